@@ -1,0 +1,227 @@
+/**
+ * Pure SQS mechanics: digests, validation of names, bodies and message attributes, receipt handles.
+ * No state, no I/O.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as E from './errors.js';
+import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME } from './constants.js';
+
+export interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string; // base64 on the wire
+  StringListValues?: string[];
+  BinaryListValues?: string[];
+}
+export type MessageAttributes = Record<string, MessageAttributeValue>;
+
+export const md5Hex = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+export const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
+
+/**
+ * MD5OfMessageAttributes exactly as AWS (and the Java SDK's MessageMD5ChecksumInterceptor) computes it:
+ * names sorted, each of name / DataType / value length-prefixed (4-byte big-endian), with a transport
+ * byte 1 (string), 2 (binary), 3 (string list), 4 (binary list).
+ */
+export function md5OfAttributes(attrs: MessageAttributes | undefined): string | undefined {
+  if (!attrs) return undefined;
+  const names = Object.keys(attrs).sort();
+  if (names.length === 0) return undefined;
+  const parts: Buffer[] = [];
+  const put = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    parts.push(len, b);
+  };
+  for (const name of names) {
+    const a = attrs[name]!;
+    put(Buffer.from(name, 'utf8'));
+    put(Buffer.from(a.DataType, 'utf8'));
+    if (a.StringValue !== undefined) {
+      parts.push(Buffer.from([1]));
+      put(Buffer.from(a.StringValue, 'utf8'));
+    } else if (a.BinaryValue !== undefined) {
+      parts.push(Buffer.from([2]));
+      put(Buffer.from(a.BinaryValue, 'base64'));
+    } else if (a.StringListValues && a.StringListValues.length) {
+      parts.push(Buffer.from([3]));
+      for (const s of a.StringListValues) put(Buffer.from(s, 'utf8'));
+    } else if (a.BinaryListValues && a.BinaryListValues.length) {
+      parts.push(Buffer.from([4]));
+      for (const b of a.BinaryListValues) put(Buffer.from(b, 'base64'));
+    }
+  }
+  return md5Hex(Buffer.concat(parts));
+}
+
+const QUEUE_NAME_RE = /^[A-Za-z0-9_-]+$/;
+
+/** Queue names: 1-80 of [A-Za-z0-9_-], FIFO queues end in `.fifo` (counted in the 80). */
+export function validateQueueName(name: unknown, fifo: boolean): string {
+  if (typeof name !== 'string' || name.length === 0) throw E.missingParameter('QueueName');
+  const base = name.endsWith('.fifo') ? name.slice(0, -5) : name;
+  if (name.length > MAX_QUEUE_NAME || !QUEUE_NAME_RE.test(base) || base.length === 0) {
+    throw E.invalidParameterValue(
+      'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+    );
+  }
+  if (fifo && !name.endsWith('.fifo')) throw E.invalidParameterValue('The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.');
+  if (!fifo && name.endsWith('.fifo')) throw E.invalidParameterValue('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+  return name;
+}
+
+/** `#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF`; lone surrogates are invalid. */
+// eslint-disable-next-line no-control-regex
+const INVALID_CHARS = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+export function hasInvalidChars(s: string): boolean {
+  return INVALID_CHARS.test(s);
+}
+
+const ATTR_NAME_RE = /^[A-Za-z0-9_.-]+$/;
+const DATA_TYPE_RE = /^(String|Number|Binary)(\..+)?$/;
+
+/** Validates message (user) attributes; returns the normalised map and its byte size. */
+export function validateMessageAttributes(input: unknown): { attrs: MessageAttributes | undefined; size: number } {
+  if (input === undefined || input === null) return { attrs: undefined, size: 0 };
+  if (typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('MessageAttributes must be a map.');
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length === 0) return { attrs: undefined, size: 0 };
+  if (entries.length > MAX_MESSAGE_ATTRIBUTES) {
+    throw E.invalidParameterValue(`Number of message attributes [${entries.length}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`);
+  }
+  const out: MessageAttributes = {};
+  let size = 0;
+  for (const [name, raw] of entries) {
+    if (
+      name.length === 0 ||
+      name.length > 256 ||
+      !ATTR_NAME_RE.test(name) ||
+      /^(aws\.|amazon\.)/i.test(name) ||
+      name.startsWith('.') ||
+      name.endsWith('.') ||
+      name.includes('..')
+    ) {
+      throw E.invalidParameterValue(`Message (user) attribute name '${name}' is invalid.`);
+    }
+    if (!raw || typeof raw !== 'object') throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value.`);
+    const v = raw as Record<string, unknown>;
+    const dataType = v.DataType;
+    if (typeof dataType !== 'string' || dataType.length === 0) {
+      throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute type.`);
+    }
+    const m = DATA_TYPE_RE.exec(dataType);
+    if (!m || dataType.length > 256) {
+      throw E.invalidParameterValue(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    }
+    if (v.StringListValues !== undefined || v.BinaryListValues !== undefined) {
+      if ((Array.isArray(v.StringListValues) && v.StringListValues.length) || (Array.isArray(v.BinaryListValues) && v.BinaryListValues.length)) {
+        // AWS documents list values as "reserved for future use" and rejects them.
+        throw E.invalidParameterValue(`Message (user) attribute '${name}' has an invalid value: list values are not supported.`);
+      }
+    }
+    const base = m[1]!;
+    if (base === 'Binary') {
+      if (typeof v.BinaryValue !== 'string' || v.BinaryValue.length === 0) {
+        throw E.invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`);
+      }
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v.BinaryValue)) {
+        throw E.invalidParameterValue(`Message (user) attribute '${name}' has an invalid binary value.`);
+      }
+      out[name] = { DataType: dataType, BinaryValue: v.BinaryValue };
+      size += Buffer.byteLength(name) + Buffer.byteLength(dataType) + Buffer.from(v.BinaryValue, 'base64').length;
+    } else {
+      if (typeof v.StringValue !== 'string' || v.StringValue.length === 0) {
+        throw E.invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type '${base}'.`);
+      }
+      if (hasInvalidChars(v.StringValue)) throw E.invalidMessageContents();
+      if (base === 'Number' && !isValidNumber(v.StringValue)) {
+        throw E.invalidParameterValue(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+      }
+      out[name] = { DataType: dataType, StringValue: v.StringValue };
+      size += Buffer.byteLength(name) + Buffer.byteLength(dataType) + Buffer.byteLength(v.StringValue);
+    }
+  }
+  return { attrs: out, size };
+}
+
+/** SQS Number attributes: up to 38 significant digits, between -10^128 and 10^126. */
+export function isValidNumber(s: string): boolean {
+  const t = s.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return false;
+  const digits = t.replace(/[eE].*$/, '').replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length > 38) return false;
+  const n = Number(t);
+  return Number.isFinite(n) && n <= 1e126 && n >= -1e128;
+}
+
+const GROUP_ID_RE = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+export function validateGroupOrDedupId(param: 'MessageGroupId' | 'MessageDeduplicationId', value: unknown): string {
+  if (typeof value !== 'string' || !GROUP_ID_RE.test(value)) {
+    throw E.invalidParameter(
+      param,
+      value,
+      `${param} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+    );
+  }
+  return value;
+}
+
+const BATCH_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
+export const isValidBatchEntryId = (id: unknown): id is string => typeof id === 'string' && BATCH_ID_RE.test(id);
+
+/**
+ * Receipt handles are opaque to clients. Ours encode the queue, the message's row id and a nonce that
+ * changes at every receive (AWS needs the latest handle for ChangeMessageVisibility).
+ */
+export interface ReceiptHandle {
+  queue: string;
+  seq: number;
+  nonce: string;
+}
+export function newNonce(): string {
+  return randomBytes(12).toString('hex');
+}
+export function encodeReceiptHandle(h: ReceiptHandle): string {
+  return Buffer.from(`svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`, 'utf8').toString('base64');
+}
+export function decodeReceiptHandle(rh: string): ReceiptHandle | undefined {
+  if (typeof rh !== 'string' || rh.length < 8 || rh.length > 2048 || !/^[A-Za-z0-9+/]+={0,2}$/.test(rh)) return undefined;
+  const parts = Buffer.from(rh, 'base64').toString('utf8').split('\u0000');
+  if (parts.length !== 4 || parts[0] !== 'svl1') return undefined;
+  const seq = Number(parts[2]);
+  if (!Number.isSafeInteger(seq) || seq <= 0 || !/^[0-9a-f]{24}$/.test(parts[3]!)) return undefined;
+  return { queue: parts[1]!, seq, nonce: parts[3]! };
+}
+
+/** FIFO sequence numbers: large, increasing, 20-digit numeric strings like AWS's. */
+export function sequenceNumber(counter: number): string {
+  return (10n ** 19n + BigInt(counter)).toString();
+}
+
+export function queueArn(name: string, region: string, account: string): string {
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
+
+/** Queue name from an ARN `arn:aws:sqs:<region>:<account>:<name>`, or undefined. */
+export function nameFromArn(arn: unknown): string | undefined {
+  if (typeof arn !== 'string') return undefined;
+  const m = /^arn:aws[a-z-]*:sqs:[a-z0-9-]*:\d{12}:([A-Za-z0-9_.-]{1,80})$/.exec(arn);
+  return m ? m[1] : undefined;
+}
+
+/** Accepts any URL whose last two path segments are `<account>/<name>` (AWS, LocalStack and svl styles). */
+export function nameFromQueueUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url.length === 0) return undefined;
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    /* a bare path is fine too */
+  }
+  const segs = path.split('/').filter(Boolean);
+  if (segs.length < 2) return undefined;
+  const name = segs[segs.length - 1]!;
+  const account = segs[segs.length - 2]!;
+  if (!/^\d{12}$/.test(account)) return undefined;
+  return name;
+}

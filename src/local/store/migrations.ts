@@ -1,0 +1,68 @@
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a shipped one. */
+export const MIGRATIONS: string[] = [
+  // 1: SQS
+  `
+  CREATE TABLE sqs_queues (
+    name TEXT PRIMARY KEY,
+    fifo INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '{}',
+    permissions TEXT NOT NULL DEFAULT '{}',
+    created_ms INTEGER NOT NULL,
+    modified_ms INTEGER NOT NULL,
+    last_purge_ms INTEGER,
+    seq_counter INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sqs_deleted_queues (
+    name TEXT PRIMARY KEY,
+    deleted_ms INTEGER NOT NULL
+  );
+  CREATE TABLE sqs_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    md5_body TEXT NOT NULL,
+    attrs TEXT,
+    md5_attrs TEXT,
+    sys_attrs TEXT,
+    md5_sys TEXT,
+    group_id TEXT,
+    dedup_id TEXT,
+    sequence_number TEXT,
+    sender_id TEXT NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    visible_ms INTEGER NOT NULL,
+    inflight INTEGER NOT NULL DEFAULT 0,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_receive_ms INTEGER,
+    nonce TEXT,
+    dlq_source TEXT
+  );
+  CREATE INDEX sqs_messages_visible ON sqs_messages(queue, visible_ms);
+  CREATE INDEX sqs_messages_sent ON sqs_messages(queue, sent_ms);
+  CREATE INDEX sqs_messages_groups ON sqs_messages(queue, seq) WHERE group_id IS NOT NULL;
+  CREATE TABLE sqs_dedup (
+    queue TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence_number TEXT,
+    expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (queue, scope, dedup_id)
+  );
+  CREATE TABLE sqs_move_tasks (
+    handle TEXT PRIMARY KEY,
+    task_id TEXT NOT NULL,
+    source_arn TEXT NOT NULL,
+    destination_arn TEXT,
+    rate INTEGER,
+    status TEXT NOT NULL,
+    moved INTEGER NOT NULL DEFAULT 0,
+    to_move INTEGER NOT NULL DEFAULT 0,
+    failure_reason TEXT,
+    started_ms INTEGER NOT NULL
+  );
+  CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks(source_arn, started_ms);
+  `,
+];
