@@ -25,11 +25,12 @@ export const queueDoesNotExist = () =>
   sqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
 export const queueNameExists = (attr: string) =>
   sqsError('QueueNameExists', 'QueueAlreadyExists', `A queue already exists with the same name and a different value for attribute ${attr}`);
+// AWS-recorded text (LocalStack test_create_queue_recently_deleted, aws.validated): "another with", no "queue".
 export const queueDeletedRecently = () =>
   sqsError(
     'QueueDeletedRecently',
     'AWS.SimpleQueueService.QueueDeletedRecently',
-    'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.',
+    'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
   );
 export const invalidParameterValue = (message: string) =>
   sqsError('InvalidParameterValueException', 'InvalidParameterValue', message);
@@ -93,3 +94,13 @@ export const unsupportedOperation = (message: string) =>
   sqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', message);
 export const invalidAddress = (url: string) =>
   sqsError('InvalidAddress', 'InvalidAddress', `The address ${url} is not valid for this endpoint.`);
+
+/** A service principal (e.g. SNS) refused by the queue policy. */
+export const accessDenied = (queueArn: string, service: string, sourceArn: string, decision: string) =>
+  sqsError(
+    'AccessDeniedException',
+    'AccessDenied',
+    `Access to the resource ${queueArn} is denied: the queue policy does not allow ${service} to sqs:SendMessage` +
+      ` from ${sourceArn}${decision === 'deny' ? ' (an explicit Deny matched)' : ''}.`,
+    403,
+  );

@@ -1,0 +1,176 @@
+/**
+ * Request -> (service, protocol, operation). Protocol code never touches state: it decodes the request
+ * into an operation input, calls the service, and encodes the output or the AwsError.
+ *
+ * - `X-Amz-Target: AmazonSQS.<Op>` (JSON 1.0)                         -> SQS
+ * - form body / query string with `Action=<Op>` (Query), SQS actions  -> SQS (also POSTs to a queue URL path)
+ * - `/_svl/...`                                                        -> svl's own control API
+ */
+import { AwsError } from './protocol/errors.js';
+import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
+import { parseQueryParams } from './protocol/query.js';
+import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
+import { SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
+import type { SqsService } from './sqs/service.js';
+import type { SnsService } from './sns/service.js';
+import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from './sns/query.js';
+import type { ControlApi } from './control.js';
+
+export interface IncomingRequest {
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+export interface RouterServices {
+  sqs: SqsService;
+  sns: SnsService;
+  control: ControlApi;
+  defaultBaseUrl: string;
+}
+
+const header = (req: IncomingRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function baseUrl(req: IncomingRequest, fallback: string): string {
+  const host = header(req, 'host');
+  return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : fallback;
+}
+
+export async function route(req: IncomingRequest, svc: RouterServices): Promise<WireResponse> {
+  if (req.path.startsWith('/_svl/')) return svc.control.handle(req);
+
+  const target = header(req, 'x-amz-target');
+  if (target) {
+    const dot = target.indexOf('.');
+    const prefix = dot > 0 ? target.slice(0, dot) : target;
+    const op = dot > 0 ? target.slice(dot + 1) : '';
+    if (prefix === 'AmazonSQS') return sqsJson(req, op, svc);
+    return json10Error(
+      new AwsError('UnknownOperationException', `Unknown target ${target}.`, { namespace: 'com.amazon.coral.service' }),
+      req.requestId,
+      false,
+    );
+  }
+
+  const contentType = header(req, 'content-type') ?? '';
+  const params =
+    req.method === 'GET'
+      ? parseQueryParams(req.search)
+      : contentType.includes('application/x-www-form-urlencoded') || contentType === ''
+        ? parseQueryParams(req.body || req.search)
+        : undefined;
+  const action = params?.Action;
+  if (params && action) {
+    const service = queryService(req, action, params);
+    if (service === 'sqs') return sqsQuery(req, action, params, svc);
+    if (service === 'sns') return snsQuery(req, action, params, svc);
+    return xmlError(new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`), req.requestId, svc);
+  }
+  return {
+    status: 404,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': req.requestId },
+    body: JSON.stringify({
+      __type: 'UnknownOperationException',
+      message: 'svl emulator: no service answers this request (expected an AWS JSON 1.0 or Query request, or /_svl/health).',
+    }),
+  };
+}
+
+/**
+ * SQS and SNS both speak Query on this endpoint. The SigV4 credential scope names the service; without
+ * it, the queue URL path or the action decides (AddPermission/RemovePermission exist in both: a
+ * QueueUrl parameter means SQS).
+ */
+function queryService(req: IncomingRequest, action: string, params: Record<string, string>): 'sqs' | 'sns' | undefined {
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/.exec(header(req, 'authorization') ?? '')?.[1];
+  if (scope === 'sqs' && SQS_QUERY_ACTIONS.includes(action)) return 'sqs';
+  if (scope === 'sns' && SNS_QUERY_ACTIONS.includes(action)) return 'sns';
+  if (isQueuePath(req.path) || params.QueueUrl !== undefined) return SQS_QUERY_ACTIONS.includes(action) ? 'sqs' : undefined;
+  if (SNS_QUERY_ACTIONS.includes(action)) return 'sns';
+  if (SQS_QUERY_ACTIONS.includes(action)) return 'sqs';
+  return undefined;
+}
+
+async function snsQuery(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
+  const headers = { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId };
+  try {
+    const input = snsQueryInput(action, params);
+    if (!input) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const output = await svc.sns.call(action, input, {
+      requestId: req.requestId,
+      baseUrl: baseUrl(req, svc.defaultBaseUrl),
+      traceHeader: header(req, 'x-amzn-trace-id'),
+    });
+    return { status: 200, headers, body: snsQueryOutput(action, output, req.requestId) };
+  } catch (err) {
+    if (err instanceof AwsError) return { status: err.status, headers, body: snsQueryError(err, req.requestId) };
+    throw err;
+  }
+}
+
+const isQueuePath = (path: string) => /^\/\d{12}\/[A-Za-z0-9_.-]+\/?$/.test(path);
+
+async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): Promise<WireResponse> {
+  let input: unknown;
+  try {
+    input = parseJson10Body(req.body);
+  } catch {
+    return json10Error(
+      new AwsError('SerializationException', 'The request body is not valid JSON.', { namespace: 'com.amazon.coral.service' }),
+      req.requestId,
+      true,
+    );
+  }
+  try {
+    if (!svc.sqs.hasOperation(op)) {
+      throw new AwsError('UnknownOperationException', `Unknown operation ${op}.`, { namespace: 'com.amazon.coral.service', queryCode: 'InvalidAction' });
+    }
+    const output = await svc.sqs.call(op, input as Record<string, unknown>, {
+      requestId: req.requestId,
+      baseUrl: baseUrl(req, svc.defaultBaseUrl),
+      traceHeader: header(req, 'x-amzn-trace-id'),
+      signal: req.signal,
+    });
+    return json10Response(output, req.requestId);
+  } catch (err) {
+    if (err instanceof AwsError) return json10Error(err, req.requestId, true);
+    throw err;
+  }
+}
+
+async function sqsQuery(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
+  try {
+    const pathQueueUrl = isQueuePath(req.path) ? `${baseUrl(req, svc.defaultBaseUrl)}${req.path.replace(/\/$/, '')}` : undefined;
+    const input = sqsQueryInput(action, params, pathQueueUrl);
+    if (!input) throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
+    const output = await svc.sqs.call(action, input, {
+      requestId: req.requestId,
+      baseUrl: baseUrl(req, svc.defaultBaseUrl),
+      traceHeader: header(req, 'x-amzn-trace-id'),
+      signal: req.signal,
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },
+      body: sqsQueryOutput(action, output, req.requestId),
+    };
+  } catch (err) {
+    if (err instanceof AwsError) return xmlError(err, req.requestId, svc);
+    throw err;
+  }
+}
+
+function xmlError(err: AwsError, requestId: string, _svc: RouterServices): WireResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: sqsQueryError(err, requestId),
+  };
+}

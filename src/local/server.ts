@@ -1,0 +1,194 @@
+/**
+ * The emulator: node:http on loopback, the durable store, and the services. `startEmulator` is what
+ * `svl local start` runs and what integration tests start in-process (with a FakeClock and `inMemory`).
+ */
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { openStore, type Store } from './store/db.js';
+import { SystemClock, type Clock } from './clock.js';
+import { SqsService } from './sqs/service.js';
+import { SnsService } from './sns/service.js';
+import { ControlApi } from './control.js';
+import { route, type IncomingRequest } from './router.js';
+import type { LogFn } from './log.js';
+import { SvlError } from '../errors.js';
+
+/** Largest request body accepted (SQS: 1 MiB payloads, JSON-escaped). Larger ones are refused while streaming. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  stateDir?: string;
+  inMemory?: boolean;
+  clock?: Clock;
+  log?: LogFn;
+  version?: string;
+}
+
+export interface Emulator {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly sqs: SqsService;
+  readonly sns: SnsService;
+  /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
+  close(): Promise<void>;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const clock = opts.clock ?? new SystemClock();
+  const log = opts.log ?? (() => {});
+  const store = openStore({ stateDir: opts.stateDir, inMemory: opts.inMemory });
+  let url = '';
+  try {
+    const sqs = new SqsService({ db: store.db, clock, log });
+    const sns = new SnsService({ db: store.db, clock, sqs, log });
+    const control = new ControlApi(sqs, sns, {
+      version: opts.version ?? '0.0.0',
+      startedMs: Date.now(),
+      stateDir: opts.inMemory ? undefined : opts.stateDir,
+      inMemory: !!opts.inMemory || !opts.stateDir,
+      endpoint: () => url,
+    });
+    const active = new Set<AbortController>();
+    let pending = 0;
+    let drained: (() => void) | undefined;
+
+    const server = createServer((req, res) => {
+      pending++;
+      const ac = new AbortController();
+      active.add(ac);
+      handle(req, res, ac).finally(() => {
+        active.delete(ac);
+        pending--;
+        if (pending === 0) drained?.();
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 70_000;
+    server.requestTimeout = 0; // long polls and slow uploads are bounded by the services, not here
+
+    async function handle(req: IncomingMessage, res: ServerResponse, ac: AbortController): Promise<void> {
+      const requestId = randomUUID();
+      // The client going away ends a long poll without receiving anything.
+      res.on('close', () => {
+        if (!res.writableFinished) ac.abort();
+      });
+      try {
+        const body = await readBody(req, MAX_REQUEST_BYTES);
+        if (body === undefined) {
+          return send(res, 413, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, connection: 'close' },
+            JSON.stringify({ __type: 'RequestEntityTooLarge', message: `Request body is larger than ${MAX_REQUEST_BYTES} bytes.` }));
+        }
+        const q = req.url ?? '/';
+        const i = q.indexOf('?');
+        const incoming: IncomingRequest = {
+          method: req.method ?? 'GET',
+          path: i >= 0 ? q.slice(0, i) : q,
+          search: i >= 0 ? q.slice(i) : '',
+          headers: req.headers,
+          body,
+          requestId,
+          signal: ac.signal,
+        };
+        const out = await route(incoming, { sqs, sns, control, defaultBaseUrl: url });
+        send(res, out.status, out.headers, out.body);
+      } catch (err) {
+        log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+        send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+          JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
+      }
+    }
+
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          reject(new SvlError(`Port ${opts.port ?? 4566} on ${host} is already in use.`, 1, {
+            code: 'PortInUse',
+            hint: 'Is an emulator already running? Check with `svl local status`, or pick another --port.',
+          }));
+        } else reject(err);
+      };
+      server.once('error', onError);
+      server.listen(opts.port ?? 4566, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    url = `http://${shownHost}:${addr.port}`;
+    sqs.start();
+    sns.start();
+    log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port: addr.port,
+      host,
+      clock,
+      store,
+      sqs,
+      sns,
+      close() {
+        closing ??= (async () => {
+          sqs.stop();
+          sns.stop();
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            for (const ac of active) ac.abort();
+            server.closeIdleConnections();
+          });
+          if (pending > 0) await new Promise<void>((r) => (drained = r));
+          store.close();
+          log('svl emulator stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.destroyed) return;
+  const buf = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
+  res.end(buf);
+}
+
+/** Reads the body as UTF-8, or returns undefined as soon as it exceeds `limit` (never buffering more). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export type { Server };

@@ -1,0 +1,422 @@
+/**
+ * Message mechanics on top of SQLite: send (with FIFO dedup), receive (visibility, redrive to the DLQ,
+ * FIFO group locking), delete, visibility changes, purge, retention, and long-poll waiters.
+ *
+ * A row is *visible* when `visible_ms <= now`; *in flight* when `inflight = 1 AND visible_ms > now`;
+ * *delayed* when `inflight = 0 AND visible_ms > now`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Queue, QueueRegistry } from './queues.js';
+import { intAttribute } from './attributes.js';
+import { encodeReceiptHandle, md5OfAttributes, newNonce, sequenceNumber, type MessageAttributes } from './model.js';
+import { DEDUP_WINDOW_MS } from './constants.js';
+
+export interface MessageRow {
+  seq: number;
+  queue: string;
+  id: string;
+  body: string;
+  md5_body: string;
+  attrs: string | null;
+  md5_attrs: string | null;
+  sys_attrs: string | null;
+  md5_sys: string | null;
+  group_id: string | null;
+  dedup_id: string | null;
+  sequence_number: string | null;
+  sender_id: string;
+  sent_ms: number;
+  visible_ms: number;
+  inflight: number;
+  receive_count: number;
+  first_receive_ms: number | null;
+  nonce: string | null;
+  dlq_source: string | null;
+}
+
+export interface NewMessage {
+  body: string;
+  md5Body: string;
+  attrs?: MessageAttributes;
+  md5Attrs?: string;
+  sysAttrs?: MessageAttributes;
+  md5Sys?: string;
+  groupId?: string;
+  dedupId?: string;
+  delaySeconds: number;
+  senderId: string;
+}
+
+export interface SentMessage {
+  id: string;
+  sequenceNumber?: string;
+  duplicate: boolean;
+}
+
+export interface ReceivedMessage {
+  row: MessageRow;
+  receiptHandle: string;
+}
+
+export interface Counts {
+  visible: number;
+  inflight: number;
+  delayed: number;
+}
+
+type Waiter = () => void;
+
+export class MessageEngine {
+  private readonly s;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly lastSweep = new Map<string, number>();
+  /** Called after a message lands in a queue, so other services (ESM pollers) can react. */
+  onMessageAvailable?: (queue: string) => void;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly queues: QueueRegistry,
+  ) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO sqs_messages (queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
+           sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source)
+         VALUES (@queue, @id, @body, @md5_body, @attrs, @md5_attrs, @sys_attrs, @md5_sys, @group_id, @dedup_id,
+           @sequence_number, @sender_id, @sent_ms, @visible_ms, 0, @receive_count, @first_receive_ms, @dlq_source)`,
+      ),
+      dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ?`),
+      dedupPut: db.prepare(
+        `INSERT OR REPLACE INTO sqs_dedup (queue, scope, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      dedupSweep: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ? AND expires_ms <= ?`),
+      dedupClear: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ?`),
+      visibleStd: db.prepare(
+        `SELECT * FROM sqs_messages WHERE queue = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?`,
+      ),
+      fifoScan: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`),
+      fifoUngrouped: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NULL AND visible_ms <= ? ORDER BY seq LIMIT ?`),
+      markReceived: db.prepare(
+        `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
+           visible_ms = ?, inflight = 1, nonce = ? WHERE seq = ?`,
+      ),
+      bySeq: db.prepare(`SELECT * FROM sqs_messages WHERE seq = ? AND queue = ?`),
+      deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
+      setVisibility: db.prepare(`UPDATE sqs_messages SET visible_ms = ? WHERE seq = ?`),
+      expire: db.prepare(`DELETE FROM sqs_messages WHERE queue = ? AND sent_ms <= ?`),
+      purge: db.prepare(`DELETE FROM sqs_messages WHERE queue = ?`),
+      countVisible: db.prepare(`SELECT count(*) AS n FROM sqs_messages WHERE queue = ? AND visible_ms <= ?`),
+      countHidden: db.prepare(
+        `SELECT sum(inflight) AS inflight, count(*) - sum(inflight) AS delayed FROM sqs_messages WHERE queue = ? AND visible_ms > ?`,
+      ),
+      nextVisible: db.prepare(`SELECT min(visible_ms) AS t FROM sqs_messages WHERE queue = ? AND visible_ms > ?`),
+      oldest: db.prepare(`SELECT min(sent_ms) AS t FROM sqs_messages WHERE queue = ?`),
+      peek: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? ORDER BY seq LIMIT ?`),
+    };
+  }
+
+  /** Inserts messages (one transaction per call) and returns ids; FIFO duplicates are not enqueued. */
+  send(q: Queue, messages: NewMessage[]): SentMessage[] {
+    const now = this.clock.now();
+    const queueDelay = intAttribute(q.attrs, 'DelaySeconds');
+    const scopeByGroup = q.attrs.DeduplicationScope === 'messageGroup';
+    const out = this.db.transaction(() => {
+      if (q.fifo) this.s.dedupSweep.run(q.name, now);
+      return messages.map((m): SentMessage => {
+        if (q.fifo && m.dedupId !== undefined) {
+          const scope = scopeByGroup ? (m.groupId ?? '') : '';
+          const seen = this.s.dedupGet.get(q.name, scope, m.dedupId) as
+            | { message_id: string; sequence_number: string | null; expires_ms: number }
+            | undefined;
+          if (seen && seen.expires_ms > now) {
+            return { id: seen.message_id, sequenceNumber: seen.sequence_number ?? undefined, duplicate: true };
+          }
+        }
+        const id = randomUUID();
+        const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
+        const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
+        this.s.insert.run({
+          queue: q.name,
+          id,
+          body: m.body,
+          md5_body: m.md5Body,
+          attrs: m.attrs ? JSON.stringify(m.attrs) : null,
+          md5_attrs: m.md5Attrs ?? null,
+          sys_attrs: m.sysAttrs ? JSON.stringify(m.sysAttrs) : null,
+          md5_sys: m.md5Sys ?? null,
+          group_id: m.groupId ?? null,
+          dedup_id: m.dedupId ?? null,
+          sequence_number: seqNo ?? null,
+          sender_id: m.senderId,
+          sent_ms: now,
+          visible_ms: now + delay * 1000,
+          receive_count: 0,
+          first_receive_ms: null,
+          dlq_source: null,
+        });
+        if (q.fifo && m.dedupId !== undefined) {
+          const scope = scopeByGroup ? (m.groupId ?? '') : '';
+          this.s.dedupPut.run(q.name, scope, m.dedupId, id, seqNo ?? null, now + DEDUP_WINDOW_MS);
+        }
+        return { id, sequenceNumber: seqNo, duplicate: false };
+      });
+    })();
+    if (out.some((m) => !m.duplicate)) this.notify(q.name);
+    return out;
+  }
+
+  /**
+   * Receives up to `max` messages now (no waiting). Messages over the queue's maxReceiveCount are moved
+   * to its DLQ instead of being returned, inside the same transaction.
+   */
+  receiveNow(q: Queue, max: number, visibilitySeconds: number): ReceivedMessage[] {
+    const now = this.clock.now();
+    this.sweep(q, now);
+    const moved: string[] = [];
+    const result = this.db.transaction(() => {
+      const got: ReceivedMessage[] = [];
+      const take = (row: MessageRow): boolean => {
+        const dlq = this.redriveTarget(q, row);
+        if (dlq) {
+          this.moveToDlq(row, q, dlq, now);
+          moved.push(dlq.name);
+          return false;
+        }
+        const nonce = newNonce();
+        const visibleAt = now + visibilitySeconds * 1000;
+        this.s.markReceived.run(now, visibleAt, nonce, row.seq);
+        row.receive_count += 1;
+        row.first_receive_ms ??= now;
+        row.visible_ms = visibleAt;
+        row.inflight = 1;
+        row.nonce = nonce;
+        got.push({ row, receiptHandle: encodeReceiptHandle({ queue: q.name, seq: row.seq, nonce }) });
+        return true;
+      };
+      if (q.fifo) this.collectFifo(q, now, max, take);
+      else this.collectStandard(q, now, max, take);
+      return got;
+    })();
+    for (const name of new Set(moved)) this.notify(name);
+    return result;
+  }
+
+  private collectStandard(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+    let taken = 0;
+    // Rows moved to a DLQ do not count; fetch again until we have enough or the queue has nothing visible.
+    // A row taken with VisibilityTimeout 0 stays visible: `seen` keeps one receive from returning it twice
+    // (AWS never repeats a message within one ReceiveMessage answer).
+    const seen = new Set<number>();
+    for (let round = 0; round < 100 && taken < max; round++) {
+      const rows = (this.s.visibleStd.all(q.name, now, max - taken + seen.size) as MessageRow[]).filter((r) => !seen.has(r.seq));
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (taken >= max) break;
+        seen.add(r.seq);
+        if (take(r)) taken++;
+      }
+    }
+  }
+
+  /**
+   * FIFO: messages in order per group; a group with a message in flight (or delayed) is locked, so
+   * nothing behind that message is returned. Several groups and several messages of a group may be
+   * returned together, in order.
+   */
+  private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+    const blocked = new Set<string>();
+    let taken = 0;
+    // `.all()`, not `.iterate()`: `take` writes on the same connection, which better-sqlite3 refuses mid-iteration.
+    for (const r of this.s.fifoScan.all(q.name) as MessageRow[]) {
+      if (taken >= max) break;
+      const g = r.group_id!;
+      if (blocked.has(g)) continue;
+      if (r.visible_ms > now) {
+        blocked.add(g);
+        continue;
+      }
+      if (take(r)) taken++;
+    }
+  }
+
+  private redriveTarget(q: Queue, row: MessageRow): Queue | undefined {
+    const policy = q.redrive;
+    if (!policy || row.receive_count < policy.maxReceiveCount) return undefined;
+    return this.queues.byArn(policy.deadLetterTargetArn);
+  }
+
+  /**
+   * Moves a message to a DLQ keeping its MessageId, body, attributes and receive count, and stamping
+   * `DeadLetterQueueSourceArn` (AWS-recorded behaviour). Must run inside a transaction.
+   */
+  moveToDlq(row: MessageRow, source: Queue, dlq: Queue, now: number): void {
+    this.s.deleteSeq.run(row.seq);
+    this.s.insert.run({
+      queue: dlq.name,
+      id: row.id,
+      body: row.body,
+      md5_body: row.md5_body,
+      attrs: row.attrs,
+      md5_attrs: row.md5_attrs,
+      sys_attrs: row.sys_attrs,
+      md5_sys: row.md5_sys,
+      group_id: row.group_id,
+      dedup_id: row.dedup_id,
+      sequence_number: dlq.fifo ? sequenceNumber(this.queues.nextSequence(dlq)) : null,
+      sender_id: row.sender_id,
+      // Standard DLQs keep the original enqueue time for retention; FIFO DLQs reset it (AWS docs).
+      sent_ms: dlq.fifo ? now : row.sent_ms,
+      visible_ms: now,
+      receive_count: row.receive_count,
+      first_receive_ms: row.first_receive_ms,
+      dlq_source: source.arn,
+    });
+  }
+
+  /**
+   * Moves one message to another queue as a fresh message (message move tasks): body, attributes and
+   * message id kept, receive count reset, DeadLetterQueueSourceArn dropped. Must run inside a transaction.
+   */
+  transfer(row: MessageRow, dest: Queue, now: number): void {
+    this.s.deleteSeq.run(row.seq);
+    this.s.insert.run({
+      queue: dest.name,
+      id: row.id,
+      body: row.body,
+      md5_body: row.md5_body,
+      attrs: row.attrs,
+      md5_attrs: row.md5_attrs,
+      sys_attrs: row.sys_attrs,
+      md5_sys: row.md5_sys,
+      group_id: dest.fifo ? (row.group_id ?? 'default') : row.group_id,
+      dedup_id: dest.fifo ? (row.dedup_id ?? row.id) : null,
+      sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
+      sender_id: row.sender_id,
+      sent_ms: now,
+      visible_ms: now,
+      receive_count: 0,
+      first_receive_ms: null,
+      dlq_source: null,
+    });
+  }
+
+  /** Visible messages of a queue, oldest first (for move tasks). */
+  visibleRows(q: Queue, limit: number): MessageRow[] {
+    return this.s.visibleStd.all(q.name, this.clock.now(), limit) as MessageRow[];
+  }
+
+  get(q: Queue, seq: number): MessageRow | undefined {
+    return this.s.bySeq.get(seq, q.name) as MessageRow | undefined;
+  }
+
+  delete(seq: number): void {
+    this.s.deleteSeq.run(seq);
+  }
+
+  setVisibility(q: Queue, seq: number, visibleAt: number): void {
+    this.s.setVisibility.run(visibleAt, seq);
+    if (visibleAt <= this.clock.now()) this.notify(q.name);
+  }
+
+  purge(q: Queue): void {
+    this.db.transaction(() => {
+      this.s.purge.run(q.name);
+      this.s.dedupClear.run(q.name);
+    })();
+  }
+
+  counts(q: Queue): Counts {
+    const now = this.clock.now();
+    this.sweep(q, now);
+    const visible = (this.s.countVisible.get(q.name, now) as { n: number }).n;
+    const hidden = this.s.countHidden.get(q.name, now) as { inflight: number | null; delayed: number | null };
+    return { visible, inflight: hidden.inflight ?? 0, delayed: hidden.delayed ?? 0 };
+  }
+
+  oldestSentMs(q: Queue): number | undefined {
+    return (this.s.oldest.get(q.name) as { t: number | null }).t ?? undefined;
+  }
+
+  /** Side-effect-free listing of every message of a queue (svl's peek endpoint). */
+  peek(q: Queue, limit: number): MessageRow[] {
+    this.sweep(q, this.clock.now());
+    return this.s.peek.all(q.name, limit) as MessageRow[];
+  }
+
+  /** Retention: drops messages older than MessageRetentionPeriod (at most once a second per queue). */
+  private sweep(q: Queue, now: number): void {
+    const last = this.lastSweep.get(q.name);
+    if (last !== undefined && now - last < 1000 && now >= last) return;
+    this.lastSweep.set(q.name, now);
+    this.s.expire.run(q.name, now - intAttribute(q.attrs, 'MessageRetentionPeriod') * 1000);
+  }
+
+  // ---- long polling ----
+
+  /** Wakes the long polls waiting on a queue (a message arrived or became visible). */
+  notify(queue: string): void {
+    const set = this.waiters.get(queue);
+    if (set) for (const w of [...set]) w();
+    this.onMessageAvailable?.(queue);
+  }
+
+  /**
+   * Waits until `attempt` returns a non-empty result, the wait ends, or the signal aborts. Re-attempts
+   * when a message is sent or changes visibility, and when the next delayed/in-flight message of the
+   * queue becomes visible (a clock timer).
+   */
+  waitFor<T extends unknown[]>(q: Queue, waitMs: number, attempt: () => T, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let wakeTimer: TimerHandle | undefined;
+      let scheduled = false;
+      const set = this.waiters.get(q.name) ?? new Set<Waiter>();
+      this.waiters.set(q.name, set);
+      const finish = (value: T) => {
+        if (done) return;
+        done = true;
+        set.delete(wake);
+        if (set.size === 0) this.waiters.delete(q.name);
+        this.clock.clearTimeout(deadline);
+        this.clock.clearTimeout(wakeTimer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const tryNow = () => {
+        scheduled = false;
+        if (done) return;
+        if (!this.queues.get(q.name)) return finish([] as unknown as T);
+        let got: T;
+        try {
+          got = attempt();
+        } catch (err) {
+          done = true;
+          set.delete(wake);
+          this.clock.clearTimeout(deadline);
+          this.clock.clearTimeout(wakeTimer);
+          reject(err);
+          return;
+        }
+        if (got.length > 0) return finish(got);
+        armWake();
+      };
+      const wake: Waiter = () => {
+        if (done || scheduled) return;
+        scheduled = true;
+        setImmediate(tryNow);
+      };
+      const armWake = () => {
+        this.clock.clearTimeout(wakeTimer);
+        const next = (this.s.nextVisible.get(q.name, this.clock.now()) as { t: number | null }).t;
+        if (next !== null) wakeTimer = this.clock.setTimeout(wake, Math.max(0, next - this.clock.now()));
+      };
+      const onAbort = () => finish([] as unknown as T);
+      const deadline = this.clock.setTimeout(() => finish([] as unknown as T), waitMs);
+      signal?.addEventListener('abort', onAbort);
+      set.add(wake);
+      armWake();
+    });
+  }
+}

@@ -1,0 +1,212 @@
+/** SendMessage and SendMessageBatch: validation exactly as AWS orders it, then one transaction per request. */
+import type { SqsHandler, SqsService } from './service.js';
+import type { Queue } from './queues.js';
+import * as E from './errors.js';
+import { AwsError } from '../protocol/errors.js';
+import { intAttribute } from './attributes.js';
+import { optList, type Input } from './input.js';
+import {
+  hasInvalidChars,
+  isValidBatchEntryId,
+  md5Hex,
+  md5OfAttributes,
+  sha256Hex,
+  validateGroupOrDedupId,
+  validateMessageAttributes,
+  type MessageAttributes,
+} from './model.js';
+import type { NewMessage } from './messages.js';
+import { evaluatePolicy } from '../iam/policy.js';
+import { MAX_BATCH_ENTRIES, MAX_BATCH_PAYLOAD, MAX_DELAY_SECONDS, SENDER_ID } from './constants.js';
+
+/** Validates one message for `q`; `batch` changes AWS's wording of the size error. */
+export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefined, batch: boolean): NewMessage {
+  const body = e.MessageBody;
+  if (body === undefined || body === null || body === '') throw E.missingParameter('MessageBody');
+  if (typeof body !== 'string') throw E.invalidParameter('MessageBody', JSON.stringify(body), 'MessageBody must be a string.');
+  if (hasInvalidChars(body)) throw E.invalidMessageContents();
+  const { attrs, size: attrSize } = validateMessageAttributes(e.MessageAttributes);
+  const sysAttrs = validateSystemAttributes(e.MessageSystemAttributes, traceHeader);
+  const max = intAttribute(q.attrs, 'MaximumMessageSize');
+  if (Buffer.byteLength(body, 'utf8') + attrSize > max) {
+    throw E.invalidParameterValue(
+      `One or more parameters ${batch ? 'cannot be validated' : 'are invalid'}. Reason: Message must be shorter than ${max} bytes.`,
+    );
+  }
+  let delaySeconds = -1;
+  if (e.DelaySeconds !== undefined && e.DelaySeconds !== null) {
+    const raw = e.DelaySeconds;
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < 0 || n > MAX_DELAY_SECONDS) {
+      throw E.invalidParameter('DelaySeconds', String(raw), `DelaySeconds must be >= 0 and <= ${MAX_DELAY_SECONDS}`);
+    }
+    if (q.fifo && n !== 0) {
+      throw E.invalidParameter('DelaySeconds', n, 'The request include parameter that is not valid for this queue type.');
+    }
+    delaySeconds = n;
+  }
+  let groupId: string | undefined;
+  let dedupId: string | undefined;
+  if (e.MessageGroupId !== undefined && e.MessageGroupId !== null) {
+    groupId = validateGroupOrDedupId('MessageGroupId', e.MessageGroupId);
+  }
+  if (q.fifo) {
+    if (groupId === undefined) throw E.missingParameter('MessageGroupId');
+    if (e.MessageDeduplicationId !== undefined && e.MessageDeduplicationId !== null) {
+      dedupId = validateGroupOrDedupId('MessageDeduplicationId', e.MessageDeduplicationId);
+    } else if (q.attrs.ContentBasedDeduplication === 'true') {
+      dedupId = sha256Hex(body);
+    } else {
+      throw E.invalidParameterValue(
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
+    }
+  } else if (e.MessageDeduplicationId !== undefined && e.MessageDeduplicationId !== null) {
+    throw E.invalidParameter(
+      'MessageDeduplicationId',
+      String(e.MessageDeduplicationId),
+      'The request includes a parameter that is not valid for this queue type.',
+    );
+  }
+  return {
+    body,
+    md5Body: md5Hex(body),
+    attrs,
+    md5Attrs: md5OfAttributes(attrs),
+    sysAttrs,
+    md5Sys: md5OfAttributes(sysAttrs),
+    groupId,
+    dedupId,
+    delaySeconds,
+    senderId: SENDER_ID,
+  };
+}
+
+/** Only AWSTraceHeader (String) may be sent; an `X-Amzn-Trace-Id` header becomes one (AWS-recorded). */
+function validateSystemAttributes(input: unknown, traceHeader: string | undefined): MessageAttributes | undefined {
+  const out: MessageAttributes = {};
+  if (input !== undefined && input !== null) {
+    if (typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('MessageSystemAttributes must be a map.');
+    for (const [name, raw] of Object.entries(input as Record<string, unknown>)) {
+      if (name !== 'AWSTraceHeader') throw E.invalidParameterValue(`Message system attribute name '${name}' is invalid.`);
+      const v = (raw ?? {}) as Record<string, unknown>;
+      if (v.DataType !== 'String') {
+        throw E.invalidParameterValue(`Message system attribute '${name}' has an invalid data type. It must be of type 'String'.`);
+      }
+      if (typeof v.StringValue !== 'string' || v.StringValue.length === 0) {
+        throw E.invalidParameterValue(`Message system attribute '${name}' must contain a non-empty value of type 'String'.`);
+      }
+      out[name] = { DataType: 'String', StringValue: v.StringValue };
+    }
+  }
+  if (!out.AWSTraceHeader && traceHeader) out.AWSTraceHeader = { DataType: 'String', StringValue: traceHeader };
+  return Object.keys(out).length ? out : undefined;
+}
+
+function sendResult(m: NewMessage, id: string, sequenceNumber: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { MD5OfMessageBody: m.md5Body, MessageId: id };
+  if (m.md5Attrs) out.MD5OfMessageAttributes = m.md5Attrs;
+  if (m.md5Sys) out.MD5OfMessageSystemAttributes = m.md5Sys;
+  if (sequenceNumber) out.SequenceNumber = sequenceNumber;
+  return out;
+}
+
+function entryFailure(id: string, err: unknown): Record<string, unknown> {
+  if (err instanceof AwsError) return { Id: id, SenderFault: err.fault === 'Sender', Code: err.queryCode, Message: err.message };
+  throw err;
+}
+
+export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
+  return {
+    SendMessage(input, ctx) {
+      const q = svc.queueFromInput(input);
+      const m = prepareMessage(q, input, ctx.traceHeader, false);
+      const [sent] = svc.messages.send(q, [m]);
+      svc.log(`SQS ${q.name} <- 1 msg`);
+      return sendResult(m, sent!.id, sent!.sequenceNumber);
+    },
+
+    SendMessageBatch(input, ctx) {
+      const q = svc.queueFromInput(input);
+      const entries = checkBatch(input, 'SendMessageBatchRequestEntry');
+      // Total payload: bodies plus attributes of every entry (AWS-recorded BatchRequestTooLong text).
+      let total = 0;
+      for (const e of entries) {
+        if (typeof e.MessageBody === 'string') total += Buffer.byteLength(e.MessageBody, 'utf8');
+        try {
+          total += validateMessageAttributes(e.MessageAttributes).size;
+        } catch {
+          /* reported per entry below */
+        }
+      }
+      if (total > MAX_BATCH_PAYLOAD) throw E.batchRequestTooLong(total);
+      const ok: Array<{ id: string; m: NewMessage }> = [];
+      const failed: Record<string, unknown>[] = [];
+      for (const e of entries) {
+        try {
+          ok.push({ id: e.Id as string, m: prepareMessage(q, e, ctx.traceHeader, true) });
+        } catch (err) {
+          // A FIFO entry without a dedup id (and no content-based dedup) fails the whole request (AWS-recorded).
+          if (err instanceof AwsError && q.fifo && err.message.startsWith('The queue should either')) throw err;
+          failed.push(entryFailure(e.Id as string, err));
+        }
+      }
+      const sent = ok.length ? svc.messages.send(q, ok.map((o) => o.m)) : [];
+      if (ok.length) svc.log(`SQS ${q.name} <- ${ok.length} msgs`);
+      return {
+        Successful: ok.map((o, i) => ({ Id: o.id, ...sendResult(o.m, sent[i]!.id, sent[i]!.sequenceNumber) })),
+        Failed: failed,
+      };
+    },
+  };
+}
+
+/** Request-level batch rules shared by the three batch operations: 1-10 entries, valid and distinct ids. */
+export function checkBatch(input: Input, entryType: string): Input[] {
+  const entries = optList(input, 'Entries');
+  if (!entries || entries.length === 0) throw E.emptyBatchOf(entryType);
+  if (entries.length > MAX_BATCH_ENTRIES) throw E.tooManyEntries(entries.length);
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (!e || typeof e !== 'object') throw E.invalidBatchEntryId();
+    const id = (e as Input).Id;
+    if (!isValidBatchEntryId(id)) throw E.invalidBatchEntryId();
+    if (seen.has(id)) throw E.batchIdRepeated(id);
+    seen.add(id);
+  }
+  return entries as Input[];
+}
+
+export interface ServiceDelivery {
+  /** The calling service principal, e.g. `sns.amazonaws.com`. */
+  service: string;
+  /** `aws:SourceArn` of the call, e.g. the topic ARN. */
+  sourceArn: string;
+  sourceAccount: string;
+}
+
+/**
+ * A send made by another AWS service on behalf of a resource (SNS fan-out, Lambda destinations). As on
+ * AWS, the queue's Policy must allow the service principal `sqs:SendMessage` (with the aws:SourceArn
+ * condition when present); otherwise AccessDenied. Runs in the caller's transaction when there is one.
+ */
+export function sendFromService(
+  svc: SqsService,
+  queueArn: string,
+  message: Input,
+  from: ServiceDelivery,
+  traceHeader?: string,
+): { MessageId: string; SequenceNumber?: string; duplicate: boolean; queue: string } {
+  const q = svc.queues.byArn(queueArn);
+  if (!q) throw E.queueDoesNotExist();
+  const decision = evaluatePolicy(q.attrs.Policy, {
+    principal: { service: from.service },
+    action: 'sqs:SendMessage',
+    resource: q.arn,
+    keys: { 'aws:SourceArn': from.sourceArn, 'aws:SourceAccount': from.sourceAccount, 'aws:SourceOwner': from.sourceAccount },
+  });
+  if (decision !== 'allow') throw E.accessDenied(q.arn, from.service, from.sourceArn, decision);
+  const m = prepareMessage(q, message, traceHeader, false);
+  const [sent] = svc.messages.send(q, [m]);
+  return { MessageId: sent!.id, SequenceNumber: sent!.sequenceNumber, duplicate: sent!.duplicate, queue: q.name };
+}
