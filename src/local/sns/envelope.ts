@@ -1,0 +1,117 @@
+/**
+ * The JSON documents SNS sends: Notification (to SQS and HTTP) and SubscriptionConfirmation, with AWS's
+ * key order and signature scheme (canonical `key\nvalue\n` lines, SignatureVersion 1 = SHA1withRSA,
+ * 2 = SHA256withRSA). See ../shared/reference/aws-wire.md §4.3.
+ */
+import { generateKeyPairSync, createSign, type KeyObject } from 'node:crypto';
+
+export interface SnsMessageAttribute {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+let keys: { privateKey: KeyObject; publicPem: string } | undefined;
+
+/** The emulator's signing key: generated once per process, on first use. */
+function signingKeys() {
+  if (!keys) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keys = { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  }
+  return keys;
+}
+
+export const signingPublicKeyPem = (): string => signingKeys().publicPem;
+export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
+
+function sign(fields: Array<[string, string | undefined]>, version: string): string {
+  const canonical = fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}\n${v}\n`).join('');
+  const signer = createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
+  signer.update(canonical, 'utf8');
+  return signer.sign(signingKeys().privateKey, 'base64');
+}
+
+export const isoTimestamp = (ms: number): string => new Date(ms).toISOString();
+
+export interface NotificationInput {
+  messageId: string;
+  sequenceNumber?: string;
+  topicArn: string;
+  subject?: string;
+  message: string;
+  timestampMs: number;
+  subscriptionArn: string;
+  baseUrl: string;
+  signatureVersion: string;
+  fifo: boolean;
+  attributes?: Record<string, SnsMessageAttribute>;
+}
+
+export function notificationEnvelope(n: NotificationInput): Record<string, unknown> {
+  const ts = isoTimestamp(n.timestampMs);
+  const env: Record<string, unknown> = { Type: 'Notification', MessageId: n.messageId };
+  if (n.sequenceNumber) env.SequenceNumber = n.sequenceNumber;
+  env.TopicArn = n.topicArn;
+  if (n.subject !== undefined) env.Subject = n.subject;
+  env.Message = n.message;
+  env.Timestamp = ts;
+  if (!n.fifo) {
+    // FIFO notifications carry no signature (AWS-recorded).
+    env.SignatureVersion = n.signatureVersion;
+    env.Signature = sign(
+      [
+        ['Message', n.message],
+        ['MessageId', n.messageId],
+        ['Subject', n.subject],
+        ['Timestamp', ts],
+        ['TopicArn', n.topicArn],
+        ['Type', 'Notification'],
+      ],
+      n.signatureVersion,
+    );
+    env.SigningCertURL = `${n.baseUrl}${SIGNING_CERT_PATH}`;
+  }
+  env.UnsubscribeURL = `${n.baseUrl}/?Action=Unsubscribe&SubscriptionArn=${n.subscriptionArn}`;
+  if (n.attributes && Object.keys(n.attributes).length) {
+    env.MessageAttributes = Object.fromEntries(
+      Object.entries(n.attributes).map(([k, a]) => [k, { Type: a.DataType, Value: a.StringValue ?? a.BinaryValue }]),
+    );
+  }
+  return env;
+}
+
+export function confirmationEnvelope(o: {
+  messageId: string;
+  token: string;
+  topicArn: string;
+  timestampMs: number;
+  baseUrl: string;
+}): Record<string, unknown> {
+  const ts = isoTimestamp(o.timestampMs);
+  const message = `You have chosen to subscribe to the topic ${o.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
+  const subscribeUrl = `${o.baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(o.topicArn)}&Token=${o.token}`;
+  return {
+    Type: 'SubscriptionConfirmation',
+    MessageId: o.messageId,
+    Token: o.token,
+    TopicArn: o.topicArn,
+    Message: message,
+    SubscribeURL: subscribeUrl,
+    Timestamp: ts,
+    SignatureVersion: '1',
+    Signature: sign(
+      [
+        ['Message', message],
+        ['MessageId', o.messageId],
+        ['SubscribeURL', subscribeUrl],
+        ['Timestamp', ts],
+        ['Token', o.token],
+        ['TopicArn', o.topicArn],
+        ['Type', 'SubscriptionConfirmation'],
+      ],
+      '1',
+    ),
+    SigningCertURL: `${o.baseUrl}${SIGNING_CERT_PATH}`,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * HTTP/HTTPS deliveries: SubscriptionConfirmation and Notification POSTs with AWS's headers, retried
+ * with the subscription's (or topic's) delivery policy; after the last retry the message goes to the
+ * subscription's DLQ if it has a RedrivePolicy. Pending deliveries are rows in SQLite, so they survive a
+ * restart. Retry delays run on the emulator Clock (tests use the fake clock).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { SqsService } from '../sqs/service.js';
+import type { SnsService } from './service.js';
+import type { Subscription, Topic } from './registry.js';
+import { confirmationEnvelope } from './envelope.js';
+import { DEFAULT_DELIVERY_POLICY } from './constants.js';
+
+interface DeliveryRow {
+  id: number;
+  subscription_arn: string;
+  topic_arn: string;
+  kind: 'notification' | 'confirmation';
+  message_id: string;
+  body: string;
+  raw: number;
+  attempts: number;
+  next_ms: number;
+}
+
+export interface RetryPolicy {
+  minDelayTarget: number;
+  maxDelayTarget: number;
+  numRetries: number;
+  numNoDelayRetries: number;
+  numMinDelayRetries: number;
+  numMaxDelayRetries: number;
+  backoffFunction: string;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export class HttpDelivery {
+  private readonly s;
+  private readonly inFlight = new Set<number>();
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  constructor(
+    private readonly sns: SnsService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly sqs: SqsService,
+  ) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO sns_deliveries (subscription_arn, topic_arn, kind, message_id, body, raw, attempts, next_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+      ),
+      due: db.prepare(`SELECT * FROM sns_deliveries WHERE next_ms <= ? ORDER BY next_ms, id LIMIT 100`),
+      next: db.prepare(`SELECT min(next_ms) AS t FROM sns_deliveries`),
+      done: db.prepare(`DELETE FROM sns_deliveries WHERE id = ?`),
+      retry: db.prepare(`UPDATE sns_deliveries SET attempts = ?, next_ms = ? WHERE id = ?`),
+      pending: db.prepare(`SELECT count(*) AS n FROM sns_deliveries`),
+    };
+    void this.sqs;
+  }
+
+  /** Called inside the publish transaction. */
+  enqueue(topic: Topic, sub: Subscription, messageId: string, body: string, raw: boolean, now: number): void {
+    this.s.insert.run(sub.arn, topic.arn, 'notification', messageId, body, raw ? 1 : 0, now);
+  }
+
+  sendConfirmation(topic: Topic, sub: Subscription, baseUrl: string): void {
+    const messageId = randomUUID();
+    const body = JSON.stringify(
+      confirmationEnvelope({ messageId, token: sub.token!, topicArn: topic.arn, timestampMs: this.clock.now(), baseUrl }),
+    );
+    this.s.insert.run(sub.arn, topic.arn, 'confirmation', messageId, body, 0, this.clock.now());
+    this.kick();
+  }
+
+  pendingCount(): number {
+    return (this.s.pending.get() as { n: number }).n;
+  }
+
+  resume(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Processes what is due now and arms a timer for the next due delivery. */
+  kick(): void {
+    if (this.stopped) return;
+    setImmediate(() => this.runDue());
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const next = (this.s.next.get() as { t: number | null }).t;
+    if (next === null) return;
+    if (this.timer && next >= this.timerAt) return;
+    this.clock.clearTimeout(this.timer);
+    this.timerAt = next;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.runDue();
+    }, Math.max(0, next - this.clock.now()));
+  }
+
+  private runDue(): void {
+    if (this.stopped) return;
+    const rows = (this.s.due.all(this.clock.now()) as DeliveryRow[]).filter((r) => !this.inFlight.has(r.id));
+    for (const r of rows) void this.attempt(r);
+    this.arm();
+  }
+
+  effectivePolicy(sub: Subscription): { healthyRetryPolicy: RetryPolicy } {
+    const topic = this.sns.registry.topics.get(sub.topicArn);
+    const base = { ...DEFAULT_DELIVERY_POLICY.http.defaultHealthyRetryPolicy } as RetryPolicy;
+    const fromTopic = parse(topic?.attrs.DeliveryPolicy)?.http?.defaultHealthyRetryPolicy;
+    const fromSub = parse(sub.attrs.DeliveryPolicy)?.healthyRetryPolicy;
+    return { healthyRetryPolicy: { ...base, ...(fromTopic ?? {}), ...(fromSub ?? {}) } };
+  }
+
+  /** Delay before retry number `n` (1-based), in ms: no-delay, min-delay, backoff, max-delay phases. */
+  static retryDelayMs(p: RetryPolicy, n: number): number {
+    if (n <= p.numNoDelayRetries) return 0;
+    if (n <= p.numNoDelayRetries + p.numMinDelayRetries) return p.minDelayTarget * 1000;
+    const backoffCount = Math.max(1, p.numRetries - p.numNoDelayRetries - p.numMinDelayRetries - p.numMaxDelayRetries);
+    const k = n - p.numNoDelayRetries - p.numMinDelayRetries;
+    if (k > backoffCount) return p.maxDelayTarget * 1000;
+    const frac = backoffCount === 1 ? 1 : (k - 1) / (backoffCount - 1);
+    const shaped = p.backoffFunction === 'exponential' ? frac * frac * frac : p.backoffFunction === 'geometric' ? frac * frac : frac;
+    return Math.round((p.minDelayTarget + (p.maxDelayTarget - p.minDelayTarget) * shaped) * 1000);
+  }
+
+  private async attempt(r: DeliveryRow): Promise<void> {
+    const sub = this.sns.registry.subs.get(r.subscription_arn);
+    if (!sub) {
+      this.s.done.run(r.id); // unsubscribed meanwhile: nothing to deliver to
+      return;
+    }
+    this.inFlight.add(r.id);
+    let ok = false;
+    let why = '';
+    try {
+      const res = await fetch(sub.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain; charset=UTF-8',
+          'user-agent': 'Amazon Simple Notification Service Agent',
+          'x-amz-sns-message-type': r.kind === 'confirmation' ? 'SubscriptionConfirmation' : 'Notification',
+          'x-amz-sns-message-id': r.message_id,
+          'x-amz-sns-topic-arn': r.topic_arn,
+          ...(r.kind === 'notification' ? { 'x-amz-sns-subscription-arn': sub.arn } : {}),
+          ...(r.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
+        },
+        body: r.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      ok = res.status >= 200 && res.status < 300;
+      why = `HTTP ${res.status}`;
+    } catch (err) {
+      why = (err as Error).message;
+    } finally {
+      this.inFlight.delete(r.id);
+    }
+    if (this.stopped) return;
+    const topic = this.sns.registry.topics.get(r.topic_arn);
+    if (ok) {
+      this.s.done.run(r.id);
+      if (topic && r.kind === 'notification') this.sns.registry.addStats(topic, { delivered: 1 });
+      this.sns.log(`SNS ${topic?.name ?? r.topic_arn} -> ${sub.endpoint} ${r.kind} delivered`);
+      return;
+    }
+    const policy = this.effectivePolicy(sub).healthyRetryPolicy;
+    const attempts = r.attempts + 1;
+    if (attempts > policy.numRetries) {
+      this.db.transaction(() => {
+        this.s.done.run(r.id);
+        if (topic && r.kind === 'notification') {
+          this.sns.registry.addStats(topic, { failed: 1 });
+          this.sns.publisher.deadLetter(topic, sub, r.body, undefined, {}, { requestId: '', baseUrl: '' }, new Error(why));
+        }
+      })();
+      this.sns.log(`SNS DELIVERY FAILED ${topic?.name ?? r.topic_arn} -> ${sub.endpoint}: ${why}; gave up after ${attempts} attempts`);
+      return;
+    }
+    const delay = HttpDelivery.retryDelayMs(policy, attempts);
+    this.s.retry.run(attempts, this.clock.now() + delay, r.id);
+    this.sns.log(`SNS ${topic?.name ?? r.topic_arn} -> ${sub.endpoint}: ${why}; retry ${attempts}/${policy.numRetries} in ${delay / 1000}s`);
+    this.arm();
+  }
+}
+
+function parse(raw: string | undefined): any {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

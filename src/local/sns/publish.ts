@@ -1,0 +1,306 @@
+/**
+ * Publish / PublishBatch and fan-out. One publish is one SQLite transaction: the FIFO dedup record, the
+ * SQS deliveries (through the SQS service, which enforces queue policies) and the pending HTTP deliveries
+ * commit together, so an acknowledged publish is never half-delivered after a crash.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Clock } from '../clock.js';
+import type { SqsService } from '../sqs/service.js';
+import { sendFromService } from '../sqs/send.js';
+import { AwsError } from '../protocol/errors.js';
+import { sha256Hex, sequenceNumber } from '../sqs/model.js';
+import * as E from './errors.js';
+import type { SnsContext, SnsService, Input, Output } from './service.js';
+import type { Subscription, Topic } from './registry.js';
+import { evaluateFilterPolicy } from './filter-policy.js';
+import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
+import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, SNS_PRINCIPAL } from './constants.js';
+
+interface PreparedMessage {
+  message: string;
+  /** MessageStructure=json: the per-protocol messages. */
+  perProtocol?: Record<string, string>;
+  subject?: string;
+  attributes?: Record<string, SnsMessageAttribute>;
+  groupId?: string;
+  dedupId?: string;
+}
+
+export interface PublishResult extends Record<string, unknown> {
+  MessageId: string;
+  SequenceNumber?: string;
+}
+
+export class Publisher {
+  private readonly s;
+
+  constructor(
+    private readonly sns: SnsService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly sqs: SqsService,
+  ) {
+    this.s = {
+      dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?`),
+      dedupPut: db.prepare(`INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?)`),
+      dedupSweep: db.prepare(`DELETE FROM sns_dedup WHERE topic_arn = ? AND expires_ms <= ?`),
+    };
+  }
+
+  publish(input: Input, ctx: SnsContext): Output {
+    if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
+      throw E.invalidParameter('PhoneNumber Reason: the svl emulator does not send SMS');
+    }
+    const topic = this.sns.topicFrom(input, input.TopicArn !== undefined ? 'TopicArn' : 'TargetArn');
+    const m = this.prepare(topic, input);
+    const r = this.fanOut(topic, [m], ctx)[0]!;
+    return r;
+  }
+
+  publishBatch(input: Input, ctx: SnsContext): Output {
+    const topic = this.sns.topicFrom(input, 'TopicArn');
+    const entries = input.PublishBatchRequestEntries;
+    if (!Array.isArray(entries) || entries.length === 0) throw E.emptyBatch();
+    if (entries.length > MAX_BATCH) throw E.tooManyEntries();
+    const ids = new Set<string>();
+    let total = 0;
+    for (const e of entries as Input[]) {
+      const id = e?.Id;
+      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw E.invalidBatchEntryId();
+      if (ids.has(id)) throw E.batchIdsNotDistinct();
+      ids.add(id);
+      total += typeof e.Message === 'string' ? Buffer.byteLength(e.Message) : 0;
+    }
+    if (total > MAX_MESSAGE_BYTES) throw E.batchRequestTooLong();
+    const ok: Array<{ id: string; m: PreparedMessage }> = [];
+    const Failed: Output[] = [];
+    for (const e of entries as Input[]) {
+      try {
+        ok.push({ id: e.Id as string, m: this.prepare(topic, e) });
+      } catch (err) {
+        // A FIFO batch entry without a group id fails the whole request, as AWS does.
+        if (err instanceof AwsError && topic.fifo && err.message.includes('MessageGroupId parameter is required')) throw err;
+        if (!(err instanceof AwsError)) throw err;
+        Failed.push({ Id: e.Id, Code: err.queryCode, Message: err.message, SenderFault: true });
+      }
+    }
+    const results = ok.length ? this.fanOut(topic, ok.map((o) => o.m), ctx) : [];
+    return { Successful: ok.map((o, i) => ({ Id: o.id, ...results[i] })), Failed };
+  }
+
+  /** Validates one publish request against the topic; AWS's InvalidParameter texts. */
+  private prepare(topic: Topic, input: Input): PreparedMessage {
+    const message = input.Message;
+    if (message === undefined || message === null || message === '') throw E.invalidParameter('Empty message');
+    if (typeof message !== 'string') throw E.invalidParameter('Message');
+    let subject: string | undefined;
+    if (input.Subject !== undefined && input.Subject !== null) {
+      subject = String(input.Subject);
+      if (subject.length === 0 || subject.length > 100 || !/^[\x20-\x7E]+$/.test(subject)) throw E.invalidParameter('Subject');
+    }
+    let perProtocol: Record<string, string> | undefined;
+    let effective = message;
+    if (input.MessageStructure !== undefined && input.MessageStructure !== null) {
+      if (input.MessageStructure !== 'json') throw E.invalidParameter(`MessageStructure: Invalid value [${String(input.MessageStructure)}]. Must be json.`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message);
+      } catch {
+        throw E.invalidParameter('Message Structure - JSON message body failed to parse');
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw E.invalidParameter('Message Structure - JSON message body failed to parse');
+      const obj = parsed as Record<string, unknown>;
+      if (typeof obj.default !== 'string') throw E.invalidParameter('Message Structure - No default entry in JSON message body');
+      perProtocol = {};
+      for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') perProtocol[k] = v;
+      effective = obj.default;
+    }
+    const { attributes, size } = validateAttributes(input.MessageAttributes);
+    if (Buffer.byteLength(message, 'utf8') + size > MAX_MESSAGE_BYTES) throw E.invalidParameter('Message too long');
+    const groupId = typeof input.MessageGroupId === 'string' ? input.MessageGroupId : undefined;
+    let dedupId = typeof input.MessageDeduplicationId === 'string' ? input.MessageDeduplicationId : undefined;
+    if (groupId !== undefined && !/^[\x21-\x7E]{1,128}$/.test(groupId)) throw E.invalidParameter('MessageGroupId Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    if (dedupId !== undefined && !/^[\x21-\x7E]{1,128}$/.test(dedupId)) throw E.invalidParameter('MessageDeduplicationId Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    if (topic.fifo) {
+      if (groupId === undefined) throw E.invalidParameter('The MessageGroupId parameter is required for FIFO topics');
+      if (dedupId === undefined) {
+        if (topic.attrs.ContentBasedDeduplication !== 'true') {
+          throw E.invalidParameter('The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+        }
+        dedupId = sha256Hex(message); // AWS-recorded: SHA-256 of the Message
+      }
+    } else if (dedupId !== undefined) {
+      throw E.invalidParameter('MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type');
+    }
+    return { message: effective, perProtocol, subject, attributes, groupId, dedupId };
+  }
+
+  /** Stores and delivers messages in one transaction; returns ids in input order. */
+  private fanOut(topic: Topic, messages: PreparedMessage[], ctx: SnsContext): PublishResult[] {
+    const now = this.clock.now();
+    const subs = this.sns.registry.subscriptionsOf(topic.arn).filter((s) => s.confirmed);
+    const failures: string[] = [];
+    let delivered = 0;
+    let filtered = 0;
+    let failed = 0;
+    let httpQueued = false;
+    const results = this.db.transaction(() => {
+      if (topic.fifo) this.s.dedupSweep.run(topic.arn, now);
+      return messages.map((m): PublishResult => {
+        if (topic.fifo && m.dedupId !== undefined) {
+          const seen = this.s.dedupGet.get(topic.arn, m.dedupId) as { message_id: string; sequence_number: string | null; expires_ms: number } | undefined;
+          if (seen && seen.expires_ms > now) return { MessageId: seen.message_id, ...(seen.sequence_number ? { SequenceNumber: seen.sequence_number } : {}) };
+        }
+        const messageId = randomUUID();
+        const seq = topic.fifo ? sequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
+        if (topic.fifo && m.dedupId !== undefined) this.s.dedupPut.run(topic.arn, m.dedupId, messageId, seq ?? null, now + DEDUP_WINDOW_MS);
+        for (const sub of subs) {
+          const body = m.perProtocol?.[sub.protocol] ?? m.message;
+          if (sub.filter && !evaluateFilterPolicy(sub.filter, sub.filter.scope, { body, attributes: m.attributes })) {
+            filtered++;
+            continue;
+          }
+          const raw = sub.attrs.RawMessageDelivery === 'true';
+          const payload = raw
+            ? body
+            : JSON.stringify(
+                notificationEnvelope({
+                  messageId,
+                  sequenceNumber: seq,
+                  topicArn: topic.arn,
+                  subject: m.subject,
+                  message: body,
+                  timestampMs: now,
+                  subscriptionArn: sub.arn,
+                  baseUrl: ctx.baseUrl,
+                  signatureVersion: topic.attrs.SignatureVersion ?? '1',
+                  fifo: topic.fifo,
+                  attributes: m.attributes,
+                }),
+              );
+          if (sub.protocol === 'sqs') {
+            const err = this.deliverToQueue(topic, sub, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx);
+            if (err) {
+              failed++;
+              failures.push(`${sub.endpoint}: ${err.message}`);
+              this.deadLetter(topic, sub, payload, raw ? m.attributes : undefined, m, ctx, err);
+            } else delivered++;
+          } else if (sub.protocol === 'http' || sub.protocol === 'https') {
+            this.sns.http.enqueue(topic, sub, messageId, payload, raw, now);
+            httpQueued = true;
+          }
+          // lambda, email, sms, application, firehose: stored, not delivered by this emulator part (see ledger)
+        }
+        return seq ? { MessageId: messageId, SequenceNumber: seq } : { MessageId: messageId };
+      });
+    })();
+    this.sns.registry.addStats(topic, { published: messages.length, delivered, failed, filtered });
+    this.sns.log(`SNS ${topic.name} -> ${delivered} sub${delivered === 1 ? '' : 's'}${filtered ? ` (${filtered} filtered out)` : ''}`);
+    for (const f of failures) {
+      this.sns.log(
+        `SNS DELIVERY FAILED ${topic.name} -> ${f}\n    Fix: give the queue a Policy allowing sns.amazonaws.com to sqs:SendMessage with Condition ArnEquals aws:SourceArn = ${topic.arn} (svl init/apply writes it for you).`,
+      );
+    }
+    if (httpQueued) this.sns.http.kick();
+    return results;
+  }
+
+  /** Sends one notification to an SQS queue through the SQS service; returns the AWS error on failure. */
+  private deliverToQueue(
+    topic: Topic,
+    sub: Subscription,
+    queueArn: string,
+    body: string,
+    attributes: Record<string, SnsMessageAttribute> | undefined,
+    m: PreparedMessage,
+    messageId: string,
+    ctx: SnsContext,
+  ): AwsError | undefined {
+    const queue = this.sqs.queues.byArn(queueArn);
+    const input: Input = { MessageBody: body };
+    if (attributes && Object.keys(attributes).length) input.MessageAttributes = attributes;
+    if (queue?.fifo) {
+      input.MessageGroupId = m.groupId ?? 'default';
+      input.MessageDeduplicationId = m.dedupId ?? messageId;
+    }
+    try {
+      sendFromService(this.sqs, queueArn, input, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account }, ctx.traceHeader);
+      return undefined;
+    } catch (err) {
+      if (err instanceof AwsError) return err;
+      throw err;
+    }
+    void sub;
+  }
+
+  /** A failed delivery goes to the subscription's DLQ (RedrivePolicy), as AWS does; else it is dropped. */
+  deadLetter(
+    topic: Topic,
+    sub: Subscription,
+    body: string,
+    attributes: Record<string, SnsMessageAttribute> | undefined,
+    m: Pick<PreparedMessage, 'groupId' | 'dedupId'>,
+    ctx: SnsContext,
+    cause: AwsError | Error,
+  ): void {
+    const policy = sub.attrs.RedrivePolicy ? (JSON.parse(sub.attrs.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
+    if (!policy) return;
+    const err = this.deliverToQueue(topic, sub, policy.deadLetterTargetArn, body, attributes, { ...m } as PreparedMessage, randomUUID(), ctx);
+    if (err) this.sns.log(`SNS DLQ DELIVERY FAILED ${sub.arn} -> ${policy.deadLetterTargetArn}: ${err.message} (after: ${cause.message})`);
+    else this.sns.log(`SNS ${topic.name}: undeliverable message moved to the subscription DLQ ${policy.deadLetterTargetArn}`);
+  }
+}
+
+const ATTR_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+
+/** SNS message attributes: ≤10, types String, String.Array, Number, Binary (custom suffixes allowed). */
+function validateAttributes(raw: unknown): { attributes?: Record<string, SnsMessageAttribute>; size: number } {
+  if (raw === undefined || raw === null) return { size: 0 };
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw E.invalidParameter('MessageAttributes');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) return { size: 0 };
+  if (entries.length > MAX_MESSAGE_ATTRIBUTES * 5) throw E.invalidParameter('MessageAttributes Reason: too many message attributes');
+  const out: Record<string, SnsMessageAttribute> = {};
+  let size = 0;
+  for (const [name, v] of entries) {
+    if (!ATTR_NAME.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
+      throw E.invalidParameterValue(`The message attribute name '${name}' is invalid.`);
+    }
+    const a = (v ?? {}) as Record<string, unknown>;
+    const type = a.DataType;
+    if (typeof type !== 'string' || type === '') throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute type.`);
+    const base = /^(String\.Array|String|Number|Binary)(\..+)?$/.exec(type)?.[1];
+    if (!base) {
+      throw E.invalidParameterValue(
+        `The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
+      );
+    }
+    if (base === 'Binary') {
+      if (typeof a.BinaryValue !== 'string' || a.BinaryValue === '') {
+        throw E.invalidParameterValue(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      }
+      out[name] = { DataType: type, BinaryValue: a.BinaryValue };
+      size += Buffer.byteLength(name) + Buffer.byteLength(type) + Buffer.from(a.BinaryValue, 'base64').length;
+      continue;
+    }
+    if (typeof a.StringValue !== 'string' || a.StringValue === '') {
+      throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`);
+    }
+    if (base === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a.StringValue.trim())) {
+      throw E.invalidParameterValue(`Could not cast message attribute '${name}' value to number.`);
+    }
+    if (base === 'String.Array') {
+      let arr: unknown;
+      try {
+        arr = JSON.parse(a.StringValue);
+      } catch {
+        arr = undefined;
+      }
+      if (!Array.isArray(arr)) throw E.invalidParameter(`Message attribute '${name}' with type 'String.Array' must contain a JSON array.`);
+    }
+    out[name] = { DataType: type, StringValue: a.StringValue };
+    size += Buffer.byteLength(name) + Buffer.byteLength(type) + Buffer.byteLength(a.StringValue);
+  }
+  return { attributes: out, size };
+}

@@ -1,0 +1,201 @@
+/** Topics and subscriptions: cached in memory, written through to SQLite. */
+import type { Db } from '../store/db.js';
+import type { Clock } from '../clock.js';
+import { compileFilterPolicy, type CompiledFilterPolicy } from './filter-policy-validate.js';
+
+export interface Topic {
+  arn: string;
+  name: string;
+  fifo: boolean;
+  attrs: Record<string, string>;
+  tags: Array<{ Key: string; Value: string }>;
+  createdMs: number;
+  seqCounter: number;
+  stats: { published: number; delivered: number; failed: number; filtered: number };
+}
+
+export interface Subscription {
+  arn: string;
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  attrs: Record<string, string>;
+  confirmed: boolean;
+  token: string | null;
+  createdMs: number;
+  /** The compiled FilterPolicy (validated when set), cached for delivery. */
+  filter?: CompiledFilterPolicy;
+}
+
+interface TopicRow {
+  arn: string;
+  name: string;
+  fifo: number;
+  attributes: string;
+  tags: string;
+  created_ms: number;
+  seq_counter: number;
+  published: number;
+  delivered: number;
+  failed: number;
+  filtered: number;
+}
+interface SubRow {
+  arn: string;
+  topic_arn: string;
+  protocol: string;
+  endpoint: string;
+  attributes: string;
+  confirmed: number;
+  token: string | null;
+  created_ms: number;
+}
+
+export class SnsRegistry {
+  readonly topics = new Map<string, Topic>();
+  readonly subs = new Map<string, Subscription>();
+  /** Subscriptions per topic, in creation order. */
+  private readonly byTopic = new Map<string, Subscription[]>();
+  /** Subscriptions removed since start, per topic (SubscriptionsDeleted). */
+  readonly deletedCount = new Map<string, number>();
+  private readonly s;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.s = {
+      insertTopic: db.prepare(`INSERT INTO sns_topics (arn, name, fifo, attributes, tags, created_ms) VALUES (?, ?, ?, ?, ?, ?)`),
+      topicAttrs: db.prepare(`UPDATE sns_topics SET attributes = ? WHERE arn = ?`),
+      topicTags: db.prepare(`UPDATE sns_topics SET tags = ? WHERE arn = ?`),
+      topicSeq: db.prepare(`UPDATE sns_topics SET seq_counter = ? WHERE arn = ?`),
+      topicStats: db.prepare(
+        `UPDATE sns_topics SET published = published + ?, delivered = delivered + ?, failed = failed + ?, filtered = filtered + ? WHERE arn = ?`,
+      ),
+      deleteTopic: db.prepare(`DELETE FROM sns_topics WHERE arn = ?`),
+      deleteTopicSubs: db.prepare(`DELETE FROM sns_subscriptions WHERE topic_arn = ?`),
+      deleteTopicDedup: db.prepare(`DELETE FROM sns_dedup WHERE topic_arn = ?`),
+      insertSub: db.prepare(
+        `INSERT INTO sns_subscriptions (arn, topic_arn, protocol, endpoint, attributes, confirmed, token, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      subAttrs: db.prepare(`UPDATE sns_subscriptions SET attributes = ? WHERE arn = ?`),
+      subConfirm: db.prepare(`UPDATE sns_subscriptions SET confirmed = 1 WHERE arn = ?`),
+      deleteSub: db.prepare(`DELETE FROM sns_subscriptions WHERE arn = ?`),
+    };
+    for (const r of db.prepare(`SELECT * FROM sns_topics ORDER BY created_ms, rowid`).all() as TopicRow[]) {
+      this.topics.set(r.arn, {
+        arn: r.arn,
+        name: r.name,
+        fifo: r.fifo === 1,
+        attrs: JSON.parse(r.attributes) as Record<string, string>,
+        tags: JSON.parse(r.tags) as Topic['tags'],
+        createdMs: r.created_ms,
+        seqCounter: r.seq_counter,
+        stats: { published: r.published, delivered: r.delivered, failed: r.failed, filtered: r.filtered },
+      });
+    }
+    for (const r of db.prepare(`SELECT * FROM sns_subscriptions ORDER BY created_ms, rowid`).all() as SubRow[]) {
+      this.addSub({
+        arn: r.arn,
+        topicArn: r.topic_arn,
+        protocol: r.protocol,
+        endpoint: r.endpoint,
+        attrs: JSON.parse(r.attributes) as Record<string, string>,
+        confirmed: r.confirmed === 1,
+        token: r.token,
+        createdMs: r.created_ms,
+      });
+    }
+  }
+
+  private addSub(s: Subscription): void {
+    s.filter = compileFilter(s.attrs);
+    this.subs.set(s.arn, s);
+    const list = this.byTopic.get(s.topicArn) ?? [];
+    list.push(s);
+    this.byTopic.set(s.topicArn, list);
+  }
+
+  subscriptionsOf(topicArn: string): Subscription[] {
+    return this.byTopic.get(topicArn) ?? [];
+  }
+
+  createTopic(t: Omit<Topic, 'createdMs' | 'seqCounter' | 'stats'>): Topic {
+    const topic: Topic = { ...t, createdMs: this.clock.now(), seqCounter: 0, stats: { published: 0, delivered: 0, failed: 0, filtered: 0 } };
+    this.s.insertTopic.run(t.arn, t.name, t.fifo ? 1 : 0, JSON.stringify(t.attrs), JSON.stringify(t.tags), topic.createdMs);
+    this.topics.set(t.arn, topic);
+    return topic;
+  }
+
+  setTopicAttributes(t: Topic, attrs: Record<string, string>): void {
+    this.s.topicAttrs.run(JSON.stringify(attrs), t.arn);
+    t.attrs = attrs;
+  }
+
+  setTopicTags(t: Topic, tags: Topic['tags']): void {
+    this.s.topicTags.run(JSON.stringify(tags), t.arn);
+    t.tags = tags;
+  }
+
+  nextSequence(t: Topic): number {
+    t.seqCounter += 1;
+    this.s.topicSeq.run(t.seqCounter, t.arn);
+    return t.seqCounter;
+  }
+
+  addStats(t: Topic, d: Partial<Topic['stats']>): void {
+    const p = d.published ?? 0;
+    const dl = d.delivered ?? 0;
+    const f = d.failed ?? 0;
+    const fl = d.filtered ?? 0;
+    if (!p && !dl && !f && !fl) return;
+    this.s.topicStats.run(p, dl, f, fl, t.arn);
+    t.stats.published += p;
+    t.stats.delivered += dl;
+    t.stats.failed += f;
+    t.stats.filtered += fl;
+  }
+
+  deleteTopic(t: Topic): void {
+    this.db.transaction(() => {
+      this.s.deleteTopicSubs.run(t.arn);
+      this.s.deleteTopicDedup.run(t.arn);
+      this.s.deleteTopic.run(t.arn);
+    })();
+    for (const s of this.subscriptionsOf(t.arn)) this.subs.delete(s.arn);
+    this.byTopic.delete(t.arn);
+    this.topics.delete(t.arn);
+  }
+
+  createSubscription(s: Omit<Subscription, 'createdMs' | 'filter'>): Subscription {
+    const sub: Subscription = { ...s, createdMs: this.clock.now() };
+    this.s.insertSub.run(s.arn, s.topicArn, s.protocol, s.endpoint, JSON.stringify(s.attrs), s.confirmed ? 1 : 0, s.token, sub.createdMs);
+    this.addSub(sub);
+    return sub;
+  }
+
+  setSubscriptionAttributes(s: Subscription, attrs: Record<string, string>): void {
+    this.s.subAttrs.run(JSON.stringify(attrs), s.arn);
+    s.attrs = attrs;
+    s.filter = compileFilter(attrs);
+  }
+
+  confirm(s: Subscription): void {
+    this.s.subConfirm.run(s.arn);
+    s.confirmed = true;
+  }
+
+  deleteSubscription(s: Subscription): void {
+    this.s.deleteSub.run(s.arn);
+    this.subs.delete(s.arn);
+    const list = this.byTopic.get(s.topicArn);
+    if (list) this.byTopic.set(s.topicArn, list.filter((x) => x !== s));
+    this.deletedCount.set(s.topicArn, (this.deletedCount.get(s.topicArn) ?? 0) + 1);
+  }
+}
+
+function compileFilter(attrs: Record<string, string>): CompiledFilterPolicy | undefined {
+  if (!attrs.FilterPolicy) return undefined;
+  const scope = attrs.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes';
+  return compileFilterPolicy(attrs.FilterPolicy, scope);
+}
