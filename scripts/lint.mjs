@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm run lint`: the project's conventions as grep-able rules (no eslint), then a type check.
+// Each violation is printed as file:line: rule, and any violation fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const posix = (p) => p.split(sep).join('/');
+
+function filesUnder(dir, test) {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true })
+    .map((rel) => posix(join(dir, String(rel))))
+    .filter((p) => !p.includes('node_modules') && test(p));
+}
+
+const isTest = (p) => /\.test\.(ts|mjs|js)$/.test(p);
+const sources = filesUnder('src', (p) => p.endsWith('.ts'));
+const tests = [...sources.filter(isTest), ...filesUnder('test', (p) => /\.(mjs|js|ts)$/.test(p))];
+
+const UI_LIBS = String.raw`(?:chalk|ora|cli-table3|@inquirer\/[\w-]+)`;
+const rules = [
+  {
+    name: 'process.exit / process.exitCode outside src/cli.ts (throw an SvlError instead)',
+    files: sources,
+    allowed: (p) => p === 'src/cli.ts',
+    pattern: /\bprocess\.exit(?:Code)?\b/,
+  },
+  {
+    name: 'console.* outside src/ui/ and src/local/log.ts (use the Ui)',
+    files: sources,
+    allowed: (p) => p.startsWith('src/ui/') || p === 'src/local/log.ts',
+    pattern: /\bconsole\.\w+/,
+  },
+  {
+    name: 'chalk/ora/cli-table3/@inquirer imported outside src/ui/',
+    files: sources,
+    allowed: (p) => p.startsWith('src/ui/'),
+    pattern: new RegExp(String.raw`(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]${UI_LIBS}(?:\/[^'"]*)?['"]`),
+  },
+  { name: 'skipped test (.skip( or skip: true)', files: tests, pattern: /\.skip\s*\(|\bskip\s*:\s*true\b/ },
+  { name: 'focused test (.only( or only: true)', files: tests, pattern: /\.only\s*\(|\bonly\s*:\s*true\b/ },
+];
+
+/** Comment lines are not code; a rule mentioned in a comment is not a violation. */
+const isComment = (line) => /^\s*(\/\/|\/\*|\*)/.test(line);
+
+const problems = [];
+for (const rule of rules) {
+  for (const file of rule.files) {
+    if (rule.allowed?.(file)) continue;
+    readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (!isComment(line) && rule.pattern.test(line)) problems.push(`${file}:${i + 1}: ${rule.name}\n    ${line.trim()}`);
+      });
+  }
+}
+
+if (problems.length > 0) {
+  process.stderr.write(`${problems.join('\n')}\n\nlint: ${problems.length} problem(s)\n`);
+  process.exit(1);
+}
+process.stderr.write(`lint: ${sources.length + tests.length} files clean; type-checking…\n`);
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
+process.exit(r.status ?? 1);

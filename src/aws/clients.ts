@@ -1,0 +1,67 @@
+/**
+ * The only place that constructs AWS SDK clients. One client per target and service for the process.
+ * The SDK packages are imported on first use so `svl --help` and `--version` never load them; for
+ * local targets the emulator is started on demand before the first client is handed out.
+ */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ensureLocalEmulator, type AutostartUi } from './local-autostart.js';
+import type { Service, Target } from './target.js';
+
+const clients = new Map<string, Promise<unknown>>();
+const emulatorChecks = new Map<string, Promise<void>>();
+
+export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
+  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient(config));
+}
+
+export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
+  return client(target, 'sns', ui, async (config) => new (await import('@aws-sdk/client-sns')).SNSClient(config));
+}
+
+export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
+  return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+}
+
+/** What every client gets; exported for tests and for the emulator's own integration tests. */
+export function clientConfig(target: Target, service: Service) {
+  const endpoint = target.endpoints[service];
+  return {
+    ...(target.region !== undefined && { region: target.region }),
+    ...(target.profile !== undefined && { profile: target.profile }),
+    ...(endpoint !== undefined && { endpoint }),
+    ...(target.credentials !== undefined && { credentials: target.credentials }),
+  };
+}
+
+type ClientConfig = ReturnType<typeof clientConfig>;
+
+function client<C>(target: Target, service: Service, ui: AutostartUi, make: (config: ClientConfig) => Promise<C>): Promise<C> {
+  const config = clientConfig(target, service);
+  const key = JSON.stringify([target.kind, service, config.region, config.profile, config.endpoint]);
+  let p = clients.get(key) as Promise<C> | undefined;
+  if (!p) {
+    p = (async () => {
+      if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
+      // svl supports Node 20 on purpose (package.json engines); the SDK's "upgrade to Node 22" warning
+      // would be noise on every command. Still overridable by setting the variable explicitly.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      return make(config);
+    })();
+    // A failed start is not cached: the next call may try again (e.g. after `svl local start`).
+    p.catch(() => clients.delete(key));
+    clients.set(key, p);
+  }
+  return p;
+}
+
+function emulatorReady(endpoint: string, ui: AutostartUi): Promise<void> {
+  let p = emulatorChecks.get(endpoint);
+  if (!p) {
+    p = ensureLocalEmulator(endpoint, ui);
+    p.catch(() => emulatorChecks.delete(endpoint));
+    emulatorChecks.set(endpoint, p);
+  }
+  return p;
+}

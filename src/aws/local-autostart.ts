@@ -1,0 +1,88 @@
+/**
+ * `--local` should just work: if nothing answers on the emulator's health endpoint, start
+ * `svl local start --detach` in the background and wait until it is healthy.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { SvlError } from '../errors.js';
+
+export interface AutostartUi {
+  info(message: string): void;
+}
+
+export interface AutostartDeps {
+  /** Starts the emulator on `port`; resolves once spawned. Rejects when the process fails early. */
+  start(port: number): Promise<{ exited: () => number | null }>;
+  /** How long one health probe may take. */
+  probeTimeoutMs: number;
+  /** How long to wait for a started emulator to become healthy. */
+  readyTimeoutMs: number;
+  pollIntervalMs: number;
+}
+
+const defaults: AutostartDeps = {
+  start: spawnDetached,
+  probeTimeoutMs: 300,
+  readyTimeoutMs: 10_000,
+  pollIntervalMs: 100,
+};
+
+export async function ensureLocalEmulator(endpoint: string, ui: AutostartUi, deps: Partial<AutostartDeps> = {}): Promise<void> {
+  const d = { ...defaults, ...deps };
+  const health = new URL('/_svl/health', endpoint).href;
+  if (await isHealthy(health, d.probeTimeoutMs)) return;
+
+  const url = new URL(endpoint);
+  // Spawning locally cannot help an emulator on another machine; let the first call report the error.
+  if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname)) return;
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+
+  const child = await d.start(port);
+  const deadline = Date.now() + d.readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (await isHealthy(health, d.probeTimeoutMs)) {
+      ui.info(`Started the local emulator on ${endpoint} (svl local stop to stop it)`);
+      return;
+    }
+    const code = child.exited();
+    // `--detach` may exit 0 after handing over to the daemon; only a failure code means it gave up.
+    if (code !== null && code !== 0) break;
+    await new Promise((r) => setTimeout(r, d.pollIntervalMs));
+  }
+  throw new SvlError(`Could not start the local emulator on ${endpoint}`, 1, {
+    code: 'EmulatorStartFailed',
+    hint: 'Run `svl local start` in a terminal to see why (port in use? state directory locked?)',
+  });
+}
+
+/** GET the health URL; true only for a 200 within the timeout. node:http keeps this off undici's start-up cost. */
+export function isHealthy(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+async function spawnDetached(port: number) {
+  const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'local', 'start', '--detach', '--port', String(port)], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  let code: number | null = null;
+  child.on('exit', (c) => {
+    code = c ?? 1;
+  });
+  child.on('error', () => {
+    code = 1;
+  });
+  // Do not keep this CLI alive for the emulator's sake.
+  child.unref();
+  return { exited: () => code };
+}
