@@ -1,0 +1,113 @@
+/** The work of `svl filter test` / `svl filter lint`: the same evaluator as the emulator's delivery. */
+import type { Target } from '../../aws/target.js';
+import { SvlError, UsageError } from '../../errors.js';
+import { AwsError } from '../../local/protocol/errors.js';
+import { explainFilterPolicy, type FilterFailure } from '../../local/sns/filter-policy.js';
+import { compileFilterPolicy, type FilterPolicyScope } from '../../local/sns/filter-policy-validate.js';
+import type { Ui } from '../../ui/index.js';
+import { parseAttrs, readValue, type MessageAttributeArg } from '../input.js';
+import type { FilterTestFlags } from './index.js';
+
+export interface FilterTestOptions {
+  policy?: string;
+  scope: FilterPolicyScope;
+  message: string;
+  attributes: Record<string, MessageAttributeArg>;
+  topic?: string;
+}
+
+export interface PolicyVerdict {
+  matches: boolean;
+  failures: FilterFailure[];
+}
+
+export interface FilterTestResult {
+  scope?: FilterPolicyScope;
+  matches?: boolean;
+  failures?: FilterFailure[];
+  topic?: string;
+  subscriptions?: Array<{ subscriptionArn: string; protocol: string; endpoint: string; filterPolicy: string | null; scope: FilterPolicyScope } & PolicyVerdict>;
+}
+
+export function parseFilterTest(f: FilterTestFlags): FilterTestOptions {
+  if (f.policy === undefined && f.topic === undefined) throw new UsageError('Give a policy (--policy) or a topic (--topic) to test against.');
+  if (f.policy !== undefined && f.topic !== undefined) throw new UsageError('--policy and --topic exclude each other: --topic uses the policies of its subscriptions.');
+  return {
+    policy: f.policy !== undefined ? readValue(f.policy, '--policy') : undefined,
+    scope: f.scope,
+    message: readValue(f.message, '--message'),
+    attributes: parseAttrs(f.attr),
+    topic: f.topic,
+  };
+}
+
+/** Compiles a policy, turning AWS's validation error into a usage error with AWS's text. */
+function compile(policy: string, scope: FilterPolicyScope) {
+  try {
+    return compileFilterPolicy(policy, scope);
+  } catch (err) {
+    if (err instanceof AwsError) throw new UsageError(err.message, { code: err.code, hint: 'Check the policy with `svl filter lint --policy ...`.' });
+    throw err;
+  }
+}
+
+export async function runFilterTest(o: FilterTestOptions, target: Target | undefined, ui: Ui): Promise<FilterTestResult> {
+  const message = { body: o.message, attributes: o.attributes };
+  if (o.policy !== undefined) {
+    const verdict = explainFilterPolicy(compile(o.policy, o.scope), o.scope, message);
+    return { scope: o.scope, matches: verdict.matches, failures: verdict.failures };
+  }
+  const { getSns } = await import('../../aws/clients.js');
+  const sns = await getSns(target!, ui);
+  const { ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand, ListTopicsCommand } = await import('@aws-sdk/client-sns');
+  const topicArn = o.topic!.startsWith('arn:') ? o.topic! : await findTopicArn(sns, ListTopicsCommand, o.topic!);
+  const subscriptions: NonNullable<FilterTestResult['subscriptions']> = [];
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    for (const s of page.Subscriptions ?? []) {
+      if (!s.SubscriptionArn || !s.SubscriptionArn.startsWith('arn:')) continue; // pending confirmation: receives nothing
+      const { Attributes: a = {} } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }));
+      const scope = (a.FilterPolicyScope as FilterPolicyScope | undefined) ?? 'MessageAttributes';
+      const policy = a.FilterPolicy ?? null;
+      const verdict = policy ? explainFilterPolicy(compile(policy, scope), scope, message) : { matches: true, failures: [] };
+      subscriptions.push({ subscriptionArn: s.SubscriptionArn, protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', filterPolicy: policy, scope, ...verdict });
+    }
+    token = page.NextToken;
+  } while (token);
+  return { topic: topicArn, subscriptions };
+}
+
+async function findTopicArn(sns: import('@aws-sdk/client-sns').SNSClient, ListTopics: typeof import('@aws-sdk/client-sns').ListTopicsCommand, name: string): Promise<string> {
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListTopics({ NextToken: token }));
+    const hit = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === name);
+    if (hit?.TopicArn) return hit.TopicArn;
+    token = page.NextToken;
+  } while (token);
+  throw new SvlError(`Topic "${name}" does not exist.`, 1, { code: 'NotFound', hint: 'List topics with `svl status`, or pass the topic ARN.' });
+}
+
+export function renderFilterTest(r: FilterTestResult, ui: Ui): string {
+  const s = ui.style;
+  const reasons = (f: FilterFailure[]) => f.map((x) => `    ${s.dim(x.key)}: ${x.reason}`).join('\n');
+  if (r.subscriptions) {
+    if (r.subscriptions.length === 0) return `No confirmed subscriptions on ${r.topic}.`;
+    const lines = r.subscriptions.map((x) => {
+      const head = `${x.matches ? s.green('✔ receives') : s.red('✘ filtered')}  ${x.protocol}:${x.endpoint}${x.filterPolicy ? '' : s.dim(' (no filter policy)')}`;
+      return x.matches || x.failures.length === 0 ? head : `${head}\n${reasons(x.failures)}`;
+    });
+    const n = r.subscriptions.filter((x) => x.matches).length;
+    return `${lines.join('\n')}\n${n} of ${r.subscriptions.length} subscription(s) would receive this message.`;
+  }
+  if (r.matches) return s.green('✔ The message matches the policy.');
+  return `${s.red('✘ The message does not match the policy.')}\n${reasons(r.failures ?? [])}`;
+}
+
+export function runFilterLint(policyArg: string, scope: FilterPolicyScope): { valid: true; scope: FilterPolicyScope; keys: number; branches: number } {
+  const compiled = compile(readValue(policyArg, '--policy'), scope);
+  const branches = compiled.branches ?? [];
+  const keys = branches.reduce((m, b) => Math.max(m, (b as unknown as Map<string, unknown>).size ?? 0), 0);
+  return { valid: true, scope, keys, branches: branches.length };
+}

@@ -1,0 +1,127 @@
+/** `svl local start`: the emulator in the foreground (event log on stderr) or detached in the background. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Env } from '../../env.js';
+import { SvlError, UsageError } from '../../errors.js';
+import type { Ui } from '../../ui/index.js';
+import type { CommandContext } from '../context.js';
+import type { StartFlags } from './index.js';
+import { defaultStateDir, endpointFor, parsePort, probe, sleep } from './shared.js';
+
+export interface StartOptions {
+  port: number;
+  host: string;
+  stateDir: string;
+  inMemory: boolean;
+  detach: boolean;
+  quiet: boolean;
+}
+
+export interface StartResult {
+  endpoint: string;
+  pid: number;
+  stateDir: string | null;
+  logFile?: string;
+  detached: boolean;
+  alreadyRunning?: boolean;
+}
+
+export function parseStart(flags: StartFlags, env: Env): StartOptions {
+  const port = parsePort(flags.port, env);
+  const host = flags.host;
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host is not a host name or address: ${host}`);
+  return {
+    port,
+    host,
+    stateDir: resolve(flags.stateDir ?? defaultStateDir(env)),
+    inMemory: Boolean(flags.inMemory),
+    detach: Boolean(flags.detach),
+    quiet: Boolean(flags.quiet),
+  };
+}
+
+const binPath = () => fileURLToPath(new URL('../../../bin/svl.js', import.meta.url));
+
+export async function runStart(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {
+  const endpoint = endpointFor(o.port, o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
+  if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
+    ui.warn(`Binding to ${o.host}: the emulator has no authentication; anyone who can reach this address can use it.`);
+  }
+  return o.detach ? startDetached(o, endpoint, ui) : startForeground(o, ctx, ui);
+}
+
+async function startDetached(o: StartOptions, endpoint: string, ui: Ui): Promise<StartResult> {
+  const running = o.port !== 0 ? await probe(endpoint, 500) : undefined;
+  if (running) {
+    ui.info(`The emulator already runs on ${endpoint} (pid ${running.pid}).`);
+    return { endpoint, pid: running.pid, stateDir: running.stateDir, detached: true, alreadyRunning: true };
+  }
+  mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  const logFile = join(o.stateDir, 'emulator.log');
+  const out = openSync(logFile, 'a', 0o600);
+  const args = [binPath(), 'local', 'start', '--port', String(o.port), '--host', o.host];
+  args.push(...(o.inMemory ? ['--in-memory'] : ['--state-dir', o.stateDir]));
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, SVL_EMULATOR_CHILD: '1' },
+  });
+  closeSync(out);
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n');
+      throw new SvlError(`The emulator exited while starting (code ${exited}).`, 1, { hint: `Its log (${logFile}) ends with:\n${tail}` });
+    }
+    const h = await probe(endpoint, 500);
+    if (h && h.pid === child.pid) {
+      return { endpoint, pid: h.pid, stateDir: h.stateDir, logFile, detached: true };
+    }
+    await sleep(50);
+  }
+  child.kill('SIGTERM');
+  throw new SvlError(`The emulator did not answer on ${endpoint} within 15 s.`, 1, { hint: `See its log: ${logFile}` });
+}
+
+async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {
+  const [{ startEmulator }, { createLogger }] = await Promise.all([import('../../local/server.js'), import('../../local/log.js')]);
+  const emu = await startEmulator({
+    port: o.port,
+    host: o.host,
+    stateDir: o.inMemory ? undefined : o.stateDir,
+    inMemory: o.inMemory,
+    log: createLogger({ quiet: o.quiet }),
+    version: ctx.version,
+  });
+  const runtimeFile = o.inMemory ? undefined : join(o.stateDir, 'emulator.json');
+  if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, endpoint: emu.url, startedAt: new Date().toISOString() }), { mode: 0o600 });
+  if (!ui.json && !process.env.SVL_EMULATOR_CHILD) {
+    ui.hint(`Point any SDK or the AWS CLI at ${emu.url} (or use svl --local). Ctrl-C stops it.`);
+  }
+  // Runs until SIGTERM (svl local stop) or Ctrl-C; both close gracefully.
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await emu.close();
+      if (runtimeFile) rmSync(runtimeFile, { force: true });
+      done();
+    };
+    process.once('SIGTERM', () => void stop());
+    ctx.onCancel(stop);
+  });
+  return { endpoint: emu.url, pid: process.pid, stateDir: o.inMemory ? null : o.stateDir, detached: false };
+}
+
+export function renderStart(r: StartResult, ui: Ui): string {
+  if (!r.detached) return '';
+  if (r.alreadyRunning) return r.endpoint;
+  ui.hint('Stop it with `svl local stop`; check it with `svl local status`.');
+  return `Emulator running on ${r.endpoint} (pid ${r.pid}${r.logFile ? `, log ${r.logFile}` : ''})`;
+}

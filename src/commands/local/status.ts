@@ -1,0 +1,83 @@
+/** `svl local status`, `svl local stop` and `svl local reset`. */
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Env } from '../../env.js';
+import { SvlError } from '../../errors.js';
+import type { Ui } from '../../ui/index.js';
+import { defaultStateDir, endpointFor, parsePort, probe, sleep, type Health } from './shared.js';
+
+const notRunning = (endpoint: string) =>
+  new SvlError(`The emulator is not running on ${endpoint}.`, 1, { code: 'EmulatorNotRunning', hint: 'Start it with `svl local start` (or `svl local start --detach`).' });
+
+export async function runStatus(opts: { port?: string }, env: Env): Promise<Health> {
+  const endpoint = endpointFor(parsePort(opts.port, env));
+  const h = await probe(endpoint);
+  if (!h) throw notRunning(endpoint);
+  return h;
+}
+
+export function renderStatus(h: Health, ui: Ui): string {
+  const rows: Array<[string, string | number]> = [
+    ['endpoint', h.endpoint],
+    ['pid', h.pid],
+    ['uptime', formatUptime(h.uptimeSeconds)],
+    ['state', h.inMemory ? 'in memory' : (h.stateDir ?? '')],
+    ['services', h.services.join(', ')],
+    ['queues', h.counts.queues],
+    ['messages', h.counts.messages],
+    ['version', h.version],
+  ];
+  return rows.map(([k, v]) => `${ui.style.dim(k.padEnd(9))} ${v}`).join('\n');
+}
+
+function formatUptime(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM, then wait: the emulator finishes in-flight requests and closes its database before exiting. */
+export async function runStop(opts: { port?: string }, env: Env): Promise<{ endpoint: string; pid: number }> {
+  const endpoint = endpointFor(parsePort(opts.port, env));
+  const h = await probe(endpoint);
+  if (!h) throw notRunning(endpoint);
+  process.kill(h.pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (alive(h.pid)) {
+    if (Date.now() > deadline) {
+      throw new SvlError(`The emulator (pid ${h.pid}) did not stop within 30 s.`, 1, { hint: `Kill it with: kill -9 ${h.pid}` });
+    }
+    await sleep(50);
+  }
+  return { endpoint, pid: h.pid };
+}
+
+/** Wipes the database files of a state directory; refuses while an emulator uses it. */
+export async function runReset(opts: { stateDir?: string; port?: string }, env: Env): Promise<{ stateDir: string; removed: string[] }> {
+  const stateDir = resolve(opts.stateDir ?? defaultStateDir(env));
+  const endpoint = endpointFor(parsePort(opts.port, env));
+  const h = await probe(endpoint);
+  const { readLockPid, isAlive } = await import('../../local/store/lock.js');
+  const owner = readLockPid(stateDir);
+  if ((h && h.stateDir && resolve(h.stateDir) === stateDir) || (owner !== undefined && isAlive(owner))) {
+    throw new SvlError(`An emulator is using ${stateDir}.`, 1, { code: 'EmulatorRunning', hint: 'Stop it first: `svl local stop`.' });
+  }
+  const removed: string[] = [];
+  for (const f of ['svl.db', 'svl.db-wal', 'svl.db-shm', 'emulator.lock', 'emulator.json']) {
+    const p = join(stateDir, f);
+    if (existsSync(p)) {
+      rmSync(p, { force: true });
+      removed.push(p);
+    }
+  }
+  return { stateDir, removed };
+}

@@ -1,0 +1,39 @@
+// Spawns the built CLI asynchronously (so an in-process emulator in the same test process keeps
+// answering) in a hermetic environment: no AWS/SVL settings from the developer's shell, CI=1.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
+
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(AWS_|SVL_|NO_COLOR$|FORCE_COLOR$)/.test(k)) env[k] = v;
+  }
+  return { ...env, CI: '1', ...extra };
+}
+
+/** Runs `svl ...args`; `env` adds variables (e.g. SVL_LOCAL_ENDPOINT), `input` is written to stdin. */
+export function svl(args, { env = {}, input, cwd = root, timeoutMs = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`svl ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+/** Environment that makes `--local` target the given emulator URL. */
+export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
