@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// SQS throughput: batched send, and receive+delete, with several concurrent SDK clients, at queue depth
+// 0 and at depth DEPTH (100,000 by default), against svl's emulator (a separate process, durable
+// SQLite state) and moto_server in the same run. Also the emulator's RSS with DEPTH messages queued.
+// Each phase runs until N messages are done or MAX_SECONDS pass, whichever comes first (moto is slow at
+// depth), so every figure is a rate. Writes Markdown to stdout and bench/results/sqs.{json,md}.
+//
+//   node bench/sqs.mjs [--depth 100000] [--n 20000] [--clients 8] [--seconds 20] [--only svl|moto]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Agent } from 'node:http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageBatchCommand,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { freePort, waitForHttp, writeReport, fmt } from './report.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { values: args } = parseArgs({
+  options: {
+    depth: { type: 'string', default: '100000' },
+    n: { type: 'string', default: '20000' },
+    clients: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '20' },
+    only: { type: 'string' },
+  },
+});
+const DEPTH = Number(args.depth);
+const N = Number(args.n);
+const CLIENTS = Number(args.clients);
+const MAX_SECONDS = Number(args.seconds);
+const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+function clients(url) {
+  return Array.from(
+    { length: CLIENTS },
+    () =>
+      new SQSClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 4 }) }),
+      }),
+  );
+}
+
+const body = (i) => JSON.stringify({ orderId: i, type: 'invoice', amount: (i % 997) * 1.5, note: 'x'.repeat(64) });
+
+/** Sends `n` messages in batches of 10 from all clients; returns msgs/s. */
+async function sendPhase(cs, queueUrl, n, deadlineS = MAX_SECONDS) {
+  let next = 0;
+  let done = 0;
+  const t0 = performance.now();
+  const end = t0 + deadlineS * 1000;
+  await Promise.all(
+    cs.map(async (c) => {
+      while (next < n && performance.now() < end) {
+        const base = next;
+        next += 10;
+        const Entries = Array.from({ length: 10 }, (_, i) => ({
+          Id: `m${i}`,
+          MessageBody: body(base + i),
+          MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+        }));
+        const r = await c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+        done += r.Successful?.length ?? 0;
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  return { messages: done, seconds: s, rate: done / s };
+}
+
+/** Receives (batches of 10) and deletes `n` messages from all clients; returns msgs/s. */
+async function receiveDeletePhase(cs, queueUrl, n, deadlineS = MAX_SECONDS) {
+  let done = 0;
+  let empty = 0;
+  const t0 = performance.now();
+  const end = t0 + deadlineS * 1000;
+  await Promise.all(
+    cs.map(async (c) => {
+      while (done < n && performance.now() < end && empty < 20) {
+        const r = await c.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+        const msgs = r.Messages ?? [];
+        if (msgs.length === 0) {
+          empty++;
+          continue;
+        }
+        await c.send(
+          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }),
+        );
+        done += msgs.length;
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  return { messages: done, seconds: s, rate: done / s };
+}
+
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function runTarget(name, url, pid) {
+  const cs = clients(url);
+  const create = async (q) => (await cs[0].send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
+  const out = { target: name };
+  // Warm-up (JIT, connections) outside the measurements.
+  const qw = await create(`bench-warm-${Date.now()}`);
+  await sendPhase(cs, qw, 2000, 10);
+  await receiveDeletePhase(cs, qw, 2000, 10);
+  process.stderr.write(`[${name}] depth 0 ...\n`);
+  const q0 = await create(`bench-d0-${Date.now()}`);
+  out.sendDepth0 = await sendPhase(cs, q0, N);
+  out.recvDepth0 = await receiveDeletePhase(cs, q0, out.sendDepth0.messages);
+
+  process.stderr.write(`[${name}] filling to depth ${DEPTH} ...\n`);
+  const qd = await create(`bench-deep-${Date.now()}`);
+  const fill = await sendPhase(cs, qd, DEPTH, 600);
+  out.fill = fill;
+  const attrs = await cs[0].send(new GetQueueAttributesCommand({ QueueUrl: qd, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  out.depthReached = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
+  out.rssMbAtDepth = pid ? rssMb(pid) : null;
+  process.stderr.write(`[${name}] depth ${out.depthReached}: measuring ...\n`);
+  out.sendDeep = await sendPhase(cs, qd, N);
+  out.recvDeep = await receiveDeletePhase(cs, qd, N);
+  out.rssMbAfter = pid ? rssMb(pid) : null;
+  for (const c of cs) c.destroy();
+  return out;
+}
+
+async function startSvl() {
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-'));
+  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
+    stdio: 'ignore',
+    env: { ...process.env, CI: '1' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_svl/health`);
+  return { url, pid: child.pid, stop: () => (child.kill('SIGTERM'), rmSync(stateDir, { recursive: true, force: true })) };
+}
+
+async function startMoto() {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/moto-api/`, 30_000);
+  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+const results = [];
+for (const [name, start] of [
+  ['svl', startSvl],
+  ['moto', startMoto],
+]) {
+  if (args.only && args.only !== name) continue;
+  const srv = await start();
+  try {
+    results.push(await runTarget(name, srv.url, srv.pid));
+  } finally {
+    srv.stop();
+  }
+}
+
+const row = (r) => [
+  r.target,
+  fmt(r.sendDepth0.rate),
+  fmt(r.recvDepth0.rate),
+  `${fmt(r.sendDeep.rate)} (${fmt((r.sendDeep.rate / r.sendDepth0.rate) * 100)}%)`,
+  `${fmt(r.recvDeep.rate)} (${fmt((r.recvDeep.rate / r.recvDepth0.rate) * 100)}%)`,
+  r.depthReached,
+  r.rssMbAtDepth ?? '',
+];
+const svl = results.find((r) => r.target === 'svl');
+const moto = results.find((r) => r.target === 'moto');
+const lines = [
+  `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
+  '',
+  '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${row(r).join(' | ')} |`),
+];
+if (svl && moto) {
+  lines.push(
+    '',
+    `svl / moto: send @0 ${fmt(svl.sendDepth0.rate / moto.sendDepth0.rate)}x, recv+del @0 ${fmt(svl.recvDepth0.rate / moto.recvDepth0.rate)}x, ` +
+      `send @depth ${fmt(svl.sendDeep.rate / moto.sendDeep.rate)}x, recv+del @depth ${fmt(svl.recvDeep.rate / moto.recvDeep.rate)}x`,
+  );
+}
+writeReport('sqs', { depth: DEPTH, n: N, clients: CLIENTS, results }, lines);
