@@ -65,4 +65,52 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks(source_arn, started_ms);
   `,
+  // 2: SNS
+  `
+  CREATE TABLE sns_topics (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    fifo INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_ms INTEGER NOT NULL,
+    seq_counter INTEGER NOT NULL DEFAULT 0,
+    published INTEGER NOT NULL DEFAULT 0,
+    delivered INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    filtered INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sns_subscriptions (
+    arn TEXT PRIMARY KEY,
+    topic_arn TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    confirmed INTEGER NOT NULL,
+    token TEXT,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE INDEX sns_subscriptions_topic ON sns_subscriptions(topic_arn, created_ms);
+  CREATE TABLE sns_dedup (
+    topic_arn TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence_number TEXT,
+    expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (topic_arn, dedup_id)
+  );
+  CREATE TABLE sns_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscription_arn TEXT NOT NULL,
+    topic_arn TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    raw INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms INTEGER NOT NULL,
+    dlq_body TEXT,
+    dlq_attrs TEXT
+  );
+  `,
 ];
