@@ -200,6 +200,16 @@ test('renderQueryError: Type from fault, Code = queryCode, escaped Message, empt
   assert.match(renderQueryError(internal, 'r', NS), /<Type>Receiver<\/Type><Code>InternalFailure<\/Code>/);
 });
 
+test('renderQueryError: message override and the Detail-less (SNS) form', () => {
+  const err = new AwsError('NotFound', 'Topic does not exist', { status: 404 });
+  assert.equal(
+    renderQueryError(err, 'rid', NS, 'other', { detail: false }),
+    '<?xml version="1.0"?><ErrorResponse xmlns="http://example.com/doc/"><Error><Type>Sender</Type>' +
+      '<Code>NotFound</Code><Message>other</Message></Error><RequestId>rid</RequestId></ErrorResponse>',
+  );
+  assert.match(renderQueryError(err, 'rid', NS, undefined, { detail: true }), /<Message>Topic does not exist<\/Message><Detail\/>/);
+});
+
 test('timestamp scalars: rendered as ISO 8601 from epoch seconds or Date, kept as text on input', () => {
   const members: QueryMembers = {
     CreatedAt: { shape: 'timestamp' },

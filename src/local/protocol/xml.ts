@@ -137,9 +137,20 @@ export function renderQueryResponse(
 /**
  * The error envelope AWS Query services return (HTTP status from `err.status`):
  * `<ErrorResponse xmlns=…><Error><Type>Sender</Type><Code>{queryCode}</Code><Message>…</Message><Detail/></Error><RequestId>…</RequestId></ErrorResponse>`.
+ * SQS sends the empty `<Detail/>`; SNS does not (`detail: false`) — botocore would otherwise
+ * surface `'Detail': None` in `e.response['Error']`.
  */
-export function renderQueryError(err: AwsError, requestId: string, xmlns: string, message = err.message): string {
+export function renderQueryError(
+  err: AwsError,
+  requestId: string,
+  xmlns: string,
+  message = err.message,
+  opts: { detail?: boolean } = {},
+): string {
   const error =
-    textElement('Type', err.fault) + textElement('Code', err.queryCode) + textElement('Message', message) + '<Detail/>';
+    textElement('Type', err.fault) +
+    textElement('Code', err.queryCode) +
+    textElement('Message', message) +
+    (opts.detail === false ? '' : '<Detail/>');
   return XML_DECLARATION + element('ErrorResponse', element('Error', error) + textElement('RequestId', requestId), { xmlns });
 }

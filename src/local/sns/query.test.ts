@@ -230,11 +230,11 @@ test('XML: lowercase model members, booleans and timestamps of the other operati
   );
 });
 
-test('XML: errors use the Query code, the fault as Type, and the SNS namespace', () => {
+test('XML: errors use the Query code, the fault as Type, the SNS namespace and no Detail', () => {
   assert.equal(
     snsQueryError(new AwsError('NotFoundException', 'Topic does not exist', { status: 404, queryCode: 'NotFound' }), 'e-1'),
     `${HEAD}<ErrorResponse ${NS}><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist</Message>` +
-      `<Detail/></Error><RequestId>e-1</RequestId></ErrorResponse>`,
+      `</Error><RequestId>e-1</RequestId></ErrorResponse>`,
   );
   assert.match(
     snsQueryError(new AwsError('InternalError', 'a < b', { status: 500, fault: 'Receiver' }), 'e-2'),
@@ -252,9 +252,8 @@ interface SdkCase {
   command: { input: object };
   /** Expected decoded request (JSON shapes: blobs as base64); defaults to the command input. */
   request?: Record<string, unknown>;
+  /** Rendered by us; the SDK must return exactly this (besides $metadata). */
   output: Record<string, unknown>;
-  /** What the SDK returns (without $metadata); defaults to `output`. */
-  sdk?: Record<string, unknown>;
 }
 
 const SDK_CASES: SdkCase[] = [
@@ -364,6 +363,19 @@ const SDK_CASES: SdkCase[] = [
     output: {},
   },
   { name: 'UntagResource', command: new UntagResourceCommand({ ResourceArn: TOPIC, TagKeys: ['a', 'b'] }), output: {} },
+  { name: 'UntagResource (no keys)', command: new UntagResourceCommand({ ResourceArn: TOPIC, TagKeys: [] }), output: {} },
+  {
+    name: 'GetTopicAttributes (empty map)',
+    command: new GetTopicAttributesCommand({ TopicArn: TOPIC }),
+    output: { Attributes: {} },
+  },
+  {
+    name: 'CreateTopic (empty map)',
+    command: new CreateTopicCommand({ Name: 'orders', Attributes: {}, Tags: [] }),
+    // Like botocore, the SDK sends nothing for an empty map (and `Tags=` for an empty list).
+    request: { Name: 'orders', Tags: [] },
+    output: { TopicArn: TOPIC },
+  },
   {
     name: 'ListTagsForResource',
     command: new ListTagsForResourceCommand({ ResourceArn: TOPIC }),
@@ -416,10 +428,11 @@ async function withServer(
 
 test('the JS SDK v3 SNSClient sends bodies we decode and reads the XML we render', async (t) => {
   let current: SdkCase | undefined;
-  let seen: { params: Record<string, string>; contentType?: string } | undefined;
+  const last: { seen?: { params: Record<string, string>; contentType?: string } } = {};
+  const lastRequest = () => last.seen;
   await withServer(
     (params, req) => {
-      seen = { params, contentType: req.headers['content-type'] };
+      last.seen = { params, contentType: req.headers['content-type'] };
       const c = current!;
       return { status: 200, xml: snsQueryOutput(params.Action, c.output, `rid-${c.name}`) };
     },
@@ -427,10 +440,11 @@ test('the JS SDK v3 SNSClient sends bodies we decode and reads the XML we render
       for (const c of SDK_CASES) {
         await t.test(c.name, async () => {
           current = c;
-          seen = undefined;
+          last.seen = undefined;
           const { $metadata, ...result } = (await client.send(c.command as never)) as SdkOutput;
           assert.equal($metadata.httpStatusCode, 200);
-          assert.deepEqual(result, c.sdk ?? c.output);
+          assert.deepEqual(result, c.output);
+          const seen = lastRequest();
           assert.ok(seen, 'request reached the server');
           assert.match(seen.contentType ?? '', /^application\/x-www-form-urlencoded/);
           assert.equal(seen.params.Version, '2010-03-31');

@@ -250,10 +250,11 @@ export function snsQueryOutput(action: string, output: Record<string, unknown> |
 }
 
 /**
- * Render an SNS error as Query XML: `<ErrorResponse><Error><Type/><Code>{queryCode}</Code>…`.
+ * Render an SNS error as Query XML, as SNS writes it (no `<Detail/>`, unlike SQS):
+ * `<ErrorResponse><Error><Type>Sender</Type><Code>{queryCode}</Code><Message/></Error><RequestId/></ErrorResponse>`.
  * SNS codes are the model's `error.code` (`NotFound`, `InvalidParameter`, `ParameterValueInvalid`,
  * `AuthorizationError`, …), not the exception shape names; the HTTP status is `err.status`.
  */
 export function snsQueryError(err: AwsError, requestId: string): string {
-  return renderQueryError(err, requestId, SNS_XMLNS);
+  return renderQueryError(err, requestId, SNS_XMLNS, err.message, { detail: false });
 }
