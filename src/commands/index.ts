@@ -21,6 +21,9 @@
 import type { Command } from 'commander';
 import * as config from './config/index.js';
 import * as local from './local/index.js';
+import * as init from './init/index.js';
+import * as apply from './apply/index.js';
+import * as destroy from './destroy/index.js';
 import * as filter from './filter/index.js';
 import type { CommandContext } from './context.js';
 import { describe } from './help.js';
@@ -35,6 +38,9 @@ export interface CommandModule {
 export const commands: readonly CommandModule[] = [
   config,
   // ---- more commands go here, in the order `svl --help` should list them ----
+  init,
+  apply,
+  destroy,
   filter,
   local,
 ];

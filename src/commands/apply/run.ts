@@ -1,0 +1,66 @@
+/** The work of `svl plan` and `svl apply`. */
+import type { Target } from '../../aws/target.js';
+import type { Ui } from '../../ui/index.js';
+import { applyFlow, planContext, type ApplyResult } from '../../flows/apply.js';
+import { readSpecFile, resolveSpecFile } from '../../flows/files.js';
+import { observeFlow } from '../../flows/observe.js';
+import { planFlow, type Plan } from '../../flows/plan.js';
+import { basePlanContext, flowClients } from '../flow-clients.js';
+import { renderPlan } from './render.js';
+
+export async function runPlan(file: string | undefined, target: Target, ui: Ui): Promise<{ file: string; flow: string; plan: Plan }> {
+  const path = resolveSpecFile(file);
+  const spec = readSpecFile(path);
+  const clients = await flowClients(target, ui);
+  try {
+    const observed = await observeFlow(spec, clients);
+    const plan = planFlow(spec, observed, planContext(observed, await basePlanContext(target, clients)));
+    for (const w of plan.warnings) ui.warn(w);
+    return { file: path, flow: spec.name, plan };
+  } finally {
+    clients.release();
+  }
+}
+
+export interface ApplyCommandResult extends ApplyResult {
+  file: string;
+  apiCalls: number;
+  elapsedMs: number;
+}
+
+export async function runApply(file: string | undefined, adopt: boolean, target: Target, ui: Ui): Promise<ApplyCommandResult> {
+  const t0 = performance.now();
+  const path = resolveSpecFile(file);
+  const spec = readSpecFile(path);
+  const clients = await flowClients(target, ui);
+  try {
+    const base = { ...(await basePlanContext(target, clients)), adopt };
+    const observed = await observeFlow(spec, clients);
+    const plan = planFlow(spec, observed, planContext(observed, base));
+    for (const w of plan.warnings) ui.warn(w);
+    if (!ui.json && plan.steps.length && !plan.conflicts.length) ui.info(renderPlan(plan, ui));
+    const destructive = plan.steps.filter((s) => s.action === 'delete');
+    if (destructive.length) {
+      await ui.ask.confirmDestructive({ message: `Delete ${destructive.length} resource(s) the flow no longer lists?`, action: `delete ${destructive.length} resource(s)`, flag: '--yes' });
+    }
+    const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
+    let n = 0;
+    try {
+      const r = await applyFlow(spec, clients, base, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) }, observed);
+      if (plan.steps.length) spinner.succeed(`Applied ${plan.steps.length} change(s)`);
+      else spinner.stop();
+      return { ...r, file: path, apiCalls: clients.calls(), elapsedMs: performance.now() - t0 };
+    } catch (err) {
+      spinner.fail('Apply failed');
+      throw err;
+    }
+  } finally {
+    clients.release();
+  }
+}
+
+export function renderApply(r: ApplyCommandResult, ui: Ui): string {
+  if (!r.changed) return `No changes: flow ${r.flow} already matches ${r.file}.`;
+  const local = ui.style.dim(`(${Math.round(r.elapsedMs)} ms, ${r.apiCalls} API calls)`);
+  return `Flow ${ui.style.bold(r.flow)} applied: ${r.done.length} change(s) ${local}`;
+}

@@ -1,0 +1,55 @@
+/** SDK clients for flow commands, with a count of the API calls made (reported by init/apply). */
+import type { Target } from '../aws/target.js';
+import type { AutostartUi } from '../aws/local-autostart.js';
+import type { FlowClients } from '../flows/observe.js';
+import type { PlanContext } from '../flows/plan.js';
+
+export interface CountedClients extends FlowClients {
+  calls(): number;
+  /** Stops counting (removes the middleware from the shared, memoised clients). */
+  release(): void;
+}
+
+type Stack = { add: (mw: unknown, opts: { step: string; name: string }) => void; remove: (name: string) => boolean };
+
+export async function flowClients(target: Target, ui: AutostartUi): Promise<CountedClients> {
+  const { getSqs, getSns, getLambda } = await import('../aws/clients.js');
+  const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
+  let n = 0;
+  const name = `svl-count-${Math.random().toString(36).slice(2)}`;
+  const counted: Stack[] = [];
+  const count = (c: { middlewareStack: unknown }) => {
+    const stack = c.middlewareStack as Stack;
+    stack.add(
+      (next: (a: unknown) => Promise<unknown>) => (args: unknown) => {
+        n++;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    counted.push(stack);
+  };
+  count(sqs);
+  count(sns);
+  return {
+    sqs,
+    sns,
+    // The emulator has no Lambda service yet: consumers are reported, not applied, on --local.
+    lambda: target.kind === 'local' ? async () => undefined : async () => {
+      const l = await getLambda(target, ui);
+      if (!counted.includes(l.middlewareStack as unknown as Stack)) count(l);
+      return l;
+    },
+    calls: () => n,
+    release: () => {
+      for (const s of counted) s.remove(name);
+    },
+  };
+}
+
+/** Region/account for ARNs before anything exists: fixed on the emulator, filled from the topic on AWS. */
+export async function basePlanContext(target: Target, clients: FlowClients): Promise<PlanContext> {
+  if (target.kind === 'local') return { kind: 'local', region: target.region ?? 'us-east-1', account: target.accountId ?? '000000000000' };
+  const region = await clients.sqs.config.region();
+  return { kind: 'aws', region, account: '<account>' };
+}

@@ -1,0 +1,54 @@
+/** `svl init`: scaffold a flow from a template, show the plan, apply it, write the spec file. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+
+export const name = 'init';
+export const description = 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ)';
+export const examples = [
+  'svl init fanout orders --queues billing,shipping --local --yes',
+  `svl init fanout orders --queues billing,shipping --filter billing='{"type":["invoice"]}' --max-receive-count 3`,
+  'svl init fanout payments --fifo --queues ledger,notify --dry-run',
+  'svl init users-demo --local --yes',
+  'svl init --list',
+];
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export interface InitFlags {
+  list?: boolean;
+  queues?: string;
+  fifo?: boolean;
+  maxReceiveCount?: string;
+  filter?: string[];
+  raw?: boolean;
+  dryRun?: boolean;
+  out?: string;
+  force?: boolean;
+}
+
+export function register(program: Command, ctx: CommandContext): Command {
+  return program
+    .command(name)
+    .argument('[template]', 'template to start from (svl init --list)', 'fanout')
+    .argument('[name]', 'flow name: names the topic and prefixes the queues')
+    .option('--list', 'list the templates')
+    .option('--queues <list>', 'subscriber queues, comma-separated (e.g. billing,shipping)')
+    .option('--fifo', 'FIFO topic and queues (ordered, deduplicated)')
+    .option('--max-receive-count <n>', 'receives before a message moves to its DLQ (1-1000)')
+    .option('--filter <queue=json>', 'filter policy for a queue, e.g. billing=\'{"type":["invoice"]}\' (repeatable)', collect)
+    .option('--raw', 'raw message delivery (the queue gets the message itself, not the SNS envelope)')
+    .option('--dry-run', 'show the plan; create nothing, write nothing')
+    .option('--out <file>', 'where to write the flow spec (default: <name>.flow.json)')
+    .option('--force', 'overwrite an existing, different spec file')
+    .action(async (template: string, flowName: string | undefined, opts: InitFlags, cmd: Command) => {
+      const ui = ctx.ui(cmd);
+      if (opts.list) {
+        const { runList, renderList } = await import('./run.js');
+        ui.result(runList(), (r) => renderList(r, ui));
+        return;
+      }
+      const { gatherInit, runInit, renderInit } = await import('./run.js');
+      const options = await gatherInit(template, flowName, opts, ui);
+      ui.result(await runInit(options, ctx.target(cmd), ui), (r) => renderInit(r, ui));
+    });
+}

@@ -1,0 +1,233 @@
+/**
+ * Apply: make what exists match the spec, in dependency order — topic, DLQs, queues (their policies and
+ * redrive policies reference the topic and DLQs), subscriptions, consumers, then deletions of what the
+ * flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
+ * and converges from wherever things stand.
+ */
+import { SvlError } from '../errors.js';
+import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
+import { mapLimit, observeFlow, type FlowClients, type Observed } from './observe.js';
+import {
+  attributeChanges,
+  desiredDlqAttributes,
+  desiredQueueAttributes,
+  desiredSubscriptionAttributes,
+  desiredTopicAttributes,
+  planFlow,
+  queueArnOf,
+  tagChanges,
+  type Plan,
+  type PlanContext,
+  type PlanStep,
+} from './plan.js';
+
+export interface ApplyResult {
+  flow: string;
+  plan: Plan;
+  changed: boolean;
+  done: PlanStep[];
+  topicArn: string;
+  queues: Array<{ id: string; name: string; url: string; arn: string; dlq?: { name: string; url: string; arn: string } }>;
+}
+
+export interface ApplyHooks {
+  onStep?(step: PlanStep): void;
+}
+
+/** Region and account for ARNs: from what exists, else the target (the emulator's are fixed). */
+export function planContext(obs: Observed, base: PlanContext): PlanContext {
+  const arn = obs.topic?.arn ?? [...obs.queues.values()][0]?.arn;
+  if (!arn) return base;
+  const [, , , region, account] = arn.split(':');
+  return { ...base, region: region || base.region, account: account || base.account };
+}
+
+export async function applyFlow(spec: FlowSpec, clients: FlowClients, base: PlanContext, hooks: ApplyHooks = {}, observed?: Observed): Promise<ApplyResult> {
+  const obs = observed ?? (await observeFlow(spec, clients));
+  let ctx = planContext(obs, base);
+  const plan = planFlow(spec, obs, ctx);
+  if (plan.conflicts.length) {
+    throw new SvlError(`The flow "${spec.name}" conflicts with what exists:\n  - ${plan.conflicts.join('\n  - ')}`, 1, {
+      code: 'FlowConflict',
+      hint: 'Rename the resources in the spec, delete the existing ones, or take them over with --adopt.',
+    });
+  }
+  const done: PlanStep[] = [];
+  const step = (s: PlanStep) => {
+    done.push(s);
+    hooks.onStep?.(s);
+  };
+  const find = (action: string, kind: string, name: string) => plan.steps.find((s) => s.action === action && s.kind === kind && s.name === name);
+  const sqs = await import('@aws-sdk/client-sqs');
+  const sns = await import('@aws-sdk/client-sns');
+  const tags = flowTags(spec);
+  let topicArn = obs.topic?.arn ?? '';
+  const urls = new Map<string, string>([...obs.queues.values()].map((q) => [q.name, q.url]));
+
+  try {
+    // 1. topic
+    if (!obs.topic) {
+      const r = await clients.sns.send(
+        new sns.CreateTopicCommand({
+          Name: spec.topic.name,
+          Attributes: desiredTopicAttributes(spec),
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+      topicArn = r.TopicArn!;
+      const [, , , region, account] = topicArn.split(':');
+      ctx = { ...ctx, region: region!, account: account! };
+      step(find('create', 'topic', spec.topic.name)!);
+    } else {
+      const s = find('update', 'topic', spec.topic.name);
+      if (s) {
+        for (const d of attributeChanges(obs.topic.attrs, desiredTopicAttributes(spec), ['FifoTopic'])) {
+          await clients.sns.send(new sns.SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: d.key, AttributeValue: d.to }));
+        }
+        const t = tagChanges(obs.topic.tags, tags);
+        if (Object.keys(t).length) {
+          await clients.sns.send(new sns.TagResourceCommand({ ResourceArn: topicArn, Tags: Object.entries(t).map(([Key, Value]) => ({ Key, Value })) }));
+        }
+        step(s);
+      }
+    }
+
+    // 2-3. DLQs, then queues (a queue's RedrivePolicy needs its DLQ to exist)
+    const ensureQueue = async (kind: 'dlq' | 'queue', name: string, desired: Record<string, string>) => {
+      const existing = obs.queues.get(name);
+      if (!existing) {
+        const r = await clients.sqs.send(new sqs.CreateQueueCommand({ QueueName: name, Attributes: desired, tags }));
+        urls.set(name, r.QueueUrl!);
+        step(find('create', kind, name)!);
+        return;
+      }
+      const s = find('update', kind, name);
+      if (!s) return;
+      const changes = attributeChanges(existing.attrs, desired, ['FifoQueue']);
+      if (changes.length) {
+        await clients.sqs.send(new sqs.SetQueueAttributesCommand({ QueueUrl: existing.url, Attributes: Object.fromEntries(changes.map((d) => [d.key, d.to])) }));
+      }
+      const t = tagChanges(existing.tags, tags);
+      if (Object.keys(t).length) await clients.sqs.send(new sqs.TagQueueCommand({ QueueUrl: existing.url, Tags: t }));
+      step(s);
+    };
+    const withDlq = spec.queues.filter((q) => q.dlq);
+    await mapLimit(withDlq, 8, (q) => ensureQueue('dlq', q.dlq!.name, desiredDlqAttributes(spec, q, ctx)));
+    await mapLimit(spec.queues, 8, (q) => ensureQueue('queue', q.name, desiredQueueAttributes(spec, q, ctx)));
+
+    // 4. subscriptions
+    await mapLimit(spec.queues, 8, async (q) => {
+      const arn = queueArnOf(q.name, ctx);
+      const mine = obs.subs.filter((s) => s.endpoint === arn);
+      const desired = desiredSubscriptionAttributes(q);
+      const label = `${spec.topic.name} -> ${q.name}`;
+      if (mine.length === 0) {
+        await clients.sns.send(new sns.SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn, Attributes: desired, ReturnSubscriptionArn: true }));
+        step(find('create', 'subscription', label)!);
+        return;
+      }
+      const [sub, ...dupes] = mine;
+      const s = find('update', 'subscription', label);
+      if (s) await updateSubscription(clients, sns, sub!.arn, sub!.attrs, desired, q);
+      if (s) step(s);
+      for (const d of dupes) {
+        await clients.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: d.arn }));
+        const ds = plan.steps.find((x) => x.action === 'delete' && x.kind === 'subscription' && x.name.includes(d.arn.split(':').pop()!));
+        if (ds) step(ds);
+      }
+    });
+
+    // 5. consumers (Lambda event source mappings)
+    if (obs.consumers && clients.lambda) {
+      const lambda = await clients.lambda();
+      const lm = await import('@aws-sdk/client-lambda');
+      for (const q of spec.queues.filter((x) => x.consumer)) {
+        const c = q.consumer!;
+        const label = `${q.name} -> λ ${c.function}`;
+        const create = find('create', 'consumer', label);
+        const update = find('update', 'consumer', label);
+        const params = {
+          BatchSize: c.batchSize,
+          MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
+          FunctionResponseTypes: c.reportBatchItemFailures ? (['ReportBatchItemFailures'] as const) : [],
+        };
+        if (create) {
+          await lambda!.send(new lm.CreateEventSourceMappingCommand({ FunctionName: c.function, EventSourceArn: queueArnOf(q.name, ctx), Enabled: true, ...params, FunctionResponseTypes: [...params.FunctionResponseTypes] }));
+          step(create);
+        } else if (update) {
+          const m = obs.consumers.get(queueArnOf(q.name, ctx))!.find((e) => e.functionArn.endsWith(`:function:${c.function}`))!;
+          await lambda!.send(new lm.UpdateEventSourceMappingCommand({ UUID: m.uuid, ...params, FunctionResponseTypes: [...params.FunctionResponseTypes] }));
+          step(update);
+        }
+      }
+    }
+
+    // 6. what the flow no longer lists: subscriptions first, then queues, then DLQs
+    for (const s of obs.stale) {
+      for (const sub of obs.subs.filter((x) => x.endpoint === s.arn)) {
+        await clients.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: sub.arn }));
+        step(plan.steps.find((x) => x.action === 'delete' && x.kind === 'subscription' && x.changes[0] === sub.arn)!);
+      }
+    }
+    const staleOrder = [...obs.stale].sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy));
+    for (const s of staleOrder) {
+      await clients.sqs.send(new sqs.DeleteQueueCommand({ QueueUrl: s.url }));
+      step(plan.steps.find((x) => x.action === 'delete' && x.name === s.name)!);
+    }
+  } catch (err) {
+    const made = done.filter((s) => s.action === 'create').map((s) => `${s.kind} ${s.name}`);
+    const msg = (err as Error).message;
+    throw new SvlError(
+      `Apply of flow "${spec.name}" failed after ${done.length} of ${plan.steps.length} steps: ${msg}` +
+        (made.length ? `\n  Created before the failure: ${made.join(', ')}` : ''),
+      1,
+      {
+        code: (err as { name?: string }).name ?? 'ApplyFailed',
+        requestId: (err as { $metadata?: { requestId?: string } }).$metadata?.requestId,
+        hint: 'Fix the cause and run `svl apply` again: it re-reads what exists and continues from there.',
+        cause: err,
+      },
+    );
+  }
+
+  return {
+    flow: spec.name,
+    plan,
+    changed: plan.steps.length > 0,
+    done,
+    topicArn,
+    queues: spec.queues.map((q) => resultQueue(q, ctx, urls)),
+  };
+}
+
+async function updateSubscription(
+  clients: FlowClients,
+  sns: typeof import('@aws-sdk/client-sns'),
+  arn: string,
+  current: Record<string, string>,
+  desired: Record<string, string>,
+  q: QueueSpec,
+): Promise<void> {
+  const set = (AttributeName: string, AttributeValue: string) =>
+    clients.sns.send(new sns.SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName, AttributeValue }));
+  if (current.RawMessageDelivery !== desired.RawMessageDelivery) await set('RawMessageDelivery', desired.RawMessageDelivery!);
+  const changes = attributeChanges(current, desired).map((d) => d.key);
+  if (!q.filterPolicy) {
+    if (current.FilterPolicy) await set('FilterPolicy', '');
+    return;
+  }
+  if (changes.includes('FilterPolicyScope')) {
+    // A policy valid in one scope may be invalid in the other: clear it, switch the scope, set it again.
+    if (current.FilterPolicy) await set('FilterPolicy', '');
+    await set('FilterPolicyScope', desired.FilterPolicyScope!);
+    await set('FilterPolicy', desired.FilterPolicy!);
+  } else if (changes.includes('FilterPolicy')) {
+    await set('FilterPolicy', desired.FilterPolicy!);
+  }
+}
+
+function resultQueue(q: QueueSpec, ctx: PlanContext, urls: Map<string, string>) {
+  const out: ApplyResult['queues'][number] = { id: q.id, name: q.name, url: urls.get(q.name) ?? '', arn: queueArnOf(q.name, ctx) };
+  if (q.dlq) out.dlq = { name: q.dlq.name, url: urls.get(q.dlq.name) ?? '', arn: queueArnOf(q.dlq.name, ctx) };
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
+ * dependency order: consumers, subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
+ * same names are left alone and reported.
+ */
+import { SvlError } from '../errors.js';
+import { FLOW_TAG, type FlowSpec } from './spec.js';
+import { findTopicArn, mapLimit, observeQueue, type FlowClients, type ObservedQueue } from './observe.js';
+import type { PlanStep } from './plan.js';
+
+export interface DestroyPlan {
+  flow: string;
+  steps: PlanStep[];
+  skipped: string[];
+  topic?: { arn: string };
+  queues: ObservedQueue[];
+  subscriptions: string[];
+}
+
+/** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
+export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients): Promise<DestroyPlan> {
+  const sqs = await import('@aws-sdk/client-sqs');
+  const sns = await import('@aws-sdk/client-sns');
+  const skipped: string[] = [];
+  const queues: ObservedQueue[] = [];
+
+  // Queues: the spec's names plus any queue starting with the flow name that carries the flow tag.
+  const names = new Set(spec ? spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name])) : []);
+  let token: string | undefined;
+  do {
+    const page = await c.sqs.send(new sqs.ListQueuesCommand({ QueueNamePrefix: flow, MaxResults: 1000, NextToken: token }));
+    for (const u of page.QueueUrls ?? []) names.add(u.split('/').pop()!);
+    token = page.NextToken;
+  } while (token);
+  for (const q of await mapLimit([...names], 8, (n) => observeQueue(c.sqs, n))) {
+    if (!q) continue;
+    if (q.tags[FLOW_TAG] === flow) queues.push(q);
+    else if (spec && [...names].includes(q.name) && spec.queues.some((s) => s.name === q.name || s.dlq?.name === q.name)) {
+      skipped.push(`queue ${q.name} (${q.tags[FLOW_TAG] ? `belongs to flow "${q.tags[FLOW_TAG]}"` : 'not managed by svl'})`);
+    }
+  }
+
+  // Topic: the spec's, or any topic tagged with the flow.
+  let topic: DestroyPlan['topic'];
+  const candidates: string[] = [];
+  if (spec) {
+    const arn = await findTopicArn(c.sns, spec.topic.name);
+    if (arn) candidates.push(arn);
+  } else {
+    let t: string | undefined;
+    do {
+      const page = await c.sns.send(new sns.ListTopicsCommand({ NextToken: t }));
+      candidates.push(...(page.Topics ?? []).map((x) => x.TopicArn!).filter(Boolean));
+      t = page.NextToken;
+    } while (t);
+  }
+  for (const arn of candidates) {
+    const tags = await c.sns.send(new sns.ListTagsForResourceCommand({ ResourceArn: arn }));
+    if ((tags.Tags ?? []).some((x) => x.Key === FLOW_TAG && x.Value === flow)) topic = { arn };
+    else if (spec) skipped.push(`topic ${arn.split(':').pop()} (not tagged ${FLOW_TAG}=${flow})`);
+  }
+
+  // Subscriptions of the flow's topic, and of other topics to the flow's queues are left to their topics.
+  const subscriptions: string[] = [];
+  if (topic) {
+    let t: string | undefined;
+    do {
+      const page = await c.sns.send(new sns.ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: t }));
+      subscriptions.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn!).filter((a) => a?.startsWith('arn:')));
+      t = page.NextToken;
+    } while (t);
+  }
+
+  const steps: PlanStep[] = [
+    ...subscriptions.map((s): PlanStep => ({ action: 'delete', kind: 'subscription', name: s.split(':').slice(-2).join(':'), changes: [] })),
+    ...queues
+      .sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy))
+      .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
+    ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
+  ];
+  return { flow, steps, skipped, topic, queues, subscriptions };
+}
+
+export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s: PlanStep) => void): Promise<PlanStep[]> {
+  const sqs = await import('@aws-sdk/client-sqs');
+  const sns = await import('@aws-sdk/client-sns');
+  const done: PlanStep[] = [];
+  const mark = (s: PlanStep | undefined) => {
+    if (!s) return;
+    done.push(s);
+    onStep?.(s);
+  };
+  try {
+    await mapLimit(p.subscriptions, 8, async (arn) => {
+      await c.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: arn }));
+      mark(p.steps.find((s) => s.kind === 'subscription' && arn.endsWith(s.name)));
+    });
+    const ordered = p.steps.filter((s) => s.kind === 'queue' || s.kind === 'dlq');
+    for (const kind of ['queue', 'dlq'] as const) {
+      await mapLimit(ordered.filter((s) => s.kind === kind), 8, async (s) => {
+        const q = p.queues.find((x) => x.name === s.name)!;
+        await c.sqs.send(new sqs.DeleteQueueCommand({ QueueUrl: q.url }));
+        mark(s);
+      });
+    }
+    if (p.topic) {
+      await c.sns.send(new sns.DeleteTopicCommand({ TopicArn: p.topic.arn }));
+      mark(p.steps.find((s) => s.kind === 'topic'));
+    }
+  } catch (err) {
+    throw new SvlError(`Destroy of flow "${p.flow}" failed after ${done.length} of ${p.steps.length} steps: ${(err as Error).message}`, 1, {
+      code: (err as { name?: string }).name ?? 'DestroyFailed',
+      hint: 'Run `svl destroy` again: it deletes whatever of the flow is left.',
+      cause: err,
+    });
+  }
+  return done;
+}

@@ -1,0 +1,191 @@
+/**
+ * Reads what exists for a flow: its topic (by name), its queues and DLQs (by name), the topic's
+ * subscriptions, queues tagged with the flow that the spec no longer lists (looked for among queues whose
+ * name starts with the flow name), and Lambda event source mappings when the target has Lambda.
+ * Only reads; no receive, no change.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { FLOW_TAG, type FlowSpec } from './spec.js';
+
+export interface ObservedQueue {
+  name: string;
+  url: string;
+  arn: string;
+  attrs: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface ObservedSub {
+  arn: string;
+  endpoint: string;
+  protocol: string;
+  attrs: Record<string, string>;
+}
+
+export interface ObservedConsumer {
+  uuid: string;
+  functionArn: string;
+  batchSize?: number;
+  batchingWindowSeconds?: number;
+  reportBatchItemFailures: boolean;
+}
+
+export interface Observed {
+  topic?: { arn: string; attrs: Record<string, string>; tags: Record<string, string> };
+  queues: Map<string, ObservedQueue>;
+  subs: ObservedSub[];
+  stale: ObservedQueue[];
+  /** Event source mappings per queue ARN; undefined when the target has no Lambda service. */
+  consumers?: Map<string, ObservedConsumer[]>;
+}
+
+export interface FlowClients {
+  sqs: SQSClient;
+  sns: SNSClient;
+  /** Loaded only when a spec has consumers. */
+  lambda?: () => Promise<LambdaClient | undefined>;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const isNotFound = (err: unknown) => {
+  const e = err as { name?: string; Code?: string };
+  return e.name === 'QueueDoesNotExist' || e.Code === 'AWS.SimpleQueueService.NonExistentQueue' || e.name === 'NotFoundException' || e.name === 'NotFound';
+};
+
+export async function observeQueue(sqs: SQSClient, name: string): Promise<ObservedQueue | undefined> {
+  const { GetQueueUrlCommand, GetQueueAttributesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
+  let url: string;
+  try {
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  return observeQueueUrl(sqs, url, GetQueueAttributesCommand, ListQueueTagsCommand);
+}
+
+async function observeQueueUrl(
+  sqs: SQSClient,
+  url: string,
+  GetAttrs: typeof import('@aws-sdk/client-sqs').GetQueueAttributesCommand,
+  ListTags: typeof import('@aws-sdk/client-sqs').ListQueueTagsCommand,
+): Promise<ObservedQueue | undefined> {
+  try {
+    const [a, t] = await Promise.all([
+      sqs.send(new GetAttrs({ QueueUrl: url, AttributeNames: ['All'] })),
+      sqs.send(new ListTags({ QueueUrl: url })),
+    ]);
+    const attrs = a.Attributes ?? {};
+    return { name: url.split('/').pop()!, url, arn: attrs.QueueArn ?? '', attrs, tags: t.Tags ?? {} };
+  } catch (err) {
+    if (isNotFound(err)) return undefined; // deleted between the calls
+    throw err;
+  }
+}
+
+export async function findTopicArn(sns: SNSClient, name: string): Promise<string | undefined> {
+  const { ListTopicsCommand } = await import('@aws-sdk/client-sns');
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
+    const hit = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === name);
+    if (hit?.TopicArn) return hit.TopicArn;
+    token = page.NextToken;
+  } while (token);
+  return undefined;
+}
+
+export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Observed> {
+  const sns = await import('@aws-sdk/client-sns');
+  const sqsMod = await import('@aws-sdk/client-sqs');
+  const names = spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name]));
+
+  const topicP = (async (): Promise<Observed['topic']> => {
+    const arn = await findTopicArn(c.sns, spec.topic.name);
+    if (!arn) return undefined;
+    const [a, t] = await Promise.all([
+      c.sns.send(new sns.GetTopicAttributesCommand({ TopicArn: arn })),
+      c.sns.send(new sns.ListTagsForResourceCommand({ ResourceArn: arn })),
+    ]);
+    return { arn, attrs: a.Attributes ?? {}, tags: Object.fromEntries((t.Tags ?? []).map((x) => [x.Key!, x.Value ?? ''])) };
+  })();
+  const queuesP = mapLimit(names, 8, (n) => observeQueue(c.sqs, n));
+  const staleP = (async () => {
+    const urls: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await c.sqs.send(new sqsMod.ListQueuesCommand({ QueueNamePrefix: spec.name, MaxResults: 1000, NextToken: token }));
+      urls.push(...(page.QueueUrls ?? []));
+      token = page.NextToken;
+    } while (token);
+    const candidates = urls.filter((u) => !names.includes(u.split('/').pop()!));
+    const seen = await mapLimit(candidates, 8, (u) => observeQueueUrl(c.sqs, u, sqsMod.GetQueueAttributesCommand, sqsMod.ListQueueTagsCommand));
+    return seen.filter((q): q is ObservedQueue => !!q && q.tags[FLOW_TAG] === spec.name);
+  })();
+
+  const [topic, queueList, stale] = await Promise.all([topicP, queuesP, staleP]);
+  const queues = new Map<string, ObservedQueue>();
+  for (const q of queueList) if (q) queues.set(q.name, q);
+
+  const subs: ObservedSub[] = [];
+  if (topic) {
+    let token: string | undefined;
+    const listed: Array<{ arn: string; endpoint: string; protocol: string }> = [];
+    do {
+      const page = await c.sns.send(new sns.ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }));
+      for (const s of page.Subscriptions ?? []) {
+        if (s.SubscriptionArn?.startsWith('arn:')) listed.push({ arn: s.SubscriptionArn, endpoint: s.Endpoint ?? '', protocol: s.Protocol ?? '' });
+      }
+      token = page.NextToken;
+    } while (token);
+    const ours = new Set([...queues.values(), ...stale].map((q) => q.arn));
+    const relevant = listed.filter((s) => s.protocol === 'sqs' && ours.has(s.endpoint));
+    const detailed = await mapLimit(relevant, 8, async (s) => {
+      const a = await c.sns.send(new sns.GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }));
+      return { ...s, attrs: a.Attributes ?? {} };
+    });
+    subs.push(...detailed);
+  }
+
+  let consumers: Observed['consumers'];
+  const withConsumers = spec.queues.filter((q) => q.consumer);
+  if (withConsumers.length && c.lambda) {
+    const lambda = await c.lambda();
+    if (lambda) {
+      const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+      consumers = new Map();
+      for (const q of withConsumers) {
+        const arn = queues.get(q.name)?.arn;
+        if (!arn) continue;
+        const r = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: arn }));
+        consumers.set(
+          arn,
+          (r.EventSourceMappings ?? []).map((m) => ({
+            uuid: m.UUID!,
+            functionArn: m.FunctionArn ?? '',
+            batchSize: m.BatchSize,
+            batchingWindowSeconds: m.MaximumBatchingWindowInSeconds,
+            reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+          })),
+        );
+      }
+    }
+  }
+  return { topic, queues, subs, stale, consumers };
+}

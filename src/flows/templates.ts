@@ -1,0 +1,87 @@
+/**
+ * Templates (templates/*.json) turned into flow specs. A template either has `defaults` for the fan-out
+ * generator (name, queues, fifo, maxReceiveCount, raw, filters) or a fixed `spec`.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { validateSpec, type FlowSpec } from './spec.js';
+
+export const templatesDir = (): string => fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export interface FanoutParams {
+  name: string;
+  queues: string[];
+  fifo: boolean;
+  contentBasedDeduplication?: boolean;
+  maxReceiveCount: number;
+  raw: boolean;
+  filters: Record<string, Record<string, unknown>>;
+}
+
+export interface Template {
+  id: string;
+  description: string;
+  defaults?: FanoutParams;
+  spec?: unknown;
+  consumer?: { handlerDir: string; batchSize: number; batchingWindowSeconds: number; reportBatchItemFailures: boolean };
+}
+
+export function listTemplates(): Template[] {
+  return readdirSync(templatesDir())
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadTemplate(f.slice(0, -5)));
+}
+
+export function loadTemplate(id: string): Template {
+  if (!/^[a-z0-9-]+$/.test(id)) throw unknownTemplate(id);
+  let raw: string;
+  try {
+    raw = readFileSync(`${templatesDir()}${id}.json`, 'utf8');
+  } catch {
+    throw unknownTemplate(id);
+  }
+  return { id, ...(JSON.parse(raw) as Omit<Template, 'id'>) };
+}
+
+function unknownTemplate(id: string): UsageError {
+  const known = readdirSync(templatesDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  return new UsageError(`Unknown template "${id}".`, { hint: `Templates: ${known.join(', ')} (svl init --list).` });
+}
+
+/** Builds the spec of a fan-out: topic `<name>`, queues `<name>-<q>`, DLQs `<name>-<q>-dlq` (`.fifo` when FIFO). */
+export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): FlowSpec {
+  const sfx = p.fifo ? '.fifo' : '';
+  for (const q of Object.keys(p.filters)) {
+    if (!p.queues.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${p.queues.join(', ')}).`);
+  }
+  const raw = {
+    version: 1,
+    name: p.name,
+    topic: { name: `${p.name}${sfx}`, fifo: p.fifo, contentBasedDeduplication: p.fifo && (p.contentBasedDeduplication ?? false) },
+    queues: p.queues.map((q) => ({
+      id: q,
+      name: `${p.name}-${q}${sfx}`,
+      rawDelivery: p.raw,
+      ...(p.filters[q] ? { filterPolicy: p.filters[q] } : {}),
+      dlq: { name: `${p.name}-${q}-dlq${sfx}`, maxReceiveCount: p.maxReceiveCount },
+      ...(consumer
+        ? {
+            consumer: {
+              function: `${p.name}-${q}-worker`,
+              batchSize: consumer.batchSize,
+              batchingWindowSeconds: consumer.batchingWindowSeconds,
+              reportBatchItemFailures: consumer.reportBatchItemFailures,
+            },
+          }
+        : {}),
+    })),
+  };
+  return validateSpec(raw, `template flow "${p.name}"`);
+}
+
+export function templateSpec(t: Template, p?: FanoutParams): FlowSpec {
+  if (t.spec) return validateSpec(t.spec, `template ${t.id}`);
+  return fanoutSpec(p ?? t.defaults!, t.consumer);
+}
