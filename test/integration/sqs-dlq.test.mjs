@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { setupSqs, expectSqsError, invalidParameterValue, startLongPoll } from '../helpers/sqs.mjs';
 
 let t;
+/** Tests that await a long poll fail instead of hanging if the poll never answers. */
+const LONG_POLL = { timeout: 15_000 };
 before(async () => (t = await setupSqs()));
 after(() => t.close());
 
@@ -80,7 +82,7 @@ test('a message that times out in flight moves on the next receive after the vis
   assert.equal((await t.attrs(p.dlq, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages, '1');
 });
 
-test('a long poll on the DLQ wakes up when a message is moved in', async () => {
+test('a long poll on the DLQ wakes up when a message is moved in', LONG_POLL, async () => {
   const p = await pipe(1, { VisibilityTimeout: '0' });
   const { response } = await startLongPoll(t, p.dlq, { WaitTimeSeconds: 20 });
   await t.call('SendMessage', { QueueUrl: p.src, MessageBody: 'to the dlq' });

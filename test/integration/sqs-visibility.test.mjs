@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { setupSqs, expectSqsError, invalidParameterValue, missingParameter, startLongPoll, settlesSoon, tick } from '../helpers/sqs.mjs';
 
 let t;
+/** Tests that await a long poll fail instead of hanging if the poll never answers. */
+const LONG_POLL = { timeout: 15_000 };
 before(async () => (t = await setupSqs()));
 after(() => t.close());
 
@@ -14,7 +16,7 @@ const counts = async (url) => {
   return [Number(a.ApproximateNumberOfMessages), Number(a.ApproximateNumberOfMessagesNotVisible), Number(a.ApproximateNumberOfMessagesDelayed)];
 };
 
-test('an empty queue answers {} without a Messages key, for short and long polls [AWS-rec]', async () => {
+test('an empty queue answers {} without a Messages key, for short and long polls [AWS-rec]', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('empty'));
   const short = await t.call('ReceiveMessage', { QueueUrl: url });
   assert.equal(short.Messages, undefined);
@@ -116,7 +118,7 @@ test('ChangeMessageVisibility range and the 12-hour limit counted from the first
     invalidParameterValue({ includes: 'VisibilityTimeout' }),
   );
   await t.call('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 39_600 });
-  await expectSqsError(t.receive(url, { VisibilityTimeout: 43_201 }), invalidParameterValue({ message: 'Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.' }));
+  await expectSqsError(t.receive(url, { VisibilityTimeout: 43_201 }), invalidParameterValue({ includes: 'Value 43201 for parameter VisibilityTimeout is invalid.' }));
 });
 
 test('DeleteMessage: garbage handle is ReceiptHandleIsInvalid [AWS-rec]; repeated deletes and expired handles succeed on a standard queue', async () => {
@@ -173,7 +175,7 @@ test('per-message DelaySeconds overrides the queue DelaySeconds; delayed message
   assert.deepEqual(await got(), ['long-delay', 'no-delay', 'queue-delay']);
 });
 
-test('long poll returns as soon as a message is sent, without waiting to fill MaxNumberOfMessages', async () => {
+test('long poll returns as soon as a message is sent, without waiting to fill MaxNumberOfMessages', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-send'));
   const { response: poll } = await startLongPoll(t, url, { WaitTimeSeconds: 20, MaxNumberOfMessages: 10 });
   assert.equal(await settlesSoon(poll), false, 'the poll waits while the queue is empty');
@@ -183,7 +185,7 @@ test('long poll returns as soon as a message is sent, without waiting to fill Ma
   assert.equal(out.Messages[0].MessageId, sent.MessageId);
 });
 
-test('long poll with the fake clock: empty answer after WaitTimeSeconds, not before', async () => {
+test('long poll with the fake clock: empty answer after WaitTimeSeconds, not before', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-timeout'));
   const { response: poll } = await startLongPoll(t, url, { WaitTimeSeconds: 20 });
   t.clock.advance(19_999);
@@ -193,7 +195,7 @@ test('long poll with the fake clock: empty answer after WaitTimeSeconds, not bef
   assert.equal(out.Messages, undefined);
 });
 
-test('long poll wakes when a delayed message becomes visible, or an in-flight one times out', async () => {
+test('long poll wakes when a delayed message becomes visible, or an in-flight one times out', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-delay'));
   await t.call('SendMessage', { QueueUrl: url, MessageBody: 'later', DelaySeconds: 5 });
   const { response: poll } = await startLongPoll(t, url, { WaitTimeSeconds: 20 });
@@ -214,7 +216,7 @@ test('long poll wakes when a delayed message becomes visible, or an in-flight on
   assert.equal(again.Messages[0].MessageId, out.Messages[0].MessageId);
 });
 
-test('the queue ReceiveMessageWaitTimeSeconds makes a receive without WaitTimeSeconds a long poll', async () => {
+test('the queue ReceiveMessageWaitTimeSeconds makes a receive without WaitTimeSeconds a long poll', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-queue'), { ReceiveMessageWaitTimeSeconds: '5' });
   const { response: poll } = await startLongPoll(t, url, {});
   assert.equal(await settlesSoon(poll), false);
@@ -224,7 +226,7 @@ test('the queue ReceiveMessageWaitTimeSeconds makes a receive without WaitTimeSe
   assert.equal((await t.call('ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 0 })).Messages, undefined);
 });
 
-test('a long poll on a queue that is deleted meanwhile ends empty', async () => {
+test('a long poll on a queue that is deleted meanwhile ends empty', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-deleted'));
   const { response: poll } = await startLongPoll(t, url, { WaitTimeSeconds: 20 });
   await t.call('DeleteQueue', { QueueUrl: url });

@@ -111,6 +111,11 @@ export class MoveTasks {
     if (!decoded || typeof decoded.taskId !== 'string' || typeof decoded.sourceArn !== 'string') {
       throw E.invalidParameterValue('Value for parameter TaskHandle is invalid.');
     }
+    // AWS-recorded order: a handle naming a queue that does not exist is about the SourceArn, a known
+    // queue with an unknown task id is "Task does not exist." (both 404).
+    if (!this.queues.byArn(decoded.sourceArn)) {
+      throw E.resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.");
+    }
     const row = this.s.byHandle.get(handle) as TaskRow | undefined;
     if (!row || row.status !== 'RUNNING') throw E.resourceNotFound('Task does not exist.');
     this.s.finish.run('CANCELLED', null, handle);
@@ -173,7 +178,9 @@ export class MoveTasks {
       this.messages.notify(dest.name);
       moved++;
     }
-    if (batch.length < rate && this.messages.visibleRows(source, 1).length === 0) {
+    // Done as soon as the source has nothing left to move: the task ends right after its last message
+    // (AWS: 4 messages at 1/s take about 3 s, LocalStack test_move_task_with_throughput_limit).
+    if (this.messages.visibleRows(source, 1).length === 0) {
       this.s.finish.run('COMPLETED', null, handle);
       this.log(`SQS move task ${source.name} completed`);
       return;

@@ -114,6 +114,8 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   if (!row) return;
   if (q.fifo && (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now())) throw expired(rh);
   svc.messages.delete(row.seq);
+  // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
+  if (q.fifo) svc.messages.notify(q.name);
 }
 
 function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number): void {

@@ -148,6 +148,11 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
         } catch (err) {
           // A FIFO entry without a dedup id (and no content-based dedup) fails the whole request (AWS-recorded).
           if (err instanceof AwsError && q.fifo && err.message.startsWith('The queue should either')) throw err;
+          // So does a FIFO entry without MessageGroupId — as InvalidParameterValue, not the MissingParameter
+          // a single SendMessage gets (AWS-recorded test_send_batch_missing_message_group_id_for_fifo_queue).
+          if (err instanceof AwsError && q.fifo && err.code === 'MissingRequiredParameterException' && err.message.endsWith('MessageGroupId.')) {
+            throw E.invalidParameterValue(err.message);
+          }
           failed.push(entryFailure(e.Id as string, err));
         }
       }

@@ -9,7 +9,10 @@
  * - Deliberately different: short polls see every message (AWS samples a subset of servers); IAM is not
  *   evaluated for SQS callers (any credentials work); KMS attributes are stored but nothing is encrypted;
  *   FifoThroughputLimit / DeduplicationScope are validated and dedup honours the scope, but no throughput
- *   quota is applied.
+ *   quota is applied; attribute changes apply at once (AWS documents up to 60 s of propagation, and a
+ *   recorded DeduplicationScope change showed no effect right after it). ChangeMessageVisibility on a
+ *   message no longer in flight answers 200 and does nothing, as AWS does, so MessageNotInflight is
+ *   never returned.
  * - Not yet supported: ReceiveRequestAttemptId replays (accepted and validated, not replayed).
  */
 import type { Db } from '../store/db.js';
