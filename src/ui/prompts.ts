@@ -19,6 +19,8 @@ export interface InputQuestion {
   /** Used as the answer when not interactive; without it, not interactive means UsageError. */
   default?: string;
   validate?: (value: string) => true | string;
+  /** An empty answer is allowed (e.g. "empty for none"); default true: a value is required. */
+  required?: boolean;
 }
 export interface ConfirmQuestion {
   message: string;
@@ -90,7 +92,7 @@ export function createPrompts(o: PromptsOptions): Prompts {
         throw missing(q.flag);
       }
       const { input } = await inquirer();
-      return cancellable(input({ message: q.message, default: q.default, validate: q.validate, required: true }, context));
+      return cancellable(input({ message: q.message, default: q.default || undefined, validate: q.validate, required: q.required ?? true }, context));
     },
 
     async confirm(q) {

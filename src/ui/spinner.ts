@@ -22,10 +22,13 @@ export interface SpinnerOptions {
 }
 
 export async function createSpinner(text: string, opts: SpinnerOptions): Promise<Spinner> {
-  if (!opts.enabled) return quietSpinner(text, opts.line);
+  // A terminal that reports no width (a bare pseudo-terminal) would make ora count lines by dividing by
+  // zero and spin on clearing them: use the quiet stand-in there too.
+  const columns = (opts.stream as { columns?: number }).columns;
+  if (!opts.enabled || !columns) return quietSpinner(text, opts.line);
   // ora (and its dependencies) cost tens of milliseconds to load; only pay that when a spinner shows.
   const { default: ora } = await import('ora');
-  const s = ora({ text, stream: opts.stream, color: opts.color ? 'cyan' : false, isEnabled: true }).start();
+  const s = ora({ text, stream: opts.stream, color: opts.color ? 'cyan' : false, isEnabled: true, discardStdin: false }).start();
   return {
     update: (t) => {
       s.text = t;

@@ -92,6 +92,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
         const answer = await ask.input({
           message: `Filter policy for ${q} (JSON, empty for everything)`,
           flag: '--filter',
+          required: false,
           default: chosenFilters[q] ? JSON.stringify(chosenFilters[q]) : '',
           validate: (v: string) => {
             if (v.trim() === '') return true;
@@ -107,6 +108,10 @@ export async function gatherInit(template: string, flowName: string | undefined,
         else delete chosenFilters[q];
       }
     }
+    for (const q of Object.keys(filters)) {
+      if (!qs.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${qs.join(', ')}).`);
+    }
+    // Template defaults for queues the user did not keep are dropped.
     for (const q of Object.keys(chosenFilters)) if (!qs.includes(q)) delete chosenFilters[q];
     const params: FanoutParams = { name, queues: qs, fifo, contentBasedDeduplication: d.contentBasedDeduplication, maxReceiveCount, raw: f.raw ?? d.raw, filters: chosenFilters };
     spec = templateSpec(t, params);
@@ -152,10 +157,13 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<I
     const base = await basePlanContext(target, clients);
     const observed = await observeFlow(o.spec, clients);
     const plan = planFlow(o.spec, observed, planContext(observed, base));
+    for (const w of plan.warnings) ui.warn(w);
     if (o.dryRun) {
       return { flow: o.spec.name, template: o.template, specFile: null, dryRun: true, plan, applied: null, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
     }
     if (!ui.json) ui.info(renderPlan(plan, ui));
+    // The spec is written before applying, so that after a failure halfway `svl apply` can converge.
+    writeSpecFile(o.file, o.spec, true);
     const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
     let n = 0;
     let applied: ApplyResult;
@@ -166,7 +174,6 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<I
       spinner.fail('Apply failed');
       throw err;
     }
-    writeSpecFile(o.file, o.spec, true);
     return { flow: o.spec.name, template: o.template, specFile: o.file, dryRun: false, plan, applied, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
   } finally {
     clients.release();
