@@ -19,6 +19,11 @@ export async function sqsClient(url) {
   return new SQSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
 }
 
+export async function snsClient(url) {
+  const { SNSClient } = await import('@aws-sdk/client-sns');
+  return new SNSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+}
+
 /** Lets pending I/O callbacks run (after advancing a fake clock, long polls answer asynchronously). */
 export const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 

@@ -90,7 +90,8 @@ export function confirmationEnvelope(o: {
 }): Record<string, unknown> {
   const ts = isoTimestamp(o.timestampMs);
   const message = `You have chosen to subscribe to the topic ${o.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
-  const subscribeUrl = `${o.baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(o.topicArn)}&Token=${o.token}`;
+  // AWS writes the ARN unencoded (AWS-recorded test_subscribe_external_http_endpoint); ARNs need no escaping in a query.
+  const subscribeUrl = `${o.baseUrl}/?Action=ConfirmSubscription&TopicArn=${o.topicArn}&Token=${o.token}`;
   return {
     Type: 'SubscriptionConfirmation',
     MessageId: o.messageId,

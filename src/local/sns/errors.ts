@@ -5,8 +5,11 @@
 import { AwsError } from '../protocol/errors.js';
 
 export const invalidParameter = (message: string) => new AwsError('InvalidParameter', `Invalid parameter: ${message}`);
+/** ParameterValueInvalid messages carry no "Invalid parameter: " prefix (AWS-recorded test_empty_or_wrong_message_attributes). */
 export const invalidParameterValue = (message: string) =>
-  new AwsError('InvalidParameterValue', `Invalid parameter: ${message}`, { queryCode: 'ParameterValueInvalid' });
+  new AwsError('InvalidParameterValue', message, { queryCode: 'ParameterValueInvalid' });
+/** Model constraint violations (e.g. a message attribute without DataType), AWS-recorded. */
+export const validationError = (message: string) => new AwsError('ValidationError', `1 validation error detected: ${message}`);
 export const notFound = (message: string) => new AwsError('NotFound', message, { status: 404 });
 export const topicNotFound = () => notFound('Topic does not exist');
 export const subscriptionNotFound = () => notFound('Subscription does not exist');
@@ -20,8 +23,13 @@ export const tooManyEntries = () =>
   new AwsError('TooManyEntriesInBatchRequest', 'The batch request contains more entries than permissible.');
 export const batchIdsNotDistinct = () =>
   new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
-export const invalidBatchEntryId = () =>
-  new AwsError('InvalidBatchEntryId', 'The Id of a batch entry in a batch request doesn\'t abide by the specification.');
+export const invalidBatchEntryId = (id: string) =>
+  new AwsError(
+    'InvalidBatchEntryId',
+    id.length > 80
+      ? `The Id of a batch entry in the batch request is too long: ${id}`
+      : `The Id of a batch entry in the batch request contains an impermissible character: ${id}`,
+  );
 export const batchRequestTooLong = () =>
   new AwsError('BatchRequestTooLong', 'The length of all the messages put together is more than the limit.');
 export const tagPolicy = (message: string) => new AwsError('TagPolicy', message);

@@ -10,7 +10,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
 import type { SnsService } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { confirmationEnvelope } from './envelope.js';
+import { confirmationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEFAULT_DELIVERY_POLICY } from './constants.js';
 
 interface DeliveryRow {
@@ -23,6 +23,17 @@ interface DeliveryRow {
   raw: number;
   attempts: number;
   next_ms: number;
+  /** Raw deliveries: the publish's message attributes (JSON), for the subscription DLQ. */
+  dlq_attrs: string | null;
+}
+
+/** A subscription's effective delivery policy, in the shape AWS reports (AWS-recorded test_subscribe_external_http_endpoint_content_type). */
+export interface EffectiveSubscriptionPolicy {
+  healthyRetryPolicy: RetryPolicy;
+  sicklyRetryPolicy: unknown;
+  throttlePolicy: unknown;
+  requestPolicy: { headerContentType: string } & Record<string, unknown>;
+  guaranteed: boolean;
 }
 
 export interface RetryPolicy {
@@ -52,20 +63,24 @@ export class HttpDelivery {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO sns_deliveries (subscription_arn, topic_arn, kind, message_id, body, raw, attempts, next_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+        `INSERT INTO sns_deliveries (subscription_arn, topic_arn, kind, message_id, body, raw, attempts, next_ms, dlq_attrs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       ),
       due: db.prepare(`SELECT * FROM sns_deliveries WHERE next_ms <= ? ORDER BY next_ms, id LIMIT 100`),
-      next: db.prepare(`SELECT min(next_ms) AS t FROM sns_deliveries`),
+      // Deliveries whose request is in flight are not due again until they fail (then next_ms moves on).
+      next: db.prepare(`SELECT min(next_ms) AS t FROM sns_deliveries WHERE id NOT IN (SELECT value FROM json_each(?))`),
       done: db.prepare(`DELETE FROM sns_deliveries WHERE id = ?`),
       retry: db.prepare(`UPDATE sns_deliveries SET attempts = ?, next_ms = ? WHERE id = ?`),
       pending: db.prepare(`SELECT count(*) AS n FROM sns_deliveries`),
+      dropKind: db.prepare(`DELETE FROM sns_deliveries WHERE subscription_arn = ? AND kind = ?`),
+      dropAll: db.prepare(`DELETE FROM sns_deliveries WHERE subscription_arn = ?`),
     };
     void this.sqs;
   }
 
-  /** Called inside the publish transaction. */
-  enqueue(topic: Topic, sub: Subscription, messageId: string, body: string, raw: boolean, now: number): void {
-    this.s.insert.run(sub.arn, topic.arn, 'notification', messageId, body, raw ? 1 : 0, now);
+  /** Called inside the publish transaction. `attributes` (raw deliveries) go with the message to a DLQ. */
+  enqueue(topic: Topic, sub: Subscription, messageId: string, body: string, raw: boolean, now: number, attributes?: Record<string, unknown>): void {
+    const attrs = raw && attributes && Object.keys(attributes).length ? JSON.stringify(attributes) : null;
+    this.s.insert.run(sub.arn, topic.arn, 'notification', messageId, body, raw ? 1 : 0, now, attrs);
   }
 
   sendConfirmation(topic: Topic, sub: Subscription, baseUrl: string): void {
@@ -73,8 +88,18 @@ export class HttpDelivery {
     const body = JSON.stringify(
       confirmationEnvelope({ messageId, token: sub.token!, topicArn: topic.arn, timestampMs: this.clock.now(), baseUrl }),
     );
-    this.s.insert.run(sub.arn, topic.arn, 'confirmation', messageId, body, 0, this.clock.now());
+    this.s.insert.run(sub.arn, topic.arn, 'confirmation', messageId, body, 0, this.clock.now(), null);
     this.kick();
+  }
+
+  /** A confirmed subscription needs no more SubscriptionConfirmation retries. */
+  confirmed(sub: Subscription): void {
+    this.s.dropKind.run(sub.arn, 'confirmation');
+  }
+
+  /** An unsubscribed endpoint gets nothing more (in-flight requests finish; their rows are gone). */
+  unsubscribed(sub: Subscription): void {
+    this.s.dropAll.run(sub.arn);
   }
 
   pendingCount(): number {
@@ -100,7 +125,7 @@ export class HttpDelivery {
 
   private arm(): void {
     if (this.stopped) return;
-    const next = (this.s.next.get() as { t: number | null }).t;
+    const next = (this.s.next.get(JSON.stringify([...this.inFlight])) as { t: number | null }).t;
     if (next === null) return;
     if (this.timer && next >= this.timerAt) return;
     this.clock.clearTimeout(this.timer);
@@ -119,12 +144,22 @@ export class HttpDelivery {
     this.arm();
   }
 
-  effectivePolicy(sub: Subscription): { healthyRetryPolicy: RetryPolicy } {
+  /**
+   * The topic's `http` delivery policy (defaults filled in member by member), overridden by the
+   * subscription's DeliveryPolicy unless the topic sets disableSubscriptionOverrides.
+   */
+  effectivePolicy(sub: Subscription): EffectiveSubscriptionPolicy {
     const topic = this.sns.registry.topics.get(sub.topicArn);
-    const base = { ...DEFAULT_DELIVERY_POLICY.http.defaultHealthyRetryPolicy } as RetryPolicy;
-    const fromTopic = parse(topic?.attrs.DeliveryPolicy)?.http?.defaultHealthyRetryPolicy;
-    const fromSub = parse(sub.attrs.DeliveryPolicy)?.healthyRetryPolicy;
-    return { healthyRetryPolicy: { ...base, ...(fromTopic ?? {}), ...(fromSub ?? {}) } };
+    const d = DEFAULT_DELIVERY_POLICY.http;
+    const http = obj(parse(topic?.attrs.DeliveryPolicy)?.http);
+    const own = http.disableSubscriptionOverrides === true ? {} : obj(parse(sub.attrs.DeliveryPolicy));
+    return {
+      healthyRetryPolicy: { ...d.defaultHealthyRetryPolicy, ...obj(http.defaultHealthyRetryPolicy), ...obj(own.healthyRetryPolicy) } as RetryPolicy,
+      sicklyRetryPolicy: own.sicklyRetryPolicy ?? http.defaultSicklyRetryPolicy ?? null,
+      throttlePolicy: own.throttlePolicy ?? http.defaultThrottlePolicy ?? null,
+      requestPolicy: { ...d.defaultRequestPolicy, ...obj(http.defaultRequestPolicy), ...obj(own.requestPolicy) },
+      guaranteed: own.guaranteed === true,
+    };
   }
 
   /** Delay before retry number `n` (1-based), in ms: no-delay, min-delay, backoff, max-delay phases. */
@@ -148,11 +183,13 @@ export class HttpDelivery {
     this.inFlight.add(r.id);
     let ok = false;
     let why = '';
+    // Confirmations are always text/plain; notifications use the requestPolicy (AWS-recorded).
+    const contentType = r.kind === 'notification' ? this.effectivePolicy(sub).requestPolicy.headerContentType : 'text/plain; charset=UTF-8';
     try {
       const res = await fetch(sub.endpoint, {
         method: 'POST',
         headers: {
-          'content-type': 'text/plain; charset=UTF-8',
+          'content-type': contentType,
           'user-agent': 'Amazon Simple Notification Service Agent',
           'x-amz-sns-message-type': r.kind === 'confirmation' ? 'SubscriptionConfirmation' : 'Notification',
           'x-amz-sns-message-id': r.message_id,
@@ -187,7 +224,8 @@ export class HttpDelivery {
         this.s.done.run(r.id);
         if (topic && r.kind === 'notification') {
           this.sns.registry.addStats(topic, { failed: 1 });
-          this.sns.publisher.deadLetter(topic, sub, r.body, undefined, {}, { requestId: '', baseUrl: '' }, new Error(why));
+          const attributes = r.dlq_attrs ? (JSON.parse(r.dlq_attrs) as Record<string, SnsMessageAttribute>) : undefined;
+          this.sns.publisher.deadLetter(topic, sub, r.body, attributes, {}, { requestId: '', baseUrl: '' }, new Error(why));
         }
       })();
       this.sns.log(`SNS DELIVERY FAILED ${topic?.name ?? r.topic_arn} -> ${sub.endpoint}: ${why}; gave up after ${attempts} attempts`);
@@ -199,6 +237,8 @@ export class HttpDelivery {
     this.arm();
   }
 }
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function parse(raw: string | undefined): any {
   if (!raw) return undefined;

@@ -25,6 +25,8 @@ interface PreparedMessage {
   attributes?: Record<string, SnsMessageAttribute>;
   groupId?: string;
   dedupId?: string;
+  /** Bytes counted against the 256 KiB limit: the message plus attribute names, types and values. */
+  size: number;
 }
 
 export interface PublishResult extends Record<string, unknown> {
@@ -53,7 +55,7 @@ export class Publisher {
       throw E.invalidParameter('PhoneNumber Reason: the svl emulator does not send SMS');
     }
     const topic = this.sns.topicFrom(input, input.TopicArn !== undefined ? 'TopicArn' : 'TargetArn');
-    const m = this.prepare(topic, input);
+    const m = this.prepare(topic, input, 'messageAttributes');
     const r = this.fanOut(topic, [m], ctx)[0]!;
     return r;
   }
@@ -64,33 +66,27 @@ export class Publisher {
     if (!Array.isArray(entries) || entries.length === 0) throw E.emptyBatch();
     if (entries.length > MAX_BATCH) throw E.tooManyEntries();
     const ids = new Set<string>();
-    let total = 0;
     for (const e of entries as Input[]) {
-      const id = e?.Id;
-      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw E.invalidBatchEntryId();
-      if (ids.has(id)) throw E.batchIdsNotDistinct();
-      ids.add(id);
-      total += typeof e.Message === 'string' ? Buffer.byteLength(e.Message) : 0;
+      if (ids.has(String(e?.Id))) throw E.batchIdsNotDistinct();
+      ids.add(String(e?.Id));
     }
+    for (const e of entries as Input[]) {
+      const id = String(e?.Id ?? '');
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw E.invalidBatchEntryId(id);
+    }
+    // AWS fails the whole request when any entry is invalid (AWS-recorded: message attributes, MessageStructure,
+    // FIFO group/dedup ids — test_empty_or_wrong_message_attributes, test_publish_batch_exceptions); the
+    // other entry checks are assumed to behave alike (UNVERIFIED). So `Failed` stays empty here.
+    const ok = (entries as Input[]).map((e, i) => ({ id: e.Id as string, m: this.prepare(topic, e, `publishBatchRequestEntries.${i + 1}.member.messageAttributes`) }));
+    // The batch limit counts bodies and attributes of every entry (AWS-recorded test_publish_batch_too_long_message).
+    const total = ok.reduce((n, o) => n + o.m.size, 0);
     if (total > MAX_MESSAGE_BYTES) throw E.batchRequestTooLong();
-    const ok: Array<{ id: string; m: PreparedMessage }> = [];
-    const Failed: Output[] = [];
-    for (const e of entries as Input[]) {
-      try {
-        ok.push({ id: e.Id as string, m: this.prepare(topic, e) });
-      } catch (err) {
-        // A FIFO batch entry without a group id fails the whole request, as AWS does.
-        if (err instanceof AwsError && topic.fifo && err.message.includes('MessageGroupId parameter is required')) throw err;
-        if (!(err instanceof AwsError)) throw err;
-        Failed.push({ Id: e.Id, Code: err.queryCode, Message: err.message, SenderFault: true });
-      }
-    }
-    const results = ok.length ? this.fanOut(topic, ok.map((o) => o.m), ctx) : [];
-    return { Successful: ok.map((o, i) => ({ Id: o.id, ...results[i] })), Failed };
+    const results = this.fanOut(topic, ok.map((o) => o.m), ctx);
+    return { Successful: ok.map((o, i) => ({ Id: o.id, ...results[i] })), Failed: [] };
   }
 
   /** Validates one publish request against the topic; AWS's InvalidParameter texts. */
-  private prepare(topic: Topic, input: Input): PreparedMessage {
+  private prepare(topic: Topic, input: Input, attributesPath: string): PreparedMessage {
     const message = input.Message;
     if (message === undefined || message === null || message === '') throw E.invalidParameter('Empty message');
     if (typeof message !== 'string') throw E.invalidParameter('Message');
@@ -116,8 +112,9 @@ export class Publisher {
       for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') perProtocol[k] = v;
       effective = obj.default;
     }
-    const { attributes, size } = validateAttributes(input.MessageAttributes);
-    if (Buffer.byteLength(message, 'utf8') + size > MAX_MESSAGE_BYTES) throw E.invalidParameter('Message too long');
+    const { attributes, size: attributesSize } = validateAttributes(input.MessageAttributes, attributesPath);
+    const size = Buffer.byteLength(message, 'utf8') + attributesSize;
+    if (size > MAX_MESSAGE_BYTES) throw E.invalidParameter('Message too long');
     const groupId = typeof input.MessageGroupId === 'string' ? input.MessageGroupId : undefined;
     let dedupId = typeof input.MessageDeduplicationId === 'string' ? input.MessageDeduplicationId : undefined;
     if (groupId !== undefined && !/^[\x21-\x7E]{1,128}$/.test(groupId)) throw E.invalidParameter('MessageGroupId Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
@@ -133,7 +130,7 @@ export class Publisher {
     } else if (dedupId !== undefined) {
       throw E.invalidParameter('MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type');
     }
-    return { message: effective, perProtocol, subject, attributes, groupId, dedupId };
+    return { message: effective, perProtocol, subject, attributes, groupId, dedupId, size };
   }
 
   /** Stores and delivers messages in one transaction; returns ids in input order. */
@@ -187,7 +184,7 @@ export class Publisher {
               this.deadLetter(topic, sub, payload, raw ? m.attributes : undefined, m, ctx, err);
             } else delivered++;
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
-            this.sns.http.enqueue(topic, sub, messageId, payload, raw, now);
+            this.sns.http.enqueue(topic, sub, messageId, payload, raw, now, m.attributes as Record<string, unknown> | undefined);
             httpQueued = true;
           }
           // lambda, email, sms, application, firehose: stored, not delivered by this emulator part (see ledger)
@@ -252,55 +249,75 @@ export class Publisher {
   }
 }
 
-const ATTR_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
-
-/** SNS message attributes: ≤10, types String, String.Array, Number, Binary (custom suffixes allowed). */
-function validateAttributes(raw: unknown): { attributes?: Record<string, SnsMessageAttribute>; size: number } {
+/**
+ * SNS message attributes: types String, String.Array, Number, Binary (custom `.suffix` allowed). Texts are
+ * AWS-recorded (test_empty_or_wrong_message_attributes, test_message_attributes_prefixes). `path` names
+ * the map in a ValidationError (`messageAttributes`, `publishBatchRequestEntries.N.member.messageAttributes`).
+ */
+function validateAttributes(raw: unknown, path: string): { attributes?: Record<string, SnsMessageAttribute>; size: number } {
   if (raw === undefined || raw === null) return { size: 0 };
   if (typeof raw !== 'object' || Array.isArray(raw)) throw E.invalidParameter('MessageAttributes');
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) return { size: 0 };
-  if (entries.length > MAX_MESSAGE_ATTRIBUTES * 5) throw E.invalidParameter('MessageAttributes Reason: too many message attributes');
   const out: Record<string, SnsMessageAttribute> = {};
   let size = 0;
   for (const [name, v] of entries) {
-    if (!ATTR_NAME.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
-      throw E.invalidParameterValue(`The message attribute name '${name}' is invalid.`);
-    }
+    validateAttributeName(name);
     const a = (v ?? {}) as Record<string, unknown>;
     const type = a.DataType;
-    if (typeof type !== 'string' || type === '') throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute type.`);
-    const base = /^(String\.Array|String|Number|Binary)(\..+)?$/.exec(type)?.[1];
+    if (type === undefined || type === null) {
+      throw E.validationError(`Value null at '${path}.${name}.member.dataType' failed to satisfy constraint: Member must not be null`);
+    }
+    const base = typeof type === 'string' ? /^(String\.Array|String|Number|Binary)(\..+)?$/.exec(type)?.[1] : undefined;
     if (!base) {
       throw E.invalidParameterValue(
         `The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
       );
     }
+    const hasString = typeof a.StringValue === 'string';
+    const hasBinary = typeof a.BinaryValue === 'string';
+    const empty = () => E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`);
     if (base === 'Binary') {
-      if (typeof a.BinaryValue !== 'string' || a.BinaryValue === '') {
-        throw E.invalidParameterValue(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
-      }
-      out[name] = { DataType: type, BinaryValue: a.BinaryValue };
-      size += Buffer.byteLength(name) + Buffer.byteLength(type) + Buffer.from(a.BinaryValue, 'base64').length;
+      if (!hasBinary && hasString) throw E.invalidParameterValue(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      if (!hasBinary || a.BinaryValue === '') throw empty();
+      out[name] = { DataType: type as string, BinaryValue: a.BinaryValue as string };
+      size += Buffer.byteLength(name) + Buffer.byteLength(type as string) + Buffer.from(a.BinaryValue as string, 'base64').length;
       continue;
     }
-    if (typeof a.StringValue !== 'string' || a.StringValue === '') {
-      throw E.invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`);
-    }
-    if (base === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a.StringValue.trim())) {
+    if (!hasString && hasBinary) throw E.invalidParameterValue(`The message attribute '${name}' with type '${base === 'Number' ? 'Number' : 'String'}' must use field 'String'.`);
+    if (!hasString || a.StringValue === '') throw empty();
+    const value = a.StringValue as string;
+    if (base === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())) {
       throw E.invalidParameterValue(`Could not cast message attribute '${name}' value to number.`);
     }
     if (base === 'String.Array') {
       let arr: unknown;
       try {
-        arr = JSON.parse(a.StringValue);
+        arr = JSON.parse(value);
       } catch {
         arr = undefined;
       }
       if (!Array.isArray(arr)) throw E.invalidParameter(`Message attribute '${name}' with type 'String.Array' must contain a JSON array.`);
     }
-    out[name] = { DataType: type, StringValue: a.StringValue };
-    size += Buffer.byteLength(name) + Buffer.byteLength(type) + Buffer.byteLength(a.StringValue);
+    out[name] = { DataType: type as string, StringValue: value };
+    size += Buffer.byteLength(name) + Buffer.byteLength(type as string) + Buffer.byteLength(value);
   }
+  if (entries.length > MAX_MESSAGE_ATTRIBUTES * 5) throw E.invalidParameter('MessageAttributes Reason: too many message attributes');
   return { attributes: out, size };
+}
+
+/** Attribute names: ≤256 bytes of [A-Za-z0-9_.-], no leading/trailing/double dot, no aws./amazon. prefix (AWS-recorded texts). */
+function validateAttributeName(name: string): void {
+  if (Buffer.byteLength(name) > 256) throw E.invalidParameterValue('Length of message attribute name must be less than 256 bytes.');
+  const bad = /[^A-Za-z0-9_.-]/.exec(name);
+  if (bad) {
+    const hex = bad[0].codePointAt(0)!.toString(16).toUpperCase();
+    throw E.invalidParameterValue(
+      `Invalid non-alphanumeric character '#x${hex}' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.`,
+    );
+  }
+  if (name.startsWith('.')) throw E.invalidParameterValue("Invalid message attribute name starting with character '.' was found.");
+  if (name.endsWith('.')) throw E.invalidParameterValue("Invalid message attribute name ending with character '.' was found.");
+  if (name.includes('..')) throw E.invalidParameterValue("Message attribute name can not have successive '.' character.");
+  if (name === '' || /^(aws\.|amazon\.)/i.test(name)) throw E.invalidParameterValue(`The message attribute name '${name}' is reserved or invalid.`); // UNVERIFIED text
 }

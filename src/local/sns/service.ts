@@ -8,13 +8,18 @@
  *   PublishBatch with fan-out to SQS through the SQS service, queue policies enforced as on AWS, raw
  *   delivery, FIFO dedup and ordering, MessageStructure=json, HTTP retries with the delivery policy,
  *   subscription DLQs (RedrivePolicy).
- * - Deliberately different: Signature is an RSA signature by a key generated per emulator run, and
- *   SigningCertURL points at the emulator (`/_svl/sns/signing-cert.pem`, the public key); email, sms,
+ * - Deliberately different: Signature is an RSA signature by a key generated per emulator process (not
+ *   persisted: notifications signed before a restart no longer verify after it), and
+ *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
+ *   not an X.509 certificate); email, sms,
  *   application and firehose subscriptions are stored but never deliver; SNS callers are not
  *   authorised against the topic Policy.
  * - Not yet supported: lambda delivery (stored; wired with the Lambda emulator), data protection
- *   policies, message archiving/replay.
- * - UNVERIFIED: the error text for subscribing a queue that does not exist.
+ *   policies, message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
+ * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
+ *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
+ * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
+ *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
@@ -123,23 +128,31 @@ export class SnsService {
 
   /** The topic named by an ARN parameter: malformed ARN -> InvalidParameter, unknown -> NotFound (404). */
   topicFrom(input: Input, param: string): Topic {
-    const arn = req(input, param);
-    const parts = arn.split(':');
-    if (parts.length < 6) throw E.invalidParameter(`${param} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
-    if (parts[0] !== 'arn' || parts[2] !== 'sns') throw E.invalidParameter(`${param} Reason: A ${param === 'TargetArn' ? 'target' : 'topic'} ARN must be an SNS ARN`);
+    const arn = this.topicArnParam(input, param);
     const t = this.registry.topics.get(arn);
     if (!t) throw E.topicNotFound();
     return t;
   }
 
+  /** A topic ARN parameter, checked for shape only (AWS-recorded texts). */
+  private topicArnParam(input: Input, param: string): string {
+    const arn = req(input, param);
+    const parts = arn.split(':');
+    if (parts.length < 6) throw E.invalidParameter(`${param} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+    if (parts[0] !== 'arn' || parts[2] !== 'sns') throw E.invalidParameter(`${param} Reason: A ${param === 'TargetArn' ? 'target' : 'topic'} ARN must be an SNS ARN`);
+    return arn;
+  }
+
   private createTopic(input: Input): Output {
-    const name = req(input, 'Name');
+    const name = str(input, 'Name') ?? '';
     const rawAttrs = (input.Attributes ?? {}) as Record<string, unknown>;
     if (typeof rawAttrs !== 'object' || Array.isArray(rawAttrs)) throw E.invalidParameter('Attributes');
     const fifo = String(rawAttrs.FifoTopic ?? 'false').toLowerCase() === 'true';
     const base = name.endsWith('.fifo') ? name.slice(0, -5) : name;
-    if (!/^[A-Za-z0-9_-]{1,256}$/.test(base) || name.length > 256 || (fifo !== name.endsWith('.fifo'))) {
-      throw E.invalidParameter(fifo || name.endsWith('.fifo') ? 'Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.' : 'Topic Name');
+    // AWS-recorded (test_create_topic_name_constraints): every name violation, including a `.fifo`
+    // suffix without FifoTopic=true and FifoTopic=true without the suffix, reads "Topic Name".
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(base) || name.length > 256 || fifo !== name.endsWith('.fifo')) {
+      throw E.invalidParameter('Topic Name');
     }
     const attrs = this.validateTopicAttributes(rawAttrs, fifo, true);
     const tags = parseTags(input.Tags);
@@ -203,9 +216,10 @@ export class SnsService {
   }
 
   private deleteTopic(input: Input): Output {
-    const arn = req(input, 'TopicArn');
+    const arn = this.topicArnParam(input, 'TopicArn');
     const t = this.registry.topics.get(arn);
     if (t) {
+      for (const sub of this.registry.subscriptionsOf(t.arn)) this.http.unsubscribed(sub);
       this.registry.deleteTopic(t);
       this.log(`SNS delete ${t.name}`);
     }
@@ -260,17 +274,20 @@ export class SnsService {
     this.validateEndpoint(t, protocol, endpoint);
     const rawAttrs = (input.Attributes ?? {}) as Record<string, unknown>;
     const attrs: Record<string, string> = {};
+    const scope = String(rawAttrs.FilterPolicyScope ?? 'MessageAttributes');
     for (const [k, rv] of Object.entries(rawAttrs)) {
-      if (!SUBSCRIPTION_SETTABLE.has(k)) throw E.invalidParameter('Attributes Reason: Unknown attribute: ' + k);
-      attrs[k] = validateSubscriptionAttribute(this, protocol, k, String(rv), 'Subscribe', attrs.FilterPolicyScope ?? String(rawAttrs.FilterPolicyScope ?? 'MessageAttributes'));
+      if (!SUBSCRIPTION_SETTABLE.has(k)) throw E.invalidParameter('Attributes Reason: AttributeName');
+      attrs[k] = validateSubscriptionAttribute(this, protocol, k, String(rv), 'Subscribe', scope, { topicFifo: t.fifo, endpoint });
     }
-    if (attrs.FilterPolicyScope !== undefined && attrs.FilterPolicy === undefined) {
-      // AWS keeps the scope but only reports it once a FilterPolicy exists (AWS-recorded).
-    }
+    // AWS keeps a FilterPolicyScope set without a FilterPolicy but only reports it once a FilterPolicy exists (AWS-recorded).
     const existing = this.registry.subscriptionsOf(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing) {
+      // Idempotent when every given attribute equals the stored one or its default (AWS-recorded
+      // test_subscribe_idempotency: RawMessageDelivery "True" then "true", FilterPolicyScope MessageAttributes).
       for (const [k, v] of Object.entries(attrs)) {
-        if ((existing.attrs[k] ?? '') !== v) throw E.invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+        if ((existing.attrs[k] ?? SUBSCRIPTION_DEFAULTS[k] ?? '') !== v) {
+          throw E.invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+        }
       }
       return { SubscriptionArn: existing.confirmed || input.ReturnSubscriptionArn === true ? existing.arn : 'pending confirmation' };
     }
@@ -293,12 +310,14 @@ export class SnsService {
   }
 
   private validateEndpoint(t: Topic, protocol: string, endpoint: string): void {
+    // FIFO topics deliver to SQS queues only (AWS docs, "FIFO topics"); the error text is UNVERIFIED.
+    if (t.fifo && protocol !== 'sqs') throw E.invalidParameter('Invalid protocol type: ' + protocol);
     if (protocol === 'sqs') {
       const m = /^arn:aws:sqs:[a-z0-9-]+:\d{12}:([A-Za-z0-9_.-]+)$/.exec(endpoint);
       if (!m) throw E.invalidParameter('SQS endpoint ARN');
-      const queue = this.opts.sqs.queues.byArn(endpoint);
-      if (!queue) throw E.invalidParameter('Endpoint Reason: SQS queue does not exist');
-      if (queue.fifo && !t.fifo) throw E.invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
+      // AWS-recorded (test_subscribe_unknown_sqs_queue): a well-formed ARN of a queue that does not exist
+      // is accepted; deliveries to it fail later. A FIFO queue is recognised by its name.
+      if (m[1]!.endsWith('.fifo') && !t.fifo) throw E.invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
     } else if (protocol === 'http' || protocol === 'https') {
       let u: URL;
       try {
@@ -307,35 +326,44 @@ export class SnsService {
         throw E.invalidParameter('Endpoint must match the specified protocol');
       }
       if (u.protocol !== `${protocol}:`) throw E.invalidParameter('Endpoint must match the specified protocol');
-      if (t.fifo) throw E.invalidParameter('Invalid protocol type: ' + protocol);
     } else if (protocol === 'lambda') {
       if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/.test(endpoint)) {
         throw E.invalidParameter('Lambda endpoint ARN');
       }
-    } else if (t.fifo) {
-      throw E.invalidParameter('Invalid protocol type: ' + protocol);
     } else if (!endpoint) {
       throw E.invalidParameter('Endpoint');
     }
   }
 
+  /**
+   * AWS-recorded (test_subscribe_external_http_endpoint, test_sns_confirm_subscription_wrong_token): a
+   * malformed TopicArn or one of another region is "Invalid parameter: Topic"; the token alone finds the
+   * subscription (a well-formed ARN of another topic still confirms it); a token that is not hex is
+   * "Invalid token", an unknown one "Invalid parameter: Token".
+   */
   private confirmSubscription(input: Input): Output {
-    const t = this.topicFrom(input, 'TopicArn');
-    const token = req(input, 'Token');
-    const sub = this.registry.subscriptionsOf(t.arn).find((s) => s.token === token);
+    const topicArn = str(input, 'TopicArn') ?? '';
+    const parts = topicArn.split(':');
+    if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'sns' || parts[3] !== this.region) throw E.invalidParameter('Topic');
+    const token = str(input, 'Token') ?? '';
+    if (!/^[0-9a-f]+$/i.test(token)) throw new AwsError('InvalidParameter', 'Invalid token');
+    const sub = [...this.registry.subs.values()].find((s) => s.token === token);
     if (!sub) throw E.invalidParameter('Token');
     if (!sub.confirmed) {
       this.registry.confirm(sub);
+      this.http.confirmed(sub);
       this.log(`SNS confirmed ${sub.protocol}:${sub.endpoint}`);
     }
     return { SubscriptionArn: sub.arn };
   }
 
   private unsubscribe(input: Input): Output {
-    const arn = req(input, 'SubscriptionArn');
-    if (arn.split(':').length < 7 || !arn.startsWith('arn:aws:sns:')) throw E.invalidParameter('SubscriptionArn Reason: An ARN must have at least 6 elements');
+    const arn = subscriptionArnParam(input);
     const sub = this.registry.subs.get(arn);
-    if (sub) this.registry.deleteSubscription(sub);
+    if (sub) {
+      this.registry.deleteSubscription(sub);
+      this.http.unsubscribed(sub);
+    }
     return {};
   }
 
@@ -356,8 +384,7 @@ export class SnsService {
   }
 
   subscriptionFrom(input: Input): Subscription {
-    const arn = req(input, 'SubscriptionArn');
-    if (!arn.startsWith('arn:')) throw E.invalidParameter('SubscriptionArn Reason: An ARN must have at least 6 elements, not 1');
+    const arn = subscriptionArnParam(input);
     const s = this.registry.subs.get(arn);
     if (!s) throw E.subscriptionNotFound();
     return s;
@@ -397,7 +424,8 @@ export class SnsService {
       delete next[name];
       if (name === 'FilterPolicy') delete next.FilterPolicyScope; // AWS-recorded: both disappear
     } else {
-      next[name] = validateSubscriptionAttribute(this, s.protocol, name, value, 'SetSubscriptionAttributes', name === 'FilterPolicy' ? (s.attrs.FilterPolicyScope ?? 'MessageAttributes') : value);
+      const topicFifo = s.topicArn.endsWith('.fifo');
+      next[name] = validateSubscriptionAttribute(this, s.protocol, name, value, 'SetSubscriptionAttributes', name === 'FilterPolicy' ? (s.attrs.FilterPolicyScope ?? 'MessageAttributes') : value, { topicFifo, endpoint: s.endpoint });
       if (name === 'FilterPolicyScope' && s.attrs.FilterPolicy) {
         // Re-validate the existing policy under the new scope.
         validateSubscriptionAttribute(this, s.protocol, 'FilterPolicy', s.attrs.FilterPolicy, 'SetSubscriptionAttributes', value);
@@ -417,6 +445,7 @@ export class SnsService {
   private tagResource(input: Input): Output {
     const t = this.topicForTags(input);
     const tags = parseTags(input.Tags);
+    if (new Set(tags.map((x) => x.Key)).size < tags.length) throw E.invalidParameter('Duplicated keys are not allowed.'); // AWS-recorded
     const merged = new Map(t.tags.map((x) => [x.Key, x.Value]));
     for (const x of tags) merged.set(x.Key, x.Value);
     if (merged.size > 50) throw E.tagPolicy('Could not complete request: tag quota of per resource exceeded');
@@ -436,6 +465,19 @@ export class SnsService {
   stats(): Array<{ topic: string } & Topic['stats']> {
     return [...this.registry.topics.values()].map((t) => ({ topic: t.name, ...t.stats }));
   }
+}
+
+/** Attribute values a subscription has when they were never set (for Subscribe idempotency). */
+const SUBSCRIPTION_DEFAULTS: Record<string, string> = { RawMessageDelivery: 'false', FilterPolicyScope: 'MessageAttributes' };
+
+/** The SubscriptionArn parameter, with AWS's texts for missing and malformed ARNs (AWS-recorded test_unsubscribe_wrong_arn_format). */
+function subscriptionArnParam(input: Input): string {
+  const arn = str(input, 'SubscriptionArn');
+  if (arn === undefined || arn === '') throw E.invalidParameter('SubscriptionArn Reason: no value for required parameter');
+  const parts = arn.split(':');
+  if (parts.length < 6) throw E.invalidParameter(`SubscriptionArn Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+  if (parts.length < 7 || parts[6] === '') throw E.invalidParameter('SubscriptionId');
+  return arn;
 }
 
 function parseTags(raw: unknown): Array<{ Key: string; Value: string }> {
@@ -484,14 +526,27 @@ function defaultTopicPolicy(arn: string, account: string): string {
   });
 }
 
+/**
+ * EffectiveDeliveryPolicy: the topic's DeliveryPolicy merged member by member over the defaults (a
+ * partial `defaultHealthyRetryPolicy` keeps the other defaults; `null` means the default) — AWS-recorded
+ * in test_topic_delivery_policy_crud.
+ */
 function mergeDeliveryPolicy(raw: string | undefined): unknown {
-  if (!raw) return DEFAULT_DELIVERY_POLICY;
+  const d = DEFAULT_DELIVERY_POLICY.http;
+  let http: Record<string, unknown> = {};
   try {
-    const p = JSON.parse(raw) as { http?: Record<string, unknown> };
-    return { http: { ...DEFAULT_DELIVERY_POLICY.http, ...(p.http ?? {}) } };
+    http = ((raw ? JSON.parse(raw) : {}) as { http?: Record<string, unknown> }).http ?? {};
   } catch {
-    return DEFAULT_DELIVERY_POLICY;
+    /* validated when set */
   }
+  const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  return {
+    http: {
+      defaultHealthyRetryPolicy: { ...d.defaultHealthyRetryPolicy, ...obj(http.defaultHealthyRetryPolicy) },
+      disableSubscriptionOverrides: typeof http.disableSubscriptionOverrides === 'boolean' ? http.disableSubscriptionOverrides : d.disableSubscriptionOverrides,
+      defaultRequestPolicy: { ...d.defaultRequestPolicy, ...obj(http.defaultRequestPolicy) },
+    },
+  };
 }
 
 /** Pages of 100 with an opaque NextToken (the index of the next element). */

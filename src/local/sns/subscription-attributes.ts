@@ -1,5 +1,6 @@
 /** Validation of subscription attributes (Subscribe `Attributes`, SetSubscriptionAttributes). */
 import * as E from './errors.js';
+import { JsonSyntaxError, jacksonLocation, parseJson } from './filter-policy-json.js';
 import { validateFilterPolicy } from './filter-policy.js';
 import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from './filter-policy-validate.js';
 import type { SnsService } from './service.js';
@@ -16,6 +17,7 @@ export function validateSubscriptionAttribute(
   value: string,
   api: FilterPolicyApi,
   scopeOrValue: string,
+  sub: { topicFifo: boolean; endpoint: string } = { topicFifo: false, endpoint: '' },
 ): string {
   const prefix = api === 'Subscribe' ? 'Attributes Reason: ' : '';
   switch (name) {
@@ -35,24 +37,37 @@ export function validateSubscriptionAttribute(
     case 'RedrivePolicy': {
       let p: { deadLetterTargetArn?: unknown };
       try {
+        parseJson(value); // Jackson's wording of syntax errors (AWS-recorded prefix "RedrivePolicy: failed to parse JSON. ")
         p = JSON.parse(value) as typeof p;
-      } catch {
-        throw E.invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.`);
+      } catch (e) {
+        const detail = e instanceof JsonSyntaxError ? ` ${e.message}\n at ${jacksonLocation(value, e.line, e.column)}` : '';
+        throw E.invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.${detail}`);
       }
       const arn = p?.deadLetterTargetArn;
       if (typeof arn !== 'string' || !/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/.test(arn)) {
         throw E.invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn`);
       }
+      if (sub.topicFifo && sub.endpoint.endsWith('.fifo') && !arn.endsWith('.fifo')) {
+        throw E.invalidParameter(`${prefix}RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.`); // AWS-recorded
+      }
       return JSON.stringify({ deadLetterTargetArn: arn });
     }
     case 'DeliveryPolicy': {
+      let p: Record<string, unknown>;
       try {
-        const p = JSON.parse(value) as unknown;
-        if (!p || typeof p !== 'object') throw new Error('not an object');
+        p = JSON.parse(value) as Record<string, unknown>;
+        if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error('not an object');
       } catch {
         throw E.invalidParameter(`${prefix}DeliveryPolicy: failed to parse JSON.`);
       }
-      return value;
+      // Stored in AWS's normalised shape (AWS-recorded test_subscribe_external_http_endpoint_content_type).
+      return JSON.stringify({
+        healthyRetryPolicy: p.healthyRetryPolicy ?? null,
+        sicklyRetryPolicy: p.sicklyRetryPolicy ?? null,
+        throttlePolicy: p.throttlePolicy ?? null,
+        requestPolicy: p.requestPolicy ?? null,
+        guaranteed: p.guaranteed === true,
+      });
     }
     default:
       void svc;

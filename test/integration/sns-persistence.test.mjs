@@ -1,0 +1,121 @@
+// SNS state survives a restart on the same state directory: topics (attributes, tags), subscriptions
+// (filter policy, raw delivery, pending http confirmations), the FIFO dedup window and a pending HTTP
+// delivery, which is retried after the restart on the new emulator's clock.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupSns, startHttpEndpoint, tick } from '../helpers/sns.mjs';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'svl-sns-persist-'));
+const ep = await startHttpEndpoint();
+after(async () => {
+  await ep.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const S = (StringValue) => ({ DataType: 'String', StringValue });
+
+test('topics, subscriptions, FIFO dedup and a pending HTTP delivery survive a restart', async () => {
+  // --- first run ---
+  let t = await setupSns({ stateDir });
+  const topic = await t.createTopic('persist', { DisplayName: 'Kept' }, { Tags: [{ Key: 'team', Value: 'core' }] });
+  const filteredQ = await t.subscribeQueue(topic, { attributes: { FilterPolicy: JSON.stringify({ color: ['red'] }), RawMessageDelivery: 'true' } });
+  const fifo = await t.createTopic('persist.fifo', { FifoTopic: 'true', ContentBasedDeduplication: 'true' });
+  const fifoQ = await t.subscribeQueue(fifo);
+  await t.call('Publish', { TopicArn: fifo, Message: 'once', MessageGroupId: 'g' });
+  assert.equal((await t.drain(fifoQ.url)).length, 1);
+
+  // An http subscription, confirmed, whose endpoint fails the first notification (a retry is pending).
+  ep.respond = (r) => (r.headers['x-amz-sns-message-type'] === 'Notification' ? 500 : 200);
+  const httpSub = await t.call('Subscribe', { TopicArn: topic, Protocol: 'http', Endpoint: `${ep.url}/persist`, ReturnSubscriptionArn: true });
+  const confirmation = JSON.parse((await ep.waitFor(1, 'the confirmation')).body);
+  await t.call('ConfirmSubscription', { TopicArn: topic, Token: confirmation.Token });
+  // And one still pending confirmation.
+  await t.call('Subscribe', { TopicArn: topic, Protocol: 'http', Endpoint: `${ep.url}/pending` });
+  await ep.waitFor(2, 'the second confirmation');
+
+  const { MessageId } = await t.call('Publish', { TopicArn: topic, Message: 'survives', MessageAttributes: { color: S('red') } });
+  await ep.waitFor(3, 'the first (failing) notification');
+  await t.httpIdle();
+  assert.deepEqual(t.pendingHttp().map((p) => [p.kind, p.attempts]), [['notification', 1]]);
+  assert.deepEqual((await t.drain(filteredQ.url)).map((m) => m.Body), ['survives']);
+  const subsBefore = (await t.call('ListSubscriptions', {})).Subscriptions;
+  await t.close();
+
+  // --- second run, same directory, a fresh fake clock starting at the same instant ---
+  ep.respond = () => 200;
+  t = await setupSns({ stateDir, counterStart: 100 });
+  try {
+    const a = await t.topicAttrs(topic);
+    assert.equal(a.DisplayName, 'Kept');
+    assert.equal(a.SubscriptionsConfirmed, '2');
+    assert.equal(a.SubscriptionsPending, '1');
+    assert.deepEqual((await t.call('ListTagsForResource', { ResourceArn: topic })).Tags, [{ Key: 'team', Value: 'core' }]);
+    assert.deepEqual((await t.call('ListTopics', {})).Topics.map((x) => x.TopicArn).sort(), [topic, fifo].sort());
+    const subsAfter = (await t.call('ListSubscriptions', {})).Subscriptions;
+    assert.deepEqual(subsAfter.map((s) => s.SubscriptionArn).sort(), subsBefore.map((s) => s.SubscriptionArn).sort());
+    const fa = await t.subAttrs(filteredQ.subArn);
+    assert.deepEqual(JSON.parse(fa.FilterPolicy), { color: ['red'] });
+    assert.equal(fa.RawMessageDelivery, 'true');
+
+    // The filter policy still filters.
+    await t.call('Publish', { TopicArn: topic, Message: 'blue', MessageAttributes: { color: S('blue') } });
+    await t.call('Publish', { TopicArn: topic, Message: 'red', MessageAttributes: { color: S('red') } });
+    assert.deepEqual((await t.drain(filteredQ.url)).map((m) => m.Body), ['red']);
+
+    // The FIFO dedup window survived: still a duplicate, until 5 minutes have passed.
+    await t.call('Publish', { TopicArn: fifo, Message: 'once', MessageGroupId: 'g' });
+    assert.deepEqual(await t.drain(fifoQ.url), []);
+    t.clock.advance(5 * 60_000);
+    await t.call('Publish', { TopicArn: fifo, Message: 'once', MessageGroupId: 'g' });
+    assert.equal((await t.drain(fifoQ.url)).length, 1);
+
+    // The pending HTTP delivery of 'survives' was due 20 s after the first run's publish: it has been
+    // retried by now (the clock moved 5 minutes), and succeeded.
+    const isSurvivor = (r) => r.url === '/sns/persist' && JSON.parse(r.body).MessageId === MessageId;
+    for (let i = 0; i < 400 && ep.requests.filter(isSurvivor).length < 2; i++) await tick(5);
+    assert.equal(ep.requests.filter(isSurvivor).length, 2, 'the failed notification was retried after the restart');
+    await t.httpIdle();
+    assert.deepEqual(t.pendingHttp().filter((p) => p.kind === 'notification'), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a pending HTTP delivery is retried on the restarted emulator exactly when it falls due', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-sns-persist2-'));
+  try {
+    let t = await setupSns({ stateDir: dir });
+    const topic = await t.createTopic('due');
+    ep.respond = (r) => (r.headers['x-amz-sns-message-type'] === 'Notification' ? 500 : 200);
+    const before = ep.requests.length;
+    const { SubscriptionArn } = await t.call('Subscribe', { TopicArn: topic, Protocol: 'http', Endpoint: `${ep.url}/due`, ReturnSubscriptionArn: true });
+    const c = JSON.parse((await ep.waitFor(before + 1)).body);
+    await (await fetch(c.SubscribeURL)).text();
+    await t.call('Publish', { TopicArn: topic, Message: 'later' });
+    await ep.waitFor(before + 2);
+    await t.httpIdle();
+    await t.close();
+
+    ep.respond = () => 200;
+    t = await setupSns({ stateDir: dir });
+    try {
+      assert.deepEqual(t.pendingHttp().map((p) => [p.kind, p.attempts, p.subscription_arn]), [['notification', 1, SubscriptionArn]]);
+      t.clock.advance(19_999); // the new clock starts where the first one did: due at +20 s
+      await tick(50);
+      assert.equal(ep.requests.length, before + 2, 'not before it is due');
+      t.clock.advance(1);
+      const retried = await ep.waitFor(before + 3, 'the retry after the restart');
+      assert.equal(JSON.parse(retried.body).Message, 'later');
+      assert.equal(retried.headers['x-amz-sns-subscription-arn'], SubscriptionArn);
+      await t.httpIdle();
+      assert.deepEqual(t.pendingHttp(), []);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
