@@ -9,6 +9,8 @@ import { openStore, type Store } from './store/db.js';
 import { SystemClock, type Clock } from './clock.js';
 import { SqsService } from './sqs/service.js';
 import { SnsService } from './sns/service.js';
+import { useSigningKeyFile } from './sns/envelope.js';
+import { join } from 'node:path';
 import { ControlApi } from './control.js';
 import { route, type IncomingRequest } from './router.js';
 import type { LogFn } from './log.js';
@@ -48,6 +50,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   try {
     const sqs = new SqsService({ db: store.db, clock, log });
     const sns = new SnsService({ db: store.db, clock, sqs, log });
+    if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'));
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),

@@ -119,3 +119,33 @@ test('a pending HTTP delivery is retried on the restarted emulator exactly when 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('notifications signed before a restart still verify with the key served after it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-sns-key-'));
+  try {
+    let t = await setupSns({ stateDir: dir });
+    const topic = await t.createTopic('signed');
+    const q = await t.subscribeQueue(topic);
+    await t.call('Publish', { TopicArn: topic, Message: 'signed before' });
+    await t.close();
+    t = await setupSns({ stateDir: dir });
+    try {
+      const [m] = await t.drain(q.url);
+      const n = JSON.parse(m.Body);
+      const pem = await (await fetch(`${t.url}${new URL(n.SigningCertURL).pathname}`)).text();
+      let canonical = '';
+      for (const k of ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']) if (n[k] !== undefined) canonical += `${k}\n${n[k]}\n`;
+      const { verify, createPrivateKey, createPublicKey } = await import('node:crypto');
+      assert.equal(verify('RSA-SHA1', Buffer.from(canonical), pem, Buffer.from(n.Signature, 'base64')), true);
+      // The key is the one kept in the state directory (owner-only), not a per-process one.
+      const { readFileSync, statSync } = await import('node:fs');
+      const keyFile = join(dir, 'sns-signing-key.pem');
+      assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+      assert.equal(createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }).toString(), pem);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,8 @@
  * key order and signature scheme (canonical `key\nvalue\n` lines, SignatureVersion 1 = SHA1withRSA,
  * 2 = SHA256withRSA). See ../shared/reference/aws-wire.md §4.3.
  */
-import { generateKeyPairSync, createSign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, createPublicKey, createSign, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface SnsMessageAttribute {
   DataType: string;
@@ -23,6 +24,22 @@ function signingKeys() {
 }
 
 export const signingPublicKeyPem = (): string => signingKeys().publicPem;
+
+/**
+ * Durable emulators keep their signing key in the state directory (mode 0600), so that notifications
+ * signed before a restart (queued messages, pending HTTP deliveries) still verify after it.
+ */
+export function useSigningKeyFile(path: string): void {
+  let pem: string;
+  if (existsSync(path)) pem = readFileSync(path, 'utf8');
+  else {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    writeFileSync(path, pem, { mode: 0o600 });
+  }
+  const privateKey = createPrivateKey(pem);
+  keys = { privateKey, publicPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+}
 export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
 
 function sign(fields: Array<[string, string | undefined]>, version: string): string {
