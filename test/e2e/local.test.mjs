@@ -1,0 +1,94 @@
+// `svl local start --detach | status | stop | reset` as a user runs them: a real background emulator on a
+// free port with its own state directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { SQSClient, CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { svl } from '../helpers/cli.mjs';
+import { credentials } from '../helpers/emulator.mjs';
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+test('start --detach, status, reset refused while running, stop, reset --yes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-local-'));
+  const port = String(await freePort());
+  const env = { SVL_STATE_DIR: dir };
+  t.after(async () => {
+    await svl(['local', 'stop', '--port', port], { env });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = await svl(['local', 'start', '--detach', '--port', port, '--json'], { env });
+  assert.equal(start.code, 0, start.stderr);
+  const started = JSON.parse(start.stdout);
+  assert.equal(started.endpoint, `http://127.0.0.1:${port}`);
+  assert.equal(started.stateDir, dir);
+  assert.ok(existsSync(join(dir, 'svl.db')));
+  assert.ok(existsSync(join(dir, 'emulator.log')));
+
+  const again = await svl(['local', 'start', '--detach', '--port', port, '--json'], { env });
+  assert.equal(again.code, 0);
+  assert.equal(JSON.parse(again.stdout).alreadyRunning, true);
+
+  const sqs = new SQSClient({ endpoint: started.endpoint, region: 'us-east-1', credentials });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'kept' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' }));
+  sqs.destroy();
+
+  const status = await svl(['local', 'status', '--port', port, '--json'], { env });
+  assert.equal(status.code, 0, status.stderr);
+  const s = JSON.parse(status.stdout);
+  assert.equal(s.pid, started.pid);
+  assert.equal(s.counts.queues, 1);
+  assert.equal(s.counts.messages, 1);
+  assert.equal(s.stateDir, dir);
+  assert.match((await svl(['local', 'status', '--port', port], { env })).stdout, /queues\s+1/);
+
+  const noYes = await svl(['local', 'reset', '--port', port], { env });
+  assert.equal(noYes.code, 2);
+  assert.match(noYes.stderr, /without --yes/);
+  const running = await svl(['local', 'reset', '--port', port, '--yes'], { env });
+  assert.equal(running.code, 1);
+  assert.match(running.stderr, /An emulator is using/);
+
+  const stop = await svl(['local', 'stop', '--port', port], { env });
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, /Stopped the emulator/);
+  const gone = await svl(['local', 'status', '--port', port, '--json'], { env });
+  assert.equal(gone.code, 1);
+  assert.equal(JSON.parse(gone.stderr).error.code, 'EmulatorNotRunning');
+
+  // Restarted on the same directory: the state is still there (a clean stop closed the database).
+  assert.equal((await svl(['local', 'start', '--detach', '--port', port], { env })).code, 0);
+  assert.equal(JSON.parse((await svl(['local', 'status', '--port', port, '--json'], { env })).stdout).counts.messages, 1);
+  assert.equal((await svl(['local', 'stop', '--port', port], { env })).code, 0);
+
+  const reset = await svl(['local', 'reset', '--port', port, '--yes', '--json'], { env });
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.ok(JSON.parse(reset.stdout).removed.some((f) => f.endsWith('svl.db')));
+  assert.ok(!existsSync(join(dir, 'svl.db')));
+});
+
+test('bad input: port out of range, unknown subcommand, --state-dir with --in-memory', async () => {
+  for (const args of [
+    ['local', 'start', '--port', '70000'],
+    ['local', 'start', '--port', 'abc'],
+    ['local', 'frobnicate'],
+    ['local', 'start', '--state-dir', '/tmp/x', '--in-memory'],
+  ]) {
+    const r = await svl(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /Error/);
+  }
+});
