@@ -44,6 +44,13 @@ export interface Ui {
   readonly ask: Prompts;
   /** The command's result: JSON on stdout with --json, else whatever `render` returns, on stdout. */
   result<T>(data: T, render: (data: T) => string | void): void;
+  /**
+   * One result of a stream (`status --watch`, `tail`): one compact JSON line with --json (NDJSON),
+   * else whatever `render` returns, on stdout.
+   */
+  record<T>(data: T, render: (data: T) => string | void): void;
+  /** Clears the terminal before a redraw; does nothing unless stdout is a terminal and not --json. */
+  clear(): void;
   info(message: string): void;
   warn(message: string): void;
   success(message: string): void;
@@ -76,6 +83,18 @@ export function createUi(o: UiOptions): Ui {
       }
       const text = render(data);
       if (typeof text === 'string' && text !== '') io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    record(data, render) {
+      if (o.json) {
+        io.stdout.write(`${JSON.stringify(data)}\n`);
+        return;
+      }
+      const text = render(data);
+      if (typeof text === 'string' && text !== '') io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    clear() {
+      // Erase the screen and the scrollback, cursor home: a redraw, not a scroll.
+      if (io.stdout.isTTY && !o.json) io.stdout.write('\x1b[2J\x1b[3J\x1b[H');
     },
     info: (m) => err(m),
     warn: (m) => err(`${errStyle.yellow('Warning:')} ${m}`),

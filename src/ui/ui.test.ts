@@ -23,6 +23,34 @@ describe('Ui.result', () => {
   });
 });
 
+describe('Ui.record and Ui.clear (streams, watch mode)', () => {
+  it('record prints one compact JSON line per call with --json (NDJSON)', () => {
+    const io = fakeIo();
+    const ui = createUi({ ...base, json: true, io });
+    ui.record({ a: 1 }, () => assert.fail('renderer must not run with --json'));
+    ui.record({ a: [2] }, () => 'x');
+    assert.equal(io.stdout.text, '{"a":1}\n{"a":[2]}\n');
+  });
+
+  it('record renders for humans otherwise', () => {
+    const io = fakeIo();
+    createUi({ ...base, io }).record({ n: 1 }, (d) => `n=${d.n}`);
+    assert.equal(io.stdout.text, 'n=1\n');
+  });
+
+  it('clear writes the erase sequence only on a terminal and never with --json', () => {
+    const piped = fakeIo(false);
+    createUi({ ...base, io: piped }).clear();
+    assert.equal(piped.stdout.text, '');
+    const tty = fakeIo(true);
+    createUi({ ...base, io: tty }).clear();
+    assert.match(tty.stdout.text, /^\x1b\[2J/);
+    const json = fakeIo(true);
+    createUi({ ...base, json: true, io: json }).clear();
+    assert.equal(json.stdout.text, '');
+  });
+});
+
 describe('Ui messages', () => {
   it('info/warn/success/hint go to stderr, never stdout', () => {
     const io = fakeIo();

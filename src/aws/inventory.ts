@@ -1,0 +1,268 @@
+/**
+ * Discovery of what exists in the account (or the emulator): every topic with its attributes and tags,
+ * every subscription with its filter and redrive settings, every queue with depths, redrive policy and
+ * tags, and - when asked - the Lambda event source mappings reading those queues. Read-only: nothing
+ * here receives, changes or deletes anything.
+ *
+ * Calls fan out with bounded concurrency (CONCURRENCY in flight) so 100 queues stay quick without
+ * provoking throttling. A resource deleted between listing and describing is skipped, not an error.
+ * The pure derivations (grouping by flow, DLQ links, the graph) live in inventory-model.ts.
+ */
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsCommand,
+  ListTagsForResourceCommand,
+  ListTopicsCommand,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { SvlError } from '../errors.js';
+import { mapAwsError } from './errors.js';
+import { createLimiter } from './pool.js';
+import type { Target } from './target.js';
+import {
+  arnName,
+  FLOW_TAG,
+  functionName,
+  linkDeadLetters,
+  parseRedrivePolicy,
+  queueNameFromUrl,
+  summarizeFilterPolicy,
+  totalDepth,
+  type ConsumerInfo,
+  type Inventory,
+  type QueueInfo,
+  type SubscriptionInfo,
+  type TopicInfo,
+} from './inventory-model.js';
+
+export * from './inventory-model.js';
+
+/** AWS calls in flight at once for one discovery, across all its phases. */
+export const CONCURRENCY = 8;
+
+export interface InventoryDeps {
+  target: Target;
+  sqs: SQSClient;
+  sns: SNSClient;
+  /** Given: event source mappings are listed too (for `svl graph`). */
+  lambda?: LambdaClient;
+  signal?: AbortSignal;
+  /** For the emulator's peek endpoint; defaults to global fetch. */
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+const QUEUE_ATTRIBUTES = [
+  'QueueArn',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'RedrivePolicy',
+  'FifoQueue',
+  'Policy',
+] as const;
+
+/** The deps plus the one concurrency budget every call of this discovery shares. */
+type Run = InventoryDeps & { limit: ReturnType<typeof createLimiter> };
+
+const GONE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NotFound', 'NotFoundException']);
+const isGone = (err: unknown) => GONE.has((err as { name?: string }).name ?? '');
+
+export async function discoverInventory(deps: InventoryDeps): Promise<Inventory> {
+  // Each call in flight listens on the signal until it ends; CONCURRENCY of them plus the command's own
+  // listeners can pass Node's default warning threshold of 10 without any leak.
+  if (deps.signal) setMaxListeners(Math.max(getMaxListeners(deps.signal), 4 * CONCURRENCY), deps.signal);
+  const run: Run = { ...deps, limit: createLimiter(CONCURRENCY) };
+  const [topics, subscriptions, queues, lambda] = await Promise.all([
+    discoverTopics(run),
+    discoverSubscriptions(run),
+    discoverQueues(run),
+    deps.lambda ? discoverConsumers(run, deps.lambda) : Promise.resolve(null),
+  ]);
+  return linkDeadLetters({
+    topics,
+    subscriptions,
+    queues,
+    consumers: lambda?.consumers ?? [],
+    lambda: lambda ? { available: lambda.available, ...(lambda.reason !== undefined && { reason: lambda.reason }) } : null,
+  });
+}
+
+/** A flow name nothing is tagged with; the hint lists the flows that do exist. */
+export function flowNotFound(flow: string, existing: readonly string[], target: Target): SvlError {
+  const where = target.kind === 'local' ? ' (local emulator)' : target.region ? ` in ${target.region}` : '';
+  const hint = existing.length > 0
+    ? `Existing flows: ${existing.join(', ')}`
+    : 'No flows here yet (nothing carries the svl:flow tag); create one with `svl init`, or run `svl status` for everything';
+  return new SvlError(`Flow "${flow}" not found${where}`, 1, { code: 'FlowNotFound', hint });
+}
+
+/** One limited SDK call; failures say what was being listed, so the error boundary can say it plainly. */
+async function call<T>(deps: Run, service: 'sqs' | 'sns', operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await deps.limit(fn);
+  } catch (err) {
+    if (isGone(err)) throw err;
+    throw mapAwsError(err, { target: deps.target, service, operation });
+  }
+}
+
+async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(deps, 'sns', 'ListTopics', () => deps.sns.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: deps.signal }));
+    for (const t of page.Topics ?? []) if (t.TopicArn) arns.push(t.TopicArn);
+    token = page.NextToken;
+  } while (token);
+  const topics = await Promise.all(arns.map(async (arn): Promise<TopicInfo | null> => {
+    try {
+      const [{ Attributes: a = {} }, { Tags = [] }] = await Promise.all([
+        call(deps, 'sns', 'GetTopicAttributes', () => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: deps.signal })),
+        call(deps, 'sns', 'ListTagsForResource', () => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), { abortSignal: deps.signal })),
+      ]);
+      const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+      return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags };
+    } catch (err) {
+      if (isGone(err)) return null;
+      throw err;
+    }
+  }));
+  return topics.filter((t): t is TopicInfo => t !== null);
+}
+
+async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
+  const listed: Array<{ arn?: string; topicArn: string; protocol: string; endpoint: string }> = [];
+  let token: string | undefined;
+  do {
+    const page = await call(deps, 'sns', 'ListSubscriptions', () => deps.sns.send(new ListSubscriptionsCommand({ NextToken: token }), { abortSignal: deps.signal }));
+    for (const s of page.Subscriptions ?? []) {
+      listed.push({ arn: s.SubscriptionArn, topicArn: s.TopicArn ?? '', protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '' });
+    }
+    token = page.NextToken;
+  } while (token);
+  const subs = await Promise.all(listed.map(async (s): Promise<SubscriptionInfo | null> => {
+    const confirmed = Boolean(s.arn?.startsWith('arn:'));
+    let a: Record<string, string> = {};
+    if (confirmed) {
+      try {
+        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), { abortSignal: deps.signal }))).Attributes ?? {};
+      } catch (err) {
+        if (isGone(err)) return null;
+        throw err;
+      }
+    }
+    const filterPolicy = a.FilterPolicy ? a.FilterPolicy : null;
+    return {
+      arn: confirmed ? s.arn! : null,
+      topicArn: s.topicArn,
+      protocol: s.protocol,
+      endpoint: s.endpoint,
+      confirmed,
+      filterPolicy,
+      filterPolicyScope: a.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes',
+      filter: summarizeFilterPolicy(filterPolicy),
+      rawMessageDelivery: a.RawMessageDelivery === 'true',
+      deadLetterTargetArn: parseRedrivePolicy(a.RedrivePolicy)?.deadLetterTargetArn ?? null,
+    };
+  }));
+  return subs.filter((s): s is SubscriptionInfo => s !== null);
+}
+
+async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
+  const urls: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(deps, 'sqs', 'ListQueues', () => deps.sqs.send(new ListQueuesCommand({ MaxResults: 1000, NextToken: token }), { abortSignal: deps.signal }));
+    urls.push(...(page.QueueUrls ?? []));
+    token = page.NextToken;
+  } while (token);
+  const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
+    try {
+      const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
+        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
+        call(deps, 'sqs', 'ListQueueTags', () => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), { abortSignal: deps.signal })),
+      ]);
+      const name = queueNameFromUrl(url);
+      const depth = {
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+      };
+      return {
+        name,
+        url,
+        arn: a.QueueArn ?? '',
+        fifo: a.FifoQueue === 'true',
+        flow: tags[FLOW_TAG] ?? null,
+        tags,
+        depth,
+        oldestMessageAgeSeconds: totalDepth(depth) > 0 ? await oldestMessageAge(deps, name) : null,
+        redrive: parseRedrivePolicy(a.RedrivePolicy),
+        policy: a.Policy ?? null,
+        deadLetterSources: [],
+      };
+    } catch (err) {
+      if (isGone(err)) return null;
+      throw err;
+    }
+  }));
+  return queues.filter((q): q is QueueInfo => q !== null);
+}
+
+/**
+ * Only the emulator can tell the age of the oldest message without side effects (its peek endpoint).
+ * On AWS the answer is unknown: receiving a message to read its timestamp would change its receive
+ * count and visibility, and CloudWatch's ApproximateAgeOfOldestMessage needs another service.
+ */
+async function oldestMessageAge(deps: Run, queue: string): Promise<number | null> {
+  const endpoint = deps.target.kind === 'local' ? deps.target.endpoints.sqs : undefined;
+  if (!endpoint) return null;
+  try {
+    const body = await deps.limit(async () => {
+      const res = await (deps.fetch ?? fetch)(`${endpoint}/_svl/sqs/peek?queue=${encodeURIComponent(queue)}&limit=1`, { signal: deps.signal });
+      return res.ok ? ((await res.json()) as { Messages?: Array<{ Attributes?: { SentTimestamp?: string } }> }) : {};
+    });
+    const sent = Number(body.Messages?.[0]?.Attributes?.SentTimestamp);
+    if (!Number.isFinite(sent) || sent <= 0) return null;
+    return Math.max(0, Math.floor(((deps.now ?? Date.now)() - sent) / 1000));
+  } catch {
+    return null; // an older emulator without the endpoint, or a hiccup: the age is just unknown
+  }
+}
+
+/**
+ * Event source mappings, when Lambda answers. The emulator has no Lambda service yet, and an account
+ * may deny lambda:ListEventSourceMappings: either way the graph is drawn without consumers.
+ */
+async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ available: boolean; reason?: string; consumers: ConsumerInfo[] }> {
+  const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+  const consumers: ConsumerInfo[] = [];
+  try {
+    let marker: string | undefined;
+    do {
+      const page = await deps.limit(() => lambda.send(new ListEventSourceMappingsCommand({ Marker: marker }), { abortSignal: deps.signal }));
+      for (const m of page.EventSourceMappings ?? []) {
+        if (!/^arn:[^:]+:sqs:/.test(m.EventSourceArn ?? '') || !m.FunctionArn || !m.EventSourceArn) continue;
+        consumers.push({
+          uuid: m.UUID ?? '',
+          functionArn: m.FunctionArn,
+          functionName: functionName(m.FunctionArn),
+          eventSourceArn: m.EventSourceArn,
+          state: m.State ?? 'Unknown',
+          batchSize: m.BatchSize ?? null,
+        });
+      }
+      marker = page.NextMarker;
+    } while (marker);
+  } catch (err) {
+    if (deps.signal?.aborted) throw err;
+    const e = err as { name?: string; message?: string };
+    return { available: false, reason: `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim(), consumers: [] };
+  }
+  return { available: true, consumers };
+}
