@@ -25,6 +25,11 @@ import * as init from './init/index.js';
 import * as apply from './apply/index.js';
 import * as destroy from './destroy/index.js';
 import * as filter from './filter/index.js';
+import * as exportCmd from './export/index.js';
+import * as status from './status/index.js';
+import * as graph from './graph/index.js';
+import * as send from './send/index.js';
+import * as publish from './publish/index.js';
 import type { CommandContext } from './context.js';
 import { describe } from './help.js';
 
@@ -40,7 +45,12 @@ export const commands: readonly CommandModule[] = [
   // ---- more commands go here, in the order `svl --help` should list them ----
   init,
   apply,
+  status,
+  graph,
   destroy,
+  send,
+  publish,
+  exportCmd,
   filter,
   local,
 ];
