@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Agent } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
@@ -25,6 +26,24 @@ import {
 import { freePort, waitForHttp, writeReport, fmt } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// Load generation runs in worker threads, each with its own SDK clients: one thread's worth of SDK
+// request handling (signing, serialising, MD5 checks) cannot keep up with the emulator on its own.
+if (!isMainThread) {
+  const { url, clients: k } = workerData;
+  const cs = Array.from({ length: k }, () => makeClient(url));
+  parentPort.on('message', async ({ phase, queueUrl, n, seconds }) => {
+    if (phase === 'exit') {
+      for (const c of cs) c.destroy();
+      process.exit(0);
+    }
+    const start = performance.timeOrigin + performance.now();
+    const r = phase === 'send' ? await sendPhase(cs, queueUrl, n, seconds) : await receiveDeletePhase(cs, queueUrl, n, seconds);
+    parentPort.postMessage({ ...r, start, end: performance.timeOrigin + performance.now() });
+  });
+  parentPort.postMessage({ ready: true });
+}
+
 const { values: args } = parseArgs({
   options: {
     depth: { type: 'string', default: '100000' },
@@ -32,8 +51,10 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '20' },
     only: { type: 'string' },
+    workers: { type: 'string', default: '2' },
   },
 });
+const WORKERS = Number(args.workers);
 const DEPTH = Number(args.depth);
 const N = Number(args.n);
 const CLIENTS = Number(args.clients);
@@ -41,21 +62,56 @@ const MAX_SECONDS = Number(args.seconds);
 const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-function clients(url) {
-  return Array.from(
-    { length: CLIENTS },
-    () =>
-      new SQSClient({
-        endpoint: url,
-        region: 'us-east-1',
-        credentials,
-        maxAttempts: 1,
-        requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 4 }) }),
-      }),
-  );
+function makeClient(url) {
+  return new SQSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 4 }) }),
+  });
 }
 
-const body = (i) => JSON.stringify({ orderId: i, type: 'invoice', amount: (i % 997) * 1.5, note: 'x'.repeat(64) });
+function clients(url) {
+  return Array.from({ length: CLIENTS }, () => makeClient(url));
+}
+
+/** Long-lived load threads (CLIENTS SDK clients in all), created once per target. */
+async function startWorkers(url) {
+  const ws = await Promise.all(
+    Array.from({ length: WORKERS }, () =>
+      new Promise((resolve, reject) => {
+        const w = new Worker(new URL(import.meta.url), { workerData: { url, clients: Math.max(1, Math.round(CLIENTS / WORKERS)) } });
+        w.once('message', () => resolve(w));
+        w.once('error', reject);
+      }),
+    ),
+  );
+  return {
+    /** Runs a phase split over the threads; the rate is over the span from the first start to the last end. */
+    async run(phase, queueUrl, n, seconds = MAX_SECONDS) {
+      const per = Math.ceil(n / WORKERS / 10) * 10;
+      const parts = await Promise.all(
+        ws.map(
+          (w) =>
+            new Promise((resolve, reject) => {
+              w.once('message', resolve);
+              w.once('error', reject);
+              w.postMessage({ phase, queueUrl, n: per, seconds });
+            }),
+        ),
+      );
+      const messages = parts.reduce((a, p) => a + p.messages, 0);
+      const s = (Math.max(...parts.map((p) => p.end)) - Math.min(...parts.map((p) => p.start))) / 1000;
+      return { messages, seconds: s, rate: messages / s };
+    },
+    stop: () => ws.forEach((w) => w.postMessage({ phase: 'exit' })),
+  };
+}
+
+function body(i) {
+  return JSON.stringify({ orderId: i, type: 'invoice', amount: (i % 997) * 1.5, note: 'x'.repeat(64) });
+}
 
 /** Sends `n` messages in batches of 10 from all clients; returns msgs/s. */
 async function sendPhase(cs, queueUrl, n, deadlineS = MAX_SECONDS) {
@@ -121,26 +177,28 @@ async function runTarget(name, url, pid) {
   const cs = clients(url);
   const create = async (q) => (await cs[0].send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
   const out = { target: name };
+  const load = await startWorkers(url);
   // Warm-up (JIT, connections) outside the measurements.
   const qw = await create(`bench-warm-${Date.now()}`);
-  await sendPhase(cs, qw, 2000, 10);
-  await receiveDeletePhase(cs, qw, 2000, 10);
+  await load.run('send', qw, 4000, 10);
+  await load.run('recv', qw, 4000, 10);
   process.stderr.write(`[${name}] depth 0 ...\n`);
   const q0 = await create(`bench-d0-${Date.now()}`);
-  out.sendDepth0 = await sendPhase(cs, q0, N);
-  out.recvDepth0 = await receiveDeletePhase(cs, q0, out.sendDepth0.messages);
+  out.sendDepth0 = await load.run('send', q0, N);
+  out.recvDepth0 = await load.run('recv', q0, out.sendDepth0.messages);
 
   process.stderr.write(`[${name}] filling to depth ${DEPTH} ...\n`);
   const qd = await create(`bench-deep-${Date.now()}`);
-  const fill = await sendPhase(cs, qd, DEPTH, 600);
+  const fill = await load.run('send', qd, DEPTH, 600);
   out.fill = fill;
   const attrs = await cs[0].send(new GetQueueAttributesCommand({ QueueUrl: qd, AttributeNames: ['ApproximateNumberOfMessages'] }));
   out.depthReached = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
   out.rssMbAtDepth = pid ? rssMb(pid) : null;
   process.stderr.write(`[${name}] depth ${out.depthReached}: measuring ...\n`);
-  out.sendDeep = await sendPhase(cs, qd, N);
-  out.recvDeep = await receiveDeletePhase(cs, qd, N);
+  out.sendDeep = await load.run('send', qd, N);
+  out.recvDeep = await load.run('recv', qd, N);
   out.rssMbAfter = pid ? rssMb(pid) : null;
+  load.stop();
   for (const c of cs) c.destroy();
   return out;
 }
@@ -191,7 +249,7 @@ const row = (r) => [
 const svl = results.find((r) => r.target === 'svl');
 const moto = results.find((r) => r.target === 'moto');
 const lines = [
-  `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
+  `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients in ${WORKERS} worker threads, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
   '',
   '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth |',
   '|---|---:|---:|---:|---:|---:|---:|',
