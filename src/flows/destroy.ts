@@ -62,17 +62,24 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
 
   // Subscriptions of the flow's topic, and of other topics to the flow's queues are left to their topics.
   const subscriptions: string[] = [];
+  const subSteps: PlanStep[] = [];
   if (topic) {
+    const topicName = topic.arn.split(':').pop()!;
     let t: string | undefined;
     do {
       const page = await c.sns.send(new sns.ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: t }));
-      subscriptions.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn!).filter((a) => a?.startsWith('arn:')));
+      for (const s of page.Subscriptions ?? []) {
+        if (!s.SubscriptionArn?.startsWith('arn:')) continue;
+        subscriptions.push(s.SubscriptionArn);
+        const target = s.Protocol === 'sqs' ? (s.Endpoint ?? '').split(':').pop() : `${s.Protocol}:${s.Endpoint}`;
+        subSteps.push({ action: 'delete', kind: 'subscription', name: `${topicName} -> ${target}`, changes: [s.SubscriptionArn] });
+      }
       t = page.NextToken;
     } while (t);
   }
 
   const steps: PlanStep[] = [
-    ...subscriptions.map((s): PlanStep => ({ action: 'delete', kind: 'subscription', name: s.split(':').slice(-2).join(':'), changes: [] })),
+    ...subSteps,
     ...queues
       .sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy))
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
@@ -93,7 +100,7 @@ export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s
   try {
     await mapLimit(p.subscriptions, 8, async (arn) => {
       await c.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: arn }));
-      mark(p.steps.find((s) => s.kind === 'subscription' && arn.endsWith(s.name)));
+      mark(p.steps.find((s) => s.kind === 'subscription' && s.changes[0] === arn));
     });
     const ordered = p.steps.filter((s) => s.kind === 'queue' || s.kind === 'dlq');
     for (const kind of ['queue', 'dlq'] as const) {
