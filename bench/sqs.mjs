@@ -180,8 +180,8 @@ async function runTarget(name, url, pid) {
   const load = await startWorkers(url);
   // Warm-up (JIT, connections) outside the measurements.
   const qw = await create(`bench-warm-${Date.now()}`);
-  await load.run('send', qw, 4000, 10);
-  await load.run('recv', qw, 4000, 10);
+  await load.run('send', qw, 10000, 15);
+  await load.run('recv', qw, 10000, 15);
   process.stderr.write(`[${name}] depth 0 ...\n`);
   const q0 = await create(`bench-d0-${Date.now()}`);
   out.sendDepth0 = await load.run('send', q0, N);
@@ -223,43 +223,46 @@ async function startMoto() {
   return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
-const results = [];
-for (const [name, start] of [
-  ['svl', startSvl],
-  ['moto', startMoto],
-]) {
-  if (args.only && args.only !== name) continue;
-  const srv = await start();
-  try {
-    results.push(await runTarget(name, srv.url, srv.pid));
-  } finally {
-    srv.stop();
+// Only the main thread runs the benchmark; worker threads just serve load phases (above).
+if (isMainThread) {
+  const results = [];
+  for (const [name, start] of [
+    ['svl', startSvl],
+    ['moto', startMoto],
+  ]) {
+    if (args.only && args.only !== name) continue;
+    const srv = await start();
+    try {
+      results.push(await runTarget(name, srv.url, srv.pid));
+    } finally {
+      srv.stop();
+    }
   }
-}
 
-const row = (r) => [
-  r.target,
-  fmt(r.sendDepth0.rate),
-  fmt(r.recvDepth0.rate),
-  `${fmt(r.sendDeep.rate)} (${fmt((r.sendDeep.rate / r.sendDepth0.rate) * 100)}%)`,
-  `${fmt(r.recvDeep.rate)} (${fmt((r.recvDeep.rate / r.recvDepth0.rate) * 100)}%)`,
-  r.depthReached,
-  r.rssMbAtDepth ?? '',
-];
-const svl = results.find((r) => r.target === 'svl');
-const moto = results.find((r) => r.target === 'moto');
-const lines = [
-  `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients in ${WORKERS} worker threads, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
-  '',
-  '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth |',
-  '|---|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${row(r).join(' | ')} |`),
-];
-if (svl && moto) {
-  lines.push(
+  const row = (r) => [
+    r.target,
+    fmt(r.sendDepth0.rate),
+    fmt(r.recvDepth0.rate),
+    `${fmt(r.sendDeep.rate)} (${fmt((r.sendDeep.rate / r.sendDepth0.rate) * 100)}%)`,
+    `${fmt(r.recvDeep.rate)} (${fmt((r.recvDeep.rate / r.recvDepth0.rate) * 100)}%)`,
+    r.depthReached,
+    r.rssMbAtDepth ?? '',
+  ];
+  const svl = results.find((r) => r.target === 'svl');
+  const moto = results.find((r) => r.target === 'moto');
+  const lines = [
+    `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients in ${WORKERS} worker threads, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
     '',
-    `svl / moto: send @0 ${fmt(svl.sendDepth0.rate / moto.sendDepth0.rate)}x, recv+del @0 ${fmt(svl.recvDepth0.rate / moto.recvDepth0.rate)}x, ` +
-      `send @depth ${fmt(svl.sendDeep.rate / moto.sendDeep.rate)}x, recv+del @depth ${fmt(svl.recvDeep.rate / moto.recvDeep.rate)}x`,
-  );
+    '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${row(r).join(' | ')} |`),
+  ];
+  if (svl && moto) {
+    lines.push(
+      '',
+      `svl / moto: send @0 ${fmt(svl.sendDepth0.rate / moto.sendDepth0.rate)}x, recv+del @0 ${fmt(svl.recvDepth0.rate / moto.recvDepth0.rate)}x, ` +
+        `send @depth ${fmt(svl.sendDeep.rate / moto.sendDeep.rate)}x, recv+del @depth ${fmt(svl.recvDeep.rate / moto.recvDeep.rate)}x`,
+    );
+  }
+  writeReport('sqs', { depth: DEPTH, n: N, clients: CLIENTS, results }, lines);
 }
-writeReport('sqs', { depth: DEPTH, n: N, clients: CLIENTS, results }, lines);

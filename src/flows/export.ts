@@ -17,6 +17,7 @@
  * Output is deterministic: spec order for queues, sorted tags, names derived only from the spec.
  */
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
+import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
 
 export type ExportFormat = 'terraform' | 'cloudformation';
@@ -27,24 +28,6 @@ export function exportFlow(spec: FlowSpec, format: ExportFormat): string {
 }
 
 const sortedTags = (spec: FlowSpec): Array<[string, string]> => Object.entries(flowTags(spec)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-
-/** The queue policy statement of plan.ts `queuePolicy`, with the ARNs supplied by the caller. */
-function policyDocument<T>(queueArn: T, topicArn: T, id: T) {
-  return {
-    Version: '2012-10-17',
-    Id: id,
-    Statement: [
-      {
-        Sid: 'AllowFlowTopic',
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: queueArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
-      },
-    ],
-  };
-}
 
 /**
  * Picks, for each queue in spec order, a base name from which every name derived for it is still free;
@@ -152,7 +135,7 @@ export function exportTerraform(spec: FlowSpec): string {
       attrs: {
         queue_url: new Ref(`${queue}.url`),
         policy: new Call('jsonencode', [
-          policyDocument<HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl'])),
+          queuePolicyDocument<HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl'])),
         ]),
       },
     });
@@ -285,7 +268,7 @@ export function exportCloudFormation(spec: FlowSpec): string {
     resources[queue] = { Type: 'AWS::SQS::Queue', Properties: props };
     resources[`${b}QueuePolicy`] = {
       Type: 'AWS::SQS::QueuePolicy',
-      Properties: { Queues: [ref(queue)], PolicyDocument: policyDocument<Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }) },
+      Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }) },
     };
     const sub: Record<string, Json> = { TopicArn: ref('Topic'), Protocol: 'sqs', Endpoint: arn(queue), RawMessageDelivery: q.rawDelivery };
     if (q.filterPolicy) Object.assign(sub, { FilterPolicy: q.filterPolicy as Json, FilterPolicyScope: q.filterPolicyScope });

@@ -36,11 +36,14 @@ export interface PlanContext {
 export const topicArnOf = (spec: FlowSpec, c: Pick<PlanContext, 'region' | 'account'>) => `arn:aws:sns:${c.region}:${c.account}:${spec.topic.name}`;
 export const queueArnOf = (name: string, c: Pick<PlanContext, 'region' | 'account'>) => `arn:aws:sqs:${c.region}:${c.account}:${name}`;
 
-/** The least-privilege queue policy: only this topic, through the SNS service principal. */
-export function queuePolicy(queueArn: string, topicArn: string): string {
-  return JSON.stringify({
+/**
+ * The least-privilege queue policy document: only this topic, through the SNS service principal. Generic
+ * in the ARN type so that IaC exports can pass references instead of strings.
+ */
+export function queuePolicyDocument<T>(queueArn: T, topicArn: T, id: T) {
+  return {
     Version: '2012-10-17',
-    Id: `${queueArn}/svl`,
+    Id: id,
     Statement: [
       {
         Sid: 'AllowFlowTopic',
@@ -51,7 +54,11 @@ export function queuePolicy(queueArn: string, topicArn: string): string {
         Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
       },
     ],
-  });
+  };
+}
+
+export function queuePolicy(queueArn: string, topicArn: string): string {
+  return JSON.stringify(queuePolicyDocument(queueArn, topicArn, `${queueArn}/svl`));
 }
 
 export function desiredQueueAttributes(spec: FlowSpec, q: QueueSpec, c: PlanContext): Record<string, string> {

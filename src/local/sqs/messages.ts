@@ -113,7 +113,7 @@ export class MessageEngine {
       ),
       nextVisible: db.prepare(`SELECT min(visible_ms) AS t FROM sqs_messages WHERE queue = ? AND visible_ms > ?`),
       oldest: db.prepare(`SELECT min(sent_ms) AS t FROM sqs_messages WHERE queue = ?`),
-      peek: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? ORDER BY seq LIMIT ?`),
+      peek: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?`),
     };
   }
 
@@ -248,31 +248,27 @@ export class MessageEngine {
   }
 
   /**
+   * Moves a row to another queue in place of deleting it, keeping id, body, attributes and digests;
+   * `changes` decide the rest. Must run inside a transaction.
+   */
+  private relocate(row: MessageRow, dest: Queue, changes: Partial<MessageRow>): void {
+    this.s.deleteSeq.run(row.seq);
+    const { seq: _seq, inflight: _inflight, nonce: _nonce, ...kept } = row;
+    this.s.insert.run({
+      ...kept,
+      queue: dest.name,
+      sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
+      ...changes,
+    });
+  }
+
+  /**
    * Moves a message to a DLQ keeping its MessageId, body, attributes and receive count, and stamping
    * `DeadLetterQueueSourceArn` (AWS-recorded behaviour). Must run inside a transaction.
    */
   moveToDlq(row: MessageRow, source: Queue, dlq: Queue, now: number): void {
-    this.s.deleteSeq.run(row.seq);
-    this.s.insert.run({
-      queue: dlq.name,
-      id: row.id,
-      body: row.body,
-      md5_body: row.md5_body,
-      attrs: row.attrs,
-      md5_attrs: row.md5_attrs,
-      sys_attrs: row.sys_attrs,
-      md5_sys: row.md5_sys,
-      group_id: row.group_id,
-      dedup_id: row.dedup_id,
-      sequence_number: dlq.fifo ? sequenceNumber(this.queues.nextSequence(dlq)) : null,
-      sender_id: row.sender_id,
-      // Standard DLQs keep the original enqueue time for retention; FIFO DLQs reset it (AWS docs).
-      sent_ms: dlq.fifo ? now : row.sent_ms,
-      visible_ms: now,
-      receive_count: row.receive_count,
-      first_receive_ms: row.first_receive_ms,
-      dlq_source: source.arn,
-    });
+    // Standard DLQs keep the original enqueue time for retention; FIFO DLQs reset it (AWS docs).
+    this.relocate(row, dlq, { sent_ms: dlq.fifo ? now : row.sent_ms, visible_ms: now, dlq_source: source.arn });
   }
 
   /**
@@ -280,20 +276,9 @@ export class MessageEngine {
    * message id kept, receive count reset, DeadLetterQueueSourceArn dropped. Must run inside a transaction.
    */
   transfer(row: MessageRow, dest: Queue, now: number): void {
-    this.s.deleteSeq.run(row.seq);
-    this.s.insert.run({
-      queue: dest.name,
-      id: row.id,
-      body: row.body,
-      md5_body: row.md5_body,
-      attrs: row.attrs,
-      md5_attrs: row.md5_attrs,
-      sys_attrs: row.sys_attrs,
-      md5_sys: row.md5_sys,
+    this.relocate(row, dest, {
       group_id: dest.fifo ? (row.group_id ?? 'default') : row.group_id,
       dedup_id: dest.fifo ? (row.dedup_id ?? row.id) : null,
-      sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
-      sender_id: row.sender_id,
       sent_ms: now,
       visible_ms: now,
       receive_count: 0,
@@ -339,10 +324,13 @@ export class MessageEngine {
     return (this.s.oldest.get(q.name) as { t: number | null }).t ?? undefined;
   }
 
-  /** Side-effect-free listing of every message of a queue (svl's peek endpoint). */
-  peek(q: Queue, limit: number): MessageRow[] {
+  /**
+   * Side-effect-free listing of every message of a queue (svl's peek endpoint), in arrival order; `after`
+   * is a cursor (the last `seq` seen: a message moved or redriven here arrives with a new, higher one).
+   */
+  peek(q: Queue, limit: number, after = 0): MessageRow[] {
     this.sweep(q, this.clock.now());
-    return this.s.peek.all(q.name, limit) as MessageRow[];
+    return this.s.peek.all(q.name, after, limit) as MessageRow[];
   }
 
   /** Retention: drops messages older than MessageRetentionPeriod (at most once a second per queue). */
