@@ -15,6 +15,15 @@ import type { PublishFlags } from './index.js';
 /** PublishBatch: at most 256 KiB for the whole batch (AWS). */
 const MAX_BATCH_BYTES = 262_144;
 
+/** The SDK fields of one message; Publish and PublishBatch entries share them. */
+const snsFields = (m: OutgoingMessage) => ({
+  Message: m.body,
+  Subject: m.subject,
+  MessageAttributes: sdkAttributes(m.attributes),
+  MessageGroupId: m.group,
+  MessageDeduplicationId: m.dedup,
+});
+
 export interface PublishOptions {
   topic: string;
   /** The single message (with --ndjson: the flag defaults for every line). */
@@ -63,11 +72,7 @@ export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui,
       const out = await sns.send(
         new PublishCommand({
           TopicArn: t.arn,
-          Message: m.body,
-          Subject: m.subject,
-          MessageAttributes: sdkAttributes(m.attributes),
-          MessageGroupId: m.group,
-          MessageDeduplicationId: m.dedup,
+          ...snsFields(m),
         }),
         { abortSignal: signal },
       );
@@ -92,14 +97,7 @@ export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui,
         const out = await sns.send(
           new PublishBatchCommand({
             TopicArn: t.arn,
-            PublishBatchRequestEntries: entries.map(({ line, message: m }) => ({
-              Id: entryId(line),
-              Message: m.body,
-              Subject: m.subject,
-              MessageAttributes: sdkAttributes(m.attributes),
-              MessageGroupId: m.group,
-              MessageDeduplicationId: m.dedup,
-            })),
+            PublishBatchRequestEntries: entries.map(({ line, message: m }) => ({ Id: entryId(line), ...snsFields(m) })),
           }),
           { abortSignal: signal },
         );

@@ -14,6 +14,15 @@ import type { SendFlags } from './index.js';
 /** SendMessageBatch: at most 1 MiB for the whole batch (AWS, since August 2025). */
 const MAX_BATCH_BYTES = 1_048_576;
 
+/** The SDK fields of one message; SendMessage and SendMessageBatch entries share them. */
+const sqsFields = (m: OutgoingMessage) => ({
+  MessageBody: m.body,
+  MessageAttributes: sdkAttributes(m.attributes),
+  MessageGroupId: m.group,
+  MessageDeduplicationId: m.dedup,
+  DelaySeconds: m.delay,
+});
+
 export interface SendOptions {
   queue: string;
   /** The single message (absent with --ndjson, where it holds the flag defaults instead). */
@@ -65,11 +74,7 @@ export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info
       const out = await sqs.send(
         new SendMessageCommand({
           QueueUrl: q.url,
-          MessageBody: m.body,
-          MessageAttributes: sdkAttributes(m.attributes),
-          MessageGroupId: m.group,
-          MessageDeduplicationId: m.dedup,
-          DelaySeconds: m.delay,
+          ...sqsFields(m),
         }),
         { abortSignal: signal },
       );
@@ -94,14 +99,7 @@ export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info
         const out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: q.url,
-            Entries: entries.map(({ line, message: m }) => ({
-              Id: entryId(line),
-              MessageBody: m.body,
-              MessageAttributes: sdkAttributes(m.attributes),
-              MessageGroupId: m.group,
-              MessageDeduplicationId: m.dedup,
-              DelaySeconds: m.delay,
-            })),
+            Entries: entries.map(({ line, message: m }) => ({ Id: entryId(line), ...sqsFields(m) })),
           }),
           { abortSignal: signal },
         );
