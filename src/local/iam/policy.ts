@@ -22,11 +22,20 @@ export type Decision = 'allow' | 'deny' | 'implicit-deny';
 type Json = unknown;
 const asList = (v: Json): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+const patterns = new Map<string, RegExp>();
+
+/** `*` and `?` wildcards; compiled patterns are cached (policies are evaluated on every delivery). */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(
-    '^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('') + '$',
-    caseInsensitive ? 'is' : 's',
-  );
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let re = patterns.get(key);
+  if (!re) {
+    re = new RegExp(
+      '^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('') + '$',
+      caseInsensitive ? 'is' : 's',
+    );
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(key, re);
+  }
   return re.test(value);
 }
 
@@ -101,14 +110,26 @@ function conditionsMatch(cond: Json, keys: RequestContext['keys']): boolean {
   return true;
 }
 
-export function evaluatePolicy(policyJson: string | undefined, ctx: RequestContext): Decision {
-  if (!policyJson) return 'implicit-deny';
+const parsed = new Map<string, Json>();
+
+/** Parsed policy documents, cached by their text; undefined when the text is not JSON. */
+function parsePolicy(text: string): Json {
+  if (parsed.has(text)) return parsed.get(text);
   let doc: Json;
   try {
-    doc = JSON.parse(policyJson);
+    doc = JSON.parse(text);
   } catch {
-    return 'implicit-deny';
+    doc = undefined;
   }
+  if (parsed.size > 1000) parsed.clear();
+  parsed.set(text, doc);
+  return doc;
+}
+
+export function evaluatePolicy(policyJson: string | undefined, ctx: RequestContext): Decision {
+  if (!policyJson) return 'implicit-deny';
+  const doc = parsePolicy(policyJson);
+  if (doc === undefined) return 'implicit-deny';
   const statements = asList((doc as Record<string, Json>)?.Statement) as Record<string, Json>[];
   let allowed = false;
   for (const s of statements) {

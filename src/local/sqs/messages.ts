@@ -6,7 +6,7 @@
  * *delayed* when `inflight = 0 AND visible_ms > now`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../store/db.js';
+import { atomic, type Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Queue, QueueRegistry } from './queues.js';
 import { intAttribute } from './attributes.js';
@@ -122,7 +122,7 @@ export class MessageEngine {
     const now = this.clock.now();
     const queueDelay = intAttribute(q.attrs, 'DelaySeconds');
     const scopeByGroup = q.attrs.DeduplicationScope === 'messageGroup';
-    const out = this.db.transaction(() => {
+    const out = atomic(this.db, () => {
       if (q.fifo) this.s.dedupSweep.run(q.name, now);
       return messages.map((m): SentMessage => {
         if (q.fifo && m.dedupId !== undefined) {
@@ -162,7 +162,7 @@ export class MessageEngine {
         }
         return { id, sequenceNumber: seqNo, duplicate: false };
       });
-    })();
+    });
     if (out.some((m) => !m.duplicate)) this.notify(q.name);
     return out;
   }
@@ -175,7 +175,7 @@ export class MessageEngine {
     const now = this.clock.now();
     this.sweep(q, now);
     const moved: string[] = [];
-    const result = this.db.transaction(() => {
+    const result = atomic(this.db, () => {
       const got: ReceivedMessage[] = [];
       const take = (row: MessageRow): boolean => {
         const dlq = this.redriveTarget(q, row);
@@ -198,7 +198,7 @@ export class MessageEngine {
       if (q.fifo) this.collectFifo(q, now, max, take);
       else this.collectStandard(q, now, max, take);
       return got;
-    })();
+    });
     for (const name of new Set(moved)) this.notify(name);
     return result;
   }
@@ -306,10 +306,10 @@ export class MessageEngine {
   }
 
   purge(q: Queue): void {
-    this.db.transaction(() => {
+    atomic(this.db, () => {
       this.s.purge.run(q.name);
       this.s.dedupClear.run(q.name);
-    })();
+    });
   }
 
   counts(q: Queue): Counts {

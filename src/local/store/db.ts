@@ -72,3 +72,11 @@ function migrate(db: Db): void {
     })();
   }
 }
+
+/**
+ * Runs `fn` in a transaction, or inside the caller's when one is open (no SAVEPOINT: a nested failure
+ * throws through the outer transaction anyway). One publish fanning out to many queues is one commit.
+ */
+export function atomic<T>(db: Db, fn: () => T): T {
+  return db.inTransaction ? fn() : db.transaction(fn)();
+}
