@@ -23,17 +23,20 @@ const sources = filesUnder('src', (p) => p.endsWith('.ts'));
 const tests = [...sources.filter(isTest), ...filesUnder('test', (p) => /\.(mjs|js|ts)$/.test(p))];
 
 const UI_LIBS = String.raw`(?:chalk|ora|cli-table3|@inquirer\/[\w-]+)`;
+// The Lambda runtime client for Node functions is not part of svl's process: it IS the handler process,
+// which must patch console (AWS's log format) and exit when the handler cannot be loaded, as AWS's does.
+const HANDLER_PROCESS = 'src/local/lambda/runtime/node-bootstrap.ts';
 const rules = [
   {
     name: 'process.exit / process.exitCode outside src/cli.ts (throw an SvlError instead)',
     files: sources,
-    allowed: (p) => p === 'src/cli.ts',
+    allowed: (p) => p === 'src/cli.ts' || p === HANDLER_PROCESS,
     pattern: /\bprocess\.exit(?:Code)?\b/,
   },
   {
     name: 'console.* outside src/ui/ and src/local/log.ts (use the Ui)',
     files: sources,
-    allowed: (p) => p.startsWith('src/ui/') || p === 'src/local/log.ts',
+    allowed: (p) => p.startsWith('src/ui/') || p === 'src/local/log.ts' || p === HANDLER_PROCESS,
     pattern: /\bconsole\.\w+/,
   },
   {

@@ -1,9 +1,13 @@
 /**
  * svl's own endpoints under `/_svl/` (not AWS APIs):
  * - `GET /_svl/health`: 200 + JSON once the emulator accepts requests (pid, uptime, state dir, counts);
- * - `GET /_svl/sqs/peek?queue=<name>&limit=N`: every message of a queue with its state (visible,
- *   in flight, delayed), receive count and attributes, WITHOUT receiving it (no receive count change,
- *   no visibility change) — what `svl tail` and `svl dlq peek` use on the emulator.
+ * - `GET /_svl/sqs/peek?queue=<name>&limit=N[&after=<seq>]`: every message of a queue with its state
+ *   (visible, in flight, delayed), receive count and attributes, WITHOUT receiving it (no receive count
+ *   change, no visibility change) — what `svl tail` and `svl dlq peek` use on the emulator. Messages come
+ *   in arrival order with a `Seq` cursor: `after=<last Seq>` returns only what arrived since, so a
+ *   follower polls cheaply. `Now` is the emulator's clock, for "since" arithmetic against SentTimestamp.
+ * - `GET /_svl/lambda/logs?function=<name>&after=<seq>&since=<epoch ms>|ago=<ms>`: kept invocation logs (`svl logs`);
+ * - `GET /_svl/lambda/code/<name>`: the function's deployment package (GetFunction's Code.Location).
  */
 import type { WireResponse } from './protocol/json10.js';
 import type { IncomingRequest } from './router.js';
@@ -11,6 +15,7 @@ import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH, signingPublicKeyPem } from './sns/envelope.js';
 import { systemAttributes } from './sqs/receive.js';
+import type { LambdaService } from './lambda/service.js';
 
 export interface ControlInfo {
   version: string;
@@ -31,6 +36,7 @@ export class ControlApi {
     private readonly sqs: SqsService,
     private readonly sns: SnsService,
     private readonly info: ControlInfo,
+    private readonly lambda?: LambdaService,
   ) {}
 
   health() {
@@ -50,9 +56,17 @@ export class ControlApi {
       uptimeSeconds: Math.round((Date.now() - this.info.startedMs) / 1000),
       stateDir: this.info.stateDir ?? null,
       inMemory: this.info.inMemory,
-      services: ['sqs', 'sns'],
+      services: this.lambda ? ['sqs', 'sns', 'lambda'] : ['sqs', 'sns'],
       counts: { queues: queues.length, messages, topics: this.sns.registry.topics.size, subscriptions: this.sns.registry.subs.size, pendingHttpDeliveries: this.sns.http.pendingCount() },
       sns: this.sns.stats(),
+      ...(this.lambda && {
+        lambda: {
+          functions: this.lambda.store.all().length,
+          processes: this.lambda.runtime.processCount(),
+          pendingAsyncInvocations: this.lambda.async.pendingCount(),
+          eventSourceMappings: this.lambda.esm.count(),
+        },
+      }),
     };
   }
 
@@ -66,9 +80,11 @@ export class ControlApi {
       const q = this.sqs.queues.get(url.searchParams.get('queue') ?? '');
       if (!q) return json(404, { __type: 'QueueDoesNotExist', message: 'The specified queue does not exist.' }, req.requestId);
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 1000) || 1000, 1), 10_000);
+      const after = Math.max(Number(url.searchParams.get('after') ?? 0) || 0, 0);
       const now = this.sqs.clock.now();
       const all = new Set(['All']);
-      const messages = this.sqs.messages.peek(q, limit).map((r) => ({
+      const messages = this.sqs.messages.peek(q, limit, after).map((r) => ({
+        Seq: r.seq,
         MessageId: r.id,
         Body: r.body,
         MD5OfBody: r.md5_body,
@@ -77,8 +93,32 @@ export class ControlApi {
         Attributes: systemAttributes(r, all) ?? {},
         MessageAttributes: r.attrs ? (JSON.parse(r.attrs) as unknown) : undefined,
       }));
-      return json(200, { QueueUrl: `${this.info.endpoint()}/${this.sqs.account}/${q.name}`, QueueArn: q.arn, Messages: messages }, req.requestId);
+      return json(200, { QueueUrl: `${this.info.endpoint()}/${this.sqs.account}/${q.name}`, QueueArn: q.arn, Now: now, Messages: messages }, req.requestId);
+    }
+    if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/logs') return this.lambdaLogs(url, req.requestId);
+    const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && this.lambda && code) {
+      const fn = this.lambda.store.get(decodeURIComponent(code[1]!));
+      const zip = fn && this.lambda.store.code(fn.codeSha256);
+      if (!fn || !zip) return json(404, { __type: 'ResourceNotFoundException', message: 'Function not found.' }, req.requestId);
+      return { status: 200, headers: { 'content-type': 'application/zip', 'x-amzn-requestid': req.requestId }, body: '', bodyBytes: zip };
     }
     return json(404, { __type: 'NotFound', message: `No svl endpoint ${url.pathname}.` }, req.requestId);
+  }
+
+  /** Kept invocation logs of a function, oldest first, after a cursor (`svl logs --follow` polls with it). */
+  private lambdaLogs(url: URL, requestId: string): WireResponse {
+    const lambda = this.lambda!;
+    const name = url.searchParams.get('function') ?? '';
+    if (!lambda.store.get(name) && lambda.logs.list(name, { limit: 1 }).length === 0) {
+      return json(404, { __type: 'ResourceNotFoundException', message: `Function not found: ${lambda.functionArn(name)}` }, requestId);
+    }
+    const events = lambda.logs.list(name, {
+      afterSeq: Number(url.searchParams.get('after') ?? 0) || 0,
+      // `ago` is relative to the emulator's clock (the CLI's clock may differ from a test's fake one).
+      sinceMs: url.searchParams.has('ago') ? lambda.clock.now() - (Number(url.searchParams.get('ago')) || 0) : Number(url.searchParams.get('since') ?? 0) || 0,
+      limit: Math.min(Math.max(Number(url.searchParams.get('limit') ?? 1000) || 1000, 1), 10_000),
+    });
+    return json(200, { function: name, now: lambda.clock.now(), events }, requestId);
   }
 }

@@ -4,6 +4,7 @@
  *
  * - `X-Amz-Target: AmazonSQS.<Op>` (JSON 1.0)                         -> SQS
  * - form body / query string with `Action=<Op>` (Query), SQS actions  -> SQS (also POSTs to a queue URL path)
+ * - `/2015-03-31/functions…` and the other Lambda API-version paths (REST-JSON)   -> Lambda
  * - `/_svl/...`                                                        -> svl's own control API
  */
 import { AwsError } from './protocol/errors.js';
@@ -15,6 +16,8 @@ import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
 import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from './sns/query.js';
 import type { ControlApi } from './control.js';
+import type { LambdaService } from './lambda/service.js';
+import { LAMBDA_PATH, lambdaRest } from './lambda/operations.js';
 
 export interface IncomingRequest {
   method: string;
@@ -30,6 +33,7 @@ export interface RouterServices {
   sqs: SqsService;
   sns: SnsService;
   control: ControlApi;
+  lambda?: LambdaService;
   defaultBaseUrl: string;
 }
 
@@ -45,6 +49,7 @@ function baseUrl(req: IncomingRequest, fallback: string): string {
 
 export async function route(req: IncomingRequest, svc: RouterServices): Promise<WireResponse> {
   if (req.path.startsWith('/_svl/')) return svc.control.handle(req);
+  if (svc.lambda && LAMBDA_PATH.test(req.path)) return lambdaRest(req, svc.lambda, { requestId: req.requestId, baseUrl: baseUrl(req, svc.defaultBaseUrl) });
 
   const target = header(req, 'x-amz-target');
   if (target) {
@@ -78,7 +83,7 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
     headers: { 'content-type': 'application/json', 'x-amzn-requestid': req.requestId },
     body: JSON.stringify({
       __type: 'UnknownOperationException',
-      message: 'svl emulator: no service answers this request (expected an AWS JSON 1.0 or Query request, or /_svl/health).',
+      message: 'svl emulator: no service answers this request (expected an AWS JSON 1.0, Query or Lambda REST-JSON request, or /_svl/health).',
     }),
   };
 }

@@ -9,6 +9,11 @@ import { openStore, type Store } from './store/db.js';
 import { SystemClock, type Clock } from './clock.js';
 import { SqsService } from './sqs/service.js';
 import { SnsService } from './sns/service.js';
+import { LambdaService } from './lambda/service.js';
+import { LAMBDA_PATH } from './lambda/operations.js';
+import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from './lambda/constants.js';
+import { restJsonError } from './protocol/rest-json.js';
+import { requestTooLarge } from './lambda/errors.js';
 import { useSigningKeyFile } from './sns/envelope.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
@@ -27,6 +32,8 @@ export interface EmulatorOptions {
   clock?: Clock;
   log?: LogFn;
   version?: string;
+  /** Handler processes one Lambda function may run at once. */
+  lambdaProcessLimit?: number;
 }
 
 export interface Emulator {
@@ -37,6 +44,7 @@ export interface Emulator {
   readonly store: Store;
   readonly sqs: SqsService;
   readonly sns: SnsService;
+  readonly lambda: LambdaService;
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
   close(): Promise<void>;
 }
@@ -51,13 +59,24 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const sqs = new SqsService({ db: store.db, clock, log });
     const sns = new SnsService({ db: store.db, clock, sqs, log });
     if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'));
+    const lambda = new LambdaService({
+      db: store.db,
+      clock,
+      sqs,
+      sns,
+      stateDir: opts.inMemory ? undefined : opts.stateDir,
+      endpoint: () => url,
+      processLimit: opts.lambdaProcessLimit,
+      log,
+    });
+    sns.attachLambda(lambda.snsTarget());
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
       stateDir: opts.inMemory ? undefined : opts.stateDir,
       inMemory: !!opts.inMemory || !opts.stateDir,
       endpoint: () => url,
-    });
+    }, lambda);
     const active = new Set<AbortController>();
     let pending = 0;
     let drained: (() => void) | undefined;
@@ -83,24 +102,33 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         if (!res.writableFinished) ac.abort();
       });
       try {
-        const body = await readBody(req, MAX_REQUEST_BYTES);
+        const q = req.url ?? '/';
+        const i = q.indexOf('?');
+        const path = i >= 0 ? q.slice(0, i) : q;
+        // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.
+        const isLambda = LAMBDA_PATH.test(path);
+        const isInvoke = isLambda && path.endsWith('/invocations');
+        const limit = isInvoke ? MAX_SYNC_PAYLOAD : isLambda ? LAMBDA_MAX_REQUEST_BYTES : MAX_REQUEST_BYTES;
+        const body = await readBody(req, limit);
         if (body === undefined) {
+          if (isLambda) {
+            const out = restJsonError(requestTooLarge(`Request must be smaller than ${limit} bytes for the ${isInvoke ? 'InvokeFunction' : 'CreateFunction'} operation`), requestId);
+            return send(res, out.status, { ...out.headers, connection: 'close' }, out.body);
+          }
           return send(res, 413, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, connection: 'close' },
             JSON.stringify({ __type: 'RequestEntityTooLarge', message: `Request body is larger than ${MAX_REQUEST_BYTES} bytes.` }));
         }
-        const q = req.url ?? '/';
-        const i = q.indexOf('?');
         const incoming: IncomingRequest = {
           method: req.method ?? 'GET',
-          path: i >= 0 ? q.slice(0, i) : q,
+          path,
           search: i >= 0 ? q.slice(i) : '',
           headers: req.headers,
           body,
           requestId,
           signal: ac.signal,
         };
-        const out = await route(incoming, { sqs, sns, control, defaultBaseUrl: url });
-        send(res, out.status, out.headers, out.body);
+        const out = await route(incoming, { sqs, sns, control, lambda, defaultBaseUrl: url });
+        send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
         log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
         send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
@@ -128,6 +156,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     url = `http://${shownHost}:${addr.port}`;
     sqs.start();
     sns.start();
+    lambda.start();
     log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
 
     let closing: Promise<void> | undefined;
@@ -139,8 +168,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       store,
       sqs,
       sns,
+      lambda,
       close() {
         closing ??= (async () => {
+          lambda.stop();
           sqs.stop();
           sns.stop();
           await new Promise<void>((resolve) => {
@@ -161,9 +192,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   }
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.destroyed) return;
-  const buf = Buffer.from(body, 'utf8');
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
   res.end(buf);
 }

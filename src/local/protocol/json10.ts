@@ -11,6 +11,8 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A binary body, sent instead of `body` (e.g. a Lambda deployment package). */
+  bodyBytes?: Buffer;
 }
 
 export function json10Response(output: unknown, requestId: string): WireResponse {

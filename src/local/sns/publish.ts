@@ -144,7 +144,7 @@ export class Publisher {
     let httpQueued = false;
     const results = this.db.transaction(() => {
       if (topic.fifo) this.s.dedupSweep.run(topic.arn, now);
-      return messages.map((m): PublishResult => {
+      const out = messages.map((m): PublishResult => {
         if (topic.fifo && m.dedupId !== undefined) {
           const seen = this.s.dedupGet.get(topic.arn, m.dedupId) as { message_id: string; sequence_number: string | null; expires_ms: number } | undefined;
           if (seen && seen.expires_ms > now) return { MessageId: seen.message_id, ...(seen.sequence_number ? { SequenceNumber: seen.sequence_number } : {}) };
@@ -186,13 +186,23 @@ export class Publisher {
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
             this.sns.http.enqueue(topic, sub, messageId, payload, raw, now, m.attributes as Record<string, unknown> | undefined);
             httpQueued = true;
+          } else if (sub.protocol === 'lambda' && this.sns.lambda) {
+            const event = lambdaEvent(topic, sub, body, m, messageId, now, ctx);
+            const refused = this.sns.lambda.invokeFromSns(sub.endpoint, event, topic.arn);
+            if (refused) {
+              failed++;
+              failures.push(`${sub.endpoint}: ${refused}`);
+              this.deadLetter(topic, sub, payload, undefined, m, ctx, new Error(refused));
+            } else delivered++;
           }
-          // lambda, email, sms, application, firehose: stored, not delivered by this emulator part (see ledger)
+          // email, sms, application, firehose: stored, never delivered by the emulator (see ledger)
         }
         return seq ? { MessageId: messageId, SequenceNumber: seq } : { MessageId: messageId };
       });
+      // In the same commit as the deliveries: one write to disk per publish.
+      this.sns.registry.addStats(topic, { published: messages.length, delivered, failed, filtered });
+      return out;
     })();
-    this.sns.registry.addStats(topic, { published: messages.length, delivered, failed, filtered });
     this.sns.log(`SNS ${topic.name} -> ${delivered} sub${delivered === 1 ? '' : 's'}${filtered ? ` (${filtered} filtered out)` : ''}`);
     for (const f of failures) {
       this.sns.log(
@@ -247,6 +257,40 @@ export class Publisher {
     if (err) this.sns.log(`SNS DLQ DELIVERY FAILED ${sub.arn} -> ${policy.deadLetterTargetArn}: ${err.message} (after: ${cause.message})`);
     else this.sns.log(`SNS ${topic.name}: undeliverable message moved to the subscription DLQ ${policy.deadLetterTargetArn}`);
   }
+}
+
+/**
+ * The event a `lambda` subscription invokes its function with (aws-wire.md §4.4): the notification with
+ * `SigningCertUrl`/`UnsubscribeUrl` spelled that way, `Subject` null when absent, `MessageAttributes`
+ * always present and `SignatureVersion` "1" (AWS-recorded).
+ */
+function lambdaEvent(topic: Topic, sub: Subscription, message: string, m: PreparedMessage, messageId: string, now: number, ctx: SnsContext): string {
+  const env = notificationEnvelope({
+    messageId,
+    topicArn: topic.arn,
+    subject: m.subject,
+    message,
+    timestampMs: now,
+    subscriptionArn: sub.arn,
+    baseUrl: ctx.baseUrl,
+    signatureVersion: '1',
+    fifo: false,
+    attributes: m.attributes,
+  });
+  const sns = {
+    Type: env.Type,
+    MessageId: env.MessageId,
+    TopicArn: env.TopicArn,
+    Subject: m.subject ?? null,
+    Message: env.Message,
+    Timestamp: env.Timestamp,
+    SignatureVersion: '1',
+    Signature: env.Signature,
+    SigningCertUrl: env.SigningCertURL,
+    UnsubscribeUrl: env.UnsubscribeURL,
+    MessageAttributes: env.MessageAttributes ?? {},
+  };
+  return JSON.stringify({ Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: sub.arn, Sns: sns }] });
 }
 
 /**

@@ -3,18 +3,19 @@
  * Publishing and delivery live in publish.ts and http-delivery.ts.
  *
  * Fidelity ledger
- * - Supported: topics (standard, FIFO), subscriptions (sqs, lambda stored, http/https with confirmation),
+ * - Supported: topics (standard, FIFO), subscriptions (sqs, lambda, http/https with confirmation),
  *   attributes with subscription counts, tags, filter policies (both scopes, AWS validation), Publish and
  *   PublishBatch with fan-out to SQS through the SQS service, queue policies enforced as on AWS, raw
  *   delivery, FIFO dedup and ordering, MessageStructure=json, HTTP retries with the delivery policy,
- *   subscription DLQs (RedrivePolicy).
+ *   subscription DLQs (RedrivePolicy), lambda delivery (an async invoke with AWS's SNS event, queued in the
+ *   publish transaction; the function's resource policy must allow sns.amazonaws.com, as on AWS).
  * - Deliberately different: Signature is an RSA signature by a key generated per emulator process (not
  *   persisted: notifications signed before a restart no longer verify after it), and
  *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
  *   not an X.509 certificate); email, sms,
  *   application and firehose subscriptions are stored but never deliver; SNS callers are not
  *   authorised against the topic Policy.
- * - Not yet supported: lambda delivery (stored; wired with the Lambda emulator), data protection
+ * - Not yet supported: data protection
  *   policies, message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
  *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
@@ -46,6 +47,15 @@ export interface SnsContext {
 
 type Handler = (input: Input, ctx: SnsContext) => Output | Promise<Output>;
 
+/** The Lambda service as SNS sees it (set by the emulator once both exist). */
+export interface SnsLambdaTarget {
+  /**
+   * Queues an asynchronous invocation of `functionArn` with `event` (inside the caller's transaction).
+   * Returns why it was refused (no such function, the function policy does not allow the topic), else undefined.
+   */
+  invokeFromSns(functionArn: string, event: string, topicArn: string): string | undefined;
+}
+
 export interface SnsServiceOptions {
   db: Db;
   clock: Clock;
@@ -74,6 +84,8 @@ export class SnsService {
   readonly publisher: Publisher;
   readonly http: HttpDelivery;
   readonly log: LogFn;
+  /** Delivery target of `lambda` subscriptions; without it they are stored but never deliver. */
+  lambda?: SnsLambdaTarget;
   private readonly ops: Record<string, Handler>;
 
   constructor(readonly opts: SnsServiceOptions) {
@@ -116,6 +128,10 @@ export class SnsService {
 
   start(): void {
     this.http.resume();
+  }
+
+  attachLambda(target: SnsLambdaTarget): void {
+    this.lambda = target;
   }
 
   stop(): void {

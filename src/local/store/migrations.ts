@@ -113,4 +113,54 @@ export const MIGRATIONS: string[] = [
     dlq_attrs TEXT
   );
   `,
+  // 3: Lambda
+  `
+  CREATE TABLE lambda_functions (
+    name TEXT PRIMARY KEY,
+    config TEXT NOT NULL,
+    state TEXT NOT NULL,
+    code_sha TEXT NOT NULL,
+    code_size INTEGER NOT NULL,
+    revision_id TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '{}',
+    policy TEXT,
+    event_invoke_config TEXT,
+    created_ms INTEGER NOT NULL,
+    modified_ms INTEGER NOT NULL
+  );
+  CREATE TABLE lambda_code (
+    sha256 TEXT PRIMARY KEY,
+    zip BLOB NOT NULL
+  );
+  CREATE TABLE lambda_async (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    function TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    enqueued_ms INTEGER NOT NULL,
+    next_ms INTEGER NOT NULL,
+    last_result TEXT
+  );
+  CREATE INDEX lambda_async_next ON lambda_async(next_ms);
+  CREATE TABLE lambda_esm (
+    uuid TEXT PRIMARY KEY,
+    function TEXT NOT NULL,
+    source_arn TEXT NOT NULL,
+    config TEXT NOT NULL,
+    state TEXT NOT NULL,
+    state_reason TEXT NOT NULL,
+    modified_ms INTEGER NOT NULL
+  );
+  CREATE TABLE lambda_logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    function TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX lambda_logs_function ON lambda_logs(function, seq);
+  `,
 ];

@@ -1,0 +1,188 @@
+/**
+ * Asynchronous invocation (InvocationType Event, SNS, destinations of type Lambda): a durable queue in
+ * SQLite. An event is acknowledged (202) only once its row is committed; it is deleted only after its
+ * outcome was handed to the destinations. On a function error it is retried MaximumRetryAttempts times
+ * (default 2) after ~1 min and ~2 min (RETRY_DELAYS_MS, on the Clock); an event older than
+ * MaximumEventAgeInSeconds is discarded with condition EventAgeExceeded. Rows survive a restart; an event
+ * that was running when the emulator died runs again (at-least-once, like AWS).
+ */
+import type { TimerHandle } from '../clock.js';
+import type { LambdaService } from './service.js';
+import type { LambdaFunction } from './model.js';
+import { DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, RETRY_DELAYS_MS } from './constants.js';
+import { errorMessageOf, invocationRecord, sendToDeadLetter, sendToDestination, type AttemptResult, type Condition } from './destinations.js';
+
+interface Row {
+  id: number;
+  request_id: string;
+  function: string;
+  payload: string;
+  attempts: number;
+  enqueued_ms: number;
+  next_ms: number;
+  last_result: string | null;
+}
+
+export class AsyncInvoker {
+  private readonly s;
+  private timer?: TimerHandle;
+  private timerAt?: number;
+  private readonly running = new Set<number>();
+  private kicked = false;
+  private stopped = false;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly svc: LambdaService) {
+    const db = svc.db;
+    this.s = {
+      insert: db.prepare(`INSERT INTO lambda_async (request_id, function, payload, attempts, enqueued_ms, next_ms) VALUES (?, ?, ?, 0, ?, ?)`),
+      due: db.prepare(`SELECT * FROM lambda_async WHERE next_ms <= ? ORDER BY next_ms, id`),
+      next: db.prepare(`SELECT MIN(next_ms) AS t FROM lambda_async WHERE next_ms > ?`),
+      retry: db.prepare(`UPDATE lambda_async SET attempts = ?, next_ms = ?, last_result = ? WHERE id = ?`),
+      delete: db.prepare(`DELETE FROM lambda_async WHERE id = ?`),
+      forget: db.prepare(`DELETE FROM lambda_async WHERE function = ?`),
+      count: db.prepare(`SELECT COUNT(*) AS n FROM lambda_async`),
+      list: db.prepare(`SELECT * FROM lambda_async ORDER BY id`),
+    };
+  }
+
+  /** Queues an event (inside the caller's transaction when there is one) and wakes the dispatcher. */
+  enqueue(fn: LambdaFunction, payload: string, requestId: string): void {
+    const now = this.svc.clock.now();
+    this.s.insert.run(requestId, fn.name, payload, now, now);
+    this.kick();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.svc.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  forgetFunction(name: string): void {
+    this.s.forget.run(name);
+  }
+
+  pendingCount(): number {
+    return (this.s.count.get() as { n: number }).n;
+  }
+
+  /** Queued events with their attempt counts (svl's control API and tests). */
+  pending(): Array<{ requestId: string; function: string; attempts: number; enqueuedMs: number; nextMs: number }> {
+    return (this.s.list.all() as Row[]).map((r) => ({ requestId: r.request_id, function: r.function, attempts: r.attempts, enqueuedMs: r.enqueued_ms, nextMs: r.next_ms }));
+  }
+
+  /** Resolves once no due event is running (tests: after advancing the clock). */
+  idle(): Promise<void> {
+    if (this.running.size === 0 && !this.kicked) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private kick(): void {
+    if (this.kicked || this.stopped) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.stopped) return;
+    const now = this.svc.clock.now();
+    for (const row of this.s.due.all(now) as Row[]) {
+      if (this.running.has(row.id)) continue;
+      this.running.add(row.id);
+      this.attempt(row)
+        .catch((err: unknown) => this.svc.log(`λ async ${row.function} ${row.request_id}: ${(err as Error).message}`))
+        .finally(() => {
+          this.running.delete(row.id);
+          this.kick();
+          if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+    const next = (this.s.next.get(now) as { t: number | null }).t;
+    if (next !== null && next !== this.timerAt) {
+      this.svc.clock.clearTimeout(this.timer);
+      this.timerAt = next;
+      this.timer = this.svc.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = undefined;
+        this.drain();
+      }, Math.max(0, next - now));
+    }
+    if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async attempt(row: Row): Promise<void> {
+    await this.svc.whenActive(row.function);
+    const fn = this.svc.store.get(row.function);
+    if (!fn) {
+      this.s.delete.run(row.id);
+      this.svc.log(`λ async event ${row.request_id} dropped: function ${row.function} no longer exists`);
+      return;
+    }
+    const cfg = fn.eventInvokeConfig;
+    const maxAgeMs = (cfg?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE) * 1000;
+    const maxRetries = cfg?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
+    const last = row.last_result ? (JSON.parse(row.last_result) as AttemptResult) : undefined;
+    if (this.svc.clock.now() - row.enqueued_ms >= maxAgeMs) {
+      await this.failed(fn, row, 'EventAgeExceeded', row.attempts, last);
+      return;
+    }
+    if (fn.state.State !== 'Active') {
+      // A failed function cannot run: treated like a system error, retried until the event is too old.
+      this.s.retry.run(row.attempts, this.svc.clock.now() + RETRY_DELAYS_MS[0]!, row.last_result, row.id);
+      return;
+    }
+    const out = await this.svc.invokeNow(fn, row.payload, { requestId: row.request_id, kind: 'async' });
+    const result: AttemptResult = { ok: out.ok, payload: out.payload, errorType: out.errorType };
+    const attempts = row.attempts + 1;
+    if (out.ok) {
+      await this.succeeded(fn, row, attempts, result);
+      return;
+    }
+    if (attempts > maxRetries) {
+      await this.failed(fn, row, 'RetriesExhausted', attempts, result);
+      return;
+    }
+    const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
+    this.s.retry.run(attempts, this.svc.clock.now() + delay, JSON.stringify(result), row.id);
+    this.svc.log(`λ ${fn.name} async ${row.request_id}: attempt ${attempts} failed, retry in ${delay / 1000}s`);
+  }
+
+  private async succeeded(fn: LambdaFunction, row: Row, attempts: number, result: AttemptResult): Promise<void> {
+    const target = fn.eventInvokeConfig?.OnSuccess;
+    if (target) {
+      const record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
+      const err = await sendToDestination(this.svc, target, record);
+      this.report(fn, 'OnSuccess', target, err);
+    }
+    this.s.delete.run(row.id);
+  }
+
+  private async failed(fn: LambdaFunction, row: Row, condition: Condition, attempts: number, last: AttemptResult | undefined): Promise<void> {
+    const target = fn.eventInvokeConfig?.OnFailure;
+    if (target) {
+      const record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
+      this.report(fn, 'OnFailure', target, await sendToDestination(this.svc, target, record));
+    }
+    const dlq = fn.config.DeadLetterTargetArn;
+    if (dlq) {
+      const message = last ? errorMessageOf(last.payload) : `Event age exceeded (${condition})`;
+      this.report(fn, 'DeadLetterConfig', dlq, await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message));
+    }
+    if (!target && !dlq) this.svc.log(`λ ${fn.name} async ${row.request_id}: ${condition} after ${attempts} attempt(s); the event is discarded (no OnFailure destination or DLQ)`);
+    this.s.delete.run(row.id);
+  }
+
+  private report(fn: LambdaFunction, kind: string, target: string, err: string | undefined): void {
+    if (err) this.svc.log(`λ ${fn.name} ${kind} DELIVERY FAILED -> ${target}: ${err}`);
+    else this.svc.log(`λ ${fn.name} ${kind} -> ${target}`);
+  }
+}

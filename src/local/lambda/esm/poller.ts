@@ -1,0 +1,198 @@
+/**
+ * The SQS poller of an event source mapping. It is an ordinary consumer of the SQS service's API: it
+ * long-polls ReceiveMessage, invokes the function synchronously with AWS's SQS event, and deletes what
+ * succeeded with DeleteMessageBatch. A function error leaves the whole batch to the visibility timeout
+ * (SQS then redrives to the DLQ after maxReceiveCount, exactly as on AWS); with ReportBatchItemFailures
+ * only the listed messages stay. Messages that match no FilterCriteria pattern are deleted unprocessed.
+ * FIFO order needs nothing extra: SQS never hands out a group's next message while one is in flight.
+ */
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../../protocol/errors.js';
+import { evaluateFilterPolicy, type CompiledFilterPolicy } from '../../sns/filter-policy.js';
+import type { LambdaService } from '../service.js';
+
+export interface PollerConfig {
+  uuid: string;
+  functionName: string;
+  queueArn: string;
+  batchSize: number;
+  windowSeconds: number;
+  reportBatchItemFailures: boolean;
+  filters: CompiledFilterPolicy[];
+}
+
+type Message = {
+  MessageId: string;
+  ReceiptHandle: string;
+  Body: string;
+  MD5OfBody: string;
+  MD5OfMessageAttributes?: string;
+  Attributes?: Record<string, string>;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+};
+
+export class SqsPoller {
+  private readonly ac = new AbortController();
+  private readonly url: string;
+  private problem?: string;
+
+  constructor(
+    private readonly svc: LambdaService,
+    readonly config: PollerConfig,
+  ) {
+    const [, , , , account, name] = config.queueArn.split(':');
+    this.url = `http://localhost/${account}/${name}`;
+  }
+
+  stop(): void {
+    this.ac.abort();
+  }
+
+  get stopped(): boolean {
+    return this.ac.signal.aborted;
+  }
+
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.once();
+      } catch (err) {
+        if (this.stopped) return;
+        const text = err instanceof AwsError ? `${err.code}: ${err.message}` : (err as Error).message;
+        if (text !== this.problem) this.svc.log(`λ ${this.config.functionName} <- ${this.config.queueArn}: ${text} (retrying every 10s)`);
+        this.problem = text;
+        await this.sleep(10_000);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const h = this.svc.clock.setTimeout(resolve, ms);
+      this.ac.signal.addEventListener('abort', () => {
+        this.svc.clock.clearTimeout(h);
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const out = await this.svc.sqs.call(
+      'ReceiveMessage',
+      { QueueUrl: this.url, MaxNumberOfMessages: max, WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] },
+      { requestId: randomUUID(), baseUrl: 'http://localhost', signal: this.ac.signal },
+    );
+    return (out.Messages as Message[] | undefined) ?? [];
+  }
+
+  /** One batch: gather (within the batching window), filter, invoke, delete. */
+  private async once(): Promise<void> {
+    const c = this.config;
+    const fn = this.svc.store.get(c.functionName);
+    if (!fn || fn.state.State !== 'Active') {
+      if (fn) await this.svc.whenActive(fn.name);
+      else await this.sleep(10_000);
+      return;
+    }
+    let batch = await this.receive(Math.min(10, c.batchSize), 20);
+    if (batch.length === 0 || this.stopped) return;
+    this.problem = undefined;
+    if (c.windowSeconds > 0) {
+      const deadline = this.svc.clock.now() + c.windowSeconds * 1000;
+      while (batch.length < c.batchSize && !this.stopped) {
+        const left = deadline - this.svc.clock.now();
+        if (left <= 0) break;
+        batch = batch.concat(await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000))));
+      }
+    }
+    const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
+    let keep = records;
+    if (c.filters.length) {
+      keep = records.filter((r) => c.filters.some((f) => matches(f, r)));
+      const dropped = batch.filter((_, i) => !keep.includes(records[i]!));
+      if (dropped.length) await this.delete(dropped);
+    }
+    if (keep.length === 0) return;
+    const inBatch = batch.filter((_, i) => keep.includes(records[i]!));
+    const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), { kind: `sqs ${keep.length}` });
+    if (!out.ok) return; // the whole batch returns to the queue after its visibility timeout
+    if (!c.reportBatchItemFailures) {
+      await this.delete(inBatch);
+      return;
+    }
+    const failed = batchItemFailures(out.payload, new Set(inBatch.map((m) => m.MessageId)));
+    if (failed === undefined) return; // an invalid response fails the whole batch (AWS-recorded)
+    await this.delete(inBatch.filter((m) => !failed.has(m.MessageId)));
+  }
+
+  private async delete(messages: Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const entries = messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle }));
+      await this.svc.sqs.call('DeleteMessageBatch', { QueueUrl: this.url, Entries: entries }, { requestId: randomUUID(), baseUrl: 'http://localhost' });
+    }
+  }
+}
+
+/**
+ * `{"batchItemFailures":[{"itemIdentifier":"<messageId>"}]}`: the ids to retry. `null`, `{}` and an empty
+ * list mean all succeeded; a malformed entry or an unknown id makes the whole batch fail (undefined).
+ */
+export function batchItemFailures(payload: string, ids: Set<string>): Set<string> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (v === null || v === undefined) return new Set();
+  if (typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const list = (v as { batchItemFailures?: unknown }).batchItemFailures;
+  if (list === undefined || list === null) return new Set();
+  if (!Array.isArray(list)) return undefined;
+  const out = new Set<string>();
+  for (const e of list) {
+    const id = e && typeof e === 'object' ? (e as { itemIdentifier?: unknown }).itemIdentifier : undefined;
+    if (typeof id !== 'string' || id === '' || !ids.has(id)) return undefined;
+    out.add(id);
+  }
+  return out;
+}
+
+/** AWS's SQS event record (aws-wire.md §5.4). */
+export function sqsRecord(m: Message, queueArn: string, region: string): Record<string, unknown> {
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.Attributes ?? {})) if (k !== 'DeadLetterQueueSourceArn') attributes[k] = v;
+  const messageAttributes: Record<string, unknown> = {};
+  for (const [k, a] of Object.entries(m.MessageAttributes ?? {})) {
+    messageAttributes[k] = {
+      ...(a.StringValue !== undefined && { stringValue: a.StringValue }),
+      ...(a.BinaryValue !== undefined && { binaryValue: a.BinaryValue }),
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: a.DataType,
+    };
+  }
+  return {
+    messageId: m.MessageId,
+    receiptHandle: m.ReceiptHandle,
+    body: m.Body,
+    attributes,
+    messageAttributes,
+    md5OfMessageAttributes: m.MD5OfMessageAttributes ?? null,
+    md5OfBody: m.MD5OfBody,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/** FilterCriteria patterns see the record with its body parsed when it is JSON. */
+function matches(filter: CompiledFilterPolicy, record: Record<string, unknown>): boolean {
+  let body: unknown = record.body;
+  try {
+    body = JSON.parse(String(record.body));
+  } catch {
+    /* a plain-text body is matched as a string */
+  }
+  return evaluateFilterPolicy(filter, 'MessageBody', { body: JSON.stringify({ ...record, body }) });
+}

@@ -1,0 +1,232 @@
+/**
+ * svl's Lambda runtime client for `nodejs*` functions: this file is the process the emulator starts for
+ * a Node function. Like AWS's runtime interface client it loads the handler named by `_HANDLER` from
+ * `LAMBDA_TASK_ROOT` (CommonJS or ESM, `.js`/`.mjs`/`.cjs`), then loops on the Runtime API at
+ * `AWS_LAMBDA_RUNTIME_API`: GET next -> call the handler -> POST response or error. It imports nothing
+ * of svl, so handler code runs unmodified and isolated.
+ *
+ * Handler styles: async (a returned promise) and callback (`(event, context, callback)`), plus the legacy
+ * `context.succeed/fail/done`. Console output is written as AWS's Node runtime does:
+ * `<ISO time>\t<request id>\t<LEVEL>\t<message>`.
+ */
+import http from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const api = process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
+const [apiHost, apiPort] = [api.slice(0, api.lastIndexOf(':')), Number(api.slice(api.lastIndexOf(':') + 1))];
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+const handlerSpec = process.env._HANDLER ?? '';
+const PREFIX = '/2018-06-01/runtime';
+
+let currentRequestId: string | undefined;
+
+function request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = http.request({ host: apiHost, port: apiPort, method, path: PREFIX + path, agent, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// ---- console, as AWS formats it ----
+function patchConsole(): void {
+  const write = (level: string) => (...args: unknown[]) => {
+    const line = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${format(...args)}\n`;
+    process.stdout.write(line);
+  };
+  console.log = write('INFO');
+  console.info = write('INFO');
+  console.warn = write('WARN');
+  console.error = write('ERROR');
+  console.debug = write('DEBUG');
+  console.trace = write('TRACE');
+}
+
+// ---- errors, as AWS serialises them ----
+interface ErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+function toErrorPayload(err: unknown, fallbackType = 'Error'): ErrorPayload {
+  if (err instanceof Error) {
+    return { errorType: err.name || fallbackType, errorMessage: err.message, trace: String(err.stack ?? '').split('\n').filter((l) => l !== '') };
+  }
+  if (typeof err === 'string') return { errorType: 'string', errorMessage: err, trace: [] };
+  let message: string;
+  try {
+    message = JSON.stringify(err) ?? String(err);
+  } catch {
+    message = String(err);
+  }
+  return { errorType: typeof err, errorMessage: message, trace: [] };
+}
+
+class HandlerLoadError extends Error {
+  constructor(name: string, message: string, readonly original?: unknown) {
+    super(message);
+    this.name = name;
+  }
+}
+
+// ---- handler loading (AWS's rules: file then dotted export path) ----
+async function loadHandler(): Promise<(...args: unknown[]) => unknown> {
+  const m = /^((?:.*\/)?[^./]+)\.(.+)$/.exec(handlerSpec);
+  if (!m) throw new HandlerLoadError('Runtime.MalformedHandlerName', 'Bad handler');
+  const [, modulePath, exportPath] = m as unknown as [string, string, string];
+  const base = resolve(taskRoot, modulePath);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => existsSync(f));
+  if (!file) {
+    throw new HandlerLoadError('Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}'\nRequire stack:\n- ${join(taskRoot, '..', 'runtime', 'index.mjs')}`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    if (file.endsWith('.mjs') || (file.endsWith('.js') && packageType(dirname(file)) === 'module')) {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } else {
+      const req = createRequire(file);
+      try {
+        mod = req(file) as Record<string, unknown>;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw err;
+        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      }
+    }
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new HandlerLoadError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
+    const e = err as Error;
+    throw new HandlerLoadError(e?.name === 'Error' || !e?.name ? 'Runtime.ImportModuleError' : e.name, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, err);
+  }
+  let fn: unknown = mod;
+  for (const part of exportPath.split('.')) fn = fn == null ? undefined : (fn as Record<string, unknown>)[part];
+  if (typeof fn !== 'function') throw new HandlerLoadError('Runtime.HandlerNotFound', `${modulePath}.${exportPath} is undefined or not exported`);
+  return fn as (...args: unknown[]) => unknown;
+}
+
+function packageType(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const p = join(d, 'package.json');
+    if (existsSync(p)) {
+      try {
+        return (JSON.parse(readFileSync(p, 'utf8')) as { type?: string }).type;
+      } catch {
+        return undefined;
+      }
+    }
+    if (d === dirname(d) || !d.startsWith(resolve(taskRoot))) return undefined;
+  }
+}
+
+// ---- the invoke loop ----
+async function run(): Promise<void> {
+  patchConsole();
+  let handler: (...args: unknown[]) => unknown;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    const payload = toErrorPayload(err);
+    console.error(`${payload.errorType}: ${payload.errorMessage}`);
+    await request('POST', '/init/error', JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': payload.errorType });
+    process.exit(1);
+  }
+
+  let settle: ((kind: 'response' | 'error', body: unknown) => void) | undefined;
+  // Errors that escape the handler end the invocation and the process, as on AWS.
+  const fatal = (type: string) => (err: unknown) => {
+    const payload = toErrorPayload(err);
+    payload.errorType = type === 'Runtime.UnhandledPromiseRejection' ? type : payload.errorType;
+    console.error(`${type} \t${JSON.stringify(payload)}`);
+    const id = currentRequestId;
+    if (!id) process.exit(129);
+    request('POST', `/invocation/${id}/error`, JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': payload.errorType })
+      .catch(() => {})
+      .finally(() => process.exit(129));
+  };
+  process.on('uncaughtException', fatal('Runtime.UncaughtException'));
+  process.on('unhandledRejection', fatal('Runtime.UnhandledPromiseRejection'));
+
+  for (;;) {
+    const next = await request('GET', '/invocation/next');
+    const id = String(next.headers['lambda-runtime-aws-request-id'] ?? '');
+    const deadline = Number(next.headers['lambda-runtime-deadline-ms'] ?? 0);
+    currentRequestId = id;
+    process.env._X_AMZN_TRACE_ID = String(next.headers['lambda-runtime-trace-id'] ?? '');
+    let event: unknown;
+    try {
+      event = JSON.parse(next.body);
+    } catch {
+      event = next.body;
+    }
+    const clientContextHeader = next.headers['lambda-runtime-client-context'];
+    const identityHeader = next.headers['lambda-runtime-cognito-identity'];
+    const outcome = await new Promise<{ kind: 'response' | 'error'; body: unknown }>((done) => {
+      let finished = false;
+      settle = (kind, body) => {
+        if (finished) return;
+        finished = true;
+        done({ kind, body });
+      };
+      const context = {
+        callbackWaitsForEmptyEventLoop: true,
+        functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+        functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+        invokedFunctionArn: String(next.headers['lambda-runtime-invoked-function-arn'] ?? ''),
+        memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+        awsRequestId: id,
+        logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+        identity: typeof identityHeader === 'string' && identityHeader ? (JSON.parse(identityHeader) as unknown) : undefined,
+        clientContext: typeof clientContextHeader === 'string' && clientContextHeader ? (JSON.parse(clientContextHeader) as unknown) : undefined,
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+        succeed: (result: unknown) => settle!('response', result),
+        fail: (err: unknown) => settle!('error', err),
+        done: (err: unknown, result: unknown) => (err ? settle!('error', err) : settle!('response', result)),
+      };
+      const callback = (err: unknown, result: unknown) => (err !== undefined && err !== null ? settle!('error', err) : settle!('response', result));
+      try {
+        const r = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
+        if (r && typeof (r as Promise<unknown>).then === 'function') {
+          (r as Promise<unknown>).then((v) => settle!('response', v), (e: unknown) => settle!('error', e));
+        } else if (handler.length < 3) {
+          // A non-async handler that neither returns a promise nor takes a callback: AWS answers null
+          // (once the event loop is empty; svl does not wait for that).
+          setImmediate(() => settle!('response', null));
+        }
+      } catch (err) {
+        settle!('error', err);
+      }
+    });
+    if (outcome.kind === 'response') {
+      let body: string;
+      try {
+        body = JSON.stringify(outcome.body === undefined ? null : outcome.body);
+      } catch (err) {
+        const payload = toErrorPayload(err);
+        await request('POST', `/invocation/${id}/error`, JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': payload.errorType });
+        continue;
+      }
+      await request('POST', `/invocation/${id}/response`, body);
+    } else {
+      const payload = toErrorPayload(outcome.body);
+      console.error(`Invoke Error \t${JSON.stringify(payload)}`);
+      await request('POST', `/invocation/${id}/error`, JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': payload.errorType });
+    }
+    currentRequestId = undefined;
+  }
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`svl runtime client: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

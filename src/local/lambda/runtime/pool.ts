@@ -1,0 +1,184 @@
+/**
+ * Process pools: per function, warm handler processes are reused; at most `processLimit` run at once
+ * (further invocations wait for a free process). A process started for an older revision of the
+ * function (code or configuration changed) is never reused: it is stopped once idle.
+ *
+ * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
+ * emulator's static test credentials and endpoint — and nothing inherited from the emulator except PATH:
+ * no credentials or secrets of the user's shell leak into handler code.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LambdaFunction } from '../model.js';
+import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
+import type { CodeDirs } from './code.js';
+import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
+
+export interface RuntimeOptions {
+  code: CodeDirs;
+  region: string;
+  /** The emulator's URL, given to handler processes as AWS_ENDPOINT_URL. */
+  endpoint: () => string;
+  processLimit: number;
+}
+
+const NODE_BOOTSTRAP = join(dirname(fileURLToPath(import.meta.url)), 'node-bootstrap.js');
+
+interface Waiter {
+  resolve: (w: Worker) => void;
+  reject: (err: Error) => void;
+}
+
+class FunctionPool {
+  readonly workers = new Set<Worker>();
+  private readonly waiters: Waiter[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(spec: () => WorkerSpec, revisionId: string): Promise<Worker> {
+    for (const w of this.workers) {
+      if (w.state === 'idle' && w.spec.revisionId === revisionId) {
+        w.state = 'busy';
+        return w;
+      }
+    }
+    const live = [...this.workers].filter((w) => w.state !== 'dead');
+    if (live.length >= this.limit) {
+      const stale = live.find((w) => w.state === 'idle' && w.spec.revisionId !== revisionId);
+      if (stale) {
+        stale.kill();
+        this.workers.delete(stale);
+      } else {
+        return new Promise<Worker>((resolve, reject) => this.waiters.push({ resolve, reject })).then(() => this.acquire(spec, revisionId));
+      }
+    }
+    const w = await Worker.start(spec(), (dead) => this.dropped(dead));
+    w.state = 'busy';
+    this.workers.add(w);
+    return w;
+  }
+
+  release(w: Worker, revisionId: string): void {
+    if (w.state !== 'dead' && w.spec.revisionId !== revisionId) {
+      w.kill();
+      this.workers.delete(w);
+    }
+    this.waiters.shift()?.resolve(w);
+  }
+
+  private dropped(w: Worker): void {
+    this.workers.delete(w);
+    // Its slot is free: a waiting invocation may start a process.
+    this.waiters.shift()?.resolve(w);
+  }
+
+  stopAll(): void {
+    for (const w of this.workers) w.kill();
+    this.workers.clear();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the emulator is stopping'));
+  }
+
+  retireIdle(): void {
+    for (const w of this.workers) {
+      if (w.state === 'idle') {
+        w.kill();
+        this.workers.delete(w);
+      }
+    }
+  }
+}
+
+export class LambdaRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private stopped = false;
+
+  constructor(private readonly opts: RuntimeOptions) {}
+
+  /** Runs one invocation of `fn` (code extracted to `taskDir`), cold or warm. Never rejects for handler failures. */
+  async invoke(fn: LambdaFunction, taskDir: string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
+    if (this.stopped) throw new Error('the emulator is stopping');
+    let pool = this.pools.get(fn.name);
+    if (!pool) {
+      pool = new FunctionPool(this.opts.processLimit);
+      this.pools.set(fn.name, pool);
+    }
+    // Processes are reused while the code and configuration they were started with are current (a policy
+    // or tag change does not restart them).
+    const revision = `${fn.codeSha256}|${JSON.stringify(fn.config)}`;
+    const w = await pool.acquire(() => this.workerSpec(fn, taskDir, revision), revision);
+    try {
+      const out = await w.run(inv);
+      return { ...out, cold: out.initMs !== undefined };
+    } finally {
+      pool.release(w, revision);
+    }
+  }
+
+  /** Stops the idle processes of a function (after an update or delete; busy ones stop when they finish). */
+  retire(name: string, deleted = false): void {
+    const pool = this.pools.get(name);
+    if (!pool) return;
+    pool.retireIdle();
+    if (deleted && pool.workers.size === 0) this.pools.delete(name);
+  }
+
+  /** Live handler processes, of one function or of all. */
+  processCount(name?: string): number {
+    let n = 0;
+    for (const [fn, p] of this.pools) if (name === undefined || fn === name) n += [...p.workers].filter((w) => w.state !== 'dead').length;
+    return n;
+  }
+
+  stopAll(): void {
+    this.stopped = true;
+    for (const p of this.pools.values()) p.stopAll();
+    this.pools.clear();
+  }
+
+  private workerSpec(fn: LambdaFunction, taskDir: string, revisionId: string): WorkerSpec {
+    const c = fn.config;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    const env: Record<string, string> = {
+      ...c.Environment,
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      LAMBDA_TASK_ROOT: taskDir,
+      _HANDLER: c.Handler,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${c.Runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.MemorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_LOG_GROUP_NAME: c.LogGroup ?? `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      AWS_REGION: this.opts.region,
+      AWS_DEFAULT_REGION: this.opts.region,
+      // The emulator's static test credentials and endpoint: SDK calls from handler code reach the emulator.
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_SESSION_TOKEN: 'test',
+      AWS_ENDPOINT_URL: this.opts.endpoint(),
+    };
+    const base = { functionName: fn.name, functionArn: fn.arn, revisionId, timeoutSec: c.Timeout, memoryMb: c.MemorySize, env, cwd: taskDir };
+    if (NODE_RUNTIMES.includes(c.Runtime)) {
+      env.LAMBDA_RUNTIME_DIR = dirname(NODE_BOOTSTRAP);
+      env.AWS_NODEJS_CONNECTION_REUSE_ENABLED = '1';
+      // AWS's Node runtime sizes the heap from the function's memory; so does svl.
+      return { ...base, command: process.execPath, args: [`--max-old-space-size=${Math.max(16, Math.floor((c.MemorySize * 9) / 10))}`, NODE_BOOTSTRAP] };
+    }
+    if (PYTHON_RUNTIMES.includes(c.Runtime)) {
+      const script = this.opts.code.pythonBootstrap();
+      env.LAMBDA_RUNTIME_DIR = dirname(script);
+      env.PYTHONUNBUFFERED = '1';
+      env.PYTHONDONTWRITEBYTECODE = '1';
+      return { ...base, command: 'python3', args: ['-u', script] };
+    }
+    // provided.al2 / provided.al2023: the zip's own `bootstrap` executable is the runtime.
+    const bootstrap = join(taskDir, 'bootstrap');
+    env.LAMBDA_RUNTIME_DIR = taskDir;
+    return { ...base, command: existsSync(bootstrap) ? bootstrap : join(taskDir, '.svl-missing-bootstrap'), args: [] };
+  }
+}

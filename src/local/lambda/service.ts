@@ -1,0 +1,252 @@
+/**
+ * The Lambda service: functions, invocation (sync, async, dry run), event invoke configs, event source
+ * mappings. Protocol-agnostic: the REST-JSON table in operations.ts turns requests into inputs shaped
+ * like the model's members and renders the outputs. Handlers run as local processes (runtime/).
+ *
+ * Fidelity ledger
+ * - Supported: CreateFunction (ZipFile), GetFunction, GetFunctionConfiguration, ListFunctions,
+ *   UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction, Add/RemovePermission, GetPolicy,
+ *   Tag/Untag/ListTags; State Pending -> Active and LastUpdateStatus InProgress -> Successful (both flip
+ *   as soon as the package is extracted, within the same event-loop turn); Invoke RequestResponse / Event
+ *   / DryRun with AWS's statuses, headers, payload limits and error objects; the Runtime API for nodejs*,
+ *   python3.* and provided.* runtimes; async invocation with retries, event age, destinations and DLQ;
+ *   Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s); SQS event source mappings; SNS `lambda`
+ *   subscriptions (the function's resource policy must allow sns.amazonaws.com, as on AWS).
+ * - Deliberately different: handlers run on the local `node` / `python3` whatever minor version the
+ *   Runtime names (nodejs22.x on a local Node 20 runs on Node 20), on the local CPU architecture, with
+ *   LAMBDA_TASK_ROOT pointing at the extracted package (not /var/task); handler processes get the
+ *   emulator's static test credentials and `AWS_ENDPOINT_URL` set to the emulator, so SDK calls from
+ *   handler code reach the emulator; at most DEFAULT_PROCESS_LIMIT processes per function, further
+ *   invocations wait for one instead of being throttled (no TooManyRequestsException); the invocation
+ *   timeout is real time (the Clock cannot stop a process); the IAM role is never assumed nor evaluated,
+ *   so destinations and DLQs deliver as an ordinary caller of SQS/SNS (on AWS the execution role needs
+ *   sqs:SendMessage / sns:Publish); `callbackWaitsForEmptyEventLoop` is not honoured (the result is sent
+ *   when the callback is called); Code.Location in GetFunction is an emulator URL serving the zip.
+ * - Not yet supported (AWS-shaped InvalidParameterValueException): versions and aliases (Publish, a
+ *   Qualifier other than $LATEST), layers, container images, Code.S3Bucket, function URLs, concurrency
+ *   settings, code signing, InvokeWithResponseStream, EventBridge destinations.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { LogFn } from '../log.js';
+import type { SqsService } from '../sqs/service.js';
+import type { SnsLambdaTarget, SnsService } from '../sns/service.js';
+import * as E from './errors.js';
+import { ACCOUNT_ID, DEFAULT_PROCESS_LIMIT, REGION } from './constants.js';
+import { FunctionStore } from './store.js';
+import { InvocationLogs } from './logs.js';
+import { CodeDirs } from './runtime/code.js';
+import { LambdaRuntime } from './runtime/pool.js';
+import type { Outcome } from './runtime/worker.js';
+import { parseFunctionName, type FunctionRef, type Input, type LambdaFunction, type Output } from './model.js';
+import { functionOperations } from './functions.js';
+import { permissionOperations, serviceMayInvoke } from './permissions.js';
+import { invokeOperations } from './invoke.js';
+import { AsyncInvoker } from './async.js';
+import { eventInvokeConfigOperations } from './event-invoke-config.js';
+import { EventSourceMappings } from './esm/mappings.js';
+
+export interface LambdaContext {
+  requestId: string;
+  /** Origin of the emulator as the client called it (for Code.Location). */
+  baseUrl: string;
+}
+
+export type LambdaHandler = (input: Input, ctx: LambdaContext) => Output | Promise<Output>;
+
+export interface LambdaServiceOptions {
+  db: Db;
+  clock: Clock;
+  sqs: SqsService;
+  sns: SnsService;
+  /** Durable emulators keep extracted packages under `<stateDir>/lambda`; in-memory ones in a temp dir. */
+  stateDir?: string;
+  endpoint: () => string;
+  region?: string;
+  account?: string;
+  processLimit?: number;
+  log?: LogFn;
+}
+
+export interface InvokeOptions {
+  requestId?: string;
+  clientContext?: string;
+  /** What started the invocation, for the log line: `sync`, `async`, `esm`. */
+  kind: string;
+}
+
+export class LambdaService {
+  readonly store: FunctionStore;
+  readonly logs: InvocationLogs;
+  readonly code: CodeDirs;
+  readonly runtime: LambdaRuntime;
+  readonly async: AsyncInvoker;
+  readonly esm: EventSourceMappings;
+  readonly clock: Clock;
+  readonly log: LogFn;
+  readonly region: string;
+  readonly account: string;
+  readonly sqs: SqsService;
+  readonly sns: SnsService;
+  readonly db: Db;
+  private readonly ops: Record<string, LambdaHandler>;
+  private readonly activations = new Map<string, Promise<void>>();
+
+  constructor(opts: LambdaServiceOptions) {
+    this.db = opts.db;
+    this.clock = opts.clock;
+    this.log = opts.log ?? (() => {});
+    this.region = opts.region ?? REGION;
+    this.account = opts.account ?? ACCOUNT_ID;
+    this.sqs = opts.sqs;
+    this.sns = opts.sns;
+    this.store = new FunctionStore(opts.db, this.region, this.account);
+    this.logs = new InvocationLogs(opts.db);
+    this.code = new CodeDirs(opts.stateDir);
+    this.runtime = new LambdaRuntime({ code: this.code, region: this.region, endpoint: opts.endpoint, processLimit: opts.processLimit ?? DEFAULT_PROCESS_LIMIT });
+    this.async = new AsyncInvoker(this);
+    this.esm = new EventSourceMappings(this);
+    this.ops = {
+      ...functionOperations(this),
+      ...permissionOperations(this),
+      ...invokeOperations(this),
+      ...eventInvokeConfigOperations(this),
+      ...this.esm.operations(),
+    };
+  }
+
+  hasOperation(op: string): boolean {
+    return Object.hasOwn(this.ops, op);
+  }
+
+  async call(op: string, input: Input, ctx: LambdaContext): Promise<Output> {
+    const h = this.ops[op];
+    if (!h) throw E.notImplemented(op);
+    return h(input, ctx);
+  }
+
+  /** After a restart: functions become Active again, pending async invocations and mappings resume. */
+  start(): void {
+    // Task directories of packages no function uses any more (replaced or deleted before the restart).
+    this.code.prune(this.store.all().map((f) => f.codeSha256));
+    for (const fn of this.store.all()) if (fn.state.State !== 'Active' || fn.state.LastUpdateStatus !== 'Successful') void this.activate(fn.name);
+    this.async.start();
+    this.esm.start();
+  }
+
+  stop(): void {
+    this.esm.stop();
+    this.async.stop();
+    this.runtime.stopAll();
+    this.code.close();
+  }
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${this.region}:${this.account}:function:${name}`;
+  }
+
+  /** The function a FunctionName parameter names ($LATEST only), or ResourceNotFoundException. */
+  requireFunction(value: unknown, qualifier?: unknown, field = 'functionName'): LambdaFunction {
+    const ref: FunctionRef = parseFunctionName(value, field);
+    const q = qualifier === undefined || qualifier === null || qualifier === '' ? ref.qualifier : String(qualifier);
+    const fn = this.store.get(ref.name);
+    const arn = this.functionArn(ref.name);
+    if (q !== undefined && q !== '$LATEST') {
+      if (!/^(|[a-zA-Z0-9$_-]+)$/.test(q)) throw E.constraint(q, 'qualifier', 'Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)');
+      throw E.functionNotFound(`${arn}:${q}`);
+    }
+    if (!fn) throw E.functionNotFound(q ? `${arn}:${q}` : arn);
+    return fn;
+  }
+
+  /**
+   * Pending -> Active (and LastUpdateStatus InProgress -> Successful): extracts the package to its task
+   * directory right after the call that stored it; a package that cannot be extracted fails the function.
+   */
+  activate(name: string): Promise<void> {
+    const p = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        const fn = this.store.get(name);
+        if (fn) {
+          let failure: string | undefined;
+          try {
+            this.taskDir(fn);
+          } catch (err) {
+            failure = (err as Error).message;
+          }
+          const state = failure
+            ? { State: 'Failed' as const, StateReason: `svl could not extract the deployment package: ${failure}`, StateReasonCode: 'InvalidZipFileException', LastUpdateStatus: 'Failed' as const, LastUpdateStatusReason: failure, LastUpdateStatusReasonCode: 'InvalidZipFileException' }
+            : { State: 'Active' as const, LastUpdateStatus: 'Successful' as const };
+          this.store.save({ ...fn, state });
+        }
+        this.activations.delete(name);
+        resolve();
+      });
+    });
+    this.activations.set(name, p);
+    return p;
+  }
+
+  taskDir(fn: LambdaFunction): string {
+    return this.code.taskDir(fn.codeSha256, () => this.store.code(fn.codeSha256));
+  }
+
+  /**
+   * Runs one invocation to completion (used by Invoke, async delivery and event source mappings): the
+   * function must be Active; the outcome is logged in one line and its log kept for `svl logs`.
+   */
+  async invokeNow(fn: LambdaFunction, payload: string, opts: InvokeOptions): Promise<Outcome> {
+    const requestId = opts.requestId ?? randomUUID();
+    const started = this.clock.now();
+    const taskDir = this.taskDir(fn);
+    const out = await this.runtime.invoke(fn, taskDir, { requestId, payload, clientContext: opts.clientContext, traceId: traceId() });
+    this.logs.add(fn.name, requestId, started, out.durationMs, out.ok ? 'ok' : out.timedOut ? 'timeout' : 'error', out.log);
+    this.log(
+      `λ ${fn.name} ${out.ok ? '200' : out.timedOut ? 'timeout' : `error ${out.errorType ?? ''}`.trim()} ${out.durationMs.toFixed(out.durationMs < 10 ? 1 : 0)}ms` +
+        `${out.cold ? ` (cold start ${out.initMs!.toFixed(0)}ms)` : ''} [${opts.kind}]`,
+    );
+    return out;
+  }
+
+  /** Throws what AWS answers when a function cannot be invoked in its current state. */
+  checkInvokable(fn: LambdaFunction): void {
+    if (fn.state.State === 'Pending') {
+      throw E.resourceConflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    }
+    if (fn.state.State === 'Failed') {
+      throw E.resourceConflict(`The operation cannot be performed at this time. The function is currently in the following state: Failed`);
+    }
+  }
+
+  /** How SNS `lambda` subscriptions deliver: an async invoke, if the function policy allows the topic. */
+  snsTarget(): SnsLambdaTarget {
+    return {
+      invokeFromSns: (functionArn, event, topicArn) => {
+        let fn: LambdaFunction | undefined;
+        try {
+          fn = this.store.get(parseFunctionName(functionArn).name);
+        } catch {
+          fn = undefined;
+        }
+        if (!fn) return `Function not found: ${functionArn}`;
+        if (!serviceMayInvoke(this, fn, 'sns.amazonaws.com', topicArn)) {
+          return `the resource policy of function ${fn.name} does not allow sns.amazonaws.com to invoke it for ${topicArn} (add one: aws lambda add-permission --function-name ${fn.name} --statement-id sns --action lambda:InvokeFunction --principal sns.amazonaws.com --source-arn ${topicArn})`;
+        }
+        this.async.enqueue(fn, event, randomUUID());
+        return undefined;
+      },
+    };
+  }
+
+  /** Waits for a pending activation (async deliveries and pollers invoke only Active functions). */
+  async whenActive(name: string): Promise<void> {
+    await this.activations.get(name);
+  }
+}
+
+/** An X-Ray style trace header for `Lambda-Runtime-Trace-Id` / `_X_AMZN_TRACE_ID`. */
+function traceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
