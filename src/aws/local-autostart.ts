@@ -69,6 +69,28 @@ export function isHealthy(url: string, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** The services a running emulator answers (`services` of its health endpoint); [] when it cannot tell. */
+export function emulatorServices(endpoint: string, timeoutMs = 2000): Promise<string[]> {
+  return new Promise((resolve) => {
+    const req = request(new URL('/_svl/health', endpoint).href, { method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        try {
+          const services = (JSON.parse(body) as { services?: unknown }).services;
+          resolve(Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : []);
+        } catch {
+          resolve([]);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve([]));
+    req.end();
+  });
+}
+
 async function spawnDetached(port: number) {
   const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'local', 'start', '--detach', '--port', String(port)], {

@@ -34,8 +34,14 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
   return {
     sqs,
     sns,
-    // The emulator has no Lambda service yet: consumers are reported, not applied, on --local.
-    lambda: target.kind === 'local' ? async () => undefined : async () => {
+    // On --local, consumers apply once the emulator answers Lambda (its health lists the service);
+    // an older emulator without it gets them reported, not applied.
+    lambda: async () => {
+      if (target.kind === 'local') {
+        const { emulatorServices } = await import('../aws/local-autostart.js');
+        const endpoint = target.endpoints.lambda ?? target.endpoints.sqs;
+        if (!endpoint || !(await emulatorServices(endpoint)).includes('lambda')) return undefined;
+      }
       const l = await getLambda(target, ui);
       if (!counted.includes(l.middlewareStack as unknown as Stack)) count(l);
       return l;

@@ -1,6 +1,6 @@
 /**
  * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
- * dependency order: consumers, subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
+ * dependency order: consumers (event source mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
  * same names are left alone and reported.
  */
 import { SvlError } from '../errors.js';
@@ -15,6 +15,8 @@ export interface DestroyPlan {
   topic?: { arn: string };
   queues: ObservedQueue[];
   subscriptions: string[];
+  /** Lambda event source mappings reading the flow's queues (UUIDs). */
+  consumers: Array<{ uuid: string; queue: string; fn: string }>;
 }
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
@@ -78,14 +80,32 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
     } while (t);
   }
 
+  // Consumers: event source mappings reading the flow's queues go with the queues.
+  const consumers: DestroyPlan['consumers'] = [];
+  const lambda = c.lambda ? await c.lambda() : undefined;
+  if (lambda && queues.length) {
+    const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+    for (const q of queues) {
+      let marker: string | undefined;
+      do {
+        const page = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: q.arn, Marker: marker }));
+        for (const m of page.EventSourceMappings ?? []) {
+          if (m.UUID) consumers.push({ uuid: m.UUID, queue: q.name, fn: (m.FunctionArn ?? '').split(':').pop() ?? '' });
+        }
+        marker = page.NextMarker;
+      } while (marker);
+    }
+  }
+
   const steps: PlanStep[] = [
+    ...consumers.map((m): PlanStep => ({ action: 'delete', kind: 'consumer', name: `${m.queue} -> λ ${m.fn}`, changes: [m.uuid] })),
     ...subSteps,
     ...queues
       .sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy))
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
     ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
   ];
-  return { flow, steps, skipped, topic, queues, subscriptions };
+  return { flow, steps, skipped, topic, queues, subscriptions, consumers };
 }
 
 export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s: PlanStep) => void): Promise<PlanStep[]> {
@@ -98,6 +118,14 @@ export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s
     onStep?.(s);
   };
   try {
+    if (p.consumers.length) {
+      const lambda = (await c.lambda!())!;
+      const { DeleteEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');
+      for (const m of p.consumers) {
+        await lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.uuid }));
+        mark(p.steps.find((s) => s.kind === 'consumer' && s.changes[0] === m.uuid));
+      }
+    }
     await mapLimit(p.subscriptions, 8, async (arn) => {
       await c.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: arn }));
       mark(p.steps.find((s) => s.kind === 'subscription' && s.changes[0] === arn));

@@ -39,6 +39,8 @@ export interface Observed {
   stale: ObservedQueue[];
   /** Event source mappings per queue ARN; undefined when the target has no Lambda service. */
   consumers?: Map<string, ObservedConsumer[]>;
+  /** Consumer functions that do not exist (their mappings cannot be created until they are deployed). */
+  missingFunctions?: Set<string>;
 }
 
 export interface FlowClients {
@@ -164,12 +166,22 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
   }
 
   let consumers: Observed['consumers'];
+  let missingFunctions: Observed['missingFunctions'];
   const withConsumers = spec.queues.filter((q) => q.consumer);
   if (withConsumers.length && c.lambda) {
     const lambda = await c.lambda();
     if (lambda) {
-      const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+      const { ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
       consumers = new Map();
+      missingFunctions = new Set();
+      for (const fn of new Set(withConsumers.map((q) => q.consumer!.function))) {
+        try {
+          await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+        } catch (err) {
+          if ((err as { name?: string }).name === 'ResourceNotFoundException') missingFunctions.add(fn);
+          else throw err;
+        }
+      }
       for (const q of withConsumers) {
         const arn = queues.get(q.name)?.arn;
         if (!arn) continue;
@@ -187,5 +199,5 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
       }
     }
   }
-  return { topic, queues, subs, stale, consumers };
+  return { topic, queues, subs, stale, consumers, missingFunctions };
 }

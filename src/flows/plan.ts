@@ -188,6 +188,12 @@ export function planFlow(spec: FlowSpec, obs: Observed, c: PlanContext): Plan {
       warnings.push(`Lambda consumer ${q.consumer.function} of ${q.name}: this target has no Lambda service yet; the consumer is not applied.`);
       continue;
     }
+    if (obs.missingFunctions?.has(q.consumer.function)) {
+      warnings.push(
+        `Lambda consumer ${q.consumer.function} of ${q.name}: the function does not exist yet; the consumer is not applied. Deploy it (svl deploy <handler dir> --name ${q.consumer.function}) and apply again.`,
+      );
+      continue;
+    }
     const arn = obs.queues.get(q.name)?.arn;
     const existing = (arn && obs.consumers.get(arn)) || [];
     const m = existing.find((e) => e.functionArn.endsWith(`:function:${q.consumer!.function}`));

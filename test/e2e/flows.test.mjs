@@ -230,11 +230,11 @@ describe('templates', () => {
     assert.equal((await run(['destroy', 'ev', '--yes'], cwd)).code, 0);
   });
 
-  test('queue-worker: queue and DLQ applied; the Lambda consumer is reported as not yet available locally', async () => {
+  test('queue-worker: queue and DLQ applied; a consumer whose function is not deployed is reported, not applied', async () => {
     const cwd = workdir();
     const r = await run(['init', 'queue-worker', 'jobs', '--yes'], cwd);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Lambda consumer jobs-work-worker .*no Lambda service yet/);
+    assert.match(r.stderr, /Lambda consumer jobs-work-worker of jobs-work: the function does not exist yet; the consumer is not applied/);
     assert.deepEqual(await queueNames('jobs'), ['jobs-work', 'jobs-work-dlq']);
     assert.equal(JSON.parse((await attrs('jobs-work')).RedrivePolicy).maxReceiveCount, 3);
     const spec = JSON.parse(readFileSync(join(cwd, 'jobs.flow.json'), 'utf8'));
