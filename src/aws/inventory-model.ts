@@ -6,6 +6,9 @@
 
 /** The tag every flow resource carries (the flow engine writes the same one: src/flows/spec.ts). */
 export const FLOW_TAG = 'svl:flow';
+/** `svl tail`'s ephemeral tap queues (src/aws/taps.ts): named with this prefix and tagged with TAP_TAG. */
+export const TAP_PREFIX = 'svl-tap-';
+export const TAP_TAG = 'svl:tap';
 
 export interface QueueDepth {
   visible: number;
@@ -109,6 +112,15 @@ export function linkDeadLetters(inv: Inventory): Inventory {
 }
 
 export const isDeadLetterQueue = (q: QueueInfo): boolean => q.deadLetterSources.length > 0;
+
+const isTap = (q: QueueInfo): boolean => q.name.startsWith(TAP_PREFIX) && TAP_TAG in q.tags;
+
+/** Without `svl tail`'s tap queues and their subscriptions: they are svl's scaffolding, not the user's flows. */
+export function withoutTaps(inv: Inventory): Inventory {
+  const taps = new Set(inv.queues.filter(isTap).map((q) => q.arn));
+  if (taps.size === 0) return inv;
+  return { ...inv, queues: inv.queues.filter((q) => !taps.has(q.arn)), subscriptions: inv.subscriptions.filter((s) => !(s.protocol === 'sqs' && taps.has(s.endpoint))) };
+}
 
 export interface FlowSummary {
   name: string;

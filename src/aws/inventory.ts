@@ -32,6 +32,7 @@ import {
   queueNameFromUrl,
   summarizeFilterPolicy,
   totalDepth,
+  withoutTaps,
   type ConsumerInfo,
   type Inventory,
   type QueueInfo,
@@ -83,13 +84,13 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
     discoverQueues(run),
     deps.lambda ? discoverConsumers(run, deps.lambda) : Promise.resolve(null),
   ]);
-  return linkDeadLetters({
+  return linkDeadLetters(withoutTaps({
     topics,
     subscriptions,
     queues,
     consumers: lambda?.consumers ?? [],
     lambda: lambda ? { available: lambda.available, ...(lambda.reason !== undefined && { reason: lambda.reason }) } : null,
-  });
+  }));
 }
 
 /** A flow name nothing is tagged with; the hint lists the flows that do exist. */

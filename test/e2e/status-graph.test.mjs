@@ -160,7 +160,7 @@ test('graph <flow> as a text tree: deterministic, DLQs and filters included', as
     '└── sqs → queue shipping  (raw)',
     '',
   ].join('\n'));
-  assert.equal(r.stderr, '', 'no Lambda on the emulator is not worth a warning');
+  assert.equal(r.stderr, '', 'no consumers is not worth a warning');
 });
 
 test('graph --format mermaid and dot', async () => {
@@ -187,12 +187,12 @@ test('graph --format mermaid and dot', async () => {
   assert.match(d.stdout, /\}\n$/);
 });
 
-test('graph --json: nodes and edges, consumers unavailable without Lambda; everything without a flow', async () => {
+test('graph --json: nodes and edges, consumers queried from the emulator\'s Lambda (none here); everything without a flow', async () => {
   const r = await run(['graph', 'shop', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const g = JSON.parse(r.stdout);
   assert.equal(g.flow, 'shop');
-  assert.equal(g.consumers.available, false);
+  assert.equal(g.consumers.available, true);
   assert.deepEqual(g.nodes.map((n) => `${n.kind}:${n.name}`), ['topic:orders', 'queue:billing', 'queue:billing-dlq', 'queue:shipping']);
   assert.deepEqual(g.edges.map((e) => e.kind), ['subscription', 'subscription', 'dead-letter']);
 

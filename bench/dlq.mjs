@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// DLQ redrive and tail latency against svl's emulator (a separate process, durable SQLite state):
+// - `svl dlq redrive --client-side` of N (10,000) dead letters with attributes, spawned as a user would run
+//   it, compared in the same run with a naive one-message-at-a-time loop (receive 1, send 1, delete 1)
+//   written with the same SDK against the same emulator;
+// - `svl tail` publish-to-printed latency (p50/p95): a message published to an SNS topic until its NDJSON
+//   line appears on the tail's stdout, for the emulator's peek and for a tap.
+// Writes Markdown to stdout and bench/results/dlq.{json,md}.
+//
+// Each redrive and naive run is repeated (--repeat, default 3, interleaved) and the median reported:
+// this machine is shared, and a single run drifts by tens of percent.
+//
+//   node bench/dlq.mjs [--n 10000] [--naive 2000] [--repeat 3] [--latency 100] [--workers 4]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Agent } from 'node:http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
+import { freePort, waitForHttp, writeReport, fmt, quantile } from './report.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '10000' },
+    naive: { type: 'string', default: '2000' },
+    latency: { type: 'string', default: '100' },
+    workers: { type: 'string', default: '4' },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const N = Number(args.n);
+const NAIVE_N = Number(args.naive);
+const LATENCY_SAMPLES = Number(args.latency);
+const WORKERS = Number(args.workers);
+const REPEAT = Number(args.repeat);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
+const ACCOUNT_ARN = 'arn:aws:sqs:us-east-1:000000000000:';
+const cfg = (url) => ({
+  endpoint: url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }) }),
+});
+
+async function startSvl() {
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-dlq-'));
+  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_svl/health`);
+  return { url, stop: () => (child.kill('SIGTERM'), rmSync(stateDir, { recursive: true, force: true })) };
+}
+
+const cliEnv = (url) => {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|SVL_)/.test(k)) env[k] = v;
+  return { ...env, CI: '1', SVL_LOCAL_ENDPOINT: url };
+};
+
+/** A source queue (maxReceiveCount 1) and its DLQ. */
+async function pair(sqs, name) {
+  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl;
+  const src = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `${ACCOUNT_ARN}${name}-dlq`, maxReceiveCount: 1 }) } }))).QueueUrl;
+  return { src, dlq, name };
+}
+
+const body = (i) => JSON.stringify({ orderId: i, type: 'invoice', amount: (i % 997) * 1.5, note: 'x'.repeat(64) });
+const attrs = (i) => ({ kind: { DataType: 'String', StringValue: 'bench' }, seq: { DataType: 'Number', StringValue: String(i) } });
+
+/** Sends n messages to the source, then makes them dead letters the way SQS does: a second receive. */
+async function fillDlq(sqs, p, n) {
+  for (let i = 0; i < n; i += 10) {
+    const Entries = Array.from({ length: Math.min(10, n - i) }, (_, j) => ({ Id: `e${j}`, MessageBody: body(i + j), MessageAttributes: attrs(i + j) }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: p.src, Entries }));
+  }
+  for (let pass = 0; pass < 3; pass++) {
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (;;) {
+        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: p.src, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+        if (!r.Messages?.length) return;
+      }
+    }));
+  }
+  const depth = await count(sqs, p.dlq);
+  if (depth !== n) throw new Error(`the DLQ holds ${depth} messages, expected ${n}`);
+}
+
+async function count(sqs, url) {
+  const { Attributes: a } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+}
+
+function runCli(url, argv) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [bin, ...argv, '--local'], { env: cliEnv(url), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve({ out, err, seconds: (performance.now() - t0) / 1000 }) : reject(new Error(`svl ${argv.join(' ')} exited ${code}\n${err}`))));
+  });
+}
+
+async function redriveBench(url, sqs, round) {
+  const p = await pair(sqs, `bench-redrive-${round}`);
+  process.stderr.write(`filling the DLQ with ${N} messages ...\n`);
+  await fillDlq(sqs, p, N);
+  process.stderr.write('svl dlq redrive --client-side ...\n');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-bench-journal-'));
+  const run = await runCli(url, ['dlq', 'redrive', `${p.name}-dlq`, '--client-side', '--workers', String(WORKERS), '--journal', join(dir, 'j.ndjson'), '--yes', '--json']);
+  rmSync(dir, { recursive: true, force: true });
+  const r = JSON.parse(run.out);
+  const [left, back] = [await count(sqs, p.dlq), await count(sqs, p.src)];
+  if (r.moved !== N || left !== 0 || back !== N) throw new Error(`redrive incomplete: moved ${r.moved}, DLQ ${left}, source ${back}`);
+  return { messages: N, moverSeconds: r.seconds, moverRate: N / r.seconds, wallSeconds: run.seconds, wallRate: N / run.seconds };
+}
+
+async function naiveBench(url, sqs, round) {
+  const p = await pair(sqs, `bench-naive-${round}`);
+  process.stderr.write(`filling the DLQ with ${NAIVE_N} messages for the naive loop ...\n`);
+  await fillDlq(sqs, p, NAIVE_N);
+  const t0 = performance.now();
+  let moved = 0;
+  for (;;) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: p.dlq, MaxNumberOfMessages: 1, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
+    const m = r.Messages?.[0];
+    if (!m) break;
+    await sqs.send(new SendMessageCommand({ QueueUrl: p.src, MessageBody: m.Body, MessageAttributes: m.MessageAttributes }));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: p.dlq, ReceiptHandle: m.ReceiptHandle }));
+    moved++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (moved !== NAIVE_N) throw new Error(`naive loop moved ${moved}, expected ${NAIVE_N}`);
+  return { messages: moved, seconds, rate: moved / seconds };
+}
+
+/** Publish-to-printed latency of a running `svl tail … --json`. */
+async function tailLatency(url, sqs, sns, via) {
+  const name = `bench-tail-${via}`;
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-topic` }));
+  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl;
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: `${ACCOUNT_ARN}${name}`, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
+  await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy: policy, RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `${ACCOUNT_ARN}${name}-dlq`, maxReceiveCount: 1 }) } }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `${ACCOUNT_ARN}${name}` }));
+  void dlq;
+  const child = spawn(process.execPath, [bin, 'tail', 'queue', name, '--via', via, '--json', '--since', 'now', '--max', String(LATENCY_SAMPLES), '--local'], { env: cliEnv(url), stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  const ready = new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (err.includes('Tailing')) resolve();
+    });
+    child.on('close', (code) => reject(new Error(`tail exited ${code} before it was ready: ${err}`)));
+  });
+  await ready;
+  const printed = new Map();
+  const lines = createInterface({ input: child.stdout });
+  const arrivals = new Promise((resolve) => {
+    lines.on('line', (l) => {
+      const m = JSON.parse(l);
+      printed.set(m.body.probe, performance.now());
+      if (printed.size === LATENCY_SAMPLES) resolve();
+    });
+  });
+  const sentAt = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    sentAt[i] = performance.now();
+    await sns.send(new PublishCommand({ TopicArn, Message: JSON.stringify({ probe: i }) }));
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+  }
+  let timer;
+  await Promise.race([arrivals, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${printed.size} of ${LATENCY_SAMPLES} printed`)), 15_000)))]);
+  clearTimeout(timer);
+  await closed;
+  const ms = sentAt.map((t, i) => printed.get(i) - t).sort((a, b) => a - b);
+  return { via, samples: ms.length, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms.at(-1) };
+}
+
+const srv = await startSvl();
+const sqs = new SQSClient(cfg(srv.url));
+const sns = new SNSClient(cfg(srv.url));
+let results;
+try {
+  const redriveRuns = [];
+  const naiveRuns = [];
+  for (let round = 1; round <= REPEAT; round++) {
+    process.stderr.write(`round ${round}/${REPEAT}\n`);
+    redriveRuns.push(await redriveBench(srv.url, sqs, round));
+    naiveRuns.push(await naiveBench(srv.url, sqs, round));
+  }
+  const pick = (runs, key) => runs.find((r) => r[key] === median(runs.map((x) => x[key])));
+  process.stderr.write('tail latency ...\n');
+  const latency = [await tailLatency(srv.url, sqs, sns, 'peek'), await tailLatency(srv.url, sqs, sns, 'tap')];
+  results = { redrive: pick(redriveRuns, 'moverRate'), naive: pick(naiveRuns, 'rate'), redriveRuns, naiveRuns, latency };
+} finally {
+  sqs.destroy();
+  sns.destroy();
+  srv.stop();
+}
+
+const { redrive, naive, latency, redriveRuns, naiveRuns } = results;
+const ratio = redrive.moverRate / naive.rate;
+const lines = [
+  `DLQ redrive and tail latency on svl's emulator (separate process, durable state; median of ${REPEAT} interleaved runs; node ${process.versions.node})`,
+  '',
+  '| redrive | messages | seconds | msgs/s | all runs, msgs/s |',
+  '|---|---:|---:|---:|---|',
+  `| svl dlq redrive --client-side (${WORKERS} workers; mover time) | ${redrive.messages} | ${fmt(redrive.moverSeconds)} | ${fmt(redrive.moverRate)} | ${redriveRuns.map((r) => fmt(r.moverRate)).join(', ')} |`,
+  `| same, wall clock incl. CLI start-up and checks | ${redrive.messages} | ${fmt(redrive.wallSeconds)} | ${fmt(redrive.wallRate)} | ${redriveRuns.map((r) => fmt(r.wallRate)).join(', ')} |`,
+  `| naive loop (receive 1, send 1, delete 1) | ${naive.messages} | ${fmt(naive.seconds)} | ${fmt(naive.rate)} | ${naiveRuns.map((r) => fmt(r.rate)).join(', ')} |`,
+  '',
+  `svl / naive (medians): ${fmt(ratio)}x (mover), ${fmt(redrive.wallRate / naive.rate)}x (wall clock). Targets: >= 2000 msg/s and >= 10x.`,
+  '',
+  '| svl tail (publish -> printed) | samples | p50 ms | p95 ms | max ms |',
+  '|---|---:|---:|---:|---:|',
+  ...latency.map((l) => `| ${l.via} | ${l.samples} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.max)} |`),
+  '',
+  'Target: a published message appears in the tail within a second.',
+];
+writeReport('dlq', { n: N, naiveN: NAIVE_N, workers: WORKERS, repeat: REPEAT, redrive, naive, ratio, redriveRuns, naiveRuns, latency }, lines);

@@ -1,0 +1,163 @@
+/**
+ * Dead-letter queues for `svl tail dlq` and `svl dlq`: a queue with the attributes that matter for
+ * reading it safely (redrive policy, visibility timeout, depth), the queues and subscriptions a DLQ
+ * serves, and its message move tasks. A name the user typed that does not exist, or a queue that is not
+ * what the command needs, is a UsageError (exit 2): the input is wrong, and nothing was changed.
+ */
+import {
+  CancelMessageMoveTaskCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SvlError, UsageError } from '../errors.js';
+import { mapAwsError } from './errors.js';
+import { arnName, parseRedrivePolicy, queueNameFromUrl, type QueueDepth, type RedriveInfo } from './inventory-model.js';
+import { locateQueue, type LocatedQueue } from './locate.js';
+import { createLimiter } from './pool.js';
+import type { Target } from './target.js';
+
+export interface QueueDetails extends LocatedQueue {
+  redrive: RedriveInfo | null;
+  visibilityTimeout: number;
+  depth: QueueDepth;
+}
+
+export interface DlqSource {
+  kind: 'queue' | 'subscription';
+  arn: string;
+  name: string;
+}
+
+const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
+
+/** The queue `ref` names (name, URL or ARN) with what reading it safely needs; unknown -> UsageError. */
+export async function describeQueue(sqs: SQSClient, ref: string, target: Target, signal?: AbortSignal): Promise<QueueDetails> {
+  let q: LocatedQueue;
+  try {
+    q = await locateQueue(sqs, ref, target, signal);
+  } catch (err) {
+    if (err instanceof SvlError && NOT_FOUND.has(err.code)) throw new UsageError(err.message, { hint: err.hint, requestId: err.requestId, cause: err });
+    throw err;
+  }
+  return { ...q, ...(await queueState(sqs, q.url, target, signal)) };
+}
+
+export async function queueState(sqs: SQSClient, url: string, target: Target, signal?: AbortSignal): Promise<Pick<QueueDetails, 'redrive' | 'visibilityTimeout' | 'depth'>> {
+  try {
+    const { Attributes: a = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+      { abortSignal: signal },
+    );
+    return {
+      redrive: parseRedrivePolicy(a.RedrivePolicy),
+      visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
+      depth: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0), delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0) },
+    };
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sqs', operation: 'GetQueueAttributes', resource: `queue "${queueNameFromUrl(url)}"` });
+  }
+}
+
+/** The URL of a queue ARN, for sending to it. */
+export async function queueUrlOf(sqs: SQSClient, arn: string, target: Target, signal?: AbortSignal): Promise<string> {
+  try {
+    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: arnName(arn), QueueOwnerAWSAccountId: arn.split(':')[4] || undefined }), { abortSignal: signal });
+    return out.QueueUrl ?? '';
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sqs', operation: 'GetQueueUrl', resource: `queue "${arnName(arn)}"` });
+  }
+}
+
+/** The queues (ListDeadLetterSourceQueues) and, failing those, the SNS subscriptions that dead-letter into `dlq`. */
+export async function deadLetterSources(sqs: SQSClient, sns: SNSClient, dlq: QueueDetails, target: Target, signal?: AbortSignal): Promise<DlqSource[]> {
+  const out: DlqSource[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq.url, NextToken: token, MaxResults: 1000 }), { abortSignal: signal });
+      for (const url of page.queueUrls ?? []) out.push({ kind: 'queue', name: queueNameFromUrl(url), arn: arnFromUrl(url, dlq.arn) });
+      token = page.NextToken;
+    } while (token);
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sqs', operation: 'ListDeadLetterSourceQueues', resource: `queue "${dlq.name}"` });
+  }
+  if (out.length > 0) return out;
+  // SNS subscriptions can dead-letter too (their RedrivePolicy); only looked for when no queue does.
+  try {
+    let token: string | undefined;
+    const subs: string[] = [];
+    do {
+      const page = await sns.send(new ListSubscriptionsCommand({ NextToken: token }), { abortSignal: signal });
+      for (const s of page.Subscriptions ?? []) if (s.SubscriptionArn?.startsWith('arn:')) subs.push(s.SubscriptionArn);
+      token = page.NextToken;
+    } while (token);
+    const limit = createLimiter(8);
+    const found = await Promise.all(subs.map((arn) => limit(async () => {
+      const { Attributes: a = {} } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }), { abortSignal: signal });
+      return parseRedrivePolicy(a.RedrivePolicy)?.deadLetterTargetArn === dlq.arn ? { kind: 'subscription' as const, arn, name: `${arnName(a.TopicArn ?? arn)} subscription` } : null;
+    })));
+    for (const f of found) if (f) out.push(f);
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sns', operation: 'ListSubscriptions' });
+  }
+  return out;
+}
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` -> its ARN, in the DLQ's partition and region. */
+function arnFromUrl(url: string, like: string): string {
+  const [arn0 = 'arn', partition = 'aws', , region = ''] = like.split(':');
+  const parts = url.replace(/\/+$/, '').split('/');
+  return `${arn0}:${partition}:sqs:${region}:${parts.at(-2) ?? ''}:${parts.at(-1) ?? ''}`;
+}
+
+export interface DeadLetterQueue {
+  dlq: QueueDetails;
+  sources: DlqSource[];
+}
+
+/**
+ * `ref` must be a dead-letter queue. One that is not gets a UsageError whose hint names its own DLQ
+ * when it has one (`orders` -> `svl dlq peek orders-dlq`).
+ */
+export async function resolveDeadLetterQueue(sqs: SQSClient, sns: SNSClient, ref: string, target: Target, command: string, signal?: AbortSignal): Promise<DeadLetterQueue> {
+  const dlq = await describeQueue(sqs, ref, target, signal);
+  const sources = await deadLetterSources(sqs, sns, dlq, target, signal);
+  if (sources.length > 0) return { dlq, sources };
+  const local = target.kind === 'local' ? ' --local' : '';
+  throw new UsageError(`"${dlq.name}" is not a dead-letter queue: no queue or subscription redrives to it`, {
+    hint: dlq.redrive
+      ? `Its dead-letter queue is ${arnName(dlq.redrive.deadLetterTargetArn)}: svl dlq ${command} ${arnName(dlq.redrive.deadLetterTargetArn)}${local}`
+      : `List the dead-letter queues with \`svl dlq ls${local}\``,
+  });
+}
+
+// ---- message move tasks ----
+
+export type MoveTask = ListMessageMoveTasksResultEntry;
+
+/** The most recent move task of a DLQ, or null. */
+export async function latestMoveTask(sqs: SQSClient, dlqArn: string, target: Target, signal?: AbortSignal): Promise<MoveTask | null> {
+  try {
+    const out = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 1 }), { abortSignal: signal });
+    return out.Results?.[0] ?? null;
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sqs', operation: 'ListMessageMoveTasks', resource: `queue "${arnName(dlqArn)}"` });
+  }
+}
+
+export async function cancelMoveTask(sqs: SQSClient, handle: string, target: Target): Promise<number> {
+  try {
+    const out = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle }));
+    return out.ApproximateNumberOfMessagesMoved ?? 0;
+  } catch (err) {
+    throw mapAwsError(err, { target, service: 'sqs', operation: 'CancelMessageMoveTask' });
+  }
+}

@@ -1,0 +1,148 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../../errors.js';
+import { dedupIdFor, outgoing, STAMP_FROM, STAMP_ORIGINAL_ID } from './entries.js';
+import { defaultJournalPath, Journal, readJournal } from './journal.js';
+import { parseRedrive } from './parse.js';
+
+const DLQ = 'arn:aws:sqs:us-east-1:000000000000:orders-dlq';
+const usage = (text: string) => (e: unknown) => e instanceof UsageError && e.exitCode === 2 && e.message.includes(text);
+let dir: string;
+before(() => (dir = mkdtempSync(join(tmpdir(), 'svl-journal-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('what the mover sends', () => {
+  it('keeps body, attributes (binary too) and the trace header, and stamps the original id and the DLQ', () => {
+    const o = outgoing(
+      {
+        MessageId: 'm-1',
+        Body: '{"a":1}',
+        Attributes: { AWSTraceHeader: 'Root=1-abc', MessageGroupId: 'g1' },
+        MessageAttributes: { n: { DataType: 'Number', StringValue: '5', StringListValues: [] }, b: { DataType: 'Binary', BinaryValue: new Uint8Array([7]) } },
+      },
+      DLQ,
+      false,
+    );
+    assert.equal(o.entry.MessageBody, '{"a":1}');
+    assert.deepEqual(o.entry.MessageAttributes, {
+      n: { DataType: 'Number', StringValue: '5' },
+      b: { DataType: 'Binary', BinaryValue: new Uint8Array([7]) },
+      [STAMP_ORIGINAL_ID]: { DataType: 'String', StringValue: 'm-1' },
+      [STAMP_FROM]: { DataType: 'String', StringValue: DLQ },
+    });
+    assert.deepEqual(o.entry.MessageSystemAttributes, { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-abc' } });
+    assert.equal(o.entry.MessageGroupId, undefined, 'no group for a standard destination');
+    assert.equal(o.stamped, true);
+    assert.ok(o.bytes > 7);
+  });
+
+  it('FIFO: the group is kept and the deduplication id is derived from the DLQ message id, deterministically', () => {
+    const o = outgoing({ MessageId: 'm-2', Body: 'x', Attributes: { MessageGroupId: 'g7' } }, DLQ, true);
+    assert.equal(o.entry.MessageGroupId, 'g7');
+    assert.equal(o.entry.MessageDeduplicationId, dedupIdFor(DLQ, 'm-2'));
+    assert.equal(dedupIdFor(DLQ, 'm-2'), dedupIdFor(DLQ, 'm-2'));
+    assert.notEqual(dedupIdFor(DLQ, 'm-2'), dedupIdFor(DLQ, 'm-3'));
+    assert.match(dedupIdFor(DLQ, 'm-2'), /^[0-9a-f]{64}$/);
+  });
+
+  it('a message redriven before keeps its first original id; one with 10 attributes moves unstamped', () => {
+    const again = outgoing({ MessageId: 'm-9', Body: 'x', MessageAttributes: { [STAMP_ORIGINAL_ID]: { DataType: 'String', StringValue: 'm-1' } } }, DLQ, false);
+    assert.equal(again.entry.MessageAttributes?.[STAMP_ORIGINAL_ID]?.StringValue, 'm-1');
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }]));
+    const full = outgoing({ MessageId: 'm-10', Body: 'x', MessageAttributes: ten }, DLQ, false);
+    assert.equal(Object.keys(full.entry.MessageAttributes ?? {}).length, 10);
+    assert.equal(full.stamped, false);
+  });
+});
+
+describe('the journal', () => {
+  it('records start, moved, deleted, failed and end lines that --resume reads back', () => {
+    const path = join(dir, 'j1.ndjson');
+    const j = Journal.create(path, { dlq: { name: 'orders-dlq', url: 'u', arn: DLQ, fifo: false }, to: null, match: ['type=x'], max: 5 });
+    j.moved([{ id: 'a', newId: 'A', to: 'orders' }, { id: 'b', newId: 'B', to: 'orders' }]);
+    j.deleted(['a']);
+    j.failed('c', 'Boom', 'no');
+    j.end({ interrupted: false, moved: 2 });
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.type), ['start', 'moved', 'moved', 'deleted', 'failed', 'end']);
+    const s = readJournal(path);
+    assert.deepEqual([...s.moved], ['a', 'b']);
+    assert.deepEqual([...s.deleted], ['a']);
+    assert.equal(s.failed, 1);
+    assert.equal(s.completed, true);
+    assert.equal(s.start.dlq.arn, DLQ);
+    assert.deepEqual(s.start.match, ['type=x']);
+    assert.throws(() => Journal.create(path, { dlq: s.start.dlq, to: null, match: [], max: null }), usage('Cannot create the journal'));
+  });
+
+  it('tolerates a last line cut by a kill; rejects files that are not journals', () => {
+    const path = join(dir, 'j2.ndjson');
+    const j = Journal.create(path, { dlq: { name: 'd', url: 'u', arn: DLQ, fifo: false }, to: null, match: [], max: null });
+    j.moved([{ id: 'a', newId: 'A', to: 'q' }]);
+    appendFileSync(path, '{"type":"moved","id":"b","ne');
+    const s = readJournal(path);
+    assert.deepEqual([...s.moved], ['a']);
+    assert.equal(s.completed, false);
+    const again = Journal.append(path);
+    again.moved([{ id: 'b', newId: 'B2', to: 'q' }]);
+    again.end({ interrupted: false });
+    const resumed = readJournal(path);
+    assert.deepEqual([...resumed.moved], ['a', 'b'], 'the cut line is skipped, the resumed run read');
+    assert.equal(resumed.completed, true);
+    const notJournal = join(dir, 'other.ndjson');
+    writeFileSync(notJournal, '{"hello":1}\n');
+    assert.throws(() => readJournal(notJournal), usage('does not start like a redrive journal'));
+    writeFileSync(notJournal, 'not json\n{"type":"start"}\n{}\n');
+    assert.throws(() => readJournal(notJournal), usage('line 1 is not JSON'));
+    writeFileSync(notJournal, JSON.stringify({ type: 'start', version: 99, dlq: {} }) + '\n');
+    assert.throws(() => readJournal(notJournal), usage('version 99'));
+    assert.throws(() => readJournal(join(dir, 'missing.ndjson')), usage('cannot read'));
+    const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    assert.equal(defaultJournalPath('orders-dlq', at, () => false), 'svl-redrive-orders-dlq-20260102T030405Z.ndjson');
+    const taken = new Set(['svl-redrive-orders-dlq-20260102T030405Z.ndjson', 'svl-redrive-orders-dlq-20260102T030405Z-2.ndjson']);
+    assert.equal(defaultJournalPath('orders-dlq', at, (p) => taken.has(p)), 'svl-redrive-orders-dlq-20260102T030405Z-3.ndjson');
+  });
+});
+
+describe('parseRedrive', () => {
+  it('chooses the client-side mover for flags only it supports', () => {
+    assert.equal(parseRedrive('d', {}).clientSide, false);
+    assert.equal(parseRedrive('d', { match: ['a=1'] }).clientSide, true);
+    assert.equal(parseRedrive('d', { max: '3' }).clientSide, true);
+    assert.equal(parseRedrive('d', { clientSide: true }).clientSide, true);
+    assert.equal(parseRedrive('d', { workers: '2' }).workers, 2);
+    assert.equal(parseRedrive('d', {}).wait, true);
+  });
+
+  it('rejects bad flags before any AWS call', () => {
+    assert.throws(() => parseRedrive(undefined, {}), usage('Missing the dead-letter queue'));
+    assert.throws(() => parseRedrive('d', { rate: '0' }), usage('--rate'));
+    assert.throws(() => parseRedrive('d', { rate: '600' }), usage('at most 500'));
+    assert.doesNotThrow(() => parseRedrive('d', { rate: '600', clientSide: true }));
+    assert.throws(() => parseRedrive('d', { workers: '99' }), usage('--workers'));
+    assert.throws(() => parseRedrive('d', { match: ['nope'] }), usage('--match "nope"'));
+    assert.throws(() => parseRedrive('d', { max: 'all' }), usage('--max'));
+    assert.throws(() => parseRedrive('d', { to: ' ' }), usage('--to'));
+    assert.throws(() => parseRedrive('d', { match: ['a=1'], wait: false }), usage('--no-wait'));
+  });
+
+  it('--resume takes everything from the journal and refuses flags that would change the redrive', () => {
+    const path = join(dir, 'j3.ndjson');
+    Journal.create(path, { dlq: { name: 'orders-dlq', url: 'u', arn: DLQ, fifo: false }, to: { name: 'replay', url: 'r', arn: 'arn:aws:sqs:us-east-1:000000000000:replay', fifo: false }, match: ['type=x'], max: 10 }).end({ interrupted: true });
+    const o = parseRedrive(undefined, { resume: path, rate: '50' });
+    assert.equal(o.dlq, DLQ);
+    assert.equal(o.to, 'arn:aws:sqs:us-east-1:000000000000:replay');
+    assert.equal(o.max, 10);
+    assert.equal(o.rate, 50);
+    assert.deepEqual(o.match.map((m) => m.text), ['type=x']);
+    assert.equal(o.clientSide, true);
+    assert.doesNotThrow(() => parseRedrive('orders-dlq', { resume: path }));
+    assert.throws(() => parseRedrive('other-dlq', { resume: path }), usage('not other-dlq'));
+    assert.throws(() => parseRedrive(undefined, { resume: path, match: ['a=1'] }), usage('drop --match'));
+    assert.throws(() => parseRedrive(undefined, { resume: path, dryRun: true }), usage('--dry-run'));
+    assert.throws(() => parseRedrive('d', { journal: path }), usage('already exists'));
+  });
+});
