@@ -28,9 +28,11 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   });
 
   try {
-    const [{ buildProgram, CommanderExit }, { createCommandContext }] = await Promise.all([
+    // Only the invoked command's module is loaded (in parallel with commander): start-up stays fast.
+    const [{ buildProgram, CommanderExit }, { createCommandContext }, invoked] = await Promise.all([
       import('./program.js'),
       import('./commands/context.js'),
+      import('./commands/index.js').then((m) => m.loadInvoked(argv)),
     ]);
     const ctx = createCommandContext({
       env,
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
       onCancel: (fn) => void cleanups.push(fn),
     });
     try {
-      await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+      await buildProgram(ctx, invoked).parseAsync(argv, { from: 'user' });
     } catch (err) {
       if (err instanceof CommanderExit) return err.exitCode;
       throw err;

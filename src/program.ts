@@ -3,7 +3,7 @@
  * (help, version, usage errors) become exceptions for the error boundary in src/cli.ts.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { plannedHelp, registerCommands } from './commands/index.js';
+import { registerCommands, type Invoked } from './commands/index.js';
 import type { CommandContext } from './commands/context.js';
 import { examplesText } from './commands/help.js';
 import { UsageError } from './errors.js';
@@ -21,7 +21,7 @@ export class CommanderExit extends Error {
   }
 }
 
-export function buildProgram(ctx: CommandContext & { ready(): Promise<void> }): Command {
+export function buildProgram(ctx: CommandContext & { ready(): Promise<void> }, invoked?: Invoked): Command {
   const program = new Command('svl')
     .description('Build and operate AWS messaging flows (SNS -> SQS -> Lambda), against AWS or the embedded emulator.')
     .version(ctx.version, '-v, --version', 'print the svl version')
@@ -38,10 +38,10 @@ export function buildProgram(ctx: CommandContext & { ready(): Promise<void> }): 
     .showSuggestionAfterError(true)
     // Commander would print its own "error: ..." line; the error boundary prints ours instead.
     .configureOutput({ outputError: () => undefined })
-    .addHelpText('after', () => [examplesText(ROOT_EXAMPLES), '', plannedHelp()].join('\n').trimEnd())
+    .addHelpText('after', () => examplesText(ROOT_EXAMPLES))
     // The Ui (chalk & co.) loads only once an action is about to run, not for --help or usage errors.
     .hook('preAction', () => ctx.ready());
-  registerCommands(program, ctx);
+  registerCommands(program, ctx, invoked);
   // Set after registration so that every subcommand gets it too: each knows its own name for the hint.
   forEachCommand(program, (cmd) =>
     cmd.exitOverride((err) => {
