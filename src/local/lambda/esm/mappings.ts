@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as E from '../errors.js';
 import type { LambdaHandler, LambdaService } from '../service.js';
 import type { Input, Output } from '../model.js';
-import { parseFunctionName } from '../model.js';
+import { optInt, parseFunctionName } from '../model.js';
 import { compileFilterPolicy, type CompiledFilterPolicy } from '../../sns/filter-policy.js';
 import { SqsPoller } from './poller.js';
 import {
@@ -184,14 +184,7 @@ export class EventSourceMappings {
   }
 
   private validate(input: Input, base: MappingConfig | undefined, fifo: boolean): MappingConfig {
-    const int = (name: string, field: string, min: number, max: number): number | undefined => {
-      const v = input[name];
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw E.invalidParameterValue(`${name} must be an integer.`);
-      if (v < min) throw E.constraint(String(v), field, `Member must have value greater than or equal to ${min}`);
-      if (v > max) throw E.constraint(String(v), field, `Member must have value less than or equal to ${max}`);
-      return v;
-    };
+    const int = (name: string, field: string, min: number, max: number) => optInt(input, name, field, min, max);
     const batch = int('BatchSize', 'batchSize', 1, ESM_MAX_BATCH_STANDARD) ?? base?.BatchSize ?? ESM_DEFAULT_BATCH;
     const window = int('MaximumBatchingWindowInSeconds', 'maximumBatchingWindowInSeconds', 0, ESM_MAX_WINDOW) ?? base?.MaximumBatchingWindowInSeconds ?? 0;
     if (fifo && batch > ESM_MAX_BATCH_FIFO) throw E.invalidParameterValue(`BatchSize must be less than or equal to ${ESM_MAX_BATCH_FIFO} for FIFO queues.`);
