@@ -56,39 +56,58 @@ export async function ensureLocalEmulator(endpoint: string, ui: AutostartUi, dep
   });
 }
 
-/** GET the health URL; true only for a 200 within the timeout. node:http keeps this off undici's start-up cost. */
-export function isHealthy(url: string, timeoutMs: number): Promise<boolean> {
+/** What the emulator's `GET /_svl/health` answers. */
+export interface Health {
+  status: string;
+  service: string;
+  version: string;
+  pid: number;
+  endpoint: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  stateDir: string | null;
+  inMemory: boolean;
+  services: string[];
+  counts: { queues: number; messages: number };
+}
+
+/** GET `url`: status and body, or undefined when nothing answers in time. node:http keeps this off undici's start-up cost. */
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
     req.end();
   });
 }
 
+/** GET the health URL; true only for a 200 within the timeout. */
+export async function isHealthy(url: string, timeoutMs: number): Promise<boolean> {
+  return (await get(url, timeoutMs))?.status === 200;
+}
+
+/** The emulator's health, or undefined when nothing (or something other than the emulator) answers. */
+export async function readHealth(endpoint: string, timeoutMs = 1000): Promise<Health | undefined> {
+  const r = await get(new URL('/_svl/health', endpoint).href, timeoutMs);
+  if (r?.status !== 200) return undefined;
+  try {
+    const body = JSON.parse(r.body) as Health;
+    return body.service === 'svl-emulator' ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The services a running emulator answers (`services` of its health endpoint); [] when it cannot tell. */
-export function emulatorServices(endpoint: string, timeoutMs = 2000): Promise<string[]> {
-  return new Promise((resolve) => {
-    const req = request(new URL('/_svl/health', endpoint).href, { method: 'GET', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        try {
-          const services = (JSON.parse(body) as { services?: unknown }).services;
-          resolve(Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : []);
-        } catch {
-          resolve([]);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve([]));
-    req.end();
-  });
+export async function emulatorServices(endpoint: string, timeoutMs = 2000): Promise<string[]> {
+  const services = (await readHealth(endpoint, timeoutMs))?.services;
+  return Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : [];
 }
 
 async function spawnDetached(port: number) {

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { TAP_PREFIX, TAP_TAG } from './inventory-model.js';
+import { isAlive } from '../pid.js';
 
 export const TAP_HEARTBEAT_TAG = 'svl:tap-heartbeat';
 export const TAP_OF_TAG = 'svl:tap-of';
@@ -164,14 +165,6 @@ export interface StaleTap {
   reason: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Why a tap is stale, or undefined while its owner may still be using it. */
 export function staleReason(tags: Record<string, string>, nowMs: number, host = hostname(), alive = isAlive): string | undefined {

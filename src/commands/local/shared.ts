@@ -1,4 +1,4 @@
-/** What the `local` subcommands share: the default state dir, the endpoint to look at, health probing. */
+/** What the `local` subcommands share: the default state dir and the endpoint to look at. */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envValue, type Env } from '../../env.js';
@@ -28,31 +28,3 @@ export function parsePort(raw: string | undefined, env: Env): number {
 export function endpointFor(port: number, host = '127.0.0.1'): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
-
-export interface Health {
-  status: string;
-  service: string;
-  version: string;
-  pid: number;
-  endpoint: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  stateDir: string | null;
-  inMemory: boolean;
-  services: string[];
-  counts: { queues: number; messages: number };
-}
-
-/** The emulator's health, or undefined when nothing (or something else) answers. */
-export async function probe(endpoint: string, timeoutMs = 1000): Promise<Health | undefined> {
-  try {
-    const res = await fetch(`${endpoint}/_svl/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (res.status !== 200) return undefined;
-    const body = (await res.json()) as Health;
-    return body.service === 'svl-emulator' ? body : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

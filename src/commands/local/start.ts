@@ -8,7 +8,9 @@ import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { CommandContext } from '../context.js';
 import type { StartFlags } from './index.js';
-import { defaultStateDir, endpointFor, parsePort, probe, sleep } from './shared.js';
+import { readHealth } from '../../aws/local-autostart.js';
+import { sleep } from '../../aws/pool.js';
+import { defaultStateDir, endpointFor, parsePort } from './shared.js';
 
 export interface StartOptions {
   port: number;
@@ -53,7 +55,7 @@ export async function runStart(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
 }
 
 async function startDetached(o: StartOptions, endpoint: string, ui: Ui): Promise<StartResult> {
-  const running = o.port !== 0 ? await probe(endpoint, 500) : undefined;
+  const running = o.port !== 0 ? await readHealth(endpoint, 500) : undefined;
   if (running) {
     ui.info(`The emulator already runs on ${endpoint} (pid ${running.pid}).`);
     return { endpoint, pid: running.pid, stateDir: running.stateDir, detached: true, alreadyRunning: true };
@@ -78,7 +80,7 @@ async function startDetached(o: StartOptions, endpoint: string, ui: Ui): Promise
       const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n');
       throw new SvlError(`The emulator exited while starting (code ${exited}).`, 1, { hint: `Its log (${logFile}) ends with:\n${tail}` });
     }
-    const h = await probe(endpoint, 500);
+    const h = await readHealth(endpoint, 500);
     if (h && h.pid === child.pid) {
       return { endpoint, pid: h.pid, stateDir: h.stateDir, logFile, detached: true };
     }

@@ -4,14 +4,17 @@ import { join, resolve } from 'node:path';
 import type { Env } from '../../env.js';
 import { SvlError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { defaultStateDir, endpointFor, parsePort, probe, sleep, type Health } from './shared.js';
+import { readHealth, type Health } from '../../aws/local-autostart.js';
+import { sleep } from '../../aws/pool.js';
+import { defaultStateDir, endpointFor, parsePort } from './shared.js';
+import { isAlive } from '../../pid.js';
 
 const notRunning = (endpoint: string) =>
   new SvlError(`The emulator is not running on ${endpoint}.`, 1, { code: 'EmulatorNotRunning', hint: 'Start it with `svl local start` (or `svl local start --detach`).' });
 
 export async function runStatus(opts: { port?: string }, env: Env): Promise<Health> {
   const endpoint = endpointFor(parsePort(opts.port, env));
-  const h = await probe(endpoint);
+  const h = await readHealth(endpoint);
   if (!h) throw notRunning(endpoint);
   return h;
 }
@@ -36,23 +39,15 @@ function formatUptime(s: number): string {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** SIGTERM, then wait: the emulator finishes in-flight requests and closes its database before exiting. */
 export async function runStop(opts: { port?: string }, env: Env): Promise<{ endpoint: string; pid: number }> {
   const endpoint = endpointFor(parsePort(opts.port, env));
-  const h = await probe(endpoint);
+  const h = await readHealth(endpoint);
   if (!h) throw notRunning(endpoint);
   process.kill(h.pid, 'SIGTERM');
   const deadline = Date.now() + 30_000;
-  while (alive(h.pid)) {
+  while (isAlive(h.pid)) {
     if (Date.now() > deadline) {
       throw new SvlError(`The emulator (pid ${h.pid}) did not stop within 30 s.`, 1, { hint: `Kill it with: kill -9 ${h.pid}` });
     }
@@ -65,8 +60,8 @@ export async function runStop(opts: { port?: string }, env: Env): Promise<{ endp
 export async function runReset(opts: { stateDir?: string; port?: string }, env: Env): Promise<{ stateDir: string; removed: string[] }> {
   const stateDir = resolve(opts.stateDir ?? defaultStateDir(env));
   const endpoint = endpointFor(parsePort(opts.port, env));
-  const h = await probe(endpoint);
-  const { readLockPid, isAlive } = await import('../../local/store/lock.js');
+  const h = await readHealth(endpoint);
+  const { readLockPid } = await import('../../local/store/lock.js');
   const owner = readLockPid(stateDir);
   if ((h && h.stateDir && resolve(h.stateDir) === stateDir) || (owner !== undefined && isAlive(owner))) {
     throw new SvlError(`An emulator is using ${stateDir}.`, 1, { code: 'EmulatorRunning', hint: 'Stop it first: `svl local stop`.' });

@@ -5,21 +5,13 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SvlError } from '../../errors.js';
+import { isAlive } from '../../pid.js';
 
 export interface StateLock {
   path: string;
   release(): void;
 }
 
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function readLockPid(stateDir: string): number | undefined {
   try {
