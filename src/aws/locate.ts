@@ -76,7 +76,13 @@ export async function locateTopic(sns: SNSClient, ref: string, target: Target, s
   let arn = ref.startsWith('arn:') ? ref : undefined;
   // The emulator's account and region are known, so its ARNs are too; on AWS the name is looked up.
   if (!arn && target.kind === 'local' && target.accountId && target.region) arn = `arn:aws:sns:${target.region}:${target.accountId}:${ref}`;
-  if (!arn) arn = await findTopicArn(sns, name, target, signal);
+  if (!arn) {
+    try {
+      arn = await findTopicArn(sns, name, signal);
+    } catch (err) {
+      throw mapAwsError(err, { target, service: 'sns', operation: 'ListTopics' });
+    }
+  }
   if (!arn) throw notFound();
   try {
     const { Attributes: a = {} } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: signal });
@@ -87,17 +93,14 @@ export async function locateTopic(sns: SNSClient, ref: string, target: Target, s
   }
 }
 
-async function findTopicArn(sns: SNSClient, name: string, target: Target, signal?: AbortSignal): Promise<string | undefined> {
+/** The ARN of the topic named `name` (a ListTopics scan, page by page), or undefined. */
+export async function findTopicArn(sns: SNSClient, name: string, signal?: AbortSignal): Promise<string | undefined> {
   let token: string | undefined;
-  try {
-    do {
-      const page = await sns.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: signal });
-      const hit = page.Topics?.find((t) => t.TopicArn !== undefined && arnName(t.TopicArn) === name);
-      if (hit?.TopicArn) return hit.TopicArn;
-      token = page.NextToken;
-    } while (token);
-  } catch (err) {
-    throw mapAwsError(err, { target, service: 'sns', operation: 'ListTopics' });
-  }
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: signal });
+    const hit = page.Topics?.find((t) => t.TopicArn !== undefined && arnName(t.TopicArn) === name);
+    if (hit?.TopicArn) return hit.TopicArn;
+    token = page.NextToken;
+  } while (token);
   return undefined;
 }

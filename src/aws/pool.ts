@@ -34,6 +34,12 @@ export function createLimiter(max: number): <T>(fn: () => Promise<T>) => Promise
     });
 }
 
+/** Runs `fn` over `items` with at most `max` in flight; results in input order. */
+export function mapLimit<T, R>(items: readonly T[], max: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const limit = createLimiter(max);
+  return Promise.all(items.map((t) => limit(() => fn(t))));
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

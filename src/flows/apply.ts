@@ -6,7 +6,8 @@
  */
 import { SvlError } from '../errors.js';
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
-import { mapLimit, observeFlow, type FlowClients, type Observed } from './observe.js';
+import { mapLimit } from '../aws/pool.js';
+import { observeFlow, type FlowClients, type Observed } from './observe.js';
 import {
   attributeChanges,
   desiredDlqAttributes,

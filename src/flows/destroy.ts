@@ -5,7 +5,9 @@
  */
 import { SvlError } from '../errors.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
-import { findTopicArn, mapLimit, observeQueue, type FlowClients, type ObservedQueue } from './observe.js';
+import { findTopicArn } from '../aws/locate.js';
+import { mapLimit } from '../aws/pool.js';
+import { observeQueue, type FlowClients, type ObservedQueue } from './observe.js';
 import type { PlanStep } from './plan.js';
 
 export interface DestroyPlan {

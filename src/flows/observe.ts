@@ -8,6 +8,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
+import { findTopicArn } from '../aws/locate.js';
+import { mapLimit } from '../aws/pool.js';
 
 export interface ObservedQueue {
   name: string;
@@ -50,20 +52,6 @@ export interface FlowClients {
   lambda?: () => Promise<LambdaClient | undefined>;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 const isNotFound = (err: unknown) => {
   const e = err as { name?: string; Code?: string };
@@ -101,17 +89,6 @@ async function observeQueueUrl(
   }
 }
 
-export async function findTopicArn(sns: SNSClient, name: string): Promise<string | undefined> {
-  const { ListTopicsCommand } = await import('@aws-sdk/client-sns');
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
-    const hit = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === name);
-    if (hit?.TopicArn) return hit.TopicArn;
-    token = page.NextToken;
-  } while (token);
-  return undefined;
-}
 
 export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Observed> {
   const sns = await import('@aws-sdk/client-sns');

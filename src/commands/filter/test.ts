@@ -59,8 +59,14 @@ export async function runFilterTest(o: FilterTestOptions, target: Target | undef
   }
   const { getSns } = await import('../../aws/clients.js');
   const sns = await getSns(target!, ui);
-  const { ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand, ListTopicsCommand } = await import('@aws-sdk/client-sns');
-  const topicArn = o.topic!.startsWith('arn:') ? o.topic! : await findTopicArn(sns, ListTopicsCommand, o.topic!);
+  const [{ ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand }, { findTopicArn }] = await Promise.all([
+    import('@aws-sdk/client-sns'),
+    import('../../aws/locate.js'),
+  ]);
+  const topicArn = o.topic!.startsWith('arn:') ? o.topic! : await findTopicArn(sns, o.topic!);
+  if (!topicArn) {
+    throw new SvlError(`Topic "${o.topic}" does not exist.`, 1, { code: 'NotFound', hint: 'List topics with `svl status`, or pass the topic ARN.' });
+  }
   const subscriptions: NonNullable<FilterTestResult['subscriptions']> = [];
   let token: string | undefined;
   do {
@@ -78,16 +84,6 @@ export async function runFilterTest(o: FilterTestOptions, target: Target | undef
   return { topic: topicArn, subscriptions };
 }
 
-async function findTopicArn(sns: import('@aws-sdk/client-sns').SNSClient, ListTopics: typeof import('@aws-sdk/client-sns').ListTopicsCommand, name: string): Promise<string> {
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopics({ NextToken: token }));
-    const hit = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === name);
-    if (hit?.TopicArn) return hit.TopicArn;
-    token = page.NextToken;
-  } while (token);
-  throw new SvlError(`Topic "${name}" does not exist.`, 1, { code: 'NotFound', hint: 'List topics with `svl status`, or pass the topic ARN.' });
-}
 
 export function renderFilterTest(r: FilterTestResult, ui: Ui): string {
   const s = ui.style;
