@@ -8,6 +8,7 @@
  * - `/_svl/...`                                                        -> svl's own control API
  */
 import { AwsError } from './protocol/errors.js';
+import { header, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
@@ -19,15 +20,7 @@ import type { ControlApi } from './control.js';
 import type { LambdaService } from './lambda/service.js';
 import { LAMBDA_PATH, lambdaRest } from './lambda/operations.js';
 
-export interface IncomingRequest {
-  method: string;
-  path: string;
-  search: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  requestId: string;
-  signal: AbortSignal;
-}
+export type { IncomingRequest };
 
 export interface RouterServices {
   sqs: SqsService;
@@ -37,10 +30,6 @@ export interface RouterServices {
   defaultBaseUrl: string;
 }
 
-const header = (req: IncomingRequest, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 function baseUrl(req: IncomingRequest, fallback: string): string {
   const host = header(req, 'host');

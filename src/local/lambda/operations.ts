@@ -9,6 +9,7 @@ import type { WireResponse } from '../protocol/json10.js';
 import * as E from './errors.js';
 import type { LambdaContext, LambdaService } from './service.js';
 import type { Input, Output } from './model.js';
+import { header, type IncomingRequest } from '../protocol/request.js';
 
 type Op = string;
 
@@ -72,19 +73,9 @@ export const LAMBDA_ROUTES: RestRoute<Op>[] = [
 /** Path prefixes of the Lambda API (API versions): requests under them belong to Lambda even when no route matches. */
 export const LAMBDA_PATH = /^\/(2014-11-13|2015-03-31|2016-08-19|2017-03-31|2017-10-31|2018-10-31|2019-09-25|2019-09-30|2020-04-22|2020-06-30|2021-07-20|2021-10-31|2021-11-15|2024-08-31|2025-\d\d-\d\d)\//;
 
-export interface LambdaRequest {
-  method: string;
-  path: string;
-  search: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  requestId: string;
-}
+/** Lambda needs no abort signal: invocations run to their own timeout. */
+export type LambdaRequest = Omit<IncomingRequest, 'signal'>;
 
-const h = (req: LambdaRequest, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 export async function lambdaRest(req: LambdaRequest, svc: LambdaService, ctx: LambdaContext): Promise<WireResponse> {
   try {
@@ -105,9 +96,9 @@ function buildInput(req: LambdaRequest, op: Op, labels: Record<string, string>):
   const input: Input = {};
   if (op === 'Invoke') {
     input.Payload = req.body;
-    const type = h(req, 'x-amz-invocation-type');
-    const logType = h(req, 'x-amz-log-type');
-    const cc = h(req, 'x-amz-client-context');
+    const type = header(req, 'x-amz-invocation-type');
+    const logType = header(req, 'x-amz-log-type');
+    const cc = header(req, 'x-amz-client-context');
     if (type !== undefined) input.InvocationType = type;
     if (logType !== undefined) input.LogType = logType;
     if (cc !== undefined) input.ClientContext = cc;

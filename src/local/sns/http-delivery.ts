@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { SqsService } from '../sqs/service.js';
 import type { SnsService } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { confirmationEnvelope, type SnsMessageAttribute } from './envelope.js';
@@ -59,7 +58,6 @@ export class HttpDelivery {
     private readonly sns: SnsService,
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly sqs: SqsService,
   ) {
     this.s = {
       insert: db.prepare(
@@ -74,7 +72,6 @@ export class HttpDelivery {
       dropKind: db.prepare(`DELETE FROM sns_deliveries WHERE subscription_arn = ? AND kind = ?`),
       dropAll: db.prepare(`DELETE FROM sns_deliveries WHERE subscription_arn = ?`),
     };
-    void this.sqs;
   }
 
   /** Called inside the publish transaction. `attributes` (raw deliveries) go with the message to a DLQ. */

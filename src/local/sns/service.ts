@@ -93,7 +93,7 @@ export class SnsService {
     this.account = opts.account ?? '000000000000';
     this.log = opts.log ?? (() => {});
     this.registry = new SnsRegistry(opts.db, opts.clock);
-    this.http = new HttpDelivery(this, opts.db, opts.clock, opts.sqs);
+    this.http = new HttpDelivery(this, opts.db, opts.clock);
     this.publisher = new Publisher(this, opts.db, opts.clock, opts.sqs);
     this.ops = {
       CreateTopic: (i) => this.createTopic(i),
