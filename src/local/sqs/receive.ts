@@ -3,11 +3,10 @@ import type { SqsContext, SqsHandler, SqsService } from './service.js';
 import type { Queue } from './queues.js';
 import type { MessageRow, ReceivedMessage } from './messages.js';
 import * as E from './errors.js';
-import { AwsError } from '../protocol/errors.js';
 import { intAttribute } from './attributes.js';
 import { optInt, optString, optStringList, reqString, type Input } from './input.js';
 import { decodeReceiptHandle, md5OfAttributes, type MessageAttributes } from './model.js';
-import { checkBatch } from './send.js';
+import { checkBatch, entryFailure } from './send.js';
 import { MAX_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS, MESSAGE_SYSTEM_ATTRIBUTE_NAMES } from './constants.js';
 
 const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT * 1000;
@@ -56,7 +55,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
           deleteOne(svc, q, reqString(e, 'ReceiptHandle'));
           Successful.push({ Id: e.Id });
         } catch (err) {
-          Failed.push(failure(e.Id as string, err));
+          Failed.push(entryFailure(e.Id as string, err));
         }
       }
       return { Successful, Failed };
@@ -83,7 +82,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
           changeVisibility(svc, q, rh, t);
           Successful.push({ Id: e.Id });
         } catch (err) {
-          Failed.push(failure(e.Id as string, err));
+          Failed.push(entryFailure(e.Id as string, err));
         }
       }
       return { Successful, Failed };
@@ -91,12 +90,8 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
   };
 }
 
-function failure(id: string, err: unknown): Record<string, unknown> {
-  if (err instanceof AwsError) return { Id: id, SenderFault: err.fault === 'Sender', Code: err.queryCode, Message: err.message };
-  throw err;
-}
 
-function handleFor(svc: SqsService, q: Queue, rh: string): { seq: number; nonce: string } {
+function handleFor(q: Queue, rh: string): { seq: number; nonce: string } {
   const h = decodeReceiptHandle(rh);
   if (!h || h.queue !== q.name) throw E.receiptHandleIsInvalid(rh);
   return h;
@@ -109,7 +104,7 @@ const expired = (rh: string) => E.invalidParameter('ReceiptHandle', rh, 'The rec
  * latest handle while the message is still in flight. Deleting a message that is already gone succeeds.
  */
 function deleteOne(svc: SqsService, q: Queue, rh: string): void {
-  const h = handleFor(svc, q, rh);
+  const h = handleFor(q, rh);
   const row = svc.messages.get(q, h.seq);
   if (!row) return;
   if (q.fifo && (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now())) throw expired(rh);
@@ -119,7 +114,7 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
 }
 
 function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number): void {
-  const h = handleFor(svc, q, rh);
+  const h = handleFor(q, rh);
   const row = svc.messages.get(q, h.seq);
   if (!row) {
     throw E.invalidParameter('ReceiptHandle', rh, 'Message does not exist or is not available for visibility timeout change.');

@@ -111,7 +111,8 @@ function sendResult(m: NewMessage, id: string, sequenceNumber: string | undefine
   return out;
 }
 
-function entryFailure(id: string, err: unknown): Record<string, unknown> {
+/** A batch entry's failure as AWS reports it in `Failed[]` (HTTP 200); anything but an AwsError is a bug. */
+export function entryFailure(id: string, err: unknown): Record<string, unknown> {
   if (err instanceof AwsError) return { Id: id, SenderFault: err.fault === 'Sender', Code: err.queryCode, Message: err.message };
   throw err;
 }
