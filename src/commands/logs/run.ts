@@ -8,6 +8,7 @@ import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
+import { durationMs } from '../flags.js';
 
 export interface LogsOptions {
   function: string;
@@ -26,14 +27,12 @@ export interface LogEvent {
   message: string;
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 export function parseLogs(fn: string, f: { follow?: boolean; since?: string }): LogsOptions {
   if (!/^[a-zA-Z0-9-_]{1,64}$/.test(fn)) throw new UsageError(`<function> "${fn}" must be a function name (1-64 letters, digits, - and _)`);
   const raw = f.since ?? '10m';
-  const rel = /^(\d+)(s|m|h|d)$/.exec(raw);
+  const ago = /[smhd]$/.test(raw) ? durationMs(raw) : undefined;
   let since: LogsOptions['since'];
-  if (rel) since = { agoMs: Number(rel[1]) * UNITS[rel[2]!]! };
+  if (ago !== undefined) since = { agoMs: ago };
   else {
     const t = Date.parse(raw);
     if (!/^\d{4}-\d\d-\d\d/.test(raw) || Number.isNaN(t)) throw new UsageError(`--since must be an age like 30s, 10m, 2h, 1d or an ISO time (got "${raw}")`);
