@@ -5,19 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { SQSClient, CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { svl } from '../helpers/cli.mjs';
+import { svl, freePort } from '../helpers/cli.mjs';
 import { credentials } from '../helpers/emulator.mjs';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 test('start --detach, status, reset refused while running, stop, reset --yes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'svl-local-'));

@@ -37,3 +37,6 @@ export function svl(args, { env = {}, input, cwd = root, timeoutMs = 30_000 } = 
 
 /** Environment that makes `--local` target the given emulator URL. */
 export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
+
+/** A loopback port nobody listens on right now (for emulators started as separate processes). */
+export { freePort } from '../../bench/report.mjs';

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   SQSClient,
@@ -19,18 +18,10 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
+import { freePort } from '../helpers/cli.mjs';
 
 const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startProcess(stateDir, port) {
   const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
