@@ -16,15 +16,6 @@ export function readValue(value: string, flag: string): string {
   return value;
 }
 
-/** Parses JSON given to `flag`, with a usage error naming the flag. */
-export function parseJsonFlag(text: string, flag: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${flag} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 export interface MessageAttributeArg {
   DataType: string;
   StringValue?: string;

@@ -12,8 +12,3 @@ export function createLogger(opts: { quiet?: boolean; stream?: NodeJS.WritableSt
     stream.write(`${t} ${line}\n`);
   };
 }
-
-/** For tests that want to see the log. */
-export function consoleLogger(): LogFn {
-  return (line) => console.error(line);
-}

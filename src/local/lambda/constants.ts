@@ -64,4 +64,3 @@ export const RESERVED_ENV_KEYS = new Set([
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
 
-export const LAMBDA_PRINCIPAL = 'lambda.amazonaws.com';

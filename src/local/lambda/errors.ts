@@ -10,8 +10,6 @@ export const invalidParameterValue = (message: string) => err('InvalidParameterV
 export const invalidRequestContent = (message: string) => err('InvalidRequestContentException', message, 400);
 export const requestTooLarge = (message: string) => err('RequestTooLargeException', message, 413);
 export const preconditionFailed = (message: string) => err('PreconditionFailedException', message, 412);
-export const unsupportedMediaType = (message: string) => err('UnsupportedMediaTypeException', message, 415);
-export const serviceException = (message: string) => err('ServiceException', message, 500, 'Receiver');
 export const validation = (message: string) => err('ValidationException', message, 400);
 /** An operation of the Lambda API the emulator does not implement: AWS-shaped, never a crash. */
 export const notImplemented = (op: string) =>

@@ -15,7 +15,7 @@ import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { evaluateFilterPolicy } from './filter-policy.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
-import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, SNS_PRINCIPAL } from './constants.js';
+import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
 interface PreparedMessage {
   message: string;
@@ -93,7 +93,7 @@ export class Publisher {
     let subject: string | undefined;
     if (input.Subject !== undefined && input.Subject !== null) {
       subject = String(input.Subject);
-      if (subject.length === 0 || subject.length > 100 || !/^[\x20-\x7E]+$/.test(subject)) throw E.invalidParameter('Subject');
+      if (subject.length === 0 || subject.length > MAX_SUBJECT || !/^[\x20-\x7E]+$/.test(subject)) throw E.invalidParameter('Subject');
     }
     let perProtocol: Record<string, string> | undefined;
     let effective = message;

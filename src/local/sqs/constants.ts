@@ -19,8 +19,6 @@ export const MAX_LIST_QUEUES = 1000;
 export const MAX_MOVE_RATE = 500;
 export const DEFAULT_MOVE_RATE = 500;
 export const MAX_TAGS = 50;
-export const IN_FLIGHT_LIMIT_STANDARD = 120_000;
-export const IN_FLIGHT_LIMIT_FIFO = 120_000;
 
 /** Settable attributes with their defaults and inclusive integer ranges. */
 export const INT_ATTRIBUTES: Record<string, { def: number; min: number; max: number }> = {

@@ -48,16 +48,8 @@ export const tooManyEntries = (n: number) =>
     'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
     `Maximum number of entries per request are 10. You have sent ${n}.`,
   );
-export const emptyBatch = () =>
-  sqsError(
-    'EmptyBatchRequest',
-    'AWS.SimpleQueueService.EmptyBatchRequest',
-    'There should be at least one SendMessageBatchRequestEntry in the request.',
-  );
 export const emptyBatchOf = (entryType: string) =>
   sqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', `There should be at least one ${entryType} in the request.`);
-export const batchIdsNotDistinct = () =>
-  sqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'Id  repeated.');
 export const batchIdRepeated = (id: string) =>
   sqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
 export const invalidBatchEntryId = () =>
@@ -79,21 +71,14 @@ export const purgeInProgress = (name: string) =>
     `Only one PurgeQueue operation on ${name} is allowed every 60 seconds.`,
     403,
   );
-export const messageNotInflight = () =>
-  sqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'The message referred to is not in flight.');
 export const receiptHandleIsInvalid = (rh: string) =>
   sqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${rh}" is not a valid receipt handle.`);
 export const invalidMessageContents = () =>
   sqsError('InvalidMessageContents', 'InvalidMessageContents', 'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF');
 export const resourceNotFound = (message: string) =>
   sqsError('ResourceNotFoundException', 'ResourceNotFoundException', message, 404);
-export const overLimit = (message: string) => sqsError('OverLimit', 'OverLimit', message, 403);
 export const invalidAction = (action: string) =>
   new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`, { namespace: 'com.amazon.coral.service' });
-export const unsupportedOperation = (message: string) =>
-  sqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', message);
-export const invalidAddress = (url: string) =>
-  sqsError('InvalidAddress', 'InvalidAddress', `The address ${url} is not valid for this endpoint.`);
 
 /** A service principal (e.g. SNS) refused by the queue policy. */
 export const accessDenied = (queueArn: string, service: string, sourceArn: string, decision: string) =>

@@ -23,7 +23,7 @@ import { MessageEngine } from './messages.js';
 import { MoveTasks } from './move-tasks.js';
 import { effectiveAttribute, intAttribute, validateAttributes } from './attributes.js';
 import { reqString, optInt, optString, optStringList, stringMap, type Input } from './input.js';
-import { ACCOUNT_ID, ALL_QUEUE_ATTRIBUTES, MAX_LIST_QUEUES, MAX_TAGS, REGION } from './constants.js';
+import { ACCOUNT_ID, ALL_QUEUE_ATTRIBUTES, MAX_LIST_QUEUES, MAX_TAGS, PURGE_INTERVAL_MS, REGION } from './constants.js';
 import { nameFromQueueUrl, validateQueueName } from './model.js';
 import { sendOperations } from './send.js';
 import { receiveOperations } from './receive.js';
@@ -264,7 +264,7 @@ export class SqsService {
   private purgeQueue(input: Input): SqsOutput {
     const q = this.queueFromInput(input);
     const now = this.clock.now();
-    if (q.lastPurgeMs !== null && now - q.lastPurgeMs < 60_000 && now >= q.lastPurgeMs) throw E.purgeInProgress(q.name);
+    if (q.lastPurgeMs !== null && now - q.lastPurgeMs < PURGE_INTERVAL_MS && now >= q.lastPurgeMs) throw E.purgeInProgress(q.name);
     this.messages.purge(q);
     this.queues.markPurged(q, now);
     this.log(`SQS purge ${q.name}`);
