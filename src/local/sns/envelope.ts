@@ -38,15 +38,26 @@ export function useSigningKeyFile(path: string): void {
     writeFileSync(path, pem, { mode: 0o600 });
   }
   const privateKey = createPrivateKey(pem);
+  lastSigned = undefined;
   keys = { privateKey, publicPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
 }
 export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
 
+/**
+ * The signature covers only the message, not the subscription, so every subscriber of one publish gets
+ * the same one: the last signature is reused rather than paying an RSA signing per subscriber.
+ */
+let lastSigned: { key: string; signature: string } | undefined;
+
 function sign(fields: Array<[string, string | undefined]>, version: string): string {
   const canonical = fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}\n${v}\n`).join('');
+  const key = `${version}\n${canonical}`;
+  if (lastSigned?.key === key) return lastSigned.signature;
   const signer = createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
   signer.update(canonical, 'utf8');
-  return signer.sign(signingKeys().privateKey, 'base64');
+  const signature = signer.sign(signingKeys().privateKey, 'base64');
+  lastSigned = { key, signature };
+  return signature;
 }
 
 export const isoTimestamp = (ms: number): string => new Date(ms).toISOString();
