@@ -55,6 +55,36 @@ test('a long poll waiting on a locked group is answered when the in-flight messa
   assert.deepEqual(bodies((await response).Messages), ['message-2']);
 });
 
+test('a batch delete is one commit, and the long poll waiting on the group it unlocks is answered after it', LONG_POLL, async () => {
+  const url = await fifo({ ContentBasedDeduplication: 'true' });
+  for (const b of ['a1', 'a2', 'a3']) await send(url, b, 'a');
+  const held = await t.receive(url, { MaxNumberOfMessages: 2 });
+  assert.deepEqual(bodies(held), ['a1', 'a2']);
+  const { response } = await startLongPoll(t, url, { WaitTimeSeconds: 10 });
+  assert.equal(await settlesSoon(response), false);
+  // one bad entry in the batch fails alone; the others are deleted and the group moves on
+  const out = await t.call('DeleteMessageBatch', {
+    QueueUrl: url,
+    Entries: [...held.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })), { Id: 'bad', ReceiptHandle: 'not-a-handle' }],
+  });
+  assert.deepEqual(out.Successful.map((s) => s.Id).sort(), ['d0', 'd1']);
+  assert.deepEqual(out.Failed.map((f) => [f.Id, f.Code, f.SenderFault]), [['bad', 'ReceiptHandleIsInvalid', true]]);
+  assert.deepEqual(bodies((await response).Messages), ['a3']);
+});
+
+test('a visibility batch that releases a group head answers the long poll waiting on it', LONG_POLL, async () => {
+  const url = await fifo({ ContentBasedDeduplication: 'true', VisibilityTimeout: '60' });
+  await send(url, 'head', 'g');
+  const [m] = await t.receive(url);
+  const { response } = await startLongPoll(t, url, { WaitTimeSeconds: 10 });
+  assert.equal(await settlesSoon(response), false);
+  const out = await t.call('ChangeMessageVisibilityBatch', { QueueUrl: url, Entries: [{ Id: 'v', ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }] });
+  assert.deepEqual(out.Successful, [{ Id: 'v' }]);
+  const got = (await response).Messages;
+  assert.deepEqual(bodies(got), ['head']);
+  assert.equal(got[0].MessageId, m.MessageId);
+});
+
 test('when the visibility timeout runs out, the same head message is returned again before the rest', async () => {
   const url = await fifo({ ContentBasedDeduplication: 'true', VisibilityTimeout: '10' });
   await send(url, 'head', 'g');

@@ -72,6 +72,8 @@ export class MessageEngine {
   private readonly s;
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly lastSweep = new Map<string, number>();
+  /** Queues to notify once the running batch commits. */
+  private deferred: Set<string> | undefined;
   /** Called after a message lands in a queue, so other services (ESM pollers) can react. */
   onMessageAvailable?: (queue: string) => void;
 
@@ -343,8 +345,27 @@ export class MessageEngine {
 
   // ---- long polling ----
 
+  /**
+   * Runs a batch of deletes or visibility changes as one transaction: one commit for ten entries instead
+   * of ten. Long polls the batch would wake are woken after the commit, so none sees an uncommitted row.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.deferred) return fn();
+    const deferred = (this.deferred = new Set<string>());
+    try {
+      return atomic(this.db, fn);
+    } finally {
+      this.deferred = undefined;
+      for (const q of deferred) this.notify(q);
+    }
+  }
+
   /** Wakes the long polls waiting on a queue (a message arrived or became visible). */
   notify(queue: string): void {
+    if (this.deferred) {
+      this.deferred.add(queue);
+      return;
+    }
     const set = this.waiters.get(queue);
     if (set) for (const w of [...set]) w();
     this.onMessageAvailable?.(queue);

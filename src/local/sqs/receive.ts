@@ -50,14 +50,16 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       const entries = checkBatch(input, 'DeleteMessageBatchRequestEntry');
       const Successful: Record<string, unknown>[] = [];
       const Failed: Record<string, unknown>[] = [];
-      for (const e of entries) {
-        try {
-          deleteOne(svc, q, reqString(e, 'ReceiptHandle'));
-          Successful.push({ Id: e.Id });
-        } catch (err) {
-          Failed.push(entryFailure(e.Id as string, err));
+      svc.messages.batch(() => {
+        for (const e of entries) {
+          try {
+            deleteOne(svc, q, reqString(e, 'ReceiptHandle'));
+            Successful.push({ Id: e.Id });
+          } catch (err) {
+            Failed.push(entryFailure(e.Id as string, err));
+          }
         }
-      }
+      });
       return { Successful, Failed };
     },
 
@@ -75,16 +77,18 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       const entries = checkBatch(input, 'ChangeMessageVisibilityBatchRequestEntry');
       const Successful: Record<string, unknown>[] = [];
       const Failed: Record<string, unknown>[] = [];
-      for (const e of entries) {
-        try {
-          const rh = reqString(e, 'ReceiptHandle');
-          const t = optInt(e, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT, 'Must be between 0 and 43200, if provided.') ?? 0;
-          changeVisibility(svc, q, rh, t);
-          Successful.push({ Id: e.Id });
-        } catch (err) {
-          Failed.push(entryFailure(e.Id as string, err));
+      svc.messages.batch(() => {
+        for (const e of entries) {
+          try {
+            const rh = reqString(e, 'ReceiptHandle');
+            const t = optInt(e, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT, 'Must be between 0 and 43200, if provided.') ?? 0;
+            changeVisibility(svc, q, rh, t);
+            Successful.push({ Id: e.Id });
+          } catch (err) {
+            Failed.push(entryFailure(e.Id as string, err));
+          }
         }
-      }
+      });
       return { Successful, Failed };
     },
   };
