@@ -13,11 +13,12 @@
  * - messages it must not move are held invisible (not received again) and released at the end.
  */
 import { setMaxListeners } from 'node:events';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { queueState, type QueueDetails } from '../../../aws/dlq.js';
 import { mapAwsError } from '../../../aws/errors.js';
 import { Holder } from '../../../aws/holder.js';
 import { sleep } from '../../../aws/pool.js';
+import { sqsWire } from '../../../aws/sqs-wire.js';
 import type { Target } from '../../../aws/target.js';
 import { decodeReceived } from '../../decode.js';
 import { matches, type MatchExpr } from '../../match.js';
@@ -80,6 +81,8 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   const started = Date.now();
   const visibility = Math.min(43_200, Math.max(60, d.rate ? Math.ceil((d.workers * 20) / d.rate) + 30 : 60));
   const holder = new Holder(d.sqs, d.dlq.url, visibility);
+  // The hot path (receive, send, delete) skips the SDK's per-call machinery; see aws/sqs-wire.ts.
+  const wire = sqsWire(d.sqs);
   const stats: MoverStats = { moved: 0, recovered: 0, skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 }, failed: 0, unstamped: 0, destinations: {} };
   const failures: MoverResult['failures'] = [];
   const sent = new Set(d.alreadyMoved);
@@ -118,7 +121,7 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
       let out;
       try {
         // No abort signal: a send in flight finishes, so its outcome is known and journaled.
-        out = await d.sqs.send(new SendMessageBatchCommand({ QueueUrl: dest.url, Entries: batch.map((o, i) => ({ Id: `m${i}`, ...o.entry })) }));
+        out = await wire.sendMessageBatch({ QueueUrl: dest.url, Entries: batch.map((o, i) => ({ Id: `m${i}`, ...o.entry })) });
       } catch (err) {
         const e = mapAwsError(err, { target: d.target, service: 'sqs', operation: 'SendMessageBatch', resource: `queue "${dest.name}"` });
         if (FATAL.has(e.code)) throw e;
@@ -148,7 +151,7 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   const remove = async (ms: Message[]) => {
     for (let i = 0; i < ms.length; i += 10) {
       const chunk = ms.slice(i, i + 10);
-      const out = await d.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: d.dlq.url, Entries: chunk.map((m, j) => ({ Id: `d${j}`, ReceiptHandle: m.ReceiptHandle! })) }));
+      const out = await wire.deleteMessageBatch({ QueueUrl: d.dlq.url, Entries: chunk.map((m, j) => ({ Id: `d${j}`, ReceiptHandle: m.ReceiptHandle! })) });
       // A failed delete (an expired receipt handle) brings the message back; it is in `sent`, so the
       // next receive deletes it without sending it again.
       d.journal.deleted((out.Successful ?? []).map((s) => chunk[Number(s.Id?.slice(1))]!.MessageId!));
@@ -216,8 +219,8 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
     while (!stop.signal.aborted && !(d.max !== undefined && reserved >= d.max)) {
       let got: Message[];
       try {
-        const out = await d.sqs.send(
-          new ReceiveMessageCommand({
+        const out = await wire.receiveMessage(
+          {
             QueueUrl: d.dlq.url,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: visibility,
@@ -225,7 +228,7 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
             WaitTimeSeconds: d.target.kind === 'local' ? 0 : 1,
             MessageSystemAttributeNames: [...MOVER_SYSTEM_ATTRIBUTES],
             MessageAttributeNames: ['All'],
-          }),
+          },
           { abortSignal: stop.signal },
         );
         got = out.Messages ?? [];
