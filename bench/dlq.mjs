@@ -2,7 +2,9 @@
 // DLQ redrive and tail latency against svl's emulator (a separate process, durable SQLite state):
 // - `svl dlq redrive --client-side` of N (10,000) dead letters with attributes, spawned as a user would run
 //   it, compared in the same run with a naive one-message-at-a-time loop (receive 1, send 1, delete 1)
-//   written with the same SDK against the same emulator;
+//   written with the AWS SDK against the same emulator, as a user's script would be; the mover's hot path
+//   goes out as direct SQS JSON requests (src/aws/sqs-wire.ts), so the same redrive is also run through
+//   the SDK client (SVL_SQS_WIRE=0) to show what that part is worth;
 // - `svl tail` publish-to-printed latency (p50/p95): a message published to an SNS topic until its NDJSON
 //   line appears on the tail's stdout, for the emulator's peek and for a tap.
 // Writes Markdown to stdout and bench/results/dlq.{json,md}.
@@ -106,10 +108,10 @@ async function count(sqs, url) {
   return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
 }
 
-function runCli(url, argv) {
+function runCli(url, argv, env = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, ...argv, '--local'], { env: cliEnv(url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...argv, '--local'], { env: { ...cliEnv(url), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -118,13 +120,13 @@ function runCli(url, argv) {
   });
 }
 
-async function redriveBench(url, sqs, round) {
-  const p = await pair(sqs, `bench-redrive-${round}`);
+async function redriveBench(url, sqs, round, env = {}) {
+  const p = await pair(sqs, `bench-redrive-${round}${env.SVL_SQS_WIRE ? '-sdk' : ''}`);
   process.stderr.write(`filling the DLQ with ${N} messages ...\n`);
   await fillDlq(sqs, p, N);
-  process.stderr.write('svl dlq redrive --client-side ...\n');
+  process.stderr.write(`svl dlq redrive --client-side ${env.SVL_SQS_WIRE ? '(SVL_SQS_WIRE=0) ' : ''}...\n`);
   const dir = mkdtempSync(join(tmpdir(), 'svl-bench-journal-'));
-  const run = await runCli(url, ['dlq', 'redrive', `${p.name}-dlq`, '--client-side', '--workers', String(WORKERS), '--journal', join(dir, 'j.ndjson'), '--yes', '--json']);
+  const run = await runCli(url, ['dlq', 'redrive', `${p.name}-dlq`, '--client-side', '--workers', String(WORKERS), '--journal', join(dir, 'j.ndjson'), '--yes', '--json'], env);
   rmSync(dir, { recursive: true, force: true });
   const r = JSON.parse(run.out);
   const [left, back] = [await count(sqs, p.dlq), await count(sqs, p.src)];
@@ -200,23 +202,25 @@ const sns = new SNSClient(cfg(srv.url));
 let results;
 try {
   const redriveRuns = [];
+  const sdkRuns = [];
   const naiveRuns = [];
   for (let round = 1; round <= REPEAT; round++) {
     process.stderr.write(`round ${round}/${REPEAT}\n`);
     redriveRuns.push(await redriveBench(srv.url, sqs, round));
     naiveRuns.push(await naiveBench(srv.url, sqs, round));
+    sdkRuns.push(await redriveBench(srv.url, sqs, round, { SVL_SQS_WIRE: '0' }));
   }
   const pick = (runs, key) => runs.find((r) => r[key] === median(runs.map((x) => x[key])));
   process.stderr.write('tail latency ...\n');
   const latency = [await tailLatency(srv.url, sqs, sns, 'peek'), await tailLatency(srv.url, sqs, sns, 'tap')];
-  results = { redrive: pick(redriveRuns, 'moverRate'), naive: pick(naiveRuns, 'rate'), redriveRuns, naiveRuns, latency };
+  results = { redrive: pick(redriveRuns, 'moverRate'), viaSdk: pick(sdkRuns, 'moverRate'), naive: pick(naiveRuns, 'rate'), redriveRuns, sdkRuns, naiveRuns, latency };
 } finally {
   sqs.destroy();
   sns.destroy();
   srv.stop();
 }
 
-const { redrive, naive, latency, redriveRuns, naiveRuns } = results;
+const { redrive, viaSdk, naive, latency, redriveRuns, sdkRuns, naiveRuns } = results;
 const ratio = redrive.moverRate / naive.rate;
 const lines = [
   `DLQ redrive and tail latency on svl's emulator (separate process, durable state; median of ${REPEAT} interleaved runs; node ${process.versions.node})`,
@@ -225,9 +229,10 @@ const lines = [
   '|---|---:|---:|---:|---|',
   `| svl dlq redrive --client-side (${WORKERS} workers; mover time) | ${redrive.messages} | ${fmt(redrive.moverSeconds)} | ${fmt(redrive.moverRate)} | ${redriveRuns.map((r) => fmt(r.moverRate)).join(', ')} |`,
   `| same, wall clock incl. CLI start-up and checks | ${redrive.messages} | ${fmt(redrive.wallSeconds)} | ${fmt(redrive.wallRate)} | ${redriveRuns.map((r) => fmt(r.wallRate)).join(', ')} |`,
-  `| naive loop (receive 1, send 1, delete 1) | ${naive.messages} | ${fmt(naive.seconds)} | ${fmt(naive.rate)} | ${naiveRuns.map((r) => fmt(r.rate)).join(', ')} |`,
+  `| same, hot path through the SDK client (SVL_SQS_WIRE=0; mover time) | ${viaSdk.messages} | ${fmt(viaSdk.moverSeconds)} | ${fmt(viaSdk.moverRate)} | ${sdkRuns.map((r) => fmt(r.moverRate)).join(', ')} |`,
+  `| naive loop with the SDK (receive 1, send 1, delete 1) | ${naive.messages} | ${fmt(naive.seconds)} | ${fmt(naive.rate)} | ${naiveRuns.map((r) => fmt(r.rate)).join(', ')} |`,
   '',
-  `svl / naive (medians): ${fmt(ratio)}x (mover), ${fmt(redrive.wallRate / naive.rate)}x (wall clock). Targets: >= 2000 msg/s and >= 10x.`,
+  `svl / naive (medians): ${fmt(ratio)}x (mover), ${fmt(redrive.wallRate / naive.rate)}x (wall clock); through the SDK client ${fmt(viaSdk.moverRate / naive.rate)}x. Targets: >= 2000 msg/s and >= 10x.`,
   '',
   '| svl tail (publish -> printed) | samples | p50 ms | p95 ms | max ms |',
   '|---|---:|---:|---:|---:|',
@@ -235,4 +240,4 @@ const lines = [
   '',
   'Target: a published message appears in the tail within a second.',
 ];
-writeReport('dlq', { n: N, naiveN: NAIVE_N, workers: WORKERS, repeat: REPEAT, redrive, naive, ratio, redriveRuns, naiveRuns, latency }, lines);
+writeReport('dlq', { n: N, naiveN: NAIVE_N, workers: WORKERS, repeat: REPEAT, redrive, viaSdk, naive, ratio, redriveRuns, sdkRuns, naiveRuns, latency }, lines);

@@ -160,11 +160,11 @@ test('client-side redrive: 1,000 back with bodies, attributes and stamps; every 
   assert.equal(lines.at(-1).interrupted, false);
 });
 
-test('FIFO pair: client-side and native redrives keep every group in order', async () => {
-  for (const mode of [['--client-side'], []]) {
+test('FIFO pair: client-side (direct requests, or the SDK client with SVL_SQS_WIRE=0) and native redrives keep every group in order', async () => {
+  for (const [mode, env] of [[['--client-side'], {}], [['--client-side'], { SVL_SQS_WIRE: '0' }], [[], {}]]) {
     const p = await pair({ fifo: true });
     await fill(p, 300, { groups: 3 });
-    const r = await withTicking(() => run(['dlq', 'redrive', p.dlq, ...mode, '--yes', '--json']));
+    const r = await withTicking(() => run(['dlq', 'redrive', p.dlq, ...mode, '--yes', '--json'], { env: { ...localEnv(url), ...env } }));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).moved, 300);
     assert.deepEqual(await peek(url, p.dlq), []);

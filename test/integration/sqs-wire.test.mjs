@@ -131,6 +131,24 @@ test('errors are the SDK errors: same name, Code, message, fault and status, and
   }
 });
 
+test('SVL_SQS_WIRE=0: the same three calls through the SDK client itself', async () => {
+  const client = await sqsClient(emu.url);
+  let calls = 0;
+  client.middlewareStack.add((next) => (args) => (calls++, next(args)), { step: 'initialize' });
+  try {
+    const sdk = sqsWire(client, { SVL_SQS_WIRE: '0' });
+    assert.notEqual(sdk, sqsWire(client, {}));
+    const q = await queue('wire-off');
+    calls = 0;
+    const sent = await sdk.sendMessageBatch({ QueueUrl: q, Entries: entries(3) });
+    const got = await sdk.receiveMessage(receiveAll(q));
+    const del = await sdk.deleteMessageBatch({ QueueUrl: q, Entries: got.Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) });
+    assert.deepEqual([sent.Successful.length, got.Messages.length, del.Successful.length, calls], [3, 3, 3, 3]);
+  } finally {
+    client.destroy();
+  }
+});
+
 test('an aborted long poll rejects with AbortError at once and is not retried', async () => {
   const q = await queue('wire-abort');
   const stop = new AbortController();
