@@ -141,9 +141,12 @@ export function renderMessage(m: ReceivedMessage, systemNames: Set<string>, user
   const out: Record<string, unknown> = { MessageId: r.id, ReceiptHandle: m.receiptHandle, MD5OfBody: r.md5_body, Body: r.body };
   const sys = systemAttributes(r, systemNames);
   if (sys) out.Attributes = sys;
-  const user = selectUserAttributes(r.attrs ? (JSON.parse(r.attrs) as MessageAttributes) : undefined, userNames);
+  const stored = r.attrs ? (JSON.parse(r.attrs) as MessageAttributes) : undefined;
+  const user = selectUserAttributes(stored, userNames);
   if (user) {
-    out.MD5OfMessageAttributes = md5OfAttributes(user);
+    // Every attribute (the usual `All`): the digest computed at send time is the one to return.
+    const whole = r.md5_attrs && Object.keys(user).length === Object.keys(stored!).length;
+    out.MD5OfMessageAttributes = whole ? r.md5_attrs : md5OfAttributes(user);
     out.MessageAttributes = user;
   }
   return out;
