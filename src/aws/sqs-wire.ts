@@ -298,53 +298,72 @@ export function sqsWire(sqs: SQSClient, env: NodeJS.ProcessEnv = process.env): S
   return w;
 }
 
+interface ResolvedEndpoint {
+  url: URL;
+  custom: boolean;
+  signingRegion: string;
+}
+
+/**
+ * The client's endpoint as the SDK resolves it: its endpoint rules, given the configured endpoint (flag,
+ * AWS_ENDPOINT_URL_SQS) when there is one, as the SDK's endpoint middleware does.
+ */
+async function resolveEndpoint(cfg: WireConfig): Promise<ResolvedEndpoint> {
+  const region = await cfg.region();
+  let endpoint: string | undefined;
+  // An endpoint given to the client (svl passes --endpoint-url and AWS_ENDPOINT_URL_SQS this way) beats
+  // the queue URL's host; one the SDK finds in the environment by itself does not (its queue URL
+  // middleware only knows the constructor's endpoint).
+  const custom = !!(cfg.isCustomEndpoint && cfg.endpoint);
+  if (custom) {
+    const e = await cfg.endpoint!();
+    endpoint = `${e.protocol}//${e.hostname}${e.port !== undefined ? `:${e.port}` : ''}${e.path}`;
+  } else endpoint = await cfg.serviceConfiguredEndpoint?.();
+  const resolved = cfg.endpointProvider({ Region: region, UseFIPS: await cfg.useFipsEndpoint(), UseDualStack: await cfg.useDualstackEndpoint(), ...(endpoint && { Endpoint: endpoint }) });
+  return { url: resolved.url, custom, signingRegion: resolved.properties?.authSchemes?.[0]?.signingRegion ?? region };
+}
+
+/** Where a request for this queue goes: the SDK sends to the queue URL's host unless the endpoint is custom. */
+function requestTarget(cfg: WireConfig, r: ResolvedEndpoint, queueUrl: string | undefined): EndpointV1 {
+  let url = r.url;
+  if (!r.custom && cfg.useQueueUrlAsEndpoint !== false && queueUrl) {
+    try {
+      const origin = new URL(new URL(queueUrl).origin);
+      if (origin.origin !== url.origin) url = origin;
+    } catch {
+      // not a URL: SQS answers it with its own error
+    }
+  }
+  // The SDK posts JSON-RPC operations to the endpoint's path with a trailing slash.
+  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  return { protocol: url.protocol, hostname: url.hostname, ...(url.port && { port: Number(url.port) }), path };
+}
+
+/** Where the wire sends a request about `queueUrl`, and the region it signs for. */
+export async function wireEndpoint(sqs: SQSClient, queueUrl?: string): Promise<EndpointV1 & { signingRegion: string }> {
+  const cfg = sqs.config as unknown as WireConfig;
+  const r = await resolveEndpoint(cfg);
+  return { ...requestTarget(cfg, r, queueUrl), signingRegion: r.signingRegion };
+}
+
 function createWire(cfg: WireConfig, isModelled: (name: string) => boolean): SqsWire {
   const userAgent = `svl/${readVersion()} lang/js md/nodejs#${process.versions.node} api/sqs`;
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 50 }), https: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
-  let base: Promise<{ endpoint: EndpointV1 | URL; custom: boolean; signer: SignatureV4 }> | undefined;
+  let base: Promise<{ resolved: ResolvedEndpoint; signer: SignatureV4 }> | undefined;
 
   const resolveBase = () =>
     (base ??= (async () => {
-      const region = await cfg.region();
-      let custom: EndpointV1 | URL | undefined;
-      if (cfg.isCustomEndpoint && cfg.endpoint) custom = await cfg.endpoint();
-      else {
-        const configured = await cfg.serviceConfiguredEndpoint?.();
-        if (configured) custom = new URL(configured);
-      }
-      let endpoint: EndpointV1 | URL;
-      let signingRegion = region;
-      if (custom) endpoint = custom;
-      else {
-        const resolved = cfg.endpointProvider({ Region: region, UseFIPS: await cfg.useFipsEndpoint(), UseDualStack: await cfg.useDualstackEndpoint() });
-        endpoint = resolved.url;
-        signingRegion = resolved.properties?.authSchemes?.[0]?.signingRegion ?? region;
-      }
-      const signer = new SignatureV4({ credentials: cfg.credentials, region: signingRegion, service: 'sqs', sha256: cfg.sha256, uriEscapePath: cfg.signingEscapePath ?? true });
-      return { endpoint, custom: custom !== undefined, signer };
+      const resolved = await resolveEndpoint(cfg);
+      const signer = new SignatureV4({ credentials: cfg.credentials, region: resolved.signingRegion, service: 'sqs', sha256: cfg.sha256, uriEscapePath: cfg.signingEscapePath ?? true });
+      return { resolved, signer };
     })()).catch((err: unknown) => {
       base = undefined;
       throw err;
     });
 
-  /** Where a request for this queue goes: the SDK sends to the queue URL's host unless the endpoint is custom. */
-  const target = (endpoint: EndpointV1 | URL, custom: boolean, queueUrl: string | undefined): EndpointV1 => {
-    let url: EndpointV1 | URL = endpoint;
-    if (!custom && cfg.useQueueUrlAsEndpoint !== false && queueUrl && endpoint instanceof URL) {
-      try {
-        const origin = new URL(new URL(queueUrl).origin);
-        if (origin.origin !== endpoint.origin) url = origin;
-      } catch {
-        // not a URL: SQS answers it with its own error
-      }
-    }
-    if (url instanceof URL) return { protocol: url.protocol, hostname: url.hostname, ...(url.port && { port: Number(url.port) }), path: url.pathname || '/' };
-    return url;
-  };
-
   const once = async (operation: string, body: string, queueUrl: string | undefined, attempt: number, maxAttempts: number, idleMs: number, abortSignal?: AbortSignal): Promise<unknown> => {
-    const { endpoint, custom, signer } = await resolveBase();
-    const at = target(endpoint, custom, queueUrl);
+    const { resolved, signer } = await resolveBase();
+    const at = requestTarget(cfg, resolved, queueUrl);
     const request: WireRequest = {
       protocol: at.protocol,
       hostname: at.hostname,

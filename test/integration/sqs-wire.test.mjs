@@ -15,7 +15,7 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { sqsWire } from '../../dist/aws/sqs-wire.js';
+import { sqsWire, wireEndpoint } from '../../dist/aws/sqs-wire.js';
 import { mapAwsError } from '../../dist/aws/errors.js';
 import { startTestEmulator, sqsClient, credentials } from '../helpers/emulator.mjs';
 
@@ -327,5 +327,52 @@ test('against AWS it goes where the SDK goes: the regional endpoint, or the queu
   } finally {
     client.destroy();
     await srv.close();
+  }
+});
+
+test('the endpoint and signing region are the ones the SDK uses, for every way of configuring them', async () => {
+  /** Where the SDK itself would send a ReceiveMessage (caught before it leaves the process). */
+  const sdkDestination = async (client, QueueUrl) => {
+    let seen;
+    client.middlewareStack.add(
+      () => async (args) => {
+        const r = args.request;
+        seen = { protocol: r.protocol, hostname: r.hostname, ...(r.port && { port: r.port }), path: r.path, signingRegion: /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(r.headers.authorization)[1] };
+        throw new Error('stop here');
+      },
+      { step: 'finalizeRequest', priority: 'low' },
+    );
+    await client.send(new ReceiveMessageCommand({ QueueUrl })).catch((e) => assert.equal(e.message, 'stop here'));
+    return seen;
+  };
+  const cases = [
+    ['regional', { region: 'eu-west-1' }, 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders', 'sqs.eu-west-1.amazonaws.com'],
+    ['FIPS', { region: 'us-east-1', useFipsEndpoint: true }, 'https://sqs.us-east-1.amazonaws.com/123456789012/orders', undefined],
+    ['dual-stack', { region: 'eu-west-1', useDualstackEndpoint: true }, 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders', undefined],
+    ['China', { region: 'cn-north-1' }, 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders', 'sqs.cn-north-1.amazonaws.com.cn'],
+    ['legacy queue URL host', { region: 'eu-west-1' }, 'https://eu-west-1.queue.amazonaws.com/123456789012/orders', 'eu-west-1.queue.amazonaws.com'],
+    ['custom endpoint', { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' }, 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders', '127.0.0.1'],
+    ['custom endpoint with a path', { region: 'ap-south-1', endpoint: 'https://proxy.example.com:8443/sqs' }, 'https://sqs.ap-south-1.amazonaws.com/1/q', 'proxy.example.com'],
+  ];
+  for (const [what, config, queueUrl, host] of cases) {
+    const client = new SQSClient({ ...config, credentials });
+    const wireSide = await wireEndpoint(client, queueUrl);
+    assert.deepEqual(wireSide, await sdkDestination(client, queueUrl), what);
+    if (host) assert.equal(wireSide.hostname, host, what);
+    client.destroy();
+  }
+  // AWS_ENDPOINT_URL_SQS found by the SDK itself (svl resolves it and passes it as `endpoint`, the case
+  // above): the SDK uses it, but a queue URL on another host still wins there.
+  process.env.AWS_ENDPOINT_URL_SQS = 'http://localhost:9324';
+  try {
+    for (const [queueUrl, host] of [['http://localhost:9324/1/q', 'localhost'], ['https://sqs.eu-west-1.amazonaws.com/1/q', 'sqs.eu-west-1.amazonaws.com']]) {
+      const client = new SQSClient({ region: 'eu-west-1', credentials });
+      const wireSide = await wireEndpoint(client, queueUrl);
+      assert.deepEqual(wireSide, await sdkDestination(client, queueUrl), queueUrl);
+      assert.equal(wireSide.hostname, host);
+      client.destroy();
+    }
+  } finally {
+    delete process.env.AWS_ENDPOINT_URL_SQS;
   }
 });
