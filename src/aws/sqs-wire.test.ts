@@ -90,42 +90,11 @@ describe('sqs-wire: standard-mode retries', () => {
 
 describe('sqs-wire: JSON in and out', () => {
   it('sends binary attribute values as base64 and keeps every other field', () => {
-    const body = sendBatchBody({
-      QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q.fifo',
-      Entries: [
-        {
-          Id: 'm0',
-          MessageBody: 'hi',
-          DelaySeconds: 0,
-          MessageGroupId: 'g',
-          MessageDeduplicationId: 'd',
-          MessageAttributes: {
-            s: { DataType: 'String', StringValue: 'v' },
-            n: { DataType: 'Number.int', StringValue: '7' },
-            b: { DataType: 'Binary.png', BinaryValue: Uint8Array.from([0, 1, 254, 255]) },
-          },
-          MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-abc' } },
-        },
-      ],
-    });
-    assert.deepEqual(JSON.parse(JSON.stringify(body)), {
-      QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q.fifo',
-      Entries: [
-        {
-          Id: 'm0',
-          MessageBody: 'hi',
-          DelaySeconds: 0,
-          MessageGroupId: 'g',
-          MessageDeduplicationId: 'd',
-          MessageAttributes: {
-            s: { DataType: 'String', StringValue: 'v' },
-            n: { DataType: 'Number.int', StringValue: '7' },
-            b: { DataType: 'Binary.png', BinaryValue: 'AAH+/w==' },
-          },
-          MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-abc' } },
-        },
-      ],
-    });
+    const QueueUrl = 'https://sqs.eu-west-1.amazonaws.com/1/q.fifo';
+    const text = { s: { DataType: 'String', StringValue: 'v' }, n: { DataType: 'Number.int', StringValue: '7' } };
+    const entry = { Id: 'm0', MessageBody: 'hi', DelaySeconds: 0, MessageGroupId: 'g', MessageDeduplicationId: 'd', MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-abc' } } };
+    const body = sendBatchBody({ QueueUrl, Entries: [{ ...entry, MessageAttributes: { ...text, b: { DataType: 'Binary.png', BinaryValue: Uint8Array.from([0, 1, 254, 255]) } } }] });
+    assert.deepEqual(JSON.parse(JSON.stringify(body)), { QueueUrl, Entries: [{ ...entry, MessageAttributes: { ...text, b: { DataType: 'Binary.png', BinaryValue: 'AAH+/w==' } } }] });
   });
 
   it('hands received binary values back as bytes, as the SDK does', () => {
