@@ -7,6 +7,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { getSqs } from '../../aws/clients.js';
+import { sleep } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -62,13 +63,7 @@ export async function followOutcome(target: Target, ui: Pick<Ui, 'info' | 'spinn
       const found = await scan(sqs, S, urls.get(t)!, t, requestId, signal);
       if (found) return found;
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 500);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    await sleep(500, signal).catch(() => undefined);
     if (signal?.aborted) break;
   }
   throw new SvlError(`No outcome for ${requestId} within ${Math.round(timeoutMs / 1000)} s`, 1, {

@@ -3,8 +3,9 @@
  * per invocation, START to REPORT); on AWS, FilterLogEvents on `/aws/lambda/<function>` with
  * `@aws-sdk/client-cloudwatch-logs`, which only this command loads. --follow polls for what is new.
  */
-import { getLambda } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
+import { ensureLocalEmulator } from '../../aws/local-autostart.js';
+import { sleep } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -45,23 +46,14 @@ export function renderLogEvent(e: LogEvent): string {
   return e.message.endsWith('\n') ? e.message.slice(0, -1) : e.message;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-
 export async function runLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<void> {
   if (target.kind === 'local') return emulatorLogs(o, target, ui, emit, signal);
   return cloudWatchLogs(o, target, ui, emit, signal);
 }
 
 async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<void> {
-  await getLambda(target, ui); // starts the emulator when needed
   const endpoint = target.endpoints.lambda!;
+  await ensureLocalEmulator(endpoint, ui); // starts the emulator when needed
   let after = 0;
   let printed = 0;
   // The start is fixed on the first request (relative to the emulator's clock); later requests ask for what
@@ -85,7 +77,7 @@ async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' 
       emit({ function: o.function, timestamp: new Date(e.startedMs).toISOString(), requestId: e.requestId, outcome: e.outcome, durationMs: e.durationMs, message: e.text });
     }
     if (!o.follow || signal?.aborted) break;
-    await sleep(1000, signal);
+    await sleep(1000, signal).catch(() => undefined);
     if (signal?.aborted) break;
   }
   if (printed === 0) ui.hint(`No invocations of ${o.function} in that time. Invoke it: svl invoke ${o.function} --local`);
@@ -124,7 +116,7 @@ async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info
     } while (token && !signal?.aborted);
     if (!o.follow || signal?.aborted) break;
     start = last;
-    await sleep(2000, signal);
+    await sleep(2000, signal).catch(() => undefined);
     if (signal?.aborted) break;
   }
   if (printed === 0) ui.hint(`No log events in ${group} in that time.`);
