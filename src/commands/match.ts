@@ -62,6 +62,14 @@ function glob(pattern: string): (s: string) => boolean {
   return (s) => re.test(s);
 }
 
+/** Each expression's value test, compiled once (matches() runs per message in tail and redrive). */
+const tests = new WeakMap<MatchExpr, (s: string) => boolean>();
+function testOf(e: MatchExpr): (s: string) => boolean {
+  let t = tests.get(e);
+  if (!t) tests.set(e, (t = glob(e.value)));
+  return t;
+}
+
 const MISSING = Symbol('missing');
 
 function at(value: unknown, path: readonly string[]): unknown {
@@ -96,8 +104,7 @@ function candidates(e: MatchExpr, m: Pick<DecodedMessage, 'body' | 'bodyIsJson' 
 
 export function matches(exprs: readonly MatchExpr[], m: Pick<DecodedMessage, 'body' | 'bodyIsJson' | 'attributes'>): boolean {
   return exprs.every((e) => {
-    const test = glob(e.value);
-    const hit = candidates(e, m).some(test);
+    const hit = candidates(e, m).some(testOf(e));
     return e.negate ? !hit : hit;
   });
 }
