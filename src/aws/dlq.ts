@@ -7,7 +7,6 @@
 import {
   CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
-  GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
   ListMessageMoveTasksCommand,
   type ListMessageMoveTasksResultEntry,
@@ -17,7 +16,7 @@ import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, type SNSCli
 import { SvlError, UsageError } from '../errors.js';
 import { mapAwsError } from './errors.js';
 import { arnName, parseRedrivePolicy, queueNameFromUrl, type QueueDepth, type RedriveInfo } from './inventory-model.js';
-import { locateQueue, type LocatedQueue } from './locate.js';
+import { locateQueueWith, type LocatedQueue } from './locate.js';
 import { createLimiter } from './pool.js';
 import type { Target } from './target.js';
 
@@ -35,61 +34,58 @@ export interface DlqSource {
 
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 
-/** The queue `ref` names (name, URL or ARN) with what reading it safely needs; unknown -> UsageError. */
+const STATE_ATTRIBUTES = ['RedrivePolicy', 'VisibilityTimeout', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+type QueueState = Pick<QueueDetails, 'redrive' | 'visibilityTimeout' | 'depth'>;
+
+const stateOf = (a: Record<string, string>): QueueState => ({
+  redrive: parseRedrivePolicy(a.RedrivePolicy),
+  visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
+  depth: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0), delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0) },
+});
+
+/** The queue `ref` names (name, URL or ARN) with what reading it safely needs (one GetQueueAttributes); unknown -> UsageError. */
 export async function describeQueue(sqs: SQSClient, ref: string, target: Target, signal?: AbortSignal): Promise<QueueDetails> {
-  let q: LocatedQueue;
   try {
-    q = await locateQueue(sqs, ref, target, signal);
+    const { queue, attributes } = await locateQueueWith(sqs, ref, STATE_ATTRIBUTES, target, signal);
+    return { ...queue, ...stateOf(attributes) };
   } catch (err) {
     if (err instanceof SvlError && NOT_FOUND.has(err.code)) throw new UsageError(err.message, { hint: err.hint, requestId: err.requestId, cause: err });
     throw err;
   }
-  return { ...q, ...(await queueState(sqs, q.url, target, signal)) };
 }
 
-export async function queueState(sqs: SQSClient, url: string, target: Target, signal?: AbortSignal): Promise<Pick<QueueDetails, 'redrive' | 'visibilityTimeout' | 'depth'>> {
+export async function queueState(sqs: SQSClient, url: string, target: Target, signal?: AbortSignal): Promise<QueueState> {
   try {
-    const { Attributes: a = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-      { abortSignal: signal },
-    );
-    return {
-      redrive: parseRedrivePolicy(a.RedrivePolicy),
-      visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
-      depth: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0), delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0) },
-    };
+    const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...STATE_ATTRIBUTES] }), { abortSignal: signal });
+    return stateOf(a);
   } catch (err) {
     throw mapAwsError(err, { target, service: 'sqs', operation: 'GetQueueAttributes', resource: `queue "${queueNameFromUrl(url)}"` });
   }
 }
 
-/** The URL of a queue ARN, for sending to it. */
-export async function queueUrlOf(sqs: SQSClient, arn: string, target: Target, signal?: AbortSignal): Promise<string> {
-  try {
-    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: arnName(arn), QueueOwnerAWSAccountId: arn.split(':')[4] || undefined }), { abortSignal: signal });
-    return out.QueueUrl ?? '';
-  } catch (err) {
-    throw mapAwsError(err, { target, service: 'sqs', operation: 'GetQueueUrl', resource: `queue "${arnName(arn)}"` });
-  }
-}
-
 /** The queues (ListDeadLetterSourceQueues) and, failing those, the SNS subscriptions that dead-letter into `dlq`. */
 export async function deadLetterSources(sqs: SQSClient, sns: SNSClient, dlq: QueueDetails, target: Target, signal?: AbortSignal): Promise<DlqSource[]> {
+  return (await listSources(sqs, sns, dlq, target, signal)).sources;
+}
+
+async function listSources(sqs: SQSClient, sns: SNSClient, dlq: QueueDetails, target: Target, signal?: AbortSignal): Promise<{ sources: DlqSource[]; urls: Map<string, string> }> {
   const out: DlqSource[] = [];
+  const urls = new Map<string, string>();
   try {
     let token: string | undefined;
     do {
       const page = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq.url, NextToken: token, MaxResults: 1000 }), { abortSignal: signal });
-      for (const url of page.queueUrls ?? []) out.push({ kind: 'queue', name: queueNameFromUrl(url), arn: arnFromUrl(url, dlq.arn) });
+      for (const url of page.queueUrls ?? []) {
+        const arn = arnFromUrl(url, dlq.arn);
+        out.push({ kind: 'queue', name: queueNameFromUrl(url), arn });
+        urls.set(arn, url);
+      }
       token = page.NextToken;
     } while (token);
   } catch (err) {
     throw mapAwsError(err, { target, service: 'sqs', operation: 'ListDeadLetterSourceQueues', resource: `queue "${dlq.name}"` });
   }
-  if (out.length > 0) return out;
+  if (out.length > 0) return { sources: out, urls };
   // SNS subscriptions can dead-letter too (their RedrivePolicy); only looked for when no queue does.
   try {
     let token: string | undefined;
@@ -108,7 +104,7 @@ export async function deadLetterSources(sqs: SQSClient, sns: SNSClient, dlq: Que
   } catch (err) {
     throw mapAwsError(err, { target, service: 'sns', operation: 'ListSubscriptions' });
   }
-  return out;
+  return { sources: out, urls };
 }
 
 /** `https://sqs.<region>.amazonaws.com/<account>/<name>` -> its ARN, in the DLQ's partition and region. */
@@ -121,6 +117,8 @@ function arnFromUrl(url: string, like: string): string {
 export interface DeadLetterQueue {
   dlq: QueueDetails;
   sources: DlqSource[];
+  /** The source queues' URLs by ARN, as ListDeadLetterSourceQueues lists them. */
+  sourceUrls: ReadonlyMap<string, string>;
 }
 
 /**
@@ -129,8 +127,8 @@ export interface DeadLetterQueue {
  */
 export async function resolveDeadLetterQueue(sqs: SQSClient, sns: SNSClient, ref: string, target: Target, command: string, signal?: AbortSignal): Promise<DeadLetterQueue> {
   const dlq = await describeQueue(sqs, ref, target, signal);
-  const sources = await deadLetterSources(sqs, sns, dlq, target, signal);
-  if (sources.length > 0) return { dlq, sources };
+  const { sources, urls } = await listSources(sqs, sns, dlq, target, signal);
+  if (sources.length > 0) return { dlq, sources, sourceUrls: urls };
   const local = target.kind === 'local' ? ' --local' : '';
   throw new UsageError(`"${dlq.name}" is not a dead-letter queue: no queue or subscription redrives to it`, {
     hint: dlq.redrive

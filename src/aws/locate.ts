@@ -3,8 +3,8 @@
  * attributes that decide how to send to it (FIFO or not, content-based deduplication). Not-found
  * errors name the resource and suggest `svl status`.
  */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { GetTopicAttributesCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { SvlError } from '../errors.js';
 import { mapAwsError } from './errors.js';
 import { arnName, queueNameFromUrl } from './inventory-model.js';
@@ -35,6 +35,17 @@ export function queueRefName(ref: string): string {
 }
 
 export async function locateQueue(sqs: SQSClient, ref: string, target: Target, signal?: AbortSignal): Promise<LocatedQueue> {
+  return (await locateQueueWith(sqs, ref, [], target, signal)).queue;
+}
+
+/** locateQueue, reading `extra` attributes in the same GetQueueAttributes call. */
+export async function locateQueueWith(
+  sqs: SQSClient,
+  ref: string,
+  extra: readonly string[],
+  target: Target,
+  signal?: AbortSignal,
+): Promise<{ queue: LocatedQueue; attributes: Record<string, string> }> {
   const name = queueRefName(ref);
   const fail = (err: unknown, operation: string) => {
     const e = mapAwsError(err, { target, service: 'sqs', operation, resource: `queue "${name}"` });
@@ -55,10 +66,10 @@ export async function locateQueue(sqs: SQSClient, ref: string, target: Target, s
   }
   try {
     const { Attributes: a = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'FifoQueue', 'ContentBasedDeduplication'] }),
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'FifoQueue', 'ContentBasedDeduplication', ...extra] as QueueAttributeName[] }),
       { abortSignal: signal },
     );
-    return { name, url, arn: a.QueueArn ?? '', fifo: a.FifoQueue === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true' };
+    return { queue: { name, url, arn: a.QueueArn ?? '', fifo: a.FifoQueue === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true' }, attributes: a };
   } catch (err) {
     throw fail(err, 'GetQueueAttributes');
   }
@@ -103,4 +114,16 @@ export async function findTopicArn(sns: SNSClient, name: string, signal?: AbortS
     token = page.NextToken;
   } while (token);
   return undefined;
+}
+
+/** The confirmed subscriptions of a topic (all pages; pending ones have no ARN yet and receive nothing). */
+export async function topicSubscriptions(sns: SNSClient, topicArn: string): Promise<Array<Subscription & { SubscriptionArn: string }>> {
+  const out: Array<Subscription & { SubscriptionArn: string }> = [];
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    for (const s of page.Subscriptions ?? []) if (s.SubscriptionArn?.startsWith('arn:')) out.push(s as Subscription & { SubscriptionArn: string });
+    token = page.NextToken;
+  } while (token);
+  return out;
 }

@@ -23,18 +23,14 @@ import type { Target } from '../../../aws/target.js';
 import { decodeReceived } from '../../decode.js';
 import { matches, type MatchExpr } from '../../match.js';
 import { MOVER_SYSTEM_ATTRIBUTES, outgoing, type Outgoing } from './entries.js';
-import type { Journal, MovedLine } from './journal.js';
+import type { Journal, JournalQueue, MovedLine } from './journal.js';
 
 const MAX_BATCH_BYTES = 1_048_576;
 /** Failures listed in the result; `failed` counts them all. */
 const MAX_LISTED = 100;
 
-export interface Destination {
-  name: string;
-  url: string;
-  arn: string;
-  fifo: boolean;
-}
+/** Where moved messages go: a queue as the journal records it. */
+export type Destination = JournalQueue;
 
 export interface MoverDeps {
   sqs: SQSClient;

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import { getSns, getSqs } from '../../../aws/clients.js';
-import { describeQueue, latestMoveTask, queueUrlOf, resolveDeadLetterQueue, type DlqSource, type QueueDetails } from '../../../aws/dlq.js';
+import { describeQueue, latestMoveTask, resolveDeadLetterQueue, type DeadLetterQueue, type DlqSource, type QueueDetails } from '../../../aws/dlq.js';
 import { arnName } from '../../../aws/inventory-model.js';
 import type { Target } from '../../../aws/target.js';
 import { SvlError, UsageError } from '../../../errors.js';
@@ -64,7 +64,7 @@ function nativeBlocker(o: RedriveOptions, sources: readonly DlqSource[], dlq: Qu
 }
 
 /** --to, else the queue a message came from (DeadLetterQueueSourceArn), else the DLQ's only source queue. */
-async function router(d: RedriveDeps, sqs: Awaited<ReturnType<typeof getSqs>>, dlq: QueueDetails, sources: readonly DlqSource[], dest?: QueueDetails) {
+function router({ dlq, sources, sourceUrls }: DeadLetterQueue, dest?: QueueDetails) {
   if (dest) {
     const only = toDest(dest);
     return () => only;
@@ -74,7 +74,7 @@ async function router(d: RedriveDeps, sqs: Awaited<ReturnType<typeof getSqs>>, d
     throw new UsageError(`${dlq.name} holds dead letters of SNS subscriptions: they have no source queue to return to`, { hint: 'Pass --to <queue>' });
   }
   const byArn = new Map<string, Destination>();
-  for (const s of queues) byArn.set(s.arn, { name: s.name, arn: s.arn, fifo: dlq.fifo, url: await queueUrlOf(sqs, s.arn, d.target, d.stop.signal) });
+  for (const s of queues) byArn.set(s.arn, { name: s.name, arn: s.arn, fifo: dlq.fifo, url: sourceUrls.get(s.arn)! });
   const sole = queues.length === 1 ? byArn.get(queues[0]!.arn) : undefined;
   return (m: Pick<Message, 'Attributes'>): Destination | string => {
     const from = m.Attributes?.DeadLetterQueueSourceArn;
@@ -86,7 +86,8 @@ async function router(d: RedriveDeps, sqs: Awaited<ReturnType<typeof getSqs>>, d
 export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<RedriveResult> {
   const { target, ui } = d;
   const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
-  const { dlq, sources } = await resolveDeadLetterQueue(sqs, sns, o.dlq, target, 'redrive', d.stop.signal);
+  const dead = await resolveDeadLetterQueue(sqs, sns, o.dlq, target, 'redrive', d.stop.signal);
+  const { dlq, sources } = dead;
   let dest: QueueDetails | undefined;
   if (o.to !== undefined) {
     dest = await describeQueue(sqs, o.to, target, d.stop.signal);
@@ -106,7 +107,7 @@ export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<Red
     });
   }
   const blocker = nativeBlocker(o, sources, dlq, dest);
-  const route = blocker ? await router(d, sqs, dlq, sources, dest) : undefined;
+  const route = blocker ? router(dead, dest) : undefined;
   const queueSources = sources.filter((s) => s.kind === 'queue');
   const destText = dest?.name ?? (queueSources.length === 1 ? queueSources[0]!.name : 'their source queues');
 
@@ -143,8 +144,7 @@ export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<Red
 
   // Absolute, so the resume hint works from any directory.
   const journalPath = resolve(o.journal ?? defaultJournalPath(dlq.name));
-  const q = (x: QueueDetails) => ({ name: x.name, url: x.url, arn: x.arn, fifo: x.fifo });
-  const journal = o.resume ? Journal.append(journalPath) : Journal.create(journalPath, { dlq: q(dlq), to: dest ? q(dest) : null, match: o.match.map((m) => m.text), max: o.max ?? null });
+  const journal = o.resume ? Journal.append(journalPath) : Journal.create(journalPath, { dlq: toDest(dlq), to: dest ? toDest(dest) : null, match: o.match.map((m) => m.text), max: o.max ?? null });
   ui.info(`${o.resume ? 'Resuming' : 'Journal'}: ${journalPath}`);
   const pendingIds = o.resume ? new Set([...o.resume.moved].filter((id) => !o.resume!.deleted.has(id))) : undefined;
   const spinner = await ui.spinner(`Redriving ${dlq.name} → ${destText}…`);
