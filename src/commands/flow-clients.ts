@@ -1,4 +1,5 @@
 /** SDK clients for flow commands, with a count of the API calls made (reported by init/apply). */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Target } from '../aws/target.js';
 import type { AutostartUi } from '../aws/local-autostart.js';
 import type { FlowClients } from '../flows/observe.js';
@@ -31,21 +32,27 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
   };
   count(sqs);
   count(sns);
+  let lambda: Promise<LambdaClient | undefined> | undefined;
   return {
     sqs,
     sns,
     // On --local, consumers apply once the emulator answers Lambda (its health lists the service);
     // an older emulator without it gets them reported, not applied.
-    lambda: async () => {
-      if (target.kind === 'local') {
-        const { emulatorServices } = await import('../aws/local-autostart.js');
-        const endpoint = target.endpoints.lambda ?? target.endpoints.sqs;
-        if (!endpoint || !(await emulatorServices(endpoint)).includes('lambda')) return undefined;
-      }
-      const l = await getLambda(target, ui);
-      if (!counted.includes(l.middlewareStack as unknown as Stack)) count(l);
-      return l;
-    },
+    // Asked once per run (observe, then apply or destroy): the health check and the client are shared.
+    lambda: () =>
+      (lambda ??= (async () => {
+        if (target.kind === 'local') {
+          const { emulatorServices } = await import('../aws/local-autostart.js');
+          const endpoint = target.endpoints.lambda ?? target.endpoints.sqs;
+          if (!endpoint || !(await emulatorServices(endpoint)).includes('lambda')) return undefined;
+        }
+        const l = await getLambda(target, ui);
+        count(l);
+        return l;
+      })().catch((err: unknown) => {
+        lambda = undefined;
+        throw err;
+      })),
     calls: () => n,
     release: () => {
       for (const s of counted) s.remove(name);

@@ -5,9 +5,9 @@
  */
 import { SvlError } from '../errors.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
-import { findTopicArn } from '../aws/locate.js';
+import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
-import { observeQueue, type FlowClients, type ObservedQueue } from './observe.js';
+import { listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type ObservedQueue } from './observe.js';
 import type { PlanStep } from './plan.js';
 
 export interface DestroyPlan {
@@ -23,23 +23,19 @@ export interface DestroyPlan {
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
 export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients): Promise<DestroyPlan> {
-  const sqs = await import('@aws-sdk/client-sqs');
   const sns = await import('@aws-sdk/client-sns');
   const skipped: string[] = [];
   const queues: ObservedQueue[] = [];
 
   // Queues: the spec's names plus any queue starting with the flow name that carries the flow tag.
   const names = new Set(spec ? spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name])) : []);
-  let token: string | undefined;
-  do {
-    const page = await c.sqs.send(new sqs.ListQueuesCommand({ QueueNamePrefix: flow, MaxResults: 1000, NextToken: token }));
-    for (const u of page.QueueUrls ?? []) names.add(u.split('/').pop()!);
-    token = page.NextToken;
-  } while (token);
-  for (const q of await mapLimit([...names], 8, (n) => observeQueue(c.sqs, n))) {
+  // Listed queues come with their URL; only spec names that were not listed are looked up.
+  const listed = new Map((await listQueueUrls(c.sqs, flow)).map((u) => [u.split('/').pop()!, u]));
+  for (const n of listed.keys()) names.add(n);
+  for (const q of await mapLimit([...names], 8, (n) => (listed.has(n) ? observeQueueUrl(c.sqs, listed.get(n)!) : observeQueue(c.sqs, n)))) {
     if (!q) continue;
     if (q.tags[FLOW_TAG] === flow) queues.push(q);
-    else if (spec && [...names].includes(q.name) && spec.queues.some((s) => s.name === q.name || s.dlq?.name === q.name)) {
+    else if (spec && spec.queues.some((s) => s.name === q.name || s.dlq?.name === q.name)) {
       skipped.push(`queue ${q.name} (${q.tags[FLOW_TAG] ? `belongs to flow "${q.tags[FLOW_TAG]}"` : 'not managed by svl'})`);
     }
   }
@@ -58,9 +54,9 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
       t = page.NextToken;
     } while (t);
   }
-  for (const arn of candidates) {
-    const tags = await c.sns.send(new sns.ListTagsForResourceCommand({ ResourceArn: arn }));
-    if ((tags.Tags ?? []).some((x) => x.Key === FLOW_TAG && x.Value === flow)) topic = { arn };
+  const tagged = await mapLimit(candidates, 8, async (arn) => ({ arn, tags: (await c.sns.send(new sns.ListTagsForResourceCommand({ ResourceArn: arn }))).Tags ?? [] }));
+  for (const { arn, tags } of tagged) {
+    if (tags.some((x) => x.Key === FLOW_TAG && x.Value === flow)) topic = { arn };
     else if (spec) skipped.push(`topic ${arn.split(':').pop()} (not tagged ${FLOW_TAG}=${flow})`);
   }
 
@@ -69,23 +65,17 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
   const subSteps: PlanStep[] = [];
   if (topic) {
     const topicName = topic.arn.split(':').pop()!;
-    let t: string | undefined;
-    do {
-      const page = await c.sns.send(new sns.ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: t }));
-      for (const s of page.Subscriptions ?? []) {
-        if (!s.SubscriptionArn?.startsWith('arn:')) continue;
-        subscriptions.push(s.SubscriptionArn);
-        const target = s.Protocol === 'sqs' ? (s.Endpoint ?? '').split(':').pop() : `${s.Protocol}:${s.Endpoint}`;
-        subSteps.push({ action: 'delete', kind: 'subscription', name: `${topicName} -> ${target}`, changes: [s.SubscriptionArn] });
-      }
-      t = page.NextToken;
-    } while (t);
+    for (const s of await topicSubscriptions(c.sns, topic.arn)) {
+      subscriptions.push(s.SubscriptionArn);
+      const target = s.Protocol === 'sqs' ? (s.Endpoint ?? '').split(':').pop() : `${s.Protocol}:${s.Endpoint}`;
+      subSteps.push({ action: 'delete', kind: 'subscription', name: `${topicName} -> ${target}`, changes: [s.SubscriptionArn] });
+    }
   }
 
   // Consumers: event source mappings reading the flow's queues go with the queues.
   const consumers: DestroyPlan['consumers'] = [];
-  const lambda = c.lambda ? await c.lambda() : undefined;
-  if (lambda && queues.length) {
+  const lambda = queues.length && c.lambda ? await c.lambda() : undefined;
+  if (lambda) {
     const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
     for (const q of queues) {
       let marker: string | undefined;

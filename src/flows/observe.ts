@@ -8,7 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
-import { findTopicArn } from '../aws/locate.js';
+import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
 
 export interface ObservedQueue {
@@ -59,7 +59,7 @@ const isNotFound = (err: unknown) => {
 };
 
 export async function observeQueue(sqs: SQSClient, name: string): Promise<ObservedQueue | undefined> {
-  const { GetQueueUrlCommand, GetQueueAttributesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
+  const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
   let url: string;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
@@ -67,19 +67,29 @@ export async function observeQueue(sqs: SQSClient, name: string): Promise<Observ
     if (isNotFound(err)) return undefined;
     throw err;
   }
-  return observeQueueUrl(sqs, url, GetQueueAttributesCommand, ListQueueTagsCommand);
+  return observeQueueUrl(sqs, url);
 }
 
-async function observeQueueUrl(
-  sqs: SQSClient,
-  url: string,
-  GetAttrs: typeof import('@aws-sdk/client-sqs').GetQueueAttributesCommand,
-  ListTags: typeof import('@aws-sdk/client-sqs').ListQueueTagsCommand,
-): Promise<ObservedQueue | undefined> {
+/** Every queue URL whose name starts with `prefix` (ListQueues, all pages). */
+export async function listQueueUrls(sqs: SQSClient, prefix: string): Promise<string[]> {
+  const { ListQueuesCommand } = await import('@aws-sdk/client-sqs');
+  const urls: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1000, NextToken: token }));
+    urls.push(...(page.QueueUrls ?? []));
+    token = page.NextToken;
+  } while (token);
+  return urls;
+}
+
+/** A queue whose URL is known (listed): its attributes and tags. */
+export async function observeQueueUrl(sqs: SQSClient, url: string): Promise<ObservedQueue | undefined> {
+  const { GetQueueAttributesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
   try {
     const [a, t] = await Promise.all([
-      sqs.send(new GetAttrs({ QueueUrl: url, AttributeNames: ['All'] })),
-      sqs.send(new ListTags({ QueueUrl: url })),
+      sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })),
+      sqs.send(new ListQueueTagsCommand({ QueueUrl: url })),
     ]);
     const attrs = a.Attributes ?? {};
     return { name: url.split('/').pop()!, url, arn: attrs.QueueArn ?? '', attrs, tags: t.Tags ?? {} };
@@ -92,7 +102,6 @@ async function observeQueueUrl(
 
 export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Observed> {
   const sns = await import('@aws-sdk/client-sns');
-  const sqsMod = await import('@aws-sdk/client-sqs');
   const names = spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name]));
 
   const topicP = (async (): Promise<Observed['topic']> => {
@@ -106,15 +115,9 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
   })();
   const queuesP = mapLimit(names, 8, (n) => observeQueue(c.sqs, n));
   const staleP = (async () => {
-    const urls: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await c.sqs.send(new sqsMod.ListQueuesCommand({ QueueNamePrefix: spec.name, MaxResults: 1000, NextToken: token }));
-      urls.push(...(page.QueueUrls ?? []));
-      token = page.NextToken;
-    } while (token);
+    const urls = await listQueueUrls(c.sqs, spec.name);
     const candidates = urls.filter((u) => !names.includes(u.split('/').pop()!));
-    const seen = await mapLimit(candidates, 8, (u) => observeQueueUrl(c.sqs, u, sqsMod.GetQueueAttributesCommand, sqsMod.ListQueueTagsCommand));
+    const seen = await mapLimit(candidates, 8, (u) => observeQueueUrl(c.sqs, u));
     return seen.filter((q): q is ObservedQueue => !!q && q.tags[FLOW_TAG] === spec.name);
   })();
 
@@ -124,15 +127,7 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
 
   const subs: ObservedSub[] = [];
   if (topic) {
-    let token: string | undefined;
-    const listed: Array<{ arn: string; endpoint: string; protocol: string }> = [];
-    do {
-      const page = await c.sns.send(new sns.ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }));
-      for (const s of page.Subscriptions ?? []) {
-        if (s.SubscriptionArn?.startsWith('arn:')) listed.push({ arn: s.SubscriptionArn, endpoint: s.Endpoint ?? '', protocol: s.Protocol ?? '' });
-      }
-      token = page.NextToken;
-    } while (token);
+    const listed = (await topicSubscriptions(c.sns, topic.arn)).map((s) => ({ arn: s.SubscriptionArn, endpoint: s.Endpoint ?? '', protocol: s.Protocol ?? '' }));
     const ours = new Set([...queues.values(), ...stale].map((q) => q.arn));
     const relevant = listed.filter((s) => s.protocol === 'sqs' && ours.has(s.endpoint));
     const detailed = await mapLimit(relevant, 8, async (s) => {
