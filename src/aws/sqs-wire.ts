@@ -21,13 +21,14 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { SdkError } from '@smithy/types';
 import * as Sqs from '@aws-sdk/client-sqs';
 import type {
   DeleteMessageBatchRequest,
   DeleteMessageBatchResult,
   Message,
-  MessageAttributeValue,
   ReceiveMessageRequest,
   SendMessageBatchRequest,
   SendMessageBatchResult,
@@ -112,7 +113,7 @@ function exchange(request: WireRequest, agents: { http: http.Agent; https: https
 }
 
 /** An AWS error answered over the wire, shaped like the SDK's service exceptions. */
-export class SqsWireError extends Error {
+class SqsWireError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { httpStatusCode: number; requestId?: string; attempts?: number; clockSkewCorrected?: boolean };
   readonly Code: string;
@@ -126,54 +127,27 @@ export class SqsWireError extends Error {
   }
 }
 
-// The SDK's error classes (@smithy/service-error-classification), for standard-mode retries.
-const THROTTLING = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
+/** The error names a clock-skew correction applies to (the SDK's signer corrects on these). */
 const CLOCK_SKEW = new Set(['AuthFailure', 'InvalidSignatureException', 'RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed', 'SignatureDoesNotMatch']);
-const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const MAX_BACKOFF_MS = 20_000;
 /** The SDK corrects its clock when a response's Date is this far from its own. */
 const CLOCK_SKEW_MS = 300_000;
 
-export type RetryClass = 'throttling' | 'transient' | undefined;
+type RetryClass = 'throttling' | 'transient' | undefined;
 
-type ErrorLike = { name?: string; Code?: string; code?: string; message?: string; cause?: unknown; $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean } };
+type ErrorLike = SdkError & { Code?: string };
 
 /**
- * How the SDK's standard retry mode classifies an error (undefined: not retried): throttling, or
- * transient (timeouts, connection errors, 500/502/503/504, a request signed with a clock just corrected).
+ * How the SDK's standard retry mode classifies an error (undefined: not retried), with the SDK's own
+ * classifiers: throttling, or transient (timeouts, connection errors, 500/502/503/504, a request signed
+ * with a clock just corrected). SQS's query codes count too (`AWS.SimpleQueueService.RequestThrottled`).
  */
 export function retryClass(err: unknown): RetryClass {
   const e = err as ErrorLike | undefined;
   if (!e || e.name === 'AbortError') return undefined;
   const names = [e.name, e.Code].filter((x): x is string => typeof x === 'string').map((n) => n.replace(/^AWS\.SimpleQueueService\./, ''));
-  if (e.$metadata?.httpStatusCode === 429 || names.some((n) => THROTTLING.has(n))) return 'throttling';
-  return isTransient(e, 0) ? 'transient' : undefined;
-}
-
-function isTransient(e: ErrorLike, depth: number): boolean {
-  if (e.name === 'AbortError') return false;
-  if (e.$metadata?.clockSkewCorrected) return true;
-  if (e.name === 'InvalidSignatureException' && e.message?.includes('Signature expired')) return true;
-  if ((e.name && TRANSIENT.has(e.name)) || (e.code && NETWORK.has(e.code))) return true;
-  if (TRANSIENT_STATUS.has(e.$metadata?.httpStatusCode ?? 0)) return true;
-  return e.cause !== undefined && depth < 10 && isTransient(e.cause as ErrorLike, depth + 1);
+  if (names.some((name) => isThrottlingError({ ...e, name }))) return 'throttling';
+  return isTransientError(e) ? 'transient' : undefined;
 }
 
 /** The standard mode's delay before retry `attempt` (1-based): full jitter, 100 ms base (500 ms when throttled), 20 s cap. */
@@ -184,38 +158,24 @@ export function backoffMs(attempt: number, cls: RetryClass, random: () => number
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
-/** Attribute values on the wire: binaries as base64 (the SDK hands and takes Uint8Arrays). */
-function attributesOut(attrs: Record<string, MessageAttributeValue> | undefined): Record<string, object> | undefined {
-  if (!attrs) return undefined;
-  const out: Record<string, object> = {};
-  for (const [k, a] of Object.entries(attrs)) {
-    out[k] = {
-      DataType: a.DataType,
-      ...(a.StringValue !== undefined && { StringValue: a.StringValue }),
-      ...(a.BinaryValue !== undefined && { BinaryValue: Buffer.from(a.BinaryValue).toString('base64') }),
-      ...(a.StringListValues?.length && { StringListValues: a.StringListValues }),
-      ...(a.BinaryListValues?.length && { BinaryListValues: a.BinaryListValues.map((b) => Buffer.from(b).toString('base64')) }),
-    };
-  }
-  return out;
-}
-
 type WireAttribute = { DataType?: string; StringValue?: string; BinaryValue?: string; StringListValues?: string[]; BinaryListValues?: string[] };
 
-function attributesIn(attrs: Record<string, WireAttribute> | undefined): Record<string, MessageAttributeValue> | undefined {
+/**
+ * Attribute values between the SDK's shape and the wire's: binaries are Uint8Arrays in the SDK and
+ * base64 on the wire; everything else passes as it is.
+ */
+function convertBinaries(attrs: Record<string, object> | undefined, binary: (v: never) => unknown): Record<string, object> | undefined {
   if (!attrs) return undefined;
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [k, a] of Object.entries(attrs)) {
-    out[k] = {
-      DataType: a.DataType,
-      ...(a.StringValue !== undefined && { StringValue: a.StringValue }),
-      ...(a.BinaryValue !== undefined && { BinaryValue: Buffer.from(a.BinaryValue, 'base64') }),
-      ...(a.StringListValues && { StringListValues: a.StringListValues }),
-      ...(a.BinaryListValues && { BinaryListValues: a.BinaryListValues.map((b) => Buffer.from(b, 'base64')) }),
-    };
+  const out: Record<string, object> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    const { BinaryValue: b, BinaryListValues: list } = v as { BinaryValue?: never; BinaryListValues?: never[] };
+    out[k] = b === undefined && list === undefined ? v : { ...v, ...(b !== undefined && { BinaryValue: binary(b) }), ...(list !== undefined && { BinaryListValues: list.map(binary) }) };
   }
   return out;
 }
+
+const toBase64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const fromBase64 = (s: string) => Buffer.from(s, 'base64');
 
 /** The request body of SendMessageBatch (exported for tests). */
 export function sendBatchBody(input: SendMessageBatchRequest): object {
@@ -223,15 +183,15 @@ export function sendBatchBody(input: SendMessageBatchRequest): object {
     QueueUrl: input.QueueUrl,
     Entries: (input.Entries ?? []).map((e) => ({
       ...e,
-      MessageAttributes: attributesOut(e.MessageAttributes),
-      MessageSystemAttributes: attributesOut(e.MessageSystemAttributes as Record<string, MessageAttributeValue> | undefined),
+      MessageAttributes: convertBinaries(e.MessageAttributes, toBase64),
+      MessageSystemAttributes: convertBinaries(e.MessageSystemAttributes, toBase64),
     })),
   };
 }
 
 /** A ReceiveMessage response as the SDK returns it (exported for tests). */
 export function receivedMessages(body: { Messages?: Array<Omit<Message, 'MessageAttributes'> & { MessageAttributes?: Record<string, WireAttribute> }> }): Message[] | undefined {
-  return body.Messages?.map((m) => ({ ...m, MessageAttributes: attributesIn(m.MessageAttributes) }));
+  return body.Messages?.map((m) => ({ ...m, MessageAttributes: convertBinaries(m.MessageAttributes, fromBase64) as Message['MessageAttributes'] }));
 }
 
 /** The SDK's body checks: an MD5 that does not match what was sent or received fails the call. */
@@ -349,26 +309,39 @@ export async function wireEndpoint(sqs: SQSClient, queueUrl?: string): Promise<E
 function createWire(cfg: WireConfig, isModelled: (name: string) => boolean): SqsWire {
   const userAgent = `svl/${readVersion()} lang/js md/nodejs#${process.versions.node} api/sqs`;
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 50 }), https: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
-  let base: Promise<{ resolved: ResolvedEndpoint; signer: SignatureV4 }> | undefined;
+  interface Base {
+    signer: SignatureV4;
+    maxAttempts: number;
+    /** Where requests about a queue URL go, with their Host header (a redrive touches a few queues). */
+    target(queueUrl: string | undefined): EndpointV1 & { host: string };
+  }
+  let base: Promise<Base> | undefined;
 
   const resolveBase = () =>
-    (base ??= (async () => {
+    (base ??= (async (): Promise<Base> => {
       const resolved = await resolveEndpoint(cfg);
-      const signer = new SignatureV4({ credentials: cfg.credentials, region: resolved.signingRegion, service: 'sqs', sha256: cfg.sha256, uriEscapePath: cfg.signingEscapePath ?? true });
-      return { resolved, signer };
+      const targets = new Map<string | undefined, EndpointV1 & { host: string }>();
+      return {
+        signer: new SignatureV4({ credentials: cfg.credentials, region: resolved.signingRegion, service: 'sqs', sha256: cfg.sha256, uriEscapePath: cfg.signingEscapePath ?? true }),
+        maxAttempts: Math.max(1, await cfg.maxAttempts()),
+        target(queueUrl) {
+          let t = targets.get(queueUrl);
+          if (!t) {
+            const at = requestTarget(cfg, resolved, queueUrl);
+            targets.set(queueUrl, (t = { ...at, host: at.port !== undefined ? `${at.hostname}:${at.port}` : at.hostname }));
+          }
+          return t;
+        },
+      };
     })()).catch((err: unknown) => {
       base = undefined;
       throw err;
     });
 
-  const once = async (operation: string, body: string, queueUrl: string | undefined, attempt: number, maxAttempts: number, idleMs: number, abortSignal?: AbortSignal): Promise<unknown> => {
-    const { resolved, signer } = await resolveBase();
-    const at = requestTarget(cfg, resolved, queueUrl);
+  const once = async (b: Base, operation: string, body: string, queueUrl: string | undefined, attempt: number, idleMs: number, abortSignal?: AbortSignal): Promise<unknown> => {
+    const { host, ...at } = b.target(queueUrl);
     const request: WireRequest = {
-      protocol: at.protocol,
-      hostname: at.hostname,
-      ...(at.port !== undefined && { port: at.port }),
-      path: at.path || '/',
+      ...at,
       method: 'POST',
       query: {},
       headers: {
@@ -376,12 +349,12 @@ function createWire(cfg: WireConfig, isModelled: (name: string) => boolean): Sqs
         'x-amz-target': `AmazonSQS.${operation}`,
         'x-amzn-query-mode': 'true',
         'content-length': String(Buffer.byteLength(body)),
-        host: at.port !== undefined ? `${at.hostname}:${at.port}` : at.hostname,
-        'amz-sdk-request': `attempt=${attempt}; max=${maxAttempts}`,
+        host,
+        'amz-sdk-request': `attempt=${attempt}; max=${b.maxAttempts}`,
       },
       body,
     };
-    const signed = (await signer.sign(request, { signingDate: new Date(Date.now() + (cfg.systemClockOffset ?? 0)) })) as WireRequest;
+    const signed = (await b.signer.sign(request, { signingDate: new Date(Date.now() + (cfg.systemClockOffset ?? 0)) })) as WireRequest;
     signed.headers['user-agent'] = userAgent;
     const response = await exchange(signed, agents, idleMs, abortSignal);
     const text = response.text;
@@ -405,13 +378,13 @@ function createWire(cfg: WireConfig, isModelled: (name: string) => boolean): Sqs
 
   const call = async (operation: string, input: object, queueUrl: string | undefined, abortSignal?: AbortSignal, idleMs = IDLE_TIMEOUT_MS): Promise<unknown> => {
     const body = JSON.stringify(input);
-    const maxAttempts = Math.max(1, await cfg.maxAttempts());
+    const b = await resolveBase();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once(operation, body, queueUrl, attempt, maxAttempts, idleMs, abortSignal);
+        return await once(b, operation, body, queueUrl, attempt, idleMs, abortSignal);
       } catch (err) {
         const cls = abortSignal?.aborted ? undefined : retryClass(err);
-        if (cls === undefined || attempt >= maxAttempts) {
+        if (cls === undefined || attempt >= b.maxAttempts) {
           if (err && typeof err === 'object' && '$metadata' in err) Object.assign((err as SqsWireError).$metadata, { attempts: attempt });
           throw err;
         }

@@ -210,23 +210,22 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
     d.progress(stats);
   };
 
+  const receive = {
+    QueueUrl: d.dlq.url,
+    MaxNumberOfMessages: 10,
+    VisibilityTimeout: visibility,
+    // The emulator's short poll sees every message; AWS's samples servers, so wait a second there.
+    WaitTimeSeconds: d.target.kind === 'local' ? 0 : 1,
+    MessageSystemAttributeNames: [...MOVER_SYSTEM_ATTRIBUTES],
+    MessageAttributeNames: ['All'],
+  };
+
   const worker = async () => {
     let empty = 0;
     while (!stop.signal.aborted && !(d.max !== undefined && reserved >= d.max)) {
       let got: Message[];
       try {
-        const out = await wire.receiveMessage(
-          {
-            QueueUrl: d.dlq.url,
-            MaxNumberOfMessages: 10,
-            VisibilityTimeout: visibility,
-            // The emulator's short poll sees every message; AWS's samples servers, so wait a second there.
-            WaitTimeSeconds: d.target.kind === 'local' ? 0 : 1,
-            MessageSystemAttributeNames: [...MOVER_SYSTEM_ATTRIBUTES],
-            MessageAttributeNames: ['All'],
-          },
-          { abortSignal: stop.signal },
-        );
+        const out = await wire.receiveMessage(receive, { abortSignal: stop.signal });
         got = out.Messages ?? [];
       } catch (err) {
         if (stop.signal.aborted) return;
