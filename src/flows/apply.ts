@@ -43,10 +43,23 @@ export function planContext(obs: Observed, base: PlanContext): PlanContext {
   return { ...base, region: region || base.region, account: account || base.account };
 }
 
-export async function applyFlow(spec: FlowSpec, clients: FlowClients, base: PlanContext, hooks: ApplyHooks = {}, observed?: Observed): Promise<ApplyResult> {
-  const obs = observed ?? (await observeFlow(spec, clients));
-  let ctx = planContext(obs, base);
-  const plan = planFlow(spec, obs, ctx);
+/** What exists, and the plan from it to the spec: what `svl plan` shows and `applyFlow` carries out. */
+export interface PreparedFlow {
+  observed: Observed;
+  ctx: PlanContext;
+  plan: Plan;
+}
+
+export async function prepareFlow(spec: FlowSpec, clients: FlowClients, base: PlanContext): Promise<PreparedFlow> {
+  const observed = await observeFlow(spec, clients);
+  const ctx = planContext(observed, base);
+  return { observed, ctx, plan: planFlow(spec, observed, ctx) };
+}
+
+/** Carries out a prepared plan (the one shown to the user; nothing is observed or planned again). */
+export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: PreparedFlow, hooks: ApplyHooks = {}): Promise<ApplyResult> {
+  const { observed: obs, plan } = prepared;
+  let ctx = prepared.ctx;
   if (plan.conflicts.length) {
     throw new SvlError(`The flow "${spec.name}" conflicts with what exists:\n  - ${plan.conflicts.join('\n  - ')}`, 1, {
       code: 'FlowConflict',

@@ -61,13 +61,13 @@ export function specToJson(spec: FlowSpec): string {
  */
 export function writeSpecFile(path: string, spec: FlowSpec, force: boolean): boolean {
   const text = specToJson(spec);
-  if (existsSync(path)) {
-    const current = readFileSync(path, 'utf8');
-    if (current === text) return false;
-    if (!force) {
-      throw new UsageError(`${path} exists and describes a different flow.`, { hint: 'Use a different flow name, apply that file with `svl apply`, or pass --force to overwrite it.' });
-    }
-  }
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
+  if (!force) checkSpecFile(path, spec);
   writeFileSync(path, text);
   return true;
+}
+
+/** Refuses (UsageError) a spec file of that name that exists and describes a different flow. */
+export function checkSpecFile(path: string, spec: FlowSpec, hint = 'Use a different flow name, apply that file with `svl apply`, or pass --force to overwrite it.'): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') !== specToJson(spec)) throw new UsageError(`${path} exists and describes a different flow.`, { hint });
 }

@@ -1,10 +1,9 @@
 /** The work of `svl plan` and `svl apply`. */
 import type { Target } from '../../aws/target.js';
 import type { Ui } from '../../ui/index.js';
-import { applyFlow, planContext, type ApplyResult } from '../../flows/apply.js';
+import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
 import { readSpecFile, resolveSpecFile } from '../../flows/files.js';
-import { observeFlow } from '../../flows/observe.js';
-import { planFlow, type Plan } from '../../flows/plan.js';
+import type { Plan } from '../../flows/plan.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
 import { renderPlan } from './render.js';
 
@@ -13,8 +12,7 @@ export async function runPlan(file: string | undefined, target: Target, ui: Ui):
   const spec = readSpecFile(path);
   const clients = await flowClients(target, ui);
   try {
-    const observed = await observeFlow(spec, clients);
-    const plan = planFlow(spec, observed, planContext(observed, await basePlanContext(target, clients)));
+    const { plan } = await prepareFlow(spec, clients, await basePlanContext(target, clients));
     for (const w of plan.warnings) ui.warn(w);
     return { file: path, flow: spec.name, plan };
   } finally {
@@ -35,8 +33,8 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
   const clients = await flowClients(target, ui);
   try {
     const base = { ...(await basePlanContext(target, clients)), adopt };
-    const observed = await observeFlow(spec, clients);
-    const plan = planFlow(spec, observed, planContext(observed, base));
+    const prepared = await prepareFlow(spec, clients, base);
+    const { plan } = prepared;
     for (const w of plan.warnings) ui.warn(w);
     if (!ui.json && plan.steps.length && !plan.conflicts.length) ui.info(renderPlan(plan, ui));
     const destructive = plan.steps.filter((s) => s.action === 'delete');
@@ -46,7 +44,7 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
     const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
     let n = 0;
     try {
-      const r = await applyFlow(spec, clients, base, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) }, observed);
+      const r = await applyFlow(spec, clients, prepared, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) });
       if (plan.steps.length) spinner.succeed(`Applied ${plan.steps.length} change(s)`);
       else spinner.stop();
       return { ...r, file: path, apiCalls: clients.calls(), elapsedMs: performance.now() - t0 };

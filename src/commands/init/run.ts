@@ -1,13 +1,11 @@
 /** The work of `svl init`: gather answers (flags first, then prompts), plan, apply, write the spec. */
 import { resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import type { Target } from '../../aws/target.js';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { applyFlow, planContext, type ApplyResult } from '../../flows/apply.js';
-import { specFileName, specToJson, writeSpecFile } from '../../flows/files.js';
-import { observeFlow } from '../../flows/observe.js';
-import { planFlow, type Plan } from '../../flows/plan.js';
+import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
+import { checkSpecFile, specFileName, writeSpecFile } from '../../flows/files.js';
+import type { Plan } from '../../flows/plan.js';
 import type { FlowSpec } from '../../flows/spec.js';
 import { listTemplates, loadTemplate, templateSpec, type FanoutParams } from '../../flows/templates.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
@@ -118,9 +116,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
   }
   await validateFilters(spec);
   const file = resolve(f.out ?? specFileName(spec.name));
-  if (!f.dryRun && !f.force && existsSync(file) && readFileSync(file, 'utf8') !== specToJson(spec)) {
-    throw new UsageError(`${file} exists and describes a different flow.`, { hint: 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.' });
-  }
+  if (!f.dryRun && !f.force) checkSpecFile(file, spec, 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.');
   return { spec, template: t.id, file, dryRun: Boolean(f.dryRun), force: Boolean(f.force) };
 }
 
@@ -155,8 +151,8 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<I
   const clients = await flowClients(target, ui);
   try {
     const base = await basePlanContext(target, clients);
-    const observed = await observeFlow(o.spec, clients);
-    const plan = planFlow(o.spec, observed, planContext(observed, base));
+    const prepared = await prepareFlow(o.spec, clients, base);
+    const { plan } = prepared;
     for (const w of plan.warnings) ui.warn(w);
     if (o.dryRun) {
       return { flow: o.spec.name, template: o.template, specFile: null, dryRun: true, plan, applied: null, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
@@ -168,7 +164,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<I
     let n = 0;
     let applied: ApplyResult;
     try {
-      applied = await applyFlow(o.spec, clients, base, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) }, observed);
+      applied = await applyFlow(o.spec, clients, prepared, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) });
       spinner.succeed(plan.steps.length ? `Applied ${plan.steps.length} change(s)` : 'Nothing to change');
     } catch (err) {
       spinner.fail('Apply failed');
