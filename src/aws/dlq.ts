@@ -14,10 +14,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SvlError, UsageError } from '../errors.js';
-import { mapAwsError } from './errors.js';
+import { isQueueNotFound, mapAwsError } from './errors.js';
 import { arnName, parseRedrivePolicy, queueNameFromUrl, type QueueDepth, type RedriveInfo } from './inventory-model.js';
 import { locateQueueWith, type LocatedQueue } from './locate.js';
-import { createLimiter } from './pool.js';
+import { mapLimit } from './pool.js';
 import type { Target } from './target.js';
 
 export interface QueueDetails extends LocatedQueue {
@@ -31,8 +31,6 @@ export interface DlqSource {
   arn: string;
   name: string;
 }
-
-const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 
 const STATE_ATTRIBUTES = ['RedrivePolicy', 'VisibilityTimeout', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 type QueueState = Pick<QueueDetails, 'redrive' | 'visibilityTimeout' | 'depth'>;
@@ -49,7 +47,7 @@ export async function describeQueue(sqs: SQSClient, ref: string, target: Target,
     const { queue, attributes } = await locateQueueWith(sqs, ref, STATE_ATTRIBUTES, target, signal);
     return { ...queue, ...stateOf(attributes) };
   } catch (err) {
-    if (err instanceof SvlError && NOT_FOUND.has(err.code)) throw new UsageError(err.message, { hint: err.hint, requestId: err.requestId, cause: err });
+    if (err instanceof SvlError && isQueueNotFound(err.code)) throw new UsageError(err.message, { hint: err.hint, requestId: err.requestId, cause: err });
     throw err;
   }
 }
@@ -95,11 +93,10 @@ async function listSources(sqs: SQSClient, sns: SNSClient, dlq: QueueDetails, ta
       for (const s of page.Subscriptions ?? []) if (s.SubscriptionArn?.startsWith('arn:')) subs.push(s.SubscriptionArn);
       token = page.NextToken;
     } while (token);
-    const limit = createLimiter(8);
-    const found = await Promise.all(subs.map((arn) => limit(async () => {
+    const found = await mapLimit(subs, 8, async (arn) => {
       const { Attributes: a = {} } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }), { abortSignal: signal });
       return parseRedrivePolicy(a.RedrivePolicy)?.deadLetterTargetArn === dlq.arn ? { kind: 'subscription' as const, arn, name: `${arnName(a.TopicArn ?? arn)} subscription` } : null;
-    })));
+    });
     for (const f of found) if (f) out.push(f);
   } catch (err) {
     throw mapAwsError(err, { target, service: 'sns', operation: 'ListSubscriptions' });
@@ -139,7 +136,7 @@ export async function resolveDeadLetterQueue(sqs: SQSClient, sns: SNSClient, ref
 
 // ---- message move tasks ----
 
-export type MoveTask = ListMessageMoveTasksResultEntry;
+type MoveTask = ListMessageMoveTasksResultEntry;
 
 /** The most recent move task of a DLQ, or null. */
 export async function latestMoveTask(sqs: SQSClient, dlqArn: string, target: Target, signal?: AbortSignal): Promise<MoveTask | null> {

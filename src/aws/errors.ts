@@ -34,6 +34,9 @@ const NOT_FOUND: Record<string, string> = {
   NotFoundException: 'Resource',
   ResourceNotFoundException: 'Resource',
 };
+/** The error codes SQS answers for a queue that does not exist (JSON name, Query code). */
+export const isQueueNotFound = (code: string | undefined): boolean => code === 'QueueDoesNotExist' || code === 'AWS.SimpleQueueService.NonExistentQueue';
+
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'AuthorizationErrorException']);
 const THROTTLING = new Set([
   'Throttling',
@@ -139,7 +142,8 @@ function endpointOf(ctx: AwsErrorContext): string | undefined {
   return (ctx.service ? eps[ctx.service] : undefined) ?? eps.sqs ?? eps.sns ?? eps.lambda;
 }
 
-function describeTarget(target: Target | undefined): string {
+/** Where a resource was looked for, for messages: ' (local emulator)', ' in eu-west-1' or ''. */
+export function describeTarget(target: Target | undefined): string {
   if (!target) return '';
   if (target.kind === 'local') return ' (local emulator)';
   return target.region ? ` in ${target.region}` : '';

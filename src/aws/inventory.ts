@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SvlError } from '../errors.js';
-import { mapAwsError } from './errors.js';
+import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { createLimiter } from './pool.js';
 import type { Target } from './target.js';
 import {
@@ -70,8 +70,10 @@ const QUEUE_ATTRIBUTES = [
 /** The deps plus the one concurrency budget every call of this discovery shares. */
 type Run = InventoryDeps & { limit: ReturnType<typeof createLimiter> };
 
-const GONE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NotFound', 'NotFoundException']);
-const isGone = (err: unknown) => GONE.has((err as { name?: string }).name ?? '');
+const isGone = (err: unknown) => {
+  const name = (err as { name?: string }).name;
+  return isQueueNotFound(name) || name === 'NotFound' || name === 'NotFoundException';
+};
 
 export async function discoverInventory(deps: InventoryDeps): Promise<Inventory> {
   // Each call in flight listens on the signal until it ends; CONCURRENCY of them plus the command's own
@@ -95,7 +97,7 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
 
 /** A flow name nothing is tagged with; the hint lists the flows that do exist. */
 export function flowNotFound(flow: string, existing: readonly string[], target: Target): SvlError {
-  const where = target.kind === 'local' ? ' (local emulator)' : target.region ? ` in ${target.region}` : '';
+  const where = describeTarget(target);
   const hint = existing.length > 0
     ? `Existing flows: ${existing.join(', ')}`
     : 'No flows here yet (nothing carries the svl:flow tag); create one with `svl init`, or run `svl status` for everything';

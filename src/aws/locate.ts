@@ -6,7 +6,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { SvlError } from '../errors.js';
-import { mapAwsError } from './errors.js';
+import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { arnName, queueNameFromUrl } from './inventory-model.js';
 import type { Target } from './target.js';
 
@@ -49,7 +49,7 @@ export async function locateQueueWith(
   const name = queueRefName(ref);
   const fail = (err: unknown, operation: string) => {
     const e = mapAwsError(err, { target, service: 'sqs', operation, resource: `queue "${name}"` });
-    return e.code === 'QueueDoesNotExist' || e.code === 'AWS.SimpleQueueService.NonExistentQueue'
+    return isQueueNotFound(e.code)
       ? new SvlError(e.message, 1, { code: e.code, requestId: e.requestId, hint: statusHint(target), cause: err })
       : e;
   };
@@ -78,7 +78,7 @@ export async function locateQueueWith(
 export async function locateTopic(sns: SNSClient, ref: string, target: Target, signal?: AbortSignal): Promise<LocatedTopic> {
   const name = ref.startsWith('arn:') ? arnName(ref) : ref;
   const notFound = (err?: unknown) =>
-    new SvlError(`Topic "${name}" not found${target.kind === 'local' ? ' (local emulator)' : target.region ? ` in ${target.region}` : ''}`, 1, {
+    new SvlError(`Topic "${name}" not found${describeTarget(target)}`, 1, {
       code: 'NotFound',
       hint: statusHint(target),
       requestId: (err as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId,

@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
+import { isQueueNotFound } from '../aws/errors.js';
 import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
 
@@ -55,7 +56,7 @@ export interface FlowClients {
 
 const isNotFound = (err: unknown) => {
   const e = err as { name?: string; Code?: string };
-  return e.name === 'QueueDoesNotExist' || e.Code === 'AWS.SimpleQueueService.NonExistentQueue' || e.name === 'NotFoundException' || e.name === 'NotFound';
+  return e.name === 'QueueDoesNotExist' || isQueueNotFound(e.Code) || e.name === 'NotFoundException' || e.name === 'NotFound';
 };
 
 export async function observeQueue(sqs: SQSClient, name: string): Promise<ObservedQueue | undefined> {

@@ -2,7 +2,7 @@
 import { getSns, getSqs } from '../../aws/clients.js';
 import { latestMoveTask } from '../../aws/dlq.js';
 import { arnName, discoverInventory, isDeadLetterQueue, totalDepth, type QueueDepth } from '../../aws/inventory.js';
-import { createLimiter } from '../../aws/pool.js';
+import { mapLimit } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import type { Ui } from '../../ui/index.js';
 
@@ -29,31 +29,28 @@ export async function runDlqLs(target: Target, ui: Pick<Ui, 'info'>, signal?: Ab
   const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
   const inv = await discoverInventory({ target, sqs, sns, signal });
   const subTopic = new Map(inv.subscriptions.filter((s) => s.arn).map((s) => [s.arn!, arnName(s.topicArn)]));
-  const limit = createLimiter(8);
-  const dlqs = await Promise.all(
-    inv.queues.filter(isDeadLetterQueue).map(async (q): Promise<DlqRow> => {
-      const task = await limit(() => latestMoveTask(sqs, q.arn, target, signal)).catch(() => null);
-      const active = task && (task.Status === 'RUNNING' || task.Status === 'CANCELLING');
-      return {
-        name: q.name,
-        url: q.url,
-        arn: q.arn,
-        fifo: q.fifo,
-        depth: q.depth,
-        messages: totalDepth(q.depth),
-        oldestMessageAgeSeconds: q.oldestMessageAgeSeconds,
-        sources: q.deadLetterSources.map((arn) => (subTopic.has(arn) ? `${subTopic.get(arn)} (subscription)` : arnName(arn))),
-        moveTask: active
-          ? { status: task.Status!, moved: task.ApproximateNumberOfMessagesMoved ?? 0, toMove: task.ApproximateNumberOfMessagesToMove ?? 0, destination: task.DestinationArn ? arnName(task.DestinationArn) : null }
-          : null,
-      };
-    }),
-  );
+  const dlqs = await mapLimit(inv.queues.filter(isDeadLetterQueue), 8, async (q): Promise<DlqRow> => {
+    const task = await latestMoveTask(sqs, q.arn, target, signal).catch(() => null);
+    const active = task && (task.Status === 'RUNNING' || task.Status === 'CANCELLING');
+    return {
+      name: q.name,
+      url: q.url,
+      arn: q.arn,
+      fifo: q.fifo,
+      depth: q.depth,
+      messages: totalDepth(q.depth),
+      oldestMessageAgeSeconds: q.oldestMessageAgeSeconds,
+      sources: q.deadLetterSources.map((arn) => (subTopic.has(arn) ? `${subTopic.get(arn)} (subscription)` : arnName(arn))),
+      moveTask: active
+        ? { status: task.Status!, moved: task.ApproximateNumberOfMessagesMoved ?? 0, toMove: task.ApproximateNumberOfMessagesToMove ?? 0, destination: task.DestinationArn ? arnName(task.DestinationArn) : null }
+        : null,
+    };
+  });
   dlqs.sort((a, b) => b.messages - a.messages || (a.name < b.name ? -1 : 1));
   return { target: { kind: target.kind, region: target.region ?? null }, dlqs };
 }
 
-export function age(seconds: number | null): string {
+function age(seconds: number | null): string {
   if (seconds === null) return '';
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;

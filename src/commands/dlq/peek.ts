@@ -1,6 +1,7 @@
 /** `svl dlq peek <dlq>`: decoded messages of a DLQ, side-effect free on the emulator, receive-count-aware on AWS. */
 import { getSns, getSqs } from '../../aws/clients.js';
 import { resolveDeadLetterQueue, type DlqSource } from '../../aws/dlq.js';
+import { totalDepth } from '../../aws/inventory-model.js';
 import type { Target } from '../../aws/target.js';
 import type { Ui } from '../../ui/index.js';
 import type { DecodedMessage, ReadVia } from '../decode.js';
@@ -34,7 +35,7 @@ export async function runDlqPeek(o: DlqPeekOptions, target: Target, ui: Pick<Ui,
   return {
     dlq: { name: dlq.name, arn: dlq.arn, fifo: dlq.fifo },
     sources,
-    total: dlq.depth.visible + dlq.depth.inFlight + dlq.depth.delayed,
+    total: totalDepth(dlq.depth),
     via: snap.via,
     messages: snap.messages,
     note: snap.stoppedEarly,

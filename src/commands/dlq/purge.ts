@@ -2,6 +2,7 @@
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { getSns, getSqs } from '../../aws/clients.js';
 import { cancelMoveTask, latestMoveTask, resolveDeadLetterQueue } from '../../aws/dlq.js';
+import { totalDepth } from '../../aws/inventory-model.js';
 import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, SvlError, UsageError } from '../../errors.js';
@@ -16,7 +17,7 @@ export interface PurgeResult {
 export async function runDlqPurge(ref: string, target: Target, ui: Pick<Ui, 'info' | 'ask'>, yes: boolean, signal?: AbortSignal): Promise<PurgeResult> {
   const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
   const { dlq } = await resolveDeadLetterQueue(sqs, sns, ref, target, 'purge', signal);
-  const count = dlq.depth.visible + dlq.depth.inFlight + dlq.depth.delayed;
+  const count = totalDepth(dlq.depth);
   if (!yes) {
     if (!ui.ask.interactive) throw new UsageError(`Refusing to purge ${dlq.name} without --yes when not interactive`, { hint: 'Add --yes to confirm' });
     // Typing the name, not y/N: purging is final and a DLQ is often the only copy of a failed message.
