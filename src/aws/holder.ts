@@ -34,8 +34,9 @@ export class Holder {
     }
   }
 
-  has(messageId: string): boolean {
-    return this.handles.has(messageId);
+  /** The latest receipt handle of a held message. */
+  handle(messageId: string): string | undefined {
+    return this.handles.get(messageId);
   }
 
   /** Stops holding a message (it was deleted, or handed on). */

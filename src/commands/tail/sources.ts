@@ -42,7 +42,7 @@ export interface TailSource {
 const POLL_MS = 200;
 const WAIT_SECONDS = 20;
 /** Guarded receive stops holding more than this many messages invisible. */
-export const MAX_HELD = 1000;
+const MAX_HELD = 1000;
 
 const aborted = (signal: AbortSignal, err: unknown): DecodedMessage[] => {
   if (signal.aborted) return [];
@@ -110,7 +110,6 @@ export function receiveSource(sqs: SQSClient, q: QueueDetails, display: string, 
   // queue's consumers are retrying, and svl's receive of a sibling could be the one that tips it over.
   const threshold = max === null ? Infinity : Math.max(2, max - 1);
   const holder = new Holder(sqs, q.url);
-  const handles = new Map<string, string>();
   let stopReason: string | undefined;
   let closed: Promise<string | undefined> | undefined;
   const source: TailSource = {
@@ -130,7 +129,6 @@ export function receiveSource(sqs: SQSClient, q: QueueDetails, display: string, 
       const out: DecodedMessage[] = [];
       for (const m of got) {
         if (!m.MessageId || !m.ReceiptHandle) continue;
-        handles.set(m.MessageId, m.ReceiptHandle);
         holder.add(m.MessageId, m.ReceiptHandle);
         const d = decodeReceived(m, display, 'receive');
         out.push(d);
@@ -148,11 +146,8 @@ export function receiveSource(sqs: SQSClient, q: QueueDetails, display: string, 
       const ids = shown.map((m) => m.messageId);
       for (let i = 0; i < ids.length; i += 10) {
         const chunk = ids.slice(i, i + 10);
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: chunk.map((id, j) => ({ Id: `d${j}`, ReceiptHandle: handles.get(id)! })) }));
-        for (const id of chunk) {
-          holder.forget(id);
-          handles.delete(id);
-        }
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: chunk.map((id, j) => ({ Id: `d${j}`, ReceiptHandle: holder.handle(id)! })) }));
+        for (const id of chunk) holder.forget(id);
       }
     },
     close() {
