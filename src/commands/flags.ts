@@ -52,3 +52,6 @@ export function sinceEpoch(s: Since, now: number): number {
   if (s.kind === 'ago') return now - s.ms;
   return s.epochMs;
 }
+
+/** Commander's accumulator for a repeatable option (`--attr a=1 --attr b=2`). */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

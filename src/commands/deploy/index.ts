@@ -1,6 +1,7 @@
 /** `svl deploy <dir> --name <fn>`: zip a handler directory and create or update the function. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 
 export const name = 'deploy';
 export const description = 'Zip a handler directory and create or update a Lambda function';
@@ -20,7 +21,6 @@ export interface DeployFlags {
   env?: string[];
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, ctx: CommandContext): Command {
   return program

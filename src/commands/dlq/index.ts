@@ -1,6 +1,7 @@
 /** `svl dlq ls|peek|redrive|purge|cancel`: inspect dead-letter queues and replay their messages without losing any. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 import { describe } from '../help.js';
 import type { RedriveFlags } from './redrive/parse.js';
 
@@ -23,7 +24,6 @@ id and the DLQ stamped as attributes (svl.original-message-id, svl.redriven-from
 journaled (NDJSON, --journal or ./svl-redrive-<dlq>-<time>.ndjson): a killed redrive resumes with
 --resume <journal>, losing nothing and repeating at most one batch.`;
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, ctx: CommandContext): Command {
   const dlq = program.command(name);

@@ -1,6 +1,7 @@
 /** `svl filter`: test and lint SNS subscription filter policies with the emulator's own evaluator. */
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 import { describe } from '../help.js';
 
 export const name = 'filter';
@@ -12,7 +13,6 @@ export const examples = [
   `svl filter lint --policy @policy.json`,
 ];
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const scopeOption = () =>
   new Option('--scope <scope>', 'FilterPolicyScope').choices(['MessageAttributes', 'MessageBody']).default('MessageAttributes');
 

@@ -1,6 +1,7 @@
 /** `svl init`: scaffold a flow from a template, show the plan, apply it, write the spec file. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 
 export const name = 'init';
 export const description = 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ)';
@@ -12,7 +13,6 @@ export const examples = [
   'svl init --list',
 ];
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export interface InitFlags {
   list?: boolean;

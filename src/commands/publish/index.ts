@@ -1,6 +1,7 @@
 /** `svl publish <topic> [message]`: one message, or one per line with --ndjson. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 import { NDJSON_HELP } from '../send/index.js';
 
 export const name = 'publish';
@@ -20,7 +21,6 @@ export interface PublishFlags {
   ndjson?: string;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, ctx: CommandContext): Command {
   return program

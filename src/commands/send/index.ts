@@ -1,6 +1,7 @@
 /** `svl send <queue> [body]`: one message, or one per line with --ndjson. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 
 export const name = 'send';
 export const description = 'Send a message to an SQS queue (body as text, @file or stdin), or many with --ndjson';
@@ -29,7 +30,6 @@ export interface SendFlags {
   ndjson?: string;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, ctx: CommandContext): Command {
   return program

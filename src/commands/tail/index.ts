@@ -1,6 +1,7 @@
 /** `svl tail queue|topic|dlq <name>`: stream messages, never raising a receive count on a queue with a DLQ. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../flags.js';
 import type { TailFlags } from './parse.js';
 
 export const name = 'tail';
@@ -30,7 +31,6 @@ that name; body.<path> or attr.<name> to be explicit; != negates; * is a wildcar
 --since 10m | 2h | 2026-01-01T12:00:00Z | now   --timeout 30s | 5m   --max N
 --json prints one JSON object per message (NDJSON); the summary goes to stderr.`;
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, ctx: CommandContext): Command {
   return program
