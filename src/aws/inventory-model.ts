@@ -228,7 +228,7 @@ export interface Graph {
 }
 
 const KIND_ORDER: Record<NodeKind, number> = { topic: 0, queue: 1, endpoint: 2, function: 3 };
-export const compareNodes = (a: GraphNode, b: GraphNode): number => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(a.name, b.name) || cmp(a.id, b.id);
+const compareNodes = (a: GraphNode, b: GraphNode): number => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(a.name, b.name) || cmp(a.id, b.id);
 
 /** Topics -> subscriptions -> queues/endpoints -> DLQs -> consumers, sorted so renderings are stable. */
 export function buildGraph(inv: Inventory): Graph {

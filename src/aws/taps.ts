@@ -28,9 +28,9 @@ import { TAP_PREFIX, TAP_TAG } from './inventory-model.js';
 import { isAlive } from '../pid.js';
 
 export const TAP_HEARTBEAT_TAG = 'svl:tap-heartbeat';
-export const TAP_OF_TAG = 'svl:tap-of';
+const TAP_OF_TAG = 'svl:tap-of';
 /** Retention of a tap queue: copies nobody reads are worthless after a few minutes. */
-export const TAP_RETENTION_SECONDS = 300;
+const TAP_RETENTION_SECONDS = 300;
 export const TAP_HEARTBEAT_SECONDS = 60;
 export const STALE_AFTER_SECONDS = 3 * TAP_HEARTBEAT_SECONDS;
 

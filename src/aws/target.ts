@@ -13,7 +13,7 @@ export const LOCAL_ENDPOINT = 'http://127.0.0.1:4566';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 /** The emulator ignores signatures; any static pair works, these match the LocalStack convention. */
-export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'test', secretAccessKey: 'test' });
+const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'test', secretAccessKey: 'test' });
 
 /** The global flags that shape the target (already parsed by commander). */
 export interface TargetFlags {

@@ -45,7 +45,7 @@ export interface DecodedMessage {
 
 type AttrIn = { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array | string };
 
-export function attributeText(a: AttrIn): string {
+function attributeText(a: AttrIn): string {
   if (a.StringValue !== undefined) return a.StringValue;
   if (a.BinaryValue === undefined) return '';
   return typeof a.BinaryValue === 'string' ? a.BinaryValue : Buffer.from(a.BinaryValue).toString('base64');
@@ -81,7 +81,7 @@ interface Envelope {
 }
 
 /** An SNS Notification as SNS delivers it to SQS without raw delivery. */
-export function snsEnvelope(body: unknown): Envelope | undefined {
+function snsEnvelope(body: unknown): Envelope | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const e = body as Partial<Envelope>;
   if (e.Type !== 'Notification' || typeof e.TopicArn !== 'string' || typeof e.Message !== 'string') return undefined;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportCloudFormation, exportTerraform, logicalId } from './export.js';
 import { escapeHcl, fromJson, hclIdentifier, renderValue, Ref, Tpl, Call } from './hcl.js';
-import { canonicalJson, desiredDlqAttributes, desiredQueueAttributes, desiredSubscriptionAttributes, desiredTopicAttributes } from './plan.js';
+import { desiredDlqAttributes, desiredQueueAttributes, desiredSubscriptionAttributes, desiredTopicAttributes } from './plan.js';
 import { flowTags, validateSpec, type FlowSpec } from './spec.js';
 
 const REGION = 'eu-west-3';

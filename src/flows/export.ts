@@ -21,7 +21,6 @@ import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
 
 export type ExportFormat = 'terraform' | 'cloudformation';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['terraform', 'cloudformation'];
 
 export function exportFlow(spec: FlowSpec, format: ExportFormat): string {
   return format === 'terraform' ? exportTerraform(spec) : exportCloudFormation(spec);

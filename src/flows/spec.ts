@@ -2,10 +2,13 @@
  * The flow spec: a declarative description of a fan-out (one SNS topic, subscriber queues, one DLQ per
  * queue, optional Lambda consumers), validated with every problem listed at once.
  */
+import { FLOW_TAG } from '../aws/inventory-model.js';
 import { UsageError } from '../errors.js';
 
+/** The tag that marks what a flow owns: one definition, shared with the inventory. */
+export { FLOW_TAG };
+
 export const SPEC_VERSION = 1;
-export const FLOW_TAG = 'svl:flow';
 
 export interface DlqSpec {
   name: string;

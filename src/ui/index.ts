@@ -35,7 +35,6 @@ export type Cell = string | number | boolean | null | undefined;
 
 export interface Ui {
   readonly json: boolean;
-  readonly debugEnabled: boolean;
   /** Colours for text bound for stdout (level 0 when stdout is not a colour terminal). */
   readonly style: Style;
   /** Colours for text bound for stderr. */
@@ -72,7 +71,6 @@ export function createUi(o: UiOptions): Ui {
 
   const ui: Ui = {
     json: o.json,
-    debugEnabled: o.debug,
     style,
     errStyle,
     ask,

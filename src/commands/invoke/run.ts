@@ -128,7 +128,7 @@ export function renderInvoke(r: InvokeResult, ui: Pick<Ui, 'info' | 'success' | 
       (o.condition === 'Success' ? ui.success : ui.warn)(`outcome: ${o.condition} after ${o.attempts ?? '?'} attempt(s), via ${o.via} ${o.destination}`);
       return JSON.stringify(o.record, null, 2);
     }
-    if (!r.outcome) ui.hint(`Follow it with: svl logs ${r.function} --follow`);
+    ui.hint(`Follow it with: svl logs ${r.function} --follow`);
     return r.requestId ?? '';
   }
   const status = `${r.statusCode}${r.functionError ? ` ${r.functionError}` : ''}`;

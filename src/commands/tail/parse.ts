@@ -4,9 +4,9 @@ import { UsageError } from '../../errors.js';
 import { parseCount, parseSeconds, parseSince, type Since } from '../flags.js';
 import { parseMatches, type MatchExpr } from '../match.js';
 
-export const TAIL_KINDS = ['queue', 'topic', 'dlq'] as const;
+const TAIL_KINDS = ['queue', 'topic', 'dlq'] as const;
 export type TailKind = (typeof TAIL_KINDS)[number];
-export const VIAS = ['auto', 'peek', 'tap', 'receive'] as const;
+const VIAS = ['auto', 'peek', 'tap', 'receive'] as const;
 export type Via = (typeof VIAS)[number];
 
 export interface TailFlags {

@@ -7,8 +7,8 @@ import { readJournal, type JournalState } from './journal.js';
 
 /** AWS: MaxNumberOfMessagesPerSecond of a move task is 1-500. */
 export const NATIVE_MAX_RATE = 500;
-export const DEFAULT_WORKERS = 4;
-export const MAX_WORKERS = 32;
+const DEFAULT_WORKERS = 4;
+const MAX_WORKERS = 32;
 
 export interface RedriveFlags {
   to?: string;
