@@ -20,8 +20,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Agent } from 'node:http';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   SQSClient,
   CreateQueueCommand,
@@ -32,7 +30,7 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { freePort, waitForHttp, writeReport, fmt, quantile } from './report.mjs';
+import { startSvl, clientConfig, writeReport, fmt, quantile } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -52,22 +50,7 @@ const REPEAT = Number(args.repeat);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
 const ACCOUNT_ARN = 'arn:aws:sqs:us-east-1:000000000000:';
-const cfg = (url) => ({
-  endpoint: url,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }) }),
-});
-
-async function startSvl() {
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-dlq-'));
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_svl/health`);
-  return { url, stop: () => (child.kill('SIGTERM'), rmSync(stateDir, { recursive: true, force: true })) };
-}
+const cfg = (url) => clientConfig(url, 8);
 
 const cliEnv = (url) => {
   const env = {};
@@ -196,7 +179,7 @@ async function tailLatency(url, sqs, sns, via) {
   return { via, samples: ms.length, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms.at(-1) };
 }
 
-const srv = await startSvl();
+const srv = await startSvl({ prefix: 'svl-bench-dlq-' });
 const sqs = new SQSClient(cfg(srv.url));
 const sns = new SNSClient(cfg(srv.url));
 let results;

@@ -2,24 +2,16 @@
 // `svl init fanout` with 10 queues on the emulator: whole-process wall time (spawn to exit) and the
 // number of API calls it made (from its --json result). Target: under 1.5 s. The emulator runs as its
 // own process; each run uses a fresh flow name and is destroyed afterwards (not timed).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForHttp, writeReport, fmt, quantile } from './report.mjs';
+import { startSvl, writeReport, fmt, quantile } from './report.mjs';
 
 const RUNS = 7;
 const QUEUES = Array.from({ length: 10 }, (_, i) => `q${i}`).join(',');
 const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
-const port = await freePort();
-const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-init-'));
-const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', join(stateDir, 'state'), '--quiet'], {
-  stdio: 'ignore',
-  env: { ...process.env, CI: '1' },
-});
-const url = `http://127.0.0.1:${port}`;
-await waitForHttp(`${url}/_svl/health`);
+// The emulator's state goes in state/ of the temporary directory; the runs use the directory itself as cwd.
+const emulator = await startSvl({ prefix: 'svl-bench-init-', stateSubdir: 'state', removeDelayMs: 500 });
+const { url, dir } = emulator;
 const env = { ...process.env, CI: '1', SVL_LOCAL_ENDPOINT: url };
 
 const runs = [];
@@ -27,16 +19,15 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const name = `bench${i}`;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'init', 'fanout', name, '--queues', QUEUES, '--local', '--yes', '--json'], { cwd: stateDir, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'init', 'fanout', name, '--queues', QUEUES, '--local', '--yes', '--json'], { cwd: dir, env, encoding: 'utf8' });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout);
     runs.push({ wallMs: ms, inProcessMs: out.elapsedMs, apiCalls: out.apiCalls, resources: out.plan.steps.length });
-    spawnSync(process.execPath, [bin, 'destroy', name, '--local', '--yes'], { cwd: stateDir, env });
+    spawnSync(process.execPath, [bin, 'destroy', name, '--local', '--yes'], { cwd: dir, env });
   }
 } finally {
-  emulator.kill('SIGTERM');
-  setTimeout(() => rmSync(stateDir, { recursive: true, force: true }), 500);
+  emulator.stop();
 }
 
 const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);

@@ -5,18 +5,11 @@
 // No peer runs in the same run: moto_server (the usual baseline) invokes Lambda only through Docker.
 //
 //   node bench/lambda.mjs [--cold 20] [--warm 2000] [--messages 10000] [--concurrency 5]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Agent } from 'node:http';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LambdaClient, CreateFunctionCommand, InvokeCommand, CreateEventSourceMappingCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { writeZip } from '../dist/local/lambda/zip.js';
-import { freePort, waitForHttp, writeReport, fmt, quantile } from './report.mjs';
+import { startSvl, clientConfig, writeReport, fmt, quantile } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -31,18 +24,12 @@ const COLD = Number(args.cold);
 const WARM = Number(args.warm);
 const MESSAGES = Number(args.messages);
 const CONCURRENCY = Number(args.concurrency);
-const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const handler = () => new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) });
-const cfg = (url) => ({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: handler() });
+const cfg = (url) => clientConfig(url, 16);
 const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const ZIP = writeZip([{ name: 'index.js', data: 'exports.handler = async (event) => ({ ok: true, n: event && event.n });\nexports.batch = async () => ({ batchItemFailures: [] });\n' }]);
 
-const port = await freePort();
-const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-lambda-'));
-const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
-const url = `http://127.0.0.1:${port}`;
-await waitForHttp(`${url}/_svl/health`);
+const emulator = await startSvl({ prefix: 'svl-bench-lambda-', waitForExit: true });
+const { url } = emulator;
 const lambda = new LambdaClient(cfg(url));
 const sqs = new SQSClient(cfg(url));
 
@@ -122,7 +109,5 @@ try {
   ];
   writeReport('lambda', results, lines);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(stateDir, { recursive: true, force: true });
+  await emulator.stop();
 }

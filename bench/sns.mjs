@@ -4,17 +4,11 @@
 // SQLite state) and moto_server in the same run. Writes Markdown to stdout and bench/results/sns.{json,md}.
 //
 //   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--only svl|moto]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, request as httpRequest } from 'node:http';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { freePort, waitForHttp, writeReport, fmt, quantile } from './report.mjs';
+import { startSvl, startMoto, clientConfig, writeReport, fmt, quantile } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -31,10 +25,7 @@ const LATENCY_SAMPLES = Number(args.latency);
 const CLIENTS = Number(args.clients);
 const MAX_SECONDS = Number(args.seconds);
 const SUBSCRIBERS = [1, 10, 50];
-const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const handler = () => new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }) });
-const cfg = (url) => ({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: handler() });
+const cfg = (url) => clientConfig(url, 8);
 
 async function setup(url, n, tag) {
   const sns = new SNSClient(cfg(url));
@@ -149,25 +140,8 @@ async function runTarget(name, url) {
   return out;
 }
 
-async function startSvl() {
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-sns-'));
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_svl/health`);
-  return { url, stop: () => (child.kill('SIGTERM'), rmSync(stateDir, { recursive: true, force: true })) };
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/moto-api/`, 30_000);
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 const results = [];
-for (const [name, start] of [['svl', startSvl], ['moto', startMoto]]) {
+for (const [name, start] of [['svl', () => startSvl({ prefix: 'svl-bench-sns-' })], ['moto', startMoto]]) {
   if (args.only && args.only !== name) continue;
   const srv = await start();
   try {

@@ -6,15 +6,9 @@
 // depth), so every figure is a rate. Writes Markdown to stdout and bench/results/sqs.{json,md}.
 //
 //   node bench/sqs.mjs [--depth 100000] [--n 20000] [--clients 8] [--seconds 20] [--only svl|moto]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Agent } from 'node:http';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   SQSClient,
   CreateQueueCommand,
@@ -23,7 +17,7 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { freePort, waitForHttp, writeReport, fmt } from './report.mjs';
+import { startSvl, startMoto, clientConfig, writeReport, fmt } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -59,17 +53,10 @@ const DEPTH = Number(args.depth);
 const N = Number(args.n);
 const CLIENTS = Number(args.clients);
 const MAX_SECONDS = Number(args.seconds);
-const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+// A function declaration, not a const: the worker-thread branch above calls it before this line runs.
 function makeClient(url) {
-  return new SQSClient({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 4 }) }),
-  });
+  return new SQSClient(clientConfig(url, 4));
 }
 
 function clients(url) {
@@ -201,26 +188,6 @@ async function runTarget(name, url, pid) {
   load.stop();
   for (const c of cs) c.destroy();
   return out;
-}
-
-async function startSvl() {
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), 'svl-bench-'));
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
-    stdio: 'ignore',
-    env: { ...process.env, CI: '1' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_svl/health`);
-  return { url, pid: child.pid, stop: () => (child.kill('SIGTERM'), rmSync(stateDir, { recursive: true, force: true })) };
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/moto-api/`, 30_000);
-  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 // Only the main thread runs the benchmark; worker threads just serve load phases (above).

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { quantile } from './report.mjs';
 
 const RUNS = 15;
 const WARMUPS = 2;
@@ -26,11 +27,6 @@ function once(c) {
     throw new Error(`${c.name} failed (${why})${c.cmd === 'aws' ? ' - the AWS CLI must be on PATH for the comparison' : ''}`);
   }
   return ms;
-}
-
-function quantile(sorted, q) {
-  const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-  return sorted[Math.max(0, i)];
 }
 
 // Runs are interleaved (svl, svl, aws, svl, svl, aws, …) so that load changes on the machine hit every
