@@ -6,21 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fileURLToPath } from 'node:url';
+import { bin, cleanEnv, root } from '../helpers/cli.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
-/** A hermetic environment: no AWS/SVL settings from the developer's shell, no colour, CI=1. */
-function cleanEnv(extra = {}) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(AWS_|SVL_|NO_COLOR$|FORCE_COLOR$)/.test(k)) env[k] = v;
-  }
-  return { ...env, CI: '1', ...extra };
-}
-
+/** Runs `svl ...args` synchronously from the repository root, in cleanEnv's hermetic environment. */
 function svl(args, extraEnv) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: cleanEnv(extraEnv), encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
