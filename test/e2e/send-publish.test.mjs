@@ -9,6 +9,7 @@ import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
 import { localEnv, svl } from '../helpers/cli.mjs';
+import { snsQueuePolicy } from '../helpers/sns.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
 const T = 'arn:aws:sns:us-east-1:000000000000:';
@@ -19,12 +20,6 @@ let sqs;
 let dir;
 const urls = {};
 const run = (args, opts = {}) => svl([...args, '--local'], { env: localEnv(url), ...opts });
-
-/** The queue policy AWS requires for SNS fan-out (the emulator enforces it). */
-const snsPolicy = (queue, topic) => JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: Q + queue, Condition: { ArnEquals: { 'aws:SourceArn': T + topic } } }],
-});
 
 async function drain(name, max = 100) {
   const out = [];
@@ -51,8 +46,8 @@ before(async () => {
   await make('bulk');
   await make('orders.fifo', { FifoQueue: 'true' });
   await make('cbd.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
-  await make('events-q', { Policy: snsPolicy('events-q', 'events') });
-  await make('events-q.fifo', { FifoQueue: 'true', Policy: snsPolicy('events-q.fifo', 'events.fifo') });
+  await make('events-q', { Policy: snsQueuePolicy(`${Q}events-q`, `${T}events`) });
+  await make('events-q.fifo', { FifoQueue: 'true', Policy: snsQueuePolicy(`${Q}events-q.fifo`, `${T}events.fifo`) });
   await sns.send(new CreateTopicCommand({ Name: 'events' }));
   await sns.send(new CreateTopicCommand({ Name: 'events.fifo', Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }));
   await sns.send(new SubscribeCommand({ TopicArn: `${T}events`, Protocol: 'sqs', Endpoint: `${Q}events-q`, Attributes: { RawMessageDelivery: 'true' } }));

@@ -8,6 +8,7 @@ import { CreateTopicCommand, ListSubscriptionsCommand, SubscribeCommand, Publish
 import { CreateQueueCommand, ListQueuesCommand, ListQueueTagsCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
 import { localEnv, svl } from '../helpers/cli.mjs';
+import { snsQueuePolicy } from '../helpers/sns.mjs';
 import { ndjson, peek, spawnSvl } from '../helpers/spawn.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
@@ -30,18 +31,13 @@ async function queueWithDlq(max = 1, attrs = {}) {
   return { name, url: QueueUrl };
 }
 
-const snsPolicy = (queue, topic) => JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: Q + queue, Condition: { ArnEquals: { 'aws:SourceArn': T + topic } } }],
-});
-
 /** A topic feeding a queue (with a DLQ, maxReceiveCount 1) through a subscription with `attributes`. */
 async function fedQueue(attributes = {}) {
   const q = await queueWithDlq(1);
   const topic = `${q.name}-topic`;
   await sns.send(new CreateTopicCommand({ Name: topic }));
   const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { Policy: snsPolicy(q.name, topic) } }));
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { Policy: snsQueuePolicy(Q + q.name, T + topic) } }));
   await sns.send(new SubscribeCommand({ TopicArn: T + topic, Protocol: 'sqs', Endpoint: Q + q.name, Attributes: attributes }));
   return { ...q, topic, topicArn: T + topic };
 }
@@ -173,7 +169,7 @@ test('tap of a FIFO queue fed by a FIFO topic: a FIFO tap, groups and order as p
   const name = `fq${++n}`;
   const topic = `${name}-topic.fifo`;
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topic, Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }));
-  await sqs.send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true', Policy: snsPolicy(`${name}.fifo`, topic) } }));
+  await sqs.send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true', Policy: snsQueuePolicy(`${Q}${name}.fifo`, T + topic) } }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `${Q}${name}.fifo`, Attributes: { RawMessageDelivery: 'true' } }));
   const tail = start(['tail', 'queue', `${name}.fifo`, '--via', 'tap', '--json', '--max', '4', '--timeout', '20']);
   await tail.waitFor(/Tailing/);
