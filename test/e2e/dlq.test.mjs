@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
-import { localEnv, svl } from '../helpers/cli.mjs';
+import { inTerminal, localEnv, svl } from '../helpers/cli.mjs';
 import { ndjson, peek, spawnSvl } from '../helpers/spawn.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
@@ -388,29 +388,16 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
 });
 
 /** Runs svl in a pseudo-terminal (prompts shown), typing `steps` ({expect, send}) as a person would. */
-async function inTerminal(steps, args) {
-  const { spawn } = await import('node:child_process');
-  const { bin, cleanEnv } = await import('../helpers/cli.mjs');
-  const driver = new URL('../helpers/pty_drive.py', import.meta.url).pathname;
-  const child = spawn('python3', [driver, JSON.stringify(steps), process.execPath, bin, ...args, '--local'], {
-    cwd: dir,
-    env: { ...cleanEnv(localEnv(url)), CI: '', TERM: 'xterm' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise((r) => child.on('close', r));
-  return { code, out };
-}
+const atTerminal = (steps, args) => inTerminal(steps, [...args, '--local'], { cwd: dir, env: localEnv(url) });
 
 test('at a terminal: purge asks for the queue name and does nothing unless it is typed exactly', async () => {
   const p = await pair();
   await fill(p, 3);
-  const wrong = await inTerminal([{ expect: 'Type the queue name', send: 'orders\r' }], ['dlq', 'purge', p.dlq]);
+  const wrong = await atTerminal([{ expect: 'Type the queue name', send: 'orders\r' }], ['dlq', 'purge', p.dlq]);
   assert.equal(wrong.code, 130, wrong.out);
   assert.match(wrong.out, new RegExp(`"orders" is not ${p.dlq}; nothing purged`));
   assert.equal((await peek(url, p.dlq)).length, 3);
-  const right = await inTerminal([{ expect: 'Type the queue name', send: `${p.dlq}\r` }], ['dlq', 'purge', p.dlq]);
+  const right = await atTerminal([{ expect: 'Type the queue name', send: `${p.dlq}\r` }], ['dlq', 'purge', p.dlq]);
   assert.equal(right.code, 0, right.out);
   assert.match(right.out, new RegExp(`Purged ${p.dlq} \\(3 messages\\)`));
   assert.deepEqual(await peek(url, p.dlq), []);
@@ -419,7 +406,7 @@ test('at a terminal: purge asks for the queue name and does nothing unless it is
 test('at a terminal: Ctrl-C while following a move task offers to cancel it', async () => {
   const p = await pair();
   await fill(p, 20);
-  const r = await inTerminal(
+  const r = await atTerminal(
     [
       { expect: 'Move 20 message\\(s\\) from', send: 'y\r' },
       { expect: 'Yes', send: '\u0003' },

@@ -24,7 +24,7 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, credentials } from '../helpers/emulator.mjs';
-import { svl, localEnv } from '../helpers/cli.mjs';
+import { svl, localEnv, inTerminal } from '../helpers/cli.mjs';
 
 let emu, url, clock, sqs, sns, env;
 const dirs = [];
@@ -298,9 +298,6 @@ describe('bad input: clear errors, exit 2, nothing created', () => {
 
 test('the interactive wizard, driven through a pseudo-terminal', async () => {
   const cwd = workdir();
-  const { spawn } = await import('node:child_process');
-  const { bin, cleanEnv } = await import('../helpers/cli.mjs');
-  const driver = new URL('../helpers/pty_drive.py', import.meta.url).pathname;
   const steps = [
     { expect: 'Flow name', send: 'wiz\r' },
     { expect: 'FIFO', send: 'n\r' },
@@ -309,14 +306,7 @@ test('the interactive wizard, driven through a pseudo-terminal', async () => {
     { expect: 'Filter policy for alpha', send: '{"kind":["a"]}\r' },
     { expect: 'Filter policy for beta', send: '\r' },
   ];
-  const child = spawn('python3', [driver, JSON.stringify(steps), process.execPath, bin, 'init', 'fanout', '--local'], {
-    cwd,
-    env: { ...cleanEnv(env), CI: '', TERM: 'xterm' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise((r) => child.on('close', r));
+  const { code, out } = await inTerminal(steps, ['init', 'fanout', '--local'], { cwd, env });
   assert.equal(code, 0, out);
   assert.match(out, /Flow wiz ready/);
   assert.deepEqual(await queueNames('wiz'), ['wiz-alpha', 'wiz-alpha-dlq', 'wiz-beta', 'wiz-beta-dlq']);

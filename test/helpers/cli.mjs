@@ -35,6 +35,24 @@ export function svl(args, { env = {}, input, cwd = root, timeoutMs = 30_000 } = 
   });
 }
 
+const ptyDriver = fileURLToPath(new URL('./pty_drive.py', import.meta.url));
+
+/**
+ * Runs `svl ...args` in a pseudo-terminal (so prompts are shown; CI is unset), typing `steps`
+ * ({expect, send}, see pty_drive.py) as a person would. Resolves `{ code, out }`, `out` being
+ * everything printed.
+ */
+export function inTerminal(steps, args, { cwd = root, env = {} } = {}) {
+  const child = spawn('python3', [ptyDriver, JSON.stringify(steps), process.execPath, bin, ...args], {
+    cwd,
+    env: { ...cleanEnv(env), CI: '', TERM: 'xterm' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
 /** Environment that makes `--local` target the given emulator URL. */
 export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
 
