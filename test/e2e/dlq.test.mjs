@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
-import { inTerminal, localEnv, svl } from '../helpers/cli.mjs';
+import { inTerminal, localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { ndjson, peek, spawnSvl } from '../helpers/spawn.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
-const NO_STACK = /\n\s+at .*:\d+:\d+\)?\n/;
 let emu;
 let clock;
 let url;

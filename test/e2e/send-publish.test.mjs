@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
-import { localEnv, svl } from '../helpers/cli.mjs';
+import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { snsQueuePolicy } from '../helpers/sns.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
 const T = 'arn:aws:sns:us-east-1:000000000000:';
-const NO_STACK = /\n\s+at .*:\d+:\d+\)?\n/;
 let emu;
 let url;
 let sqs;

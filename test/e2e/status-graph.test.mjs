@@ -6,11 +6,10 @@ import { spawn } from 'node:child_process';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
-import { bin, cleanEnv, localEnv, root, svl } from '../helpers/cli.mjs';
+import { bin, cleanEnv, localEnv, NO_STACK, root, svl } from '../helpers/cli.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
 const FLOW = [{ Key: 'svl:flow', Value: 'shop' }];
-const NO_STACK = /\n\s+at .*:\d+:\d+\)?\n/;
 let emu;
 let url;
 let run;

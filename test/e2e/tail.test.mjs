@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { CreateTopicCommand, ListSubscriptionsCommand, SubscribeCommand, PublishCommand, GetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ListQueuesCommand, ListQueueTagsCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
-import { localEnv, svl } from '../helpers/cli.mjs';
+import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { snsQueuePolicy } from '../helpers/sns.mjs';
 import { ndjson, peek, spawnSvl } from '../helpers/spawn.mjs';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:';
 const T = 'arn:aws:sns:us-east-1:000000000000:';
-const NO_STACK = /\n\s+at .*:\d+:\d+\)?\n/;
 let emu;
 let clock;
 let url;

@@ -53,6 +53,9 @@ export function inTerminal(steps, args, { cwd = root, env = {} } = {}) {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
 }
 
+/** A stack-trace frame line (`    at fn (file:1:2)`): errors must reach the user without one. */
+export const NO_STACK = /\n\s+at .*:\d+:\d+\)?\n/;
+
 /** Environment that makes `--local` target the given emulator URL. */
 export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
 
