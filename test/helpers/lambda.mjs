@@ -64,6 +64,10 @@ export async function setupLambda(opts = {}) {
       }
       return { ...out, text, json, log: out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : undefined };
     },
+    /** The invocation logs the emulator keeps for function `name` (what `svl logs` prints), oldest first. */
+    async logs(name) {
+      return (await (await fetch(`${t.url}/_svl/lambda/logs?function=${name}`)).json()).events;
+    },
     close: () => t.emu.close(),
   };
 }

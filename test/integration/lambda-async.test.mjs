@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { rejectsWith } from '../helpers/emulator.mjs';
+import { queueArnOf } from '../helpers/sns.mjs';
 import { writeZip } from '../../dist/local/lambda/zip.js';
 
 let t;
@@ -18,7 +19,6 @@ before(async () => {
 after(() => t.close());
 
 const ARN = (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-const QARN = (name) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 async function queue(ctx, name) {
   const { CreateQueueCommand } = await import('@aws-sdk/client-sqs');
@@ -53,7 +53,7 @@ const invokeEvent = (ctx, name, payload) => ctx.send('Invoke', { FunctionName: n
 test('Event success goes to the OnSuccess destination with AWS\'s invocation record', async () => {
   const ok = await queue(t, 'async-ok');
   await t.createFunction('async-echo');
-  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-echo', DestinationConfig: { OnSuccess: { Destination: QARN('async-ok') } } });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-echo', DestinationConfig: { OnSuccess: { Destination: queueArnOf('async-ok') } } });
   const r = await invokeEvent(t, 'async-echo', { n: 1 });
   assert.equal(r.StatusCode, 202);
   const [m] = await waitMessages(t, ok, 1, 'the success record');
@@ -70,13 +70,13 @@ test('Event success goes to the OnSuccess destination with AWS\'s invocation rec
 test('a failing event is retried twice, after 1 and 2 minutes, then goes to OnFailure and the DLQ', async () => {
   const fail = await queue(t, 'async-fail');
   const dlq = await queue(t, 'async-dlq');
-  await t.createFunction('async-fails', { handler: 'index.fail', DeadLetterConfig: { TargetArn: QARN('async-dlq') } });
-  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-fails', DestinationConfig: { OnFailure: { Destination: QARN('async-fail') } } });
+  await t.createFunction('async-fails', { handler: 'index.fail', DeadLetterConfig: { TargetArn: queueArnOf('async-dlq') } });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-fails', DestinationConfig: { OnFailure: { Destination: queueArnOf('async-fail') } } });
   const r = await invokeEvent(t, 'async-fails', { message: 'nope' });
   const id = r.$metadata.requestId;
   const attempts = () => t.emu.lambda.async.pending()[0]?.attempts;
   await eventually(() => attempts() === 1, { what: 'the first attempt' });
-  const logsCount = async () => (await (await fetch(`${t.url}/_svl/lambda/logs?function=async-fails`)).json()).events.length;
+  const logsCount = async () => (await t.logs('async-fails')).length;
   assert.equal(await logsCount(), 1);
   t.clock.advance(59_000);
   await new Promise((res) => setTimeout(res, 100));
@@ -111,7 +111,7 @@ test('a failing event is retried twice, after 1 and 2 minutes, then goes to OnFa
 test('MaximumRetryAttempts 0: the first failure is final', async () => {
   const fail = await queue(t, 'async-noretry');
   await t.createFunction('async-noretry', { handler: 'index.fail' });
-  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-noretry', MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: QARN('async-noretry') } } });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-noretry', MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: queueArnOf('async-noretry') } } });
   await invokeEvent(t, 'async-noretry', {});
   const [m] = await waitMessages(t, fail, 1, 'the failure record');
   assert.equal(JSON.parse(m.Body).requestContext.approximateInvokeCount, 1);
@@ -121,7 +121,7 @@ test('MaximumRetryAttempts 0: the first failure is final', async () => {
 test('MaximumEventAgeInSeconds: an event too old for its next retry is EventAgeExceeded', async () => {
   const fail = await queue(t, 'async-age');
   await t.createFunction('async-age', { handler: 'index.fail' });
-  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-age', MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: QARN('async-age') } } });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-age', MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: queueArnOf('async-age') } } });
   await invokeEvent(t, 'async-age', { old: true });
   await eventually(() => t.emu.lambda.async.pending().find((p) => p.function === 'async-age')?.attempts === 1, { what: 'the first attempt' });
   t.clock.advance(60_000);
@@ -137,8 +137,8 @@ test('destinations of type SNS topic and Lambda function', async () => {
   const { TopicArn } = await t.sns.send(new CreateTopicCommand({ Name: 'async-topic' }));
   const viaTopic = await queue(t, 'async-via-topic');
   const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  await t.sqs.send(new SetQueueAttributesCommand({ QueueUrl: viaTopic, Attributes: { Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: QARN('async-via-topic') }] }) } }));
-  await t.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: QARN('async-via-topic'), Attributes: { RawMessageDelivery: 'true' } }));
+  await t.sqs.send(new SetQueueAttributesCommand({ QueueUrl: viaTopic, Attributes: { Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArnOf('async-via-topic') }] }) } }));
+  await t.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArnOf('async-via-topic'), Attributes: { RawMessageDelivery: 'true' } }));
   await t.createFunction('async-to-topic');
   await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-to-topic', DestinationConfig: { OnSuccess: { Destination: TopicArn } } });
   await invokeEvent(t, 'async-to-topic', { via: 'sns' });
@@ -150,8 +150,8 @@ test('destinations of type SNS topic and Lambda function', async () => {
   await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-to-fn', DestinationConfig: { OnSuccess: { Destination: ARN('async-target') } } });
   await invokeEvent(t, 'async-to-fn', { via: 'lambda' });
   const logs = await eventually(async () => {
-    const l = await (await fetch(`${t.url}/_svl/lambda/logs?function=async-target`)).json();
-    return l.events.length ? l.events : undefined;
+    const l = await t.logs('async-target');
+    return l.length ? l : undefined;
   }, { what: 'the target function to run' });
   assert.match(logs[0].text, /"condition":"Success"/);
   assert.match(logs[0].text, /"requestPayload":\{"via":"lambda"\}/);
@@ -160,15 +160,15 @@ test('destinations of type SNS topic and Lambda function', async () => {
 test('event invoke config operations: Put replaces, Update merges, Get, List, Delete (204)', async () => {
   await t.createFunction('eic');
   await rejectsWith(assert, t.send('GetFunctionEventInvokeConfig', { FunctionName: 'eic' }), 'ResourceNotFoundException', `The function ${ARN('eic')} doesn't have an EventInvokeConfig`);
-  const p = await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'eic', MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: QARN('x') } } });
+  const p = await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'eic', MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: queueArnOf('x') } } });
   assert.equal(p.FunctionArn, `${ARN('eic')}:$LATEST`);
   assert.equal(p.MaximumRetryAttempts, 1);
   assert.ok(p.LastModified instanceof Date);
-  assert.deepEqual(p.DestinationConfig, { OnSuccess: {}, OnFailure: { Destination: QARN('x') } });
+  assert.deepEqual(p.DestinationConfig, { OnSuccess: {}, OnFailure: { Destination: queueArnOf('x') } });
   const u = await t.send('UpdateFunctionEventInvokeConfig', { FunctionName: 'eic', MaximumEventAgeInSeconds: 300 });
   assert.equal(u.MaximumRetryAttempts, 1);
   assert.equal(u.MaximumEventAgeInSeconds, 300);
-  assert.equal(u.DestinationConfig.OnFailure.Destination, QARN('x'));
+  assert.equal(u.DestinationConfig.OnFailure.Destination, queueArnOf('x'));
   const replaced = await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'eic', MaximumEventAgeInSeconds: 120 });
   assert.equal(replaced.MaximumRetryAttempts, undefined);
   assert.deepEqual(replaced.DestinationConfig, { OnSuccess: {}, OnFailure: {} });
@@ -202,7 +202,7 @@ test('a destination that refuses the record is logged, and the event is not retr
   const t2 = await setupLambda({ log: (l) => lines.push(l) });
   try {
     await t2.createFunction('to-missing');
-    await t2.send('PutFunctionEventInvokeConfig', { FunctionName: 'to-missing', DestinationConfig: { OnSuccess: { Destination: QARN('does-not-exist') } } });
+    await t2.send('PutFunctionEventInvokeConfig', { FunctionName: 'to-missing', DestinationConfig: { OnSuccess: { Destination: queueArnOf('does-not-exist') } } });
     await invokeEvent(t2, 'to-missing', {});
     await eventually(() => lines.some((l) => l.includes('OnSuccess DELIVERY FAILED')), { what: 'the delivery failure log line' });
     assert.equal(t2.emu.lambda.async.pendingCount(), 0);
@@ -217,7 +217,7 @@ test('pending async invocations survive a restart and are retried on the new emu
     let t1 = await setupLambda({ stateDir });
     const ok = await queue(t1, 'restart-ok');
     await t1.createFunction('restart-fn', { handler: 'index.fail' });
-    await t1.send('PutFunctionEventInvokeConfig', { FunctionName: 'restart-fn', DestinationConfig: { OnSuccess: { Destination: QARN('restart-ok') } } });
+    await t1.send('PutFunctionEventInvokeConfig', { FunctionName: 'restart-fn', DestinationConfig: { OnSuccess: { Destination: queueArnOf('restart-ok') } } });
     const r = await invokeEvent(t1, 'restart-fn', { survive: true });
     await eventually(() => t1.emu.lambda.async.pending()[0]?.attempts === 1, { what: 'the first failed attempt' });
     await t1.close();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { rejectsWith, tick } from '../helpers/emulator.mjs';
+import { queueArnOf } from '../helpers/sns.mjs';
 
 let t;
 let S;
@@ -17,8 +18,6 @@ before(async () => {
   S = await import('@aws-sdk/client-sqs');
 });
 after(() => t.close());
-
-const QARN = (name) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 async function makeQueue(ctx, name, attributes = {}) {
   const { QueueUrl } = await ctx.sqs.send(new S.CreateQueueCommand({ QueueName: name, Attributes: attributes }));
@@ -31,9 +30,8 @@ const counts = async (ctx, url) => {
   const a = (await ctx.sqs.send(new S.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes;
   return { visible: Number(a.ApproximateNumberOfMessages), inflight: Number(a.ApproximateNumberOfMessagesNotVisible) };
 };
-const logs = async (ctx, fn) => (await (await fetch(`${ctx.url}/_svl/lambda/logs?function=${fn}`)).json()).events ?? [];
 const waitLogs = (ctx, fn, n) => eventually(async () => {
-  const l = await logs(ctx, fn);
+  const l = await ctx.logs(fn);
   return l.length >= n ? l : undefined;
 }, { what: `${n} invocation(s) of ${fn}` });
 /** The events a `record` handler logged (one JSON line per invocation). */
@@ -42,7 +40,7 @@ const loggedEvents = (entries) => entries.map((e) => JSON.parse(e.text.split('\n
 test('CreateEventSourceMapping: 202 Creating, then Enabled; Get, List (filters, paging)', async () => {
   await makeQueue(t, 'esm-ops');
   await t.createFunction('esm-ops-fn', { handler: 'index.record' });
-  const c = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-ops-fn', EventSourceArn: QARN('esm-ops'), BatchSize: 5, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+  const c = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-ops-fn', EventSourceArn: queueArnOf('esm-ops'), BatchSize: 5, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   assert.equal(c.$metadata.httpStatusCode, 202);
   assert.equal(c.State, 'Creating');
   assert.equal(c.StateTransitionReason, 'USER_INITIATED');
@@ -56,12 +54,12 @@ test('CreateEventSourceMapping: 202 Creating, then Enabled; Get, List (filters, 
   await tick();
   const g = await t.send('GetEventSourceMapping', { UUID: c.UUID });
   assert.equal(g.State, 'Enabled');
-  const l1 = await t.send('ListEventSourceMappings', { EventSourceArn: QARN('esm-ops') });
+  const l1 = await t.send('ListEventSourceMappings', { EventSourceArn: queueArnOf('esm-ops') });
   assert.deepEqual(l1.EventSourceMappings.map((m) => m.UUID), [c.UUID]);
   const l2 = await t.send('ListEventSourceMappings', { FunctionName: 'esm-ops-fn' });
   assert.deepEqual(l2.EventSourceMappings.map((m) => m.UUID), [c.UUID]);
   assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'nobody' })).EventSourceMappings, []);
-  await rejectsWith(assert, t.send('CreateEventSourceMapping', { FunctionName: 'esm-ops-fn', EventSourceArn: QARN('esm-ops') }), 'ResourceConflictException', `existing mapping with UUID ${c.UUID}`);
+  await rejectsWith(assert, t.send('CreateEventSourceMapping', { FunctionName: 'esm-ops-fn', EventSourceArn: queueArnOf('esm-ops') }), 'ResourceConflictException', `existing mapping with UUID ${c.UUID}`);
   const d = await t.send('DeleteEventSourceMapping', { UUID: c.UUID });
   assert.equal(d.$metadata.httpStatusCode, 202);
   assert.equal(d.State, 'Deleting');
@@ -73,7 +71,7 @@ test('event source mapping bad input, with AWS codes and texts', async () => {
   await makeQueue(t, 'esm-bad');
   await makeQueue(t, 'esm-bad.fifo', { FifoQueue: 'true' });
   await t.createFunction('esm-bad-fn');
-  const create = (input) => t.send('CreateEventSourceMapping', { FunctionName: 'esm-bad-fn', EventSourceArn: QARN('esm-bad'), ...input });
+  const create = (input) => t.send('CreateEventSourceMapping', { FunctionName: 'esm-bad-fn', EventSourceArn: queueArnOf('esm-bad'), ...input });
   await rejectsWith(assert, create({ BatchSize: 20 }), 'InvalidParameterValueException', 'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
   await rejectsWith(assert, create({ BatchSize: 0 }), 'ValidationException', "Value '0' at 'batchSize'");
   await rejectsWith(assert, create({ BatchSize: 10001, MaximumBatchingWindowInSeconds: 1 }), 'ValidationException', 'less than or equal to 10000');
@@ -81,11 +79,11 @@ test('event source mapping bad input, with AWS codes and texts', async () => {
   await rejectsWith(assert, create({ FunctionResponseTypes: ['Everything'] }), 'ValidationException', 'functionResponseTypes');
   await rejectsWith(assert, create({ ScalingConfig: { MaximumConcurrency: 1 } }), 'ValidationException', 'scalingConfig.maximumConcurrency');
   await rejectsWith(assert, create({ FilterCriteria: { Filters: [{ Pattern: '{not json' }] } }), 'InvalidParameterValueException', 'Invalid filter pattern definition.');
-  await rejectsWith(assert, create({ EventSourceArn: QARN('no-such-queue') }), 'InvalidParameterValueException', 'AWS.SimpleQueueService.NonExistentQueue');
+  await rejectsWith(assert, create({ EventSourceArn: queueArnOf('no-such-queue') }), 'InvalidParameterValueException', 'AWS.SimpleQueueService.NonExistentQueue');
   await rejectsWith(assert, create({ EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s' }), 'InvalidParameterValueException', 'only SQS');
   await rejectsWith(assert, create({ EventSourceArn: undefined }), 'InvalidParameterValueException');
   await rejectsWith(assert, create({ FunctionName: 'ghost' }), 'ResourceNotFoundException');
-  await rejectsWith(assert, create({ EventSourceArn: QARN('esm-bad.fifo'), BatchSize: 11, MaximumBatchingWindowInSeconds: 1 }), 'InvalidParameterValueException', 'FIFO');
+  await rejectsWith(assert, create({ EventSourceArn: queueArnOf('esm-bad.fifo'), BatchSize: 11, MaximumBatchingWindowInSeconds: 1 }), 'InvalidParameterValueException', 'FIFO');
   await rejectsWith(assert, t.send('UpdateEventSourceMapping', { UUID: '00000000-0000-0000-0000-000000000000', BatchSize: 2 }), 'ResourceNotFoundException');
   await rejectsWith(assert, t.send('ListEventSourceMappings', { MaxItems: 0 }), 'ValidationException');
   assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'esm-bad-fn' })).EventSourceMappings, []);
@@ -95,14 +93,14 @@ test('the poller invokes with AWS\'s SQS event and deletes the batch on success'
   const url = await makeQueue(t, 'esm-shape');
   await t.createFunction('esm-shape-fn', { handler: 'index.record' });
   await t.sqs.send(new S.SendMessageCommand({ QueueUrl: url, MessageBody: '{"foo": "bar"}', MessageAttributes: { Author: { DataType: 'String', StringValue: 'John Grisham' } } }));
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-shape-fn', EventSourceArn: QARN('esm-shape'), BatchSize: 10 });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-shape-fn', EventSourceArn: queueArnOf('esm-shape'), BatchSize: 10 });
   const [event] = loggedEvents(await waitLogs(t, 'esm-shape-fn', 1));
   assert.equal(event.Records.length, 1);
   const r = event.Records[0];
   assert.deepEqual(Object.keys(r), ['messageId', 'receiptHandle', 'body', 'attributes', 'messageAttributes', 'md5OfMessageAttributes', 'md5OfBody', 'eventSource', 'eventSourceARN', 'awsRegion']);
   assert.equal(r.body, '{"foo": "bar"}');
   assert.equal(r.eventSource, 'aws:sqs');
-  assert.equal(r.eventSourceARN, QARN('esm-shape'));
+  assert.equal(r.eventSourceARN, queueArnOf('esm-shape'));
   assert.equal(r.awsRegion, 'us-east-1');
   assert.equal(r.attributes.ApproximateReceiveCount, '1');
   assert.ok(r.attributes.SentTimestamp && r.attributes.SenderId && r.attributes.ApproximateFirstReceiveTimestamp);
@@ -122,10 +120,10 @@ test('the poller invokes with AWS\'s SQS event and deletes the batch on success'
 
 test('ReportBatchItemFailures: listed messages return, the rest is deleted; they reach the DLQ after maxReceiveCount', async () => {
   const dlq = await makeQueue(t, 'esm-partial-dlq');
-  const url = await makeQueue(t, 'esm-partial', { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: QARN('esm-partial-dlq'), maxReceiveCount: 2 }) });
+  const url = await makeQueue(t, 'esm-partial', { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArnOf('esm-partial-dlq'), maxReceiveCount: 2 }) });
   await t.createFunction('esm-partial-fn', { handler: 'index.batch' });
   await sendBodies(t, url, ['ok-1', 'fail-1', 'ok-2']);
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-partial-fn', EventSourceArn: QARN('esm-partial'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-partial-fn', EventSourceArn: queueArnOf('esm-partial'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   await waitLogs(t, 'esm-partial-fn', 1);
   await eventually(async () => {
     const c = await counts(t, url);
@@ -143,14 +141,14 @@ test('ReportBatchItemFailures: listed messages return, the rest is deleted; they
   assert.deepEqual(moved.map((m) => m.Body), ['fail-1']);
   assert.equal(moved[0].Attributes.ApproximateReceiveCount, '3');
   assert.deepEqual(await counts(t, url), { visible: 0, inflight: 0 });
-  assert.equal((await logs(t, 'esm-partial-fn')).length, 2);
+  assert.equal((await t.logs('esm-partial-fn')).length, 2);
 });
 
 test('a thrown error or a malformed batchItemFailures response fails the whole batch', async () => {
   const url = await makeQueue(t, 'esm-whole', { VisibilityTimeout: '30' });
   await t.createFunction('esm-whole-fn', { handler: 'index.batch' });
   await sendBodies(t, url, ['crash', 'fine']);
-  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: QARN('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: queueArnOf('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   await waitLogs(t, 'esm-whole-fn', 1);
   await tick(100);
   assert.deepEqual(await counts(t, url), { visible: 0, inflight: 2 });
@@ -158,7 +156,7 @@ test('a thrown error or a malformed batchItemFailures response fails the whole b
   await t.sqs.send(new S.PurgeQueueCommand({ QueueUrl: url }));
   t.clock.advance(61_000);
   await sendBodies(t, url, ['malformed', 'fine']);
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: QARN('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: queueArnOf('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   await waitLogs(t, 'esm-whole-fn', 2);
   await tick(100);
   assert.deepEqual(await counts(t, url), { visible: 0, inflight: 2 });
@@ -168,7 +166,7 @@ test('without ReportBatchItemFailures a returned batchItemFailures is ignored: t
   const url = await makeQueue(t, 'esm-noreport');
   await t.createFunction('esm-noreport-fn', { handler: 'index.batch' });
   await sendBodies(t, url, ['fail-a', 'ok-b']);
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-noreport-fn', EventSourceArn: QARN('esm-noreport'), BatchSize: 10 });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-noreport-fn', EventSourceArn: queueArnOf('esm-noreport'), BatchSize: 10 });
   await waitLogs(t, 'esm-noreport-fn', 1);
   await eventually(async () => {
     const c = await counts(t, url);
@@ -181,9 +179,9 @@ test('FIFO queues are consumed in group order', async () => {
   await t.createFunction('esm-order-fn', { handler: 'index.record' });
   const bodies = ['a1', 'b1', 'a2', 'a3', 'b2', 'a4', 'b3'];
   await sendBodies(t, url, bodies, (i, b) => ({ MessageGroupId: b[0] }));
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-order-fn', EventSourceArn: QARN('esm-order.fifo'), BatchSize: 2, ScalingConfig: { MaximumConcurrency: 5 } });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-order-fn', EventSourceArn: queueArnOf('esm-order.fifo'), BatchSize: 2, ScalingConfig: { MaximumConcurrency: 5 } });
   const seen = await eventually(async () => {
-    const recs = loggedEvents(await logs(t, 'esm-order-fn')).flatMap((e) => e.Records);
+    const recs = loggedEvents(await t.logs('esm-order-fn')).flatMap((e) => e.Records);
     return recs.length >= bodies.length ? recs : undefined;
   }, { what: 'all messages' });
   const per = (g) => seen.filter((r) => r.attributes.MessageGroupId === g).map((r) => r.body);
@@ -195,7 +193,7 @@ test('FIFO queues are consumed in group order', async () => {
 test('FilterCriteria: non-matching messages are deleted without invoking', async () => {
   const url = await makeQueue(t, 'esm-filter');
   await t.createFunction('esm-filter-fn', { handler: 'index.record' });
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-filter-fn', EventSourceArn: QARN('esm-filter'), BatchSize: 1, FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ['order'] } }) }] } });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-filter-fn', EventSourceArn: queueArnOf('esm-filter'), BatchSize: 1, FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ['order'] } }) }] } });
   await tick();
   await sendBodies(t, url, [JSON.stringify({ kind: 'noise' }), JSON.stringify({ kind: 'order', id: 7 }), 'not json']);
   await waitLogs(t, 'esm-filter-fn', 1);
@@ -204,7 +202,7 @@ test('FilterCriteria: non-matching messages are deleted without invoking', async
     return c.visible === 0 && c.inflight === 0;
   }, { what: 'every message to be gone' });
   await tick(100);
-  const events = loggedEvents(await logs(t, 'esm-filter-fn'));
+  const events = loggedEvents(await t.logs('esm-filter-fn'));
   assert.deepEqual(events.map((e) => JSON.parse(e.Records[0].body)), [{ kind: 'order', id: 7 }]);
 });
 
@@ -213,9 +211,9 @@ test('MaximumBatchingWindowInSeconds gathers up to BatchSize records before invo
   await t.createFunction('esm-window-fn', { handler: 'index.batch' });
   // Two pollers: the first takes 10 then 5 more within its window, the second takes 10.
   await sendBodies(t, url, Array.from({ length: 25 }, (_, i) => `ok-${i}`));
-  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-window-fn', EventSourceArn: QARN('esm-window'), BatchSize: 20, MaximumBatchingWindowInSeconds: 5, ScalingConfig: { MaximumConcurrency: 2 } });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'esm-window-fn', EventSourceArn: queueArnOf('esm-window'), BatchSize: 20, MaximumBatchingWindowInSeconds: 5, ScalingConfig: { MaximumConcurrency: 2 } });
   await tick(200);
-  assert.equal((await logs(t, 'esm-window-fn')).length, 0, 'waits for the window while the batches are not full');
+  assert.equal((await t.logs('esm-window-fn')).length, 0, 'waits for the window while the batches are not full');
   t.clock.advance(5_000);
   const entries = await waitLogs(t, 'esm-window-fn', 2);
   const sizes = entries.map((e) => Number(/batch of (\d+)\n/.exec(e.text)[1])).sort((a, b) => a - b);
@@ -225,7 +223,7 @@ test('MaximumBatchingWindowInSeconds gathers up to BatchSize records before invo
 test('Enabled false stops consumption (Disabling -> Disabled); true resumes it', async () => {
   const url = await makeQueue(t, 'esm-toggle');
   await t.createFunction('esm-toggle-fn', { handler: 'index.record' });
-  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-toggle-fn', EventSourceArn: QARN('esm-toggle'), Enabled: false });
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-toggle-fn', EventSourceArn: queueArnOf('esm-toggle'), Enabled: false });
   await tick();
   assert.equal((await t.send('GetEventSourceMapping', { UUID: m.UUID })).State, 'Disabled');
   await sendBodies(t, url, ['waiting']);
@@ -248,7 +246,7 @@ test('mappings survive a restart and their pollers resume', async () => {
     let t1 = await setupLambda({ stateDir });
     await makeQueue(t1, 'esm-restart');
     await t1.createFunction('esm-restart-fn', { handler: 'index.record' });
-    const m = await t1.send('CreateEventSourceMapping', { FunctionName: 'esm-restart-fn', EventSourceArn: QARN('esm-restart') });
+    const m = await t1.send('CreateEventSourceMapping', { FunctionName: 'esm-restart-fn', EventSourceArn: queueArnOf('esm-restart') });
     await tick();
     await t1.close();
     t1 = await setupLambda({ stateDir });
@@ -301,15 +299,15 @@ test('SNS -> lambda without a function policy for the topic fails the delivery (
   try {
     const { CreateTopicCommand, SubscribeCommand, PublishCommand } = await import('@aws-sdk/client-sns');
     const { TopicArn } = await t2.sns.send(new CreateTopicCommand({ Name: 'no-perm' }));
-    const dlq = await makeQueue(t2, 'sub-dlq', { Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: QARN('sub-dlq') }] }) });
+    const dlq = await makeQueue(t2, 'sub-dlq', { Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArnOf('sub-dlq') }] }) });
     await t2.createFunction('locked-fn', { handler: 'index.record' });
-    await t2.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:locked-fn', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: QARN('sub-dlq') }) } }));
+    await t2.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:locked-fn', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArnOf('sub-dlq') }) } }));
     await t2.sns.send(new PublishCommand({ TopicArn, Message: 'refused' }));
     assert.ok(lines.some((l) => l.includes('SNS DELIVERY FAILED') && l.includes('does not allow sns.amazonaws.com')));
     const r = await t2.sqs.send(new S.ReceiveMessageCommand({ QueueUrl: dlq }));
     assert.equal(JSON.parse(r.Messages[0].Body).Message, 'refused');
     await tick(100);
-    assert.equal((await logs(t2, 'locked-fn')).length, 0);
+    assert.equal((await t2.logs('locked-fn')).length, 0);
     assert.equal(t2.emu.lambda.async.pendingCount(), 0);
   } finally {
     await t2.close();

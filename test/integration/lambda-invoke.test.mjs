@@ -224,10 +224,10 @@ test('X-Amz-Log-Result is the last 4 KB of the log and ends with the REPORT line
   // Without LogType=Tail there is no log header.
   assert.equal((await t.invoke('chatty', { lines: 1 })).LogResult, undefined);
   // The full log is kept for `svl logs`.
-  const logs = await (await fetch(`${t.url}/_svl/lambda/logs?function=chatty`)).json();
-  assert.equal(logs.events.length, 2);
-  assert.match(logs.events[0].text, /^START RequestId/);
-  assert.match(logs.events[0].text, /line 199 /);
+  const logs = await t.logs('chatty');
+  assert.equal(logs.length, 2);
+  assert.match(logs[0].text, /^START RequestId/);
+  assert.match(logs[0].text, /line 199 /);
   assert.equal((await fetch(`${t.url}/_svl/lambda/logs?function=ghost`)).status, 404);
 });
 
