@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  SNSClient,
   ListTopicsCommand,
   ListTagsForResourceCommand,
   ListSubscriptionsByTopicCommand,
@@ -23,7 +22,7 @@ import {
   ListQueueTagsCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { startTestEmulator, sqsClient, credentials } from '../helpers/emulator.mjs';
+import { startTestEmulator, sqsClient, snsClient } from '../helpers/emulator.mjs';
 import { svl, localEnv, inTerminal } from '../helpers/cli.mjs';
 
 let emu, url, clock, sqs, sns, env;
@@ -37,7 +36,7 @@ const workdir = () => {
 before(async () => {
   ({ emu, url, clock } = await startTestEmulator());
   sqs = await sqsClient(url);
-  sns = new SNSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  sns = await snsClient(url);
   env = localEnv(url);
 });
 after(async () => {

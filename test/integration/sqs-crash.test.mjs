@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   SQSClient,
   CreateQueueCommand,
@@ -18,10 +17,7 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
-import { freePort } from '../helpers/cli.mjs';
-
-const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
-
+import { bin, freePort } from '../helpers/cli.mjs';
 
 async function startProcess(stateDir, port) {
   const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
