@@ -7,7 +7,7 @@ import * as SNS from '@aws-sdk/client-sns';
 import * as SQS from '@aws-sdk/client-sqs';
 import { startTestEmulator, snsClient, sqsClient, tick } from './emulator.mjs';
 
-export { SNS, SQS, tick };
+export { tick };
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
