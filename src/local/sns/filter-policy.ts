@@ -59,6 +59,11 @@ export type FilterMessageAttribute =
   | { Type: string; Value: string }
   | { DataType: string; StringValue?: string; BinaryValue?: unknown };
 
+/**
+ * A message to match. What the matcher derives from it (the parsed body, the attribute values) is cached
+ * per message object, so one object evaluated against many policies (a fan-out) is read once; replacing
+ * `body` or `attributes` starts afresh, but the attribute map must not be changed in place.
+ */
 export interface FilterMessage {
   /** The published Message string. */
   body: string;
@@ -177,8 +182,18 @@ function attributeView(attrs: Record<string, FilterMessageAttribute>): MessageVi
   return { scope: 'MessageAttributes', get: (k) => map.get(k) ?? NO_VALUES, attributeCount: map.size };
 }
 
-/** Every key path of the policy, and every dotted prefix of one (to prune the body walk). */
-function policyPaths(branches: readonly PolicyBranch[]): { keys: Set<string>; prefixes: Set<string> } {
+/** Every key path of a policy, and every dotted prefix of one (to prune the body walk). */
+interface PolicyPaths {
+  keys: Set<string>;
+  prefixes: Set<string>;
+}
+
+/** Policy-only data, computed once per compiled policy (its branches never change). */
+const pathsCache = new WeakMap<readonly PolicyBranch[], PolicyPaths>();
+
+function policyPaths(branches: readonly PolicyBranch[]): PolicyPaths {
+  const cached = pathsCache.get(branches);
+  if (cached) return cached;
   const keys = new Set<string>();
   const prefixes = new Set<string>();
   for (const b of branches) {
@@ -187,25 +202,56 @@ function policyPaths(branches: readonly PolicyBranch[]): { keys: Set<string>; pr
       for (let i = k.indexOf('.'); i !== -1; i = k.indexOf('.', i + 1)) prefixes.add(k.slice(0, i));
     }
   }
-  return { keys, prefixes };
+  const paths = { keys, prefixes };
+  pathsCache.set(branches, paths);
+  return paths;
 }
 
-function bodyView(body: string, branches: readonly PolicyBranch[]): MessageView {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { scope: 'MessageBody', get: () => NO_VALUES, attributeCount: 0, bodyProblem: 'message body is not valid JSON' };
+/** What a message yields independently of any policy, computed on first use. */
+interface MessageData {
+  body: string;
+  attributes: FilterMessage['attributes'];
+  attributeView?: MessageView;
+  /** The body parsed as a JSON object, or why a MessageBody-scope policy cannot match it. */
+  parsedBody?: { object: Record<string, unknown> } | { problem: string };
+}
+
+const messageCache = new WeakMap<FilterMessage, MessageData>();
+
+function messageData(message: FilterMessage): MessageData {
+  let d = messageCache.get(message);
+  if (d === undefined || d.body !== message.body || d.attributes !== message.attributes) {
+    d = { body: message.body, attributes: message.attributes };
+    messageCache.set(message, d);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return {
-      scope: 'MessageBody',
-      get: () => NO_VALUES,
-      attributeCount: 0,
-      bodyProblem: 'message body is JSON but not a JSON object',
-    };
+  return d;
+}
+
+function messageAttributeView(d: MessageData): MessageView {
+  return (d.attributeView ??= attributeView(d.attributes ?? {}));
+}
+
+function parsedBody(d: MessageData): { object: Record<string, unknown> } | { problem: string } {
+  if (d.parsedBody === undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(d.body);
+    } catch {
+      return (d.parsedBody = { problem: 'message body is not valid JSON' });
+    }
+    d.parsedBody =
+      typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
+        ? { problem: 'message body is JSON but not a JSON object' }
+        : { object: parsed as Record<string, unknown> };
   }
-  // Flatten to dotted paths (arrays are transparent), only along paths the policy can use.
+  return d.parsedBody;
+}
+
+function bodyView(d: MessageData, branches: readonly PolicyBranch[]): MessageView {
+  const body = parsedBody(d);
+  if ('problem' in body) return { scope: 'MessageBody', get: () => NO_VALUES, attributeCount: 0, bodyProblem: body.problem };
+  // Flatten to dotted paths (arrays are transparent), only along paths the policy can use. The parsed
+  // body is shared by every policy evaluated against the message: only read here.
   const { keys, prefixes } = policyPaths(branches);
   const map = new Map<string, KeyValues>();
   const stack: Array<[unknown, string]> = [];
@@ -218,7 +264,7 @@ function bodyView(body: string, branches: readonly PolicyBranch[]): MessageView 
       if (keys.has(p) || prefixes.has(p)) stack.push([v, p]);
     }
   };
-  pushMembers(parsed as Record<string, unknown>, '');
+  pushMembers(body.object, '');
   while (stack.length > 0) {
     const [v, p] = stack.pop() as [unknown, string];
     if (Array.isArray(v)) {
@@ -390,8 +436,8 @@ function branchFailures(branch: PolicyBranch, view: MessageView, explain: boolea
 function run(policy: CompiledFilterPolicy, message: FilterMessage, explain: boolean): FilterExplanation {
   const branches = policy.branches;
   if (branches === null) return { matches: true, failures: [] };
-  const view =
-    policy.scope === 'MessageAttributes' ? attributeView(message.attributes ?? {}) : bodyView(message.body, branches);
+  const data = messageData(message);
+  const view = policy.scope === 'MessageAttributes' ? messageAttributeView(data) : bodyView(data, branches);
   if (view.bodyProblem !== undefined) {
     return {
       matches: false,

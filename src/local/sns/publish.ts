@@ -13,7 +13,7 @@ import { sha256Hex, sequenceNumber } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { evaluateFilterPolicy } from './filter-policy.js';
+import { evaluateFilterPolicy, type FilterMessage } from './filter-policy.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
@@ -152,11 +152,18 @@ export class Publisher {
         const messageId = randomUUID();
         const seq = topic.fifo ? sequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
         if (topic.fifo && m.dedupId !== undefined) this.s.dedupPut.run(topic.arn, m.dedupId, messageId, seq ?? null, now + DEDUP_WINDOW_MS);
+        // One filter message per distinct body: the matcher parses a body (and reads the attributes) once
+        // per message object, however many subscribers' policies it is matched against.
+        const filterMessages = new Map<string, FilterMessage>();
         for (const sub of subs) {
           const body = m.perProtocol?.[sub.protocol] ?? m.message;
-          if (sub.filter && !evaluateFilterPolicy(sub.filter, sub.filter.scope, { body, attributes: m.attributes })) {
-            filtered++;
-            continue;
+          if (sub.filter) {
+            let fm = filterMessages.get(body);
+            if (fm === undefined) filterMessages.set(body, (fm = { body, attributes: m.attributes }));
+            if (!evaluateFilterPolicy(sub.filter, sub.filter.scope, fm)) {
+              filtered++;
+              continue;
+            }
           }
           const raw = sub.attrs.RawMessageDelivery === 'true';
           const payload = raw
