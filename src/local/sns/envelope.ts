@@ -38,25 +38,28 @@ export function useSigningKeyFile(path: string): void {
     writeFileSync(path, pem, { mode: 0o600 });
   }
   const privateKey = createPrivateKey(pem);
-  lastSigned = undefined;
+  lastSigned.clear();
   keys = { privateKey, publicPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
 }
 export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
 
 /**
  * The signature covers only the message, not the subscription, so every subscriber of one publish gets
- * the same one: the last signature is reused rather than paying an RSA signing per subscriber.
+ * the same one: the last signature is reused rather than paying an RSA signing per subscriber. One slot
+ * per algorithm, so a SignatureVersion 2 topic's notifications and its lambda events (always version 1)
+ * do not evict each other.
  */
-let lastSigned: { key: string; signature: string } | undefined;
+const lastSigned = new Map<'RSA-SHA1' | 'RSA-SHA256', { canonical: string; signature: string }>();
 
 function sign(fields: Array<[string, string | undefined]>, version: string): string {
   const canonical = fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}\n${v}\n`).join('');
-  const key = `${version}\n${canonical}`;
-  if (lastSigned?.key === key) return lastSigned.signature;
-  const signer = createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
+  const algorithm = version === '2' ? 'RSA-SHA256' : 'RSA-SHA1';
+  const last = lastSigned.get(algorithm);
+  if (last?.canonical === canonical) return last.signature;
+  const signer = createSign(algorithm);
   signer.update(canonical, 'utf8');
   const signature = signer.sign(signingKeys().privateKey, 'base64');
-  lastSigned = { key, signature };
+  lastSigned.set(algorithm, { canonical, signature });
   return signature;
 }
 

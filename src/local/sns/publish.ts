@@ -166,24 +166,28 @@ export class Publisher {
             }
           }
           const raw = sub.attrs.RawMessageDelivery === 'true';
-          const payload = raw
-            ? body
-            : JSON.stringify(
-                notificationEnvelope({
-                  messageId,
-                  sequenceNumber: seq,
-                  topicArn: topic.arn,
-                  subject: m.subject,
-                  message: body,
-                  timestampMs: now,
-                  subscriptionArn: sub.arn,
-                  baseUrl: ctx.baseUrl,
-                  signatureVersion: topic.attrs.SignatureVersion ?? '1',
-                  fifo: topic.fifo,
-                  attributes: m.attributes,
-                }),
-              );
+          // The notification document (signed) is built only where it is sent: to SQS and HTTP, and to a
+          // lambda subscription's DLQ when the invoke is refused.
+          const notification = (): string =>
+            raw
+              ? body
+              : JSON.stringify(
+                  notificationEnvelope({
+                    messageId,
+                    sequenceNumber: seq,
+                    topicArn: topic.arn,
+                    subject: m.subject,
+                    message: body,
+                    timestampMs: now,
+                    subscriptionArn: sub.arn,
+                    baseUrl: ctx.baseUrl,
+                    signatureVersion: topic.attrs.SignatureVersion ?? '1',
+                    fifo: topic.fifo,
+                    attributes: m.attributes,
+                  }),
+                );
           if (sub.protocol === 'sqs') {
+            const payload = notification();
             const err = this.deliverToQueue(topic, sub, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx);
             if (err) {
               failed++;
@@ -191,7 +195,7 @@ export class Publisher {
               this.deadLetter(topic, sub, payload, raw ? m.attributes : undefined, m, ctx, err);
             } else delivered++;
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
-            this.sns.http.enqueue(topic, sub, messageId, payload, raw, now, m.attributes as Record<string, unknown> | undefined);
+            this.sns.http.enqueue(topic, sub, messageId, notification(), raw, now, m.attributes as Record<string, unknown> | undefined);
             httpQueued = true;
           } else if (sub.protocol === 'lambda' && this.sns.lambda) {
             const event = lambdaEvent(topic, sub, body, m, messageId, now, ctx);
@@ -199,7 +203,7 @@ export class Publisher {
             if (refused) {
               failed++;
               failures.push(`${sub.endpoint}: ${refused}`);
-              this.deadLetter(topic, sub, payload, undefined, m, ctx, new Error(refused));
+              this.deadLetter(topic, sub, notification(), undefined, m, ctx, new Error(refused));
             } else delivered++;
           }
           // email, sms, application, firehose: stored, never delivered by the emulator (see ledger)
