@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
-import { evaluateFilterPolicy, type CompiledFilterPolicy } from '../../sns/filter-policy.js';
+import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../sns/filter-policy.js';
 import type { LambdaService } from '../service.js';
 
 export interface PollerConfig {
@@ -107,13 +107,18 @@ export class SqsPoller {
     }
     const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
     let keep = records;
+    let inBatch = batch;
     if (c.filters.length) {
-      keep = records.filter((r) => c.filters.some((f) => matches(f, r)));
-      const dropped = batch.filter((_, i) => !keep.includes(records[i]!));
+      const pass = records.map((r) => {
+        const message = filterMessage(r);
+        return c.filters.some((f) => evaluateFilterPolicy(f, 'MessageBody', message));
+      });
+      keep = records.filter((_, i) => pass[i]);
+      inBatch = batch.filter((_, i) => pass[i]);
+      const dropped = batch.filter((_, i) => !pass[i]);
       if (dropped.length) await this.delete(dropped);
     }
     if (keep.length === 0) return;
-    const inBatch = batch.filter((_, i) => keep.includes(records[i]!));
     const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), { kind: `sqs ${keep.length}` });
     if (!out.ok) return; // the whole batch returns to the queue after its visibility timeout
     if (!c.reportBatchItemFailures) {
@@ -186,13 +191,16 @@ export function sqsRecord(m: Message, queueArn: string, region: string): Record<
   };
 }
 
-/** FilterCriteria patterns see the record with its body parsed when it is JSON. */
-function matches(filter: CompiledFilterPolicy, record: Record<string, unknown>): boolean {
+/**
+ * What FilterCriteria patterns see: the record with its body parsed when it is JSON. Built once per
+ * record; the matcher reads one message object once, however many patterns it is matched against.
+ */
+function filterMessage(record: Record<string, unknown>): FilterMessage {
   let body: unknown = record.body;
   try {
     body = JSON.parse(String(record.body));
   } catch {
     /* a plain-text body is matched as a string */
   }
-  return evaluateFilterPolicy(filter, 'MessageBody', { body: JSON.stringify({ ...record, body }) });
+  return { body: JSON.stringify({ ...record, body }) };
 }
