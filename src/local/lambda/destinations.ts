@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../protocol/errors.js';
 import type { LambdaService } from './service.js';
-import { arnService, type LambdaFunction } from './model.js';
+import { arnService, queueUrlOf, type LambdaFunction } from './model.js';
 
 export interface AttemptResult {
   ok: boolean;
@@ -39,18 +39,13 @@ export function invocationRecord(svc: LambdaService, fn: LambdaFunction, o: { re
   return JSON.stringify(record);
 }
 
-function queueUrl(svc: LambdaService, arn: string): string {
-  const [, , , , account, name] = arn.split(':');
-  return `http://localhost/${account}/${name}`;
-}
-
 /** Sends a destination record; returns an error text when the target refused it (logged by the caller). */
 export async function sendToDestination(svc: LambdaService, target: string, body: string): Promise<string | undefined> {
   const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost' };
   try {
     switch (arnService(target)) {
       case 'sqs':
-        await svc.sqs.call('SendMessage', { QueueUrl: queueUrl(svc, target), MessageBody: body }, ctx);
+        await svc.sqs.call('SendMessage', { QueueUrl: queueUrlOf(target), MessageBody: body }, ctx);
         return undefined;
       case 'sns':
         await svc.sns.call('Publish', { TopicArn: target, Message: body }, ctx);
@@ -80,7 +75,7 @@ export async function sendToDeadLetter(svc: LambdaService, target: string, paylo
   };
   const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost' };
   try {
-    if (arnService(target) === 'sqs') await svc.sqs.call('SendMessage', { QueueUrl: queueUrl(svc, target), MessageBody: payload, MessageAttributes: attrs }, ctx);
+    if (arnService(target) === 'sqs') await svc.sqs.call('SendMessage', { QueueUrl: queueUrlOf(target), MessageBody: payload, MessageAttributes: attrs }, ctx);
     else await svc.sns.call('Publish', { TopicArn: target, Message: payload, MessageAttributes: attrs }, ctx);
     return undefined;
   } catch (err) {

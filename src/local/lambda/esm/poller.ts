@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
 import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../sns/filter-policy.js';
 import type { LambdaService } from '../service.js';
+import { queueUrlOf } from '../model.js';
 
 export interface PollerConfig {
   uuid: string;
@@ -40,8 +41,7 @@ export class SqsPoller {
     private readonly svc: LambdaService,
     readonly config: PollerConfig,
   ) {
-    const [, , , , account, name] = config.queueArn.split(':');
-    this.url = `http://localhost/${account}/${name}`;
+    this.url = queueUrlOf(config.queueArn);
   }
 
   stop(): void {
