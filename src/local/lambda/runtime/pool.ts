@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LambdaFunction } from '../model.js';
+import type { FunctionConfig, LambdaFunction } from '../model.js';
 import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
 import type { CodeDirs } from './code.js';
 import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
@@ -25,6 +25,21 @@ export interface RuntimeOptions {
 }
 
 const NODE_BOOTSTRAP = join(dirname(fileURLToPath(import.meta.url)), 'node-bootstrap.js');
+
+/**
+ * The JSON of a function configuration, part of the revision a process was started for. Configuration
+ * objects are replaced on update, never changed in place, so it is computed once per object.
+ */
+const configTexts = new WeakMap<FunctionConfig, string>();
+
+function configText(config: FunctionConfig): string {
+  let text = configTexts.get(config);
+  if (text === undefined) {
+    text = JSON.stringify(config);
+    configTexts.set(config, text);
+  }
+  return text;
+}
 
 interface Waiter {
   resolve: (w: Worker) => void;
@@ -106,7 +121,7 @@ export class LambdaRuntime {
     }
     // Processes are reused while the code and configuration they were started with are current (a policy
     // or tag change does not restart them).
-    const revision = `${fn.codeSha256}|${JSON.stringify(fn.config)}`;
+    const revision = `${fn.codeSha256}|${configText(fn.config)}`;
     const w = await pool.acquire(() => this.workerSpec(fn, taskDir, revision), revision);
     try {
       const out = await w.run(inv);

@@ -63,6 +63,8 @@ interface Active {
 }
 
 const PREFIX = '/2018-06-01/runtime';
+/** `POST …/invocation/<request id>/response|error` of the Runtime API. */
+const RESULT_PATH = new RegExp(`^${PREFIX}/invocation/([^/]+)/(response|error)$`);
 const MAX_BODY = MAX_RESPONSE_PAYLOAD + 1024 * 1024;
 
 export class Worker {
@@ -211,7 +213,7 @@ export class Worker {
         this.onDead(this);
         return;
       }
-      const m = new RegExp(`^${PREFIX}/invocation/([^/]+)/(response|error)$`).exec(path);
+      const m = RESULT_PATH.exec(path);
       if (req.method === 'POST' && m) {
         const id = decodeURIComponent(m[1]!);
         const a = this.active;
