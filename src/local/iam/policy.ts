@@ -130,6 +130,11 @@ export function evaluatePolicy(policyJson: string | undefined, ctx: RequestConte
   if (!policyJson) return 'implicit-deny';
   const doc = parsePolicy(policyJson);
   if (doc === undefined) return 'implicit-deny';
+  return evaluatePolicyDocument(doc, ctx);
+}
+
+/** Like `evaluatePolicy`, for a policy document that is already parsed (a JSON value). */
+export function evaluatePolicyDocument(doc: Json, ctx: RequestContext): Decision {
   const statements = asList((doc as Record<string, Json>)?.Statement) as Record<string, Json>[];
   let allowed = false;
   for (const s of statements) {

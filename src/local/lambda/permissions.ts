@@ -3,7 +3,7 @@
  * written as AWS writes them (Principal {Service}/{AWS}/"*", Condition ArnLike AWS:SourceArn,
  * StringEquals AWS:SourceAccount), and evaluated (../iam/policy.ts) when SNS invokes a function.
  */
-import { evaluatePolicy } from '../iam/policy.js';
+import { evaluatePolicyDocument } from '../iam/policy.js';
 import * as E from './errors.js';
 import type { LambdaHandler, LambdaService } from './service.js';
 import { newRevisionId, optString, reqString, type LambdaFunction, type PolicyStatement } from './model.js';
@@ -79,7 +79,7 @@ function save(svc: LambdaService, fn: LambdaFunction, statements: PolicyStatemen
 /** May `service` (e.g. sns.amazonaws.com) invoke the function on behalf of `sourceArn`? */
 export function serviceMayInvoke(svc: LambdaService, fn: LambdaFunction, service: string, sourceArn: string): boolean {
   if (!fn.policy) return false;
-  const decision = evaluatePolicy(JSON.stringify(fn.policy), {
+  const decision = evaluatePolicyDocument(fn.policy, {
     principal: { service },
     action: 'lambda:InvokeFunction',
     resource: fn.arn,
