@@ -105,31 +105,24 @@ export function writeZip(files: ZipInput[]): Buffer {
     const deflated = deflateRawSync(data);
     const stored = deflated.length >= data.length;
     const body = stored ? data : deflated;
-    const crc = crc32(data);
+    // The 26 bytes from "version needed" to "extra field length" are the same in the local header
+    // (offset 4) and the central directory header (offset 6): written once, copied.
     const loc = Buffer.alloc(30);
     loc.writeUInt32LE(LOC_SIG, 0);
-    loc.writeUInt16LE(20, 4);
-    loc.writeUInt16LE(0x0800, 6); // UTF-8 names
+    loc.writeUInt16LE(20, 4); // version needed
+    loc.writeUInt16LE(0x0800, 6); // flags: UTF-8 names
     loc.writeUInt16LE(stored ? 0 : 8, 8);
     loc.writeUInt16LE(dosTime, 10);
     loc.writeUInt16LE(dosDate, 12);
-    loc.writeUInt32LE(crc, 14);
+    loc.writeUInt32LE(crc32(data), 14);
     loc.writeUInt32LE(body.length, 18);
     loc.writeUInt32LE(data.length, 22);
     loc.writeUInt16LE(name.length, 26);
-    loc.writeUInt16LE(0, 28);
+    loc.writeUInt16LE(0, 28); // extra field length
     const cen = Buffer.alloc(46);
     cen.writeUInt32LE(CEN_SIG, 0);
     cen.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
-    cen.writeUInt16LE(20, 6);
-    cen.writeUInt16LE(0x0800, 8);
-    cen.writeUInt16LE(stored ? 0 : 8, 10);
-    cen.writeUInt16LE(dosTime, 12);
-    cen.writeUInt16LE(dosDate, 14);
-    cen.writeUInt32LE(crc, 16);
-    cen.writeUInt32LE(body.length, 20);
-    cen.writeUInt32LE(data.length, 24);
-    cen.writeUInt16LE(name.length, 28);
+    loc.copy(cen, 6, 4, 30);
     cen.writeUInt32LE((((f.mode ?? 0o644) | 0o100000) << 16) >>> 0, 38);
     cen.writeUInt32LE(offset, 42);
     locals.push(loc, name, body);
