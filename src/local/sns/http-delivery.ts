@@ -148,7 +148,7 @@ export class HttpDelivery {
   effectivePolicy(sub: Subscription): EffectiveSubscriptionPolicy {
     const topic = this.sns.registry.topics.get(sub.topicArn);
     const d = DEFAULT_DELIVERY_POLICY.http;
-    const http = obj(parse(topic?.attrs.DeliveryPolicy)?.http);
+    const http = topicHttpPolicy(topic?.attrs.DeliveryPolicy);
     const own = http.disableSubscriptionOverrides === true ? {} : obj(parse(sub.attrs.DeliveryPolicy));
     return {
       healthyRetryPolicy: { ...d.defaultHealthyRetryPolicy, ...obj(http.defaultHealthyRetryPolicy), ...obj(own.healthyRetryPolicy) } as RetryPolicy,
@@ -233,6 +233,14 @@ export class HttpDelivery {
     this.sns.log(`SNS ${topic?.name ?? r.topic_arn} -> ${sub.endpoint}: ${why}; retry ${attempts}/${policy.numRetries} in ${delay / 1000}s`);
     this.arm();
   }
+}
+
+/**
+ * The `http` member of a topic's DeliveryPolicy attribute: `{}` when the attribute is absent, not JSON,
+ * or has no `http` object. Shared by the topic's EffectiveDeliveryPolicy and the subscriptions' policy.
+ */
+export function topicHttpPolicy(raw: string | undefined): Record<string, unknown> {
+  return obj(parse(raw)?.http);
 }
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});

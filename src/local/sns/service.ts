@@ -33,7 +33,7 @@ import { SnsRegistry, type Subscription, type Topic } from './registry.js';
 import { DEFAULT_DELIVERY_POLICY, PAGE_SIZE, PROTOCOLS, SUBSCRIPTION_SETTABLE, TOPIC_SETTABLE } from './constants.js';
 import { validateSubscriptionAttribute } from './subscription-attributes.js';
 import { Publisher } from './publish.js';
-import { HttpDelivery } from './http-delivery.js';
+import { HttpDelivery, topicHttpPolicy } from './http-delivery.js';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -549,12 +549,8 @@ function defaultTopicPolicy(arn: string, account: string): string {
  */
 function mergeDeliveryPolicy(raw: string | undefined): unknown {
   const d = DEFAULT_DELIVERY_POLICY.http;
-  let http: Record<string, unknown> = {};
-  try {
-    http = ((raw ? JSON.parse(raw) : {}) as { http?: Record<string, unknown> }).http ?? {};
-  } catch {
-    /* validated when set */
-  }
+  const http = topicHttpPolicy(raw);
+  // Unlike the subscription policy's merge (http-delivery.ts), an array member is spread in as it is.
   const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
   return {
     http: {
