@@ -30,7 +30,6 @@ export class AsyncInvoker {
   private readonly running = new Set<number>();
   private kicked = false;
   private stopped = false;
-  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(private readonly svc: LambdaService) {
     const db = svc.db;
@@ -77,12 +76,6 @@ export class AsyncInvoker {
     return (this.s.list.all() as Row[]).map((r) => ({ requestId: r.request_id, function: r.function, attempts: r.attempts, enqueuedMs: r.enqueued_ms, nextMs: r.next_ms }));
   }
 
-  /** Resolves once no due event is running (tests: after advancing the clock). */
-  idle(): Promise<void> {
-    if (this.running.size === 0 && !this.kicked) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
-  }
-
   private kick(): void {
     if (this.kicked || this.stopped) return;
     this.kicked = true;
@@ -103,7 +96,6 @@ export class AsyncInvoker {
         .finally(() => {
           this.running.delete(row.id);
           this.kick();
-          if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
         });
     }
     const next = (this.s.next.get(now) as { t: number | null }).t;
@@ -116,7 +108,6 @@ export class AsyncInvoker {
         this.drain();
       }, Math.max(0, next - now));
     }
-    if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async attempt(row: Row): Promise<void> {

@@ -27,6 +27,7 @@ import {
   DEFAULT_TIMEOUT,
   LIST_PAGE,
   MAX_MEMORY,
+  MAX_REQUEST_BYTES,
   MAX_TAGS,
   MAX_TIMEOUT,
   MAX_UNZIPPED_BYTES,
@@ -111,7 +112,7 @@ function tagMap(raw: unknown): Record<string, string> {
 function decodeZip(raw: unknown): Buffer {
   if (typeof raw !== 'string') throw E.invalidParameterValue('ZipFile must be base64-encoded bytes.');
   const zip = Buffer.from(raw, 'base64');
-  if (zip.length > MAX_ZIP_BYTES) throw E.requestTooLarge(`Request must be smaller than 70167211 bytes for the CreateFunction operation`);
+  if (zip.length > MAX_ZIP_BYTES) throw E.requestTooLarge(`Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the CreateFunction operation`);
   const unzipErr = E.invalidParameterValue('Could not unzip uploaded file. Please check your file, then try to upload again.');
   let total = 0;
   try {
@@ -224,7 +225,7 @@ function createFunction(svc: LambdaService, input: Input): Output {
   const config = configFields(input, undefined);
   const tags = input.Tags === undefined || input.Tags === null ? {} : tagMap(input.Tags);
   if (Object.keys(tags).length > MAX_TAGS) throw E.invalidParameterValue('Number of tags exceeds resource tag limit.');
-  if (optBool(input, 'Publish')) throw E.invalidParameterValue('svl emulator: versions are not supported (Publish must be false).');
+  optBool(input, 'Publish'); // type check only: Publish=true was refused by unsupported()
   if (svc.store.get(ref.name)) throw E.resourceConflict(`Function already exist: ${ref.name}`);
   const fn: LambdaFunction = {
     name: ref.name,

@@ -34,7 +34,6 @@ export class InvocationLogs {
       add: db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES (?, ?, ?, ?, ?, ?)`),
       list: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND seq > ? AND started_ms >= ? ORDER BY seq LIMIT ?`),
       prune: db.prepare(`DELETE FROM lambda_logs WHERE function = ? AND seq <= (SELECT seq FROM lambda_logs WHERE function = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`),
-      drop: db.prepare(`DELETE FROM lambda_logs WHERE function = ?`),
     };
   }
 
@@ -49,9 +48,5 @@ export class InvocationLogs {
   list(fn: string, opts: { afterSeq?: number; sinceMs?: number; limit?: number } = {}): LogRecord[] {
     const rows = this.s.list.all(fn, opts.afterSeq ?? 0, opts.sinceMs ?? 0, opts.limit ?? 1000) as Row[];
     return rows.map((r) => ({ seq: r.seq, function: r.function, requestId: r.request_id, startedMs: r.started_ms, durationMs: r.duration_ms, outcome: r.outcome, text: r.text }));
-  }
-
-  forget(fn: string): void {
-    this.s.drop.run(fn);
   }
 }

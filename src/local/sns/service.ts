@@ -308,7 +308,7 @@ export class SnsService {
       return { SubscriptionArn: existing.confirmed || input.ReturnSubscriptionArn === true ? existing.arn : 'pending confirmation' };
     }
     const arn = `${t.arn}:${randomUUID()}`;
-    const needsConfirmation = protocol === 'http' || protocol === 'https' || protocol.startsWith('email') || protocol === 'sms' && false;
+    const needsConfirmation = protocol === 'http' || protocol === 'https' || protocol.startsWith('email');
     const token = needsConfirmation ? randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '') : null;
     const sub = this.registry.createSubscription({
       arn,
