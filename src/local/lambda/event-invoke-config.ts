@@ -13,8 +13,8 @@ export function eventInvokeConfigOperations(svc: LambdaService): Record<string, 
     const retries = optInt(input, 'MaximumRetryAttempts', 'maximumRetryAttempts', 0, 2);
     const age = optInt(input, 'MaximumEventAgeInSeconds', 'maximumEventAgeInSeconds', MIN_MAX_EVENT_AGE, DEFAULT_MAX_EVENT_AGE);
     const dest = optObject(input, 'DestinationConfig');
-    const onSuccess = destination(svc, fn, dest, 'OnSuccess');
-    const onFailure = destination(svc, fn, dest, 'OnFailure');
+    const onSuccess = destination(fn, dest, 'OnSuccess');
+    const onFailure = destination(fn, dest, 'OnFailure');
     const base = merge ? fn.eventInvokeConfig : undefined;
     const next: EventInvokeConfig = {
       MaximumRetryAttempts: retries ?? base?.MaximumRetryAttempts,
@@ -55,7 +55,7 @@ export function eventInvokeConfigOperations(svc: LambdaService): Record<string, 
 const notFound = (fn: LambdaFunction) => E.resourceNotFound(`The function ${fn.arn} doesn't have an EventInvokeConfig`);
 
 /** A destination ARN: undefined when not given, '' when given empty (removes it). */
-function destination(svc: LambdaService, fn: LambdaFunction, dest: Input | undefined, key: 'OnSuccess' | 'OnFailure'): string | undefined {
+function destination(fn: LambdaFunction, dest: Input | undefined, key: 'OnSuccess' | 'OnFailure'): string | undefined {
   if (!dest) return undefined;
   const d = dest[key];
   if (d === undefined || d === null) return undefined;
@@ -67,7 +67,6 @@ function destination(svc: LambdaService, fn: LambdaFunction, dest: Input | undef
   if (!kind) throw E.invalidParameterValue(`The provided destination config DestinationConfig(onSuccess=${key === 'OnSuccess' ? arn : 'null'}, onFailure=${key === 'OnFailure' ? arn : 'null'}) is invalid.`);
   if (kind === 'events') throw E.invalidParameterValue('svl emulator: EventBridge destinations are not supported.');
   if (kind === 'lambda' && arn.split(':')[6] === fn.name) throw E.invalidParameterValue("You can't specify the function as a destination for itself.");
-  void svc;
   return arn;
 }
 

@@ -168,13 +168,13 @@ function unsupported(input: Input): void {
 
 /** The configuration fields CreateFunction and UpdateFunctionConfiguration share, validated in AWS's order. */
 function configFields(input: Input, base: FunctionConfig | undefined): FunctionConfig {
-  const role = optString(input, 'Role', 'role');
+  const role = optString(input, 'Role');
   if (role !== undefined) validateRole(role);
-  const runtime = optString(input, 'Runtime', 'runtime');
+  const runtime = optString(input, 'Runtime');
   if (runtime !== undefined) checkRuntime(runtime);
-  const handler = optString(input, 'Handler', 'handler');
+  const handler = optString(input, 'Handler');
   if (handler !== undefined) checkHandler(handler);
-  const description = optString(input, 'Description', 'description');
+  const description = optString(input, 'Description');
   if (description !== undefined && description.length > 256) throw E.constraint(description, 'description', 'Member must have length less than or equal to 256');
   const timeout = optInt(input, 'Timeout', 'timeout', 1, MAX_TIMEOUT);
   const memory = optInt(input, 'MemorySize', 'memorySize', MIN_MEMORY, MAX_MEMORY);
@@ -245,7 +245,7 @@ function createFunction(svc: LambdaService, input: Input): Output {
 }
 
 function checkUpdatable(fn: LambdaFunction, input: Input): void {
-  const rev = optString(input, 'RevisionId', 'revisionId');
+  const rev = optString(input, 'RevisionId');
   if (rev !== undefined && rev !== fn.revisionId) {
     throw E.preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
   }

@@ -150,16 +150,15 @@ export function renderConfiguration(fn: LambdaFunction, listed = false): Output 
 
 // ---- typed input accessors (Lambda's error shapes) ----
 
-export function optString(input: Input, name: string, field: string): string | undefined {
+export function optString(input: Input, name: string): string | undefined {
   const v = input[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw E.invalidParameterValue(`${name} must be a string.`);
-  void field;
   return v;
 }
 
 export function reqString(input: Input, name: string, field: string): string {
-  const v = optString(input, name, field);
+  const v = optString(input, name);
   if (v === undefined) throw E.constraint(null, field, 'Member must not be null');
   return v;
 }

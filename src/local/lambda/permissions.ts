@@ -18,10 +18,10 @@ export function permissionOperations(svc: LambdaService): Record<string, LambdaH
       if (!/^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/.test(action)) throw E.constraint(action, 'action', 'Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])');
       const principal = reqString(input, 'Principal', 'principal');
       if (!/^[^\s]+$/.test(principal)) throw E.constraint(principal, 'principal', 'Member must satisfy regular expression pattern: [^\\s]+');
-      const sourceArn = optString(input, 'SourceArn', 'sourceArn');
-      const sourceAccount = optString(input, 'SourceAccount', 'sourceAccount');
+      const sourceArn = optString(input, 'SourceArn');
+      const sourceAccount = optString(input, 'SourceAccount');
       if (sourceAccount !== undefined && !/^\d{12}$/.test(sourceAccount)) throw E.constraint(sourceAccount, 'sourceAccount', 'Member must satisfy regular expression pattern: \\d{12}');
-      const rev = optString(input, 'RevisionId', 'revisionId');
+      const rev = optString(input, 'RevisionId');
       if (rev !== undefined && rev !== fn.revisionId) {
         throw E.preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id');
       }
@@ -47,7 +47,7 @@ export function permissionOperations(svc: LambdaService): Record<string, LambdaH
     RemovePermission(input) {
       const fn = svc.requireFunction(input.FunctionName, input.Qualifier);
       const sid = reqString(input, 'StatementId', 'statementId');
-      const rev = optString(input, 'RevisionId', 'revisionId');
+      const rev = optString(input, 'RevisionId');
       if (rev !== undefined && rev !== fn.revisionId) {
         throw E.preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id');
       }

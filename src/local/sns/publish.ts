@@ -188,7 +188,7 @@ export class Publisher {
                 );
           if (sub.protocol === 'sqs') {
             const payload = notification();
-            const err = this.deliverToQueue(topic, sub, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx);
+            const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx);
             if (err) {
               failed++;
               failures.push(`${sub.endpoint}: ${err.message}`);
@@ -227,7 +227,6 @@ export class Publisher {
   /** Sends one notification to an SQS queue through the SQS service; returns the AWS error on failure. */
   private deliverToQueue(
     topic: Topic,
-    sub: Subscription,
     queueArn: string,
     body: string,
     attributes: Record<string, SnsMessageAttribute> | undefined,
@@ -249,7 +248,6 @@ export class Publisher {
       if (err instanceof AwsError) return err;
       throw err;
     }
-    void sub;
   }
 
   /** A failed delivery goes to the subscription's DLQ (RedrivePolicy), as AWS does; else it is dropped. */
@@ -264,7 +262,7 @@ export class Publisher {
   ): void {
     const policy = sub.attrs.RedrivePolicy ? (JSON.parse(sub.attrs.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
     if (!policy) return;
-    const err = this.deliverToQueue(topic, sub, policy.deadLetterTargetArn, body, attributes, { ...m } as PreparedMessage, randomUUID(), ctx);
+    const err = this.deliverToQueue(topic, policy.deadLetterTargetArn, body, attributes, { ...m } as PreparedMessage, randomUUID(), ctx);
     if (err) this.sns.log(`SNS DLQ DELIVERY FAILED ${sub.arn} -> ${policy.deadLetterTargetArn}: ${err.message} (after: ${cause.message})`);
     else this.sns.log(`SNS ${topic.name}: undeliverable message moved to the subscription DLQ ${policy.deadLetterTargetArn}`);
   }

@@ -293,7 +293,7 @@ export class SnsService {
     const scope = String(rawAttrs.FilterPolicyScope ?? 'MessageAttributes');
     for (const [k, rv] of Object.entries(rawAttrs)) {
       if (!SUBSCRIPTION_SETTABLE.has(k)) throw E.invalidParameter('Attributes Reason: AttributeName');
-      attrs[k] = validateSubscriptionAttribute(this, protocol, k, String(rv), 'Subscribe', scope, { topicFifo: t.fifo, endpoint });
+      attrs[k] = validateSubscriptionAttribute(protocol, k, String(rv), 'Subscribe', scope, { topicFifo: t.fifo, endpoint });
     }
     // AWS keeps a FilterPolicyScope set without a FilterPolicy but only reports it once a FilterPolicy exists (AWS-recorded).
     const existing = this.registry.subscriptionsOf(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
@@ -441,10 +441,10 @@ export class SnsService {
       if (name === 'FilterPolicy') delete next.FilterPolicyScope; // AWS-recorded: both disappear
     } else {
       const topicFifo = s.topicArn.endsWith('.fifo');
-      next[name] = validateSubscriptionAttribute(this, s.protocol, name, value, 'SetSubscriptionAttributes', name === 'FilterPolicy' ? (s.attrs.FilterPolicyScope ?? 'MessageAttributes') : value, { topicFifo, endpoint: s.endpoint });
+      next[name] = validateSubscriptionAttribute(s.protocol, name, value, 'SetSubscriptionAttributes', name === 'FilterPolicy' ? (s.attrs.FilterPolicyScope ?? 'MessageAttributes') : value, { topicFifo, endpoint: s.endpoint });
       if (name === 'FilterPolicyScope' && s.attrs.FilterPolicy) {
         // Re-validate the existing policy under the new scope.
-        validateSubscriptionAttribute(this, s.protocol, 'FilterPolicy', s.attrs.FilterPolicy, 'SetSubscriptionAttributes', value);
+        validateSubscriptionAttribute(s.protocol, 'FilterPolicy', s.attrs.FilterPolicy, 'SetSubscriptionAttributes', value);
       }
     }
     this.registry.setSubscriptionAttributes(s, next);

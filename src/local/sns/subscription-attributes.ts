@@ -3,7 +3,6 @@ import * as E from './errors.js';
 import { JsonSyntaxError, jacksonLocation, parseJson } from './filter-policy-json.js';
 import { validateFilterPolicy } from './filter-policy.js';
 import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from './filter-policy-validate.js';
-import type { SnsService } from './service.js';
 
 /**
  * Returns the value to store. `scopeOrValue` is the FilterPolicyScope in effect when validating a
@@ -11,7 +10,6 @@ import type { SnsService } from './service.js';
  * SetSubscriptionAttributes errors `Invalid parameter: <Name>: …` (AWS-recorded).
  */
 export function validateSubscriptionAttribute(
-  svc: SnsService,
   protocol: string,
   name: string,
   value: string,
@@ -70,7 +68,6 @@ export function validateSubscriptionAttribute(
       });
     }
     default:
-      void svc;
       return value;
   }
 }
