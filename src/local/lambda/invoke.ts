@@ -32,7 +32,7 @@ export function invokeOperations(svc: LambdaService): Record<string, LambdaHandl
 }
 
 /** The payload as the handler will see it: valid JSON within the limit of the invocation type. */
-export function checkPayload(raw: unknown, type: string): string {
+function checkPayload(raw: unknown, type: string): string {
   const payload = raw === undefined || raw === null ? '' : String(raw);
   const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
   const size = Buffer.byteLength(payload, 'utf8');
@@ -61,7 +61,7 @@ function decodeClientContext(raw: unknown): string | undefined {
   }
 }
 
-export async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload: string, opts: { requestId: string; clientContext?: string; tail: boolean }): Promise<Output> {
+async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload: string, opts: { requestId: string; clientContext?: string; tail: boolean }): Promise<Output> {
   const out = await svc.invokeNow(fn, payload, { requestId: opts.requestId, clientContext: opts.clientContext, kind: 'sync' });
   const result: Output = { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: out.payload };
   if (!out.ok) result.FunctionError = 'Unhandled';
@@ -70,7 +70,7 @@ export async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload
 }
 
 /** Base64 of the last 4 KB of a log. */
-export function logTail(log: string): string {
+function logTail(log: string): string {
   const buf = Buffer.from(log, 'utf8');
   return buf.subarray(Math.max(0, buf.length - LOG_TAIL_BYTES)).toString('base64');
 }

@@ -106,7 +106,7 @@ export function queueUrlOf(queueArn: string): string {
 }
 
 /** `2024-01-01T00:00:00.000+0000`, the LastModified format of FunctionConfiguration. */
-export const lastModified = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
+const lastModified = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 
 export const codeSha256 = (zip: Buffer) => createHash('sha256').update(zip).digest('base64');
 export const newRevisionId = () => randomUUID();

@@ -30,7 +30,7 @@ const STATUS: Record<string, number> = {
 const F = '/2015-03-31/functions/{FunctionName}';
 const EIC = '/2019-09-25/functions/{FunctionName}/event-invoke-config';
 
-export const LAMBDA_ROUTES: RestRoute<Op>[] = [
+const LAMBDA_ROUTES: RestRoute<Op>[] = [
   restRoute('POST', '/2015-03-31/functions', 'CreateFunction'),
   restRoute('GET', '/2015-03-31/functions', 'ListFunctions'),
   restRoute('GET', F, 'GetFunction'),

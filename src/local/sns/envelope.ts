@@ -63,7 +63,7 @@ function sign(fields: Array<[string, string | undefined]>, version: string): str
   return signature;
 }
 
-export const isoTimestamp = (ms: number): string => new Date(ms).toISOString();
+const isoTimestamp = (ms: number): string => new Date(ms).toISOString();
 
 export interface NotificationInput {
   messageId: string;

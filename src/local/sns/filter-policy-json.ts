@@ -96,7 +96,7 @@ export function jacksonLocation(source: string, line: number, column: number): s
 }
 
 /** Jackson 2.15+ StreamReadConstraints default maximum nesting depth. */
-export const MAX_NESTING_DEPTH = 1000;
+const MAX_NESTING_DEPTH = 1000;
 
 function nestingError(depth: number): string {
   return `Document nesting depth (${depth}) exceeds the maximum allowed (${MAX_NESTING_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`;
@@ -379,7 +379,7 @@ function integerText(raw: string): string {
 }
 
 /** Java's `Double.toString` (what Jackson writes for a DoubleNode): `100.0`, `1.5`, `1.0E-7`, `1.0E10`. */
-export function javaDoubleText(d: number): string {
+function javaDoubleText(d: number): string {
   if (Number.isNaN(d)) return 'NaN';
   if (!Number.isFinite(d)) return d > 0 ? 'Infinity' : '-Infinity';
   if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
@@ -426,7 +426,7 @@ export function fromValue(value: unknown, depth = 0): PNode {
 }
 
 /** Jackson's string escaping: `"`, `\` and control characters; everything else verbatim. */
-export function jsonQuote(s: string): string {
+function jsonQuote(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;

@@ -164,7 +164,7 @@ export function batchItemFailures(payload: string, ids: Set<string>): Set<string
 }
 
 /** AWS's SQS event record (aws-wire.md §5.4). */
-export function sqsRecord(m: Message, queueArn: string, region: string): Record<string, unknown> {
+function sqsRecord(m: Message, queueArn: string, region: string): Record<string, unknown> {
   const attributes: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.Attributes ?? {})) if (k !== 'DeadLetterQueueSourceArn') attributes[k] = v;
   const messageAttributes: Record<string, unknown> = {};
