@@ -580,18 +580,16 @@ function compileTree(root: PNode, compact: string, scope: FilterPolicyScope, fro
   checkStructure(root, 1, scope);
 
   // Keys: at most 5 per AND-branch; in body scope only leaf keys count (constraints page:
-  // "only the keys key_d and key_f are counted").
-  if (branchCount(root) <= FILTER_POLICY_LIMITS.maxCombinations) {
-    const skeleton = expand(root, '', []);
-    if (skeleton.some((b) => b.size > FILTER_POLICY_LIMITS.maxKeys)) {
-      fail(`Filter policy can not have more than ${FILTER_POLICY_LIMITS.maxKeys} keys`, null);
-    }
+  // "only the keys key_d and key_f are counted"). The expansion is kept for the branches below.
+  const skeleton = branchCount(root) <= FILTER_POLICY_LIMITS.maxCombinations ? expand(root, '', []) : undefined;
+  if (skeleton?.some((b) => b.size > FILTER_POLICY_LIMITS.maxKeys)) {
+    fail(`Filter policy can not have more than ${FILTER_POLICY_LIMITS.maxKeys} keys`, null);
   }
   if (combinations(root, 1) > FILTER_POLICY_LIMITS.maxCombinations) fail('Filter policy is too complex', null);
 
   const conditions = new Map<PArray, Condition[]>();
   compileAll(root, compact, conditions);
-  const branches = expand(root, '', []).map(
+  const branches = (skeleton ?? expand(root, '', [])).map(
     (b) => new Map([...b].map(([path, arr]) => [path, conditions.get(arr) ?? []] as const)),
   );
   return { scope, branches, source: compact };
