@@ -27,7 +27,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
         throw E.invalidParameter('ReceiveRequestAttemptId', attemptId, 'ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
       }
       const systemNames = new Set([...(optStringList(input, 'AttributeNames') ?? []), ...(optStringList(input, 'MessageSystemAttributeNames') ?? [])]);
-      const userNames = optStringList(input, 'MessageAttributeNames') ?? [];
+      const userAttrs = userAttributeSelector(optStringList(input, 'MessageAttributeNames') ?? []);
       let got = svc.messages.receiveNow(q, max, visibility);
       if (got.length === 0 && wait > 0 && !ctx.signal?.aborted) {
         got = await svc.messages.waitFor(q, wait * 1000, () => {
@@ -36,7 +36,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
         }, ctx.signal);
       }
       if (got.length) svc.log(`SQS ${q.name} -> ${got.length} msg${got.length > 1 ? 's' : ''}`);
-      return got.length ? { Messages: got.map((m) => renderMessage(m, systemNames, userNames)) } : {};
+      return got.length ? { Messages: got.map((m) => renderMessage(m, systemNames, userAttrs)) } : {};
     },
 
     DeleteMessage(input) {
@@ -135,19 +135,32 @@ function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number
   svc.messages.setVisibility(q, row.seq, now + seconds * 1000);
 }
 
-/** Renders a received message with the requested system attributes and the requested subset of user attributes. */
-export function renderMessage(m: ReceivedMessage, systemNames: Set<string>, userNames: string[]): Record<string, unknown> {
+/**
+ * Renders a received message with the requested system attributes and the requested subset of user
+ * attributes (`userAttrs` undefined: none were asked for, and the stored ones are not even parsed).
+ */
+export function renderMessage(m: ReceivedMessage, systemNames: Set<string>, userAttrs: AttributeSelector | undefined): Record<string, unknown> {
   const r = m.row;
   const out: Record<string, unknown> = { MessageId: r.id, ReceiptHandle: m.receiptHandle, MD5OfBody: r.md5_body, Body: r.body };
   const sys = systemAttributes(r, systemNames);
   if (sys) out.Attributes = sys;
-  const stored = r.attrs ? (JSON.parse(r.attrs) as MessageAttributes) : undefined;
-  const user = selectUserAttributes(stored, userNames);
-  if (user) {
-    // Every attribute (the usual `All`): the digest computed at send time is the one to return.
-    const whole = r.md5_attrs && Object.keys(user).length === Object.keys(stored!).length;
-    out.MD5OfMessageAttributes = whole ? r.md5_attrs : md5OfAttributes(user);
-    out.MessageAttributes = user;
+  if (userAttrs && r.attrs) {
+    const stored = JSON.parse(r.attrs) as MessageAttributes;
+    const user: MessageAttributes = {};
+    let total = 0;
+    let kept = 0;
+    for (const [k, v] of Object.entries(stored)) {
+      total++;
+      if (userAttrs(k)) {
+        user[k] = v;
+        kept++;
+      }
+    }
+    if (kept > 0) {
+      // Every attribute (the usual `All`): the digest computed at send time is the one to return.
+      out.MD5OfMessageAttributes = r.md5_attrs && kept === total ? r.md5_attrs : md5OfAttributes(user);
+      out.MessageAttributes = user;
+    }
   }
   return out;
 }
@@ -195,17 +208,21 @@ export function systemAttributes(r: MessageRow, names: Set<string>): Record<stri
   return Object.keys(out).length ? out : undefined;
 }
 
-/** `All`, `*` and `.*` select everything, `Prefix.*` a prefix; unknown names are ignored (AWS-recorded). */
-function selectUserAttributes(attrs: MessageAttributes | undefined, names: string[]): MessageAttributes | undefined {
-  if (!attrs || names.length === 0) return undefined;
-  const all = names.some((n) => n === 'All' || n === '*' || n === '.*');
+/** Whether a user attribute name was asked for; built once per ReceiveMessage request. */
+export type AttributeSelector = (name: string) => boolean;
+
+/**
+ * `All`, `*` and `.*` select everything, `Prefix.*` a prefix; unknown names are ignored (AWS-recorded).
+ * Undefined when no name is given: no user attribute is returned.
+ */
+function userAttributeSelector(names: string[]): AttributeSelector | undefined {
+  if (names.length === 0) return undefined;
+  if (names.some((n) => n === 'All' || n === '*' || n === '.*')) return () => true;
+  const exact = new Set(names);
   // `Hel.*` selects `Hello` and `Help.Me` (AWS-recorded): the prefix is the name without `.*`.
   const prefixes = names.filter((n) => n.endsWith('.*') && n.length > 2).map((n) => n.slice(0, -2));
-  const out: MessageAttributes = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    if (all || names.includes(k) || prefixes.some((p) => k.startsWith(p))) out[k] = v;
-  }
-  return Object.keys(out).length ? out : undefined;
+  if (prefixes.length === 0) return (k) => exact.has(k);
+  return (k) => exact.has(k) || prefixes.some((p) => k.startsWith(p));
 }
 
 export type { SqsContext };
