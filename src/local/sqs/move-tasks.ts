@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Queue, QueueRegistry } from './queues.js';
-import type { MessageEngine } from './messages.js';
+import type { MessageEngine, MessageRow } from './messages.js';
 import * as E from './errors.js';
 import { optInt, optString, reqString, type Input } from './input.js';
 import { DEFAULT_MOVE_RATE, MAX_MOVE_RATE } from './constants.js';
@@ -31,9 +31,10 @@ const TICK_MS = 1000;
 export class MoveTasks {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly s;
+  private readonly moveOne: (m: MessageRow, dest: Queue, now: number, handle: string) => void;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly queues: QueueRegistry,
     private readonly messages: MessageEngine,
@@ -51,6 +52,11 @@ export class MoveTasks {
       progress: db.prepare(`UPDATE sqs_move_tasks SET moved = moved + ? WHERE handle = ?`),
       finish: db.prepare(`UPDATE sqs_move_tasks SET status = ?, failure_reason = ? WHERE handle = ?`),
     };
+    // Made once: one message's move and its progress count commit together (never lost, never doubled).
+    this.moveOne = db.transaction((m: MessageRow, dest: Queue, now: number, handle: string) => {
+      this.messages.transfer(m, dest, now);
+      this.s.progress.run(1, handle);
+    });
   }
 
   start(input: Input): Record<string, unknown> {
@@ -171,10 +177,7 @@ export class MoveTasks {
         if (moved) this.s.progress.run(moved, handle);
         return this.fail(handle, 'AWS.SimpleQueueService.NonExistentQueue');
       }
-      this.db.transaction(() => {
-        this.messages.transfer(m, dest, now);
-        this.s.progress.run(1, handle);
-      })();
+      this.moveOne(m, dest, now, handle);
       this.messages.notify(dest.name);
       moved++;
     }

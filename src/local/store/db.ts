@@ -73,10 +73,19 @@ function migrate(db: Db): void {
   }
 }
 
+/** One transaction wrapper per database, made once: `db.transaction()` builds a new one at every call. */
+const runners = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>();
+
 /**
  * Runs `fn` in a transaction, or inside the caller's when one is open (no SAVEPOINT: a nested failure
  * throws through the outer transaction anyway). One publish fanning out to many queues is one commit.
  */
 export function atomic<T>(db: Db, fn: () => T): T {
-  return db.inTransaction ? fn() : db.transaction(fn)();
+  if (db.inTransaction) return fn();
+  let run = runners.get(db);
+  if (!run) {
+    run = db.transaction((f: () => unknown) => f());
+    runners.set(db, run);
+  }
+  return run(fn) as T;
 }
