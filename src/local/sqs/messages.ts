@@ -383,16 +383,18 @@ export class MessageEngine {
       let scheduled = false;
       const set = this.waiters.get(q.name) ?? new Set<Waiter>();
       this.waiters.set(q.name, set);
-      const finish = (value: T) => {
+      /** The one way out, answered or failed: leave the waiters, stop both timers, drop the abort listener. */
+      const settle = (outcome: () => void) => {
         if (done) return;
         done = true;
         set.delete(wake);
-        if (set.size === 0) this.waiters.delete(q.name);
+        if (set.size === 0 && this.waiters.get(q.name) === set) this.waiters.delete(q.name);
         this.clock.clearTimeout(deadline);
         this.clock.clearTimeout(wakeTimer);
         signal?.removeEventListener('abort', onAbort);
-        resolve(value);
+        outcome();
       };
+      const finish = (value: T) => settle(() => resolve(value));
       const tryNow = () => {
         scheduled = false;
         if (done) return;
@@ -401,11 +403,7 @@ export class MessageEngine {
         try {
           got = attempt();
         } catch (err) {
-          done = true;
-          set.delete(wake);
-          this.clock.clearTimeout(deadline);
-          this.clock.clearTimeout(wakeTimer);
-          reject(err);
+          settle(() => reject(err));
           return;
         }
         if (got.length > 0) return finish(got);
