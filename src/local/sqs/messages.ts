@@ -74,8 +74,6 @@ export class MessageEngine {
   private readonly lastSweep = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
-  /** Called after a message lands in a queue, so other services (ESM pollers) can react. */
-  onMessageAvailable?: (queue: string) => void;
 
   constructor(
     private readonly db: Db,
@@ -99,7 +97,6 @@ export class MessageEngine {
         `SELECT * FROM sqs_messages WHERE queue = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?`,
       ),
       fifoScan: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`),
-      fifoUngrouped: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NULL AND visible_ms <= ? ORDER BY seq LIMIT ?`),
       markReceived: db.prepare(
         `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
            visible_ms = ?, inflight = 1, nonce = ? WHERE seq = ?`,
@@ -114,7 +111,6 @@ export class MessageEngine {
         `SELECT sum(inflight) AS inflight, count(*) - sum(inflight) AS delayed FROM sqs_messages WHERE queue = ? AND visible_ms > ?`,
       ),
       nextVisible: db.prepare(`SELECT min(visible_ms) AS t FROM sqs_messages WHERE queue = ? AND visible_ms > ?`),
-      oldest: db.prepare(`SELECT min(sent_ms) AS t FROM sqs_messages WHERE queue = ?`),
       peek: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?`),
     };
   }
@@ -322,10 +318,6 @@ export class MessageEngine {
     return { visible, inflight: hidden.inflight ?? 0, delayed: hidden.delayed ?? 0 };
   }
 
-  oldestSentMs(q: Queue): number | undefined {
-    return (this.s.oldest.get(q.name) as { t: number | null }).t ?? undefined;
-  }
-
   /**
    * Side-effect-free listing of every message of a queue (svl's peek endpoint), in arrival order; `after`
    * is a cursor (the last `seq` seen: a message moved or redriven here arrives with a new, higher one).
@@ -368,7 +360,6 @@ export class MessageEngine {
     }
     const set = this.waiters.get(queue);
     if (set) for (const w of [...set]) w();
-    this.onMessageAvailable?.(queue);
   }
 
   /**
