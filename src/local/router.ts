@@ -14,6 +14,7 @@ import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
 import { SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
 import type { SqsService } from './sqs/service.js';
+import { invalidAction } from './sqs/errors.js';
 import type { SnsService } from './sns/service.js';
 import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from './sns/query.js';
 import type { ControlApi } from './control.js';
@@ -65,7 +66,7 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
     const service = queryService(req, action, params);
     if (service === 'sqs') return sqsQuery(req, action, params, svc);
     if (service === 'sns') return snsQuery(req, action, params, svc);
-    return xmlError(new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`), req.requestId, svc);
+    return xmlError(invalidAction(action), req.requestId);
   }
   return {
     status: 404,
@@ -141,12 +142,13 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
 
 async function sqsQuery(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
   try {
-    const pathQueueUrl = isQueuePath(req.path) ? `${baseUrl(req, svc.defaultBaseUrl)}${req.path.replace(/\/$/, '')}` : undefined;
+    const base = baseUrl(req, svc.defaultBaseUrl);
+    const pathQueueUrl = isQueuePath(req.path) ? `${base}${req.path.replace(/\/$/, '')}` : undefined;
     const input = sqsQueryInput(action, params, pathQueueUrl);
-    if (!input) throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
+    if (!input) throw invalidAction(action);
     const output = await svc.sqs.call(action, input, {
       requestId: req.requestId,
-      baseUrl: baseUrl(req, svc.defaultBaseUrl),
+      baseUrl: base,
       traceHeader: header(req, 'x-amzn-trace-id'),
       signal: req.signal,
     });
@@ -156,12 +158,12 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
       body: sqsQueryOutput(action, output, req.requestId),
     };
   } catch (err) {
-    if (err instanceof AwsError) return xmlError(err, req.requestId, svc);
+    if (err instanceof AwsError) return xmlError(err, req.requestId);
     throw err;
   }
 }
 
-function xmlError(err: AwsError, requestId: string, _svc: RouterServices): WireResponse {
+function xmlError(err: AwsError, requestId: string): WireResponse {
   return {
     status: err.status,
     headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
