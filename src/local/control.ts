@@ -93,7 +93,7 @@ export class ControlApi {
         Attributes: systemAttributes(r, all) ?? {},
         MessageAttributes: r.attrs ? (JSON.parse(r.attrs) as unknown) : undefined,
       }));
-      return json(200, { QueueUrl: `${this.info.endpoint()}/${this.sqs.account}/${q.name}`, QueueArn: q.arn, Now: now, Messages: messages }, req.requestId);
+      return json(200, { QueueUrl: this.sqs.queueUrl(q, { baseUrl: this.info.endpoint() }), QueueArn: q.arn, Now: now, Messages: messages }, req.requestId);
     }
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/logs') return this.lambdaLogs(url, req.requestId);
     const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);

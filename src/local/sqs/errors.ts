@@ -4,6 +4,7 @@
  * against AWS (../shared/reference/aws-wire.md §1.5).
  */
 import { AwsError } from '../protocol/errors.js';
+import { MAX_BATCH_ENTRIES, MAX_BATCH_PAYLOAD } from './constants.js';
 
 const MODELED = new Set([
   'BatchEntryIdsNotDistinct', 'BatchRequestTooLong', 'EmptyBatchRequest', 'InvalidAddress', 'InvalidAttributeName',
@@ -46,7 +47,7 @@ export const tooManyEntries = (n: number) =>
   sqsError(
     'TooManyEntriesInBatchRequest',
     'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-    `Maximum number of entries per request are 10. You have sent ${n}.`,
+    `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${n}.`,
   );
 export const emptyBatchOf = (entryType: string) =>
   sqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', `There should be at least one ${entryType} in the request.`);
@@ -62,7 +63,7 @@ export const batchRequestTooLong = (size: number) =>
   sqsError(
     'BatchRequestTooLong',
     'AWS.SimpleQueueService.BatchRequestTooLong',
-    `Batch requests cannot be longer than 1048576 bytes. You have sent ${size} bytes.`,
+    `Batch requests cannot be longer than ${MAX_BATCH_PAYLOAD} bytes. You have sent ${size} bytes.`,
   );
 export const purgeInProgress = (name: string) =>
   sqsError(

@@ -154,7 +154,8 @@ export function isValidNumber(s: string): boolean {
   return Number.isFinite(n) && n <= 1e126 && n >= -1e128;
 }
 
-const GROUP_ID_RE = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+/** 1-128 alphanumeric and punctuation characters: MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId. */
+export const GROUP_ID_RE = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 export function validateGroupOrDedupId(param: 'MessageGroupId' | 'MessageDeduplicationId', value: unknown): string {
   if (typeof value !== 'string' || !GROUP_ID_RE.test(value)) {
     throw E.invalidParameter(

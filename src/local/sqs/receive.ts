@@ -5,7 +5,7 @@ import type { MessageRow, ReceivedMessage } from './messages.js';
 import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
 import { optInt, optString, optStringList, reqString, type Input } from './input.js';
-import { decodeReceiptHandle, md5OfAttributes, type MessageAttributes } from './model.js';
+import { decodeReceiptHandle, GROUP_ID_RE, md5OfAttributes, type MessageAttributes } from './model.js';
 import { checkBatch, entryFailure } from './send.js';
 import { MAX_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS, MESSAGE_SYSTEM_ATTRIBUTE_NAMES } from './constants.js';
 
@@ -23,7 +23,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
         optInt(input, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT, 'Must be >= 0 and <= 43200, if provided.') ??
         intAttribute(q.attrs, 'VisibilityTimeout');
       const attemptId = optString(input, 'ReceiveRequestAttemptId');
-      if (attemptId !== undefined && !/^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/.test(attemptId)) {
+      if (attemptId !== undefined && !GROUP_ID_RE.test(attemptId)) {
         throw E.invalidParameter('ReceiveRequestAttemptId', attemptId, 'ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
       }
       const systemNames = new Set([...(optStringList(input, 'AttributeNames') ?? []), ...(optStringList(input, 'MessageSystemAttributeNames') ?? [])]);

@@ -24,7 +24,7 @@ import { MoveTasks } from './move-tasks.js';
 import { effectiveAttribute, intAttribute, validateAttributes } from './attributes.js';
 import { reqString, optInt, optString, optStringList, stringMap, type Input } from './input.js';
 import { ACCOUNT_ID, ALL_QUEUE_ATTRIBUTES, MAX_LIST_QUEUES, MAX_TAGS, PURGE_INTERVAL_MS, REGION } from './constants.js';
-import { nameFromQueueUrl, validateQueueName } from './model.js';
+import { nameFromQueueUrl, queueArn, validateQueueName } from './model.js';
 import { sendOperations } from './send.js';
 import { receiveOperations } from './receive.js';
 
@@ -129,7 +129,7 @@ export class SqsService {
       throw E.invalidAttributeValue('FifoQueue', 'Must be true or false.');
     }
     validateQueueName(name, fifo);
-    const arn = `arn:aws:sqs:${this.queues.region}:${this.account}:${name}`;
+    const arn = queueArn(name, this.queues.region, this.account);
     const attrs = validateAttributes(rawAttrs, {
       fifo,
       creating: true,
