@@ -125,8 +125,7 @@ export class MoveTasks {
     const row = this.s.byHandle.get(handle) as TaskRow | undefined;
     if (!row || row.status !== 'RUNNING') throw E.resourceNotFound('Task does not exist.');
     this.s.finish.run('CANCELLED', null, handle);
-    this.clock.clearTimeout(this.timers.get(handle));
-    this.timers.delete(handle);
+    this.stopTimer(handle);
     return { ApproximateNumberOfMessagesMoved: row.moved };
   }
 
@@ -141,9 +140,7 @@ export class MoveTasks {
 
   /** A deleted source queue fails its running task, as AWS reports it. */
   forgetQueue(q: Queue): void {
-    for (const r of this.s.running.all() as TaskRow[]) {
-      if (r.source_arn === q.arn) this.fail(r.handle, 'AWS.SimpleQueueService.NonExistentQueue');
-    }
+    for (const r of this.s.runningFor.all(q.arn) as TaskRow[]) this.fail(r.handle, 'AWS.SimpleQueueService.NonExistentQueue');
   }
 
   private schedule(handle: string, ms: number): void {
@@ -153,10 +150,14 @@ export class MoveTasks {
     );
   }
 
-  private fail(handle: string, reason: string): void {
-    this.s.finish.run('FAILED', reason, handle);
+  private stopTimer(handle: string): void {
     this.clock.clearTimeout(this.timers.get(handle));
     this.timers.delete(handle);
+  }
+
+  private fail(handle: string, reason: string): void {
+    this.s.finish.run('FAILED', reason, handle);
+    this.stopTimer(handle);
   }
 
   /** Moves up to `rate` messages, each in its own transaction with its delete (never lost, never doubled). */
