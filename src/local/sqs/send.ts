@@ -19,13 +19,34 @@ import type { NewMessage } from './messages.js';
 import { evaluatePolicy } from '../iam/policy.js';
 import { MAX_BATCH_ENTRIES, MAX_BATCH_PAYLOAD, MAX_DELAY_SECONDS, SENDER_ID } from './constants.js';
 
-/** Validates one message for `q`; `batch` changes AWS's wording of the size error. */
-export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefined, batch: boolean): NewMessage {
+type ValidatedAttributes = ReturnType<typeof validateMessageAttributes>;
+
+/** validateMessageAttributes' answer for one batch entry, kept: its result, or the error it threw. */
+type CheckedAttributes = { ok: ValidatedAttributes } | { error: unknown };
+
+function checkAttributes(raw: unknown): CheckedAttributes {
+  try {
+    return { ok: validateMessageAttributes(raw) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * Validates one message for `q`; `batch` changes AWS's wording of the size error. `checked` is the entry's
+ * message attributes already validated (SendMessageBatch sizes the whole request first); its error, if
+ * any, is thrown at the point where the attributes would have been validated.
+ */
+export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefined, batch: boolean, checked?: CheckedAttributes): NewMessage {
   const body = e.MessageBody;
   if (body === undefined || body === null || body === '') throw E.missingParameter('MessageBody');
   if (typeof body !== 'string') throw E.invalidParameter('MessageBody', JSON.stringify(body), 'MessageBody must be a string.');
   if (hasInvalidChars(body)) throw E.invalidMessageContents();
-  const { attrs, size: attrSize } = validateMessageAttributes(e.MessageAttributes);
+  let validated: ValidatedAttributes;
+  if (!checked) validated = validateMessageAttributes(e.MessageAttributes);
+  else if ('ok' in checked) validated = checked.ok;
+  else throw checked.error;
+  const { attrs, size: attrSize } = validated;
   const sysAttrs = validateSystemAttributes(e.MessageSystemAttributes, traceHeader);
   const max = intAttribute(q.attrs, 'MaximumMessageSize');
   if (Buffer.byteLength(body, 'utf8') + attrSize > max) {
@@ -131,21 +152,20 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
       const q = svc.queueFromInput(input);
       const entries = checkBatch(input, 'SendMessageBatchRequestEntry');
       // Total payload: bodies plus attributes of every entry (AWS-recorded BatchRequestTooLong text).
+      // Each entry's attributes are validated once, here; a bad one is reported with its entry below.
+      const checked = entries.map((e) => checkAttributes(e.MessageAttributes));
       let total = 0;
-      for (const e of entries) {
+      for (const [i, e] of entries.entries()) {
         if (typeof e.MessageBody === 'string') total += Buffer.byteLength(e.MessageBody, 'utf8');
-        try {
-          total += validateMessageAttributes(e.MessageAttributes).size;
-        } catch {
-          /* reported per entry below */
-        }
+        const c = checked[i]!;
+        if ('ok' in c) total += c.ok.size;
       }
       if (total > MAX_BATCH_PAYLOAD) throw E.batchRequestTooLong(total);
       const ok: Array<{ id: string; m: NewMessage }> = [];
       const failed: Record<string, unknown>[] = [];
-      for (const e of entries) {
+      for (const [i, e] of entries.entries()) {
         try {
-          ok.push({ id: e.Id as string, m: prepareMessage(q, e, ctx.traceHeader, true) });
+          ok.push({ id: e.Id as string, m: prepareMessage(q, e, ctx.traceHeader, true, checked[i]) });
         } catch (err) {
           // A FIFO entry without a dedup id (and no content-based dedup) fails the whole request (AWS-recorded).
           if (err instanceof AwsError && q.fifo && err.message.startsWith('The queue should either')) throw err;
