@@ -21,6 +21,13 @@ import { MAX_BATCH_ENTRIES, MAX_BATCH_PAYLOAD, MAX_DELAY_SECONDS, SENDER_ID } fr
 
 type ValidatedAttributes = ReturnType<typeof validateMessageAttributes>;
 
+/** Entry errors that fail a whole SendMessageBatch request (AWS-recorded) instead of landing in Failed[]. */
+const failsBatch = new WeakSet<AwsError>();
+function failingBatch(err: AwsError): AwsError {
+  failsBatch.add(err);
+  return err;
+}
+
 /** validateMessageAttributes' answer for one batch entry, kept: its result, or the error it threw. */
 type CheckedAttributes = { ok: ValidatedAttributes } | { error: unknown };
 
@@ -33,9 +40,10 @@ function checkAttributes(raw: unknown): CheckedAttributes {
 }
 
 /**
- * Validates one message for `q`; `batch` changes AWS's wording of the size error. `checked` is the entry's
- * message attributes already validated (SendMessageBatch sizes the whole request first); its error, if
- * any, is thrown at the point where the attributes would have been validated.
+ * Validates one message for `q`; `batch` changes AWS's wording of the size error and marks the FIFO errors
+ * that fail a whole SendMessageBatch. `checked` is the entry's message attributes already validated
+ * (SendMessageBatch sizes the whole request first); its error, if any, is thrown at the point where the
+ * attributes would have been validated.
  */
 export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefined, batch: boolean, checked?: CheckedAttributes): NewMessage {
   const body = e.MessageBody;
@@ -72,15 +80,23 @@ export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefin
     groupId = validateGroupOrDedupId('MessageGroupId', e.MessageGroupId);
   }
   if (q.fifo) {
-    if (groupId === undefined) throw E.missingParameter('MessageGroupId');
+    if (groupId === undefined) {
+      // In a batch, a FIFO entry without MessageGroupId fails the whole request, and as InvalidParameterValue,
+      // not the MissingParameter a single SendMessage gets (AWS-recorded
+      // test_send_batch_missing_message_group_id_for_fifo_queue).
+      const missing = E.missingParameter('MessageGroupId');
+      throw batch ? failingBatch(E.invalidParameterValue(missing.message)) : missing;
+    }
     if (e.MessageDeduplicationId !== undefined && e.MessageDeduplicationId !== null) {
       dedupId = validateGroupOrDedupId('MessageDeduplicationId', e.MessageDeduplicationId);
     } else if (q.attrs.ContentBasedDeduplication === 'true') {
       dedupId = sha256Hex(body);
     } else {
-      throw E.invalidParameterValue(
+      const noDedup = E.invalidParameterValue(
         'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
       );
+      // So does, in a batch, a FIFO entry without a dedup id (and no content-based dedup) (AWS-recorded).
+      throw batch ? failingBatch(noDedup) : noDedup;
     }
   } else if (e.MessageDeduplicationId !== undefined && e.MessageDeduplicationId !== null) {
     throw E.invalidParameter(
@@ -167,13 +183,8 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
         try {
           ok.push({ id: e.Id as string, m: prepareMessage(q, e, ctx.traceHeader, true, checked[i]) });
         } catch (err) {
-          // A FIFO entry without a dedup id (and no content-based dedup) fails the whole request (AWS-recorded).
-          if (err instanceof AwsError && q.fifo && err.message.startsWith('The queue should either')) throw err;
-          // So does a FIFO entry without MessageGroupId — as InvalidParameterValue, not the MissingParameter
-          // a single SendMessage gets (AWS-recorded test_send_batch_missing_message_group_id_for_fifo_queue).
-          if (err instanceof AwsError && q.fifo && err.code === 'MissingRequiredParameterException' && err.message.endsWith('MessageGroupId.')) {
-            throw E.invalidParameterValue(err.message);
-          }
+          // A FIFO entry without MessageGroupId, or without a dedup id, fails the whole request (prepareMessage).
+          if (err instanceof AwsError && failsBatch.has(err)) throw err;
           failed.push(entryFailure(e.Id as string, err));
         }
       }
