@@ -71,6 +71,8 @@ export interface AttributeContext {
   fifo: boolean;
   creating: boolean;
   queueArn: string;
+  /** The queue's stored attributes when changing them (SetQueueAttributes); rules spanning two attributes see both. */
+  current?: Record<string, string>;
   /** Looks up another queue by ARN: its FIFO-ness and RedriveAllowPolicy, or undefined if it does not exist. */
   lookup(arn: string): { fifo: boolean; allow?: RedriveAllowPolicy } | undefined;
 }
@@ -80,10 +82,11 @@ export interface AttributeContext {
  * to default"). Throws the AWS error for the first bad attribute.
  */
 export function validateAttributes(input: unknown, ctx: AttributeContext): Record<string, string> {
-  if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('Attributes must be a map.');
+  const given = input ?? {};
+  if (typeof given !== 'object' || Array.isArray(given)) throw E.invalidParameterValue('Attributes must be a map.');
   const out: Record<string, string> = {};
-  for (const [name, rawValue] of Object.entries(input as Record<string, unknown>)) {
+  // No attributes still goes through the checks below: they judge the queue as it will be (`ctx.current`).
+  for (const [name, rawValue] of Object.entries(given as Record<string, unknown>)) {
     if (!SETTABLE_ATTRIBUTES.has(name)) throw E.unknownAttribute(name);
     const value = typeof rawValue === 'string' ? rawValue : rawValue === undefined || rawValue === null ? '' : String(rawValue);
     if (FIFO_ONLY_ATTRIBUTES.includes(name)) {
@@ -144,7 +147,10 @@ export function validateAttributes(input: unknown, ctx: AttributeContext): Recor
   if (out.KmsMasterKeyId && out.SqsManagedSseEnabled === 'true') {
     throw E.invalidAttributeName('You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.');
   }
-  if (ctx.creating && out.FifoThroughputLimit === 'perMessageGroupId' && out.DeduplicationScope !== 'messageGroup') {
+  // Checked on the queue as it will be: the request's values over the current ones.
+  const throughput = out.FifoThroughputLimit ?? ctx.current?.FifoThroughputLimit;
+  const scope = out.DeduplicationScope ?? ctx.current?.DeduplicationScope;
+  if (throughput === 'perMessageGroupId' && scope !== 'messageGroup') {
     throw E.invalidAttributeValue(
       'FifoThroughputLimit',
       'The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.',

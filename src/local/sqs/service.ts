@@ -245,18 +245,12 @@ export class SqsService {
       fifo: q.fifo,
       creating: false,
       queueArn: q.arn,
+      current: q.attrs,
       lookup: (a) => {
         const d = this.queues.byArn(a);
         return d && { fifo: d.fifo, allow: d.allow };
       },
     });
-    const scope = attrs.DeduplicationScope ?? q.attrs.DeduplicationScope;
-    if ((attrs.FifoThroughputLimit ?? q.attrs.FifoThroughputLimit) === 'perMessageGroupId' && scope !== 'messageGroup') {
-      throw E.invalidAttributeValue(
-        'FifoThroughputLimit',
-        'The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.',
-      );
-    }
     this.queues.setAttributes(q, attrs);
     return {};
   }
