@@ -298,3 +298,25 @@ test('ListMessageMoveTasks: most recent first, MaxResults 1 by default and up to
   await expectSqsError(t.call('ListMessageMoveTasks', { SourceArn: p.dlqArn, MaxResults: 11 }), invalidParameterValue());
   await expectSqsError(t.call('ListMessageMoveTasks', { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:nope' }), { name: 'ResourceNotFoundException', status: 404 });
 });
+
+test('a task that fails halfway through a tick counts each message it moved once', async () => {
+  const dlq = await t.createQueue(t.name('mt-half-dlq'));
+  const dlqArn = await t.arnOf(dlq);
+  const redrive = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 });
+  const s1 = await t.createQueue(t.name('mt-half-s1'), { RedrivePolicy: redrive });
+  const s2 = await t.createQueue(t.name('mt-half-s2'), { RedrivePolicy: redrive });
+  await fillDlq({ src: s1, dlq }, 2, 's1');
+  for (let i = 0; i < 2; i++) await t.call('SendMessage', { QueueUrl: s2, MessageBody: `s2-${i}` });
+  for (let i = 0; i < 2; i++) await t.receive(s2, { VisibilityTimeout: 0 });
+  await t.receive(s2, { VisibilityTimeout: 0, MaxNumberOfMessages: 10 });
+  await t.call('DeleteQueue', { QueueUrl: s2 });
+  // One tick: the two s1 letters (oldest first) go home, then s2's first letter has no queue to go to.
+  await t.call('StartMessageMoveTask', { SourceArn: dlqArn });
+  t.clock.advance(0);
+  const [r] = await listTasks(dlqArn);
+  assert.equal(r.Status, 'FAILED');
+  assert.equal(r.FailureReason, 'AWS.SimpleQueueService.NonExistentQueue');
+  assert.equal(r.ApproximateNumberOfMessagesMoved, 2);
+  assert.deepEqual((await t.receive(s1, { MaxNumberOfMessages: 10 })).map((m) => m.Body).sort(), ['s1-0', 's1-1']);
+  assert.equal((await t.attrs(dlq, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages, '2', 'the rest stays in the DLQ');
+});

@@ -170,17 +170,13 @@ export class MoveTasks {
     const rate = row.rate ?? DEFAULT_MOVE_RATE;
     const batch = this.messages.visibleRows(source, rate);
     const now = this.clock.now();
-    let moved = 0;
     for (const m of batch) {
       const destArn = row.destination_arn ?? m.dlq_source;
       const dest = destArn ? this.queues.byArn(destArn) : undefined;
-      if (!dest) {
-        if (moved) this.s.progress.run(moved, handle);
-        return this.fail(handle, 'AWS.SimpleQueueService.NonExistentQueue');
-      }
+      // Each message moved so far was counted in its own transaction.
+      if (!dest) return this.fail(handle, 'AWS.SimpleQueueService.NonExistentQueue');
       this.moveOne(m, dest, now, handle);
       this.messages.notify(dest.name);
-      moved++;
     }
     // Done as soon as the source has nothing left to move: the task ends right after its last message
     // (AWS: 4 messages at 1/s take about 3 s, LocalStack test_move_task_with_throughput_limit).
