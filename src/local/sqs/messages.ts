@@ -10,7 +10,7 @@ import { atomic, type Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Queue, QueueRegistry } from './queues.js';
 import { intAttribute } from './attributes.js';
-import { encodeReceiptHandle, md5OfAttributes, newNonce, sequenceNumber, type MessageAttributes } from './model.js';
+import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes } from './model.js';
 import { DEDUP_WINDOW_MS } from './constants.js';
 
 export interface MessageRow {

@@ -4,7 +4,7 @@ import type { Queue } from './queues.js';
 import type { MessageRow, ReceivedMessage } from './messages.js';
 import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
-import { optInt, optString, optStringList, reqString, type Input } from './input.js';
+import { optInt, optString, optStringList, reqString } from './input.js';
 import { decodeReceiptHandle, GROUP_ID_RE, md5OfAttributes, type MessageAttributes } from './model.js';
 import { checkBatch, entryFailure } from './send.js';
 import { MAX_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS, MESSAGE_SYSTEM_ATTRIBUTE_NAMES } from './constants.js';
