@@ -45,6 +45,18 @@ const rules = [
     allowed: (p) => p.startsWith('src/ui/'),
     pattern: new RegExp(String.raw`(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]${UI_LIBS}(?:\/[^'"]*)?['"]`),
   },
+  {
+    // The emulator knows no CLI, and the CLI reaches the emulator only through AWS APIs, /_svl or `svl local`:
+    // shared AWS logic (filter policies, zip, runtimes, the AWS error type) lives in src/domain.
+    name: 'src/local imported from outside the emulator (only `svl local` may; shared logic belongs in src/domain)',
+    files: sources.filter((p) => !p.startsWith('src/local/') && !p.startsWith('src/commands/local/')),
+    pattern: /(?:from\s+|import\s*\(\s*)['"](?:\.\.?\/)+(?:\.\.\/)*local\//,
+  },
+  {
+    name: 'src/domain imports the CLI or the emulator (it is shared by both and depends on neither)',
+    files: sources.filter((p) => p.startsWith('src/domain/')),
+    pattern: /(?:from\s+|import\s*\(\s*)['"]\.\.\//,
+  },
   { name: 'skipped test (.skip( or skip: true)', files: tests, pattern: /\.skip\s*\(|\bskip\s*:\s*true\b/ },
   { name: 'focused test (.only( or only: true)', files: tests, pattern: /\.only\s*\(|\bonly\s*:\s*true\b/ },
 ];

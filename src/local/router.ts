@@ -7,7 +7,7 @@
  * - `/2015-03-31/functions…` and the other Lambda API-version paths (REST-JSON)   -> Lambda
  * - `/_svl/...`                                                        -> svl's own control API
  */
-import { AwsError } from './protocol/errors.js';
+import { AwsError } from '../domain/aws-error.js';
 import { header, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';

@@ -10,8 +10,8 @@ import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { writeZip, type ZipInput } from '../../local/lambda/zip.js';
-import { SUPPORTED_RUNTIMES } from '../../local/lambda/constants.js';
+import { writeZip, type ZipInput } from '../../domain/zip.js';
+import { SUPPORTED_RUNTIMES } from '../../domain/runtimes.js';
 import type { DeployFlags } from './index.js';
 
 const MAX_ZIP = 50 * 1024 * 1024;

@@ -1,9 +1,9 @@
 /** The work of `svl filter test` / `svl filter lint`: the same evaluator as the emulator's delivery. */
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
-import { AwsError } from '../../local/protocol/errors.js';
-import { explainFilterPolicy, type FilterFailure } from '../../local/sns/filter-policy.js';
-import { compileFilterPolicy, type FilterPolicyScope } from '../../local/sns/filter-policy-validate.js';
+import { AwsError } from '../../domain/aws-error.js';
+import { explainFilterPolicy, type FilterFailure } from '../../domain/filter-policy.js';
+import { compileFilterPolicy, type FilterPolicyScope } from '../../domain/filter-policy-validate.js';
 import type { Ui } from '../../ui/index.js';
 import { parseAttrs, readValue, type MessageAttributeArg } from '../input.js';
 import type { FilterTestFlags } from './index.js';

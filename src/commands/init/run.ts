@@ -122,7 +122,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
 
 /** Filter policies are checked with AWS's rules before anything is created. */
 async function validateFilters(spec: FlowSpec): Promise<void> {
-  const { validateFilterPolicy } = await import('../../local/sns/filter-policy.js');
+  const { validateFilterPolicy } = await import('../../domain/filter-policy.js');
   for (const q of spec.queues) {
     if (!q.filterPolicy) continue;
     try {

@@ -50,11 +50,8 @@ export const INIT_TIMEOUT_MS = 10_000;
 /** Invocation logs kept per function for `svl logs`. */
 export const LOGS_KEPT_PER_FUNCTION = 1000;
 
-/** Runtimes svl can run, and how. */
-export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
-const PROVIDED_RUNTIMES = ['provided.al2', 'provided.al2023'];
-export const SUPPORTED_RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...PROVIDED_RUNTIMES];
+/** Runtimes svl can run: one list, shared with the CLI (src/domain/runtimes.ts). */
+export { NODE_RUNTIMES, PYTHON_RUNTIMES, SUPPORTED_RUNTIMES } from '../../domain/runtimes.js';
 
 /** Environment variable names a function may not set (AWS reserved keys). */
 export const RESERVED_ENV_KEYS = new Set([

@@ -5,7 +5,7 @@
  * SQS and SNS services' APIs as an ordinary caller (the function's execution role is not evaluated).
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import type { LambdaService } from './service.js';
 import { arnService, queueUrlOf, type LambdaFunction } from './model.js';
 

@@ -1,5 +1,5 @@
 /** Named Lambda errors (REST-JSON: `x-amzn-errortype` + `{"Type":"User","message"}`), statuses per the model. */
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 
 const err = (code: string, message: string, status: number, fault: 'Sender' | 'Receiver' = 'Sender') => new AwsError(code, message, { status, fault });
 

@@ -20,7 +20,7 @@ import {
   type LambdaFunction,
   type Output,
 } from './model.js';
-import { readZip, ZipError } from './zip.js';
+import { readZip, ZipError } from '../../domain/zip.js';
 import {
   DEFAULT_EPHEMERAL_STORAGE,
   DEFAULT_MEMORY,

@@ -3,7 +3,7 @@
  * assembled from path labels, query string, headers and body (as the model binds them), and how the
  * output becomes status, headers and body. The service below sees plain inputs, never HTTP.
  */
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { matchRoute, restJsonError, restJsonResponse, restRoute, type RestRoute } from '../protocol/rest-json.js';
 import type { WireResponse } from '../protocol/json10.js';
 import * as E from './errors.js';

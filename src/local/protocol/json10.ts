@@ -3,7 +3,7 @@
  * (`<namespace>#<Code>`), `message`, and — because SQS is `awsQueryCompatible` — the header
  * `x-amzn-query-error: <legacy query code>;Sender` that SDKs map to the old error codes.
  */
-import type { AwsError } from './errors.js';
+import type { AwsError } from '../../domain/aws-error.js';
 
 export const JSON10_CONTENT_TYPE = 'application/x-amz-json-1.0';
 

@@ -13,7 +13,7 @@ import {
   type QueryMembers,
 } from './query.js';
 import { element, escapeXml, renderQueryError, renderQueryResponse, renderStructure, textElement } from './xml.js';
-import { AwsError } from './errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 
 const NS = 'http://example.com/doc/';
 

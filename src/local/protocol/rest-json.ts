@@ -4,7 +4,7 @@
  * JS SDK reads first) and a body `{"Type":"User","message":"…"}` — except ResourceNotFoundException,
  * which AWS sends with a capital `Message` (aws-wire.md §5).
  */
-import type { AwsError } from './errors.js';
+import type { AwsError } from '../../domain/aws-error.js';
 import type { WireResponse } from './json10.js';
 
 export interface RestRoute<Op extends string = string> {

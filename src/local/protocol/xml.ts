@@ -12,7 +12,7 @@
  * - booleans are `true`/`false`, integers/longs decimal, blobs base64 (already base64 in JSON shapes),
  *   timestamps ISO 8601 (from epoch seconds).
  */
-import type { AwsError } from './errors.js';
+import type { AwsError } from '../../domain/aws-error.js';
 import type { QueryMember, QueryMembers, QueryShape } from './query.js';
 import { wireName } from './query.js';
 

@@ -2,7 +2,7 @@
  * Named SNS errors (Query protocol codes and statuses from the SNS model; messages as AWS words them,
  * see ../shared/reference/aws-wire.md §4.1).
  */
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 
 export const invalidParameter = (message: string) => new AwsError('InvalidParameter', `Invalid parameter: ${message}`);
 /** ParameterValueInvalid messages carry no "Invalid parameter: " prefix (AWS-recorded test_empty_or_wrong_message_attributes). */

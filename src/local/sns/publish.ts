@@ -8,12 +8,12 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
 import { sendFromService } from '../sqs/send.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { sha256Hex, sequenceNumber } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { evaluateFilterPolicy, type FilterMessage } from './filter-policy.js';
+import { evaluateFilterPolicy, type FilterMessage } from '../../domain/filter-policy.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 

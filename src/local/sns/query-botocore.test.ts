@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseQueryParams } from '../protocol/query.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from './query.js';
 
 const HELPER = fileURLToPath(new URL('../../../test/fixtures/sns-query/botocore-roundtrip.py', import.meta.url));

@@ -22,7 +22,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-sns';
 import { parseQueryParams } from '../protocol/query.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { SNS_QUERY_ACTIONS, SNS_XMLNS, snsQueryError, snsQueryInput, snsQueryOutput } from './query.js';
 
 // Request bodies produced by botocore's QuerySerializer (see test/fixtures/sns-query/generate.py).

@@ -15,7 +15,7 @@
  * - `AuthenticateOnUnsubscribe` is a *string* in the model (kept as sent); `ReturnSubscriptionArn`,
  *   `IsInSandbox`, `isOptedOut`, `SenderFault` are booleans; `MaxResults` is an integer.
  */
-import type { AwsError } from '../protocol/errors.js';
+import type { AwsError } from '../../domain/aws-error.js';
 import { decodeStructure, type QueryMembers, type QueryParams, type QueryShape } from '../protocol/query.js';
 import { renderQueryError, renderQueryResponse, renderStructure } from '../protocol/xml.js';
 

@@ -1,7 +1,7 @@
 /** Topics and subscriptions: cached in memory, written through to SQLite. */
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
-import { compileFilterPolicy, type CompiledFilterPolicy } from './filter-policy-validate.js';
+import { compileFilterPolicy, type CompiledFilterPolicy } from '../../domain/filter-policy-validate.js';
 
 export interface Topic {
   arn: string;

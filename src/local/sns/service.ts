@@ -27,7 +27,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
 import type { LogFn } from '../log.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import * as E from './errors.js';
 import { SnsRegistry, type Subscription, type Topic } from './registry.js';
 import { DEFAULT_DELIVERY_POLICY, PAGE_SIZE, PROTOCOLS, SUBSCRIPTION_SETTABLE, TOPIC_SETTABLE } from './constants.js';

@@ -1,8 +1,8 @@
 /** Validation of subscription attributes (Subscribe `Attributes`, SetSubscriptionAttributes). */
 import * as E from './errors.js';
-import { JsonSyntaxError, jacksonLocation, parseJson } from './filter-policy-json.js';
-import { validateFilterPolicy } from './filter-policy.js';
-import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from './filter-policy-validate.js';
+import { JsonSyntaxError, jacksonLocation, parseJson } from '../../domain/filter-policy-json.js';
+import { validateFilterPolicy } from '../../domain/filter-policy.js';
+import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from '../../domain/filter-policy-validate.js';
 
 /**
  * Returns the value to store. `scopeOrValue` is the FilterPolicyScope in effect when validating a

@@ -3,7 +3,7 @@
  * that AWS also sends in `x-amzn-query-error`. HTTP statuses and messages follow responses recorded
  * against AWS (../shared/reference/aws-wire.md §1.5).
  */
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { MAX_BATCH_ENTRIES, MAX_BATCH_PAYLOAD } from './constants.js';
 
 const MODELED = new Set([

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseQueryParams } from '../protocol/query.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { sqsQueryError, sqsQueryInput, sqsQueryOutput } from './query.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/sqs-query/', import.meta.url));

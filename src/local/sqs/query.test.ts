@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseQueryParams } from '../protocol/query.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { SQS_QUERY_ACTIONS, SQS_XMLNS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './query.js';
 
 // Request bodies captured from a query-era botocore client (see test/fixtures/sqs-query/generate.py).

@@ -8,7 +8,7 @@
  * a `locationName` that differs from the JSON member name (e.g. `Attributes` ↔ `Attribute.N.Name`,
  * `Entries` ↔ `SendMessageBatchRequestEntry.N`, `queueUrls` ↔ `<QueueUrl>`).
  */
-import type { AwsError } from '../protocol/errors.js';
+import type { AwsError } from '../../domain/aws-error.js';
 import { decodeStructure, type QueryMembers, type QueryParams, type QueryShape } from '../protocol/query.js';
 import { renderQueryError, renderQueryResponse, renderStructure } from '../protocol/xml.js';
 

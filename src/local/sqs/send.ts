@@ -2,7 +2,7 @@
 import type { SqsHandler, SqsService } from './service.js';
 import type { Queue } from './queues.js';
 import * as E from './errors.js';
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from '../../domain/aws-error.js';
 import { intAttribute } from './attributes.js';
 import { optList, type Input } from './input.js';
 import {

@@ -8,7 +8,7 @@ import * as E from '../errors.js';
 import type { LambdaHandler, LambdaService } from '../service.js';
 import type { Input, Output } from '../model.js';
 import { optInt, parseFunctionName } from '../model.js';
-import { compileFilterPolicy, type CompiledFilterPolicy } from '../../sns/filter-policy.js';
+import { compileFilterPolicy, type CompiledFilterPolicy } from '../../../domain/filter-policy.js';
 import { SqsPoller } from './poller.js';
 import {
   ESM_DEFAULT_BATCH,

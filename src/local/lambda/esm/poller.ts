@@ -7,8 +7,8 @@
  * FIFO order needs nothing extra: SQS never hands out a group's next message while one is in flight.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../protocol/errors.js';
-import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../sns/filter-policy.js';
+import { AwsError } from '../../../domain/aws-error.js';
+import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../../domain/filter-policy.js';
 import type { LambdaService } from '../service.js';
 import { queueUrlOf } from '../model.js';
 

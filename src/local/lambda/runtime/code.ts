@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readZip } from '../zip.js';
+import { readZip } from '../../../domain/zip.js';
 import { PYTHON_BOOTSTRAP } from './python-bootstrap.js';
 
 export class CodeDirs {

@@ -23,7 +23,7 @@
  * object), key count, complexity, then the match expressions in document order. This order fits every
  * AWS-recorded case and the peers' cases (see the test fixture).
  */
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from './aws-error.js';
 import {
   JsonSyntaxError,
   fromValue,

@@ -1,5 +1,6 @@
 /**
- * An error an emulated AWS service returns. Services throw these; protocol codecs render them
+ * An error an AWS service returns, as the emulator raises it and as `svl filter` reports AWS validation
+ * failures. Emulator services throw these; protocol codecs render them
  * (JSON 1.0 `__type` + `x-amzn-query-error`, Query `<ErrorResponse>`, REST-JSON).
  */
 export interface AwsErrorOptions {

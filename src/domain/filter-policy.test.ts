@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { AwsError } from '../protocol/errors.js';
+import { AwsError } from './aws-error.js';
 import {
   compileFilterPolicy,
   evaluateFilterPolicy,
@@ -48,7 +48,7 @@ interface ValidationCase {
 }
 
 // dist/local/sns/filter-policy.test.js → repo root is three levels up.
-const fixture = fileURLToPath(new URL('../../../test/fixtures/sns-filter/cases.json', import.meta.url));
+const fixture = fileURLToPath(new URL('../../test/fixtures/sns-filter/cases.json', import.meta.url));
 const cases = JSON.parse(readFileSync(fixture, 'utf8')) as { evaluation: EvaluationCase[]; validation: ValidationCase[] };
 
 function label(c: { id: string; origin: string; aws_validated: boolean; source: string }): string {
