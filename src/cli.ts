@@ -19,13 +19,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   }
   const cancel = new AbortController();
   const cleanups: Array<() => void | Promise<void>> = [];
-
-  // Ctrl-C: run the cleanups commands registered (ctx.onCancel), then exit 130. A second Ctrl-C does not wait.
-  process.once('SIGINT', () => {
-    cancel.abort(new CancelledError());
-    process.once('SIGINT', () => process.exit(130));
-    void Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => process.exit(130));
-  });
+  const stopSignals = watchStopSignals(cancel, cleanups, env);
 
   try {
     // Only the invoked command's module is loaded (in parallel with commander): start-up stays fast.
@@ -48,19 +42,65 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     }
     return 0;
   } catch (err) {
-    return report(err, argv, env);
+    return report(err, argv, env, cancel.signal);
+  } finally {
+    stopSignals.dispose();
   }
 }
 
-async function report(err: unknown, argv: readonly string[], env: Env): Promise<number> {
-  const e = await toSvlError(err);
+/** How long a cancelled command gets to reach a safe point and say what it did before svl exits anyway. */
+const DEFAULT_GRACE_MS = 5000;
+/** On a forced exit, how long the registered cleanups (tap removal, …) may take. */
+const FORCED_CLEANUP_MS = 2000;
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM abort ctx.signal: commands stop at a safe point and throw a CancelledError
+ * saying what they did, which report() prints (exit 130). A second signal, or a command still running
+ * after the grace period (`SVL_CANCEL_GRACE_MS`, default 5 s), runs the cleanups commands registered
+ * with ctx.onCancel (bounded) and exits 130 at once.
+ */
+function watchStopSignals(cancel: AbortController, cleanups: Array<() => void | Promise<void>>, env: Env) {
+  let grace: NodeJS.Timeout | undefined;
+  const forceExit = () => {
+    const bound = new Promise((resolve) => setTimeout(resolve, FORCED_CLEANUP_MS).unref());
+    void Promise.race([Promise.allSettled(cleanups.map(async (fn) => fn())), bound]).then(() => process.exit(130));
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (cancel.signal.aborted) return forceExit();
+    cancel.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated.' : 'Cancelled.'));
+    const ms = Number(env.SVL_CANCEL_GRACE_MS);
+    grace = setTimeout(forceExit, Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_GRACE_MS);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    /** The command has returned: the grace timer must not keep the process alive nor exit it early. */
+    dispose() {
+      if (grace) clearTimeout(grace);
+    },
+  };
+}
+
+async function report(err: unknown, argv: readonly string[], env: Env, signal: AbortSignal): Promise<number> {
+  // Whatever a command threw after Ctrl-C (an aborted SDK call, an AbortError) is a cancellation.
+  const e = signal.aborted && !(err instanceof CancelledError) ? interrupted(err, signal) : await toSvlError(err);
   const flags = errorOutputFlags(argv, env);
   const { printError, createStyle, colorLevel } = await import('./ui/index.js');
+  // --json: a cancelled command's partial result goes to stdout like a full result would.
+  if (flags.json && e instanceof CancelledError && e.partial !== undefined) writeOut(`${JSON.stringify(e.partial, null, 2)}\n`);
   printError(
     { code: e.code, message: e.message, hint: e.hint, requestId: e.requestId, exitCode: e.exitCode, stack: stackOf(e) },
     { json: flags.json, debug: flags.debug, style: createStyle(colorLevel(process.stderr, env, flags.color)) },
   );
   return e.exitCode;
+}
+
+function interrupted(err: unknown, signal: AbortSignal): CancelledError {
+  const reason = signal.reason instanceof CancelledError ? signal.reason : new CancelledError();
+  return new CancelledError(reason.message, {
+    hint: 'it stopped before finishing; check what it changed before running it again',
+    cause: err,
+  });
 }
 
 /** Anything thrown becomes an SvlError; AWS SDK errors that escaped a command get the generic mapping. */

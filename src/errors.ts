@@ -36,9 +36,45 @@ export class UsageError extends SvlError {
   }
 }
 
-/** The user cancelled (Ctrl-C, declined a confirmation): exit code 130. */
+/** What a cancelled command had done when it stopped, and how to continue. */
+export interface CancelledDetails {
+  /** What was done before the stop, as a phrase: "sent 6,540 of 50,000 messages". Printed as `Cancelled: <done>`. */
+  done?: string;
+  /** The exact command that continues where this one stopped: `svl send q --ndjson f --skip 6540`. */
+  resume?: string;
+  /** The command's partial result; with --json it is printed on stdout like a full result. */
+  partial?: unknown;
+}
+
+/**
+ * The user cancelled (Ctrl-C, SIGTERM, declined a confirmation): exit code 130. A command that stops at
+ * a safe point after `ctx.signal` aborted throws this with what it did (`done`), how to continue
+ * (`resume`) and its partial result; src/cli.ts prints them.
+ */
 export class CancelledError extends SvlError {
-  constructor(message = 'Cancelled.', opts: SvlErrorOptions = {}) {
-    super(message, 130, { code: 'Cancelled', ...opts });
+  readonly done?: string;
+  readonly resume?: string;
+  readonly partial?: unknown;
+
+  constructor(message = 'Cancelled.', opts: SvlErrorOptions & CancelledDetails = {}) {
+    const { done, resume, partial, ...rest } = opts;
+    super(done !== undefined ? `Cancelled: ${done}` : message, 130, {
+      code: 'Cancelled',
+      ...rest,
+      hint: rest.hint ?? (resume !== undefined ? `continue with: ${resume}` : undefined),
+    });
+    this.done = done;
+    this.resume = resume;
+    this.partial = partial;
   }
+}
+
+/** A command stopped by ctx.signal: what it did, how to continue, and its partial result. */
+export function cancelled(details: CancelledDetails & { hint?: string }): CancelledError {
+  return new CancelledError('Cancelled.', details);
+}
+
+/** True when `signal` aborted because the user cancelled (as opposed to a timeout of the command's own). */
+export function isCancelSignal(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason instanceof CancelledError;
 }
