@@ -159,8 +159,8 @@ test('client-side redrive: 1,000 back with bodies, attributes and stamps; every 
   assert.equal(lines.at(-1).interrupted, false);
 });
 
-test('FIFO pair: client-side (direct requests, or the SDK client with SVL_SQS_WIRE=0) and native redrives keep every group in order', async () => {
-  for (const [mode, env] of [[['--client-side'], {}], [['--client-side'], { SVL_SQS_WIRE: '0' }], [[], {}]]) {
+test('FIFO pair: client-side (pipelined: several batches in flight per worker) and native redrives keep every group in order', async () => {
+  for (const [mode, env] of [[['--client-side'], {}], [['--client-side', '--workers', '8'], {}], [[], {}]]) {
     const p = await pair({ fifo: true });
     await fill(p, 300, { groups: 3 });
     const r = await withTicking(() => run(['dlq', 'redrive', p.dlq, ...mode, '--yes', '--json'], { env: { ...localEnv(url), ...env } }));
