@@ -21,7 +21,7 @@
  * Deliberately not here: choosing the destination (run.ts), the journal format (journal.ts).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueDetails } from '../../../aws/dlq.js';
+import { queueState, type QueueDetails } from '../../../aws/dlq.js';
 import { mapAwsError } from '../../../aws/errors.js';
 import { Holder } from '../../../aws/holder.js';
 import { sleep } from '../../../aws/pool.js';
@@ -262,6 +262,8 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
           continue;
         }
         const asked = Date.now();
+        // Whether our own batches were in flight when this receive went out (they may have finished since).
+        const busy = inFlight.size > 0;
         let got: Message[];
         try {
           // Not aborted by Ctrl-C: a receive cut short would leave messages invisible that no journal line
@@ -281,9 +283,9 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
           break;
         }
         if (got.length === 0) {
-          // Our own batches in flight may hold what is left (or, FIFO, lock its groups): finish them first.
-          if (inFlight.size > 0) {
-            await Promise.race(inFlight);
+          // Our own batches in flight may hold what is left (or, FIFO, lock its groups): finish them, look again.
+          if (busy) {
+            if (inFlight.size > 0) await Promise.race(inFlight);
             continue;
           }
           if (d.target.kind === 'local' || ++empty >= 2) break;
@@ -311,7 +313,11 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   try {
     await pass();
     // Resuming: what the interrupted run still held comes back when its visibility timeout ends.
+    // Nothing invisible in the DLQ but what we hold ourselves: the rest is not coming back (the killed
+    // run deleted it after its last journal line, or another consumer took it).
     while (waited && waited.ids.size > 0 && Date.now() < waited.untilMs && !stopped() && !maxReached()) {
+      const invisible = (await queueState(d.sqs, d.dlq.url, d.target)).depth.inFlight - holder.size;
+      if (invisible <= 0) break;
       waited.waiting(waited.ids.size, waited.untilMs);
       await sleep(WAIT_POLL_MS, d.signal).catch(() => undefined);
       await pass();
@@ -321,6 +327,8 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   }
   // Only a resume that waited until the end of the killed run's visibility timeout can say what never came back.
   const remaining = waited && !stopped() && !maxReached() ? [...waited.ids] : [];
+  // Not seen again although nothing else was invisible: moved ones were deleted by the killed run; the
+  // others were taken by someone else (they were never sent: the journal has no move for them).
   const unseen = { notMoved: remaining.filter((id) => !sent.has(id)), moved: remaining.filter((id) => sent.has(id)).length };
   const seconds = (Date.now() - started) / 1000;
   return { ...stats, failures, unseen, seconds: Math.round(seconds * 1000) / 1000, rate: seconds > 0 ? Math.round(stats.moved / seconds) : stats.moved };
