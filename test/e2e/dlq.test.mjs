@@ -343,6 +343,23 @@ test('Ctrl-C winds the mover down: batches in flight finished, "Cancelled: moved
   assert.equal((await peek(url, p.name)).length, 300);
 });
 
+test('SIGTERM (kill, a container stopping) stops the mover like Ctrl-C: cancelled with what moved and the resume command, exit 130', async () => {
+  const p = await pair();
+  await fill(p, 100);
+  const journal = join(dir, 'terminated.ndjson');
+  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--rate', '50', '--journal', journal, '--yes']);
+  await job.waitFor(/Journal:/);
+  for (let i = 0; i < 1000 && journalIds(readFileSafe(journal), 'moved').length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  const r = await job.kill('SIGTERM');
+  assert.equal(r.code, 130, r.stderr);
+  assert.equal(r.stdout, '');
+  const moved = new Set(journalIds(readFileSync(journal, 'utf8'), 'moved'));
+  assert.match(r.stderr, new RegExp(`Error: Cancelled: moved ${moved.size} of 100 messages\\nHint: continue with: svl dlq redrive --resume ${journal} --local`));
+  assert.doesNotMatch(r.stderr, NO_STACK);
+  assert.equal((await peek(url, p.name)).length, moved.size, 'what the journal says moved is what moved');
+  assert.ok((await peek(url, p.dlq)).every((m) => m.State === 'visible'), 'nothing left held invisible');
+});
+
 test('a 1 MiB dead letter (body + attributes = 1,048,576 bytes) moves client-side without the stamps, and the result says so', async () => {
   const p = await pair();
   const attrs = { kind: { DataType: 'String', StringValue: 'huge' }, seq: { DataType: 'Number', StringValue: '1' } };
