@@ -16,6 +16,15 @@ export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
   return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient(config));
 }
 
+/**
+ * A second SQS client for a hot loop (the redrive mover): the SDK's `cacheMiddleware` resolves each
+ * command's middleware stack once instead of on every call. Its stack must not change after the first
+ * call, so it is not the shared client (flow commands add a counting middleware to that one).
+ */
+export function getSqsHotPath(target: Target, ui: AutostartUi): Promise<SQSClient> {
+  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
+}
+
 export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
   return client(target, 'sns', ui, async (config) => new (await import('@aws-sdk/client-sns')).SNSClient(config));
 }
@@ -37,9 +46,9 @@ export function clientConfig(target: Target, service: Service) {
 
 type ClientConfig = ReturnType<typeof clientConfig>;
 
-function client<C>(target: Target, service: Service, ui: AutostartUi, make: (config: ClientConfig) => Promise<C>): Promise<C> {
+function client<C>(target: Target, service: Service, ui: AutostartUi, make: (config: ClientConfig) => Promise<C>, variant = ''): Promise<C> {
   const config = clientConfig(target, service);
-  const key = JSON.stringify([target.kind, service, config.region, config.profile, config.endpoint]);
+  const key = JSON.stringify([target.kind, service, config.region, config.profile, config.endpoint, variant]);
   let p = clients.get(key) as Promise<C> | undefined;
   if (!p) {
     p = (async () => {

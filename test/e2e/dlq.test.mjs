@@ -157,10 +157,20 @@ test('client-side redrive: 1,000 back with bodies, attributes and stamps; every 
   assert.equal(lines.filter((l) => l.type === 'deleted').flatMap((l) => l.ids).length, 1000);
   assert.deepEqual(lines.at(-1).type, 'end');
   assert.equal(lines.at(-1).interrupted, false);
+
+  // The journal of a finished redrive: resuming it says so, exit 0, moves nothing, writes nothing.
+  const size = readFileSync(journal, 'utf8').length;
+  const again = await run(['dlq', 'redrive', '--resume', journal, '--yes']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `The redrive in ${journal} had already finished (1,000 messages moved from ${p.dlq}); nothing to do.\n`);
+  const json = JSON.parse((await run(['dlq', 'redrive', '--resume', journal, '--json'])).stdout);
+  assert.deepEqual([json.mode, json.resumed, json.alreadyFinished, json.done, json.moved, json.movedInAll], ['client', true, true, true, 0, 1000]);
+  assert.equal(readFileSync(journal, 'utf8').length, size, 'the journal is unchanged');
+  assert.equal((await peek(url, p.name)).length, 1000, 'nothing moved again');
 });
 
-test('FIFO pair: client-side (direct requests, or the SDK client with SVL_SQS_WIRE=0) and native redrives keep every group in order', async () => {
-  for (const [mode, env] of [[['--client-side'], {}], [['--client-side'], { SVL_SQS_WIRE: '0' }], [[], {}]]) {
+test('FIFO pair: client-side (pipelined: several batches in flight per worker) and native redrives keep every group in order', async () => {
+  for (const [mode, env] of [[['--client-side'], {}], [['--client-side', '--workers', '8'], {}], [[], {}]]) {
     const p = await pair({ fifo: true });
     await fill(p, 300, { groups: 3 });
     const r = await withTicking(() => run(['dlq', 'redrive', p.dlq, ...mode, '--yes', '--json'], { env: { ...localEnv(url), ...env } }));
@@ -216,19 +226,52 @@ test('--dry-run lists what would move and moves nothing', async () => {
   assert.equal((await peek(url, p.name)).length, 0);
 });
 
-test('SIGKILL halfway, then --resume: every message accounted for, at most one batch duplicated', async () => {
-  const p = await pair();
-  const dead = await fill(p, 1000);
-  const journal = join(dir, 'killed.ndjson');
-  // Full speed, 8 workers, killed at a random moment past 300 moves: sends may be in flight.
-  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--workers', '8', '--journal', journal, '--yes']);
-  for (let i = 0; i < 400; i++) {
-    const moved = readFileSafe(journal).split('\n').filter((l) => l.includes('"moved"')).length;
-    if (moved >= 300) break;
-    await new Promise((r) => setTimeout(r, 1 + Math.random() * 5));
+/** Ids in the journal's lines of `type`. */
+const journalIds = (text, type) => ndjson(text.split('\n').slice(0, -1).join('\n')).filter((l) => l.type === type).flatMap((l) => (type === 'moved' ? [l.id] : l.ids));
+
+/**
+ * Starts a client-side redrive and SIGKILLs it once its journal shows `moved` moves and, at that same
+ * moment, messages it had received but not sent (the pipeline's batches waiting on --rate).
+ */
+async function killWithReceivedNotSent(p, journal, moved) {
+  // --rate keeps sends behind the receives: each worker's batches wait their turn to be sent.
+  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--workers', '8', '--rate', '400', '--journal', journal, '--yes']);
+  let held = [];
+  for (let i = 0; i < 2000; i++) {
+    const text = readFileSafe(journal);
+    const sent = new Set(journalIds(text, 'moved'));
+    held = journalIds(text, 'received').filter((id) => !sent.has(id));
+    if (sent.size >= moved && held.length > 0) break;
+    await new Promise((r) => setTimeout(r, 2));
   }
   const killed = await job.kill('SIGKILL');
   assert.equal(killed.signal, 'SIGKILL');
+  // What the file says now (the process may have written more after the last look).
+  const text = readFileSync(journal, 'utf8');
+  const sent = new Set(journalIds(text, 'moved'));
+  held = journalIds(text, 'received').filter((id) => !sent.has(id));
+  assert.ok(sent.size >= moved && held.length > 0, `killed with ${sent.size} moved and ${held.length} received but not sent`);
+  return held;
+}
+
+/** 4 batches in flight per worker, 10 messages each: the most a kill can make the resume send twice. */
+const DUPLICATE_BOUND = 4 * 8 * 10;
+
+/** Every dead letter is in the destination, the DLQ is empty, and duplicates stay within the bound. */
+async function assertAllMoved(p, dead) {
+  assert.deepEqual(await peek(url, p.dlq), [], 'the DLQ is empty');
+  const back = await contents(p.name);
+  const ids = back.map((m) => m.attrs['svl.original-message-id'].StringValue);
+  assert.deepEqual(new Set(ids), new Set(dead.map((m) => m.MessageId)), 'every dead letter is back');
+  const duplicates = back.length - dead.length;
+  assert.ok(duplicates >= 0 && duplicates <= DUPLICATE_BOUND, `duplicates within the batches in flight (got ${duplicates})`);
+}
+
+test('SIGKILL with batches received but not sent, then --resume once they are visible again: done, every message moved, DLQ empty', async () => {
+  const p = await pair();
+  const dead = await fill(p, 1000);
+  const journal = join(dir, 'killed.ndjson');
+  await killWithReceivedNotSent(p, journal, 300);
   const before = await peek(url, p.name);
   assert.ok(before.length > 0 && before.length < 1000, `killed halfway (${before.length} moved)`);
   clock.advance(120_000); // what the killed run held invisible comes back
@@ -236,36 +279,109 @@ test('SIGKILL halfway, then --resume: every message accounted for, at most one b
   const r = await run(['dlq', 'redrive', '--resume', journal, '--yes', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.equal(out.resumed, true);
-  assert.deepEqual(await peek(url, p.dlq), [], 'the DLQ is empty');
-  const back = await contents(p.name);
-  const ids = back.map((m) => m.attrs['svl.original-message-id'].StringValue);
-  assert.deepEqual(new Set(ids), new Set(dead.map((m) => m.MessageId)), 'every dead letter is back');
-  assert.ok(back.length - 1000 <= 10, `at most one batch duplicated (got ${back.length - 1000})`);
+  assert.deepEqual([out.resumed, out.done, out.movedInAll, out.total, out.unseen.notMoved], [true, true, 1000, 1000, []]);
+  // Moved, and deleted by the killed run after its last journal line: its deletes in flight.
+  assert.ok(out.unseen.moved <= DUPLICATE_BOUND);
+  await assertAllMoved(p, dead);
   const lines = ndjson(readFileSync(journal, 'utf8'));
   assert.ok(lines.some((l) => l.type === 'resume'));
   assert.equal(new Set(lines.filter((l) => l.type === 'moved').map((l) => l.id)).size, 1000, 'the journal accounts for every message');
+  // Deleted by the killed run after its last journal line: the result counts them.
+  assert.equal(new Set(lines.filter((l) => l.type === 'deleted').flatMap((l) => l.ids)).size + out.unseen.moved, 1000);
 });
 
-test('Ctrl-C winds the mover down: summary, exit 130, resume hint; the resume finishes the job', async () => {
+test('SIGKILL, then --resume while the killed run\'s messages are still invisible: the resume waits for them, then is done', async () => {
+  const p = await pair();
+  const dead = await fill(p, 400);
+  const journal = join(dir, 'killed-invisible.ndjson');
+  const held = await killWithReceivedNotSent(p, journal, 50);
+  const dlq = await peek(url, p.dlq);
+  assert.ok(held.every((id) => dlq.find((m) => m.MessageId === id)?.State === 'inflight'), 'the killed run\'s received messages are still invisible');
+
+  const job = start(['dlq', 'redrive', '--resume', journal, '--yes', '--json']);
+  await job.waitFor(/Waiting for \d+ message\(s\) the interrupted run still held/);
+  assert.equal(job.child.exitCode, null, 'not done while they are invisible');
+  clock.advance(120_000); // their visibility timeout ends
+  const r = await job.done;
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual([out.done, out.movedInAll, out.total, out.unseen.notMoved], [true, 400, 400, []]);
+  await assertAllMoved(p, dead);
+});
+
+test('Ctrl-C winds the mover down: batches in flight finished, "Cancelled: moved N of M", the --resume hint, exit 130; the resume finishes the job', async () => {
   const p = await pair();
   await fill(p, 300);
   const journal = join(dir, 'cancelled.ndjson');
-  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--rate', '100', '--journal', journal, '--yes']);
+  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--rate', '100', '--journal', journal, '--yes', '--json']);
   await job.waitFor(/Journal:/);
-  await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 1000 && journalIds(readFileSafe(journal), 'moved').length === 0; i++) await new Promise((r) => setTimeout(r, 5));
   const r = await job.kill('SIGINT');
   assert.equal(r.code, 130, r.stderr);
-  assert.match(r.stdout, /^Interrupted: moved \d+ messages/);
-  assert.match(r.stderr, new RegExp(`Resume it with: svl dlq redrive --resume ${journal}`));
+  const partial = JSON.parse(r.stdout);
+  assert.deepEqual([partial.mode, partial.interrupted, partial.done], ['client', true, false]);
+  assert.ok(partial.moved > 0 && partial.moved < 300);
+  const { error } = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{')));
+  assert.deepEqual(error, {
+    code: 'Cancelled',
+    message: `Cancelled: moved ${partial.moved} of 300 messages`,
+    hint: `continue with: svl dlq redrive --resume ${journal} --local`,
+    requestId: null,
+    exitCode: 130,
+  });
   const lines = ndjson(readFileSync(journal, 'utf8'));
   assert.equal(lines.at(-1).type, 'end');
   assert.equal(lines.at(-1).interrupted, true);
+  const moved = new Set(lines.filter((l) => l.type === 'moved').map((l) => l.id));
+  assert.equal(new Set(lines.filter((l) => l.type === 'deleted').flatMap((l) => l.ids)).size, moved.size, 'every batch sent was also deleted');
+  assert.equal((await peek(url, p.name)).length, moved.size);
   assert.ok((await peek(url, p.dlq)).every((m) => m.State === 'visible'), 'nothing left held invisible');
   const resumed = await run(['dlq', 'redrive', '--resume', journal, '--yes', '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).done, true);
   assert.deepEqual(await peek(url, p.dlq), []);
   assert.equal((await peek(url, p.name)).length, 300);
+});
+
+test('SIGTERM (kill, a container stopping) stops the mover like Ctrl-C: cancelled with what moved and the resume command, exit 130', async () => {
+  const p = await pair();
+  await fill(p, 100);
+  const journal = join(dir, 'terminated.ndjson');
+  const job = start(['dlq', 'redrive', p.dlq, '--client-side', '--rate', '50', '--journal', journal, '--yes']);
+  await job.waitFor(/Journal:/);
+  for (let i = 0; i < 1000 && journalIds(readFileSafe(journal), 'moved').length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  const r = await job.kill('SIGTERM');
+  assert.equal(r.code, 130, r.stderr);
+  assert.equal(r.stdout, '');
+  const moved = new Set(journalIds(readFileSync(journal, 'utf8'), 'moved'));
+  assert.match(r.stderr, new RegExp(`Error: Cancelled: moved ${moved.size} of 100 messages\\nHint: continue with: svl dlq redrive --resume ${journal} --local`));
+  assert.doesNotMatch(r.stderr, NO_STACK);
+  assert.equal((await peek(url, p.name)).length, moved.size, 'what the journal says moved is what moved');
+  assert.ok((await peek(url, p.dlq)).every((m) => m.State === 'visible'), 'nothing left held invisible');
+});
+
+test('a 1 MiB dead letter (body + attributes = 1,048,576 bytes) moves client-side without the stamps, and the result says so', async () => {
+  const p = await pair();
+  const attrs = { kind: { DataType: 'String', StringValue: 'huge' }, seq: { DataType: 'Number', StringValue: '1' } };
+  const attrBytes = Object.entries(attrs).reduce((n, [k, a]) => n + k.length + a.DataType.length + a.StringValue.length, 0);
+  const big = 'x'.repeat(1_048_576 - attrBytes);
+  await sqs.send(new SendMessageCommand({ QueueUrl: p.srcUrl, MessageBody: big, MessageAttributes: attrs }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: p.srcUrl, MessageBody: 'small' }));
+  for (let i = 0; i < 4 && (await peek(url, p.dlq)).length < 2; i++) await sqs.send(new ReceiveMessageCommand({ QueueUrl: p.srcUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+  assert.equal((await peek(url, p.dlq)).length, 2);
+  const journal = join(dir, 'big.ndjson');
+  const r = await run(['dlq', 'redrive', p.dlq, '--client-side', '--journal', journal, '--yes']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Moved 2 messages from /);
+  assert.match(r.stdout, /1 message too close to the 1 MiB limit for the svl\.\* stamps: moved without them/);
+  assert.deepEqual(await peek(url, p.dlq), []);
+  const back = await peek(url, p.name);
+  const moved = back.find((m) => m.Body.length === big.length);
+  assert.equal(moved.Body, big);
+  assert.deepEqual(moved.MessageAttributes, attrs, 'moved as it was dead-lettered: no stamps');
+  assert.equal(back.find((m) => m.Body === 'small').MessageAttributes['svl.redriven-from'].StringValue, Q + p.dlq, 'the small one is stamped');
+  const json = JSON.parse((await run(['dlq', 'redrive', '--resume', journal, '--json'])).stdout);
+  assert.deepEqual([json.alreadyFinished, json.moved], [true, 0]);
 });
 
 test('a subscription DLQ needs --to (client-side); dlq ls names the topic', async () => {
@@ -319,8 +435,9 @@ test('Ctrl-C while following a native move task: nobody to ask, so the task keep
   for (let i = 0; i < 500 && (await task())?.Status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 10));
   const r = await job.kill('SIGINT');
   assert.equal(r.code, 130, r.stderr);
-  assert.match(r.stdout, new RegExp(`^Stopped following the move task ${p.dlq} → ${p.name} at \\d+/20 moved`));
-  assert.match(r.stderr, new RegExp(`cancel it with \`svl dlq cancel ${p.dlq} --local\``));
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`Cancelled: stopped following the move task ${p.dlq} → ${p.name} at \\d+/20 moved; it keeps running on the server`));
+  assert.match(r.stderr, new RegExp(`Hint: follow it with \`svl dlq ls --local\`; cancel it with \`svl dlq cancel ${p.dlq} --local\``));
   assert.equal((await task()).Status, 'RUNNING', 'the task was not cancelled');
   const cancel = await run(['dlq', 'cancel', p.dlq]);
   assert.match(cancel.stdout, new RegExp(`^Cancelled the move task on ${p.dlq}`));
@@ -346,6 +463,10 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
   const fifo = await pair({ fifo: true });
   const stale = join(dir, 'exists.ndjson');
   writeFileSync(stale, '');
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'orders to replay on Monday\n');
+  const other = join(dir, 'other.ndjson');
+  writeFileSync(other, '{"level":"info","msg":"hello"}\n');
   const cases = [
     [['dlq', 'redrive', 'no-such-dlq', '--yes'], /Queue "no-such-dlq" not found/],
     [['dlq', 'redrive', p.name, '--yes'], new RegExp(`"${p.name}" is not a dead-letter queue[^\\n]*\\nHint: Its dead-letter queue is ${p.dlq}: svl dlq redrive ${p.dlq} --local`)],
@@ -363,7 +484,10 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
     [['dlq', 'redrive', p.dlq, '--journal', stale, '--yes'], /already exists/],
     [['dlq', 'redrive', '--yes'], /Missing the dead-letter queue/],
     [['dlq', 'redrive', '--resume', join(dir, 'missing.ndjson'), '--yes'], /--resume: cannot read/],
-    [['dlq', 'redrive', '--resume', stale, '--yes'], /is empty/],
+    [['dlq', 'redrive', '--resume', stale, '--yes'], /is not a redrive journal \(it is empty\)/],
+    [['dlq', 'redrive', '--resume', text, '--yes'], new RegExp(`--resume: ${text} is not a redrive journal \\(line 1 is not JSON\\)\\nHint: Pass the \\.ndjson journal`)],
+    [['dlq', 'redrive', '--resume', other, '--yes'], /is not a redrive journal \(it does not start with a redrive "start" line\)/],
+    [['dlq', 'redrive', '--journal', stale, p.dlq, '--yes'], new RegExp(`Hint: Continue that redrive with: svl dlq redrive --resume ${stale} --local`)],
     [['dlq', 'redrive', p.dlq, '--yes', '--resume', stale, '--match', 'a=1'], /drop --match/],
     [['dlq', 'redrive', p.dlq], /Refusing to redrive .* without --yes/],
     [['dlq', 'peek', p.name], /is not a dead-letter queue/],
@@ -414,7 +538,7 @@ test('at a terminal: Ctrl-C while following a move task offers to cancel it', as
     ['dlq', 'redrive', p.dlq, '--rate', '1'],
   );
   assert.equal(r.code, 130, r.out);
-  assert.match(r.out, new RegExp(`Cancelled the move task ${p.dlq} → ${p.name} after \\d+ messages?`));
+  assert.match(r.out, new RegExp(`Cancelled: cancelled the move task ${p.dlq} → ${p.name} after \\d+ of 20 messages`));
   const { ListMessageMoveTasksCommand } = await import('@aws-sdk/client-sqs');
   const [task] = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: Q + p.dlq }))).Results;
   assert.equal(task.Status, 'CANCELLED');

@@ -18,11 +18,13 @@ export const examples = [
 const REDRIVE_HELP = `
 Without --match, --max or --client-side the DLQ's messages move with SQS's own move task
 (StartMessageMoveTask), back to their source queues or to --to; Ctrl-C stops following it and asks
-whether to cancel it. Otherwise svl moves them itself: send first, delete from the DLQ after, batches of
-10, --workers in parallel, --rate msg/s; body, attributes and FIFO group order kept; the original message
-id and the DLQ stamped as attributes (svl.original-message-id, svl.redriven-from). Every moved message is
-journaled (NDJSON, --journal or ./svl-redrive-<dlq>-<time>.ndjson): a killed redrive resumes with
---resume <journal>, losing nothing and repeating at most one batch.`;
+whether to cancel it (with nobody to ask, it keeps running: svl dlq cancel <dlq>). Otherwise svl moves
+them itself: send first, delete from the DLQ after, batches of 10, --workers loops each with up to 4
+batches in flight, --rate msg/s; body, attributes and FIFO group order kept; the original message id and
+the DLQ stamped as attributes (svl.original-message-id, svl.redriven-from) when they fit. Every receive
+and move is journaled (NDJSON, --journal or ./svl-redrive-<dlq>-<time>.ndjson): a killed redrive resumes
+with --resume <journal>, waits for the messages the killed run still held, loses nothing, and sends
+again at most the batches that were in flight (4 x --workers batches of 10).`;
 
 
 export function register(program: Command, ctx: CommandContext): Command {
@@ -67,7 +69,7 @@ export function register(program: Command, ctx: CommandContext): Command {
       .option('--match <path=value>', 'move only matching messages (client-side; repeatable)', collect)
       .option('--dry-run', 'list what would move; move nothing')
       .option('--client-side', 'move with svl\'s own mover even when a native move task could')
-      .option('--workers <n>', 'client-side: parallel receive/delete loops (default 4)')
+      .option('--workers <n>', 'client-side: parallel loops, each with up to 4 batches in flight (default 4)')
       .option('--journal <file>', 'client-side: where to write the journal')
       .option('--resume <journal>', 'continue an interrupted client-side redrive from its journal')
       .option('--no-wait', 'native: start the move task and return without following it')
@@ -76,7 +78,7 @@ export function register(program: Command, ctx: CommandContext): Command {
     ['svl dlq redrive orders-dlq --yes', 'svl dlq redrive orders-dlq --to orders-replay --match type=invoice --max 100', 'svl dlq redrive --resume svl-redrive-orders-dlq-20260101T120000Z.ndjson'],
   ).action(async (ref: string | undefined, opts: RedriveFlags, cmd: Command) => {
     const { parseRedrive } = await import('./redrive/parse.js');
-    const options = parseRedrive(ref, opts);
+    const options = parseRedrive(ref, opts, local(cmd));
     const target = ctx.target(cmd);
     const ui = ctx.ui(cmd);
     const [{ runRedrive }, { renderRedrive, redriveError }, { stopControl }] = await Promise.all([
@@ -85,19 +87,19 @@ export function register(program: Command, ctx: CommandContext): Command {
       import('../stop.js'),
     ]);
     const stop = stopControl(ctx.signal);
-    // Ctrl-C: the mover winds down (in-flight batch journaled, held messages released) and the summary
-    // prints before src/cli.ts exits.
+    // Ctrl-C: the mover winds down (batches in flight finished and journaled, held messages released)
+    // and throws a CancelledError with what it moved and the --resume command; src/cli.ts prints it.
     const finished = (async () => {
       try {
-        const r = await runRedrive(options, { target, ui, stop, onCancel: ctx.onCancel });
-        ui.result(r, (x) => renderRedrive(x, ui, local(cmd)));
-        return r;
+        return await runRedrive(options, { target, ui, stop, onCancel: ctx.onCancel });
       } finally {
         stop.dispose();
       }
     })();
     ctx.onCancel(() => finished.then(() => undefined, () => undefined));
-    const err = redriveError(await finished, local(cmd));
+    const r = await finished;
+    ui.result(r, (x) => renderRedrive(x, ui, local(cmd)));
+    const err = redriveError(r, local(cmd));
     if (err) throw err;
   });
 

@@ -4,6 +4,11 @@
  * SQS's 5-minute window is dropped, and never equal to the id the message was first sent with), and two
  * stamps when there is room: `svl.original-message-id` (kept from an earlier redrive) and
  * `svl.redriven-from` (the DLQ's ARN).
+ *
+ * Stamps never make a message unsendable: they are left off a message that already has 10 attributes, or
+ * that they would push past SQS's 1 MiB message size (body + attribute names, types and values; system
+ * attributes such as AWSTraceHeader do not count). Such a message moves as it was dead-lettered, and the
+ * caller counts it (`unstamped`). Deliberately not done: trimming or rewriting anything of the message.
  */
 import { createHash } from 'node:crypto';
 import type { Message, MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
@@ -12,6 +17,8 @@ export const STAMP_ORIGINAL_ID = 'svl.original-message-id';
 export const STAMP_FROM = 'svl.redriven-from';
 /** AWS: at most 10 message attributes per message. */
 const MAX_ATTRIBUTES = 10;
+/** AWS: a message (body + message attributes) is at most 1 MiB; so is a whole SendMessageBatch. */
+export const MAX_MESSAGE_BYTES = 1_048_576;
 
 /** The system attributes the mover needs from a receive. */
 export const MOVER_SYSTEM_ATTRIBUTES = ['MessageGroupId', 'DeadLetterQueueSourceArn', 'AWSTraceHeader', 'SentTimestamp', 'ApproximateReceiveCount'] as const;
@@ -24,8 +31,12 @@ export interface Outgoing {
   entry: Omit<SendMessageBatchRequestEntry, 'Id'>;
   /** Bytes counted against the batch payload limit. */
   bytes: number;
-  stamped: boolean;
+  /** Why the svl.* stamps were left off, or null when they are on. */
+  unstamped: null | 'attributes' | 'size';
 }
+
+const attributeBytes = (k: string, a: MessageAttributeValue) =>
+  Buffer.byteLength(k) + Buffer.byteLength(a.DataType ?? '') + Buffer.byteLength(a.StringValue ?? '') + (a.BinaryValue?.length ?? 0);
 
 export function outgoing(m: Message, dlqArn: string, fifo: boolean): Outgoing {
   const attrs: Record<string, MessageAttributeValue> = {};
@@ -33,18 +44,29 @@ export function outgoing(m: Message, dlqArn: string, fifo: boolean): Outgoing {
   for (const [k, a] of Object.entries(m.MessageAttributes ?? {})) {
     // Only the value fields SendMessage accepts (the receive shape also carries empty list fields).
     attrs[k] = a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue };
+    bytes += attributeBytes(k, attrs[k]!);
   }
-  let stamped = true;
+  let unstamped: Outgoing['unstamped'] = null;
+  const stamps: Array<[string, MessageAttributeValue]> = [];
   for (const [k, v] of [[STAMP_ORIGINAL_ID, m.MessageId ?? ''], [STAMP_FROM, dlqArn]] as const) {
     if (k in attrs) continue; // redriven before: the first original id stays
-    if (Object.keys(attrs).length >= MAX_ATTRIBUTES) stamped = false;
-    else attrs[k] = { DataType: 'String', StringValue: v };
+    stamps.push([k, { DataType: 'String', StringValue: v }]);
   }
-  for (const [k, a] of Object.entries(attrs)) bytes += Buffer.byteLength(k) + Buffer.byteLength(a.DataType ?? '') + Buffer.byteLength(a.StringValue ?? '') + (a.BinaryValue?.length ?? 0);
+  // As many stamps as the 10-attribute limit leaves room for (the original id first)…
+  const room = Math.max(0, MAX_ATTRIBUTES - Object.keys(attrs).length);
+  if (stamps.length > room) unstamped = 'attributes';
+  const added = stamps.slice(0, room);
+  const stampBytes = added.reduce((n, [k, a]) => n + attributeBytes(k, a), 0);
+  // …and none at all if they would push the message past 1 MiB.
+  if (added.length > 0 && bytes + stampBytes > MAX_MESSAGE_BYTES) unstamped = 'size';
+  else {
+    for (const [k, a] of added) attrs[k] = a;
+    bytes += stampBytes;
+  }
   const trace = m.Attributes?.AWSTraceHeader;
   return {
     message: m,
-    stamped,
+    unstamped,
     bytes,
     entry: {
       MessageBody: m.Body ?? '',

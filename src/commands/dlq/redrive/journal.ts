@@ -2,16 +2,22 @@
  * The redrive journal: one NDJSON line per event of a client-side redrive, appended synchronously the
  * moment it happens, so a redrive killed at any point can be resumed (`--resume <journal>`) and audited.
  *
- *   {"type":"start","version":1,"dlq":{…},"to":{…}|null,"match":[…],"max":N|null,…}
+ *   {"type":"start","version":1,"dlq":{…},"to":{…}|null,"match":[…],"max":N|null,"total":N,…}
+ *   {"type":"received","ids":[…],"until":"<ISO>"}   every receive, the moment it returns: these messages
+ *                    are invisible in the DLQ until `until` (the receive's visibility timeout)
+ *   {"type":"left","ids":[…],"why":"notMatching"|"beyondMax"|"groupOrder"}  received, deliberately not moved
  *   {"type":"moved","id":"<DLQ message id>","newId":"<id in the destination>","to":"orders",…}  per message,
  *                    written right after the send succeeded and before the DLQ copy is deleted
  *   {"type":"deleted","ids":[…]}      the DLQ copies removed after their send
  *   {"type":"failed","id":…,"code":…,"message":…}
  *   {"type":"resume"} / {"type":"end","moved":…,"interrupted":false}
  *
- * On resume, a message whose id has a "moved" line is deleted from the DLQ without being sent again.
- * Only a send whose response was lost to the kill (at most one batch: sends are serialised) can be sent
- * twice. Appends are plain write(2)s: a SIGKILL loses nothing already written.
+ * On resume, a message whose id has a "moved" line is deleted from the DLQ without being sent again, and
+ * the messages the interrupted run received but did not finish (`outstanding`: received and neither
+ * moved nor left, or moved and not deleted) are waited for until their visibility timeout has passed:
+ * "done" means every one of them was seen again and handled. Only a send whose response was lost to the
+ * kill can be sent twice: at most the batches in flight (workers x batches per worker). Appends are
+ * plain write(2)s: a SIGKILL loses nothing already written.
  */
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../../errors.js';
@@ -33,7 +39,11 @@ export interface JournalStart {
   to: JournalQueue | null;
   match: string[];
   max: number | null;
+  /** Messages the run set out to move (visible in the DLQ at the start, capped by --max); absent before 0.9. */
+  total?: number;
 }
+
+export type LeftReason = 'notMatching' | 'beyondMax' | 'groupOrder';
 
 export interface MovedLine {
   id: string;
@@ -51,13 +61,13 @@ export class Journal {
   }
 
   /** A new journal; refuses to overwrite one (that is what --resume is for). */
-  static create(path: string, start: Omit<JournalStart, 'type' | 'version' | 'at'>): Journal {
+  static create(path: string, start: Omit<JournalStart, 'type' | 'version' | 'at'>, local = ''): Journal {
     let fd: number;
     try {
       fd = openSync(path, 'wx', 0o600);
     } catch (err) {
       throw new UsageError(`Cannot create the journal ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-        hint: existsSync(path) ? `Continue that redrive with --resume ${path}, or pass another --journal` : 'Pass --journal <file> in a writable directory',
+        hint: existsSync(path) ? `Continue that redrive with: svl dlq redrive --resume ${path}${local}; or pass another --journal` : 'Pass --journal <file> in a writable directory',
       });
     }
     const j = new Journal(path, fd);
@@ -85,6 +95,15 @@ export class Journal {
     appendFileSync(this.fd, lines.map((l) => `${JSON.stringify({ type: 'moved', ...l, at })}\n`).join(''));
   }
 
+  /** Written as soon as a receive returns, before anything is done with the messages. */
+  received(ids: readonly string[], untilMs: number): void {
+    if (ids.length > 0) this.write({ type: 'received', ids, until: new Date(untilMs).toISOString() });
+  }
+
+  left(ids: readonly string[], why: LeftReason): void {
+    if (ids.length > 0) this.write({ type: 'left', ids, why, at: new Date().toISOString() });
+  }
+
   deleted(ids: readonly string[]): void {
     if (ids.length > 0) this.write({ type: 'deleted', ids, at: new Date().toISOString() });
   }
@@ -107,8 +126,50 @@ export interface JournalState {
   /** DLQ message ids known to be deleted from the DLQ. */
   deleted: Set<string>;
   failed: number;
-  /** The last run ended cleanly (not killed, not interrupted). */
-  completed: boolean;
+  /** Received by an earlier run and not finished: to move (`toMove`) or to delete from the DLQ (`toDelete`). */
+  outstanding: { toMove: Set<string>; toDelete: Set<string>; untilMs: number | null };
+  /** The last run ended cleanly (not killed, not interrupted) with nothing outstanding: nothing left to do. */
+  finished: boolean;
+}
+
+/**
+ * What the lines of a journal add up to (pure; the order of lines matters: a message left by one run
+ * may be received again by a resume, and then its last line decides).
+ */
+export function foldJournal(lines: ReadonlyArray<Record<string, unknown>>): Omit<JournalState, 'path' | 'start'> {
+  const moved = new Set<string>();
+  const deleted = new Set<string>();
+  /** The last thing that happened to a received message: still with us, or deliberately left/failed. */
+  const last = new Map<string, { state: 'received' | 'left'; until: number }>();
+  let failed = 0;
+  let cleanEnd = false;
+  const ids = (l: Record<string, unknown>) => (Array.isArray(l.ids) ? l.ids.map(String) : []);
+  for (const l of lines) {
+    cleanEnd = false;
+    if (l.type === 'received') {
+      const until = Date.parse(String(l.until));
+      for (const id of ids(l)) {
+        last.set(id, { state: 'received', until: Number.isFinite(until) ? until : 0 });
+        deleted.delete(id);
+      }
+    } else if (l.type === 'left') for (const id of ids(l)) last.set(id, { state: 'left', until: 0 });
+    else if (l.type === 'moved' && typeof l.id === 'string') moved.add(l.id);
+    else if (l.type === 'deleted') for (const id of ids(l)) deleted.add(id);
+    else if (l.type === 'failed') {
+      failed++;
+      if (typeof l.id === 'string') last.set(l.id, { state: 'left', until: 0 });
+    } else if (l.type === 'end') cleanEnd = l.interrupted === false;
+  }
+  const toMove = new Set<string>();
+  const toDelete = new Set<string>();
+  let untilMs: number | null = null;
+  for (const id of moved) if (!deleted.has(id)) toDelete.add(id);
+  for (const [id, { state, until }] of last) {
+    if (state !== 'received' || deleted.has(id)) continue;
+    if (!moved.has(id)) toMove.add(id);
+    if (toMove.has(id) || toDelete.has(id)) untilMs = Math.max(untilMs ?? 0, until);
+  }
+  return { moved, deleted, failed, outstanding: { toMove, toDelete, untilMs }, finished: cleanEnd && toMove.size === 0 && toDelete.size === 0 };
 }
 
 /** Reads a journal for --resume: every problem is a UsageError naming the file and line. */
@@ -120,32 +181,33 @@ export function readJournal(path: string): JournalState {
     throw new UsageError(`--resume: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'Pass the journal path the interrupted redrive printed' });
   }
   const lines = text.split('\n');
-  const state: JournalState = { path, start: undefined as unknown as JournalStart, moved: new Set(), deleted: new Set(), failed: 0, completed: false };
+  const notJournal = (why: string) =>
+    new UsageError(`--resume: ${path} is not a redrive journal (${why})`, { hint: 'Pass the .ndjson journal an interrupted svl dlq redrive printed (Journal: …)' });
+  let start: JournalStart | undefined;
+  const events: Array<Record<string, unknown>> = [];
   lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
     let l: Record<string, unknown>;
     try {
       l = JSON.parse(raw) as Record<string, unknown>;
     } catch {
+      if (start === undefined) throw notJournal(`line ${i + 1} is not JSON`);
       // A kill mid-write can only cut the last line of a run: the end of the file, or just before a
-      // resume line. Anything else means this is not a journal.
+      // resume line. Anything else means the file was damaged or is something else.
       const next = lines.slice(i + 1).find((l) => l.trim() !== '');
       if (next === undefined || next.startsWith('{"type":"resume"')) return;
-      throw new UsageError(`--resume: ${path} line ${i + 1} is not JSON; is this a redrive journal?`, { hint: 'Pass the journal path the interrupted redrive printed' });
+      throw notJournal(`line ${i + 1} is not JSON`);
     }
-    if (i === 0 || state.start === undefined) {
-      if (l.type !== 'start' || typeof l.dlq !== 'object' || l.dlq === null) throw new UsageError(`--resume: ${path} does not start like a redrive journal`, { hint: 'Journals are written by svl dlq redrive (client-side moves)' });
+    if (start === undefined) {
+      if (l === null || typeof l !== 'object' || l.type !== 'start' || typeof l.dlq !== 'object' || l.dlq === null) throw notJournal('it does not start with a redrive "start" line');
       if (l.version !== JOURNAL_VERSION) throw new UsageError(`--resume: ${path} is a version ${String(l.version)} journal; this svl reads version ${JOURNAL_VERSION}`, { hint: 'Resume it with the svl version that wrote it' });
-      state.start = l as unknown as JournalStart;
+      start = l as unknown as JournalStart;
       return;
     }
-    if (l.type === 'moved' && typeof l.id === 'string') state.moved.add(l.id);
-    else if (l.type === 'deleted' && Array.isArray(l.ids)) for (const id of l.ids) state.deleted.add(String(id));
-    else if (l.type === 'failed') state.failed++;
-    state.completed = l.type === 'end' && l.interrupted === false;
+    events.push(l);
   });
-  if (state.start === undefined) throw new UsageError(`--resume: ${path} is empty`, { hint: 'Pass the journal path the interrupted redrive printed' });
-  return state;
+  if (start === undefined) throw notJournal('it is empty');
+  return { path, start, ...foldJournal(events) };
 }
 
 /** `svl-redrive-<dlq>-<UTC stamp>.ndjson` in the working directory (`-2`, `-3`… if taken). */

@@ -3,31 +3,41 @@
  * subscription's DLQ, another account's queue) and for a journal. Its promises:
  *
  * - nothing is lost: a message is deleted from the DLQ only after its send succeeded and was journaled;
- * - at most one batch is duplicated by a kill: sends go out one batch at a time (the commit point),
- *   each followed at once by its journal lines; receives and deletes run in `workers` parallel loops;
+ *   every receive is journaled the moment it returns, so a resumed run knows which messages the killed
+ *   one still held invisible and waits for them (see journal.ts);
+ * - latency, not CPU, is the limit on AWS: each of the `workers` loops keeps up to `depth` batches in
+ *   flight (it receives the next batch while earlier ones are being sent and deleted), so a kill repeats
+ *   at most `workers x depth` sends - the batches in flight, 10 messages each;
  * - what is sent is what was dead-lettered: body, every message attribute and the AWSTraceHeader kept,
- *   plus `svl.original-message-id` and `svl.redriven-from` (the DLQ) when there is room (10 attributes max);
+ *   plus `svl.original-message-id` and `svl.redriven-from` (the DLQ) when they fit (entries.ts);
  * - FIFO: group ids kept, deduplication ids derived from the DLQ message id (a re-send within 5 minutes
- *   is dropped by SQS), and each group moves in order: once one of its messages is not moved (no match,
- *   --max, a failure), the rest of that group stays too;
- * - messages it must not move are held invisible (not received again) and released at the end.
+ *   is dropped by SQS), and each group moves in order: SQS hands out a group's next messages only once
+ *   the previous ones are deleted, a batch's messages of one destination go out in one ordered send (or
+ *   consecutive ones), and once one of a group's messages is not moved (no match, --max, a failure), the
+ *   rest of that group stays too;
+ * - messages it must not move are held invisible (not received again) and released at the end;
+ * - Ctrl-C: no new receive starts; receives, sends and deletes in flight finish and are journaled;
+ *   received messages not yet sent are released for the resume.
+ * Deliberately not here: choosing the destination (run.ts), the journal format (journal.ts).
  */
-import { setMaxListeners } from 'node:events';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { queueState, type QueueDetails } from '../../../aws/dlq.js';
 import { mapAwsError } from '../../../aws/errors.js';
 import { Holder } from '../../../aws/holder.js';
 import { sleep } from '../../../aws/pool.js';
-import { sqsWire } from '../../../aws/sqs-wire.js';
 import type { Target } from '../../../aws/target.js';
 import { decodeReceived } from '../../decode.js';
 import { matches, type MatchExpr } from '../../match.js';
-import { MOVER_SYSTEM_ATTRIBUTES, outgoing, type Outgoing } from './entries.js';
-import type { Journal, JournalQueue, MovedLine } from './journal.js';
+import { MAX_MESSAGE_BYTES, MOVER_SYSTEM_ATTRIBUTES, outgoing, type Outgoing } from './entries.js';
+import type { Journal, JournalQueue, LeftReason, MovedLine } from './journal.js';
 
-const MAX_BATCH_BYTES = 1_048_576;
+const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES;
 /** Failures listed in the result; `failed` counts them all. */
 const MAX_LISTED = 100;
+/** Batches each worker keeps in flight (receive ahead, send and delete pipelined). */
+export const DEFAULT_DEPTH = 4;
+/** How often a resume looks again for the messages the interrupted run still held. */
+const WAIT_POLL_MS = 500;
 
 /** Where moved messages go: a queue as the journal records it. */
 export type Destination = JournalQueue;
@@ -42,14 +52,17 @@ export interface MoverDeps {
   max?: number;
   rate?: number;
   workers: number;
+  /** Batches in flight per worker (default DEFAULT_DEPTH). */
+  depth?: number;
   journal: Journal;
   /** DLQ message ids a previous run already sent (from its journal): deleted, not sent again. */
   alreadyMoved: ReadonlySet<string>;
   /**
-   * Resuming: ids the interrupted run sent but did not record as deleted. They may still be in flight
-   * (invisible until the killed run's visibility timeout ends), so the mover waits for them, up to then.
+   * Resuming: ids the interrupted run received and did not finish (to move, or to delete). They may
+   * still be invisible until the killed run's visibility timeout ends, so the mover looks for them
+   * again until `untilMs`, calling `waiting` while it does.
    */
-  pending?: { ids: Set<string>; untilMs: number; waiting(count: number): void };
+  outstanding?: { ids: Set<string>; untilMs: number; waiting(count: number, untilMs: number): void };
   signal: AbortSignal;
   progress(p: MoverStats): void;
 }
@@ -60,13 +73,21 @@ export interface MoverStats {
   recovered: number;
   skipped: { notMatching: number; beyondMax: number; groupOrder: number };
   failed: number;
-  /** Moved without the svl.* stamps: the message already had 10 attributes. */
+  /** Moved without the svl.* stamps (all of them, or some: see unstampedBecause). */
   unstamped: number;
+  /** Why: the message already had 10 attributes, or the stamps would have pushed it past 1 MiB. */
+  unstampedBecause: { attributes: number; size: number };
   destinations: Record<string, number>;
 }
 
 export interface MoverResult extends MoverStats {
   failures: Array<{ id: string; code: string; message: string }>;
+  /**
+   * Resuming: messages the interrupted run received that did not come back to the DLQ before their
+   * visibility timeout ended: not moved (`notMoved`, listed) or moved but their DLQ copy not seen again
+   * (`moved`: deleted by the killed run after its last journal line, or taken by another consumer).
+   */
+  unseen: { notMoved: string[]; moved: number };
   seconds: number;
   rate: number;
 }
@@ -75,21 +96,26 @@ const FATAL = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQ
 
 export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   const started = Date.now();
-  const visibility = Math.min(43_200, Math.max(60, d.rate ? Math.ceil((d.workers * 20) / d.rate) + 30 : 60));
+  const depth = Math.max(1, d.depth ?? DEFAULT_DEPTH);
+  const visibility = Math.min(43_200, Math.max(60, d.rate ? Math.ceil((d.workers * depth * 10) / d.rate) + 30 : 60));
   const holder = new Holder(d.sqs, d.dlq.url, visibility);
-  // The hot path (receive, send, delete) skips the SDK's per-call machinery; see aws/sqs-wire.ts.
-  const wire = sqsWire(d.sqs);
-  const stats: MoverStats = { moved: 0, recovered: 0, skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 }, failed: 0, unstamped: 0, destinations: {} };
+  const stats: MoverStats = {
+    moved: 0,
+    recovered: 0,
+    skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 },
+    failed: 0,
+    unstamped: 0,
+    unstampedBecause: { attributes: 0, size: 0 },
+    destinations: {},
+  };
   const failures: MoverResult['failures'] = [];
   const sent = new Set(d.alreadyMoved);
   const blocked = new Set<string>();
-  const stop = new AbortController();
-  // Every worker's call in flight listens on the signal.
-  setMaxListeners(4 * d.workers + 16, stop.signal);
-  const onAbort = () => stop.abort(d.signal.reason);
-  d.signal.addEventListener('abort', onAbort, { once: true });
+  let fatal: unknown;
+  /** No new receive once cancelled, failed, or --max reached. */
+  const stopped = () => d.signal.aborted || fatal !== undefined;
   let reserved = 0;
-  let chain: Promise<unknown> = Promise.resolve();
+  const maxReached = () => d.max !== undefined && reserved >= d.max;
   let nextSendAt = 0;
 
   const fail = (m: Message, code: string, message: string) => {
@@ -101,78 +127,81 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
     if (g) blocked.add(g);
   };
 
-  /** One batch to one destination, serialised with every other send; returns what was sent. */
-  const send = (dest: Destination, batch: Outgoing[]): Promise<Message[]> => {
-    const p = chain.then(async () => {
-      if (d.rate) {
-        const now = Date.now();
-        const at = Math.max(now, nextSendAt);
-        nextSendAt = at + (batch.length * 1000) / d.rate;
-        if (at > now) await sleep(at - now, stop.signal).catch(() => undefined);
+  /** One batch to one destination; returns what was sent (journaled before this returns). */
+  const send = async (dest: Destination, batch: Outgoing[]): Promise<Message[]> => {
+    if (d.rate) {
+      const now = Date.now();
+      const at = Math.max(now, nextSendAt);
+      nextSendAt = at + (batch.length * 1000) / d.rate;
+      if (at > now) await sleep(at - now, d.signal).catch(() => undefined);
+    }
+    if (stopped()) {
+      // Not sent: released at the end; the journal still has them as received, so a resume moves them.
+      for (const o of batch) holder.add(o.message.MessageId!, o.message.ReceiptHandle!);
+      return [];
+    }
+    let out;
+    try {
+      // No abort signal: a send in flight finishes, so its outcome is known and journaled.
+      out = await d.sqs.send(new SendMessageBatchCommand({ QueueUrl: dest.url, Entries: batch.map((o, i) => ({ Id: `m${i}`, ...o.entry })) }));
+    } catch (err) {
+      const e = mapAwsError(err, { target: d.target, service: 'sqs', operation: 'SendMessageBatch', resource: `queue "${dest.name}"` });
+      if (FATAL.has(e.code)) throw e;
+      for (const o of batch) fail(o.message, e.code, e.message);
+      return [];
+    }
+    const ok: Message[] = [];
+    const lines: MovedLine[] = [];
+    for (const s of out.Successful ?? []) {
+      const o = batch[Number(s.Id?.slice(1))]!;
+      const id = o.message.MessageId!;
+      ok.push(o.message);
+      sent.add(id);
+      if (o.unstamped) {
+        stats.unstamped++;
+        stats.unstampedBecause[o.unstamped]++;
       }
-      if (stop.signal.aborted) {
-        for (const o of batch) holder.add(o.message.MessageId!, o.message.ReceiptHandle!);
-        return [];
-      }
-      let out;
-      try {
-        // No abort signal: a send in flight finishes, so its outcome is known and journaled.
-        out = await wire.sendMessageBatch({ QueueUrl: dest.url, Entries: batch.map((o, i) => ({ Id: `m${i}`, ...o.entry })) });
-      } catch (err) {
-        const e = mapAwsError(err, { target: d.target, service: 'sqs', operation: 'SendMessageBatch', resource: `queue "${dest.name}"` });
-        if (FATAL.has(e.code)) throw e;
-        for (const o of batch) fail(o.message, e.code, e.message);
-        return [];
-      }
-      const ok: Message[] = [];
-      const lines: MovedLine[] = [];
-      for (const s of out.Successful ?? []) {
-        const o = batch[Number(s.Id?.slice(1))]!;
-        const id = o.message.MessageId!;
-        ok.push(o.message);
-        sent.add(id);
-        if (!o.stamped) stats.unstamped++;
-        lines.push({ id, newId: s.MessageId ?? '', to: dest.name, ...(o.entry.MessageGroupId && { group: o.entry.MessageGroupId }), ...(o.entry.MessageDeduplicationId && { dedup: o.entry.MessageDeduplicationId }) });
-      }
-      d.journal.moved(lines);
-      for (const f of out.Failed ?? []) fail(batch[Number(f.Id?.slice(1))]!.message, f.Code ?? 'Failed', f.Message ?? f.Code ?? 'failed');
-      stats.moved += ok.length;
-      stats.destinations[dest.name] = (stats.destinations[dest.name] ?? 0) + ok.length;
-      return ok;
-    });
-    chain = p.catch(() => undefined);
-    return p;
+      lines.push({ id, newId: s.MessageId ?? '', to: dest.name, ...(o.entry.MessageGroupId && { group: o.entry.MessageGroupId }), ...(o.entry.MessageDeduplicationId && { dedup: o.entry.MessageDeduplicationId }) });
+    }
+    d.journal.moved(lines);
+    for (const f of out.Failed ?? []) fail(batch[Number(f.Id?.slice(1))]!.message, f.Code ?? 'Failed', f.Message ?? f.Code ?? 'failed');
+    stats.moved += ok.length;
+    stats.destinations[dest.name] = (stats.destinations[dest.name] ?? 0) + ok.length;
+    return ok;
   };
 
   const remove = async (ms: Message[]) => {
     for (let i = 0; i < ms.length; i += 10) {
       const chunk = ms.slice(i, i + 10);
-      const out = await wire.deleteMessageBatch({ QueueUrl: d.dlq.url, Entries: chunk.map((m, j) => ({ Id: `d${j}`, ReceiptHandle: m.ReceiptHandle! })) });
+      const out = await d.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: d.dlq.url, Entries: chunk.map((m, j) => ({ Id: `d${j}`, ReceiptHandle: m.ReceiptHandle! })) }));
       // A failed delete (an expired receipt handle) brings the message back; it is in `sent`, so the
       // next receive deletes it without sending it again.
       d.journal.deleted((out.Successful ?? []).map((s) => chunk[Number(s.Id?.slice(1))]!.MessageId!));
     }
   };
 
+  /** One received batch: sort, send (per destination, in order), delete. */
   const handle = async (got: Message[]) => {
     const recovered: Message[] = [];
     const byDest = new Map<string, { dest: Destination; out: Outgoing[] }>();
+    const left: Record<LeftReason, string[]> = { notMatching: [], beyondMax: [], groupOrder: [] };
     for (const m of got) {
       if (!m.MessageId || !m.ReceiptHandle) continue;
+      d.outstanding?.ids.delete(m.MessageId);
       if (sent.has(m.MessageId)) {
         recovered.push(m);
-        d.pending?.ids.delete(m.MessageId);
         continue;
       }
       const g = m.Attributes?.MessageGroupId;
-      const keep = (why: keyof MoverStats['skipped']) => {
+      const keep = (why: LeftReason) => {
         stats.skipped[why]++;
+        left[why].push(m.MessageId!);
         holder.add(m.MessageId!, m.ReceiptHandle!);
         if (g) blocked.add(g);
       };
       if (g && blocked.has(g)) keep('groupOrder');
       else if (d.match.length > 0 && !matches(d.match, decodeReceived(m, d.dlq.name, 'receive'))) keep('notMatching');
-      else if (d.max !== undefined && reserved >= d.max) keep('beyondMax');
+      else if (maxReached()) keep('beyondMax');
       else {
         const dest = d.route(m);
         if (typeof dest === 'string') {
@@ -185,9 +214,11 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
         byDest.set(dest.url, slot);
       }
     }
+    for (const [why, ids] of Object.entries(left)) d.journal.left(ids, why as LeftReason);
     const done: Message[] = [...recovered];
     for (const { dest, out } of byDest.values()) {
-      // Split by the batch payload limit as well as by count (a receive returns at most 10).
+      // Split by the batch payload limit as well as by count (a receive returns at most 10); the parts
+      // go out one after the other, so a FIFO group keeps its order.
       let batch: Outgoing[] = [];
       let bytes = 0;
       for (const o of out) {
@@ -220,45 +251,85 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
     MessageAttributeNames: ['All'],
   };
 
+  /** Receives until the DLQ has nothing more for it, with up to `depth` batches of its own in flight. */
   const worker = async () => {
+    const inFlight = new Set<Promise<void>>();
     let empty = 0;
-    while (!stop.signal.aborted && !(d.max !== undefined && reserved >= d.max)) {
-      let got: Message[];
-      try {
-        const out = await wire.receiveMessage(receive, { abortSignal: stop.signal });
-        got = out.Messages ?? [];
-      } catch (err) {
-        if (stop.signal.aborted) return;
-        throw mapAwsError(err, { target: d.target, service: 'sqs', operation: 'ReceiveMessage', resource: `queue "${d.dlq.name}"` });
+    try {
+      while (!stopped() && !maxReached()) {
+        if (inFlight.size >= depth) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        const asked = Date.now();
+        // Whether our own batches were in flight when this receive went out (they may have finished since).
+        const busy = inFlight.size > 0;
+        let got: Message[];
+        try {
+          // Not aborted by Ctrl-C: a receive cut short would leave messages invisible that no journal line
+          // mentions. It returns within a second (short poll, or WaitTimeSeconds 1).
+          got = (await d.sqs.send(new ReceiveMessageCommand(receive))).Messages ?? [];
+        } catch (err) {
+          throw mapAwsError(err, { target: d.target, service: 'sqs', operation: 'ReceiveMessage', resource: `queue "${d.dlq.name}"` });
+        }
+        if (got.length > 0) {
+          d.journal.received(
+            got.map((m) => m.MessageId!),
+            asked + visibility * 1000,
+          );
+        }
+        if (stopped()) {
+          for (const m of got) holder.add(m.MessageId!, m.ReceiptHandle!);
+          break;
+        }
+        if (got.length === 0) {
+          // Our own batches in flight may hold what is left (or, FIFO, lock its groups): finish them, look again.
+          if (busy) {
+            if (inFlight.size > 0) await Promise.race(inFlight);
+            continue;
+          }
+          if (d.target.kind === 'local' || ++empty >= 2) break;
+          continue;
+        }
+        empty = 0;
+        const p: Promise<void> = handle(got)
+          .catch((err) => void (fatal ??= err))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
       }
-      if (got.length === 0) {
-        if (d.target.kind === 'local' || ++empty >= 2) return;
-        continue;
-      }
-      empty = 0;
-      await handle(got);
+    } catch (err) {
+      fatal ??= err;
+    } finally {
+      await Promise.allSettled(inFlight);
     }
   };
 
   const pass = async () => {
-    const results = await Promise.allSettled(Array.from({ length: d.workers }, () => worker().catch((err) => (stop.abort(err), Promise.reject(err)))));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await Promise.all(Array.from({ length: d.workers }, worker));
+    if (fatal !== undefined) throw fatal;
   };
 
+  const waited = d.outstanding;
   try {
     await pass();
-    while (d.pending && d.pending.ids.size > 0 && Date.now() < d.pending.untilMs && !stop.signal.aborted) {
-      const inFlight = (await queueState(d.sqs, d.dlq.url, d.target)).depth.inFlight - holder.size;
-      if (inFlight <= 0) break;
-      d.pending.waiting(inFlight);
-      await sleep(1000, stop.signal).catch(() => undefined);
+    // Resuming: what the interrupted run still held comes back when its visibility timeout ends.
+    // Nothing invisible in the DLQ but what we hold ourselves: the rest is not coming back (the killed
+    // run deleted it after its last journal line, or another consumer took it).
+    while (waited && waited.ids.size > 0 && Date.now() < waited.untilMs && !stopped() && !maxReached()) {
+      const invisible = (await queueState(d.sqs, d.dlq.url, d.target)).depth.inFlight - holder.size;
+      if (invisible <= 0) break;
+      waited.waiting(waited.ids.size, waited.untilMs);
+      await sleep(WAIT_POLL_MS, d.signal).catch(() => undefined);
       await pass();
     }
   } finally {
-    d.signal.removeEventListener('abort', onAbort);
     await holder.release();
   }
+  // Only a resume that waited until the end of the killed run's visibility timeout can say what never came back.
+  const remaining = waited && !stopped() && !maxReached() ? [...waited.ids] : [];
+  // Not seen again although nothing else was invisible: moved ones were deleted by the killed run; the
+  // others were taken by someone else (they were never sent: the journal has no move for them).
+  const unseen = { notMoved: remaining.filter((id) => !sent.has(id)), moved: remaining.filter((id) => sent.has(id)).length };
   const seconds = (Date.now() - started) / 1000;
-  return { ...stats, failures, seconds: Math.round(seconds * 1000) / 1000, rate: seconds > 0 ? Math.round(stats.moved / seconds) : stats.moved };
+  return { ...stats, failures, unseen, seconds: Math.round(seconds * 1000) / 1000, rate: seconds > 0 ? Math.round(stats.moved / seconds) : stats.moved };
 }

@@ -39,7 +39,9 @@ export interface RedriveOptions {
   wait: boolean;
 }
 
-export function parseRedrive(dlq: string | undefined, f: RedriveFlags): RedriveOptions {
+/** `local`: the command runs with --local (hints that name a command repeat it). */
+export function parseRedrive(dlq: string | undefined, f: RedriveFlags, local = false): RedriveOptions {
+  const l = local ? ' --local' : '';
   const workers = parseCount(f.workers, '--workers', 1, MAX_WORKERS) ?? DEFAULT_WORKERS;
   const rate = parseCount(f.rate, '--rate', 1);
   if (f.resume !== undefined) {
@@ -52,7 +54,7 @@ export function parseRedrive(dlq: string | undefined, f: RedriveFlags): RedriveO
     const state = readJournal(f.resume);
     const s = state.start;
     if (dlq !== undefined && ![s.dlq.name, s.dlq.url, s.dlq.arn].includes(dlq)) {
-      throw new UsageError(`The journal ${f.resume} is a redrive of ${s.dlq.name}, not ${dlq}`, { hint: `Drop the queue argument: svl dlq redrive --resume ${f.resume}` });
+      throw new UsageError(`The journal ${f.resume} is a redrive of ${s.dlq.name}, not ${dlq}`, { hint: `Drop the queue argument: svl dlq redrive --resume ${f.resume}${l}` });
     }
     return {
       dlq: s.dlq.arn,
@@ -68,7 +70,7 @@ export function parseRedrive(dlq: string | undefined, f: RedriveFlags): RedriveO
       wait: true,
     };
   }
-  if (dlq === undefined || dlq.trim() === '') throw new UsageError('Missing the dead-letter queue', { hint: 'svl dlq redrive <dlq> (or --resume <journal>)' });
+  if (dlq === undefined || dlq.trim() === '') throw new UsageError('Missing the dead-letter queue', { hint: `svl dlq redrive <dlq>${l} (or --resume <journal>)` });
   if (f.to !== undefined && f.to.trim() === '') throw new UsageError('--to needs a queue name, URL or ARN', { hint: 'e.g. --to orders' });
   const o: RedriveOptions = {
     dlq,
@@ -84,7 +86,7 @@ export function parseRedrive(dlq: string | undefined, f: RedriveFlags): RedriveO
   };
   o.clientSide ||= o.match.length > 0 || o.max !== undefined || f.journal !== undefined || f.workers !== undefined;
   if (f.journal !== undefined && existsSync(f.journal)) {
-    throw new UsageError(`The journal ${f.journal} already exists`, { hint: `Continue that redrive with --resume ${f.journal}, or pass another --journal` });
+    throw new UsageError(`The journal ${f.journal} already exists`, { hint: `Continue that redrive with: svl dlq redrive --resume ${f.journal}${l}; or pass another --journal` });
   }
   if (!o.wait && o.clientSide) throw new UsageError('--no-wait applies to native move tasks; the client-side mover runs in this process', { hint: 'Drop --no-wait' });
   if (rate !== undefined && rate > NATIVE_MAX_RATE && !o.clientSide) {

@@ -1,5 +1,5 @@
 /** How a redrive reads to a person; `--json` prints the result object instead. */
-import { CancelledError, SvlError } from '../../../errors.js';
+import { SvlError } from '../../../errors.js';
 import type { Ui } from '../../../ui/index.js';
 import type { RedriveResult } from './run.js';
 
@@ -21,18 +21,14 @@ export function renderRedrive(r: RedriveResult, ui: Pick<Ui, 'table' | 'style' |
       ui.hint(`Follow it with \`svl dlq ls${l}\`; cancel it with \`svl dlq cancel ${r.dlq}${l}\``);
       return `Started a move task: ${r.dlq} → ${to} (${plural(r.toMove, 'message')}).`;
     }
-    if (r.outcome === 'left-running') {
-      ui.hint(`It continues on the server. Follow it with \`svl dlq ls${l}\`; cancel it with \`svl dlq cancel ${r.dlq}${l}\``);
-      return `Stopped following the move task ${r.dlq} → ${to} at ${n(r.moved)}/${n(r.toMove)} moved.`;
-    }
-    if (r.outcome === 'cancelled') return `Cancelled the move task ${r.dlq} → ${to} after ${plural(r.moved, 'message')}.`;
     if (r.status === 'FAILED') return `The move task ${r.dlq} → ${to} failed after ${plural(r.moved, 'message')}: ${r.failureReason ?? 'no reason given'}`;
     if (r.toMove > 0) ui.hint(`Check the destination: svl status${l}`);
     return `Moved ${plural(r.moved, 'message')} from ${r.dlq} to ${to} in ${r.seconds}s (native move task).`;
   }
+  if (r.alreadyFinished) return `The redrive in ${r.journal} had already finished (${plural(r.movedInAll, 'message')} moved from ${r.dlq}); nothing to do.`;
   const skipped = r.skipped.notMatching + r.skipped.beyondMax + r.skipped.groupOrder;
   const lines = [
-    `${r.interrupted ? 'Interrupted: moved' : 'Moved'} ${plural(r.moved, 'message')} from ${r.dlq} to ${r.destination ?? (Object.keys(r.destinations).join(', ') || 'their source queues')} in ${r.seconds}s (${n(r.rate)}/s).`,
+    `Moved ${plural(r.moved, 'message')} from ${r.dlq} to ${r.destination ?? (Object.keys(r.destinations).join(', ') || 'their source queues')} in ${r.seconds}s (${n(r.rate)}/s).`,
     `  moved ${n(r.moved)} · skipped ${n(skipped)} · failed ${n(r.failed)}${r.recovered ? ` · ${n(r.recovered)} sent by the interrupted run, now deleted from the DLQ` : ''}`,
   ];
   if (skipped > 0) {
@@ -43,21 +39,31 @@ export function renderRedrive(r: RedriveResult, ui: Pick<Ui, 'table' | 'style' |
     ].filter(Boolean);
     lines.push(`  skipped: ${why.join(', ')} (still in ${r.dlq})`);
   }
-  if (r.unstamped) lines.push(`  ${plural(r.unstamped, 'message')} already had 10 attributes: moved without the svl.* stamps`);
+  if (r.unstampedBecause.attributes) lines.push(`  ${plural(r.unstampedBecause.attributes, 'message')} had no room for both svl.* stamps (10 attributes at most): moved without them`);
+  if (r.unstampedBecause.size) lines.push(`  ${plural(r.unstampedBecause.size, 'message')} too close to the 1 MiB limit for the svl.* stamps: moved without them`);
+  if (r.resumed) lines.push(`  the whole redrive: ${n(r.movedInAll)} of ${n(r.total)} moved${r.done ? ', done' : ''}`);
+  if (r.unseen.notMoved.length > 0) {
+    lines.push(`  ${plural(r.unseen.notMoved.length, 'message')} the interrupted run received never came back to ${r.dlq}: not moved (${r.unseen.notMoved.slice(0, 5).join(', ')}${r.unseen.notMoved.length > 5 ? ', …' : ''})`);
+  }
+  if (r.unseen.moved > 0) lines.push(`  ${plural(r.unseen.moved, 'moved message')} whose DLQ copy was not seen again (deleted by the interrupted run)`);
   if (r.journal) lines.push(`  journal: ${r.journal}`);
   if (r.failures.length > 0) lines.push(ui.table(['Message', 'Code', 'Reason'], r.failures.map((f) => [f.id, f.code, f.message])));
-  if (r.interrupted) ui.hint(`Resume it with: svl dlq redrive --resume ${r.journal}${l}`);
+  if (r.unseen.notMoved.length > 0) ui.hint(`Another consumer may have taken them; check the destination, then resume again later: svl dlq redrive --resume ${r.journal}${l}`);
   else if (skipped + r.failed > 0) ui.hint(`See what is left: svl dlq peek ${r.dlq}${l}`);
   else if (r.moved > 0) ui.hint(`Watch them being processed: svl tail queue ${r.destination ?? Object.keys(r.destinations)[0] ?? ''}${l}`);
   return lines.join('\n');
 }
 
-/** The exit status after a rendered redrive: interrupted -> 130, failures -> 1. */
+/** The exit status after a rendered redrive: failures and messages not accounted for -> 1 (a cancel was thrown by runRedrive). */
 export function redriveError(r: RedriveResult, local: boolean): SvlError | undefined {
   const l = local ? ' --local' : '';
-  if (r.mode === 'client' && r.interrupted) return new CancelledError(`Redrive interrupted after ${plural(r.moved, 'message')}`, { hint: `Resume it: svl dlq redrive --resume ${r.journal}${l}` });
-  if (r.mode === 'native' && (r.outcome === 'left-running' || r.outcome === 'cancelled')) return new CancelledError('Stopped following the move task.');
   if (r.mode === 'native' && r.status === 'FAILED') return new SvlError(`The move task failed: ${r.failureReason ?? 'unknown reason'}`, 1, { code: 'MoveTaskFailed', hint: 'Add --client-side to move the messages from this machine' });
+  if (r.mode === 'client' && r.unseen.notMoved.length > 0) {
+    return new SvlError(`Not done: ${plural(r.unseen.notMoved.length, 'message')} the interrupted run received did not come back to ${r.dlq} and were not moved`, 1, {
+      code: 'MessagesUnaccounted',
+      hint: `Check ${r.destination ?? 'the destination'} and the DLQ (svl dlq peek ${r.dlq}${l}); resume again later: svl dlq redrive --resume ${r.journal}${l}`,
+    });
+  }
   if (r.mode === 'client' && r.failed > 0) {
     return new SvlError(`${plural(r.failed, 'message')} could not be moved (still in ${r.dlq})`, 1, { code: 'PartialFailure', hint: `See the journal ${r.journal}; run the redrive again once the cause is fixed` });
   }

@@ -4,17 +4,17 @@
  */
 import { resolve } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
-import { getSns, getSqs } from '../../../aws/clients.js';
+import { getSns, getSqs, getSqsHotPath } from '../../../aws/clients.js';
 import { describeQueue, latestMoveTask, resolveDeadLetterQueue, type DeadLetterQueue, type DlqSource, type QueueDetails } from '../../../aws/dlq.js';
 import { arnName } from '../../../aws/inventory-model.js';
 import type { Target } from '../../../aws/target.js';
-import { SvlError, UsageError } from '../../../errors.js';
+import { cancelled, SvlError, UsageError } from '../../../errors.js';
 import type { Ui } from '../../../ui/index.js';
 import type { DecodedMessage } from '../../decode.js';
 import type { StopControl } from '../../stop.js';
 import { readSnapshot, SCAN_LIMIT } from '../read.js';
 import { defaultJournalPath, Journal } from './journal.js';
-import { moveMessages, type Destination, type MoverResult } from './mover.js';
+import { moveMessages, type Destination, type MoverDeps, type MoverResult } from './mover.js';
 import { runNative, type NativeResult } from './native.js';
 import type { RedriveOptions } from './parse.js';
 
@@ -25,6 +25,13 @@ export interface ClientResult extends MoverResult {
   journal: string;
   resumed: boolean;
   interrupted: boolean;
+  /** Every message of the run is in its destination (nothing failed, nothing the interrupted run held is unaccounted for). */
+  done: boolean;
+  /** --resume of a journal whose redrive had already finished: nothing was done. */
+  alreadyFinished: boolean;
+  /** The whole redrive (every run of the journal): moved so far, and what it set out to move. */
+  movedInAll: number;
+  total: number;
 }
 
 export interface DryRunResult {
@@ -52,6 +59,8 @@ export interface RedriveDeps {
 }
 
 const DRY_RUN_LIST = 1000;
+/** Slack for the difference between this machine's clock and SQS's when waiting out a visibility timeout. */
+const CLOCK_MARGIN_MS = 2000;
 const toDest = (q: QueueDetails): Destination => ({ name: q.name, url: q.url, arn: q.arn, fifo: q.fifo });
 const sameAccountRegion = (a: string, b: string) => a.split(':').slice(3, 5).join(':') === b.split(':').slice(3, 5).join(':');
 
@@ -85,6 +94,13 @@ function router({ dlq, sources, sourceUrls }: DeadLetterQueue, dest?: QueueDetai
 
 export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<RedriveResult> {
   const { target, ui } = d;
+  const l = target.kind === 'local' ? ' --local' : '';
+  if (o.resume?.finished) {
+    // Nothing to resume: say so without touching the queues.
+    const s = o.resume.start;
+    const moved = o.resume.moved.size;
+    return { mode: 'client', dlq: s.dlq.name, destination: s.to?.name ?? null, journal: resolve(o.resume.path), resumed: true, interrupted: false, done: true, alreadyFinished: true, movedInAll: moved, total: s.total ?? moved, ...emptyMove() };
+  }
   const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
   const dead = await resolveDeadLetterQueue(sqs, sns, o.dlq, target, 'redrive', d.stop.signal);
   const { dlq, sources } = dead;
@@ -133,38 +149,52 @@ export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<Red
 
   if (dlq.depth.visible === 0 && !o.resume) {
     ui.info(`${dlq.name} has no visible messages; nothing to redrive.`);
-    if (blocker) return { mode: 'client', dlq: dlq.name, destination: dest?.name ?? null, journal: '', resumed: false, interrupted: false, ...emptyMove() };
+    if (blocker) return { mode: 'client', dlq: dlq.name, destination: dest?.name ?? null, journal: '', resumed: false, interrupted: false, done: true, alreadyFinished: false, movedInAll: 0, total: 0, ...emptyMove() };
     return { mode: 'native', dlq: dlq.name, destination: dest?.name ?? null, to: destText, taskHandle: '', status: 'COMPLETED', moved: 0, toMove: 0, failureReason: null, seconds: 0, outcome: 'finished' };
   }
   const what = o.match.length > 0 || o.max !== undefined ? `up to ${o.max ?? dlq.depth.visible}${o.match.length ? ' matching' : ''} of ${dlq.depth.visible}` : `${dlq.depth.visible}`;
   await ui.ask.confirmDestructive({ message: `Move ${what} message(s) from ${dlq.name} to ${destText}?`, action: `redrive ${dlq.name}` });
 
-  if (!blocker) return runNative({ sqs, target, dlq, dest: dest && toDest(dest), to: destText, rate: o.rate, wait: o.wait, ui, stop: d.stop, onCancel: d.onCancel });
+  if (!blocker) {
+    const r = await runNative({ sqs, target, dlq, dest: dest && toDest(dest), to: destText, rate: o.rate, wait: o.wait, ui, stop: d.stop, onCancel: d.onCancel });
+    if (r.outcome === 'cancelled') throw cancelled({ done: `cancelled the move task ${dlq.name} → ${destText} after ${r.moved} of ${r.toMove} messages`, hint: `Start it again with: svl dlq redrive ${dlq.name}${l}`, partial: r });
+    if (r.outcome === 'left-running') {
+      throw cancelled({
+        done: `stopped following the move task ${dlq.name} → ${destText} at ${r.moved}/${r.toMove} moved; it keeps running on the server`,
+        hint: `follow it with \`svl dlq ls${l}\`; cancel it with \`svl dlq cancel ${dlq.name}${l}\``,
+        partial: r,
+      });
+    }
+    return r;
+  }
   if (!o.clientSide) ui.info(`Moving client-side: ${blocker}.`);
 
   // Absolute, so the resume hint works from any directory.
   const journalPath = resolve(o.journal ?? defaultJournalPath(dlq.name));
-  const journal = o.resume ? Journal.append(journalPath) : Journal.create(journalPath, { dlq: toDest(dlq), to: dest ? toDest(dest) : null, match: o.match.map((m) => m.text), max: o.max ?? null });
+  const prior = o.resume?.moved.size ?? 0;
+  const total = o.resume ? (o.resume.start.total ?? prior + dlq.depth.visible) : Math.min(o.max ?? Infinity, dlq.depth.visible);
+  const journal = o.resume
+    ? Journal.append(journalPath)
+    : Journal.create(journalPath, { dlq: toDest(dlq), to: dest ? toDest(dest) : null, match: o.match.map((m) => m.text), max: o.max ?? null, total }, l);
   ui.info(`${o.resume ? 'Resuming' : 'Journal'}: ${journalPath}`);
-  const pendingIds = o.resume ? new Set([...o.resume.moved].filter((id) => !o.resume!.deleted.has(id))) : undefined;
+  const outstanding = o.resume && outstandingOf(o.resume, ui);
   const spinner = await ui.spinner(`Redriving ${dlq.name} → ${destText}…`);
   const started = Date.now();
   let result: MoverResult;
   try {
     result = await moveMessages({
-      sqs,
+      sqs: await getSqsHotPath(target, ui),
       target,
       dlq,
       route: route!,
       match: o.match,
       // On resume, what the first run moved counts toward --max.
-      max: o.max !== undefined ? Math.max(0, o.max - (o.resume?.moved.size ?? 0)) : undefined,
+      max: o.max !== undefined ? Math.max(0, o.max - prior) : undefined,
       rate: o.rate,
       workers: o.workers,
       journal,
       alreadyMoved: o.resume?.moved ?? new Set(),
-      // The interrupted run's in-flight messages reappear within its visibility timeout (60 s or more).
-      pending: pendingIds && { ids: pendingIds, untilMs: Date.now() + 65_000, waiting: (n) => spinner.update(`Waiting for ${n} message(s) the interrupted run still held to reappear…`) },
+      outstanding,
       signal: d.stop.signal,
       progress: (s) => {
         const secs = (Date.now() - started) / 1000;
@@ -180,10 +210,57 @@ export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<Red
   }
   spinner.stop();
   const interrupted = d.stop.signal.aborted;
-  journal.end({ interrupted, moved: result.moved, recovered: result.recovered, skipped: result.skipped, failed: result.failed });
-  return { mode: 'client', dlq: dlq.name, destination: dest?.name ?? null, journal: journalPath, resumed: Boolean(o.resume), interrupted, ...result };
+  journal.end({ interrupted, moved: result.moved, recovered: result.recovered, skipped: result.skipped, failed: result.failed, unseen: result.unseen.notMoved.length });
+  const movedInAll = prior + result.moved;
+  const r: ClientResult = {
+    mode: 'client',
+    dlq: dlq.name,
+    destination: dest?.name ?? null,
+    journal: journalPath,
+    resumed: Boolean(o.resume),
+    interrupted,
+    done: !interrupted && result.failed === 0 && result.unseen.notMoved.length === 0,
+    alreadyFinished: false,
+    movedInAll,
+    total,
+    ...result,
+  };
+  // Sends and deletes in flight finished and were journaled; what was received and not sent was released.
+  if (interrupted) throw cancelled({ done: `moved ${movedInAll.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} messages`, resume: `svl dlq redrive --resume ${journalPath}${l}`, partial: r });
+  return r;
+}
+
+/** Resuming: the interrupted run's unfinished messages, and until when they can still be invisible. */
+function outstandingOf(state: NonNullable<RedriveOptions['resume']>, ui: RedriveDeps['ui']): MoverDeps['outstanding'] {
+  const { toMove, toDelete, untilMs } = state.outstanding;
+  const ids = new Set([...toMove, ...toDelete]);
+  if (ids.size === 0) return undefined;
+  // Journals without receive lines (older svl): the mover's visibility timeout is at least 60 s.
+  const until = (untilMs ?? Date.now() + 60_000) + CLOCK_MARGIN_MS;
+  let said = false;
+  return {
+    ids,
+    untilMs: until,
+    waiting: (n, at) => {
+      if (said) return;
+      said = true;
+      ui.info(`Waiting for ${n} message(s) the interrupted run still held in the DLQ (invisible until ${new Date(at).toISOString()} at the latest)…`);
+    },
+  };
 }
 
 function emptyMove(): MoverResult {
-  return { moved: 0, recovered: 0, skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 }, failed: 0, unstamped: 0, destinations: {}, failures: [], seconds: 0, rate: 0 };
+  return {
+    moved: 0,
+    recovered: 0,
+    skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 },
+    failed: 0,
+    unstamped: 0,
+    unstampedBecause: { attributes: 0, size: 0 },
+    destinations: {},
+    failures: [],
+    unseen: { notMoved: [], moved: 0 },
+    seconds: 0,
+    rate: 0,
+  };
 }
