@@ -89,6 +89,26 @@ test('event source mapping bad input, with AWS codes and texts', async () => {
   assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'esm-bad-fn' })).EventSourceMappings, []);
 });
 
+test('a queue whose visibility timeout is shorter than the function timeout is refused, with AWS\'s text', async () => {
+  const url = await makeQueue(t, 'esm-vis', { VisibilityTimeout: '30' });
+  await t.createFunction('esm-vis-fn', { Timeout: 60 });
+  const err = await rejectsWith(
+    assert,
+    t.send('CreateEventSourceMapping', { FunctionName: 'esm-vis-fn', EventSourceArn: queueArnOf('esm-vis') }),
+    'InvalidParameterValueException',
+  );
+  assert.equal(err.message, 'Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds');
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'esm-vis-fn' })).EventSourceMappings, [], 'nothing was created');
+  // Equal is enough (AWS only refuses "less than"); raising the function timeout later is not re-checked, as on AWS.
+  await t.sqs.send(new S.SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '60' } }));
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-vis-fn', EventSourceArn: queueArnOf('esm-vis'), Enabled: false });
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'esm-vis-fn', Timeout: 120 });
+  await t.emu.lambda.whenActive('esm-vis-fn');
+  assert.equal((await t.send('UpdateEventSourceMapping', { UUID: m.UUID, BatchSize: 5 })).BatchSize, 5);
+  await t.send('DeleteEventSourceMapping', { UUID: m.UUID });
+});
+
 test('the poller invokes with AWS\'s SQS event and deletes the batch on success', async () => {
   const url = await makeQueue(t, 'esm-shape');
   await t.createFunction('esm-shape-fn', { handler: 'index.record' });

@@ -2,6 +2,12 @@
  * Event source mappings for SQS: Create/Get/List/Update/DeleteEventSourceMapping (202 with the
  * transitional State, then Enabled/Disabled), durable in SQLite, one set of pollers per enabled mapping
  * (ScalingConfig.MaximumConcurrency of them, else ESM_DEFAULT_POLLERS). Only SQS sources are supported.
+ *
+ * Like AWS, CreateEventSourceMapping refuses a queue whose VisibilityTimeout is shorter than the
+ * function's Timeout (400 InvalidParameterValueException "Queue visibility timeout: 30 seconds is less
+ * than Function timeout: 60 seconds", as recorded in terraform/CDK deploy logs against real AWS). AWS does
+ * not re-check when the function's timeout is raised later (UpdateFunctionConfiguration) nor on
+ * UpdateEventSourceMapping, so neither does svl: a later mismatch only shows as duplicate deliveries.
  */
 import { randomUUID } from 'node:crypto';
 import * as E from '../errors.js';
@@ -159,6 +165,10 @@ export class EventSourceMappings {
       throw E.invalidParameterValue('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.');
     }
     const config = this.validate(input, undefined, queue.fifo);
+    const visibility = this.svc.sqs.visibilityTimeout(queue);
+    if (visibility < fn.config.Timeout) {
+      throw E.invalidParameterValue(`Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${fn.config.Timeout} seconds`);
+    }
     const existing = this.all().find((m) => m.sourceArn === source && m.functionName === fn.name);
     if (existing) {
       throw E.resourceConflict(`An event source mapping with SQS arn (" ${source} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);
