@@ -10,7 +10,9 @@
  * - `GET /_svl/lambda/code/<name>`: the function's deployment package (GetFunction's Code.Location);
  * - `GET /_svl/lambda/invocations/<requestId>`: one asynchronous invocation (`svl invoke --async --wait`):
  *   state queued|running|retrying|succeeded|failed|expired, attempts, last error, deliveries, and the
- *   tail (LOG_TAIL_BYTES) of its attempts' logs; 404 when the emulator does not know the request id.
+ *   tail (LOG_TAIL_BYTES) of its attempts' logs; 404 when the emulator does not know the request id;
+ * - `GET /_svl/lambda/event-source-mappings`: every mapping with its last batch and last error as this
+ *   emulator saw them (`svl status` shows them next to the queue).
  */
 import type { WireResponse } from './protocol/json10.js';
 import type { IncomingRequest } from './router.js';
@@ -102,6 +104,9 @@ export class ControlApi {
       return json(200, { QueueUrl: this.sqs.queueUrl(q, { baseUrl: this.info.endpoint() }), QueueArn: q.arn, Now: now, Messages: messages }, req.requestId);
     }
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/logs') return this.lambdaLogs(url, req.requestId);
+    if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/event-source-mappings') {
+      return json(200, { now: this.lambda.clock.now(), mappings: this.lambda.esm.health() }, req.requestId);
+    }
     const invocation = /^\/_svl\/lambda\/invocations\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.lambda && invocation) return this.lambdaInvocation(decodeURIComponent(invocation[1]!), req.requestId);
     const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);

@@ -193,6 +193,40 @@ test('invoke --async --wait follows retries on the emulator clock; --wait-timeou
   await eventually(() => t.emu.lambda.async.status(id)?.state === 'failed', { what: 'the retry' });
 });
 
+test('status shows each queue\'s Lambda consumers with state, batch size and the emulator\'s last error', async () => {
+  const { CreateQueueCommand, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  const tags = { 'svl:flow': 'billingflow' };
+  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'cli-consumed', tags }));
+  await t.sqs.send(new CreateQueueCommand({ QueueName: 'cli-idle', tags }));
+  await t.createFunction('cli-consumer', { handler: 'index.fail' });
+  await t.createFunction('cli-idle-consumer');
+  const arn = (q) => `arn:aws:sqs:us-east-1:000000000000:${q}`;
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'cli-consumer', EventSourceArn: arn('cli-consumed'), BatchSize: 5 });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'cli-idle-consumer', EventSourceArn: arn('cli-idle'), Enabled: false });
+  await t.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"message":"card declined"}' }));
+  await eventually(() => t.emu.lambda.esm.health().find((h) => h.uuid === m.UUID)?.lastError, { what: 'the failed batch' });
+  const r = await run(['status', 'billingflow', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.deepEqual(s.lambda, { available: true });
+  assert.equal(s.consumers.length, 2);
+  const [consumed, idle] = s.consumers;
+  assert.deepEqual({ ...consumed, lastError: { ...consumed.lastError, at: typeof consumed.lastError.at } }, {
+    queue: 'cli-consumed', function: 'cli-consumer', uuid: m.UUID, state: 'Enabled', batchSize: 5, stateTransitionReason: 'USER_INITIATED', lastProcessingResult: null,
+    lastError: { type: 'TypeError', message: 'boom', at: 'string' },
+  });
+  assert.deepEqual([idle.queue, idle.function, idle.state, idle.batchSize, idle.lastError], ['cli-idle', 'cli-idle-consumer', 'Disabled', 10, null]);
+  const human = await run(['status', 'billingflow']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /Lambda consumers\n/);
+  assert.match(human.stdout, /│ cli-consumed +│ λ cli-consumer +│ Enabled +│ 5 +│ TypeError: boom at \d\d:\d\d:\d\d │/);
+  assert.match(human.stdout, /│ cli-idle +│ λ cli-idle-consumer +│ Disabled +│ 10 +│ - +│/);
+  // The overview lists every consumer too.
+  const all = JSON.parse((await run(['status', '--json'])).stdout);
+  assert.ok(all.consumers.some((c) => c.uuid === m.UUID && c.lastError?.type === 'TypeError'));
+  for (const c of (await t.send('ListEventSourceMappings', {})).EventSourceMappings) await t.send('DeleteEventSourceMapping', { UUID: c.UUID });
+});
+
 test('invoke bad input: clear errors, exit 2 (1 for a missing function)', async () => {
   const cases = [
     [['invoke', 'cli-echo', '--payload', '{nope'], /The payload is not valid JSON/],

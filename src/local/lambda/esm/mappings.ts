@@ -8,6 +8,11 @@
  * than Function timeout: 60 seconds", as recorded in terraform/CDK deploy logs against real AWS). AWS does
  * not re-check when the function's timeout is raised later (UpdateFunctionConfiguration) nor on
  * UpdateEventSourceMapping, so neither does svl: a later mismatch only shows as duplicate deliveries.
+ *
+ * `health()` is svl's own view (`GET /_svl/lambda/event-source-mappings`, read by `svl status`): per
+ * mapping, the last batch (ok, records, failed records) and the last error (a function error, a timeout,
+ * batch item failures, or a polling problem). In memory only: it describes this run of the emulator.
+ * AWS's LastProcessingResult is not returned for SQS mappings (AWS fills it for stream sources).
  */
 import { randomUUID } from 'node:crypto';
 import * as E from '../errors.js';
@@ -15,7 +20,7 @@ import type { LambdaHandler, LambdaService } from '../service.js';
 import type { Input, Output } from '../model.js';
 import { optInt, parseFunctionName } from '../model.js';
 import { compileFilterPolicy, type CompiledFilterPolicy } from '../../../domain/filter-policy.js';
-import { SqsPoller } from './poller.js';
+import { SqsPoller, type PollerReport } from './poller.js';
 import {
   ESM_DEFAULT_BATCH,
   ESM_DEFAULT_POLLERS,
@@ -55,9 +60,21 @@ interface Row {
   modified_ms: number;
 }
 
+/** What the emulator saw of one mapping's processing since it started. */
+export interface MappingHealth {
+  uuid: string;
+  functionName: string;
+  eventSourceArn: string;
+  state: string;
+  batches: number;
+  lastBatch: { atMs: number; ok: boolean; records: number; failedRecords: number; requestId: string } | null;
+  lastError: { atMs: number; type: string; message: string; requestId: string | null } | null;
+}
+
 export class EventSourceMappings {
   private readonly s;
   private readonly pollers = new Map<string, SqsPoller[]>();
+  private readonly seen = new Map<string, Pick<MappingHealth, 'batches' | 'lastBatch' | 'lastError'>>();
   private started = false;
 
   constructor(private readonly svc: LambdaService) {
@@ -85,6 +102,23 @@ export class EventSourceMappings {
     for (const uuid of [...this.pollers.keys()]) this.stopPollers(uuid);
   }
 
+  /** Every mapping with what this emulator saw of its processing. */
+  health(): MappingHealth[] {
+    return this.all().map((m) => ({ uuid: m.uuid, functionName: m.functionName, eventSourceArn: m.sourceArn, state: m.state, batches: 0, lastBatch: null, lastError: null, ...this.seen.get(m.uuid) }));
+  }
+
+  private record(uuid: string, r: PollerReport): void {
+    const cur = this.seen.get(uuid) ?? { batches: 0, lastBatch: null, lastError: null };
+    const atMs = this.svc.clock.now();
+    if (r.kind === 'problem') cur.lastError = { atMs, type: 'PollingError', message: r.message, requestId: null };
+    else {
+      cur.batches++;
+      cur.lastBatch = { atMs, ok: r.ok, records: r.records, failedRecords: r.failedRecords, requestId: r.requestId };
+      if (r.error) cur.lastError = { atMs, ...r.error, requestId: r.requestId };
+    }
+    this.seen.set(uuid, cur);
+  }
+
   operations(): Record<string, LambdaHandler> {
     return {
       CreateEventSourceMapping: (i) => this.create(i),
@@ -95,6 +129,7 @@ export class EventSourceMappings {
         const m = this.require(i.UUID);
         this.stopPollers(m.uuid);
         this.s.delete.run(m.uuid);
+        this.seen.delete(m.uuid);
         this.svc.log(`λ mapping ${m.uuid} deleted (${m.sourceArn} -> ${m.functionName})`);
         return this.render({ ...m, state: 'Deleting' });
       },
@@ -141,6 +176,7 @@ export class EventSourceMappings {
         windowSeconds: m.config.MaximumBatchingWindowInSeconds,
         reportBatchItemFailures: m.config.FunctionResponseTypes.includes('ReportBatchItemFailures'),
         filters,
+        report: (r) => this.record(m.uuid, r),
       });
       list.push(p);
       void p.run();

@@ -11,6 +11,12 @@ import { AwsError } from '../../../domain/aws-error.js';
 import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../../domain/filter-policy.js';
 import type { LambdaService } from '../service.js';
 import { queueUrlOf } from '../model.js';
+import { errorMessageOf } from '../destinations.js';
+
+/** What a poller reports after each batch or polling problem (kept by EventSourceMappings for `/_svl`). */
+export type PollerReport =
+  | { kind: 'batch'; ok: boolean; records: number; failedRecords: number; requestId: string; error: { type: string; message: string } | null }
+  | { kind: 'problem'; message: string };
 
 export interface PollerConfig {
   uuid: string;
@@ -20,6 +26,7 @@ export interface PollerConfig {
   windowSeconds: number;
   reportBatchItemFailures: boolean;
   filters: CompiledFilterPolicy[];
+  report?: (r: PollerReport) => void;
 }
 
 type Message = {
@@ -60,6 +67,7 @@ export class SqsPoller {
         if (this.stopped) return;
         const text = err instanceof AwsError ? `${err.code}: ${err.message}` : (err as Error).message;
         if (text !== this.problem) this.svc.log(`λ ${this.config.functionName} <- ${this.config.queueArn}: ${text} (retrying every 10s)`);
+        this.config.report?.({ kind: 'problem', message: text });
         this.problem = text;
         await this.sleep(10_000);
       }
@@ -120,13 +128,23 @@ export class SqsPoller {
     }
     if (keep.length === 0) return;
     const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), { kind: `sqs ${keep.length}` });
-    if (!out.ok) return; // the whole batch returns to the queue after its visibility timeout
+    const report = (ok: boolean, failedRecords: number, error: { type: string; message: string } | null) =>
+      c.report?.({ kind: 'batch', ok, records: keep.length, failedRecords, requestId: out.requestId, error });
+    if (!out.ok) {
+      report(false, keep.length, { type: out.timedOut ? 'Sandbox.Timedout' : (out.errorType ?? 'Unhandled'), message: errorMessageOf(out.payload) });
+      return; // the whole batch returns to the queue after its visibility timeout
+    }
     if (!c.reportBatchItemFailures) {
+      report(true, 0, null);
       await this.delete(inBatch);
       return;
     }
     const failed = batchItemFailures(out.payload, new Set(inBatch.map((m) => m.MessageId)));
-    if (failed === undefined) return; // an invalid response fails the whole batch (AWS-recorded)
+    if (failed === undefined) {
+      report(false, keep.length, { type: 'InvalidBatchItemFailures', message: 'the batchItemFailures response was invalid: the whole batch failed' });
+      return; // an invalid response fails the whole batch (AWS-recorded)
+    }
+    report(failed.size === 0, failed.size, failed.size === 0 ? null : { type: 'BatchItemFailures', message: `${failed.size} of ${keep.length} records reported as failed` });
     await this.delete(inBatch.filter((m) => !failed.has(m.MessageId)));
   }
 
