@@ -11,6 +11,10 @@
  * - `GET /_svl/lambda/invocations/<requestId>`: one asynchronous invocation (`svl invoke --async --wait`):
  *   state queued|running|retrying|succeeded|failed|expired, attempts, last error, deliveries, and the
  *   tail (LOG_TAIL_BYTES) of its attempts' logs; 404 when the emulator does not know the request id;
+ * - `GET /_svl/idle`: `{ idle, busy: [reasons] }` - idle when nothing would happen without the clock
+ *   moving on (no Lambda attempt running or due, no batch in a poller, no visible message a mapping is
+ *   about to take, no state change settling). Tests await it instead of sleeping to prove that
+ *   nothing happened; with a fake clock, "idle" means "settled until the next advance()".
  * - `GET /_svl/lambda/event-source-mappings`: every mapping with its last batch and last error as this
  *   emulator saw them (`svl status` shows them next to the queue).
  */
@@ -78,8 +82,20 @@ export class ControlApi {
     };
   }
 
+  /**
+   * What keeps the emulator busy right now (see `GET /_svl/idle`). Not yet covered: SNS HTTP deliveries
+   * (their retries wait on the clock and the store does not tell in-flight from waiting ones).
+   */
+  busy(): string[] {
+    return this.lambda ? this.lambda.busy() : [];
+  }
+
   handle(req: IncomingRequest): WireResponse {
     const url = new URL(`http://x${req.path}${req.search}`);
+    if (req.method === 'GET' && url.pathname === '/_svl/idle') {
+      const busy = this.busy();
+      return json(200, { idle: busy.length === 0, busy }, req.requestId);
+    }
     if (req.method === 'GET' && url.pathname === '/_svl/health') return json(200, this.health(), req.requestId);
     if (req.method === 'GET' && url.pathname === SIGNING_CERT_PATH) {
       return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingPublicKeyPem() };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
-import { rejectsWith } from '../helpers/emulator.mjs';
+import { rejectsWith, waitIdle } from '../helpers/emulator.mjs';
 import { queueArnOf } from '../helpers/sns.mjs';
 import { writeZip } from '../../dist/domain/zip.js';
 
@@ -79,12 +79,12 @@ test('a failing event is retried twice, after 1 and 2 minutes, then goes to OnFa
   const logsCount = async () => (await t.logs('async-fails')).length;
   assert.equal(await logsCount(), 1);
   t.clock.advance(59_000);
-  await new Promise((res) => setTimeout(res, 100));
+  await waitIdle(t.url);
   assert.equal(attempts(), 1, 'no retry before a minute');
   t.clock.advance(1_000);
   await eventually(() => attempts() === 2, { what: 'the second attempt' });
   t.clock.advance(119_000);
-  await new Promise((res) => setTimeout(res, 100));
+  await waitIdle(t.url);
   assert.equal(attempts(), 2, 'the second retry waits two minutes');
   assert.deepEqual(await drain(t, fail), []);
   t.clock.advance(1_000);
@@ -141,6 +141,22 @@ test('GET /_svl/lambda/invocations/<requestId>: queued -> retrying -> failed wit
   const unknown = await get('00000000-0000-0000-0000-000000000000');
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.__type, 'ResourceNotFoundException');
+});
+
+test('GET /_svl/idle: busy while an async attempt is due or running, idle once only the clock can move things on', async () => {
+  await t.createFunction('async-idle', { handler: 'index.fail' });
+  const id = (await invokeEvent(t, 'async-idle', { message: 'later' })).$metadata.requestId;
+  const busy = await (await fetch(`${t.url}/_svl/idle`)).json();
+  assert.equal(busy.idle, false);
+  assert.match(busy.busy.join('; '), /async invocation\(s\) (due|running)/);
+  await waitIdle(t.url);
+  const s = t.emu.lambda.async.status(id);
+  assert.deepEqual([s.state, s.attempts], ['retrying', 1], 'idle: the retry waits for the clock');
+  assert.deepEqual(await (await fetch(`${t.url}/_svl/idle`)).json(), { idle: true, busy: [] });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-idle', MaximumRetryAttempts: 0 });
+  t.clock.advance(60_000);
+  await waitIdle(t.url);
+  assert.equal(t.emu.lambda.async.status(id).state, 'failed');
 });
 
 test('MaximumRetryAttempts 0: the first failure is final', async () => {

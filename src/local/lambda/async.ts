@@ -74,6 +74,7 @@ export class AsyncInvoker {
       forget: db.prepare(`DELETE FROM lambda_async WHERE function = ?`),
       count: db.prepare(`SELECT COUNT(*) AS n FROM lambda_async`),
       list: db.prepare(`SELECT * FROM lambda_async ORDER BY id`),
+      dueCount: db.prepare(`SELECT COUNT(*) AS n FROM lambda_async WHERE next_ms <= ?`),
       byRequest: db.prepare(`SELECT * FROM lambda_async WHERE request_id = ? ORDER BY id DESC LIMIT 1`),
     };
   }
@@ -107,6 +108,15 @@ export class AsyncInvoker {
   /** Queued events with their attempt counts (svl's control API and tests). */
   pending(): Array<{ requestId: string; function: string; attempts: number; enqueuedMs: number; nextMs: number }> {
     return (this.s.list.all() as Row[]).map((r) => ({ requestId: r.request_id, function: r.function, attempts: r.attempts, enqueuedMs: r.enqueued_ms, nextMs: r.next_ms }));
+  }
+
+  /** Why async delivery is not idle: attempts running, or events due now. Retries waiting on the clock are idle. */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.running.size > 0) out.push(`${this.running.size} async invocation(s) running`);
+    const due = (this.s.dueCount.get(this.svc.clock.now()) as { n: number }).n - this.running.size;
+    if (!this.stopped && (due > 0 || this.kicked)) out.push(`${Math.max(due, 0)} async invocation(s) due`);
+    return out;
   }
 
   /** Where an invocation stands, or undefined when the emulator knows nothing of it. */

@@ -76,6 +76,7 @@ export class EventSourceMappings {
   private readonly pollers = new Map<string, SqsPoller[]>();
   private readonly seen = new Map<string, Pick<MappingHealth, 'batches' | 'lastBatch' | 'lastError'>>();
   private started = false;
+  private settling = 0;
 
   constructor(private readonly svc: LambdaService) {
     const db = svc.db;
@@ -100,6 +101,28 @@ export class EventSourceMappings {
   stop(): void {
     this.started = false;
     for (const uuid of [...this.pollers.keys()]) this.stopPollers(uuid);
+  }
+
+  /**
+   * Why the mappings are not idle: a state change not yet settled, a batch being invoked or deleted, or
+   * visible messages in a queue an enabled mapping of an Active function reads (a poller is about to
+   * take them). Empty when only the clock (visibility timeouts, batching windows) can move things on.
+   */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.settling > 0) out.push(`${this.settling} event source mapping state change(s) settling`);
+    for (const [uuid, list] of this.pollers) {
+      const p = list[0];
+      if (!p) continue;
+      if (list.some((x) => x.busy)) {
+        out.push(`event source mapping ${uuid}: a batch is being processed`);
+        continue;
+      }
+      const q = this.svc.sqs.queues.byArn(p.config.queueArn);
+      const fn = this.svc.store.get(p.config.functionName);
+      if (q && fn?.state.State === 'Active' && this.svc.sqs.messages.counts(q).visible > 0) out.push(`event source mapping ${uuid}: visible messages in ${q.name}`);
+    }
+    return out;
   }
 
   /** Every mapping with what this emulator saw of its processing. */
@@ -152,7 +175,9 @@ export class EventSourceMappings {
 
   /** The transitional state settles within the same event-loop turn; pollers follow Enabled. */
   private settle(m: Mapping): void {
+    this.settling++;
     setImmediate(() => {
+      this.settling--;
       const row = this.s.get.get(m.uuid) as Row | undefined;
       if (!row) return;
       const cur = fromRow(row);

@@ -43,6 +43,8 @@ export class SqsPoller {
   private readonly ac = new AbortController();
   private readonly url: string;
   private problem?: string;
+  /** True from a received batch until it is invoked and deleted (not while waiting on a long poll or the clock). */
+  busy = false;
 
   constructor(
     private readonly svc: LambdaService,
@@ -95,6 +97,14 @@ export class SqsPoller {
 
   /** One batch: gather (within the batching window), filter, invoke, delete. */
   private async once(): Promise<void> {
+    try {
+      await this.batch();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async batch(): Promise<void> {
     const c = this.config;
     const fn = this.svc.store.get(c.functionName);
     if (!fn || fn.state.State !== 'Active') {
@@ -104,13 +114,17 @@ export class SqsPoller {
     }
     let batch = await this.receive(Math.min(10, c.batchSize), 20);
     if (batch.length === 0 || this.stopped) return;
+    this.busy = true;
     this.problem = undefined;
     if (c.windowSeconds > 0) {
       const deadline = this.svc.clock.now() + c.windowSeconds * 1000;
       while (batch.length < c.batchSize && !this.stopped) {
         const left = deadline - this.svc.clock.now();
         if (left <= 0) break;
-        batch = batch.concat(await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000))));
+        this.busy = false; // waiting for more messages or the end of the window: only the clock moves it on
+        const more = await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000)));
+        this.busy = true;
+        batch = batch.concat(more);
       }
     }
     const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
