@@ -13,7 +13,7 @@
  *   tail (LOG_TAIL_BYTES) of its attempts' logs; 404 when the emulator does not know the request id;
  * - `GET /_svl/idle`: `{ idle, busy: [reasons] }` - idle when nothing would happen without the clock
  *   moving on (no Lambda attempt running or due, no batch in a poller, no visible message a mapping is
- *   about to take, no state change settling). Tests await it instead of sleeping to prove that
+ *   about to take, no state change settling, no SNS HTTP delivery in flight or due). Tests await it instead of sleeping to prove that
  *   nothing happened; with a fake clock, "idle" means "settled until the next advance()".
  * - `GET /_svl/lambda/event-source-mappings`: every mapping with its last batch and last error as this
  *   emulator saw them (`svl status` shows them next to the queue).
@@ -82,12 +82,10 @@ export class ControlApi {
     };
   }
 
-  /**
-   * What keeps the emulator busy right now (see `GET /_svl/idle`). Not yet covered: SNS HTTP deliveries
-   * (their retries wait on the clock and the store does not tell in-flight from waiting ones).
-   */
+  /** What keeps the emulator busy right now (see `GET /_svl/idle`). */
   busy(): string[] {
-    return this.lambda ? this.lambda.busy() : [];
+    const out = this.sns.http.busy();
+    return this.lambda ? out.concat(this.lambda.busy()) : out;
   }
 
   handle(req: IncomingRequest): WireResponse {
