@@ -70,6 +70,12 @@ export interface ConsumerInfo {
   eventSourceArn: string;
   state: string;
   batchSize: number | null;
+  /** AWS's StateTransitionReason: `USER_INITIATED`, or why Lambda changed the state itself. */
+  stateTransitionReason?: string | null;
+  /** AWS's LastProcessingResult (stream sources; AWS leaves it out for SQS), e.g. `PROBLEM: …`. */
+  lastProcessingResult?: string | null;
+  /** The last failure seen: on the emulator its own record of the mapping; on AWS a PROBLEM processing result. */
+  lastError?: { type: string; message: string; at: string | null } | null;
 }
 
 export interface Inventory {

@@ -239,8 +239,11 @@ async function oldestMessageAge(deps: Run, queue: string): Promise<number | null
 }
 
 /**
- * Event source mappings, when Lambda answers. The emulator has no Lambda service yet, and an account
- * may deny lambda:ListEventSourceMappings: either way the graph is drawn without consumers.
+ * Event source mappings, when Lambda answers (an account may deny lambda:ListEventSourceMappings: then
+ * the graph and status show no consumers and say why). On the emulator, the last failure of each mapping
+ * comes from svl's `/_svl/lambda/event-source-mappings`; on AWS from LastProcessingResult when it is a
+ * `PROBLEM: …` (AWS fills it for stream sources; for SQS queues failures show only in the function's
+ * logs and metrics).
  */
 async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ available: boolean; reason?: string; consumers: ConsumerInfo[] }> {
   const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
@@ -258,6 +261,9 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
           eventSourceArn: m.EventSourceArn,
           state: m.State ?? 'Unknown',
           batchSize: m.BatchSize ?? null,
+          stateTransitionReason: m.StateTransitionReason ?? null,
+          lastProcessingResult: m.LastProcessingResult ?? null,
+          lastError: m.LastProcessingResult?.startsWith('PROBLEM') ? { type: 'LastProcessingResult', message: m.LastProcessingResult, at: null } : null,
         });
       }
       marker = page.NextMarker;
@@ -267,5 +273,26 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
     const e = err as { name?: string; message?: string };
     return { available: false, reason: `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim(), consumers: [] };
   }
+  if (deps.target.kind === 'local') await addEmulatorErrors(deps, consumers);
   return { available: true, consumers };
+}
+
+/** The emulator's own record of each mapping's last failure; an older emulator without it changes nothing. */
+async function addEmulatorErrors(deps: Run, consumers: ConsumerInfo[]): Promise<void> {
+  const endpoint = deps.target.endpoints.lambda;
+  if (!endpoint || consumers.length === 0) return;
+  let mappings: Array<{ uuid: string; lastError: { atMs: number; type: string; message: string } | null }>;
+  try {
+    const res = await (deps.fetch ?? fetch)(`${endpoint}/_svl/lambda/event-source-mappings`, { signal: deps.signal });
+    if (!res.ok) return;
+    mappings = ((await res.json()) as { mappings?: typeof mappings }).mappings ?? [];
+  } catch (err) {
+    if (deps.signal?.aborted) throw err;
+    return;
+  }
+  const byUuid = new Map(mappings.map((m) => [m.uuid, m]));
+  for (const c of consumers) {
+    const e = byUuid.get(c.uuid)?.lastError;
+    if (e) c.lastError = { type: e.type, message: e.message, at: new Date(e.atMs).toISOString() };
+  }
 }

@@ -7,7 +7,16 @@
  *   in arrival order with a `Seq` cursor: `after=<last Seq>` returns only what arrived since, so a
  *   follower polls cheaply. `Now` is the emulator's clock, for "since" arithmetic against SentTimestamp.
  * - `GET /_svl/lambda/logs?function=<name>&after=<seq>&since=<epoch ms>|ago=<ms>`: kept invocation logs (`svl logs`);
- * - `GET /_svl/lambda/code/<name>`: the function's deployment package (GetFunction's Code.Location).
+ * - `GET /_svl/lambda/code/<name>`: the function's deployment package (GetFunction's Code.Location);
+ * - `GET /_svl/lambda/invocations/<requestId>`: one asynchronous invocation (`svl invoke --async --wait`):
+ *   state queued|running|retrying|succeeded|failed|expired, attempts, last error, deliveries, and the
+ *   tail (LOG_TAIL_BYTES) of its attempts' logs; 404 when the emulator does not know the request id;
+ * - `GET /_svl/idle`: `{ idle, busy: [reasons] }` - idle when nothing would happen without the clock
+ *   moving on (no Lambda attempt running or due, no batch in a poller, no visible message a mapping is
+ *   about to take, no state change settling, no SNS HTTP delivery in flight or due). Tests await it instead of sleeping to prove that
+ *   nothing happened; with a fake clock, "idle" means "settled until the next advance()".
+ * - `GET /_svl/lambda/event-source-mappings`: every mapping with its last batch and last error as this
+ *   emulator saw them (`svl status` shows them next to the queue).
  */
 import type { WireResponse } from './protocol/json10.js';
 import type { IncomingRequest } from './router.js';
@@ -24,6 +33,9 @@ export interface ControlInfo {
   inMemory: boolean;
   endpoint: () => string;
 }
+
+/** How much of an invocation's log `/_svl/lambda/invocations/<id>` returns (the end of it), like Invoke's LogResult. */
+export const LOG_TAIL_BYTES = 4096;
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
   status,
@@ -70,8 +82,18 @@ export class ControlApi {
     };
   }
 
+  /** What keeps the emulator busy right now (see `GET /_svl/idle`). */
+  busy(): string[] {
+    const out = this.sns.http.busy();
+    return this.lambda ? out.concat(this.lambda.busy()) : out;
+  }
+
   handle(req: IncomingRequest): WireResponse {
     const url = new URL(`http://x${req.path}${req.search}`);
+    if (req.method === 'GET' && url.pathname === '/_svl/idle') {
+      const busy = this.busy();
+      return json(200, { idle: busy.length === 0, busy }, req.requestId);
+    }
     if (req.method === 'GET' && url.pathname === '/_svl/health') return json(200, this.health(), req.requestId);
     if (req.method === 'GET' && url.pathname === SIGNING_CERT_PATH) {
       return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingPublicKeyPem() };
@@ -96,6 +118,11 @@ export class ControlApi {
       return json(200, { QueueUrl: this.sqs.queueUrl(q, { baseUrl: this.info.endpoint() }), QueueArn: q.arn, Now: now, Messages: messages }, req.requestId);
     }
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/logs') return this.lambdaLogs(url, req.requestId);
+    if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/event-source-mappings') {
+      return json(200, { now: this.lambda.clock.now(), mappings: this.lambda.esm.health() }, req.requestId);
+    }
+    const invocation = /^\/_svl\/lambda\/invocations\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && this.lambda && invocation) return this.lambdaInvocation(decodeURIComponent(invocation[1]!), req.requestId);
     const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.lambda && code) {
       const fn = this.lambda.store.get(decodeURIComponent(code[1]!));
@@ -104,6 +131,17 @@ export class ControlApi {
       return { status: 200, headers: { 'content-type': 'application/zip', 'x-amzn-requestid': req.requestId }, body: '', bodyBytes: zip };
     }
     return json(404, { __type: 'NotFound', message: `No svl endpoint ${url.pathname}.` }, req.requestId);
+  }
+
+  /** One async invocation's state with the tail of its log (every attempt, oldest first). */
+  private lambdaInvocation(id: string, requestId: string): WireResponse {
+    const lambda = this.lambda!;
+    const status = lambda.async.status(id);
+    if (!status) return json(404, { __type: 'ResourceNotFoundException', message: `No asynchronous invocation ${id} is known to this emulator (finished ones are kept in memory only).` }, requestId);
+    const text = lambda.logs.forRequest(status.function, id).map((r) => r.text).join('');
+    const bytes = Buffer.from(text, 'utf8');
+    const log = bytes.length > LOG_TAIL_BYTES ? bytes.subarray(bytes.length - LOG_TAIL_BYTES).toString('utf8') : text;
+    return json(200, { ...status, now: lambda.clock.now(), log }, requestId);
   }
 
   /** Kept invocation logs of a function, oldest first, after a cursor (`svl logs --follow` polls with it). */

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { svl, localEnv } from '../helpers/cli.mjs';
-import { setupLambda, fixtures } from '../helpers/lambda.mjs';
+import { svl, localEnv, NO_STACK } from '../helpers/cli.mjs';
+import { spawnSvl } from '../helpers/spawn.mjs';
+import { setupLambda, fixtures, eventually } from '../helpers/lambda.mjs';
 
 let t;
 let env;
@@ -125,10 +126,105 @@ test('invoke --async --wait follows the outcome to the OnSuccess queue', async (
   assert.equal(o.outcome.via, 'OnSuccess');
   assert.equal(o.outcome.record.requestContext.requestId, o.requestId);
   assert.deepEqual(o.outcome.record.responsePayload, { echo: { w: 1 } });
-  // Nothing to follow: a usage error before invoking.
-  const none = await run(['invoke', 'cli-py', '--async', '--wait']);
-  assert.equal(none.code, 2);
-  assert.match(none.stderr, /--wait has nothing to follow/);
+  // Without destinations the emulator's own record of the invocation is followed.
+  const plain = await run(['invoke', 'cli-py', '--async', '--wait', '--json']);
+  assert.equal(plain.code, 0, plain.stderr);
+  const p = JSON.parse(plain.stdout);
+  assert.deepEqual([p.outcome.condition, p.outcome.via, p.outcome.destination, p.outcome.attempts, p.outcome.lastError], ['Success', 'emulator', null, 1, null]);
+  assert.match(p.outcome.log, new RegExp(`START RequestId: ${p.requestId}[\\s\\S]*REPORT RequestId: ${p.requestId}`));
+  const human = await run(['invoke', 'cli-py', '--async', '--wait']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stderr, /Waiting for the outcome of [0-9a-f-]{36} on the emulator/);
+  assert.match(human.stderr, /outcome: Success after 1 attempt\(s\)\n/);
+  assert.match(human.stdout.trim(), UUID);
+});
+
+test('invoke --async --wait without destinations: a final failure exits 1 with the error and the log', async () => {
+  await t.createFunction('cli-async-fail', { handler: 'index.fail' });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'cli-async-fail', MaximumRetryAttempts: 0 });
+  const r = await run(['invoke', 'cli-async-fail', '--async', '--wait', '--payload', '{"message":"kaputt"}', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const o = JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('}') + 1));
+  assert.equal(o.outcome.condition, 'RetriesExhausted');
+  assert.equal(o.outcome.attempts, 1);
+  assert.deepEqual(o.outcome.lastError, { type: 'TypeError', message: 'kaputt' });
+  assert.match(o.outcome.log, /Invoke Error/);
+  const e = JSON.parse(r.stderr.trim().split('\n').pop()).error;
+  assert.equal(e.message, `Async invocation ${o.requestId} of cli-async-fail ended with RetriesExhausted (TypeError: kaputt)`);
+  assert.equal(e.hint, 'The full log: svl logs cli-async-fail');
+  const human = await run(['invoke', 'cli-async-fail', '--async', '--wait', '--payload', '{"message":"kaputt"}']);
+  assert.equal(human.code, 1);
+  assert.match(human.stderr, /outcome: RetriesExhausted after 1 attempt\(s\)\n.*TypeError: kaputt\n[\s\S]*Invoke Error[\s\S]*Error: Async invocation/);
+  assert.match(human.stderr, /Hint: The full log: svl logs cli-async-fail/);
+  assert.doesNotMatch(human.stderr, NO_STACK);
+});
+
+test('invoke --async --wait follows retries on the emulator clock; --wait-timeout and Ctrl-C say where it stands', async () => {
+  await t.createFunction('cli-async-retry', { handler: 'index.fail' });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'cli-async-retry', MaximumRetryAttempts: 1 });
+  const pendingOf = (fn) => t.emu.lambda.async.pending().find((p) => p.function === fn);
+  const failedOnce = (fn) => eventually(() => pendingOf(fn)?.attempts === 1 && t.emu.lambda.async.status(pendingOf(fn).requestId).state === 'retrying', { what: `the first failed attempt of ${fn}` });
+  // Follows the retry a minute later (on the fake clock) to the final outcome.
+  const w = spawnSvl(['invoke', 'cli-async-retry', '--async', '--wait', '--payload', '{"message":"again"}', '--json', '--local'], { env });
+  await failedOnce('cli-async-retry');
+  t.clock.advance(60_000);
+  const done = await w.done;
+  assert.equal(done.code, 1, done.stderr);
+  const o = JSON.parse(done.stdout.slice(0, done.stdout.lastIndexOf('}') + 1));
+  assert.deepEqual([o.outcome.condition, o.outcome.attempts, o.outcome.lastError.message], ['RetriesExhausted', 2, 'again']);
+  assert.equal(o.outcome.log.match(/START RequestId/g).length, 2, 'both attempts are in the log');
+  // The deadline: exit 1, with the state so far.
+  const slow = await run(['invoke', 'cli-async-retry', '--async', '--wait', '--wait-timeout', '1']);
+  assert.equal(slow.code, 1, slow.stderr);
+  assert.match(slow.stderr, /No outcome for [0-9a-f-]{36} within 1 s \((queued|running|retrying), \d attempts? so far/);
+  assert.match(slow.stderr, /Hint: .*--wait-timeout/);
+  t.clock.advance(60_000); // lets that invocation finish
+  // Ctrl-C: 130, what was done, how to keep following; the invocation goes on in the emulator.
+  const c = spawnSvl(['invoke', 'cli-async-retry', '--async', '--wait', '--local'], { env });
+  await c.waitFor(/Waiting for the outcome of/);
+  const id = /Waiting for the outcome of ([0-9a-f-]{36})/.exec(c.stderr)[1];
+  await eventually(() => t.emu.lambda.async.status(id)?.state === 'retrying', { what: 'the first failed attempt' });
+  const cancelledRun = await c.kill('SIGINT');
+  assert.equal(cancelledRun.code, 130, cancelledRun.stderr);
+  assert.match(cancelledRun.stderr, new RegExp(`Error: Cancelled: invoked cli-async-retry asynchronously \\(request ${id}\\) and stopped following it \\(retrying, 1 attempt so far`));
+  assert.match(cancelledRun.stderr, /Hint: continue with: svl logs cli-async-retry --follow --local/);
+  assert.equal(t.emu.lambda.async.status(id).state, 'retrying', 'the invocation itself is not cancelled');
+  t.clock.advance(60_000);
+  await eventually(() => t.emu.lambda.async.status(id)?.state === 'failed', { what: 'the retry' });
+});
+
+test('status shows each queue\'s Lambda consumers with state, batch size and the emulator\'s last error', async () => {
+  const { CreateQueueCommand, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  const tags = { 'svl:flow': 'billingflow' };
+  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'cli-consumed', tags }));
+  await t.sqs.send(new CreateQueueCommand({ QueueName: 'cli-idle', tags }));
+  await t.createFunction('cli-consumer', { handler: 'index.fail' });
+  await t.createFunction('cli-idle-consumer');
+  const arn = (q) => `arn:aws:sqs:us-east-1:000000000000:${q}`;
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'cli-consumer', EventSourceArn: arn('cli-consumed'), BatchSize: 5 });
+  await t.send('CreateEventSourceMapping', { FunctionName: 'cli-idle-consumer', EventSourceArn: arn('cli-idle'), Enabled: false });
+  await t.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"message":"card declined"}' }));
+  await eventually(() => t.emu.lambda.esm.health().find((h) => h.uuid === m.UUID)?.lastError, { what: 'the failed batch' });
+  const r = await run(['status', 'billingflow', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.deepEqual(s.lambda, { available: true });
+  assert.equal(s.consumers.length, 2);
+  const [consumed, idle] = s.consumers;
+  assert.deepEqual({ ...consumed, lastError: { ...consumed.lastError, at: typeof consumed.lastError.at } }, {
+    queue: 'cli-consumed', function: 'cli-consumer', uuid: m.UUID, state: 'Enabled', batchSize: 5, stateTransitionReason: 'USER_INITIATED', lastProcessingResult: null,
+    lastError: { type: 'TypeError', message: 'boom', at: 'string' },
+  });
+  assert.deepEqual([idle.queue, idle.function, idle.state, idle.batchSize, idle.lastError], ['cli-idle', 'cli-idle-consumer', 'Disabled', 10, null]);
+  const human = await run(['status', 'billingflow']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /Lambda consumers\n/);
+  assert.match(human.stdout, /│ cli-consumed +│ λ cli-consumer +│ Enabled +│ 5 +│ TypeError: boom at \d\d:\d\d:\d\d │/);
+  assert.match(human.stdout, /│ cli-idle +│ λ cli-idle-consumer +│ Disabled +│ 10 +│ - +│/);
+  // The overview lists every consumer too.
+  const all = JSON.parse((await run(['status', '--json'])).stdout);
+  assert.ok(all.consumers.some((c) => c.uuid === m.UUID && c.lastError?.type === 'TypeError'));
+  for (const c of (await t.send('ListEventSourceMappings', {})).EventSourceMappings) await t.send('DeleteEventSourceMapping', { UUID: c.UUID });
 });
 
 test('invoke bad input: clear errors, exit 2 (1 for a missing function)', async () => {

@@ -24,6 +24,23 @@ export async function snsClient(url) {
   return new SNSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
 }
 
+/**
+ * Resolves once the emulator at `url` reports itself idle (`GET /_svl/idle`) twice in a row: nothing
+ * would happen without its clock moving on. What tests await instead of sleeping to prove that
+ * nothing happened (and to let a state change settle).
+ */
+export async function waitIdle(url, { timeoutMs = 10_000 } = {}) {
+  const end = Date.now() + timeoutMs;
+  let streak = 0;
+  let last;
+  while (streak < 2) {
+    last = await (await fetch(`${url}/_svl/idle`)).json();
+    streak = last.idle ? streak + 1 : 0;
+    if (Date.now() > end) throw new Error(`the emulator did not become idle: ${last.busy.join('; ')}`);
+    if (streak < 2) await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** Lets pending I/O callbacks run (after advancing a fake clock, long polls answer asynchronously). */
 export const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
-import { rejectsWith } from '../helpers/emulator.mjs';
+import { rejectsWith, waitIdle } from '../helpers/emulator.mjs';
 import { queueArnOf } from '../helpers/sns.mjs';
 import { writeZip } from '../../dist/domain/zip.js';
 
@@ -79,12 +79,12 @@ test('a failing event is retried twice, after 1 and 2 minutes, then goes to OnFa
   const logsCount = async () => (await t.logs('async-fails')).length;
   assert.equal(await logsCount(), 1);
   t.clock.advance(59_000);
-  await new Promise((res) => setTimeout(res, 100));
+  await waitIdle(t.url);
   assert.equal(attempts(), 1, 'no retry before a minute');
   t.clock.advance(1_000);
   await eventually(() => attempts() === 2, { what: 'the second attempt' });
   t.clock.advance(119_000);
-  await new Promise((res) => setTimeout(res, 100));
+  await waitIdle(t.url);
   assert.equal(attempts(), 2, 'the second retry waits two minutes');
   assert.deepEqual(await drain(t, fail), []);
   t.clock.advance(1_000);
@@ -106,6 +106,57 @@ test('a failing event is retried twice, after 1 and 2 minutes, then goes to OnFa
   });
   assert.equal(await logsCount(), 3);
   assert.equal(t.emu.lambda.async.pendingCount(), 0);
+});
+
+test('GET /_svl/lambda/invocations/<requestId>: queued -> retrying -> failed with attempts, last error and log; 404 when unknown', async () => {
+  await t.createFunction('async-tracked', { handler: 'index.fail' });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-tracked', MaximumRetryAttempts: 1 });
+  const get = async (id) => {
+    const res = await fetch(`${t.url}/_svl/lambda/invocations/${id}`);
+    return { status: res.status, body: await res.json() };
+  };
+  const id = (await invokeEvent(t, 'async-tracked', { message: 'tracked' })).$metadata.requestId;
+  const first = await get(id);
+  assert.equal(first.status, 200);
+  assert.ok(['queued', 'running'].includes(first.body.state), first.body.state);
+  assert.equal(first.body.function, 'async-tracked');
+  const retrying = await eventually(async () => ((await get(id)).body.state === 'retrying' ? (await get(id)).body : undefined), { what: 'the first failed attempt' });
+  assert.equal(retrying.attempts, 1);
+  assert.deepEqual(retrying.lastError, { type: 'TypeError', message: 'tracked' });
+  assert.equal(retrying.nextAttemptMs - retrying.now, 60_000);
+  assert.match(retrying.log, new RegExp(`START RequestId: ${id}`));
+  t.clock.advance(60_000);
+  const failed = await eventually(async () => ((await get(id)).body.state === 'failed' ? (await get(id)).body : undefined), { what: 'the final failure' });
+  assert.deepEqual([failed.condition, failed.attempts, failed.deliveries, failed.record], ['RetriesExhausted', 2, [], null]);
+  assert.equal(failed.log.match(/REPORT RequestId/g).length, 2);
+  const ok = await queue(t, 'async-tracked-ok');
+  await t.createFunction('async-tracked-ok');
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-tracked-ok', DestinationConfig: { OnSuccess: { Destination: queueArnOf('async-tracked-ok') } } });
+  const okId = (await invokeEvent(t, 'async-tracked-ok', { n: 2 })).$metadata.requestId;
+  const succeeded = await eventually(async () => ((await get(okId)).body.state === 'succeeded' ? (await get(okId)).body : undefined), { what: 'the success' });
+  assert.deepEqual(succeeded.deliveries, [{ kind: 'OnSuccess', target: queueArnOf('async-tracked-ok'), error: null }]);
+  assert.equal(succeeded.record.requestContext.requestId, okId);
+  assert.equal(succeeded.lastError, null);
+  await drain(t, ok);
+  const unknown = await get('00000000-0000-0000-0000-000000000000');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.__type, 'ResourceNotFoundException');
+});
+
+test('GET /_svl/idle: busy while an async attempt is due or running, idle once only the clock can move things on', async () => {
+  await t.createFunction('async-idle', { handler: 'index.fail' });
+  const id = (await invokeEvent(t, 'async-idle', { message: 'later' })).$metadata.requestId;
+  const busy = await (await fetch(`${t.url}/_svl/idle`)).json();
+  assert.equal(busy.idle, false);
+  assert.match(busy.busy.join('; '), /async invocation\(s\) (due|running)/);
+  await waitIdle(t.url);
+  const s = t.emu.lambda.async.status(id);
+  assert.deepEqual([s.state, s.attempts], ['retrying', 1], 'idle: the retry waits for the clock');
+  assert.deepEqual(await (await fetch(`${t.url}/_svl/idle`)).json(), { idle: true, busy: [] });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'async-idle', MaximumRetryAttempts: 0 });
+  t.clock.advance(60_000);
+  await waitIdle(t.url);
+  assert.equal(t.emu.lambda.async.status(id).state, 'failed');
 });
 
 test('MaximumRetryAttempts 0: the first failure is final', async () => {

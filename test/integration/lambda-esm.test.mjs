@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
-import { rejectsWith, tick } from '../helpers/emulator.mjs';
+import { rejectsWith, waitIdle } from '../helpers/emulator.mjs';
 import { queueArnOf } from '../helpers/sns.mjs';
 
 let t;
@@ -51,7 +51,7 @@ test('CreateEventSourceMapping: 202 Creating, then Enabled; Get, List (filters, 
   assert.deepEqual(c.FunctionResponseTypes, ['ReportBatchItemFailures']);
   assert.deepEqual(c.ScalingConfig, { MaximumConcurrency: 2 });
   assert.ok(c.LastModified instanceof Date);
-  await tick();
+  await waitIdle(t.url);
   const g = await t.send('GetEventSourceMapping', { UUID: c.UUID });
   assert.equal(g.State, 'Enabled');
   const l1 = await t.send('ListEventSourceMappings', { EventSourceArn: queueArnOf('esm-ops') });
@@ -87,6 +87,26 @@ test('event source mapping bad input, with AWS codes and texts', async () => {
   await rejectsWith(assert, t.send('UpdateEventSourceMapping', { UUID: '00000000-0000-0000-0000-000000000000', BatchSize: 2 }), 'ResourceNotFoundException');
   await rejectsWith(assert, t.send('ListEventSourceMappings', { MaxItems: 0 }), 'ValidationException');
   assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'esm-bad-fn' })).EventSourceMappings, []);
+});
+
+test('a queue whose visibility timeout is shorter than the function timeout is refused, with AWS\'s text', async () => {
+  const url = await makeQueue(t, 'esm-vis', { VisibilityTimeout: '30' });
+  await t.createFunction('esm-vis-fn', { Timeout: 60 });
+  const err = await rejectsWith(
+    assert,
+    t.send('CreateEventSourceMapping', { FunctionName: 'esm-vis-fn', EventSourceArn: queueArnOf('esm-vis') }),
+    'InvalidParameterValueException',
+  );
+  assert.equal(err.message, 'Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds');
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'esm-vis-fn' })).EventSourceMappings, [], 'nothing was created');
+  // Equal is enough (AWS only refuses "less than"); raising the function timeout later is not re-checked, as on AWS.
+  await t.sqs.send(new S.SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '60' } }));
+  const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-vis-fn', EventSourceArn: queueArnOf('esm-vis'), Enabled: false });
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'esm-vis-fn', Timeout: 120 });
+  await t.emu.lambda.whenActive('esm-vis-fn');
+  assert.equal((await t.send('UpdateEventSourceMapping', { UUID: m.UUID, BatchSize: 5 })).BatchSize, 5);
+  await t.send('DeleteEventSourceMapping', { UUID: m.UUID });
 });
 
 test('the poller invokes with AWS\'s SQS event and deletes the batch on success', async () => {
@@ -150,7 +170,7 @@ test('a thrown error or a malformed batchItemFailures response fails the whole b
   await sendBodies(t, url, ['crash', 'fine']);
   const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: queueArnOf('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   await waitLogs(t, 'esm-whole-fn', 1);
-  await tick(100);
+  await waitIdle(t.url);
   assert.deepEqual(await counts(t, url), { visible: 0, inflight: 2 });
   await t.send('DeleteEventSourceMapping', { UUID: m.UUID });
   await t.sqs.send(new S.PurgeQueueCommand({ QueueUrl: url }));
@@ -158,7 +178,7 @@ test('a thrown error or a malformed batchItemFailures response fails the whole b
   await sendBodies(t, url, ['malformed', 'fine']);
   await t.send('CreateEventSourceMapping', { FunctionName: 'esm-whole-fn', EventSourceArn: queueArnOf('esm-whole'), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
   await waitLogs(t, 'esm-whole-fn', 2);
-  await tick(100);
+  await waitIdle(t.url);
   assert.deepEqual(await counts(t, url), { visible: 0, inflight: 2 });
 });
 
@@ -194,14 +214,14 @@ test('FilterCriteria: non-matching messages are deleted without invoking', async
   const url = await makeQueue(t, 'esm-filter');
   await t.createFunction('esm-filter-fn', { handler: 'index.record' });
   await t.send('CreateEventSourceMapping', { FunctionName: 'esm-filter-fn', EventSourceArn: queueArnOf('esm-filter'), BatchSize: 1, FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ['order'] } }) }] } });
-  await tick();
+  await waitIdle(t.url);
   await sendBodies(t, url, [JSON.stringify({ kind: 'noise' }), JSON.stringify({ kind: 'order', id: 7 }), 'not json']);
   await waitLogs(t, 'esm-filter-fn', 1);
   await eventually(async () => {
     const c = await counts(t, url);
     return c.visible === 0 && c.inflight === 0;
   }, { what: 'every message to be gone' });
-  await tick(100);
+  await waitIdle(t.url);
   const events = loggedEvents(await t.logs('esm-filter-fn'));
   assert.deepEqual(events.map((e) => JSON.parse(e.Records[0].body)), [{ kind: 'order', id: 7 }]);
 });
@@ -212,7 +232,7 @@ test('MaximumBatchingWindowInSeconds gathers up to BatchSize records before invo
   // Two pollers: the first takes 10 then 5 more within its window, the second takes 10.
   await sendBodies(t, url, Array.from({ length: 25 }, (_, i) => `ok-${i}`));
   await t.send('CreateEventSourceMapping', { FunctionName: 'esm-window-fn', EventSourceArn: queueArnOf('esm-window'), BatchSize: 20, MaximumBatchingWindowInSeconds: 5, ScalingConfig: { MaximumConcurrency: 2 } });
-  await tick(200);
+  await waitIdle(t.url);
   assert.equal((await t.logs('esm-window-fn')).length, 0, 'waits for the window while the batches are not full');
   t.clock.advance(5_000);
   const entries = await waitLogs(t, 'esm-window-fn', 2);
@@ -224,10 +244,10 @@ test('Enabled false stops consumption (Disabling -> Disabled); true resumes it',
   const url = await makeQueue(t, 'esm-toggle');
   await t.createFunction('esm-toggle-fn', { handler: 'index.record' });
   const m = await t.send('CreateEventSourceMapping', { FunctionName: 'esm-toggle-fn', EventSourceArn: queueArnOf('esm-toggle'), Enabled: false });
-  await tick();
+  await waitIdle(t.url);
   assert.equal((await t.send('GetEventSourceMapping', { UUID: m.UUID })).State, 'Disabled');
   await sendBodies(t, url, ['waiting']);
-  await tick(200);
+  await waitIdle(t.url);
   assert.deepEqual(await counts(t, url), { visible: 1, inflight: 0 });
   const u = await t.send('UpdateEventSourceMapping', { UUID: m.UUID, Enabled: true, BatchSize: 3 });
   assert.equal(u.State, 'Enabling');
@@ -236,7 +256,7 @@ test('Enabled false stops consumption (Disabling -> Disabled); true resumes it',
   assert.equal((await t.send('GetEventSourceMapping', { UUID: m.UUID })).State, 'Enabled');
   const d = await t.send('UpdateEventSourceMapping', { UUID: m.UUID, Enabled: false });
   assert.equal(d.State, 'Disabling');
-  await tick();
+  await waitIdle(t.url);
   assert.equal((await t.send('GetEventSourceMapping', { UUID: m.UUID })).State, 'Disabled');
 });
 
@@ -247,7 +267,7 @@ test('mappings survive a restart and their pollers resume', async () => {
     await makeQueue(t1, 'esm-restart');
     await t1.createFunction('esm-restart-fn', { handler: 'index.record' });
     const m = await t1.send('CreateEventSourceMapping', { FunctionName: 'esm-restart-fn', EventSourceArn: queueArnOf('esm-restart') });
-    await tick();
+    await waitIdle(t1.url);
     await t1.close();
     t1 = await setupLambda({ stateDir });
     try {
@@ -306,7 +326,7 @@ test('SNS -> lambda without a function policy for the topic fails the delivery (
     assert.ok(lines.some((l) => l.includes('SNS DELIVERY FAILED') && l.includes('does not allow sns.amazonaws.com')));
     const r = await t2.sqs.send(new S.ReceiveMessageCommand({ QueueUrl: dlq }));
     assert.equal(JSON.parse(r.Messages[0].Body).Message, 'refused');
-    await tick(100);
+    await waitIdle(t2.url);
     assert.equal((await t2.logs('locked-fn')).length, 0);
     assert.equal(t2.emu.lambda.async.pendingCount(), 0);
   } finally {

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
 import { setupSns, startHttpEndpoint, snsQueuePolicy, tick } from '../helpers/sns.mjs';
+import { waitIdle } from '../helpers/emulator.mjs';
 
 let t;
 let ep;
@@ -76,7 +77,7 @@ test('SubscriptionConfirmation POST: AWS headers and body, signature; the subscr
   assert.equal(listed.SubscriptionArn, 'PendingConfirmation');
   // A pending subscription receives nothing.
   await t.call('Publish', { TopicArn: topic, Message: 'while pending' });
-  await tick(50);
+  await waitIdle(t.url);
   assert.equal(sub.requests().length, 1);
   // Confirming with the Token through the API works too.
   assert.equal((await t.call('ConfirmSubscription', { TopicArn: topic, Token: c.Token })).SubscriptionArn, sub.subArn);
@@ -151,7 +152,7 @@ test('retries: a 500 is retried after 20 s (fake clock); after numRetries=3 the 
       assert.deepEqual(t.pendingHttp().map((p) => p.attempts), [retry], `attempt ${retry} recorded`);
       assert.equal((await t.health()).counts.pendingHttpDeliveries, 1, 'GET /_svl/health shows the pending delivery');
       t.clock.advance(19_999);
-      await tick(30);
+      await waitIdle(t.url);
       assert.equal(sub.requests().length, 1 + retry, `no retry before 20 s (retry ${retry})`);
       t.clock.advance(1);
       const again = await waitForRequests(sub, 2 + retry);
@@ -161,7 +162,7 @@ test('retries: a 500 is retried after 20 s (fake clock); after numRetries=3 the 
     await t.httpIdle();
     assert.deepEqual(t.pendingHttp(), [], 'given up after 1 attempt + 3 retries');
     t.clock.advance(60_000);
-    await tick(30);
+    await waitIdle(t.url);
     assert.equal(sub.requests().length, 5, 'no fifth attempt');
     const [dead] = await t.notifications(dlq.url);
     assert.equal(dead.MessageId, MessageId);
@@ -190,7 +191,7 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
     await t.httpIdle();
     assert.deepEqual(t.pendingHttp(), []);
     t.clock.advance(120_000);
-    await tick(30);
+    await waitIdle(t.url);
     assert.equal(sub.requests().length, 3, 'no more attempts after a success');
 
     // numRetries 1, 5 s delay; raw delivery: the DLQ gets the body and the attributes.
@@ -208,7 +209,7 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
     await waitForRequests(sub, 4);
     await t.httpIdle();
     t.clock.advance(4_999);
-    await tick(30);
+    await waitIdle(t.url);
     assert.equal(sub.requests().length, 4);
     t.clock.advance(1);
     await waitForRequests(sub, 5);

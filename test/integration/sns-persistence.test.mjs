@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupSns, startHttpEndpoint, tick } from '../helpers/sns.mjs';
+import { waitIdle } from '../helpers/emulator.mjs';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'svl-sns-persist-'));
 const ep = await startHttpEndpoint();
@@ -104,7 +105,7 @@ test('a pending HTTP delivery is retried on the restarted emulator exactly when 
     try {
       assert.deepEqual(t.pendingHttp().map((p) => [p.kind, p.attempts, p.subscription_arn]), [['notification', 1, SubscriptionArn]]);
       t.clock.advance(19_999); // the new clock starts where the first one did: due at +20 s
-      await tick(50);
+      await waitIdle(t.url);
       assert.equal(ep.requests.length, before + 2, 'not before it is due');
       t.clock.advance(1);
       const retried = await ep.waitFor(before + 3, 'the retry after the restart');

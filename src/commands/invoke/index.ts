@@ -27,7 +27,7 @@ export function register(program: Command, ctx: CommandContext): Command {
     .argument('<function>', 'function name or ARN')
     .option('--payload <json>', 'the event: JSON, @file, or - for stdin (default: stdin when piped, else {})')
     .option('--async', 'invoke asynchronously (InvocationType Event): prints the request id')
-    .option('--wait', 'with --async: follow the outcome through the function\'s SQS destinations or DLQ')
+    .option('--wait', 'with --async: follow the invocation to its outcome (emulator: the invocation itself; AWS: SQS destinations/DLQ, else the log group)')
     .option('--wait-timeout <seconds>', 'with --wait: give up after this long (default 60)')
     .option('--dry-run', 'check the function and permissions without running it (InvocationType DryRun)')
     .option('--qualifier <version>', 'version or alias to invoke (default $LATEST)')

@@ -8,7 +8,7 @@ import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { readValue } from '../input.js';
 import type { InvokeFlags } from './index.js';
-import { followOutcome, waitTargets, type Outcome } from './wait.js';
+import { followInvocation, planWait, type Outcome } from './wait.js';
 
 export interface InvokeOptions {
   function: string;
@@ -64,7 +64,8 @@ export async function runInvoke(o: InvokeOptions, target: Target, ui: Pick<Ui, '
   const lambda: LambdaClient = await getLambda(target, ui);
   const { InvokeCommand } = await import('@aws-sdk/client-lambda');
   const fail = (err: unknown, operation: string) => mapAwsError(err, { target, service: 'lambda', operation, resource: `function "${o.function}"` });
-  const targets = o.wait ? await waitTargets(lambda, o.function, signal).catch((err: unknown) => { throw err instanceof SvlError ? err : fail(err, 'GetFunctionEventInvokeConfig'); }) : undefined;
+  const plan = o.wait ? await planWait(target, lambda, o.function, signal).catch((err: unknown) => { throw err instanceof SvlError ? err : fail(err, 'GetFunctionConfiguration'); }) : undefined;
+  const startMs = Date.now();
   const started = performance.now();
   let out;
   try {
@@ -100,9 +101,10 @@ export async function runInvoke(o: InvokeOptions, target: Target, ui: Pick<Ui, '
     // The payload exactly as the function returned it, for stdout (not part of --json).
     Object.defineProperty(result, 'raw', { value: text, enumerable: false });
   }
-  if (o.mode === 'async' && targets && result.requestId) {
-    ui.info(`Waiting for the outcome of ${result.requestId} on ${targets.map((t) => t.arn).join(', ')} …`);
-    result.outcome = await followOutcome(target, ui, targets, result.requestId, o.waitTimeoutMs, signal);
+  if (o.mode === 'async' && plan && result.requestId) {
+    const on = plan.kind === 'emulator' ? 'the emulator' : plan.kind === 'logs' ? `log group ${plan.logGroup}` : plan.targets.map((t) => t.arn).join(', ');
+    ui.info(`Waiting for the outcome of ${result.requestId} on ${on} (up to ${o.waitTimeoutMs / 1000} s, Ctrl-C stops waiting) …`);
+    result.outcome = await followInvocation({ target, function: o.function, requestId: result.requestId, plan, timeoutMs: o.waitTimeoutMs, startMs, partial: { ...result } }, ui, signal);
   }
   return result;
 }
@@ -125,8 +127,11 @@ export function renderInvoke(r: InvokeResult, ui: Pick<Ui, 'info' | 'success' | 
     ui.success(`${r.function}: queued, ${r.statusCode}${id}`);
     if (r.outcome) {
       const o = r.outcome;
-      (o.condition === 'Success' ? ui.success : ui.warn)(`outcome: ${o.condition} after ${o.attempts ?? '?'} attempt(s), via ${o.via} ${o.destination}`);
-      return JSON.stringify(o.record, null, 2);
+      const via = o.via === 'emulator' ? '' : `, via ${o.via} ${o.destination ?? ''}`.trimEnd();
+      (o.condition === 'Success' ? ui.success : ui.warn)(`outcome: ${o.condition} after ${o.attempts ?? '?'} attempt(s)${via}`);
+      if (o.lastError && o.condition !== 'Success') ui.info(ui.errStyle.red(`${o.lastError.type}: ${o.lastError.message}`));
+      if (o.log && (o.condition !== 'Success' || showLogs)) ui.info(o.log.trimEnd());
+      return o.record === null || o.record === undefined ? (r.requestId ?? '') : JSON.stringify(o.record, null, 2);
     }
     ui.hint(`Follow it with: svl logs ${r.function} --follow`);
     return r.requestId ?? '';
@@ -154,7 +159,12 @@ export function invokeFailure(r: InvokeResult): SvlError | undefined {
     });
   }
   if (r.outcome && r.outcome.condition !== 'Success') {
-    return new SvlError(`Async invocation ${r.requestId} of ${r.function} ended with ${r.outcome.condition}`, 1, { code: r.outcome.condition, requestId: r.requestId ?? undefined });
+    const e = r.outcome.lastError;
+    return new SvlError(`Async invocation ${r.requestId} of ${r.function} ended with ${r.outcome.condition}${e ? ` (${e.type}: ${e.message})` : ''}`, 1, {
+      code: r.outcome.condition,
+      requestId: r.requestId ?? undefined,
+      hint: `The full log: svl logs ${r.function}`,
+    });
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createUi } from '../../ui/index.js';
 import { fakeIo } from '../../ui/test-streams.js';
 import { formatAge, renderStatus } from './render.js';
-import { parseStatus, statusWarnings, type FlowStatus, type QueueStatus } from './run.js';
+import { parseStatus, statusWarnings, type ConsumerStatus, type FlowStatus, type QueueStatus } from './run.js';
 
 const ui = (color: boolean) => createUi({ json: false, yes: false, color, debug: false, env: color ? { FORCE_COLOR: '1' } : {}, io: fakeIo() });
 const depth = (visible: number, inFlight = 0, delayed = 0) => ({ visible, inFlight, delayed });
@@ -26,6 +26,8 @@ function flow(): FlowStatus {
       queue('c-dlq', { isDeadLetterQueue: true }),
       queue('solo'),
     ],
+    consumers: [],
+    lambda: null,
   };
 }
 
@@ -49,6 +51,31 @@ describe('renderStatus (flow)', () => {
 
   it('the warning counts messages in DLQs', () => {
     assert.deepEqual(statusWarnings(flow()), ['3 messages in dead-letter queues']);
+  });
+});
+
+describe('renderStatus (Lambda consumers)', () => {
+  const consumer = (o: Partial<ConsumerStatus> = {}): ConsumerStatus => ({
+    queue: 'a', function: 'bill', uuid: 'u1', state: 'Enabled', batchSize: 10, stateTransitionReason: 'USER_INITIATED', lastProcessingResult: null, lastError: null, ...o,
+  });
+
+  it('a table below the flow: queue, function, state (with a non-user reason), batch size, last error', () => {
+    const r = { ...flow(), consumers: [
+      consumer(),
+      consumer({ queue: 'b', function: 'ship', state: 'Disabled', stateTransitionReason: 'USER_INITIATED', batchSize: 5, lastError: { type: 'TypeError', message: 'boom\n  at x', at: '2026-12-04T20:01:02.000Z' } }),
+      consumer({ queue: 'c', function: 'audit', state: 'Enabled', stateTransitionReason: 'PROBLEM: Function not found', lastProcessingResult: 'No records processed' }),
+    ] };
+    const text = renderStatus(r, ui(false));
+    assert.match(text, /Lambda consumers\n/);
+    assert.match(text, /│ a +│ λ bill +│ Enabled +│ 10 +│ - +│/);
+    assert.match(text, /│ b +│ λ ship +│ Disabled +│ 5 +│ TypeError: boom at x at 20:01:02 │/);
+    assert.match(text, /│ c +│ λ audit +│ Enabled \(PROBLEM: Function not found\) +│ 10 +│ No records processed +│/);
+  });
+
+  it('no table without consumers; a warning when they could not be listed', () => {
+    assert.doesNotMatch(renderStatus(flow(), ui(false)), /Lambda consumers/);
+    const denied = { ...flow(), lambda: { available: false, reason: 'AccessDeniedException: not authorized' } };
+    assert.deepEqual(statusWarnings(denied), ['3 messages in dead-letter queues', 'Lambda consumers not shown: AccessDeniedException: not authorized']);
   });
 });
 

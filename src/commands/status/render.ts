@@ -1,7 +1,7 @@
 /** Human rendering of `svl status`: one table for a flow, or the inventory tables. */
 import { totalDepth, type QueueDepth } from '../../aws/inventory-model.js';
 import type { Cell, Ui } from '../../ui/index.js';
-import type { FlowStatus, OverviewStatus, QueueStatus, StatusResult } from './run.js';
+import type { ConsumerStatus, FlowStatus, OverviewStatus, QueueStatus, StatusResult } from './run.js';
 
 export function formatAge(seconds: number | null): string {
   if (seconds === null) return '-';
@@ -25,7 +25,26 @@ const depthCells = (q: QueueStatus | undefined): Cell[] =>
 
 export function renderStatus(r: StatusResult, ui: Ui): string {
   const where = r.target.kind === 'local' ? 'local emulator' : (r.target.region ?? 'AWS');
-  return r.kind === 'flow' ? renderFlow(r, ui, where) : renderOverview(r, ui, where);
+  const main = r.kind === 'flow' ? renderFlow(r, ui, where) : renderOverview(r, ui, where);
+  return r.consumers.length > 0 ? `${main}\n${renderConsumers(r.consumers, ui)}` : main;
+}
+
+const MAX_ERROR_CHARS = 80;
+
+/** One row per event source mapping: which function reads which queue, its state, and its last error. */
+export function renderConsumers(consumers: readonly ConsumerStatus[], ui: Ui): string {
+  const rows: Cell[][] = consumers.map((c) => {
+    const state = c.state === 'Enabled' ? c.state : ui.style.yellow(c.state);
+    const reason = c.stateTransitionReason && c.stateTransitionReason !== 'USER_INITIATED' ? ` (${c.stateTransitionReason})` : '';
+    let last = ui.style.dim('-');
+    if (c.lastError) {
+      const text = `${c.lastError.type}: ${c.lastError.message}`.replace(/\s+/g, ' ');
+      const at = c.lastError.at ? ui.style.dim(` at ${c.lastError.at.slice(11, 19)}`) : '';
+      last = `${ui.style.red(text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text)}${at}`;
+    } else if (c.lastProcessingResult) last = c.lastProcessingResult;
+    return [c.queue, `λ ${c.function}`, `${state}${reason}`, c.batchSize ?? '', last];
+  });
+  return `${ui.style.bold('Lambda consumers')}\n${ui.table(['Queue', 'Function', 'State', 'Batch', 'Last error'], rows)}`;
 }
 
 function renderFlow(r: FlowStatus, ui: Ui, where: string): string {

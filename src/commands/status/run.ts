@@ -1,5 +1,8 @@
-/** The work of `svl status`: discover, narrow to a flow (or group everything), render one table per view. */
-import { getSns, getSqs } from '../../aws/clients.js';
+/**
+ * The work of `svl status`: discover, narrow to a flow (or group everything), render one table per view,
+ * plus the Lambda consumers (event source mappings) of the queues shown, with their last error.
+ */
+import { getLambda, getSns, getSqs } from '../../aws/clients.js';
 import {
   discoverInventory,
   flowNotFound,
@@ -9,6 +12,7 @@ import {
   selectFlow,
   totalDepth,
   arnName,
+  type ConsumerInfo,
   type FlowSummary,
   type Inventory,
   type QueueDepth,
@@ -16,7 +20,7 @@ import {
 } from '../../aws/inventory.js';
 import { sleep } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { renderStatus } from './render.js';
 import type { StatusFlags } from './index.js';
@@ -62,6 +66,21 @@ export interface SubscriptionStatus {
   deadLetterDepth: QueueDepth | null;
 }
 
+/** A Lambda event source mapping reading one of the queues shown. */
+export interface ConsumerStatus {
+  queue: string;
+  function: string;
+  uuid: string;
+  state: string;
+  batchSize: number | null;
+  stateTransitionReason: string | null;
+  lastProcessingResult: string | null;
+  lastError: { type: string; message: string; at: string | null } | null;
+}
+
+/** Whether consumers could be listed; when not, `reason` says why (e.g. lambda:ListEventSourceMappings denied). */
+export type LambdaAvailability = { available: boolean; reason?: string } | null;
+
 interface Where {
   kind: 'local' | 'aws';
   region: string | null;
@@ -74,6 +93,8 @@ export interface FlowStatus {
   generatedAt: string;
   topics: Array<{ name: string; arn: string; fifo: boolean; subscriptions: SubscriptionStatus[] }>;
   queues: QueueStatus[];
+  consumers: ConsumerStatus[];
+  lambda: LambdaAvailability;
 }
 
 export interface OverviewStatus {
@@ -82,6 +103,9 @@ export interface OverviewStatus {
   generatedAt: string;
   flows: FlowSummary[];
   untagged: { topics: Array<{ name: string; arn: string; fifo: boolean; subscriptions: number }>; queues: QueueStatus[] };
+  /** The consumers of every queue (flows' and untagged). */
+  consumers: ConsumerStatus[];
+  lambda: LambdaAvailability;
 }
 
 export type StatusResult = FlowStatus | OverviewStatus;
@@ -103,8 +127,8 @@ export function parseStatus(flow: string | undefined, f: StatusFlags): StatusOpt
 }
 
 export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, 'info'>, signal?: AbortSignal): Promise<StatusResult> {
-  const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
-  const inv = await discoverInventory({ target, sqs, sns, signal });
+  const [sqs, sns, lambda] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui)]);
+  const inv = await discoverInventory({ target, sqs, sns, lambda, signal });
   const where: Where = { kind: target.kind, region: target.region ?? null };
   const generatedAt = new Date().toISOString();
   if (o.flow === undefined) return overview(inv, where, generatedAt);
@@ -138,8 +162,24 @@ export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, '
         .sort((a, b) => cmp(a.queue ?? a.endpoint, b.queue ?? b.endpoint)),
     })),
     queues: f.queues.map((q) => queueStatus(q, nameOf, depthOf)),
+    consumers: consumerStatuses(f.consumers, nameOf),
+    lambda: inv.lambda,
   };
 }
+
+const consumerStatuses = (consumers: ConsumerInfo[], nameOf: (arn: string) => string): ConsumerStatus[] =>
+  consumers
+    .map((c) => ({
+      queue: nameOf(c.eventSourceArn),
+      function: c.functionName,
+      uuid: c.uuid,
+      state: c.state,
+      batchSize: c.batchSize,
+      stateTransitionReason: c.stateTransitionReason ?? null,
+      lastProcessingResult: c.lastProcessingResult ?? null,
+      lastError: c.lastError ?? null,
+    }))
+    .sort((a, b) => cmp(a.queue, b.queue) || cmp(a.function, b.function));
 
 function overview(inv: Inventory, target: Where, generatedAt: string): OverviewStatus {
   const { flows, untagged } = groupByFlow(inv);
@@ -153,6 +193,8 @@ function overview(inv: Inventory, target: Where, generatedAt: string): OverviewS
       topics: untagged.topics.map((t) => ({ name: t.name, arn: t.arn, fifo: t.fifo, subscriptions: inv.subscriptions.filter((s) => s.topicArn === t.arn).length })),
       queues: untagged.queues.map((q) => queueStatus(q, nameOf, depthOf)),
     },
+    consumers: consumerStatuses(inv.consumers, nameOf),
+    lambda: inv.lambda,
   };
 }
 
@@ -184,26 +226,36 @@ export function statusWarnings(r: StatusResult): string[] {
   const dlqMessages = r.kind === 'flow'
     ? r.queues.filter((q) => q.isDeadLetterQueue).reduce((n, q) => n + totalDepth(q.depth), 0)
     : r.flows.reduce((n, f) => n + f.deadLetterMessages, 0) + r.untagged.queues.filter((q) => q.isDeadLetterQueue).reduce((n, q) => n + totalDepth(q.depth), 0);
-  return dlqMessages > 0 ? [`${dlqMessages} message${dlqMessages === 1 ? '' : 's'} in dead-letter queues`] : [];
+  const out = dlqMessages > 0 ? [`${dlqMessages} message${dlqMessages === 1 ? '' : 's'} in dead-letter queues`] : [];
+  if (r.lambda && !r.lambda.available) out.push(`Lambda consumers not shown: ${r.lambda.reason ?? 'ListEventSourceMappings failed'}`);
+  return out;
 }
 
-/** Re-runs the status until Ctrl-C: a redraw on a terminal, appended renderings when piped, NDJSON with --json. */
+/**
+ * Re-runs the status until Ctrl-C: a redraw on a terminal, appended renderings when piped, NDJSON with
+ * --json. Ctrl-C is the normal way out: it ends with the cancellation (exit 130) and no partial result,
+ * so stdout stays one JSON object per line.
+ */
 export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, signal: AbortSignal): Promise<void> {
+  let shown = 0;
+  const stop = () => cancelled({ done: `stopped watching after ${shown} refresh${shown === 1 ? '' : 'es'}` });
   for (let n = 0; !signal.aborted; n++) {
     try {
       const r = await runStatus(o, target, ui, signal);
       ui.clear();
       ui.record(r, (x) => `${n > 0 ? '\n' : ''}${renderStatus(x, ui)}`);
+      shown++;
       if (!ui.json) ui.hint(`${new Date().toLocaleTimeString()} · every ${o.watchSeconds}s · Ctrl-C to stop`);
     } catch (err) {
-      if (signal.aborted) return;
+      if (signal.aborted) throw stop();
       if (n === 0) throw err; // a bad flow name or no access: say so instead of retrying forever
       ui.warn(`refresh failed: ${(err as Error).message}`);
     }
     try {
       await sleep(o.watchSeconds! * 1000, signal);
     } catch {
-      return; // Ctrl-C: src/cli.ts exits with 130
+      break;
     }
   }
+  throw stop();
 }

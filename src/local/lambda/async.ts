@@ -5,12 +5,43 @@
  * (default 2) after ~1 min and ~2 min (RETRY_DELAYS_MS, on the Clock); an event older than
  * MaximumEventAgeInSeconds is discarded with condition EventAgeExceeded. Rows survive a restart; an event
  * that was running when the emulator died runs again (at-least-once, like AWS).
+ *
+ * `status(requestId)` answers svl's `GET /_svl/lambda/invocations/<requestId>` (what `svl invoke --async
+ * --wait` follows): queued / running / retrying from the durable row, succeeded / failed / expired from
+ * an in-memory record of the last FINISHED_KEPT outcomes. Those records are deliberately not durable
+ * (they are an observation aid, not acknowledged state): after a restart a finished invocation is
+ * unknown (404) rather than replayed.
  */
 import type { TimerHandle } from '../clock.js';
 import type { LambdaService } from './service.js';
 import type { LambdaFunction } from './model.js';
 import { DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, RETRY_DELAYS_MS } from './constants.js';
 import { errorMessageOf, invocationRecord, sendToDeadLetter, sendToDestination, type AttemptResult, type Condition } from './destinations.js';
+
+/** Finished outcomes kept in memory for `status()`; the oldest are forgotten first. */
+export const FINISHED_KEPT = 1000;
+
+export type InvocationState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'expired';
+
+/** One asynchronous invocation as `GET /_svl/lambda/invocations/<requestId>` reports it. */
+export interface InvocationStatus {
+  requestId: string;
+  function: string;
+  state: InvocationState;
+  /** Attempts started so far (a running attempt counts). */
+  attempts: number;
+  enqueuedMs: number;
+  /** When the next attempt is due (queued / retrying), else null. */
+  nextAttemptMs: number | null;
+  finishedMs: number | null;
+  /** AWS's condition once finished: Success, RetriesExhausted or EventAgeExceeded. */
+  condition: Condition | null;
+  lastError: { type: string; message: string } | null;
+  /** Where the outcome was handed: OnSuccess / OnFailure destinations and the DLQ, with a delivery error if any. */
+  deliveries: Array<{ kind: 'OnSuccess' | 'OnFailure' | 'DeadLetterConfig'; target: string; error: string | null }>;
+  /** The invocation record sent to an OnSuccess / OnFailure destination, when there was one. */
+  record: unknown;
+}
 
 interface Row {
   id: number;
@@ -30,6 +61,7 @@ export class AsyncInvoker {
   private readonly running = new Set<number>();
   private kicked = false;
   private stopped = false;
+  private readonly finished = new Map<string, InvocationStatus>();
 
   constructor(private readonly svc: LambdaService) {
     const db = svc.db;
@@ -42,6 +74,8 @@ export class AsyncInvoker {
       forget: db.prepare(`DELETE FROM lambda_async WHERE function = ?`),
       count: db.prepare(`SELECT COUNT(*) AS n FROM lambda_async`),
       list: db.prepare(`SELECT * FROM lambda_async ORDER BY id`),
+      dueCount: db.prepare(`SELECT COUNT(*) AS n FROM lambda_async WHERE next_ms <= ?`),
+      byRequest: db.prepare(`SELECT * FROM lambda_async WHERE request_id = ? ORDER BY id DESC LIMIT 1`),
     };
   }
 
@@ -74,6 +108,58 @@ export class AsyncInvoker {
   /** Queued events with their attempt counts (svl's control API and tests). */
   pending(): Array<{ requestId: string; function: string; attempts: number; enqueuedMs: number; nextMs: number }> {
     return (this.s.list.all() as Row[]).map((r) => ({ requestId: r.request_id, function: r.function, attempts: r.attempts, enqueuedMs: r.enqueued_ms, nextMs: r.next_ms }));
+  }
+
+  /** Why async delivery is not idle: attempts running, or events due now. Retries waiting on the clock are idle. */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.running.size > 0) out.push(`${this.running.size} async invocation(s) running`);
+    const due = (this.s.dueCount.get(this.svc.clock.now()) as { n: number }).n - this.running.size;
+    if (!this.stopped && (due > 0 || this.kicked)) out.push(`${Math.max(due, 0)} async invocation(s) due`);
+    return out;
+  }
+
+  /** Where an invocation stands, or undefined when the emulator knows nothing of it. */
+  status(requestId: string): InvocationStatus | undefined {
+    const row = this.s.byRequest.get(requestId) as Row | undefined;
+    if (row) {
+      const running = this.running.has(row.id);
+      return {
+        requestId,
+        function: row.function,
+        state: running ? 'running' : row.attempts === 0 ? 'queued' : 'retrying',
+        attempts: row.attempts + (running ? 1 : 0),
+        enqueuedMs: row.enqueued_ms,
+        nextAttemptMs: running ? null : row.next_ms,
+        finishedMs: null,
+        condition: null,
+        lastError: lastError(row.last_result ? (JSON.parse(row.last_result) as AttemptResult) : undefined),
+        deliveries: [],
+        record: null,
+      };
+    }
+    return this.finished.get(requestId);
+  }
+
+  private finish(fn: LambdaFunction, row: Row, condition: Condition, attempts: number, last: AttemptResult | undefined, deliveries: InvocationStatus['deliveries'], record: string | undefined): void {
+    this.finished.delete(row.request_id);
+    this.finished.set(row.request_id, {
+      requestId: row.request_id,
+      function: fn.name,
+      state: condition === 'Success' ? 'succeeded' : condition === 'EventAgeExceeded' ? 'expired' : 'failed',
+      attempts,
+      enqueuedMs: row.enqueued_ms,
+      nextAttemptMs: null,
+      finishedMs: this.svc.clock.now(),
+      condition,
+      lastError: lastError(last),
+      deliveries,
+      record: record === undefined ? null : (JSON.parse(record) as unknown),
+    });
+    for (const key of this.finished.keys()) {
+      if (this.finished.size <= FINISHED_KEPT) break;
+      this.finished.delete(key);
+    }
   }
 
   private kick(): void {
@@ -149,31 +235,48 @@ export class AsyncInvoker {
 
   private async succeeded(fn: LambdaFunction, row: Row, attempts: number, result: AttemptResult): Promise<void> {
     const target = fn.eventInvokeConfig?.OnSuccess;
+    const deliveries: InvocationStatus['deliveries'] = [];
+    let record: string | undefined;
     if (target) {
-      const record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
+      record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
       const err = await sendToDestination(this.svc, target, record);
       this.report(fn, 'OnSuccess', target, err);
+      deliveries.push({ kind: 'OnSuccess', target, error: err ?? null });
     }
     this.s.delete.run(row.id);
+    this.finish(fn, row, 'Success', attempts, result, deliveries, record);
   }
 
   private async failed(fn: LambdaFunction, row: Row, condition: Condition, attempts: number, last: AttemptResult | undefined): Promise<void> {
     const target = fn.eventInvokeConfig?.OnFailure;
+    const deliveries: InvocationStatus['deliveries'] = [];
+    let record: string | undefined;
     if (target) {
-      const record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
-      this.report(fn, 'OnFailure', target, await sendToDestination(this.svc, target, record));
+      record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
+      const err = await sendToDestination(this.svc, target, record);
+      this.report(fn, 'OnFailure', target, err);
+      deliveries.push({ kind: 'OnFailure', target, error: err ?? null });
     }
     const dlq = fn.config.DeadLetterTargetArn;
     if (dlq) {
       const message = last ? errorMessageOf(last.payload) : `Event age exceeded (${condition})`;
-      this.report(fn, 'DeadLetterConfig', dlq, await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message));
+      const err = await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message);
+      this.report(fn, 'DeadLetterConfig', dlq, err);
+      deliveries.push({ kind: 'DeadLetterConfig', target: dlq, error: err ?? null });
     }
     if (!target && !dlq) this.svc.log(`λ ${fn.name} async ${row.request_id}: ${condition} after ${attempts} attempt(s); the event is discarded (no OnFailure destination or DLQ)`);
     this.s.delete.run(row.id);
+    this.finish(fn, row, condition, attempts, last, deliveries, record);
   }
 
   private report(fn: LambdaFunction, kind: string, target: string, err: string | undefined): void {
     if (err) this.svc.log(`λ ${fn.name} ${kind} DELIVERY FAILED -> ${target}: ${err}`);
     else this.svc.log(`λ ${fn.name} ${kind} -> ${target}`);
   }
+}
+
+/** The error of a failed attempt as AWS's error object names it: errorType and errorMessage. */
+function lastError(r: AttemptResult | undefined): InvocationStatus['lastError'] {
+  if (!r || r.ok) return null;
+  return { type: r.errorType ?? 'Unhandled', message: errorMessageOf(r.payload) };
 }

@@ -33,6 +33,7 @@ export class InvocationLogs {
     this.s = {
       add: db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES (?, ?, ?, ?, ?, ?)`),
       list: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND seq > ? AND started_ms >= ? ORDER BY seq LIMIT ?`),
+      byRequest: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND request_id = ? ORDER BY seq`),
       prune: db.prepare(`DELETE FROM lambda_logs WHERE function = ? AND seq <= (SELECT seq FROM lambda_logs WHERE function = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`),
     };
   }
@@ -42,6 +43,11 @@ export class InvocationLogs {
     const n = (this.added.get(fn) ?? 0) + 1;
     this.added.set(fn, n);
     if (n % 100 === 0) this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
+  }
+
+  /** Every kept attempt of one request (async retries share their request id), oldest first. */
+  forRequest(fn: string, requestId: string): LogRecord[] {
+    return (this.s.byRequest.all(fn, requestId) as Row[]).map((r) => ({ seq: r.seq, function: r.function, requestId: r.request_id, startedMs: r.started_ms, durationMs: r.duration_ms, outcome: r.outcome, text: r.text }));
   }
 
   /** Records of a function after `afterSeq`, started at or after `sinceMs`, oldest first. */

@@ -239,6 +239,13 @@ export class LambdaService {
     };
   }
 
+  /** Why Lambda is not idle (empty when it is): activations, async attempts, event source mappings. */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.activations.size > 0) out.push(`${this.activations.size} function(s) activating`);
+    return out.concat(this.async.busy(), this.esm.busy());
+  }
+
   /** Waits for a pending activation (async deliveries and pollers invoke only Active functions). */
   async whenActive(name: string): Promise<void> {
     await this.activations.get(name);

@@ -114,6 +114,15 @@ export class HttpDelivery {
     this.timer = undefined;
   }
 
+  /** Why HTTP delivery is not idle (for `GET /_svl/idle`): requests in flight, or deliveries due now. Retries waiting on the clock are idle. */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.inFlight.size > 0) out.push(`${this.inFlight.size} SNS HTTP delivery(ies) in flight`);
+    const due = (this.s.due.all(this.clock.now()) as DeliveryRow[]).filter((r) => !this.inFlight.has(r.id)).length;
+    if (!this.stopped && due > 0) out.push(`${due} SNS HTTP delivery(ies) due`);
+    return out;
+  }
+
   /** Processes what is due now and arms a timer for the next due delivery. */
   kick(): void {
     if (this.stopped) return;

@@ -2,6 +2,17 @@
  * Event source mappings for SQS: Create/Get/List/Update/DeleteEventSourceMapping (202 with the
  * transitional State, then Enabled/Disabled), durable in SQLite, one set of pollers per enabled mapping
  * (ScalingConfig.MaximumConcurrency of them, else ESM_DEFAULT_POLLERS). Only SQS sources are supported.
+ *
+ * Like AWS, CreateEventSourceMapping refuses a queue whose VisibilityTimeout is shorter than the
+ * function's Timeout (400 InvalidParameterValueException "Queue visibility timeout: 30 seconds is less
+ * than Function timeout: 60 seconds", as recorded in terraform/CDK deploy logs against real AWS). AWS does
+ * not re-check when the function's timeout is raised later (UpdateFunctionConfiguration) nor on
+ * UpdateEventSourceMapping, so neither does svl: a later mismatch only shows as duplicate deliveries.
+ *
+ * `health()` is svl's own view (`GET /_svl/lambda/event-source-mappings`, read by `svl status`): per
+ * mapping, the last batch (ok, records, failed records) and the last error (a function error, a timeout,
+ * batch item failures, or a polling problem). In memory only: it describes this run of the emulator.
+ * AWS's LastProcessingResult is not returned for SQS mappings (AWS fills it for stream sources).
  */
 import { randomUUID } from 'node:crypto';
 import * as E from '../errors.js';
@@ -9,7 +20,7 @@ import type { LambdaHandler, LambdaService } from '../service.js';
 import type { Input, Output } from '../model.js';
 import { optInt, parseFunctionName } from '../model.js';
 import { compileFilterPolicy, type CompiledFilterPolicy } from '../../../domain/filter-policy.js';
-import { SqsPoller } from './poller.js';
+import { SqsPoller, type PollerReport } from './poller.js';
 import {
   ESM_DEFAULT_BATCH,
   ESM_DEFAULT_POLLERS,
@@ -49,10 +60,23 @@ interface Row {
   modified_ms: number;
 }
 
+/** What the emulator saw of one mapping's processing since it started. */
+export interface MappingHealth {
+  uuid: string;
+  functionName: string;
+  eventSourceArn: string;
+  state: string;
+  batches: number;
+  lastBatch: { atMs: number; ok: boolean; records: number; failedRecords: number; requestId: string } | null;
+  lastError: { atMs: number; type: string; message: string; requestId: string | null } | null;
+}
+
 export class EventSourceMappings {
   private readonly s;
   private readonly pollers = new Map<string, SqsPoller[]>();
+  private readonly seen = new Map<string, Pick<MappingHealth, 'batches' | 'lastBatch' | 'lastError'>>();
   private started = false;
+  private settling = 0;
 
   constructor(private readonly svc: LambdaService) {
     const db = svc.db;
@@ -79,6 +103,45 @@ export class EventSourceMappings {
     for (const uuid of [...this.pollers.keys()]) this.stopPollers(uuid);
   }
 
+  /**
+   * Why the mappings are not idle: a state change not yet settled, a batch being invoked or deleted, or
+   * visible messages in a queue an enabled mapping of an Active function reads (a poller is about to
+   * take them). Empty when only the clock (visibility timeouts, batching windows) can move things on.
+   */
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.settling > 0) out.push(`${this.settling} event source mapping state change(s) settling`);
+    for (const [uuid, list] of this.pollers) {
+      const p = list[0];
+      if (!p) continue;
+      if (list.some((x) => x.busy)) {
+        out.push(`event source mapping ${uuid}: a batch is being processed`);
+        continue;
+      }
+      const q = this.svc.sqs.queues.byArn(p.config.queueArn);
+      const fn = this.svc.store.get(p.config.functionName);
+      if (q && fn?.state.State === 'Active' && this.svc.sqs.messages.counts(q).visible > 0) out.push(`event source mapping ${uuid}: visible messages in ${q.name}`);
+    }
+    return out;
+  }
+
+  /** Every mapping with what this emulator saw of its processing. */
+  health(): MappingHealth[] {
+    return this.all().map((m) => ({ uuid: m.uuid, functionName: m.functionName, eventSourceArn: m.sourceArn, state: m.state, batches: 0, lastBatch: null, lastError: null, ...this.seen.get(m.uuid) }));
+  }
+
+  private record(uuid: string, r: PollerReport): void {
+    const cur = this.seen.get(uuid) ?? { batches: 0, lastBatch: null, lastError: null };
+    const atMs = this.svc.clock.now();
+    if (r.kind === 'problem') cur.lastError = { atMs, type: 'PollingError', message: r.message, requestId: null };
+    else {
+      cur.batches++;
+      cur.lastBatch = { atMs, ok: r.ok, records: r.records, failedRecords: r.failedRecords, requestId: r.requestId };
+      if (r.error) cur.lastError = { atMs, ...r.error, requestId: r.requestId };
+    }
+    this.seen.set(uuid, cur);
+  }
+
   operations(): Record<string, LambdaHandler> {
     return {
       CreateEventSourceMapping: (i) => this.create(i),
@@ -89,6 +152,7 @@ export class EventSourceMappings {
         const m = this.require(i.UUID);
         this.stopPollers(m.uuid);
         this.s.delete.run(m.uuid);
+        this.seen.delete(m.uuid);
         this.svc.log(`λ mapping ${m.uuid} deleted (${m.sourceArn} -> ${m.functionName})`);
         return this.render({ ...m, state: 'Deleting' });
       },
@@ -111,7 +175,9 @@ export class EventSourceMappings {
 
   /** The transitional state settles within the same event-loop turn; pollers follow Enabled. */
   private settle(m: Mapping): void {
+    this.settling++;
     setImmediate(() => {
+      this.settling--;
       const row = this.s.get.get(m.uuid) as Row | undefined;
       if (!row) return;
       const cur = fromRow(row);
@@ -135,6 +201,7 @@ export class EventSourceMappings {
         windowSeconds: m.config.MaximumBatchingWindowInSeconds,
         reportBatchItemFailures: m.config.FunctionResponseTypes.includes('ReportBatchItemFailures'),
         filters,
+        report: (r) => this.record(m.uuid, r),
       });
       list.push(p);
       void p.run();
@@ -159,6 +226,10 @@ export class EventSourceMappings {
       throw E.invalidParameterValue('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.');
     }
     const config = this.validate(input, undefined, queue.fifo);
+    const visibility = this.svc.sqs.visibilityTimeout(queue);
+    if (visibility < fn.config.Timeout) {
+      throw E.invalidParameterValue(`Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${fn.config.Timeout} seconds`);
+    }
     const existing = this.all().find((m) => m.sourceArn === source && m.functionName === fn.name);
     if (existing) {
       throw E.resourceConflict(`An event source mapping with SQS arn (" ${source} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);

@@ -11,6 +11,12 @@ import { AwsError } from '../../../domain/aws-error.js';
 import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../../domain/filter-policy.js';
 import type { LambdaService } from '../service.js';
 import { queueUrlOf } from '../model.js';
+import { errorMessageOf } from '../destinations.js';
+
+/** What a poller reports after each batch or polling problem (kept by EventSourceMappings for `/_svl`). */
+export type PollerReport =
+  | { kind: 'batch'; ok: boolean; records: number; failedRecords: number; requestId: string; error: { type: string; message: string } | null }
+  | { kind: 'problem'; message: string };
 
 export interface PollerConfig {
   uuid: string;
@@ -20,6 +26,7 @@ export interface PollerConfig {
   windowSeconds: number;
   reportBatchItemFailures: boolean;
   filters: CompiledFilterPolicy[];
+  report?: (r: PollerReport) => void;
 }
 
 type Message = {
@@ -36,6 +43,8 @@ export class SqsPoller {
   private readonly ac = new AbortController();
   private readonly url: string;
   private problem?: string;
+  /** True from a received batch until it is invoked and deleted (not while waiting on a long poll or the clock). */
+  busy = false;
 
   constructor(
     private readonly svc: LambdaService,
@@ -60,6 +69,7 @@ export class SqsPoller {
         if (this.stopped) return;
         const text = err instanceof AwsError ? `${err.code}: ${err.message}` : (err as Error).message;
         if (text !== this.problem) this.svc.log(`λ ${this.config.functionName} <- ${this.config.queueArn}: ${text} (retrying every 10s)`);
+        this.config.report?.({ kind: 'problem', message: text });
         this.problem = text;
         await this.sleep(10_000);
       }
@@ -87,6 +97,14 @@ export class SqsPoller {
 
   /** One batch: gather (within the batching window), filter, invoke, delete. */
   private async once(): Promise<void> {
+    try {
+      await this.batch();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async batch(): Promise<void> {
     const c = this.config;
     const fn = this.svc.store.get(c.functionName);
     if (!fn || fn.state.State !== 'Active') {
@@ -96,13 +114,17 @@ export class SqsPoller {
     }
     let batch = await this.receive(Math.min(10, c.batchSize), 20);
     if (batch.length === 0 || this.stopped) return;
+    this.busy = true;
     this.problem = undefined;
     if (c.windowSeconds > 0) {
       const deadline = this.svc.clock.now() + c.windowSeconds * 1000;
       while (batch.length < c.batchSize && !this.stopped) {
         const left = deadline - this.svc.clock.now();
         if (left <= 0) break;
-        batch = batch.concat(await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000))));
+        this.busy = false; // waiting for more messages or the end of the window: only the clock moves it on
+        const more = await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000)));
+        this.busy = true;
+        batch = batch.concat(more);
       }
     }
     const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
@@ -120,13 +142,23 @@ export class SqsPoller {
     }
     if (keep.length === 0) return;
     const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), { kind: `sqs ${keep.length}` });
-    if (!out.ok) return; // the whole batch returns to the queue after its visibility timeout
+    const report = (ok: boolean, failedRecords: number, error: { type: string; message: string } | null) =>
+      c.report?.({ kind: 'batch', ok, records: keep.length, failedRecords, requestId: out.requestId, error });
+    if (!out.ok) {
+      report(false, keep.length, { type: out.timedOut ? 'Sandbox.Timedout' : (out.errorType ?? 'Unhandled'), message: errorMessageOf(out.payload) });
+      return; // the whole batch returns to the queue after its visibility timeout
+    }
     if (!c.reportBatchItemFailures) {
+      report(true, 0, null);
       await this.delete(inBatch);
       return;
     }
     const failed = batchItemFailures(out.payload, new Set(inBatch.map((m) => m.MessageId)));
-    if (failed === undefined) return; // an invalid response fails the whole batch (AWS-recorded)
+    if (failed === undefined) {
+      report(false, keep.length, { type: 'InvalidBatchItemFailures', message: 'the batchItemFailures response was invalid: the whole batch failed' });
+      return; // an invalid response fails the whole batch (AWS-recorded)
+    }
+    report(failed.size === 0, failed.size, failed.size === 0 ? null : { type: 'BatchItemFailures', message: `${failed.size} of ${keep.length} records reported as failed` });
     await this.delete(inBatch.filter((m) => !failed.has(m.MessageId)));
   }
 
