@@ -53,10 +53,11 @@ export function register(program: Command, ctx: CommandContext): Command {
       if (options.consume) {
         await ui.ask.confirmDestructive({ message: `Delete every message this tail shows from ${ref}?`, action: `delete messages from ${ref} (--consume)` });
       }
-      const [{ runTail, tailEpilogue }, { renderMessageBlock }, { stopControl }] = await Promise.all([
+      const [{ runTail, tailEpilogue, tailCount }, { renderMessageBlock }, { stopControl }, { cancelled }] = await Promise.all([
         import('./run.js'),
         import('../message-block.js'),
         import('../stop.js'),
+        import('../../errors.js'),
       ]);
       const stop = stopControl(ctx.signal, { timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined });
       try {
@@ -68,6 +69,9 @@ export function register(program: Command, ctx: CommandContext): Command {
           emit: (m) => ui.record(m, (x) => `${renderMessageBlock(x, ui.style)}\n`),
         });
         tailEpilogue(summary, options, ui, target.kind === 'local');
+        // Ctrl-C or SIGTERM: the count is the `Cancelled:` line (exit 130). No partial on stdout: with
+        // --json it carries NDJSON messages only.
+        if (summary.stopped === 'cancel') throw cancelled({ done: tailCount(summary) });
       } finally {
         stop.dispose();
       }
