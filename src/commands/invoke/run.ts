@@ -4,7 +4,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { getLambda } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
-import { SvlError, UsageError } from '../../errors.js';
+import { cancelled, SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { readValue } from '../input.js';
 import type { InvokeFlags } from './index.js';
@@ -102,7 +102,17 @@ export async function runInvoke(o: InvokeOptions, target: Target, ui: Pick<Ui, '
   }
   if (o.mode === 'async' && targets && result.requestId) {
     ui.info(`Waiting for the outcome of ${result.requestId} on ${targets.map((t) => t.arn).join(', ')} …`);
-    result.outcome = await followOutcome(target, ui, targets, result.requestId, o.waitTimeoutMs, signal);
+    try {
+      result.outcome = await followOutcome(target, ui, targets, result.requestId, o.waitTimeoutMs, signal);
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+      // Ctrl-C while waiting: the invocation was accepted and runs on; only the waiting stopped.
+      throw cancelled({
+        done: `invoked ${o.function} asynchronously (request ${result.requestId}); stopped waiting for its outcome`,
+        hint: `the invocation runs on; its outcome goes to ${targets.map((t) => t.arn).join(', ')}`,
+        partial: result,
+      });
+    }
   }
   return result;
 }

@@ -187,23 +187,29 @@ export function statusWarnings(r: StatusResult): string[] {
   return dlqMessages > 0 ? [`${dlqMessages} message${dlqMessages === 1 ? '' : 's'} in dead-letter queues`] : [];
 }
 
-/** Re-runs the status until Ctrl-C: a redraw on a terminal, appended renderings when piped, NDJSON with --json. */
-export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, signal: AbortSignal): Promise<void> {
+/**
+ * Re-runs the status until Ctrl-C: a redraw on a terminal, appended renderings when piped, NDJSON with
+ * --json. Returns how many refreshes were shown once the signal aborted (the caller reports the cancel).
+ */
+export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, signal: AbortSignal): Promise<number> {
+  let shown = 0;
   for (let n = 0; !signal.aborted; n++) {
     try {
       const r = await runStatus(o, target, ui, signal);
       ui.clear();
       ui.record(r, (x) => `${n > 0 ? '\n' : ''}${renderStatus(x, ui)}`);
+      shown++;
       if (!ui.json) ui.hint(`${new Date().toLocaleTimeString()} · every ${o.watchSeconds}s · Ctrl-C to stop`);
     } catch (err) {
-      if (signal.aborted) return;
+      if (signal.aborted) break;
       if (n === 0) throw err; // a bad flow name or no access: say so instead of retrying forever
       ui.warn(`refresh failed: ${(err as Error).message}`);
     }
     try {
       await sleep(o.watchSeconds! * 1000, signal);
     } catch {
-      return; // Ctrl-C: src/cli.ts exits with 130
+      break; // Ctrl-C
     }
   }
+  return shown;
 }

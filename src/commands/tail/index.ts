@@ -29,7 +29,8 @@ How it reads (never raising the receive count of a queue that has a redrive poli
 --match path=value (repeatable, all must hold): a body field (customer.tier=gold), else an attribute of
 that name; body.<path> or attr.<name> to be explicit; != negates; * is a wildcard.
 --since 10m | 2h | 2026-01-01T12:00:00Z | now   --timeout 30s | 5m   --max N
---json prints one JSON object per message (NDJSON); the summary goes to stderr.`;
+--json prints one JSON object per message (NDJSON); the summary goes to stderr.
+Ctrl-C or SIGTERM ends it with its count (exit 130); --max and --timeout are a normal end (exit 0).`;
 
 
 export function register(program: Command, ctx: CommandContext): Command {
