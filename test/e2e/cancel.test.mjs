@@ -65,14 +65,14 @@ async function bodies(name) {
   }
 }
 const lines = (n, f = (i) => JSON.stringify({ n: i })) => Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';
-const gated = (args, env = {}, input = undefined) =>
-  spawnSvl([...args, '--local'], { env: { ...localEnv(gate.url), SVL_CANCEL_GRACE_MS: '60000', ...env }, timeoutMs: 120_000, input });
+const gated = (args, env = {}, input = undefined, cwd = root) =>
+  spawnSvl([...args, '--local'], { env: { ...localEnv(gate.url), SVL_CANCEL_GRACE_MS: '60000', ...env }, timeoutMs: 120_000, input, cwd });
 const run = (args, opts = {}) => svl([...args, '--local'], { env: localEnv(url), timeoutMs: 120_000, ...opts });
 
 /** Runs a printed command line in a shell, `svl` being the built CLI. */
-function shell(line, { input } = {}) {
+function shell(line, { input, cwd = root } = {}) {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', line], { cwd: root, env: cleanEnv({ ...localEnv(url), PATH: `${shims}:${process.env.PATH}` }) });
+    const child = spawn('sh', ['-c', line], { cwd, env: cleanEnv({ ...localEnv(url), PATH: `${shims}:${process.env.PATH}` }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -210,4 +210,47 @@ test('the grace period ends a command that cannot reach a safe point (130)', asy
   gate.release();
   assert.equal(r.code, 130, r.stderr);
   assert.doesNotMatch(r.stderr, NO_STACK);
+});
+
+test('init, Ctrl-C between resource steps: what was created, and `svl apply <spec>` converges; then "No changes"', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'svl-cancel-flow-'));
+  try {
+    const first = await interrupt(gated(['init', 'fanout', 'cx', '--queues', 'a,b,c', '--yes'], {}, undefined, cwd), 'CreateQueue', 0);
+    assert.equal(first.code, 130, first.stderr);
+    assert.doesNotMatch(first.stderr, NO_STACK);
+    assert.doesNotMatch(first.stderr, /Apply failed|bug/);
+    // The DLQ creations in flight finish; nothing starts after the signal.
+    assert.match(first.stderr, /Error: Cancelled: applied 4 of \d+ changes to flow "cx" \(created topic cx, dlq cx-\w-dlq, dlq cx-\w-dlq, dlq cx-\w-dlq\)\n/);
+    const resume = /Hint: the next apply converges from what exists: (.*)\n/.exec(first.stderr)?.[1];
+    assert.equal(resume, 'svl apply cx.flow.json --local');
+    const again = await shell(resume, { cwd });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Flow .*cx.* applied/);
+    const none = await run(['apply'], { cwd });
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^No changes/);
+
+    // apply itself, on a second flow from the same spec.
+    writeFileSync(join(cwd, 'cy.flow.json'), readFileSync(join(cwd, 'cx.flow.json'), 'utf8').replace(/\bcx\b/g, 'cy'));
+    const second = await interrupt(gated(['apply', 'cy.flow.json'], {}, undefined, cwd), 'CreateQueue', 0);
+    assert.equal(second.code, 130, second.stderr);
+    assert.match(second.stderr, /Cancelled: applied 4 of \d+ changes to flow "cy" \(created topic cy, dlq /);
+    assert.match(second.stderr, /Hint: the next apply converges from what exists: svl apply cy\.flow\.json --local\n/);
+    assert.equal((await shell('svl apply cy.flow.json --local', { cwd })).code, 0);
+    assert.match((await run(['apply', 'cy.flow.json'], { cwd })).stdout, /^No changes/);
+
+    // destroy: stops between deletions, says what is gone; the same destroy again finishes.
+    const third = await interrupt(gated(['destroy', 'cx', '--yes'], {}, undefined, cwd), 'DeleteQueue', 0);
+    assert.equal(third.code, 130, third.stderr);
+    assert.match(third.stderr, /Cancelled: deleted \d+ of \d+ resources of flow "cx" \(.*queue cx-a.*\)\n/);
+    assert.doesNotMatch(third.stderr, /topic cx[,)]/, 'the topic is deleted last: not yet');
+    const rest = /Hint: the next destroy deletes what is left: (.*)\n/.exec(third.stderr)?.[1];
+    assert.equal(rest, 'svl destroy cx --yes --local');
+    const done = await shell(rest, { cwd });
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /destroyed/);
+    assert.match((await run(['destroy', 'cx', '--yes'], { cwd })).stdout, /^Nothing to destroy/);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
