@@ -54,13 +54,14 @@ export function register(program: Command, ctx: CommandContext): Command {
       if (options.consume) {
         await ui.ask.confirmDestructive({ message: `Delete every message this tail shows from ${ref}?`, action: `delete messages from ${ref} (--consume)` });
       }
-      const [{ runTail, tailEpilogue, tailCount }, { renderMessageBlock }, { stopControl }, { cancelled }] = await Promise.all([
+      const [{ runTail, tailEpilogue, tailCount }, { renderMessageBlock }, { stopControl }, { cancelled, SvlError }] = await Promise.all([
         import('./run.js'),
         import('../message-block.js'),
         import('../stop.js'),
         import('../../errors.js'),
       ]);
       const stop = stopControl(ctx.signal, { timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined });
+      const started = Date.now();
       try {
         const summary = await runTail(options, {
           target,
@@ -73,6 +74,12 @@ export function register(program: Command, ctx: CommandContext): Command {
         // Ctrl-C or SIGTERM: the count is the `Cancelled:` line (exit 130). No partial on stdout: with
         // --json it carries NDJSON messages only.
         if (summary.stopped === 'cancel') throw cancelled({ done: tailCount(summary) });
+      } catch (err) {
+        // Stopped while still finding what to watch (a call aborted): nothing was shown yet.
+        if (!stop.signal.aborted || err instanceof SvlError) throw err;
+        const seconds = Math.round((Date.now() - started) / 100) / 10;
+        if (stop.reason() === 'cancel') throw cancelled({ done: `0 messages from ${ref} in ${seconds}s (stopped before the tail started)` });
+        ui.info(`0 messages from ${ref} in ${seconds}s (timed out before the tail started)`);
       } finally {
         stop.dispose();
       }
