@@ -10,13 +10,14 @@
  * delivered), so every line read is either sent or counted as failed and `--skip <lines read>` continues
  * without losing or repeating a message. It does not retry failed entries.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { addAbortSignal, type Readable } from 'node:stream';
+import { addAbortSignal } from 'node:stream';
 import { mapAwsError } from '../aws/errors.js';
 import type { Target } from '../aws/target.js';
-import { cancelled, SvlError, UsageError } from '../errors.js';
+import { cancelled, SvlError } from '../errors.js';
 import type { Spinner, Ui } from '../ui/index.js';
+import { byteLines, countMessages } from './ndjson-input.js';
 import { fifoProblem, isFailure, parseNdjsonLine, payloadBytes, problemFailure, type Kind, type LineFailure, type OutgoingMessage } from './messages.js';
 
 export const BATCH_SIZE = 10;
@@ -57,43 +58,6 @@ export interface BulkOptions {
   target: Target;
   /** Ctrl-C: stop reading at the next line, finish the batches formed, report. */
   signal?: AbortSignal;
-}
-
-/** `--ndjson <file|->`: the input must be readable (a file, or a pipe such as `<(…)`) before anything is sent. */
-export function checkNdjsonSource(source: string): string {
-  if (source === '-') return source;
-  try {
-    if (statSync(source).isDirectory()) throw new Error('a directory');
-  } catch (err) {
-    throw new UsageError(`--ndjson: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return source;
-}
-
-/** `--skip N`: a whole number of input lines, 0 or more. */
-export function parseSkip(value: string | undefined, ndjson: boolean): number {
-  if (value === undefined) return 0;
-  if (!ndjson) throw new UsageError('--skip applies to --ndjson input only', { hint: 'Add --ndjson <file|->, or drop --skip' });
-  const n = Number(value);
-  if (value.trim() === '' || !/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`--skip must be a whole number of lines, 0 or more (got "${value}")`, { hint: 'e.g. --skip 6540 (the number a cancelled run printed)' });
-  }
-  return n;
-}
-
-/** The lines of a byte stream, as bytes (decoding is the caller's, so invalid UTF-8 can be reported, not replaced). */
-async function* byteLines(input: Readable): AsyncGenerator<Buffer> {
-  let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      yield buf.subarray(start, nl);
-      start = nl + 1;
-    }
-    rest = buf.subarray(start);
-  }
-  if (rest.length) yield rest;
 }
 
 export async function sendNdjson(o: BulkOptions & { spinner: Pick<Spinner, 'update'> }): Promise<BulkResult & { cancelled: boolean }> {
@@ -231,29 +195,6 @@ export async function runBulk<X extends object>(o: BulkRun, extra: X): Promise<X
     partial: { ...extra, ...result, cancelled: true, resume },
     hint: o.source === '-' ? `pipe the same input again to continue (the first ${n(result.lines)} lines are skipped): ${resume}` : undefined,
   });
-}
-
-/** Messages (non-blank lines) after the first `skip` lines of a regular file; undefined for pipes. */
-function countMessages(path: string, skip: number): number | undefined {
-  try {
-    if (!statSync(path).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
-  let count = 0;
-  let line = 0;
-  let blank = true;
-  const buf = readFileSync(path);
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i]!;
-    if (b === 10) {
-      line++;
-      if (line > skip && !blank) count++;
-      blank = true;
-    } else if (b !== 32 && b !== 9 && b !== 13) blank = false;
-  }
-  if (!blank && line + 1 > skip) count++;
-  return count;
 }
 
 /** The failures of a batch response, mapped back to their lines (entry ids are `l<line>`). */
