@@ -254,3 +254,14 @@ test('init, Ctrl-C between resource steps: what was created, and `svl apply <spe
     rmSync(cwd, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C while the queue is still being looked up: nothing sent, and it says so', async () => {
+  await queue('early');
+  const file = join(dir, 'early.ndjson');
+  writeFileSync(file, lines(10));
+  const r = await interrupt(gated(['send', 'early', '--ndjson', file]), 'GetQueueUrl', 0).catch(() => undefined);
+  assert.ok(r, 'the command looks the queue up with GetQueueUrl');
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /Error: Cancelled: nothing sent \(stopped while looking up the queue\)\n/);
+  assert.equal(await depth('early'), 0);
+});

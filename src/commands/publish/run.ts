@@ -5,7 +5,7 @@ import { mapAwsError } from '../../aws/errors.js';
 import { arnName } from '../../aws/inventory-model.js';
 import { locateTopic } from '../../aws/locate.js';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { batchFailures, entryId, renderBulk, runBulk, type BulkResult } from '../bulk.js';
 import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
@@ -65,7 +65,9 @@ export function parsePublish(topic: string, message: string | undefined, f: Publ
 
 export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal, resume: (lines: number) => string = (n) => `svl publish … --skip ${n}`): Promise<PublishResult | PublishBulkResult> {
   const sns = await getSns(target, ui);
-  const t = await locateTopic(sns, o.topic, target, signal);
+  const t = await locateTopic(sns, o.topic, target, signal).catch((err: unknown) => {
+    throw signal?.aborted ? cancelled({ done: 'nothing published (stopped while looking up the topic)' }) : err;
+  });
   const topic = { name: t.name, arn: t.arn };
 
   if (o.ndjson === undefined) {

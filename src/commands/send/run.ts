@@ -4,7 +4,7 @@ import { getSqs } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { locateQueue, queueRefName } from '../../aws/locate.js';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { batchFailures, entryId, renderBulk, runBulk, type BulkResult } from '../bulk.js';
 import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
@@ -66,7 +66,9 @@ export function parseSend(queue: string, body: string | undefined, f: SendFlags)
 
 export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal, resume: (lines: number) => string = (n) => `svl send … --skip ${n}`): Promise<SendResult | SendBulkResult> {
   const sqs = await getSqs(target, ui);
-  const q = await locateQueue(sqs, o.queue, target, signal);
+  const q = await locateQueue(sqs, o.queue, target, signal).catch((err: unknown) => {
+    throw signal?.aborted ? cancelled({ done: 'nothing sent (stopped while looking up the queue)' }) : err;
+  });
   const queue = { name: q.name, url: q.url };
   const fail = (err: unknown, operation: string) => mapAwsError(err, { target, service: 'sqs', operation, resource: `queue "${q.name}"` });
 
