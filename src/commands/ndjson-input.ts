@@ -3,7 +3,7 @@
  * input as bytes (so text that is not UTF-8 can be reported by line, never replaced), and how many
  * messages a file holds (for "sent 6,540 of 50,000"). It does not parse lines (messages.ts) nor send them (bulk.ts).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 
@@ -54,14 +54,22 @@ export function countMessages(path: string, skip: number): number | undefined {
   let count = 0;
   let line = 0;
   let blank = true;
-  const buf = readFileSync(path);
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i]!;
-    if (b === 10) {
-      line++;
-      if (line > skip && !blank) count++;
-      blank = true;
-    } else if (b !== 32 && b !== 9 && b !== 13) blank = false;
+  // Read in chunks: the file may be far larger than memory should hold.
+  const buf = Buffer.alloc(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
+      for (let i = 0; i < n; i++) {
+        const b = buf[i]!;
+        if (b === 10) {
+          line++;
+          if (line > skip && !blank) count++;
+          blank = true;
+        } else if (b !== 32 && b !== 9 && b !== 13) blank = false;
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
   if (!blank && line + 1 > skip) count++;
   return count;
