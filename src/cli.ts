@@ -9,7 +9,7 @@
  */
 import { envFlag, type Env } from './env.js';
 import { CancelledError, SvlError } from './errors.js';
-import { writeOut } from './ui/write.js';
+import { writeErr, writeOut } from './ui/write.js';
 import { readVersion } from './version.js';
 
 export async function main(argv: readonly string[], env: Env): Promise<number> {
@@ -67,6 +67,8 @@ function watchStopSignals(cancel: AbortController, cleanups: Array<() => void | 
   };
   const onSignal = (sig: NodeJS.Signals) => {
     if (cancel.signal.aborted) return forceExit();
+    // Said at once, so a user (or a test) knows the signal was heard while the command reaches a safe point.
+    writeErr(`Stopping at a safe point… (${sig === 'SIGINT' ? 'Ctrl-C' : sig} again to quit at once)\n`);
     cancel.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated.' : 'Cancelled.'));
     const ms = Number(env.SVL_CANCEL_GRACE_MS);
     grace = setTimeout(forceExit, Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_GRACE_MS);

@@ -1,25 +1,57 @@
-/** Reading command values: inline text, `@file`, or `-` for stdin. Shared by commands that take payloads. */
+/**
+ * Reading command values: inline text, `@file`, or `-` for stdin. Shared by commands that take payloads.
+ * Text is UTF-8: bytes that are not are refused, never replaced with U+FFFD behind the user's back.
+ */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /** `value` as given, the contents of `@path`, or all of stdin for `-`. */
 export function readValue(value: string, flag: string): string {
-  if (value === '-') return readFileSync(0, 'utf8');
+  if (value === '-') return readStdinText(flag);
   if (value.startsWith('@')) {
     const path = value.slice(1);
+    let bytes: Buffer;
     try {
-      return readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (err) {
       throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
+    return decodeText(bytes, `${flag} from ${path}`);
   }
   return value;
+}
+
+/** All of stdin as UTF-8 text. */
+export function readStdinText(what: string): string {
+  return decodeText(readFileSync(0), `${what} from stdin`);
+}
+
+/** `bytes` as UTF-8 text; a UsageError naming the first bad byte when they are not UTF-8. */
+export function decodeText(bytes: Buffer, what: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const bad = firstBadByte(bytes);
+  throw new UsageError(`The ${what} is not valid UTF-8 (first bad byte at offset ${bad}); it would not arrive as sent`, {
+    hint: 'Message text is UTF-8: base64-encode binary data first (e.g. base64 < file.bin), and mark it with an attribute such as --attr encoding=base64',
+  });
 }
 
 export interface MessageAttributeArg {
   DataType: string;
   StringValue?: string;
   BinaryValue?: string;
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence. */
+function firstBadByte(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len === 0 || !isUtf8(b.subarray(i, i + len))) return i;
+    i += len;
+  }
+  return -1;
 }
 
 /** `--attr name=value` (String) or `--attr name=Type:value` with Type String, Number, String.Array or Binary. */

@@ -1,14 +1,11 @@
 /**
- * When a long-running command (`tail`, `dlq redrive`) should wind down: Ctrl-C (ctx.signal, owned by
- * src/cli.ts), SIGTERM, its own --timeout, or the command deciding it is done. One AbortSignal for all,
- * plus the reason, so the command can clean up (remove a tap, release held messages, close the
- * journal) and say why it stopped.
- *
- * SIGTERM (`kill`, `timeout 60 svl tail …`, a container stopping) is a graceful stop here, not an exit:
- * the command's own cleanup runs and it returns normally. The listener is installed only while the
- * command runs and only once, so a second SIGTERM kills the process the default way.
+ * When a long-running command (`tail`, `dlq redrive`) should wind down: Ctrl-C or SIGTERM (both abort
+ * ctx.signal, owned by src/cli.ts: reason 'cancel'), its own --timeout, or the command deciding it is
+ * done. One AbortSignal for all, plus the reason, so the command can clean up (remove a tap, release
+ * held messages, close the journal) and say why it stopped. It installs no signal handler of its own:
+ * a cancelled command reports through the cancellation contract (exit 130), a timeout is a normal end.
  */
-export type StopReason = 'cancel' | 'terminate' | 'timeout' | 'done';
+export type StopReason = 'cancel' | 'timeout' | 'done';
 
 export interface StopControl {
   readonly signal: AbortSignal;
@@ -26,10 +23,8 @@ export function stopControl(parent: AbortSignal, o: { timeoutMs?: number } = {})
     ac.abort(Object.assign(new Error(`stopped (${r})`), { name: 'AbortError', stopReason: r }));
   };
   const onParent = () => stop('cancel');
-  const onTerm = () => stop('terminate');
   if (parent.aborted) stop('cancel');
   else parent.addEventListener('abort', onParent, { once: true });
-  process.once('SIGTERM', onTerm);
   const timer = o.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), o.timeoutMs) : undefined;
   return {
     signal: ac.signal,
@@ -37,7 +32,6 @@ export function stopControl(parent: AbortSignal, o: { timeoutMs?: number } = {})
     stop,
     dispose() {
       parent.removeEventListener('abort', onParent);
-      process.removeListener('SIGTERM', onTerm);
       if (timer) clearTimeout(timer);
     },
   };

@@ -2,9 +2,10 @@
  * Apply: make what exists match the spec, in dependency order — topic, DLQs, queues (their policies and
  * redrive policies reference the topic and DLQs), subscriptions, consumers, then deletions of what the
  * flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
- * and converges from wherever things stand.
+ * and converges from wherever things stand. Ctrl-C (hooks.signal) stops between resource steps, never
+ * inside one: steps already started finish, none starts after, and the CancelledError lists what was done.
  */
-import { SvlError } from '../errors.js';
+import { cancelled, SvlError } from '../errors.js';
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { mapLimit } from '../aws/pool.js';
 import { observeFlow, type FlowClients, type Observed } from './observe.js';
@@ -33,6 +34,22 @@ export interface ApplyResult {
 
 export interface ApplyHooks {
   onStep?(step: PlanStep): void;
+  /** Ctrl-C: stop before the next resource step. */
+  signal?: AbortSignal;
+  /** The command that converges after a cancel (`svl apply orders.flow.json --local`). */
+  resume?: string;
+}
+
+/** Thrown between steps once hooks.signal aborted; turned into a CancelledError listing what was done. */
+const STOPPED = Symbol('stopped');
+
+/** `created topic t, queue q; updated queue r` from the steps done. */
+export function describeSteps(done: readonly PlanStep[]): string {
+  const by = (a: PlanStep['action'], verb: string) => {
+    const xs = done.filter((s) => s.action === a).map((s) => `${s.kind} ${s.name}`);
+    return xs.length ? `${verb} ${xs.join(', ')}` : undefined;
+  };
+  return [by('create', 'created'), by('update', 'updated'), by('delete', 'deleted')].filter(Boolean).join('; ') || 'nothing changed';
 }
 
 /** Region and account for ARNs: from what exists, else the target (the emulator's are fixed). */
@@ -71,6 +88,11 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     done.push(s);
     hooks.onStep?.(s);
   };
+  // A step not yet started is skipped once cancelled; `checkpoint()` between phases then stops the apply.
+  const cancelling = () => hooks.signal?.aborted === true;
+  const checkpoint = () => {
+    if (cancelling()) throw STOPPED;
+  };
   const find = (action: string, kind: string, name: string) => plan.steps.find((s) => s.action === action && s.kind === kind && s.name === name);
   const sqs = await import('@aws-sdk/client-sqs');
   const sns = await import('@aws-sdk/client-sns');
@@ -79,6 +101,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
   const urls = new Map<string, string>([...obs.queues.values()].map((q) => [q.name, q.url]));
 
   try {
+    checkpoint();
     // 1. topic
     if (!obs.topic) {
       const r = await clients.sns.send(
@@ -108,6 +131,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
 
     // 2-3. DLQs, then queues (a queue's RedrivePolicy needs its DLQ to exist)
     const ensureQueue = async (kind: 'dlq' | 'queue', name: string, desired: Record<string, string>) => {
+      if (cancelling()) return;
       const existing = obs.queues.get(name);
       if (!existing) {
         const r = await clients.sqs.send(new sqs.CreateQueueCommand({ QueueName: name, Attributes: desired, tags }));
@@ -126,11 +150,15 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
       step(s);
     };
     const withDlq = spec.queues.filter((q) => q.dlq);
+    checkpoint();
     await mapLimit(withDlq, 8, (q) => ensureQueue('dlq', q.dlq!.name, desiredDlqAttributes(spec, q, ctx)));
+    checkpoint();
     await mapLimit(spec.queues, 8, (q) => ensureQueue('queue', q.name, desiredQueueAttributes(spec, q, ctx)));
+    checkpoint();
 
     // 4. subscriptions
     await mapLimit(spec.queues, 8, async (q) => {
+      if (cancelling()) return;
       const arn = queueArnOf(q.name, ctx);
       const mine = obs.subs.filter((s) => s.endpoint === arn);
       const desired = desiredSubscriptionAttributes(q);
@@ -151,11 +179,14 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
       }
     });
 
+    checkpoint();
+
     // 5. consumers (Lambda event source mappings)
     if (obs.consumers && clients.lambda) {
       const lambda = await clients.lambda();
       const lm = await import('@aws-sdk/client-lambda');
       for (const q of spec.queues.filter((x) => x.consumer)) {
+        checkpoint();
         const c = q.consumer!;
         const label = `${q.name} -> λ ${c.function}`;
         const create = find('create', 'consumer', label);
@@ -179,16 +210,26 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     // 6. what the flow no longer lists: subscriptions first, then queues, then DLQs
     for (const s of obs.stale) {
       for (const sub of obs.subs.filter((x) => x.endpoint === s.arn)) {
+        checkpoint();
         await clients.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: sub.arn }));
         step(plan.steps.find((x) => x.action === 'delete' && x.kind === 'subscription' && x.changes[0] === sub.arn)!);
       }
     }
     const staleOrder = [...obs.stale].sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy));
     for (const s of staleOrder) {
+      checkpoint();
       await clients.sqs.send(new sqs.DeleteQueueCommand({ QueueUrl: s.url }));
       step(plan.steps.find((x) => x.action === 'delete' && x.name === s.name)!);
     }
   } catch (err) {
+    if (err === STOPPED) {
+      throw cancelled({
+        done: `applied ${done.length} of ${plan.steps.length} changes to flow "${spec.name}" (${describeSteps(done)})`,
+        resume: hooks.resume,
+        hint: hooks.resume ? `the next apply converges from what exists: ${hooks.resume}` : 'the next `svl apply` converges from what exists',
+        partial: { flow: spec.name, cancelled: true, done, remaining: plan.steps.filter((s) => !done.includes(s)) },
+      });
+    }
     const made = done.filter((s) => s.action === 'create').map((s) => `${s.kind} ${s.name}`);
     const msg = (err as Error).message;
     throw new SvlError(

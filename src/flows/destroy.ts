@@ -1,9 +1,10 @@
 /**
  * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
  * dependency order: consumers (event source mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
- * same names are left alone and reported.
+ * same names are left alone and reported. Ctrl-C (`cancel.signal`) stops between deletions, never inside
+ * one, and the CancelledError lists what was deleted; the next destroy deletes what is left.
  */
-import { SvlError } from '../errors.js';
+import { cancelled, SvlError } from '../errors.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
 import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
@@ -100,7 +101,18 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
   return { flow, steps, skipped, topic, queues, subscriptions, consumers };
 }
 
-export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s: PlanStep) => void): Promise<PlanStep[]> {
+const STOPPED = Symbol('stopped');
+
+export async function executeDestroy(
+  p: DestroyPlan,
+  c: FlowClients,
+  onStep?: (s: PlanStep) => void,
+  cancel: { signal?: AbortSignal; resume?: string } = {},
+): Promise<PlanStep[]> {
+  const cancelling = () => cancel.signal?.aborted === true;
+  const checkpoint = () => {
+    if (cancelling()) throw STOPPED;
+  };
   const sqs = await import('@aws-sdk/client-sqs');
   const sns = await import('@aws-sdk/client-sns');
   const done: PlanStep[] = [];
@@ -110,31 +122,46 @@ export async function executeDestroy(p: DestroyPlan, c: FlowClients, onStep?: (s
     onStep?.(s);
   };
   try {
+    checkpoint();
     if (p.consumers.length) {
       const lambda = (await c.lambda!())!;
       const { DeleteEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');
       for (const m of p.consumers) {
+        checkpoint();
         await lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.uuid }));
         mark(p.steps.find((s) => s.kind === 'consumer' && s.changes[0] === m.uuid));
       }
     }
     await mapLimit(p.subscriptions, 8, async (arn) => {
+      if (cancelling()) return;
       await c.sns.send(new sns.UnsubscribeCommand({ SubscriptionArn: arn }));
       mark(p.steps.find((s) => s.kind === 'subscription' && s.changes[0] === arn));
     });
     const ordered = p.steps.filter((s) => s.kind === 'queue' || s.kind === 'dlq');
     for (const kind of ['queue', 'dlq'] as const) {
+      checkpoint();
       await mapLimit(ordered.filter((s) => s.kind === kind), 8, async (s) => {
+        if (cancelling()) return;
         const q = p.queues.find((x) => x.name === s.name)!;
         await c.sqs.send(new sqs.DeleteQueueCommand({ QueueUrl: q.url }));
         mark(s);
       });
     }
+    checkpoint();
     if (p.topic) {
       await c.sns.send(new sns.DeleteTopicCommand({ TopicArn: p.topic.arn }));
       mark(p.steps.find((s) => s.kind === 'topic'));
     }
   } catch (err) {
+    if (err === STOPPED) {
+      const what = done.map((s) => `${s.kind} ${s.name}`).join(', ');
+      throw cancelled({
+        done: `deleted ${done.length} of ${p.steps.length} resources of flow "${p.flow}"${what ? ` (${what})` : ''}`,
+        resume: cancel.resume,
+        hint: cancel.resume ? `the next destroy deletes what is left: ${cancel.resume}` : 'the next `svl destroy` deletes what is left',
+        partial: { flow: p.flow, cancelled: true, deleted: done, remaining: p.steps.filter((s) => !done.includes(s)) },
+      });
+    }
     throw new SvlError(`Destroy of flow "${p.flow}" failed after ${done.length} of ${p.steps.length} steps: ${(err as Error).message}`, 1, {
       code: (err as { name?: string }).name ?? 'DestroyFailed',
       hint: 'Run `svl destroy` again: it deletes whatever of the flow is left.',

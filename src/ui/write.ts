@@ -2,3 +2,8 @@
 export function writeOut(text: string): void {
   process.stdout.write(text);
 }
+
+/** Raw stderr for the error boundary's own notices (a signal received); no dependencies. */
+export function writeErr(text: string): void {
+  process.stderr.write(text);
+}

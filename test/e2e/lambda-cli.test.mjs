@@ -326,3 +326,26 @@ test('queue-worker end to end: init (consumer waits for its function), deploy th
   assert.ok(JSON.parse(r.stdout).deleted.some((s) => s.kind === 'consumer' && s.name === 'qw-work -> λ qw-work-worker'));
   assert.deepEqual((await t.send('ListEventSourceMappings', { FunctionName: 'qw-work-worker' })).EventSourceMappings, []);
 });
+
+test('Ctrl-C: logs --follow says how many events it printed; invoke --async --wait says the invocation runs on (exit 130)', async () => {
+  const { spawnSvl } = await import('../helpers/spawn.mjs');
+  const follow = spawnSvl(['logs', 'cli-echo', '--follow', '--local'], { env });
+  await follow.waitFor(/START RequestId/, 'stdout');
+  const f = await follow.kill('SIGINT');
+  assert.equal(f.code, 130, f.stderr);
+  assert.match(f.stderr, /Error: Cancelled: printed \d+ log events of cli-echo\n/);
+
+  // Only failures are sent anywhere, and this function succeeds: nothing will arrive to wait for.
+  const { CreateQueueCommand } = await import('@aws-sdk/client-sqs');
+  await t.sqs.send(new CreateQueueCommand({ QueueName: 'cli-failures' }));
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'cli-py', DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:cli-failures' } } });
+  const wait = spawnSvl(['invoke', 'cli-py', '--async', '--wait', '--json', '--local'], { env });
+  await wait.waitFor(/Waiting for the outcome of/);
+  const w = await wait.kill('SIGINT');
+  assert.equal(w.code, 130, w.stderr);
+  const partial = JSON.parse(w.stdout);
+  assert.equal(partial.statusCode, 202);
+  const error = JSON.parse(w.stderr.trim().split('\n').pop()).error;
+  assert.equal(error.message, `Cancelled: invoked cli-py asynchronously (request ${partial.requestId}); stopped waiting for its outcome`);
+  assert.match(error.hint, /the invocation runs on; its outcome goes to arn:aws:sqs:us-east-1:000000000000:cli-failures/);
+});

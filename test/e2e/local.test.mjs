@@ -83,3 +83,21 @@ test('bad input: port out of range, unknown subcommand, --state-dir with --in-me
     assert.match(r.stderr, /Error/);
   }
 });
+
+test('start in the foreground: Ctrl-C closes the emulator (state kept) and exits 130; SIGTERM (svl local stop) exits 0', async (t) => {
+  const { spawnSvl } = await import('../helpers/spawn.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-local-fg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 0]]) {
+    const port = String(await freePort());
+    const job = spawnSvl(['local', 'start', '--port', port, '--state-dir', dir]);
+    await job.waitFor(/Ctrl-C stops it/);
+    assert.ok(existsSync(join(dir, 'emulator.json')));
+    const r = await job.kill(signal);
+    assert.equal(r.code, code, `${signal}: ${r.stderr}`);
+    assert.match(r.stderr, /emulator stopped/);
+    assert.ok(!existsSync(join(dir, 'emulator.json')), 'the runtime file is removed on a clean close');
+    assert.doesNotMatch(r.stderr, /bug|\n\s+at /);
+    if (signal === 'SIGINT') assert.match(r.stderr, new RegExp(`Error: Cancelled: the emulator on http://127.0.0.1:${port} stopped \\(state kept in `));
+  }
+});

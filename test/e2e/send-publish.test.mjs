@@ -249,3 +249,77 @@ test('publish --ndjson: PublishBatch in tens, failures by line number', async ()
   assert.deepEqual(out.topic, { name: 'events', arn: `${T}events` });
   assert.equal((await drain('events-q')).length, 11);
 });
+
+test('a body that is not UTF-8 (stdin or @file) is refused with a hint, exit 2, nothing sent or published', async () => {
+  const bytes = Buffer.from([0x6f, 0x6b, 0x20, 0xff, 0xfe, 0x21]);
+  const file = join(dir, 'binary.bin');
+  writeFileSync(file, bytes);
+  const cases = [
+    [['send', 'inbox'], { input: bytes }, /The message body from stdin is not valid UTF-8 \(first bad byte at offset 3\)/],
+    [['send', 'inbox', '-'], { input: bytes }, /The message body from stdin is not valid UTF-8/],
+    [['send', 'inbox', `@${file}`], {}, /The message body from .*binary\.bin is not valid UTF-8 \(first bad byte at offset 3\)/],
+    [['publish', 'events'], { input: bytes }, /The message from stdin is not valid UTF-8/],
+    // A lone continuation byte, and a character cut short at the end.
+    [['send', 'inbox'], { input: Buffer.from([0x61, 0x80]) }, /offset 1\)/],
+    [['send', 'inbox'], { input: Buffer.from('é').subarray(0, 1) }, /offset 0\)/],
+  ];
+  for (const [args, opts, message] of cases) {
+    const r = await run(args, opts);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /Hint: .*base64/);
+    assert.doesNotMatch(r.stderr, NO_STACK);
+  }
+  assert.equal(await depth('inbox'), 0);
+  assert.equal(await depth('events-q'), 0);
+  // Valid UTF-8 (multi-byte included) goes through untouched.
+  const ok = await run(['send', 'inbox'], { input: Buffer.from('naïve ✓ 😀') });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual((await drain('inbox')).map((m) => m.Body), ['naïve ✓ 😀']);
+});
+
+test('--ndjson: a line that is not UTF-8 fails by its number; the other lines go out unaltered', async () => {
+  urls.mixed = (await sqs.send(new CreateQueueCommand({ QueueName: 'mixed' }))).QueueUrl;
+  const file = join(dir, 'mixed.ndjson');
+  writeFileSync(file, Buffer.concat([Buffer.from('"one"\n'), Buffer.from([0x22, 0xc3, 0x28, 0x22, 0x0a]), Buffer.from('"tr\u00e8s"\r\n')]));
+  const r = await run(['send', 'mixed', '--ndjson', file, '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.sent, 2);
+  assert.deepEqual(out.failures.map((f) => [f.line, f.code]), [[2, 'InvalidUtf8']]);
+  assert.match(out.failures[0].message, /not valid UTF-8.*base64/);
+  assert.deepEqual((await drain('mixed')).map((m) => m.Body).sort(), ['one', 'très']);
+});
+
+test('--skip passes over the first N input lines; bad values are refused (exit 2, nothing sent)', async () => {
+  urls.skipq = (await sqs.send(new CreateQueueCommand({ QueueName: 'skipq' }))).QueueUrl;
+  const file = join(dir, 'skip.ndjson');
+  writeFileSync(file, '"a"\n\n"b"\n"c"\n');
+  const r = await run(['send', 'skipq', '--ndjson', file, '--skip', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual([out.sent, out.skipped, out.lines], [2, 2, 4]);
+  assert.deepEqual((await drain('skipq')).map((m) => m.Body).sort(), ['b', 'c']);
+  const past = await run(['send', 'skipq', '--ndjson', file, '--skip', '10']);
+  assert.equal(past.code, 0, past.stderr);
+  assert.match(past.stdout, /^Sent 0 of 0 messages to skipq .*after skipping 4 lines/);
+
+  const cases = [
+    [['send', 'skipq', '--ndjson', file, '--skip', '-1'], /--skip must be a whole number of lines, 0 or more \(got "-1"\)/],
+    [['send', 'skipq', '--ndjson', file, '--skip', 'abc'], /--skip must be a whole number of lines, 0 or more \(got "abc"\)/],
+    [['send', 'skipq', '--ndjson', file, '--skip', '1.5'], /got "1\.5"/],
+    [['send', 'skipq', '--ndjson', file, '--skip', ''], /got ""/],
+    [['send', 'skipq', '--ndjson', file, '--skip', '1e3'], /got "1e3"/],
+    [['send', 'skipq', 'x', '--skip', '3'], /--skip applies to --ndjson input only/],
+    [['publish', 'events', '--ndjson', file, '--skip', 'many'], /--skip must be a whole number/],
+  ];
+  for (const [args, message] of cases) {
+    const bad = await run(args);
+    assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, message, args.join(' '));
+    assert.match(bad.stderr, /Hint: /);
+  }
+  assert.equal(await depth('skipq'), 0);
+});

@@ -131,6 +131,7 @@ test('status --watch --json prints one JSON object per refresh until Ctrl-C (exi
   child.kill('SIGINT');
   const { code } = await exited;
   assert.equal(code, 130, stderr);
+  assert.equal(JSON.parse(stderr.trim().split('\n').pop()).error.message.match(/^Cancelled: stopped watching after \d+ refreshes$/)?.length, 1, stderr);
   const lines = stdout.split('\n').filter(Boolean);
   assert.ok(lines.length >= 2);
   for (const line of lines) {

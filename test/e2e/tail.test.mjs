@@ -1,5 +1,5 @@
 // `svl tail` end to end against an in-process emulator (fake clock): the peek never receives, taps copy
-// what SNS delivers (same filter, raw setting) and disappear on exit, SIGTERM and - via the next tail -
+// what SNS delivers (same filter, raw setting) and disappear on exit, Ctrl-C/SIGTERM and - via the next tail -
 // SIGKILL; the guarded receive refuses or stops before any message could reach the DLQ. Every case
 // checks the watched queue afterwards: receive counts unchanged, nothing in its DLQ.
 import { test, before, after } from 'node:test';
@@ -198,16 +198,40 @@ test('tail topic taps the topic itself; the envelope shows the topic', async () 
   assert.deepEqual(await taps(), []);
 });
 
-test('SIGTERM ends the tail gracefully: the tap and its subscription are removed, exit 0', async () => {
+test('SIGTERM ends the tail like Ctrl-C: the tap and its subscription are removed, its count, exit 130', async () => {
   const q = await fedQueue();
   const tail = start(['tail', 'queue', q.name, '--via', 'tap']);
   await tail.waitFor(/Tailing/);
   assert.equal((await taps()).length, 1);
   const r = await tail.kill('SIGTERM');
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /Removed the tap .*\n.*stopped by SIGTERM/s);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /Removed the tap .*\nError: Cancelled: 0 messages from tq\d+ in [\d.]+s\n/s);
+  assert.doesNotMatch(r.stderr, NO_STACK);
   assert.deepEqual(await taps(), []);
   assert.deepEqual(await tapSubscriptions(), []);
+});
+
+test('peek + Ctrl-C: the tail ends with its count (shown, how long) via the cancellation contract, exit 130', async () => {
+  const q = await queueWithDlq(1);
+  await send(q.url, { n: 1 });
+  const tail = start(['tail', 'queue', q.name]);
+  await tail.waitFor(/"n": 1/, 'stdout');
+  const r = await tail.kill('SIGINT');
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /Error: Cancelled: 1 message from tq\d+ in [\d.]+s\n/);
+  assert.doesNotMatch(r.stderr, /Hint: Nothing arrived/);
+  assert.doesNotMatch(r.stderr, NO_STACK);
+  await untouched(q, 1);
+});
+
+test('--timeout is a normal end of a tail (exit 0), not a cancel', async () => {
+  const q = await queueWithDlq(1);
+  // --timeout is svl's own timer (not the emulator's clock): a short one, which may end the tail before
+  // or after it starts reading - a normal end either way.
+  const r = await start(['tail', 'queue', q.name, '--timeout', '0.2']).done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /0 messages from tq\d+ in [\d.]+s \(timed out( before the tail started)?\)/);
+  assert.doesNotMatch(r.stderr, /Error|bug/);
 });
 
 test('Ctrl-C (SIGINT) removes the tap before exiting 130', async () => {
@@ -216,6 +240,7 @@ test('Ctrl-C (SIGINT) removes the tap before exiting 130', async () => {
   await tail.waitFor(/Tailing/);
   const r = await tail.kill('SIGINT');
   assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /Removed the tap .*\nError: Cancelled: 0 messages from tq\d+/s);
   assert.deepEqual(await taps(), []);
   assert.deepEqual(await tapSubscriptions(), []);
 });

@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { bin, cleanEnv, root } from './cli.mjs';
 
-export function spawnSvl(args, { env = {}, cwd = root, timeoutMs = 30_000 } = {}) {
+export function spawnSvl(args, { env = {}, cwd = root, timeoutMs = 30_000, input } = {}) {
   const child = spawn(process.execPath, [bin, ...args], { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   const watchers = new Set();

@@ -24,8 +24,9 @@ export function register(program: Command, ctx: CommandContext): Command {
     .argument('[file]', 'flow spec (default: the *.flow.json here)')
     .option('--adopt', 'take over existing resources of the same names that svl does not manage')
     .action(async (file: string | undefined, opts: { adopt?: boolean }, cmd: Command) => {
-      const { runApply, renderApply } = await import('./run.js');
+      const [{ runApply, renderApply }, { commandLine, invocationArgs }] = await Promise.all([import('./run.js'), import('../resume.js')]);
       const ui = ctx.ui(cmd);
-      ui.result(await runApply(file, Boolean(opts.adopt), ctx.target(cmd), ui), (r) => renderApply(r, ui));
+      const cancel = { signal: ctx.signal, resume: commandLine(invocationArgs(cmd)) };
+      ui.result(await runApply(file, Boolean(opts.adopt), ctx.target(cmd), ui, cancel), (r) => renderApply(r, ui));
     });
 }

@@ -1,5 +1,6 @@
 /** The work of `svl plan` and `svl apply`. */
 import type { Target } from '../../aws/target.js';
+import { CancelledError, cancelled } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
 import { readSpecFile, resolveSpecFile } from '../../flows/files.js';
@@ -26,7 +27,8 @@ export interface ApplyCommandResult extends ApplyResult {
   elapsedMs: number;
 }
 
-export async function runApply(file: string | undefined, adopt: boolean, target: Target, ui: Ui): Promise<ApplyCommandResult> {
+/** Ctrl-C: `signal` stops the apply between resource steps; `resume` is the command that converges. */
+export async function runApply(file: string | undefined, adopt: boolean, target: Target, ui: Ui, cancel: { signal?: AbortSignal; resume?: string } = {}): Promise<ApplyCommandResult> {
   const t0 = performance.now();
   const path = resolveSpecFile(file);
   const spec = readSpecFile(path);
@@ -34,6 +36,7 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
   try {
     const base = { ...(await basePlanContext(target, clients)), adopt };
     const prepared = await prepareFlow(spec, clients, base);
+    if (cancel.signal?.aborted) throw cancelled({ done: 'nothing changed (stopped while reading what exists)', resume: cancel.resume });
     const { plan } = prepared;
     for (const w of plan.warnings) ui.warn(w);
     if (!ui.json && plan.steps.length && !plan.conflicts.length) ui.info(renderPlan(plan, ui));
@@ -44,12 +47,16 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
     const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
     let n = 0;
     try {
-      const r = await applyFlow(spec, clients, prepared, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) });
+      const r = await applyFlow(spec, clients, prepared, {
+        onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`),
+        ...cancel,
+      });
       if (plan.steps.length) spinner.succeed(`Applied ${plan.steps.length} change(s)`);
       else spinner.stop();
       return { ...r, file: path, apiCalls: clients.calls(), elapsedMs: performance.now() - t0 };
     } catch (err) {
-      spinner.fail('Apply failed');
+      if (err instanceof CancelledError) spinner.stop();
+      else spinner.fail('Apply failed');
       throw err;
     }
   } finally {

@@ -37,7 +37,13 @@ export function register(program: Command, ctx: CommandContext): Command {
       const { parseDeploy, runDeploy, renderDeploy } = await import('./run.js');
       const options = parseDeploy(dir, opts);
       const ui = ctx.ui(cmd);
-      const result = await runDeploy(options, ctx.target(cmd), ui, ctx.signal);
+      const result = await runDeploy(options, ctx.target(cmd), ui, ctx.signal).catch(async (err: unknown) => {
+        if (!ctx.signal.aborted) throw err;
+        // Ctrl-C aborts the call in flight: the function may be created, or updated in part. Deploy is idempotent.
+        const [{ cancelled }, { commandLine, invocationArgs }] = await Promise.all([import('../../errors.js'), import('../resume.js')]);
+        const resume = commandLine(invocationArgs(cmd));
+        throw cancelled({ done: `deploy of ${options.name} interrupted; the function may be created or updated in part`, resume, hint: `deploy again to converge: ${resume}` });
+      });
       ui.result(result, (r) => renderDeploy(r, ui));
     });
 }

@@ -11,8 +11,9 @@ export function register(program: Command, ctx: CommandContext): Command {
     .command(name)
     .argument('<flow|file>', 'flow name, or a flow spec file')
     .action(async (what: string, _opts: unknown, cmd: Command) => {
-      const { runDestroy, renderDestroy } = await import('./run.js');
+      const [{ runDestroy, renderDestroy }, { commandLine, invocationArgs }] = await Promise.all([import('./run.js'), import('../resume.js')]);
       const ui = ctx.ui(cmd);
-      ui.result(await runDestroy(what, ctx.target(cmd), ui), (r) => renderDestroy(r, ui));
+      const cancel = { signal: ctx.signal, resume: commandLine(invocationArgs(cmd)) };
+      ui.result(await runDestroy(what, ctx.target(cmd), ui, cancel), (r) => renderDestroy(r, ui));
     });
 }

@@ -1,7 +1,7 @@
 /** The work of `svl destroy`. */
 import { existsSync } from 'node:fs';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { CancelledError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { executeDestroy, planDestroy } from '../../flows/destroy.js';
 import { readSpecFile, specFileName } from '../../flows/files.js';
@@ -16,7 +16,8 @@ export interface DestroyResult {
   skipped: string[];
 }
 
-export async function runDestroy(what: string, target: Target, ui: Ui): Promise<DestroyResult> {
+/** Ctrl-C (`cancel.signal`) stops between deletions; `cancel.resume` is the destroy that finishes the job. */
+export async function runDestroy(what: string, target: Target, ui: Ui, cancel: { signal?: AbortSignal; resume?: string } = {}): Promise<DestroyResult> {
   let spec: FlowSpec | undefined;
   let flow = what;
   if (what.endsWith('.json') || what.includes('/')) {
@@ -35,11 +36,12 @@ export async function runDestroy(what: string, target: Target, ui: Ui): Promise<
     await ui.ask.confirmDestructive({ message: `Delete these ${plan.steps.length} resources of flow ${flow}?`, action: `destroy flow ${flow} (${plan.steps.length} resources)`, flag: '--yes' });
     const spinner = await ui.spinner(`Deleting ${plan.steps.length} resource(s)…`);
     try {
-      const deleted = await executeDestroy(plan, clients, (s) => spinner.update(`Deleting ${s.kind} ${s.name}`));
+      const deleted = await executeDestroy(plan, clients, (s) => spinner.update(`Deleting ${s.kind} ${s.name}`), cancel);
       spinner.succeed(`Deleted ${deleted.length} resource(s)`);
       return { flow, deleted, skipped: plan.skipped };
     } catch (err) {
-      spinner.fail('Destroy failed');
+      if (err instanceof CancelledError) spinner.stop();
+      else spinner.fail('Destroy failed');
       throw err;
     }
   } finally {

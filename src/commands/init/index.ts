@@ -47,8 +47,9 @@ export function register(program: Command, ctx: CommandContext): Command {
         ui.result(runList(), (r) => renderList(r, ui));
         return;
       }
-      const { gatherInit, runInit, renderInit } = await import('./run.js');
+      const [{ gatherInit, runInit, renderInit }, { targetArgs }] = await Promise.all([import('./run.js'), import('../resume.js')]);
       const options = await gatherInit(template, flowName, opts, ui);
-      ui.result(await runInit(options, ctx.target(cmd), ui), (r) => renderInit(r, ui));
+      const cancel = { signal: ctx.signal, targetArgs: targetArgs(cmd.optsWithGlobals()) };
+      ui.result(await runInit(options, ctx.target(cmd), ui, cancel), (r) => renderInit(r, ui));
     });
 }

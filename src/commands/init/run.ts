@@ -1,7 +1,7 @@
 /** The work of `svl init`: gather answers (flags first, then prompts), plan, apply, write the spec. */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { CancelledError, cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
 import { checkSpecFile, specFileName, writeSpecFile } from '../../flows/files.js';
@@ -10,6 +10,7 @@ import type { FlowSpec } from '../../flows/spec.js';
 import { listTemplates, loadTemplate, templateSpec, type FanoutParams } from '../../flows/templates.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
 import { renderPlan, renderSpecGraph } from '../apply/render.js';
+import { commandLine } from '../resume.js';
 import type { InitFlags } from './index.js';
 
 export function runList() {
@@ -146,7 +147,8 @@ export interface InitResult {
   spec: FlowSpec;
 }
 
-export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<InitResult> {
+/** Ctrl-C (`cancel.signal`) stops the apply between resource steps; `svl apply <spec file>` then converges. */
+export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { signal?: AbortSignal; targetArgs?: string[] } = {}): Promise<InitResult> {
   const t0 = performance.now();
   const clients = await flowClients(target, ui);
   try {
@@ -158,16 +160,24 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui): Promise<I
       return { flow: o.spec.name, template: o.template, specFile: null, dryRun: true, plan, applied: null, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
     }
     if (!ui.json) ui.info(renderPlan(plan, ui));
+    if (cancel.signal?.aborted) throw cancelled({ done: 'nothing created, no spec file written' });
     // The spec is written before applying, so that after a failure halfway `svl apply` can converge.
     writeSpecFile(o.file, o.spec, true);
+    const rel = relative(process.cwd(), o.file);
+    const resume = commandLine(['apply', rel.startsWith('..') || isAbsolute(rel) ? o.file : rel, ...(cancel.targetArgs ?? [])]);
     const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
     let n = 0;
     let applied: ApplyResult;
     try {
-      applied = await applyFlow(o.spec, clients, prepared, { onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`) });
+      applied = await applyFlow(o.spec, clients, prepared, {
+        onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`),
+        signal: cancel.signal,
+        resume,
+      });
       spinner.succeed(plan.steps.length ? `Applied ${plan.steps.length} change(s)` : 'Nothing to change');
     } catch (err) {
-      spinner.fail('Apply failed');
+      if (err instanceof CancelledError) spinner.stop();
+      else spinner.fail('Apply failed');
       throw err;
     }
     return { flow: o.spec.name, template: o.template, specFile: o.file, dryRun: false, plan, applied, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };

@@ -4,7 +4,7 @@ import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } f
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../../env.js';
-import { SvlError, UsageError } from '../../errors.js';
+import { cancelled, SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { CommandContext } from '../context.js';
 import type { StartFlags } from './index.js';
@@ -105,7 +105,12 @@ async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
   if (!ui.json && !process.env.SVL_EMULATOR_CHILD) {
     ui.hint(`Point any SDK or the AWS CLI at ${emu.url} (or use svl --local). Ctrl-C stops it.`);
   }
-  // Runs until SIGTERM (svl local stop) or Ctrl-C; both close gracefully.
+  // Runs until SIGTERM (svl local stop) or Ctrl-C: both abort ctx.signal and close the emulator gracefully.
+  // SIGTERM is how `svl local stop` ends it, a normal end (exit 0); Ctrl-C is a cancel (exit 130). The
+  // onCancel hook closes it too when svl has to exit at once (second Ctrl-C, grace period over).
+  let terminated = false;
+  const onTerm = () => void (terminated = true);
+  process.once('SIGTERM', onTerm);
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = async () => {
@@ -115,9 +120,12 @@ async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       done();
     };
-    process.once('SIGTERM', () => void stop());
+    if (ctx.signal.aborted) void stop();
+    else ctx.signal.addEventListener('abort', () => void stop(), { once: true });
     ctx.onCancel(stop);
   });
+  process.removeListener('SIGTERM', onTerm);
+  if (!terminated) throw cancelled({ done: `the emulator on ${emu.url} stopped${o.inMemory ? '' : ` (state kept in ${o.stateDir})`}` });
   return { endpoint: emu.url, pid: process.pid, stateDir: o.inMemory ? null : o.stateDir, detached: false };
 }
 

@@ -21,6 +21,10 @@ export function register(program: Command, ctx: CommandContext): Command {
       const { parseLogs, runLogs, renderLogEvent } = await import('./run.js');
       const options = parseLogs(fn, opts);
       const ui = ctx.ui(cmd);
-      await runLogs(options, ctx.target(cmd), ui, (e) => ui.record(e, renderLogEvent), ctx.signal);
+      const printed = await runLogs(options, ctx.target(cmd), ui, (e) => ui.record(e, renderLogEvent), ctx.signal);
+      if (ctx.signal.aborted) {
+        const { cancelled } = await import('../../errors.js');
+        throw cancelled({ done: `printed ${printed} log event${printed === 1 ? '' : 's'} of ${options.function}` });
+      }
     });
 }

@@ -46,12 +46,13 @@ export function renderLogEvent(e: LogEvent): string {
   return e.message.endsWith('\n') ? e.message.slice(0, -1) : e.message;
 }
 
-export async function runLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<void> {
+/** Prints the log events; returns how many (a caller seeing the signal aborted reports the cancel). */
+export async function runLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<number> {
   if (target.kind === 'local') return emulatorLogs(o, target, ui, emit, signal);
   return cloudWatchLogs(o, target, ui, emit, signal);
 }
 
-async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<void> {
+async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<number> {
   const endpoint = target.endpoints.lambda!;
   await ensureLocalEmulator(endpoint, ui); // starts the emulator when needed
   let after = 0;
@@ -65,7 +66,7 @@ async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' 
     try {
       res = await fetch(url, { signal });
     } catch (err) {
-      if (signal?.aborted) return;
+      if (signal?.aborted) return printed;
       throw new SvlError(`Cannot read the emulator's logs at ${endpoint}: ${(err as Error).message}`, 1, { hint: 'Is it running? svl local status' });
     }
     const body = (await res.json()) as { now?: number; events?: Array<{ seq: number; requestId: string; startedMs: number; durationMs: number; outcome: string; text: string }>; message?: string };
@@ -80,10 +81,11 @@ async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' 
     await sleep(1000, signal).catch(() => undefined);
     if (signal?.aborted) break;
   }
-  if (printed === 0) ui.hint(`No invocations of ${o.function} in that time. Invoke it: svl invoke ${o.function} --local`);
+  if (printed === 0 && !signal?.aborted) ui.hint(`No invocations of ${o.function} in that time. Invoke it: svl invoke ${o.function} --local`);
+  return printed;
 }
 
-async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<void> {
+async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<number> {
   const { CloudWatchLogsClient, FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const { clientConfig } = await import('../../aws/clients.js');
   const logs = new CloudWatchLogsClient(clientConfig(target, 'lambda'));
@@ -99,7 +101,7 @@ async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info
       try {
         page = await logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: start, nextToken: token }), { abortSignal: signal });
       } catch (err) {
-        if (signal?.aborted) return;
+        if (signal?.aborted) return printed;
         const e = mapAwsError(err, { target, service: 'lambda', operation: 'FilterLogEvents', resource: `log group ${group}` });
         if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SvlError(`No log group ${group}: the function has not run yet, or does not exist`, 1, { code: e.code, requestId: e.requestId });
         throw e;
@@ -119,5 +121,6 @@ async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info
     await sleep(2000, signal).catch(() => undefined);
     if (signal?.aborted) break;
   }
-  if (printed === 0) ui.hint(`No log events in ${group} in that time.`);
+  if (printed === 0 && !signal?.aborted) ui.hint(`No log events in ${group} in that time.`);
+  return printed;
 }

@@ -19,6 +19,7 @@ export interface PublishFlags {
   dedup?: string;
   subject?: string;
   ndjson?: string;
+  skip?: string;
 }
 
 
@@ -32,13 +33,16 @@ export function register(program: Command, ctx: CommandContext): Command {
     .option('--dedup <id>', 'MessageDeduplicationId (FIFO topics without content-based deduplication)')
     .option('--subject <text>', 'Subject (email endpoints and the JSON envelope), up to 100 characters')
     .option('--ndjson <file|->', 'publish one message per line of a file or stdin (format below)')
+    .option('--skip <lines>', 'with --ndjson: pass over the first N input lines (to continue a cancelled run)')
     .addHelpText('after', NDJSON_HELP.replace('%EXTRA%', ', "subject": "s"'))
     .action(async (topic: string, message: string | undefined, opts: PublishFlags, cmd: Command) => {
       const { parsePublish, runPublish, renderPublish } = await import('./run.js');
       const { bulkError } = await import('../bulk.js');
       const options = parsePublish(topic, message, opts);
       const ui = ctx.ui(cmd);
-      const result = await runPublish(options, ctx.target(cmd), ui, ctx.signal);
+      const { commandLine, invocationArgs, withoutFlags } = await import('../resume.js');
+      const resume = (lines: number) => commandLine([...withoutFlags(invocationArgs(cmd), ['--skip']), '--skip', String(lines)]);
+      const result = await runPublish(options, ctx.target(cmd), ui, ctx.signal, resume);
       ui.result(result, (r) => renderPublish(r, ui));
       if ('failed' in result) {
         const err = bulkError(result);

@@ -1,14 +1,15 @@
 /** The work of `svl publish`: validate everything, find the topic (FIFO or not), publish one message or a stream. */
-import { readFileSync } from 'node:fs';
 import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { getSns } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { arnName } from '../../aws/inventory-model.js';
 import { locateTopic } from '../../aws/locate.js';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { batchFailures, checkNdjsonSource, entryId, renderBulk, sendNdjson, type BulkResult } from '../bulk.js';
+import { batchFailures, entryId, renderBulk, runBulk, type BulkResult } from '../bulk.js';
+import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
+import { readStdinText } from '../input.js';
 import { checkId, checkSubject, fifoProblem, parseAttributeFlags, problemError, resolveBody, sdkAttributes, type OutgoingMessage } from '../messages.js';
 import type { PublishFlags } from './index.js';
 
@@ -29,6 +30,8 @@ export interface PublishOptions {
   /** The single message (with --ndjson: the flag defaults for every line). */
   message: OutgoingMessage;
   ndjson?: string;
+  /** --ndjson: input lines to pass over (--skip). */
+  skip: number;
 }
 
 export interface PublishResult {
@@ -47,21 +50,24 @@ export function parsePublish(topic: string, message: string | undefined, f: Publ
     dedup: checkId(f.dedup, '--dedup'),
     subject: checkSubject(f.subject),
   };
+  const skip = parseSkip(f.skip, f.ndjson !== undefined);
   if (f.ndjson !== undefined) {
     if (message !== undefined) throw new UsageError('Give a message or --ndjson, not both');
     if (f.dedup !== undefined) throw new UsageError('--dedup with --ndjson would give every line the same deduplication id', { hint: 'Put "dedup" on each line instead' });
-    return { topic, message: defaults, ndjson: checkNdjsonSource(f.ndjson) };
+    return { topic, message: defaults, ndjson: checkNdjsonSource(f.ndjson), skip };
   }
-  const out = { ...defaults, body: resolveBody(message, process.stdin, () => readFileSync(0, 'utf8'), 'message') };
+  const out = { ...defaults, body: resolveBody(message, process.stdin, () => readStdinText('message'), 'message') };
   const name = topic.startsWith('arn:') ? arnName(topic) : topic;
   const early = name.endsWith('.fifo') ? fifoProblem(out, { fifo: true, contentBasedDeduplication: true, kind: 'topic' }) : undefined;
   if (early) throw problemError(early, name);
-  return { topic, message: out };
+  return { topic, message: out, skip };
 }
 
-export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal): Promise<PublishResult | PublishBulkResult> {
+export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal, resume: (lines: number) => string = (n) => `svl publish … --skip ${n}`): Promise<PublishResult | PublishBulkResult> {
   const sns = await getSns(target, ui);
-  const t = await locateTopic(sns, o.topic, target, signal);
+  const t = await locateTopic(sns, o.topic, target, signal).catch((err: unknown) => {
+    throw signal?.aborted ? cancelled({ done: 'nothing published (stopped while looking up the topic)' }) : err;
+  });
   const topic = { name: t.name, arn: t.arn };
 
   if (o.ndjson === undefined) {
@@ -82,34 +88,31 @@ export async function runPublish(o: PublishOptions, target: Target, ui: Pick<Ui,
     }
   }
 
-  const spinner = await ui.spinner(`Publishing to ${t.name}…`);
-  try {
-    const result = await sendNdjson({
+  // Batch calls are not given the signal: Ctrl-C lets the batches in flight be acknowledged, so counts stay exact.
+  return runBulk(
+    {
       kind: 'publish',
       source: o.ndjson,
+      skip: o.skip,
       defaults: o.message,
       destination: { ...t, kind: 'topic' },
       maxBatchBytes: MAX_BATCH_BYTES,
       target,
       signal,
-      spinner,
+      ui,
+      resume,
       sendBatch: async (entries) => {
         const out = await sns.send(
           new PublishBatchCommand({
             TopicArn: t.arn,
             PublishBatchRequestEntries: entries.map(({ line, message: m }) => ({ Id: entryId(line), ...snsFields(m) })),
           }),
-          { abortSignal: signal },
         );
         return batchFailures(out.Failed);
       },
-    });
-    spinner.stop();
-    return { topic, ...result };
-  } catch (err) {
-    spinner.fail(`Publishing to ${t.name} stopped`);
-    throw err;
-  }
+    },
+    { topic },
+  );
 }
 
 export function renderPublish(r: PublishResult | PublishBulkResult, ui: Ui): string {

@@ -20,7 +20,9 @@ export const NDJSON_HELP = `
                      an envelope: a string body is sent as is, any other as JSON; its values win over
                      the flags (attributes: string -> String, number -> Number, array -> String.Array)
 Sent in batches of 10 (in order, one batch at a time, for FIFO); a line that fails is reported with its
-number and the others still go out; exit 1 if any failed.`;
+number and the others still go out; exit 1 if any failed. A line that is not UTF-8 fails (base64-encode
+binary data). Ctrl-C stops after the batches in flight are acknowledged and prints the command that
+continues: the same one with --skip <lines done>.`;
 
 export interface SendFlags {
   attr?: string[];
@@ -28,6 +30,7 @@ export interface SendFlags {
   dedup?: string;
   delay?: string;
   ndjson?: string;
+  skip?: string;
 }
 
 
@@ -41,13 +44,16 @@ export function register(program: Command, ctx: CommandContext): Command {
     .option('--dedup <id>', 'MessageDeduplicationId (FIFO queues without content-based deduplication)')
     .option('--delay <seconds>', 'DelaySeconds for the message, 0-900 (standard queues)')
     .option('--ndjson <file|->', 'send one message per line of a file or stdin (format below)')
+    .option('--skip <lines>', 'with --ndjson: pass over the first N input lines (to continue a cancelled run)')
     .addHelpText('after', NDJSON_HELP.replace('%EXTRA%', ', "delay": 5'))
     .action(async (queue: string, body: string | undefined, opts: SendFlags, cmd: Command) => {
       const { parseSend, runSend, renderSend } = await import('./run.js');
       const { bulkError } = await import('../bulk.js');
       const options = parseSend(queue, body, opts);
       const ui = ctx.ui(cmd);
-      const result = await runSend(options, ctx.target(cmd), ui, ctx.signal);
+      const { commandLine, invocationArgs, withoutFlags } = await import('../resume.js');
+      const resume = (lines: number) => commandLine([...withoutFlags(invocationArgs(cmd), ['--skip']), '--skip', String(lines)]);
+      const result = await runSend(options, ctx.target(cmd), ui, ctx.signal, resume);
       ui.result(result, (r) => renderSend(r, ui));
       if ('failed' in result) {
         const err = bulkError(result);

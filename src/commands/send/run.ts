@@ -1,13 +1,14 @@
 /** The work of `svl send`: validate everything, find the queue (FIFO or not), send one message or a stream. */
-import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqs } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { locateQueue, queueRefName } from '../../aws/locate.js';
 import type { Target } from '../../aws/target.js';
-import { UsageError } from '../../errors.js';
+import { cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { batchFailures, checkNdjsonSource, entryId, renderBulk, sendNdjson, type BulkResult } from '../bulk.js';
+import { batchFailures, entryId, renderBulk, runBulk, type BulkResult } from '../bulk.js';
+import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
+import { readStdinText } from '../input.js';
 import { checkId, fifoProblem, parseAttributeFlags, parseDelay, problemError, resolveBody, sdkAttributes, type OutgoingMessage } from '../messages.js';
 import type { SendFlags } from './index.js';
 
@@ -28,6 +29,8 @@ export interface SendOptions {
   /** The single message (absent with --ndjson, where it holds the flag defaults instead). */
   message: OutgoingMessage;
   ndjson?: string;
+  /** --ndjson: input lines to pass over (--skip). */
+  skip: number;
 }
 
 export interface SendResult {
@@ -47,22 +50,25 @@ export function parseSend(queue: string, body: string | undefined, f: SendFlags)
     dedup: checkId(f.dedup, '--dedup'),
     delay: parseDelay(f.delay),
   };
+  const skip = parseSkip(f.skip, f.ndjson !== undefined);
   if (f.ndjson !== undefined) {
     if (body !== undefined) throw new UsageError('Give a message body or --ndjson, not both');
     if (f.dedup !== undefined) throw new UsageError('--dedup with --ndjson would give every line the same deduplication id', { hint: 'Put "dedup" on each line instead' });
-    return { queue, message: defaults, ndjson: checkNdjsonSource(f.ndjson) };
+    return { queue, message: defaults, ndjson: checkNdjsonSource(f.ndjson), skip };
   }
-  const message = { ...defaults, body: resolveBody(body, process.stdin, () => readFileSync(0, 'utf8'), 'message body') };
+  const message = { ...defaults, body: resolveBody(body, process.stdin, () => readStdinText('message body'), 'message body') };
   // A .fifo name is FIFO whatever its attributes say: no need to ask AWS to know --group is missing.
   const name = queueRefName(queue);
   const early = name.endsWith('.fifo') ? fifoProblem(message, { fifo: true, contentBasedDeduplication: true, kind: 'queue' }) : undefined;
   if (early) throw problemError(early, name);
-  return { queue, message };
+  return { queue, message, skip };
 }
 
-export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal): Promise<SendResult | SendBulkResult> {
+export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal, resume: (lines: number) => string = (n) => `svl send … --skip ${n}`): Promise<SendResult | SendBulkResult> {
   const sqs = await getSqs(target, ui);
-  const q = await locateQueue(sqs, o.queue, target, signal);
+  const q = await locateQueue(sqs, o.queue, target, signal).catch((err: unknown) => {
+    throw signal?.aborted ? cancelled({ done: 'nothing sent (stopped while looking up the queue)' }) : err;
+  });
   const queue = { name: q.name, url: q.url };
   const fail = (err: unknown, operation: string) => mapAwsError(err, { target, service: 'sqs', operation, resource: `queue "${q.name}"` });
 
@@ -84,34 +90,31 @@ export async function runSend(o: SendOptions, target: Target, ui: Pick<Ui, 'info
     }
   }
 
-  const spinner = await ui.spinner(`Sending to ${q.name}…`);
-  try {
-    const result = await sendNdjson({
+  // Batch calls are not given the signal: Ctrl-C lets the batches in flight be acknowledged, so counts stay exact.
+  return runBulk(
+    {
       kind: 'send',
       source: o.ndjson,
+      skip: o.skip,
       defaults: o.message,
       destination: { ...q, kind: 'queue' },
       maxBatchBytes: MAX_BATCH_BYTES,
       target,
       signal,
-      spinner,
+      ui,
+      resume,
       sendBatch: async (entries) => {
         const out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: q.url,
             Entries: entries.map(({ line, message: m }) => ({ Id: entryId(line), ...sqsFields(m) })),
           }),
-          { abortSignal: signal },
         );
         return batchFailures(out.Failed);
       },
-    });
-    spinner.stop();
-    return { queue, ...result };
-  } catch (err) {
-    spinner.fail(`Sending to ${q.name} stopped`);
-    throw err;
-  }
+    },
+    { queue },
+  );
 }
 
 export function renderSend(r: SendResult | SendBulkResult, ui: Ui): string {

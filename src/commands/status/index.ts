@@ -25,7 +25,11 @@ export function register(program: Command, ctx: CommandContext): Command {
       const options = parseStatus(flow, opts);
       const ui = ctx.ui(cmd);
       const target = ctx.target(cmd);
-      if (options.watchSeconds !== undefined) return watchStatus(options, target, ui, ctx.signal);
+      if (options.watchSeconds !== undefined) {
+        const shown = await watchStatus(options, target, ui, ctx.signal);
+        const { cancelled } = await import('../../errors.js');
+        throw cancelled({ done: `stopped watching after ${shown} refresh${shown === 1 ? '' : 'es'}` });
+      }
       const result = await runStatus(options, target, ui, ctx.signal);
       ui.result(result, (r) => renderStatus(r, ui));
       for (const w of statusWarnings(result)) ui.warn(w);

@@ -20,7 +20,7 @@ import {
 } from '../../aws/inventory.js';
 import { sleep } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
-import { cancelled, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { renderStatus } from './render.js';
 import type { StatusFlags } from './index.js';
@@ -233,12 +233,10 @@ export function statusWarnings(r: StatusResult): string[] {
 
 /**
  * Re-runs the status until Ctrl-C: a redraw on a terminal, appended renderings when piped, NDJSON with
- * --json. Ctrl-C is the normal way out: it ends with the cancellation (exit 130) and no partial result,
- * so stdout stays one JSON object per line.
+ * --json. Returns how many refreshes were shown once the signal aborted (the caller reports the cancel).
  */
-export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, signal: AbortSignal): Promise<void> {
+export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, signal: AbortSignal): Promise<number> {
   let shown = 0;
-  const stop = () => cancelled({ done: `stopped watching after ${shown} refresh${shown === 1 ? '' : 'es'}` });
   for (let n = 0; !signal.aborted; n++) {
     try {
       const r = await runStatus(o, target, ui, signal);
@@ -247,15 +245,15 @@ export async function watchStatus(o: StatusOptions, target: Target, ui: Ui, sign
       shown++;
       if (!ui.json) ui.hint(`${new Date().toLocaleTimeString()} · every ${o.watchSeconds}s · Ctrl-C to stop`);
     } catch (err) {
-      if (signal.aborted) throw stop();
+      if (signal.aborted) break;
       if (n === 0) throw err; // a bad flow name or no access: say so instead of retrying forever
       ui.warn(`refresh failed: ${(err as Error).message}`);
     }
     try {
       await sleep(o.watchSeconds! * 1000, signal);
     } catch {
-      break;
+      break; // Ctrl-C
     }
   }
-  throw stop();
+  return shown;
 }

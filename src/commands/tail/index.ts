@@ -29,7 +29,8 @@ How it reads (never raising the receive count of a queue that has a redrive poli
 --match path=value (repeatable, all must hold): a body field (customer.tier=gold), else an attribute of
 that name; body.<path> or attr.<name> to be explicit; != negates; * is a wildcard.
 --since 10m | 2h | 2026-01-01T12:00:00Z | now   --timeout 30s | 5m   --max N
---json prints one JSON object per message (NDJSON); the summary goes to stderr.`;
+--json prints one JSON object per message (NDJSON); the summary goes to stderr.
+Ctrl-C or SIGTERM ends it with its count (exit 130); --max and --timeout are a normal end (exit 0).`;
 
 
 export function register(program: Command, ctx: CommandContext): Command {
@@ -53,12 +54,14 @@ export function register(program: Command, ctx: CommandContext): Command {
       if (options.consume) {
         await ui.ask.confirmDestructive({ message: `Delete every message this tail shows from ${ref}?`, action: `delete messages from ${ref} (--consume)` });
       }
-      const [{ runTail, tailEpilogue }, { renderMessageBlock }, { stopControl }] = await Promise.all([
+      const [{ runTail, tailEpilogue, tailCount }, { renderMessageBlock }, { stopControl }, { cancelled, SvlError }] = await Promise.all([
         import('./run.js'),
         import('../message-block.js'),
         import('../stop.js'),
+        import('../../errors.js'),
       ]);
       const stop = stopControl(ctx.signal, { timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined });
+      const started = Date.now();
       try {
         const summary = await runTail(options, {
           target,
@@ -68,6 +71,15 @@ export function register(program: Command, ctx: CommandContext): Command {
           emit: (m) => ui.record(m, (x) => `${renderMessageBlock(x, ui.style)}\n`),
         });
         tailEpilogue(summary, options, ui, target.kind === 'local');
+        // Ctrl-C or SIGTERM: the count is the `Cancelled:` line (exit 130). No partial on stdout: with
+        // --json it carries NDJSON messages only.
+        if (summary.stopped === 'cancel') throw cancelled({ done: tailCount(summary) });
+      } catch (err) {
+        // Stopped while still finding what to watch (a call aborted): nothing was shown yet.
+        if (!stop.signal.aborted || err instanceof SvlError) throw err;
+        const seconds = Math.round((Date.now() - started) / 100) / 10;
+        if (stop.reason() === 'cancel') throw cancelled({ done: `0 messages from ${ref} in ${seconds}s (stopped before the tail started)` });
+        ui.info(`0 messages from ${ref} in ${seconds}s (timed out before the tail started)`);
       } finally {
         stop.dispose();
       }

@@ -1,7 +1,7 @@
 /**
  * The work of `svl tail`: find what to watch, pick the safe way to read it (src/commands/tail/sources.ts),
- * then hand every message that passes --since/--match to `emit` until --max, --timeout, Ctrl-C, SIGTERM
- * or the receive guard stops it - and always clean up (tap removed, held messages released).
+ * then hand every message that passes --since/--match to `emit` until --max, --timeout, Ctrl-C/SIGTERM
+ * (ctx.signal) or the receive guard stops it - and always clean up (tap removed, held messages released).
  */
 import { getSns, getSqs } from '../../aws/clients.js';
 import { deadLetterSources, describeQueue, type QueueDetails } from '../../aws/dlq.js';
@@ -131,16 +131,26 @@ export async function runTail(o: TailOptions, d: TailDeps): Promise<TailSummary>
   };
 }
 
-/** The closing lines on stderr (stdout carries only the messages). */
+/** `12 messages from orders in 3.4s`: what the tail showed, and for how long. */
+export function tailCount(s: TailSummary, why?: string): string {
+  const notes = [why, s.skipped ? `${s.skipped} not shown by --since/--match/--max` : undefined].filter(Boolean);
+  return `${s.shown} message${s.shown === 1 ? '' : 's'} from ${s.watched} in ${s.seconds}s${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+/**
+ * The closing lines on stderr (stdout carries only the messages). A cancelled tail (Ctrl-C, SIGTERM)
+ * prints only its notes here: its count is the `Cancelled: …` line of the error boundary.
+ */
 export function tailEpilogue(s: TailSummary, o: Pick<TailOptions, 'kind'>, ui: Pick<Ui, 'info' | 'warn' | 'hint'>, local: boolean): void {
   if (s.guard) {
     ui.warn(s.guard);
     ui.hint(`For a view with no receives, tail what feeds it (svl tail topic <topic>) or use the emulator; or take the messages with --consume.`);
   }
   for (const n of s.notes) ui.info(n);
-  const why = { max: 'reached --max', timeout: 'timed out', terminate: 'stopped by SIGTERM', cancel: 'cancelled', done: 'done', guard: 'stopped by the receive guard' }[s.stopped];
-  ui.info(`${s.shown} message${s.shown === 1 ? '' : 's'} from ${s.watched} in ${s.seconds}s (${why}${s.skipped ? `; ${s.skipped} not shown by --since/--match/--max` : ''})`);
-  if (s.shown === 0 && s.stopped !== 'cancel' && !s.guard && o.kind !== 'dlq') {
+  if (s.stopped === 'cancel') return;
+  const why = { max: 'reached --max', timeout: 'timed out', done: 'done', guard: 'stopped by the receive guard' }[s.stopped];
+  ui.info(tailCount(s, why));
+  if (s.shown === 0 && !s.guard && o.kind !== 'dlq') {
     const send = o.kind === 'topic' ? `svl publish ${s.watched}` : `svl send ${s.watched}`;
     ui.hint(`Nothing arrived; try: ${send} '{"hello":"world"}'${local ? ' --local' : ''}`);
   }
