@@ -71,7 +71,14 @@ function watchStopSignals(cancel: AbortController, cleanups: Array<() => void | 
     writeErr(`Stopping at a safe point… (${sig === 'SIGINT' ? 'Ctrl-C' : sig} again to quit at once)\n`);
     cancel.abort(new CancelledError(sig === 'SIGTERM' ? 'Terminated.' : 'Cancelled.'));
     const ms = Number(env.SVL_CANCEL_GRACE_MS);
-    grace = setTimeout(forceExit, Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_GRACE_MS);
+    const graceMs = Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_GRACE_MS;
+    // A question asked after the signal ("Cancel the move task too?") is not cut off under the user.
+    const expire = async () => {
+      const { promptOpen } = await import('./ui/prompts.js');
+      if (promptOpen()) grace = setTimeout(() => void expire(), graceMs);
+      else forceExit();
+    };
+    grace = setTimeout(() => void expire(), graceMs);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -144,8 +144,19 @@ function inquirer() {
   return import('@inquirer/prompts');
 }
 
+let openPrompts = 0;
+
+/**
+ * True while a prompt waits for an answer. After Ctrl-C a command may ask a last question ("Cancel the
+ * move task too?"); src/cli.ts does not force the exit under a user who is still answering.
+ */
+export function promptOpen(): boolean {
+  return openPrompts > 0;
+}
+
 /** Ctrl-C inside a prompt surfaces as ExitPromptError; it means "cancelled" (exit 130), not a failure. */
 async function cancellable<T>(p: Promise<T>): Promise<T> {
+  openPrompts++;
   try {
     return await p;
   } catch (err) {
@@ -153,5 +164,7 @@ async function cancellable<T>(p: Promise<T>): Promise<T> {
       throw new CancelledError('Cancelled.', { cause: err });
     }
     throw err;
+  } finally {
+    openPrompts--;
   }
 }
