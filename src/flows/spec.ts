@@ -258,10 +258,10 @@ function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path:
 export const visibilityTimeoutMessage = (visibility: number, functionTimeout: number) =>
   `Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${functionTimeout} seconds`;
 
-/** SNS's message for an invalid filter policy (what Subscribe would answer), or undefined when valid. */
+/** SNS's message for an invalid filter policy (as `svl filter lint` reports it), or undefined when valid. */
 export function filterPolicyProblem(policy: Obj, scope: 'MessageAttributes' | 'MessageBody'): string | undefined {
   try {
-    compileFilterPolicy(JSON.stringify(policy), scope, { api: 'Subscribe' });
+    compileFilterPolicy(JSON.stringify(policy), scope);
     return undefined;
   } catch (err) {
     if (err instanceof AwsError) return err.message;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeZip } from '../../dist/local/lambda/zip.js';
+import { writeZip } from '../../dist/domain/zip.js';
 import { credentials, startTestEmulator, sqsClient, snsClient } from './emulator.mjs';
 
 export const fixtures = fileURLToPath(new URL('../fixtures/lambda/', import.meta.url));
