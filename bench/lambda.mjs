@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { LambdaClient, CreateFunctionCommand, InvokeCommand, CreateEventSourceMappingCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { writeZip } from '../dist/local/lambda/zip.js';
+import { writeZip } from '../dist/domain/zip.js';
 import { startSvl, clientConfig, writeReport, fmt, quantile } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { rejectsWith } from '../helpers/emulator.mjs';
 import { queueArnOf } from '../helpers/sns.mjs';
-import { writeZip } from '../../dist/local/lambda/zip.js';
+import { writeZip } from '../../dist/domain/zip.js';
 
 let t;
 before(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { setupLambda, fixtureZip, ROLE } from '../helpers/lambda.mjs';
 import { rejectsWith } from '../helpers/emulator.mjs';
-import { writeZip } from '../../dist/local/lambda/zip.js';
+import { writeZip } from '../../dist/domain/zip.js';
 
 let t;
 before(async () => {
