@@ -187,3 +187,60 @@ test('the init wizard asks again after each bad answer (name, queues, number, fi
   assert.doesNotMatch(out, /AWS account/, '--local never asks for the account');
   assert.equal((await run(['destroy', 'wz', '--yes'], cwd)).code, 0);
 });
+
+describe('the AWS-account question (the emulator reached through the AWS config file, so svl sees an AWS target)', () => {
+  // endpoint_url in the shared config file is the SDK's own setting: svl has no endpoint of its own and
+  // treats the target as AWS. The emulator has no STS, so the account shows as unidentified.
+  const awsEnv = (cwd) => {
+    writeFileSync(join(cwd, 'aws-config'), `[default]\nregion = us-east-1\nendpoint_url = ${t.url}\n`);
+    return { AWS_CONFIG_FILE: join(cwd, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'no-credentials'), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  };
+
+  test('apply asks, with the region, and declining creates nothing (exit 130)', async () => {
+    const cwd = dir({ 'acc.flow.json': spec('acc1') });
+    const { code, out } = await inTerminal([{ expect: 'AWS account[^?]*region us-east-1\\?', send: 'n\r' }], ['apply'], { cwd, env: awsEnv(cwd) });
+    assert.equal(code, 130, out);
+    // (the terminal wraps long lines)
+    assert.match(out.replace(/\s+/g, ' '), /Apply 7 change\(s\) of flow acc1 in an AWS account that could not be identified \(STS GetCallerIdentity failed: /);
+    assert.match(out, /Did not apply/);
+    assert.deepEqual(await queueNames('acc1'), []);
+    assert.ok(!(await topicNames()).includes('acc1'));
+  });
+
+  test('apply: accepting applies', async () => {
+    const cwd = dir({ 'acc.flow.json': spec('acc2') });
+    const { code, out } = await inTerminal([{ expect: 'AWS account', send: 'y\r' }], ['apply'], { cwd, env: awsEnv(cwd) });
+    assert.equal(code, 0, out);
+    assert.match(out, /Flow acc2 applied/);
+    assert.deepEqual((await queueNames('acc2')).sort(), ['acc2-a', 'acc2-a-dlq', 'acc2-b', 'acc2-b-dlq']);
+    assert.equal((await run(['destroy', 'acc2', '--yes'], cwd)).code, 0);
+  });
+
+  test('without a terminal and without --yes, apply and init refuse before creating anything (exit 2); --yes goes ahead', async () => {
+    const cwd = dir({ 'acc.flow.json': spec('acc3') });
+    const env3 = awsEnv(cwd);
+    let r = await svl(['apply'], { cwd, env: env3 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Refusing to apply 7 change\(s\) of flow acc3 in an AWS account without --yes when not interactive/);
+    assert.match(r.stderr, /Hint: Add --yes to confirm/);
+    const cwd2 = dir();
+    r = await svl(['init', 'fanout', 'acc4', '--queues', 'a'], { cwd: cwd2, env: awsEnv(cwd2) });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Refusing to create flow acc4 \(4 change\(s\)\) in an AWS account without --yes/);
+    assert.deepEqual(await queueNames('acc3'), []);
+    assert.deepEqual(await queueNames('acc4'), []);
+    r = await svl(['apply', '--yes'], { cwd, env: env3 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /AWS account/);
+    assert.equal((await run(['destroy', 'acc3', '--yes'], cwd)).code, 0);
+  });
+
+  test('--local never asks', async () => {
+    const cwd = dir({ 'acc.flow.json': spec('acc5') });
+    const { code, out } = await inTerminal([], ['apply', '--local'], { cwd, env });
+    assert.equal(code, 0, out);
+    assert.doesNotMatch(out, /AWS account/);
+    assert.match(out, /Flow acc5 applied/);
+    assert.equal((await run(['destroy', 'acc5', '--yes'], cwd)).code, 0);
+  });
+});
