@@ -294,7 +294,7 @@ class Checker {
     const val = o[key];
     if (val === undefined) return def;
     if (typeof val !== 'boolean') {
-      this.bad(`${at}.${key}`, `must be true or false (got ${JSON.stringify(val)})`);
+      this.bad(`${at}.${key}`, 'must be true or false');
       return def;
     }
     return val;
