@@ -4,6 +4,7 @@
  * same code path as `svl deploy`), then apply — consumers included, in one run. Returns data; prints
  * nothing but progress.
  */
+import { relative } from 'node:path';
 import type { Target } from '../../aws/target.js';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -106,11 +107,13 @@ export function renderInit(r: InitResult, ui: Ui): string {
   const local = r.target === 'local' ? ' --local' : '';
   const first = r.spec.queues[0]!;
   const group = r.spec.topic.fifo ? ' --group g1' : '';
+  const rel = r.code ? relative(process.cwd(), r.code.dir) : '';
+  const dir = r.code && (rel.startsWith('..') || rel === '' ? r.code.dir : `./${rel}`);
   const next = r.code
-    ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${r.code.dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
+    ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
     : [`svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${group}${local}`, `svl graph ${r.flow}${local}`, `svl send ${first.name} 'hello'${group}${local}`];
   next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}`);
-  const code = r.code ? `\nHandler code in ${r.code.dir}${r.code.written ? '' : ' (unchanged)'}; deployed ${r.code.deployed.map((d) => `${d.function} (${d.action})`).join(', ')}.` : '';
+  const code = r.code ? `\nHandler code in ${dir}${r.code.written ? '' : ' (unchanged)'}; deployed ${r.code.deployed.map((d) => `${d.function} (${d.action})`).join(', ')}.` : '';
   return [
     renderSpecGraph(r.spec, ui),
     '',
