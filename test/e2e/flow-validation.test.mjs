@@ -163,9 +163,10 @@ test('plan and apply refuse a queue whose visibility timeout is shorter than its
 });
 
 test('the init wizard asks again after each bad answer (name, queues, number, filter JSON, filter rules) and keeps the good ones', async () => {
-  const cwd = dir();
+  const cwd = dir({ 'taken.flow.json': '{}' });
   const steps = [
-    { expect: 'Flow name', send: 'bad name!\r' },
+    { expect: 'Flow name', send: 'taken\r' },
+    { expect: 'taken.flow.json exists here: choose another name', send: '\x15bad name!\r' },
     { expect: 'must be 1-64 letters, digits, - and _', send: '\x15wz\r' },
     { expect: 'FIFO', send: 'n\r' },
     { expect: 'Subscriber queues', send: '\x15a,a\r' },
@@ -185,6 +186,7 @@ test('the init wizard asks again after each bad answer (name, queues, number, fi
   assert.deepEqual(written.queues[0].filterPolicy, { kind: ['a'] });
   assert.equal(written.queues[0].dlq.maxReceiveCount, 4);
   assert.doesNotMatch(out, /AWS account/, '--local never asks for the account');
+  assert.equal(readFileSync(join(cwd, 'taken.flow.json'), 'utf8'), '{}');
   assert.equal((await run(['destroy', 'wz', '--yes'], cwd)).code, 0);
 });
 

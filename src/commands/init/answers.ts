@@ -4,6 +4,7 @@
  * and as the spec (names and their AWS lengths, numbers, filter JSON and SNS's filter-policy rules), so
  * a bad answer is asked again and no answer is lost to an error at the end. Makes no AWS call.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -97,7 +98,22 @@ export async function gatherInit(template: string, flowName: string | undefined,
   else {
     const d = t.defaults!;
     const ask = ui.ask;
-    const name = flowName ?? (await ask.input({ message: 'Flow name (names the topic, prefixes the queues)', flag: '<name>', default: d.name, validate: checkFlowName }));
+    // The files a name leads to are checked with the name, so the later answers are not typed in vain.
+    const nameFree = (v: string): Check => {
+      const ok = checkFlowName(v);
+      if (ok !== true || f.force || f.dryRun) return ok;
+      if (f.out === undefined && existsSync(resolve(specFileName(v)))) return `${specFileName(v)} exists here: choose another name (or apply that file with \`svl apply\`)`;
+      const from = templateCodeDir(t);
+      if (from && existsSync(workerDirOf(v))) {
+        try {
+          checkWorkerDir(from, workerDirOf(v));
+        } catch {
+          return `./${v}-worker exists here and svl init does not overwrite it: choose another name`;
+        }
+      }
+      return true;
+    };
+    const name = flowName ?? (await ask.input({ message: 'Flow name (names the topic, prefixes the queues)', flag: '<name>', default: d.name, validate: nameFree }));
     const fifo = f.fifo ?? (f.queues === undefined && ask.interactive ? await ask.confirm({ message: 'FIFO (ordered, deduplicated)?', flag: '--fifo', default: d.fifo }) : d.fifo);
     if (f.queues !== undefined && flowName === undefined) {
       const ok = checkQueues(f.queues, name, fifo);
