@@ -53,6 +53,8 @@ describe('flow spec validation', () => {
 describe('did you mean', () => {
   it('suggests the closest known word when it is close, and nothing otherwise', () => {
     assert.equal(editDistance('kitten', 'sitting'), 3);
+    assert.equal(editDistance('nmae', 'name'), 1);
+    assert.equal(closest('nmae', ['version', 'name', 'topic']), 'name');
     assert.equal(closest('visiblityTimeout', ['visibilityTimeout', 'delaySeconds']), 'visibilityTimeout');
     assert.equal(closest('queue', ['queues', 'topic']), 'queues');
     assert.equal(closest('FIFO', ['fifo', 'name']), 'fifo');

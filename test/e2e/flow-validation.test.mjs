@@ -119,12 +119,16 @@ describe('bad specs: plan and apply exit 2, every problem with its JSON path, no
     });
   }
 
-  test('--json: the problems on stderr, nothing on stdout', async () => {
-    const cwd = dir({ 'j.flow.json': spec('j', (s) => ({ ...s, version: 3 })) });
+  test('--json: one JSON error on stderr (code InvalidFlowSpec, every problem in its message), nothing on stdout', async () => {
+    const cwd = dir({ 'j.flow.json': spec('j', (s) => ({ ...s, version: 3, nmae: 'x' })) });
     const r = await run(['plan', '--json'], cwd);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /version: unknown version 3/);
+    const { error } = JSON.parse(r.stderr);
+    assert.equal(error.code, 'InvalidFlowSpec');
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /\n {2}- nmae: unknown key; did you mean "name"\?\n {2}- version: unknown version 3/);
+    assert.match(error.hint, /Fix the listed fields/);
   });
 
   test('a valid spec with every optional field still plans and applies', async () => {
