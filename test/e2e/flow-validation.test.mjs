@@ -5,7 +5,7 @@
 // answer; and the AWS-account question (asked for AWS, never for --local).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
@@ -239,6 +239,25 @@ describe('the AWS-account question (the emulator reached through the AWS config 
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /AWS account/);
     assert.equal((await run(['destroy', 'acc3', '--yes'], cwd)).code, 0);
+  });
+
+  test('init queue-worker on AWS needs --role for a function it creates: refused (exit 2) before anything is written or created', async () => {
+    const cwd = dir();
+    const r = await svl(['init', 'queue-worker', 'accw', '--yes'], { cwd, env: awsEnv(cwd) });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--role is required to create accw-work-worker on AWS/);
+    assert.match(r.stderr, /Hint: .*--role arn:aws:iam::<account>:role\/<name>/);
+    assert.deepEqual(await queueNames('accw'), []);
+    assert.equal(existsSync(join(cwd, 'accw-worker')), false);
+    assert.equal(existsSync(join(cwd, 'accw.flow.json')), false);
+    for (const [args, re] of [
+      [['init', 'queue-worker', 'accx', '--role', 'admin'], /--role "admin" is not an IAM role ARN/],
+      [['init', 'fanout', 'accy', '--role', 'arn:aws:iam::123456789012:role/x'], /--role: the fanout template deploys no function/],
+    ]) {
+      const bad = await svl([...args, '--local', '--yes'], { cwd, env });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, re);
+    }
   });
 
   test('--local never asks', async () => {
