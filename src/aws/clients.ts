@@ -6,6 +6,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { ensureLocalEmulator, type AutostartUi } from './local-autostart.js';
 import type { Service, Target } from './target.js';
 
@@ -31,6 +32,25 @@ export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
   return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+}
+
+/**
+ * STS, only to say which account a command will change (GetCallerIdentity). Never for the emulator
+ * (it has no STS): region, profile and credentials as the other clients; the endpoint is the SDK's own
+ * (the AWS_ENDPOINT_URL_STS variable and the profile's endpoint_url apply as usual).
+ */
+export function getSts(target: Target): Promise<STSClient> {
+  const { region, profile, credentials } = target;
+  const config = { ...(region !== undefined && { region }), ...(profile !== undefined && { profile }), ...(credentials !== undefined && { credentials }) };
+  const key = JSON.stringify([target.kind, 'sts', region, profile]);
+  let p = clients.get(key) as Promise<STSClient> | undefined;
+  if (!p) {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    p = import('@aws-sdk/client-sts').then(({ STSClient }) => new STSClient(config));
+    p.catch(() => clients.delete(key));
+    clients.set(key, p);
+  }
+  return p;
 }
 
 /** What every client gets; exported for tests and for the emulator's own integration tests. */

@@ -44,6 +44,8 @@ export interface Observed {
   consumers?: Map<string, ObservedConsumer[]>;
   /** Consumer functions that do not exist (their mappings cannot be created until they are deployed). */
   missingFunctions?: Set<string>;
+  /** Timeout (seconds) of each consumer function that exists: an SQS mapping needs visibility >= it. */
+  functionTimeouts?: Map<string, number>;
 }
 
 export interface FlowClients {
@@ -140,6 +142,7 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
 
   let consumers: Observed['consumers'];
   let missingFunctions: Observed['missingFunctions'];
+  let functionTimeouts: Observed['functionTimeouts'];
   const withConsumers = spec.queues.filter((q) => q.consumer);
   if (withConsumers.length && c.lambda) {
     const lambda = await c.lambda();
@@ -147,9 +150,11 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
       const { ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
       consumers = new Map();
       missingFunctions = new Set();
+      functionTimeouts = new Map();
       for (const fn of new Set(withConsumers.map((q) => q.consumer!.function))) {
         try {
-          await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+          const conf = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+          if (conf.Timeout !== undefined) functionTimeouts.set(fn, conf.Timeout);
         } catch (err) {
           if ((err as { name?: string }).name === 'ResourceNotFoundException') missingFunctions.add(fn);
           else throw err;
@@ -172,5 +177,5 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
       }
     }
   }
-  return { topic, queues, subs, stale, consumers, missingFunctions };
+  return { topic, queues, subs, stale, consumers, missingFunctions, functionTimeouts };
 }

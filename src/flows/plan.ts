@@ -31,6 +31,11 @@ export interface PlanContext {
   region: string;
   account: string;
   adopt?: boolean;
+  /**
+   * Consumer functions the command deploys itself before applying (`svl init queue-worker`): planned as
+   * if they existed, so their mappings are created in the same run instead of being reported as missing.
+   */
+  deploys?: readonly string[];
 }
 
 export const topicArnOf = (spec: FlowSpec, c: Pick<PlanContext, 'region' | 'account'>) => `arn:aws:sns:${c.region}:${c.account}:${spec.topic.name}`;
@@ -188,7 +193,7 @@ export function planFlow(spec: FlowSpec, obs: Observed, c: PlanContext): Plan {
       warnings.push(`Lambda consumer ${q.consumer.function} of ${q.name}: this target has no Lambda service yet; the consumer is not applied.`);
       continue;
     }
-    if (obs.missingFunctions?.has(q.consumer.function)) {
+    if (obs.missingFunctions?.has(q.consumer.function) && !c.deploys?.includes(q.consumer.function)) {
       warnings.push(
         `Lambda consumer ${q.consumer.function} of ${q.name}: the function does not exist yet; the consumer is not applied. Deploy it (svl deploy <handler dir> --name ${q.consumer.function}) and apply again.`,
       );

@@ -1,9 +1,15 @@
 /**
  * The flow spec: a declarative description of a fan-out (one SNS topic, subscriber queues, one DLQ per
- * queue, optional Lambda consumers), validated with every problem listed at once.
+ * queue, optional Lambda consumers), validated with every problem listed at once, each with its JSON
+ * path. The rules are AWS's (names, limits, FIFO pairing, filter policies through the same validator as
+ * the emulator and `svl filter lint`, event source mapping limits): whatever apply would be refused,
+ * validation refuses first, so nothing is created halfway. It does not look at what exists (plan does).
  */
 import { FLOW_TAG } from '../aws/inventory-model.js';
+import { AwsError } from '../domain/aws-error.js';
+import { compileFilterPolicy } from '../domain/filter-policy-validate.js';
 import { UsageError } from '../errors.js';
+import { closest } from './suggest.js';
 
 /** The tag that marks what a flow owns: one definition, shared with the inventory. */
 export { FLOW_TAG };
@@ -21,6 +27,8 @@ export interface ConsumerSpec {
   batchSize: number;
   batchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
+  /** The function's timeout in seconds, when the spec knows it (templates that deploy code set it). */
+  timeout?: number;
 }
 
 export interface QueueSpec {
@@ -45,121 +53,262 @@ export interface FlowSpec {
   tags: Record<string, string>;
 }
 
+/** AWS limits the spec is checked against (SQS, SNS and Lambda developer guides / API references). */
+export const SPEC_LIMITS = {
+  flowName: 64,
+  queueName: 80, // SQS: up to 80 characters, .fifo included
+  topicName: 256, // SNS: up to 256 characters, .fifo included
+  functionName: 64,
+  visibilityTimeout: [0, 43_200],
+  retentionSeconds: [60, 1_209_600],
+  delaySeconds: [0, 900],
+  maxReceiveCount: [1, 1000],
+  batchSizeStandard: 10_000,
+  batchSizeFifo: 10,
+  batchingWindowSeconds: [0, 300],
+  functionTimeout: [1, 900],
+  /** 50 per resource on SQS and SNS; svl adds its own `svl:flow` tag. */
+  tags: 50,
+  tagKey: 128,
+  tagValue: 256,
+} as const;
+
+const KEYS = {
+  spec: ['version', 'name', 'topic', 'queues', 'tags'],
+  topic: ['name', 'fifo', 'contentBasedDeduplication'],
+  queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'consumer'],
+  dlq: ['name', 'maxReceiveCount', 'retentionSeconds'],
+  consumer: ['function', 'batchSize', 'batchingWindowSeconds', 'reportBatchItemFailures', 'timeout'],
+} as const;
+
 const NAME_RE = /^[A-Za-z0-9_-]+$/;
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Validates untrusted JSON into a FlowSpec; throws one UsageError listing every bad field. */
+/** One problem of a spec: where (a JSON path such as `queues[1].dlq.maxReceiveCount`) and what. */
+export interface SpecProblem {
+  path: string;
+  message: string;
+}
+
+/** The error of an invalid spec: every problem, in the message and as data. */
+export class SpecError extends UsageError {
+  constructor(
+    readonly problems: SpecProblem[],
+    source: string,
+  ) {
+    super(`Invalid ${source}:\n  - ${problems.map((p) => `${p.path}: ${p.message.replace(/\n\s*/g, '\n    ')}`).join('\n  - ')}`, {
+      code: 'InvalidFlowSpec',
+      hint: 'Fix the listed fields and run the command again; `svl init --list` shows working templates.',
+    });
+  }
+}
+
+/** Validates untrusted JSON into a FlowSpec; throws one SpecError listing every problem. */
 export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
-  const errors: string[] = [];
-  const bad = (path: string, msg: string) => errors.push(`${path}: ${msg}`);
-  const obj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-  if (!obj(raw)) throw new UsageError(`${source} must be a JSON object.`);
+  const problems: SpecProblem[] = [];
+  const bad = (path: string, message: string) => problems.push({ path, message });
+  if (!isObj(raw)) throw new SpecError([{ path: '$', message: 'must be a JSON object' }], source);
+  const v = new Checker(bad);
 
+  v.unknownKeys(raw, KEYS.spec, '');
+  if (raw.version !== undefined && raw.version !== SPEC_VERSION) {
+    bad('version', `unknown version ${JSON.stringify(raw.version)}: this svl reads version ${SPEC_VERSION} (a newer svl may have written the file; upgrade svl)`);
+  }
   const name = raw.name;
-  if (typeof name !== 'string' || !NAME_RE.test(name) || name.length > 64) bad('name', 'must be 1-64 characters of letters, digits, - and _');
+  if (typeof name !== 'string' || !NAME_RE.test(name) || name.length > SPEC_LIMITS.flowName) bad('name', `must be 1-${SPEC_LIMITS.flowName} characters of letters, digits, - and _`);
 
+  const topic: FlowSpec['topic'] = { name: '', fifo: false, contentBasedDeduplication: false };
   const t = raw.topic;
-  let topic: FlowSpec['topic'] = { name: '', fifo: false, contentBasedDeduplication: false };
-  if (!obj(t)) bad('topic', 'must be an object with at least a name');
+  if (!isObj(t)) bad('topic', 'must be an object with at least a name');
   else {
-    const fifo = t.fifo === undefined ? false : t.fifo;
-    if (typeof fifo !== 'boolean') bad('topic.fifo', 'must be true or false');
-    const cbd = t.contentBasedDeduplication === undefined ? false : t.contentBasedDeduplication;
-    if (typeof cbd !== 'boolean') bad('topic.contentBasedDeduplication', 'must be true or false');
-    if (cbd === true && fifo !== true) bad('topic.contentBasedDeduplication', 'only FIFO topics support content-based deduplication');
-    const tn = t.name;
-    if (typeof tn !== 'string') bad('topic.name', 'is required');
-    else checkName(tn, fifo === true, 256, 'topic.name', bad);
-    topic = { name: String(tn ?? ''), fifo: fifo === true, contentBasedDeduplication: cbd === true };
+    v.unknownKeys(t, KEYS.topic, 'topic');
+    topic.fifo = v.bool(t, 'fifo', 'topic', false);
+    topic.contentBasedDeduplication = v.bool(t, 'contentBasedDeduplication', 'topic', false);
+    if (topic.contentBasedDeduplication && !topic.fifo) bad('topic.contentBasedDeduplication', 'only FIFO topics support content-based deduplication (set topic.fifo to true)');
+    if (typeof t.name !== 'string') bad('topic.name', 'is required (a string)');
+    else {
+      topic.name = t.name;
+      checkName(t.name, topic.fifo, SPEC_LIMITS.topicName, 'topic.name', 'topic', bad);
+    }
   }
 
   const queues: QueueSpec[] = [];
   if (!Array.isArray(raw.queues) || raw.queues.length === 0) bad('queues', 'must list at least one queue');
   else {
-    const seen = new Set<string>();
-    raw.queues.forEach((q, i) => {
+    const names = new Map<string, string>();
+    const ids = new Map<string, string>();
+    const claim = (n: string, path: string) => {
+      const first = names.get(n);
+      if (first !== undefined) bad(path, `"${n}" is already used by ${first}: every queue and DLQ needs its own name`);
+      else names.set(n, path);
+    };
+    raw.queues.forEach((q: unknown, i: number) => {
       const p = `queues[${i}]`;
-      if (!obj(q)) return bad(p, 'must be an object');
-      const id = typeof q.id === 'string' ? q.id : typeof q.name === 'string' ? q.name : '';
-      const qn = q.name;
-      if (typeof qn !== 'string') return bad(`${p}.name`, 'is required');
-      checkName(qn, topic.fifo, 80, `${p}.name`, bad);
-      if (seen.has(qn)) bad(`${p}.name`, `"${qn}" appears twice`);
-      seen.add(qn);
-      const int = (key: string, def: number, min: number, max: number): number => {
-        const v = q[key];
-        if (v === undefined) return def;
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${p}.${key}`, `must be an integer from ${min} to ${max}`);
-        return typeof v === 'number' ? v : def;
-      };
-      const scope = q.filterPolicyScope ?? 'MessageAttributes';
-      if (scope !== 'MessageAttributes' && scope !== 'MessageBody') bad(`${p}.filterPolicyScope`, 'must be MessageAttributes or MessageBody');
-      if (q.filterPolicy !== undefined && !obj(q.filterPolicy)) bad(`${p}.filterPolicy`, 'must be a JSON object (an SNS filter policy)');
-      if (q.rawDelivery !== undefined && typeof q.rawDelivery !== 'boolean') bad(`${p}.rawDelivery`, 'must be true or false');
-      let dlq: DlqSpec | null = null;
-      if (q.dlq !== false && q.dlq !== null) {
-        const d = q.dlq === undefined ? {} : q.dlq;
-        if (!obj(d)) bad(`${p}.dlq`, 'must be an object, or false for no DLQ');
-        else {
-          const base = qn.endsWith('.fifo') ? qn.slice(0, -5) : qn;
-          const dn = typeof d.name === 'string' ? d.name : `${base}-dlq${topic.fifo ? '.fifo' : ''}`;
-          checkName(dn, topic.fifo, 80, `${p}.dlq.name`, bad);
-          const mrc = d.maxReceiveCount ?? 5;
-          if (typeof mrc !== 'number' || !Number.isInteger(mrc) || mrc < 1 || mrc > 1000) bad(`${p}.dlq.maxReceiveCount`, 'must be an integer from 1 to 1000');
-          const ret = d.retentionSeconds ?? 1_209_600;
-          if (typeof ret !== 'number' || !Number.isInteger(ret) || ret < 60 || ret > 1_209_600) bad(`${p}.dlq.retentionSeconds`, 'must be an integer from 60 to 1209600');
-          if (seen.has(dn)) bad(`${p}.dlq.name`, `"${dn}" is used twice`);
-          seen.add(dn);
-          dlq = { name: dn, maxReceiveCount: Number(mrc), retentionSeconds: Number(ret) };
-        }
-      }
-      let consumer: ConsumerSpec | undefined;
-      if (q.consumer !== undefined) {
-        const c = q.consumer;
-        if (!obj(c) || typeof c.function !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(c.function)) {
-          bad(`${p}.consumer.function`, 'must name a Lambda function (1-64 letters, digits, - and _)');
-        } else {
-          const bs = c.batchSize ?? 10;
-          if (typeof bs !== 'number' || !Number.isInteger(bs) || bs < 1 || bs > (topic.fifo ? 10 : 10_000)) bad(`${p}.consumer.batchSize`, `must be an integer from 1 to ${topic.fifo ? 10 : 10000}`);
-          const w = c.batchingWindowSeconds ?? 0;
-          if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 300) bad(`${p}.consumer.batchingWindowSeconds`, 'must be an integer from 0 to 300');
-          consumer = { function: c.function, batchSize: Number(bs), batchingWindowSeconds: Number(w), reportBatchItemFailures: c.reportBatchItemFailures !== false };
-        }
-      }
-      queues.push({
-        id,
-        name: qn,
-        visibilityTimeout: int('visibilityTimeout', 30, 0, 43_200),
-        retentionSeconds: int('retentionSeconds', 345_600, 60, 1_209_600),
-        delaySeconds: int('delaySeconds', 0, 0, 900),
-        rawDelivery: q.rawDelivery === true,
-        filterPolicy: obj(q.filterPolicy) ? q.filterPolicy : undefined,
-        filterPolicyScope: scope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes',
-        dlq,
-        consumer,
-      });
-      if (topic.fifo && int('delaySeconds', 0, 0, 900) !== 0) bad(`${p}.delaySeconds`, 'FIFO queues take no per-queue delay in a fan-out (use 0)');
+      if (!isObj(q)) return bad(p, 'must be an object');
+      const queue = validateQueue(q, p, topic.fifo, v, bad);
+      if (!queue) return;
+      const firstId = ids.get(queue.id);
+      if (firstId !== undefined) bad(`${p}.id`, `"${queue.id}" is already the id of ${firstId}`);
+      else ids.set(queue.id, p);
+      claim(queue.name, `${p}.name`);
+      if (queue.dlq) claim(queue.dlq.name, `${p}.dlq.name`);
+      queues.push(queue);
     });
   }
 
   const tags: Record<string, string> = {};
   if (raw.tags !== undefined) {
-    if (!obj(raw.tags)) bad('tags', 'must be an object of string values');
-    else for (const [k, v] of Object.entries(raw.tags)) {
-      if (typeof v !== 'string') bad(`tags.${k}`, 'must be a string');
-      else if (k === FLOW_TAG) bad(`tags.${k}`, 'is set by svl');
-      else tags[k] = v;
+    if (!isObj(raw.tags)) bad('tags', 'must be an object of string values');
+    else {
+      const entries = Object.entries(raw.tags);
+      if (entries.length > SPEC_LIMITS.tags - 1) bad('tags', `at most ${SPEC_LIMITS.tags - 1} tags (AWS allows ${SPEC_LIMITS.tags} per queue or topic, and svl adds ${FLOW_TAG}); got ${entries.length}`);
+      for (const [k, val] of entries) {
+        const path = `tags[${JSON.stringify(k)}]`;
+        if (k === FLOW_TAG) bad(path, 'is set by svl');
+        else if (k.length < 1 || k.length > SPEC_LIMITS.tagKey) bad(path, `tag keys must be 1-${SPEC_LIMITS.tagKey} characters`);
+        else if (k.toLowerCase().startsWith('aws:')) bad(path, 'the aws: prefix is reserved for AWS');
+        else if (typeof val !== 'string') bad(path, 'must be a string');
+        else if (val.length > SPEC_LIMITS.tagValue) bad(path, `tag values must be at most ${SPEC_LIMITS.tagValue} characters (got ${val.length})`);
+        else tags[k] = val;
+      }
     }
   }
-  if (errors.length) {
-    throw new UsageError(`Invalid ${source}:\n  - ${errors.join('\n  - ')}`, { hint: 'Fix the listed fields; `svl init --list` shows working templates.' });
-  }
+  if (problems.length) throw new SpecError(problems, source);
   return { version: SPEC_VERSION, name: name as string, topic, queues, tags };
 }
 
-function checkName(n: string, fifo: boolean, max: number, path: string, bad: (p: string, m: string) => void): void {
+function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path: string, m: string) => void): QueueSpec | undefined {
+  v.unknownKeys(q, KEYS.queue, p);
+  const qn = q.name;
+  if (typeof qn !== 'string') {
+    bad(`${p}.name`, 'is required (a string)');
+    return undefined;
+  }
+  if (q.id !== undefined && (typeof q.id !== 'string' || q.id.length === 0)) bad(`${p}.id`, 'must be a non-empty string');
+  const id = typeof q.id === 'string' && q.id ? q.id : qn;
+  checkName(qn, fifo, SPEC_LIMITS.queueName, `${p}.name`, 'queue', bad);
+  const visibilityTimeout = v.int(q, 'visibilityTimeout', p, 30, SPEC_LIMITS.visibilityTimeout);
+  const retentionSeconds = v.int(q, 'retentionSeconds', p, 345_600, SPEC_LIMITS.retentionSeconds);
+  const delaySeconds = v.int(q, 'delaySeconds', p, 0, SPEC_LIMITS.delaySeconds);
+  if (fifo && delaySeconds !== 0) bad(`${p}.delaySeconds`, 'FIFO queues take no per-queue delay in a fan-out (use 0)');
+  const rawDelivery = v.bool(q, 'rawDelivery', p, false);
+
+  const scopeRaw = q.filterPolicyScope ?? 'MessageAttributes';
+  const scopeOk = scopeRaw === 'MessageAttributes' || scopeRaw === 'MessageBody';
+  if (!scopeOk) bad(`${p}.filterPolicyScope`, `must be MessageAttributes or MessageBody (got ${JSON.stringify(scopeRaw)})`);
+  const filterPolicyScope = scopeRaw === 'MessageBody' ? 'MessageBody' : 'MessageAttributes';
+  let filterPolicy: Obj | undefined;
+  if (q.filterPolicy !== undefined) {
+    if (!isObj(q.filterPolicy)) bad(`${p}.filterPolicy`, 'must be a JSON object (an SNS filter policy)');
+    else {
+      filterPolicy = q.filterPolicy;
+      if (scopeOk) {
+        const problem = filterPolicyProblem(filterPolicy, filterPolicyScope);
+        if (problem) bad(`${p}.filterPolicy`, problem);
+      }
+    }
+  }
+
+  let dlq: DlqSpec | null = null;
+  if (q.dlq !== false && q.dlq !== null) {
+    const d = q.dlq === undefined ? {} : q.dlq;
+    if (!isObj(d)) bad(`${p}.dlq`, 'must be an object, or false for no DLQ');
+    else {
+      v.unknownKeys(d, KEYS.dlq, `${p}.dlq`);
+      const base = qn.endsWith('.fifo') ? qn.slice(0, -5) : qn;
+      let dn = `${base}-dlq${fifo ? '.fifo' : ''}`;
+      if (d.name !== undefined) {
+        if (typeof d.name !== 'string') bad(`${p}.dlq.name`, 'must be a string');
+        else dn = d.name;
+      }
+      checkName(dn, fifo, SPEC_LIMITS.queueName, `${p}.dlq.name`, 'dlq', bad);
+      const maxReceiveCount = v.int(d, 'maxReceiveCount', `${p}.dlq`, 5, SPEC_LIMITS.maxReceiveCount);
+      const ret = v.int(d, 'retentionSeconds', `${p}.dlq`, 1_209_600, SPEC_LIMITS.retentionSeconds);
+      dlq = { name: dn, maxReceiveCount, retentionSeconds: ret };
+    }
+  }
+
+  let consumer: ConsumerSpec | undefined;
+  if (q.consumer !== undefined) {
+    const c = q.consumer;
+    const cp = `${p}.consumer`;
+    if (!isObj(c)) bad(cp, 'must be an object naming a Lambda function');
+    else {
+      v.unknownKeys(c, KEYS.consumer, cp);
+      const fn = c.function;
+      if (typeof fn !== 'string' || !NAME_RE.test(fn) || fn.length > SPEC_LIMITS.functionName) bad(`${cp}.function`, `must name a Lambda function (1-${SPEC_LIMITS.functionName} letters, digits, - and _)`);
+      const maxBatch = fifo ? SPEC_LIMITS.batchSizeFifo : SPEC_LIMITS.batchSizeStandard;
+      const batchSize = v.int(c, 'batchSize', cp, 10, [1, maxBatch], fifo ? ' for a FIFO queue' : '');
+      const batchingWindowSeconds = v.int(c, 'batchingWindowSeconds', cp, 0, SPEC_LIMITS.batchingWindowSeconds);
+      if (fifo && batchingWindowSeconds > 0) bad(`${cp}.batchingWindowSeconds`, 'Lambda does not support a batching window for FIFO queues (use 0)');
+      else if (batchSize > 10 && batchingWindowSeconds < 1) bad(`${cp}.batchingWindowSeconds`, `a batch size over 10 (here ${batchSize}) needs a batching window of at least 1 second`);
+      const reportBatchItemFailures = v.bool(c, 'reportBatchItemFailures', cp, true);
+      const timeout = c.timeout === undefined ? undefined : v.int(c, 'timeout', cp, 3, SPEC_LIMITS.functionTimeout);
+      if (timeout !== undefined && timeout > visibilityTimeout) {
+        bad(`${p}.visibilityTimeout`, `${visibilityTimeoutMessage(visibilityTimeout, timeout)} (the consumer's timeout); raise visibilityTimeout to at least ${timeout}`);
+      }
+      if (typeof fn === 'string') consumer = { function: fn, batchSize, batchingWindowSeconds, reportBatchItemFailures, ...(timeout !== undefined && { timeout }) };
+    }
+  }
+  return { id, name: qn, visibilityTimeout, retentionSeconds, delaySeconds, rawDelivery, filterPolicy, filterPolicyScope, dlq, consumer };
+}
+
+/** Lambda's own words when a queue's visibility timeout is shorter than its consumer's timeout. */
+export const visibilityTimeoutMessage = (visibility: number, functionTimeout: number) =>
+  `Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${functionTimeout} seconds`;
+
+/** SNS's message for an invalid filter policy (as `svl filter lint` reports it), or undefined when valid. */
+export function filterPolicyProblem(policy: Obj, scope: 'MessageAttributes' | 'MessageBody'): string | undefined {
+  try {
+    compileFilterPolicy(JSON.stringify(policy), scope);
+    return undefined;
+  } catch (err) {
+    if (err instanceof AwsError) return err.message;
+    throw err;
+  }
+}
+
+class Checker {
+  constructor(private readonly bad: (path: string, m: string) => void) {}
+
+  unknownKeys(o: Obj, known: readonly string[], at: string): void {
+    for (const k of Object.keys(o)) {
+      if (known.includes(k)) continue;
+      const guess = closest(k, known);
+      this.bad(at ? `${at}.${k}` : k, `unknown key${guess ? `; did you mean "${guess}"?` : ` (known here: ${known.join(', ')})`}`);
+    }
+  }
+
+  int(o: Obj, key: string, at: string, def: number, [min, max]: readonly [number, number], why = ''): number {
+    const val = o[key];
+    if (val === undefined) return def;
+    if (typeof val !== 'number' || !Number.isInteger(val) || val < min || val > max) {
+      this.bad(`${at}.${key}`, `must be an integer from ${min} to ${max}${why} (got ${JSON.stringify(val)})`);
+      return typeof val === 'number' && Number.isFinite(val) ? Math.min(Math.max(Math.trunc(val), min), max) : def;
+    }
+    return val;
+  }
+
+  bool(o: Obj, key: string, at: string, def: boolean): boolean {
+    const val = o[key];
+    if (val === undefined) return def;
+    if (typeof val !== 'boolean') {
+      this.bad(`${at}.${key}`, 'must be true or false');
+      return def;
+    }
+    return val;
+  }
+}
+
+function checkName(n: string, fifo: boolean, max: number, path: string, kind: 'topic' | 'queue' | 'dlq', bad: (p: string, m: string) => void): void {
   const base = n.endsWith('.fifo') ? n.slice(0, -5) : n;
   if (!NAME_RE.test(base) || n.length > max) bad(path, `"${n}" must be 1-${max} characters of letters, digits, - and _${fifo ? ', ending in .fifo' : ''}`);
-  else if (fifo && !n.endsWith('.fifo')) bad(path, `"${n}" must end in .fifo: the topic is FIFO, and FIFO topics deliver only to FIFO queues`);
+  else if (kind === 'topic' && !fifo && n.endsWith('.fifo')) bad(path, `"${n}" ends in .fifo but topic.fifo is not true: only FIFO topics may end in .fifo`);
+  else if (kind === 'topic' && fifo && !n.endsWith('.fifo')) bad(path, `"${n}" must end in .fifo: FIFO topic names end in .fifo`);
+  else if (kind === 'dlq' && fifo !== n.endsWith('.fifo')) {
+    bad(path, `"${n}" is a ${n.endsWith('.fifo') ? 'FIFO' : 'standard'} queue but its source queue is ${fifo ? 'FIFO' : 'standard'}: a DLQ must be of the same type as its queue`);
+  } else if (fifo && !n.endsWith('.fifo')) bad(path, `"${n}" must end in .fifo: the topic is FIFO, and FIFO topics deliver only to FIFO queues`);
   else if (!fifo && n.endsWith('.fifo')) bad(path, `"${n}" ends in .fifo but the topic is standard: a standard topic cannot deliver to FIFO queues`);
 }
 

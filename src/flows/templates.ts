@@ -1,6 +1,7 @@
 /**
  * Templates (templates/*.json) turned into flow specs. A template either has `defaults` for the fan-out
- * generator (name, queues, fifo, maxReceiveCount, raw, filters) or a fixed `spec`.
+ * generator (name, queues, fifo, maxReceiveCount, raw, filters) or a fixed `spec`; a template with a
+ * `consumer` also comes with handler code (templates/<handlerDir>/) that `svl init` writes and deploys.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +25,12 @@ export interface Template {
   description: string;
   defaults?: FanoutParams;
   spec?: unknown;
-  consumer?: { handlerDir: string; batchSize: number; batchingWindowSeconds: number; reportBatchItemFailures: boolean };
+  /** Lambda consumers of every queue; `handlerDir` (under templates/) is the code `svl init` writes and deploys. */
+  consumer?: { handlerDir: string; batchSize: number; batchingWindowSeconds: number; reportBatchItemFailures: boolean; timeout?: number };
 }
+
+/** The handler code a template comes with (a directory under templates/), or undefined. */
+export const templateCodeDir = (t: Template): string | undefined => (t.consumer?.handlerDir ? `${templatesDir()}${t.consumer.handlerDir}` : undefined);
 
 export function listTemplates(): Template[] {
   return readdirSync(templatesDir())
@@ -73,6 +78,7 @@ export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): Fl
               batchSize: consumer.batchSize,
               batchingWindowSeconds: consumer.batchingWindowSeconds,
               reportBatchItemFailures: consumer.reportBatchItemFailures,
+              ...(consumer.timeout !== undefined && { timeout: consumer.timeout }),
             },
           }
         : {}),

@@ -228,18 +228,7 @@ describe('templates', () => {
     assert.deepEqual(await got('ev-audit'), ['invoice', 'other', 'shipment']);
     assert.equal((await run(['destroy', 'ev', '--yes'], cwd)).code, 0);
   });
-
-  test('queue-worker: queue and DLQ applied; a consumer whose function is not deployed is reported, not applied', async () => {
-    const cwd = workdir();
-    const r = await run(['init', 'queue-worker', 'jobs', '--yes'], cwd);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Lambda consumer jobs-work-worker of jobs-work: the function does not exist yet; the consumer is not applied/);
-    assert.deepEqual(await queueNames('jobs'), ['jobs-work', 'jobs-work-dlq']);
-    assert.equal(JSON.parse((await attrs('jobs-work')).RedrivePolicy).maxReceiveCount, 3);
-    const spec = JSON.parse(readFileSync(join(cwd, 'jobs.flow.json'), 'utf8'));
-    assert.deepEqual(spec.queues[0].consumer, { function: 'jobs-work-worker', batchSize: 10, batchingWindowSeconds: 0, reportBatchItemFailures: true });
-    assert.equal((await run(['destroy', 'jobs', '--yes'], cwd)).code, 0);
-  });
+  // queue-worker (handler written, deployed and wired in one command): test/e2e/init-worker.test.mjs
 });
 
 describe('bad input: clear errors, exit 2, nothing created', () => {

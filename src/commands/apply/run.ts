@@ -5,7 +5,9 @@ import type { Ui } from '../../ui/index.js';
 import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
 import { readSpecFile, resolveSpecFile } from '../../flows/files.js';
 import type { Plan } from '../../flows/plan.js';
+import { assertApplicable } from '../../flows/preflight.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
+import { confirmAccount } from '../confirm-account.js';
 import { renderPlan } from './render.js';
 
 export async function runPlan(file: string | undefined, target: Target, ui: Ui): Promise<{ file: string; flow: string; plan: Plan }> {
@@ -13,7 +15,8 @@ export async function runPlan(file: string | undefined, target: Target, ui: Ui):
   const spec = readSpecFile(path);
   const clients = await flowClients(target, ui);
   try {
-    const { plan } = await prepareFlow(spec, clients, await basePlanContext(target, clients));
+    const { plan, observed } = await prepareFlow(spec, clients, await basePlanContext(target, clients));
+    assertApplicable(spec, observed, path);
     for (const w of plan.warnings) ui.warn(w);
     return { file: path, flow: spec.name, plan };
   } finally {
@@ -38,8 +41,10 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
     const prepared = await prepareFlow(spec, clients, base);
     if (cancel.signal?.aborted) throw cancelled({ done: 'nothing changed (stopped while reading what exists)', resume: cancel.resume });
     const { plan } = prepared;
+    assertApplicable(spec, prepared.observed, path);
     for (const w of plan.warnings) ui.warn(w);
     if (!ui.json && plan.steps.length && !plan.conflicts.length) ui.info(renderPlan(plan, ui));
+    if (plan.steps.length && !plan.conflicts.length) await confirmAccount(target, ui, `Apply ${plan.steps.length} change(s) of flow ${spec.name}`);
     const destructive = plan.steps.filter((s) => s.action === 'delete');
     if (destructive.length) {
       await ui.ask.confirmDestructive({ message: `Delete ${destructive.length} resource(s) the flow no longer lists?`, action: `delete ${destructive.length} resource(s)`, flag: '--yes' });

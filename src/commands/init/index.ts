@@ -1,4 +1,7 @@
-/** `svl init`: scaffold a flow from a template, show the plan, apply it, write the spec file. */
+/**
+ * `svl init`: scaffold a flow from a template, show the plan, apply it, write the spec file; a template
+ * with code (queue-worker) also writes its handler to ./<name>-worker/ and deploys it.
+ */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { collect } from '../flags.js';
@@ -10,6 +13,8 @@ export const examples = [
   `svl init fanout orders --queues billing,shipping --filter billing='{"type":["invoice"]}' --max-receive-count 3`,
   'svl init fanout payments --fifo --queues ledger,notify --dry-run',
   'svl init users-demo --local --yes',
+  'svl init queue-worker jobs --local --yes',
+  'svl init queue-worker jobs --role arn:aws:iam::123456789012:role/jobs-worker',
   'svl init --list',
 ];
 
@@ -24,6 +29,7 @@ export interface InitFlags {
   dryRun?: boolean;
   out?: string;
   force?: boolean;
+  role?: string;
 }
 
 export function register(program: Command, ctx: CommandContext): Command {
@@ -39,7 +45,8 @@ export function register(program: Command, ctx: CommandContext): Command {
     .option('--raw', 'raw message delivery (the queue gets the message itself, not the SNS envelope)')
     .option('--dry-run', 'show the plan; create nothing, write nothing')
     .option('--out <file>', 'where to write the flow spec (default: <name>.flow.json)')
-    .option('--force', 'overwrite an existing, different spec file')
+    .option('--force', 'overwrite an existing, different spec file (and the handler directory of a template with code)')
+    .option('--role <arn>', 'execution role of the functions a template with code deploys (required on AWS when creating them)')
     .action(async (template: string, flowName: string | undefined, opts: InitFlags, cmd: Command) => {
       const ui = ctx.ui(cmd);
       if (opts.list) {
@@ -47,9 +54,9 @@ export function register(program: Command, ctx: CommandContext): Command {
         ui.result(runList(), (r) => renderList(r, ui));
         return;
       }
-      const [{ gatherInit, runInit, renderInit }, { targetArgs }] = await Promise.all([import('./run.js'), import('../resume.js')]);
+      const [{ gatherInit, runInit, renderInit }, { targetArgs, invocationArgs }] = await Promise.all([import('./run.js'), import('../resume.js')]);
       const options = await gatherInit(template, flowName, opts, ui);
-      const cancel = { signal: ctx.signal, targetArgs: targetArgs(cmd.optsWithGlobals()) };
+      const cancel = { signal: ctx.signal, targetArgs: targetArgs(cmd.optsWithGlobals()), again: invocationArgs(cmd) };
       ui.result(await runInit(options, ctx.target(cmd), ui, cancel), (r) => renderInit(r, ui));
     });
 }

@@ -1,137 +1,41 @@
-/** The work of `svl init`: gather answers (flags first, then prompts), plan, apply, write the spec. */
-import { isAbsolute, relative, resolve } from 'node:path';
+/**
+ * The work of `svl init`: plan the flow from the gathered answers (answers.ts), ask before changing a
+ * real AWS account, write the spec, write and deploy the template's handler code when it has some (the
+ * same code path as `svl deploy`), then apply — consumers included, in one run. Returns data; prints
+ * nothing but progress.
+ */
+import { isAbsolute, relative } from 'node:path';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
-import { checkSpecFile, specFileName, writeSpecFile } from '../../flows/files.js';
+import { writeSpecFile } from '../../flows/files.js';
 import type { Plan } from '../../flows/plan.js';
+import { assertApplicable } from '../../flows/preflight.js';
 import type { FlowSpec } from '../../flows/spec.js';
-import { listTemplates, loadTemplate, templateSpec, type FanoutParams } from '../../flows/templates.js';
+import { listTemplates, templateCodeDir } from '../../flows/templates.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
 import { renderPlan, renderSpecGraph } from '../apply/render.js';
 import { commandLine } from '../resume.js';
-import type { InitFlags } from './index.js';
+import { confirmAccount } from '../confirm-account.js';
+import { runDeploy, type DeployResult } from '../deploy/run.js';
+import type { InitOptions } from './answers.js';
+import { writeWorkerDir } from './code.js';
+
+export { gatherInit, type InitOptions } from './answers.js';
 
 export function runList() {
-  return { templates: listTemplates().map((t) => ({ name: t.id, description: t.description })) };
+  return {
+    templates: listTemplates().map((t) => ({ name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer!.handlerDir}/ (written to ./<name>-worker/ and deployed)` : null })),
+  };
 }
 
 export function renderList(r: ReturnType<typeof runList>, ui: Ui): string {
   const w = Math.max(...r.templates.map((t) => t.name.length));
-  return ['Templates:', ...r.templates.map((t) => `  ${ui.style.bold(t.name.padEnd(w))}  ${t.description}`)].join('\n');
-}
-
-export interface InitOptions {
-  spec: FlowSpec;
-  template: string;
-  file: string;
-  dryRun: boolean;
-  force: boolean;
-}
-
-const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Flags first; prompts (only on a terminal) for what they do not give; template defaults otherwise. */
-export async function gatherInit(template: string, flowName: string | undefined, f: InitFlags, ui: Ui): Promise<InitOptions> {
-  const t = loadTemplate(template);
-  const problems: string[] = [];
-  if (flowName !== undefined && !NAME_RE.test(flowName)) problems.push(`name "${flowName}" must be 1-64 letters, digits, - and _`);
-  let mrc: number | undefined;
-  if (f.maxReceiveCount !== undefined) {
-    mrc = Number(f.maxReceiveCount);
-    if (!/^\d+$/.test(f.maxReceiveCount) || mrc < 1 || mrc > 1000) problems.push(`--max-receive-count must be an integer from 1 to 1000 (got ${f.maxReceiveCount})`);
-  }
-  let queues: string[] | undefined;
-  if (f.queues !== undefined) {
-    queues = f.queues.split(',').map((q) => q.trim()).filter(Boolean);
-    if (queues.length === 0) problems.push('--queues must name at least one queue');
-    for (const q of queues) if (!/^[A-Za-z0-9_-]{1,60}$/.test(q)) problems.push(`--queues: "${q}" must be letters, digits, - and _`);
-    if (new Set(queues).size !== queues.length) problems.push('--queues lists a queue twice');
-  }
-  const filters: Record<string, Record<string, unknown>> = {};
-  for (const item of f.filter ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) {
-      problems.push(`--filter must look like queue='{"key":["value"]}' (got ${item})`);
-      continue;
-    }
-    try {
-      const p = JSON.parse(item.slice(eq + 1)) as unknown;
-      if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error('a filter policy is a JSON object');
-      filters[item.slice(0, eq)] = p as Record<string, unknown>;
-    } catch (err) {
-      problems.push(`--filter ${item.slice(0, eq)}: invalid JSON (${(err as Error).message})`);
-    }
-  }
-  if (problems.length) throw new UsageError(`Invalid options:\n  - ${problems.join('\n  - ')}`);
-  if (t.spec && (f.queues || f.fifo || f.filter || f.maxReceiveCount || f.raw)) {
-    throw new UsageError(`The ${t.id} template is fixed: --queues, --fifo, --filter, --max-receive-count and --raw do not apply.`);
-  }
-
-  let spec: FlowSpec;
-  if (t.spec) {
-    spec = templateSpec(t);
-  } else {
-    const d = t.defaults!;
-    const ask = ui.ask;
-    const name = flowName ?? (await ask.input({ message: 'Flow name (names the topic, prefixes the queues)', flag: '<name>', default: d.name, validate: (v: string) => NAME_RE.test(v) || 'letters, digits, - and _ (1-64)' }));
-    const fifo = f.fifo ?? (queues === undefined && ask.interactive ? await ask.confirm({ message: 'FIFO (ordered, deduplicated)?', flag: '--fifo', default: d.fifo }) : d.fifo);
-    const qs =
-      queues ??
-      (await ask.input({ message: 'Subscriber queues (comma-separated)', flag: '--queues', default: d.queues.join(',') }))
-        .split(',')
-        .map((q: string) => q.trim())
-        .filter(Boolean);
-    const maxReceiveCount =
-      mrc ?? Number(await ask.input({ message: 'Receives before a message goes to its DLQ', flag: '--max-receive-count', default: String(d.maxReceiveCount), validate: (v: string) => (/^\d+$/.test(v) && +v >= 1 && +v <= 1000) || '1 to 1000' }));
-    const chosenFilters = { ...(f.filter ? {} : d.filters), ...filters };
-    if (!f.filter && ask.interactive) {
-      for (const q of qs) {
-        const answer = await ask.input({
-          message: `Filter policy for ${q} (JSON, empty for everything)`,
-          flag: '--filter',
-          required: false,
-          default: chosenFilters[q] ? JSON.stringify(chosenFilters[q]) : '',
-          validate: (v: string) => {
-            if (v.trim() === '') return true;
-            try {
-              const p = JSON.parse(v) as unknown;
-              return (!!p && typeof p === 'object' && !Array.isArray(p)) || 'a JSON object, e.g. {"type":["invoice"]}';
-            } catch {
-              return 'not valid JSON';
-            }
-          },
-        });
-        if (answer.trim()) chosenFilters[q] = JSON.parse(answer) as Record<string, unknown>;
-        else delete chosenFilters[q];
-      }
-    }
-    for (const q of Object.keys(filters)) {
-      if (!qs.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${qs.join(', ')}).`);
-    }
-    // Template defaults for queues the user did not keep are dropped.
-    for (const q of Object.keys(chosenFilters)) if (!qs.includes(q)) delete chosenFilters[q];
-    const params: FanoutParams = { name, queues: qs, fifo, contentBasedDeduplication: d.contentBasedDeduplication, maxReceiveCount, raw: f.raw ?? d.raw, filters: chosenFilters };
-    spec = templateSpec(t, params);
-  }
-  await validateFilters(spec);
-  const file = resolve(f.out ?? specFileName(spec.name));
-  if (!f.dryRun && !f.force) checkSpecFile(file, spec, 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.');
-  return { spec, template: t.id, file, dryRun: Boolean(f.dryRun), force: Boolean(f.force) };
-}
-
-/** Filter policies are checked with AWS's rules before anything is created. */
-async function validateFilters(spec: FlowSpec): Promise<void> {
-  const { validateFilterPolicy } = await import('../../domain/filter-policy.js');
-  for (const q of spec.queues) {
-    if (!q.filterPolicy) continue;
-    try {
-      validateFilterPolicy(JSON.stringify(q.filterPolicy), q.filterPolicyScope);
-    } catch (err) {
-      throw new UsageError(`--filter ${q.id}: ${(err as Error).message}`);
-    }
-  }
+  return [
+    'Templates:',
+    ...r.templates.map((t) => `  ${ui.style.bold(t.name.padEnd(w))}  ${t.description}${t.code ? `\n  ${' '.repeat(w)}  ${ui.style.cyan(`comes with code: ${t.code}`)}` : ''}`),
+  ].join('\n');
 }
 
 export interface InitResult {
@@ -141,6 +45,8 @@ export interface InitResult {
   dryRun: boolean;
   plan: Plan;
   applied: ApplyResult | null;
+  /** The handler code written and the functions deployed from it (templates with code). */
+  code: { dir: string; written: boolean; deployed: DeployResult[] } | null;
   apiCalls: number;
   elapsedMs: number;
   target: 'aws' | 'local';
@@ -148,39 +54,69 @@ export interface InitResult {
 }
 
 /** Ctrl-C (`cancel.signal`) stops the apply between resource steps; `svl apply <spec file>` then converges. */
-export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { signal?: AbortSignal; targetArgs?: string[] } = {}): Promise<InitResult> {
+export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { signal?: AbortSignal; targetArgs?: string[]; again?: string[] } = {}): Promise<InitResult> {
+  const signal = cancel.signal;
   const t0 = performance.now();
   const clients = await flowClients(target, ui);
+  const deploys = o.code?.functions ?? [];
   try {
     const base = await basePlanContext(target, clients);
-    const prepared = await prepareFlow(o.spec, clients, base);
-    const { plan } = prepared;
-    for (const w of plan.warnings) ui.warn(w);
-    if (o.dryRun) {
-      return { flow: o.spec.name, template: o.template, specFile: null, dryRun: true, plan, applied: null, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
+    const prepared = await prepareFlow(o.spec, clients, { ...base, deploys });
+    const { plan, observed } = prepared;
+    // Functions deployed here get the template's timeout; only the others are judged as they exist.
+    const others = new Map([...(observed.functionTimeouts ?? [])].filter(([fn]) => !deploys.includes(fn)));
+    assertApplicable(o.spec, { functionTimeouts: others }, `flow "${o.spec.name}" (template ${o.template})`);
+    const missing = deploys.filter((fn) => observed.missingFunctions?.has(fn));
+    if (o.code && target.kind === 'aws' && !o.role && missing.length) {
+      throw new UsageError(`--role is required to create ${missing.join(', ')} on AWS.`, { hint: 'Give the functions\' execution role: --role arn:aws:iam::<account>:role/<name>' });
     }
-    if (!ui.json) ui.info(renderPlan(plan, ui));
-    if (cancel.signal?.aborted) throw cancelled({ done: 'nothing created, no spec file written' });
+    for (const w of plan.warnings) ui.warn(w);
+    const result = (applied: ApplyResult | null, code: InitResult['code']): InitResult => ({
+      flow: o.spec.name, template: o.template, specFile: o.dryRun ? null : o.file, dryRun: o.dryRun, plan, applied, code,
+      apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec,
+    });
+    if (o.dryRun) return result(null, o.code ? { dir: o.code.dir, written: false, deployed: [] } : null);
+    if (!ui.json) {
+      ui.info(renderPlan(plan, ui));
+      if (o.code) ui.info(`Code: ${o.code.dir} (from the ${o.template} template), deployed as ${deploys.join(', ')}`);
+    }
+    await confirmAccount(target, ui, `Create flow ${o.spec.name} (${plan.steps.length} change(s)${deploys.length ? `, deploy ${deploys.join(', ')}` : ''})`);
+    if (signal?.aborted) throw cancelled({ done: 'nothing created, no spec file written' });
     // The spec is written before applying, so that after a failure halfway `svl apply` can converge.
     writeSpecFile(o.file, o.spec, true);
     const rel = relative(process.cwd(), o.file);
     const resume = commandLine(['apply', rel.startsWith('..') || isAbsolute(rel) ? o.file : rel, ...(cancel.targetArgs ?? [])]);
+    let code: InitResult['code'] = null;
+    if (o.code) {
+      const written = writeWorkerDir(o.code.from, o.code.dir, o.force);
+      const deployed: DeployResult[] = [];
+      for (const fn of deploys) {
+        // Between deploys: the same init again converges (unchanged handler files are not a conflict).
+        if (signal?.aborted) {
+          throw cancelled({
+            done: `wrote ${o.file} and the handler code in ${o.code.dir}; deployed ${deployed.length ? deployed.map((d) => d.function).join(', ') : 'nothing yet'}; created nothing else`,
+            ...(cancel.again ? { resume: commandLine(cancel.again) } : {}),
+          });
+        }
+        deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout }, target, ui, signal));
+      }
+      code = { dir: o.code.dir, written, deployed };
+    }
     const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
     let n = 0;
-    let applied: ApplyResult;
     try {
-      applied = await applyFlow(o.spec, clients, prepared, {
+      const applied = await applyFlow(o.spec, clients, prepared, {
         onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`),
         signal: cancel.signal,
         resume,
       });
       spinner.succeed(plan.steps.length ? `Applied ${plan.steps.length} change(s)` : 'Nothing to change');
+      return result(applied, code);
     } catch (err) {
       if (err instanceof CancelledError) spinner.stop();
       else spinner.fail('Apply failed');
       throw err;
     }
-    return { flow: o.spec.name, template: o.template, specFile: o.file, dryRun: false, plan, applied, apiCalls: clients.calls(), elapsedMs: performance.now() - t0, target: target.kind, spec: o.spec };
   } finally {
     clients.release();
   }
@@ -190,17 +126,18 @@ export function renderInit(r: InitResult, ui: Ui): string {
   if (r.dryRun) return `${renderPlan(r.plan, ui, 'Plan (dry run, nothing created)')}\n\n${renderSpecGraph(r.spec, ui)}`;
   const local = r.target === 'local' ? ' --local' : '';
   const first = r.spec.queues[0]!;
-  const next = [
-    `svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${r.spec.topic.fifo ? ' --group g1' : ''}${local}`,
-    `svl status ${r.flow}${local}`,
-    `svl graph ${r.flow}${local}`,
-    `svl send ${first.name} 'hello'${r.spec.topic.fifo ? ' --group g1' : ''}${local}`,
-    `svl destroy ${r.flow}${local}`,
-  ];
+  const group = r.spec.topic.fifo ? ' --group g1' : '';
+  const rel = r.code ? relative(process.cwd(), r.code.dir) : '';
+  const dir = r.code && (rel.startsWith('..') || rel === '' ? r.code.dir : `./${rel}`);
+  const next = r.code
+    ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
+    : [`svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${group}${local}`, `svl graph ${r.flow}${local}`, `svl send ${first.name} 'hello'${group}${local}`];
+  next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}`);
+  const code = r.code ? `\nHandler code in ${dir}${r.code.written ? '' : ' (unchanged)'}; deployed ${r.code.deployed.map((d) => `${d.function} (${d.action})`).join(', ')}.` : '';
   return [
     renderSpecGraph(r.spec, ui),
     '',
-    `Flow ${ui.style.bold(r.flow)} ready${r.specFile ? `; spec written to ${r.specFile}` : ''} (${Math.round(r.elapsedMs)} ms, ${r.apiCalls} API calls).`,
+    `Flow ${ui.style.bold(r.flow)} ready${r.specFile ? `; spec written to ${r.specFile}` : ''} (${Math.round(r.elapsedMs)} ms, ${r.apiCalls} API calls).${code}`,
     '',
     'Next:',
     ...next.map((c) => `  $ ${c}`),

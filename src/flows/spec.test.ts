@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpecError, validateSpec } from './spec.js';
+import { preflightProblems } from './preflight.js';
+import { closest, editDistance } from './suggest.js';
+
+const problems = (raw: unknown) => {
+  try {
+    validateSpec(raw);
+  } catch (err) {
+    assert.ok(err instanceof SpecError);
+    assert.equal(err.exitCode, 2);
+    return err.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  return [];
+};
+const base = { name: 'f', topic: { name: 'f' }, queues: [{ name: 'f-a' }] };
+
+describe('flow spec validation', () => {
+  it('a minimal spec gets AWS defaults; version 1 is accepted, others refused', () => {
+    const s = validateSpec(base);
+    assert.equal(s.version, 1);
+    assert.deepEqual(s.queues[0], { id: 'f-a', name: 'f-a', visibilityTimeout: 30, retentionSeconds: 345_600, delaySeconds: 0, rawDelivery: false, filterPolicy: undefined, filterPolicyScope: 'MessageAttributes', dlq: { name: 'f-a-dlq', maxReceiveCount: 5, retentionSeconds: 1_209_600 }, consumer: undefined });
+    assert.deepEqual(problems({ ...base, version: 1 }), []);
+    assert.match(problems({ ...base, version: '1' })[0]!, /^version: unknown version "1"/);
+  });
+
+  it('lists every problem at once, each with its JSON path', () => {
+    const p = problems({ name: 'f', topic: { name: 'f', fifo: true }, queues: [{ name: 'f-a', consumer: { function: 'w', batchSize: 20 } }, { name: 'f-b.fifo', dlq: { maxReceiveCount: 0 } }] });
+    assert.deepEqual(p.map((x) => x.split(':')[0]), ['topic.name', 'queues[0].name', 'queues[0].consumer.batchSize', 'queues[1].dlq.maxReceiveCount']);
+  });
+
+  it('batch size over 10 needs a batching window; FIFO has neither', () => {
+    assert.deepEqual(problems({ ...base, queues: [{ name: 'f-a', consumer: { function: 'w', batchSize: 11, batchingWindowSeconds: 1 } }] }), []);
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', consumer: { function: 'w', batchSize: 11 } }] })[0]!, /needs a batching window of at least 1 second/);
+  });
+
+  it('the consumer timeout the spec knows is compared with the visibility timeout, in Lambda\'s words', () => {
+    assert.deepEqual(problems({ ...base, queues: [{ name: 'f-a', visibilityTimeout: 60, consumer: { function: 'w', timeout: 60 } }] }), []);
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', consumer: { function: 'w', timeout: 31 } }] })[0]!, /Queue visibility timeout: 30 seconds is less than Function timeout: 31 seconds/);
+  });
+
+  it('existing function timeouts are checked before apply (preflight)', () => {
+    const s = validateSpec({ ...base, queues: [{ name: 'f-a', consumer: { function: 'w' } }, { name: 'f-b', visibilityTimeout: 900, consumer: { function: 'w' } }] });
+    assert.deepEqual(preflightProblems(s, { functionTimeouts: new Map([['w', 30]]) }), []);
+    const p = preflightProblems(s, { functionTimeouts: new Map([['w', 60]]) });
+    assert.deepEqual(p.map((x) => x.path), ['queues[0].visibilityTimeout']);
+    assert.match(p[0]!.message, /^Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds/);
+    assert.deepEqual(preflightProblems(s, {}), []);
+  });
+});
+
+describe('did you mean', () => {
+  it('suggests the closest known word when it is close, and nothing otherwise', () => {
+    assert.equal(editDistance('kitten', 'sitting'), 3);
+    assert.equal(editDistance('nmae', 'name'), 1);
+    assert.equal(closest('nmae', ['version', 'name', 'topic']), 'name');
+    assert.equal(closest('visiblityTimeout', ['visibilityTimeout', 'delaySeconds']), 'visibilityTimeout');
+    assert.equal(closest('queue', ['queues', 'topic']), 'queues');
+    assert.equal(closest('FIFO', ['fifo', 'name']), 'fifo');
+    assert.equal(closest('retention', ['retentionSeconds', 'name']), 'retentionSeconds');
+    assert.equal(closest('zzz', ['name', 'fifo']), undefined);
+  });
+});
