@@ -52,7 +52,7 @@ export function checkNdjsonSource(source: string): string {
   try {
     if (!statSync(source).isFile()) throw new Error('not a file');
   } catch (err) {
-    throw new UsageError(`--ndjson: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`--ndjson: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'check the path (or pass - to read stdin)' });
   }
   return source;
 }

@@ -52,7 +52,7 @@ export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
   const errors: string[] = [];
   const bad = (path: string, msg: string) => errors.push(`${path}: ${msg}`);
   const obj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-  if (!obj(raw)) throw new UsageError(`${source} must be a JSON object.`);
+  if (!obj(raw)) throw new UsageError(`${source} must be a JSON object.`, { hint: 'a flow spec is a JSON object like the ones `svl init` writes; see `svl init --list`' });
 
   const name = raw.name;
   if (typeof name !== 'string' || !NAME_RE.test(name) || name.length > 64) bad('name', 'must be 1-64 characters of letters, digits, - and _');

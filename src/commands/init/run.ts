@@ -63,9 +63,9 @@ export async function gatherInit(template: string, flowName: string | undefined,
       problems.push(`--filter ${item.slice(0, eq)}: invalid JSON (${(err as Error).message})`);
     }
   }
-  if (problems.length) throw new UsageError(`Invalid options:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length) throw new UsageError(`Invalid options:\n  - ${problems.join('\n  - ')}`, { hint: 'see the options with `svl init --help`' });
   if (t.spec && (f.queues || f.fifo || f.filter || f.maxReceiveCount || f.raw)) {
-    throw new UsageError(`The ${t.id} template is fixed: --queues, --fifo, --filter, --max-receive-count and --raw do not apply.`);
+    throw new UsageError(`The ${t.id} template is fixed: --queues, --fifo, --filter, --max-receive-count and --raw do not apply.`, { hint: `drop those flags, or pick another template (svl init --list)` });
   }
 
   let spec: FlowSpec;
@@ -107,7 +107,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
       }
     }
     for (const q of Object.keys(filters)) {
-      if (!qs.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${qs.join(', ')}).`);
+      if (!qs.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${qs.join(', ')}).`, { hint: 'name one of those queues before the =, e.g. --filter <queue>=<policy>' });
     }
     // Template defaults for queues the user did not keep are dropped.
     for (const q of Object.keys(chosenFilters)) if (!qs.includes(q)) delete chosenFilters[q];
@@ -128,7 +128,7 @@ async function validateFilters(spec: FlowSpec): Promise<void> {
     try {
       validateFilterPolicy(JSON.stringify(q.filterPolicy), q.filterPolicyScope);
     } catch (err) {
-      throw new UsageError(`--filter ${q.id}: ${(err as Error).message}`);
+      throw new UsageError(`--filter ${q.id}: ${(err as Error).message}`, { hint: 'check the policy with `svl filter test --policy <json> <message>`' });
     }
   }
 }
