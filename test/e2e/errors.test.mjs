@@ -143,6 +143,29 @@ describe('svl local start on something unusable: exit 2 with the fix, never a ha
     }
   }
   test('no /proc directory was created', () => assert.ok(!existsSync(`/proc/svl-errors-${process.pid}`)));
+
+  test('the fix the damaged-database hint gives works: reset --yes, then start', async () => {
+    const d = corrupt();
+    const port = String(await freePort());
+    const failed = await local(['start', '--detach', '--port', port, '--state-dir', d]);
+    assert.equal(failed.code, 2);
+    const fix = /`(svl local reset --yes --state-dir \S+)`/.exec(failed.stderr)[1].split(' ').slice(1);
+    assert.equal((await local([...fix.slice(1), '--port', port])).code, 0);
+    const started = await local(['start', '--detach', '--port', port, '--state-dir', d]);
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal((await local(['stop', '--port', port])).code, 0);
+  });
+
+  test('--local starting the emulator in the background reports why it could not (port taken by something else)', async () => {
+    const s = createServer();
+    busy.push(s);
+    await new Promise((r) => s.listen(0, '127.0.0.1', r));
+    const r = await svl(['send', 'q', 'x', '--local'], {
+      env: { SVL_LOCAL_ENDPOINT: `http://127.0.0.1:${s.address().port}`, SVL_STATE_DIR: join(dir, 'autostart') },
+      timeoutMs: 25_000,
+    });
+    assertError(r, 2, /Port \d+ on 127\.0\.0\.1 is already in use/, 'autostart');
+  });
 });
 
 describe('one emulator per address, on the state it was started with', () => {
