@@ -88,7 +88,7 @@ async function report(err: unknown, argv: readonly string[], env: Env, signal: A
   const flags = errorOutputFlags(argv, env);
   // Every error gets a Hint line; its svl commands keep --local when this one ran with it.
   let hint = e.hint ?? fallbackHint(e.exitCode, argv);
-  if (flags.local) hint = withLocalFlag(hint);
+  if (flags.local) hint = withLocalFlag(hint, (await import('./commands/index.js')).commands.map((c) => c.name));
   const { printError, createStyle, colorLevel } = await import('./ui/index.js');
   // --json: a cancelled command's partial result goes to stdout like a full result would.
   if (flags.json && e instanceof CancelledError && e.partial !== undefined) writeOut(`${JSON.stringify(e.partial, null, 2)}\n`);

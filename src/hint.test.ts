@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fallbackHint, withLocalFlag } from './hint.js';
+import { fallbackHint, withLocalFlag as addLocal } from './hint.js';
+
+const names = ['status', 'dlq', 'send', 'tail', 'apply', 'local'];
+const withLocalFlag = (hint: string) => addLocal(hint, names);
 
 describe('withLocalFlag', () => {
   it('adds --local to the svl commands a hint suggests', () => {
@@ -17,6 +20,7 @@ describe('withLocalFlag', () => {
       'This looks like a bug in svl; rerun with --debug',
       'see the options with `svl tail --help`',
       'use another --profile: svl status --profile prod',
+      'Its log ends with: 20:34:09 svl emulator listening on http://127.0.0.1:80',
     ]) {
       assert.equal(withLocalFlag(hint), hint);
     }

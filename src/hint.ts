@@ -8,11 +8,14 @@
 /** Words after which a suggested command ends: `svl status`; or (svl dlq ls), or …: svl x. */
 const COMMAND = /\bsvl ([a-z][a-z-]*(?:(?!`|;|\)|\n|, | or | then | \| |\.(?:\s|$)|: ).)*)/g;
 
-/** Adds ` --local` to each `svl …` command in `hint` that targets AWS resources and lacks it (not `svl local …`). */
-export function withLocalFlag(hint: string): string {
+/**
+ * Adds ` --local` to each `svl <command> …` in `hint` that lacks it, `<command>` being one of `commands`
+ * (so prose or a log line that happens to contain "svl" is left alone); `svl local …` never gets it.
+ */
+export function withLocalFlag(hint: string, commands: readonly string[]): string {
   return hint.replace(COMMAND, (whole: string, rest: string) => {
     const words = rest.trimEnd().split(/\s+/);
-    if (words[0] === 'local' || words[0] === 'help') return whole;
+    if (words[0] === 'local' || !commands.includes(words[0]!)) return whole;
     if (words.some((w) => w === '--local' || w === '--endpoint-url' || w === '--profile' || w === '--help')) return whole;
     const trimmed = whole.trimEnd();
     return `${trimmed} --local${whole.slice(trimmed.length)}`;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../../env.js';
+import { envValue, type Env } from '../../env.js';
 import { SvlError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { CommandContext } from '../context.js';
@@ -47,7 +47,7 @@ export function parseStart(flags: StartFlags, env: Env): StartOptions {
     inMemory: Boolean(flags.inMemory),
     detach: Boolean(flags.detach),
     quiet: Boolean(flags.quiet),
-    stateChosen: flags.stateDir !== undefined || Boolean(flags.inMemory) || env.SVL_STATE_DIR !== undefined,
+    stateChosen: flags.stateDir !== undefined || Boolean(flags.inMemory) || envValue(env, 'SVL_STATE_DIR') !== undefined,
   };
 }
 
