@@ -142,6 +142,13 @@ describe('svl local start on something unusable: exit 2 with the fix, never a ha
       });
     }
   }
+  test('reset on a file is refused, not "wiped 0 files"', async () => {
+    const f = file();
+    const r = await local(['reset', '--yes', '--state-dir', f, '--port', String(await freePort())]);
+    assertError(r, 2, /is a file, not a state directory/, 'reset a file');
+    assert.ok(existsSync(f));
+  });
+
   test('no /proc directory was created', () => assert.ok(!existsSync(`/proc/svl-errors-${process.pid}`)));
 
   test('the fix the damaged-database hint gives works: reset --yes, then start', async () => {

@@ -2,7 +2,7 @@
  * `svl local status`, `svl local stop` and `svl local reset`. They look for the emulator at --port on the
  * host of SVL_LOCAL_ENDPOINT (127.0.0.1 by default); they never start one.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Env } from '../../env.js';
 import { SvlError } from '../../errors.js';
@@ -64,6 +64,9 @@ export async function runStop(opts: { port?: string }, env: Env): Promise<{ endp
 /** Wipes the database files of a state directory; refuses while an emulator uses it. */
 export async function runReset(opts: { stateDir?: string; port?: string }, env: Env): Promise<{ stateDir: string; removed: string[] }> {
   const stateDir = resolve(opts.stateDir ?? defaultStateDir(env));
+  if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) {
+    throw new SvlError(`${stateDir} is a file, not a state directory; nothing to reset.`, 2, { code: 'StateDirUnusable', hint: 'pass the directory `svl local start` used with --state-dir' });
+  }
   const endpoint = emulatorEndpoint(opts.port, env);
   const h = await readHealth(endpoint);
   const { readLockPid } = await import('../../local/store/lock.js');
