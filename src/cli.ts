@@ -9,6 +9,7 @@
  */
 import { envFlag, type Env } from './env.js';
 import { CancelledError, SvlError } from './errors.js';
+import { fallbackHint, withLocalFlag } from './hint.js';
 import { writeErr, writeOut } from './ui/write.js';
 import { readVersion } from './version.js';
 
@@ -94,11 +95,14 @@ async function report(err: unknown, argv: readonly string[], env: Env, signal: A
   // Whatever a command threw after Ctrl-C (an aborted SDK call, an AbortError) is a cancellation.
   const e = signal.aborted && !(err instanceof CancelledError) ? interrupted(err, signal) : await toSvlError(err);
   const flags = errorOutputFlags(argv, env);
+  // Every error gets a Hint line; its svl commands keep --local when this one ran with it.
+  let hint = e.hint ?? fallbackHint(e.exitCode, argv);
+  if (flags.local) hint = withLocalFlag(hint, (await import('./commands/index.js')).commands.map((c) => c.name));
   const { printError, createStyle, colorLevel } = await import('./ui/index.js');
   // --json: a cancelled command's partial result goes to stdout like a full result would.
   if (flags.json && e instanceof CancelledError && e.partial !== undefined) writeOut(`${JSON.stringify(e.partial, null, 2)}\n`);
   printError(
-    { code: e.code, message: e.message, hint: e.hint, requestId: e.requestId, exitCode: e.exitCode, stack: stackOf(e) },
+    { code: e.code, message: e.message, hint, requestId: e.requestId, exitCode: e.exitCode, stack: stackOf(e) },
     { json: flags.json, debug: flags.debug, style: createStyle(colorLevel(process.stderr, env, flags.color)) },
   );
   return e.exitCode;
@@ -121,11 +125,24 @@ async function toSvlError(err: unknown): Promise<SvlError> {
     const { mapAwsError } = await import('./aws/errors.js');
     return mapAwsError(err);
   }
+  // The operating system refused something (a file, a socket): not a bug in svl, and the path says where.
+  const sys = e as NodeJS.ErrnoException;
+  if (typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') {
+    return new SvlError(e.message, 1, { code: sys.code, hint: systemHint(sys.code), cause: err });
+  }
   return new SvlError(e.message || e.name, 1, {
     code: e.name && e.name !== 'Error' ? e.name : 'InternalError',
     hint: 'This looks like a bug in svl; rerun with --debug for the stack trace',
     cause: err,
   });
+}
+
+function systemHint(code: string): string {
+  if (code === 'ENOENT') return 'check the path: it does not exist';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'check the permissions of the path, or use another one';
+  if (code === 'ENOSPC') return 'free some disk space and retry';
+  if (code === 'EADDRINUSE') return 'pick another --port';
+  return 'check the path or address named above, then retry (--debug shows where it failed)';
 }
 
 /**
@@ -139,6 +156,7 @@ function errorOutputFlags(argv: readonly string[], env: Env) {
     json: args.includes('--json') || envFlag(env, 'SVL_JSON'),
     debug: args.includes('--debug') || envFlag(env, 'SVL_DEBUG'),
     color: !args.includes('--no-color'),
+    local: args.includes('--local'),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Dead-letter queues for `svl tail dlq` and `svl dlq`: a queue with the attributes that matter for
  * reading it safely (redrive policy, visibility timeout, depth), the queues and subscriptions a DLQ
- * serves, and its message move tasks. A name the user typed that does not exist, or a queue that is not
- * what the command needs, is a UsageError (exit 2): the input is wrong, and nothing was changed.
+ * serves, and its message move tasks. A queue that is not what the command needs is a UsageError (exit 2);
+ * a name that does not exist is "not found" (exit 1), as for every command (src/aws/errors.ts).
  */
 import {
   CancelMessageMoveTaskCommand,
@@ -13,8 +13,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SvlError, UsageError } from '../errors.js';
-import { isQueueNotFound, mapAwsError } from './errors.js';
+import { UsageError } from '../errors.js';
+import { mapAwsError } from './errors.js';
 import { arnName, parseRedrivePolicy, queueNameFromUrl, type QueueDepth, type RedriveInfo } from './inventory-model.js';
 import { locateQueueWith, type LocatedQueue } from './locate.js';
 import { mapLimit } from './pool.js';
@@ -41,15 +41,10 @@ const stateOf = (a: Record<string, string>): QueueState => ({
   depth: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0), delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0) },
 });
 
-/** The queue `ref` names (name, URL or ARN) with what reading it safely needs (one GetQueueAttributes); unknown -> UsageError. */
+/** The queue `ref` names (name, URL or ARN) with what reading it safely needs (one GetQueueAttributes); unknown -> exit 1 like every not-found. */
 export async function describeQueue(sqs: SQSClient, ref: string, target: Target, signal?: AbortSignal): Promise<QueueDetails> {
-  try {
-    const { queue, attributes } = await locateQueueWith(sqs, ref, STATE_ATTRIBUTES, target, signal);
-    return { ...queue, ...stateOf(attributes) };
-  } catch (err) {
-    if (err instanceof SvlError && isQueueNotFound(err.code)) throw new UsageError(err.message, { hint: err.hint, requestId: err.requestId, cause: err });
-    throw err;
-  }
+  const { queue, attributes } = await locateQueueWith(sqs, ref, STATE_ATTRIBUTES, target, signal);
+  return { ...queue, ...stateOf(attributes) };
 }
 
 export async function queueState(sqs: SQSClient, url: string, target: Target, signal?: AbortSignal): Promise<QueueState> {

@@ -68,7 +68,8 @@ describe('mapAwsError', () => {
       assert.match(e.message, /not found in eu-west-1/);
       assert.equal(e.code, name);
       assert.equal(e.requestId, 'req-123');
-      assert.equal(e.exitCode, 1);
+      assert.equal(e.exitCode, 1, 'not found is an operational failure (1) for every command');
+      assert.match(e.hint ?? '', /Check the name/);
     });
   }
 
@@ -101,8 +102,25 @@ describe('mapAwsError', () => {
     assert.equal(e.message, 'Value -1 for parameter DelaySeconds is invalid.');
     assert.equal(e.code, 'InvalidParameterValue');
     assert.equal(e.requestId, 'abc');
-    assert.equal(e.hint, undefined);
+    assert.match(e.hint ?? '', /check the names and options/);
   });
+
+  it('every mapped error has a hint, whatever AWS answered', () => {
+    for (const err of [awsError('SomethingNew', 'odd'), awsError('InternalFailure', 'oops', 'r', { $metadata: { httpStatusCode: 500 } }), 'boom', {}]) {
+      assert.ok(mapAwsError(err).hint, `hint for ${JSON.stringify(err)}`);
+    }
+    assert.match(mapAwsError(awsError('InternalFailure', 'oops', 'r', { $metadata: { httpStatusCode: 503 } })).hint ?? '', /retry/);
+  });
+
+  for (const name of ['QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently']) {
+    it(`${name} → says to wait 60 s, exit 1`, () => {
+      const text = 'You must wait 60 seconds after deleting a queue before you can create another with the same name.';
+      const e = mapAwsError(awsError(name, text), { target: local, resource: 'queue "orders"' });
+      assert.equal(e.message, `Queue "orders" was deleted less than 60 s ago (local emulator): ${text}`);
+      assert.match(e.hint ?? '', /wait 60 s/);
+      assert.equal(e.exitCode, 1);
+    });
+  }
 
   it('passes SvlErrors through untouched and copes with non-errors', () => {
     const usage = new UsageError('bad');

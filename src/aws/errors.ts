@@ -2,6 +2,11 @@
  * Turns whatever an SDK call threw into an SvlError a person can act on: one line of what went wrong,
  * a hint with the next step, the AWS error name as `code` and the request id when AWS (or the emulator)
  * returned one. Pure: inspects the error object's shape, never imports the SDK.
+ *
+ * The one policy for exit codes of AWS failures: missing configuration (credentials, region) is 2;
+ * everything AWS answered - not found included, for every command - is 1. Every error it returns has
+ * a hint. It does not decide how errors are printed (src/ui/error.ts) nor add `--local` to hints
+ * (src/cli.ts does that for every error).
  */
 import { SvlError, type ExitCode } from '../errors.js';
 import type { Service, Target } from './target.js';
@@ -34,6 +39,25 @@ const NOT_FOUND: Record<string, string> = {
   NotFoundException: 'Resource',
   ResourceNotFoundException: 'Resource',
 };
+/** The codes SQS answers when CreateQueue reuses a name within 60 s of DeleteQueue (JSON name, Query code). */
+const DELETED_RECENTLY = new Set(['QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently']);
+export const isQueueDeletedRecently = (code: string | undefined): boolean => code !== undefined && DELETED_RECENTLY.has(code);
+
+/** AWS's answers to a bad parameter value: the request reached AWS, so exit 1, but the fix is in the input. */
+const INVALID_INPUT = new Set([
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameterException',
+  'InvalidParameterCombination',
+  'InvalidAttributeName',
+  'InvalidAttributeValue',
+  'InvalidParameter',
+  'ValidationError',
+  'ValidationException',
+  'MissingParameter',
+  'InvalidRequestContentException',
+]);
+
 /** The error codes SQS answers for a queue that does not exist (JSON name, Query code). */
 export const isQueueNotFound = (code: string | undefined): boolean => code === 'QueueDoesNotExist' || code === 'AWS.SimpleQueueService.NonExistentQueue';
 
@@ -91,6 +115,10 @@ export function mapAwsError(err: unknown, ctx: AwsErrorContext = {}): SvlError {
     const message = ctx.resource ? `${capitalise(ctx.resource)} not found${where}` : `${NOT_FOUND[name]} not found${where}: ${awsMessage}`;
     return make(message, 'Check the name, the region (--region) and the target (--local or not)');
   }
+  if (DELETED_RECENTLY.has(name)) {
+    const what = ctx.resource ? `${capitalise(ctx.resource)} was deleted less than 60 s ago` : 'The queue was deleted less than 60 s ago';
+    return make(`${what}${where}: ${awsMessage}`, 'wait 60 s after DeleteQueue before creating a queue with the same name, then retry');
+  }
   if (ACCESS_DENIED.has(name)) {
     const op = ctx.operation ? ` to ${ctx.operation}` : '';
     return make(`Access denied${op}${where}: ${awsMessage}`, 'The credentials in use lack an IAM permission; check the policy or use another --profile');
@@ -101,7 +129,14 @@ export function mapAwsError(err: unknown, ctx: AwsErrorContext = {}): SvlError {
   if (THROTTLING.has(name) || e.$retryable?.throttling) {
     return make(`AWS is throttling requests${where}: ${awsMessage}`, 'Wait a moment and retry, or lower the concurrency');
   }
-  return make(awsMessage);
+  if (INVALID_INPUT.has(name)) {
+    return make(awsMessage, `${ctx.operation ? `${ctx.operation} refused a value` : 'A value was refused'}${where}; check the names and options passed (--debug shows the request)`);
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) {
+    return make(`${awsMessage}${where} (${name}, HTTP ${status})`, 'The service failed on its side; retry in a moment (--debug shows the details)');
+  }
+  return make(awsMessage, `AWS answered ${name}${ctx.operation ? ` to ${ctx.operation}` : ''}; rerun with --debug for the full response`);
 }
 
 type Make = (message: string, hint?: string, exitCode?: ExitCode, code?: string) => SvlError;

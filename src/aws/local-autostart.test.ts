@@ -106,3 +106,16 @@ describe('isHealthy', () => {
     assert.equal(await isHealthy(`http://127.0.0.1:${await freePort()}/_svl/health`, 300), false);
   });
 });
+
+describe('errorFromJson', () => {
+  it('reads the last JSON error line a failed `svl … --json` printed, keeping its exit code', async () => {
+    const { errorFromJson } = await import('./local-autostart.js');
+    const line = JSON.stringify({ error: { code: 'PortInUse', message: 'Port 4566 on 127.0.0.1 is already in use.', hint: 'pick another --port', requestId: null, exitCode: 2 } });
+    const e = errorFromJson(`12:00:00 something logged\n${line}\n`, 2);
+    assert.ok(e instanceof SvlError);
+    assert.equal(e.exitCode, 2);
+    assert.equal(e.code, 'PortInUse');
+    assert.equal(e.hint, 'pick another --port');
+    assert.equal(errorFromJson('no json here\n{"error": broken', 1), undefined);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * `--local` should just work: if nothing answers on the emulator's health endpoint, start
- * `svl local start --detach` in the background and wait until it is healthy.
+ * `svl local start --detach` in the background and wait until it is healthy. When that start fails,
+ * its own error (port not permitted, state dir unusable, ...) is reported, with its exit code.
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
@@ -13,7 +14,7 @@ export interface AutostartUi {
 
 export interface AutostartDeps {
   /** Starts the emulator on `port`; resolves once spawned. Rejects when the process fails early. */
-  start(port: number): Promise<{ exited: () => number | null }>;
+  start(port: number): Promise<{ exited: () => number | null; error?: () => SvlError | undefined }>;
   /** How long one health probe may take. */
   probeTimeoutMs: number;
   /** How long to wait for a started emulator to become healthy. */
@@ -50,6 +51,8 @@ export async function ensureLocalEmulator(endpoint: string, ui: AutostartUi, dep
     if (code !== null && code !== 0) break;
     await new Promise((r) => setTimeout(r, d.pollIntervalMs));
   }
+  const own = child.error?.();
+  if (own) throw own;
   throw new SvlError(`Could not start the local emulator on ${endpoint}`, 1, {
     code: 'EmulatorStartFailed',
     hint: 'Run `svl local start` in a terminal to see why (port in use? state directory locked?)',
@@ -112,11 +115,16 @@ export async function emulatorServices(endpoint: string, timeoutMs = 2000): Prom
 
 async function spawnDetached(port: number) {
   const bin = fileURLToPath(new URL('../../bin/svl.js', import.meta.url));
+  // Its stderr carries one JSON error line when it fails (SVL_JSON); SVL_LOCAL_ENDPOINT is inherited, so it binds that host.
   const child = spawn(process.execPath, [bin, 'local', 'start', '--detach', '--port', String(port)], {
     detached: true,
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, SVL_JSON: '1' },
   });
   let code: number | null = null;
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (stderr += d));
   child.on('exit', (c) => {
     code = c ?? 1;
   });
@@ -125,5 +133,20 @@ async function spawnDetached(port: number) {
   });
   // Do not keep this CLI alive for the emulator's sake.
   child.unref();
-  return { exited: () => code };
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  return { exited: () => code, error: () => (code !== null && code !== 0 ? errorFromJson(stderr, code) : undefined) };
+}
+
+/** The `{"error":{…}}` line a failed `svl … --json` printed on stderr, as the same SvlError. */
+export function errorFromJson(text: string, code: number): SvlError | undefined {
+  for (const line of text.trim().split('\n').reverse()) {
+    if (!line.startsWith('{"error"')) continue;
+    try {
+      const { error } = JSON.parse(line) as { error: { code?: string; message?: string; hint?: string | null } };
+      if (error.message) return new SvlError(error.message, code === 2 ? 2 : 1, { code: error.code ?? 'EmulatorStartFailed', hint: error.hint ?? undefined });
+    } catch {
+      /* not an error line */
+    }
+  }
+  return undefined;
 }

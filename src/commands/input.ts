@@ -15,7 +15,7 @@ export function readValue(value: string, flag: string): string {
     try {
       bytes = readFileSync(path);
     } catch (err) {
-      throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'check the path after @ (use @- for stdin)' });
     }
     return decodeText(bytes, `${flag} from ${path}`);
   }
@@ -59,7 +59,7 @@ export function parseAttrs(list: readonly string[] | undefined): Record<string, 
   const out: Record<string, MessageAttributeArg> = {};
   for (const item of list ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--attr must look like name=value or name=Type:value (got "${item}")`);
+    if (eq <= 0) throw new UsageError(`--attr must look like name=value or name=Type:value (got "${item}")`, { hint: 'e.g. --attr type=invoice or --attr size=Number:3' });
     const name = item.slice(0, eq);
     let rest = item.slice(eq + 1);
     let type = 'String';
@@ -68,8 +68,8 @@ export function parseAttrs(list: readonly string[] | undefined): Record<string, 
       type = m[1]! + (m[2] ?? '');
       rest = rest.slice(m[0].length);
     }
-    if (rest === '') throw new UsageError(`--attr ${name}: the value is empty`);
-    if (m?.[1] === 'Number' && !Number.isFinite(Number(rest))) throw new UsageError(`--attr ${name}: "${rest}" is not a number`);
+    if (rest === '') throw new UsageError(`--attr ${name}: the value is empty`, { hint: 'message attributes cannot be empty; give a value or drop the --attr' });
+    if (m?.[1] === 'Number' && !Number.isFinite(Number(rest))) throw new UsageError(`--attr ${name}: "${rest}" is not a number`, { hint: `e.g. --attr ${name}=Number:3, or --attr ${name}=String:${rest}` });
     if (m?.[1] === 'String.Array') {
       let arr: unknown;
       try {
@@ -77,7 +77,7 @@ export function parseAttrs(list: readonly string[] | undefined): Record<string, 
       } catch {
         arr = undefined;
       }
-      if (!Array.isArray(arr)) throw new UsageError(`--attr ${name}: a String.Array value must be a JSON array, e.g. '["a","b"]'`);
+      if (!Array.isArray(arr)) throw new UsageError(`--attr ${name}: a String.Array value must be a JSON array, e.g. '["a","b"]'`, { hint: `e.g. --attr ${name}=String.Array:'["a","b"]'` });
     }
     out[name] = m?.[1] === 'Binary' ? { DataType: type, BinaryValue: Buffer.from(rest).toString('base64') } : { DataType: type, StringValue: rest };
   }

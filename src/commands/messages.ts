@@ -53,7 +53,7 @@ const ID = /^[\x21-\x7E]{1,128}$/;
 
 /** Group and deduplication ids: 1-128 printable ASCII characters (AWS). */
 export function checkId(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && !ID.test(value)) throw new UsageError(`${flag} must be 1-128 printable ASCII characters without spaces (got "${value}")`);
+  if (value !== undefined && !ID.test(value)) throw new UsageError(`${flag} must be 1-128 printable ASCII characters without spaces (got "${value}")`, { hint: `e.g. ${flag} order-42` });
   return value;
 }
 
@@ -61,21 +61,21 @@ export function parseDelay(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_DELAY_SECONDS) {
-    throw new UsageError(`--delay must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (got "${value}")`);
+    throw new UsageError(`--delay must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (got "${value}")`, { hint: 'e.g. --delay 30' });
   }
   return n;
 }
 
 export function parseAttributeFlags(list: readonly string[] | undefined): Record<string, MessageAttributeArg> {
   const attrs = parseAttrs(list);
-  if (Object.keys(attrs).length > MAX_ATTRIBUTES) throw new UsageError(`At most ${MAX_ATTRIBUTES} --attr per message (got ${Object.keys(attrs).length})`);
+  if (Object.keys(attrs).length > MAX_ATTRIBUTES) throw new UsageError(`At most ${MAX_ATTRIBUTES} --attr per message (got ${Object.keys(attrs).length})`, { hint: 'SQS and SNS take at most 10 message attributes; put the rest in the body' });
   return attrs;
 }
 
 /** Subjects: up to 100 characters on one line (SNS). */
 export function checkSubject(subject: string | undefined): string | undefined {
   if (subject === undefined) return undefined;
-  if (subject === '' || subject.length > 100 || /[\r\n]/.test(subject)) throw new UsageError('--subject must be 1-100 characters on one line');
+  if (subject === '' || subject.length > 100 || /[\r\n]/.test(subject)) throw new UsageError('--subject must be 1-100 characters on one line', { hint: 'e.g. --subject "Order shipped"' });
   return subject;
 }
 

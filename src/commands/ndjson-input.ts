@@ -13,7 +13,7 @@ export function checkNdjsonSource(source: string): string {
   try {
     if (statSync(source).isDirectory()) throw new Error('a directory');
   } catch (err) {
-    throw new UsageError(`--ndjson: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`--ndjson: cannot read ${source} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'check the path (or pass - to read stdin)' });
   }
   return source;
 }

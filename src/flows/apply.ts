@@ -8,6 +8,7 @@
 import { cancelled, SvlError } from '../errors.js';
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { mapLimit } from '../aws/pool.js';
+import { isQueueDeletedRecently } from '../aws/errors.js';
 import { observeFlow, type FlowClients, type Observed } from './observe.js';
 import {
   attributeChanges,
@@ -239,7 +240,9 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
       {
         code: (err as { name?: string }).name ?? 'ApplyFailed',
         requestId: (err as { $metadata?: { requestId?: string } }).$metadata?.requestId,
-        hint: 'Fix the cause and run `svl apply` again: it re-reads what exists and continues from there.',
+        hint: isQueueDeletedRecently((err as { name?: string }).name)
+          ? 'A queue name cannot be reused for 60 s after DeleteQueue: wait 60 s, then run `svl apply` again (it continues from there).'
+          : 'Fix the cause and run `svl apply` again: it re-reads what exists and continues from there.',
         cause: err,
       },
     );

@@ -22,13 +22,13 @@ export function readSpecFile(path: string): FlowSpec {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'check the path (flow specs are *.flow.json files)' });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`, { hint: 'fix the JSON at the position named, or recreate it with `svl init`' });
   }
   return validateSpec(raw, path);
 }

@@ -59,7 +59,7 @@ function unknownTemplate(id: string): UsageError {
 export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): FlowSpec {
   const sfx = p.fifo ? '.fifo' : '';
   for (const q of Object.keys(p.filters)) {
-    if (!p.queues.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${p.queues.join(', ')}).`);
+    if (!p.queues.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${p.queues.join(', ')}).`, { hint: 'name one of those queues before the =, e.g. --filter <queue>=<policy>' });
   }
   const raw = {
     version: 1,

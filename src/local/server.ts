@@ -137,14 +137,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
 
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE') {
-          reject(new SvlError(`Port ${opts.port ?? 4566} on ${host} is already in use.`, 1, {
-            code: 'PortInUse',
-            hint: 'Is an emulator already running? Check with `svl local status`, or pick another --port.',
-          }));
-        } else reject(err);
-      };
+      const onError = (err: NodeJS.ErrnoException) => reject(bindError(err, host, opts.port ?? 4566));
       server.once('error', onError);
       server.listen(opts.port ?? 4566, host, () => {
         server.off('error', onError);
@@ -189,6 +182,33 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   } catch (err) {
     store.close();
     throw err;
+  }
+}
+
+/**
+ * Why the address cannot be bound, as a typed error (exit 2) with the fix: another --port, another
+ * --host. Anything else is passed through unchanged.
+ */
+export function bindError(err: NodeJS.ErrnoException, host: string, port: number): unknown {
+  const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const make = (message: string, code: string, hint: string) => new SvlError(message, 2, { code, hint, cause: err });
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return make(`Port ${port} on ${host} is already in use.`, 'PortInUse', 'is an emulator already running? Check with `svl local status`, or pick another --port');
+    case 'EADDRNOTAVAIL':
+      return make(`Cannot listen on ${at}: ${host} is not an address of this machine.`, 'AddressNotAvailable',
+        'bind a local address with --host (the default 127.0.0.1, or ::1), or pick the address of one of this machine\'s interfaces');
+    case 'EACCES':
+    case 'EPERM':
+      return make(`Not allowed to listen on ${at}${port < 1024 ? ': ports below 1024 need privileges' : ''}.`, 'PortNotPermitted',
+        'pick another --port, e.g. --port 4566 (ports from 1024 up need no privileges)');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return make(`Cannot listen on ${at}: the host name ${host} does not resolve.`, 'AddressNotAvailable', 'pass an IP address with --host, e.g. --host 127.0.0.1');
+    case 'EAFNOSUPPORT':
+      return make(`Cannot listen on ${at}: this machine has no ${host.includes(':') ? 'IPv6' : 'IPv4'} support.`, 'AddressNotAvailable', 'bind another --host, e.g. 127.0.0.1');
+    default:
+      return err;
   }
 }
 

@@ -134,7 +134,7 @@ export function createPrompts(o: PromptsOptions): Prompts {
       }
       const { confirm } = await inquirer();
       const ok = await cancellable(confirm({ message: q.message, default: false }, context));
-      if (!ok) throw new CancelledError(`Did not ${q.action}.`);
+      if (!ok) throw new CancelledError(`Did not ${q.action}.`, { hint: 'nothing was changed; run it again and confirm, or pass --yes' });
       return true;
     },
   };

@@ -468,12 +468,10 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
   const other = join(dir, 'other.ndjson');
   writeFileSync(other, '{"level":"info","msg":"hello"}\n');
   const cases = [
-    [['dlq', 'redrive', 'no-such-dlq', '--yes'], /Queue "no-such-dlq" not found/],
     [['dlq', 'redrive', p.name, '--yes'], new RegExp(`"${p.name}" is not a dead-letter queue[^\\n]*\\nHint: Its dead-letter queue is ${p.dlq}: svl dlq redrive ${p.dlq} --local`)],
     [['dlq', 'redrive', p.dlq, '--to', fifo.name, '--yes'], new RegExp(`--to ${fifo.name} is a FIFO queue but ${p.dlq} is standard`)],
     [['dlq', 'redrive', fifo.dlq, '--to', p.name, '--yes'], /is a standard queue but .* is FIFO/],
     [['dlq', 'redrive', p.dlq, '--to', p.dlq, '--yes'], /is the dead-letter queue itself/],
-    [['dlq', 'redrive', p.dlq, '--to', 'nowhere', '--yes'], /Queue "nowhere" not found/],
     [['dlq', 'redrive', p.dlq, '--match', 'tier', '--yes'], /--match "tier": expected path=value/],
     [['dlq', 'redrive', p.dlq, '--match', 'a..b=1', '--yes'], /empty or invalid segment/],
     [['dlq', 'redrive', p.dlq, '--rate', '0', '--yes'], /--rate must be a whole number/],
@@ -494,7 +492,6 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
     [['dlq', 'peek', p.dlq, '--max', '0'], /--max must be a whole number from 1 to 10000/],
     [['dlq', 'peek', p.dlq, '--match', 'x'], /--match "x"/],
     [['dlq', 'purge', p.name, '--yes'], /is not a dead-letter queue/],
-    [['dlq', 'purge', 'no-such-dlq', '--yes'], /not found/],
     [['dlq', 'cancel', p.name], /is not a dead-letter queue/],
   ];
   for (const [args, re] of cases) {
@@ -504,6 +501,17 @@ test('bad input: unknown queue, not a DLQ, wrong destination type, bad --match, 
     assert.match(r.stderr, /Hint: /, `${args.join(' ')} has a hint`);
     assert.doesNotMatch(r.stderr, NO_STACK);
     assert.equal(r.stdout, '', args.join(' '));
+  }
+  // Not found is an operational failure (exit 1) for every command, dlq included.
+  for (const [args, re] of [
+    [['dlq', 'redrive', 'no-such-dlq', '--yes'], /Queue "no-such-dlq" not found/],
+    [['dlq', 'redrive', p.dlq, '--to', 'nowhere', '--yes'], /Queue "nowhere" not found/],
+    [['dlq', 'purge', 'no-such-dlq', '--yes'], /not found/],
+  ]) {
+    const r = await run(args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.match(r.stderr, /Hint: .*svl status --local/, `${args.join(' ')} has a hint`);
   }
   assert.equal((await peek(url, p.dlq)).length, 10, 'nothing moved');
   assert.ok((await peek(url, p.dlq)).every((m) => m.State === 'visible'));

@@ -158,7 +158,7 @@ test('a failure halfway reports what was created, and the next apply converges',
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Apply of flow "conv" failed after \d+ of 7 steps/);
   assert.match(r.stderr, /Created before the failure: .*topic conv/);
-  assert.match(r.stderr, /run `svl apply` again/);
+  assert.match(r.stderr, /wait 60 s, then run `svl apply --local` again/);
   assert.ok(existsSync(join(cwd, 'conv.flow.json')), 'the spec is written so that apply can converge');
   clock.advance(61_000);
   const again = await run(['apply', '--json'], cwd);

@@ -324,8 +324,6 @@ test('bad input: clear one-line errors, exit 2, nothing created or received', as
   await send(q.url, { keep: true });
   const cases = [
     [['tail', 'bucket', 'x'], /Unknown kind "bucket"/],
-    [['tail', 'queue', 'no-such-queue', '--timeout', '1'], /Queue "no-such-queue" not found/],
-    [['tail', 'topic', 'no-such-topic', '--timeout', '1'], /Topic "no-such-topic" not found/],
     [['tail', 'queue', q.name, '--max', '0'], /--max must be a whole number at least 1/],
     [['tail', 'queue', q.name, '--max', 'ten'], /--max/],
     [['tail', 'queue', q.name, '--timeout', '-1'], /--timeout must be a duration/],
@@ -337,7 +335,6 @@ test('bad input: clear one-line errors, exit 2, nothing created or received', as
     [['tail', 'queue', q.name, '--via', 'tap', '--timeout', '1'], /is not subscribed to any SNS topic/],
     [['tail', 'topic', 'x', '--consume'], /a topic has nothing to delete/],
     [['tail', 'dlq', 'x', '--via', 'tap'], /cannot be tapped/],
-    [['tail', 'dlq', `plain-${n}-none`, '--timeout', '1'], /not found/],
   ];
   for (const [args, re] of cases) {
     const r = await run(args);
@@ -346,6 +343,17 @@ test('bad input: clear one-line errors, exit 2, nothing created or received', as
     assert.match(r.stderr, /Hint:|Run `svl tail --help`/, `${args.join(' ')} has a hint`);
     assert.doesNotMatch(r.stderr, NO_STACK);
     assert.equal(r.stdout, '');
+  }
+  // Not found is an operational failure (exit 1) for every command, tail included.
+  for (const [args, re] of [
+    [['tail', 'queue', 'no-such-queue', '--timeout', '1'], /Queue "no-such-queue" not found/],
+    [['tail', 'topic', 'no-such-topic', '--timeout', '1'], /Topic "no-such-topic" not found/],
+    [['tail', 'dlq', `plain-${n}-none`, '--timeout', '1'], /not found/],
+  ]) {
+    const r = await run(args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.match(r.stderr, /Hint: .*svl status --local/, `${args.join(' ')} has a hint`);
   }
   const lone = `lone${++n}`;
   await sqs.send(new CreateQueueCommand({ QueueName: lone }));

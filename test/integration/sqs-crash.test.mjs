@@ -130,7 +130,7 @@ test('a second emulator on the same state directory refuses clearly', async (t) 
   let stderr = '';
   second.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((r) => second.once('exit', r));
-  assert.equal(code, 1);
+  assert.equal(code, 2);
   assert.match(stderr, /Another emulator \(pid \d+\) is already using the state directory/);
   assert.match(stderr, /Hint:/);
 });

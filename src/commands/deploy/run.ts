@@ -63,7 +63,7 @@ export function parseDeploy(dir: string, f: DeployFlags): DeployOptions {
     if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(key)) problems.push(`--env "${pair}" must look like KEY=value (KEY: a letter, then letters, digits or _)`);
     else (env ??= {})[key] = pair.slice(eq + 1);
   }
-  if (problems.length) throw new UsageError(problems.join('; '));
+  if (problems.length) throw new UsageError(problems.join('; '), { hint: 'see the options with `svl deploy --help`' });
   return { dir: abs, name: f.name!, runtime: f.runtime, handler: f.handler, role: f.role, timeout, memory, env };
 }
 

@@ -24,7 +24,7 @@ export async function runDestroy(what: string, target: Target, ui: Ui, cancel: {
     spec = readSpecFile(what);
     flow = spec.name;
   } else {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(what)) throw new UsageError(`"${what}" is neither a flow name nor a .json spec file.`);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(what)) throw new UsageError(`"${what}" is neither a flow name nor a .json spec file.`, { hint: 'pass a flow name (see `svl status`) or the path of its .flow.json' });
     if (existsSync(specFileName(what))) spec = readSpecFile(specFileName(what));
   }
   const clients = await flowClients(target, ui);

@@ -22,7 +22,7 @@ export async function runDlqPurge(ref: string, target: Target, ui: Pick<Ui, 'inf
     if (!ui.ask.interactive) throw new UsageError(`Refusing to purge ${dlq.name} without --yes when not interactive`, { hint: 'Add --yes to confirm' });
     // Typing the name, not y/N: purging is final and a DLQ is often the only copy of a failed message.
     const typed = await ui.ask.input({ message: `This deletes ${count} message(s) for good. Type the queue name (${dlq.name}) to purge it:`, flag: '--yes', required: false });
-    if (typed.trim() !== dlq.name) throw new CancelledError(`"${typed.trim()}" is not ${dlq.name}; nothing purged.`);
+    if (typed.trim() !== dlq.name) throw new CancelledError(`"${typed.trim()}" is not ${dlq.name}; nothing purged.`, { hint: `type the queue name exactly (${dlq.name}) to confirm, or pass --yes` });
   }
   try {
     await sqs.send(new PurgeQueueCommand({ QueueUrl: dlq.url }));

@@ -34,7 +34,7 @@ export function parseExport(file: string | undefined, flags: ExportFlags, cwd: s
   let out: string | undefined;
   let outExists = false;
   if (flags.out !== undefined) {
-    if (flags.out.trim() === '') throw new UsageError('--out needs a file path');
+    if (flags.out.trim() === '') throw new UsageError('--out needs a file path', { hint: 'e.g. --out flow.tf' });
     out = resolve(cwd, flags.out);
     if (existsSync(out)) {
       if (statSync(out).isDirectory()) throw new UsageError(`--out: ${flags.out} is a directory`, { hint: `Name a file in it, e.g. --out ${flags.out.replace(/\/$/, '')}/${defaultFileName(spec.name, flags.format)}` });

@@ -30,8 +30,8 @@ export interface FilterTestResult {
 }
 
 export function parseFilterTest(f: FilterTestFlags): FilterTestOptions {
-  if (f.policy === undefined && f.topic === undefined) throw new UsageError('Give a policy (--policy) or a topic (--topic) to test against.');
-  if (f.policy !== undefined && f.topic !== undefined) throw new UsageError('--policy and --topic exclude each other: --topic uses the policies of its subscriptions.');
+  if (f.policy === undefined && f.topic === undefined) throw new UsageError('Give a policy (--policy) or a topic (--topic) to test against.', { hint: 'e.g. svl filter test --policy \'{"type":["invoice"]}\' \'{"type":"invoice"}\'' });
+  if (f.policy !== undefined && f.topic !== undefined) throw new UsageError('--policy and --topic exclude each other: --topic uses the policies of its subscriptions.', { hint: 'keep one of them' });
   return {
     policy: f.policy !== undefined ? readValue(f.policy, '--policy') : undefined,
     scope: f.scope,

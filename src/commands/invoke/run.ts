@@ -47,7 +47,7 @@ export function parseInvoke(fn: string, f: InvokeFlags, stdin: { isTTY?: boolean
   const timeout = f.waitTimeout === undefined ? 60 : Number(f.waitTimeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) problems.push(`--wait-timeout must be a number of seconds from 1 to 3600 (got "${f.waitTimeout}")`);
   if (f.qualifier !== undefined && !/^(|[a-zA-Z0-9$_-]{1,128})$/.test(f.qualifier)) problems.push(`--qualifier "${f.qualifier}" is not a version or alias name`);
-  if (problems.length) throw new UsageError(problems.join('; '));
+  if (problems.length) throw new UsageError(problems.join('; '), { hint: 'see the options with `svl invoke --help`' });
   let payload: string;
   if (f.payload !== undefined) payload = readValue(f.payload, '--payload');
   else payload = stdin.isTTY ? '' : readFileSync(0, 'utf8');

@@ -20,7 +20,7 @@ export function register(program: Command, ctx: CommandContext): Command {
     local
       .command('start')
       .option('--port <port>', 'port to listen on (default: 4566, or the port of SVL_LOCAL_ENDPOINT)')
-      .option('--host <host>', 'address to bind; loopback unless you mean it', '127.0.0.1')
+      .option('--host <host>', 'address to bind; loopback unless you mean it (default: 127.0.0.1, or the host of SVL_LOCAL_ENDPOINT)')
       .addOption(new Option('--state-dir <dir>', 'where the SQLite state lives (default: ~/.svl/local)').conflicts('inMemory'))
       .option('--in-memory', 'keep nothing on disk (tests, throwaway runs)')
       .option('--detach', 'run in the background and return once it answers')
@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CommandContext): Command {
   });
 
   describe(
-    local.command('status').option('--port <port>', 'port of the emulator (default: 4566)'),
+    local.command('status').option('--port <port>', 'port of the emulator (default: 4566, or the port of SVL_LOCAL_ENDPOINT)'),
     'Show whether the emulator runs: endpoint, pid, uptime, state dir, queue and message counts',
     ['svl local status', 'svl local status --json | jq .counts'],
   ).action(async (opts: { port?: string }, cmd: Command) => {
@@ -46,7 +46,7 @@ export function register(program: Command, ctx: CommandContext): Command {
   });
 
   describe(
-    local.command('stop').option('--port <port>', 'port of the emulator (default: 4566)'),
+    local.command('stop').option('--port <port>', 'port of the emulator (default: 4566, or the port of SVL_LOCAL_ENDPOINT)'),
     'Stop the emulator gracefully (in-flight requests finish, the database is closed cleanly)',
     ['svl local stop'],
   ).action(async (opts: { port?: string }, cmd: Command) => {
@@ -74,7 +74,7 @@ export function register(program: Command, ctx: CommandContext): Command {
 
 export interface StartFlags {
   port?: string;
-  host: string;
+  host?: string;
   stateDir?: string;
   inMemory?: boolean;
   detach?: boolean;

@@ -1,16 +1,21 @@
-/** `svl local start`: the emulator in the foreground (event log on stderr) or detached in the background. */
+/**
+ * `svl local start`: the emulator in the foreground (event log on stderr) or detached in the background.
+ * Before starting it checks what already answers on the address: the same emulator is fine with
+ * --detach, one using another state directory is an error. A detached start that fails reports the
+ * child's own error (read from its log) with the child's exit code; it never waits past its deadline.
+ */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../../env.js';
-import { cancelled, SvlError, UsageError } from '../../errors.js';
+import { envValue, type Env } from '../../env.js';
+import { cancelled, SvlError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { CommandContext } from '../context.js';
 import type { StartFlags } from './index.js';
-import { readHealth } from '../../aws/local-autostart.js';
+import { errorFromJson, readHealth, type Health } from '../../aws/local-autostart.js';
 import { sleep } from '../../aws/pool.js';
-import { defaultStateDir, endpointFor, parsePort } from './shared.js';
+import { defaultStateDir, endpointFor, parseHost, parsePort, realDir } from './shared.js';
 
 export interface StartOptions {
   port: number;
@@ -19,6 +24,8 @@ export interface StartOptions {
   inMemory: boolean;
   detach: boolean;
   quiet: boolean;
+  /** --state-dir, SVL_STATE_DIR or --in-memory was given: an emulator already running elsewhere is then a mismatch. */
+  stateChosen: boolean;
 }
 
 export interface StartResult {
@@ -32,8 +39,7 @@ export interface StartResult {
 
 export function parseStart(flags: StartFlags, env: Env): StartOptions {
   const port = parsePort(flags.port, env);
-  const host = flags.host;
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host is not a host name or address: ${host}`);
+  const host = parseHost(flags.host, env);
   return {
     port,
     host,
@@ -41,6 +47,7 @@ export function parseStart(flags: StartFlags, env: Env): StartOptions {
     inMemory: Boolean(flags.inMemory),
     detach: Boolean(flags.detach),
     quiet: Boolean(flags.quiet),
+    stateChosen: flags.stateDir !== undefined || Boolean(flags.inMemory) || envValue(env, 'SVL_STATE_DIR') !== undefined,
   };
 }
 
@@ -51,35 +58,53 @@ export async function runStart(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
     ui.warn(`Binding to ${o.host}: the emulator has no authentication; anyone who can reach this address can use it.`);
   }
-  return o.detach ? startDetached(o, endpoint, ui) : startForeground(o, ctx, ui);
-}
-
-async function startDetached(o: StartOptions, endpoint: string, ui: Ui): Promise<StartResult> {
   const running = o.port !== 0 ? await readHealth(endpoint, 500) : undefined;
   if (running) {
-    ui.info(`The emulator already runs on ${endpoint} (pid ${running.pid}).`);
-    return { endpoint, pid: running.pid, stateDir: running.stateDir, detached: true, alreadyRunning: true };
+    if (o.stateChosen && !sameState(running, o)) throw stateMismatch(running, o, endpoint);
+    if (o.detach) {
+      ui.info(`The emulator already runs on ${endpoint} (pid ${running.pid}).`);
+      return { endpoint, pid: running.pid, stateDir: running.stateDir, detached: true, alreadyRunning: true };
+    }
   }
-  mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  return o.detach ? startDetached(o, endpoint) : startForeground(o, ctx, ui);
+}
+
+function sameState(h: Health, o: StartOptions): boolean {
+  if (o.inMemory || h.inMemory || !h.stateDir) return o.inMemory && (h.inMemory || !h.stateDir);
+  return realDir(h.stateDir) === realDir(o.stateDir);
+}
+
+function stateMismatch(h: Health, o: StartOptions, endpoint: string): SvlError {
+  const theirs = h.inMemory || !h.stateDir ? 'keeps its state in memory' : `uses the state directory ${h.stateDir}`;
+  const wanted = o.inMemory ? '--in-memory' : `--state-dir ${o.stateDir}`;
+  return new SvlError(`An emulator (pid ${h.pid}) already runs on ${endpoint} and ${theirs}, not ${wanted}.`, 2, {
+    code: 'StateDirMismatch',
+    hint: `stop it first (\`svl local stop --port ${o.port}\`), or start this one on another --port`,
+  });
+}
+
+async function startDetached(o: StartOptions, endpoint: string): Promise<StartResult> {
+  const { prepareStateDir } = await import('../../local/store/state-dir.js');
+  prepareStateDir(o.stateDir); // the log lives there even with --in-memory
   const logFile = join(o.stateDir, 'emulator.log');
   const out = openSync(logFile, 'a', 0o600);
+  const logStart = statSync(logFile).size;
   const args = [binPath(), 'local', 'start', '--port', String(o.port), '--host', o.host];
   args.push(...(o.inMemory ? ['--in-memory'] : ['--state-dir', o.stateDir]));
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, SVL_EMULATOR_CHILD: '1' },
+    // JSON errors, so that a failure can be reported here as the child said it.
+    env: { ...process.env, SVL_EMULATOR_CHILD: '1', SVL_JSON: '1' },
   });
   closeSync(out);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? 1));
+  child.once('error', () => (exited ??= 1));
   child.unref();
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n');
-      throw new SvlError(`The emulator exited while starting (code ${exited}).`, 1, { hint: `Its log (${logFile}) ends with:\n${tail}` });
-    }
+    if (exited !== null) throw childFailure(exited, logFile, logStart);
     const h = await readHealth(endpoint, 500);
     if (h && h.pid === child.pid) {
       return { endpoint, pid: h.pid, stateDir: h.stateDir, logFile, detached: true };
@@ -87,7 +112,24 @@ async function startDetached(o: StartOptions, endpoint: string, ui: Ui): Promise
     await sleep(50);
   }
   child.kill('SIGTERM');
-  throw new SvlError(`The emulator did not answer on ${endpoint} within 15 s.`, 1, { hint: `See its log: ${logFile}` });
+  throw new SvlError(`The emulator did not answer on ${endpoint} within 15 s.`, 1, { code: 'EmulatorStartTimeout', hint: `See its log: ${logFile}` });
+}
+
+/** The detached child's own error (the JSON error line it printed into its log), with its exit code. */
+export function childFailure(code: number, logFile: string, from = 0): SvlError {
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8').slice(from);
+  } catch {
+    /* the log is gone: say what is known */
+  }
+  const own = errorFromJson(text, code);
+  if (own) return own.hint ? own : new SvlError(own.message, own.exitCode as 1 | 2, { code: own.code, hint: `See its log: ${logFile}` });
+  const tail = text.trim().split('\n').slice(-3).join('\n');
+  return new SvlError(`The emulator exited while starting (code ${code}).`, code === 2 ? 2 : 1, {
+    code: 'EmulatorStartFailed',
+    hint: tail ? `Its log (${logFile}) ends with:\n${tail}` : `See its log: ${logFile}`,
+  });
 }
 
 async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {

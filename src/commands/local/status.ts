@@ -1,21 +1,26 @@
-/** `svl local status`, `svl local stop` and `svl local reset`. */
-import { existsSync, rmSync } from 'node:fs';
+/**
+ * `svl local status`, `svl local stop` and `svl local reset`. They look for the emulator at --port on the
+ * host of SVL_LOCAL_ENDPOINT (127.0.0.1 by default); they never start one.
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Env } from '../../env.js';
 import { SvlError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { readHealth, type Health } from '../../aws/local-autostart.js';
 import { sleep } from '../../aws/pool.js';
-import { defaultStateDir, endpointFor, parsePort } from './shared.js';
+import { defaultStateDir, emulatorEndpoint, realDir } from './shared.js';
 import { isAlive } from '../../pid.js';
 
-const notRunning = (endpoint: string) =>
-  new SvlError(`The emulator is not running on ${endpoint}.`, 1, { code: 'EmulatorNotRunning', hint: 'Start it with `svl local start` (or `svl local start --detach`).' });
+const notRunning = (endpoint: string, port?: string) => {
+  const start = `svl local start${port !== undefined ? ` --port ${port}` : ''}`;
+  return new SvlError(`The emulator is not running on ${endpoint}.`, 1, { code: 'EmulatorNotRunning', hint: `Start it with \`${start}\` (or \`${start} --detach\`).` });
+};
 
 export async function runStatus(opts: { port?: string }, env: Env): Promise<Health> {
-  const endpoint = endpointFor(parsePort(opts.port, env));
+  const endpoint = emulatorEndpoint(opts.port, env);
   const h = await readHealth(endpoint);
-  if (!h) throw notRunning(endpoint);
+  if (!h) throw notRunning(endpoint, opts.port);
   return h;
 }
 
@@ -42,9 +47,9 @@ function formatUptime(s: number): string {
 
 /** SIGTERM, then wait: the emulator finishes in-flight requests and closes its database before exiting. */
 export async function runStop(opts: { port?: string }, env: Env): Promise<{ endpoint: string; pid: number }> {
-  const endpoint = endpointFor(parsePort(opts.port, env));
+  const endpoint = emulatorEndpoint(opts.port, env);
   const h = await readHealth(endpoint);
-  if (!h) throw notRunning(endpoint);
+  if (!h) throw notRunning(endpoint, opts.port);
   process.kill(h.pid, 'SIGTERM');
   const deadline = Date.now() + 30_000;
   while (isAlive(h.pid)) {
@@ -59,11 +64,14 @@ export async function runStop(opts: { port?: string }, env: Env): Promise<{ endp
 /** Wipes the database files of a state directory; refuses while an emulator uses it. */
 export async function runReset(opts: { stateDir?: string; port?: string }, env: Env): Promise<{ stateDir: string; removed: string[] }> {
   const stateDir = resolve(opts.stateDir ?? defaultStateDir(env));
-  const endpoint = endpointFor(parsePort(opts.port, env));
+  if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) {
+    throw new SvlError(`${stateDir} is a file, not a state directory; nothing to reset.`, 2, { code: 'StateDirUnusable', hint: 'pass the directory `svl local start` used with --state-dir' });
+  }
+  const endpoint = emulatorEndpoint(opts.port, env);
   const h = await readHealth(endpoint);
   const { readLockPid } = await import('../../local/store/lock.js');
   const owner = readLockPid(stateDir);
-  if ((h && h.stateDir && resolve(h.stateDir) === stateDir) || (owner !== undefined && isAlive(owner))) {
+  if ((h && h.stateDir && realDir(h.stateDir) === realDir(stateDir)) || (owner !== undefined && isAlive(owner))) {
     throw new SvlError(`An emulator is using ${stateDir}.`, 1, { code: 'EmulatorRunning', hint: 'Stop it first: `svl local stop`.' });
   }
   const removed: string[] = [];

@@ -29,14 +29,14 @@ export interface LogEvent {
 }
 
 export function parseLogs(fn: string, f: { follow?: boolean; since?: string }): LogsOptions {
-  if (!/^[a-zA-Z0-9-_]{1,64}$/.test(fn)) throw new UsageError(`<function> "${fn}" must be a function name (1-64 letters, digits, - and _)`);
+  if (!/^[a-zA-Z0-9-_]{1,64}$/.test(fn)) throw new UsageError(`<function> "${fn}" must be a function name (1-64 letters, digits, - and _)`, { hint: 'e.g. svl logs resize' });
   const raw = f.since ?? '10m';
   const ago = /[smhd]$/.test(raw) ? durationMs(raw) : undefined;
   let since: LogsOptions['since'];
   if (ago !== undefined) since = { agoMs: ago };
   else {
     const t = Date.parse(raw);
-    if (!/^\d{4}-\d\d-\d\d/.test(raw) || Number.isNaN(t)) throw new UsageError(`--since must be an age like 30s, 10m, 2h, 1d or an ISO time (got "${raw}")`);
+    if (!/^\d{4}-\d\d-\d\d/.test(raw) || Number.isNaN(t)) throw new UsageError(`--since must be an age like 30s, 10m, 2h, 1d or an ISO time (got "${raw}")`, { hint: 'e.g. --since 10m or --since 2026-01-02T03:04:05Z' });
     since = { atMs: t };
   }
   return { function: fn, follow: Boolean(f.follow), since };
@@ -103,7 +103,7 @@ async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info
       } catch (err) {
         if (signal?.aborted) return printed;
         const e = mapAwsError(err, { target, service: 'lambda', operation: 'FilterLogEvents', resource: `log group ${group}` });
-        if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SvlError(`No log group ${group}: the function has not run yet, or does not exist`, 1, { code: e.code, requestId: e.requestId });
+        if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SvlError(`No log group ${group}: the function has not run yet, or does not exist`, 1, { code: e.code, requestId: e.requestId, hint: `invoke it first (svl invoke ${o.function}), and check the name with \`svl status\`` });
         throw e;
       }
       for (const ev of page.events ?? []) {

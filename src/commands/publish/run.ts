@@ -52,7 +52,7 @@ export function parsePublish(topic: string, message: string | undefined, f: Publ
   };
   const skip = parseSkip(f.skip, f.ndjson !== undefined);
   if (f.ndjson !== undefined) {
-    if (message !== undefined) throw new UsageError('Give a message or --ndjson, not both');
+    if (message !== undefined) throw new UsageError('Give a message or --ndjson, not both', { hint: 'drop the message argument to publish the lines of --ndjson' });
     if (f.dedup !== undefined) throw new UsageError('--dedup with --ndjson would give every line the same deduplication id', { hint: 'Put "dedup" on each line instead' });
     return { topic, message: defaults, ndjson: checkNdjsonSource(f.ndjson), skip };
   }

@@ -52,7 +52,7 @@ export function parseSend(queue: string, body: string | undefined, f: SendFlags)
   };
   const skip = parseSkip(f.skip, f.ndjson !== undefined);
   if (f.ndjson !== undefined) {
-    if (body !== undefined) throw new UsageError('Give a message body or --ndjson, not both');
+    if (body !== undefined) throw new UsageError('Give a message body or --ndjson, not both', { hint: 'drop the message argument to send the lines of --ndjson' });
     if (f.dedup !== undefined) throw new UsageError('--dedup with --ndjson would give every line the same deduplication id', { hint: 'Put "dedup" on each line instead' });
     return { queue, message: defaults, ndjson: checkNdjsonSource(f.ndjson), skip };
   }

@@ -119,7 +119,7 @@ export function parseStatus(flow: string | undefined, f: StatusFlags): StatusOpt
   if (f.watch === true) return { flow, watchSeconds: DEFAULT_WATCH_SECONDS };
   const n = Number(f.watch);
   if (f.watch.trim() !== '' && Number.isFinite(n)) {
-    if (n < MIN_WATCH_SECONDS || n > MAX_WATCH_SECONDS) throw new UsageError(`--watch must be between ${MIN_WATCH_SECONDS} and ${MAX_WATCH_SECONDS} seconds (got ${f.watch})`);
+    if (n < MIN_WATCH_SECONDS || n > MAX_WATCH_SECONDS) throw new UsageError(`--watch must be between ${MIN_WATCH_SECONDS} and ${MAX_WATCH_SECONDS} seconds (got ${f.watch})`, { hint: 'e.g. --watch 5' });
     return { flow, watchSeconds: n };
   }
   if (flow === undefined) return { flow: f.watch, watchSeconds: DEFAULT_WATCH_SECONDS };

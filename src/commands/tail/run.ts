@@ -8,7 +8,7 @@ import { deadLetterSources, describeQueue, type QueueDetails } from '../../aws/d
 import { locateTopic } from '../../aws/locate.js';
 import { cleanStaleTaps, snsFeedsOf } from '../../aws/taps.js';
 import type { Target } from '../../aws/target.js';
-import { SvlError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { DecodedMessage, ReadVia } from '../decode.js';
 import { sinceEpoch } from '../flags.js';
@@ -46,9 +46,7 @@ async function openSource(o: TailOptions, d: TailDeps): Promise<{ source: TailSo
   for (const s of stale) ui.info(`Removed a tap left behind by a killed tail: ${s.name} (${s.reason})`);
 
   if (o.kind === 'topic') {
-    const t = await locateTopic(sns, o.name, target, signal).catch((err: unknown) => {
-      throw err instanceof SvlError && err.code === 'NotFound' ? new UsageError(err.message, { hint: err.hint }) : err;
-    });
+    const t = await locateTopic(sns, o.name, target, signal);
     const source = await tapSource({ sqs, sns }, t.name, t.fifo, [{ topicArn: t.arn, subscriptionArn: null, filterPolicy: null, filterPolicyScope: null, raw: false }], t.name);
     return { source, watched: t.name };
   }

@@ -4,11 +4,15 @@
  * Durability: every acknowledged operation is committed before the response is written. With WAL and
  * `synchronous=NORMAL`, a commit survives the emulator process being killed at any moment (SIGKILL);
  * only an OS crash or power loss could lose the last commits (use SVL_SYNC=FULL to fsync every commit).
+ *
+ * Opening fails with a typed error (exit 2, with the fix) for a state directory that cannot be used, a
+ * database that is damaged or from a newer svl; it never repairs or wipes anything itself.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SvlError } from '../../errors.js';
 import { acquireStateLock, type StateLock } from './lock.js';
+import { prepareStateDir, stateDbCorrupt, stateDirUnusable } from './state-dir.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -27,44 +31,69 @@ export interface Store {
 
 export function openStore(opts: StoreOptions): Store {
   let lock: StateLock | undefined;
-  let db: Db;
-  if (opts.inMemory || !opts.stateDir) {
-    db = new Database(':memory:');
-  } else {
-    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-    lock = acquireStateLock(opts.stateDir);
-    try {
-      db = new Database(join(opts.stateDir, 'svl.db'));
+  let db: Db | undefined;
+  const file = opts.stateDir ? join(opts.stateDir, 'svl.db') : ':memory:';
+  try {
+    if (opts.inMemory || !opts.stateDir) {
+      db = new Database(':memory:');
+    } else {
+      prepareStateDir(opts.stateDir);
+      lock = acquireStateLock(opts.stateDir);
+      db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${process.env.SVL_SYNC === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    } catch (err) {
-      lock.release();
-      throw err;
     }
+    db.pragma('foreign_keys = ON');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -32000');
+    migrate(db, opts.stateDir, file);
+  } catch (err) {
+    try {
+      db?.close();
+    } finally {
+      lock?.release();
+    }
+    throw opts.stateDir ? storeError(err, opts.stateDir, file) : err;
   }
-  db.pragma('foreign_keys = ON');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -32000');
-  migrate(db);
+  const open = db;
   let closed = false;
   return {
-    db,
+    db: open,
     stateDir: opts.stateDir,
     close() {
       if (closed) return;
       closed = true;
       try {
-        if (!opts.inMemory) db.pragma('wal_checkpoint(TRUNCATE)');
+        if (!opts.inMemory) open.pragma('wal_checkpoint(TRUNCATE)');
       } finally {
-        db.close();
+        open.close();
         lock?.release();
       }
     },
   };
 }
 
-function migrate(db: Db): void {
+/** SQLite's answers to a file that is not a healthy database, or a place it cannot write: typed errors with the fix. */
+function storeError(err: unknown, dir: string, file: string): unknown {
+  if (err instanceof SvlError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const why = (err as Error).message;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return stateDbCorrupt(dir, file, why, err);
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM' || code === 'SQLITE_FULL') {
+    return stateDirUnusable(dir, `SQLite cannot write ${file} (${why})`, undefined, err);
+  }
+  return err;
+}
+
+function migrate(db: Db, dir: string | undefined, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (dir && version > MIGRATIONS.length) {
+    throw new SvlError(`The state database ${file} was written by a newer svl (schema ${version}; this one knows ${MIGRATIONS.length}).`, 2, {
+      code: 'StateDbTooNew',
+      hint: `upgrade svl, or pass another --state-dir (or wipe this one: \`svl local reset --yes --state-dir ${dir}\`)`,
+    });
+  }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

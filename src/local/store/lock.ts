@@ -1,6 +1,6 @@
 /**
  * One emulator per state directory. The lock file holds the owner's pid; a lock left by a dead process
- * (SIGKILL, crash) is taken over, a live one makes the second emulator refuse with a clear error.
+ * (SIGKILL, crash) is taken over, a live one makes the second emulator refuse with a clear error (exit 2).
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,9 +46,9 @@ export function acquireStateLock(stateDir: string): StateLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = readLockPid(stateDir);
       if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-        throw new SvlError(`Another emulator (pid ${owner}) is already using the state directory ${stateDir}.`, 1, {
+        throw new SvlError(`Another emulator (pid ${owner}) is already using the state directory ${stateDir}.`, 2, {
           code: 'StateDirLocked',
-          hint: 'Stop it with `svl local stop`, or pass a different --state-dir.',
+          hint: 'stop it with `svl local stop`, or pass a different --state-dir',
         });
       }
       // Stale lock from a process that no longer exists: take it over.
@@ -59,5 +59,8 @@ export function acquireStateLock(stateDir: string): StateLock {
       }
     }
   }
-  throw new SvlError(`Could not lock the state directory ${stateDir}.`, 1, { code: 'StateDirLocked' });
+  throw new SvlError(`Could not lock the state directory ${stateDir}: another emulator took it while this one started.`, 2, {
+    code: 'StateDirLocked',
+    hint: 'check with `svl local status`, or pass a different --state-dir',
+  });
 }
