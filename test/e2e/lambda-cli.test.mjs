@@ -151,7 +151,7 @@ test('invoke --async --wait without destinations: a final failure exits 1 with t
   assert.match(o.outcome.log, /Invoke Error/);
   const e = JSON.parse(r.stderr.trim().split('\n').pop()).error;
   assert.equal(e.message, `Async invocation ${o.requestId} of cli-async-fail ended with RetriesExhausted (TypeError: kaputt)`);
-  assert.equal(e.hint, 'The full log: svl logs cli-async-fail');
+  assert.equal(e.hint, 'The full log: svl logs cli-async-fail --local');
   const human = await run(['invoke', 'cli-async-fail', '--async', '--wait', '--payload', '{"message":"kaputt"}']);
   assert.equal(human.code, 1);
   assert.match(human.stderr, /outcome: RetriesExhausted after 1 attempt\(s\)\n.*TypeError: kaputt\n[\s\S]*Invoke Error[\s\S]*Error: Async invocation/);
@@ -342,6 +342,7 @@ test('Ctrl-C: logs --follow says how many events it printed; invoke --async --wa
   const partial = JSON.parse(w.stdout);
   assert.equal(partial.statusCode, 202);
   const error = JSON.parse(w.stderr.trim().split('\n').pop()).error;
-  assert.equal(error.message, `Cancelled: invoked cli-py asynchronously (request ${partial.requestId}); stopped waiting for its outcome`);
-  assert.match(error.hint, /the invocation runs on; its outcome goes to arn:aws:sqs:us-east-1:000000000000:cli-failures/);
+  // The emulator follows the invocation itself (destinations or not); how far it got depends on when the signal came.
+  assert.match(error.message, new RegExp(`^Cancelled: invoked cli-py asynchronously \\(request ${partial.requestId}\\) and stopped following it \\((queued|running|succeeded), \\d attempts? so far\\)`));
+  assert.equal(error.hint, 'continue with: svl logs cli-py --follow --local');
 });

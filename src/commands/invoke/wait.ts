@@ -89,7 +89,7 @@ export async function followInvocation(i: FollowInput, ui: Pick<Ui, 'info' | 'sp
   const sofar = p.kind === 'destinations' ? '' : ` (${describeProgress(progress)})`;
   if (signal?.aborted) {
     throw cancelled({
-      done: `invoked ${i.function} asynchronously (request ${i.requestId}) and stopped following it${sofar}; the invocation goes on`,
+      done: `invoked ${i.function} asynchronously (request ${i.requestId}) and stopped following it${sofar}${['succeeded', 'failed', 'expired'].includes(progress.state) ? '' : '; the invocation goes on'}`,
       resume: `svl logs ${i.function} --follow${where}`,
       partial: i.partial,
     });
