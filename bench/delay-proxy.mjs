@@ -8,7 +8,10 @@ export async function startDelayProxy(upstream, ms) {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const half = ms / 2;
+  const calls = {};
   const server = http.createServer((req, res) => {
+    const op = String(req.headers['x-amz-target'] ?? req.method).replace(/^AmazonSQS\./, '');
+    calls[op] = (calls[op] ?? 0) + 1;
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -39,6 +42,8 @@ export async function startDelayProxy(upstream, ms) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
+    /** Requests forwarded so far, by operation (X-Amz-Target without the service prefix, else the method). */
+    calls,
     close: () =>
       new Promise((resolve) => {
         agent.destroy();

@@ -14,7 +14,7 @@
 // Each redrive and loop run is repeated (--repeat, default 3, interleaved) and the median reported:
 // this machine is shared, and a single run drifts by tens of percent.
 //
-//   node bench/dlq.mjs [--n 10000] [--loop 2000] [--rtt 20] [--repeat 3] [--latency 100] [--workers 4]
+//   node bench/dlq.mjs [--n 10000] [--loop 2000] [--rtt 20] [--repeat 3] [--latency 100] [--workers 8]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
     loop: { type: 'string', default: '2000' },
     rtt: { type: 'string', default: '20' },
     latency: { type: 'string', default: '100' },
-    workers: { type: 'string', default: '4' },
+    workers: { type: 'string', default: '8' },
     repeat: { type: 'string', default: '3' },
   },
 });
@@ -134,12 +134,15 @@ async function redriveBench(url, proxyUrl, sqs, round) {
   process.stderr.write(`svl dlq redrive --client-side through the ${RTT} ms proxy ...\n`);
   const dir = mkdtempSync(join(tmpdir(), 'svl-bench-journal-'));
   const emuCpu0 = procCpu(srv.pid);
+  const calls0 = { ...proxy.calls };
   const run = await runCli(proxyUrl, ['dlq', 'redrive', `${p.name}-dlq`, '--client-side', '--workers', String(WORKERS), '--journal', join(dir, 'j.ndjson'), '--yes', '--json']);
   rmSync(dir, { recursive: true, force: true });
+  const calls = Object.fromEntries(Object.entries(proxy.calls).map(([op, n]) => [op, n - (calls0[op] ?? 0)]).filter(([, n]) => n > 0));
+  process.stderr.write(`requests through the proxy: ${JSON.stringify(calls)}\n`);
   const r = JSON.parse(run.out);
   const [left, back] = [await count(sqs, p.dlq), await count(sqs, p.src)];
   if (r.moved !== N || left !== 0 || back !== N) throw new Error(`redrive incomplete: moved ${r.moved}, DLQ ${left}, source ${back}`);
-  return { messages: N, moverSeconds: r.seconds, moverRate: N / r.seconds, wallSeconds: run.seconds, wallRate: N / run.seconds, cliCpuMsPerMessage: run.cpuSeconds === null ? null : (run.cpuSeconds * 1000) / N, emulatorCpuMsPerMessage: emuCpu0 === null ? null : ((procCpu(srv.pid) - emuCpu0) * 1000) / N };
+  return { messages: N, moverSeconds: r.seconds, moverRate: N / r.seconds, wallSeconds: run.seconds, wallRate: N / run.seconds, cliCpuMsPerMessage: run.cpuSeconds === null ? null : (run.cpuSeconds * 1000) / N, emulatorCpuMsPerMessage: emuCpu0 === null ? null : ((procCpu(srv.pid) - emuCpu0) * 1000) / N, calls };
 }
 
 /** What a user's script does: receive 10, send them as one batch, delete them as one batch; one at a time. */

@@ -69,7 +69,7 @@ export function register(program: Command, ctx: CommandContext): Command {
       .option('--match <path=value>', 'move only matching messages (client-side; repeatable)', collect)
       .option('--dry-run', 'list what would move; move nothing')
       .option('--client-side', 'move with svl\'s own mover even when a native move task could')
-      .option('--workers <n>', 'client-side: parallel loops, each with up to 4 batches in flight (default 4)')
+      .option('--workers <n>', 'client-side: parallel loops, each with up to 4 batches in flight (default 8)')
       .option('--journal <file>', 'client-side: where to write the journal')
       .option('--resume <journal>', 'continue an interrupted client-side redrive from its journal')
       .option('--no-wait', 'native: start the move task and return without following it')
