@@ -3,28 +3,19 @@
 // path, and nothing exists afterwards; a queue whose visibility timeout is shorter than its existing
 // consumer function's timeout is refused with Lambda's words; the init wizard asks again after a bad
 // answer; and the AWS-account question (asked for AWS, never for --local).
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { svl, localEnv, inTerminal, NO_STACK } from '../helpers/cli.mjs';
-import { setupLambda, fixtures } from '../helpers/lambda.mjs';
+import { svl, inTerminal, NO_STACK } from '../helpers/cli.mjs';
+import { lambdaE2eSuite, fixtures } from '../helpers/lambda.mjs';
 
 let t;
 let env;
 let work;
-before(async () => {
-  t = await setupLambda();
-  env = localEnv(t.url);
-  work = mkdtempSync(join(tmpdir(), 'svl-validate-'));
-});
-after(async () => {
-  await t.close();
-  rmSync(work, { recursive: true, force: true });
-});
+lambdaE2eSuite('svl-validate-', (s) => ({ t, env, work } = s));
 
 const dir = (files = {}) => {
   const d = mkdtempSync(join(work, 'd-'));

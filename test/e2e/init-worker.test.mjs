@@ -2,26 +2,17 @@
 // writes the handler into ./<name>-worker/, deploys it (deploy's code path), applies the flow with its
 // event source mapping, and a message sent to the queue is consumed by that handler. Also: no
 // overwrite without --force, --dry-run writes nothing, and `svl init --list` names the templates with code.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { svl, localEnv, root, NO_STACK } from '../helpers/cli.mjs';
-import { setupLambda, eventually } from '../helpers/lambda.mjs';
+import { svl, root, NO_STACK } from '../helpers/cli.mjs';
+import { lambdaE2eSuite, eventually } from '../helpers/lambda.mjs';
 
 let t;
 let env;
 let work;
-before(async () => {
-  t = await setupLambda();
-  env = localEnv(t.url);
-  work = mkdtempSync(join(tmpdir(), 'svl-init-worker-'));
-});
-after(async () => {
-  await t.close();
-  rmSync(work, { recursive: true, force: true });
-});
+lambdaE2eSuite('svl-init-worker-', (s) => ({ t, env, work } = s));
 
 const at = (cwd) => (args) => svl([...args, '--local'], { env, cwd });
 const template = readFileSync(join(root, 'templates', 'queue-worker', 'index.mjs'), 'utf8');

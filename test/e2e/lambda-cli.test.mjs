@@ -1,26 +1,17 @@
 // e2e: the built `svl deploy`, `svl invoke` and `svl logs` against an in-process emulator: stdout
 // carries the payload untouched, stderr the status; function errors exit 1; bad flags exit 2.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { svl, localEnv, NO_STACK } from '../helpers/cli.mjs';
+import { svl, NO_STACK } from '../helpers/cli.mjs';
 import { spawnSvl } from '../helpers/spawn.mjs';
-import { setupLambda, fixtures, eventually } from '../helpers/lambda.mjs';
+import { lambdaE2eSuite, fixtures, eventually } from '../helpers/lambda.mjs';
 
 let t;
 let env;
 let work;
-before(async () => {
-  t = await setupLambda();
-  env = localEnv(t.url);
-  work = mkdtempSync(join(tmpdir(), 'svl-lambda-e2e-'));
-});
-after(async () => {
-  await t.close();
-  rmSync(work, { recursive: true, force: true });
-});
+lambdaE2eSuite('svl-lambda-e2e-', (s) => ({ t, env, work } = s));
 
 const run = (args, opts = {}) => svl([...args, '--local'], { env, ...opts });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

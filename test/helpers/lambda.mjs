@@ -1,10 +1,13 @@
 // Lambda test helpers: zip a fixture directory (svl's own zip writer), a real LambdaClient against an
 // in-process emulator, and a function factory that waits until the function is Active.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeZip } from '../../dist/domain/zip.js';
 import { credentials, startTestEmulator, sqsClient, snsClient } from './emulator.mjs';
+import { localEnv } from './cli.mjs';
 
 export const fixtures = fileURLToPath(new URL('../fixtures/lambda/', import.meta.url));
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
@@ -81,4 +84,21 @@ export async function eventually(fn, { timeoutMs = 10_000, intervalMs = 20, what
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * An e2e file's emulator with Lambda, the CLI environment pointing at it and a scratch directory: started
+ * before the file's tests, closed and removed after. `use` receives them once they exist.
+ */
+export function lambdaE2eSuite(prefix, use) {
+  let s;
+  before(async () => {
+    const t = await setupLambda();
+    s = { t, env: localEnv(t.url), work: mkdtempSync(join(tmpdir(), prefix)) };
+    use(s);
+  });
+  after(async () => {
+    await s?.t.close();
+    if (s) rmSync(s.work, { recursive: true, force: true });
+  });
 }

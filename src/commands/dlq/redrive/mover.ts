@@ -80,6 +80,19 @@ export interface MoverStats {
   destinations: Record<string, number>;
 }
 
+/** Nothing moved yet: a run's starting counters, and the counters of a redrive that moved nothing. */
+export function emptyStats(): MoverStats {
+  return {
+    moved: 0,
+    recovered: 0,
+    skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 },
+    failed: 0,
+    unstamped: 0,
+    unstampedBecause: { attributes: 0, size: 0 },
+    destinations: {},
+  };
+}
+
 export interface MoverResult extends MoverStats {
   failures: Array<{ id: string; code: string; message: string }>;
   /**
@@ -99,15 +112,7 @@ export async function moveMessages(d: MoverDeps): Promise<MoverResult> {
   const depth = Math.max(1, d.depth ?? DEFAULT_DEPTH);
   const visibility = Math.min(43_200, Math.max(60, d.rate ? Math.ceil((d.workers * depth * 10) / d.rate) + 30 : 60));
   const holder = new Holder(d.sqs, d.dlq.url, visibility);
-  const stats: MoverStats = {
-    moved: 0,
-    recovered: 0,
-    skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 },
-    failed: 0,
-    unstamped: 0,
-    unstampedBecause: { attributes: 0, size: 0 },
-    destinations: {},
-  };
+  const stats = emptyStats();
   const failures: MoverResult['failures'] = [];
   const sent = new Set(d.alreadyMoved);
   const blocked = new Set<string>();

@@ -14,7 +14,7 @@ import type { DecodedMessage } from '../../decode.js';
 import type { StopControl } from '../../stop.js';
 import { readSnapshot, SCAN_LIMIT } from '../read.js';
 import { defaultJournalPath, Journal } from './journal.js';
-import { moveMessages, type Destination, type MoverDeps, type MoverResult } from './mover.js';
+import { emptyStats, moveMessages, type Destination, type MoverDeps, type MoverResult } from './mover.js';
 import { runNative, type NativeResult } from './native.js';
 import type { RedriveOptions } from './parse.js';
 
@@ -250,17 +250,5 @@ function outstandingOf(state: NonNullable<RedriveOptions['resume']>, ui: Redrive
 }
 
 function emptyMove(): MoverResult {
-  return {
-    moved: 0,
-    recovered: 0,
-    skipped: { notMatching: 0, beyondMax: 0, groupOrder: 0 },
-    failed: 0,
-    unstamped: 0,
-    unstampedBecause: { attributes: 0, size: 0 },
-    destinations: {},
-    failures: [],
-    unseen: { notMoved: [], moved: 0 },
-    seconds: 0,
-    rate: 0,
-  };
+  return { ...emptyStats(), failures: [], unseen: { notMoved: [], moved: 0 }, seconds: 0, rate: 0 };
 }
