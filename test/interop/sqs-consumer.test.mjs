@@ -118,6 +118,30 @@ test('heartbeatInterval keeps a slow message invisible past its visibility timeo
   assert.deepEqual((await t.peek('heartbeat')).Messages, [], 'deleted after the handler resolved');
 });
 
+test('control: without heartbeats the same slow handler loses the message to the other consumer', async () => {
+  const url = await t.createQueue('no-heartbeat', { VisibilityTimeout: '2' });
+  const { MessageId } = await t.call('SendMessage', { QueueUrl: url, MessageBody: 'slow' });
+  const deliveries = [];
+  const errors = [];
+  let release;
+  const held = new Promise((r) => (release = r));
+  const slow = consume({ queueUrl: url, visibilityTimeout: 2, handleMessage: async (m) => (deliveries.push(['slow', receiveCount(m)]), await held, m) }, { errors });
+  await waitFor(() => deliveries.length === 1, { what: 'the first delivery' });
+  const other = consume({ queueUrl: url, waitTimeSeconds: 1, handleMessage: async (m) => (deliveries.push(['other', receiveCount(m)]), m) }, { errors });
+  const processed = [];
+  other.on('message_processed', (m) => processed.push(m.MessageId));
+  await waitFor(() => processed.length === 1, { what: 'the second delivery, after the 2 s visibility timeout' });
+  release();
+  await new Promise((r) => slow.once('response_processed', r));
+  stop(slow);
+  stop(other);
+  assert.deepEqual(deliveries, [['slow', 1], ['other', 2]]);
+  assert.deepEqual(processed, [MessageId]);
+  // The slow consumer's late delete uses a stale receipt handle: it succeeds without an error, as on AWS.
+  assert.deepEqual(errors, []);
+  assert.deepEqual((await t.peek('no-heartbeat')).Messages, []);
+});
+
 test('handler errors return the message to the queue until the redrive policy moves it to the DLQ, id kept', async () => {
   const dlqUrl = await t.createQueue('fail-dlq');
   const url = await t.createQueue('fail', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await t.arnOf(dlqUrl), maxReceiveCount: 2 }) });
