@@ -116,6 +116,44 @@ test('heartbeatInterval keeps a slow message invisible past its visibility timeo
   assert.equal(during[0].Attributes.ApproximateReceiveCount, '1');
   assert.ok(beats.sent.filter((n) => n === 'ChangeMessageVisibilityCommand').length >= 2, `heartbeats sent: ${beats.sent.join(', ')}`);
   assert.deepEqual((await t.peek('heartbeat')).Messages, [], 'deleted after the handler resolved');
+  beats.client.destroy();
+});
+
+test('heartbeats for a batch handler (ChangeMessageVisibilityBatch) keep the whole batch invisible until it is deleted', async () => {
+  const url = await t.createQueue('heartbeat-batch', { VisibilityTimeout: '2' });
+  const sent = await t.call('SendMessageBatch', { QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] });
+  const beats = countingSqsClient(t.url);
+  const deliveries = [];
+  let during;
+  const errors = [];
+  const slow = consume({
+    queueUrl: url,
+    batchSize: 10,
+    visibilityTimeout: 2,
+    heartbeatInterval: 1,
+    handleMessageBatch: async (messages) => {
+      for (const m of messages) deliveries.push(['slow', m.Body, receiveCount(m)]);
+      await sleep(2500);
+      during = (await t.peek('heartbeat-batch')).Messages;
+      await sleep(1000);
+      return messages;
+    },
+  }, { sqs: beats.client, errors });
+  await waitFor(() => deliveries.length === 2, { what: 'the batch of 2' });
+  const other = consume({ queueUrl: url, waitTimeSeconds: 1, handleMessage: async (m) => (deliveries.push(['other', m.Body, receiveCount(m)]), m) }, { errors });
+  const processed = [];
+  slow.on('message_processed', (m) => processed.push(m.MessageId));
+  await waitFor(() => processed.length === 2, { timeoutMs: 15_000, what: 'the batch to be processed' });
+  stop(slow);
+  stop(other);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(deliveries, [['slow', 'a', 1], ['slow', 'b', 1]], 'each delivered exactly once');
+  assert.deepEqual(processed.sort(), sent.Successful.map((e) => e.MessageId).sort());
+  assert.deepEqual(during.map((m) => [m.Body, m.State]), [['a', 'inflight'], ['b', 'inflight']], 'still invisible 2.5 s after a 2 s visibility timeout');
+  assert.ok(beats.sent.filter((n) => n === 'ChangeMessageVisibilityBatchCommand').length >= 2, `heartbeats sent: ${beats.sent.join(', ')}`);
+  assert.ok(beats.sent.includes('DeleteMessageBatchCommand'));
+  assert.deepEqual((await t.peek('heartbeat-batch')).Messages, []);
+  beats.client.destroy();
 });
 
 test('control: without heartbeats the same slow handler loses the message to the other consumer', async () => {
