@@ -56,7 +56,7 @@ export function page<T>(all: T[], token: string | undefined, size: number, token
   let start = 0;
   if (token !== undefined && token !== '') {
     const n = Number(Buffer.from(token, 'base64').toString('utf8'));
-    if (!Number.isInteger(n) || n < 0) throw E.invalidParameter(tokenName);
+    if (!Number.isInteger(n) || n < 0 || Buffer.from(String(n)).toString('base64') !== token) throw E.invalidParameter(tokenName);
     start = n;
   }
   const items = all.slice(start, start + size);

@@ -13,10 +13,13 @@
  *   persisted: notifications signed before a restart no longer verify after it), and
  *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
  *   not an X.509 certificate); email, sms,
- *   application and firehose subscriptions are stored but never deliver; SNS callers are not
- *   authorised against the topic Policy.
- * - Not yet supported: data protection
- *   policies, message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
+ *   application and firehose subscriptions are stored but never deliver; of the topic Policy only
+ *   SNS:Publish is enforced, and only for a caller whose access key id is a 12-digit account id (any other
+ *   key is the owner; permissions.ts); data protection policies are stored and returned, never applied;
+ *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed or
+ *   texted (a publish to an endpoint is logged and answers a MessageId; sandbox OTPs go to the log; the
+ *   account stays in the SMS sandbox with no origination numbers) — platform.ts, sms.ts.
+ * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
  *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
@@ -34,6 +37,10 @@ import { DEFAULT_DELIVERY_POLICY, PAGE_SIZE, PROTOCOLS, SUBSCRIPTION_SETTABLE, T
 import { validateSubscriptionAttribute } from './subscription-attributes.js';
 import { Publisher } from './publish.js';
 import { HttpDelivery, topicHttpPolicy } from './http-delivery.js';
+import { SnsPermissions } from './permissions.js';
+import { SnsDataProtection } from './data-protection.js';
+import { SnsPlatform } from './platform.js';
+import { SnsSms } from './sms.js';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -43,6 +50,8 @@ export interface SnsContext {
   /** Origin of the emulator as the client called it, for SubscribeURL/UnsubscribeURL. */
   baseUrl: string;
   traceHeader?: string;
+  /** The caller's account when its access key id names one (12 digits); else the emulator's own. See permissions.ts. */
+  callerAccount?: string;
 }
 
 type Handler = (input: Input, ctx: SnsContext) => Output | Promise<Output>;
@@ -86,6 +95,9 @@ export class SnsService {
   readonly log: LogFn;
   /** Delivery target of `lambda` subscriptions; without it they are stored but never deliver. */
   lambda?: SnsLambdaTarget;
+  readonly permissions: SnsPermissions;
+  readonly platform: SnsPlatform;
+  readonly sms: SnsSms;
   private readonly ops: Record<string, Handler>;
 
   constructor(readonly opts: SnsServiceOptions) {
@@ -95,7 +107,14 @@ export class SnsService {
     this.registry = new SnsRegistry(opts.db, opts.clock);
     this.http = new HttpDelivery(this, opts.db, opts.clock);
     this.publisher = new Publisher(this, opts.db, opts.clock, opts.sqs);
+    this.permissions = new SnsPermissions(this);
+    this.platform = new SnsPlatform(this, opts.db, opts.clock);
+    this.sms = new SnsSms(this, opts.db, opts.clock);
     this.ops = {
+      ...this.permissions.ops,
+      ...new SnsDataProtection(this, opts.db).ops,
+      ...this.platform.ops,
+      ...this.sms.ops,
       CreateTopic: (i) => this.createTopic(i),
       DeleteTopic: (i) => this.deleteTopic(i),
       ListTopics: (i) => this.listTopics(i),
@@ -108,8 +127,15 @@ export class SnsService {
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
       SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
-      Publish: (i, c) => this.publisher.publish(i, c),
-      PublishBatch: (i, c) => this.publisher.publishBatch(i, c),
+      Publish: (i, c) => {
+        if (this.platform.isEndpointTarget(i)) return this.platform.publishToEndpoint(i, c);
+        this.permissions.authorizePublish(i, c);
+        return this.publisher.publish(i, c);
+      },
+      PublishBatch: (i, c) => {
+        this.permissions.authorizePublish(i, c);
+        return this.publisher.publishBatch(i, c);
+      },
       TagResource: (i) => this.tagResource(i),
       UntagResource: (i) => this.untagResource(i),
       ListTagsForResource: (i) => ({ Tags: this.topicForTags(i).tags.map((t) => ({ ...t })) }),
@@ -516,7 +542,7 @@ function defaultTopicAttribute(name: string, fifo: boolean): string | undefined 
   return undefined;
 }
 
-function defaultTopicPolicy(arn: string, account: string): string {
+export function defaultTopicPolicy(arn: string, account: string): string {
   return JSON.stringify({
     Version: '2008-10-17',
     Id: '__default_policy_ID',
