@@ -101,3 +101,15 @@ test('ListOriginationNumbers: the emulator owns none; MaxResults is 1 to 30', as
   });
   await expectSnsError(t.call('ListOriginationNumbers', { MaxResults: 0 }), { code: 'ValidationException', includes: 'greater than or equal to 1' });
 });
+
+test('Publish to a phone number answers a MessageId and logs the message, never texts it; AWS checks the number [AWS-rec]', async () => {
+  const { MessageId } = await t.call('Publish', { PhoneNumber: '+15555550144', Message: 'code 1234' });
+  assert.match(MessageId, /^[0-9a-f-]{36}$/);
+  assert.ok(lines.some((l) => l.includes('SNS -> sms +15555550144') && l.includes(`id=${MessageId}`) && l.includes('not sent')), lines.join('\n'));
+  t.emu.sns.sms.optOut('+15555550155');
+  const out = await t.call('Publish', { PhoneNumber: '+15555550155', Message: 'x' });
+  assert.ok(lines.some((l) => l.includes(`id=${out.MessageId}`) && l.includes('opted out, dropped')));
+  await expectSnsError(t.call('Publish', { PhoneNumber: '+1a234', Message: 'x' }), invalidParameter('Invalid parameter: PhoneNumber Reason: +1a234 is not valid to publish to'));
+  await expectSnsError(t.call('Publish', { PhoneNumber: 'NAA+15551234567', Message: 'x' }), invalidParameter('Invalid parameter: PhoneNumber Reason: NAA+15551234567 is not valid to publish to'));
+  await expectSnsError(t.call('Publish', { PhoneNumber: '+15555550144', Message: '' }), invalidParameter('Invalid parameter: Empty message'));
+});

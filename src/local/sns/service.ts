@@ -17,7 +17,7 @@
  *   SNS:Publish is enforced, and only for a caller whose access key id is a 12-digit account id (any other
  *   key is the owner; permissions.ts); data protection policies are stored and returned, never applied;
  *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed or
- *   texted (a publish to an endpoint is logged and answers a MessageId; sandbox OTPs go to the log; the
+ *   texted (a publish to an endpoint or a phone number is logged and answers a MessageId; sandbox OTPs go to the log; the
  *   account stays in the SMS sandbox with no origination numbers) — platform.ts, sms.ts.
  * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
@@ -129,6 +129,7 @@ export class SnsService {
       SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
       Publish: (i, c) => {
         if (this.platform.isEndpointTarget(i)) return this.platform.publishToEndpoint(i, c);
+        if (this.sms.isPhoneTarget(i)) return this.sms.publishToPhone(i, c);
         this.permissions.authorizePublish(i, c);
         return this.publisher.publish(i, c);
       },

@@ -1,21 +1,22 @@
 /**
  * The SMS operations: Set/GetSMSAttributes, CheckIfPhoneNumberIsOptedOut, ListPhoneNumbersOptedOut,
  * OptInPhoneNumber, GetSMSSandboxAccountStatus, Create/Verify/List/DeleteSMSSandboxPhoneNumber and
- * ListOriginationNumbers. Validated and stored in SQLite with AWS's texts; no SMS is ever sent.
+ * ListOriginationNumbers, and Publish to a phone number. Validated and stored in SQLite with AWS's texts;
+ * no SMS is ever sent.
  *
  * Deliberately different: the account is always in the SMS sandbox and owns no origination numbers;
  * numbers are opted out only through `optOut()` (what a recipient replying STOP does on AWS), for tests;
  * the one-time password of a sandbox number is not texted but written to the log
  * (`SNS sandbox OTP +15550100 123456`).
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { AwsError } from '../../domain/aws-error.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService } from './service.js';
 import { maxResults, nullMember, optString, page, stringMap, type Input, type Output } from './ops-common.js';
-import { PAGE_SIZE } from './constants.js';
+import { MAX_MESSAGE_BYTES, PAGE_SIZE } from './constants.js';
 
 /** SetSMSAttributes names (API reference). */
 const SMS_ATTRIBUTES = new Set([
@@ -76,6 +77,29 @@ export class SnsSms {
       DeleteSMSSandboxPhoneNumber: (i) => this.deleteSandboxNumber(i),
       ListOriginationNumbers: (i) => this.listOriginationNumbers(i),
     };
+  }
+
+  /** True when a Publish sends an SMS straight to a number (`PhoneNumber` without a topic or target). */
+  isPhoneTarget(input: Input): boolean {
+    return input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined;
+  }
+
+  /**
+   * Publish to a phone number: validated and logged (`SNS -> sms +1555… 9B id=… (not sent)`), never texted.
+   * AWS-recorded (test_publish_wrong_phone_format): a number that is not E.164 is "… is not valid to publish
+   * to". Not imitated: the sandbox restriction to verified numbers, spend limits, SMS message lengths.
+   */
+  publishToPhone(input: Input, ctx: SnsContext): Output {
+    const n = optString(input, 'PhoneNumber') ?? '';
+    if (!E164.test(n)) throw E.invalidParameter(`PhoneNumber Reason: ${n} is not valid to publish to`);
+    const message = input.Message;
+    if (message === undefined || message === null || message === '') throw E.invalidParameter('Empty message');
+    if (typeof message !== 'string') throw E.invalidParameter('Message');
+    if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) throw E.invalidParameter('Message too long');
+    const id = randomUUID();
+    const optedOut = this.s.optedOut.get(n) !== undefined;
+    this.sns.log(`SNS -> sms ${n} ${Buffer.byteLength(message, 'utf8')}B id=${id} (${optedOut ? 'opted out, dropped' : 'not sent'}; request ${ctx.requestId})`);
+    return { MessageId: id };
   }
 
   /** Records that `phoneNumber` opted out (a STOP reply on AWS); for tests and `svl/testing`. */
