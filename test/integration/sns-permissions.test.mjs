@@ -139,3 +139,13 @@ test('data protection errors: not JSON, missing policy, unknown topic, malformed
   await expectSnsError(t.call('GetDataProtectionPolicy', { ResourceArn: `${arn}-nope` }), topicNotFound());
   await expectSnsError(t.call('GetDataProtectionPolicy', { ResourceArn: 'nope' }), invalidParameter('Invalid parameter: ResourceArn Reason: An ARN must have at least 6 elements, not 1'));
 });
+
+test("CreateTopic's DataProtectionPolicy member is stored like PutDataProtectionPolicy; invalid JSON creates no topic", async () => {
+  const name = t.name('dp');
+  const arn = await t.createTopic(name, undefined, { DataProtectionPolicy: JSON.stringify(DATA_POLICY) });
+  assert.deepEqual(JSON.parse((await t.call('GetDataProtectionPolicy', { ResourceArn: arn })).DataProtectionPolicy), DATA_POLICY);
+  const bad = t.name('dp');
+  await expectSnsError(t.call('CreateTopic', { Name: bad, DataProtectionPolicy: 'nope' }), invalidParameter('Invalid parameter: DataProtectionPolicy: failed to parse JSON.'));
+  const topics = (await t.call('ListTopics', {})).Topics.map((x) => x.TopicArn);
+  assert.equal(topics.some((a) => a.endsWith(`:${bad}`)), false);
+});

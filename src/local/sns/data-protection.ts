@@ -1,6 +1,6 @@
 /**
- * PutDataProtectionPolicy / GetDataProtectionPolicy: the policy is validated as a JSON object, stored
- * per topic and returned as sent. It is not applied: messages are never audited, masked or denied.
+ * PutDataProtectionPolicy / GetDataProtectionPolicy (and CreateTopic's DataProtectionPolicy member): the
+ * policy is validated as a JSON object, stored per topic and returned as sent. It is not applied: messages are never audited, masked or denied.
  * AWS-recorded (test_data_protection_policy_crud): the policy does not appear in GetTopicAttributes.
  * DeleteTopic deletes the row (registry.ts), so a re-created topic starts without a policy.
  */
@@ -41,18 +41,22 @@ export class SnsDataProtection {
     return t;
   }
 
+  /** CreateTopic with a DataProtectionPolicy member: validated first, stored once the topic exists. */
+  withCreateTopic(input: Input, create: () => Output): Output {
+    const policy = optString(input, 'DataProtectionPolicy');
+    if (policy === undefined || policy === '') return create();
+    validate(policy);
+    const out = create();
+    const t = this.sns.registry.topics.get(out.TopicArn as string);
+    if (t) this.s.put.run(t.arn, policy);
+    return out;
+  }
+
   private put(input: Input): Output {
     const t = this.topic(input);
     const policy = optString(input, 'DataProtectionPolicy');
     if (policy === undefined) throw E.invalidParameter('DataProtectionPolicy');
-    let doc: unknown;
-    try {
-      doc = JSON.parse(policy);
-    } catch {
-      doc = undefined;
-    }
-    // Same wording as the DataProtectionPolicy topic attribute (UNVERIFIED for this operation).
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw E.invalidParameter('DataProtectionPolicy: failed to parse JSON.');
+    validate(policy);
     this.s.put.run(t.arn, policy);
     this.sns.log(`SNS data protection policy ${t.name} (stored, not applied)`);
     return {};
@@ -64,4 +68,15 @@ export class SnsDataProtection {
     const row = this.s.get.get(t.arn) as { policy: string } | undefined;
     return { DataProtectionPolicy: row?.policy ?? '' };
   }
+}
+
+/** A data protection policy must be a JSON object (same wording as the topic attribute; UNVERIFIED for these operations). */
+function validate(policy: string): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    doc = undefined;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw E.invalidParameter('DataProtectionPolicy: failed to parse JSON.');
 }

@@ -98,6 +98,7 @@ export class SnsService {
   readonly permissions: SnsPermissions;
   readonly platform: SnsPlatform;
   readonly sms: SnsSms;
+  readonly dataProtection: SnsDataProtection;
   private readonly ops: Record<string, Handler>;
 
   constructor(readonly opts: SnsServiceOptions) {
@@ -110,12 +111,14 @@ export class SnsService {
     this.permissions = new SnsPermissions(this);
     this.platform = new SnsPlatform(this, opts.db, opts.clock);
     this.sms = new SnsSms(this, opts.db, opts.clock);
+    this.dataProtection = new SnsDataProtection(this, opts.db);
     this.ops = {
       ...this.permissions.ops,
-      ...new SnsDataProtection(this, opts.db).ops,
+      ...this.dataProtection.ops,
       ...this.platform.ops,
       ...this.sms.ops,
-      CreateTopic: (i) => this.createTopic(i),
+      // CreateTopic's DataProtectionPolicy member is checked before the topic is created, stored after.
+      CreateTopic: (i) => this.dataProtection.withCreateTopic(i, () => this.createTopic(i)),
       DeleteTopic: (i) => this.deleteTopic(i),
       ListTopics: (i) => this.listTopics(i),
       GetTopicAttributes: (i) => this.getTopicAttributes(i),
