@@ -16,14 +16,16 @@
  *   application and firehose subscriptions are stored but never deliver; of the topic Policy only
  *   SNS:Publish is enforced, and only for a caller whose access key id is a 12-digit account id (any other
  *   key is the owner; permissions.ts); data protection policies are stored and returned, never applied;
- *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed or
- *   texted (a publish to an endpoint or a phone number is logged and answers a MessageId; sandbox OTPs go to the log; the
- *   account stays in the SMS sandbox with no origination numbers) — platform.ts, sms.ts.
+ *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed
+ *   or texted: a publish to an endpoint or a phone number is logged and answers a MessageId, sandbox
+ *   OTPs go to the log, the account stays in the SMS sandbox with no origination numbers (platform.ts, sms.ts).
  * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
  *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
- *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request.
+ *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request;
+ *   the texts marked UNVERIFIED in permissions.ts, data-protection.ts, platform.ts and sms.ts (the
+ *   cross-account AuthorizationError, sandbox-number and OTP errors among them).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
