@@ -102,6 +102,7 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
       requestId: req.requestId,
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
+      callerAccount: /Credential=(\d{12})\//.exec(header(req, 'authorization') ?? '')?.[1],
     });
     return { status: 200, headers, body: snsQueryOutput(action, output, req.requestId) };
   } catch (err) {

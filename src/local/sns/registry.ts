@@ -75,6 +75,7 @@ export class SnsRegistry {
       deleteTopic: db.prepare(`DELETE FROM sns_topics WHERE arn = ?`),
       deleteTopicSubs: db.prepare(`DELETE FROM sns_subscriptions WHERE topic_arn = ?`),
       deleteTopicDedup: db.prepare(`DELETE FROM sns_dedup WHERE topic_arn = ?`),
+      deleteTopicDataProtection: db.prepare(`DELETE FROM sns_data_protection WHERE topic_arn = ?`),
       insertSub: db.prepare(
         `INSERT INTO sns_subscriptions (arn, topic_arn, protocol, endpoint, attributes, confirmed, token, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
@@ -160,6 +161,7 @@ export class SnsRegistry {
     this.db.transaction(() => {
       this.s.deleteTopicSubs.run(t.arn);
       this.s.deleteTopicDedup.run(t.arn);
+      this.s.deleteTopicDataProtection.run(t.arn);
       this.s.deleteTopic.run(t.arn);
     })();
     for (const s of this.subscriptionsOf(t.arn)) this.subs.delete(s.arn);

@@ -13,14 +13,19 @@
  *   persisted: notifications signed before a restart no longer verify after it), and
  *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
  *   not an X.509 certificate); email, sms,
- *   application and firehose subscriptions are stored but never deliver; SNS callers are not
- *   authorised against the topic Policy.
- * - Not yet supported: data protection
- *   policies, message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
+ *   application and firehose subscriptions are stored but never deliver; of the topic Policy only
+ *   SNS:Publish is enforced, and only for a caller whose access key id is a 12-digit account id (any other
+ *   key is the owner; permissions.ts); data protection policies are stored and returned, never applied;
+ *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed
+ *   or texted: a publish to an endpoint or a phone number is logged and answers a MessageId, sandbox
+ *   OTPs go to the log, the account stays in the SMS sandbox with no origination numbers (platform.ts, sms.ts).
+ * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
  *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
- *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request.
+ *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request;
+ *   the texts marked UNVERIFIED in permissions.ts, data-protection.ts, platform.ts and sms.ts (the
+ *   cross-account AuthorizationError, sandbox-number and OTP errors among them).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
@@ -34,6 +39,10 @@ import { DEFAULT_DELIVERY_POLICY, PAGE_SIZE, PROTOCOLS, SUBSCRIPTION_SETTABLE, T
 import { validateSubscriptionAttribute } from './subscription-attributes.js';
 import { Publisher } from './publish.js';
 import { HttpDelivery, topicHttpPolicy } from './http-delivery.js';
+import { SnsPermissions } from './permissions.js';
+import { SnsDataProtection } from './data-protection.js';
+import { SnsPlatform } from './platform.js';
+import { SnsSms } from './sms.js';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -43,6 +52,8 @@ export interface SnsContext {
   /** Origin of the emulator as the client called it, for SubscribeURL/UnsubscribeURL. */
   baseUrl: string;
   traceHeader?: string;
+  /** The caller's account when its access key id names one (12 digits); else the emulator's own. See permissions.ts. */
+  callerAccount?: string;
 }
 
 type Handler = (input: Input, ctx: SnsContext) => Output | Promise<Output>;
@@ -86,6 +97,10 @@ export class SnsService {
   readonly log: LogFn;
   /** Delivery target of `lambda` subscriptions; without it they are stored but never deliver. */
   lambda?: SnsLambdaTarget;
+  readonly permissions: SnsPermissions;
+  readonly platform: SnsPlatform;
+  readonly sms: SnsSms;
+  readonly dataProtection: SnsDataProtection;
   private readonly ops: Record<string, Handler>;
 
   constructor(readonly opts: SnsServiceOptions) {
@@ -95,8 +110,17 @@ export class SnsService {
     this.registry = new SnsRegistry(opts.db, opts.clock);
     this.http = new HttpDelivery(this, opts.db, opts.clock);
     this.publisher = new Publisher(this, opts.db, opts.clock, opts.sqs);
+    this.permissions = new SnsPermissions(this);
+    this.platform = new SnsPlatform(this, opts.db, opts.clock);
+    this.sms = new SnsSms(this, opts.db, opts.clock);
+    this.dataProtection = new SnsDataProtection(this, opts.db);
     this.ops = {
-      CreateTopic: (i) => this.createTopic(i),
+      ...this.permissions.ops,
+      ...this.dataProtection.ops,
+      ...this.platform.ops,
+      ...this.sms.ops,
+      // CreateTopic's DataProtectionPolicy member is checked before the topic is created, stored after.
+      CreateTopic: (i) => this.dataProtection.withCreateTopic(i, () => this.createTopic(i)),
       DeleteTopic: (i) => this.deleteTopic(i),
       ListTopics: (i) => this.listTopics(i),
       GetTopicAttributes: (i) => this.getTopicAttributes(i),
@@ -108,8 +132,16 @@ export class SnsService {
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
       SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
-      Publish: (i, c) => this.publisher.publish(i, c),
-      PublishBatch: (i, c) => this.publisher.publishBatch(i, c),
+      Publish: (i, c) => {
+        if (this.platform.isEndpointTarget(i)) return this.platform.publishToEndpoint(i, c);
+        if (this.sms.isPhoneTarget(i)) return this.sms.publishToPhone(i, c);
+        this.permissions.authorizePublish(i, c);
+        return this.publisher.publish(i, c);
+      },
+      PublishBatch: (i, c) => {
+        this.permissions.authorizePublish(i, c);
+        return this.publisher.publishBatch(i, c);
+      },
       TagResource: (i) => this.tagResource(i),
       UntagResource: (i) => this.untagResource(i),
       ListTagsForResource: (i) => ({ Tags: this.topicForTags(i).tags.map((t) => ({ ...t })) }),
@@ -516,7 +548,7 @@ function defaultTopicAttribute(name: string, fifo: boolean): string | undefined 
   return undefined;
 }
 
-function defaultTopicPolicy(arn: string, account: string): string {
+export function defaultTopicPolicy(arn: string, account: string): string {
   return JSON.stringify({
     Version: '2008-10-17',
     Id: '__default_policy_ID',

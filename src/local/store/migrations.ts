@@ -163,4 +163,41 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX lambda_logs_function ON lambda_logs(function, seq);
   `,
+  // 4: SNS platform applications and endpoints, SMS settings, data protection policies
+  `
+  CREATE TABLE sns_platform_apps (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE TABLE sns_platform_endpoints (
+    arn TEXT PRIMARY KEY,
+    app_arn TEXT NOT NULL,
+    token TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE INDEX sns_platform_endpoints_app ON sns_platform_endpoints(app_arn, created_ms);
+  CREATE TABLE sns_sms_attributes (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE sns_sms_opted_out (
+    phone_number TEXT PRIMARY KEY,
+    opted_out_ms INTEGER NOT NULL
+  );
+  CREATE TABLE sns_sms_sandbox_numbers (
+    phone_number TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    otp TEXT NOT NULL,
+    language_code TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE TABLE sns_data_protection (
+    topic_arn TEXT PRIMARY KEY,
+    policy TEXT NOT NULL
+  );
+  `,
 ];
