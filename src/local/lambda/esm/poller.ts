@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../domain/aws-error.js';
 import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../../domain/filter-policy.js';
 import type { LambdaService } from '../service.js';
-import { queueUrlOf } from '../model.js';
 import { errorMessageOf } from '../destinations.js';
 
 /** What a poller reports after each batch or polling problem (kept by EventSourceMappings for `/_svl`). */
@@ -50,7 +49,7 @@ export class SqsPoller {
     private readonly svc: LambdaService,
     readonly config: PollerConfig,
   ) {
-    this.url = queueUrlOf(config.queueArn);
+    this.url = svc.sqs.queueUrlOfArn(config.queueArn);
   }
 
   stop(): void {
