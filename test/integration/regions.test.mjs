@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as SQS from '@aws-sdk/client-sqs';
 import * as SNS from '@aws-sdk/client-sns';
@@ -221,5 +222,61 @@ test('SQS Query (Debian python3-boto3): two regions, each queue addressed by its
     assert.match(out, new RegExp(`^eu-list \\['${eu}'\\]$`, 'm'));
   } finally {
     await emu.close();
+  }
+});
+
+test('Lambda: an event source mapping polls a queue of another region by its ARN, through the SQS API', async () => {
+  const { setupLambda, eventually } = await import('../helpers/lambda.mjs');
+  const t = await setupLambda();
+  try {
+    const eu = sqsIn(t.url, 'eu-west-1');
+    const east = sqsIn(t.url, 'us-east-1');
+    const euUrl = (await eu('CreateQueue', { QueueName: 'feed' })).QueueUrl;
+    const eastUrl = (await east('CreateQueue', { QueueName: 'feed' })).QueueUrl;
+    await east('SendMessage', { QueueUrl: eastUrl, MessageBody: 'stays in us-east-1' });
+    await eu('SendMessage', { QueueUrl: euUrl, MessageBody: 'from eu-west-1' });
+    await t.createFunction('regions-fn', { handler: 'index.record' });
+    const EventSourceArn = `arn:aws:sqs:eu-west-1:${ACCOUNT}:feed`;
+    await t.send('CreateEventSourceMapping', { FunctionName: 'regions-fn', EventSourceArn, BatchSize: 10 });
+    const logs = await eventually(async () => {
+      const l = await t.logs('regions-fn');
+      return l.length >= 1 ? l : undefined;
+    }, { what: 'one invocation of regions-fn' });
+    const event = JSON.parse(logs[0].text.split('\n').find((l) => l.includes('\tINFO\t{')).split('\tINFO\t')[1]);
+    assert.deepEqual(event.Records.map((r) => [r.body, r.eventSourceARN, r.awsRegion]), [['from eu-west-1', EventSourceArn, 'eu-west-1']]);
+    // The batch is deleted from the eu-west-1 queue; the us-east-1 queue of the same name is untouched.
+    await eventually(async () => {
+      const a = (await eu('GetQueueAttributes', { QueueUrl: euUrl, AttributeNames: ['All'] })).Attributes;
+      return a.ApproximateNumberOfMessages === '0' && a.ApproximateNumberOfMessagesNotVisible === '0';
+    }, { what: 'the eu-west-1 message to be deleted' });
+    assert.deepEqual(await receiveBodies(east, eastUrl), ['stays in us-east-1']);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a state directory from before regions: its queues and messages are us-east-1 after the migration', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const { MIGRATIONS } = await import('../../dist/local/store/migrations.js');
+  const stateDir = mkdtempSync(join(tmpdir(), 'svl-regions-old-'));
+  try {
+    const old = new Database(join(stateDir, 'svl.db'));
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.pragma('user_version = 3');
+    old.prepare(`INSERT INTO sqs_queues (name, fifo, attributes, tags, created_ms, modified_ms) VALUES ('legacy', 0, '{}', '{}', 0, 0)`).run();
+    old.prepare(`INSERT INTO sqs_messages (queue, id, body, md5_body, sender_id, sent_ms, visible_ms) VALUES ('legacy', 'm-1', 'old body', ?, 'AIDA', ?, ?)`).run(createHash('md5').update('old body').digest('hex'), Date.now(), Date.now());
+    old.close();
+    const { emu, url } = await startTestEmulator({ stateDir, fake: false });
+    try {
+      const east = sqsIn(url, 'us-east-1');
+      assert.deepEqual((await east('ListQueues', {})).QueueUrls, [`${url}/${ACCOUNT}/legacy`]);
+      assert.equal((await east('GetQueueAttributes', { QueueUrl: `${url}/${ACCOUNT}/legacy`, AttributeNames: ['QueueArn'] })).Attributes.QueueArn, `arn:aws:sqs:us-east-1:${ACCOUNT}:legacy`);
+      assert.deepEqual(await receiveBodies(east, `${url}/${ACCOUNT}/legacy`), ['old body']);
+      assert.equal((await sqsIn(url, 'eu-west-1')('ListQueues', {})).QueueUrls, undefined);
+    } finally {
+      await emu.close();
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
   }
 });

@@ -126,7 +126,9 @@ export class SqsPoller {
         batch = batch.concat(more);
       }
     }
-    const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
+    // awsRegion is the queue's region (its ARN's), as on AWS.
+    const region = c.queueArn.split(':')[3] || this.svc.region;
+    const records = batch.map((m) => sqsRecord(m, c.queueArn, region));
     let keep = records;
     let inBatch = batch;
     if (c.filters.length) {
