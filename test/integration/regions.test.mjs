@@ -72,6 +72,12 @@ test('SQS: one name in two regions is two queues with two URLs and ARNs', async 
     await eu('SendMessage', { QueueUrl: `${url}/${ACCOUNT}/orders`, MessageBody: 'plain url' });
     assert.deepEqual(await receiveBodies(eu, euUrl), ['plain url']);
 
+    // A dead-letter queue must be in the same region.
+    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`, maxReceiveCount: 3 });
+    await rejects(eu('SetQueueAttributes', { QueueUrl: euUrl, Attributes: { RedrivePolicy } }), { name: 'InvalidParameterValue', message: `Value ${RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.` });
+    await rejects(eu('CreateQueue', { QueueName: 'eu-src', Attributes: { RedrivePolicy } }), { name: 'InvalidParameterValue' });
+    await east('CreateQueue', { QueueName: 'east-src', Attributes: { RedrivePolicy } });
+
     // Deleting one region's queue leaves the other's.
     await eu('DeleteQueue', { QueueUrl: euUrl });
     assert.equal((await east('GetQueueUrl', { QueueName: 'orders' })).QueueUrl, eastUrl);

@@ -20,6 +20,8 @@
  *   carries the region; svl keeps `<origin>/<account>/<name>` for us-east-1 and uses LocalStack's
  *   path form `<origin>/queue/<region>/<account>/<name>` elsewhere (resolvable with no DNS set-up). A
  *   URL without a region (`<origin>/<account>/<name>`) addresses the request's region, as LocalStack's.
+ *   A RedrivePolicy naming a queue of another region is "Dead letter target does not exist." (AWS
+ *   requires the DLQ in the same region; UNVERIFIED that AWS words this case the same).
  */
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
@@ -167,9 +169,10 @@ export class SqsService {
       fifo,
       creating: true,
       queueArn: arn,
+      // A dead-letter queue must be in the queue's region: another region's is not found from here.
       lookup: (a) => {
         const q = this.queues.byArn(a);
-        return q && { fifo: q.fifo, allow: q.allow };
+        return q && q.region === region ? { fifo: q.fifo, allow: q.allow } : undefined;
       },
     });
     const tags = stringMap(input, 'tags') ?? {};
@@ -282,7 +285,7 @@ export class SqsService {
       current: q.attrs,
       lookup: (a) => {
         const d = this.queues.byArn(a);
-        return d && { fifo: d.fifo, allow: d.allow };
+        return d && d.region === q.region ? { fifo: d.fifo, allow: d.allow } : undefined;
       },
     });
     this.queues.setAttributes(q, attrs);
