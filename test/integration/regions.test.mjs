@@ -72,6 +72,12 @@ test('SQS: one name in two regions is two queues with two URLs and ARNs', async 
     await eu('SendMessage', { QueueUrl: `${url}/${ACCOUNT}/orders`, MessageBody: 'plain url' });
     assert.deepEqual(await receiveBodies(eu, euUrl), ['plain url']);
 
+    // The emulator's peek endpoint takes the region (default us-east-1, the region of svl --local).
+    const peek = async (q) => (await fetch(`${url}/_svl/sqs/peek?${q}`)).json();
+    assert.equal((await peek('queue=orders&region=eu-west-1')).QueueArn, `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders`);
+    assert.equal((await peek('queue=orders')).QueueArn, `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`);
+    assert.equal((await peek('queue=eu-only')).__type, 'QueueDoesNotExist');
+
     // A dead-letter queue must be in the same region.
     const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`, maxReceiveCount: 3 });
     await rejects(eu('SetQueueAttributes', { QueueUrl: euUrl, Attributes: { RedrivePolicy } }), { name: 'InvalidParameterValue', message: `Value ${RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.` });
