@@ -99,7 +99,8 @@ export class ControlApi {
       return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingPublicKeyPem() };
     }
     if (req.method === 'GET' && url.pathname === '/_svl/sqs/peek') {
-      const q = this.sqs.queues.get(url.searchParams.get('queue') ?? '');
+      // `queue` is the queue's name, in `region` (default us-east-1, the region of `svl --local`).
+      const q = this.sqs.queues.find(url.searchParams.get('region') ?? this.sqs.defaultRegion, url.searchParams.get('queue') ?? '');
       if (!q) return json(404, { __type: 'QueueDoesNotExist', message: 'The specified queue does not exist.' }, req.requestId);
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 1000) || 1000, 1), 10_000);
       const after = Math.max(Number(url.searchParams.get('after') ?? 0) || 0, 0);

@@ -6,6 +6,9 @@
  * - form body / query string with `Action=<Op>` (Query), SQS actions  -> SQS (also POSTs to a queue URL path)
  * - `/2015-03-31/functions…` and the other Lambda API-version paths (REST-JSON)   -> Lambda
  * - `/_svl/...`                                                        -> svl's own control API
+ *
+ * The region of a request is its SigV4 credential scope's (Authorization header, or X-Amz-Credential
+ * for presigned URLs); unsigned requests are in us-east-1. SQS and SNS resources are regional.
  */
 import { AwsError } from '../domain/aws-error.js';
 import { header, type IncomingRequest } from './protocol/request.js';
@@ -31,6 +34,15 @@ export interface RouterServices {
   defaultBaseUrl: string;
 }
 
+
+/** `Credential=<key>/<date>/<region>/<service>/aws4_request`: the region of the request, if signed. */
+export function requestRegion(req: IncomingRequest): string | undefined {
+  const credential =
+    /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1] ??
+    (req.search.includes('X-Amz-Credential') ? new URLSearchParams(req.search).get('X-Amz-Credential') ?? undefined : undefined);
+  const region = credential?.split('/')[2];
+  return region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined;
+}
 
 function baseUrl(req: IncomingRequest, fallback: string): string {
   const host = header(req, 'host');
@@ -103,6 +115,7 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
       callerAccount: /Credential=(\d{12})\//.exec(header(req, 'authorization') ?? '')?.[1],
+      region: requestRegion(req),
     });
     return { status: 200, headers, body: snsQueryOutput(action, output, req.requestId) };
   } catch (err) {
@@ -111,7 +124,8 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
   }
 }
 
-const isQueuePath = (path: string) => /^\/\d{12}\/[A-Za-z0-9_.-]+\/?$/.test(path);
+/** `/<account>/<name>`, or `/queue/<region>/<account>/<name>` (queue URLs outside us-east-1). */
+const isQueuePath = (path: string) => /^(\/queue\/[a-z0-9-]{1,32})?\/\d{12}\/[A-Za-z0-9_.-]+\/?$/.test(path);
 
 async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): Promise<WireResponse> {
   let input: unknown;
@@ -133,6 +147,7 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
       signal: req.signal,
+      region: requestRegion(req),
     });
     return json10Response(output, req.requestId);
   } catch (err) {
@@ -152,6 +167,7 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
       baseUrl: base,
       traceHeader: header(req, 'x-amzn-trace-id'),
       signal: req.signal,
+      region: requestRegion(req),
     });
     return {
       status: 200,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../domain/aws-error.js';
 import type { LambdaService } from './service.js';
-import { arnService, queueUrlOf, type LambdaFunction } from './model.js';
+import { arnService, type LambdaFunction } from './model.js';
 
 export interface AttemptResult {
   ok: boolean;
@@ -41,11 +41,12 @@ export function invocationRecord(svc: LambdaService, fn: LambdaFunction, o: { re
 
 /** Sends a destination record; returns an error text when the target refused it (logged by the caller). */
 export async function sendToDestination(svc: LambdaService, target: string, body: string): Promise<string | undefined> {
-  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost' };
+  // The call is in the target's own region (a topic ARN of another region would be refused).
+  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3] };
   try {
     switch (arnService(target)) {
       case 'sqs':
-        await svc.sqs.call('SendMessage', { QueueUrl: queueUrlOf(target), MessageBody: body }, ctx);
+        await svc.sqs.call('SendMessage', { QueueUrl: svc.sqs.queueUrlOfArn(target), MessageBody: body }, ctx);
         return undefined;
       case 'sns':
         await svc.sns.call('Publish', { TopicArn: target, Message: body }, ctx);
@@ -73,9 +74,10 @@ export async function sendToDeadLetter(svc: LambdaService, target: string, paylo
     ErrorCode: { DataType: 'Number', StringValue: '200' },
     ErrorMessage: { DataType: 'String', StringValue: errorMessage.slice(0, 1024) || 'Unhandled' },
   };
-  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost' };
+  // The call is in the target's own region (a topic ARN of another region would be refused).
+  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3] };
   try {
-    if (arnService(target) === 'sqs') await svc.sqs.call('SendMessage', { QueueUrl: queueUrlOf(target), MessageBody: payload, MessageAttributes: attrs }, ctx);
+    if (arnService(target) === 'sqs') await svc.sqs.call('SendMessage', { QueueUrl: svc.sqs.queueUrlOfArn(target), MessageBody: payload, MessageAttributes: attrs }, ctx);
     else await svc.sns.call('Publish', { TopicArn: target, Message: payload, MessageAttributes: attrs }, ctx);
     return undefined;
   } catch (err) {

@@ -99,12 +99,6 @@ export function validateNewFunctionName(name: string): void {
 
 export const functionArn = (region: string, account: string, name: string) => `arn:aws:lambda:${region}:${account}:function:${name}`;
 
-/** The QueueUrl by which Lambda, as an ordinary SQS caller, addresses the queue of an SQS ARN. */
-export function queueUrlOf(queueArn: string): string {
-  const [, , , , account, name] = queueArn.split(':');
-  return `http://localhost/${account}/${name}`;
-}
-
 /** `2024-01-01T00:00:00.000+0000`, the LastModified format of FunctionConfiguration. */
 const lastModified = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 

@@ -25,6 +25,10 @@
  * - Not yet supported (AWS-shaped InvalidParameterValueException): versions and aliases (Publish, a
  *   Qualifier other than $LATEST), layers, container images, Code.S3Bucket, function URLs, concurrency
  *   settings, code signing, InvokeWithResponseStream, EventBridge destinations.
+ * - Regions: functions live in the emulator's one region (us-east-1). Event source mappings, destinations
+ *   and DLQs address a queue by its ARN through the SQS service (its region-aware QueueUrl), so a queue of
+ *   another region works (ESM records carry the queue's region in awsRegion); AWS would refuse a
+ *   cross-region event source or destination, svl does not check it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';

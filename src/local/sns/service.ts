@@ -22,6 +22,11 @@
  * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
  *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
+ * - Regions (as AWS): topics are regional; a request's region is its SigV4 credential scope's (unsigned:
+ *   us-east-1). CreateTopic makes an ARN of that region, ListTopics/ListSubscriptions list that region's,
+ *   and a TopicArn/TargetArn/ResourceArn of another region is "Invalid parameter: TopicArn" (400, the
+ *   parameter's name; LocalStack's provider answers the same). Delivery to a queue of another region
+ *   works, as on AWS. UNVERIFIED: the text for TargetArn/ResourceArn of another region.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
  *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request;
  *   the texts marked UNVERIFIED in permissions.ts, data-protection.ts, platform.ts and sms.ts (the
@@ -54,7 +59,12 @@ export interface SnsContext {
   traceHeader?: string;
   /** The caller's account when its access key id names one (12 digits); else the emulator's own. See permissions.ts. */
   callerAccount?: string;
+  /** The request's region (its SigV4 credential scope); undefined = unsigned, the default region. */
+  region?: string;
 }
+
+/** Parameters naming a topic, checked against the request's region before any operation runs. */
+const REGIONAL_ARN_PARAMS = ['TopicArn', 'TargetArn', 'ResourceArn'];
 
 type Handler = (input: Input, ctx: SnsContext) => Output | Promise<Output>;
 
@@ -120,15 +130,15 @@ export class SnsService {
       ...this.platform.ops,
       ...this.sms.ops,
       // CreateTopic's DataProtectionPolicy member is checked before the topic is created, stored after.
-      CreateTopic: (i) => this.dataProtection.withCreateTopic(i, () => this.createTopic(i)),
+      CreateTopic: (i, c) => this.dataProtection.withCreateTopic(i, () => this.createTopic(i, c)),
       DeleteTopic: (i) => this.deleteTopic(i),
-      ListTopics: (i) => this.listTopics(i),
+      ListTopics: (i, c) => this.listTopics(i, c),
       GetTopicAttributes: (i) => this.getTopicAttributes(i),
       SetTopicAttributes: (i) => this.setTopicAttributes(i),
       Subscribe: (i, c) => this.subscribe(i, c),
-      ConfirmSubscription: (i) => this.confirmSubscription(i),
+      ConfirmSubscription: (i, c) => this.confirmSubscription(i, c),
       Unsubscribe: (i) => this.unsubscribe(i),
-      ListSubscriptions: (i) => this.listSubscriptions(i, undefined),
+      ListSubscriptions: (i, c) => this.listSubscriptions(i, undefined, this.regionOf(c)),
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
       SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
@@ -155,6 +165,7 @@ export class SnsService {
   async call(op: string, input: Input, ctx: SnsContext): Promise<Output> {
     const h = this.ops[op];
     if (!h) throw E.notSupported(op);
+    if (op !== 'ConfirmSubscription') this.checkRegion(input, ctx);
     return h(input, ctx);
   }
 
@@ -170,8 +181,23 @@ export class SnsService {
     this.http.stop();
   }
 
-  topicArn(name: string): string {
-    return `arn:aws:sns:${this.region}:${this.account}:${name}`;
+  topicArn(name: string, region = this.region): string {
+    return `arn:aws:sns:${region}:${this.account}:${name}`;
+  }
+
+  private regionOf(ctx: Pick<SnsContext, 'region'>): string {
+    return ctx.region ?? this.region;
+  }
+
+  /** A well-formed topic ARN of another region than the request's is InvalidParameter (as AWS). */
+  private checkRegion(input: Input, ctx: SnsContext): void {
+    const region = this.regionOf(ctx);
+    for (const param of REGIONAL_ARN_PARAMS) {
+      const v = input[param];
+      if (typeof v !== 'string') continue;
+      const parts = v.split(':');
+      if (parts.length >= 6 && parts[0] === 'arn' && parts[2] === 'sns' && parts[3] !== region) throw E.invalidParameter(param);
+    }
   }
 
   /** The topic named by an ARN parameter: malformed ARN -> InvalidParameter, unknown -> NotFound (404). */
@@ -191,7 +217,7 @@ export class SnsService {
     return arn;
   }
 
-  private createTopic(input: Input): Output {
+  private createTopic(input: Input, ctx: SnsContext): Output {
     const name = str(input, 'Name') ?? '';
     const rawAttrs = (input.Attributes ?? {}) as Record<string, unknown>;
     if (typeof rawAttrs !== 'object' || Array.isArray(rawAttrs)) throw E.invalidParameter('Attributes');
@@ -204,7 +230,7 @@ export class SnsService {
     }
     const attrs = this.validateTopicAttributes(rawAttrs, fifo, true);
     const tags = parseTags(input.Tags);
-    const arn = this.topicArn(name);
+    const arn = this.topicArn(name, this.regionOf(ctx));
     const existing = this.registry.topics.get(arn);
     if (existing) {
       for (const [k, v] of Object.entries(attrs)) {
@@ -274,8 +300,9 @@ export class SnsService {
     return {}; // AWS: deleting a topic that does not exist succeeds
   }
 
-  private listTopics(input: Input): Output {
-    const all = [...this.registry.topics.keys()];
+  private listTopics(input: Input, ctx: SnsContext): Output {
+    const region = this.regionOf(ctx);
+    const all = [...this.registry.topics.keys()].filter((arn) => arn.split(':')[3] === region);
     const { page, next } = paginate(all, str(input, 'NextToken'));
     const out: Output = { Topics: page.map((TopicArn) => ({ TopicArn })) };
     if (next) out.NextToken = next;
@@ -387,12 +414,13 @@ export class SnsService {
    * AWS-recorded (test_subscribe_external_http_endpoint, test_sns_confirm_subscription_wrong_token): a
    * malformed TopicArn or one of another region is "Invalid parameter: Topic"; the token alone finds the
    * subscription (a well-formed ARN of another topic still confirms it); a token that is not hex is
-   * "Invalid token", an unknown one "Invalid parameter: Token".
+   * "Invalid token", an unknown one "Invalid parameter: Token". The SubscribeURL is an unsigned GET (on
+   * AWS its host names the region): unsigned, the TopicArn's own region is the request's.
    */
-  private confirmSubscription(input: Input): Output {
+  private confirmSubscription(input: Input, ctx: SnsContext): Output {
     const topicArn = str(input, 'TopicArn') ?? '';
     const parts = topicArn.split(':');
-    if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'sns' || parts[3] !== this.region) throw E.invalidParameter('Topic');
+    if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'sns' || parts[3] !== (ctx.region ?? (parts[3] || this.region))) throw E.invalidParameter('Topic');
     const token = str(input, 'Token') ?? '';
     if (!/^[0-9a-f]+$/i.test(token)) throw new AwsError('InvalidParameter', 'Invalid token');
     const sub = [...this.registry.subs.values()].find((s) => s.token === token);
@@ -415,8 +443,8 @@ export class SnsService {
     return {};
   }
 
-  private listSubscriptions(input: Input, topicArn: string | undefined): Output {
-    const subs = topicArn ? this.registry.subscriptionsOf(topicArn) : [...this.registry.subs.values()];
+  private listSubscriptions(input: Input, topicArn: string | undefined, region?: string): Output {
+    const subs = topicArn ? this.registry.subscriptionsOf(topicArn) : [...this.registry.subs.values()].filter((s) => s.topicArn.split(':')[3] === region);
     const { page, next } = paginate(subs, str(input, 'NextToken'));
     const out: Output = {
       Subscriptions: page.map((s) => ({

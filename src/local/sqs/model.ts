@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as E from './errors.js';
-import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME } from './constants.js';
+import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME, REGION as DEFAULT_REGION } from './constants.js';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -205,17 +205,39 @@ export function queueArn(name: string, region: string, account: string): string 
 
 /** Queue name from an ARN `arn:aws:sqs:<region>:<account>:<name>`, or undefined. */
 export function nameFromArn(arn: unknown): string | undefined {
-  if (typeof arn !== 'string') return undefined;
-  const m = /^arn:aws[a-z-]*:sqs:[a-z0-9-]*:\d{12}:([A-Za-z0-9_.-]{1,80})$/.exec(arn);
-  return m ? m[1] : undefined;
+  return parseQueueArn(arn)?.name;
 }
 
-/** Accepts any URL whose last two path segments are `<account>/<name>` (AWS, LocalStack and svl styles). */
-export function nameFromQueueUrl(url: unknown): string | undefined {
+/** Region and name of a queue ARN `arn:aws:sqs:<region>:<account>:<name>`, or undefined. */
+export function parseQueueArn(arn: unknown): { region: string; account: string; name: string } | undefined {
+  if (typeof arn !== 'string') return undefined;
+  const m = /^arn:aws[a-z-]*:sqs:([a-z0-9-]*):(\d{12}):([A-Za-z0-9_.-]{1,80})$/.exec(arn);
+  return m ? { region: m[1]!, account: m[2]!, name: m[3]! } : undefined;
+}
+
+/**
+ * Queue URLs svl hands out: `<origin>/<account>/<name>` in the default region (us-east-1, unchanged since
+ * svl's first release) and `<origin>/queue/<region>/<account>/<name>` in any other region (LocalStack's
+ * `path` strategy): a distinct URL per region that needs no DNS, since SDKs send requests to the QueueUrl.
+ */
+export function queueUrlPath(region: string, account: string, name: string): string {
+  return region === DEFAULT_REGION ? `/${account}/${name}` : `/queue/${region}/${account}/${name}`;
+}
+
+/**
+ * Any URL whose last two path segments are `<account>/<name>` (AWS, LocalStack and svl styles). The
+ * region comes from the URL when it names one (`/queue/<region>/…`, `sqs.<region>.<domain>`,
+ * `<region>.queue.<domain>`), else it is undefined and the request's region applies, as LocalStack does
+ * for its legacy `localhost:4566/<account>/<name>` form.
+ */
+export function parseQueueUrl(url: unknown): { region?: string; account: string; name: string } | undefined {
   if (typeof url !== 'string' || url.length === 0) return undefined;
   let path = url;
+  let host = '';
   try {
-    path = new URL(url).pathname;
+    const u = new URL(url);
+    path = u.pathname;
+    host = u.hostname;
   } catch {
     /* a bare path is fine too */
   }
@@ -224,5 +246,9 @@ export function nameFromQueueUrl(url: unknown): string | undefined {
   const name = segs[segs.length - 1]!;
   const account = segs[segs.length - 2]!;
   if (!/^\d{12}$/.test(account)) return undefined;
-  return name;
+  const region =
+    (segs.length === 4 && segs[0] === 'queue' ? segs[1] : undefined) ??
+    /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(host)?.[1] ??
+    /^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\./.exec(host)?.[1];
+  return { region: region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined, account, name };
 }

@@ -1,16 +1,24 @@
 /**
  * The queue registry: queue records cached in memory and written through to SQLite (queue metadata is
  * small and changes rarely; messages stay in SQLite only).
+ *
+ * Queues are regional: a queue is identified by its key, the bare name in the default region (us-east-1,
+ * so rows and receipt handles written before regions existed keep their meaning) and `<region>/<name>`
+ * in any other region. Messages, dedup records and receipt handles refer to the key (`Queue.name`).
  */
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import * as E from './errors.js';
 import { parseRedriveAllowPolicy, parseRedrivePolicy, type RedriveAllowPolicy, type RedrivePolicy } from './attributes.js';
-import { nameFromArn, queueArn } from './model.js';
+import { parseQueueArn, queueArn } from './model.js';
 import { QUEUE_DELETED_RECENTLY_MS } from './constants.js';
 
 export interface Queue {
+  /** The storage key: `orders` in the default region, `eu-west-1/orders` elsewhere (see queueKey). */
   name: string;
+  /** The queue's name as AWS shows it (in its URL and ARN). */
+  queueName: string;
+  region: string;
   fifo: boolean;
   arn: string;
   attrs: Record<string, string>;
@@ -25,6 +33,7 @@ export interface Queue {
 
 interface QueueRow {
   name: string;
+  region: string;
   fifo: number;
   attributes: string;
   tags: string;
@@ -41,12 +50,13 @@ export class QueueRegistry {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    readonly region: string,
+    /** The region of queues stored before regions existed, and of unsigned requests. */
+    readonly defaultRegion: string,
     readonly account: string,
   ) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO sqs_queues (name, fifo, attributes, tags, created_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sqs_queues (name, region, fifo, attributes, tags, created_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateAttrs: db.prepare(`UPDATE sqs_queues SET attributes = ?, modified_ms = ? WHERE name = ?`),
       updateTags: db.prepare(`UPDATE sqs_queues SET tags = ? WHERE name = ?`),
@@ -65,10 +75,13 @@ export class QueueRegistry {
   }
 
   private fromRow(row: QueueRow): Queue {
+    const queueName = row.name.slice(row.name.indexOf('/') + 1);
     const q: Queue = {
       name: row.name,
+      queueName,
+      region: row.region,
       fifo: row.fifo === 1,
-      arn: queueArn(row.name, this.region, this.account),
+      arn: queueArn(queueName, row.region, this.account),
       attrs: JSON.parse(row.attributes) as Record<string, string>,
       tags: JSON.parse(row.tags) as Record<string, string>,
       createdMs: row.created_ms,
@@ -85,40 +98,60 @@ export class QueueRegistry {
     q.allow = parseRedriveAllowPolicy(q.attrs.RedriveAllowPolicy);
   }
 
+  /** Every queue of every region. */
   all(): Queue[] {
     return [...this.byName.values()];
   }
 
-  get(name: string | undefined): Queue | undefined {
-    return name === undefined ? undefined : this.byName.get(name);
+  /** The queues of one region. */
+  inRegion(region: string): Queue[] {
+    return this.all().filter((q) => q.region === region);
   }
 
-  /** The queue or QueueDoesNotExist. */
-  require(name: string | undefined): Queue {
-    const q = this.get(name);
+  /** The storage key of queue `name` in `region`. */
+  key(region: string, name: string): string {
+    return region === this.defaultRegion ? name : `${region}/${name}`;
+  }
+
+  /** By storage key (`orders`, `eu-west-1/orders`). */
+  get(key: string | undefined): Queue | undefined {
+    return key === undefined ? undefined : this.byName.get(key);
+  }
+
+  /** Queue `name` of `region`, if it exists. */
+  find(region: string, name: string | undefined): Queue | undefined {
+    return name === undefined ? undefined : this.get(this.key(region, name));
+  }
+
+  /** Queue `name` of `region`, or QueueDoesNotExist. */
+  require(region: string, name: string | undefined): Queue {
+    const q = this.find(region, name);
     if (!q) throw E.queueDoesNotExist();
     return q;
   }
 
   byArn(arn: string): Queue | undefined {
-    const name = nameFromArn(arn);
-    const q = this.get(name);
+    const p = parseQueueArn(arn);
+    const q = p && this.find(p.region, p.name);
     return q && q.arn === arn ? q : undefined;
   }
 
-  create(name: string, fifo: boolean, attrs: Record<string, string>, tags: Record<string, string>): Queue {
+  create(region: string, queueName: string, fifo: boolean, attrs: Record<string, string>, tags: Record<string, string>): Queue {
+    const name = this.key(region, queueName);
     const now = this.clock.now();
     const deleted = this.stmts.deletedAt.get(name) as { deleted_ms: number } | undefined;
     if (deleted && now - deleted.deleted_ms < QUEUE_DELETED_RECENTLY_MS) throw E.queueDeletedRecently();
     const clean = applySse(stripEmpty(attrs), attrs);
     this.db.transaction(() => {
       if (deleted) this.stmts.forgetDeleted.run(name);
-      this.stmts.insert.run(name, fifo ? 1 : 0, JSON.stringify(clean), JSON.stringify(tags), now, now);
+      this.stmts.insert.run(name, region, fifo ? 1 : 0, JSON.stringify(clean), JSON.stringify(tags), now, now);
     })();
     const q: Queue = {
       name,
+      queueName,
+      region,
       fifo,
-      arn: queueArn(name, this.region, this.account),
+      arn: queueArn(queueName, region, this.account),
       attrs: clean,
       tags,
       createdMs: now,

@@ -14,6 +14,14 @@
  *   message no longer in flight answers 200 and does nothing, as AWS does, so MessageNotInflight is
  *   never returned.
  * - Not yet supported: ReceiveRequestAttemptId replays (accepted and validated, not replayed).
+ * - Regions (as AWS): queues are regional; a request's region is its SigV4 credential scope's (unsigned:
+ *   us-east-1), ListQueues/GetQueueUrl see that region only, and a QueueUrl that names a region
+ *   addresses that region's queue. Deliberately different: AWS's URL host `sqs.<region>.amazonaws.com`
+ *   carries the region; svl keeps `<origin>/<account>/<name>` for us-east-1 and uses LocalStack's
+ *   path form `<origin>/queue/<region>/<account>/<name>` elsewhere (resolvable with no DNS set-up). A
+ *   URL without a region (`<origin>/<account>/<name>`) addresses the request's region, as LocalStack's.
+ *   A RedrivePolicy naming a queue of another region is "Dead letter target does not exist." (AWS
+ *   requires the DLQ in the same region; UNVERIFIED that AWS words this case the same).
  */
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
@@ -24,7 +32,7 @@ import { MoveTasks } from './move-tasks.js';
 import { effectiveAttribute, intAttribute, validateAttributes } from './attributes.js';
 import { reqString, optInt, optString, optStringList, stringMap, type Input } from './input.js';
 import { ACCOUNT_ID, ALL_QUEUE_ATTRIBUTES, MAX_LIST_QUEUES, MAX_TAGS, PURGE_INTERVAL_MS, REGION } from './constants.js';
-import { nameFromQueueUrl, queueArn, validateQueueName } from './model.js';
+import { parseQueueArn, parseQueueUrl, queueArn, queueUrlPath, validateQueueName } from './model.js';
 import { sendOperations } from './send.js';
 import { receiveOperations } from './receive.js';
 
@@ -36,7 +44,12 @@ export interface SqsContext {
   traceHeader?: string;
   /** Aborted when the client goes away (long polls end without receiving). */
   signal?: AbortSignal;
+  /** The request's region (its SigV4 credential scope); undefined = the default region (us-east-1). */
+  region?: string;
 }
+
+/** The request's region, attached to its input by `call` so that queueFromInput needs no context. */
+const REQUEST_REGION = Symbol('svl.sqs.requestRegion');
 
 export type SqsOutput = Record<string, unknown>;
 export type SqsHandler = (input: Input, ctx: SqsContext) => SqsOutput | Promise<SqsOutput>;
@@ -56,6 +69,7 @@ export class SqsService {
   readonly clock: Clock;
   readonly log: (line: string) => void;
   readonly account: string;
+  readonly defaultRegion: string;
   private readonly ops: Record<string, SqsHandler>;
 
   constructor(opts: SqsServiceOptions) {
@@ -63,6 +77,7 @@ export class SqsService {
     this.account = opts.account ?? ACCOUNT_ID;
     this.log = opts.log ?? (() => {});
     this.queues = new QueueRegistry(opts.db, opts.clock, opts.region ?? REGION, this.account);
+    this.defaultRegion = opts.region ?? REGION;
     this.messages = new MessageEngine(opts.db, opts.clock, this.queues);
     this.moveTasks = new MoveTasks(opts.db, opts.clock, this.queues, this.messages, this.log);
     this.ops = {
@@ -95,6 +110,7 @@ export class SqsService {
     const handler = this.ops[op];
     if (!handler) throw E.invalidAction(op);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('The request body must be a JSON object.');
+    Object.defineProperty(input, REQUEST_REGION, { value: this.regionOf(ctx), enumerable: false });
     return handler(input, ctx);
   }
 
@@ -108,20 +124,39 @@ export class SqsService {
   }
 
   queueUrl(q: Queue, ctx: Pick<SqsContext, 'baseUrl'>): string {
-    return `${ctx.baseUrl}/${this.account}/${q.name}`;
+    return `${ctx.baseUrl}${queueUrlPath(q.region, this.account, q.queueName)}`;
   }
 
-  /** The queue named by `QueueUrl` (any URL whose path ends in `<account>/<name>`), or QueueDoesNotExist. */
+  /**
+   * The QueueUrl by which another service of the emulator (SNS, Lambda), as an ordinary SQS caller,
+   * addresses the queue of an SQS ARN: it names the ARN's region, so it needs no request region.
+   */
+  queueUrlOfArn(arn: string, baseUrl = 'http://localhost'): string {
+    const p = parseQueueArn(arn);
+    if (!p) return `${baseUrl}/${arn}`;
+    return `${baseUrl}/queue/${p.region}/${p.account}/${p.name}`;
+  }
+
+  private regionOf(ctx: Pick<SqsContext, 'region'>): string {
+    return ctx.region ?? this.defaultRegion;
+  }
+
+  /**
+   * The queue named by `QueueUrl` (any URL whose path ends in `<account>/<name>`), in the region the URL
+   * names or else the request's, or QueueDoesNotExist.
+   */
   queueFromInput(input: Input): Queue {
     const url = reqString(input, 'QueueUrl');
-    const name = nameFromQueueUrl(url);
-    return this.queues.require(name);
+    const p = parseQueueUrl(url);
+    const region = p?.region ?? ((input as Record<symbol, unknown>)[REQUEST_REGION] as string | undefined) ?? this.defaultRegion;
+    return this.queues.require(region, p?.name);
   }
 
   // ---- queues ----
 
   private createQueue(input: Input, ctx: SqsContext): SqsOutput {
     const name = reqString(input, 'QueueName');
+    const region = this.regionOf(ctx);
     const rawAttrs = input.Attributes as Record<string, unknown> | undefined;
     const fifoAttr = rawAttrs && typeof rawAttrs === 'object' ? rawAttrs.FifoQueue : undefined;
     const fifo = String(fifoAttr).toLowerCase() === 'true';
@@ -129,19 +164,20 @@ export class SqsService {
       throw E.invalidAttributeValue('FifoQueue', 'Must be true or false.');
     }
     validateQueueName(name, fifo);
-    const arn = queueArn(name, this.queues.region, this.account);
+    const arn = queueArn(name, region, this.account);
     const attrs = validateAttributes(rawAttrs, {
       fifo,
       creating: true,
       queueArn: arn,
+      // A dead-letter queue must be in the queue's region: another region's is not found from here.
       lookup: (a) => {
         const q = this.queues.byArn(a);
-        return q && { fifo: q.fifo, allow: q.allow };
+        return q && q.region === region ? { fifo: q.fifo, allow: q.allow } : undefined;
       },
     });
     const tags = stringMap(input, 'tags') ?? {};
     validateTags(tags);
-    const existing = this.queues.get(name);
+    const existing = this.queues.find(region, name);
     if (existing) {
       // Idempotent when every given attribute equals the existing queue's value (AWS-recorded).
       for (const [k, v] of Object.entries(attrs)) {
@@ -150,8 +186,8 @@ export class SqsService {
       }
       return { QueueUrl: this.queueUrl(existing, ctx) };
     }
-    const q = this.queues.create(name, fifo, attrs, tags);
-    this.log(`SQS create ${name}${fifo ? ' (fifo)' : ''}`);
+    const q = this.queues.create(region, name, fifo, attrs, tags);
+    this.log(`SQS create ${q.name}${fifo ? ' (fifo)' : ''}`);
     return { QueueUrl: this.queueUrl(q, ctx) };
   }
 
@@ -159,7 +195,7 @@ export class SqsService {
     const name = reqString(input, 'QueueName');
     const owner = optString(input, 'QueueOwnerAWSAccountId');
     if (owner !== undefined && owner !== this.account) throw E.queueDoesNotExist();
-    return { QueueUrl: this.queueUrl(this.queues.require(name), ctx) };
+    return { QueueUrl: this.queueUrl(this.queues.require(this.regionOf(ctx), name), ctx) };
   }
 
   private listQueues(input: Input, ctx: SqsContext): SqsOutput {
@@ -176,15 +212,16 @@ export class SqsService {
         throw E.invalidParameter('NextToken', token, 'Invalid or expired next token.');
       }
     }
+    const region = this.regionOf(ctx);
     const names = this.queues
-      .all()
-      .map((q) => q.name)
+      .inRegion(region)
+      .map((q) => q.queueName)
       .filter((n) => n.startsWith(prefix) && n > after)
       .sort();
     const limit = maxResults ?? MAX_LIST_QUEUES;
     const page = names.slice(0, limit);
     const out: SqsOutput = {};
-    if (page.length) out.QueueUrls = page.map((n) => this.queueUrl(this.queues.require(n), ctx));
+    if (page.length) out.QueueUrls = page.map((n) => this.queueUrl(this.queues.require(region, n), ctx));
     if (maxResults !== undefined && names.length > limit) {
       out.NextToken = Buffer.from(JSON.stringify({ after: page[page.length - 1] })).toString('base64');
     }
@@ -248,7 +285,7 @@ export class SqsService {
       current: q.attrs,
       lookup: (a) => {
         const d = this.queues.byArn(a);
-        return d && { fifo: d.fifo, allow: d.allow };
+        return d && d.region === q.region ? { fifo: d.fifo, allow: d.allow } : undefined;
       },
     });
     this.queues.setAttributes(q, attrs);
@@ -294,10 +331,8 @@ export class SqsService {
     const q = this.queueFromInput(input);
     const maxResults = optInt(input, 'MaxResults', 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
     const token = optString(input, 'NextToken');
-    const names = this.queues
-      .sourcesOf(q)
-      .map((s) => s.name)
-      .sort();
+    const sources = new Map(this.queues.sourcesOf(q).map((s) => [s.arn, s]));
+    const names = [...sources.keys()].sort();
     let start = 0;
     if (token !== undefined) {
       const idx = names.indexOf(Buffer.from(token, 'base64').toString('utf8'));
@@ -306,7 +341,7 @@ export class SqsService {
     }
     const limit = maxResults ?? 1000;
     const page = names.slice(start, start + limit);
-    const out: SqsOutput = { queueUrls: page.map((n) => this.queueUrl(this.queues.require(n), ctx)) };
+    const out: SqsOutput = { queueUrls: page.map((n) => this.queueUrl(sources.get(n)!, ctx)) };
     if (maxResults !== undefined && start + limit < names.length) {
       out.NextToken = Buffer.from(page[page.length - 1]!).toString('base64');
     }

@@ -163,7 +163,12 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX lambda_logs_function ON lambda_logs(function, seq);
   `,
-  // 4: SNS platform applications and endpoints, SMS settings, data protection policies
+  // 4: regions. Queues are regional; rows from before are us-east-1 (their names stay their keys, see
+  // src/local/sqs/queues.ts). Topic and subscription ARNs already carry their region.
+  `
+  ALTER TABLE sqs_queues ADD COLUMN region TEXT NOT NULL DEFAULT 'us-east-1';
+  `,
+  // 5: SNS platform applications and endpoints, SMS settings, data protection policies
   `
   CREATE TABLE sns_platform_apps (
     arn TEXT PRIMARY KEY,

@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../domain/aws-error.js';
 import { evaluateFilterPolicy, type CompiledFilterPolicy, type FilterMessage } from '../../../domain/filter-policy.js';
 import type { LambdaService } from '../service.js';
-import { queueUrlOf } from '../model.js';
 import { errorMessageOf } from '../destinations.js';
 
 /** What a poller reports after each batch or polling problem (kept by EventSourceMappings for `/_svl`). */
@@ -50,7 +49,7 @@ export class SqsPoller {
     private readonly svc: LambdaService,
     readonly config: PollerConfig,
   ) {
-    this.url = queueUrlOf(config.queueArn);
+    this.url = svc.sqs.queueUrlOfArn(config.queueArn);
   }
 
   stop(): void {
@@ -127,7 +126,9 @@ export class SqsPoller {
         batch = batch.concat(more);
       }
     }
-    const records = batch.map((m) => sqsRecord(m, c.queueArn, this.svc.region));
+    // awsRegion is the queue's region (its ARN's), as on AWS.
+    const region = c.queueArn.split(':')[3] || this.svc.region;
+    const records = batch.map((m) => sqsRecord(m, c.queueArn, region));
     let keep = records;
     let inBatch = batch;
     if (c.filters.length) {
