@@ -94,9 +94,11 @@ export class MessageEngine {
       dedupSweep: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ? AND expires_ms <= ?`),
       dedupClear: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ?`),
       // Oldest message first, by the time it was sent: a message visible again after its visibility
-      // timeout comes before messages sent after it (AWS-recorded, see the fidelity ledger).
+      // timeout comes before messages sent after it (AWS-recorded, see the fidelity ledger). INDEXED BY:
+      // walking the sent index stops after LIMIT rows; the planner would otherwise sort every visible row
+      // (15 ms instead of 0.1 ms a receive on a 50,000-message backlog).
       visibleStd: db.prepare(
-        `SELECT * FROM sqs_messages WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
+        `SELECT * FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
       ),
       fifoScan: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`),
       markReceived: db.prepare(
