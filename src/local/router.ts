@@ -15,7 +15,8 @@ import { header, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
-import { SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
+import { NOT_FOR_QUEUE_ENDPOINT, SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryJsonOutput, sqsQueryOutput } from './sqs/query.js';
+import { QUERY_JSON_CONTENT_TYPE, wantsQueryJson } from './protocol/query-json.js';
 import type { SqsService } from './sqs/service.js';
 import { invalidAction } from './sqs/errors.js';
 import type { SnsService } from './sns/service.js';
@@ -78,7 +79,17 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
     const service = queryService(req, action, params);
     if (service === 'sqs') return sqsQuery(req, action, params, svc);
     if (service === 'sns') return snsQuery(req, action, params, svc);
-    return xmlError(invalidAction(action), req.requestId);
+    return xmlError(invalidAction(action), req.requestId, wantsQueryJson(header(req, 'accept')));
+  }
+  // A GET of a queue URL without an action: AWS answers 404 `<UnknownOperationException/>`, in XML even
+  // when JSON is accepted (LocalStack test_get_without_query_returns_unknown_operation and
+  // test_get_without_query_json_format_returns_returns_xml, aws.validated).
+  if (req.method === 'GET' && isQueuePath(req.path)) {
+    return {
+      status: 404,
+      headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },
+      body: '<UnknownOperationException/>',
+    };
   }
   return {
     status: 404,
@@ -157,9 +168,11 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
 }
 
 async function sqsQuery(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
+  const json = wantsQueryJson(header(req, 'accept'));
   try {
     const base = baseUrl(req, svc.defaultBaseUrl);
     const pathQueueUrl = isQueuePath(req.path) ? `${base}${req.path.replace(/\/$/, '')}` : undefined;
+    if (pathQueueUrl !== undefined && NOT_FOR_QUEUE_ENDPOINT.has(action)) throw invalidAction(action);
     const input = sqsQueryInput(action, params, pathQueueUrl);
     if (!input) throw invalidAction(action);
     const output = await svc.sqs.call(action, input, {
@@ -171,19 +184,20 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
     });
     return {
       status: 200,
-      headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },
-      body: sqsQueryOutput(action, output, req.requestId),
+      headers: { 'content-type': json ? QUERY_JSON_CONTENT_TYPE : QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },
+      body: json ? sqsQueryJsonOutput(action, output, req.requestId) : sqsQueryOutput(action, output, req.requestId),
     };
   } catch (err) {
-    if (err instanceof AwsError) return xmlError(err, req.requestId);
+    if (err instanceof AwsError) return xmlError(err, req.requestId, json);
     throw err;
   }
 }
 
-function xmlError(err: AwsError, requestId: string): WireResponse {
+/** A Query error, as XML or (`json`, for `Accept: application/json`) as JSON. */
+function xmlError(err: AwsError, requestId: string, json = false): WireResponse {
   return {
     status: err.status,
-    headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
-    body: sqsQueryError(err, requestId),
+    headers: { 'content-type': json ? QUERY_JSON_CONTENT_TYPE : QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: sqsQueryError(err, requestId, json),
   };
 }

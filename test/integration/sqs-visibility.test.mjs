@@ -81,7 +81,7 @@ test('ChangeMessageVisibility after the timeout ran out succeeds and leaves the 
   assert.deepEqual(await counts(url), [1, 0, 0], 'the message was not hidden again');
 });
 
-test('ChangeMessageVisibility on a deleted message is InvalidParameterValue [AWS-validated message]; a stale handle is refused', async () => {
+test('ChangeMessageVisibility on a deleted message is InvalidParameterValue [AWS-validated message]; an earlier handle still works on a standard queue', async () => {
   const url = await t.createQueue(t.name('cmv-deleted'));
   await t.call('SendMessage', { QueueUrl: url, MessageBody: 'foo' });
   const [m] = await t.receive(url);
@@ -98,11 +98,10 @@ test('ChangeMessageVisibility on a deleted message is InvalidParameterValue [AWS
   const [first] = await t.receive(url, { VisibilityTimeout: 0 });
   const [second] = await t.receive(url, { VisibilityTimeout: 30 });
   assert.equal(first.MessageId, second.MessageId);
-  await expectSqsError(
-    t.call('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0 }),
-    invalidParameterValue({ includes: 'The receipt handle has expired.' }),
-  );
-  assert.deepEqual(await counts(url), [0, 1, 0], 'the stale handle did not release the message');
+  // AWS: the first receive's handle changes the visibility set by the second receive (LocalStack
+  // test_terminate_visibility_timeout_after_receive, aws.validated). FIFO queues refuse it (sqs-fifo).
+  await t.call('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0 });
+  assert.deepEqual(await counts(url), [1, 0, 0], 'the earlier handle released the message');
 });
 
 test('ChangeMessageVisibility range and the 12-hour limit counted from the first receive', async () => {

@@ -74,8 +74,9 @@ export const purgeInProgress = (name: string) =>
   );
 export const receiptHandleIsInvalid = (rh: string) =>
   sqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${rh}" is not a valid receipt handle.`);
-export const invalidMessageContents = () =>
-  sqsError('InvalidMessageContents', 'InvalidMessageContents', 'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF');
+export const INVALID_CHARS_MESSAGE =
+  'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
+export const invalidMessageContents = () => sqsError('InvalidMessageContents', 'InvalidMessageContents', INVALID_CHARS_MESSAGE);
 export const resourceNotFound = (message: string) =>
   sqsError('ResourceNotFoundException', 'ResourceNotFoundException', message, 404);
 export const invalidAction = (action: string) =>

@@ -93,8 +93,12 @@ export class MessageEngine {
       ),
       dedupSweep: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ? AND expires_ms <= ?`),
       dedupClear: db.prepare(`DELETE FROM sqs_dedup WHERE queue = ?`),
+      // Oldest message first, by the time it was sent: a message visible again after its visibility
+      // timeout comes before messages sent after it (AWS-recorded, see the fidelity ledger). INDEXED BY:
+      // walking the sent index stops after LIMIT rows; the planner would otherwise sort every visible row
+      // (15 ms instead of 0.1 ms a receive on a 50,000-message backlog).
       visibleStd: db.prepare(
-        `SELECT * FROM sqs_messages WHERE queue = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?`,
+        `SELECT * FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
       ),
       fifoScan: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`),
       markReceived: db.prepare(
@@ -124,10 +128,11 @@ export class MessageEngine {
       if (q.fifo) this.s.dedupSweep.run(q.name, now);
       return messages.map((m): SentMessage => {
         if (q.fifo && m.dedupId !== undefined) {
-          const scope = scopeByGroup ? (m.groupId ?? '') : '';
-          const seen = this.s.dedupGet.get(q.name, scope, m.dedupId) as
-            | { message_id: string; sequence_number: string | null; expires_ms: number }
-            | undefined;
+          // Ids recorded under the queue scope ('') still deduplicate in every group after a switch
+          // to messageGroup (AWS-recorded: LocalStack test_fifo_change_to_high_throughput_after_creation).
+          type Seen = { message_id: string; sequence_number: string | null; expires_ms: number } | undefined;
+          const inGroup = scopeByGroup ? (this.s.dedupGet.get(q.name, m.groupId ?? '', m.dedupId) as Seen) : undefined;
+          const seen = inGroup && inGroup.expires_ms > now ? inGroup : (this.s.dedupGet.get(q.name, '', m.dedupId) as Seen);
           if (seen && seen.expires_ms > now) {
             return { id: seen.message_id, sequenceNumber: seen.sequence_number ?? undefined, duplicate: true };
           }
@@ -219,23 +224,37 @@ export class MessageEngine {
   }
 
   /**
-   * FIFO: messages in order per group; a group with a message in flight (or delayed) is locked, so
-   * nothing behind that message is returned. Several groups and several messages of a group may be
-   * returned together, in order.
+   * FIFO: messages in order per group; a group whose head is in flight (or delayed) is locked, and in a
+   * group nothing behind a hidden message is returned. Groups are served one after the other, each with
+   * as many of its visible messages as fit: g1-m1, g1-m2, g1-m3 before g2-m1 even when g2-m1 was sent
+   * between them. A group's turn is set by its head: the time it became available (sent, or visible
+   * again after a visibility timeout, ChangeMessageVisibility or the delete of the messages before it),
+   * then its sequence (LocalStack test_fifo_receive_message_group_id_ordering, ..._after_delete,
+   * ..._after_partial_delete, ..._after_terminate_visibility_timeout, all aws.validated).
    */
   private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+    const groups = new Map<string, MessageRow[]>();
     const blocked = new Set<string>();
-    let taken = 0;
     // `.all()`, not `.iterate()`: `take` writes on the same connection, which better-sqlite3 refuses mid-iteration.
     for (const r of this.s.fifoScan.all(q.name) as MessageRow[]) {
-      if (taken >= max) break;
       const g = r.group_id!;
       if (blocked.has(g)) continue;
       if (r.visible_ms > now) {
         blocked.add(g);
         continue;
       }
-      if (take(r)) taken++;
+      const list = groups.get(g);
+      if (list) list.push(r);
+      else groups.set(g, [r]);
+    }
+    const ready = [...groups.values()];
+    ready.sort((a, b) => a[0]!.visible_ms - b[0]!.visible_ms || a[0]!.seq - b[0]!.seq);
+    let taken = 0;
+    for (const rows of ready) {
+      for (const r of rows) {
+        if (taken >= max) return;
+        if (take(r)) taken++;
+      }
     }
   }
 
@@ -298,9 +317,13 @@ export class MessageEngine {
     this.s.deleteSeq.run(seq);
   }
 
+  /**
+   * Any change wakes the queue's long polls: one made visible now answers them, and one whose new
+   * timeout ends sooner than the old one re-arms their wake timer (a poll must not sleep past it).
+   */
   setVisibility(q: Queue, seq: number, visibleAt: number): void {
     this.s.setVisibility.run(visibleAt, seq);
-    if (visibleAt <= this.clock.now()) this.notify(q.name);
+    this.notify(q.name);
   }
 
   purge(q: Queue): void {

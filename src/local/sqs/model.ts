@@ -77,7 +77,11 @@ export function hasInvalidChars(s: string): boolean {
   return INVALID_CHARS.test(s);
 }
 
-const ATTR_NAME_RE = /^[A-Za-z0-9_.-]+$/;
+/**
+ * Letters with accents (Latin-1 and Latin Extended-A: `attr.1øßä`) are allowed, as on AWS (LocalStack
+ * test_send_message_with_invalid_string_attributes, aws.validated); `§`, `!`, `?` and the like are not.
+ */
+const ATTR_NAME_RE = /^[A-Za-z0-9_.\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u017F-]+$/;
 const DATA_TYPE_RE = /^(String|Number|Binary)(\..+)?$/;
 
 /** Validates message (user) attributes; returns the normalised map and its byte size. */
@@ -133,7 +137,9 @@ export function validateMessageAttributes(input: unknown): { attrs: MessageAttri
       if (typeof v.StringValue !== 'string' || v.StringValue.length === 0) {
         throw E.invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type '${base}'.`);
       }
-      if (hasInvalidChars(v.StringValue)) throw E.invalidMessageContents();
+      // InvalidParameterValue here, not the body's InvalidMessageContents, with the same text (LocalStack
+      // test_invalid_string_attributes_cause_invalid_parameter_value_error, aws.validated).
+      if (hasInvalidChars(v.StringValue)) throw E.invalidParameterValue(E.INVALID_CHARS_MESSAGE);
       if (base === 'Number' && !isValidNumber(v.StringValue)) {
         throw E.invalidParameterValue(`Can't cast the value of message (user) attribute '${name}' to a number.`);
       }

@@ -11,6 +11,7 @@
 import type { AwsError } from '../../domain/aws-error.js';
 import { decodeStructure, type QueryMembers, type QueryParams, type QueryShape } from '../protocol/query.js';
 import { renderQueryError, renderQueryResponse, renderStructure } from '../protocol/xml.js';
+import { renderQueryJsonError, renderQueryJsonResponse } from '../protocol/query-json.js';
 
 /** XML namespace of every SQS Query response (model `xmlNamespace`). */
 export const SQS_XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -265,14 +266,28 @@ export function sqsQueryOutput(action: string, output: Record<string, unknown>, 
   return renderQueryResponse(action, inner, requestId, SQS_XMLNS);
 }
 
+/** The same response as JSON, for a Query request sent with `Accept: application/json`. */
+export function sqsQueryJsonOutput(action: string, output: Record<string, unknown>, requestId: string): string {
+  if (!Object.prototype.hasOwnProperty.call(OUTPUTS, action)) {
+    throw new Error(`sqsQueryJsonOutput: unknown SQS action ${action}`);
+  }
+  return renderQueryJsonResponse(action, output, OUTPUTS[action] ?? null, requestId);
+}
+
 /**
- * Render an SQS error as Query XML. AWS words NonExistentQueue differently on the Query protocol:
- * "The specified queue does not exist for this wsdl version." (JSON: "…does not exist.").
+ * Render an SQS error as Query XML (or JSON, `json` true). AWS words NonExistentQueue differently on the
+ * Query protocol: "The specified queue does not exist for this wsdl version." (JSON: "…does not exist.").
  */
-export function sqsQueryError(err: AwsError, requestId: string): string {
+export function sqsQueryError(err: AwsError, requestId: string, json = false): string {
   const message =
     err.queryCode === 'AWS.SimpleQueueService.NonExistentQueue' && err.message === 'The specified queue does not exist.'
       ? 'The specified queue does not exist for this wsdl version.'
       : err.message;
-  return renderQueryError(err, requestId, SQS_XMLNS, message);
+  return json ? renderQueryJsonError(err, requestId, message) : renderQueryError(err, requestId, SQS_XMLNS, message);
 }
+
+/**
+ * Actions a queue URL does not answer: they are not about one queue (LocalStack test_get_create_queue_fails
+ * and test_get_list_queues_fails, aws.validated: InvalidAction 400 "… is not valid for this endpoint.").
+ */
+export const NOT_FOR_QUEUE_ENDPOINT: ReadonlySet<string> = new Set(['CreateQueue', 'ListQueues']);

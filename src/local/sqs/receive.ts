@@ -6,7 +6,7 @@ import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
 import { optInt, optString, optStringList, reqString } from './input.js';
 import { decodeReceiptHandle, GROUP_ID_RE, md5OfAttributes, type MessageAttributes } from './model.js';
-import { checkBatch, entryFailure } from './send.js';
+import { batchResult, checkBatch, entryFailure } from './send.js';
 import { MAX_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS, MESSAGE_SYSTEM_ATTRIBUTE_NAMES } from './constants.js';
 
 const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT * 1000;
@@ -60,7 +60,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
           }
         }
       });
-      return { Successful, Failed };
+      return batchResult(Successful, Failed);
     },
 
     ChangeMessageVisibility(input) {
@@ -89,11 +89,10 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
           }
         }
       });
-      return { Successful, Failed };
+      return batchResult(Successful, Failed);
     },
   };
 }
-
 
 function handleFor(q: Queue, rh: string): { seq: number; nonce: string } {
   const h = decodeReceiptHandle(rh);
@@ -128,7 +127,10 @@ function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number
   // succeeds: AWS answers 200 and does nothing (LocalStack test_change_message_visibility_after_visibility_
   // timeout_expiration, aws.validated; moto PR #3586 found no way to get MessageNotInflight from AWS).
   if (row.inflight !== 1 || row.visible_ms <= now) return;
-  if (row.nonce !== h.nonce) throw expired(rh);
+  // Standard queues take any handle the message was received with, as DeleteMessage does: an earlier
+  // receive's handle changes the current visibility (LocalStack test_terminate_visibility_timeout_after_
+  // receive, aws.validated). FIFO queues want the latest one.
+  if (q.fifo && row.nonce !== h.nonce) throw expired(rh);
   if (row.first_receive_ms !== null && now + seconds * 1000 - row.first_receive_ms > TWELVE_HOURS_MS) {
     throw E.invalidParameter('VisibilityTimeout', seconds, `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_TIMEOUT} seconds]`);
   }

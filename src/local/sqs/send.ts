@@ -148,6 +148,17 @@ function sendResult(m: NewMessage, id: string, sequenceNumber: string | undefine
   return out;
 }
 
+/**
+ * A batch answer as AWS sends it over JSON: an empty `Successful` or `Failed` list is left out (AWS-recorded:
+ * LocalStack test_send_message_batch_with_oversized_contents_with_updated_maximum_message_size[sqs]).
+ */
+export function batchResult(Successful: Record<string, unknown>[], Failed: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (Successful.length) out.Successful = Successful;
+  if (Failed.length) out.Failed = Failed;
+  return out;
+}
+
 /** A batch entry's failure as AWS reports it in `Failed[]` (HTTP 200); anything but an AwsError is a bug. */
 export function entryFailure(id: string, err: unknown): Record<string, unknown> {
   if (err instanceof AwsError) return { Id: id, SenderFault: err.fault === 'Sender', Code: err.queryCode, Message: err.message };
@@ -190,10 +201,10 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
       }
       const sent = ok.length ? svc.messages.send(q, ok.map((o) => o.m)) : [];
       if (ok.length) svc.log(`SQS ${q.name} <- ${ok.length} msgs`);
-      return {
-        Successful: ok.map((o, i) => ({ Id: o.id, ...sendResult(o.m, sent[i]!.id, sent[i]!.sequenceNumber) })),
-        Failed: failed,
-      };
+      return batchResult(
+        ok.map((o, i) => ({ Id: o.id, ...sendResult(o.m, sent[i]!.id, sent[i]!.sequenceNumber) })),
+        failed,
+      );
     },
   };
 }

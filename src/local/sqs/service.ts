@@ -6,13 +6,25 @@
  * - Supported: all 23 operations; visibility, delays, long polling, retention, redrive (lazy, on receive,
  *   like AWS), RedriveAllowPolicy, FIFO ordering/group locking/dedup (both scopes), fair queues
  *   (MessageGroupId on standard queues), MD5 digests, batch rules, move tasks, AddPermission.
+ *   AWS-recorded details (LocalStack's aws.validated tests, named where implemented): a FIFO receive
+ *   serves one group's messages together, groups in the order their head became available (sent, or
+ *   visible again), also after a visibility timeout, a delete, a partial delete or ChangeMessageVisibility
+ *   0; a standard queue returns a message visible again before messages sent after it; dedup ids seen
+ *   under the queue scope keep deduplicating in every group after a switch to messageGroup; standard
+ *   queues take an earlier receive's receipt handle for ChangeMessageVisibility and DeleteMessage; a bare
+ *   queue name is accepted as QueueUrl; accented letters are allowed in message attribute names and
+ *   control characters in their values are InvalidParameterValue; JSON answers leave out empty lists and
+ *   maps (Failed, Successful, Attributes); over Query, a queue URL without Action is a 404
+ *   UnknownOperationException, CreateQueue/ListQueues on a queue URL are InvalidAction, and
+ *   `Accept: application/json` gets the JSON form; a long poll wakes when a changed visibility ends inside it.
  * - Deliberately different: short polls see every message (AWS samples a subset of servers); IAM is not
  *   evaluated for SQS callers (any credentials work); KMS attributes are stored but nothing is encrypted;
  *   FifoThroughputLimit / DeduplicationScope are validated and dedup honours the scope, but no throughput
  *   quota is applied; attribute changes apply at once (AWS documents up to 60 s of propagation, and a
- *   recorded DeduplicationScope change showed no effect right after it). ChangeMessageVisibility on a
- *   message no longer in flight answers 200 and does nothing, as AWS does, so MessageNotInflight is
- *   never returned.
+ *   recorded queue -> messageGroup DeduplicationScope change still deduplicated a new id across groups
+ *   right after it; svl scopes new ids by group at once). ChangeMessageVisibility on a message no longer
+ *   in flight answers 200 and does nothing, as AWS does, so MessageNotInflight is never returned. An empty
+ *   `Successful` list is left out like `Failed` (only the latter is recorded).
  * - Not yet supported: ReceiveRequestAttemptId replays (accepted and validated, not replayed).
  * - Regions (as AWS): queues are regional; a request's region is its SigV4 credential scope's (unsigned:
  *   us-east-1), ListQueues/GetQueueUrl see that region only, and a QueueUrl that names a region
@@ -142,14 +154,16 @@ export class SqsService {
   }
 
   /**
-   * The queue named by `QueueUrl` (any URL whose path ends in `<account>/<name>`), in the region the URL
-   * names or else the request's, or QueueDoesNotExist.
+   * The queue named by `QueueUrl` (any URL whose path ends in `<account>/<name>`, or a bare queue name,
+   * which AWS accepts too: LocalStack test_posting_to_queue_via_queue_name, aws.validated), in the region
+   * the URL names or else the request's, or QueueDoesNotExist.
    */
   queueFromInput(input: Input): Queue {
     const url = reqString(input, 'QueueUrl');
-    const p = parseQueueUrl(url);
+    const bare = BARE_QUEUE_NAME.test(url);
+    const p = bare ? undefined : parseQueueUrl(url);
     const region = p?.region ?? ((input as Record<symbol, unknown>)[REQUEST_REGION] as string | undefined) ?? this.defaultRegion;
-    return this.queues.require(region, p?.name);
+    return this.queues.require(region, bare ? url : p?.name);
   }
 
   // ---- queues ----
@@ -272,7 +286,8 @@ export class SqsService {
       }
       if (v !== undefined) out[n] = v;
     }
-    return { Attributes: out };
+    // No `Attributes: {}`: AWS leaves the member out (LocalStack test_sqs_permission_lifecycle, aws.validated).
+    return Object.keys(out).length ? { Attributes: out } : {};
   }
 
   private setQueueAttributes(input: Input): SqsOutput {
@@ -397,6 +412,9 @@ export class SqsService {
     return intAttribute(q.attrs, 'VisibilityTimeout');
   }
 }
+
+/** A queue name given where a URL is expected: no scheme, no slash. */
+const BARE_QUEUE_NAME = /^[A-Za-z0-9_-]+(\.fifo)?$/;
 
 function policyStatements(policy: { Statement?: unknown }): Array<{ Sid?: string }> {
   const st = policy.Statement;
