@@ -149,7 +149,9 @@ class Parser {
         offset + 1,
       );
     }
-    this.fail(`Unexpected character (${charDesc(ch)}): ${msg}`, offset + ch.length);
+    // Jackson 2.16+ places an unexpected character at its own column (AWS-recorded 2026: `{invalidjson}` ->
+    // column 2), while an unrecognized token is placed after it (`invalid` -> column 8).
+    this.fail(`Unexpected character (${charDesc(ch)}): ${msg}`, offset);
   }
 
   private skipWs(): void {

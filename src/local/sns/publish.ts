@@ -60,7 +60,15 @@ export class Publisher {
 
   publish(input: Input, ctx: SnsContext): Output {
     if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
+      // AWS takes E.164 numbers (API_Publish); others read "<n> is not valid to publish to" (AWS-recorded test_publish_wrong_phone_format).
+      const phone = String(input.PhoneNumber);
+      if (!/^\+?[1-9]\d{1,14}$/.test(phone)) throw E.invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
       throw E.invalidParameter('PhoneNumber Reason: the svl emulator does not send SMS');
+    }
+    if (input.TopicArn === undefined && typeof input.TargetArn === 'string' && input.TargetArn.includes(':endpoint/')) {
+      // A platform endpoint ARN: none exist here (AWS-recorded test_publish_non_existent_target: 400 InvalidParameter).
+      this.sns.topicArnShape(input, 'TargetArn');
+      throw E.invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
     }
     const topic = this.sns.topicFrom(input, input.TopicArn !== undefined ? 'TopicArn' : 'TargetArn');
     const m = this.prepare(topic, input, 'messageAttributes');

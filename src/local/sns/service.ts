@@ -150,6 +150,11 @@ export class SnsService {
     return t;
   }
 
+  /** A topic or target ARN parameter, checked for shape only (AWS-recorded texts). */
+  topicArnShape(input: Input, param: string): string {
+    return this.topicArnParam(input, param);
+  }
+
   /** A topic ARN parameter, checked for shape only (AWS-recorded texts). */
   private topicArnParam(input: Input, param: string): string {
     const arn = req(input, param);
@@ -180,7 +185,9 @@ export class SnsService {
           throw E.invalidParameter('Attributes Reason: Topic already exists with different attributes');
         }
       }
-      if (tags.length && JSON.stringify(sortTags(tags)) !== JSON.stringify(sortTags(existing.tags))) {
+      // The same tags, a subset of them or none return the topic; any other tag is refused (AWS-recorded
+      // test_create_duplicate_topic_check_idempotency, test_create_duplicate_topic_with_more_tags).
+      if (tags.some((tag) => !existing.tags.some((e) => e.Key === tag.Key && e.Value === tag.Value))) {
         throw E.invalidParameter('Tags Reason: Topic already exists with different tags');
       }
       return { TopicArn: arn };
@@ -211,8 +218,13 @@ export class SnsService {
         case 'TracingConfig':
           if (v !== 'PassThrough' && v !== 'Active') throw E.invalidParameter(`TracingConfig: Invalid value [${v}]. Must be PassThrough or Active.`);
           break;
-        case 'Policy':
         case 'DeliveryPolicy':
+          if (v !== '') {
+            out[k] = normaliseTopicDeliveryPolicy(v);
+            continue;
+          }
+          break;
+        case 'Policy':
         case 'DataProtectionPolicy':
         case 'ArchivePolicy':
           if (v !== '') {
@@ -507,7 +519,6 @@ function parseTags(raw: unknown): Array<{ Key: string; Value: string }> {
   });
 }
 
-const sortTags = (t: Array<{ Key: string; Value: string }>) => [...t].sort((a, b) => a.Key.localeCompare(b.Key));
 
 function defaultTopicAttribute(name: string, fifo: boolean): string | undefined {
   if (name === 'ContentBasedDeduplication' && fifo) return 'false';
@@ -575,3 +586,29 @@ function paginate<T>(all: T[], token: string | undefined): { page: T[]; next?: s
 }
 
 export { AwsError };
+
+/**
+ * A topic DeliveryPolicy as AWS stores and returns it (AWS-recorded test_topic_delivery_policy_crud): in
+ * its `http` object, keys set to null are dropped and `disableSubscriptionOverrides` (false) is added,
+ * keys in AWS's order (defaultHealthyRetryPolicy, disableSubscriptionOverrides, defaultRequestPolicy; the
+ * place of defaultSicklyRetryPolicy and defaultThrottlePolicy is UNVERIFIED). Invalid JSON is refused.
+ */
+function normaliseTopicDeliveryPolicy(v: string): string {
+  let p: unknown;
+  try {
+    p = JSON.parse(v);
+  } catch {
+    throw E.invalidParameter('DeliveryPolicy: failed to parse JSON.');
+  }
+  if (!p || typeof p !== 'object' || Array.isArray(p)) throw E.invalidParameter('DeliveryPolicy: failed to parse JSON.');
+  const policy = p as Record<string, unknown>;
+  const http = policy.http;
+  if (!http || typeof http !== 'object' || Array.isArray(http)) return v;
+  const given = Object.fromEntries(Object.entries(http as Record<string, unknown>).filter(([, x]) => x !== null));
+  const order = ['defaultHealthyRetryPolicy', 'defaultSicklyRetryPolicy', 'defaultThrottlePolicy', 'disableSubscriptionOverrides', 'defaultRequestPolicy'];
+  const withDefault = { disableSubscriptionOverrides: false, ...given };
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (key in withDefault) out[key] = withDefault[key as keyof typeof withDefault];
+  for (const [key, x] of Object.entries(withDefault)) if (!(key in out)) out[key] = x;
+  return JSON.stringify({ ...policy, http: out });
+}
