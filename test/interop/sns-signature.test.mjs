@@ -15,6 +15,11 @@
 // (+ SubscribeURL, Token for confirmations), verify SHA1withRSA / SHA256withRSA per SignatureVersion), and
 // the SignatureVersion topic attribute (API_SetTopicAttributes; LocalStack's AWS-validated
 // test_publish_signature_version snapshot records SignatureVersion "2" in the delivered envelope).
+// UnsubscribeConfirmation (docs "HTTP/HTTPS unsubscribe confirmation JSON format") is signed, as the
+// verification docs say, over Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type; it is
+// checked here with Node's crypto only: sns-validator 0.3.5 (index.js validateSignature) uses its
+// Token-less notification key list for every type but SubscriptionConfirmation, so it cannot verify an
+// UnsubscribeConfirmation signed as AWS documents.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, verify } from 'node:crypto';
@@ -115,4 +120,28 @@ test('sns-validator (unmodified) accepts SignatureVersion 1 and 2 notifications 
   assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }, { error: 'The message signature is invalid.' }]);
   // Its default host pattern only admits sns.<region>.amazonaws.com: the pattern argument is what lets it use the emulator.
   assert.deepEqual(await validate([n1], { caFile, hostPattern: '' }), [{ error: 'The certificate is located on an invalid domain.' }]);
+});
+
+test('an unsubscribed http endpoint gets a signed UnsubscribeConfirmation that verifies with the certificate', async () => {
+  const topic = await t.createTopic(t.name('unsub'));
+  const before = ep.requests.length;
+  const { SubscriptionArn: pending } = await t.call('Subscribe', { TopicArn: topic, Protocol: 'http', Endpoint: `${ep.url}/unsub`, ReturnSubscriptionArn: true });
+  await ep.waitFor(before + 1, 'the SubscriptionConfirmation');
+  const confirmation = JSON.parse(ep.requests[before].body);
+  assert.equal((await fetch(confirmation.SubscribeURL)).status, 200);
+  await t.call('Unsubscribe', { SubscriptionArn: pending });
+  await ep.waitFor(before + 2, 'the UnsubscribeConfirmation');
+  const req = ep.requests[before + 1];
+  assert.equal(req.headers['x-amz-sns-message-type'], 'UnsubscribeConfirmation');
+  assert.equal(req.headers['x-amz-sns-topic-arn'], topic);
+  const u = JSON.parse(req.body);
+  assert.deepEqual(Object.keys(u), ['Type', 'MessageId', 'Token', 'TopicArn', 'Message', 'SubscribeURL', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL']);
+  assert.equal(u.Type, 'UnsubscribeConfirmation');
+  assert.equal(req.headers['x-amz-sns-message-id'], u.MessageId);
+  assert.equal(u.Message, `You have chosen to deactivate subscription ${pending}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`);
+  assert.equal(u.SubscribeURL, `${t.url}/?Action=ConfirmSubscription&TopicArn=${topic}&Token=${u.Token}`);
+  assert.match(u.SigningCertURL, /^https:\/\/127\.0\.0\.1:\d+\/.*\.pem$/);
+  const cert = new X509Certificate(await certificateOf(u));
+  const canonical = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'].map((k) => `${k}\n${u[k]}\n`).join('');
+  assert.equal(verify('RSA-SHA1', Buffer.from(canonical), cert.publicKey, Buffer.from(u.Signature, 'base64')), true);
 });

@@ -173,12 +173,37 @@ export function confirmationEnvelope(o: {
   timestampMs: number;
   baseUrl: string;
 }): Record<string, unknown> {
-  const ts = isoTimestamp(o.timestampMs);
   const message = `You have chosen to subscribe to the topic ${o.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
+  return controlEnvelope('SubscriptionConfirmation', message, o);
+}
+
+/**
+ * What AWS POSTs to an http/https endpoint once it is unsubscribed (docs "HTTP/HTTPS unsubscribe
+ * confirmation JSON format"): signed like a SubscriptionConfirmation, over Message, MessageId,
+ * SubscribeURL, Timestamp, Token, TopicArn, Type (docs "Verifying the signatures of Amazon SNS messages").
+ */
+export function unsubscribeConfirmationEnvelope(o: {
+  messageId: string;
+  token: string;
+  topicArn: string;
+  subscriptionArn: string;
+  timestampMs: number;
+  baseUrl: string;
+}): Record<string, unknown> {
+  const message = `You have chosen to deactivate subscription ${o.subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+  return controlEnvelope('UnsubscribeConfirmation', message, o);
+}
+
+function controlEnvelope(
+  type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation',
+  message: string,
+  o: { messageId: string; token: string; topicArn: string; timestampMs: number; baseUrl: string },
+): Record<string, unknown> {
+  const ts = isoTimestamp(o.timestampMs);
   // AWS writes the ARN unencoded (AWS-recorded test_subscribe_external_http_endpoint); ARNs need no escaping in a query.
   const subscribeUrl = `${o.baseUrl}/?Action=ConfirmSubscription&TopicArn=${o.topicArn}&Token=${o.token}`;
   return {
-    Type: 'SubscriptionConfirmation',
+    Type: type,
     MessageId: o.messageId,
     Token: o.token,
     TopicArn: o.topicArn,
@@ -194,7 +219,7 @@ export function confirmationEnvelope(o: {
         ['Timestamp', ts],
         ['Token', o.token],
         ['TopicArn', o.topicArn],
-        ['Type', 'SubscriptionConfirmation'],
+        ['Type', type],
       ],
       '1',
     ),

@@ -256,7 +256,7 @@ export class Publisher {
     if (queue?.fifo) {
       input.MessageGroupId = m.groupId ?? 'default';
       input.MessageDeduplicationId = m.dedupId ?? messageId;
-    } else if (m.groupId !== undefined) {
+    } else if (m.groupId !== undefined && !topic.fifo) {
       // A standard topic's MessageGroupId reaches standard queues as their MessageGroupId (fair queues;
       // AWS-recorded test_publish_message_group_id, 2025).
       input.MessageGroupId = m.groupId;

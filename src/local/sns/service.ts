@@ -103,7 +103,7 @@ export class SnsService {
       SetTopicAttributes: (i) => this.setTopicAttributes(i),
       Subscribe: (i, c) => this.subscribe(i, c),
       ConfirmSubscription: (i) => this.confirmSubscription(i),
-      Unsubscribe: (i) => this.unsubscribe(i),
+      Unsubscribe: (i, ctx) => this.unsubscribe(i, ctx),
       ListSubscriptions: (i) => this.listSubscriptions(i, undefined),
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
@@ -385,12 +385,13 @@ export class SnsService {
     return { SubscriptionArn: sub.arn };
   }
 
-  private unsubscribe(input: Input): Output {
+  private unsubscribe(input: Input, ctx: SnsContext): Output {
     const arn = subscriptionArnParam(input);
     const sub = this.registry.subs.get(arn);
     if (sub) {
       this.registry.deleteSubscription(sub);
       this.http.unsubscribed(sub);
+      if (sub.confirmed && (sub.protocol === 'http' || sub.protocol === 'https')) this.http.sendUnsubscribeConfirmation(sub, ctx.baseUrl);
     }
     return {};
   }
