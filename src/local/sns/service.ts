@@ -9,18 +9,32 @@
  *   delivery, FIFO dedup and ordering, MessageStructure=json, HTTP retries with the delivery policy,
  *   subscription DLQs (RedrivePolicy), lambda delivery (an async invoke with AWS's SNS event, queued in the
  *   publish transaction; the function's resource policy must allow sns.amazonaws.com, as on AWS).
- * - Deliberately different: Signature is an RSA signature by a key generated per emulator process (not
- *   persisted: notifications signed before a restart no longer verify after it), and
- *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
- *   not an X.509 certificate); email, sms,
- *   application and firehose subscriptions are stored but never deliver; SNS callers are not
- *   authorised against the topic Policy.
- * - Not yet supported: data protection
- *   policies, message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
+ * - Signatures verify as AWS documents: SigningCertURL serves a self-signed X.509 certificate
+ *   (certificate.ts) for the signing key; SignatureVersion 1 (SHA1withRSA) and 2 (SHA256withRSA, topic
+ *   attribute) on notifications, Subscription- and UnsubscribeConfirmations. Standard verifiers accept
+ *   them (test/interop/sns-signature.test.mjs: Node's X509Certificate, sns-validator unmodified).
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
- *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
+ *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here;
+ *   a FIFO queue subscribed to a FIFO topic assigns its own SequenceNumber (not the envelope's); a standard
+ *   topic's MessageGroupId reaches standard queues; RedrivePolicy/FilterPolicy syntax errors end with
+ *   Jackson's REDACTED source location; CreateTopic with a subset of the topic's tags (or none) returns it;
+ *   a topic DeliveryPolicy is stored with disableSubscriptionOverrides added and null keys dropped;
+ *   Publish to a platform endpoint ARN that does not exist and to a non-E.164 PhoneNumber are refused
+ *   with AWS's texts.
+ * - Deliberately different: SigningCertURL is `https://<host the client called>:<ephemeral port>/_svl/sns/
+ *   SimpleNotificationService-svl.pem` (the emulator's own https listener, cert-server.ts; the http port
+ *   serves the same file at the same path), not sns.<region>.amazonaws.com: verifiers need their host
+ *   pattern widened (sns-validator's first argument) and the certificate trusted (NODE_EXTRA_CA_CERTS=
+ *   <state dir>/sns-signing-cert.pem). Durable emulators keep key and certificate in the state directory;
+ *   in-memory ones make one per process. The port changes across restarts. email, sms, application and
+ *   firehose subscriptions are stored but never deliver; SNS callers are not authorised against the topic
+ *   Policy; an UnsubscribeConfirmation is sent once (no retries) and its SubscribeURL cannot restore the
+ *   deleted subscription.
+ * - Not yet supported: data protection policies, message archiving/replay.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
- *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request.
+ *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request; where
+ *   defaultSicklyRetryPolicy/defaultThrottlePolicy sit in a normalised DeliveryPolicy; Jackson columns of
+ *   syntax errors other than unexpected characters and unrecognized tokens.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
