@@ -89,6 +89,18 @@ test('topic DeliveryPolicy is normalised as AWS stores it; an unset FilterPolicy
   const attrs = await t.subAttrs(q.subArn);
   assert.equal('FilterPolicy' in attrs, false);
   assert.equal('FilterPolicyScope' in attrs, false);
+
+  // Subscribe with FilterPolicy "" (and a scope): neither key is reported (AWS-recorded
+  // test_create_subscriptions_with_attributes, get-attrs).
+  const q2 = await t.createQueue(t.name('fp-empty'));
+  const { SubscriptionArn } = await t.call('Subscribe', {
+    TopicArn: topic, Protocol: 'sqs', Endpoint: q2.arn, ReturnSubscriptionArn: true,
+    Attributes: { RawMessageDelivery: 'TrUe', FilterPolicyScope: 'MessageBody', FilterPolicy: '' },
+  });
+  const a2 = await t.subAttrs(SubscriptionArn);
+  assert.equal(a2.RawMessageDelivery, 'true');
+  assert.equal('FilterPolicy' in a2, false);
+  assert.equal('FilterPolicyScope' in a2, false);
 });
 
 test('MessageGroupId on a standard topic reaches a standard queue subscriber as its MessageGroupId', async () => {

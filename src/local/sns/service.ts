@@ -321,6 +321,9 @@ export class SnsService {
       if (!SUBSCRIPTION_SETTABLE.has(k)) throw E.invalidParameter('Attributes Reason: AttributeName');
       attrs[k] = validateSubscriptionAttribute(protocol, k, String(rv), 'Subscribe', scope, { topicFifo: t.fifo, endpoint });
     }
+    // An empty FilterPolicy (or RedrivePolicy, DeliveryPolicy) sets nothing: the key stays absent (AWS-recorded
+    // test_create_subscriptions_with_attributes: FilterPolicy "" -> no FilterPolicy, no FilterPolicyScope).
+    for (const k of ['FilterPolicy', 'RedrivePolicy', 'DeliveryPolicy']) if (attrs[k] === '') delete attrs[k];
     // AWS keeps a FilterPolicyScope set without a FilterPolicy but only reports it once a FilterPolicy exists (AWS-recorded).
     const existing = this.registry.subscriptionsOf(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing) {
@@ -448,6 +451,7 @@ export class SnsService {
     };
     for (const [k, v] of Object.entries(s.attrs)) {
       if (k === 'FilterPolicyScope' && !s.attrs.FilterPolicy) continue;
+      if (v === '' && (k === 'FilterPolicy' || k === 'RedrivePolicy' || k === 'DeliveryPolicy')) continue; // unset: absent, not ""
       attrs[k] = v;
     }
     if (s.attrs.FilterPolicy && !s.attrs.FilterPolicyScope) attrs.FilterPolicyScope = 'MessageAttributes';
