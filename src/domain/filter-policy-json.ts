@@ -8,6 +8,10 @@
  *    e.g. `Unexpected character ('i' (code 105)): was expecting double-quote to start field name` and
  *    `Unrecognized token 'invalid': was expecting (JSON String, Number, Array, Object or token 'null',
  *    'true' or 'false')`. SNS parses with Jackson, so the other messages here follow Jackson's texts.
+ *    followed by the location as Jackson 2.16+ writes it with source inclusion off (AWS-recorded, 2026:
+ *    test_sns.py test_validate_set_sub_attributes, test_subscribe_invalid_filter_policy):
+ *    `\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: N]`.
+ *    SubscriptionAttributes' RedrivePolicy parse errors read the same.
  *  - errors found while compiling the policy carry Jackson's location suffix
  *    `\n at [Source: (String)"<policy>"; line: 1, column: N]`, where `<policy>` is the policy
  *    re-serialised compactly (`{"key":[["value"]]}` although the caller sent `{"key": [["value"]]}`).
@@ -95,6 +99,14 @@ export function jacksonLocation(source: string, line: number, column: number): s
   return `[Source: (String)${snippet}; line: ${line}, column: ${column}]`;
 }
 
+/**
+ * Jackson's location for syntax errors as AWS now reports them: the source itself redacted (Jackson 2.16+
+ * with `StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled), only line and column.
+ */
+export function jacksonRedactedLocation(line: number, column: number): string {
+  return `[Source: REDACTED (\`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION\` disabled); line: ${line}, column: ${column}]`;
+}
+
 /** Jackson 2.15+ StreamReadConstraints default maximum nesting depth. */
 const MAX_NESTING_DEPTH = 1000;
 
@@ -137,7 +149,9 @@ class Parser {
         offset + 1,
       );
     }
-    this.fail(`Unexpected character (${charDesc(ch)}): ${msg}`, offset + ch.length);
+    // Jackson 2.16+ places an unexpected character at its own column (AWS-recorded 2026: `{invalidjson}` ->
+    // column 2), while an unrecognized token is placed after it (`invalid` -> column 8).
+    this.fail(`Unexpected character (${charDesc(ch)}): ${msg}`, offset);
   }
 
   private skipWs(): void {

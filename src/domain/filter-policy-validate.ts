@@ -28,6 +28,7 @@ import {
   JsonSyntaxError,
   fromValue,
   jacksonLocation,
+  jacksonRedactedLocation,
   nodeText,
   parseJson,
   toCompact,
@@ -548,7 +549,7 @@ function compileOrThrow(policy: unknown, scope: FilterPolicyScope): CompiledFilt
     } catch (e) {
       if (e instanceof JsonSyntaxError) {
         // AWS-recorded first lines: "FilterPolicy: failed to parse JSON. Unexpected character ('i' (code 105)): …"
-        fail(`failed to parse JSON. ${e.message}\n at ${jacksonLocation(policy, e.line, e.column)}`, null);
+        fail(`failed to parse JSON. ${e.message}\n at ${jacksonRedactedLocation(e.line, e.column)}`, null);
       }
       throw e;
     }

@@ -22,7 +22,7 @@ import type { WireResponse } from './protocol/json10.js';
 import type { IncomingRequest } from './router.js';
 import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
-import { SIGNING_CERT_PATH, signingPublicKeyPem } from './sns/envelope.js';
+import { SIGNING_CERT_PATH, signingCertificatePem } from './sns/envelope.js';
 import { systemAttributes } from './sqs/receive.js';
 import type { LambdaService } from './lambda/service.js';
 
@@ -96,7 +96,7 @@ export class ControlApi {
     }
     if (req.method === 'GET' && url.pathname === '/_svl/health') return json(200, this.health(), req.requestId);
     if (req.method === 'GET' && url.pathname === SIGNING_CERT_PATH) {
-      return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingPublicKeyPem() };
+      return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingCertificatePem() };
     }
     if (req.method === 'GET' && url.pathname === '/_svl/sqs/peek') {
       // `queue` is the queue's name, in `region` (default us-east-1, the region of `svl --local`).

@@ -15,6 +15,7 @@ import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from 
 import { restJsonError } from './protocol/rest-json.js';
 import { requestTooLarge } from './lambda/errors.js';
 import { useSigningKeyFile } from './sns/envelope.js';
+import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
 import { route, type IncomingRequest } from './router.js';
@@ -58,7 +59,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   try {
     const sqs = new SqsService({ db: store.db, clock, log });
     const sns = new SnsService({ db: store.db, clock, sqs, log });
-    if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'));
+    if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'), join(opts.stateDir, 'sns-signing-cert.pem'));
     const lambda = new LambdaService({
       db: store.db,
       clock,
@@ -145,6 +146,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       });
     });
     const addr = server.address() as AddressInfo;
+    let certServer: CertServer;
+    try {
+      certServer = await startCertServer(host);
+    } catch (err) {
+      server.close();
+      throw err;
+    }
     const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     url = `http://${shownHost}:${addr.port}`;
     sqs.start();
@@ -173,6 +181,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             server.closeIdleConnections();
           });
           if (pending > 0) await new Promise<void>((r) => (drained = r));
+          await certServer.close();
           store.close();
           log('svl emulator stopped');
         })();

@@ -24,7 +24,9 @@ const CONFIRMATION_FIELDS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp'
 const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
 
 async function verifies(doc, fields) {
-  const pem = await (await fetch(doc.SigningCertURL)).text();
+  // SigningCertURL is https (a self-signed certificate); the emulator's http port serves it at the same path.
+  assert.match(doc.SigningCertURL, /^https:\/\/127\.0\.0\.1:\d+\/.*\.pem$/);
+  const pem = await (await fetch(`${t.url}${new URL(doc.SigningCertURL).pathname}`)).text();
   const canonical = fields.filter((k) => doc[k] !== undefined).map((k) => `${k}\n${doc[k]}\n`).join('');
   return verify(doc.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1', Buffer.from(canonical), pem, Buffer.from(doc.Signature, 'base64'));
 }

@@ -136,13 +136,15 @@ test('notifications signed before a restart still verify with the key served aft
       const pem = await (await fetch(`${t.url}${new URL(n.SigningCertURL).pathname}`)).text();
       let canonical = '';
       for (const k of ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']) if (n[k] !== undefined) canonical += `${k}\n${n[k]}\n`;
-      const { verify, createPrivateKey, createPublicKey } = await import('node:crypto');
+      const { verify, createPrivateKey, X509Certificate } = await import('node:crypto');
       assert.equal(verify('RSA-SHA1', Buffer.from(canonical), pem, Buffer.from(n.Signature, 'base64')), true);
       // The key is the one kept in the state directory (owner-only), not a per-process one.
       const { readFileSync, statSync } = await import('node:fs');
       const keyFile = join(dir, 'sns-signing-key.pem');
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-      assert.equal(createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }).toString(), pem);
+      assert.equal(new X509Certificate(pem).checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8'))), true);
+      // The certificate is kept too, so one trusted before the restart (NODE_EXTRA_CA_CERTS) stays trusted.
+      assert.equal(readFileSync(join(dir, 'sns-signing-cert.pem'), 'utf8'), pem);
     } finally {
       await t.close();
     }

@@ -3,8 +3,9 @@
  * key order and signature scheme (canonical `key\nvalue\n` lines, SignatureVersion 1 = SHA1withRSA,
  * 2 = SHA256withRSA). See ../shared/reference/aws-wire.md §4.3.
  */
-import { generateKeyPairSync, createPrivateKey, createPublicKey, createSign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { selfSignedCertificate } from './certificate.js';
 
 export interface SnsMessageAttribute {
   DataType: string;
@@ -12,34 +13,87 @@ export interface SnsMessageAttribute {
   BinaryValue?: string;
 }
 
-let keys: { privateKey: KeyObject; publicPem: string } | undefined;
+let keys: { privateKey: KeyObject; privatePem: string; certPem: string } | undefined;
 
-/** The emulator's signing key: generated once per process, on first use. */
+/** The certificate for the signing key: self-signed, valid from a day ago to the end of 2049 (UTCTime's last year). */
+const certificateFor = (privateKey: KeyObject, now = Date.now()): string =>
+  selfSignedCertificate(privateKey, {
+    commonName: 'sns.svl.local',
+    altNames: ['localhost', '127.0.0.1', '::1'],
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date('2049-12-31T23:59:59Z'),
+  });
+
+const newKey = (): KeyObject => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
+const setKeys = (privateKey: KeyObject, certPem: string) => {
+  lastSigned.clear();
+  keys = { privateKey, privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem };
+};
+
+/** The emulator's signing key and its certificate: generated once per process, on first use. */
 function signingKeys() {
   if (!keys) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    keys = { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    const privateKey = newKey();
+    setKeys(privateKey, certificateFor(privateKey));
   }
-  return keys;
+  return keys!;
 }
 
-export const signingPublicKeyPem = (): string => signingKeys().publicPem;
+/** The X.509 certificate (PEM) served at SigningCertURL. */
+export const signingCertificatePem = (): string => signingKeys().certPem;
+/** The signing key (PKCS#8 PEM): also the TLS key of the https listener that serves the certificate. */
+export const signingPrivateKeyPem = (): string => signingKeys().privatePem;
 
 /**
- * Durable emulators keep their signing key in the state directory (mode 0600), so that notifications
- * signed before a restart (queued messages, pending HTTP deliveries) still verify after it.
+ * Durable emulators keep their signing key and its certificate in the state directory (key mode 0600),
+ * so that notifications signed before a restart (queued messages, pending HTTP deliveries) still verify
+ * after it and a certificate trusted once (NODE_EXTRA_CA_CERTS) stays trusted. A state directory from
+ * before certificates (key only) gets a certificate for its key; a certificate that no longer matches
+ * the key is replaced.
  */
-export function useSigningKeyFile(path: string): void {
-  let pem: string;
-  if (existsSync(path)) pem = readFileSync(path, 'utf8');
+export function useSigningKeyFile(keyPath: string, certPath: string): void {
+  let privateKey: KeyObject;
+  if (existsSync(keyPath)) privateKey = createPrivateKey(readFileSync(keyPath, 'utf8'));
   else {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    writeFileSync(path, pem, { mode: 0o600 });
+    privateKey = newKey();
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   }
-  const privateKey = createPrivateKey(pem);
-  lastSigned.clear();
-  keys = { privateKey, publicPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+  let certPem: string | undefined;
+  if (existsSync(certPath)) {
+    certPem = readFileSync(certPath, 'utf8');
+    try {
+      if (!new X509Certificate(certPem).checkPrivateKey(privateKey)) certPem = undefined;
+    } catch {
+      certPem = undefined;
+    }
+  }
+  if (!certPem) {
+    certPem = certificateFor(privateKey);
+    writeFileSync(certPath, certPem);
+  }
+  setKeys(privateKey, certPem);
+}
+
+/**
+ * Origins of the https listeners serving the certificate (most recent last): SigningCertURL must be an
+ * https URL for standard verifiers (sns-validator refuses any other scheme).
+ */
+const certPorts: number[] = [];
+export function registerCertPort(port: number): () => void {
+  certPorts.push(port);
+  return () => {
+    const i = certPorts.lastIndexOf(port);
+    if (i >= 0) certPorts.splice(i, 1);
+  };
+}
+
+/** SigningCertURL: the https listener on the host the client called, else (none running) the emulator's own origin. */
+export function signingCertUrl(baseUrl: string): string {
+  const port = certPorts.at(-1);
+  if (port === undefined || !baseUrl) return `${baseUrl}${SIGNING_CERT_PATH}`;
+  const u = new URL(baseUrl);
+  return `https://${u.hostname}:${port}${SIGNING_CERT_PATH}`;
 }
 export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
 
@@ -101,7 +155,7 @@ export function notificationEnvelope(n: NotificationInput): Record<string, unkno
       ],
       n.signatureVersion,
     );
-    env.SigningCertURL = `${n.baseUrl}${SIGNING_CERT_PATH}`;
+    env.SigningCertURL = signingCertUrl(n.baseUrl);
   }
   env.UnsubscribeURL = `${n.baseUrl}/?Action=Unsubscribe&SubscriptionArn=${n.subscriptionArn}`;
   if (n.attributes && Object.keys(n.attributes).length) {
@@ -119,12 +173,37 @@ export function confirmationEnvelope(o: {
   timestampMs: number;
   baseUrl: string;
 }): Record<string, unknown> {
-  const ts = isoTimestamp(o.timestampMs);
   const message = `You have chosen to subscribe to the topic ${o.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
+  return controlEnvelope('SubscriptionConfirmation', message, o);
+}
+
+/**
+ * What AWS POSTs to an http/https endpoint once it is unsubscribed (docs "HTTP/HTTPS unsubscribe
+ * confirmation JSON format"): signed like a SubscriptionConfirmation, over Message, MessageId,
+ * SubscribeURL, Timestamp, Token, TopicArn, Type (docs "Verifying the signatures of Amazon SNS messages").
+ */
+export function unsubscribeConfirmationEnvelope(o: {
+  messageId: string;
+  token: string;
+  topicArn: string;
+  subscriptionArn: string;
+  timestampMs: number;
+  baseUrl: string;
+}): Record<string, unknown> {
+  const message = `You have chosen to deactivate subscription ${o.subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+  return controlEnvelope('UnsubscribeConfirmation', message, o);
+}
+
+function controlEnvelope(
+  type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation',
+  message: string,
+  o: { messageId: string; token: string; topicArn: string; timestampMs: number; baseUrl: string },
+): Record<string, unknown> {
+  const ts = isoTimestamp(o.timestampMs);
   // AWS writes the ARN unencoded (AWS-recorded test_subscribe_external_http_endpoint); ARNs need no escaping in a query.
   const subscribeUrl = `${o.baseUrl}/?Action=ConfirmSubscription&TopicArn=${o.topicArn}&Token=${o.token}`;
   return {
-    Type: 'SubscriptionConfirmation',
+    Type: type,
     MessageId: o.messageId,
     Token: o.token,
     TopicArn: o.topicArn,
@@ -140,10 +219,10 @@ export function confirmationEnvelope(o: {
         ['Timestamp', ts],
         ['Token', o.token],
         ['TopicArn', o.topicArn],
-        ['Type', 'SubscriptionConfirmation'],
+        ['Type', type],
       ],
       '1',
     ),
-    SigningCertURL: `${o.baseUrl}${SIGNING_CERT_PATH}`,
+    SigningCertURL: signingCertUrl(o.baseUrl),
   };
 }

@@ -3,13 +3,15 @@
  * with the subscription's (or topic's) delivery policy; after the last retry the message goes to the
  * subscription's DLQ if it has a RedrivePolicy. Pending deliveries are rows in SQLite, so they survive a
  * restart. Retry delays run on the emulator Clock (tests use the fake clock).
+ * The UnsubscribeConfirmation AWS POSTs after an http/https endpoint is unsubscribed is sent once, not
+ * stored or retried (the subscription it names is gone; AWS's retries for it are undocumented).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { SnsService } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { confirmationEnvelope, type SnsMessageAttribute } from './envelope.js';
+import { confirmationEnvelope, unsubscribeConfirmationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEFAULT_DELIVERY_POLICY } from './constants.js';
 
 interface DeliveryRow {
@@ -50,6 +52,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export class HttpDelivery {
   private readonly s;
   private readonly inFlight = new Set<number>();
+  /** UnsubscribeConfirmation POSTs in flight (sent once, outside the deliveries table). */
+  private oneShots = 0;
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private stopped = false;
@@ -99,6 +103,32 @@ export class HttpDelivery {
     this.s.dropAll.run(sub.arn);
   }
 
+  /** POSTs AWS's UnsubscribeConfirmation to a confirmed http/https endpoint just unsubscribed (once, no retries). */
+  sendUnsubscribeConfirmation(sub: Subscription, baseUrl: string): void {
+    if (this.stopped) return;
+    const messageId = randomUUID();
+    const body = JSON.stringify(
+      unsubscribeConfirmationEnvelope({ messageId, token: sub.token ?? randomBytes(32).toString('hex'), topicArn: sub.topicArn, subscriptionArn: sub.arn, timestampMs: this.clock.now(), baseUrl }),
+    );
+    this.oneShots++;
+    void fetch(sub.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain; charset=UTF-8',
+        'user-agent': 'Amazon Simple Notification Service Agent',
+        'x-amz-sns-message-type': 'UnsubscribeConfirmation',
+        'x-amz-sns-message-id': messageId,
+        'x-amz-sns-topic-arn': sub.topicArn,
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
+      .then((res) => res.arrayBuffer().then(() => this.sns.log(`SNS UnsubscribeConfirmation -> ${sub.endpoint}: HTTP ${res.status}`)))
+      .catch((err: Error) => this.sns.log(`SNS UnsubscribeConfirmation -> ${sub.endpoint} failed: ${err.message}`))
+      .finally(() => this.oneShots--);
+  }
+
   pendingCount(): number {
     return (this.s.pending.get() as { n: number }).n;
   }
@@ -118,6 +148,7 @@ export class HttpDelivery {
   busy(): string[] {
     const out: string[] = [];
     if (this.inFlight.size > 0) out.push(`${this.inFlight.size} SNS HTTP delivery(ies) in flight`);
+    if (this.oneShots > 0) out.push(`${this.oneShots} SNS UnsubscribeConfirmation(s) in flight`);
     const due = (this.s.due.all(this.clock.now()) as DeliveryRow[]).filter((r) => !this.inFlight.has(r.id)).length;
     if (!this.stopped && due > 0) out.push(`${due} SNS HTTP delivery(ies) due`);
     return out;

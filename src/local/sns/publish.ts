@@ -9,13 +9,21 @@ import type { Clock } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
 import { sendFromService } from '../sqs/send.js';
 import { AwsError } from '../../domain/aws-error.js';
-import { sha256Hex, sequenceNumber } from '../sqs/model.js';
+import { sha256Hex } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { evaluateFilterPolicy, type FilterMessage } from '../../domain/filter-policy.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
+
+/**
+ * A FIFO topic's sequence number: 20 digits, growing, non-consecutive (AWS API_Publish: "a large,
+ * non-consecutive number"), and on another scale than a queue's own numbers, so the SequenceNumber an
+ * SQS subscriber's queue assigns differs from the one in the envelope and the publish response, as on AWS
+ * (AWS-recorded test_message_to_fifo_sqs: <sequence-number:1> on the queue, <sequence-number:2> in the body).
+ */
+export const snsSequenceNumber = (counter: number): string => (10n ** 19n + BigInt(counter) * 1000n).toString();
 
 interface PreparedMessage {
   message: string;
@@ -52,7 +60,15 @@ export class Publisher {
 
   publish(input: Input, ctx: SnsContext): Output {
     if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
+      // AWS takes E.164 numbers (API_Publish); others read "<n> is not valid to publish to" (AWS-recorded test_publish_wrong_phone_format).
+      const phone = String(input.PhoneNumber);
+      if (!/^\+?[1-9]\d{1,14}$/.test(phone)) throw E.invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
       throw E.invalidParameter('PhoneNumber Reason: the svl emulator does not send SMS');
+    }
+    if (input.TopicArn === undefined && typeof input.TargetArn === 'string' && input.TargetArn.includes(':endpoint/')) {
+      // A platform endpoint ARN: none exist here (AWS-recorded test_publish_non_existent_target: 400 InvalidParameter).
+      this.sns.topicArnShape(input, 'TargetArn');
+      throw E.invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
     }
     const topic = this.sns.topicFrom(input, input.TopicArn !== undefined ? 'TopicArn' : 'TargetArn');
     const m = this.prepare(topic, input, 'messageAttributes');
@@ -150,7 +166,7 @@ export class Publisher {
           if (seen && seen.expires_ms > now) return { MessageId: seen.message_id, ...(seen.sequence_number ? { SequenceNumber: seen.sequence_number } : {}) };
         }
         const messageId = randomUUID();
-        const seq = topic.fifo ? sequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
+        const seq = topic.fifo ? snsSequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
         if (topic.fifo && m.dedupId !== undefined) this.s.dedupPut.run(topic.arn, m.dedupId, messageId, seq ?? null, now + DEDUP_WINDOW_MS);
         // One filter message per distinct body: the matcher parses a body (and reads the attributes) once
         // per message object, however many subscribers' policies it is matched against.
@@ -240,6 +256,10 @@ export class Publisher {
     if (queue?.fifo) {
       input.MessageGroupId = m.groupId ?? 'default';
       input.MessageDeduplicationId = m.dedupId ?? messageId;
+    } else if (m.groupId !== undefined && !topic.fifo) {
+      // A standard topic's MessageGroupId reaches standard queues as their MessageGroupId (fair queues;
+      // AWS-recorded test_publish_message_group_id, 2025).
+      input.MessageGroupId = m.groupId;
     }
     try {
       sendFromService(this.sqs, queueArn, input, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account }, ctx.traceHeader);

@@ -9,28 +9,45 @@
  *   delivery, FIFO dedup and ordering, MessageStructure=json, HTTP retries with the delivery policy,
  *   subscription DLQs (RedrivePolicy), lambda delivery (an async invoke with AWS's SNS event, queued in the
  *   publish transaction; the function's resource policy must allow sns.amazonaws.com, as on AWS).
- * - Deliberately different: Signature is an RSA signature by a key generated per emulator process (not
- *   persisted: notifications signed before a restart no longer verify after it), and
- *   SigningCertURL points at the emulator (`/_svl/sns/SimpleNotificationService-svl.pem`, a PEM public key,
- *   not an X.509 certificate); email, sms,
- *   application and firehose subscriptions are stored but never deliver; of the topic Policy only
- *   SNS:Publish is enforced, and only for a caller whose access key id is a 12-digit account id (any other
- *   key is the owner; permissions.ts); data protection policies are stored and returned, never applied;
- *   platform applications/endpoints and the SMS operations are validated and stored, nothing is pushed
- *   or texted: a publish to an endpoint or a phone number is logged and answers a MessageId, sandbox
- *   OTPs go to the log, the account stays in the SMS sandbox with no origination numbers (platform.ts, sms.ts).
- * - Not yet supported: message archiving/replay, the UnsubscribeConfirmation POST AWS sends to http endpoints.
+ * - Signatures verify as AWS documents: SigningCertURL serves a self-signed X.509 certificate
+ *   (certificate.ts) for the signing key; SignatureVersion 1 (SHA1withRSA) and 2 (SHA256withRSA, topic
+ *   attribute) on notifications, Subscription- and UnsubscribeConfirmations. Standard verifiers accept
+ *   them (test/interop/sns-signature.test.mjs: Node's X509Certificate, sns-validator unmodified).
  * - As AWS (recorded): subscribing a well-formed ARN of a queue that does not exist succeeds (deliveries
- *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here.
+ *   to it fail); an invalid PublishBatch entry fails the whole request, so `Failed` is always empty here;
+ *   a FIFO queue subscribed to a FIFO topic assigns its own SequenceNumber (not the envelope's); a standard
+ *   topic's MessageGroupId reaches standard queues; RedrivePolicy/FilterPolicy syntax errors end with
+ *   Jackson's REDACTED source location; CreateTopic with a subset of the topic's tags (or none) returns it;
+ *   a topic DeliveryPolicy is stored with disableSubscriptionOverrides added and null keys dropped;
+ *   Publish to a platform endpoint ARN that does not exist and to a non-E.164 PhoneNumber are refused
+ *   with AWS's texts.
  * - Regions (as AWS): topics are regional; a request's region is its SigV4 credential scope's (unsigned:
  *   us-east-1). CreateTopic makes an ARN of that region, ListTopics/ListSubscriptions list that region's,
  *   and a TopicArn/TargetArn/ResourceArn of another region is "Invalid parameter: TopicArn" (400, the
  *   parameter's name; LocalStack's provider answers the same). Delivery to a queue of another region
- *   works, as on AWS. UNVERIFIED: the text for TargetArn/ResourceArn of another region.
+ *   works, as on AWS.
+ * - Deliberately different: SigningCertURL is `https://<host the client called>:<ephemeral port>/_svl/sns/
+ *   SimpleNotificationService-svl.pem` (the emulator's own https listener, cert-server.ts; the http port
+ *   serves the same file at the same path), not sns.<region>.amazonaws.com: verifiers need their host
+ *   pattern widened (sns-validator's first argument) and the certificate trusted (NODE_EXTRA_CA_CERTS=
+ *   <state dir>/sns-signing-cert.pem). Durable emulators keep key and certificate in the state directory;
+ *   in-memory ones make one per process. The port changes across restarts. email, sms, application and
+ *   firehose subscriptions are stored but never deliver; of the topic Policy only SNS:Publish is
+ *   enforced, and only for a caller whose access key id is a 12-digit account id (any other key is the
+ *   owner; permissions.ts); data protection policies are stored and returned, never applied; platform
+ *   applications/endpoints and the SMS operations are validated and stored, nothing is pushed or texted:
+ *   a publish to an endpoint or a phone number is logged and answers a MessageId, sandbox OTPs go to the
+ *   log, the account stays in the SMS sandbox with no origination numbers (platform.ts, sms.ts); platform
+ *   application and endpoint ARNs are us-east-1's whatever the caller's region. An UnsubscribeConfirmation
+ *   is sent once (no retries) and its SubscribeURL cannot restore the deleted subscription.
+ * - Not yet supported: message archiving/replay.
  * - UNVERIFIED: error texts for non-SQS protocols on FIFO topics and for reserved attribute names;
- *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request;
- *   the texts marked UNVERIFIED in permissions.ts, data-protection.ts, platform.ts and sms.ts (the
- *   cross-account AuthorizationError, sandbox-number and OTP errors among them).
+ *   whether every kind of invalid batch entry (not only the recorded ones) fails the whole request; where
+ *   defaultSicklyRetryPolicy/defaultThrottlePolicy sit in a normalised DeliveryPolicy; Jackson columns of
+ *   syntax errors other than unexpected characters and unrecognized tokens; the text for a
+ *   TargetArn/ResourceArn of another region; the texts marked UNVERIFIED in permissions.ts,
+ *   data-protection.ts, platform.ts and sms.ts (the cross-account AuthorizationError, sandbox-number and
+ *   OTP errors among them).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
@@ -137,7 +154,7 @@ export class SnsService {
       SetTopicAttributes: (i) => this.setTopicAttributes(i),
       Subscribe: (i, c) => this.subscribe(i, c),
       ConfirmSubscription: (i, c) => this.confirmSubscription(i, c),
-      Unsubscribe: (i) => this.unsubscribe(i),
+      Unsubscribe: (i, ctx) => this.unsubscribe(i, ctx),
       ListSubscriptions: (i, c) => this.listSubscriptions(i, undefined, this.regionOf(c)),
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
@@ -208,6 +225,11 @@ export class SnsService {
     return t;
   }
 
+  /** A topic or target ARN parameter, checked for shape only (AWS-recorded texts). */
+  topicArnShape(input: Input, param: string): string {
+    return this.topicArnParam(input, param);
+  }
+
   /** A topic ARN parameter, checked for shape only (AWS-recorded texts). */
   private topicArnParam(input: Input, param: string): string {
     const arn = req(input, param);
@@ -238,7 +260,9 @@ export class SnsService {
           throw E.invalidParameter('Attributes Reason: Topic already exists with different attributes');
         }
       }
-      if (tags.length && JSON.stringify(sortTags(tags)) !== JSON.stringify(sortTags(existing.tags))) {
+      // The same tags, a subset of them or none return the topic; any other tag is refused (AWS-recorded
+      // test_create_duplicate_topic_check_idempotency, test_create_duplicate_topic_with_more_tags).
+      if (tags.some((tag) => !existing.tags.some((e) => e.Key === tag.Key && e.Value === tag.Value))) {
         throw E.invalidParameter('Tags Reason: Topic already exists with different tags');
       }
       return { TopicArn: arn };
@@ -269,8 +293,13 @@ export class SnsService {
         case 'TracingConfig':
           if (v !== 'PassThrough' && v !== 'Active') throw E.invalidParameter(`TracingConfig: Invalid value [${v}]. Must be PassThrough or Active.`);
           break;
-        case 'Policy':
         case 'DeliveryPolicy':
+          if (v !== '') {
+            out[k] = normaliseTopicDeliveryPolicy(v);
+            continue;
+          }
+          break;
+        case 'Policy':
         case 'DataProtectionPolicy':
         case 'ArchivePolicy':
           if (v !== '') {
@@ -354,6 +383,9 @@ export class SnsService {
       if (!SUBSCRIPTION_SETTABLE.has(k)) throw E.invalidParameter('Attributes Reason: AttributeName');
       attrs[k] = validateSubscriptionAttribute(protocol, k, String(rv), 'Subscribe', scope, { topicFifo: t.fifo, endpoint });
     }
+    // An empty FilterPolicy (or RedrivePolicy, DeliveryPolicy) sets nothing: the key stays absent (AWS-recorded
+    // test_create_subscriptions_with_attributes: FilterPolicy "" -> no FilterPolicy, no FilterPolicyScope).
+    for (const k of ['FilterPolicy', 'RedrivePolicy', 'DeliveryPolicy']) if (attrs[k] === '') delete attrs[k];
     // AWS keeps a FilterPolicyScope set without a FilterPolicy but only reports it once a FilterPolicy exists (AWS-recorded).
     const existing = this.registry.subscriptionsOf(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing) {
@@ -433,12 +465,13 @@ export class SnsService {
     return { SubscriptionArn: sub.arn };
   }
 
-  private unsubscribe(input: Input): Output {
+  private unsubscribe(input: Input, ctx: SnsContext): Output {
     const arn = subscriptionArnParam(input);
     const sub = this.registry.subs.get(arn);
     if (sub) {
       this.registry.deleteSubscription(sub);
       this.http.unsubscribed(sub);
+      if (sub.confirmed && (sub.protocol === 'http' || sub.protocol === 'https')) this.http.sendUnsubscribeConfirmation(sub, ctx.baseUrl);
     }
     return {};
   }
@@ -481,6 +514,7 @@ export class SnsService {
     };
     for (const [k, v] of Object.entries(s.attrs)) {
       if (k === 'FilterPolicyScope' && !s.attrs.FilterPolicy) continue;
+      if (v === '' && (k === 'FilterPolicy' || k === 'RedrivePolicy' || k === 'DeliveryPolicy')) continue; // unset: absent, not ""
       attrs[k] = v;
     }
     if (s.attrs.FilterPolicy && !s.attrs.FilterPolicyScope) attrs.FilterPolicyScope = 'MessageAttributes';
@@ -567,7 +601,6 @@ function parseTags(raw: unknown): Array<{ Key: string; Value: string }> {
   });
 }
 
-const sortTags = (t: Array<{ Key: string; Value: string }>) => [...t].sort((a, b) => a.Key.localeCompare(b.Key));
 
 function defaultTopicAttribute(name: string, fifo: boolean): string | undefined {
   if (name === 'ContentBasedDeduplication' && fifo) return 'false';
@@ -635,3 +668,29 @@ function paginate<T>(all: T[], token: string | undefined): { page: T[]; next?: s
 }
 
 export { AwsError };
+
+/**
+ * A topic DeliveryPolicy as AWS stores and returns it (AWS-recorded test_topic_delivery_policy_crud): in
+ * its `http` object, keys set to null are dropped and `disableSubscriptionOverrides` (false) is added,
+ * keys in AWS's order (defaultHealthyRetryPolicy, disableSubscriptionOverrides, defaultRequestPolicy; the
+ * place of defaultSicklyRetryPolicy and defaultThrottlePolicy is UNVERIFIED). Invalid JSON is refused.
+ */
+function normaliseTopicDeliveryPolicy(v: string): string {
+  let p: unknown;
+  try {
+    p = JSON.parse(v);
+  } catch {
+    throw E.invalidParameter('DeliveryPolicy: failed to parse JSON.');
+  }
+  if (!p || typeof p !== 'object' || Array.isArray(p)) throw E.invalidParameter('DeliveryPolicy: failed to parse JSON.');
+  const policy = p as Record<string, unknown>;
+  const http = policy.http;
+  if (!http || typeof http !== 'object' || Array.isArray(http)) return v;
+  const given = Object.fromEntries(Object.entries(http as Record<string, unknown>).filter(([, x]) => x !== null));
+  const order = ['defaultHealthyRetryPolicy', 'defaultSicklyRetryPolicy', 'defaultThrottlePolicy', 'disableSubscriptionOverrides', 'defaultRequestPolicy'];
+  const withDefault = { disableSubscriptionOverrides: false, ...given };
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (key in withDefault) out[key] = withDefault[key as keyof typeof withDefault];
+  for (const [key, x] of Object.entries(withDefault)) if (!(key in out)) out[key] = x;
+  return JSON.stringify({ ...policy, http: out });
+}

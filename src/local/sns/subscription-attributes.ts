@@ -1,6 +1,6 @@
 /** Validation of subscription attributes (Subscribe `Attributes`, SetSubscriptionAttributes). */
 import * as E from './errors.js';
-import { JsonSyntaxError, jacksonLocation, parseJson } from '../../domain/filter-policy-json.js';
+import { JsonSyntaxError, jacksonRedactedLocation, parseJson } from '../../domain/filter-policy-json.js';
 import { validateFilterPolicy } from '../../domain/filter-policy.js';
 import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from '../../domain/filter-policy-validate.js';
 
@@ -38,7 +38,7 @@ export function validateSubscriptionAttribute(
         parseJson(value); // Jackson's wording of syntax errors (AWS-recorded prefix "RedrivePolicy: failed to parse JSON. ")
         p = JSON.parse(value) as typeof p;
       } catch (e) {
-        const detail = e instanceof JsonSyntaxError ? ` ${e.message}\n at ${jacksonLocation(value, e.line, e.column)}` : '';
+        const detail = e instanceof JsonSyntaxError ? ` ${e.message}\n at ${jacksonRedactedLocation(e.line, e.column)}` : '';
         throw E.invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.${detail}`);
       }
       const arn = p?.deadLetterTargetArn;
