@@ -4,13 +4,13 @@
 // state directory keeps each queue in its region.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as SQS from '@aws-sdk/client-sqs';
 import * as SNS from '@aws-sdk/client-sns';
+import { requireQueryClient, runPython } from '../helpers/boto.mjs';
 import { credentials, startTestEmulator } from '../helpers/emulator.mjs';
 
 const ACCOUNT = '000000000000';
@@ -188,7 +188,6 @@ test('SNS: a topic delivers to a queue of another region, as on AWS', async () =
   }
 });
 
-const PYTHON = '/usr/bin/python3';
 const QUERY_SCRIPT = `
 import sys, boto3, botocore
 assert botocore.__version__.startswith('1.2'), botocore.__version__
@@ -208,22 +207,11 @@ print('eu-list', eu.list_queues().get('QueueUrls', []))
 `;
 
 test('SQS Query (Debian python3-boto3): two regions, each queue addressed by its own URL', async () => {
-  assert.ok(existsSync(PYTHON), `${PYTHON} not found: apt-get install -y python3-boto3`);
-  const probe = spawnSync(PYTHON, ['-c', 'import boto3'], { encoding: 'utf8' });
-  assert.equal(probe.status, 0, `boto3 is not importable by ${PYTHON}: ${probe.stderr}`);
+  requireQueryClient();
   const { emu, url } = await startTestEmulator({ fake: false });
   try {
-    const out = await new Promise((resolve, reject) => {
-      const child = spawn(PYTHON, ['-c', QUERY_SCRIPT, url], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONNOUSERSITE: '1', HOME: process.env.HOME ?? '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-      });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.stderr.on('data', (d) => (text += d));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`python exited ${code}:\n${text}`))));
-    });
+    const { code, out } = await runPython(['-c', QUERY_SCRIPT, url]);
+    assert.equal(code, 0, `python exited ${code}:\n${out}`);
     const east = `${url}/${ACCOUNT}/shared`;
     const eu = `${url}/queue/eu-west-1/${ACCOUNT}/shared`;
     assert.match(out, new RegExp(`^east ${east}$`, 'm'));

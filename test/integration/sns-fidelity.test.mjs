@@ -3,8 +3,8 @@
 // @markers.aws.validated tests; named per test below) and the AWS API reference.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { requireQueryClient, runPython } from '../helpers/boto.mjs';
 import { setupSns, expectSnsError, invalidParameter, ACCOUNT, REGION } from '../helpers/sns.mjs';
 
 let t;
@@ -116,22 +116,11 @@ test('MessageGroupId on a standard topic reaches a standard queue subscriber as 
 });
 
 test('over the Query protocol (Debian python3-boto3): the same texts, XML-escaped and parsed back, and CreateTopic idempotency', async () => {
-  const PYTHON = '/usr/bin/python3';
-  const probe = spawnSync(PYTHON, ['-c', 'import boto3'], { encoding: 'utf8' });
-  assert.equal(probe.status, 0, `boto3 is not importable by ${PYTHON} (apt-get install -y python3-boto3): ${probe.stderr}`);
+  requireQueryClient();
   const script = fileURLToPath(new URL('./py/sns_fidelity_query.py', import.meta.url));
-  const seen = await new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script, t.url], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONNOUSERSITE: '1', HOME: process.env.HOME ?? '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sns_fidelity_query.py exited ${code}: ${err}`))));
-  });
+  const run = await runPython([script, t.url]);
+  assert.equal(run.code, 0, `sns_fidelity_query.py exited ${run.code}:\n${run.out}`);
+  const seen = JSON.parse(run.stdout);
   const bad = (Message) => ({ Code: 'InvalidParameter', Message, Status: 400 });
   assert.deepEqual(seen, {
     idempotent: [true, true, true],

@@ -7,9 +7,9 @@
 // side (Debian's python3-boto3) is test/integration/py/sqs_query_fidelity.py, run at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setupSqs, expectSqsError, invalidParameterValue, startLongPoll } from '../helpers/sqs.mjs';
+import { requireQueryClient, runPython } from '../helpers/boto.mjs';
 import { startTestEmulator } from '../helpers/emulator.mjs';
 
 let t;
@@ -319,35 +319,11 @@ test('a long poll wakes when an extended visibility timeout ends inside its wait
 
 // ---- the Query side, with Debian's python3-boto3 ----
 
-/** Runs a Python Query suite with Debian's botocore only (no user site), without blocking this event loop. */
-function runPython(script, url, timeoutMs = 60_000) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [script, url], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONNOUSERSITE: '1', HOME: process.env.HOME ?? '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} timed out:\n${out}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
-
 test('Query protocol (python3-boto3): bare queue names, signed GETs, accented attribute names, empty collections', async () => {
   const { emu, url } = await startTestEmulator({ fake: false });
   try {
-    const { code, out } = await runPython(fileURLToPath(new URL('./py/sqs_query_fidelity.py', import.meta.url)), url);
+    requireQueryClient();
+    const { code, out } = await runPython([fileURLToPath(new URL('./py/sqs_query_fidelity.py', import.meta.url)), url]);
     assert.equal(code, 0, out);
     assert.match(out, /\(query protocol\)/, out);
     assert.match(out, /^OK$/m, out);
