@@ -73,8 +73,3 @@ export class CancelledError extends SvlError {
 export function cancelled(details: CancelledDetails & { hint?: string }): CancelledError {
   return new CancelledError('Cancelled.', details);
 }
-
-/** True when `signal` aborted because the user cancelled (as opposed to a timeout of the command's own). */
-export function isCancelSignal(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && signal.reason instanceof CancelledError;
-}
