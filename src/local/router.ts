@@ -36,13 +36,44 @@ export interface RouterServices {
 }
 
 
-/** `Credential=<key>/<date>/<region>/<service>/aws4_request`: the region of the request, if signed. */
-export function requestRegion(req: IncomingRequest): string | undefined {
+/** What a SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`) names. */
+interface CredentialScope {
+  /** From the Authorization header (as opposed to a presigned URL's X-Amz-Credential). */
+  header: boolean;
+  accessKey?: string;
+  region?: string;
+  service?: string;
+}
+
+const scopes = new WeakMap<IncomingRequest, CredentialScope>();
+
+/** The request's credential scope, parsed once per request (routing, region and caller all read it). */
+function credentialScope(req: IncomingRequest): CredentialScope {
+  let scope = scopes.get(req);
+  if (scope) return scope;
+  const fromHeader = /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1];
   const credential =
-    /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1] ??
-    (req.search.includes('X-Amz-Credential') ? new URLSearchParams(req.search).get('X-Amz-Credential') ?? undefined : undefined);
-  const region = credential?.split('/')[2];
-  return region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined;
+    fromHeader ?? (req.search.includes('X-Amz-Credential') ? new URLSearchParams(req.search).get('X-Amz-Credential') ?? undefined : undefined);
+  const [accessKey, , region, service, terminator] = credential?.split('/') ?? [];
+  scope = {
+    header: fromHeader !== undefined,
+    accessKey,
+    region: region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined,
+    service: terminator === 'aws4_request' && service && /^[a-z0-9-]+$/.test(service) ? service : undefined,
+  };
+  scopes.set(req, scope);
+  return scope;
+}
+
+/** The region of the request, if signed. */
+export function requestRegion(req: IncomingRequest): string | undefined {
+  return credentialScope(req).region;
+}
+
+/** The caller's account when the Authorization header's access key id is a 12-digit account id (see sns/permissions.ts). */
+function callerAccount(req: IncomingRequest): string | undefined {
+  const scope = credentialScope(req);
+  return scope.header && scope.accessKey && /^\d{12}$/.test(scope.accessKey) ? scope.accessKey : undefined;
 }
 
 function baseUrl(req: IncomingRequest, fallback: string): string {
@@ -107,7 +138,8 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
  * QueueUrl parameter means SQS).
  */
 function queryService(req: IncomingRequest, action: string, params: Record<string, string>): 'sqs' | 'sns' | undefined {
-  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/.exec(header(req, 'authorization') ?? '')?.[1];
+  const { header: signed, service } = credentialScope(req);
+  const scope = signed ? service : undefined;
   if (scope === 'sqs' && SQS_QUERY_ACTIONS.includes(action)) return 'sqs';
   if (scope === 'sns' && SNS_QUERY_ACTIONS.includes(action)) return 'sns';
   if (isQueuePath(req.path) || params.QueueUrl !== undefined) return SQS_QUERY_ACTIONS.includes(action) ? 'sqs' : undefined;
@@ -125,7 +157,7 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
       requestId: req.requestId,
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
-      callerAccount: /Credential=(\d{12})\//.exec(header(req, 'authorization') ?? '')?.[1],
+      callerAccount: callerAccount(req),
       region: requestRegion(req),
     });
     return { status: 200, headers, body: snsQueryOutput(action, output, req.requestId) };
