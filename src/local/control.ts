@@ -24,6 +24,7 @@ import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH, signingCertificatePem } from './sns/envelope.js';
 import { systemAttributes } from './sqs/receive.js';
+import { logTailBytes } from './lambda/invoke.js';
 import type { LambdaService } from './lambda/service.js';
 
 export interface ControlInfo {
@@ -33,9 +34,6 @@ export interface ControlInfo {
   inMemory: boolean;
   endpoint: () => string;
 }
-
-/** How much of an invocation's log `/_svl/lambda/invocations/<id>` returns (the end of it), like Invoke's LogResult. */
-export const LOG_TAIL_BYTES = 4096;
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
   status,
@@ -140,8 +138,7 @@ export class ControlApi {
     const status = lambda.async.status(id);
     if (!status) return json(404, { __type: 'ResourceNotFoundException', message: `No asynchronous invocation ${id} is known to this emulator (finished ones are kept in memory only).` }, requestId);
     const text = lambda.logs.forRequest(status.function, id).map((r) => r.text).join('');
-    const bytes = Buffer.from(text, 'utf8');
-    const log = bytes.length > LOG_TAIL_BYTES ? bytes.subarray(bytes.length - LOG_TAIL_BYTES).toString('utf8') : text;
+    const log = logTailBytes(text).toString('utf8');
     return json(200, { ...status, now: lambda.clock.now(), log }, requestId);
   }
 

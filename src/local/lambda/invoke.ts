@@ -69,10 +69,15 @@ async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload: strin
   return result;
 }
 
+/** The last 4 KB of a log (X-Amz-Log-Result, and the log tail svl's invocation endpoint shows). */
+export function logTailBytes(log: string): Buffer {
+  const buf = Buffer.from(log, 'utf8');
+  return buf.subarray(Math.max(0, buf.length - LOG_TAIL_BYTES));
+}
+
 /** Base64 of the last 4 KB of a log. */
 function logTail(log: string): string {
-  const buf = Buffer.from(log, 'utf8');
-  return buf.subarray(Math.max(0, buf.length - LOG_TAIL_BYTES)).toString('base64');
+  return logTailBytes(log).toString('base64');
 }
 
 export type { Input };
