@@ -15,7 +15,7 @@ import { header, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
-import { NOT_FOR_QUEUE_ENDPOINT, SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryJsonOutput, sqsQueryOutput } from './sqs/query.js';
+import { NOT_FOR_QUEUE_ENDPOINT, SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
 import { QUERY_JSON_CONTENT_TYPE, wantsQueryJson } from './protocol/query-json.js';
 import type { SqsService } from './sqs/service.js';
 import { invalidAction } from './sqs/errors.js';
@@ -217,7 +217,7 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
     return {
       status: 200,
       headers: { 'content-type': json ? QUERY_JSON_CONTENT_TYPE : QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },
-      body: json ? sqsQueryJsonOutput(action, output, req.requestId) : sqsQueryOutput(action, output, req.requestId),
+      body: sqsQueryOutput(action, output, req.requestId, json),
     };
   } catch (err) {
     if (err instanceof AwsError) return xmlError(err, req.requestId, json);

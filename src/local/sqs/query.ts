@@ -256,22 +256,18 @@ export function sqsQueryInput(
   return input;
 }
 
-/** Render the XML response for `action` from its JSON 1.0-shaped output (absent members omitted). */
-export function sqsQueryOutput(action: string, output: Record<string, unknown>, requestId: string): string {
+/**
+ * Render the XML response for `action` from its JSON 1.0-shaped output (absent members omitted), or the
+ * same response as JSON (`json` true: a Query request sent with `Accept: application/json`).
+ */
+export function sqsQueryOutput(action: string, output: Record<string, unknown>, requestId: string, json = false): string {
   if (!Object.prototype.hasOwnProperty.call(OUTPUTS, action)) {
     throw new Error(`sqsQueryOutput: unknown SQS action ${action}`);
   }
   const members = OUTPUTS[action];
+  if (json) return renderQueryJsonResponse(action, output, members ?? null, requestId);
   const inner = members === null ? null : renderStructure(output ?? {}, members);
   return renderQueryResponse(action, inner, requestId, SQS_XMLNS);
-}
-
-/** The same response as JSON, for a Query request sent with `Accept: application/json`. */
-export function sqsQueryJsonOutput(action: string, output: Record<string, unknown>, requestId: string): string {
-  if (!Object.prototype.hasOwnProperty.call(OUTPUTS, action)) {
-    throw new Error(`sqsQueryJsonOutput: unknown SQS action ${action}`);
-  }
-  return renderQueryJsonResponse(action, output, OUTPUTS[action] ?? null, requestId);
 }
 
 /**

@@ -65,7 +65,6 @@ export function prepareStateDir(dir: string): void {
       st = statSync(at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR') throw stateDirUnusable(abs, explain(err), undefined, err);
       if (code !== 'ENOENT') throw stateDirUnusable(abs, explain(err), undefined, err);
     }
     if (st) {
