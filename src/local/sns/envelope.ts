@@ -92,9 +92,13 @@ export function registerCertPort(port: number): () => void {
 export function signingCertUrl(baseUrl: string): string {
   const port = certPorts.at(-1);
   if (port === undefined || !baseUrl) return `${baseUrl}${SIGNING_CERT_PATH}`;
-  const u = new URL(baseUrl);
-  return `https://${u.hostname}:${port}${SIGNING_CERT_PATH}`;
+  // Built once per (origin, port), not once per subscriber of every message.
+  if (lastCertUrl?.baseUrl !== baseUrl || lastCertUrl.port !== port) {
+    lastCertUrl = { baseUrl, port, url: `https://${new URL(baseUrl).hostname}:${port}${SIGNING_CERT_PATH}` };
+  }
+  return lastCertUrl.url;
 }
+let lastCertUrl: { baseUrl: string; port: number; url: string } | undefined;
 export const SIGNING_CERT_PATH = '/_svl/sns/SimpleNotificationService-svl.pem';
 
 /**

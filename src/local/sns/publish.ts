@@ -59,14 +59,10 @@ export class Publisher {
   }
 
   publish(input: Input, ctx: SnsContext): Output {
-    if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
-      // AWS takes E.164 numbers (API_Publish); others read "<n> is not valid to publish to" (AWS-recorded test_publish_wrong_phone_format).
-      const phone = String(input.PhoneNumber);
-      if (!/^\+?[1-9]\d{1,14}$/.test(phone)) throw E.invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
-      throw E.invalidParameter('PhoneNumber Reason: the svl emulator does not send SMS');
-    }
+    // Phone numbers and well-formed platform endpoint ARNs never get here (service.ts routes them to sms.ts
+    // and platform.ts). What does is an ARN that mentions an endpoint but is none (AWS-recorded
+    // test_publish_non_existent_target: 400 InvalidParameter).
     if (input.TopicArn === undefined && typeof input.TargetArn === 'string' && input.TargetArn.includes(':endpoint/')) {
-      // A platform endpoint ARN: none exist here (AWS-recorded test_publish_non_existent_target: 400 InvalidParameter).
       this.sns.topicArnShape(input, 'TargetArn');
       throw E.invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
     }
