@@ -71,12 +71,15 @@ export async function followInLogs(i: LogFollowInput, deadline: number, progress
   const logs = new CloudWatchLogsClient(clientConfig(i.target, 'lambda'));
   const events: Array<{ at: number; message: string }> = [];
   const seen = new Set<string>();
+  // Each poll asks only from the newest event seen (as `svl logs --follow` does); `seen` drops repeats.
+  let start = i.startMs - 60_000;
   while (Date.now() < deadline && !signal?.aborted) {
     let token: string | undefined;
+    let last = start;
     do {
       let page;
       try {
-        page = await logs.send(new FilterLogEventsCommand({ logGroupName: i.logGroup, startTime: i.startMs - 60_000, filterPattern: `"${i.requestId}"`, nextToken: token }), { abortSignal: signal });
+        page = await logs.send(new FilterLogEventsCommand({ logGroupName: i.logGroup, startTime: start, filterPattern: `"${i.requestId}"`, nextToken: token }), { abortSignal: signal });
       } catch (err) {
         if (signal?.aborted) return undefined;
         if ((err as { name?: string }).name === 'ResourceNotFoundException') break; // the group appears with the first log line
@@ -85,10 +88,12 @@ export async function followInLogs(i: LogFollowInput, deadline: number, progress
       for (const ev of page.events ?? []) {
         if (ev.eventId && seen.has(ev.eventId)) continue;
         if (ev.eventId) seen.add(ev.eventId);
+        last = Math.max(last, ev.timestamp ?? last);
         events.push({ at: ev.timestamp ?? 0, message: ev.message ?? '' });
       }
       token = page.nextToken;
     } while (token && !signal?.aborted);
+    start = last;
     const lines = events.sort((x, y) => x.at - y.at).map((e) => e.message);
     const a = readAttempts(lines, i.requestId);
     progress.state = a.attempts === 0 ? 'queued' : a.attempts > a.failedAttempts ? 'running' : 'retrying';
