@@ -7,6 +7,7 @@ import { resolveSpecFile, readSpecFile } from '../../flows/files.js';
 import type { FlowSpec } from '../../flows/spec.js';
 import type { Ui } from '../../ui/index.js';
 import type { ExportFlags } from './index.js';
+import { shellQuote } from '../resume.js';
 
 export interface ExportOptions {
   spec: FlowSpec;
@@ -62,8 +63,6 @@ export function runExport(o: ExportOptions & { format: ExportFormat; overwrite: 
   }
   return { ...result, path: o.out };
 }
-
-const shellQuote = (s: string) => (/^[A-Za-z0-9_./@:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function renderExport(r: ExportResult, ui: Ui): string {
   if (r.path === undefined) return r.content;
