@@ -22,7 +22,7 @@ export interface AccountIdentity {
 }
 
 /** The account and region the SDK will use for `target` (GetCallerIdentity; its failure is reported, not thrown). */
-export async function callerIdentity(target: Target): Promise<AccountIdentity> {
+async function callerIdentity(target: Target): Promise<AccountIdentity> {
   const { getSts } = await import('../aws/clients.js');
   const sts = await getSts(target);
   const region = await sts.config.region().catch(() => target.region ?? '(no region)');

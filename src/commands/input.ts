@@ -28,7 +28,7 @@ export function readStdinText(what: string): string {
 }
 
 /** `bytes` as UTF-8 text; a UsageError naming the first bad byte when they are not UTF-8. */
-export function decodeText(bytes: Buffer, what: string): string {
+function decodeText(bytes: Buffer, what: string): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const bad = firstBadByte(bytes);
   throw new UsageError(`The ${what} is not valid UTF-8 (first bad byte at offset ${bad}); it would not arrive as sent`, {

@@ -72,7 +72,7 @@ async function fetchInvocation(url: string, signal?: AbortSignal): Promise<Emula
 const CONDITION: Record<string, string> = { succeeded: 'Success', failed: 'RetriesExhausted', expired: 'EventAgeExceeded' };
 
 /** The emulator's answer as the CLI's outcome; a delivered SQS/SNS destination is named as `via`. */
-export function outcomeOf(s: EmulatorInvocation): Outcome {
+function outcomeOf(s: EmulatorInvocation): Outcome {
   const delivered = s.deliveries.find((d) => d.error === null);
   return {
     condition: s.condition ?? CONDITION[s.state] ?? s.state,

@@ -101,7 +101,7 @@ export async function followInvocation(i: FollowInput, ui: Pick<Ui, 'info' | 'sp
   });
 }
 
-export function describeProgress(p: WaitProgress): string {
+function describeProgress(p: WaitProgress): string {
   const parts = [`${p.state}`, `${p.attempts} attempt${p.attempts === 1 ? '' : 's'} so far`];
   if (p.nextAttemptInMs !== undefined && p.nextAttemptInMs !== null && p.state === 'retrying') parts.push(`next in ${Math.ceil(p.nextAttemptInMs / 1000)} s`);
   if (p.lastError) parts.push(`last error ${p.lastError.type}: ${p.lastError.message}`);
@@ -109,7 +109,7 @@ export function describeProgress(p: WaitProgress): string {
 }
 
 /** The function's SQS destinations and DLQ (possibly none). */
-export async function waitTargets(lambda: LambdaClient, fn: string, signal?: AbortSignal): Promise<WaitTarget[]> {
+async function waitTargets(lambda: LambdaClient, fn: string, signal?: AbortSignal): Promise<WaitTarget[]> {
   const { GetFunctionEventInvokeConfigCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
   const out: WaitTarget[] = [];
   try {

@@ -19,7 +19,7 @@ import { DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, RETRY_DELAYS_MS } from './c
 import { errorMessageOf, invocationRecord, sendToDeadLetter, sendToDestination, type AttemptResult, type Condition } from './destinations.js';
 
 /** Finished outcomes kept in memory for `status()`; the oldest are forgotten first. */
-export const FINISHED_KEPT = 1000;
+const FINISHED_KEPT = 1000;
 
 export type InvocationState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'expired';
 

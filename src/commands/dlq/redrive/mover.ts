@@ -35,7 +35,7 @@ const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES;
 /** Failures listed in the result; `failed` counts them all. */
 const MAX_LISTED = 100;
 /** Batches each worker keeps in flight (receive ahead, send and delete pipelined). */
-export const DEFAULT_DEPTH = 4;
+const DEFAULT_DEPTH = 4;
 /** How often a resume looks again for the messages the interrupted run still held. */
 const WAIT_POLL_MS = 500;
 
