@@ -40,17 +40,12 @@ export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient
  * (the AWS_ENDPOINT_URL_STS variable and the profile's endpoint_url apply as usual).
  */
 export function getSts(target: Target): Promise<STSClient> {
-  const { region, profile, credentials } = target;
-  const config = { ...(region !== undefined && { region }), ...(profile !== undefined && { profile }), ...(credentials !== undefined && { credentials }) };
-  const key = JSON.stringify([target.kind, 'sts', region, profile]);
-  let p = clients.get(key) as Promise<STSClient> | undefined;
-  if (!p) {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    p = import('@aws-sdk/client-sts').then(({ STSClient }) => new STSClient(config));
-    p.catch(() => clients.delete(key));
-    clients.set(key, p);
-  }
-  return p;
+  // The region, profile and credentials every client gets; not the target's endpoint (STS keeps the SDK's own).
+  const { endpoint: _endpoint, ...config } = clientConfig(target, 'sqs');
+  return cached(JSON.stringify([target.kind, 'sts', config.region, config.profile]), async () => {
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    return new STSClient(config);
+  });
 }
 
 /** What every client gets; exported for tests and for the emulator's own integration tests. */
@@ -68,16 +63,20 @@ type ClientConfig = ReturnType<typeof clientConfig>;
 
 function client<C>(target: Target, service: Service, ui: AutostartUi, make: (config: ClientConfig) => Promise<C>, variant = ''): Promise<C> {
   const config = clientConfig(target, service);
-  const key = JSON.stringify([target.kind, service, config.region, config.profile, config.endpoint, variant]);
+  return cached(JSON.stringify([target.kind, service, config.region, config.profile, config.endpoint, variant]), async () => {
+    if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
+    return make(config);
+  });
+}
+
+/** One client per key for the whole invocation. */
+function cached<C>(key: string, make: () => Promise<C>): Promise<C> {
   let p = clients.get(key) as Promise<C> | undefined;
   if (!p) {
-    p = (async () => {
-      if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
-      // svl supports Node 20 on purpose (package.json engines); the SDK's "upgrade to Node 22" warning
-      // would be noise on every command. Still overridable by setting the variable explicitly.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      return make(config);
-    })();
+    // svl supports Node 20 on purpose (package.json engines); the SDK's "upgrade to Node 22" warning
+    // would be noise on every command. Still overridable by setting the variable explicitly.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    p = make();
     // A failed start is not cached: the next call may try again (e.g. after `svl local start`).
     p.catch(() => clients.delete(key));
     clients.set(key, p);
