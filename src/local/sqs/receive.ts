@@ -14,7 +14,7 @@ const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT * 1000;
 export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
   return {
     async ReceiveMessage(input, ctx) {
-      const q = svc.queueFromInput(input);
+      const q = svc.queueFromInput(input, ctx);
       const max = optInt(input, 'MaxNumberOfMessages', 1, MAX_RECEIVE, 'Must be between 1 and 10, if provided.') ?? 1;
       const wait =
         optInt(input, 'WaitTimeSeconds', 0, MAX_WAIT_SECONDS, 'Must be >= 0 and <= 20, if provided.') ??
@@ -39,14 +39,14 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       return got.length ? { Messages: got.map((m) => renderMessage(m, systemNames, userAttrs)) } : {};
     },
 
-    DeleteMessage(input) {
-      const q = svc.queueFromInput(input);
+    DeleteMessage(input, ctx) {
+      const q = svc.queueFromInput(input, ctx);
       deleteOne(svc, q, reqString(input, 'ReceiptHandle'));
       return {};
     },
 
-    DeleteMessageBatch(input) {
-      const q = svc.queueFromInput(input);
+    DeleteMessageBatch(input, ctx) {
+      const q = svc.queueFromInput(input, ctx);
       const entries = checkBatch(input, 'DeleteMessageBatchRequestEntry');
       const Successful: Record<string, unknown>[] = [];
       const Failed: Record<string, unknown>[] = [];
@@ -63,8 +63,8 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       return batchResult(Successful, Failed);
     },
 
-    ChangeMessageVisibility(input) {
-      const q = svc.queueFromInput(input);
+    ChangeMessageVisibility(input, ctx) {
+      const q = svc.queueFromInput(input, ctx);
       const rh = reqString(input, 'ReceiptHandle');
       if (input.VisibilityTimeout === undefined || input.VisibilityTimeout === null) throw E.missingParameter('VisibilityTimeout');
       const t = optInt(input, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT, 'Must be between 0 and 43200, if provided.')!;
@@ -72,8 +72,8 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       return {};
     },
 
-    ChangeMessageVisibilityBatch(input) {
-      const q = svc.queueFromInput(input);
+    ChangeMessageVisibilityBatch(input, ctx) {
+      const q = svc.queueFromInput(input, ctx);
       const entries = checkBatch(input, 'ChangeMessageVisibilityBatchRequestEntry');
       const Successful: Record<string, unknown>[] = [];
       const Failed: Record<string, unknown>[] = [];

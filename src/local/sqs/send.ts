@@ -168,7 +168,7 @@ export function entryFailure(id: string, err: unknown): Record<string, unknown> 
 export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
   return {
     SendMessage(input, ctx) {
-      const q = svc.queueFromInput(input);
+      const q = svc.queueFromInput(input, ctx);
       const m = prepareMessage(q, input, ctx.traceHeader, false);
       const [sent] = svc.messages.send(q, [m]);
       svc.log(`SQS ${q.name} <- 1 msg`);
@@ -176,7 +176,7 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
     },
 
     SendMessageBatch(input, ctx) {
-      const q = svc.queueFromInput(input);
+      const q = svc.queueFromInput(input, ctx);
       const entries = checkBatch(input, 'SendMessageBatchRequestEntry');
       // Total payload: bodies plus attributes of every entry (AWS-recorded BatchRequestTooLong text).
       // Each entry's attributes are validated once, here; a bad one is reported with its entry below.

@@ -60,8 +60,6 @@ export interface SqsContext {
   region?: string;
 }
 
-/** The request's region, attached to its input by `call` so that queueFromInput needs no context. */
-const REQUEST_REGION = Symbol('svl.sqs.requestRegion');
 
 export type SqsOutput = Record<string, unknown>;
 export type SqsHandler = (input: Input, ctx: SqsContext) => SqsOutput | Promise<SqsOutput>;
@@ -81,7 +79,6 @@ export class SqsService {
   readonly clock: Clock;
   readonly log: (line: string) => void;
   readonly account: string;
-  readonly defaultRegion: string;
   private readonly ops: Record<string, SqsHandler>;
 
   constructor(opts: SqsServiceOptions) {
@@ -89,29 +86,33 @@ export class SqsService {
     this.account = opts.account ?? ACCOUNT_ID;
     this.log = opts.log ?? (() => {});
     this.queues = new QueueRegistry(opts.db, opts.clock, opts.region ?? REGION, this.account);
-    this.defaultRegion = opts.region ?? REGION;
     this.messages = new MessageEngine(opts.db, opts.clock, this.queues);
     this.moveTasks = new MoveTasks(opts.db, opts.clock, this.queues, this.messages, this.log);
     this.ops = {
       CreateQueue: (i, c) => this.createQueue(i, c),
       GetQueueUrl: (i, c) => this.getQueueUrl(i, c),
       ListQueues: (i, c) => this.listQueues(i, c),
-      DeleteQueue: (i) => this.deleteQueue(i),
-      GetQueueAttributes: (i) => this.getQueueAttributes(i),
-      SetQueueAttributes: (i) => this.setQueueAttributes(i),
-      PurgeQueue: (i) => this.purgeQueue(i),
-      TagQueue: (i) => this.tagQueue(i),
-      UntagQueue: (i) => this.untagQueue(i),
-      ListQueueTags: (i) => this.listQueueTags(i),
+      DeleteQueue: (i, c) => this.deleteQueue(i, c),
+      GetQueueAttributes: (i, c) => this.getQueueAttributes(i, c),
+      SetQueueAttributes: (i, c) => this.setQueueAttributes(i, c),
+      PurgeQueue: (i, c) => this.purgeQueue(i, c),
+      TagQueue: (i, c) => this.tagQueue(i, c),
+      UntagQueue: (i, c) => this.untagQueue(i, c),
+      ListQueueTags: (i, c) => this.listQueueTags(i, c),
       ListDeadLetterSourceQueues: (i, c) => this.listDeadLetterSourceQueues(i, c),
-      AddPermission: (i) => this.addPermission(i),
-      RemovePermission: (i) => this.removePermission(i),
+      AddPermission: (i, c) => this.addPermission(i, c),
+      RemovePermission: (i, c) => this.removePermission(i, c),
       StartMessageMoveTask: (i) => this.moveTasks.start(i),
       ListMessageMoveTasks: (i) => this.moveTasks.list(i),
       CancelMessageMoveTask: (i) => this.moveTasks.cancel(i),
       ...sendOperations(this),
       ...receiveOperations(this),
     };
+  }
+
+  /** The region of unsigned requests (the registry's: one value, not two copies). */
+  get defaultRegion(): string {
+    return this.queues.defaultRegion;
   }
 
   hasOperation(op: string): boolean {
@@ -122,7 +123,6 @@ export class SqsService {
     const handler = this.ops[op];
     if (!handler) throw E.invalidAction(op);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('The request body must be a JSON object.');
-    Object.defineProperty(input, REQUEST_REGION, { value: this.regionOf(ctx), enumerable: false });
     return handler(input, ctx);
   }
 
@@ -158,11 +158,11 @@ export class SqsService {
    * which AWS accepts too: LocalStack test_posting_to_queue_via_queue_name, aws.validated), in the region
    * the URL names or else the request's, or QueueDoesNotExist.
    */
-  queueFromInput(input: Input): Queue {
+  queueFromInput(input: Input, ctx: Pick<SqsContext, 'region'>): Queue {
     const url = reqString(input, 'QueueUrl');
     const bare = BARE_QUEUE_NAME.test(url);
     const p = bare ? undefined : parseQueueUrl(url);
-    const region = p?.region ?? ((input as Record<symbol, unknown>)[REQUEST_REGION] as string | undefined) ?? this.defaultRegion;
+    const region = p?.region ?? this.regionOf(ctx);
     return this.queues.require(region, bare ? url : p?.name);
   }
 
@@ -242,8 +242,8 @@ export class SqsService {
     return out;
   }
 
-  private deleteQueue(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private deleteQueue(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     this.moveTasks.forgetQueue(q);
     this.queues.delete(q);
     this.messages.notify(q.name);
@@ -251,8 +251,8 @@ export class SqsService {
     return {};
   }
 
-  private getQueueAttributes(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private getQueueAttributes(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const requested = optStringList(input, 'AttributeNames') ?? [];
     for (const n of requested) if (n !== 'All' && !ALL_QUEUE_ATTRIBUTES.includes(n)) throw E.unknownAttribute(n);
     const names = requested.includes('All') ? ALL_QUEUE_ATTRIBUTES : ALL_QUEUE_ATTRIBUTES.filter((n) => requested.includes(n));
@@ -290,8 +290,8 @@ export class SqsService {
     return Object.keys(out).length ? { Attributes: out } : {};
   }
 
-  private setQueueAttributes(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private setQueueAttributes(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     if (input.Attributes === undefined) throw E.missingParameter('Attribute.1.Name');
     const attrs = validateAttributes(input.Attributes, {
       fifo: q.fifo,
@@ -307,8 +307,8 @@ export class SqsService {
     return {};
   }
 
-  private purgeQueue(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private purgeQueue(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const now = this.clock.now();
     if (q.lastPurgeMs !== null && now - q.lastPurgeMs < PURGE_INTERVAL_MS && now >= q.lastPurgeMs) throw E.purgeInProgress(q.name);
     this.messages.purge(q);
@@ -317,8 +317,8 @@ export class SqsService {
     return {};
   }
 
-  private tagQueue(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private tagQueue(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const tags = stringMap(input, 'Tags');
     if (!tags || Object.keys(tags).length === 0) throw E.missingParameter('Tags');
     const next = { ...q.tags, ...tags };
@@ -327,8 +327,8 @@ export class SqsService {
     return {};
   }
 
-  private untagQueue(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private untagQueue(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const keys = optStringList(input, 'TagKeys');
     if (!keys || keys.length === 0) throw E.missingParameter('TagKeys');
     const next = { ...q.tags };
@@ -337,13 +337,13 @@ export class SqsService {
     return {};
   }
 
-  private listQueueTags(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private listQueueTags(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     return Object.keys(q.tags).length ? { Tags: { ...q.tags } } : {};
   }
 
   private listDeadLetterSourceQueues(input: Input, ctx: SqsContext): SqsOutput {
-    const q = this.queueFromInput(input);
+    const q = this.queueFromInput(input, ctx);
     const maxResults = optInt(input, 'MaxResults', 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
     const token = optString(input, 'NextToken');
     const sources = new Map(this.queues.sourcesOf(q).map((s) => [s.arn, s]));
@@ -368,8 +368,8 @@ export class SqsService {
    * `Version` "2008-10-17", `Id` "<queueArn>/SQSDefaultPolicy", and `Principal.AWS` / `Action` a plain
    * string when there is one value, a list otherwise (LocalStack test_sqs_permission_lifecycle, aws.validated).
    */
-  private addPermission(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private addPermission(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const label = reqString(input, 'Label');
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) throw E.invalidParameter('Label', label, 'Label can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.');
     const accounts = optStringList(input, 'AWSAccountIds');
@@ -395,8 +395,8 @@ export class SqsService {
   }
 
   /** Removing the last statement removes the Policy attribute altogether (AWS-recorded). */
-  private removePermission(input: Input): SqsOutput {
-    const q = this.queueFromInput(input);
+  private removePermission(input: Input, ctx: SqsContext): SqsOutput {
+    const q = this.queueFromInput(input, ctx);
     const label = reqString(input, 'Label');
     const policy = q.attrs.Policy ? (JSON.parse(q.attrs.Policy) as { Statement: unknown }) : undefined;
     const statements = policy ? policyStatements(policy) : [];
