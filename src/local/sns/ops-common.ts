@@ -1,7 +1,7 @@
 /**
- * Small helpers shared by the SNS operation groups added for issue 12 (permissions, data protection,
- * platform applications/endpoints, SMS): parameter readers, paging and the errors these operations
- * share. Not the topic/subscription helpers of service.ts, and no state.
+ * Small helpers shared by every SNS operation group (service.ts, permissions, data protection, platform
+ * applications/endpoints, SMS): parameter readers, ARN shape, paging and the errors these operations
+ * share. No state, and nothing about topics or subscriptions themselves (service.ts).
  */
 import { AwsError } from '../../domain/aws-error.js';
 import * as E from './errors.js';

@@ -65,9 +65,9 @@ import { SnsPermissions } from './permissions.js';
 import { SnsDataProtection } from './data-protection.js';
 import { SnsPlatform } from './platform.js';
 import { SnsSms } from './sms.js';
+import { arnParts, optString as str, reqString as req, type Input, type Output } from './ops-common.js';
 
-export type Input = Record<string, unknown>;
-export type Output = Record<string, unknown>;
+export type { Input, Output } from './ops-common.js';
 
 export interface SnsContext {
   requestId: string;
@@ -103,17 +103,6 @@ export interface SnsServiceOptions {
   log?: LogFn;
 }
 
-const str = (input: Input, name: string): string | undefined => {
-  const v = input[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw E.invalidParameter(name);
-  return v;
-};
-const req = (input: Input, name: string): string => {
-  const v = str(input, name);
-  if (v === undefined || v === '') throw E.invalidParameter(name);
-  return v;
-};
 
 export class SnsService {
   readonly registry: SnsRegistry;
@@ -233,8 +222,7 @@ export class SnsService {
   /** A topic ARN parameter, checked for shape only (AWS-recorded texts). */
   private topicArnParam(input: Input, param: string): string {
     const arn = req(input, param);
-    const parts = arn.split(':');
-    if (parts.length < 6) throw E.invalidParameter(`${param} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+    const parts = arnParts(arn, param);
     if (parts[0] !== 'arn' || parts[2] !== 'sns') throw E.invalidParameter(`${param} Reason: A ${param === 'TargetArn' ? 'target' : 'topic'} ARN must be an SNS ARN`);
     return arn;
   }
@@ -584,8 +572,7 @@ const SUBSCRIPTION_DEFAULTS: Record<string, string> = { RawMessageDelivery: 'fal
 function subscriptionArnParam(input: Input): string {
   const arn = str(input, 'SubscriptionArn');
   if (arn === undefined || arn === '') throw E.invalidParameter('SubscriptionArn Reason: no value for required parameter');
-  const parts = arn.split(':');
-  if (parts.length < 6) throw E.invalidParameter(`SubscriptionArn Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+  const parts = arnParts(arn, 'SubscriptionArn');
   if (parts.length < 7 || parts[6] === '') throw E.invalidParameter('SubscriptionId');
   return arn;
 }
