@@ -240,8 +240,7 @@ export class AsyncInvoker {
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
       const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, 'OnSuccess', target, err);
-      deliveries.push({ kind: 'OnSuccess', target, error: err ?? null });
+      this.report(fn, deliveries, 'OnSuccess', target, err);
     }
     this.s.delete.run(row.id);
     this.finish(fn, row, 'Success', attempts, result, deliveries, record);
@@ -254,22 +253,22 @@ export class AsyncInvoker {
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
       const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, 'OnFailure', target, err);
-      deliveries.push({ kind: 'OnFailure', target, error: err ?? null });
+      this.report(fn, deliveries, 'OnFailure', target, err);
     }
     const dlq = fn.config.DeadLetterTargetArn;
     if (dlq) {
       const message = last ? errorMessageOf(last.payload) : `Event age exceeded (${condition})`;
       const err = await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message);
-      this.report(fn, 'DeadLetterConfig', dlq, err);
-      deliveries.push({ kind: 'DeadLetterConfig', target: dlq, error: err ?? null });
+      this.report(fn, deliveries, 'DeadLetterConfig', dlq, err);
     }
     if (!target && !dlq) this.svc.log(`λ ${fn.name} async ${row.request_id}: ${condition} after ${attempts} attempt(s); the event is discarded (no OnFailure destination or DLQ)`);
     this.s.delete.run(row.id);
     this.finish(fn, row, condition, attempts, last, deliveries, record);
   }
 
-  private report(fn: LambdaFunction, kind: string, target: string, err: string | undefined): void {
+  /** Logs a destination delivery and records it for the invocation's status. */
+  private report(fn: LambdaFunction, deliveries: InvocationStatus['deliveries'], kind: InvocationStatus['deliveries'][number]['kind'], target: string, err: string | undefined): void {
+    deliveries.push({ kind, target, error: err ?? null });
     if (err) this.svc.log(`λ ${fn.name} ${kind} DELIVERY FAILED -> ${target}: ${err}`);
     else this.svc.log(`λ ${fn.name} ${kind} -> ${target}`);
   }
