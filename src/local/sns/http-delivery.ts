@@ -111,19 +111,7 @@ export class HttpDelivery {
       unsubscribeConfirmationEnvelope({ messageId, token: sub.token ?? randomBytes(32).toString('hex'), topicArn: sub.topicArn, subscriptionArn: sub.arn, timestampMs: this.clock.now(), baseUrl }),
     );
     this.oneShots++;
-    void fetch(sub.endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'text/plain; charset=UTF-8',
-        'user-agent': 'Amazon Simple Notification Service Agent',
-        'x-amz-sns-message-type': 'UnsubscribeConfirmation',
-        'x-amz-sns-message-id': messageId,
-        'x-amz-sns-topic-arn': sub.topicArn,
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    })
+    void post(sub.endpoint, { contentType: 'text/plain; charset=UTF-8', messageType: 'UnsubscribeConfirmation', messageId, topicArn: sub.topicArn, body })
       .then((res) => res.arrayBuffer().then(() => this.sns.log(`SNS UnsubscribeConfirmation -> ${sub.endpoint}: HTTP ${res.status}`)))
       .catch((err: Error) => this.sns.log(`SNS UnsubscribeConfirmation -> ${sub.endpoint} failed: ${err.message}`))
       .finally(() => this.oneShots--);
@@ -223,20 +211,16 @@ export class HttpDelivery {
     // Confirmations are always text/plain; notifications use the requestPolicy (AWS-recorded).
     const contentType = r.kind === 'notification' ? this.effectivePolicy(sub).requestPolicy.headerContentType : 'text/plain; charset=UTF-8';
     try {
-      const res = await fetch(sub.endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': contentType,
-          'user-agent': 'Amazon Simple Notification Service Agent',
-          'x-amz-sns-message-type': r.kind === 'confirmation' ? 'SubscriptionConfirmation' : 'Notification',
-          'x-amz-sns-message-id': r.message_id,
-          'x-amz-sns-topic-arn': r.topic_arn,
+      const res = await post(sub.endpoint, {
+        contentType,
+        messageType: r.kind === 'confirmation' ? 'SubscriptionConfirmation' : 'Notification',
+        messageId: r.message_id,
+        topicArn: r.topic_arn,
+        body: r.body,
+        extra: {
           ...(r.kind === 'notification' ? { 'x-amz-sns-subscription-arn': sub.arn } : {}),
           ...(r.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
         },
-        body: r.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       await res.arrayBuffer().catch(() => undefined);
       ok = res.status >= 200 && res.status < 300;
@@ -292,4 +276,25 @@ function parse(raw: string | undefined): any {
   } catch {
     return undefined;
   }
+}
+
+/** One POST as SNS sends it to an http/https endpoint: its user agent and x-amz-sns-* headers, no redirects, a timeout. */
+function post(
+  endpoint: string,
+  m: { contentType: string; messageType: string; messageId: string; topicArn: string; body: string; extra?: Record<string, string> },
+): Promise<Response> {
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': m.contentType,
+      'user-agent': 'Amazon Simple Notification Service Agent',
+      'x-amz-sns-message-type': m.messageType,
+      'x-amz-sns-message-id': m.messageId,
+      'x-amz-sns-topic-arn': m.topicArn,
+      ...m.extra,
+    },
+    body: m.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
 }
