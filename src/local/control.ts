@@ -33,6 +33,8 @@ export interface ControlInfo {
   stateDir?: string;
   inMemory: boolean;
   endpoint: () => string;
+  /** Why the services the control API does not know directly (S3, API Gateway) are busy. */
+  busy?: () => string[];
 }
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
@@ -66,7 +68,7 @@ export class ControlApi {
       uptimeSeconds: Math.round((Date.now() - this.info.startedMs) / 1000),
       stateDir: this.info.stateDir ?? null,
       inMemory: this.info.inMemory,
-      services: this.lambda ? ['sqs', 'sns', 'lambda'] : ['sqs', 'sns'],
+      services: this.lambda ? ['sqs', 'sns', 'lambda', 's3', 'apigateway'] : ['sqs', 'sns'],
       counts: { queues: queues.length, messages, topics: this.sns.registry.topics.size, subscriptions: this.sns.registry.subs.size, pendingHttpDeliveries: this.sns.http.pendingCount() },
       sns: this.sns.stats(),
       ...(this.lambda && {
@@ -82,7 +84,7 @@ export class ControlApi {
 
   /** What keeps the emulator busy right now (see `GET /_svl/idle`). */
   busy(): string[] {
-    const out = this.sns.http.busy();
+    const out = this.sns.http.busy().concat(this.info.busy?.() ?? []);
     return this.lambda ? out.concat(this.lambda.busy()) : out;
   }
 

@@ -6,6 +6,10 @@
  * - form body / query string with `Action=<Op>` (Query), SQS actions  -> SQS (also POSTs to a queue URL path)
  * - `/2015-03-31/functions…` and the other Lambda API-version paths (REST-JSON)   -> Lambda
  * - `/_svl/...`                                                        -> svl's own control API
+ * - SigV4 scope `apigateway`, or an unsigned `/v2/apis…`/`/v2/tags/…` (REST-JSON) -> API Gateway v2 management
+ * - Streaming, decided before the body is read (`streamingService`): SigV4 scope `s3`, a `<bucket>.localhost`
+ *   host, or an unsigned request no other service claims -> S3; `<apiId>.execute-api.localhost` hosts and
+ *   `/_aws/execute-api/<apiId>/…` -> API Gateway invoke URLs.
  *
  * The region of a request is its SigV4 credential scope's (Authorization header, or X-Amz-Credential
  * for presigned URLs); unsigned requests are in us-east-1. SQS and SNS resources are regional.
@@ -24,6 +28,7 @@ import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from 
 import type { ControlApi } from './control.js';
 import type { LambdaService } from './lambda/service.js';
 import { LAMBDA_PATH, lambdaRest } from './lambda/operations.js';
+import type { ApiGatewayService } from './apigw/service.js';
 
 export type { IncomingRequest };
 
@@ -32,8 +37,12 @@ export interface RouterServices {
   sns: SnsService;
   control: ControlApi;
   lambda?: LambdaService;
+  apigw?: ApiGatewayService;
   defaultBaseUrl: string;
 }
+
+/** The parts of a request known before its body is read. */
+export type RequestHead = Pick<IncomingRequest, 'method' | 'path' | 'search' | 'headers'>;
 
 
 /** What a SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`) names. */
@@ -45,10 +54,10 @@ interface CredentialScope {
   service?: string;
 }
 
-const scopes = new WeakMap<IncomingRequest, CredentialScope>();
+const scopes = new WeakMap<RequestHead, CredentialScope>();
 
 /** The request's credential scope, parsed once per request (routing, region and caller all read it). */
-function credentialScope(req: IncomingRequest): CredentialScope {
+function credentialScope(req: RequestHead): CredentialScope {
   let scope = scopes.get(req);
   if (scope) return scope;
   const fromHeader = /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1];
@@ -66,7 +75,7 @@ function credentialScope(req: IncomingRequest): CredentialScope {
 }
 
 /** The region of the request, if signed. */
-export function requestRegion(req: IncomingRequest): string | undefined {
+export function requestRegion(req: RequestHead): string | undefined {
   return credentialScope(req).region;
 }
 
@@ -76,13 +85,39 @@ function callerAccount(req: IncomingRequest): string | undefined {
   return scope.header && scope.accessKey && /^\d{12}$/.test(scope.accessKey) ? scope.accessKey : undefined;
 }
 
-function baseUrl(req: IncomingRequest, fallback: string): string {
+export function baseUrl(req: RequestHead, fallback: string): string {
   const host = header(req, 'host');
   return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : fallback;
 }
 
+const EXECUTE_API_HOST = /^[a-z0-9]{1,32}\.execute-api\.localhost(:\d+)?$/i;
+const EXECUTE_API_PATH = '/_aws/execute-api/';
+const APIGW_MANAGEMENT_PATH = /^\/v2\/(apis|tags)(\/|$)/;
+
+/**
+ * Which streaming service answers a request, decided before its body is read (S3 bodies stream to disk;
+ * invoke URLs take binary bodies); undefined for the buffered services. The SigV4 scope decides first:
+ * a path-style PUT to a bucket named `2015-03-31` is S3's, not Lambda's.
+ */
+export function streamingService(req: RequestHead): 's3' | 'execute-api' | undefined {
+  if (req.path.startsWith('/_svl/')) return undefined;
+  const host = header(req, 'host') ?? '';
+  if (req.path.startsWith(EXECUTE_API_PATH) || EXECUTE_API_HOST.test(host)) return 'execute-api';
+  const { service } = credentialScope(req);
+  if (service) return service === 's3' ? 's3' : undefined;
+  if (/^[^:]+\.localhost(:\d+)?$/i.test(host)) return 's3'; // virtual-hosted style: <bucket>.localhost
+  // Unsigned: whatever no other service claims is S3's (a browser or curl GET of an object).
+  if (header(req, 'x-amz-target') || LAMBDA_PATH.test(req.path) || APIGW_MANAGEMENT_PATH.test(req.path) || isQueuePath(req.path)) return undefined;
+  if (/(^\?|&)Action=/.test(req.search) || (header(req, 'content-type') ?? '').includes('application/x-www-form-urlencoded')) return undefined;
+  return 's3';
+}
+
 export async function route(req: IncomingRequest, svc: RouterServices): Promise<WireResponse> {
   if (req.path.startsWith('/_svl/')) return svc.control.handle(req);
+  const { service } = credentialScope(req);
+  if (svc.apigw && (service === 'apigateway' || (!service && APIGW_MANAGEMENT_PATH.test(req.path)))) {
+    return svc.apigw.rest(req, { requestId: req.requestId, baseUrl: baseUrl(req, svc.defaultBaseUrl), region: requestRegion(req) });
+  }
   if (svc.lambda && LAMBDA_PATH.test(req.path)) return lambdaRest(req, svc.lambda, { requestId: req.requestId, baseUrl: baseUrl(req, svc.defaultBaseUrl) });
 
   const target = header(req, 'x-amz-target');

@@ -18,7 +18,9 @@ import { useSigningKeyFile } from './sns/envelope.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
-import { route, type IncomingRequest } from './router.js';
+import { baseUrl, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
+import { S3Service } from './s3/service.js';
+import { ApiGatewayService } from './apigw/service.js';
 import type { LogFn } from './log.js';
 import { SvlError } from '../errors.js';
 
@@ -46,6 +48,8 @@ export interface Emulator {
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly lambda: LambdaService;
+  readonly s3: S3Service;
+  readonly apigw: ApiGatewayService;
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
   close(): Promise<void>;
 }
@@ -71,12 +75,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       log,
     });
     sns.attachLambda(lambda.snsTarget());
+    const s3 = new S3Service({ db: store.db, clock, sqs, sns, lambda, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
+    const apigw = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
       stateDir: opts.inMemory ? undefined : opts.stateDir,
       inMemory: !!opts.inMemory || !opts.stateDir,
       endpoint: () => url,
+      busy: () => [...s3.busy(), ...apigw.busy()],
     }, lambda);
     const active = new Set<AbortController>();
     let pending = 0;
@@ -106,6 +113,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const q = req.url ?? '/';
         const i = q.indexOf('?');
         const path = i >= 0 ? q.slice(0, i) : q;
+        const search = i >= 0 ? q.slice(i) : '';
+        const head = { method: req.method ?? 'GET', path, search, headers: req.headers };
+        const streaming = streamingService(head);
+        if (streaming) {
+          const ctx = { requestId, signal: ac.signal, path, search, baseUrl: baseUrl(head, url), region: requestRegion(head) };
+          return await (streaming === 's3' ? s3.handle(req, res, ctx) : apigw.invoke(req, res, ctx));
+        }
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.
         const isLambda = LAMBDA_PATH.test(path);
         const isInvoke = isLambda && path.endsWith('/invocations');
@@ -122,16 +136,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const incoming: IncomingRequest = {
           method: req.method ?? 'GET',
           path,
-          search: i >= 0 ? q.slice(i) : '',
+          search,
           headers: req.headers,
           body,
           requestId,
           signal: ac.signal,
         };
-        const out = await route(incoming, { sqs, sns, control, lambda, defaultBaseUrl: url });
+        const out = await route(incoming, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
         log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+        if (res.headersSent) return void res.destroy();
         send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
           JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
       }
@@ -158,6 +173,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sqs.start();
     sns.start();
     lambda.start();
+    s3.start();
+    apigw.start();
     log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
 
     let closing: Promise<void> | undefined;
@@ -170,8 +187,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sqs,
       sns,
       lambda,
+      s3,
+      apigw,
       close() {
         closing ??= (async () => {
+          apigw.stop();
+          s3.stop();
           lambda.stop();
           sqs.stop();
           sns.stop();

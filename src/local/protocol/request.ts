@@ -10,6 +10,20 @@ export interface IncomingRequest {
   signal: AbortSignal;
 }
 
+/** What a streaming service (S3, API Gateway invoke URLs) gets besides the raw request and response. */
+export interface StreamContext {
+  requestId: string;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  /** Path (still percent-encoded, as received) and query string (with its `?`, or empty). */
+  path: string;
+  search: string;
+  /** Origin of the emulator as the client called it (`http://host:port`). */
+  baseUrl: string;
+  /** The SigV4 credential scope's region; undefined for unsigned requests. */
+  region?: string;
+}
+
 /** A request header's (first) value; names are lower case, as node:http gives them. */
 export function header(req: Pick<IncomingRequest, 'headers'>, name: string): string | undefined {
   const v = req.headers[name];
