@@ -2,7 +2,7 @@
 // moto_server as separate processes, the SDK client settings, and the report writer (Markdown on
 // stdout, plus bench/results/<name>.json and .md).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -101,4 +101,49 @@ export function writeReport(name, data, lines) {
   writeFileSync(`${dir}${name}.json`, JSON.stringify(stamped, null, 2));
   writeFileSync(`${dir}${name}.md`, lines.join('\n') + '\n');
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Starts fauxqs (npm dev dependency; SQS, SNS and S3, in memory) with plain `node` on a free port. */
+export async function startFauxqs() {
+  const port = await freePort();
+  const cli = fileURLToPath(new URL('../node_modules/fauxqs/dist/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli], { stdio: 'ignore', env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_LOGGER: 'false' } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`).catch(() => waitForHttp(url));
+  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+/** A process's user+system CPU time so far, in seconds (Linux /proc; null elsewhere). */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of a process and all its descendants alive now (the emulator and its Lambda handler processes). */
+export function treeCpuSeconds(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    total += cpuSeconds(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
 }
