@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
-import { credentials, waitIdle } from '../helpers/emulator.mjs';
+import { credentials, startTestEmulator, sqsClient, waitIdle } from '../helpers/emulator.mjs';
 import { ACCOUNT, queueArnOf, topicArnOf } from '../helpers/sns.mjs';
 
 const S3 = await import('@aws-sdk/client-s3');
@@ -202,6 +202,18 @@ test('policies that do not let this bucket send are refused: queue, topic, Lambd
   assert.match(logged, /aws lambda add-permission --function-name np-fn /);
   // Nothing was stored and no test event went anywhere.
   assert.deepEqual(await s3send('GetBucketNotificationConfiguration', { Bucket: b }).then((o) => o.QueueConfigurations), undefined);
+});
+
+test('a FIFO queue is refused as a destination; a missing bucket is NoSuchBucket', async () => {
+  const b = await bucket('notif-fifo');
+  await sqsSend('CreateQueue', { QueueName: 'nfifo.fifo', Attributes: { FifoQueue: 'true', Policy: s3QueuePolicy('nfifo.fifo', b) } });
+  const err = await s3Error(putConfig(b, { QueueConfigurations: [{ QueueArn: queueArnOf('nfifo.fifo'), Events: ['s3:ObjectCreated:*'] }] }));
+  assertInvalidArgument(err, UNABLE, { ArgumentName1: queueArnOf('nfifo.fifo'), ArgumentValue1: 'FIFO queues are not supported as S3 event notification destinations' });
+  for (const call of [s3send('GetBucketNotificationConfiguration', { Bucket: 'notif-no-such-bucket' }), putConfig('notif-no-such-bucket', {})]) {
+    const e = await s3Error(call);
+    assert.equal(e.name, 'NoSuchBucket');
+    assert.equal(e.$metadata.httpStatusCode, 404);
+  }
 });
 
 test('form errors: overlapping configurations, unknown events, bad filter rules, missing filter values', async () => {
@@ -411,6 +423,33 @@ test('AWS CLI v1: put-bucket-notification-configuration applies (test event sent
     const bad = await aws(['s3api', 'put-bucket-notification-configuration', '--bucket', b, '--notification-configuration', `file://${file}`]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /An error occurred \(InvalidArgument\) when calling the PutBucketNotificationConfiguration operation: Unable to validate the following destination configurations/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a configuration survives a restart of a durable emulator, and a deleted bucket takes it along', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-s3n-state-'));
+  try {
+    let e = await startTestEmulator({ stateDir: dir });
+    let c = new S3.S3Client({ endpoint: e.url, region: 'us-east-1', credentials, forcePathStyle: true, maxAttempts: 1 });
+    let q = await sqsClient(e.url);
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'durable' }));
+    const { QueueUrl } = await q.send(new SQS.CreateQueueCommand({ QueueName: 'durable-q', Attributes: { Policy: s3QueuePolicy('durable-q', 'durable') } }));
+    await c.send(new S3.PutBucketNotificationConfigurationCommand({ Bucket: 'durable', NotificationConfiguration: { QueueConfigurations: [{ Id: 'd', QueueArn: queueArnOf('durable-q'), Events: ['s3:ObjectCreated:*'] }] } }));
+    await e.emu.close();
+    e = await startTestEmulator({ stateDir: dir });
+    c = new S3.S3Client({ endpoint: e.url, region: 'us-east-1', credentials, forcePathStyle: true, maxAttempts: 1 });
+    q = await sqsClient(e.url);
+    await c.send(new S3.PutObjectCommand({ Bucket: 'durable', Key: 'after-restart', Body: 'x' }));
+    const r = await q.send(new SQS.ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    const bodies = r.Messages.map((m) => JSON.parse(m.Body));
+    assert.deepEqual(bodies.map((m) => m.Event ?? m.Records[0].s3.object.key), ['s3:TestEvent', 'after-restart']);
+    await c.send(new S3.DeleteObjectCommand({ Bucket: 'durable', Key: 'after-restart' }));
+    await c.send(new S3.DeleteBucketCommand({ Bucket: 'durable' }));
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'durable' }));
+    assert.equal((await c.send(new S3.GetBucketNotificationConfigurationCommand({ Bucket: 'durable' }))).QueueConfigurations, undefined);
+    await e.emu.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,8 +21,9 @@
  *   Test events are sent once every destination validated (AWS may send some before another fails).
  * - `x-amz-skip-destination-validation: true` skips the destination checks and the test events.
  * - At event time a destination that is gone or whose policy now refuses drops the notification with a
- *   log line, as AWS does (silently). FIFO queues are not supported by S3 as destinations; svl does not
- *   refuse them at configuration time (UNVERIFIED wording), their sends fail and are logged.
+ *   log line, as AWS does (silently). FIFO queues are not supported by S3 as destinations (documented);
+ *   svl refuses them at configuration time as a destination that does not validate, with its own
+ *   ArgumentValue text (UNVERIFIED: what AWS answers for one).
  * - Durability: delivery runs synchronously right after the S3 service committed the object and before
  *   it answers, each destination write being its own SQLite commit (the SQS message, the SNS fan-out, the
  *   Lambda async-invocation row). A crash between the object's commit and those writes loses that
@@ -152,6 +153,14 @@ export class S3Notifier {
   private checkQueue(arn: string, source: string): DestinationFailure | undefined {
     const q = this.opts.sqs.queues.byArn(arn);
     if (!q) return { name: arn, value: 'The destination queue does not exist', detail: 'no such queue', fix: `create it: aws sqs create-queue --queue-name ${short(arn)}` };
+    if (q.fifo) {
+      return {
+        name: arn,
+        value: 'FIFO queues are not supported as S3 event notification destinations',
+        detail: 'S3 cannot send to FIFO queues (AWS documents this; svl words the refusal itself)',
+        fix: 'use a standard queue, or EventBridge to reach a FIFO queue',
+      };
+    }
     if (evaluatePolicy(q.attrs.Policy, this.policyContext(q.arn, 'sqs:SendMessage', source)) !== 'allow') {
       return {
         name: arn,
