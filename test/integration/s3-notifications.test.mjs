@@ -204,11 +204,14 @@ test('policies that do not let this bucket send are refused: queue, topic, Lambd
   assert.deepEqual(await s3send('GetBucketNotificationConfiguration', { Bucket: b }).then((o) => o.QueueConfigurations), undefined);
 });
 
-test('a FIFO queue is refused as a destination; a missing bucket is NoSuchBucket', async () => {
+test('FIFO queues and topics are refused as destinations; a missing bucket is NoSuchBucket', async () => {
   const b = await bucket('notif-fifo');
   await sqsSend('CreateQueue', { QueueName: 'nfifo.fifo', Attributes: { FifoQueue: 'true', Policy: s3QueuePolicy('nfifo.fifo', b) } });
   const err = await s3Error(putConfig(b, { QueueConfigurations: [{ QueueArn: queueArnOf('nfifo.fifo'), Events: ['s3:ObjectCreated:*'] }] }));
   assertInvalidArgument(err, UNABLE, { ArgumentName1: queueArnOf('nfifo.fifo'), ArgumentValue1: 'FIFO queues are not supported as S3 event notification destinations' });
+  const { TopicArn } = await snsSend('CreateTopic', { Name: 'nfifo-t.fifo', Attributes: { FifoTopic: 'true' } });
+  const topicErr = await s3Error(putConfig(b, { TopicConfigurations: [{ TopicArn, Events: ['s3:ObjectCreated:*'] }] }));
+  assertInvalidArgument(topicErr, UNABLE, { ArgumentName1: TopicArn, ArgumentValue1: 'FIFO topics are not supported as S3 event notification destinations' });
   for (const call of [s3send('GetBucketNotificationConfiguration', { Bucket: 'notif-no-such-bucket' }), putConfig('notif-no-such-bucket', {})]) {
     const e = await s3Error(call);
     assert.equal(e.name, 'NoSuchBucket');

@@ -21,8 +21,8 @@
  *   Test events are sent once every destination validated (AWS may send some before another fails).
  * - `x-amz-skip-destination-validation: true` skips the destination checks and the test events.
  * - At event time a destination that is gone or whose policy now refuses drops the notification with a
- *   log line, as AWS does (silently). FIFO queues are not supported by S3 as destinations (documented);
- *   svl refuses them at configuration time as a destination that does not validate, with its own
+ *   log line, as AWS does (silently). FIFO queues are not supported by S3 as destinations (documented), nor
+ *   FIFO topics (they need a MessageGroupId S3 does not send); svl refuses them at configuration time as a destination that does not validate, with its own
  *   ArgumentValue text (UNVERIFIED: what AWS answers for one).
  * - Durability: delivery runs synchronously right after the S3 service committed the object and before
  *   it answers, each destination write being its own SQLite commit (the SQS message, the SNS fan-out, the
@@ -180,6 +180,9 @@ export class S3Notifier {
   private checkTopic(arn: string, source: string): DestinationFailure | undefined {
     const policy = this.topicPolicy(arn);
     if (policy === undefined) return { name: arn, value: 'The destination topic does not exist', detail: 'no such topic', fix: `create it: aws sns create-topic --name ${short(arn)}` };
+    if (this.opts.sns.registry.topics.get(arn)?.fifo) {
+      return { name: arn, value: 'FIFO topics are not supported as S3 event notification destinations', detail: 'S3 cannot publish to FIFO topics (svl words the refusal itself)', fix: 'use a standard topic' };
+    }
     if (evaluatePolicy(policy, this.policyContext(arn, 'sns:Publish', source)) !== 'allow') {
       return {
         name: arn,
