@@ -24,3 +24,31 @@ export async function s3Client(url, { region = 'us-east-1', virtualHosted = fals
 export async function bodyBytes(out) {
   return Buffer.from(await out.Body.transformToByteArray());
 }
+
+/**
+ * One raw HTTP request (node:http, so headers such as Expect and aws-chunked bodies are sent exactly as
+ * given); resolves { status, headers, body (string), continued (whether 100 Continue came) }.
+ * With `expectContinue`, the body is written only after the server's 100 Continue.
+ */
+export function rawRequest(url, { method = 'GET', path = '/', headers = {}, body, expectContinue = false } = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = http.request({ host: hostname, port, method, path, headers: expectContinue ? { ...headers, expect: '100-continue' } : headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), continued }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (expectContinue) {
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
+      });
+    } else req.end(body);
+  });
+}
+
+/** The text of `<name>` in an XML document (first occurrence), undefined when absent. */
+export const xmlText = (xml, name) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
