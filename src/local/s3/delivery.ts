@@ -32,6 +32,9 @@
  *   Lambda async-invocation row). A crash between the object's commit and those writes loses that
  *   notification (the object stays); AWS gives at-least-once delivery instead.
  * - Cross-region destinations are accepted (AWS requires the bucket's region); not checked.
+ * - EventBridgeConfiguration is stored and returned; nothing goes to EventBridge (svl emulates none).
+ *   Events svl raises are the S3 service's (ObjectCreated:Put/Copy/CompleteMultipartUpload,
+ *   ObjectRemoved:Delete); the other configurable events are accepted and never fire.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
