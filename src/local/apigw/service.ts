@@ -14,6 +14,7 @@ import type { SnsService } from '../sns/service.js';
 import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
 import type { WireResponse } from '../protocol/json10.js';
+import { ApiGatewayStore } from './store.js';
 
 export interface ApiGatewayServiceOptions {
   db: Db;
@@ -24,7 +25,12 @@ export interface ApiGatewayServiceOptions {
 }
 
 export class ApiGatewayService {
-  constructor(readonly opts: ApiGatewayServiceOptions) {}
+  /** The management state, read synchronously by the data plane (see model.ts `ApiGatewayReader`). */
+  readonly store: ApiGatewayStore;
+
+  constructor(readonly opts: ApiGatewayServiceOptions) {
+    this.store = new ApiGatewayStore(opts.db);
+  }
 
   /** One management API request (`/v2/apis…`, `/v2/tags/…`). */
   async rest(req: IncomingRequest, ctx: { requestId: string; baseUrl: string; region?: string }): Promise<WireResponse> {
