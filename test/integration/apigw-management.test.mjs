@@ -125,6 +125,10 @@ test('quick create: target + routeKey makes an AWS_PROXY 2.0 integration, the ro
   const other = 'arn:aws:lambda:us-east-1:000000000000:function:other';
   await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, Target: other }));
   assert.equal((await send(new G.GetIntegrationsCommand({ ApiId: plain.ApiId }))).Items[0].IntegrationUri, other);
+  await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET /moved' }));
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved']);
+  await rejectsWith(assert, send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET moved' })), 'BadRequestException');
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved'], 'a refused update changes nothing');
   await rejectsWith(assert, newApi({ Name: 'bad', Target: FN, RouteKey: 'FETCH /x' }), 'BadRequestException');
   await rejectsWith(assert, newApi({ Name: 'bad', RouteKey: 'GET /x' }), 'BadRequestException', 'Target');
 });

@@ -46,7 +46,7 @@ export function parseRouteKey(key: string): { method: string; segments: string[]
 const varName = (seg: string) => (VARIABLE.exec(seg) ?? GREEDY.exec(seg))?.[1];
 
 /** The route `key` would collide with among `routes` (other than `selfId`): a ConflictException, or nothing. */
-function checkConflicts(routes: Route[], key: string, selfId?: string): void {
+export function checkConflicts(routes: Route[], key: string, selfId?: string): void {
   const mine = parseRouteKey(key).segments;
   for (const r of routes) {
     if (r.routeId === selfId) continue;
