@@ -477,3 +477,23 @@ test('AWS CLI: create-api, get-apis, integrations, routes, stages, deployments, 
   assert.ok([254, 255].includes(gone.code), `exit ${gone.code}: ${gone.stderr}`);
   assert.match(gone.stderr, new RegExp(`\\(NotFoundException\\) when calling the GetApi operation: Invalid API identifier specified 000000000000:${api.ApiId}`));
 });
+
+test('DeleteRouteRequestParameter removes one request parameter; each change is one log line', async () => {
+  const lines = [];
+  const run = await startTestEmulator({ log: (l) => lines.push(l) });
+  const cl = new G.ApiGatewayV2Client({ endpoint: run.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  try {
+    const { ApiId } = await cl.send(new G.CreateApiCommand({ Name: 'logged', ProtocolType: 'HTTP' }));
+    const r = await cl.send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /q', RequestParameters: { 'route.request.querystring.id': { Required: true } } }));
+    assert.deepEqual(r.RequestParameters, { 'route.request.querystring.id': { Required: true } });
+    const del = await cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' }));
+    assert.equal(del.$metadata.httpStatusCode, 204);
+    assert.deepEqual((await cl.send(new G.GetRouteCommand({ ApiId, RouteId: r.RouteId }))).RequestParameters, {});
+    await rejectsWith(assert, cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' })), 'BadRequestException');
+    await cl.send(new G.GetRoutesCommand({ ApiId }));
+    const apigw = lines.filter((l) => l.startsWith('APIGW '));
+    assert.deepEqual(apigw, [`APIGW CreateApi ${ApiId} logged`, `APIGW CreateRoute ${ApiId} GET /q`, `APIGW DeleteRouteRequestParameter ${ApiId} ${r.RouteId}`]);
+  } finally {
+    await run.emu.close();
+  }
+});

@@ -159,3 +159,17 @@ export const deleteRoute: Handler = (input, ctx) => {
   });
   return undefined;
 };
+
+export const deleteRouteRequestParameter: Handler = (input, ctx) => {
+  const api = requireApi(ctx, input.apiId);
+  const route = requireRoute(ctx, api.apiId, input.routeId);
+  const key = String(input.requestParameterKey ?? '');
+  if (!route.requestParameters?.[key]) throw E.badRequest(`Invalid request parameter key: ${key} is not a request parameter of route ${route.routeId}.`);
+  const requestParameters = { ...route.requestParameters };
+  delete requestParameters[key];
+  ctx.store.transaction(() => {
+    ctx.store.put(api.apiId, 'route', route.routeId, { ...route, requestParameters });
+    autoDeploy(ctx, api.apiId);
+  });
+  return undefined;
+};
