@@ -259,7 +259,7 @@ test('authorizers: REQUEST Lambda authorizers (2.0, simple responses, identity s
 
 test('stages and deployments: named stages serve their deployment snapshot, auto-deploy stages the current routes', async () => {
   const { ApiId } = await newApi();
-  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'no routes');
+  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'Unable to deploy API because no routes exist in this API');
   const it = await lambdaIntegration(ApiId);
   const Target = `integrations/${it.IntegrationId}`;
   await send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /v1', Target }));
@@ -297,7 +297,7 @@ test('stages and deployments: named stages serve their deployment snapshot, auto
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'bad name!' })), 'BadRequestException', 'stage name');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', StageVariables: { 'bad-name': 'x' } })), 'BadRequestException', 'stage variable');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
-  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException');
+  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException', 'Invalid stage identifier specified');
   await rejectsWith(assert, send(new G.GetDeploymentCommand({ ApiId, DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
   await rejectsWith(assert, send(new G.DeleteDeploymentCommand({ ApiId, DeploymentId: d.DeploymentId })), 'BadRequestException', 'prod');
 
