@@ -131,6 +131,11 @@ test('quick create: target + routeKey makes an AWS_PROXY 2.0 integration, the ro
   assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved'], 'a refused update changes nothing');
   await rejectsWith(assert, newApi({ Name: 'bad', Target: FN, RouteKey: 'FETCH /x' }), 'BadRequestException');
   await rejectsWith(assert, newApi({ Name: 'bad', RouteKey: 'GET /x' }), 'BadRequestException', 'Target');
+  await rejectsWith(assert, newApi({ Name: 'bad', Target: 'my-function' }), 'BadRequestException', 'target');
+  const proxied = await newApi({ Name: 'proxy', Target: 'https://example.com' });
+  const [pi] = (await send(new G.GetIntegrationsCommand({ ApiId: proxied.ApiId }))).Items;
+  assert.deepEqual([pi.IntegrationType, pi.IntegrationMethod, pi.PayloadFormatVersion], ['HTTP_PROXY', 'ANY', '1.0']);
+  assert.ok(!(await send(new G.GetApisCommand({}))).Items.some((a) => a.Name === 'bad'), 'a refused quick create leaves no API behind');
 });
 
 test('integrations: AWS_PROXY 1.0/2.0, HTTP_PROXY, timeouts, update, delete, and their errors', async () => {
