@@ -205,4 +205,18 @@ export const MIGRATIONS: string[] = [
     policy TEXT NOT NULL
   );
   `,
+  // 6: the event journal (src/local/journal)
+  `
+  CREATE TABLE svl_journal (
+    seq INTEGER PRIMARY KEY,
+    time_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    cause INTEGER,
+    resource TEXT,
+    id TEXT,
+    data TEXT
+  );
+  CREATE INDEX svl_journal_id ON svl_journal(id) WHERE id IS NOT NULL;
+  CREATE INDEX svl_journal_cause ON svl_journal(cause) WHERE cause IS NOT NULL;
+  `,
 ];
