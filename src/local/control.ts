@@ -26,6 +26,8 @@ import { SIGNING_CERT_PATH, signingCertificatePem } from './sns/envelope.js';
 import { systemAttributes } from './sqs/receive.js';
 import { logTailBytes } from './lambda/invoke.js';
 import type { LambdaService } from './lambda/service.js';
+import type { Journal } from './journal/journal.js';
+import { journalEndpoint } from './journal/endpoints.js';
 
 export interface ControlInfo {
   version: string;
@@ -35,6 +37,7 @@ export interface ControlInfo {
   endpoint: () => string;
   /** Why the services the control API does not know directly (S3, API Gateway) are busy. */
   busy?: () => string[];
+  journal?: Journal;
 }
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
@@ -88,8 +91,12 @@ export class ControlApi {
     return this.lambda ? out.concat(this.lambda.busy()) : out;
   }
 
-  handle(req: IncomingRequest): WireResponse {
+  async handle(req: IncomingRequest): Promise<WireResponse> {
     const url = new URL(`http://x${req.path}${req.search}`);
+    if (req.method === 'GET' && this.info.journal && url.pathname.startsWith('/_svl/')) {
+      const out = await journalEndpoint(this.info.journal, url, req.requestId, req.signal);
+      if (out) return out;
+    }
     if (req.method === 'GET' && url.pathname === '/_svl/idle') {
       const busy = this.busy();
       return json(200, { idle: busy.length === 0, busy }, req.requestId);

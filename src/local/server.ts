@@ -18,6 +18,7 @@ import { useSigningKeyFile } from './sns/envelope.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
+import { Journal, DEFAULT_JOURNAL_SIZE } from './journal/journal.js';
 import { baseUrl, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
 import { S3Service } from './s3/service.js';
 import { S3Notifier } from './s3/delivery.js';
@@ -39,6 +40,8 @@ export interface EmulatorOptions {
   version?: string;
   /** Handler processes one Lambda function may run at once. */
   lambdaProcessLimit?: number;
+  /** Events the journal keeps (a ring; default 100,000). */
+  journalSize?: number;
 }
 
 export interface Emulator {
@@ -50,6 +53,7 @@ export interface Emulator {
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly lambda: LambdaService;
+  readonly journal: Journal;
   readonly s3: S3Service;
   readonly apigw: ApiGatewayService;
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
@@ -77,6 +81,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       log,
     });
     sns.attachLambda(lambda.snsTarget());
+    const journal = new Journal(store.db, clock, opts.journalSize ?? DEFAULT_JOURNAL_SIZE);
+    sqs.messages.journal = journal;
+    sns.journal = journal;
+    lambda.journal = journal;
     const s3 = new S3Service({ db: store.db, clock, sqs, sns, lambda, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
     attachNotifications(s3, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log }));
     const apigw = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
@@ -86,6 +94,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stateDir: opts.inMemory ? undefined : opts.stateDir,
       inMemory: !!opts.inMemory || !opts.stateDir,
       endpoint: () => url,
+      journal,
       busy: () => [...s3.busy(), ...apigw.busy()],
     }, lambda);
     const active = new Set<AbortController>();
@@ -190,6 +199,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sqs,
       sns,
       lambda,
+      journal,
       s3,
       apigw,
       close() {
@@ -205,6 +215,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             server.closeIdleConnections();
           });
           if (pending > 0) await new Promise<void>((r) => (drained = r));
+          journal.flush();
           await certServer.close();
           store.close();
           log('svl emulator stopped');

@@ -80,9 +80,10 @@ export class AsyncInvoker {
   }
 
   /** Queues an event (inside the caller's transaction when there is one) and wakes the dispatcher. */
-  enqueue(fn: LambdaFunction, payload: string, requestId: string): void {
+  enqueue(fn: LambdaFunction, payload: string, requestId: string, cause?: number): void {
     const now = this.svc.clock.now();
     this.s.insert.run(requestId, fn.name, payload, now, now);
+    this.svc.journal.record({ type: 'lambda.queued', resource: fn.arn, id: requestId, cause });
     this.kick();
   }
 
@@ -230,6 +231,7 @@ export class AsyncInvoker {
     }
     const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
     this.s.retry.run(attempts, this.svc.clock.now() + delay, JSON.stringify(result), row.id);
+    this.svc.journal.record({ type: 'lambda.retry-scheduled', resource: fn.arn, id: row.request_id, cause: this.svc.journal.lastOf(row.request_id), data: { attempt: attempts, delayMs: delay } });
     this.svc.log(`λ ${fn.name} async ${row.request_id}: attempt ${attempts} failed, retry in ${delay / 1000}s`);
   }
 
@@ -240,7 +242,7 @@ export class AsyncInvoker {
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
       const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, deliveries, 'OnSuccess', target, err);
+      this.report(fn, deliveries, 'OnSuccess', target, err, row.request_id);
     }
     this.s.delete.run(row.id);
     this.finish(fn, row, 'Success', attempts, result, deliveries, record);
@@ -253,13 +255,13 @@ export class AsyncInvoker {
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
       const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, deliveries, 'OnFailure', target, err);
+      this.report(fn, deliveries, 'OnFailure', target, err, row.request_id);
     }
     const dlq = fn.config.DeadLetterTargetArn;
     if (dlq) {
       const message = last ? errorMessageOf(last.payload) : `Event age exceeded (${condition})`;
       const err = await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message);
-      this.report(fn, deliveries, 'DeadLetterConfig', dlq, err);
+      this.report(fn, deliveries, 'DeadLetterConfig', dlq, err, row.request_id);
     }
     if (!target && !dlq) this.svc.log(`λ ${fn.name} async ${row.request_id}: ${condition} after ${attempts} attempt(s); the event is discarded (no OnFailure destination or DLQ)`);
     this.s.delete.run(row.id);
@@ -267,8 +269,17 @@ export class AsyncInvoker {
   }
 
   /** Logs a destination delivery and records it for the invocation's status. */
-  private report(fn: LambdaFunction, deliveries: InvocationStatus['deliveries'], kind: InvocationStatus['deliveries'][number]['kind'], target: string, err: string | undefined): void {
+  private report(fn: LambdaFunction, deliveries: InvocationStatus['deliveries'], kind: InvocationStatus['deliveries'][number]['kind'], target: string, err: string | undefined, requestId?: string): void {
     deliveries.push({ kind, target, error: err ?? null });
+    if (requestId) {
+      this.svc.journal.record({
+        type: err ? 'lambda.destination-failed' : 'lambda.destination',
+        resource: fn.arn,
+        id: requestId,
+        cause: this.svc.journal.lastOf(requestId),
+        data: { kind, target, ...(err && { error: err }) },
+      });
+    }
     if (err) this.svc.log(`λ ${fn.name} ${kind} DELIVERY FAILED -> ${target}: ${err}`);
     else this.svc.log(`λ ${fn.name} ${kind} -> ${target}`);
   }

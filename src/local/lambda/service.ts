@@ -31,6 +31,7 @@
  *   another region works (ESM records carry the queue's region in awsRegion); AWS would refuse a
  *   cross-region event source or destination, svl does not check it.
  */
+import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
@@ -85,6 +86,10 @@ export interface InvokeOptions {
   clientContext?: string;
   /** What started the invocation, for the log line: `sync`, `async`, `esm`. */
   kind: string;
+  /** The journal event that led to it (defaults to the latest event about its request id). */
+  cause?: number;
+  /** The SQS messages of an event source mapping's batch. */
+  messageIds?: string[];
 }
 
 export class LambdaService {
@@ -101,6 +106,8 @@ export class LambdaService {
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly db: Db;
+  /** Where every invocation and its outcome is recorded (the emulator attaches its journal). */
+  journal: JournalSink = NO_JOURNAL;
   private readonly ops: Record<string, LambdaHandler>;
   private readonly activations = new Map<string, Promise<void>>();
 
@@ -211,8 +218,22 @@ export class LambdaService {
     const requestId = opts.requestId ?? randomUUID();
     const started = this.clock.now();
     const taskDir = this.taskDir(fn);
+    const invoked = this.journal.record({
+      type: 'lambda.invoked',
+      resource: fn.arn,
+      id: requestId,
+      cause: opts.cause ?? this.journal.lastOf(requestId),
+      data: { kind: opts.kind, ...(opts.messageIds && { messageIds: opts.messageIds }) },
+    });
     const out = await this.runtime.invoke(fn, taskDir, { requestId, payload, clientContext: opts.clientContext, traceId: traceId() });
     this.logs.add(fn.name, requestId, started, out.durationMs, out.ok ? 'ok' : out.timedOut ? 'timeout' : 'error', out.log);
+    this.journal.record({
+      type: 'lambda.completed',
+      resource: fn.arn,
+      id: requestId,
+      cause: invoked,
+      data: completion(out),
+    });
     this.log(
       `λ ${fn.name} ${out.ok ? '200' : out.timedOut ? 'timeout' : `error ${out.errorType ?? ''}`.trim()} ${out.durationMs.toFixed(out.durationMs < 10 ? 1 : 0)}ms` +
         `${out.cold ? ` (cold start ${out.initMs!.toFixed(0)}ms)` : ''} [${opts.kind}]`,
@@ -233,7 +254,7 @@ export class LambdaService {
   /** How SNS `lambda` subscriptions deliver: an async invoke, if the function policy allows the topic. */
   snsTarget(): SnsLambdaTarget {
     return {
-      invokeFromSns: (functionArn, event, topicArn) => {
+      invokeFromSns: (functionArn, event, topicArn, cause) => {
         let fn: LambdaFunction | undefined;
         try {
           fn = this.store.get(parseFunctionName(functionArn).name);
@@ -244,7 +265,7 @@ export class LambdaService {
         if (!serviceMayInvoke(this, fn, 'sns.amazonaws.com', topicArn)) {
           return `the resource policy of function ${fn.name} does not allow sns.amazonaws.com to invoke it for ${topicArn} (add one: aws lambda add-permission --function-name ${fn.name} --statement-id sns --action lambda:InvokeFunction --principal sns.amazonaws.com --source-arn ${topicArn})`;
         }
-        this.async.enqueue(fn, event, randomUUID());
+        this.async.enqueue(fn, event, randomUUID(), cause);
         return undefined;
       },
     };
@@ -301,4 +322,21 @@ export class LambdaService {
 function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
   return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
+/** What the journal keeps of an invocation's outcome: duration, result or error (with a log excerpt). */
+function completion(out: Outcome): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    outcome: out.ok ? 'ok' : out.timedOut ? 'timeout' : 'error',
+    durationMs: Math.round(out.durationMs * 100) / 100,
+  };
+  if (out.initMs !== undefined) data.initMs = Math.round(out.initMs * 100) / 100;
+  const payload = out.payload ?? '';
+  if (!out.ok) {
+    data.errorType = out.timedOut ? 'Sandbox.Timedout' : (out.errorType ?? 'Unhandled');
+    data.error = payload.slice(0, 2048);
+    if (out.log) data.logTail = out.log.split('\n').filter(Boolean).slice(-5).join('\n');
+  } else if (payload.length <= 2048) data.result = payload;
+  else data.result = `${payload.slice(0, 2048)}…`;
+  return data;
 }

@@ -13,7 +13,7 @@ import { sha256Hex } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { evaluateFilterPolicy, type FilterMessage } from '../../domain/filter-policy.js';
+import { evaluateFilterPolicy, explainFilterPolicy, type FilterMessage } from '../../domain/filter-policy.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
@@ -162,6 +162,14 @@ export class Publisher {
           if (seen && seen.expires_ms > now) return { MessageId: seen.message_id, ...(seen.sequence_number ? { SequenceNumber: seen.sequence_number } : {}) };
         }
         const messageId = randomUUID();
+        const journal = this.sns.journal;
+        const published = journal.record({
+          type: 'sns.published',
+          resource: topic.arn,
+          id: messageId,
+          cause: ctx.cause,
+          data: m.subject !== undefined ? { subject: m.subject } : undefined,
+        });
         const seq = topic.fifo ? snsSequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
         if (topic.fifo && m.dedupId !== undefined) this.s.dedupPut.run(topic.arn, m.dedupId, messageId, seq ?? null, now + DEDUP_WINDOW_MS);
         // One filter message per distinct body: the matcher parses a body (and reads the attributes) once
@@ -174,6 +182,13 @@ export class Publisher {
             if (fm === undefined) filterMessages.set(body, (fm = { body, attributes: m.attributes }));
             if (!evaluateFilterPolicy(sub.filter, sub.filter.scope, fm)) {
               filtered++;
+              journal.record({
+                type: 'sns.filtered',
+                resource: sub.arn,
+                id: messageId,
+                cause: published,
+                data: { endpoint: sub.endpoint, reasons: explainFilterPolicy(sub.filter, sub.filter.scope, fm).failures },
+              });
               continue;
             }
           }
@@ -200,7 +215,16 @@ export class Publisher {
                 );
           if (sub.protocol === 'sqs') {
             const payload = notification();
-            const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx);
+            const hop = journal.reserve();
+            const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx, hop);
+            journal.record({
+              seq: hop,
+              type: err ? (err.code === 'AccessDenied' || err.code === 'AccessDeniedException' ? 'sns.blocked' : 'sns.delivery-failed') : 'sns.delivered',
+              resource: sub.arn,
+              id: messageId,
+              cause: published,
+              data: { protocol: 'sqs', endpoint: sub.endpoint, ...(raw && { raw: true }), ...(err && { error: `${err.code}: ${err.message}` }) },
+            });
             if (err) {
               failed++;
               failures.push(`${sub.endpoint}: ${err.message}`);
@@ -208,10 +232,20 @@ export class Publisher {
             } else delivered++;
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
             this.sns.http.enqueue(topic, sub, messageId, notification(), raw, now, m.attributes as Record<string, unknown> | undefined);
+            journal.record({ type: 'sns.delivery-queued', resource: sub.arn, id: messageId, cause: published, data: { protocol: sub.protocol, endpoint: sub.endpoint } });
             httpQueued = true;
           } else if (sub.protocol === 'lambda' && this.sns.lambda) {
             const event = lambdaEvent(topic, sub, body, m, messageId, now, ctx);
-            const refused = this.sns.lambda.invokeFromSns(sub.endpoint, event, topic.arn);
+            const hop = journal.reserve();
+            const refused = this.sns.lambda.invokeFromSns(sub.endpoint, event, topic.arn, hop);
+            journal.record({
+              seq: hop,
+              type: refused ? 'sns.blocked' : 'sns.delivered',
+              resource: sub.arn,
+              id: messageId,
+              cause: published,
+              data: { protocol: 'lambda', endpoint: sub.endpoint, ...(refused && { error: refused }) },
+            });
             if (refused) {
               failed++;
               failures.push(`${sub.endpoint}: ${refused}`);
@@ -245,6 +279,7 @@ export class Publisher {
     m: PreparedMessage,
     messageId: string,
     ctx: SnsContext,
+    cause?: number,
   ): AwsError | undefined {
     const queue = this.sqs.queues.byArn(queueArn);
     const input: Input = { MessageBody: body };
@@ -258,7 +293,7 @@ export class Publisher {
       input.MessageGroupId = m.groupId;
     }
     try {
-      sendFromService(this.sqs, queueArn, input, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account }, ctx.traceHeader);
+      sendFromService(this.sqs, queueArn, input, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account, cause }, ctx.traceHeader);
       return undefined;
     } catch (err) {
       if (err instanceof AwsError) return err;

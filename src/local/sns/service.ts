@@ -49,6 +49,7 @@
  *   data-protection.ts, platform.ts and sms.ts (the cross-account AuthorizationError, sandbox-number and
  *   OTP errors among them).
  */
+import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
@@ -78,6 +79,8 @@ export interface SnsContext {
   callerAccount?: string;
   /** The request's region (its SigV4 credential scope); undefined = unsigned, the default region. */
   region?: string;
+  /** The journal event that led to this call (an S3 notification, an HTTP API's function). */
+  cause?: number;
 }
 
 /** Parameters naming a topic, checked against the request's region before any operation runs. */
@@ -91,7 +94,7 @@ export interface SnsLambdaTarget {
    * Queues an asynchronous invocation of `functionArn` with `event` (inside the caller's transaction).
    * Returns why it was refused (no such function, the function policy does not allow the topic), else undefined.
    */
-  invokeFromSns(functionArn: string, event: string, topicArn: string): string | undefined;
+  invokeFromSns(functionArn: string, event: string, topicArn: string, cause?: number): string | undefined;
 }
 
 export interface SnsServiceOptions {
@@ -111,6 +114,8 @@ export class SnsService {
   readonly publisher: Publisher;
   readonly http: HttpDelivery;
   readonly log: LogFn;
+  /** Where every publish and delivery is recorded (the emulator attaches its journal). */
+  journal: JournalSink = NO_JOURNAL;
   /** Delivery target of `lambda` subscriptions; without it they are stored but never deliver. */
   lambda?: SnsLambdaTarget;
   readonly permissions: SnsPermissions;

@@ -12,6 +12,7 @@ import type { Queue, QueueRegistry } from './queues.js';
 import { intAttribute } from './attributes.js';
 import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes } from './model.js';
 import { DEDUP_WINDOW_MS } from './constants.js';
+import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 
 export interface MessageRow {
   seq: number;
@@ -47,6 +48,14 @@ export interface NewMessage {
   dedupId?: string;
   delaySeconds: number;
   senderId: string;
+  /** The journal event that led to this send (an SNS delivery, a Lambda destination). */
+  cause?: number;
+}
+
+/** Who receives, for the journal: the ReceiveMessage request id and, for svl's own pollers, which one. */
+export interface Receiver {
+  requestId?: string;
+  consumer?: string;
 }
 
 export interface SentMessage {
@@ -74,6 +83,8 @@ export class MessageEngine {
   private readonly lastSweep = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
+  /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
+  journal: JournalSink = NO_JOURNAL;
 
   constructor(
     private readonly db: Db,
@@ -163,6 +174,13 @@ export class MessageEngine {
           const scope = scopeByGroup ? (m.groupId ?? '') : '';
           this.s.dedupPut.run(q.name, scope, m.dedupId, id, seqNo ?? null, now + DEDUP_WINDOW_MS);
         }
+        this.journal.record({
+          type: 'sqs.sent',
+          resource: q.arn,
+          id,
+          cause: m.cause,
+          data: delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
+        });
         return { id, sequenceNumber: seqNo, duplicate: false };
       });
     });
@@ -174,19 +192,30 @@ export class MessageEngine {
    * Receives up to `max` messages now (no waiting). Messages over the queue's maxReceiveCount are moved
    * to its DLQ instead of being returned, inside the same transaction.
    */
-  receiveNow(q: Queue, max: number, visibilitySeconds: number): ReceivedMessage[] {
+  receiveNow(q: Queue, max: number, visibilitySeconds: number, by: Receiver = {}): ReceivedMessage[] {
     const now = this.clock.now();
     this.sweep(q, now);
     const moved: string[] = [];
     const result = atomic(this.db, () => {
       const got: ReceivedMessage[] = [];
       const take = (row: MessageRow): boolean => {
+        // A message received before and not deleted came back because its visibility timeout ran out.
+        if (row.inflight === 1 && row.receive_count > 0) {
+          this.journal.record({ type: 'sqs.visibility-expired', resource: q.arn, id: row.id, cause: this.journal.lastOf(row.id) });
+        }
         const dlq = this.redriveTarget(q, row);
         if (dlq) {
           this.moveToDlq(row, q, dlq, now);
           moved.push(dlq.name);
           return false;
         }
+        this.journal.record({
+          type: 'sqs.received',
+          resource: q.arn,
+          id: row.id,
+          cause: this.journal.lastOf(row.id),
+          data: { receiveCount: row.receive_count + 1, ...(by.requestId && { requestId: by.requestId }), ...(by.consumer && { consumer: by.consumer }) },
+        });
         const nonce = newNonce();
         const visibleAt = now + visibilitySeconds * 1000;
         this.s.markReceived.run(now, visibleAt, nonce, row.seq);
@@ -284,6 +313,13 @@ export class MessageEngine {
    * `DeadLetterQueueSourceArn` (AWS-recorded behaviour). Must run inside a transaction.
    */
   moveToDlq(row: MessageRow, source: Queue, dlq: Queue, now: number): void {
+    this.journal.record({
+      type: 'sqs.dead-lettered',
+      resource: source.arn,
+      id: row.id,
+      cause: this.journal.lastOf(row.id),
+      data: { deadLetterQueue: dlq.arn, receiveCount: row.receive_count },
+    });
     // Standard DLQs keep the original enqueue time for retention; FIFO DLQs reset it (AWS docs).
     this.relocate(row, dlq, { sent_ms: dlq.fifo ? now : row.sent_ms, visible_ms: now, dlq_source: source.arn });
   }
@@ -293,6 +329,8 @@ export class MessageEngine {
    * message id kept, receive count reset, DeadLetterQueueSourceArn dropped. Must run inside a transaction.
    */
   transfer(row: MessageRow, dest: Queue, now: number): void {
+    const from = this.queues.get(row.queue);
+    this.journal.record({ type: 'sqs.moved', resource: dest.arn, id: row.id, cause: this.journal.lastOf(row.id), data: { from: from?.arn ?? row.queue } });
     this.relocate(row, dest, {
       group_id: dest.fifo ? (row.group_id ?? 'default') : row.group_id,
       dedup_id: dest.fifo ? (row.dedup_id ?? row.id) : null,
@@ -328,6 +366,7 @@ export class MessageEngine {
 
   purge(q: Queue): void {
     atomic(this.db, () => {
+      this.journal.record({ type: 'sqs.purged', resource: q.arn });
       this.s.purge.run(q.name);
       this.s.dedupClear.run(q.name);
     });

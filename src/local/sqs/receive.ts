@@ -28,11 +28,12 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       }
       const systemNames = new Set([...(optStringList(input, 'AttributeNames') ?? []), ...(optStringList(input, 'MessageSystemAttributeNames') ?? [])]);
       const userAttrs = userAttributeSelector(optStringList(input, 'MessageAttributeNames') ?? []);
-      let got = svc.messages.receiveNow(q, max, visibility);
+      const by = { requestId: ctx.requestId, consumer: ctx.consumer };
+      let got = svc.messages.receiveNow(q, max, visibility, by);
       if (got.length === 0 && wait > 0 && !ctx.signal?.aborted) {
         got = await svc.messages.waitFor(q, wait * 1000, () => {
           const live = svc.queues.get(q.name);
-          return live ? svc.messages.receiveNow(live, max, visibility) : [];
+          return live ? svc.messages.receiveNow(live, max, visibility, by) : [];
         }, ctx.signal);
       }
       if (got.length) svc.log(`SQS ${q.name} -> ${got.length} msg${got.length > 1 ? 's' : ''}`);
@@ -112,6 +113,7 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   if (!row) return;
   if (q.fifo && (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now())) throw expired(rh);
   svc.messages.delete(row.seq);
+  svc.messages.journal.record({ type: 'sqs.deleted', resource: q.arn, id: row.id, cause: svc.messages.journal.lastOf(row.id) });
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
 }
@@ -135,6 +137,7 @@ function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number
     throw E.invalidParameter('VisibilityTimeout', seconds, `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_TIMEOUT} seconds]`);
   }
   svc.messages.setVisibility(q, row.seq, now + seconds * 1000);
+  svc.messages.journal.record({ type: 'sqs.visibility-changed', resource: q.arn, id: row.id, cause: svc.messages.journal.lastOf(row.id), data: { visibilityTimeout: seconds } });
 }
 
 /**

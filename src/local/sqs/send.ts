@@ -231,6 +231,8 @@ export interface ServiceDelivery {
   /** `aws:SourceArn` of the call, e.g. the topic ARN. */
   sourceArn: string;
   sourceAccount: string;
+  /** The journal event of the delivery this send is part of. */
+  cause?: number;
 }
 
 /**
@@ -255,6 +257,7 @@ export function sendFromService(
   });
   if (decision !== 'allow') throw E.accessDenied(q.arn, from.service, from.sourceArn, decision);
   const m = prepareMessage(q, message, traceHeader, false);
+  m.cause = from.cause;
   const [sent] = svc.messages.send(q, [m]);
   return { MessageId: sent!.id, SequenceNumber: sent!.sequenceNumber, duplicate: sent!.duplicate, queue: q.name };
 }

@@ -58,6 +58,8 @@ export interface SqsContext {
   signal?: AbortSignal;
   /** The request's region (its SigV4 credential scope); undefined = the default region (us-east-1). */
   region?: string;
+  /** svl's own consumers (an event source mapping's poller), named in the journal. */
+  consumer?: string;
 }
 
 

@@ -272,4 +272,18 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (api_id, kind, id)
   );
   `,
+  // 8: the event journal (src/local/journal)
+  `
+  CREATE TABLE svl_journal (
+    seq INTEGER PRIMARY KEY,
+    time_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    cause INTEGER,
+    resource TEXT,
+    id TEXT,
+    data TEXT
+  );
+  CREATE INDEX svl_journal_id ON svl_journal(id) WHERE id IS NOT NULL;
+  CREATE INDEX svl_journal_cause ON svl_journal(cause) WHERE cause IS NOT NULL;
+  `,
 ];

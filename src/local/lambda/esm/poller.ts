@@ -85,11 +85,12 @@ export class SqsPoller {
     });
   }
 
-  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+  /** `requestId` is the invocation's to come: the journal links each received message to it. */
+  private async receive(max: number, waitSeconds: number, requestId: string): Promise<Message[]> {
     const out = await this.svc.sqs.call(
       'ReceiveMessage',
       { QueueUrl: this.url, MaxNumberOfMessages: max, WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] },
-      { requestId: randomUUID(), baseUrl: 'http://localhost', signal: this.ac.signal },
+      { requestId, baseUrl: 'http://localhost', signal: this.ac.signal, consumer: `esm:${this.config.uuid}` },
     );
     return (out.Messages as Message[] | undefined) ?? [];
   }
@@ -111,7 +112,8 @@ export class SqsPoller {
       else await this.sleep(10_000);
       return;
     }
-    let batch = await this.receive(Math.min(10, c.batchSize), 20);
+    const requestId = randomUUID();
+    let batch = await this.receive(Math.min(10, c.batchSize), 20, requestId);
     if (batch.length === 0 || this.stopped) return;
     this.busy = true;
     this.problem = undefined;
@@ -121,7 +123,7 @@ export class SqsPoller {
         const left = deadline - this.svc.clock.now();
         if (left <= 0) break;
         this.busy = false; // waiting for more messages or the end of the window: only the clock moves it on
-        const more = await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000)));
+        const more = await this.receive(Math.min(10, c.batchSize - batch.length), Math.min(20, Math.ceil(left / 1000)), requestId);
         this.busy = true;
         batch = batch.concat(more);
       }
@@ -142,7 +144,12 @@ export class SqsPoller {
       if (dropped.length) await this.delete(dropped);
     }
     if (keep.length === 0) return;
-    const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), { kind: `sqs ${keep.length}` });
+    const out = await this.svc.invokeNow(fn, JSON.stringify({ Records: keep }), {
+      requestId,
+      kind: `sqs ${keep.length}`,
+      cause: this.svc.journal.lastOf(inBatch[0]!.MessageId),
+      messageIds: inBatch.map((m) => m.MessageId),
+    });
     const report = (ok: boolean, failedRecords: number, error: { type: string; message: string } | null) =>
       c.report?.({ kind: 'batch', ok, records: keep.length, failedRecords, requestId: out.requestId, error });
     if (!out.ok) {

@@ -1,0 +1,282 @@
+/**
+ * The event journal: every hop of every message the emulator handles, with the id of the event that
+ * caused it, for `svl trace`, `svl/testing` and `GET /_svl/events`.
+ *
+ * - An event is `{ seq, timeMs, type, cause?, resource?, id?, data? }`: `type` is `<service>.<what>`
+ *   (`sns.published`, `sqs.received`, `lambda.completed`, …), `resource` the ARN it happened on, `id` the
+ *   message id / request id the hop is about, `cause` the seq of the event that led to it.
+ * - Durable with the rest of the state: an event recorded inside an open transaction (a publish, a send,
+ *   a receive) commits with it; one recorded outside (a Lambda completion) is written with the others of
+ *   the same tick in one transaction, so a crash loses at most the events of that tick, never state.
+ * - Bounded: a ring of `size` events (oldest dropped), pruned every few hundred records.
+ *
+ * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
+ * how a trace tree is assembled (the CLI builds it from the events).
+ */
+import type { Db } from '../store/db.js';
+import type { Clock } from '../clock.js';
+
+export interface JournalEvent {
+  seq: number;
+  timeMs: number;
+  type: string;
+  cause?: number;
+  resource?: string;
+  id?: string;
+  data?: Record<string, unknown>;
+}
+
+export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: number };
+
+/** The journal as services see it: record a hop, find the latest hop of an id (to name it as a cause). */
+export interface JournalSink {
+  /** Records a hop; `seq` (from `reserve`) when its number had to be known before it happened. */
+  record(e: NewJournalEvent): number;
+  /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
+  reserve(): number;
+  lastOf(id: string): number | undefined;
+}
+
+/** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
+export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined };
+
+export const DEFAULT_JOURNAL_SIZE = 100_000;
+const PRUNE_EVERY = 500;
+/** The latest seq per id, for causes (an id's next hop names the previous one): bounded like the ring. */
+const LAST_OF_LIMIT = 20_000;
+
+interface Row {
+  seq: number;
+  time_ms: number;
+  type: string;
+  cause: number | null;
+  resource: string | null;
+  id: string | null;
+  data: string | null;
+}
+
+export interface EventFilter {
+  /** Event types, or prefixes ending in `.` (`sqs.`). */
+  types?: string[];
+  id?: string;
+  resource?: string;
+}
+
+type Waiter = () => void;
+
+export class Journal implements JournalSink {
+  private nextSeq: number;
+  private pending: Row[] = [];
+  private flushScheduled = false;
+  private sincePrune = 0;
+  private readonly latest = new Map<string, number>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly s;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    readonly size = DEFAULT_JOURNAL_SIZE,
+  ) {
+    this.s = {
+      insert: db.prepare(`INSERT INTO svl_journal (seq, time_ms, type, cause, resource, id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      since: db.prepare(`SELECT * FROM svl_journal WHERE seq > ? ORDER BY seq LIMIT ?`),
+      byId: db.prepare(`SELECT * FROM svl_journal WHERE id = ? ORDER BY seq`),
+      bySeq: db.prepare(`SELECT * FROM svl_journal WHERE seq = ?`),
+      causedBy: db.prepare(`SELECT * FROM svl_journal WHERE cause = ? ORDER BY seq`),
+      lastOfId: db.prepare(`SELECT max(seq) AS seq FROM svl_journal WHERE id = ?`),
+      prune: db.prepare(`DELETE FROM svl_journal WHERE seq <= ?`),
+      max: db.prepare(`SELECT max(seq) AS seq FROM svl_journal`),
+      clear: db.prepare(`DELETE FROM svl_journal`),
+    };
+    this.nextSeq = ((this.s.max.get() as { seq: number | null }).seq ?? 0) + 1;
+  }
+
+  /** The seq the next event gets (events so far: everything below it). */
+  get head(): number {
+    return this.nextSeq - 1;
+  }
+
+  reserve(): number {
+    return this.nextSeq++;
+  }
+
+  record(e: NewJournalEvent): number {
+    const seq = e.seq ?? this.nextSeq++;
+    const row: Row = {
+      seq,
+      time_ms: this.clock.now(),
+      type: e.type,
+      cause: e.cause || null,
+      resource: e.resource ?? null,
+      id: e.id ?? null,
+      data: e.data && Object.keys(e.data).length ? JSON.stringify(e.data) : null,
+    };
+    if (e.id) this.remember(e.id, seq);
+    // Inside a transaction the event commits (or rolls back) with the state change it describes.
+    if (this.db.inTransaction) this.insert(row);
+    else {
+      this.pending.push(row);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    }
+    if (++this.sincePrune >= Math.max(1, Math.min(PRUNE_EVERY, Math.floor(this.size / 10)))) {
+      this.sincePrune = 0;
+      if (!this.db.inTransaction) this.prune();
+      else queueMicrotask(() => this.prune());
+    }
+    this.wake();
+    return seq;
+  }
+
+  /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
+  lastOf(id: string): number | undefined {
+    const known = this.latest.get(id);
+    if (known !== undefined) return known;
+    this.flush();
+    return (this.s.lastOfId.get(id) as { seq: number | null }).seq ?? undefined;
+  }
+
+  /** Events after `seq`, oldest first, matching `filter`. */
+  since(seq: number, limit = 1000, filter?: EventFilter): JournalEvent[] {
+    this.flush();
+    const out: JournalEvent[] = [];
+    let from = seq;
+    while (out.length < limit) {
+      const rows = this.s.since.all(from, 1000) as Row[];
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        from = r.seq;
+        const ev = toEvent(r);
+        if (matches(ev, filter)) out.push(ev);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  /** Every event about an id, and the events they caused, transitively (the raw material of a trace). */
+  related(id: string, limit = 5000): JournalEvent[] {
+    this.flush();
+    const seen = new Map<number, JournalEvent>();
+    const ids = new Set<string>([id]);
+    const queue: JournalEvent[] = (this.s.byId.all(id) as Row[]).map(toEvent);
+    // The causes upstream of the first hop about the id (a trace starts at the first event).
+    const first = queue[0];
+    let up = first?.cause;
+    while (up !== undefined && seen.size < limit) {
+      const r = this.s.bySeq.get(up) as Row | undefined;
+      if (!r) break;
+      const ev = toEvent(r);
+      queue.push(ev);
+      up = ev.cause;
+    }
+    while (queue.length && seen.size < limit) {
+      const ev = queue.shift()!;
+      if (seen.has(ev.seq)) continue;
+      seen.set(ev.seq, ev);
+      for (const r of this.s.causedBy.all(ev.seq) as Row[]) queue.push(toEvent(r));
+      // Ids this hop hands on: its own, and the invocation a received message went to. (Not a batch's other
+      // messages: their histories are theirs; the invocation names them.)
+      const next = [ev.id, ev.data?.requestId];
+      for (const other of next) {
+        if (typeof other !== 'string' || ids.has(other)) continue;
+        ids.add(other);
+        for (const r of this.s.byId.all(other) as Row[]) queue.push(toEvent(r));
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Resolves with the events after `seq` (matching `filter`) as soon as there are any, or with none once
+   * `waitMs` has passed or `signal` aborts. Real time: a long poll is a wire concern, not emulator time.
+   */
+  wait(seq: number, waitMs: number, filter?: EventFilter, signal?: AbortSignal): Promise<JournalEvent[]> {
+    const now = this.since(seq, 1000, filter);
+    if (now.length > 0 || waitMs <= 0 || signal?.aborted) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      let last = seq;
+      const done = (events: JournalEvent[]) => {
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(events);
+      };
+      const check: Waiter = () => {
+        const got = this.since(last, 1000, filter);
+        if (got.length > 0) return done(got);
+        last = this.head;
+      };
+      const onAbort = () => done([]);
+      const timer = setTimeout(() => done([]), waitMs);
+      signal?.addEventListener('abort', onAbort);
+      this.waiters.add(check);
+    });
+  }
+
+  /** Drops every event (svl/testing's reset). */
+  clear(): void {
+    this.pending = [];
+    this.latest.clear();
+    this.s.clear.run();
+  }
+
+  /** Writes the events recorded outside a transaction. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) this.insert(r);
+      })();
+    } catch {
+      // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
+    }
+  }
+
+  private insert(r: Row): void {
+    this.s.insert.run(r.seq, r.time_ms, r.type, r.cause, r.resource, r.id, r.data);
+  }
+
+  private prune(): void {
+    this.flush();
+    this.s.prune.run(this.nextSeq - 1 - this.size);
+  }
+
+  private remember(id: string, seq: number): void {
+    this.latest.delete(id);
+    this.latest.set(id, seq);
+    if (this.latest.size > LAST_OF_LIMIT) this.latest.delete(this.latest.keys().next().value!);
+  }
+
+  private wake(): void {
+    if (this.waiters.size === 0) return;
+    // After the current transaction commits (and after the flush), so a waiter reads what it was told of.
+    setImmediate(() => {
+      this.flush();
+      for (const w of [...this.waiters]) w();
+    });
+  }
+}
+
+function toEvent(r: Row): JournalEvent {
+  const ev: JournalEvent = { seq: r.seq, timeMs: r.time_ms, type: r.type };
+  if (r.cause !== null) ev.cause = r.cause;
+  if (r.resource !== null) ev.resource = r.resource;
+  if (r.id !== null) ev.id = r.id;
+  if (r.data !== null) ev.data = JSON.parse(r.data) as Record<string, unknown>;
+  return ev;
+}
+
+export function matches(ev: JournalEvent, filter?: EventFilter): boolean {
+  if (!filter) return true;
+  if (filter.id !== undefined && ev.id !== filter.id) return false;
+  if (filter.resource !== undefined && ev.resource !== filter.resource) return false;
+  if (filter.types?.length && !filter.types.some((t) => (t.endsWith('.') ? ev.type.startsWith(t) : ev.type === t))) return false;
+  return true;
+}

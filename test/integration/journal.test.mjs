@@ -1,0 +1,198 @@
+// The event journal: every hop of a message with its cause, through the real SDK clients against the
+// emulator, read back from GET /_svl/events and GET /_svl/trace.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setupLambda, eventually } from '../helpers/lambda.mjs';
+import { waitIdle } from '../helpers/emulator.mjs';
+import { snsQueuePolicy, queueArnOf, topicArnOf } from '../helpers/sns.mjs';
+
+let h;
+const S = {};
+const Q = {};
+
+before(async () => {
+  h = await setupLambda({ fake: false });
+  S.sns = await import('@aws-sdk/client-sns');
+  S.sqs = await import('@aws-sdk/client-sqs');
+});
+after(() => h.close());
+
+const sns = (C, i) => h.sns.send(new S.sns[`${C}Command`](i));
+const sqs = (C, i) => h.sqs.send(new S.sqs[`${C}Command`](i));
+
+async function events(query = '') {
+  const res = await fetch(`${h.url}/_svl/events?${query}`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/x-ndjson');
+  const text = await res.text();
+  return { next: Number(res.headers.get('x-svl-next')), events: text.split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
+async function trace(id) {
+  const res = await fetch(`${h.url}/_svl/trace?id=${encodeURIComponent(id)}`);
+  return { status: res.status, body: await res.json() };
+}
+
+async function queue(name, topicArn, attrs = {}) {
+  const Policy = topicArn ? snsQueuePolicy(queueArnOf(name), topicArn) : undefined;
+  const { QueueUrl } = await sqs('CreateQueue', { QueueName: name, Attributes: { ...(Policy && { Policy }), ...attrs } });
+  return QueueUrl;
+}
+
+test('publish -> delivered / filtered out (with the failing key) / blocked by policy -> sent, received, deleted', async () => {
+  const { TopicArn } = await sns('CreateTopic', { Name: 'journal-orders' });
+  const okUrl = await queue('journal-ok', TopicArn);
+  await queue('journal-filtered', TopicArn);
+  await queue('journal-blocked'); // no policy: SNS may not send
+  await sns('Subscribe', { TopicArn, Protocol: 'sqs', Endpoint: queueArnOf('journal-ok') });
+  await sns('Subscribe', { TopicArn, Protocol: 'sqs', Endpoint: queueArnOf('journal-filtered'), Attributes: { FilterPolicy: JSON.stringify({ kind: ['refund'] }) } });
+  await sns('Subscribe', { TopicArn, Protocol: 'sqs', Endpoint: queueArnOf('journal-blocked') });
+
+  const { MessageId } = await sns('Publish', { TopicArn, Message: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'order' } } });
+  const { Messages } = await sqs('ReceiveMessage', { QueueUrl: okUrl, WaitTimeSeconds: 1 });
+  await sqs('DeleteMessage', { QueueUrl: okUrl, ReceiptHandle: Messages[0].ReceiptHandle });
+
+  const t = await trace(MessageId);
+  assert.equal(t.status, 200);
+  const byType = (type) => t.body.events.filter((e) => e.type === type);
+  const [published] = byType('sns.published');
+  assert.equal(published.resource, TopicArn);
+  assert.equal(published.id, MessageId);
+
+  const delivered = byType('sns.delivered');
+  assert.equal(delivered.length, 1);
+  assert.equal(delivered[0].cause, published.seq);
+  assert.equal(delivered[0].data.endpoint, queueArnOf('journal-ok'));
+
+  const [filtered] = byType('sns.filtered');
+  assert.equal(filtered.cause, published.seq);
+  assert.equal(filtered.data.endpoint, queueArnOf('journal-filtered'));
+  assert.equal(filtered.data.reasons[0].key, 'kind');
+  assert.match(filtered.data.reasons[0].reason, /order/);
+
+  const [blocked] = byType('sns.blocked');
+  assert.equal(blocked.data.endpoint, queueArnOf('journal-blocked'));
+  assert.match(blocked.data.error, /AccessDenied|not authorized|Policy/i);
+
+  const [sent] = byType('sqs.sent');
+  assert.equal(sent.cause, delivered[0].seq, 'the SQS send is caused by the SNS delivery');
+  assert.equal(sent.resource, queueArnOf('journal-ok'));
+  assert.equal(sent.id, Messages[0].MessageId);
+  const [received] = byType('sqs.received');
+  assert.equal(received.cause, sent.seq);
+  assert.equal(received.data.receiveCount, 1);
+  const [deleted] = byType('sqs.deleted');
+  assert.equal(deleted.cause, received.seq);
+  // Seq order is causal order.
+  assert.ok(published.seq < delivered[0].seq && delivered[0].seq < sent.seq && sent.seq < received.seq && received.seq < deleted.seq);
+  void topicArnOf;
+});
+
+test('an event source mapping: received -> invoked -> completed with an error, visibility expired, dead-lettered', async () => {
+  await h.createFunction('journal-fails', { handler: 'index.fail', Timeout: 1 });
+  const dlqUrl = await queue('journal-src-dlq');
+  const srcUrl = await queue('journal-src', undefined, {
+    VisibilityTimeout: '1',
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArnOf('journal-src-dlq'), maxReceiveCount: 2 }),
+  });
+  await h.send('CreateEventSourceMapping', { FunctionName: 'journal-fails', EventSourceArn: queueArnOf('journal-src'), BatchSize: 1 });
+  const { MessageId } = await sqs('SendMessage', { QueueUrl: srcUrl, MessageBody: '{"poison":true}' });
+  // Two failed invocations, then the third receive moves it to the DLQ (real time: visibility 1 s).
+  await eventually(async () => (await sqs('GetQueueAttributes', { QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] })).Attributes.ApproximateNumberOfMessages === '1', { timeoutMs: 20_000, what: 'the message in the DLQ' });
+
+  const t = await trace(MessageId);
+  const types = t.body.events.map((e) => e.type);
+  assert.deepEqual(types.filter((x) => x.startsWith('lambda.')), ['lambda.invoked', 'lambda.completed', 'lambda.invoked', 'lambda.completed']);
+  const received = t.body.events.filter((e) => e.type === 'sqs.received');
+  assert.equal(received.length, 2);
+  assert.match(received[0].data.consumer, /^esm:/);
+  const invoked = t.body.events.filter((e) => e.type === 'lambda.invoked');
+  assert.equal(invoked[0].cause, received[0].seq);
+  assert.equal(invoked[0].id, received[0].data.requestId, 'the receive names the invocation it feeds');
+  assert.deepEqual(invoked[0].data.messageIds, [MessageId]);
+  const completed = t.body.events.filter((e) => e.type === 'lambda.completed');
+  assert.equal(completed[0].cause, invoked[0].seq);
+  assert.equal(completed[0].data.outcome, 'error');
+  assert.ok(completed[0].data.errorType);
+  assert.equal(types.filter((x) => x === 'sqs.visibility-expired').length, 2);
+  const [dead] = t.body.events.filter((e) => e.type === 'sqs.dead-lettered');
+  assert.equal(dead.resource, queueArnOf('journal-src'));
+  assert.equal(dead.data.deadLetterQueue, queueArnOf('journal-src-dlq'));
+  assert.equal(dead.data.receiveCount, 2);
+  assert.equal(types[types.length - 1], 'sqs.dead-lettered');
+  await h.send('DeleteEventSourceMapping', { UUID: (await h.send('ListEventSourceMappings', { FunctionName: 'journal-fails' })).EventSourceMappings[0].UUID });
+  await waitIdle(h.url);
+});
+
+test('SNS -> Lambda: delivered -> queued -> invoked -> completed', async () => {
+  await h.createFunction('journal-echo', { handler: 'index.echo' });
+  const { TopicArn } = await sns('CreateTopic', { Name: 'journal-to-lambda' });
+  await h.send('AddPermission', { FunctionName: 'journal-echo', StatementId: 'sns', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: TopicArn });
+  await sns('Subscribe', { TopicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:journal-echo' });
+  const { MessageId } = await sns('Publish', { TopicArn, Message: 'hi' });
+  await waitIdle(h.url);
+  const t = await trace(MessageId);
+  const types = t.body.events.map((e) => e.type);
+  assert.deepEqual(types, ['sns.published', 'sns.delivered', 'lambda.queued', 'lambda.invoked', 'lambda.completed']);
+  const [, delivered, queued, invoked, completed] = t.body.events;
+  assert.equal(queued.cause, delivered.seq);
+  assert.equal(invoked.cause, queued.seq);
+  assert.equal(completed.data.outcome, 'ok');
+  assert.match(completed.data.result, /hi/);
+});
+
+test('GET /_svl/events: since, type filters, long poll answers on arrival, x-svl-next, bad parameters', async () => {
+  const { next: head } = await events('since=now');
+  const url = await queue('journal-poll');
+  const polling = events(`since=${head}&wait=5&type=sqs.sent`);
+  await sqs('SendMessage', { QueueUrl: url, MessageBody: 'x' });
+  const got = await polling;
+  assert.equal(got.events.length, 1);
+  assert.equal(got.events[0].type, 'sqs.sent');
+  assert.equal(got.events[0].resource, queueArnOf('journal-poll'));
+  assert.match(got.events[0].time, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(got.next, got.events[0].seq);
+  // Prefix filters and the cursor.
+  await sqs('ReceiveMessage', { QueueUrl: url });
+  const sqsOnly = await events(`since=${head}&type=sqs.`);
+  assert.deepEqual(sqsOnly.events.map((e) => e.type), ['sqs.sent', 'sqs.received']);
+  assert.deepEqual((await events(`since=${sqsOnly.next}&type=sqs.`)).events, []);
+  for (const bad of ['since=-1', 'since=abc', 'wait=21', 'limit=0']) {
+    const res = await fetch(`${h.url}/_svl/events?${bad}`);
+    assert.equal(res.status, 400, bad);
+    assert.equal((await res.json()).__type, 'InvalidParameterValue');
+  }
+  assert.equal((await trace('no-such-id')).status, 404);
+  assert.equal((await fetch(`${h.url}/_svl/trace`)).status, 400);
+});
+
+test('the journal is durable with the state and bounded', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startEmulator } = await import('../../dist/local/server.js');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-journal-'));
+  try {
+    let emu = await startEmulator({ port: 0, stateDir: dir, journalSize: 50 });
+    const { SQSClient, CreateQueueCommand, SendMessageBatchCommand } = S.sqs;
+    let client = new SQSClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'durable' }));
+    const sent = [];
+    for (let i = 0; i < 60; i += 10) {
+      const out = await client.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: String(j), MessageBody: `m${i + j}` })) }));
+      sent.push(...out.Successful.map((s) => s.MessageId));
+    }
+    await emu.close();
+    emu = await startEmulator({ port: 0, stateDir: dir, journalSize: 50 });
+    client = new SQSClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const res = await fetch(`${emu.url}/_svl/events?since=0&limit=1000`);
+    const kept = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.ok(kept.length >= 50 && kept.length <= 55, `kept ${kept.length} of ${61} events in a ring of 50`);
+    assert.equal(kept[kept.length - 1].id, sent[sent.length - 1], 'the newest event survived the restart');
+    const last = await (await fetch(`${emu.url}/_svl/trace?id=${sent[59]}`)).json();
+    assert.equal(last.events[0].type, 'sqs.sent');
+    await emu.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
