@@ -70,8 +70,10 @@ test('start --detach, status, reset refused while running, stop, reset --yes', a
   assert.ok(!existsSync(join(dir, 'svl.db')));
 });
 
-test('bad input: port out of range, unknown subcommand, --state-dir with --in-memory', async () => {
+test('bad input: port out of range, unknown subcommand, --state-dir with --in-memory, bad --journal-size', async () => {
   for (const args of [
+    ['local', 'start', '--journal-size', 'lots'],
+    ['local', 'start', '--journal-size', '-5'],
     ['local', 'start', '--port', '70000'],
     ['local', 'start', '--port', 'abc'],
     ['local', 'frobnicate'],

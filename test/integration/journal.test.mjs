@@ -196,3 +196,42 @@ test('the journal is durable with the state and bounded', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('S3 upload -> notified -> sqs.sent, traced from the upload\'s request id; a journal of size 0 records nothing', async () => {
+  const S3 = await import('@aws-sdk/client-s3');
+  const s3 = new S3.S3Client({ endpoint: h.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' }, forcePathStyle: true, maxAttempts: 1 });
+  await s3.send(new S3.CreateBucketCommand({ Bucket: 'journal-uploads' }));
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArnOf('journal-uploads-q'), Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::journal-uploads' } } }],
+  });
+  await sqs('CreateQueue', { QueueName: 'journal-uploads-q', Attributes: { Policy: policy } });
+  await s3.send(new S3.PutBucketNotificationConfigurationCommand({
+    Bucket: 'journal-uploads',
+    NotificationConfiguration: { QueueConfigurations: [{ Id: 'to-q', QueueArn: queueArnOf('journal-uploads-q'), Events: ['s3:ObjectCreated:*'] }] },
+  }));
+  const put = await s3.send(new S3.PutObjectCommand({ Bucket: 'journal-uploads', Key: 'a b.txt', Body: 'hello' }));
+  const requestId = put.$metadata.requestId;
+  assert.ok(requestId);
+  const t = await trace(requestId);
+  assert.equal(t.status, 200);
+  assert.deepEqual(t.body.events.map((e) => e.type), ['s3.object-created', 's3.notified', 'sqs.sent']);
+  const [created, notified, sent] = t.body.events;
+  assert.equal(created.resource, 'arn:aws:s3:::journal-uploads');
+  assert.equal(created.data.key, 'a b.txt');
+  assert.equal(created.data.size, 5);
+  assert.equal(notified.cause, created.seq);
+  assert.equal(notified.data.configurationId, 'to-q');
+  assert.equal(sent.cause, notified.seq);
+
+  const { startEmulator } = await import('../../dist/local/server.js');
+  const off = await startEmulator({ port: 0, inMemory: true, journalSize: 0 });
+  try {
+    const client = new S.sqs.SQSClient({ endpoint: off.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const { QueueUrl } = await client.send(new S.sqs.CreateQueueCommand({ QueueName: 'quiet' }));
+    await client.send(new S.sqs.SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    assert.equal(await (await fetch(`${off.url}/_svl/events?since=0`)).text(), '');
+  } finally {
+    await off.close();
+  }
+});

@@ -24,7 +24,8 @@ export function register(program: Command, ctx: CommandContext): Command {
       .addOption(new Option('--state-dir <dir>', 'where the SQLite state lives (default: ~/.svl/local)').conflicts('inMemory'))
       .option('--in-memory', 'keep nothing on disk (tests, throwaway runs)')
       .option('--detach', 'run in the background and return once it answers')
-      .option('--quiet', 'no event log'),
+      .option('--quiet', 'no event log')
+      .option('--journal-size <events>', 'events the journal keeps for `svl trace` (a ring; 0 turns it off; default 100000)'),
     'Start the emulator (SQS on the AWS wire protocols, durable in SQLite)',
     ['svl local start --detach', 'svl local start --port 4567 --in-memory'],
   ).action(async (opts: StartFlags, cmd: Command) => {
@@ -74,6 +75,7 @@ export function register(program: Command, ctx: CommandContext): Command {
 
 export interface StartFlags {
   port?: string;
+  journalSize?: string;
   host?: string;
   stateDir?: string;
   inMemory?: boolean;

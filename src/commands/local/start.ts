@@ -9,7 +9,7 @@ import { openSync, closeSync, readFileSync, statSync, writeFileSync, rmSync } fr
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envValue, type Env } from '../../env.js';
-import { cancelled, SvlError } from '../../errors.js';
+import { cancelled, SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import type { CommandContext } from '../context.js';
 import type { StartFlags } from './index.js';
@@ -24,6 +24,8 @@ export interface StartOptions {
   inMemory: boolean;
   detach: boolean;
   quiet: boolean;
+  /** Events the journal keeps; 0 = no journal. */
+  journalSize?: number;
   /** --state-dir, SVL_STATE_DIR or --in-memory was given: an emulator already running elsewhere is then a mismatch. */
   stateChosen: boolean;
 }
@@ -47,8 +49,18 @@ export function parseStart(flags: StartFlags, env: Env): StartOptions {
     inMemory: Boolean(flags.inMemory),
     detach: Boolean(flags.detach),
     quiet: Boolean(flags.quiet),
+    journalSize: parseJournalSize(flags.journalSize),
     stateChosen: flags.stateDir !== undefined || Boolean(flags.inMemory) || envValue(env, 'SVL_STATE_DIR') !== undefined,
   };
+}
+
+function parseJournalSize(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 10_000_000) {
+    throw new UsageError(`--journal-size must be a number of events from 0 to 10000000 (got ${raw}).`, { hint: 'e.g. --journal-size 100000, or 0 to turn the journal off' });
+  }
+  return n;
 }
 
 const binPath = () => fileURLToPath(new URL('../../../bin/svl.js', import.meta.url));
@@ -91,6 +103,7 @@ async function startDetached(o: StartOptions, endpoint: string): Promise<StartRe
   const logStart = statSync(logFile).size;
   const args = [binPath(), 'local', 'start', '--port', String(o.port), '--host', o.host];
   args.push(...(o.inMemory ? ['--in-memory'] : ['--state-dir', o.stateDir]));
+  if (o.journalSize !== undefined) args.push('--journal-size', String(o.journalSize));
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
@@ -141,6 +154,7 @@ async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
     inMemory: o.inMemory,
     log: createLogger({ quiet: o.quiet }),
     version: ctx.version,
+    journalSize: o.journalSize,
   });
   const runtimeFile = o.inMemory ? undefined : join(o.stateDir, 'emulator.json');
   if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, endpoint: emu.url, startedAt: new Date().toISOString() }), { mode: 0o600 });

@@ -62,7 +62,7 @@ export interface LambdaContext {
 /** What S3 notifications use (see s3Target): undefined = fine, else why not. */
 export interface S3LambdaTarget {
   check(functionArn: string, bucketArn: string): string | undefined;
-  invoke(functionArn: string, event: string, bucketArn: string): string | undefined;
+  invoke(functionArn: string, event: string, bucketArn: string, cause?: number): string | undefined;
 }
 
 export type LambdaHandler = (input: Input, ctx: LambdaContext) => Output | Promise<Output>;
@@ -296,10 +296,10 @@ export class LambdaService {
         const r = resolve(functionArn, bucketArn);
         return typeof r === 'string' ? r : undefined;
       },
-      invoke: (functionArn, event, bucketArn) => {
+      invoke: (functionArn, event, bucketArn, cause) => {
         const r = resolve(functionArn, bucketArn);
         if (typeof r === 'string') return r;
-        this.async.enqueue(r, event, randomUUID());
+        this.async.enqueue(r, event, randomUUID(), cause);
         return undefined;
       },
     };

@@ -43,6 +43,7 @@ import type { SqsService } from '../sqs/service.js';
 import type { SnsService } from '../sns/service.js';
 import type { S3LambdaTarget } from '../lambda/service.js';
 import { sendFromService } from '../sqs/send.js';
+import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { defaultTopicPolicy } from '../sns/service.js';
 import { evaluatePolicy } from '../iam/policy.js';
 import { AwsError } from '../../domain/aws-error.js';
@@ -63,6 +64,8 @@ export interface S3NotifierOptions {
   endpoint: () => string;
   now: () => number;
   log?: LogFn;
+  /** Where each notified object event and each delivery is recorded. */
+  journal?: JournalSink;
 }
 
 /** One destination that did not validate: AWS's ArgumentName/ArgumentValue and the detail for the log. */
@@ -222,10 +225,28 @@ export class S3Notifier {
     if (config.rules.length === 0) return;
     const encodedKey = encodeEventKey(e.key);
     const sent: string[] = [];
+    const journal = this.opts.journal ?? NO_JOURNAL;
+    let origin: number | undefined;
     for (const r of config.rules) {
       if (!ruleMatches(r, e.eventName, encodedKey)) continue;
+      // The object event is journalled once, when it notifies anything; each delivery is caused by it.
+      origin ??= journal.record({
+        type: e.eventName.startsWith('ObjectRemoved') ? 's3.object-removed' : 's3.object-created',
+        resource: bucketArn(e.bucket),
+        id: e.requestId,
+        data: { eventName: e.eventName, key: e.key, ...(e.size !== undefined && { size: e.size }), ...(e.eTag !== undefined && { eTag: e.eTag }) },
+      });
       const body = eventMessage(e, r.Id, this.opts.account);
-      const err = r.kind === 'queue' ? this.toQueue(r.Arn, body, e.bucket) : r.kind === 'topic' ? this.toTopic(r.Arn, body, e.bucket) : this.opts.lambda.invoke(r.Arn, body, bucketArn(e.bucket));
+      const hop = journal.reserve();
+      const err = r.kind === 'queue' ? this.toQueue(r.Arn, body, e.bucket, hop) : r.kind === 'topic' ? this.toTopic(r.Arn, body, e.bucket, hop) : this.opts.lambda.invoke(r.Arn, body, bucketArn(e.bucket), hop);
+      journal.record({
+        seq: hop,
+        type: err ? 's3.notification-dropped' : 's3.notified',
+        resource: bucketArn(e.bucket),
+        id: e.requestId,
+        cause: origin,
+        data: { destination: r.Arn, kind: r.kind, configurationId: r.Id, ...(err && { error: err }) },
+      });
       if (err) this.log(`S3 NOTIFICATION DROPPED ${e.bucket} ${e.eventName} ${e.key} -> ${r.Arn}: ${err}`);
       else sent.push(`${KIND_LABEL[r.kind]} ${short(r.Arn)}`);
     }
@@ -233,9 +254,9 @@ export class S3Notifier {
   }
 
   /** SendMessage as s3.amazonaws.com from the bucket (the SQS service evaluates the queue policy); the error text, if any. */
-  private toQueue(arn: string, body: string, bucket: string): string | undefined {
+  private toQueue(arn: string, body: string, bucket: string, cause?: number): string | undefined {
     try {
-      sendFromService(this.opts.sqs, arn, { MessageBody: body }, { service: S3_PRINCIPAL, sourceArn: bucketArn(bucket), sourceAccount: this.opts.account });
+      sendFromService(this.opts.sqs, arn, { MessageBody: body }, { service: S3_PRINCIPAL, sourceArn: bucketArn(bucket), sourceAccount: this.opts.account, cause });
       return undefined;
     } catch (err) {
       if (err instanceof AwsError) return `${err.code}: ${err.message}`;
@@ -244,12 +265,12 @@ export class S3Notifier {
   }
 
   /** Publish with S3's Subject, if the topic exists and its policy lets S3 from this bucket publish. */
-  private toTopic(arn: string, body: string, bucket: string): string | undefined {
+  private toTopic(arn: string, body: string, bucket: string, cause?: number): string | undefined {
     const policy = this.topicPolicy(arn);
     if (policy === undefined) return 'the topic does not exist';
     if (evaluatePolicy(policy, this.policyContext(arn, 'sns:Publish', bucketArn(bucket))) !== 'allow') return `the topic policy does not allow ${S3_PRINCIPAL} to publish for ${bucketArn(bucket)}`;
     try {
-      this.opts.sns.publisher.publish({ TopicArn: arn, Message: body, Subject: NOTIFICATION_SUBJECT }, { requestId: randomUUID(), baseUrl: this.opts.endpoint(), region: arn.split(':')[3] });
+      this.opts.sns.publisher.publish({ TopicArn: arn, Message: body, Subject: NOTIFICATION_SUBJECT }, { requestId: randomUUID(), baseUrl: this.opts.endpoint(), region: arn.split(':')[3], cause });
       return undefined;
     } catch (err) {
       if (err instanceof AwsError) return `${err.code}: ${err.message}`;
