@@ -43,11 +43,11 @@ export async function waitForHttp(url, timeoutMs = 15_000) {
  * `stop()` sends SIGTERM and removes the directory: at once, `removeDelayMs` later, or (`waitForExit`)
  * once the process has exited, in which case it returns a promise.
  */
-export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs } = {}) {
+export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [] } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = stateSubdir ? join(dir, stateSubdir) : dir;
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
+  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet', ...extraArgs], {
     stdio: 'ignore',
     env: { ...process.env, CI: '1' },
   });

@@ -141,7 +141,12 @@ async function runTarget(name, url) {
 }
 
 const results = [];
-for (const [name, start] of [['svl', () => startSvl({ prefix: 'svl-bench-sns-' })], ['moto', startMoto]]) {
+for (const [name, start] of [
+  ['svl', () => startSvl({ prefix: 'svl-bench-sns-' })],
+  // The same emulator without its event journal: what recording every hop costs.
+  ['svl-nojournal', () => startSvl({ prefix: 'svl-bench-sns-', extraArgs: ['--journal-size', '0'] })],
+  ['moto', startMoto],
+]) {
   if (args.only && args.only !== name) continue;
   const srv = await start();
   try {

@@ -195,6 +195,8 @@ if (isMainThread) {
   const results = [];
   for (const [name, start] of [
     ['svl', startSvl],
+    // The same emulator without its event journal: what recording every hop costs.
+    ['svl-nojournal', () => startSvl({ extraArgs: ['--journal-size', '0'] })],
     ['moto', startMoto],
   ]) {
     if (args.only && args.only !== name) continue;
