@@ -3,7 +3,7 @@
 // (half of them filtered out by a filter policy), against svl's emulator (separate process, durable
 // SQLite state) and moto_server in the same run. Writes Markdown to stdout and bench/results/sns.{json,md}.
 //
-//   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--only svl|moto]
+//   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--only svl|svl-nojournal|moto]
 import { parseArgs } from 'node:util';
 import { Agent, request as httpRequest } from 'node:http';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';

@@ -5,7 +5,7 @@
 // Each phase runs until N messages are done or MAX_SECONDS pass, whichever comes first (moto is slow at
 // depth), so every figure is a rate. Writes Markdown to stdout and bench/results/sqs.{json,md}.
 //
-//   node bench/sqs.mjs [--depth 100000] [--n 20000] [--clients 8] [--seconds 20] [--only svl|moto]
+//   node bench/sqs.mjs [--depth 100000] [--n 20000] [--clients 8] [--seconds 20] [--only svl|svl-nojournal|moto]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
