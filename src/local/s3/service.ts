@@ -14,8 +14,10 @@
  *   Create/UploadPart/Complete/Abort multipart upload, ListParts, ListMultipartUploads (no pagination);
  *   Content-MD5, x-amz-checksum-{crc32,crc32c,sha1,sha256} headers and aws-chunked trailers verified,
  *   signed and unsigned aws-chunked bodies, signed payload SHA256 verified, Expect: 100-continue (node).
- * - Deliberately different: signatures are not verified; one account (every bucket is yours); ACLs as
- *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted;
+ * - Deliberately different: signatures are not verified and a request signed for another region than the
+ *   bucket's is answered anyway (no PermanentRedirect); one account (every bucket is yours); ACLs as
+ *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
+ *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
  *   bucket policies are stored but not enforced; CRC64NVME checksums are stored unverified; multipart
  *   objects have no full-object checksum; no versioning (versionId never set).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
@@ -70,6 +72,7 @@ export class S3Service {
   /** Where committed object creations and removals are reported (the notification module). */
   events: S3EventSink = NO_EVENTS;
   private inflight = 0;
+  private stopped = false;
 
   constructor(readonly opts: S3ServiceOptions) {
     this.store = new S3Store(opts.db);
@@ -128,6 +131,7 @@ export class S3Service {
       sendError(ctx, new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500));
     } finally {
       this.inflight--;
+      if (this.stopped && this.inflight === 0) this.files.close();
     }
   }
 
@@ -253,8 +257,10 @@ export class S3Service {
     this.files.sweep((id) => referenced.has(id));
   }
 
+  /** In-memory emulators remove their body directory once the last in-flight request is done. */
   stop(): void {
-    this.files.close();
+    this.stopped = true;
+    if (this.inflight === 0) this.files.close();
   }
 
   /** Why S3 is not idle (empty when it is). */
