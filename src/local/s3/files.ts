@@ -1,6 +1,7 @@
 /**
  * Where object bodies live on disk: `<root>/objects/<id>` (one file per stored object or part, named by
- * a random id, never by key), `<root>/tmp/` for uploads in progress. Durable emulators use
+ * a random id, never by key), `<root>/tmp/` for uploads in progress. Bodies up to 64 KiB are not here:
+ * they live inline in their SQLite row (object-ops.ts `commitObject`). Durable emulators use
  * `<stateDir>/s3`; in-memory ones a temp dir removed on close. At start, temp files (half-received
  * uploads from a killed process) and body files no committed row references are deleted — that is
  * what makes "a half-received upload leaves nothing" true after kill -9.

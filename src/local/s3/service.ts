@@ -2,8 +2,9 @@
  * The S3 service: requests arrive before their body is read (router.ts `streamingService`), are
  * addressed path-style (`/bucket/key`) or virtual-hosted (`bucket.localhost`), and dispatched here by
  * method, bucket/key and sub-resource to one operation module (bucket-ops, object-ops, list-ops,
- * multipart-ops, notification-ops). Bodies stream to a temp file (body.ts), are renamed into place
- * (files.ts) and committed to SQLite (store.ts) before the response; then `events` hears of it.
+ * multipart-ops, notification-ops). Bodies stream to a temp file (body.ts; up to 1 MiB into memory), are
+ * renamed into place (files.ts; up to 64 KiB kept inline in the row instead) and committed to SQLite
+ * (store.ts) before the response; then `events` hears of it.
  *
  * Fidelity ledger
  * - Supported: CreateBucket (LocationConstraint, us-east-1's 200 for a bucket you own), HeadBucket,
