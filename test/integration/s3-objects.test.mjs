@@ -95,7 +95,7 @@ test('objects: Buffer and stream bodies, metadata, content headers, checksums re
   assert.ok((await bodyBytes(sget)).equals(whole));
   assert.equal(sget.ContentType, 'application/octet-stream', 'the SDK labels stream bodies');
 
-  for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256']) {
+  for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME']) {
     const r = await s3.send(new S3.PutObjectCommand({ Bucket: 'docs', Key: `sum-${ChecksumAlgorithm}`, Body: 'abc', ChecksumAlgorithm }));
     assert.ok(r[`Checksum${ChecksumAlgorithm}`], `${ChecksumAlgorithm} returned`);
     const g = await s3.send(new S3.GetObjectCommand({ Bucket: 'docs', Key: `sum-${ChecksumAlgorithm}`, ChecksumMode: 'ENABLED' }));

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestEmulator } from '../helpers/emulator.mjs';
 import { s3Client, rawRequest, xmlText, bodyBytes } from '../helpers/s3.mjs';
-import { crc32c } from '../../dist/local/s3/checksums.js';
+import { checksummer, crc32c } from '../../dist/local/s3/checksums.js';
 
 const AUTH = 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64);
 const b64 = (alg, data) => createHash(alg).update(data).digest('base64');
@@ -66,7 +66,9 @@ test('Content-MD5: matching accepted, mismatch BadDigest, malformed InvalidDiges
 test('x-amz-checksum-* headers are verified and returned', async (t) => {
   const { put, get } = await setup(t);
   const data = 'checksummed';
-  const sums = { crc32: crc32(Buffer.from(data)), crc32c: u32(crc32c(Buffer.from(data))), sha1: b64('sha1', data), sha256: b64('sha256', data) };
+  const nvme = checksummer('CRC64NVME');
+  nvme.update(Buffer.from(data));
+  const sums = { crc32: crc32(Buffer.from(data)), crc32c: u32(crc32c(Buffer.from(data))), sha1: b64('sha1', data), sha256: b64('sha256', data), crc64nvme: nvme.digest() };
   for (const [alg, value] of Object.entries(sums)) {
     const ok = await put(`sum-${alg}`, data, { [`x-amz-checksum-${alg}`]: value });
     assert.equal(ok.status, 200, ok.body);

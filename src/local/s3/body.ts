@@ -30,7 +30,7 @@ export interface ReceivedBody {
   data?: Buffer;
   size: number;
   md5Hex: string;
-  /** The checksum the client sent (header or trailer), verified; CRC64NVME is stored unverified. */
+  /** The checksum the client sent (header or trailer), verified. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 

@@ -13,14 +13,14 @@
  *   GetObject (Range, conditional headers, response-* overrides), HeadObject, DeleteObject, DeleteObjects,
  *   CopyObject (metadata directive, copy-source conditions), ListObjectsV2, ListObjects,
  *   Create/UploadPart/Complete/Abort multipart upload, ListParts, ListMultipartUploads (no pagination);
- *   Content-MD5, x-amz-checksum-{crc32,crc32c,sha1,sha256} headers and aws-chunked trailers verified,
+ *   Content-MD5, x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256} headers and aws-chunked trailers verified,
  *   signed and unsigned aws-chunked bodies, signed payload SHA256 verified, Expect: 100-continue (node).
  * - Deliberately different: signatures are not verified and a request signed for another region than the
  *   bucket's is answered anyway (no PermanentRedirect); one account (every bucket is yours); ACLs as
  *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
  *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
- *   bucket policies are stored but not enforced; CRC64NVME checksums are stored unverified; multipart
- *   objects have no full-object checksum; no versioning (versionId never set).
+ *   bucket policies are stored but not enforced; multipart objects have no
+ *   full-object checksum; no versioning (versionId never set).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
  *   lifecycle, website, encryption, object tagging, object lock, …), UploadPartCopy, POST uploads,
  *   SSE-C, presigned URL expiry checks.
