@@ -144,6 +144,8 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
       await fh.close().catch(() => {});
       await unlink(tmpPath).catch(() => {});
     }
+    // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
+    if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();
     throw err;
   }
 }
