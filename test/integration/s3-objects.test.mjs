@@ -310,6 +310,11 @@ test('routing: a path-style PUT to bucket 2015-03-31 signed for s3 is S3, not La
   await s3.send(new S3.PutObjectCommand({ Bucket: '2015-03-31', Key: 'functions', Body: 'not a lambda' }));
   const got = await s3.send(new S3.GetObjectCommand({ Bucket: '2015-03-31', Key: 'functions' }));
   assert.equal((await bodyBytes(got)).toString(), 'not a lambda');
+  // A presigned URL (the scope in X-Amz-Credential, no Authorization header) is S3's as well.
+  const presigned = `${url}/2015-03-31/functions?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent('test/20260101/us-east-1/s3/aws4_request')}&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=${'0'.repeat(64)}`;
+  const viaUrl = await fetch(presigned);
+  assert.equal(viaUrl.status, 200);
+  assert.equal(await viaUrl.text(), 'not a lambda');
   // The same path unsigned is still Lambda's ListFunctions.
   const lambda = await fetch(`${url}/2015-03-31/functions`);
   assert.equal(lambda.status, 200);
