@@ -19,8 +19,8 @@
  *   bucket's is answered anyway (no PermanentRedirect); one account (every bucket is yours); ACLs as
  *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
  *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
- *   bucket policies are stored but not enforced; multipart objects have no
- *   full-object checksum; no versioning (versionId never set).
+ *   bucket policies are stored but not enforced; multipart objects get COMPOSITE
+ *   checksums only (no FULL_OBJECT multipart checksums); no versioning (versionId never set).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
  *   lifecycle, website, encryption, object tagging, object lock, …), UploadPartCopy, POST uploads,
  *   SSE-C, presigned URL expiry checks.
