@@ -41,6 +41,13 @@ test('buckets: create, head, location, list, tagging, policy, delete', async (t)
   const list = await s3.send(new S3.ListBucketsCommand({}));
   assert.deepEqual(list.Buckets.map((b) => [b.Name, b.BucketRegion]), [['photos', 'us-east-1'], ['photos-eu', 'eu-west-1']]);
   assert.ok(list.Owner?.ID);
+  const page1 = await s3.send(new S3.ListBucketsCommand({ MaxBuckets: 1 }));
+  assert.deepEqual(page1.Buckets.map((b) => b.Name), ['photos']);
+  const page2 = await s3.send(new S3.ListBucketsCommand({ MaxBuckets: 1, ContinuationToken: page1.ContinuationToken }));
+  assert.deepEqual(page2.Buckets.map((b) => b.Name), ['photos-eu']);
+  assert.equal(page2.ContinuationToken, undefined);
+  assert.deepEqual((await s3.send(new S3.ListBucketsCommand({ BucketRegion: 'eu-west-1' }))).Buckets.map((b) => b.Name), ['photos-eu']);
+  assert.deepEqual((await s3.send(new S3.ListBucketsCommand({ Prefix: 'photos-' }))).Buckets.map((b) => b.Name), ['photos-eu']);
 
   await s3.send(new S3.PutBucketTaggingCommand({ Bucket: 'photos', Tagging: { TagSet: [{ Key: 'svl:flow', Value: 'upload' }] } }));
   assert.deepEqual((await s3.send(new S3.GetBucketTaggingCommand({ Bucket: 'photos' }))).TagSet, [{ Key: 'svl:flow', Value: 'upload' }]);

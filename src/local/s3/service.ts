@@ -8,7 +8,7 @@
  *
  * Fidelity ledger
  * - Supported: CreateBucket (LocationConstraint, us-east-1's 200 for a bucket you own), HeadBucket,
- *   DeleteBucket, ListBuckets, GetBucketLocation, Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy
+ *   DeleteBucket, ListBuckets (prefix, region, pages), GetBucketLocation, Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy
  *   (stored, not enforced), GetBucketAcl/GetBucketVersioning (a new bucket's answers), PutObject,
  *   GetObject (Range, conditional headers, response-* overrides), HeadObject, DeleteObject, DeleteObjects,
  *   CopyObject (metadata directive, copy-source conditions), ListObjectsV2, ListObjects,
