@@ -15,6 +15,7 @@ import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
 import type { WireResponse } from '../protocol/json10.js';
 import { ApiGatewayStore } from './store.js';
+import { ApiDataPlane } from './invoke.js';
 
 export interface ApiGatewayServiceOptions {
   db: Db;
@@ -41,19 +42,19 @@ export class ApiGatewayService {
     };
   }
 
-  /** One request to an invoke URL; the body is still unread on `req`. */
+  /** One request to an invoke URL; the body is still unread on `req` (the data plane: invoke.ts). */
   async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
-    req.resume();
-    const body = JSON.stringify({ message: 'Not Found' });
-    res.writeHead(404, { 'content-type': 'application/json', 'apigw-requestid': ctx.requestId, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}) });
+    return this.dataPlane.invoke(req, res, ctx);
   }
+
+  private dataPlane?: ApiDataPlane;
 
   start(): void {}
   stop(): void {}
 
   /** Why API Gateway is not idle (empty when it is). */
   busy(): string[] {
-    return [];
+    return this.dataPlane?.busy() ?? [];
   }
 }
