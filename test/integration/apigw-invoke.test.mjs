@@ -52,8 +52,8 @@ async function integration(fn, extra = {}) {
 async function route(key, integrationId, extra = {}) {
   return gsend('CreateRoute', { ApiId: api, RouteKey: key, Target: `integrations/${integrationId}`, ...extra });
 }
-async function permit(fn, sourceArn) {
-  await t.send('AddPermission', { FunctionName: fn, StatementId: `apigw-${fn}`, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn });
+async function permit(fn, sourceArn, sid = `apigw-${fn}`) {
+  await t.send('AddPermission', { FunctionName: fn, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn });
 }
 const invocations = async (fn) => (await t.logs(fn)).length;
 
@@ -64,13 +64,7 @@ before(async () => {
   for (const [name, handler] of [['echo', 'index.event'], ['reply', 'index.reply'], ['auth', 'index.authorizer'], ['policy', 'index.policy'], ['noperm', 'index.event']]) {
     await t.createFunction(name, { fixture: 'apigw', handler, Timeout: 10 });
   }
-  api = (
-    await gsend('CreateApi', {
-      Name: 'users-api',
-      ProtocolType: 'HTTP',
-      CorsConfiguration: { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['authorization', 'content-type'], ExposeHeaders: ['x-total'], MaxAge: 600, AllowCredentials: true },
-    })
-  ).ApiId;
+  api = (await gsend('CreateApi', { Name: 'users-api', ProtocolType: 'HTTP' })).ApiId;
   const echo = await integration('echo');
   const echo1 = await integration('echo', { PayloadFormatVersion: '1.0' });
   const reply = await integration('reply');
@@ -137,6 +131,7 @@ test('payload 2.0 on the $default stage (host form): every field as AWS builds i
   assert.equal(e.headers.host, `${api}.execute-api.localhost:${port}`);
   assert.equal(e.headers['x-forwarded-for'], '127.0.0.1');
   assert.equal(e.headers['x-forwarded-proto'], 'http');
+  assert.equal(e.headers['content-length'], '0');
   assert.match(e.headers['x-amzn-trace-id'], /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   assert.equal(e.headers.cookie, undefined);
   assert.ok(Object.keys(e.headers).every((k) => k === k.toLowerCase()));
@@ -295,24 +290,54 @@ test('authorizer with IAM policy responses: Allow for the routeArn passes with i
   assert.deepEqual(r.json, { message: 'Forbidden' });
 });
 
-test('CORS: API Gateway answers preflights from the configuration; responses get the headers for allowed origins', async () => {
-  let r = await call('OPTIONS', '/users/1', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+test('CORS: API Gateway answers preflights no route takes; an ANY route takes them; responses get the headers for allowed origins', async () => {
+  const cors = (
+    await gsend('CreateApi', {
+      Name: 'cors-api',
+      ProtocolType: 'HTTP',
+      CorsConfiguration: { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['authorization', 'content-type'], ExposeHeaders: ['x-total'], MaxAge: 600, AllowCredentials: true },
+    })
+  ).ApiId;
+  const echo = (await gsend('CreateIntegration', { ApiId: cors, IntegrationType: 'AWS_PROXY', IntegrationUri: uriOf('echo'), PayloadFormatVersion: '2.0' })).IntegrationId;
+  await gsend('CreateRoute', { ApiId: cors, RouteKey: 'GET /items', Target: `integrations/${echo}` });
+  await gsend('CreateRoute', { ApiId: cors, RouteKey: 'ANY /open/{proxy+}', Target: `integrations/${echo}` });
+  await gsend('CreateStage', { ApiId: cors, StageName: '$default', AutoDeploy: true });
+  await permit('echo', `arn:aws:execute-api:us-east-1:${ACCOUNT}:${cors}/*`, 'cors-api');
+  const before = await invocations('echo');
+  const preflight = { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' };
+
+  let r = await call('OPTIONS', '/items', { apiId: cors, headers: preflight });
   assert.equal(r.status, 204);
+  assert.equal(r.text, '');
   assert.equal(r.headers['access-control-allow-origin'], 'https://app.example');
   assert.equal(r.headers['access-control-allow-methods'], 'GET,POST');
   assert.equal(r.headers['access-control-allow-headers'], 'authorization,content-type');
   assert.equal(r.headers['access-control-max-age'], '600');
   assert.equal(r.headers['access-control-allow-credentials'], 'true');
   assert.ok(r.headers['apigw-requestid']);
-  r = await call('OPTIONS', '/users/1', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  assert.equal(await invocations('echo'), before, 'API Gateway answered the preflight itself');
+  r = await call('OPTIONS', '/items', { apiId: cors, headers: { ...preflight, origin: 'https://evil.example' } });
   assert.equal(r.status, 204);
   assert.equal(r.headers['access-control-allow-origin'], undefined);
-  r = await call('GET', '/users/1', { headers: { origin: 'https://app.example' } });
+  // A plain OPTIONS request (no Access-Control-Request-Method) is routed like any other: nothing takes it here.
+  assert.equal((await call('OPTIONS', '/items', { apiId: cors, headers: { origin: 'https://app.example' } })).status, 404);
+
+  // ANY takes the preflight to the integration; the configured CORS headers are added to its answer.
+  r = await call('OPTIONS', '/open/x', { apiId: cors, headers: preflight });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.requestContext.http.method, 'OPTIONS');
+  assert.equal(r.headers['access-control-allow-origin'], 'https://app.example');
+  assert.equal(r.headers['access-control-allow-methods'], 'GET,POST');
+  assert.equal(await invocations('echo'), before + 1);
+
+  r = await call('GET', '/items', { apiId: cors, headers: { origin: 'https://app.example' } });
   assert.equal(r.status, 200);
   assert.equal(r.headers['access-control-allow-origin'], 'https://app.example');
   assert.equal(r.headers['access-control-expose-headers'], 'x-total');
   assert.equal(r.headers['access-control-allow-credentials'], 'true');
-  r = await call('GET', '/users/1', { headers: { origin: 'https://evil.example' } });
+  assert.equal(r.headers['access-control-allow-methods'], undefined);
+  r = await call('GET', '/items', { apiId: cors, headers: { origin: 'https://evil.example' } });
+  assert.equal(r.status, 200);
   assert.equal(r.headers['access-control-allow-origin'], undefined);
 });
 

@@ -1,7 +1,8 @@
 /**
  * The HTTP API data plane: one request to an invoke URL (`http://<apiId>.execute-api.localhost:PORT/<stage>/<path>`
- * or `http://127.0.0.1:PORT/_aws/execute-api/<apiId>/<stage>/<path>`) → stage → CORS preflight → route →
- * authorizer → integration → the response, as API Gateway answers it, with one access line in the log.
+ * or `http://127.0.0.1:PORT/_aws/execute-api/<apiId>/<stage>/<path>`) → stage → route (or API Gateway's own CORS
+ * preflight answer when no route takes the OPTIONS request) → authorizer → integration → the response, as
+ * API Gateway answers it, with one access line in the log.
  *
  * AWS behaviour imitated: a path whose first segment names a stage goes to that stage, anything else to
  * `$default` (none → 404 `{"message":"Not Found"}`); gateway errors are `{"message": …}` JSON (401
@@ -109,27 +110,33 @@ export class ApiDataPlane {
     const headers = headerValues(req.rawHeaders);
     const origin = headers.get('origin')?.[0];
     const cors = api.corsConfiguration;
+    const preflight = isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] });
+    const requestedHeaders = headers.get('access-control-request-headers')?.join(',');
     const finish = (r: HttpResponse, o: Outcomes) => {
       log(r.status, o, rawPath, stage);
-      const h = cors ? withCorsHeaders(cors, origin, r.headers) : r.headers;
+      let h = r.headers;
+      if (cors) h = preflight ? [...withCorsHeaders({}, origin, h), ...preflightHeaders(cors, origin, requestedHeaders)] : withCorsHeaders(cors, origin, h);
       send(res, r.status, [...h, ['apigw-requestid', requestId]], r.body);
     };
     const gatewayError = (status: number, message: string, o: Outcomes = {}) => finish(messageResponse(status, message), o);
 
-    if (cors && isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] })) {
-      log(204, { routeKey: 'CORS preflight' }, rawPath, stage);
-      return send(res, 204, [...preflightHeaders(cors, origin, headers.get('access-control-request-headers')?.join(',')), ['apigw-requestid', requestId]], Buffer.alloc(0));
-    }
-
     const selected = selectRoute(this.o.reader.routes(api.apiId, stage), method, routePath);
-    if (!selected) return gatewayError(404, 'Not Found');
+    if (!selected) {
+      // A preflight no route takes (an OPTIONS or ANY route, or $default, takes it: AWS's "OPTIONS /{proxy+}"
+      // advice for authorized $default routes) is answered by API Gateway from the CORS configuration.
+      if (cors && preflight) {
+        log(204, { routeKey: 'CORS preflight' }, rawPath, stage);
+        return send(res, 204, [...preflightHeaders(cors, origin, requestedHeaders), ['apigw-requestid', requestId]], Buffer.alloc(0));
+      }
+      return gatewayError(404, 'Not Found');
+    }
     const route = selected.route;
     const stageDoc = this.o.reader.stage(api.apiId, stage);
     const facts: RequestFacts = {
       method,
       rawPath,
       rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
-      rawHeaders: withForwardedHeaders(req),
+      rawHeaders: withForwardedHeaders(req, body.length),
       body,
       sourceIp: sourceIp(req),
       protocol: `HTTP/${req.httpVersion}`,
@@ -383,8 +390,8 @@ function sourceIp(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
-/** The request's headers plus those API Gateway adds (x-forwarded-for/-port/-proto, x-amzn-trace-id). */
-function withForwardedHeaders(req: IncomingMessage): string[] {
+/** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
+function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
   const raw: string[] = [];
   const forwardedFor: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -394,6 +401,8 @@ function withForwardedHeaders(req: IncomingMessage): string[] {
   }
   const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
   raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
+  // API Gateway always passes content-length (`0` for a GET).
+  if (!has('content-length')) raw.push('content-length', String(bodyLength));
   if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
   if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
   if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
