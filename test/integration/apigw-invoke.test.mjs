@@ -366,3 +366,71 @@ test('a body over 10 MB is 413 Request Entity Too Large', async () => {
   assert.equal(r.status, 413);
   assert.deepEqual(r.json, { message: 'Request Entity Too Large' });
 });
+
+test('authorizer failures are 500: the function throws, answers a malformed result, or may not be invoked (the log gives the fix)', async () => {
+  const base = `arn:aws:execute-api:us-east-1:${ACCOUNT}:${api}`;
+  const make = async (name, fn, simple = true) =>
+    (await gsend('CreateAuthorizer', {
+      ApiId: api, Name: name, AuthorizerType: 'REQUEST', AuthorizerUri: uriOf(fn), AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: simple, IdentitySource: ['$request.querystring.token'], AuthorizerResultTtlInSeconds: 0,
+    })).AuthorizerId;
+  const echo = await integration('echo');
+  const throwing = await make('throwing', 'reply');
+  const malformed = await make('malformed', 'echo');
+  const unpermitted = await make('unpermitted', 'noperm');
+  await route('GET /auth-throws', echo, { AuthorizationType: 'CUSTOM', AuthorizerId: throwing });
+  await route('GET /auth-malformed', echo, { AuthorizationType: 'CUSTOM', AuthorizerId: malformed });
+  await route('GET /auth-noperm', echo, { AuthorizationType: 'CUSTOM', AuthorizerId: unpermitted });
+  await permit('reply', `${base}/authorizers/${throwing}`, 'auth-throws');
+  await permit('echo', `${base}/authorizers/${malformed}`, 'auth-malformed');
+  // The reply handler parses the (absent) body of the authorizer event and throws.
+  for (const path of ['/auth-throws', '/auth-malformed', '/auth-noperm']) {
+    const r = await call('GET', `${path}?token=t`);
+    assert.equal(r.status, 500, path);
+    assert.deepEqual(r.json, { message: 'Internal Server Error' });
+  }
+  assert.ok(lines.some((l) => l.includes('GET /auth-throws 500') && l.includes('authorizer error: the authorizer function failed')));
+  assert.ok(lines.some((l) => l.includes('GET /auth-malformed 500') && l.includes('isAuthorized')));
+  assert.ok(lines.some((l) => l.includes(`--function-name noperm`) && l.includes(`--source-arn '${base}/authorizers/${unpermitted}'`)));
+  assert.equal(await invocations('noperm'), 0);
+});
+
+test('HTTP_PROXY: the request goes to the integration URI (greedy variable filled, full path for $default) and its answer comes back', async () => {
+  const { createServer } = await import('node:http');
+  const seen = [];
+  const backend = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(207, { 'content-type': 'text/plain', 'x-backend': 'yes', 'set-cookie': ['a=1', 'b=2'] });
+      res.end('from backend');
+    });
+  });
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  try {
+    const origin = `http://127.0.0.1:${backend.address().port}`;
+    const proxyApi = (await gsend('CreateApi', { Name: 'proxy', ProtocolType: 'HTTP' })).ApiId;
+    const greedy = (await gsend('CreateIntegration', { ApiId: proxyApi, IntegrationType: 'HTTP_PROXY', IntegrationUri: `${origin}/backend/{proxy}`, IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' })).IntegrationId;
+    const whole = (await gsend('CreateIntegration', { ApiId: proxyApi, IntegrationType: 'HTTP_PROXY', IntegrationUri: origin, IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' })).IntegrationId;
+    await gsend('CreateRoute', { ApiId: proxyApi, RouteKey: 'ANY /pets/{proxy+}', Target: `integrations/${greedy}` });
+    await gsend('CreateRoute', { ApiId: proxyApi, RouteKey: '$default', Target: `integrations/${whole}` });
+    await gsend('CreateStage', { ApiId: proxyApi, StageName: '$default', AutoDeploy: true });
+
+    let r = await call('PUT', '/pets/dogs/1?x=1', { apiId: proxyApi, headers: { 'content-type': 'application/json', 'x-client': 'c' }, body: '{"a":1}' });
+    assert.equal(r.status, 207);
+    assert.equal(r.text, 'from backend');
+    assert.equal(r.headers['x-backend'], 'yes');
+    assert.deepEqual(r.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.ok(r.headers['apigw-requestid']);
+    assert.equal(seen[0].method, 'PUT');
+    assert.equal(seen[0].url, '/backend/dogs/1?x=1');
+    assert.equal(seen[0].headers['x-client'], 'c');
+    assert.equal(seen[0].body, '{"a":1}');
+    r = await call('GET', '/store/checkout', { apiId: proxyApi });
+    assert.equal(r.status, 207);
+    assert.equal(seen[1].url, '/store/checkout');
+  } finally {
+    backend.close();
+  }
+});
