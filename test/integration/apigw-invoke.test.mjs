@@ -168,6 +168,16 @@ test('a named stage (path form): rawPath and http.path keep the stage prefix; st
   assert.equal('cookies' in r.json, false);
 });
 
+test('the path arrives percent-decoded (rawPath, http.path, path parameters); the query string stays encoded', async () => {
+  const r = await call('GET', '/users/a%20b%40c?q=x%20y%26z');
+  assert.equal(r.json.routeKey, 'GET /users/{id}');
+  assert.equal(r.json.rawPath, '/users/a b@c');
+  assert.equal(r.json.requestContext.http.path, '/users/a b@c');
+  assert.deepEqual(r.json.pathParameters, { id: 'a b@c' });
+  assert.equal(r.json.rawQueryString, 'q=x%20y%26z');
+  assert.deepEqual(r.json.queryStringParameters, { q: 'x y&z' });
+});
+
 test('route precedence: exact, then variables, then greedy, ANY after the method, then $default', async () => {
   const key = async (method, path) => (await call(method, path)).json.routeKey;
   assert.equal(await key('GET', '/users/me'), 'GET /users/me');

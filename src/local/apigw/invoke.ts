@@ -134,7 +134,8 @@ export class ApiDataPlane {
     const stageDoc = this.o.reader.stage(api.apiId, stage);
     const facts: RequestFacts = {
       method,
-      rawPath,
+      // HTTP APIs deliver the path percent-decoded (rawPath, http.path, 1.0 path); the query string stays encoded.
+      rawPath: safeDecode(rawPath),
       rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
       rawHeaders: withForwardedHeaders(req, body.length),
       body,
