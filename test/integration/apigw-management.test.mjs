@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as G from '@aws-sdk/client-apigatewayv2';
 import { startTestEmulator, credentials, rejectsWith } from '../helpers/emulator.mjs';
+import { aws, AWSCLI_INSTALL_HINT } from '../helpers/awscli.mjs';
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:users';
 const FN_URI = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FN}/invocations`;
@@ -124,6 +125,10 @@ test('quick create: target + routeKey makes an AWS_PROXY 2.0 integration, the ro
   const other = 'arn:aws:lambda:us-east-1:000000000000:function:other';
   await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, Target: other }));
   assert.equal((await send(new G.GetIntegrationsCommand({ ApiId: plain.ApiId }))).Items[0].IntegrationUri, other);
+  await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET /moved' }));
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved']);
+  await rejectsWith(assert, send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET moved' })), 'BadRequestException');
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved'], 'a refused update changes nothing');
   await rejectsWith(assert, newApi({ Name: 'bad', Target: FN, RouteKey: 'FETCH /x' }), 'BadRequestException');
   await rejectsWith(assert, newApi({ Name: 'bad', RouteKey: 'GET /x' }), 'BadRequestException', 'Target');
 });
@@ -424,5 +429,71 @@ test('the management state survives a restart on the same state directory', asyn
     }
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('AWS CLI: create-api, get-apis, integrations, routes, stages, deployments, tags, errors', async () => {
+  const run = async (args) => {
+    const r = await aws(args, { url });
+    assert.equal(r.code, 0, `aws ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  };
+  const version = await aws(['--version']);
+  assert.equal(version.code, 0, `aws --version failed: ${version.stderr}\n${AWSCLI_INSTALL_HINT}`);
+
+  const api = await run(['apigatewayv2', 'create-api', '--name', 'cli-api', '--protocol-type', 'HTTP', '--tags', 'team=cli']);
+  assert.match(api.ApiId, /^[a-z0-9]{10}$/);
+  assert.equal(api.ApiEndpoint, `http://${api.ApiId}.execute-api.localhost:${port}`);
+  assert.deepEqual(api.Tags, { team: 'cli' });
+  const listed = await run(['apigatewayv2', 'get-apis']);
+  assert.ok(listed.Items.some((a) => a.ApiId === api.ApiId && a.Name === 'cli-api'));
+
+  const it = await run(['apigatewayv2', 'create-integration', '--api-id', api.ApiId, '--integration-type', 'AWS_PROXY', '--integration-uri', FN, '--payload-format-version', '2.0', '--timeout-in-millis', '10000']);
+  assert.deepEqual([it.PayloadFormatVersion, it.TimeoutInMillis], ['2.0', 10000]);
+  const route = await run(['apigatewayv2', 'create-route', '--api-id', api.ApiId, '--route-key', 'GET /users/{userId}', '--target', `integrations/${it.IntegrationId}`]);
+  assert.equal(route.RouteKey, 'GET /users/{userId}');
+  const auth = await run(['apigatewayv2', 'create-authorizer', '--api-id', api.ApiId, '--name', 'roles', '--authorizer-type', 'REQUEST', '--authorizer-uri', AUTH_FN, '--authorizer-payload-format-version', '2.0', '--enable-simple-responses', '--identity-source', '$request.header.Authorization']);
+  assert.equal(auth.EnableSimpleResponses, true);
+  const stage = await run(['apigatewayv2', 'create-stage', '--api-id', api.ApiId, '--stage-name', 'prod', '--stage-variables', 'table=users']);
+  assert.deepEqual(stage.StageVariables, { table: 'users' });
+  const dep = await run(['apigatewayv2', 'create-deployment', '--api-id', api.ApiId, '--stage-name', 'prod']);
+  assert.equal(dep.DeploymentStatus, 'DEPLOYED');
+  assert.equal((await run(['apigatewayv2', 'get-stage', '--api-id', api.ApiId, '--stage-name', 'prod'])).DeploymentId, dep.DeploymentId);
+  assert.deepEqual((await run(['apigatewayv2', 'get-routes', '--api-id', api.ApiId])).Items.map((r) => r.RouteId), [route.RouteId]);
+  await run(['apigatewayv2', 'tag-resource', '--resource-arn', arnOf(api.ApiId), '--tags', 'env=test']);
+  assert.deepEqual((await run(['apigatewayv2', 'get-tags', '--resource-arn', arnOf(api.ApiId)])).Tags, { team: 'cli', env: 'test' });
+  await run(['apigatewayv2', 'untag-resource', '--resource-arn', arnOf(api.ApiId), '--tag-keys', 'team']);
+  assert.deepEqual((await run(['apigatewayv2', 'get-tags', '--resource-arn', arnOf(api.ApiId)])).Tags, { env: 'test' });
+
+  const dup = await aws(['apigatewayv2', 'create-route', '--api-id', api.ApiId, '--route-key', 'GET /users/{userId}'], { url });
+  assert.ok([254, 255].includes(dup.code), `exit ${dup.code}: ${dup.stderr}`);
+  assert.match(dup.stderr, /\(ConflictException\) when calling the CreateRoute operation/);
+  const bad = await aws(['apigatewayv2', 'create-integration', '--api-id', api.ApiId, '--integration-type', 'AWS_PROXY', '--integration-uri', FN, '--payload-format-version', '2.0', '--timeout-in-millis', '40000'], { url });
+  assert.ok([254, 255].includes(bad.code), `exit ${bad.code}: ${bad.stderr}`);
+  assert.match(bad.stderr, /\(BadRequestException\) when calling the CreateIntegration operation/);
+
+  await run(['apigatewayv2', 'delete-api', '--api-id', api.ApiId]);
+  const gone = await aws(['apigatewayv2', 'get-api', '--api-id', api.ApiId], { url });
+  assert.ok([254, 255].includes(gone.code), `exit ${gone.code}: ${gone.stderr}`);
+  assert.match(gone.stderr, new RegExp(`\\(NotFoundException\\) when calling the GetApi operation: Invalid API identifier specified 000000000000:${api.ApiId}`));
+});
+
+test('DeleteRouteRequestParameter removes one request parameter; each change is one log line', async () => {
+  const lines = [];
+  const run = await startTestEmulator({ log: (l) => lines.push(l) });
+  const cl = new G.ApiGatewayV2Client({ endpoint: run.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  try {
+    const { ApiId } = await cl.send(new G.CreateApiCommand({ Name: 'logged', ProtocolType: 'HTTP' }));
+    const r = await cl.send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /q', RequestParameters: { 'route.request.querystring.id': { Required: true } } }));
+    assert.deepEqual(r.RequestParameters, { 'route.request.querystring.id': { Required: true } });
+    const del = await cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' }));
+    assert.equal(del.$metadata.httpStatusCode, 204);
+    assert.deepEqual((await cl.send(new G.GetRouteCommand({ ApiId, RouteId: r.RouteId }))).RequestParameters, {});
+    await rejectsWith(assert, cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' })), 'BadRequestException');
+    await cl.send(new G.GetRoutesCommand({ ApiId }));
+    const apigw = lines.filter((l) => l.startsWith('APIGW '));
+    assert.deepEqual(apigw, [`APIGW CreateApi ${ApiId} logged`, `APIGW CreateRoute ${ApiId} GET /q`, `APIGW DeleteRouteRequestParameter ${ApiId} ${r.RouteId}`]);
+  } finally {
+    await run.emu.close();
   }
 });

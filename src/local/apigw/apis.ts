@@ -11,7 +11,7 @@ import * as E from './errors.js';
 import { API_ID_LENGTH, API_KEY_SELECTION_EXPRESSION, CHILD_ID_LENGTH, HTTP_ROUTE_SELECTION_EXPRESSION, TIMEOUT_DEFAULT_MS } from './constants.js';
 import { apiEndpoint, apiOut, autoDeploy, requireApi, type Handler, type OpContext } from './common.js';
 import { bool, checkTags, has, int, iso, newId, obj, oneOf, page, str, strList, tags, type Input } from './input.js';
-import { addRoute } from './routes.js';
+import { addRoute, checkConflicts, parseRouteKey } from './routes.js';
 import { addStage } from './stages.js';
 
 const CORS_METHODS = /^(\*|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/;
@@ -130,7 +130,11 @@ export const updateApi: Handler = (input, ctx) => {
       const integration = integrationId ? ctx.store.get(api.apiId, 'integration', integrationId) : undefined;
       if (!route || !integration) throw E.badRequest('Target and RouteKey can only be updated on an API made with quick create.');
       if (target !== undefined) ctx.store.put(api.apiId, 'integration', integration.integrationId, { ...integration, integrationUri: target });
-      if (routeKey !== undefined) ctx.store.put(api.apiId, 'route', route.routeId, { ...route, routeKey });
+      if (routeKey !== undefined) {
+        parseRouteKey(routeKey);
+        checkConflicts(ctx.store.list(api.apiId, 'route'), routeKey, route.routeId);
+        ctx.store.put(api.apiId, 'route', route.routeId, { ...route, routeKey });
+      }
       autoDeploy(ctx, api.apiId);
     }
   });
