@@ -444,3 +444,34 @@ test('HTTP_PROXY: the request goes to the integration URI (greedy variable fille
     backend.close();
   }
 });
+
+test('a payload 1.0 authorizer answers IAM policies; a cached policy is evaluated again for each route', async () => {
+  const v1 = (
+    await gsend('CreateAuthorizer', {
+      ApiId: api, Name: 'v1', AuthorizerType: 'REQUEST', AuthorizerUri: uriOf('policy'), AuthorizerPayloadFormatVersion: '1.0',
+      IdentitySource: ['$request.header.Authorization'], AuthorizerResultTtlInSeconds: 300,
+    })
+  ).AuthorizerId;
+  const echo = await integration('echo');
+  await route('GET /v1auth/a', echo, { AuthorizationType: 'CUSTOM', AuthorizerId: v1 });
+  await route('GET /v1auth/b', echo, { AuthorizationType: 'CUSTOM', AuthorizerId: v1 });
+  const before = await invocations('policy');
+  let r = await call('GET', '/v1auth/a', { headers: { authorization: 'allow' } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.requestContext.authorizer, { lambda: { tier: 'gold', scopes: ['read'] }, principalId: 'user-7' });
+  assert.equal(await invocations('policy'), before + 1);
+  // The cached policy allows only /v1auth/a (the methodArn it was asked about): /v1auth/b is refused without a call.
+  r = await call('GET', '/v1auth/b', { headers: { authorization: 'allow' } });
+  assert.equal(r.status, 403);
+  assert.equal(await invocations('policy'), before + 1);
+});
+
+test('an API with disableExecuteApiEndpoint answers 403 Forbidden on its invoke URLs', async () => {
+  const closed = (await gsend('CreateApi', { Name: 'closed', ProtocolType: 'HTTP', DisableExecuteApiEndpoint: true })).ApiId;
+  await gsend('CreateStage', { ApiId: closed, StageName: '$default', AutoDeploy: true });
+  for (const hostForm of [false, true]) {
+    const r = await call('GET', '/anything', { apiId: closed, hostForm });
+    assert.equal(r.status, 403);
+    assert.deepEqual(r.json, { message: 'Forbidden' });
+  }
+});

@@ -13,8 +13,8 @@
  *
  * Deliberately different / not here: the access line is the emulator's log line (with
  * `integrationErrorMessage`), not a CloudWatch log group; the path form also accepts `$default` as the
- * stage segment (LocalStack's convention); `disableExecuteApiEndpoint`, parameter mapping, mTLS and JWT
- * authorizers are not applied. Event building, route selection, response reading, CORS and authorizer
+ * stage segment (LocalStack's convention); `disableExecuteApiEndpoint` closes both URL forms (403
+ * Forbidden); parameter mapping, mTLS and JWT authorizers are not applied. Event building, route selection, response reading, CORS and authorizer
  * rules live in their own modules.
  */
 import { randomBytes } from 'node:crypto';
@@ -89,6 +89,10 @@ export class ApiDataPlane {
     if (!target || !api) {
       req.resume();
       return this.sendMessage(res, requestId, 404, 'Not Found');
+    }
+    if (api.disableExecuteApiEndpoint) {
+      req.resume();
+      return this.sendMessage(res, requestId, 403, 'Forbidden');
     }
     const body = await readLimited(req, MAX_INVOKE_BODY);
     if (!body) return this.sendMessage(res, requestId, 413, 'Request Entity Too Large', [['connection', 'close']]);
@@ -229,11 +233,12 @@ export class ApiDataPlane {
     if (!identity) return { kind: 'unauthorized' };
     const scope = `${api.apiId}/${auth.authorizerId}`;
     const routeArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${facts.stage}/${facts.method}${pathBelowStage(facts)}`;
-    let decision = this.cache.get(scope, identity);
-    if (!decision) {
+    const v2 = (auth.authorizerPayloadFormatVersion ?? '2.0') === '2.0';
+    let result = this.cache.get(scope, identity);
+    const cached = result !== undefined;
+    if (result === undefined) {
       const functionArn = lambdaArnOfUri(auth.authorizerUri);
       if (!functionArn) return { kind: 'error', error: `authorizer ${auth.authorizerId} names no Lambda function` };
-      const v2 = (auth.authorizerPayloadFormatVersion ?? '2.0') === '2.0';
       const event = v2
         ? buildAuthorizerEventV2(facts, routeFacts, routeArn, identity)
         : { ...buildEventV1(facts, routeFacts), type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: identity.join(',') };
@@ -245,11 +250,11 @@ export class ApiDataPlane {
       }
       const out = await call.pending;
       if (!out.ok) return { kind: 'error', error: `the authorizer function failed: ${functionErrorMessage(out)}` };
-      const read = readAuthorizerResult(out.payload, { simple: v2 && auth.enableSimpleResponses === true, routeArn });
-      if ('error' in read) return { kind: 'error', error: read.error };
-      decision = read;
-      this.cache.put(scope, identity, auth.authorizerResultTtlInSeconds ?? 0, decision);
+      result = out.payload;
     }
+    const decision = readAuthorizerResult(result, { simple: v2 && auth.enableSimpleResponses === true, routeArn });
+    if ('error' in decision) return { kind: 'error', error: decision.error };
+    if (!cached) this.cache.put(scope, identity, auth.authorizerResultTtlInSeconds ?? 0, result);
     if (!decision.allow) return { kind: 'forbidden' };
     return { kind: 'allow', context: decision.context, principalId: decision.principalId };
   }
