@@ -11,11 +11,21 @@
  * `apigw-requestid`; Lambda is invoked only when its resource policy allows apigateway.amazonaws.com for
  * the execute-api SourceArn (`<apiId>/<stage>/<METHOD>/<route path>`, authorizers `<apiId>/authorizers/<id>`).
  *
- * Deliberately different / not here: the access line is the emulator's log line (with
- * `integrationErrorMessage`), not a CloudWatch log group; the path form also accepts `$default` as the
- * stage segment (LocalStack's convention); `disableExecuteApiEndpoint` closes both URL forms (403
- * Forbidden); parameter mapping, mTLS and JWT authorizers are not applied. Event building, route selection, response reading, CORS and authorizer
- * rules live in their own modules.
+ * Fidelity ledger (data plane)
+ * - Verified against AWS docs or recorded AWS events: the event fields and their order, rawPath and
+ *   http.path with the stage prefix and percent-decoded, rawQueryString encoded, `cookie` moved to
+ *   `cookies`, the content-length, x-forwarded-for/-port/-proto and x-amzn-trace-id headers, the requestId
+ *   shape, `authorizer.lambda` for simple responses, the response inference rules, 401 without invoking,
+ *   500 without a permission.
+ * - UNVERIFIED (reasoned, not observed): `{lambda, principalId}` for IAM-policy answers; `lambda: null`
+ *   when an authorizer returns no context; the 204 without CORS headers for a preflight from a disallowed
+ *   origin; 413 for an event over Lambda's 6 MB payload limit; 1.0's `resourceId` (the route key); the
+ *   integrationErrorMessage texts for malformed responses and function errors.
+ * - Deliberately different: the access line is the emulator's log line (with `integrationErrorMessage`),
+ *   not a CloudWatch log group; the path form also accepts `$default` as the stage segment (LocalStack's
+ *   convention); domainName is `<apiId>.execute-api.localhost`, x-forwarded-proto `http`.
+ * - Not supported: parameter mapping, mTLS, JWT authorizers, custom domain names.
+ * Event building, route selection, response reading, CORS and authorizer rules live in their own modules.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
