@@ -85,6 +85,11 @@ export class ApiDataPlane {
     this.inFlight++;
     try {
       await this.handle(req, res, ctx);
+    } catch (err) {
+      // An emulator fault (a package that cannot be extracted, …) is still API Gateway's 500, never a crash.
+      this.o.log(`APIGW ${req.method ?? 'GET'} ${ctx.path} 500 integrationErrorMessage="${(err as Error).message}"`);
+      if (res.headersSent) res.destroy();
+      else this.sendMessage(res, awsRequestId(), 500, 'Internal Server Error');
     } finally {
       this.inFlight--;
     }
