@@ -151,6 +151,7 @@ test('payload 2.0 on the $default stage (host form): every field as AWS builds i
     time: new Date(now).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000'),
     timeEpoch: now,
   });
+  assert.ok(lines.includes(`APIGW ${api} $default GET /users/42 200 0ms route="GET /users/{id}"`), lines.filter((l) => l.startsWith('APIGW')).join('\n'));
 });
 
 test('a named stage (path form): rawPath and http.path keep the stage prefix; stage variables arrive', async () => {
@@ -166,6 +167,10 @@ test('a named stage (path form): rawPath and http.path keep the stage prefix; st
   assert.equal(r.json.rawQueryString, '');
   assert.equal('queryStringParameters' in r.json, false);
   assert.equal('cookies' in r.json, false);
+  // The path form also takes `$default` as the stage segment (LocalStack's convention).
+  const d = await call('GET', '/$default/users/7');
+  assert.equal(d.json.requestContext.stage, '$default');
+  assert.equal(d.json.rawPath, '/users/7');
 });
 
 test('the path arrives percent-decoded (rawPath, http.path, path parameters); the query string stays encoded', async () => {
