@@ -131,6 +131,11 @@ test('quick create: target + routeKey makes an AWS_PROXY 2.0 integration, the ro
   assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved'], 'a refused update changes nothing');
   await rejectsWith(assert, newApi({ Name: 'bad', Target: FN, RouteKey: 'FETCH /x' }), 'BadRequestException');
   await rejectsWith(assert, newApi({ Name: 'bad', RouteKey: 'GET /x' }), 'BadRequestException', 'Target');
+  await rejectsWith(assert, newApi({ Name: 'bad', Target: 'my-function' }), 'BadRequestException', 'target');
+  const proxied = await newApi({ Name: 'proxy', Target: 'https://example.com' });
+  const [pi] = (await send(new G.GetIntegrationsCommand({ ApiId: proxied.ApiId }))).Items;
+  assert.deepEqual([pi.IntegrationType, pi.IntegrationMethod, pi.PayloadFormatVersion], ['HTTP_PROXY', 'ANY', '1.0']);
+  assert.ok(!(await send(new G.GetApisCommand({}))).Items.some((a) => a.Name === 'bad'), 'a refused quick create leaves no API behind');
 });
 
 test('integrations: AWS_PROXY 1.0/2.0, HTTP_PROXY, timeouts, update, delete, and their errors', async () => {
@@ -259,7 +264,7 @@ test('authorizers: REQUEST Lambda authorizers (2.0, simple responses, identity s
 
 test('stages and deployments: named stages serve their deployment snapshot, auto-deploy stages the current routes', async () => {
   const { ApiId } = await newApi();
-  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'no routes');
+  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'Unable to deploy API because no routes exist in this API');
   const it = await lambdaIntegration(ApiId);
   const Target = `integrations/${it.IntegrationId}`;
   await send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /v1', Target }));
@@ -297,7 +302,7 @@ test('stages and deployments: named stages serve their deployment snapshot, auto
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'bad name!' })), 'BadRequestException', 'stage name');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', StageVariables: { 'bad-name': 'x' } })), 'BadRequestException', 'stage variable');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
-  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException');
+  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException', 'Invalid stage identifier specified');
   await rejectsWith(assert, send(new G.GetDeploymentCommand({ ApiId, DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
   await rejectsWith(assert, send(new G.DeleteDeploymentCommand({ ApiId, DeploymentId: d.DeploymentId })), 'BadRequestException', 'prod');
 

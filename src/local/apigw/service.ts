@@ -23,12 +23,12 @@
  *   integrations, authorizers at CreateDeployment time), and nothing without one. API-level settings
  *   (CORS, disableExecuteApiEndpoint) apply immediately, not per deployment (AWS deploys them too).
  * - Error texts verified against recorded AWS answers: `Invalid API identifier specified
- *   <account>:<apiId>` (404), `Route key is required`, `One or more path parts appear to be invalid`
- *   (400), the route-variable conflict (409). UNVERIFIED (phrasing modelled on AWS's; code and status
- *   per the model): the other not-found texts (route, integration, authorizer, deployment, stage, tag
- *   resource), `Unable to deploy API because no routes exist in this API`, `Invalid protocol specified.
- *   Must be one of [HTTP, WEBSOCKET]`, the duplicate route key / stage conflicts, and the validation
- *   texts (bad route key, timeout range, payload format, identity source, TTL, CORS, paging).
+ *   <account>:<apiId>` (404), `Route key is required`, `One or more path parts appear to be invalid`,
+ *   `Unable to deploy API because no routes exist in this API` (400), the route-variable conflict
+ *   (409). UNVERIFIED (phrasing modelled on AWS's; code and status per the model): the other not-found
+ *   texts (route, integration, authorizer, deployment, tag resource; a stage's is REST API v1's recorded
+ *   `Invalid stage identifier specified`), `Invalid protocol specified. Must be one of [HTTP,
+ *   WEBSOCKET]`, the duplicate route key / stage conflicts, and the validation texts (bad route key, timeout range, payload format, identity source, TTL, CORS, paging).
  * - Ids: lower-case alphanumerics, 10 characters for APIs, 7 for routes and integrations, 6 for
  *   authorizers and deployments (as in the AWS CLI reference examples).
  * - Deliberately different: deleting an integration a route targets, or an authorizer a route uses, is
