@@ -480,3 +480,16 @@ test('an API with disableExecuteApiEndpoint answers 403 Forbidden on its invoke 
     assert.deepEqual(r.json, { message: 'Forbidden' });
   }
 });
+
+test('a quick-created API (CreateApi with a Lambda target) serves every path through $default once the permission exists', async () => {
+  const quick = (await gsend('CreateApi', { Name: 'quick', ProtocolType: 'HTTP', Target: fnArn('echo') })).ApiId;
+  let r = await call('POST', '/any/where?x=1', { apiId: quick, headers: { 'content-type': 'text/plain' }, body: 'hi' });
+  assert.equal(r.status, 500, 'no permission yet');
+  await permit('echo', `arn:aws:execute-api:us-east-1:${ACCOUNT}:${quick}/*/$default`, 'quick');
+  r = await call('POST', '/any/where?x=1', { apiId: quick, hostForm: true, headers: { 'content-type': 'text/plain' }, body: 'hi' });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.routeKey, '$default');
+  assert.equal(r.json.rawPath, '/any/where');
+  assert.equal(r.json.body, 'hi');
+  assert.ok(lines.some((l) => l.includes(`--source-arn 'arn:aws:execute-api:us-east-1:${ACCOUNT}:${quick}/$default/$default'`)));
+});
