@@ -410,7 +410,7 @@ test('authorizer failures are 500: the function throws, answers a malformed resu
   assert.equal(await invocations('noperm'), 0);
 });
 
-test('HTTP_PROXY: the request goes to the integration URI (greedy variable filled, full path for $default) and its answer comes back', async () => {
+test('HTTP_PROXY: the request goes to the integration URI (greedy variable and stage variables filled, full path for $default) and its answer comes back', async () => {
   const { createServer } = await import('node:http');
   const seen = [];
   const backend = createServer((req, res) => {
@@ -445,6 +445,13 @@ test('HTTP_PROXY: the request goes to the integration URI (greedy variable fille
     r = await call('GET', '/store/checkout', { apiId: proxyApi });
     assert.equal(r.status, 207);
     assert.equal(seen[1].url, '/store/checkout');
+    // Stage variables fill the integration URI.
+    const sv = (await gsend('CreateIntegration', { ApiId: proxyApi, IntegrationType: 'HTTP_PROXY', IntegrationUri: `${origin}/\${stageVariables.seg}/x`, IntegrationMethod: 'GET', PayloadFormatVersion: '1.0' })).IntegrationId;
+    await gsend('CreateRoute', { ApiId: proxyApi, RouteKey: 'GET /sv', Target: `integrations/${sv}` });
+    await gsend('CreateStage', { ApiId: proxyApi, StageName: 'live', AutoDeploy: true, StageVariables: { seg: 'from-stage' } });
+    r = await call('GET', '/live/sv', { apiId: proxyApi });
+    assert.equal(r.status, 207);
+    assert.equal(seen[2].url, '/from-stage/x');
   } finally {
     backend.close();
   }

@@ -183,7 +183,8 @@ export class ApiDataPlane {
     }
 
     const integrationId = targetIntegrationId(route.target);
-    const integration = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
+    const stored = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
+    const integration = stored && { ...stored, integrationUri: withStageVariables(stored.integrationUri, facts.stageVariables) };
     if (!integration) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `route ${route.routeKey} has no integration` });
 
     if (integration.integrationType === 'HTTP_PROXY') {
@@ -314,6 +315,11 @@ export function invokeTarget(path: string, host: string | undefined): InvokeTarg
   const m = EXECUTE_API_HOST.exec(host ?? '');
   if (!m) return undefined;
   return { apiId: m[1]!.toLowerCase(), below: path || '/', pathForm: false };
+}
+
+/** `${stageVariables.name}` in an integration URI, replaced by the stage's value (http-api-stages.stage-variables-reference.html). */
+export function withStageVariables(uri: string | undefined, vars: Record<string, string> | undefined): string | undefined {
+  return uri?.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (all, name: string) => vars?.[name] ?? all);
 }
 
 function timeoutOf(integration: Integration): number {
