@@ -81,14 +81,17 @@ export function sourceIp(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
+const HOP_BY_HOP_REQUEST = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'proxy-connection', 'trailer']);
+
 /** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
 export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
   const raw: string[] = [];
   const forwardedFor: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    // API Gateway appends the client to an existing x-forwarded-for list.
-    if (req.rawHeaders[i]!.toLowerCase() === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
-    else raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    const name = req.rawHeaders[i]!.toLowerCase();
+    // API Gateway appends the client to an existing x-forwarded-for list; hop-by-hop headers end at its edge.
+    if (name === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
+    else if (!HOP_BY_HOP_REQUEST.has(name)) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   }
   const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
   raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
