@@ -19,7 +19,8 @@
  *   500 without a permission.
  * - UNVERIFIED (reasoned, not observed): `{lambda, principalId}` for IAM-policy answers; `lambda: null`
  *   when an authorizer returns no context; the 204 without CORS headers for a preflight from a disallowed
- *   origin; 413 for an event over Lambda's 6 MB payload limit; 1.0's `resourceId` (the route key); the
+ *   origin; CORS headers on API Gateway's own errors (401/403/404/500/503) for an allowed origin;
+ *   `allowHeaders: ["*"]` answered with the requested headers; 413 for an event over Lambda's 6 MB limit; 1.0's `resourceId` (the route key); the
  *   integrationErrorMessage texts for malformed responses and function errors.
  * - Deliberately different: the access line is the emulator's log line (with `integrationErrorMessage`),
  *   not a CloudWatch log group; the path form also accepts `$default` as the stage segment (LocalStack's
