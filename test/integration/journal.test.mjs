@@ -235,3 +235,27 @@ test('S3 upload -> notified -> sqs.sent, traced from the upload\'s request id; a
     await off.close();
   }
 });
+
+test('HTTP API request -> Lambda invoked -> completed -> response, traced from the apigw-requestid', async () => {
+  const G = await import('@aws-sdk/client-apigatewayv2');
+  const apigw = new G.ApiGatewayV2Client({ endpoint: h.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
+  await h.createFunction('journal-api', { handler: 'index.echo' });
+  const { ApiId } = await apigw.send(new G.CreateApiCommand({ Name: 'journal-api', ProtocolType: 'HTTP', Target: 'arn:aws:lambda:us-east-1:000000000000:function:journal-api' }));
+  await h.send('AddPermission', {
+    FunctionName: 'journal-api', StatementId: 'apigw', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com',
+    SourceArn: `arn:aws:execute-api:us-east-1:000000000000:${ApiId}/*/*`,
+  });
+  const res = await fetch(`${h.url}/_aws/execute-api/${ApiId}/$default/hello`);
+  assert.equal(res.status, 200);
+  const requestId = res.headers.get('apigw-requestid');
+  const t = await trace(requestId);
+  assert.deepEqual(t.body.events.map((e) => e.type), ['apigw.request', 'lambda.invoked', 'lambda.completed', 'apigw.response']);
+  const [request, invoked, completed, response] = t.body.events;
+  assert.equal(request.data.method, 'GET');
+  assert.equal(request.data.path, '/hello');
+  assert.equal(invoked.cause, request.seq);
+  assert.equal(invoked.data.kind, 'apigw');
+  assert.equal(completed.data.outcome, 'ok');
+  assert.equal(response.data.status, 200);
+  assert.equal(response.cause, completed.seq);
+});

@@ -108,8 +108,19 @@ export class ApiDataPlane {
     const body = await readLimited(req, MAX_INVOKE_BODY);
     if (!body) return this.sendMessage(res, requestId, 413, 'Request Entity Too Large', [['connection', 'close']]);
 
+    // The journal (the Lambda service's: the emulator attaches one to both): the request, then its answer;
+    // the function's invocation shares the request id, so `svl trace <apigw-requestid>` follows it.
+    const journal = this.o.lambda.journal;
+    const apiArn = executeApiArn(api.region, this.o.lambda.account, api.apiId);
     const log = (status: number, o: Outcomes, rawPath: string, stage: string) => {
       const ms = this.o.clock.now() - started;
+      journal.record({
+        type: 'apigw.response',
+        resource: apiArn,
+        id: requestId,
+        cause: journal.lastOf(requestId),
+        data: { status, ...(o.routeKey && { routeKey: o.routeKey }), durationMs: ms, ...(o.integrationError && { integrationError: o.integrationError }) },
+      });
       this.o.log(
         `APIGW ${api.apiId} ${stage} ${method} ${rawPath} ${status} ${ms}ms${o.routeKey ? ` route="${o.routeKey}"` : ''}` +
           `${o.integrationError ? ` integrationErrorMessage="${o.integrationError}"` : ''}`,
@@ -122,6 +133,7 @@ export class ApiDataPlane {
       return this.sendMessage(res, requestId, 404, 'Not Found');
     }
     const { stage, routePath, rawPath } = resolved;
+    journal.record({ type: 'apigw.request', resource: apiArn, id: requestId, data: { method, path: rawPath, stage } });
     const headers = headerValues(req.rawHeaders);
     const origin = headers.get('origin')?.[0];
     const cors = api.corsConfiguration;
