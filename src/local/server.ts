@@ -84,6 +84,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       inMemory: !!opts.inMemory || !opts.stateDir,
       endpoint: () => url,
       busy: () => [...s3.busy(), ...apigw.busy()],
+      apigwEvents: (id) => apigw.events.get(id),
     }, lambda);
     const active = new Set<AbortController>();
     let pending = 0;

@@ -14,6 +14,7 @@ import type { SnsService } from '../sns/service.js';
 import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
 import type { WireResponse } from '../protocol/json10.js';
+import { ApiEventRecorder } from './recorder.js';
 
 export interface ApiGatewayServiceOptions {
   db: Db;
@@ -24,6 +25,9 @@ export interface ApiGatewayServiceOptions {
 }
 
 export class ApiGatewayService {
+  /** The Lambda events of recent requests, for `svl http --event` (recorder.ts). */
+  readonly events = new ApiEventRecorder();
+
   constructor(readonly opts: ApiGatewayServiceOptions) {}
 
   /** One management API request (`/v2/apis…`, `/v2/tags/…`). */
