@@ -133,7 +133,7 @@ export async function runHttp(o: HttpOptions, target: Target, ui: Ui, signal?: A
 
 async function readEvents(target: Target, requestId: string | null): Promise<Pick<HttpResult, 'events' | 'eventNote'>> {
   if (target.kind !== 'local') {
-    return { events: [], eventNote: 'AWS does not expose the Lambda event of a request: log it in the handler (console.log(JSON.stringify(event))) and read it with svl logs <function>, or try the same request against the emulator (--local).' };
+    return { events: [], eventNote: 'AWS does not expose the Lambda event of a request: log it in the handler (print JSON.stringify(event)) and read it with svl logs <function>, or try the same request against the emulator (--local).' };
   }
   if (!requestId) return { events: [], eventNote: 'the response has no apigw-requestid header, so its event cannot be looked up' };
   const r = await fetch(`${localEndpoint(target)}/_svl/apigw/events/${encodeURIComponent(requestId)}`).catch(() => undefined);
