@@ -1,10 +1,43 @@
 /**
- * API Gateway v2 (HTTP APIs), skeleton: the management API (REST-JSON, `/v2/...`) arrives buffered like
- * the other services' requests; invoke URLs (`<apiId>.execute-api.localhost`, `/_aws/execute-api/...`)
- * are handed over before their body is read, so binary bodies arrive as bytes.
+ * API Gateway v2 (HTTP APIs). The management API (REST-JSON, `/v2/apis…`, `/v2/tags/…`) arrives buffered
+ * like the other services' requests and is answered by rest.ts and the operation files; invoke URLs
+ * (`<apiId>.execute-api.localhost`, `/_aws/execute-api/…`) are handed over before their body is read, so
+ * binary bodies arrive as bytes. State: store.ts (SQLite, migration 7, cached in memory); the data plane
+ * reads it through `store` (model.ts `ApiGatewayReader`).
  *
- * Fidelity ledger
- * - Supported: nothing yet; the management API answers `NotFoundException`, invoke URLs 404.
+ * Fidelity ledger (management API)
+ * - Supported: CreateApi (HTTP; quick create with `target` [+ `routeKey`]: an AWS_PROXY payload-2.0
+ *   integration for a Lambda ARN, HTTP_PROXY for a URL, the route (`$default` without routeKey) and an
+ *   auto-deploying `$default` stage), GetApi(s), UpdateApi (quick-create target/routeKey too), DeleteApi
+ *   (children go with it); Integrations (AWS_PROXY 1.0/2.0, HTTP_PROXY, timeoutInMillis 50..30000, default
+ *   30000); Routes (route-key grammar, `{var}`, final `{proxy+}`, duplicates and conflicting variables →
+ *   409); Stages (`$default` and named, autoDeploy, stageVariables, route settings stored); Deployments
+ *   (Create/Get(s)/Update/Delete); Authorizers (REQUEST: Lambda, payload 1.0/2.0, simple responses with 2.0,
+ *   identity sources, TTL 0..3600; JWT stored); DeleteCorsConfiguration, DeleteAccessLogSettings,
+ *   DeleteRouteSettings; TagResource/UntagResource/GetTags on APIs and stages. Lists page with
+ *   maxResults/nextToken. APIs are regional (the SigV4 scope's region; us-east-1 unsigned).
+ * - What a stage serves: an auto-deploy stage serves the current definitions, and every change to routes,
+ *   integrations or authorizers records an automatic deployment (`autoDeployed: true`) and moves the
+ *   stage's deploymentId to it; any other stage serves the snapshot its deployment froze (routes,
+ *   integrations, authorizers at CreateDeployment time), and nothing without one. API-level settings
+ *   (CORS, disableExecuteApiEndpoint) apply immediately, not per deployment (AWS deploys them too).
+ * - Error texts: verified against recorded AWS answers: `Invalid API identifier specified
+ *   <account>:<apiId>` (404), `Route key is required`, `One or more path parts appear to be invalid` (400), the
+ *   route-variable conflict (409). UNVERIFIED (AWS's phrasing guessed,
+ *   code and status per the model): the other not-found texts (route, integration, authorizer,
+ *   deployment, stage, tag resource), `Unable to deploy API because no routes exist in this API`,
+ *   `Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]`, the duplicate route key / stage conflicts, and the validation texts
+ *   (bad route key, timeout range, payload format, identity source, TTL, CORS, maxResults/nextToken).
+ * - Ids: lower-case alphanumerics, 10 characters for APIs, 7 for routes and integrations, 6 for
+ *   authorizers and deployments (as in the AWS CLI reference examples).
+ * - Deliberately different: deleting an integration a route targets, or an authorizer a route uses, is
+ *   refused with ConflictException (AWS's exact answer UNVERIFIED); apiKeyRequired=true is refused
+ *   (HTTP APIs have no API keys); REQUEST authorizers without authorizerResultTtlInSeconds get 300
+ *   (UNVERIFIED default). No throttling: TooManyRequestsException is never answered.
+ * - Not supported (answered with BadRequestException naming the operation or feature): WebSocket APIs,
+ *   ImportApi/ReimportApi/ExportApi, models, route and integration responses, DeleteRouteRequestParameter,
+ *   ResetAuthorizersCache, domain names, API mappings, VPC links (and VPC_LINK integrations), AWS service
+ *   integrations (integrationSubtype), portals. A path no operation answers is a NotFoundException.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../store/db.js';
@@ -15,6 +48,9 @@ import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
 import type { WireResponse } from '../protocol/json10.js';
 import { ApiEventRecorder } from './recorder.js';
+import { ApiGatewayStore } from './store.js';
+import { apigwRest } from './rest.js';
+import { DEFAULT_REGION } from './constants.js';
 
 export interface ApiGatewayServiceOptions {
   db: Db;
@@ -28,15 +64,16 @@ export class ApiGatewayService {
   /** The Lambda events of recent requests, for `svl http --event` (recorder.ts). */
   readonly events = new ApiEventRecorder();
 
-  constructor(readonly opts: ApiGatewayServiceOptions) {}
+  /** The management state, read synchronously by the data plane (see model.ts `ApiGatewayReader`). */
+  readonly store: ApiGatewayStore;
+
+  constructor(readonly opts: ApiGatewayServiceOptions) {
+    this.store = new ApiGatewayStore(opts.db);
+  }
 
   /** One management API request (`/v2/apis…`, `/v2/tags/…`). */
   async rest(req: IncomingRequest, ctx: { requestId: string; baseUrl: string; region?: string }): Promise<WireResponse> {
-    return {
-      status: 404,
-      headers: { 'content-type': 'application/json', 'x-amzn-requestid': ctx.requestId, 'x-amzn-errortype': 'NotFoundException' },
-      body: JSON.stringify({ message: `Invalid API identifier specified ${req.path}` }),
-    };
+    return apigwRest(req, { store: this.store, now: () => this.opts.clock.now(), region: ctx.region ?? DEFAULT_REGION, baseUrl: ctx.baseUrl });
   }
 
   /** One request to an invoke URL; the body is still unread on `req`. */

@@ -205,4 +205,23 @@ export const MIGRATIONS: string[] = [
     policy TEXT NOT NULL
   );
   `,
+  // 7: API Gateway v2 (HTTP APIs): one row per API, one row per child (route, integration, stage,
+  // authorizer, deployment) holding its wire-shaped JSON; a deployment's `snapshot` freezes the routes,
+  // integrations and authorizers it deployed. Children go with their API (ON DELETE CASCADE).
+  // (IF NOT EXISTS: this entry must land after S3's migration 6 when the branches merge.)
+  `
+  CREATE TABLE IF NOT EXISTS apigw_apis (
+    api_id TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS apigw_children (
+    api_id TEXT NOT NULL REFERENCES apigw_apis(api_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    snapshot TEXT,
+    PRIMARY KEY (api_id, kind, id)
+  );
+  `,
 ];
