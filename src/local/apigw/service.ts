@@ -51,6 +51,7 @@ import { ApiEventRecorder } from './recorder.js';
 import { ApiGatewayStore } from './store.js';
 import { apigwRest } from './rest.js';
 import { DEFAULT_REGION } from './constants.js';
+import { ApiDataPlane } from './invoke.js';
 
 export interface ApiGatewayServiceOptions {
   db: Db;
@@ -76,19 +77,19 @@ export class ApiGatewayService {
     return apigwRest(req, { store: this.store, now: () => this.opts.clock.now(), region: ctx.region ?? DEFAULT_REGION, baseUrl: ctx.baseUrl });
   }
 
-  /** One request to an invoke URL; the body is still unread on `req`. */
+  /** One request to an invoke URL; the body is still unread on `req` (the data plane: invoke.ts). */
   async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
-    req.resume();
-    const body = JSON.stringify({ message: 'Not Found' });
-    res.writeHead(404, { 'content-type': 'application/json', 'apigw-requestid': ctx.requestId, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}) });
+    return this.dataPlane.invoke(req, res, ctx);
   }
+
+  private dataPlane?: ApiDataPlane;
 
   start(): void {}
   stop(): void {}
 
   /** Why API Gateway is not idle (empty when it is). */
   busy(): string[] {
-    return [];
+    return this.dataPlane?.busy() ?? [];
   }
 }

@@ -11,7 +11,8 @@
  *   / DryRun with AWS's statuses, headers, payload limits and error objects; the Runtime API for nodejs*,
  *   python3.* and provided.* runtimes; async invocation with retries, event age, destinations and DLQ;
  *   Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s); SQS event source mappings; SNS `lambda`
- *   subscriptions (the function's resource policy must allow sns.amazonaws.com, as on AWS).
+ *   subscriptions (the function's resource policy must allow sns.amazonaws.com, as on AWS); API Gateway
+ *   integrations and authorizers (synchronous; the policy must allow apigateway.amazonaws.com).
  * - Deliberately different: handlers run on the local `node` / `python3` whatever minor version the
  *   Runtime names (nodejs22.x on a local Node 20 runs on Node 20), on the local CPU architecture, with
  *   LAMBDA_TASK_ROOT pointing at the extracted package (not /var/task); handler processes get the
@@ -241,6 +242,35 @@ export class LambdaService {
         return undefined;
       },
     };
+  }
+
+  /**
+   * How API Gateway integrations and authorizers invoke a function: synchronously, if the function's
+   * resource policy allows apigateway.amazonaws.com for `sourceArn` (an execute-api ARN), as on AWS.
+   * Refusals come back synchronously with the `aws lambda add-permission` command that fixes them.
+   */
+  invokeForApiGateway(functionArn: string, sourceArn: string, payload: string, requestId: string): { refused: string } | { pending: Promise<Outcome> } {
+    let fn: LambdaFunction | undefined;
+    try {
+      fn = this.store.get(parseFunctionName(functionArn).name);
+    } catch {
+      fn = undefined;
+    }
+    if (!fn) return { refused: `Function not found: ${functionArn}` };
+    if (!serviceMayInvoke(this, fn, 'apigateway.amazonaws.com', sourceArn)) {
+      return {
+        refused:
+          `the resource policy of function ${fn.name} does not allow apigateway.amazonaws.com to invoke it for ${sourceArn} ` +
+          `(add one: aws lambda add-permission --function-name ${fn.name} --statement-id apigateway --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn '${sourceArn}')`,
+      };
+    }
+    const name = fn.name;
+    const pending = (async () => {
+      await this.whenActive(name);
+      const current = this.store.get(name) ?? fn;
+      return this.invokeNow(current, payload, { requestId, kind: 'apigw' });
+    })();
+    return { pending };
   }
 
   /** Why Lambda is not idle (empty when it is): activations, async attempts, event source mappings. */

@@ -1,0 +1,414 @@
+/**
+ * The HTTP API data plane: one request to an invoke URL (`http://<apiId>.execute-api.localhost:PORT/<stage>/<path>`
+ * or `http://127.0.0.1:PORT/_aws/execute-api/<apiId>/<stage>/<path>`) → stage → CORS preflight → route →
+ * authorizer → integration → the response, as API Gateway answers it, with one access line in the log.
+ *
+ * AWS behaviour imitated: a path whose first segment names a stage goes to that stage, anything else to
+ * `$default` (none → 404 `{"message":"Not Found"}`); gateway errors are `{"message": …}` JSON (401
+ * Unauthorized, 403 Forbidden, 404 Not Found, 413 Request Entity Too Large, 500 Internal Server Error,
+ * 503 Service Unavailable on an integration timeout — the function runs on); every response carries
+ * `apigw-requestid`; Lambda is invoked only when its resource policy allows apigateway.amazonaws.com for
+ * the execute-api SourceArn (`<apiId>/<stage>/<METHOD>/<route path>`, authorizers `<apiId>/authorizers/<id>`).
+ *
+ * Deliberately different / not here: the access line is the emulator's log line (with
+ * `integrationErrorMessage`), not a CloudWatch log group; the path form also accepts `$default` as the
+ * stage segment (LocalStack's convention); `disableExecuteApiEndpoint`, parameter mapping, mTLS and JWT
+ * authorizers are not applied. Event building, route selection, response reading, CORS and authorizer
+ * rules live in their own modules.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { LogFn } from '../log.js';
+import type { LambdaService } from '../lambda/service.js';
+import type { Outcome } from '../lambda/runtime/worker.js';
+import { MAX_SYNC_PAYLOAD } from '../lambda/constants.js';
+import type { StreamContext } from '../protocol/request.js';
+import { executeApiArn, lambdaArnOfUri, targetIntegrationId, type ApiGatewayReader, type Authorizer, type Integration, type Route, type StoredApi } from './model.js';
+import { selectRoute, splitPath } from './route-select.js';
+import { buildAuthorizerEventV2, buildEventV1, buildEventV2, headerValues, queryValues, type Json, type RequestFacts, type RouteFacts } from './event.js';
+import { parseResponseV1, parseResponseV2, type HttpResponse } from './response.js';
+import { isPreflight, preflightHeaders, withCorsHeaders } from './cors.js';
+import { AuthorizerCache, identityValues, readAuthorizerResult } from './authorizer.js';
+import { forwardHttp } from './http-proxy.js';
+
+/** Invoke URL request bodies: 10 MB (HTTP API payload quota). */
+export const MAX_INVOKE_BODY = 10 * 1024 * 1024;
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
+
+const EXECUTE_API_PATH = '/_aws/execute-api/';
+const EXECUTE_API_HOST = /^([a-z0-9]{1,32})\.execute-api\.localhost(:\d+)?$/i;
+
+const PERMISSION_ERROR = "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.";
+
+export interface DataPlaneOptions {
+  reader: ApiGatewayReader;
+  lambda: LambdaService;
+  clock: Clock;
+  log: LogFn;
+}
+
+/** What the access line reports besides the status. */
+interface Outcomes {
+  routeKey?: string;
+  integrationError?: string;
+}
+
+export class ApiDataPlane {
+  private inFlight = 0;
+  private waiting = 0;
+  private readonly cache: AuthorizerCache;
+
+  constructor(private readonly o: DataPlaneOptions) {
+    this.cache = new AuthorizerCache(o.clock);
+  }
+
+  busy(): string[] {
+    const out: string[] = [];
+    if (this.waiting > 0) out.push(`${this.waiting} API Gateway request(s) waiting on an integration`);
+    else if (this.inFlight > 0) out.push(`${this.inFlight} API Gateway request(s) in flight`);
+    return out;
+  }
+
+  async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.handle(req, res, ctx);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
+    const requestId = awsRequestId();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const started = this.o.clock.now();
+    const target = invokeTarget(ctx.path, req.headers.host);
+    const api = target && this.o.reader.api(target.apiId);
+    if (!target || !api) {
+      req.resume();
+      return this.sendMessage(res, requestId, 404, 'Not Found');
+    }
+    const body = await readLimited(req, MAX_INVOKE_BODY);
+    if (!body) return this.sendMessage(res, requestId, 413, 'Request Entity Too Large', [['connection', 'close']]);
+
+    const log = (status: number, o: Outcomes, rawPath: string, stage: string) => {
+      const ms = this.o.clock.now() - started;
+      this.o.log(
+        `APIGW ${api.apiId} ${stage} ${method} ${rawPath} ${status} ${ms}ms${o.routeKey ? ` route="${o.routeKey}"` : ''}` +
+          `${o.integrationError ? ` integrationErrorMessage="${o.integrationError}"` : ''}`,
+      );
+    };
+
+    const resolved = this.resolveStage(api, target);
+    if (!resolved) {
+      log(404, {}, target.below, '-');
+      return this.sendMessage(res, requestId, 404, 'Not Found');
+    }
+    const { stage, routePath, rawPath } = resolved;
+    const headers = headerValues(req.rawHeaders);
+    const origin = headers.get('origin')?.[0];
+    const cors = api.corsConfiguration;
+    const finish = (r: HttpResponse, o: Outcomes) => {
+      log(r.status, o, rawPath, stage);
+      const h = cors ? withCorsHeaders(cors, origin, r.headers) : r.headers;
+      send(res, r.status, [...h, ['apigw-requestid', requestId]], r.body);
+    };
+    const gatewayError = (status: number, message: string, o: Outcomes = {}) => finish(messageResponse(status, message), o);
+
+    if (cors && isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] })) {
+      log(204, { routeKey: 'CORS preflight' }, rawPath, stage);
+      return send(res, 204, [...preflightHeaders(cors, origin, headers.get('access-control-request-headers')?.join(',')), ['apigw-requestid', requestId]], Buffer.alloc(0));
+    }
+
+    const selected = selectRoute(this.o.reader.routes(api.apiId, stage), method, routePath);
+    if (!selected) return gatewayError(404, 'Not Found');
+    const route = selected.route;
+    const stageDoc = this.o.reader.stage(api.apiId, stage);
+    const facts: RequestFacts = {
+      method,
+      rawPath,
+      rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
+      rawHeaders: withForwardedHeaders(req),
+      body,
+      sourceIp: sourceIp(req),
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      timeEpoch: started,
+      apiId: api.apiId,
+      accountId: this.o.lambda.account,
+      domainName: `${api.apiId}.execute-api.localhost`,
+      stage,
+      stageVariables: stageDoc?.stageVariables,
+    };
+    const routeFacts: RouteFacts = { routeKey: route.routeKey, pathParameters: selected.pathParameters };
+    const outcomes: Outcomes = { routeKey: route.routeKey };
+
+    let authorizer: { context?: Json; principalId?: string } | undefined;
+    if (route.authorizationType === 'CUSTOM' && route.authorizerId) {
+      const auth = this.o.reader.authorizer(api.apiId, route.authorizerId, stage);
+      if (!auth) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `authorizer ${route.authorizerId} not found` });
+      const result = await this.authorize(api, auth, facts, routeFacts);
+      if (result.kind === 'unauthorized') return gatewayError(401, 'Unauthorized', outcomes);
+      if (result.kind === 'forbidden') return gatewayError(403, 'Forbidden', outcomes);
+      if (result.kind === 'error') return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `authorizer error: ${result.error}` });
+      authorizer = result;
+    }
+
+    const integrationId = targetIntegrationId(route.target);
+    const integration = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
+    if (!integration) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `route ${route.routeKey} has no integration` });
+
+    if (integration.integrationType === 'HTTP_PROXY') {
+      const out = await this.withTimeout(integration, forwardHttp(integration, facts, selected.pathParameters, route.routeKey === '$default' ? routePath : undefined));
+      if (out === 'timeout') return gatewayError(503, 'Service Unavailable', { ...outcomes, integrationError: `the integration did not answer within ${timeoutOf(integration)} ms` });
+      if ('error' in out) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: out.error });
+      return finish(out, outcomes);
+    }
+
+    const v1 = integration.payloadFormatVersion === '1.0';
+    const authCtx: Json | undefined = !authorizer
+      ? undefined
+      : v1
+        ? { ...(isMap(authorizer.context) ? authorizer.context : {}), ...(authorizer.principalId ? { principalId: authorizer.principalId } : {}) }
+        : { lambda: authorizer.context ?? null, ...(authorizer.principalId ? { principalId: authorizer.principalId } : {}) };
+    const event = v1 ? buildEventV1(facts, routeFacts, authCtx as Record<string, Json> | undefined) : buildEventV2(facts, routeFacts, authCtx);
+    const payload = JSON.stringify(event);
+    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD) return gatewayError(413, 'Request Entity Too Large', { ...outcomes, integrationError: 'the Lambda event is larger than the 6 MB invocation payload limit' });
+
+    const functionArn = lambdaArnOfUri(integration.integrationUri);
+    if (!functionArn) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `integration ${integration.integrationId} names no Lambda function: ${integration.integrationUri ?? '(none)'}` });
+    const sourceArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${stage}/${routeArnTail(route, method)}`;
+    const call = this.o.lambda.invokeForApiGateway(functionArn, sourceArn, payload, requestId);
+    if ('refused' in call) {
+      this.o.log(`APIGW ${api.apiId} cannot invoke ${functionArn}: ${call.refused}`);
+      return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: call.refused.startsWith('Function not found') ? call.refused : PERMISSION_ERROR });
+    }
+    const out = await this.withTimeout(integration, call.pending);
+    if (out === 'timeout') return gatewayError(503, 'Service Unavailable', { ...outcomes, integrationError: `the Lambda function did not answer within the integration timeout of ${timeoutOf(integration)} ms` });
+    if (!out.ok) {
+      return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `The Lambda function returned the following error: ${functionErrorMessage(out)}. Check your Lambda function code and try again.` });
+    }
+    const parsed = v1 ? parseResponseV1(out.payload) : parseResponseV2(out.payload);
+    if (!parsed.ok) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: parsed.error });
+    return finish(parsed.response, outcomes);
+  }
+
+  private resolveStage(api: StoredApi, target: InvokeTarget): { stage: string; routePath: string; rawPath: string } | undefined {
+    const segs = splitPath(target.below);
+    const first = segs[0] !== undefined ? safeDecode(segs[0]) : undefined;
+    const rest = `/${segs.slice(1).join('/')}`;
+    if (first !== undefined && first !== '$default' && this.o.reader.stage(api.apiId, first)) return { stage: first, routePath: rest, rawPath: target.below };
+    if (!this.o.reader.stage(api.apiId, '$default')) return undefined;
+    if (target.pathForm && first === '$default') return { stage: '$default', routePath: rest, rawPath: rest };
+    return { stage: '$default', routePath: target.below, rawPath: target.below };
+  }
+
+  private async authorize(
+    api: StoredApi,
+    auth: Authorizer,
+    facts: RequestFacts,
+    routeFacts: RouteFacts,
+  ): Promise<{ kind: 'allow'; context?: Json; principalId?: string } | { kind: 'unauthorized' } | { kind: 'forbidden' } | { kind: 'error'; error: string }> {
+    const headers = headerValues(facts.rawHeaders);
+    const query = queryValues(facts.rawQueryString);
+    const identity = identityValues(auth.identitySource ?? [], {
+      header: (n) => headers.get(n)?.join(','),
+      query: (n) => query.get(n)?.join(','),
+      context: (n) => contextVariable(n, facts, routeFacts),
+      stageVariable: (n) => facts.stageVariables?.[n],
+    });
+    if (!identity) return { kind: 'unauthorized' };
+    const scope = `${api.apiId}/${auth.authorizerId}`;
+    const routeArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${facts.stage}/${facts.method}${pathBelowStage(facts)}`;
+    let decision = this.cache.get(scope, identity);
+    if (!decision) {
+      const functionArn = lambdaArnOfUri(auth.authorizerUri);
+      if (!functionArn) return { kind: 'error', error: `authorizer ${auth.authorizerId} names no Lambda function` };
+      const v2 = (auth.authorizerPayloadFormatVersion ?? '2.0') === '2.0';
+      const event = v2
+        ? buildAuthorizerEventV2(facts, routeFacts, routeArn, identity)
+        : { ...buildEventV1(facts, routeFacts), type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: identity.join(',') };
+      const sourceArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/authorizers/${auth.authorizerId}`;
+      const call = this.o.lambda.invokeForApiGateway(functionArn, sourceArn, JSON.stringify(event), facts.requestId);
+      if ('refused' in call) {
+        this.o.log(`APIGW ${api.apiId} cannot invoke authorizer ${functionArn}: ${call.refused}`);
+        return { kind: 'error', error: call.refused.startsWith('Function not found') ? call.refused : PERMISSION_ERROR };
+      }
+      const out = await call.pending;
+      if (!out.ok) return { kind: 'error', error: `the authorizer function failed: ${functionErrorMessage(out)}` };
+      const read = readAuthorizerResult(out.payload, { simple: v2 && auth.enableSimpleResponses === true, routeArn });
+      if ('error' in read) return { kind: 'error', error: read.error };
+      decision = read;
+      this.cache.put(scope, identity, auth.authorizerResultTtlInSeconds ?? 0, decision);
+    }
+    if (!decision.allow) return { kind: 'forbidden' };
+    return { kind: 'allow', context: decision.context, principalId: decision.principalId };
+  }
+
+  /** Races an integration against its timeoutInMillis on the emulator Clock; the integration runs on. */
+  private async withTimeout<T>(integration: Integration, work: Promise<T>): Promise<T | 'timeout'> {
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.o.clock.setTimeout(() => resolve('timeout'), timeoutOf(integration));
+    });
+    this.waiting++;
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      this.waiting--;
+      this.o.clock.clearTimeout(timer);
+    }
+  }
+
+  private sendMessage(res: ServerResponse, requestId: string, status: number, message: string, extra: Array<[string, string]> = []): void {
+    const r = messageResponse(status, message);
+    send(res, status, [...r.headers, ...extra, ['apigw-requestid', requestId]], r.body);
+  }
+}
+
+interface InvokeTarget {
+  apiId: string;
+  /** The path below the API's origin, percent-encoded, starting with `/`. */
+  below: string;
+  pathForm: boolean;
+}
+
+/** Which API an invoke URL names, and the path below it. */
+export function invokeTarget(path: string, host: string | undefined): InvokeTarget | undefined {
+  if (path.startsWith(EXECUTE_API_PATH)) {
+    const rest = path.slice(EXECUTE_API_PATH.length);
+    const i = rest.indexOf('/');
+    const apiId = i >= 0 ? rest.slice(0, i) : rest;
+    if (!apiId) return undefined;
+    return { apiId, below: i >= 0 ? rest.slice(i) : '/', pathForm: true };
+  }
+  const m = EXECUTE_API_HOST.exec(host ?? '');
+  if (!m) return undefined;
+  return { apiId: m[1]!.toLowerCase(), below: path || '/', pathForm: false };
+}
+
+function timeoutOf(integration: Integration): number {
+  return integration.timeoutInMillis || DEFAULT_INTEGRATION_TIMEOUT_MS;
+}
+
+/** The route part of an execute-api SourceArn: `GET/users/{id}`, `$default` for the default route. */
+function routeArnTail(route: Route, method: string): string {
+  if (route.routeKey === '$default') return '$default';
+  const i = route.routeKey.indexOf(' ');
+  return `${method}/${route.routeKey.slice(i + 2)}`;
+}
+
+/** The request path below the stage (what an authorizer's routeArn ends with). */
+function pathBelowStage(facts: RequestFacts): string {
+  const stagePrefix = facts.stage === '$default' ? '' : `/${facts.stage}`;
+  return facts.rawPath.startsWith(`${stagePrefix}/`) ? facts.rawPath.slice(stagePrefix.length) : facts.rawPath;
+}
+
+/** `$context.<name>` identity sources: the request context variables API Gateway offers. */
+function contextVariable(name: string, facts: RequestFacts, route: RouteFacts): string | undefined {
+  const vars: Record<string, string> = {
+    apiId: facts.apiId,
+    accountId: facts.accountId,
+    domainName: facts.domainName,
+    httpMethod: facts.method,
+    path: facts.rawPath,
+    protocol: facts.protocol,
+    requestId: facts.requestId,
+    routeKey: route.routeKey,
+    stage: facts.stage,
+    'identity.sourceIp': facts.sourceIp,
+  };
+  return vars[name];
+}
+
+function functionErrorMessage(out: Outcome): string {
+  try {
+    const e = JSON.parse(out.payload) as { errorMessage?: unknown; errorType?: unknown };
+    if (typeof e.errorMessage === 'string') return e.errorMessage;
+  } catch {
+    /* not JSON */
+  }
+  return out.timedOut ? 'Task timed out' : (out.errorType ?? 'Unhandled');
+}
+
+function isMap(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function messageResponse(status: number, message: string): HttpResponse {
+  return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
+}
+
+const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
+
+function send(res: ServerResponse, status: number, headers: Array<[string, string]>, body: Buffer): void {
+  const grouped: Record<string, string[]> = {};
+  for (const [k, v] of headers) {
+    const name = k.toLowerCase();
+    if (HOP_BY_HOP.has(name) && name !== 'connection') continue;
+    (grouped[name] ??= []).push(v);
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(grouped)) out[k] = k === 'set-cookie' || v.length > 1 ? v : v[0]!;
+  out['content-length'] = String(body.length);
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, out);
+  res.end(body);
+}
+
+/** Reads the request body; undefined when it is over `limit` bytes. */
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The client's address as API Gateway reports it (IPv4-mapped IPv6 unwrapped). */
+function sourceIp(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '127.0.0.1';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/** The request's headers plus those API Gateway adds (x-forwarded-for/-port/-proto, x-amzn-trace-id). */
+function withForwardedHeaders(req: IncomingMessage): string[] {
+  const raw: string[] = [];
+  const forwardedFor: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    // API Gateway appends the client to an existing x-forwarded-for list.
+    if (req.rawHeaders[i]!.toLowerCase() === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
+    else raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  }
+  const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
+  raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
+  if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
+  if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
+  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  return raw;
+}
+
+/** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
+function awsRequestId(): string {
+  return `${randomBytes(11).toString('base64').slice(0, 15).replace(/[+/]/g, 'A')}=`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
