@@ -79,7 +79,7 @@ export class ApiGatewayService {
 
   /** One request to an invoke URL; the body is still unread on `req` (the data plane: invoke.ts). */
   async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
-    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}) });
+    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}), record: (e) => this.events.record(e) });
     return this.dataPlane.invoke(req, res, ctx);
   }
 
