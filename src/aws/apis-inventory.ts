@@ -77,8 +77,10 @@ export async function discoverApis(
       await mapLimit(fns, 8, async (fn) => {
         try {
           const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
-          const arns = Object.values(c.Environment?.Variables ?? {}).filter((v) => /^arn:aws[\w-]*:sns:[^:]*:[^:]*:[^:]+$/.test(v));
-          topics.set(fn, [...new Set(arns.map((v) => v.split(':').pop()!))].sort());
+          // A topic ARN as a value, or a topic name under a *TOPIC_NAME key (the templates' convention).
+          const env = Object.entries(c.Environment?.Variables ?? {});
+          const names = env.flatMap(([k, v]) => (/^arn:aws[\w-]*:sns:[^:]*:[^:]*:[^:]+$/.test(v) ? [v.split(':').pop()!] : /TOPIC_NAME$/i.test(k) && v ? [v] : []));
+          topics.set(fn, [...new Set(names)].sort());
         } catch {
           topics.set(fn, []);
         }

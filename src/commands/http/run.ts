@@ -148,9 +148,9 @@ export function httpFailure(r: HttpResult, o: HttpOptions): SvlError | undefined
   const msg = r.json && typeof r.json === 'object' && typeof (r.json as { message?: unknown }).message === 'string' ? `: ${(r.json as { message: string }).message}` : '';
   const hint =
     r.status === 404 && msg.includes('Not Found')
-      ? `No route of ${r.api.name || r.api.id} matches ${r.method} ${o.path}: svl graph shows its routes.`
-      : r.status === 401 || r.status === 403
-        ? 'The authorizer refused the request (or its identity source is missing): check the -H headers.'
+      ? `No route of ${r.api.name || r.api.id} matches ${r.method} ${o.path}. Its routes: svl graph`
+      : (r.status === 401 && msg === ': Unauthorized') || (r.status === 403 && msg === ': Forbidden')
+        ? 'The authorizer refused the request (or its identity source, e.g. the authorization header, is missing): check the -H headers.'
         : r.status >= 500
           ? `The integration failed: svl logs <function> shows why${r.requestId ? ` (request ${r.requestId})` : ''}; the emulator log has the integrationErrorMessage.`
           : '--no-fail exits 0 whatever the status.';
