@@ -7,6 +7,7 @@ import type { GraphFormat } from './index.js';
 import { renderDot, renderMermaid, renderText } from './render.js';
 import type { ApiInfo } from '../../aws/apis-inventory.js';
 import { renderApisTree, statusApis } from '../status/apis.js';
+import { dotApis, mermaidApis } from './apis.js';
 
 export interface GraphResult {
   /** Null: everything in the account/emulator. */
@@ -36,8 +37,11 @@ export async function runGraph(o: { flow?: string }, target: Target, ui: Pick<Ui
 }
 
 export function renderGraph(r: GraphResult, format: GraphFormat): string {
-  if (format === 'mermaid') return renderMermaid(r);
-  if (format === 'dot') return renderDot(r, r.flow ?? 'svl');
+  if (format === 'mermaid') return r.apis?.length ? [renderMermaid(r), ...mermaidApis(r.apis, r.nodes)].join('\n') : renderMermaid(r);
+  if (format === 'dot') {
+    const dot = renderDot(r, r.flow ?? 'svl');
+    return r.apis?.length ? `${dot.slice(0, dot.lastIndexOf('}'))}${dotApis(r.apis, r.nodes).join('\n')}\n}` : dot;
+  }
   const apis = r.apis?.length ? renderApisTree(r.apis) : '';
   if (r.nodes.length === 0) return apis || `No topics or queues found (${r.target.kind === 'local' ? 'local emulator' : (r.target.region ?? 'AWS')}).`;
   return apis ? `${apis}\n\n${renderText(r)}` : renderText(r);
