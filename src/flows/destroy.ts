@@ -1,6 +1,7 @@
 /**
  * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
- * dependency order: consumers (event source mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
+ * dependency order: HTTP APIs (with their Lambda permissions; apis-apply.ts), consumers (event source
+ * mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
  * same names are left alone and reported. Ctrl-C (`cancel.signal`) stops between deletions, never inside
  * one, and the CancelledError lists what was deleted; the next destroy deletes what is left.
  */
