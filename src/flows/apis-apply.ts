@@ -168,7 +168,7 @@ export async function applyApis(
         await apigw.send(new m.CreateRouteCommand({ ApiId: id, RouteKey: r.route, Target: target, ...auth }));
         mark('create', 'route', label(r.route));
       } else if (has('update', 'route', label(r.route))) {
-        await apigw.send(new m.UpdateRouteCommand({ ApiId: id, RouteId: existing.id, Target: target, ...auth, ...(!r.authorizer && { AuthorizerId: '' }) }));
+        await apigw.send(new m.UpdateRouteCommand({ ApiId: id, RouteId: existing.id, Target: target, ...auth }));
         mark('update', 'route', label(r.route));
       }
     }

@@ -153,7 +153,7 @@ async function all<T>(page: (token: string | undefined) => Promise<{ Items?: T[]
 /** Every HTTP API of the target, with its tags (GetApis returns them). */
 export async function listApis(apigw: ApiGatewayV2Client) {
   const { GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
-  return all((NextToken) => apigw.send(new GetApisCommand({ NextToken, MaxResults: '500' })));
+  return all((NextToken) => apigw.send(new GetApisCommand({ NextToken })));
 }
 
 /** An API's stages, integrations, routes and authorizers. */

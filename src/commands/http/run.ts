@@ -49,7 +49,7 @@ async function resolveApi(query: string, target: Target, ui: Ui): Promise<FoundA
   const all: FoundApi[] = [];
   let token: string | undefined;
   do {
-    const page = await apigw.send(new GetApisCommand({ NextToken: token, MaxResults: '500' }));
+    const page = await apigw.send(new GetApisCommand({ NextToken: token }));
     for (const a of page.Items ?? []) if (a.ApiId) all.push({ id: a.ApiId, name: a.Name ?? '', endpoint: a.ApiEndpoint ?? '' });
     token = page.NextToken;
   } while (token);
