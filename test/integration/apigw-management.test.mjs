@@ -125,8 +125,17 @@ test('quick create: target + routeKey makes an AWS_PROXY 2.0 integration, the ro
   const other = 'arn:aws:lambda:us-east-1:000000000000:function:other';
   await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, Target: other }));
   assert.equal((await send(new G.GetIntegrationsCommand({ ApiId: plain.ApiId }))).Items[0].IntegrationUri, other);
+  await send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET /moved' }));
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved']);
+  await rejectsWith(assert, send(new G.UpdateApiCommand({ ApiId: plain.ApiId, RouteKey: 'GET moved' })), 'BadRequestException');
+  assert.deepEqual((await send(new G.GetRoutesCommand({ ApiId: plain.ApiId }))).Items.map((r) => r.RouteKey), ['GET /moved'], 'a refused update changes nothing');
   await rejectsWith(assert, newApi({ Name: 'bad', Target: FN, RouteKey: 'FETCH /x' }), 'BadRequestException');
   await rejectsWith(assert, newApi({ Name: 'bad', RouteKey: 'GET /x' }), 'BadRequestException', 'Target');
+  await rejectsWith(assert, newApi({ Name: 'bad', Target: 'my-function' }), 'BadRequestException', 'target');
+  const proxied = await newApi({ Name: 'proxy', Target: 'https://example.com' });
+  const [pi] = (await send(new G.GetIntegrationsCommand({ ApiId: proxied.ApiId }))).Items;
+  assert.deepEqual([pi.IntegrationType, pi.IntegrationMethod, pi.PayloadFormatVersion], ['HTTP_PROXY', 'ANY', '1.0']);
+  assert.ok(!(await send(new G.GetApisCommand({}))).Items.some((a) => a.Name === 'bad'), 'a refused quick create leaves no API behind');
 });
 
 test('integrations: AWS_PROXY 1.0/2.0, HTTP_PROXY, timeouts, update, delete, and their errors', async () => {
@@ -255,7 +264,7 @@ test('authorizers: REQUEST Lambda authorizers (2.0, simple responses, identity s
 
 test('stages and deployments: named stages serve their deployment snapshot, auto-deploy stages the current routes', async () => {
   const { ApiId } = await newApi();
-  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'no routes');
+  await rejectsWith(assert, send(new G.CreateDeploymentCommand({ ApiId })), 'BadRequestException', 'Unable to deploy API because no routes exist in this API');
   const it = await lambdaIntegration(ApiId);
   const Target = `integrations/${it.IntegrationId}`;
   await send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /v1', Target }));
@@ -293,7 +302,7 @@ test('stages and deployments: named stages serve their deployment snapshot, auto
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'bad name!' })), 'BadRequestException', 'stage name');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', StageVariables: { 'bad-name': 'x' } })), 'BadRequestException', 'stage variable');
   await rejectsWith(assert, send(new G.CreateStageCommand({ ApiId, StageName: 'v', DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
-  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException');
+  await rejectsWith(assert, send(new G.GetStageCommand({ ApiId, StageName: 'nope' })), 'NotFoundException', 'Invalid stage identifier specified');
   await rejectsWith(assert, send(new G.GetDeploymentCommand({ ApiId, DeploymentId: 'nope12' })), 'NotFoundException', 'nope12');
   await rejectsWith(assert, send(new G.DeleteDeploymentCommand({ ApiId, DeploymentId: d.DeploymentId })), 'BadRequestException', 'prod');
 
@@ -472,4 +481,24 @@ test('AWS CLI: create-api, get-apis, integrations, routes, stages, deployments, 
   const gone = await aws(['apigatewayv2', 'get-api', '--api-id', api.ApiId], { url });
   assert.ok([254, 255].includes(gone.code), `exit ${gone.code}: ${gone.stderr}`);
   assert.match(gone.stderr, new RegExp(`\\(NotFoundException\\) when calling the GetApi operation: Invalid API identifier specified 000000000000:${api.ApiId}`));
+});
+
+test('DeleteRouteRequestParameter removes one request parameter; each change is one log line', async () => {
+  const lines = [];
+  const run = await startTestEmulator({ log: (l) => lines.push(l) });
+  const cl = new G.ApiGatewayV2Client({ endpoint: run.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  try {
+    const { ApiId } = await cl.send(new G.CreateApiCommand({ Name: 'logged', ProtocolType: 'HTTP' }));
+    const r = await cl.send(new G.CreateRouteCommand({ ApiId, RouteKey: 'GET /q', RequestParameters: { 'route.request.querystring.id': { Required: true } } }));
+    assert.deepEqual(r.RequestParameters, { 'route.request.querystring.id': { Required: true } });
+    const del = await cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' }));
+    assert.equal(del.$metadata.httpStatusCode, 204);
+    assert.deepEqual((await cl.send(new G.GetRouteCommand({ ApiId, RouteId: r.RouteId }))).RequestParameters, {});
+    await rejectsWith(assert, cl.send(new G.DeleteRouteRequestParameterCommand({ ApiId, RouteId: r.RouteId, RequestParameterKey: 'route.request.querystring.id' })), 'BadRequestException');
+    await cl.send(new G.GetRoutesCommand({ ApiId }));
+    const apigw = lines.filter((l) => l.startsWith('APIGW '));
+    assert.deepEqual(apigw, [`APIGW CreateApi ${ApiId} logged`, `APIGW CreateRoute ${ApiId} GET /q`, `APIGW DeleteRouteRequestParameter ${ApiId} ${r.RouteId}`]);
+  } finally {
+    await run.emu.close();
+  }
 });

@@ -8,10 +8,10 @@
 import type { CorsConfiguration, StoredApi } from './model.js';
 import { targetIntegrationId } from './model.js';
 import * as E from './errors.js';
-import { API_ID_LENGTH, API_KEY_SELECTION_EXPRESSION, CHILD_ID_LENGTH, HTTP_ROUTE_SELECTION_EXPRESSION, TIMEOUT_DEFAULT_MS } from './constants.js';
+import { API_ID_LENGTH, API_KEY_SELECTION_EXPRESSION, CHILD_ID_LENGTH, HTTP_ROUTE_SELECTION_EXPRESSION, LAMBDA_URI, TIMEOUT_DEFAULT_MS } from './constants.js';
 import { apiEndpoint, apiOut, autoDeploy, requireApi, type Handler, type OpContext } from './common.js';
 import { bool, checkTags, has, int, iso, newId, obj, oneOf, page, str, strList, tags, type Input } from './input.js';
-import { addRoute } from './routes.js';
+import { addRoute, checkConflicts, parseRouteKey } from './routes.js';
 import { addStage } from './stages.js';
 
 const CORS_METHODS = /^(\*|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/;
@@ -58,7 +58,8 @@ function applyCommon(input: Input, api: StoredApi): StoredApi {
 
 /** Quick create: an AWS_PROXY (Lambda ARN) or HTTP_PROXY (URL) integration, its route, and `$default` auto-deploying. */
 function quickCreate(ctx: OpContext, apiId: string, target: string, routeKey: string, credentialsArn?: string): void {
-  const isUrl = /^https?:\/\//.test(target);
+  const isUrl = /^https?:\/\/[^/]/.test(target);
+  if (!isUrl && !LAMBDA_URI.test(target)) throw E.badRequest(`Invalid target specified: ${target}. Quick create takes a Lambda function ARN or an http(s) URL.`);
   const integrationId = newId(CHILD_ID_LENGTH);
   const integration = {
     integrationId,
@@ -130,7 +131,11 @@ export const updateApi: Handler = (input, ctx) => {
       const integration = integrationId ? ctx.store.get(api.apiId, 'integration', integrationId) : undefined;
       if (!route || !integration) throw E.badRequest('Target and RouteKey can only be updated on an API made with quick create.');
       if (target !== undefined) ctx.store.put(api.apiId, 'integration', integration.integrationId, { ...integration, integrationUri: target });
-      if (routeKey !== undefined) ctx.store.put(api.apiId, 'route', route.routeId, { ...route, routeKey });
+      if (routeKey !== undefined) {
+        parseRouteKey(routeKey);
+        checkConflicts(ctx.store.list(api.apiId, 'route'), routeKey, route.routeId);
+        ctx.store.put(api.apiId, 'route', route.routeId, { ...route, routeKey });
+      }
       autoDeploy(ctx, api.apiId);
     }
   });

@@ -15,6 +15,8 @@ export interface OpContext {
   region: string;
   /** The emulator's origin as the client called it (`http://127.0.0.1:4566`). */
   baseUrl: string;
+  /** The emulator's event log (one line per change). */
+  log?: (line: string) => void;
 }
 
 /** An operation: input (body members, path labels, query members, all lower-camel) → body (undefined for 204). */

@@ -2,8 +2,9 @@
  * API Gateway v2's named errors. On the wire: status, `x-amzn-ErrorType: <Code>` and `{"message": "…"}`.
  *
  * Verified against recorded AWS answers: `Invalid API identifier specified <account>:<apiId>` (404),
- * `Route key is required` and `One or more path parts appear to be invalid` (400), the route-variable
- * conflict (409). The other texts are UNVERIFIED (modelled on AWS's phrasing; see the ledger in service.ts).
+ * `Route key is required`, `One or more path parts appear to be invalid` and `Unable to deploy API
+ * because no routes exist in this API` (400), the route-variable conflict (409).
+ * The other texts are UNVERIFIED (modelled on AWS's phrasing; see the ledger in service.ts).
  */
 import { AwsError } from '../../domain/aws-error.js';
 import { ACCOUNT_ID } from './constants.js';
@@ -17,7 +18,8 @@ export const routeNotFound = (id: string) => notFound(`Invalid Route identifier 
 export const integrationNotFound = (id: string) => notFound(`Invalid Integration identifier specified ${id}`);
 export const authorizerNotFound = (id: string) => notFound(`Invalid Authorizer identifier specified ${id}`);
 export const deploymentNotFound = (id: string) => notFound(`Invalid Deployment identifier specified ${id}`);
-export const stageNotFound = (apiId: string, name: string) => notFound(`Invalid stage identifier specified ${ACCOUNT_ID}:${apiId}:${name}`);
+/** AWS's REST API (v1) answer for a missing stage, recorded; v2's UNVERIFIED but assumed the same. */
+export const stageNotFound = () => notFound('Invalid stage identifier specified');
 export const resourceNotFound = (arn: string) => notFound(`Invalid resource identifier specified ${arn}`);
 
 /** No operation answers this method + path under `/v2/`. */

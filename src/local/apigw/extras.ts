@@ -16,7 +16,7 @@ function stageOf(input: Record<string, unknown>, ctx: Parameters<Handler>[1]) {
   const api = requireApi(ctx, input.apiId);
   const name = String(input.stageName ?? '');
   const stage = ctx.store.stage(api.apiId, name);
-  if (!stage) throw E.stageNotFound(api.apiId, name);
+  if (!stage) throw E.stageNotFound();
   return { api, stage };
 }
 

@@ -64,7 +64,7 @@ const TABLE: [string, string, string, number, Handler?][] = [
   ['GET', `${A}/routes/{routeId}`, 'GetRoute', 200, routes.getRoute],
   ['PATCH', `${A}/routes/{routeId}`, 'UpdateRoute', 200, routes.updateRoute],
   ['DELETE', `${A}/routes/{routeId}`, 'DeleteRoute', 204, routes.deleteRoute],
-  ['DELETE', `${A}/routes/{routeId}/requestparameters/{requestParameterKey}`, 'DeleteRouteRequestParameter', 204],
+  ['DELETE', `${A}/routes/{routeId}/requestparameters/{requestParameterKey}`, 'DeleteRouteRequestParameter', 204, routes.deleteRouteRequestParameter],
   ['POST', `${A}/routes/{routeId}/routeresponses`, 'CreateRouteResponse', 201],
   ['GET', `${A}/routes/{routeId}/routeresponses`, 'GetRouteResponses', 200],
   ['POST', `${A}/stages`, 'CreateStage', 201, stages.createStage],
@@ -139,6 +139,15 @@ function buildInput(req: Pick<IncomingRequest, 'body' | 'search'>, labels: Recor
   return input;
 }
 
+/** `APIGW CreateRoute abc123defg GET /users`: what changed, on which API. */
+function logChange(ctx: OpContext, name: string, labels: Record<string, string>, out: unknown): void {
+  if (!ctx.log) return;
+  const o = (out ?? {}) as Record<string, unknown>;
+  const apiId = labels.apiId ?? (typeof o.apiId === 'string' ? o.apiId : undefined) ?? labels.resourceArn ?? '';
+  const what = [o.name, o.routeKey, o.stageName, o.integrationUri, o.deploymentId, labels.routeId, labels.integrationId, labels.authorizerId, labels.stageName].find((v) => typeof v === 'string');
+  ctx.log(`APIGW ${name} ${apiId}${what ? ` ${String(what)}` : ''}`);
+}
+
 export function errorResponse(err: AwsError, requestId: string): WireResponse {
   return {
     status: err.status,
@@ -153,6 +162,7 @@ export function apigwRest(req: Pick<IncomingRequest, 'method' | 'path' | 'search
     const { op, labels } = match(req.method, req.path);
     if (!op.handler) throw E.notImplemented(op.name);
     const out = op.handler(buildInput(req, labels), ctx);
+    if (op.method !== 'GET') logChange(ctx, op.name, labels, out);
     const headers: Record<string, string> = { 'x-amzn-requestid': req.requestId };
     if (op.status === 204 || out === undefined) return { status: op.status, headers, body: '' };
     return { status: op.status, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(out) };

@@ -46,7 +46,7 @@ export function parseRouteKey(key: string): { method: string; segments: string[]
 const varName = (seg: string) => (VARIABLE.exec(seg) ?? GREEDY.exec(seg))?.[1];
 
 /** The route `key` would collide with among `routes` (other than `selfId`): a ConflictException, or nothing. */
-function checkConflicts(routes: Route[], key: string, selfId?: string): void {
+export function checkConflicts(routes: Route[], key: string, selfId?: string): void {
   const mine = parseRouteKey(key).segments;
   for (const r of routes) {
     if (r.routeId === selfId) continue;
@@ -155,6 +155,20 @@ export const deleteRoute: Handler = (input, ctx) => {
   const route = requireRoute(ctx, api.apiId, input.routeId);
   ctx.store.transaction(() => {
     ctx.store.remove(api.apiId, 'route', route.routeId);
+    autoDeploy(ctx, api.apiId);
+  });
+  return undefined;
+};
+
+export const deleteRouteRequestParameter: Handler = (input, ctx) => {
+  const api = requireApi(ctx, input.apiId);
+  const route = requireRoute(ctx, api.apiId, input.routeId);
+  const key = String(input.requestParameterKey ?? '');
+  if (!route.requestParameters?.[key]) throw E.badRequest(`Invalid request parameter key: ${key} is not a request parameter of route ${route.routeId}.`);
+  const requestParameters = { ...route.requestParameters };
+  delete requestParameters[key];
+  ctx.store.transaction(() => {
+    ctx.store.put(api.apiId, 'route', route.routeId, { ...route, requestParameters });
     autoDeploy(ctx, api.apiId);
   });
   return undefined;

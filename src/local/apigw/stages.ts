@@ -69,7 +69,7 @@ function apply(ctx: OpContext, apiId: string, input: Input, base: Stage): Stage 
 
 function requireStage(ctx: OpContext, apiId: string, name: unknown): Stage {
   const s = typeof name === 'string' ? ctx.store.get(apiId, 'stage', name) : undefined;
-  if (!s) throw E.stageNotFound(apiId, String(name ?? ''));
+  if (!s) throw E.stageNotFound();
   return s;
 }
 
