@@ -7,8 +7,9 @@
  * - Answers: with simple responses `{isAuthorized, context}`; otherwise (and always for format 1.0) an
  *   IAM policy `{principalId, policyDocument, context}` evaluated for `execute-api:Invoke` on the routeArn.
  *   Anything else is malformed (500). `context` is kept as returned (arrays and maps included).
- * - Cache: by authorizer and identity-source values for authorizerResultTtlInSeconds (0 disables; no
- *   identity sources, no caching), on the emulator Clock.
+ * - Cache: the answer, by authorizer and identity-source values, for authorizerResultTtlInSeconds (0
+ *   disables; no identity sources, no caching), on the emulator Clock; a cached policy is evaluated again
+ *   for each route.
  *
  * Deliberately not here: JWT authorizers, invoking the function (invoke.ts), identityValidationExpression.
  */
@@ -67,9 +68,12 @@ export function readAuthorizerResult(payload: string, opts: { simple: boolean; r
   return { allow: true, context, principalId: typeof r.principalId === 'string' ? r.principalId : undefined };
 }
 
-/** Authorizer results by authorizer and identity values, each kept for its TTL. */
+/**
+ * Authorizer answers (the function's raw result) by authorizer and identity values, each kept for its TTL.
+ * The answer, not the decision, is kept: a cached IAM policy is evaluated again for the route at hand.
+ */
 export class AuthorizerCache {
-  private readonly entries = new Map<string, { until: number; decision: AuthorizerDecision }>();
+  private readonly entries = new Map<string, { until: number; result: string }>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -77,7 +81,7 @@ export class AuthorizerCache {
     return JSON.stringify([scope, ...identity]);
   }
 
-  get(scope: string, identity: readonly string[]): AuthorizerDecision | undefined {
+  get(scope: string, identity: readonly string[]): string | undefined {
     const k = this.key(scope, identity);
     const hit = this.entries.get(k);
     if (!hit) return undefined;
@@ -85,12 +89,12 @@ export class AuthorizerCache {
       this.entries.delete(k);
       return undefined;
     }
-    return hit.decision;
+    return hit.result;
   }
 
-  put(scope: string, identity: readonly string[], ttlSeconds: number, decision: AuthorizerDecision): void {
+  put(scope: string, identity: readonly string[], ttlSeconds: number, result: string): void {
     if (ttlSeconds <= 0 || identity.length === 0) return;
     if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(this.key(scope, identity), { until: this.clock.now() + ttlSeconds * 1000, decision });
+    this.entries.set(this.key(scope, identity), { until: this.clock.now() + ttlSeconds * 1000, result });
   }
 }

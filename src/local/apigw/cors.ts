@@ -1,7 +1,9 @@
 /**
  * CORS for HTTP APIs (http-api-cors.html): with a corsConfiguration, API Gateway answers preflight
- * requests itself (204, even when a route would match OPTIONS) and adds the configured headers to
- * responses for an allowed Origin, ignoring CORS headers the integration returned. Pure.
+ * requests itself (204) when no route takes them — an OPTIONS or ANY route, or `$default`, does take them
+ * (AWS's advice for a `$default` route with an authorizer is an unauthorized `OPTIONS /{proxy+}` route) —
+ * and adds the configured headers to responses for an allowed Origin, ignoring CORS headers the
+ * integration returned. Pure.
  *
  * A preflight is an OPTIONS request with both `Origin` and `Access-Control-Request-Method`; a plain
  * OPTIONS request is routed like any other. Origins match exactly (scheme://host[:port], case-insensitive)

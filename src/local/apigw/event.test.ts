@@ -68,8 +68,8 @@ test('binary and non-text bodies are base64; text types are not', () => {
   assert.equal(e.isBase64Encoded, true);
   assert.equal(e.body, bytes.toString('base64'));
   assert.equal(buildEventV2({ ...base, rawHeaders: [], body: Buffer.from('x') }, route).isBase64Encoded, true);
-  for (const t of ['text/plain; charset=utf-8', 'application/json', 'application/vnd.api+json', 'application/xml', 'application/soap+xml', 'application/javascript']) assert.equal(isTextContentType(t), true, t);
-  for (const t of ['application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'image/png', undefined]) assert.equal(isTextContentType(t), false, String(t));
+  for (const t of ['text/plain; charset=utf-8', 'Application/JSON', 'application/xml', 'application/javascript', 'text/csv']) assert.equal(isTextContentType(t), true, t);
+  for (const t of ['application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'image/png', 'application/vnd.api+json', undefined]) assert.equal(isTextContentType(t), false, String(t));
 });
 
 test('payload 1.0, field for field', () => {

@@ -8,7 +8,8 @@
  * joined with ','; the Cookie header becomes `cookies` (split on `; `) and leaves `headers` in 2.0;
  * 2.0 omits keys that have no value (cookies, queryStringParameters, pathParameters, stageVariables,
  * body), 1.0 sets them to null and takes the last value of a duplicate; `rawPath` and `http.path` keep the
- * stage prefix of a named stage; bodies whose content type is not text are base64 (`isBase64Encoded`).
+ * stage prefix of a named stage and arrive percent-decoded (`rawQueryString` stays encoded); bodies whose
+ * content type is not text are base64 (`isBase64Encoded`).
  *
  * Deliberately not here: mTLS `authentication`, JWT authorizer claims; x-forwarded-* and x-amzn-trace-id
  * are added as AWS adds them, but the emulator's client is the source IP.
@@ -16,7 +17,7 @@
 
 export interface RequestFacts {
   method: string;
-  /** The path the client asked for below the API's origin (percent-encoded; with the stage prefix of a named stage). */
+  /** The path the client asked for below the API's origin, percent-decoded as HTTP APIs deliver it, with the stage prefix of a named stage. */
   rawPath: string;
   /** The query string without `?` ('' when none). */
   rawQueryString: string;
@@ -42,16 +43,14 @@ export interface RouteFacts {
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** Content types API Gateway passes as text; everything else (and no content type) is base64-encoded. */
+/**
+ * Content types API Gateway passes as text; everything else (no content type, form posts, `+json`
+ * vendor types) is base64-encoded. AWS does not document the list; this is the split observed on AWS.
+ */
 export function isTextContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const t = contentType.split(';')[0]!.trim().toLowerCase();
-  return (
-    t.startsWith('text/') ||
-    /^application\/([a-z0-9.+-]+\+)?(json|xml)$/.test(t) ||
-    t === 'application/javascript' ||
-    t === 'application/ecmascript'
-  );
+  return t.startsWith('text/') || t === 'application/json' || t === 'application/xml' || t === 'application/javascript';
 }
 
 /** `04/Dec/2026:23:01:02 +0000`, the `time` / `requestTime` format. */

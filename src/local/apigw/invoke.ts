@@ -1,7 +1,8 @@
 /**
  * The HTTP API data plane: one request to an invoke URL (`http://<apiId>.execute-api.localhost:PORT/<stage>/<path>`
- * or `http://127.0.0.1:PORT/_aws/execute-api/<apiId>/<stage>/<path>`) → stage → CORS preflight → route →
- * authorizer → integration → the response, as API Gateway answers it, with one access line in the log.
+ * or `http://127.0.0.1:PORT/_aws/execute-api/<apiId>/<stage>/<path>`) → stage → route (or API Gateway's own CORS
+ * preflight answer when no route takes the OPTIONS request) → authorizer → integration → the response, as
+ * API Gateway answers it, with one access line in the log.
  *
  * AWS behaviour imitated: a path whose first segment names a stage goes to that stage, anything else to
  * `$default` (none → 404 `{"message":"Not Found"}`); gateway errors are `{"message": …}` JSON (401
@@ -10,11 +11,21 @@
  * `apigw-requestid`; Lambda is invoked only when its resource policy allows apigateway.amazonaws.com for
  * the execute-api SourceArn (`<apiId>/<stage>/<METHOD>/<route path>`, authorizers `<apiId>/authorizers/<id>`).
  *
- * Deliberately different / not here: the access line is the emulator's log line (with
- * `integrationErrorMessage`), not a CloudWatch log group; the path form also accepts `$default` as the
- * stage segment (LocalStack's convention); `disableExecuteApiEndpoint`, parameter mapping, mTLS and JWT
- * authorizers are not applied. Event building, route selection, response reading, CORS and authorizer
- * rules live in their own modules.
+ * Fidelity ledger (data plane)
+ * - Verified against AWS docs or recorded AWS events: the event fields and their order, rawPath and
+ *   http.path with the stage prefix and percent-decoded, rawQueryString encoded, `cookie` moved to
+ *   `cookies`, the content-length, x-forwarded-for/-port/-proto and x-amzn-trace-id headers, the requestId
+ *   shape, `authorizer.lambda` for simple responses, the response inference rules, 401 without invoking,
+ *   500 without a permission.
+ * - UNVERIFIED (reasoned, not observed): `{lambda, principalId}` for IAM-policy answers; `lambda: null`
+ *   when an authorizer returns no context; the 204 without CORS headers for a preflight from a disallowed
+ *   origin; 413 for an event over Lambda's 6 MB payload limit; 1.0's `resourceId` (the route key); the
+ *   integrationErrorMessage texts for malformed responses and function errors.
+ * - Deliberately different: the access line is the emulator's log line (with `integrationErrorMessage`),
+ *   not a CloudWatch log group; the path form also accepts `$default` as the stage segment (LocalStack's
+ *   convention); domainName is `<apiId>.execute-api.localhost`, x-forwarded-proto `http`.
+ * - Not supported: parameter mapping, mTLS, JWT authorizers, custom domain names.
+ * Event building, route selection, response reading, CORS and authorizer rules live in their own modules.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -77,6 +88,11 @@ export class ApiDataPlane {
     this.inFlight++;
     try {
       await this.handle(req, res, ctx);
+    } catch (err) {
+      // An emulator fault (a package that cannot be extracted, …) is still API Gateway's 500, never a crash.
+      this.o.log(`APIGW ${req.method ?? 'GET'} ${ctx.path} 500 integrationErrorMessage="${(err as Error).message}"`);
+      if (res.headersSent) res.destroy();
+      else this.sendMessage(res, awsRequestId(), 500, 'Internal Server Error');
     } finally {
       this.inFlight--;
     }
@@ -91,6 +107,10 @@ export class ApiDataPlane {
     if (!target || !api) {
       req.resume();
       return this.sendMessage(res, requestId, 404, 'Not Found');
+    }
+    if (api.disableExecuteApiEndpoint) {
+      req.resume();
+      return this.sendMessage(res, requestId, 403, 'Forbidden');
     }
     const body = await readLimited(req, MAX_INVOKE_BODY);
     if (!body) return this.sendMessage(res, requestId, 413, 'Request Entity Too Large', [['connection', 'close']]);
@@ -112,27 +132,34 @@ export class ApiDataPlane {
     const headers = headerValues(req.rawHeaders);
     const origin = headers.get('origin')?.[0];
     const cors = api.corsConfiguration;
+    const preflight = isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] });
+    const requestedHeaders = headers.get('access-control-request-headers')?.join(',');
     const finish = (r: HttpResponse, o: Outcomes) => {
       log(r.status, o, rawPath, stage);
-      const h = cors ? withCorsHeaders(cors, origin, r.headers) : r.headers;
+      let h = r.headers;
+      if (cors) h = preflight ? [...withCorsHeaders({}, origin, h), ...preflightHeaders(cors, origin, requestedHeaders)] : withCorsHeaders(cors, origin, h);
       send(res, r.status, [...h, ['apigw-requestid', requestId]], r.body);
     };
     const gatewayError = (status: number, message: string, o: Outcomes = {}) => finish(messageResponse(status, message), o);
 
-    if (cors && isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] })) {
-      log(204, { routeKey: 'CORS preflight' }, rawPath, stage);
-      return send(res, 204, [...preflightHeaders(cors, origin, headers.get('access-control-request-headers')?.join(',')), ['apigw-requestid', requestId]], Buffer.alloc(0));
-    }
-
     const selected = selectRoute(this.o.reader.routes(api.apiId, stage), method, routePath);
-    if (!selected) return gatewayError(404, 'Not Found');
+    if (!selected) {
+      // A preflight no route takes (an OPTIONS or ANY route, or $default, takes it: AWS's "OPTIONS /{proxy+}"
+      // advice for authorized $default routes) is answered by API Gateway from the CORS configuration.
+      if (cors && preflight) {
+        log(204, { routeKey: 'CORS preflight' }, rawPath, stage);
+        return send(res, 204, [...preflightHeaders(cors, origin, requestedHeaders), ['apigw-requestid', requestId]], Buffer.alloc(0));
+      }
+      return gatewayError(404, 'Not Found');
+    }
     const route = selected.route;
     const stageDoc = this.o.reader.stage(api.apiId, stage);
     const facts: RequestFacts = {
       method,
-      rawPath,
+      // HTTP APIs deliver the path percent-decoded (rawPath, http.path, 1.0 path); the query string stays encoded.
+      rawPath: safeDecode(rawPath),
       rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
-      rawHeaders: withForwardedHeaders(req),
+      rawHeaders: withForwardedHeaders(req, body.length),
       body,
       sourceIp: sourceIp(req),
       protocol: `HTTP/${req.httpVersion}`,
@@ -159,7 +186,8 @@ export class ApiDataPlane {
     }
 
     const integrationId = targetIntegrationId(route.target);
-    const integration = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
+    const stored = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
+    const integration = stored && { ...stored, integrationUri: withStageVariables(stored.integrationUri, facts.stageVariables) };
     if (!integration) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `route ${route.routeKey} has no integration` });
 
     if (integration.integrationType === 'HTTP_PROXY') {
@@ -225,11 +253,12 @@ export class ApiDataPlane {
     if (!identity) return { kind: 'unauthorized' };
     const scope = `${api.apiId}/${auth.authorizerId}`;
     const routeArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${facts.stage}/${facts.method}${pathBelowStage(facts)}`;
-    let decision = this.cache.get(scope, identity);
-    if (!decision) {
+    const v2 = (auth.authorizerPayloadFormatVersion ?? '2.0') === '2.0';
+    let result = this.cache.get(scope, identity);
+    const cached = result !== undefined;
+    if (result === undefined) {
       const functionArn = lambdaArnOfUri(auth.authorizerUri);
       if (!functionArn) return { kind: 'error', error: `authorizer ${auth.authorizerId} names no Lambda function` };
-      const v2 = (auth.authorizerPayloadFormatVersion ?? '2.0') === '2.0';
       const event = v2
         ? buildAuthorizerEventV2(facts, routeFacts, routeArn, identity)
         : { ...buildEventV1(facts, routeFacts), type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: identity.join(',') };
@@ -242,11 +271,11 @@ export class ApiDataPlane {
       }
       const out = await call.pending;
       if (!out.ok) return { kind: 'error', error: `the authorizer function failed: ${functionErrorMessage(out)}` };
-      const read = readAuthorizerResult(out.payload, { simple: v2 && auth.enableSimpleResponses === true, routeArn });
-      if ('error' in read) return { kind: 'error', error: read.error };
-      decision = read;
-      this.cache.put(scope, identity, auth.authorizerResultTtlInSeconds ?? 0, decision);
+      result = out.payload;
     }
+    const decision = readAuthorizerResult(result, { simple: v2 && auth.enableSimpleResponses === true, routeArn });
+    if ('error' in decision) return { kind: 'error', error: decision.error };
+    if (!cached) this.cache.put(scope, identity, auth.authorizerResultTtlInSeconds ?? 0, result);
     if (!decision.allow) return { kind: 'forbidden' };
     return { kind: 'allow', context: decision.context, principalId: decision.principalId };
   }
@@ -291,6 +320,11 @@ export function invokeTarget(path: string, host: string | undefined): InvokeTarg
   const m = EXECUTE_API_HOST.exec(host ?? '');
   if (!m) return undefined;
   return { apiId: m[1]!.toLowerCase(), below: path || '/', pathForm: false };
+}
+
+/** `${stageVariables.name}` in an integration URI, replaced by the stage's value (http-api-stages.stage-variables-reference.html). */
+export function withStageVariables(uri: string | undefined, vars: Record<string, string> | undefined): string | undefined {
+  return uri?.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (all, name: string) => vars?.[name] ?? all);
 }
 
 function timeoutOf(integration: Integration): number {
@@ -388,8 +422,8 @@ function sourceIp(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
-/** The request's headers plus those API Gateway adds (x-forwarded-for/-port/-proto, x-amzn-trace-id). */
-function withForwardedHeaders(req: IncomingMessage): string[] {
+/** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
+function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
   const raw: string[] = [];
   const forwardedFor: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -399,6 +433,8 @@ function withForwardedHeaders(req: IncomingMessage): string[] {
   }
   const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
   raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
+  // API Gateway always passes content-length (`0` for a GET).
+  if (!has('content-length')) raw.push('content-length', String(bodyLength));
   if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
   if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
   if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);

@@ -14,17 +14,17 @@ test('2.0: an object without statusCode is 200 application/json with the object 
   assert.deepEqual(text(parseResponseV2('42')), { status: 200, headers: [['content-type', 'application/json']], body: '42' });
 });
 
-test('2.0: a structured response: status, headers, multiValueHeaders, cookies, body', () => {
+test('2.0: a structured response: status, headers, multiValueHeaders, cookies (before a set-cookie header), body', () => {
   const r = parseResponseV2(JSON.stringify({
     statusCode: 201,
-    headers: { 'X-One': 'a', 'X-Num': 5 },
+    headers: { 'X-One': 'a', 'X-Num': 5, 'Set-Cookie': 'h=1' },
     multiValueHeaders: { 'X-Many': ['1', '2'], 'x-one': ['ignored'] },
     cookies: ['a=1; Path=/', 'b=2'],
     body: 'created',
   }));
   assert.deepEqual(text(r), {
     status: 201,
-    headers: [['x-one', 'a'], ['x-num', '5'], ['x-many', '1'], ['x-many', '2'], ['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2']],
+    headers: [['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2'], ['x-one', 'a'], ['x-num', '5'], ['set-cookie', 'h=1'], ['x-many', '1'], ['x-many', '2']],
     body: 'created',
   });
 });

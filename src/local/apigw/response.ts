@@ -66,7 +66,8 @@ function structured(result: Record<string, unknown>, allowCookies: boolean): Par
   }
   if (allowCookies && result.cookies !== undefined && result.cookies !== null) {
     if (!Array.isArray(result.cookies) || result.cookies.some((c) => typeof c !== 'string')) return wrongType('cookies');
-    for (const c of result.cookies as string[]) headers.push(['set-cookie', c]);
+    // Both ship when a response has `cookies` and a set-cookie header: the array's entries first (as observed on AWS).
+    headers.unshift(...(result.cookies as string[]).map((c): [string, string] => ['set-cookie', c]));
   }
   const b64 = result.isBase64Encoded;
   if (b64 !== undefined && b64 !== null && typeof b64 !== 'boolean') return wrongType('isBase64Encoded');
