@@ -195,6 +195,18 @@ test('init users-api: the authorizer (roles in its context) guards the routes; P
   // graph: routes -> function -> topic, with the authorizer
   const graph = await run(['graph', 'users-api']);
   assert.match(graph.stdout, /POST \/users → λ users-api-users → topic new-user-added-topic {2}\[authorizer roles → λ users-api-authorizer\]/);
+
+  // the authorizer taken out of the spec: routes updated, then the authorizer deleted; GET /users is open
+  const file = join(cwd, 'users-api.flow.json');
+  const spec = JSON.parse(readFileSync(file, 'utf8'));
+  spec.apis[0].routes = spec.apis[0].routes.map(({ authorizer: _a, ...x }) => x);
+  delete spec.apis[0].authorizers;
+  writeFileSync(file, JSON.stringify(spec, null, 2));
+  const steps = json(await run(['apply', '--yes', '--json'])).done.map((s) => `${s.action} ${s.kind} ${s.name}`);
+  assert.deepEqual(steps.filter((s) => s.startsWith('update route')).length, 4, steps.join('\n'));
+  assert.ok(steps.includes('delete authorizer users-api roles'), steps.join('\n'));
+  assert.equal(json(await run(['apply', '--json'])).changed, false);
+  assert.equal(json(await run(['http', 'users-api', 'GET', '/users', '--json'])).status, 200);
   json(await run(['destroy', 'users-api', '--yes', '--json']));
 });
 
