@@ -148,6 +148,13 @@ test('init http-api -> svl http answers from the handler -> apply again: no chan
   assert.equal(r.code, 1);
   assert.equal(json(await run(['http', 'hello-api', 'POST', '/echo', '-d', '{}', '--json'])).status, 200);
 
+  // export: the API as IaC (details in src/flows/export.test.ts)
+  const cfn = JSON.parse((await run(['export', 'hello-api.flow.json', '--format', 'cloudformation'])).stdout);
+  assert.deepEqual(Object.values(cfn.Resources).map((x) => x.Type).filter((x) => /ApiGateway|Permission/.test(x)).sort(), [
+    'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Stage', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission',
+  ]);
+  assert.match((await run(['export', 'hello-api.flow.json', '--format', 'terraform'])).stdout, /resource "aws_apigatewayv2_api" "hello_api" \{/);
+
   // destroy removes the API (and its permissions)
   const destroyed = json(await run(['destroy', 'hello-api', '--yes', '--json']));
   assert.ok(destroyed.deleted.some((s) => s.kind === 'api' && s.name === 'hello-api'));

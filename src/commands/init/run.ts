@@ -66,7 +66,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
     // Functions deployed here get the template's timeout; only the others are judged as they exist.
     const others = new Map([...(observed.functionTimeouts ?? [])].filter(([fn]) => !deploys.includes(fn)));
     assertApplicable(o.spec, { functionTimeouts: others, apis: observed.apis }, `flow "${o.spec.name}" (template ${o.template})`, deploys);
-    const missing = deploys.filter((fn) => observed.missingFunctions?.has(fn));
+    const missing = deploys.filter((fn) => observed.missingFunctions?.has(fn) || observed.apis?.missingFunctions.has(fn));
     if (o.code && target.kind === 'aws' && !o.role && missing.length) {
       throw new UsageError(`--role is required to create ${missing.join(', ')} on AWS.`, { hint: 'Give the functions\' execution role: --role arn:aws:iam::<account>:role/<name>' });
     }
