@@ -1,7 +1,7 @@
 /**
  * Apply: make what exists match the spec, in dependency order — topic, DLQs, queues (their policies and
- * redrive policies reference the topic and DLQs), subscriptions, consumers, then deletions of what the
- * flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
+ * redrive policies reference the topic and DLQs), subscriptions, consumers, HTTP APIs (apis-apply.ts),
+ * then deletions of what the flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
  * and converges from wherever things stand. Ctrl-C (hooks.signal) stops between resource steps, never
  * inside one: steps already started finish, none starts after, and the CancelledError lists what was done.
  */
