@@ -132,6 +132,7 @@ test('payload 2.0 on the $default stage (host form): every field as AWS builds i
   assert.equal(e.headers['x-forwarded-for'], '127.0.0.1');
   assert.equal(e.headers['x-forwarded-proto'], 'http');
   assert.equal(e.headers['content-length'], '0');
+  assert.equal(e.headers.connection, undefined, 'hop-by-hop headers end at API Gateway');
   assert.match(e.headers['x-amzn-trace-id'], /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   assert.equal(e.headers.cookie, undefined);
   assert.ok(Object.keys(e.headers).every((k) => k === k.toLowerCase()));

@@ -19,7 +19,8 @@
  *   500 without a permission.
  * - UNVERIFIED (reasoned, not observed): `{lambda, principalId}` for IAM-policy answers; `lambda: null`
  *   when an authorizer returns no context; the 204 without CORS headers for a preflight from a disallowed
- *   origin; 413 for an event over Lambda's 6 MB payload limit; 1.0's `resourceId` (the route key); the
+ *   origin; CORS headers on API Gateway's own errors (401/403/404/500/503) for an allowed origin;
+ *   `allowHeaders: ["*"]` answered with the requested headers; 413 for an event over Lambda's 6 MB limit; 1.0's `resourceId` (the route key); the
  *   integrationErrorMessage texts for malformed responses and function errors.
  * - Deliberately different: the access line is the emulator's log line (with `integrationErrorMessage`),
  *   not a CloudWatch log group; the path form also accepts `$default` as the stage segment (LocalStack's
@@ -27,7 +28,6 @@
  * - Not supported: parameter mapping, mTLS, JWT authorizers, custom domain names.
  * Event building, route selection, response reading, CORS and authorizer rules live in their own modules.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { LogFn } from '../log.js';
@@ -43,13 +43,9 @@ import { isPreflight, preflightHeaders, withCorsHeaders } from './cors.js';
 import { AuthorizerCache, identityValues, readAuthorizerResult } from './authorizer.js';
 import { forwardHttp } from './http-proxy.js';
 import type { RecordedEvent } from './recorder.js';
+import { awsRequestId, invokeTarget, MAX_INVOKE_BODY, messageResponse, readLimited, safeDecode, send, sourceIp, withForwardedHeaders, type InvokeTarget } from './invoke-url.js';
 
-/** Invoke URL request bodies: 10 MB (HTTP API payload quota). */
-export const MAX_INVOKE_BODY = 10 * 1024 * 1024;
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
-
-const EXECUTE_API_PATH = '/_aws/execute-api/';
-const EXECUTE_API_HOST = /^([a-z0-9]{1,32})\.execute-api\.localhost(:\d+)?$/i;
 
 const PERMISSION_ERROR = "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.";
 
@@ -301,27 +297,6 @@ export class ApiDataPlane {
   }
 }
 
-interface InvokeTarget {
-  apiId: string;
-  /** The path below the API's origin, percent-encoded, starting with `/`. */
-  below: string;
-  pathForm: boolean;
-}
-
-/** Which API an invoke URL names, and the path below it. */
-export function invokeTarget(path: string, host: string | undefined): InvokeTarget | undefined {
-  if (path.startsWith(EXECUTE_API_PATH)) {
-    const rest = path.slice(EXECUTE_API_PATH.length);
-    const i = rest.indexOf('/');
-    const apiId = i >= 0 ? rest.slice(0, i) : rest;
-    if (!apiId) return undefined;
-    return { apiId, below: i >= 0 ? rest.slice(i) : '/', pathForm: true };
-  }
-  const m = EXECUTE_API_HOST.exec(host ?? '');
-  if (!m) return undefined;
-  return { apiId: m[1]!.toLowerCase(), below: path || '/', pathForm: false };
-}
-
 /** `${stageVariables.name}` in an integration URI, replaced by the stage's value (http-api-stages.stage-variables-reference.html). */
 export function withStageVariables(uri: string | undefined, vars: Record<string, string> | undefined): string | undefined {
   return uri?.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (all, name: string) => vars?.[name] ?? all);
@@ -373,83 +348,4 @@ function functionErrorMessage(out: Outcome): string {
 
 function isMap(v: Json | undefined): v is { [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function messageResponse(status: number, message: string): HttpResponse {
-  return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
-}
-
-const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
-
-function send(res: ServerResponse, status: number, headers: Array<[string, string]>, body: Buffer): void {
-  const grouped: Record<string, string[]> = {};
-  for (const [k, v] of headers) {
-    const name = k.toLowerCase();
-    if (HOP_BY_HOP.has(name) && name !== 'connection') continue;
-    (grouped[name] ??= []).push(v);
-  }
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(grouped)) out[k] = k === 'set-cookie' || v.length > 1 ? v : v[0]!;
-  out['content-length'] = String(body.length);
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, out);
-  res.end(body);
-}
-
-/** Reads the request body; undefined when it is over `limit` bytes. */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The client's address as API Gateway reports it (IPv4-mapped IPv6 unwrapped). */
-function sourceIp(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? '127.0.0.1';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
-/** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
-function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
-  const raw: string[] = [];
-  const forwardedFor: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    // API Gateway appends the client to an existing x-forwarded-for list.
-    if (req.rawHeaders[i]!.toLowerCase() === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
-    else raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  }
-  const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
-  raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
-  // API Gateway always passes content-length (`0` for a GET).
-  if (!has('content-length')) raw.push('content-length', String(bodyLength));
-  if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
-  if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
-  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
-  return raw;
-}
-
-/** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
-function awsRequestId(): string {
-  return `${randomBytes(11).toString('base64').slice(0, 15).replace(/[+/]/g, 'A')}=`;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

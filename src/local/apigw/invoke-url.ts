@@ -1,0 +1,117 @@
+/**
+ * The HTTP side of an invoke URL: which API a request names (host or path form), reading its body under
+ * the 10 MB limit, the headers API Gateway adds before the integration sees them, API Gateway's request
+ * ids, and writing a response (`{"message"}` errors, repeated headers, content-length). No routing, no
+ * integrations (invoke.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpResponse } from './response.js';
+
+/** Invoke URL request bodies: 10 MB (HTTP API payload quota). */
+export const MAX_INVOKE_BODY = 10 * 1024 * 1024;
+const EXECUTE_API_PATH = '/_aws/execute-api/';
+const EXECUTE_API_HOST = /^([a-z0-9]{1,32})\.execute-api\.localhost(:\d+)?$/i;
+
+export interface InvokeTarget {
+  apiId: string;
+  /** The path below the API's origin, percent-encoded, starting with `/`. */
+  below: string;
+  pathForm: boolean;
+}
+
+/** Which API an invoke URL names, and the path below it. */
+export function invokeTarget(path: string, host: string | undefined): InvokeTarget | undefined {
+  if (path.startsWith(EXECUTE_API_PATH)) {
+    const rest = path.slice(EXECUTE_API_PATH.length);
+    const i = rest.indexOf('/');
+    const apiId = i >= 0 ? rest.slice(0, i) : rest;
+    if (!apiId) return undefined;
+    return { apiId, below: i >= 0 ? rest.slice(i) : '/', pathForm: true };
+  }
+  const m = EXECUTE_API_HOST.exec(host ?? '');
+  if (!m) return undefined;
+  return { apiId: m[1]!.toLowerCase(), below: path || '/', pathForm: false };
+}
+
+export function messageResponse(status: number, message: string): HttpResponse {
+  return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
+}
+
+const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
+
+export function send(res: ServerResponse, status: number, headers: Array<[string, string]>, body: Buffer): void {
+  const grouped: Record<string, string[]> = {};
+  for (const [k, v] of headers) {
+    const name = k.toLowerCase();
+    if (HOP_BY_HOP.has(name) && name !== 'connection') continue;
+    (grouped[name] ??= []).push(v);
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(grouped)) out[k] = k === 'set-cookie' || v.length > 1 ? v : v[0]!;
+  out['content-length'] = String(body.length);
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, out);
+  res.end(body);
+}
+
+/** Reads the request body; undefined when it is over `limit` bytes. */
+export async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The client's address as API Gateway reports it (IPv4-mapped IPv6 unwrapped). */
+export function sourceIp(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '127.0.0.1';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+const HOP_BY_HOP_REQUEST = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'proxy-connection', 'trailer']);
+
+/** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
+export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
+  const raw: string[] = [];
+  const forwardedFor: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!.toLowerCase();
+    // API Gateway appends the client to an existing x-forwarded-for list; hop-by-hop headers end at its edge.
+    if (name === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
+    else if (!HOP_BY_HOP_REQUEST.has(name)) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  }
+  const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
+  raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
+  // API Gateway always passes content-length (`0` for a GET).
+  if (!has('content-length')) raw.push('content-length', String(bodyLength));
+  if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
+  if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
+  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  return raw;
+}
+
+/** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
+export function awsRequestId(): string {
+  return `${randomBytes(11).toString('base64').slice(0, 15).replace(/[+/]/g, 'A')}=`;
+}
+
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
