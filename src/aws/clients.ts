@@ -3,6 +3,7 @@
  * The SDK packages are imported on first use so `svl --help` and `--version` never load them; for
  * local targets the emulator is started on demand before the first client is handed out.
  */
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -32,6 +33,24 @@ export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
   return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+}
+
+/**
+ * API Gateway v2 (HTTP APIs). Not one of the target's per-service endpoints (`svl config show` lists
+ * SQS, SNS and Lambda): on the emulator it is the emulator's endpoint; on AWS an endpoint given for every
+ * service (--endpoint-url, SVL_ENDPOINT_URL, AWS_ENDPOINT_URL) applies, otherwise the SDK's own
+ * (which honours AWS_ENDPOINT_URL_APIGATEWAYV2).
+ */
+export function getApiGatewayV2(target: Target, ui: AutostartUi): Promise<ApiGatewayV2Client> {
+  const { endpoint: _sqsEndpoint, ...base } = clientConfig(target, 'sqs');
+  const source = target.sources.endpoints.sqs;
+  const shared = target.kind === 'local' || (source !== undefined && ['--endpoint-url', 'SVL_ENDPOINT_URL', 'AWS_ENDPOINT_URL'].includes(source));
+  const endpoint = shared ? (target.endpoints.lambda ?? target.endpoints.sqs) : undefined;
+  const config = { ...base, ...(endpoint !== undefined && { endpoint }) };
+  return cached(JSON.stringify([target.kind, 'apigatewayv2', config.region, config.profile, config.endpoint]), async () => {
+    if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
+    return new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config);
+  });
 }
 
 /**

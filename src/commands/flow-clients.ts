@@ -1,5 +1,6 @@
 /** SDK clients for flow commands, with a count of the API calls made (reported by init/apply). */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { Target } from '../aws/target.js';
 import type { AutostartUi } from '../aws/local-autostart.js';
 import type { FlowClients } from '../flows/observe.js';
@@ -33,6 +34,7 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
   count(sqs);
   count(sns);
   let lambda: Promise<LambdaClient | undefined> | undefined;
+  let apigw: Promise<ApiGatewayV2Client | undefined> | undefined;
   return {
     sqs,
     sns,
@@ -51,6 +53,22 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
         return l;
       })().catch((err: unknown) => {
         lambda = undefined;
+        throw err;
+      })),
+    // HTTP APIs: on --local only when the emulator answers API Gateway (its health lists the service).
+    apigw: () =>
+      (apigw ??= (async () => {
+        if (target.kind === 'local') {
+          const { emulatorServices } = await import('../aws/local-autostart.js');
+          const endpoint = target.endpoints.lambda ?? target.endpoints.sqs;
+          if (!endpoint || !(await emulatorServices(endpoint)).includes('apigateway')) return undefined;
+        }
+        const { getApiGatewayV2 } = await import('../aws/clients.js');
+        const a = await getApiGatewayV2(target, ui);
+        count(a);
+        return a;
+      })().catch((err: unknown) => {
+        apigw = undefined;
         throw err;
       })),
     calls: () => n,

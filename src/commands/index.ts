@@ -52,6 +52,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'publish', usage: 'publish [options] <topic> [message]', description: 'Publish a message to an SNS topic (text, @file or stdin), or many with --ndjson', module: 'publish' },
   { name: 'deploy', usage: 'deploy [options] <dir>', description: 'Zip a handler directory and create or update a Lambda function', module: 'deploy' },
   { name: 'invoke', usage: 'invoke [options] <function>', description: 'Invoke a Lambda function (sync, --async or --dry-run); the response payload goes to stdout', module: 'invoke' },
+  { name: 'http', usage: 'http [options] <api> <method> <path>', description: 'Send an HTTP request through an API Gateway HTTP API (local or AWS invoke URL): status, headers, body, and with --event the Lambda event', module: 'http' },
   { name: 'logs', usage: 'logs [options] <function>', description: "Show a Lambda function's logs (--follow to stream them)", module: 'logs' },
   { name: 'tail', usage: 'tail [options] <kind> <name>', description: 'Stream the messages of a queue, topic or DLQ without ever pushing one into a DLQ', module: 'tail' },
   { name: 'dlq', usage: 'dlq', description: 'Inspect dead-letter queues and redrive their messages (native move task or a journaled client-side mover)', module: 'dlq' },

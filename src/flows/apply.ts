@@ -1,7 +1,7 @@
 /**
  * Apply: make what exists match the spec, in dependency order — topic, DLQs, queues (their policies and
- * redrive policies reference the topic and DLQs), subscriptions, consumers, then deletions of what the
- * flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
+ * redrive policies reference the topic and DLQs), subscriptions, consumers, HTTP APIs (apis-apply.ts),
+ * then deletions of what the flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
  * and converges from wherever things stand. Ctrl-C (hooks.signal) stops between resource steps, never
  * inside one: steps already started finish, none starts after, and the CancelledError lists what was done.
  */
@@ -10,6 +10,8 @@ import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { mapLimit } from '../aws/pool.js';
 import { isQueueDeletedRecently } from '../aws/errors.js';
 import { observeFlow, type FlowClients, type Observed } from './observe.js';
+import { observeApis, planApis } from './apis-plan.js';
+import { applyApis, type AppliedApi } from './apis-apply.js';
 import {
   attributeChanges,
   desiredDlqAttributes,
@@ -31,6 +33,8 @@ export interface ApplyResult {
   done: PlanStep[];
   topicArn: string;
   queues: Array<{ id: string; name: string; url: string; arn: string; dlq?: { name: string; url: string; arn: string } }>;
+  /** The flow's HTTP APIs as applied (absent when the spec has none). */
+  apis?: AppliedApi[];
 }
 
 export interface ApplyHooks {
@@ -69,9 +73,15 @@ export interface PreparedFlow {
 }
 
 export async function prepareFlow(spec: FlowSpec, clients: FlowClients, base: PlanContext): Promise<PreparedFlow> {
-  const observed = await observeFlow(spec, clients);
+  const [observed, apis] = await Promise.all([observeFlow(spec, clients), observeApis(spec, clients)]);
+  observed.apis = apis;
   const ctx = planContext(observed, base);
-  return { observed, ctx, plan: planFlow(spec, observed, ctx) };
+  const plan = planFlow(spec, observed, ctx);
+  const a = planApis(spec, apis, { adopt: base.adopt });
+  plan.steps.push(...a.steps);
+  plan.conflicts.push(...a.conflicts);
+  plan.warnings.push(...a.warnings);
+  return { observed, ctx, plan };
 }
 
 /** Carries out a prepared plan (the one shown to the user; nothing is observed or planned again). */
@@ -100,6 +110,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
   const tags = flowTags(spec);
   let topicArn = obs.topic?.arn ?? '';
   const urls = new Map<string, string>([...obs.queues.values()].map((q) => [q.name, q.url]));
+  let apis: AppliedApi[] | undefined;
 
   try {
     checkpoint();
@@ -208,7 +219,14 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
       }
     }
 
-    // 6. what the flow no longer lists: subscriptions first, then queues, then DLQs
+    // 6. HTTP APIs (apis-apply.ts): after the functions' consumers, before deletions
+    if (obs.apis?.available && clients.apigw) {
+      const apigw = await clients.apigw();
+      const lambda = obs.apis.statements.size || plan.steps.some((s) => s.kind === 'permission' || (s.kind === 'api' && s.action === 'delete')) ? await clients.lambda?.() : undefined;
+      if (apigw) apis = await applyApis(spec, { apigw, lambda }, obs.apis, plan.steps, ctx, { step, checkpoint });
+    }
+
+    // 7. what the flow no longer lists: subscriptions first, then queues, then DLQs
     for (const s of obs.stale) {
       for (const sub of obs.subs.filter((x) => x.endpoint === s.arn)) {
         checkpoint();
@@ -255,6 +273,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     done,
     topicArn,
     queues: spec.queues.map((q) => resultQueue(q, ctx, urls)),
+    ...(apis && spec.apis.length ? { apis } : {}),
   };
 }
 

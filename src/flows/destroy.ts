@@ -1,6 +1,7 @@
 /**
  * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
- * dependency order: consumers (event source mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
+ * dependency order: HTTP APIs (with their Lambda permissions; apis-apply.ts), consumers (event source
+ * mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
  * same names are left alone and reported. Ctrl-C (`cancel.signal`) stops between deletions, never inside
  * one, and the CancelledError lists what was deleted; the next destroy deletes what is left.
  */
@@ -10,6 +11,8 @@ import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
 import { listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type ObservedQueue } from './observe.js';
 import type { PlanStep } from './plan.js';
+import { destroyApi, destroyApiSteps, findFlowApis } from './apis-apply.js';
+import type { ObservedApi } from './apis-plan.js';
 
 export interface DestroyPlan {
   flow: string;
@@ -20,6 +23,8 @@ export interface DestroyPlan {
   subscriptions: string[];
   /** Lambda event source mappings reading the flow's queues (UUIDs). */
   consumers: Array<{ uuid: string; queue: string; fn: string }>;
+  /** The flow's HTTP APIs (tagged with it), deleted first: they are the flow's front door. */
+  apis: ObservedApi[];
 }
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
@@ -90,7 +95,19 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
     }
   }
 
+  // HTTP APIs tagged with the flow; a target without API Gateway has none.
+  let apis: ObservedApi[] = [];
+  const apigw = await c.apigw?.().catch(() => undefined);
+  if (apigw) {
+    try {
+      apis = await findFlowApis(apigw, flow);
+    } catch (err) {
+      if (!['NotFoundException', 'AccessDeniedException', 'UnknownOperationException'].includes((err as { name?: string }).name ?? '')) throw err;
+    }
+  }
+
   const steps: PlanStep[] = [
+    ...destroyApiSteps(apis),
     ...consumers.map((m): PlanStep => ({ action: 'delete', kind: 'consumer', name: `${m.queue} -> λ ${m.fn}`, changes: [m.uuid] })),
     ...subSteps,
     ...queues
@@ -98,7 +115,7 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
     ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
   ];
-  return { flow, steps, skipped, topic, queues, subscriptions, consumers };
+  return { flow, steps, skipped, topic, queues, subscriptions, consumers, apis };
 }
 
 const STOPPED = Symbol('stopped');
@@ -122,6 +139,15 @@ export async function executeDestroy(
     onStep?.(s);
   };
   try {
+    if (p.apis.length) {
+      const apigw = (await c.apigw!())!;
+      const lambda = await c.lambda?.();
+      for (const a of p.apis) {
+        checkpoint();
+        await destroyApi({ apigw, lambda }, a);
+        mark(p.steps.find((s) => s.kind === 'api' && s.changes[0] === a.id));
+      }
+    }
     checkpoint();
     if (p.consumers.length) {
       const lambda = (await c.lambda!())!;

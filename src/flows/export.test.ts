@@ -670,3 +670,114 @@ test('hcl: escaping and layout', () => {
   assert.equal(renderValue({}), '{}');
   assert.throws(() => renderValue(Number.NaN));
 });
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP APIs: the API, its $default stage, integrations, authorizers, routes and Lambda permissions.
+
+const withApi: FlowSpec = validateSpec({
+  name: 'users',
+  topic: { name: 'new-user-added-topic' },
+  queues: [{ id: 'posts', name: 'users-posts', consumer: { function: 'users-create' } }],
+  apis: [
+    {
+      name: 'users-api',
+      cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization'], maxAge: 300, allowCredentials: true },
+      authorizers: [{ name: 'roles', function: 'users-auth', ttlSeconds: 60 }],
+      routes: [
+        { route: 'POST /users', function: 'users-create', authorizer: 'roles' },
+        { route: 'GET /users/{userId}', function: 'users-get', timeoutMs: 5000 },
+        { route: 'PUT /users/{userId}', function: 'users-get', timeoutMs: 9000 },
+        { route: '$default', function: 'users-get', timeoutMs: 5000 },
+      ],
+    },
+  ],
+});
+
+test('terraform: an HTTP API exports as what apply creates (API, stage, integrations, authorizer, routes, permissions)', () => {
+  const tf = exportTerraform(withApi);
+  const blocks = [...tf.matchAll(/^(resource|data) "([\w]+)" "([\w-]+)" \{\n([\s\S]*?)^\}/gm)].map((m) => ({ kind: m[1]!, type: m[2]!, name: m[3]!, body: m[4]! }));
+  const of = (type: string) => blocks.filter((b) => b.type === type);
+  const declared = new Set(blocks.map((b) => (b.kind === 'data' ? `data.${b.type}.${b.name}` : `${b.type}.${b.name}`)));
+  // every reference names a declared resource or data source (or the locals)
+  for (const m of tf.matchAll(/\b((?:data\.)?aws_[\w]+\.[\w-]+)\.(\w+)/g)) assert.ok(declared.has(m[1]!), `reference to undeclared ${m[1]}`);
+  // functions are read by name once each, consumers and API functions alike
+  assert.deepEqual(of('aws_lambda_function').map((b) => /function_name = "(.*)"/.exec(b.body)![1]), ['users-create', 'users-get', 'users-auth']);
+  const [api] = of('aws_apigatewayv2_api');
+  assert.match(api!.body, /name +\= "users-api"\n {2}protocol_type = "HTTP"\n {2}tags +\= local\.tags/);
+  assert.match(api!.body, /cors_configuration \{\n {4}allow_origins +\= \["https:\/\/app\.example\.com"\]\n {4}allow_methods +\= \["GET", "POST"\]\n {4}allow_headers +\= \["authorization"\]\n {4}expose_headers +\= \[\]\n {4}max_age +\= 300\n {4}allow_credentials = true\n/);
+  const [stage] = of('aws_apigatewayv2_stage');
+  assert.match(stage!.body, /name +\= "\$default"\n {2}auto_deploy = true/);
+  // one integration per function and timeout, payload 2.0, AWS_PROXY to the function's ARN
+  const integrations = of('aws_apigatewayv2_integration').map((b) => [/integration_uri += (.*)/.exec(b.body)![1], /timeout_milliseconds += (\d+)/.exec(b.body)![1], /payload_format_version += "(.*)"/.exec(b.body)![1], /integration_type += "(.*)"/.exec(b.body)![1]]);
+  assert.deepEqual(integrations, [
+    ['data.aws_lambda_function.users_create.arn', '30000', '2.0', 'AWS_PROXY'],
+    ['data.aws_lambda_function.users_get.arn', '5000', '2.0', 'AWS_PROXY'],
+    ['data.aws_lambda_function.users_get.arn', '9000', '2.0', 'AWS_PROXY'],
+  ]);
+  const [auth] = of('aws_apigatewayv2_authorizer');
+  assert.match(auth!.body, /authorizer_type += "REQUEST"\n {2}authorizer_uri += data\.aws_lambda_function\.users_auth\.invoke_arn\n {2}authorizer_payload_format_version = "2\.0"\n {2}enable_simple_responses += true\n {2}identity_sources += \["\$request\.header\.Authorization"\]\n {2}authorizer_result_ttl_in_seconds += 60/);
+  const routes = of('aws_apigatewayv2_route').map((b) => [/route_key += "(.*)"/.exec(b.body)![1], /target += "integrations\/\$\{aws_apigatewayv2_integration\.([\w-]+)\.id\}"/.exec(b.body)![1], /authorization_type += "(.*)"/.exec(b.body)![1], /authorizer_id += (.*)/.exec(b.body)?.[1]]);
+  assert.deepEqual(routes, [
+    ['POST /users', 'users_api_users_create', 'CUSTOM', 'aws_apigatewayv2_authorizer.users_api_roles.id'],
+    ['GET /users/{userId}', 'users_api_users_get_5000ms', 'NONE', undefined],
+    ['PUT /users/{userId}', 'users_api_users_get_9000ms', 'NONE', undefined],
+    ['$default', 'users_api_users_get_5000ms', 'NONE', undefined],
+  ]);
+  // one permission per function the API invokes, scoped to this API, named as apply names it
+  const perms = of('aws_lambda_permission').map((b) => [/function_name += (.*)/.exec(b.body)![1], /principal += "(.*)"/.exec(b.body)![1], /source_arn += "(.*)"/.exec(b.body)![1], /statement_id += "(.*)"/.exec(b.body)![1]]);
+  assert.deepEqual(perms, ['users_create', 'users_get', 'users_auth'].map((f) => [`data.aws_lambda_function.${f}.function_name`, 'apigateway.amazonaws.com', '${aws_apigatewayv2_api.users_api.execution_arn}/*/*', 'svl-${aws_apigatewayv2_api.users_api.id}']));
+  assert.match(tf, /output "api_endpoints" \{\n[\s\S]*"users-api" = aws_apigatewayv2_api\.users_api\.api_endpoint/);
+  assert.doesNotMatch(tf, /arn:aws/);
+  // a spec without APIs exports no API resources
+  assert.doesNotMatch(exportTerraform(standard), /apigatewayv2|aws_lambda_permission/);
+});
+
+test('cloudformation: an HTTP API exports as what apply creates, every reference declared', () => {
+  const cfn = JSON.parse(exportCloudFormation(withApi)) as Cfn;
+  const resources = cfn.Resources as Record<string, Cfn>;
+  const params = cfn.Parameters as Record<string, Cfn>;
+  const declared = (id: string) => id in resources || id in params || id.startsWith('AWS::');
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Cfn;
+    if ('Ref' in o) assert.ok(declared(o.Ref), `Ref to undeclared ${o.Ref}`);
+    if ('Fn::GetAtt' in o) assert.ok(declared(o['Fn::GetAtt'][0]), `GetAtt of undeclared ${o['Fn::GetAtt'][0]}`);
+    if ('Fn::Sub' in o) for (const m of String(o['Fn::Sub']).matchAll(/\$\{([^}.]+)/g)) assert.ok(declared(m[1]!), `Sub of undeclared ${m[1]}`);
+    Object.values(o).forEach(walk);
+  };
+  walk(resources);
+  walk(cfn.Outputs);
+  const ofType = (t: string) => Object.values(resources).filter((r) => r.Type === t).map((r) => r.Properties);
+  assert.deepEqual(Object.values(params).map((p) => p.Default), ['users-create', 'users-get', 'users-auth']);
+  const [api] = ofType('AWS::ApiGatewayV2::Api');
+  assert.deepEqual(api, {
+    Name: 'users-api',
+    ProtocolType: 'HTTP',
+    CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['authorization'], ExposeHeaders: [], MaxAge: 300, AllowCredentials: true },
+    Tags: flowTags(withApi),
+  });
+  assert.deepEqual(ofType('AWS::ApiGatewayV2::Stage').map((s) => [s.StageName, s.AutoDeploy]), [['$default', true]]);
+  assert.deepEqual(ofType('AWS::ApiGatewayV2::Integration').map((i) => [i.IntegrationType, i.PayloadFormatVersion, i.TimeoutInMillis, i.IntegrationUri['Fn::Sub']]), [
+    ['AWS_PROXY', '2.0', 30000, 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${UsersCreateFunctionName}'],
+    ['AWS_PROXY', '2.0', 5000, 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${UsersGetFunctionName}'],
+    ['AWS_PROXY', '2.0', 9000, 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${UsersGetFunctionName}'],
+  ]);
+  const [auth] = ofType('AWS::ApiGatewayV2::Authorizer');
+  assert.equal(auth!.AuthorizerType, 'REQUEST');
+  assert.equal(auth!.AuthorizerPayloadFormatVersion, '2.0');
+  assert.equal(auth!.EnableSimpleResponses, true);
+  assert.deepEqual(auth!.IdentitySource, ['$request.header.Authorization']);
+  assert.equal(auth!.AuthorizerResultTtlInSeconds, 60);
+  assert.match(auth!.AuthorizerUri['Fn::Sub'], /^arn:\$\{AWS::Partition\}:apigateway:\$\{AWS::Region\}:lambda:path\/2015-03-31\/functions\/arn:.*:function:\$\{UsersAuthFunctionName\}\/invocations$/);
+  assert.deepEqual(ofType('AWS::ApiGatewayV2::Route').map((r) => [r.RouteKey, r.AuthorizationType, !!r.AuthorizerId, r.Target['Fn::Sub']]), [
+    ['POST /users', 'CUSTOM', true, 'integrations/${UsersApiUsersCreateIntegration}'],
+    ['GET /users/{userId}', 'NONE', false, 'integrations/${UsersApiUsersGetIntegration}'],
+    ['PUT /users/{userId}', 'NONE', false, 'integrations/${UsersApiUsersGetIntegration2}'],
+    ['$default', 'NONE', false, 'integrations/${UsersApiUsersGetIntegration}'],
+  ]);
+  assert.deepEqual(ofType('AWS::Lambda::Permission').map((p) => [p.FunctionName.Ref, p.Principal, p.Action, p.SourceArn['Fn::Sub']]), ['UsersCreate', 'UsersGet', 'UsersAuth'].map((f) => [
+    `${f}FunctionName`, 'apigateway.amazonaws.com', 'lambda:InvokeFunction', 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${UsersApiApi}/*/*',
+  ]));
+  assert.deepEqual(cfn.Outputs.UsersApiEndpoint.Value, { 'Fn::GetAtt': ['UsersApiApi', 'ApiEndpoint'] });
+});

@@ -6,6 +6,8 @@
  * (sns.amazonaws.com, only from this topic), the subscription (raw delivery, filter policy and scope),
  * and Lambda event source mappings to existing functions. Topic and queues carry `svl:flow=<name>` and
  * the spec's tags, as apply tags them (apply does not tag subscriptions or event source mappings).
+ * The spec's HTTP APIs (API, stage, integrations, authorizers, routes, Lambda permissions) come from
+ * export-apis.ts; their functions are read like consumers' (data sources / parameters).
  *
  * References between resources are resource attributes, never ARNs spelled out, with one exception
  * forced by a dependency cycle: a queue's RedrivePolicy needs its DLQ's ARN and the DLQ's
@@ -19,6 +21,7 @@
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
+import { cloudFormationApis, exportedApiFunctions, terraformApis } from './export-apis.js';
 
 export type ExportFormat = 'terraform' | 'cloudformation';
 
@@ -55,8 +58,7 @@ export function exportTerraform(spec: FlowSpec): string {
   );
   const functions = new Map<string, string>();
   const usedFns = new Set<string>();
-  for (const q of spec.queues) {
-    const fn = q.consumer?.function;
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec)]) {
     if (fn === undefined || functions.has(fn)) continue;
     const first = hclIdentifier(fn, 'consumer');
     let n = first;
@@ -171,6 +173,8 @@ export function exportTerraform(spec: FlowSpec): string {
   });
 
   const urls = (entries: Array<[string, string]>): HclObject => Object.fromEntries(entries.map(([k, ref]) => [k, new Ref(ref)]));
+  const apis = terraformApis(spec, (fn) => `data.aws_lambda_function.${functions.get(fn)!}`);
+  blocks.push(...apis.blocks);
   blocks.push({ type: 'output', labels: ['topic_arn'], attrs: { description: `ARN of the SNS topic ${spec.topic.name}`, value: new Ref(`${topic}.arn`) } });
   blocks.push({
     type: 'output',
@@ -188,6 +192,9 @@ export function exportTerraform(spec: FlowSpec): string {
     });
   }
 
+  if (apis.endpoints.length) {
+    blocks.push({ type: 'output', labels: ['api_endpoints'], attrs: { description: 'Invoke URL of each HTTP API of the flow, by API name', value: urls(apis.endpoints) } });
+  }
   const header = [
     `# Flow "${spec.name}", exported by \`svl export --format terraform\`.`,
     '# The same resources `svl apply` creates from the spec. Lambda functions must already exist.',
@@ -222,15 +229,18 @@ export function exportCloudFormation(spec: FlowSpec): string {
 
   const parameters: Record<string, Json> = {};
   const fnParam = new Map<string, string>();
-  for (const q of spec.queues) {
-    const fn = q.consumer?.function;
+  const consumerOf = new Map(spec.queues.flatMap((q) => (q.consumer ? [[q.consumer.function, q.name] as const] : [])).reverse());
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec)]) {
     if (fn === undefined || fnParam.has(fn)) continue;
     const first = `${logicalId(fn, 'Consumer')}FunctionName`;
     let id = first;
     for (let i = 2; used.has(id); i++) id = `${first}${i}`;
     used.add(id);
     fnParam.set(fn, id);
-    parameters[id] = { Type: 'String', Default: fn, MinLength: 1, Description: `Name or ARN of the existing Lambda function that consumes ${q.name}` };
+    const q = consumerOf.get(fn);
+    parameters[id] = q
+      ? { Type: 'String', Default: fn, MinLength: 1, Description: `Name or ARN of the existing Lambda function that consumes ${q}` }
+      : { Type: 'String', Default: fn, MinLength: 1, Description: `Name of the existing Lambda function an HTTP API of the flow invokes` };
   }
 
   const topicProps: Record<string, Json> = { TopicName: spec.topic.name };
@@ -283,6 +293,9 @@ export function exportCloudFormation(spec: FlowSpec): string {
     if (q.dlq) outputs[`${b}DlqUrl`] = { Description: `URL of the dead-letter queue ${q.dlq.name}`, Value: ref(dlq) };
   });
 
+  const apis = cloudFormationApis(spec, (fn) => fnParam.get(fn)!, used);
+  Object.assign(resources, apis.resources);
+  Object.assign(outputs, apis.outputs);
   const n = spec.queues.length;
   const template: Record<string, Json> = {
     AWSTemplateFormatVersion: '2010-09-09',

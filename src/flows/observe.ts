@@ -11,6 +11,8 @@ import { FLOW_TAG, type FlowSpec } from './spec.js';
 import { isQueueNotFound } from '../aws/errors.js';
 import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import type { ObservedApis } from './apis-plan.js';
 
 export interface ObservedQueue {
   name: string;
@@ -46,6 +48,8 @@ export interface Observed {
   missingFunctions?: Set<string>;
   /** Timeout (seconds) of each consumer function that exists: an SQS mapping needs visibility >= it. */
   functionTimeouts?: Map<string, number>;
+  /** The flow's HTTP APIs (apis-plan.ts), filled by prepareFlow. */
+  apis?: ObservedApis;
 }
 
 export interface FlowClients {
@@ -53,6 +57,8 @@ export interface FlowClients {
   sns: SNSClient;
   /** Loaded only when a spec has consumers. */
   lambda?: () => Promise<LambdaClient | undefined>;
+  /** API Gateway v2, for the flow's HTTP APIs; undefined when the target has none. */
+  apigw?: () => Promise<ApiGatewayV2Client | undefined>;
 }
 
 

@@ -8,7 +8,8 @@ import { FLOW_TAG, flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import type { Observed, ObservedQueue } from './observe.js';
 
 export type Action = 'create' | 'update' | 'delete';
-export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer';
+/** API kinds (api … permission): HTTP APIs, planned in apis-plan.ts. */
+export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer' | 'api' | 'stage' | 'integration' | 'authorizer' | 'route' | 'permission';
 
 export interface PlanStep {
   action: Action;

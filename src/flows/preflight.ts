@@ -7,9 +7,14 @@
  */
 import type { Observed } from './observe.js';
 import { SpecError, visibilityTimeoutMessage, type FlowSpec, type SpecProblem } from './spec.js';
+import { apiPreflightProblems } from './apis.js';
 
-export function preflightProblems(spec: FlowSpec, observed: Pick<Observed, 'functionTimeouts'>): SpecProblem[] {
+/** `deploys`: functions the command deploys itself before applying (not missing, even if absent now). */
+export function preflightProblems(spec: FlowSpec, observed: Pick<Observed, 'functionTimeouts' | 'apis'>, deploys: readonly string[] = []): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  // An API route or authorizer naming a function that does not exist: API Gateway would answer 500 on every call.
+  const missing = new Set([...(observed.apis?.available ? observed.apis.missingFunctions : [])].filter((fn) => !deploys.includes(fn)));
+  problems.push(...apiPreflightProblems(spec.apis, missing));
   spec.queues.forEach((q, i) => {
     if (!q.consumer) return;
     const timeout = observed.functionTimeouts?.get(q.consumer.function);
@@ -23,7 +28,7 @@ export function preflightProblems(spec: FlowSpec, observed: Pick<Observed, 'func
 }
 
 /** Throws the SpecError (exit 2) that lists what apply would be refused for; `source` names the spec. */
-export function assertApplicable(spec: FlowSpec, observed: Pick<Observed, 'functionTimeouts'>, source: string): void {
-  const problems = preflightProblems(spec, observed);
+export function assertApplicable(spec: FlowSpec, observed: Pick<Observed, 'functionTimeouts' | 'apis'>, source: string, deploys: readonly string[] = []): void {
+  const problems = preflightProblems(spec, observed, deploys);
   if (problems.length) throw new SpecError(problems, source);
 }

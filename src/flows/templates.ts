@@ -27,10 +27,20 @@ export interface Template {
   spec?: unknown;
   /** Lambda consumers of every queue; `handlerDir` (under templates/) is the code `svl init` writes and deploys. */
   consumer?: { handlerDir: string; batchSize: number; batchingWindowSeconds: number; reportBatchItemFailures: boolean; timeout?: number };
+  /**
+   * Handler code for the functions of a fixed spec's APIs (http-api, users-api): one directory, deployed
+   * once per function with that function's handler (`file.export`).
+   */
+  code?: { handlerDir: string; handlers: Record<string, string>; timeout?: number; env?: Record<string, Record<string, string>> };
+  /** The first commands to try after `svl init` (without the leading `svl`), when the template knows better than the generic ones. */
+  next?: string[];
 }
 
 /** The handler code a template comes with (a directory under templates/), or undefined. */
-export const templateCodeDir = (t: Template): string | undefined => (t.consumer?.handlerDir ? `${templatesDir()}${t.consumer.handlerDir}` : undefined);
+export const templateCodeDir = (t: Template): string | undefined => {
+  const dir = t.consumer?.handlerDir ?? t.code?.handlerDir;
+  return dir ? `${templatesDir()}${dir}` : undefined;
+};
 
 export function listTemplates(): Template[] {
   return readdirSync(templatesDir())

@@ -7,6 +7,7 @@
  *   in arrival order with a `Seq` cursor: `after=<last Seq>` returns only what arrived since, so a
  *   follower polls cheaply. `Now` is the emulator's clock, for "since" arithmetic against SentTimestamp.
  * - `GET /_svl/lambda/logs?function=<name>&after=<seq>&since=<epoch ms>|ago=<ms>`: kept invocation logs (`svl logs`);
+ * - `GET /_svl/apigw/events/<requestId>`: the Lambda events one invoke-URL request produced (`svl http --event`);
  * - `GET /_svl/lambda/code/<name>`: the function's deployment package (GetFunction's Code.Location);
  * - `GET /_svl/lambda/invocations/<requestId>`: one asynchronous invocation (`svl invoke --async --wait`):
  *   state queued|running|retrying|succeeded|failed|expired, attempts, last error, deliveries, and the
@@ -38,6 +39,8 @@ export interface ControlInfo {
   /** Why the services the control API does not know directly (S3, API Gateway) are busy. */
   busy?: () => string[];
   journal?: Journal;
+  /** The Lambda events one API Gateway request produced (`GET /_svl/apigw/events/<requestId>`). */
+  apigwEvents?: (requestId: string) => unknown[] | undefined;
 }
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
@@ -131,6 +134,13 @@ export class ControlApi {
     }
     const invocation = /^\/_svl\/lambda\/invocations\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.lambda && invocation) return this.lambdaInvocation(decodeURIComponent(invocation[1]!), req.requestId);
+    const apigwEvents = /^\/_svl\/apigw\/events\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && this.info.apigwEvents && apigwEvents) {
+      const id = decodeURIComponent(apigwEvents[1]!);
+      const events = this.info.apigwEvents(id);
+      if (!events) return json(404, { __type: 'NotFound', message: `No API Gateway request ${id} is known to this emulator (the last 200 are kept, in memory), or it never reached a function.` }, req.requestId);
+      return json(200, { requestId: id, events }, req.requestId);
+    }
     const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.lambda && code) {
       const fn = this.lambda.store.get(decodeURIComponent(code[1]!));

@@ -98,6 +98,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       endpoint: () => url,
       journal,
       busy: () => [...s3.busy(), ...apigw.busy()],
+      apigwEvents: (id) => apigw.events.get(id),
     }, lambda);
     const active = new Set<AbortController>();
     let pending = 0;

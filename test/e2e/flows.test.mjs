@@ -184,7 +184,7 @@ describe('templates', () => {
     const r = await svl(['init', '--list', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const names = JSON.parse(r.stdout).templates.map((t) => t.name);
-    assert.deepEqual(names, ['fanout', 'fifo-fanout', 'filtered-fanout', 'queue-worker', 'users-demo']);
+    assert.deepEqual(names, ['fanout', 'fifo-fanout', 'filtered-fanout', 'http-api', 'queue-worker', 'users-api', 'users-demo']);
   });
 
   test('users-demo reproduces the companion repository flow', async () => {
@@ -229,6 +229,7 @@ describe('templates', () => {
     assert.equal((await run(['destroy', 'ev', '--yes'], cwd)).code, 0);
   });
   // queue-worker (handler written, deployed and wired in one command): test/e2e/init-worker.test.mjs
+  // http-api and users-api (HTTP APIs with handlers): test/e2e/http-api.test.mjs
 });
 
 describe('bad input: clear errors, exit 2, nothing created', () => {

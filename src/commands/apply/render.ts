@@ -31,5 +31,9 @@ export function renderSpecGraph(spec: FlowSpec, ui: Ui): string {
     if (q.dlq) lines.push(`${pad}  └─ DLQ ${q.dlq.name} ${s.dim(`after ${q.dlq.maxReceiveCount} receives`)}`);
     if (q.consumer) lines.push(`${pad}  └─ λ ${q.consumer.function} ${s.dim(`batch ${q.consumer.batchSize}`)}`);
   });
+  for (const api of spec.apis) {
+    lines.push(`${s.bold(api.name)} ${s.dim('(HTTP API)')}`);
+    api.routes.forEach((r, i) => lines.push(`${i === api.routes.length - 1 ? '└─' : '├─'} ${r.route} → λ ${r.function}${r.authorizer ? s.dim(` [authorizer ${r.authorizer}]`) : ''}`));
+  }
   return lines.join('\n');
 }

@@ -72,5 +72,6 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
 export function renderApply(r: ApplyCommandResult, ui: Ui): string {
   if (!r.changed) return `No changes: flow ${r.flow} already matches ${r.file}.`;
   const local = ui.style.dim(`(${Math.round(r.elapsedMs)} ms, ${r.apiCalls} API calls)`);
-  return `Flow ${ui.style.bold(r.flow)} applied: ${r.done.length} change(s) ${local}`;
+  const apis = (r.apis ?? []).map((a) => `\n  API ${a.name}: ${a.endpoint.replace(/\/+$/, '')}/ ${ui.style.dim(`(svl http ${a.name} GET /…)`)}`).join('');
+  return `Flow ${ui.style.bold(r.flow)} applied: ${r.done.length} change(s) ${local}${apis}`;
 }

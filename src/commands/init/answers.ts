@@ -21,7 +21,7 @@ export interface InitOptions {
   dryRun: boolean;
   force: boolean;
   /** Handler code to write and deploy (templates with code): from, to, and the functions it backs. */
-  code?: { from: string; dir: string; functions: string[]; timeout?: number };
+  code?: { from: string; dir: string; functions: string[]; timeout?: number; handlers?: Record<string, string>; env?: Record<string, Record<string, string>> };
   role?: string;
 }
 
@@ -87,7 +87,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
     else filters[item.slice(0, eq)] = JSON.parse(item.slice(eq + 1)) as Record<string, unknown>;
   }
   if (f.role !== undefined && !/^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/.test(f.role)) problems.push(`--role "${f.role}" is not an IAM role ARN`);
-  if (f.role !== undefined && !t.consumer) problems.push(`--role: the ${t.id} template deploys no function`);
+  if (f.role !== undefined && !t.consumer && !t.code) problems.push(`--role: the ${t.id} template deploys no function`);
   if (problems.length) throw new UsageError(`Invalid options:\n  - ${problems.join('\n  - ')}`, { hint: 'Fix the listed options; `svl init --help` shows examples.' });
   if (t.spec && (f.queues || f.fifo || f.filter || f.maxReceiveCount || f.raw)) {
     throw new UsageError(`The ${t.id} template is fixed: --queues, --fifo, --filter, --max-receive-count and --raw do not apply.`);
@@ -149,8 +149,8 @@ export async function gatherInit(template: string, flowName: string | undefined,
   const from = templateCodeDir(t);
   let code: InitOptions['code'];
   if (from) {
-    const functions = [...new Set(spec.queues.flatMap((q) => (q.consumer ? [q.consumer.function] : [])))];
-    code = { from, dir: workerDirOf(spec.name), functions, timeout: t.consumer?.timeout };
+    const functions = [...new Set([...spec.queues.flatMap((q) => (q.consumer ? [q.consumer.function] : [])), ...Object.keys(t.code?.handlers ?? {})])];
+    code = { from, dir: workerDirOf(spec.name), functions, timeout: t.consumer?.timeout ?? t.code?.timeout, ...(t.code && { handlers: t.code.handlers, env: t.code.env }) };
   }
   if (!f.dryRun && !f.force) {
     checkSpecFile(file, spec, 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.');

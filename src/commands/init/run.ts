@@ -13,7 +13,7 @@ import { writeSpecFile } from '../../flows/files.js';
 import type { Plan } from '../../flows/plan.js';
 import { assertApplicable } from '../../flows/preflight.js';
 import type { FlowSpec } from '../../flows/spec.js';
-import { listTemplates, templateCodeDir } from '../../flows/templates.js';
+import { listTemplates, loadTemplate, templateCodeDir } from '../../flows/templates.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
 import { renderPlan, renderSpecGraph } from '../apply/render.js';
 import { commandLine } from '../resume.js';
@@ -26,7 +26,7 @@ export { gatherInit, type InitOptions } from './answers.js';
 
 export function runList() {
   return {
-    templates: listTemplates().map((t) => ({ name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer!.handlerDir}/ (written to ./<name>-worker/ and deployed)` : null })),
+    templates: listTemplates().map((t) => ({ name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer?.handlerDir ?? t.code!.handlerDir}/ (written to ./<name>-worker/ and deployed)` : null })),
   };
 }
 
@@ -65,8 +65,8 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
     const { plan, observed } = prepared;
     // Functions deployed here get the template's timeout; only the others are judged as they exist.
     const others = new Map([...(observed.functionTimeouts ?? [])].filter(([fn]) => !deploys.includes(fn)));
-    assertApplicable(o.spec, { functionTimeouts: others }, `flow "${o.spec.name}" (template ${o.template})`);
-    const missing = deploys.filter((fn) => observed.missingFunctions?.has(fn));
+    assertApplicable(o.spec, { functionTimeouts: others, apis: observed.apis }, `flow "${o.spec.name}" (template ${o.template})`, deploys);
+    const missing = deploys.filter((fn) => observed.missingFunctions?.has(fn) || observed.apis?.missingFunctions.has(fn));
     if (o.code && target.kind === 'aws' && !o.role && missing.length) {
       throw new UsageError(`--role is required to create ${missing.join(', ')} on AWS.`, { hint: 'Give the functions\' execution role: --role arn:aws:iam::<account>:role/<name>' });
     }
@@ -98,7 +98,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
             ...(cancel.again ? { resume: commandLine(cancel.again) } : {}),
           });
         }
-        deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout }, target, ui, signal));
+        deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout, ...(o.code.handlers?.[fn] && { handler: o.code.handlers[fn] }), ...(o.code.env?.[fn] && { env: o.code.env[fn] }) }, target, ui, signal));
       }
       code = { dir: o.code.dir, written, deployed };
     }
@@ -129,7 +129,13 @@ export function renderInit(r: InitResult, ui: Ui): string {
   const group = r.spec.topic.fifo ? ' --group g1' : '';
   const rel = r.code ? relative(process.cwd(), r.code.dir) : '';
   const dir = r.code && (rel.startsWith('..') || rel === '' ? r.code.dir : `./${rel}`);
-  const next = r.code
+  const api = r.spec.apis[0];
+  const route = api?.routes.find((x) => x.route.startsWith('GET ') && !x.authorizer) ?? api?.routes[0];
+  const sample = route && route.route !== '$default' ? `${route.route.split(' ')[0] === 'ANY' ? 'GET' : route.route.split(' ')[0]} ${route.route.split(' ')[1]!.replace(/\{([^}+]+)\+?\}/g, '$1')}` : 'GET /';
+  const tried = loadTemplate(r.template).next?.map((c) => `svl ${c}${local}`);
+  const next = api
+    ? [...(tried ?? [`svl http ${api.name} ${sample}${local}`, `svl http ${api.name} ${sample} --event${local}`]), `svl graph ${r.flow}${local}`, ...(r.code ? [`svl deploy ${dir} --name ${r.code.deployed[0]?.function} --handler <file.export>${local}   # after editing a handler`] : [])]
+    : r.code
     ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
     : [`svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${group}${local}`, `svl graph ${r.flow}${local}`, `svl send ${first.name} 'hello'${group}${local}`];
   next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}`);

@@ -1,6 +1,7 @@
 /** Human rendering of `svl status`: one table for a flow, or the inventory tables. */
 import { totalDepth, type QueueDepth } from '../../aws/inventory-model.js';
 import type { Cell, Ui } from '../../ui/index.js';
+import { renderApisTable } from './apis.js';
 import type { ConsumerStatus, FlowStatus, OverviewStatus, QueueStatus, StatusResult } from './run.js';
 
 export function formatAge(seconds: number | null): string {
@@ -26,7 +27,8 @@ const depthCells = (q: QueueStatus | undefined): Cell[] =>
 export function renderStatus(r: StatusResult, ui: Ui): string {
   const where = r.target.kind === 'local' ? 'local emulator' : (r.target.region ?? 'AWS');
   const main = r.kind === 'flow' ? renderFlow(r, ui, where) : renderOverview(r, ui, where);
-  return r.consumers.length > 0 ? `${main}\n${renderConsumers(r.consumers, ui)}` : main;
+  const withConsumers = r.consumers.length > 0 ? `${main}\n${renderConsumers(r.consumers, ui)}` : main;
+  return r.apis?.length ? `${withConsumers}\n${renderApisTable(r.apis, ui)}` : withConsumers;
 }
 
 const MAX_ERROR_CHARS = 80;

@@ -23,6 +23,8 @@ import type { Target } from '../../aws/target.js';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { renderStatus } from './render.js';
+import type { ApiInfo } from '../../aws/apis-inventory.js';
+import { statusApis } from './apis.js';
 import type { StatusFlags } from './index.js';
 
 export { renderStatus };
@@ -95,6 +97,8 @@ export interface FlowStatus {
   queues: QueueStatus[];
   consumers: ConsumerStatus[];
   lambda: LambdaAvailability;
+  /** The flow's HTTP APIs with their invoke URLs (absent when it has none). */
+  apis?: ApiInfo[];
 }
 
 export interface OverviewStatus {
@@ -106,6 +110,8 @@ export interface OverviewStatus {
   /** The consumers of every queue (flows' and untagged). */
   consumers: ConsumerStatus[];
   lambda: LambdaAvailability;
+  /** Every HTTP API (absent when there are none). */
+  apis?: ApiInfo[];
 }
 
 export type StatusResult = FlowStatus | OverviewStatus;
@@ -128,10 +134,11 @@ export function parseStatus(flow: string | undefined, f: StatusFlags): StatusOpt
 
 export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, 'info'>, signal?: AbortSignal): Promise<StatusResult> {
   const [sqs, sns, lambda] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui)]);
-  const inv = await discoverInventory({ target, sqs, sns, lambda, signal });
+  const [inv, apis] = await Promise.all([discoverInventory({ target, sqs, sns, lambda, signal }), statusApis(target, ui, o.flow)]);
   const where: Where = { kind: target.kind, region: target.region ?? null };
   const generatedAt = new Date().toISOString();
-  if (o.flow === undefined) return overview(inv, where, generatedAt);
+  const withApis = apis.length ? { apis } : {};
+  if (o.flow === undefined) return { ...overview(inv, where, generatedAt), ...withApis };
   const f = selectFlow(inv, o.flow);
   if (!f) throw flowNotFound(o.flow, flowNames(inv), target);
   const { nameOf, depthOf } = lookups(inv);
@@ -164,6 +171,7 @@ export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, '
     queues: f.queues.map((q) => queueStatus(q, nameOf, depthOf)),
     consumers: consumerStatuses(f.consumers, nameOf),
     lambda: inv.lambda,
+    ...withApis,
   };
 }
 

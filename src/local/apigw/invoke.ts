@@ -42,6 +42,7 @@ import { parseResponseV1, parseResponseV2, type HttpResponse } from './response.
 import { isPreflight, preflightHeaders, withCorsHeaders } from './cors.js';
 import { AuthorizerCache, identityValues, readAuthorizerResult } from './authorizer.js';
 import { forwardHttp } from './http-proxy.js';
+import type { RecordedEvent } from './recorder.js';
 import { awsRequestId, invokeTarget, MAX_INVOKE_BODY, messageResponse, readLimited, safeDecode, send, sourceIp, withForwardedHeaders, type InvokeTarget } from './invoke-url.js';
 
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
@@ -53,6 +54,8 @@ export interface DataPlaneOptions {
   lambda: LambdaService;
   clock: Clock;
   log: LogFn;
+  /** Called with each Lambda event just before it is sent (`svl http --event` reads them; recorder.ts). */
+  record?: (e: RecordedEvent) => void;
 }
 
 /** What the access line reports besides the status. */
@@ -215,6 +218,7 @@ export class ApiDataPlane {
     const functionArn = lambdaArnOfUri(integration.integrationUri);
     if (!functionArn) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `integration ${integration.integrationId} names no Lambda function: ${integration.integrationUri ?? '(none)'}` });
     const sourceArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${stage}/${routeArnTail(route, method)}`;
+    this.o.record?.({ requestId, apiId: api.apiId, routeKey: route.routeKey, function: functionArn.split(':')[6] ?? functionArn, kind: 'integration', payloadFormatVersion: v1 ? '1.0' : '2.0', event, at: this.o.clock.now() });
     const call = this.o.lambda.invokeForApiGateway(functionArn, sourceArn, payload, requestId);
     if ('refused' in call) {
       this.o.log(`APIGW ${api.apiId} cannot invoke ${functionArn}: ${call.refused}`);
@@ -267,6 +271,7 @@ export class ApiDataPlane {
         ? buildAuthorizerEventV2(facts, routeFacts, routeArn, identity)
         : { ...buildEventV1(facts, routeFacts), type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: identity.join(',') };
       const sourceArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/authorizers/${auth.authorizerId}`;
+      this.o.record?.({ requestId: facts.requestId, apiId: api.apiId, routeKey: routeFacts.routeKey, function: functionArn.split(':')[6] ?? functionArn, kind: 'authorizer', payloadFormatVersion: v2 ? '2.0' : '1.0', event, at: this.o.clock.now() });
       const call = this.o.lambda.invokeForApiGateway(functionArn, sourceArn, JSON.stringify(event), facts.requestId);
       if ('refused' in call) {
         this.o.log(`APIGW ${api.apiId} cannot invoke authorizer ${functionArn}: ${call.refused}`);

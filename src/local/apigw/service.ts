@@ -48,6 +48,7 @@ import type { SnsService } from '../sns/service.js';
 import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
 import type { WireResponse } from '../protocol/json10.js';
+import { ApiEventRecorder } from './recorder.js';
 import { ApiGatewayStore } from './store.js';
 import { apigwRest } from './rest.js';
 import { DEFAULT_REGION } from './constants.js';
@@ -62,6 +63,9 @@ export interface ApiGatewayServiceOptions {
 }
 
 export class ApiGatewayService {
+  /** The Lambda events of recent requests, for `svl http --event` (recorder.ts). */
+  readonly events = new ApiEventRecorder();
+
   /** The management state, read synchronously by the data plane (see model.ts `ApiGatewayReader`). */
   readonly store: ApiGatewayStore;
 
@@ -76,7 +80,7 @@ export class ApiGatewayService {
 
   /** One request to an invoke URL; the body is still unread on `req` (the data plane: invoke.ts). */
   async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
-    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}) });
+    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}), record: (e) => this.events.record(e) });
     return this.dataPlane.invoke(req, res, ctx);
   }
 
