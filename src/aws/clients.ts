@@ -4,6 +4,7 @@
  * local targets the emulator is started on demand before the first client is handed out.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -32,6 +33,22 @@ export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
   return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+}
+
+/**
+ * S3. On the emulator (an IP endpoint) path-style addressing, as the SDKs and the AWS CLI use for one;
+ * its endpoint is the one the other services of the target use (the emulator's, or --endpoint-url /
+ * SVL_ENDPOINT_URL); otherwise the SDK's own, which also honours AWS_ENDPOINT_URL_S3.
+ */
+export function getS3(target: Target, ui: AutostartUi): Promise<S3Client> {
+  const explicit = target.kind === 'local' || ['--endpoint-url', 'SVL_ENDPOINT_URL'].includes(target.sources.endpoints.sqs ?? '');
+  const endpoint = explicit ? target.endpoints.sqs : undefined;
+  const { endpoint: _ignored, ...base } = clientConfig(target, 'sqs');
+  const config = { ...base, ...(endpoint !== undefined && { endpoint, forcePathStyle: true }) };
+  return cached(JSON.stringify([target.kind, 's3', config.region, config.profile, endpoint]), async () => {
+    if (target.kind === 'local' && endpoint) await emulatorReady(endpoint, ui);
+    return new (await import('@aws-sdk/client-s3')).S3Client(config);
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { mapLimit } from '../aws/pool.js';
 import { isQueueDeletedRecently } from '../aws/errors.js';
 import { observeFlow, type FlowClients, type Observed } from './observe.js';
+import { applyBucketsFirst, applyBucketsLast } from './buckets-aws.js';
 import {
   attributeChanges,
   desiredDlqAttributes,
@@ -102,6 +103,9 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
   const urls = new Map<string, string>([...obs.queues.values()].map((q) => [q.name, q.url]));
 
   try {
+    checkpoint();
+    // 0. buckets (created and tagged; their notifications come last, once every destination exists)
+    await applyBucketsFirst(spec, clients, plan, ctx.region, step, cancelling);
     checkpoint();
     // 1. topic
     if (!obs.topic) {
@@ -207,6 +211,9 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
         }
       }
     }
+
+    // 5b. topic policy and Lambda permissions for buckets, then their notification configurations
+    await applyBucketsLast(spec, clients, plan, ctx, topicArn, step, checkpoint);
 
     // 6. what the flow no longer lists: subscriptions first, then queues, then DLQs
     for (const s of obs.stale) {

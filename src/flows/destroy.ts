@@ -10,6 +10,7 @@ import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
 import { listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type ObservedQueue } from './observe.js';
 import type { PlanStep } from './plan.js';
+import { executeDestroyBuckets, planDestroyBuckets, type BucketDestroy } from './buckets-aws.js';
 
 export interface DestroyPlan {
   flow: string;
@@ -20,10 +21,12 @@ export interface DestroyPlan {
   subscriptions: string[];
   /** Lambda event source mappings reading the flow's queues (UUIDs). */
   consumers: Array<{ uuid: string; queue: string; fn: string }>;
+  /** The flow's buckets (buckets-aws.ts): deleted when empty or with force, else reported. */
+  buckets?: BucketDestroy;
 }
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
-export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients): Promise<DestroyPlan> {
+export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients, opts: { force?: boolean } = {}): Promise<DestroyPlan> {
   const sns = await import('@aws-sdk/client-sns');
   const skipped: string[] = [];
   const queues: ObservedQueue[] = [];
@@ -90,7 +93,10 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
     }
   }
 
+  const buckets = await planDestroyBuckets(flow, spec, c, opts.force === true);
+  skipped.push(...buckets.skipped);
   const steps: PlanStep[] = [
+    ...buckets.steps,
     ...consumers.map((m): PlanStep => ({ action: 'delete', kind: 'consumer', name: `${m.queue} -> λ ${m.fn}`, changes: [m.uuid] })),
     ...subSteps,
     ...queues
@@ -98,7 +104,7 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
     ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
   ];
-  return { flow, steps, skipped, topic, queues, subscriptions, consumers };
+  return { flow, steps, skipped, topic, queues, subscriptions, consumers, buckets };
 }
 
 const STOPPED = Symbol('stopped');
@@ -123,6 +129,7 @@ export async function executeDestroy(
   };
   try {
     checkpoint();
+    if (p.buckets) await executeDestroyBuckets(p.buckets, c, mark, checkpoint);
     if (p.consumers.length) {
       const lambda = (await c.lambda!())!;
       const { DeleteEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { validateSpec, type FlowSpec } from './spec.js';
+import { bucketsToJson } from './bucket-spec.js';
 
 export const specFileName = (flow: string) => `${flow}.flow.json`;
 
@@ -52,7 +53,7 @@ export function specToJson(spec: FlowSpec): string {
     if (q.consumer) out.consumer = q.consumer;
     return out;
   });
-  return JSON.stringify({ version: spec.version, name: spec.name, topic: spec.topic, queues, tags: spec.tags }, null, 2) + '\n';
+  return JSON.stringify({ version: spec.version, name: spec.name, topic: spec.topic, queues, tags: spec.tags, ...(spec.buckets?.length && { buckets: bucketsToJson(spec.buckets) }) }, null, 2) + '\n';
 }
 
 /**

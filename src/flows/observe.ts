@@ -11,6 +11,9 @@ import { FLOW_TAG, type FlowSpec } from './spec.js';
 import { isQueueNotFound } from '../aws/errors.js';
 import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ObservedS3 } from './buckets.js';
+import { observeBuckets } from './buckets-aws.js';
 
 export interface ObservedQueue {
   name: string;
@@ -46,6 +49,8 @@ export interface Observed {
   missingFunctions?: Set<string>;
   /** Timeout (seconds) of each consumer function that exists: an SQS mapping needs visibility >= it. */
   functionTimeouts?: Map<string, number>;
+  /** The flow's buckets and its destination functions' permissions (buckets-aws.ts); undefined without buckets. */
+  s3?: ObservedS3;
 }
 
 export interface FlowClients {
@@ -53,6 +58,8 @@ export interface FlowClients {
   sns: SNSClient;
   /** Loaded only when a spec has consumers. */
   lambda?: () => Promise<LambdaClient | undefined>;
+  /** Loaded only when a spec (or a flow being destroyed) has buckets. */
+  s3?: () => Promise<S3Client>;
 }
 
 
@@ -177,5 +184,6 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
       }
     }
   }
-  return { topic, queues, subs, stale, consumers, missingFunctions, functionTimeouts };
+  const s3 = spec.buckets?.length ? await observeBuckets(spec, c) : undefined;
+  return { topic, queues, subs, stale, consumers, missingFunctions, functionTimeouts, ...(s3 && { s3 }) };
 }

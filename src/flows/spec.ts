@@ -10,6 +10,7 @@ import { AwsError } from '../domain/aws-error.js';
 import { compileFilterPolicy } from '../domain/filter-policy-validate.js';
 import { UsageError } from '../errors.js';
 import { closest } from './suggest.js';
+import { validateBuckets, type BucketSpec } from './bucket-spec.js';
 
 /** The tag that marks what a flow owns: one definition, shared with the inventory. */
 export { FLOW_TAG };
@@ -51,6 +52,8 @@ export interface FlowSpec {
   topic: { name: string; fifo: boolean; contentBasedDeduplication: boolean };
   queues: QueueSpec[];
   tags: Record<string, string>;
+  /** S3 buckets and their event notifications (bucket-spec.ts); absent when the flow has none. */
+  buckets?: BucketSpec[];
 }
 
 /** AWS limits the spec is checked against (SQS, SNS and Lambda developer guides / API references). */
@@ -74,7 +77,7 @@ export const SPEC_LIMITS = {
 } as const;
 
 const KEYS = {
-  spec: ['version', 'name', 'topic', 'queues', 'tags'],
+  spec: ['version', 'name', 'topic', 'queues', 'tags', 'buckets'],
   topic: ['name', 'fifo', 'contentBasedDeduplication'],
   queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'consumer'],
   dlq: ['name', 'maxReceiveCount', 'retentionSeconds'],
@@ -174,8 +177,9 @@ export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
       }
     }
   }
+  const buckets = validateBuckets(raw.buckets, queues, topic.name, bad);
   if (problems.length) throw new SpecError(problems, source);
-  return { version: SPEC_VERSION, name: name as string, topic, queues, tags };
+  return { version: SPEC_VERSION, name: name as string, topic, queues, tags, ...(buckets.length > 0 && { buckets }) };
 }
 
 function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path: string, m: string) => void): QueueSpec | undefined {
