@@ -27,6 +27,8 @@ export interface Template {
   spec?: unknown;
   /** Lambda consumers of every queue; `handlerDir` (under templates/) is the code `svl init` writes and deploys. */
   consumer?: { handlerDir: string; batchSize: number; batchingWindowSeconds: number; reportBatchItemFailures: boolean; timeout?: number };
+  /** A bucket `<name><suffix>` (lowercased) notifying the first queue of these events (upload-pipeline). */
+  bucket?: { suffix: string; events: string[] };
 }
 
 /** The handler code a template comes with (a directory under templates/), or undefined. */
@@ -56,7 +58,7 @@ function unknownTemplate(id: string): UsageError {
 }
 
 /** Builds the spec of a fan-out: topic `<name>`, queues `<name>-<q>`, DLQs `<name>-<q>-dlq` (`.fifo` when FIFO). */
-export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): FlowSpec {
+export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer'], bucket?: Template['bucket']): FlowSpec {
   const sfx = p.fifo ? '.fifo' : '';
   for (const q of Object.keys(p.filters)) {
     if (!p.queues.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${p.queues.join(', ')}).`, { hint: 'name one of those queues before the =, e.g. --filter <queue>=<policy>' });
@@ -83,11 +85,13 @@ export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): Fl
           }
         : {}),
     })),
+    // Bucket names are lowercase (S3); `_` is not allowed in them either.
+    ...(bucket && { buckets: [{ name: `${p.name.toLowerCase().replace(/_/g, '-')}${bucket.suffix}`, notifications: [{ events: bucket.events, queue: p.queues[0] }] }] }),
   };
   return validateSpec(raw, `template flow "${p.name}"`);
 }
 
 export function templateSpec(t: Template, p?: FanoutParams): FlowSpec {
   if (t.spec) return validateSpec(t.spec, `template ${t.id}`);
-  return fanoutSpec(p ?? t.defaults!, t.consumer);
+  return fanoutSpec(p ?? t.defaults!, t.consumer, t.bucket);
 }
