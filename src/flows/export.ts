@@ -19,6 +19,7 @@
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
+import { cfnBuckets, cfnQueueStatements, destinationFunctions, terraformBuckets, terraformQueueStatements } from './export-s3.js';
 
 export type ExportFormat = 'terraform' | 'cloudformation';
 
@@ -55,8 +56,8 @@ export function exportTerraform(spec: FlowSpec): string {
   );
   const functions = new Map<string, string>();
   const usedFns = new Set<string>();
-  for (const q of spec.queues) {
-    const fn = q.consumer?.function;
+  // Consumers' functions, then those buckets notify (export-s3.ts): one data source each.
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...destinationFunctions(spec)]) {
     if (fn === undefined || functions.has(fn)) continue;
     const first = hclIdentifier(fn, 'consumer');
     let n = first;
@@ -134,7 +135,7 @@ export function exportTerraform(spec: FlowSpec): string {
       attrs: {
         queue_url: new Ref(`${queue}.url`),
         policy: new Call('jsonencode', [
-          queuePolicyDocument<HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl'])),
+          queuePolicyDocument<HclValue, HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl']), terraformQueueStatements(spec, q.name, new Ref(`${queue}.arn`))),
         ]),
       },
     });
@@ -170,6 +171,7 @@ export function exportTerraform(spec: FlowSpec): string {
     }
   });
 
+  blocks.push(...terraformBuckets(spec, { topic, queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), functions }));
   const urls = (entries: Array<[string, string]>): HclObject => Object.fromEntries(entries.map(([k, ref]) => [k, new Ref(ref)]));
   blocks.push({ type: 'output', labels: ['topic_arn'], attrs: { description: `ARN of the SNS topic ${spec.topic.name}`, value: new Ref(`${topic}.arn`) } });
   blocks.push({
@@ -222,15 +224,15 @@ export function exportCloudFormation(spec: FlowSpec): string {
 
   const parameters: Record<string, Json> = {};
   const fnParam = new Map<string, string>();
-  for (const q of spec.queues) {
-    const fn = q.consumer?.function;
+  for (const q of [...spec.queues.map((x) => ({ name: x.name, fn: x.consumer?.function })), ...destinationFunctions(spec).map((fn) => ({ name: '', fn }))]) {
+    const fn = q.fn;
     if (fn === undefined || fnParam.has(fn)) continue;
     const first = `${logicalId(fn, 'Consumer')}FunctionName`;
     let id = first;
     for (let i = 2; used.has(id); i++) id = `${first}${i}`;
     used.add(id);
     fnParam.set(fn, id);
-    parameters[id] = { Type: 'String', Default: fn, MinLength: 1, Description: `Name or ARN of the existing Lambda function that consumes ${q.name}` };
+    parameters[id] = { Type: 'String', Default: fn, MinLength: 1, Description: q.name ? `Name or ARN of the existing Lambda function that consumes ${q.name}` : `Name of the existing Lambda function a bucket of the flow notifies` };
   }
 
   const topicProps: Record<string, Json> = { TopicName: spec.topic.name };
@@ -267,7 +269,7 @@ export function exportCloudFormation(spec: FlowSpec): string {
     resources[queue] = { Type: 'AWS::SQS::Queue', Properties: props };
     resources[`${b}QueuePolicy`] = {
       Type: 'AWS::SQS::QueuePolicy',
-      Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }) },
+      Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json, Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }, cfnQueueStatements(spec, q.name, arn(queue))) },
     };
     const sub: Record<string, Json> = { TopicArn: ref('Topic'), Protocol: 'sqs', Endpoint: arn(queue), RawMessageDelivery: q.rawDelivery };
     if (q.filterPolicy) Object.assign(sub, { FilterPolicy: q.filterPolicy as Json, FilterPolicyScope: q.filterPolicyScope });
@@ -283,6 +285,9 @@ export function exportCloudFormation(spec: FlowSpec): string {
     if (q.dlq) outputs[`${b}DlqUrl`] = { Description: `URL of the dead-letter queue ${q.dlq.name}`, Value: ref(dlq) };
   });
 
+  const s3 = cfnBuckets(spec, tags, { queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), fnParam, used });
+  Object.assign(resources, s3.resources);
+  Object.assign(outputs, s3.outputs);
   const n = spec.queues.length;
   const template: Record<string, Json> = {
     AWSTemplateFormatVersion: '2010-09-09',
