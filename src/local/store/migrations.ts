@@ -205,4 +205,53 @@ export const MIGRATIONS: string[] = [
     policy TEXT NOT NULL
   );
   `,
+  // 6: S3. Object bodies are files under <stateDir>/s3/objects named by `file`; rows are committed
+  // after the file is renamed into place. Keys sort in UTF-8 byte order (BINARY collation), as S3 lists.
+  `
+  CREATE TABLE s3_buckets (
+    name TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    tags TEXT,
+    policy TEXT,
+    seq INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE s3_objects (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    file TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    modified_ms INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    checksum_algorithm TEXT,
+    checksum TEXT,
+    PRIMARY KEY (bucket, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE s3_uploads (
+    id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    checksum_algorithm TEXT
+  );
+  CREATE INDEX s3_uploads_bucket ON s3_uploads(bucket, key);
+  CREATE TABLE s3_parts (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    modified_ms INTEGER NOT NULL,
+    checksum TEXT,
+    PRIMARY KEY (upload_id, part_number)
+  );
+  CREATE TABLE s3_notifications (
+    bucket TEXT PRIMARY KEY,
+    config TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,206 @@
+/**
+ * Receiving an upload body: streams the request to a temp file while hashing it (MD5 for the ETag,
+ * the requested checksum, SHA256 when the payload hash was signed), decoding `aws-chunked` bodies
+ * (signed chunks — signatures stripped, not verified — and unsigned ones with checksum trailers), and
+ * checking Content-MD5, `x-amz-checksum-*` headers and trailers and the declared length. The caller
+ * renames the temp file into place and commits; on any error the temp file is removed here.
+ * It deliberately does not verify SigV4 chunk or trailer signatures.
+ */
+import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import { open, unlink } from 'node:fs/promises';
+import { header } from '../protocol/request.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, checksummer, validChecksumValue, type ChecksumAlgorithm } from './checksums.js';
+import {
+  S3Error,
+  badChecksum,
+  badDigest,
+  contentSha256Mismatch,
+  entityTooLarge,
+  incompleteBody,
+  invalidArgument,
+  invalidChecksumValue,
+  invalidDigest,
+  invalidRequest,
+  missingContentLength,
+} from './errors.js';
+
+export interface ReceivedBody {
+  size: number;
+  md5Hex: string;
+  /** The checksum the client sent (header or trailer), verified; CRC64NVME is stored unverified. */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+interface Expected {
+  algorithm?: ChecksumAlgorithm;
+  value?: string;
+  /** The checksum arrives in the aws-chunked trailer under this header name. */
+  trailer?: string;
+}
+
+/** Which checksum the request announces, from its headers (validated for format). */
+function expectedChecksum(req: IncomingMessage): Expected {
+  const trailer = header(req, 'x-amz-trailer')?.trim().toLowerCase();
+  if (trailer) {
+    const algorithm = CHECKSUM_ALGORITHMS.find((a) => checksumHeader(a) === trailer);
+    if (!algorithm) throw invalidRequest(`The value specified in the x-amz-trailer header is not supported`);
+    return { algorithm, trailer };
+  }
+  const present = CHECKSUM_ALGORITHMS.filter((a) => header(req, checksumHeader(a)) !== undefined);
+  if (present.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  if (present.length === 0) return {};
+  const algorithm = present[0];
+  const value = header(req, checksumHeader(algorithm))!;
+  if (!validChecksumValue(algorithm, value)) throw invalidChecksumValue(checksumHeader(algorithm));
+  return { algorithm, value };
+}
+
+/** Content-MD5 as AWS checks it: base64 of 16 bytes (InvalidDigest otherwise). */
+function expectedMd5(req: IncomingMessage): string | undefined {
+  const v = header(req, 'content-md5');
+  if (v === undefined) return undefined;
+  const raw = Buffer.from(v, 'base64');
+  if (raw.length !== 16 || raw.toString('base64') !== v) throw invalidDigest(v);
+  return raw.toString('hex');
+}
+
+/** The decoded body length the request declares; throws EntityTooLarge / MissingContentLength. */
+export function declaredLength(req: IncomingMessage, maxBytes: number): { length: number; chunked: boolean } {
+  const sha = header(req, 'x-amz-content-sha256') ?? '';
+  const chunked = sha.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(header(req, 'content-encoding') ?? '');
+  const raw = chunked ? header(req, 'x-amz-decoded-content-length') : header(req, 'content-length');
+  if (raw === undefined) {
+    if (chunked || header(req, 'transfer-encoding')) throw missingContentLength();
+    return { length: 0, chunked };
+  }
+  if (!/^\d{1,16}$/.test(raw.trim())) {
+    throw chunked ? invalidArgument('x-amz-decoded-content-length must be a non-negative integer', 'x-amz-decoded-content-length', raw) : missingContentLength();
+  }
+  const length = Number(raw.trim());
+  if (length > maxBytes) throw entityTooLarge(length, maxBytes);
+  return { length, chunked };
+}
+
+/** Streams the body of `req` into `tmpPath` (created), verifying what the headers announce. */
+export async function receiveBody(req: IncomingMessage, tmpPath: string, maxBytes: number): Promise<ReceivedBody> {
+  const { length, chunked } = declaredLength(req, maxBytes);
+  const md5Expected = expectedMd5(req);
+  const expected = expectedChecksum(req);
+  if (expected.trailer && !chunked) throw invalidRequest('The x-amz-trailer header requires an aws-chunked body.');
+  const shaHeader = header(req, 'x-amz-content-sha256');
+  const signedSha = shaHeader && /^[0-9a-f]{64}$/i.test(shaHeader) ? createHash('sha256') : undefined;
+  const md5 = createHash('md5');
+  const sum = expected.algorithm ? checksummer(expected.algorithm) : undefined;
+  const fh = await open(tmpPath, 'w');
+  let size = 0;
+  const trailers: Record<string, string> = {};
+  try {
+    const write = async (buf: Buffer) => {
+      if (!buf.length) return;
+      size += buf.length;
+      if (size > length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
+      md5.update(buf);
+      sum?.update(buf);
+      signedSha?.update(buf);
+      await fh.write(buf);
+    };
+    if (chunked) await decodeAwsChunked(req, write, trailers);
+    else for await (const chunk of req) await write(chunk as Buffer);
+    if (!req.complete) throw incompleteBody();
+    if (size !== length) throw chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
+    const md5Hex = md5.digest('hex');
+    if (md5Expected !== undefined && md5Expected !== md5Hex) {
+      throw badDigest(Buffer.from(md5Expected, 'hex').toString('base64'), Buffer.from(md5Hex, 'hex').toString('base64'));
+    }
+    if (signedSha) {
+      const computed = signedSha.digest('hex');
+      if (computed !== shaHeader!.toLowerCase()) throw contentSha256Mismatch(shaHeader!, computed);
+    }
+    let checksum: ReceivedBody['checksum'];
+    if (expected.algorithm) {
+      const value = expected.trailer ? trailers[expected.trailer] : expected.value;
+      if (value === undefined) throw invalidRequest(`The trailer ${expected.trailer} was announced but not sent.`);
+      if (!validChecksumValue(expected.algorithm, value)) throw invalidChecksumValue(expected.trailer ?? checksumHeader(expected.algorithm));
+      if (sum && sum.digest() !== value) throw badChecksum(expected.algorithm);
+      checksum = { algorithm: expected.algorithm, value };
+    }
+    await fh.close();
+    return { size, md5Hex, checksum };
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await unlink(tmpPath).catch(() => {});
+    throw err;
+  }
+}
+
+const CRLF = Buffer.from('\r\n');
+const MAX_LINE = 8192;
+
+/**
+ * Decodes an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0[;…]\r\n`, then
+ * trailer lines `name:value\r\n` and an empty line. Data goes to `write`; trailers (lower-cased names)
+ * into `trailers`.
+ */
+async function decodeAwsChunked(req: IncomingMessage, write: (b: Buffer) => Promise<void>, trailers: Record<string, string>): Promise<void> {
+  const malformed = () => new S3Error('IncompleteBody', 'The request body is not a valid aws-chunked encoding.', 400);
+  let state: 'size' | 'data' | 'crlf' | 'trailer' | 'done' = 'size';
+  let line = Buffer.alloc(0);
+  let remaining = 0;
+  for await (const c of req) {
+    let buf = c as Buffer;
+    while (buf.length) {
+      if (state === 'data') {
+        const n = Math.min(remaining, buf.length);
+        await write(buf.subarray(0, n));
+        remaining -= n;
+        buf = buf.subarray(n);
+        if (remaining === 0) state = 'crlf';
+        continue;
+      }
+      if (state === 'done') {
+        if (buf.toString('latin1').trim()) throw malformed();
+        break;
+      }
+      // Line-oriented states: size lines, the CRLF after data, trailer lines.
+      const at = buf.indexOf(CRLF);
+      // A CRLF split across reads: keep the partial line.
+      if (at < 0 || (line.length && line[line.length - 1] === 0x0d && buf[0] === 0x0a)) {
+        if (line.length && line[line.length - 1] === 0x0d && buf[0] === 0x0a) {
+          const full = line.subarray(0, line.length - 1);
+          line = Buffer.alloc(0);
+          buf = buf.subarray(1);
+          state = onLine(full.toString('latin1'));
+          continue;
+        }
+        line = Buffer.concat([line, buf]);
+        if (line.length > MAX_LINE) throw malformed();
+        break;
+      }
+      const full = line.length ? Buffer.concat([line, buf.subarray(0, at)]) : buf.subarray(0, at);
+      line = Buffer.alloc(0);
+      buf = buf.subarray(at + 2);
+      state = onLine(full.toString('latin1'));
+    }
+  }
+  if (state !== 'done' && !(state === 'trailer' && line.length === 0 && Object.keys(trailers).length === 0)) throw malformed();
+
+  function onLine(text: string): typeof state {
+    if (state === 'crlf') {
+      if (text !== '') throw malformed();
+      return 'size';
+    }
+    if (state === 'size') {
+      const hex = text.split(';')[0].trim();
+      if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw malformed();
+      remaining = parseInt(hex, 16);
+      return remaining === 0 ? 'trailer' : 'data';
+    }
+    // trailer
+    if (text === '') return 'done';
+    const colon = text.indexOf(':');
+    if (colon <= 0) throw malformed();
+    trailers[text.slice(0, colon).trim().toLowerCase()] = text.slice(colon + 1).trim();
+    return 'trailer';
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * S3 metadata in SQLite (migration 6): buckets, objects, multipart uploads and parts. Pure row access;
+ * it knows nothing of HTTP, and body files are the caller's (files.ts). Each write that acknowledges an
+ * operation is one transaction.
+ */
+import type { Db } from '../store/db.js';
+
+export interface BucketRow {
+  name: string;
+  region: string;
+  created_ms: number;
+  tags: string | null;
+  policy: string | null;
+  seq: number;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: string;
+  file: string;
+  size: number;
+  etag: string;
+  modified_ms: number;
+  /** JSON: the content headers stored with the object (content-type, cache-control, …). */
+  headers: string;
+  /** JSON: user metadata (x-amz-meta-* without the prefix, lower case). */
+  metadata: string;
+  checksum_algorithm: string | null;
+  checksum: string | null;
+}
+
+export interface UploadRow {
+  id: string;
+  bucket: string;
+  key: string;
+  created_ms: number;
+  headers: string;
+  metadata: string;
+  checksum_algorithm: string | null;
+}
+
+export interface PartRow {
+  upload_id: string;
+  part_number: number;
+  file: string;
+  size: number;
+  etag: string;
+  modified_ms: number;
+  checksum: string | null;
+}
+
+export class S3Store {
+  constructor(private readonly db: Db) {}
+
+  bucket(name: string): BucketRow | undefined {
+    return this.db.prepare('SELECT * FROM s3_buckets WHERE name = ?').get(name) as BucketRow | undefined;
+  }
+
+  buckets(): BucketRow[] {
+    return this.db.prepare('SELECT * FROM s3_buckets ORDER BY name').all() as BucketRow[];
+  }
+
+  createBucket(name: string, region: string, nowMs: number): void {
+    this.db.prepare('INSERT INTO s3_buckets (name, region, created_ms) VALUES (?, ?, ?)').run(name, region, nowMs);
+  }
+
+  /** Deletes an empty bucket (and its notification configuration and aborted uploads); returns the part files to remove. */
+  deleteBucket(name: string): string[] {
+    return this.db.transaction(() => {
+      const files = (
+        this.db.prepare('SELECT p.file FROM s3_parts p JOIN s3_uploads u ON u.id = p.upload_id WHERE u.bucket = ?').all(name) as { file: string }[]
+      ).map((r) => r.file);
+      this.db.prepare('DELETE FROM s3_parts WHERE upload_id IN (SELECT id FROM s3_uploads WHERE bucket = ?)').run(name);
+      this.db.prepare('DELETE FROM s3_uploads WHERE bucket = ?').run(name);
+      this.db.prepare('DELETE FROM s3_notifications WHERE bucket = ?').run(name);
+      this.db.prepare('DELETE FROM s3_buckets WHERE name = ?').run(name);
+      return files;
+    })();
+  }
+
+  bucketIsEmpty(name: string): boolean {
+    return !this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(name);
+  }
+
+  setBucketField(name: string, field: 'tags' | 'policy', value: string | null): void {
+    this.db.prepare(`UPDATE s3_buckets SET ${field} = ? WHERE name = ?`).run(value, name);
+  }
+
+  /** The next sequencer value of a bucket (called inside the committing transaction). */
+  private nextSeq(bucket: string): number {
+    const row = this.db.prepare('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(bucket) as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  object(bucket: string, key: string): ObjectRow | undefined {
+    return this.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+  }
+
+  /**
+   * Commits an object row (replacing any previous one) and returns the replaced row's file (to delete)
+   * and the sequencer; undefined when the bucket was deleted meanwhile.
+   */
+  putObject(row: ObjectRow): { replaced?: string; seq: number } | undefined {
+    return this.db.transaction(() => {
+      if (!this.bucket(row.bucket)) return undefined;
+      const old = this.db.prepare('SELECT file FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string } | undefined;
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum)
+           VALUES (@bucket, @key, @file, @size, @etag, @modified_ms, @headers, @metadata, @checksum_algorithm, @checksum)`,
+        )
+        .run(row);
+      return { replaced: old?.file, seq: this.nextSeq(row.bucket) };
+    })();
+  }
+
+  /** Deletes an object row; returns its file (if it existed) and the sequencer. */
+  deleteObject(bucket: string, key: string): { file?: string; seq: number } {
+    return this.db.transaction(() => {
+      const old = this.db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING file').get(bucket, key) as { file: string } | undefined;
+      return { file: old?.file, seq: this.nextSeq(bucket) };
+    })();
+  }
+
+  /** Objects of `bucket` with key > `after` and key starting with `prefix`, in key order (lazy). */
+  *iterateObjects(bucket: string, prefix: string, after: string): Generator<ObjectRow> {
+    // Keys with `prefix` are contiguous in key order: start at the prefix (or after `after`), stop at the first other key.
+    const afterWins = after !== '' && after >= prefix;
+    const stmt = this.db.prepare(`SELECT * FROM s3_objects WHERE bucket = ? AND key ${afterWins ? '>' : '>='} ? ORDER BY key`);
+    for (const row of stmt.iterate(bucket, afterWins ? after : prefix) as IterableIterator<ObjectRow>) {
+      if (!row.key.startsWith(prefix)) return;
+      yield row;
+    }
+  }
+
+  fileReferenced(file: string): boolean {
+    return !!(
+      this.db.prepare('SELECT 1 FROM s3_objects WHERE file = ? LIMIT 1').get(file) || this.db.prepare('SELECT 1 FROM s3_parts WHERE file = ? LIMIT 1').get(file)
+    );
+  }
+
+  /** Every file a committed row references (the start-up sweep keeps these). */
+  referencedFiles(): Set<string> {
+    const rows = this.db.prepare('SELECT file FROM s3_objects UNION ALL SELECT file FROM s3_parts').all() as { file: string }[];
+    return new Set(rows.map((r) => r.file));
+  }
+
+  createUpload(row: UploadRow): void {
+    this.db
+      .prepare('INSERT INTO s3_uploads (id, bucket, key, created_ms, headers, metadata, checksum_algorithm) VALUES (@id, @bucket, @key, @created_ms, @headers, @metadata, @checksum_algorithm)')
+      .run(row);
+  }
+
+  uploads(bucket: string): UploadRow[] {
+    return this.db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, created_ms').all(bucket) as UploadRow[];
+  }
+
+  upload(id: string): UploadRow | undefined {
+    return this.db.prepare('SELECT * FROM s3_uploads WHERE id = ?').get(id) as UploadRow | undefined;
+  }
+
+  parts(uploadId: string): PartRow[] {
+    return this.db.prepare('SELECT * FROM s3_parts WHERE upload_id = ? ORDER BY part_number').all(uploadId) as PartRow[];
+  }
+
+  /** Commits a part (replacing one with the same number); returns the replaced file, or false when the upload is gone. */
+  putPart(row: PartRow): { replaced?: string } | false {
+    return this.db.transaction(() => {
+      if (!this.upload(row.upload_id)) return false as const;
+      const old = this.db.prepare('SELECT file FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(row.upload_id, row.part_number) as { file: string } | undefined;
+      this.db
+        .prepare(
+          'INSERT OR REPLACE INTO s3_parts (upload_id, part_number, file, size, etag, modified_ms, checksum) VALUES (@upload_id, @part_number, @file, @size, @etag, @modified_ms, @checksum)',
+        )
+        .run(row);
+      return { replaced: old?.file };
+    })();
+  }
+
+  /** Removes an upload and its parts; returns the part files to delete. */
+  deleteUpload(id: string): string[] {
+    return this.db.transaction(() => {
+      const files = (this.db.prepare('DELETE FROM s3_parts WHERE upload_id = ? RETURNING file').all(id) as { file: string }[]).map((r) => r.file);
+      this.db.prepare('DELETE FROM s3_uploads WHERE id = ?').run(id);
+      return files;
+    })();
+  }
+
+  /** Completes an upload: commits the object and drops the upload in one transaction. */
+  completeUpload(id: string, row: ObjectRow): { replaced?: string; seq: number; partFiles: string[] } | undefined {
+    return this.db.transaction(() => {
+      if (!this.upload(id)) return undefined;
+      const out = this.putObject(row);
+      if (!out) return undefined;
+      return { ...out, partFiles: this.deleteUpload(id) };
+    })();
+  }
+}
