@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { ControlApi } from './control.js';
 import { baseUrl, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
 import { S3Service } from './s3/service.js';
+import { S3Notifier } from './s3/delivery.js';
+import { attachNotifications } from './s3/notification-ops.js';
 import { ApiGatewayService } from './apigw/service.js';
 import type { LogFn } from './log.js';
 import { SvlError } from '../errors.js';
@@ -76,6 +78,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     });
     sns.attachLambda(lambda.snsTarget());
     const s3 = new S3Service({ db: store.db, clock, sqs, sns, lambda, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
+    attachNotifications(s3, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log }));
     const apigw = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',

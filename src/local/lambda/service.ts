@@ -11,7 +11,8 @@
  *   / DryRun with AWS's statuses, headers, payload limits and error objects; the Runtime API for nodejs*,
  *   python3.* and provided.* runtimes; async invocation with retries, event age, destinations and DLQ;
  *   Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s); SQS event source mappings; SNS `lambda`
- *   subscriptions (the function's resource policy must allow sns.amazonaws.com, as on AWS).
+ *   subscriptions (the function's resource policy must allow sns.amazonaws.com, as on AWS); S3 bucket
+ *   notifications (s3Target: the policy must allow s3.amazonaws.com for the bucket ARN and account).
  * - Deliberately different: handlers run on the local `node` / `python3` whatever minor version the
  *   Runtime names (nodejs22.x on a local Node 20 runs on Node 20), on the local CPU architecture, with
  *   LAMBDA_TASK_ROOT pointing at the extracted package (not /var/task); handler processes get the
@@ -55,6 +56,12 @@ export interface LambdaContext {
   requestId: string;
   /** Origin of the emulator as the client called it (for Code.Location). */
   baseUrl: string;
+}
+
+/** What S3 notifications use (see s3Target): undefined = fine, else why not. */
+export interface S3LambdaTarget {
+  check(functionArn: string, bucketArn: string): string | undefined;
+  invoke(functionArn: string, event: string, bucketArn: string): string | undefined;
 }
 
 export type LambdaHandler = (input: Input, ctx: LambdaContext) => Output | Promise<Output>;
@@ -238,6 +245,40 @@ export class LambdaService {
           return `the resource policy of function ${fn.name} does not allow sns.amazonaws.com to invoke it for ${topicArn} (add one: aws lambda add-permission --function-name ${fn.name} --statement-id sns --action lambda:InvokeFunction --principal sns.amazonaws.com --source-arn ${topicArn})`;
         }
         this.async.enqueue(fn, event, randomUUID());
+        return undefined;
+      },
+    };
+  }
+
+  /**
+   * How S3 bucket notifications reach a function: `check` is PutBucketNotificationConfiguration's validation
+   * (the function exists and its resource policy lets s3.amazonaws.com invoke it for the bucket ARN and the
+   * bucket owner's account, as AWS checks); `invoke` queues an asynchronous invocation (retries,
+   * destinations and DLQ as for any Event invoke) or answers why it cannot.
+   */
+  s3Target(): S3LambdaTarget {
+    const resolve = (functionArn: string, bucketArn: string): LambdaFunction | string => {
+      let fn: LambdaFunction | undefined;
+      try {
+        fn = this.store.get(parseFunctionName(functionArn).name);
+      } catch {
+        fn = undefined;
+      }
+      if (!fn || fn.arn !== functionArn.replace(/:\$LATEST$/, '')) return `Function not found: ${functionArn}`;
+      if (!serviceMayInvoke(this, fn, 's3.amazonaws.com', bucketArn)) {
+        return `the resource policy of function ${fn.name} does not allow s3.amazonaws.com to invoke it for ${bucketArn} (add one: aws lambda add-permission --function-name ${fn.name} --statement-id s3 --action lambda:InvokeFunction --principal s3.amazonaws.com --source-arn ${bucketArn} --source-account ${this.account})`;
+      }
+      return fn;
+    };
+    return {
+      check: (functionArn, bucketArn) => {
+        const r = resolve(functionArn, bucketArn);
+        return typeof r === 'string' ? r : undefined;
+      },
+      invoke: (functionArn, event, bucketArn) => {
+        const r = resolve(functionArn, bucketArn);
+        if (typeof r === 'string') return r;
+        this.async.enqueue(r, event, randomUUID());
         return undefined;
       },
     };
