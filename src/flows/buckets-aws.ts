@@ -203,13 +203,17 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
       out.delete.push(x.n);
       out.steps.push({ action: 'delete', kind: 'bucket', name: x.n, changes: force ? ['emptied first (--force)'] : [] });
     } else {
-      out.clear.push(x.n);
       out.skipped.push(`bucket ${x.n} (not empty: not deleted; \`svl destroy ${flow} --force\` empties and deletes it)`);
-      out.steps.push({ action: 'delete', kind: 'notification', name: x.n, changes: ['its destinations are deleted'] });
+      // Its notifications point at what the flow deletes: cleared (once; a second destroy finds none).
+      const { GetBucketNotificationConfigurationCommand } = await import('@aws-sdk/client-s3');
+      if (canonicalNotifications(await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: x.n }))).length) {
+        out.clear.push(x.n);
+        out.steps.push({ action: 'delete', kind: 'notification', name: x.n, changes: ['its destinations are deleted'] });
+      }
     }
   }
   for (const b of spec?.buckets ?? []) {
-    if (!out.delete.includes(b.name) && !out.clear.includes(b.name)) continue;
+    if (!out.delete.includes(b.name)) continue;
     for (const fn of new Set(b.notifications.filter((n) => n.kind === 'function').map((n) => n.target))) {
       out.permissions.push([fn, permissionIdOf(b.name)]);
       out.steps.push({ action: 'delete', kind: 'permission', name: `${b.name} -> λ ${fn}`, changes: [] });

@@ -50,8 +50,8 @@ export async function runDestroy(what: string, target: Target, ui: Ui, cancel: {
 }
 
 export function renderDestroy(r: DestroyResult, ui: Ui): string {
-  if (r.deleted.length === 0) return `Nothing to destroy: no resource is tagged svl:flow=${r.flow}.`;
   const kept = r.skipped.filter((s) => s.includes('not empty'));
   const tail = kept.length ? `\nKept (not empty): ${kept.map((s) => s.split(' (')[0]).join(', ')}; \`svl destroy ${r.flow} --force\` empties and deletes them.` : '';
+  if (r.deleted.length === 0) return kept.length ? `Nothing deleted.${tail}` : `Nothing to destroy: no resource is tagged svl:flow=${r.flow}.`;
   return `Flow ${ui.style.bold(r.flow)} destroyed: ${r.deleted.length} resource(s) deleted.${tail}`;
 }
