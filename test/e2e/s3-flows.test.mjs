@@ -142,8 +142,11 @@ test('tail decodes S3 events (bucket, decoded key, size, event) and shows the te
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /S3 test event: bucket tl-bucket's notification configuration was set/);
   assert.match(r.stdout, /s3:ObjectCreated:Put s3:\/\/tl-bucket\/a b\/ümlaut\+plus\.txt \(12 bytes\)/);
-  r = await run(['destroy', 'tl', '--yes', '--force']);
+  // destroy by name, without the spec file: the bucket is found by its tag (ListBuckets + GetBucketTagging)
+  r = await at(work)(['destroy', 'tl', '--yes', '--force', '--json']);
   assert.equal(r.code, 0, r.stderr);
+  assert.ok(JSON.parse(r.stdout).deleted.some((s) => s.kind === 'bucket' && s.name === 'tl-bucket'), r.stdout);
+  assert.equal(await bucketExists('tl-bucket'), false);
 });
 
 test('a bucket notifying the topic and a function: topic policy and Lambda permission before the notification; apply twice is idempotent', async () => {

@@ -1,4 +1,5 @@
 /** Rendering shared by init, plan, apply and destroy: the plan table and the flow graph from a spec. */
+import { bucketSpecLines } from '../../flows/bucket-render.js';
 import type { Ui } from '../../ui/index.js';
 import type { Plan, PlanStep } from '../../flows/plan.js';
 import { summarizePolicy } from '../../flows/plan.js';
@@ -31,5 +32,6 @@ export function renderSpecGraph(spec: FlowSpec, ui: Ui): string {
     if (q.dlq) lines.push(`${pad}  └─ DLQ ${q.dlq.name} ${s.dim(`after ${q.dlq.maxReceiveCount} receives`)}`);
     if (q.consumer) lines.push(`${pad}  └─ λ ${q.consumer.function} ${s.dim(`batch ${q.consumer.batchSize}`)}`);
   });
+  for (const b of spec.buckets ?? []) lines.push(...bucketSpecLines(b, s));
   return lines.join('\n');
 }
