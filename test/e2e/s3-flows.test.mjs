@@ -184,6 +184,19 @@ test('a bucket notifying the topic and a function: topic policy and Lambda permi
   r = await run(['apply', '--yes']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /No changes/);
+  // a changed filter: plan shows the notification update, apply carries it out, then nothing is left to do
+  const file = join(cwd, 'fnf.flow.json');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"img/"', '"thumbs/"'));
+  r = await run(['plan', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).plan.steps, [
+    { action: 'update', kind: 'notification', name: 'fnf-bucket', changes: ['+ s3:ObjectCreated:* thumbs/* -> λ fn-thumbs', '- s3:ObjectCreated:* img/* -> λ fn-thumbs'] },
+  ]);
+  r = await run(['plan']);
+  assert.match(r.stdout, /~ │ notification │ fnf-bucket/);
+  assert.equal((await run(['apply', '--yes'])).code, 0);
+  assert.equal((await send('GetBucketNotificationConfiguration', { Bucket: 'fnf-bucket' })).LambdaFunctionConfigurations[0].Filter.Key.FilterRules[0].Value, 'thumbs/');
+  assert.deepEqual(JSON.parse((await run(['plan', '--json'])).stdout).plan.steps, []);
   r = await run(['destroy', 'fnf', '--yes']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(await bucketExists('fnf-bucket'), false, 'an empty bucket is deleted');
