@@ -1,6 +1,7 @@
 // Crash safety of S3 uploads: objects acknowledged before a SIGKILL are there byte for byte after a
 // restart on the same state directory; an upload cut off mid-body leaves nothing (no object, no temp
-// file, no orphan body file); acknowledged multipart parts survive too.
+// file, no orphan body file); acknowledged multipart parts survive too. Small (inline) and large (file)
+// bodies are both covered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -89,7 +90,10 @@ test('SIGKILL mid-upload: acknowledged objects intact byte for byte, the partial
   assert.equal(listed.KeyCount, acked.size);
   const parts = await s3.send(new S3.ListPartsCommand({ Bucket: 'crash', Key: 'multi', UploadId }));
   assert.deepEqual(parts.Parts.map((p) => [p.PartNumber, p.ETag]), [[1, p1.ETag]]);
-  assert.equal(readdirSync(join(stateDir, 's3', 'objects')).length, acked.size + 1, 'one body file per object and part, no orphans');
+  // Bodies up to 64 KiB live inline in SQLite; larger ones and parts are one file each, and nothing else is left.
+  const fileBacked = [...acked.values()].filter((b) => b.length > 64 * 1024).length;
+  assert.ok(fileBacked >= 3);
+  assert.equal(readdirSync(join(stateDir, 's3', 'objects')).length, fileBacked + 1, 'one body file per large object and part, no orphans');
   const done = await s3.send(
     new S3.CompleteMultipartUploadCommand({ Bucket: 'crash', Key: 'multi', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }),
   );

@@ -95,7 +95,7 @@ test('objects: Buffer and stream bodies, metadata, content headers, checksums re
   assert.ok((await bodyBytes(sget)).equals(whole));
   assert.equal(sget.ContentType, 'application/octet-stream', 'the SDK labels stream bodies');
 
-  for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256']) {
+  for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME']) {
     const r = await s3.send(new S3.PutObjectCommand({ Bucket: 'docs', Key: `sum-${ChecksumAlgorithm}`, Body: 'abc', ChecksumAlgorithm }));
     assert.ok(r[`Checksum${ChecksumAlgorithm}`], `${ChecksumAlgorithm} returned`);
     const g = await s3.send(new S3.GetObjectCommand({ Bucket: 'docs', Key: `sum-${ChecksumAlgorithm}`, ChecksumMode: 'ENABLED' }));
@@ -270,6 +270,12 @@ test('multipart: ETag md5-of-md5s-N, ListParts, EntityTooSmall, InvalidPart, Inv
   assert.deepEqual(got.Metadata, { k: 'v' });
   assert.equal((await s3.send(new S3.ListPartsCommand({ Bucket: 'multi', Key: 'big.bin', UploadId })).catch((e) => e)).name, 'NoSuchUpload');
   assert.equal(events.at(-1).eventName, 'ObjectCreated:CompleteMultipartUpload');
+  // Large (file-backed) bodies: ranges across the part boundary and copies.
+  const across = await s3.send(new S3.GetObjectCommand({ Bucket: 'multi', Key: 'big.bin', Range: `bytes=${part1.length - 2}-${part1.length + 1}` }));
+  assert.equal((await bodyBytes(across)).toString(), 'xxta');
+  const copied = await s3.send(new S3.CopyObjectCommand({ Bucket: 'multi', Key: 'big-copy.bin', CopySource: 'multi/big.bin' }));
+  assert.equal(copied.CopyObjectResult.ETag, done.ETag);
+  assert.ok((await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'multi', Key: 'big-copy.bin' })))).equals(Buffer.concat([part1, part2])));
 
   const small = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'multi', Key: 'small' }));
   const s1 = await s3.send(new S3.UploadPartCommand({ Bucket: 'multi', Key: 'small', UploadId: small.UploadId, PartNumber: 1, Body: 'a' }));
@@ -304,6 +310,11 @@ test('routing: a path-style PUT to bucket 2015-03-31 signed for s3 is S3, not La
   await s3.send(new S3.PutObjectCommand({ Bucket: '2015-03-31', Key: 'functions', Body: 'not a lambda' }));
   const got = await s3.send(new S3.GetObjectCommand({ Bucket: '2015-03-31', Key: 'functions' }));
   assert.equal((await bodyBytes(got)).toString(), 'not a lambda');
+  // A presigned URL (the scope in X-Amz-Credential, no Authorization header) is S3's as well.
+  const presigned = `${url}/2015-03-31/functions?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent('test/20260101/us-east-1/s3/aws4_request')}&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=${'0'.repeat(64)}`;
+  const viaUrl = await fetch(presigned);
+  assert.equal(viaUrl.status, 200);
+  assert.equal(await viaUrl.text(), 'not a lambda');
   // The same path unsigned is still Lambda's ListFunctions.
   const lambda = await fetch(`${url}/2015-03-31/functions`);
   assert.equal(lambda.status, 200);

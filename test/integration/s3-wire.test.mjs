@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestEmulator } from '../helpers/emulator.mjs';
+import http from 'node:http';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestEmulator, waitIdle } from '../helpers/emulator.mjs';
 import { s3Client, rawRequest, xmlText, bodyBytes } from '../helpers/s3.mjs';
-import { crc32c } from '../../dist/local/s3/checksums.js';
+import { checksummer, crc32c } from '../../dist/local/s3/checksums.js';
 
 const AUTH = 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64);
 const b64 = (alg, data) => createHash(alg).update(data).digest('base64');
@@ -19,15 +22,15 @@ const u32 = (n) => {
 };
 const crc32 = (data) => u32(zlib.crc32(data));
 
-async function setup(t) {
-  const { emu, url } = await startTestEmulator();
+async function setup(t, opts = {}) {
+  const { emu, url } = await startTestEmulator(opts);
   t.after(() => emu.close());
   const s3 = await s3Client(url);
   await s3.send(new S3.CreateBucketCommand({ Bucket: 'wire' }));
   const put = (key, body, headers = {}, extra = {}) =>
     rawRequest(url, { method: 'PUT', path: `/wire/${key}`, headers: { authorization: AUTH, 'content-length': String(Buffer.byteLength(body)), ...headers }, body, ...extra });
   const get = async (key) => (await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'wire', Key: key })))).toString();
-  return { url, s3, put, get };
+  return { emu, url, s3, put, get };
 }
 
 test('CRC32C is the Castagnoli CRC (check value of "123456789")', () => {
@@ -66,7 +69,9 @@ test('Content-MD5: matching accepted, mismatch BadDigest, malformed InvalidDiges
 test('x-amz-checksum-* headers are verified and returned', async (t) => {
   const { put, get } = await setup(t);
   const data = 'checksummed';
-  const sums = { crc32: crc32(Buffer.from(data)), crc32c: u32(crc32c(Buffer.from(data))), sha1: b64('sha1', data), sha256: b64('sha256', data) };
+  const nvme = checksummer('CRC64NVME');
+  nvme.update(Buffer.from(data));
+  const sums = { crc32: crc32(Buffer.from(data)), crc32c: u32(crc32c(Buffer.from(data))), sha1: b64('sha1', data), sha256: b64('sha256', data), crc64nvme: nvme.digest() };
   for (const [alg, value] of Object.entries(sums)) {
     const ok = await put(`sum-${alg}`, data, { [`x-amz-checksum-${alg}`]: value });
     assert.equal(ok.status, 200, ok.body);
@@ -224,4 +229,22 @@ test('errors: AWS codes, statuses and <Error> documents; HEAD 404 without a body
   );
   // Still serving after all of that.
   assert.equal((await s3.send(new S3.ListObjectsV2Command({ Bucket: 'wire' }))).KeyCount >= 1, true);
+});
+
+test('a client that goes away mid-upload leaves no object and no temp file, and no error in the log', async (t) => {
+  const logs = [];
+  const { emu, url, s3 } = await setup(t, { log: (l) => logs.push(l) });
+  const { port } = new URL(url);
+  const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/wire/cut', headers: { authorization: AUTH, 'content-length': String(4 * 1024 * 1024) } });
+  req.on('error', () => {});
+  const tmpDir = join(emu.s3.files.root, 'tmp');
+  await new Promise((resolve) => req.write(Buffer.alloc(2 * 1024 * 1024, 1), resolve));
+  // The server has the request once the upload is in flight; then the client disappears.
+  while (emu.s3.busy().length === 0) await new Promise((r) => setImmediate(r));
+  req.destroy();
+  await waitIdle(url);
+  assert.deepEqual(readdirSync(tmpDir), []);
+  const head = await s3.send(new S3.HeadObjectCommand({ Bucket: 'wire', Key: 'cut' })).catch((e) => e);
+  assert.equal(head.$metadata.httpStatusCode, 404);
+  assert.deepEqual(logs.filter((l) => /ERROR/.test(l)), []);
 });

@@ -26,9 +26,11 @@ import {
 } from './errors.js';
 
 export interface ReceivedBody {
+  /** Small bodies stay in memory (one write when committed); larger ones are in the temp file. */
+  data?: Buffer;
   size: number;
   md5Hex: string;
-  /** The checksum the client sent (header or trailer), verified; CRC64NVME is stored unverified. */
+  /** The checksum the client sent (header or trailer), verified. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
@@ -82,7 +84,13 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
   return { length, chunked };
 }
 
-/** Streams the body of `req` into `tmpPath` (created), verifying what the headers announce. */
+/** Bodies up to this size are received into memory and written with one write at commit. */
+export const SMALL_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
+ * SMALL_BODY_BYTES, else streamed into `tmpPath` (created here, removed here on error).
+ */
 export async function receiveBody(req: IncomingMessage, tmpPath: string, maxBytes: number): Promise<ReceivedBody> {
   const { length, chunked } = declaredLength(req, maxBytes);
   const md5Expected = expectedMd5(req);
@@ -92,7 +100,9 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
   const signedSha = shaHeader && /^[0-9a-f]{64}$/i.test(shaHeader) ? createHash('sha256') : undefined;
   const md5 = createHash('md5');
   const sum = expected.algorithm ? checksummer(expected.algorithm) : undefined;
-  const fh = await open(tmpPath, 'w');
+  const small = length <= SMALL_BODY_BYTES;
+  const chunks: Buffer[] = [];
+  const fh = small ? undefined : await open(tmpPath, 'w');
   let size = 0;
   const trailers: Record<string, string> = {};
   try {
@@ -103,7 +113,8 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
       md5.update(buf);
       sum?.update(buf);
       signedSha?.update(buf);
-      await fh.write(buf);
+      if (fh) await fh.write(buf);
+      else chunks.push(Buffer.from(buf)); // copied: aws-chunked slices share the socket's buffer
     };
     if (chunked) await decodeAwsChunked(req, write, trailers);
     else for await (const chunk of req) await write(chunk as Buffer);
@@ -125,11 +136,16 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
       if (sum && sum.digest() !== value) throw badChecksum(expected.algorithm);
       checksum = { algorithm: expected.algorithm, value };
     }
+    if (!fh) return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), size, md5Hex, checksum };
     await fh.close();
     return { size, md5Hex, checksum };
   } catch (err) {
-    await fh.close().catch(() => {});
-    await unlink(tmpPath).catch(() => {});
+    if (fh) {
+      await fh.close().catch(() => {});
+      await unlink(tmpPath).catch(() => {});
+    }
+    // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
+    if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();
     throw err;
   }
 }

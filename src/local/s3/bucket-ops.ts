@@ -82,7 +82,7 @@ export async function createBucket(ctx: S3Context, name: string): Promise<S3Repl
     constraint = childText(doc, 'LocationConstraint')?.trim() || undefined;
   }
   if (!aclHeadersAllowed(ctx)) {
-    throw new S3Error('InvalidBucketAclWithObjectOwnership', "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", 400);
+    throw new S3Error('InvalidBucketAclWithObjectOwnership', "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting.", 400);
   }
   const requestRegion = ctx.region;
   let region: string;

@@ -11,3 +11,5 @@ export const MAX_BUCKET_TAGS = 50;
 /** The account every emulator resource belongs to, and its canonical user id as S3 shows it. */
 export const OWNER_ID = '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a';
 export const OWNER_NAME = 'svl';
+/** Bodies up to this size live inline in SQLite (one commit, no file); larger ones are files. */
+export const INLINE_BODY_BYTES = 64 * 1024;

@@ -1,11 +1,12 @@
 /**
  * Where object bodies live on disk: `<root>/objects/<id>` (one file per stored object or part, named by
- * a random id, never by key), `<root>/tmp/` for uploads in progress. Durable emulators use
+ * a random id, never by key), `<root>/tmp/` for uploads in progress. Bodies up to 64 KiB are not here:
+ * they live inline in their SQLite row (object-ops.ts `commitObject`). Durable emulators use
  * `<stateDir>/s3`; in-memory ones a temp dir removed on close. At start, temp files (half-received
  * uploads from a killed process) and body files no committed row references are deleted — that is
  * what makes "a half-received upload leaves nothing" true after kill -9.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFile } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,24 @@ export class BodyFiles {
   async commitTemp(tmp: string): Promise<string> {
     const id = randomUUID();
     await rename(tmp, this.path(id));
+    return id;
+  }
+
+  /**
+   * Stores a received body under a new id: an in-memory one written in one go, a streamed one renamed
+   * from its temp file. The file is unreferenced until the caller commits its row (the start-up sweep
+   * removes it otherwise). Returns the id.
+   */
+  async commitBody(body: { data?: Buffer }, tmp: string): Promise<string> {
+    if (!body.data) return this.commitTemp(tmp);
+    const id = randomUUID();
+    try {
+      // The callback API: one request per syscall, without the FileHandle bookkeeping of fs/promises.
+      await new Promise<void>((resolve, reject) => writeFile(this.path(id), body.data!, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      await unlink(this.path(id)).catch(() => {});
+      throw err;
+    }
     return id;
   }
 

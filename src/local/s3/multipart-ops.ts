@@ -72,7 +72,7 @@ export async function uploadPart(ctx: S3Context, bucket: string, key: string, up
   requireUpload(ctx, bucket, key, uploadId);
   const tmp = ctx.s3.files.tempPath();
   const body = await receiveBody(ctx.req, tmp, MAX_PUT_BYTES);
-  const file = await ctx.s3.files.commitTemp(tmp).catch(async (err) => {
+  const file = await ctx.s3.files.commitBody(body, tmp).catch(async (err) => {
     await unlink(tmp).catch(() => {});
     throw err;
   });

@@ -29,7 +29,7 @@ import {
 import type { S3Context, S3Reply } from './http.js';
 import type { ObjectRow } from './store.js';
 import { aclHeadersAllowed, isoTime, parseBody, requireBucket } from './bucket-ops.js';
-import { MAX_DELETE_KEYS, MAX_KEY_BYTES, MAX_PUT_BYTES } from './constants.js';
+import { INLINE_BODY_BYTES, MAX_DELETE_KEYS, MAX_KEY_BYTES, MAX_PUT_BYTES } from './constants.js';
 
 /** Content headers stored with an object and returned on GET/HEAD. */
 export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
@@ -79,7 +79,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
     checksum_algorithm: body.checksum?.algorithm ?? null,
     checksum: body.checksum?.value ?? null,
   };
-  const seq = await commitObject(ctx, tmp, row);
+  const seq = await commitObject(ctx, tmp, row, body);
   s3.emit(ctx, 'ObjectCreated:Put', bucket, key, seq, { size: row.size, eTag: row.etag });
   const headers: Record<string, string> = { etag: quoted(row.etag), 'x-amz-server-side-encryption': 'AES256' };
   if (body.checksum) {
@@ -89,12 +89,25 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   return { headers };
 }
 
-/** Renames `tmp` into place and commits `row` (its `file` set here); returns the sequencer. */
-export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow): Promise<number> {
+/**
+ * Stores the body and commits `row` (its `file`/`body` set here); returns the sequencer. A small body
+ * goes inline into the row (one SQLite commit, no file); a larger in-memory one is written to a new file,
+ * a streamed one renamed from its temp file `tmp`.
+ */
+export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, received: { data?: Buffer } = {}): Promise<number> {
   const { s3 } = ctx;
+  if (row.body || (received.data && received.data.length <= INLINE_BODY_BYTES)) {
+    row.file = '';
+    row.body ??= received.data;
+    const out = s3.store.putObject(row);
+    if (!out) throw noSuchBucket(row.bucket);
+    if (out.replaced) void s3.files.remove(out.replaced);
+    s3.opts.log?.(`S3 ${row.bucket} <- ${row.key} (${row.size} bytes)`);
+    return out.seq;
+  }
   let id: string;
   try {
-    id = await s3.files.commitTemp(tmp);
+    id = await s3.files.commitBody(received, tmp);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw err;
@@ -210,6 +223,7 @@ export function getObject(ctx: S3Context, bucket: string, key: string): S3Reply 
   if (range) headers['content-range'] = `bytes ${start}-${end}/${row.size}`;
   headers['content-length'] = String(length);
   if (ctx.method === 'HEAD' || length === 0) return { status, headers, body: Buffer.alloc(0) };
+  if (row.body) return { status, headers, body: row.body.subarray(start, end + 1) };
   // Opened now, in the same turn as the lookup: a concurrent overwrite unlinks the old file only after its commit.
   const fd = openSync(s3.files.path(row.file), 'r');
   return { status, headers, stream: { readable: createReadStream('', { fd, start, end }), length } };
@@ -311,10 +325,12 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
   }
   const attrs = directive === 'REPLACE' ? objectAttributes(ctx) : { headers: JSON.parse(source.headers), metadata: JSON.parse(source.metadata) };
   const tmp = s3.files.tempPath();
-  await copyFile(s3.files.path(source.file), tmp).catch((err) => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(src.key); // overwritten or deleted meanwhile
-    throw err;
-  });
+  if (!source.body) {
+    await copyFile(s3.files.path(source.file), tmp).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(src.key); // overwritten or deleted meanwhile
+      throw err;
+    });
+  }
   const row: ObjectRow = {
     ...source,
     bucket,

@@ -2,8 +2,9 @@
  * The S3 service: requests arrive before their body is read (router.ts `streamingService`), are
  * addressed path-style (`/bucket/key`) or virtual-hosted (`bucket.localhost`), and dispatched here by
  * method, bucket/key and sub-resource to one operation module (bucket-ops, object-ops, list-ops,
- * multipart-ops, notification-ops). Bodies stream to a temp file (body.ts), are renamed into place
- * (files.ts) and committed to SQLite (store.ts) before the response; then `events` hears of it.
+ * multipart-ops, notification-ops). Bodies stream to a temp file (body.ts; up to 1 MiB into memory), are
+ * renamed into place (files.ts; up to 64 KiB kept inline in the row instead) and committed to SQLite
+ * (store.ts) before the response; then `events` hears of it.
  *
  * Fidelity ledger
  * - Supported: CreateBucket (LocationConstraint, us-east-1's 200 for a bucket you own), HeadBucket,
@@ -12,12 +13,14 @@
  *   GetObject (Range, conditional headers, response-* overrides), HeadObject, DeleteObject, DeleteObjects,
  *   CopyObject (metadata directive, copy-source conditions), ListObjectsV2, ListObjects,
  *   Create/UploadPart/Complete/Abort multipart upload, ListParts, ListMultipartUploads (no pagination);
- *   Content-MD5, x-amz-checksum-{crc32,crc32c,sha1,sha256} headers and aws-chunked trailers verified,
+ *   Content-MD5, x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256} headers and aws-chunked trailers verified,
  *   signed and unsigned aws-chunked bodies, signed payload SHA256 verified, Expect: 100-continue (node).
- * - Deliberately different: signatures are not verified; one account (every bucket is yours); ACLs as
- *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted;
- *   bucket policies are stored but not enforced; CRC64NVME checksums are stored unverified; multipart
- *   objects have no full-object checksum; no versioning (versionId never set).
+ * - Deliberately different: signatures are not verified and a request signed for another region than the
+ *   bucket's is answered anyway (no PermanentRedirect); one account (every bucket is yours); ACLs as
+ *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
+ *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
+ *   bucket policies are stored but not enforced; multipart objects have no
+ *   full-object checksum; no versioning (versionId never set).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
  *   lifecycle, website, encryption, object tagging, object lock, …), UploadPartCopy, POST uploads,
  *   SSE-C, presigned URL expiry checks.
@@ -70,6 +73,7 @@ export class S3Service {
   /** Where committed object creations and removals are reported (the notification module). */
   events: S3EventSink = NO_EVENTS;
   private inflight = 0;
+  private stopped = false;
 
   constructor(readonly opts: S3ServiceOptions) {
     this.store = new S3Store(opts.db);
@@ -128,6 +132,7 @@ export class S3Service {
       sendError(ctx, new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500));
     } finally {
       this.inflight--;
+      if (this.stopped && this.inflight === 0) this.files.close();
     }
   }
 
@@ -253,8 +258,10 @@ export class S3Service {
     this.files.sweep((id) => referenced.has(id));
   }
 
+  /** In-memory emulators remove their body directory once the last in-flight request is done. */
   stop(): void {
-    this.files.close();
+    this.stopped = true;
+    if (this.inflight === 0) this.files.close();
   }
 
   /** Why S3 is not idle (empty when it is). */

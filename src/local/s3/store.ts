@@ -3,6 +3,7 @@
  * it knows nothing of HTTP, and body files are the caller's (files.ts). Each write that acknowledges an
  * operation is one transaction.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 
 export interface BucketRow {
@@ -27,7 +28,12 @@ export interface ObjectRow {
   metadata: string;
   checksum_algorithm: string | null;
   checksum: string | null;
+  /** The body itself when small enough to live inline (then `file` is ''); not loaded by listings. */
+  body?: Buffer | null;
 }
+
+/** Object columns without the inline body (listings). */
+const OBJECT_META = 'bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum';
 
 export interface UploadRow {
   id: string;
@@ -50,50 +56,62 @@ export interface PartRow {
 }
 
 export class S3Store {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
 
+  /** A prepared statement, prepared once per SQL text (preparing costs more than running these). */
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   bucket(name: string): BucketRow | undefined {
-    return this.db.prepare('SELECT * FROM s3_buckets WHERE name = ?').get(name) as BucketRow | undefined;
+    return this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as BucketRow | undefined;
   }
 
   buckets(): BucketRow[] {
-    return this.db.prepare('SELECT * FROM s3_buckets ORDER BY name').all() as BucketRow[];
+    return this.sql('SELECT * FROM s3_buckets ORDER BY name').all() as BucketRow[];
   }
 
   createBucket(name: string, region: string, nowMs: number): void {
-    this.db.prepare('INSERT INTO s3_buckets (name, region, created_ms) VALUES (?, ?, ?)').run(name, region, nowMs);
+    this.sql('INSERT INTO s3_buckets (name, region, created_ms) VALUES (?, ?, ?)').run(name, region, nowMs);
   }
 
   /** Deletes an empty bucket (and its notification configuration and aborted uploads); returns the part files to remove. */
   deleteBucket(name: string): string[] {
     return this.db.transaction(() => {
       const files = (
-        this.db.prepare('SELECT p.file FROM s3_parts p JOIN s3_uploads u ON u.id = p.upload_id WHERE u.bucket = ?').all(name) as { file: string }[]
+        this.sql('SELECT p.file FROM s3_parts p JOIN s3_uploads u ON u.id = p.upload_id WHERE u.bucket = ?').all(name) as { file: string }[]
       ).map((r) => r.file);
-      this.db.prepare('DELETE FROM s3_parts WHERE upload_id IN (SELECT id FROM s3_uploads WHERE bucket = ?)').run(name);
-      this.db.prepare('DELETE FROM s3_uploads WHERE bucket = ?').run(name);
-      this.db.prepare('DELETE FROM s3_notifications WHERE bucket = ?').run(name);
-      this.db.prepare('DELETE FROM s3_buckets WHERE name = ?').run(name);
+      this.sql('DELETE FROM s3_parts WHERE upload_id IN (SELECT id FROM s3_uploads WHERE bucket = ?)').run(name);
+      this.sql('DELETE FROM s3_uploads WHERE bucket = ?').run(name);
+      this.sql('DELETE FROM s3_notifications WHERE bucket = ?').run(name);
+      this.sql('DELETE FROM s3_buckets WHERE name = ?').run(name);
       return files;
     })();
   }
 
   bucketIsEmpty(name: string): boolean {
-    return !this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(name);
+    return !this.sql('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(name);
   }
 
   setBucketField(name: string, field: 'tags' | 'policy', value: string | null): void {
-    this.db.prepare(`UPDATE s3_buckets SET ${field} = ? WHERE name = ?`).run(value, name);
+    this.sql(`UPDATE s3_buckets SET ${field} = ? WHERE name = ?`).run(value, name);
   }
 
   /** The next sequencer value of a bucket (called inside the committing transaction). */
   private nextSeq(bucket: string): number {
-    const row = this.db.prepare('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(bucket) as { seq: number } | undefined;
+    const row = this.sql('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(bucket) as { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
   object(bucket: string, key: string): ObjectRow | undefined {
-    return this.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+    return this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
   }
 
   /**
@@ -102,22 +120,21 @@ export class S3Store {
    */
   putObject(row: ObjectRow): { replaced?: string; seq: number } | undefined {
     return this.db.transaction(() => {
-      if (!this.bucket(row.bucket)) return undefined;
-      const old = this.db.prepare('SELECT file FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string } | undefined;
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum)
-           VALUES (@bucket, @key, @file, @size, @etag, @modified_ms, @headers, @metadata, @checksum_algorithm, @checksum)`,
-        )
-        .run(row);
-      return { replaced: old?.file, seq: this.nextSeq(row.bucket) };
+      const seq = this.sql('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(row.bucket) as { seq: number } | undefined;
+      if (!seq) return undefined; // the bucket was deleted meanwhile
+      const old = this.sql('SELECT file FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string } | undefined;
+      this.sql(
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum, body)
+         VALUES (@bucket, @key, @file, @size, @etag, @modified_ms, @headers, @metadata, @checksum_algorithm, @checksum, @body)`,
+      ).run({ ...row, body: row.body ?? null });
+      return { replaced: old?.file, seq: seq.seq };
     })();
   }
 
   /** Deletes an object row; returns its file (if it existed) and the sequencer. */
   deleteObject(bucket: string, key: string): { file?: string; seq: number } {
     return this.db.transaction(() => {
-      const old = this.db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING file').get(bucket, key) as { file: string } | undefined;
+      const old = this.sql('DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING file').get(bucket, key) as { file: string } | undefined;
       return { file: old?.file, seq: this.nextSeq(bucket) };
     })();
   }
@@ -126,50 +143,44 @@ export class S3Store {
   *iterateObjects(bucket: string, prefix: string, after: string): Generator<ObjectRow> {
     // Keys with `prefix` are contiguous in key order: start at the prefix (or after `after`), stop at the first other key.
     const afterWins = after !== '' && after >= prefix;
-    const stmt = this.db.prepare(`SELECT * FROM s3_objects WHERE bucket = ? AND key ${afterWins ? '>' : '>='} ? ORDER BY key`);
+    const stmt = this.sql(`SELECT ${OBJECT_META} FROM s3_objects WHERE bucket = ? AND key ${afterWins ? '>' : '>='} ? ORDER BY key`);
     for (const row of stmt.iterate(bucket, afterWins ? after : prefix) as IterableIterator<ObjectRow>) {
       if (!row.key.startsWith(prefix)) return;
       yield row;
     }
   }
 
-  fileReferenced(file: string): boolean {
-    return !!(
-      this.db.prepare('SELECT 1 FROM s3_objects WHERE file = ? LIMIT 1').get(file) || this.db.prepare('SELECT 1 FROM s3_parts WHERE file = ? LIMIT 1').get(file)
-    );
-  }
-
   /** Every file a committed row references (the start-up sweep keeps these). */
   referencedFiles(): Set<string> {
-    const rows = this.db.prepare('SELECT file FROM s3_objects UNION ALL SELECT file FROM s3_parts').all() as { file: string }[];
+    const rows = this.sql("SELECT file FROM s3_objects WHERE file != '' UNION ALL SELECT file FROM s3_parts").all() as { file: string }[];
     return new Set(rows.map((r) => r.file));
   }
 
   createUpload(row: UploadRow): void {
-    this.db
-      .prepare('INSERT INTO s3_uploads (id, bucket, key, created_ms, headers, metadata, checksum_algorithm) VALUES (@id, @bucket, @key, @created_ms, @headers, @metadata, @checksum_algorithm)')
+    this
+      .sql('INSERT INTO s3_uploads (id, bucket, key, created_ms, headers, metadata, checksum_algorithm) VALUES (@id, @bucket, @key, @created_ms, @headers, @metadata, @checksum_algorithm)')
       .run(row);
   }
 
   uploads(bucket: string): UploadRow[] {
-    return this.db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, created_ms').all(bucket) as UploadRow[];
+    return this.sql('SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, created_ms').all(bucket) as UploadRow[];
   }
 
   upload(id: string): UploadRow | undefined {
-    return this.db.prepare('SELECT * FROM s3_uploads WHERE id = ?').get(id) as UploadRow | undefined;
+    return this.sql('SELECT * FROM s3_uploads WHERE id = ?').get(id) as UploadRow | undefined;
   }
 
   parts(uploadId: string): PartRow[] {
-    return this.db.prepare('SELECT * FROM s3_parts WHERE upload_id = ? ORDER BY part_number').all(uploadId) as PartRow[];
+    return this.sql('SELECT * FROM s3_parts WHERE upload_id = ? ORDER BY part_number').all(uploadId) as PartRow[];
   }
 
   /** Commits a part (replacing one with the same number); returns the replaced file, or false when the upload is gone. */
   putPart(row: PartRow): { replaced?: string } | false {
     return this.db.transaction(() => {
       if (!this.upload(row.upload_id)) return false as const;
-      const old = this.db.prepare('SELECT file FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(row.upload_id, row.part_number) as { file: string } | undefined;
-      this.db
-        .prepare(
+      const old = this.sql('SELECT file FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(row.upload_id, row.part_number) as { file: string } | undefined;
+      this
+        .sql(
           'INSERT OR REPLACE INTO s3_parts (upload_id, part_number, file, size, etag, modified_ms, checksum) VALUES (@upload_id, @part_number, @file, @size, @etag, @modified_ms, @checksum)',
         )
         .run(row);
@@ -180,8 +191,8 @@ export class S3Store {
   /** Removes an upload and its parts; returns the part files to delete. */
   deleteUpload(id: string): string[] {
     return this.db.transaction(() => {
-      const files = (this.db.prepare('DELETE FROM s3_parts WHERE upload_id = ? RETURNING file').all(id) as { file: string }[]).map((r) => r.file);
-      this.db.prepare('DELETE FROM s3_uploads WHERE id = ?').run(id);
+      const files = (this.sql('DELETE FROM s3_parts WHERE upload_id = ? RETURNING file').all(id) as { file: string }[]).map((r) => r.file);
+      this.sql('DELETE FROM s3_uploads WHERE id = ?').run(id);
       return files;
     })();
   }

@@ -206,7 +206,8 @@ export const MIGRATIONS: string[] = [
   );
   `,
   // 6: S3. Object bodies are files under <stateDir>/s3/objects named by `file`; rows are committed
-  // after the file is renamed into place. Keys sort in UTF-8 byte order (BINARY collation), as S3 lists.
+  // after the file is in place. Small bodies (<= 64 KiB) are kept inline in `body` instead (file '').
+  // Keys sort in UTF-8 byte order (BINARY collation), as S3 lists them.
   `
   CREATE TABLE s3_buckets (
     name TEXT PRIMARY KEY,
@@ -227,8 +228,9 @@ export const MIGRATIONS: string[] = [
     metadata TEXT NOT NULL,
     checksum_algorithm TEXT,
     checksum TEXT,
+    body BLOB,
     PRIMARY KEY (bucket, key)
-  ) WITHOUT ROWID;
+  );
   CREATE TABLE s3_uploads (
     id TEXT PRIMARY KEY,
     bucket TEXT NOT NULL,
