@@ -18,17 +18,23 @@
  *   function [<arn>]"). The texts for a queue/topic whose policy refuses and for a missing topic
  *   ("Permissions on the destination queue do not allow S3 to publish notifications from this bucket",
  *   "The destination topic does not exist") are UNVERIFIED. The emulator log shows the detail and a fix.
- *   Test events are sent once every destination validated (AWS may send some before another fails).
+ *   Test events are sent once every destination validated (AWS may send some before another fails), on
+ *   every validated PUT, also to destinations that were already configured (as AWS's API reference
+ *   describes the PUT: it verifies each destination "by sending a test notification").
  * - `x-amz-skip-destination-validation: true` skips the destination checks and the test events.
  * - At event time a destination that is gone or whose policy now refuses drops the notification with a
- *   log line, as AWS does (silently). FIFO queues are not supported by S3 as destinations (documented), nor
- *   FIFO topics (they need a MessageGroupId S3 does not send); svl refuses them at configuration time as a destination that does not validate, with its own
- *   ArgumentValue text (UNVERIFIED: what AWS answers for one).
+ *   log line, as AWS does (silently).
+ * - FIFO queues are not supported by S3 as destinations (documented), nor FIFO topics (they need a
+ *   MessageGroupId S3 does not send): svl refuses them at configuration time like a destination that does
+ *   not validate, with its own ArgumentValue text (UNVERIFIED: what AWS answers for one).
  * - Durability: delivery runs synchronously right after the S3 service committed the object and before
  *   it answers, each destination write being its own SQLite commit (the SQS message, the SNS fan-out, the
  *   Lambda async-invocation row). A crash between the object's commit and those writes loses that
  *   notification (the object stays); AWS gives at-least-once delivery instead.
  * - Cross-region destinations are accepted (AWS requires the bucket's region); not checked.
+ * - EventBridgeConfiguration is stored and returned; nothing goes to EventBridge (svl emulates none).
+ *   Events svl raises are the S3 service's (ObjectCreated:Put/Copy/CompleteMultipartUpload,
+ *   ObjectRemoved:Delete); the other configurable events are accepted and never fire.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
