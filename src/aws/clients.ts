@@ -41,14 +41,20 @@ export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient
  * SVL_ENDPOINT_URL); otherwise the SDK's own, which also honours AWS_ENDPOINT_URL_S3.
  */
 export function getS3(target: Target, ui: AutostartUi): Promise<S3Client> {
-  const explicit = target.kind === 'local' || ['--endpoint-url', 'SVL_ENDPOINT_URL'].includes(target.sources.endpoints.sqs ?? '');
-  const endpoint = explicit ? target.endpoints.sqs : undefined;
-  const { endpoint: _ignored, ...base } = clientConfig(target, 'sqs');
-  const config = { ...base, ...(endpoint !== undefined && { endpoint, forcePathStyle: true }) };
+  const config = s3ClientConfig(target);
+  const endpoint = config.endpoint;
   return cached(JSON.stringify([target.kind, 's3', config.region, config.profile, endpoint]), async () => {
     if (target.kind === 'local' && endpoint) await emulatorReady(endpoint, ui);
     return new (await import('@aws-sdk/client-s3')).S3Client(config);
   });
+}
+
+/** S3's config: an endpoint meant for every service (not SQS's own) with path-style addressing. */
+export function s3ClientConfig(target: Target) {
+  const generic = target.kind === 'local' || ['--endpoint-url', 'SVL_ENDPOINT_URL', 'AWS_ENDPOINT_URL'].includes(target.sources.endpoints.sqs ?? '');
+  const endpoint = generic ? target.endpoints.sqs : undefined;
+  const { endpoint: _ignored, ...base } = clientConfig(target, 'sqs');
+  return { ...base, ...(endpoint !== undefined && { endpoint, forcePathStyle: true }) };
 }
 
 /**
