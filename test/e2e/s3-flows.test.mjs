@@ -245,6 +245,10 @@ test('bad bucket specs: every problem listed, exit 2, a hint, nothing created', 
     assert.doesNotMatch(r.stderr, NO_STACK);
   }
   assert.equal(await bucketExists('bad-ok'), false);
+  const fifo = await at(cwd)(['init', 'upload-pipeline', 'ff', '--fifo', '--yes']);
+  assert.equal(fifo.code, 2, fifo.stderr);
+  assert.match(fifo.stderr, /--fifo: the upload-pipeline template's queue is notified by S3, and S3 event notifications cannot go to FIFO queues/);
+  assert.match(fifo.stderr, /\nHint: /);
   const S = await import('@aws-sdk/client-sqs');
   assert.deepEqual((await t.sqs.send(new S.ListQueuesCommand({ QueueNamePrefix: 'bad' }))).QueueUrls ?? [], []);
 
@@ -258,4 +262,11 @@ test('bad bucket specs: every problem listed, exit 2, a hint, nothing created', 
   assert.match(r.stderr, /bucket taken-bucket belongs to flow "other"/);
   assert.match(r.stderr, /Hint: .*--adopt/);
   assert.deepEqual((await send('GetBucketNotificationConfiguration', { Bucket: 'taken-bucket' })).QueueConfigurations ?? [], []);
+  // --adopt takes it over: tagged with this flow, its notification configured
+  const adopted = await at(cwd)(['apply', '--yes', '--adopt']);
+  assert.equal(adopted.code, 0, adopted.stderr);
+  assert.deepEqual((await send('GetBucketTagging', { Bucket: 'taken-bucket' })).TagSet, [{ Key: 'svl:flow', Value: 'tk' }]);
+  assert.equal((await send('GetBucketNotificationConfiguration', { Bucket: 'taken-bucket' })).QueueConfigurations.length, 1);
+  assert.equal((await at(cwd)(['destroy', 'tk', '--yes'])).code, 0);
+  assert.equal(await bucketExists('taken-bucket'), false);
 });
