@@ -140,6 +140,8 @@ export interface FlowSummary {
   depth: QueueDepth;
   /** Messages (any state) sitting in the flow's DLQs. */
   deadLetterMessages: number;
+  /** The flow's buckets, when it has any. */
+  buckets?: string[];
 }
 
 export function flowNames(inv: Inventory): string[] {
@@ -161,6 +163,7 @@ export function groupByFlow(inv: Inventory): { flows: FlowSummary[]; untagged: {
       subscriptions: f.subscriptions.length,
       depth,
       deadLetterMessages: f.queues.filter(isDeadLetterQueue).reduce((n, q) => n + totalDepth(q.depth), 0),
+      ...(f.buckets?.length && { buckets: f.buckets.map((b) => b.name) }),
     };
   });
   return { flows, untagged: { topics: inv.topics.filter((t) => !t.flow).sort(byName), queues: inv.queues.filter((q) => !q.flow).sort(byName) } };

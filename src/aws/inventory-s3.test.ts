@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGraph, flowNames, selectFlow, type Inventory } from './inventory-model.js';
+import { buildGraph, flowNames, groupByFlow, selectFlow, type Inventory } from './inventory-model.js';
 import { renderMermaid, renderText } from '../commands/graph/render.js';
 
 const Q = 'arn:aws:sqs:us-east-1:1:';
@@ -39,6 +39,7 @@ describe('buckets in the inventory', () => {
     assert.deepEqual(up.buckets!.map((b) => b.name), ['up-bucket']);
     assert.deepEqual(up.queues.map((q) => q.name), ['side', 'up-work']);
     assert.deepEqual(selectFlow(inv, 'solo')!.buckets!.map((b) => b.name), ['only-bucket']);
+    assert.deepEqual(groupByFlow(inv).flows.map((f) => [f.name, f.buckets]), [['solo', ['only-bucket']], ['up', ['up-bucket']]]);
   });
 
   it('the graph has bucket nodes and notification edges (events, key filter) to queues and functions', () => {

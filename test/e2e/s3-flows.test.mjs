@@ -142,6 +142,15 @@ test('tail decodes S3 events (bucket, decoded key, size, event) and shows the te
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /S3 test event: bucket tl-bucket's notification configuration was set/);
   assert.match(r.stdout, /s3:ObjectCreated:Put s3:\/\/tl-bucket\/a b\/ümlaut\+plus\.txt \(12 bytes\)/);
+  // export: the bucket and its notification after the queue policy
+  r = await svl(['export', 'tl.flow.json', '--format', 'terraform'], { env, cwd });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /resource "aws_s3_bucket" "tl_bucket" \{\n\s+bucket = "tl-bucket"/);
+  assert.match(r.stdout, /resource "aws_s3_bucket_notification" "tl_bucket" \{[\s\S]*depends_on = \[aws_sqs_queue_policy\.in\][\s\S]*queue \{[\s\S]*filter_suffix = "\.txt"/);
+  r = await svl(['export', 'tl.flow.json', '--format', 'cloudformation'], { env, cwd });
+  assert.equal(r.code, 0, r.stderr);
+  const cfn = JSON.parse(r.stdout);
+  assert.deepEqual(cfn.Resources.TlBucketBucket.DependsOn, ['InQueuePolicy']);
   // destroy by name, without the spec file: the bucket is found by its tag (ListBuckets + GetBucketTagging)
   r = await at(work)(['destroy', 'tl', '--yes', '--force', '--json']);
   assert.equal(r.code, 0, r.stderr);
