@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { svl, root, NO_STACK } from '../helpers/cli.mjs';
 import { lambdaE2eSuite, eventually } from '../helpers/lambda.mjs';
 import { credentials, waitIdle } from '../helpers/emulator.mjs';
-import { ndjson } from '../helpers/spawn.mjs';
+import { ndjson, spawnSvl } from '../helpers/spawn.mjs';
+import { startGate } from '../helpers/gate.mjs';
+import { localEnv } from '../helpers/cli.mjs';
 
 let t;
 let env;
@@ -278,4 +280,33 @@ test('bad bucket specs: every problem listed, exit 2, a hint, nothing created', 
   assert.equal((await send('GetBucketNotificationConfiguration', { Bucket: 'taken-bucket' })).QueueConfigurations.length, 1);
   assert.equal((await at(cwd)(['destroy', 'tk', '--yes'])).code, 0);
   assert.equal(await bucketExists('taken-bucket'), false);
+});
+
+test('Ctrl-C during apply after the bucket is created: what was done is listed, the next apply converges, then no changes', async () => {
+  const cwd = mkdtempSync(join(work, 'cz-'));
+  writeFileSync(join(cwd, 'cz.flow.json'), JSON.stringify({ name: 'cz', topic: { name: 'cz' }, queues: [{ id: 'a', name: 'cz-a' }], buckets: [{ name: 'cz-bucket', notifications: [{ events: ['s3:ObjectCreated:*'], queue: 'a' }] }] }));
+  const gate = await startGate(t.url);
+  try {
+    gate.holdWhen((op) => op === 'CreateTopic');
+    const job = spawnSvl(['apply', 'cz.flow.json', '--local', '--yes'], { env: { ...localEnv(gate.url), SVL_CANCEL_GRACE_MS: '60000' }, cwd, timeoutMs: 120_000 });
+    await gate.held(1);
+    job.child.kill('SIGINT');
+    await job.waitFor(/Stopping at a safe point/);
+    gate.release();
+    const r = await job.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.doesNotMatch(r.stderr, NO_STACK);
+    assert.match(r.stderr, /Error: Cancelled: applied 2 of \d+ changes to flow "cz" \(created bucket cz-bucket, topic cz\)\n/);
+    assert.match(r.stderr, /Hint: the next apply converges from what exists: svl apply cz\.flow\.json --local --yes\n/);
+  } finally {
+    await gate.close();
+  }
+  const { send } = await s3();
+  assert.deepEqual((await send('GetBucketNotificationConfiguration', { Bucket: 'cz-bucket' })).QueueConfigurations ?? [], [], 'the notification comes last: not configured yet');
+  let r = await at(cwd)(['apply', 'cz.flow.json', '--yes']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await send('GetBucketNotificationConfiguration', { Bucket: 'cz-bucket' })).QueueConfigurations.length, 1);
+  r = await at(cwd)(['apply', 'cz.flow.json', '--yes']);
+  assert.match(r.stdout, /^No changes/);
+  assert.equal((await at(cwd)(['destroy', 'cz', '--yes'])).code, 0);
 });
