@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestEmulator } from '../helpers/emulator.mjs';
 import { s3Client, bodyBytes } from '../helpers/s3.mjs';
@@ -40,6 +41,13 @@ test('buckets: create, head, location, list, tagging, policy, delete', async (t)
   const list = await s3.send(new S3.ListBucketsCommand({}));
   assert.deepEqual(list.Buckets.map((b) => [b.Name, b.BucketRegion]), [['photos', 'us-east-1'], ['photos-eu', 'eu-west-1']]);
   assert.ok(list.Owner?.ID);
+  const page1 = await s3.send(new S3.ListBucketsCommand({ MaxBuckets: 1 }));
+  assert.deepEqual(page1.Buckets.map((b) => b.Name), ['photos']);
+  const page2 = await s3.send(new S3.ListBucketsCommand({ MaxBuckets: 1, ContinuationToken: page1.ContinuationToken }));
+  assert.deepEqual(page2.Buckets.map((b) => b.Name), ['photos-eu']);
+  assert.equal(page2.ContinuationToken, undefined);
+  assert.deepEqual((await s3.send(new S3.ListBucketsCommand({ BucketRegion: 'eu-west-1' }))).Buckets.map((b) => b.Name), ['photos-eu']);
+  assert.deepEqual((await s3.send(new S3.ListBucketsCommand({ Prefix: 'photos-' }))).Buckets.map((b) => b.Name), ['photos-eu']);
 
   await s3.send(new S3.PutBucketTaggingCommand({ Bucket: 'photos', Tagging: { TagSet: [{ Key: 'svl:flow', Value: 'upload' }] } }));
   assert.deepEqual((await s3.send(new S3.GetBucketTaggingCommand({ Bucket: 'photos' }))).TagSet, [{ Key: 'svl:flow', Value: 'upload' }]);
@@ -276,6 +284,27 @@ test('multipart: ETag md5-of-md5s-N, ListParts, EntityTooSmall, InvalidPart, Inv
   const copied = await s3.send(new S3.CopyObjectCommand({ Bucket: 'multi', Key: 'big-copy.bin', CopySource: 'multi/big.bin' }));
   assert.equal(copied.CopyObjectResult.ETag, done.ETag);
   assert.ok((await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'multi', Key: 'big-copy.bin' })))).equals(Buffer.concat([part1, part2])));
+
+  // With a checksum algorithm, the result carries AWS's COMPOSITE checksum: CRC32 of the parts' CRC32s, "-N".
+  const withSum = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'multi', Key: 'summed', ChecksumAlgorithm: 'CRC32' }));
+  const c1 = await s3.send(new S3.UploadPartCommand({ Bucket: 'multi', Key: 'summed', UploadId: withSum.UploadId, PartNumber: 1, Body: part1, ChecksumAlgorithm: 'CRC32' }));
+  const c2 = await s3.send(new S3.UploadPartCommand({ Bucket: 'multi', Key: 'summed', UploadId: withSum.UploadId, PartNumber: 2, Body: part2, ChecksumAlgorithm: 'CRC32' }));
+  const summed = await s3.send(
+    new S3.CompleteMultipartUploadCommand({
+      Bucket: 'multi',
+      Key: 'summed',
+      UploadId: withSum.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: c1.ETag, ChecksumCRC32: c1.ChecksumCRC32 }, { PartNumber: 2, ETag: c2.ETag, ChecksumCRC32: c2.ChecksumCRC32 }] },
+    }),
+  );
+  const crcOfCrcs = Buffer.alloc(4);
+  crcOfCrcs.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(c1.ChecksumCRC32, 'base64'), Buffer.from(c2.ChecksumCRC32, 'base64')])));
+  assert.equal(summed.ChecksumCRC32, `${crcOfCrcs.toString('base64')}-2`);
+  assert.equal(summed.ChecksumType, 'COMPOSITE');
+  const summedGet = await s3.send(new S3.GetObjectCommand({ Bucket: 'multi', Key: 'summed', ChecksumMode: 'ENABLED' }));
+  assert.equal(summedGet.ChecksumCRC32, summed.ChecksumCRC32);
+  assert.equal(summedGet.ChecksumType, 'COMPOSITE');
+  assert.equal((await bodyBytes(summedGet)).length, part1.length + part2.length);
 
   const small = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'multi', Key: 'small' }));
   const s1 = await s3.send(new S3.UploadPartCommand({ Bucket: 'multi', Key: 'small', UploadId: small.UploadId, PartNumber: 1, Body: 'a' }));

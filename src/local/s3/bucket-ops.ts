@@ -7,6 +7,7 @@ import { header } from '../protocol/request.js';
 import { XmlSyntaxError, child, childText, childrenNamed, parseXml, s3Document, tag, type XmlNode } from '../protocol/rest-xml.js';
 import {
   bucketAlreadyOwnedByYou,
+  invalidArgument,
   bucketNotEmpty,
   illegalLocationConstraint,
   invalidBucketName,
@@ -65,12 +66,24 @@ export function aclHeadersAllowed(ctx: S3Context): boolean {
   return !Object.keys(ctx.req.headers).some((h) => h.startsWith('x-amz-grant-'));
 }
 
+/** ListBuckets, with its 2024 parameters: prefix, bucket-region, max-buckets and continuation-token. */
 export function listBuckets(ctx: S3Context): S3Reply {
-  const rows = ctx.s3.store.buckets();
-  const items = rows
+  const q = ctx.query;
+  const prefix = q.get('prefix') ?? '';
+  const region = q.get('bucket-region');
+  const rawMax = q.get('max-buckets');
+  if (rawMax !== null && (!/^\d{1,5}$/.test(rawMax) || Number(rawMax) < 1 || Number(rawMax) > 10000)) {
+    throw invalidArgument('Provided max-buckets not an integer or within integer range', 'max-buckets', rawMax);
+  }
+  const token = q.get('continuation-token');
+  const after = token ? Buffer.from(token, 'base64').toString('utf8') : '';
+  const rows = ctx.s3.store.buckets().filter((b) => b.name.startsWith(prefix) && (!region || b.region === region) && b.name > after);
+  const page = rawMax === null ? rows : rows.slice(0, Number(rawMax));
+  const items = page
     .map((b) => `<Bucket>${tag('Name', b.name)}${tag('CreationDate', isoTime(b.created_ms))}${tag('BucketRegion', b.region)}</Bucket>`)
     .join('');
-  return { body: s3Document('ListAllMyBucketsResult', `${ownerXml()}<Buckets>${items}</Buckets>`) };
+  const next = page.length < rows.length ? tag('ContinuationToken', Buffer.from(page[page.length - 1].name).toString('base64')) : '';
+  return { body: s3Document('ListAllMyBucketsResult', `${ownerXml()}<Buckets>${items}</Buckets>${next}${prefix ? tag('Prefix', prefix) : ''}`) };
 }
 
 export async function createBucket(ctx: S3Context, name: string): Promise<S3Reply> {

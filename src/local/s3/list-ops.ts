@@ -9,6 +9,7 @@ import type { S3Context, S3Reply } from './http.js';
 import { isoTime, ownerXml, requireBucket } from './bucket-ops.js';
 import { MAX_KEYS_DEFAULT } from './constants.js';
 import type { ObjectRow } from './store.js';
+import { checksumType } from './object-ops.js';
 
 interface Page {
   contents: ObjectRow[];
@@ -69,7 +70,7 @@ function contentsXml(rows: ObjectRow[], encode: (s: string) => string, owner: bo
     .map(
       (r) =>
         `<Contents>${tag('Key', encode(r.key))}${tag('LastModified', isoTime(r.modified_ms))}${tag('ETag', `"${r.etag}"`)}` +
-        `${r.checksum_algorithm ? tag('ChecksumAlgorithm', r.checksum_algorithm) + tag('ChecksumType', 'FULL_OBJECT') : ''}` +
+        `${r.checksum_algorithm ? tag('ChecksumAlgorithm', r.checksum_algorithm) + tag('ChecksumType', checksumType(r.checksum ?? '')) : ''}` +
         `${tag('Size', r.size)}${owner ? ownerXml() : ''}${tag('StorageClass', (JSON.parse(r.headers) as Record<string, string>)['x-amz-storage-class'] ?? 'STANDARD')}</Contents>`,
     )
     .join('');

@@ -2,8 +2,9 @@
  * Multipart uploads: Create, UploadPart, Complete (ETag = MD5 of the parts' binary MD5s + `-N`;
  * EntityTooSmall, InvalidPart, InvalidPartOrder as AWS), Abort, ListParts, ListMultipartUploads (one
  * page). Parts are body files like objects; Complete concatenates them into a temp file, renames it into
- * place and commits the object and the upload's removal in one transaction. No UploadPartCopy and no
- * full-object/composite checksums for the result.
+ * place and commits the object and the upload's removal in one transaction. An upload created with a
+ * checksum algorithm whose parts all carry that checksum gets AWS's COMPOSITE checksum (the checksum of
+ * the parts' raw checksums, `-N`). No UploadPartCopy and no FULL_OBJECT multipart checksums.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +13,7 @@ import { unlink } from 'node:fs/promises';
 import { header } from '../protocol/request.js';
 import { childText, childrenNamed, s3Document, tag } from '../protocol/rest-xml.js';
 import { receiveBody } from './body.js';
-import { checksumHeader, CHECKSUM_ALGORITHMS } from './checksums.js';
+import { checksumHeader, checksummer, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 import {
   aclNotSupported,
   entityTooSmall,
@@ -116,6 +117,7 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
   parts.forEach((p, i) => {
     if (i < parts.length - 1 && p.size < MIN_PART_BYTES) throw entityTooSmall(p.size, MIN_PART_BYTES, p.part_number, `"${p.etag}"`);
   });
+  const composite = compositeChecksum(up.checksum_algorithm as ChecksumAlgorithm | null, parts.map((p) => p.checksum));
   const md5s = createHash('md5');
   for (const p of parts) md5s.update(Buffer.from(p.etag, 'hex'));
   const etag = `${md5s.digest('hex')}-${parts.length}`;
@@ -138,8 +140,8 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
     modified_ms: ctx.s3.opts.clock.now(),
     headers: up.headers,
     metadata: up.metadata,
-    checksum_algorithm: null,
-    checksum: null,
+    checksum_algorithm: composite ? up.checksum_algorithm : null,
+    checksum: composite ?? null,
   };
   // Commit the object and drop the upload together: a second Complete then answers NoSuchUpload.
   const file = await ctx.s3.files.commitTemp(tmp);
@@ -154,9 +156,10 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
   ctx.s3.opts.log?.(`S3 ${bucket} <- ${key} (${row.size} bytes, ${parts.length} parts)`);
   ctx.s3.emit(ctx, 'ObjectCreated:CompleteMultipartUpload', bucket, key, done.seq, { size: row.size, eTag: etag });
   const location = `${ctx.stream.baseUrl}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  const sum = composite ? `${tag(`Checksum${up.checksum_algorithm}`, composite)}${tag('ChecksumType', 'COMPOSITE')}` : '';
   return {
     headers: { 'x-amz-server-side-encryption': 'AES256' },
-    body: s3Document('CompleteMultipartUploadResult', `${tag('Location', location)}${tag('Bucket', bucket)}${tag('Key', key)}${tag('ETag', `"${etag}"`)}`),
+    body: s3Document('CompleteMultipartUploadResult', `${tag('Location', location)}${tag('Bucket', bucket)}${tag('Key', key)}${tag('ETag', `"${etag}"`)}${sum}`),
   };
 }
 
@@ -203,4 +206,17 @@ export function listMultipartUploads(ctx: S3Context, bucket: string): S3Reply {
     .join('');
   const inner = `${tag('Bucket', bucket)}<KeyMarker/><UploadIdMarker/>${tag('Prefix', prefix)}${tag('MaxUploads', 1000)}${tag('IsTruncated', false)}${items}`;
   return { body: s3Document('ListMultipartUploadsResult', inner) };
+}
+
+/** AWS's COMPOSITE checksum: the algorithm over the parts' raw checksums, then `-<parts>`; undefined unless every part has one. */
+function compositeChecksum(algorithm: ChecksumAlgorithm | null, partChecksums: (string | null)[]): string | undefined {
+  if (!algorithm) return undefined;
+  const sum = checksummer(algorithm);
+  if (!sum) return undefined;
+  for (const c of partChecksums) {
+    const [alg, value] = c?.split(':') ?? [];
+    if (alg !== algorithm || !value) return undefined;
+    sum.update(Buffer.from(value, 'base64'));
+  }
+  return `${sum.digest()}-${partChecksums.length}`;
 }

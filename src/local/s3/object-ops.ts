@@ -174,6 +174,9 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
+/** Multipart objects' checksums end in `-<parts>` (COMPOSITE); the others cover the whole body. */
+export const checksumType = (checksum: string) => (/-\d+$/.test(checksum) ? 'COMPOSITE' : 'FULL_OBJECT');
+
 /** The headers GET/HEAD return for an object. */
 export function objectHeaders(row: ObjectRow): Record<string, string> {
   const headers: Record<string, string> = {
@@ -214,7 +217,7 @@ export function getObject(ctx: S3Context, bucket: string, key: string): S3Reply 
   const range = parseRange(header(ctx.req, 'range'), row.size);
   if (!range && row.checksum_algorithm && row.checksum && header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     headers[checksumHeader(row.checksum_algorithm as ChecksumAlgorithm)] = row.checksum;
-    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+    headers['x-amz-checksum-type'] = checksumType(row.checksum);
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? row.size - 1;
@@ -342,7 +345,7 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
   };
   const seq = await commitObject(ctx, tmp, row);
   s3.emit(ctx, 'ObjectCreated:Copy', bucket, key, seq, { size: row.size, eTag: row.etag });
-  const checksum = row.checksum_algorithm && row.checksum ? tag(`Checksum${row.checksum_algorithm}`, row.checksum) : '';
+  const checksum = row.checksum_algorithm && row.checksum ? tag(`Checksum${row.checksum_algorithm}`, row.checksum) + tag('ChecksumType', checksumType(row.checksum)) : '';
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': 'AES256' };
   if (header(ctx.req, 'x-amz-copy-source-version-id')) headers['x-amz-copy-source-version-id'] = 'null';
   return { headers, body: s3Document('CopyObjectResult', `${tag('ETag', quoted(row.etag))}${tag('LastModified', isoTime(row.modified_ms))}${checksum}`) };

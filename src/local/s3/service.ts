@@ -8,7 +8,7 @@
  *
  * Fidelity ledger
  * - Supported: CreateBucket (LocationConstraint, us-east-1's 200 for a bucket you own), HeadBucket,
- *   DeleteBucket, ListBuckets, GetBucketLocation, Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy
+ *   DeleteBucket, ListBuckets (prefix, region, pages), GetBucketLocation, Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy
  *   (stored, not enforced), GetBucketAcl/GetBucketVersioning (a new bucket's answers), PutObject,
  *   GetObject (Range, conditional headers, response-* overrides), HeadObject, DeleteObject, DeleteObjects,
  *   CopyObject (metadata directive, copy-source conditions), ListObjectsV2, ListObjects,
@@ -19,8 +19,8 @@
  *   bucket's is answered anyway (no PermanentRedirect); one account (every bucket is yours); ACLs as
  *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
  *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
- *   bucket policies are stored but not enforced; multipart objects have no
- *   full-object checksum; no versioning (versionId never set).
+ *   bucket policies are stored but not enforced; multipart objects get COMPOSITE
+ *   checksums only (no FULL_OBJECT multipart checksums); no versioning (versionId never set).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
  *   lifecycle, website, encryption, object tagging, object lock, …), UploadPartCopy, POST uploads,
  *   SSE-C, presigned URL expiry checks.
