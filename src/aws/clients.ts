@@ -5,6 +5,7 @@
  */
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -51,6 +52,28 @@ export function getApiGatewayV2(target: Target, ui: AutostartUi): Promise<ApiGat
     if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
     return new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config);
   });
+}
+
+/**
+ * S3. On the emulator (an IP endpoint) path-style addressing, as the SDKs and the AWS CLI use for one;
+ * its endpoint is the one the other services of the target use (the emulator's, or --endpoint-url /
+ * SVL_ENDPOINT_URL); otherwise the SDK's own, which also honours AWS_ENDPOINT_URL_S3.
+ */
+export function getS3(target: Target, ui: AutostartUi): Promise<S3Client> {
+  const config = s3ClientConfig(target);
+  const endpoint = config.endpoint;
+  return cached(JSON.stringify([target.kind, 's3', config.region, config.profile, endpoint]), async () => {
+    if (target.kind === 'local' && endpoint) await emulatorReady(endpoint, ui);
+    return new (await import('@aws-sdk/client-s3')).S3Client(config);
+  });
+}
+
+/** S3's config: an endpoint meant for every service (not SQS's own) with path-style addressing. */
+export function s3ClientConfig(target: Target) {
+  const generic = target.kind === 'local' || ['--endpoint-url', 'SVL_ENDPOINT_URL', 'AWS_ENDPOINT_URL'].includes(target.sources.endpoints.sqs ?? '');
+  const endpoint = generic ? target.endpoints.sqs : undefined;
+  const { endpoint: _ignored, ...base } = clientConfig(target, 'sqs');
+  return { ...base, ...(endpoint !== undefined && { endpoint, forcePathStyle: true }) };
 }
 
 /**

@@ -6,6 +6,7 @@
 
 /** The tag every flow resource carries (the flow engine writes the same one: src/flows/spec.ts). */
 export const FLOW_TAG = 'svl:flow';
+import type { BucketInfo } from './inventory-s3.js';
 /** `svl tail`'s ephemeral tap queues (src/aws/taps.ts): named with this prefix and tagged with TAP_TAG. */
 export const TAP_PREFIX = 'svl-tap-';
 export const TAP_TAG = 'svl:tap';
@@ -85,6 +86,8 @@ export interface Inventory {
   consumers: ConsumerInfo[];
   /** Whether Lambda answered ListEventSourceMappings; when not, `consumers` is empty and `reason` says why. */
   lambda: { available: boolean; reason?: string } | null;
+  /** S3 buckets (inventory-s3.ts), when the discovery asked for them. */
+  buckets?: BucketInfo[];
 }
 
 export const arnName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
@@ -137,11 +140,13 @@ export interface FlowSummary {
   depth: QueueDepth;
   /** Messages (any state) sitting in the flow's DLQs. */
   deadLetterMessages: number;
+  /** The flow's buckets, when it has any. */
+  buckets?: string[];
 }
 
 export function flowNames(inv: Inventory): string[] {
   const names = new Set<string>();
-  for (const r of [...inv.topics, ...inv.queues]) if (r.flow) names.add(r.flow);
+  for (const r of [...inv.topics, ...inv.queues, ...(inv.buckets ?? [])]) if (r.flow) names.add(r.flow);
   return [...names].sort();
 }
 
@@ -158,6 +163,7 @@ export function groupByFlow(inv: Inventory): { flows: FlowSummary[]; untagged: {
       subscriptions: f.subscriptions.length,
       depth,
       deadLetterMessages: f.queues.filter(isDeadLetterQueue).reduce((n, q) => n + totalDepth(q.depth), 0),
+      ...(f.buckets?.length && { buckets: f.buckets.map((b) => b.name) }),
     };
   });
   return { flows, untagged: { topics: inv.topics.filter((t) => !t.flow).sort(byName), queues: inv.queues.filter((q) => !q.flow).sort(byName) } };
@@ -171,10 +177,13 @@ export function groupByFlow(inv: Inventory): { flows: FlowSummary[]; untagged: {
 export function selectFlow(inv: Inventory, flow: string): Inventory | null {
   const topics = inv.topics.filter((t) => t.flow === flow);
   const tagged = inv.queues.filter((q) => q.flow === flow);
-  if (topics.length === 0 && tagged.length === 0) return null;
+  const buckets = (inv.buckets ?? []).filter((b) => b.flow === flow);
+  if (topics.length === 0 && tagged.length === 0 && buckets.length === 0) return null;
   const topicArns = new Set(topics.map((t) => t.arn));
   const subscriptions = inv.subscriptions.filter((s) => topicArns.has(s.topicArn));
   const want = new Set(tagged.map((q) => q.arn));
+  // What the flow's buckets notify belongs to the picture too.
+  for (const n of buckets.flatMap((b) => b.notifications)) if (n.kind === 'queue') want.add(n.arn);
   for (const s of subscriptions) {
     if (s.protocol === 'sqs') want.add(s.endpoint);
     if (s.deadLetterTargetArn) want.add(s.deadLetterTargetArn);
@@ -192,13 +201,13 @@ export function selectFlow(inv: Inventory, flow: string): Inventory | null {
   }
   const queues = inv.queues.filter((q) => want.has(q.arn));
   const consumers = inv.consumers.filter((c) => want.has(c.eventSourceArn));
-  return { topics: [...topics].sort(byName), subscriptions, queues: [...queues].sort(byName), consumers, lambda: inv.lambda };
+  return { topics: [...topics].sort(byName), subscriptions, queues: [...queues].sort(byName), consumers, lambda: inv.lambda, ...(inv.buckets && { buckets }) };
 }
 
 // ---- graph ----
 
-export type NodeKind = 'topic' | 'queue' | 'endpoint' | 'function';
-export type EdgeKind = 'subscription' | 'dead-letter' | 'subscription-dead-letter' | 'event-source';
+export type NodeKind = 'topic' | 'queue' | 'endpoint' | 'function' | 'bucket';
+export type EdgeKind = 'subscription' | 'dead-letter' | 'subscription-dead-letter' | 'event-source' | 'notification';
 
 export interface GraphNode {
   /** The ARN, or `protocol:endpoint` for non-SQS subscription endpoints. */
@@ -226,6 +235,8 @@ export interface GraphEdge {
   maxReceiveCount?: number | null;
   state?: string;
   batchSize?: number | null;
+  /** S3 event types of a bucket notification edge (its key filter is in `filter`, e.g. `uploads/*.jpg`). */
+  events?: string[];
 }
 
 export interface Graph {
@@ -233,7 +244,7 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-const KIND_ORDER: Record<NodeKind, number> = { topic: 0, queue: 1, endpoint: 2, function: 3 };
+const KIND_ORDER: Record<NodeKind, number> = { bucket: -1, topic: 0, queue: 1, endpoint: 2, function: 3 };
 const compareNodes = (a: GraphNode, b: GraphNode): number => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(a.name, b.name) || cmp(a.id, b.id);
 
 /** Topics -> subscriptions -> queues/endpoints -> DLQs -> consumers, sorted so renderings are stable. */
@@ -272,6 +283,16 @@ export function buildGraph(inv: Inventory): Graph {
     nodes.set(c.functionArn, { id: c.functionArn, kind: 'function', name: c.functionName });
     edges.push({ from: queueNode(c.eventSourceArn), to: c.functionArn, kind: 'event-source', state: c.state, batchSize: c.batchSize });
   }
+  for (const b of inv.buckets ?? []) {
+    nodes.set(b.arn, { id: b.arn, kind: 'bucket', name: b.name });
+    for (const n of b.notifications) {
+      let to = n.arn;
+      if (n.kind === 'queue') to = queueNode(n.arn);
+      else if (!nodes.has(to)) nodes.set(to, n.kind === 'topic' ? { id: to, kind: 'topic', name: arnName(to), external: !inv.topics.some((t) => t.arn === to) } : { id: to, kind: 'function', name: functionName(to) });
+      const filter = n.prefix !== undefined || n.suffix !== undefined ? `${n.prefix ?? ''}*${n.suffix ?? ''}` : null;
+      edges.push({ from: b.arn, to, kind: 'notification', events: n.events, filter });
+    }
+  }
   // Nodes created as DLQ targets after their first sighting still need the flag.
   for (const e of edges) {
     const n = nodes.get(e.to);
@@ -279,7 +300,7 @@ export function buildGraph(inv: Inventory): Graph {
   }
   const sorted = [...nodes.values()].sort(compareNodes);
   const rank = new Map(sorted.map((n, i) => [n.id, i]));
-  const EDGE_ORDER: Record<EdgeKind, number> = { subscription: 0, 'subscription-dead-letter': 1, 'dead-letter': 2, 'event-source': 3 };
+  const EDGE_ORDER: Record<EdgeKind, number> = { notification: -1, subscription: 0, 'subscription-dead-letter': 1, 'dead-letter': 2, 'event-source': 3 };
   edges.sort((a, b) => rank.get(a.from)! - rank.get(b.from)! || EDGE_ORDER[a.kind] - EDGE_ORDER[b.kind] || rank.get(a.to)! - rank.get(b.to)! || cmp(String(a.subscription), String(b.subscription)));
   return { nodes: sorted, edges };
 }

@@ -19,6 +19,8 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { discoverBuckets } from './inventory-s3.js';
 import { SvlError } from '../errors.js';
 import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { createLimiter } from './pool.js';
@@ -51,6 +53,8 @@ export interface InventoryDeps {
   sns: SNSClient;
   /** Given: event source mappings are listed too (for `svl graph`). */
   lambda?: LambdaClient;
+  /** Given: buckets (and their notifications) are listed too. */
+  s3?: S3Client;
   signal?: AbortSignal;
   /** For the emulator's peek endpoint; defaults to global fetch. */
   fetch?: typeof fetch;
@@ -80,11 +84,12 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
   // listeners can pass Node's default warning threshold of 10 without any leak.
   if (deps.signal) setMaxListeners(Math.max(getMaxListeners(deps.signal), 4 * CONCURRENCY), deps.signal);
   const run: Run = { ...deps, limit: createLimiter(CONCURRENCY) };
-  const [topics, subscriptions, queues, lambda] = await Promise.all([
+  const [topics, subscriptions, queues, lambda, s3] = await Promise.all([
     discoverTopics(run),
     discoverSubscriptions(run),
     discoverQueues(run),
     deps.lambda ? discoverConsumers(run, deps.lambda) : Promise.resolve(null),
+    deps.s3 ? discoverBuckets(deps.s3, { region: deps.target.region, aws: deps.target.kind === 'aws', limit: run.limit, signal: deps.signal }) : Promise.resolve(null),
   ]);
   return linkDeadLetters(withoutTaps({
     topics,
@@ -92,6 +97,7 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
     queues,
     consumers: lambda?.consumers ?? [],
     lambda: lambda ? { available: lambda.available, ...(lambda.reason !== undefined && { reason: lambda.reason }) } : null,
+    ...(s3 && { buckets: s3.buckets }),
   }));
 }
 

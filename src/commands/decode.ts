@@ -7,6 +7,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { arnName } from '../aws/inventory-model.js';
 import type { PeekedMessage, PeekState } from '../aws/peek.js';
+import { decodeS3Event, type S3EventInfo } from './s3-event.js';
 
 export type ReadVia = 'peek' | 'tap' | 'receive';
 
@@ -41,6 +42,8 @@ export interface DecodedMessage {
   /** DeadLetterQueueSourceArn: the queue a dead letter came from. */
   deadLetterSourceArn: string | null;
   via: ReadVia;
+  /** Set when the body is an S3 event notification (or S3's test event): s3-event.ts. */
+  s3: S3EventInfo | null;
 }
 
 type AttrIn = { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array | string };
@@ -129,6 +132,7 @@ function decode(raw: Raw, source: string, via: ReadVia, topicArn?: string): Deco
     sns,
     deadLetterSourceArn: sys.DeadLetterQueueSourceArn ?? null,
     via,
+    s3: decodeS3Event(body),
   };
 }
 

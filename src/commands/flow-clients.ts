@@ -15,7 +15,7 @@ export interface CountedClients extends FlowClients {
 type Stack = { add: (mw: unknown, opts: { step: string; name: string }) => void; remove: (name: string) => boolean };
 
 export async function flowClients(target: Target, ui: AutostartUi): Promise<CountedClients> {
-  const { getSqs, getSns, getLambda } = await import('../aws/clients.js');
+  const { getSqs, getSns, getLambda, getS3 } = await import('../aws/clients.js');
   const [sqs, sns] = await Promise.all([getSqs(target, ui), getSns(target, ui)]);
   let n = 0;
   const name = `svl-count-${Math.random().toString(36).slice(2)}`;
@@ -35,6 +35,7 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
   count(sns);
   let lambda: Promise<LambdaClient | undefined> | undefined;
   let apigw: Promise<ApiGatewayV2Client | undefined> | undefined;
+  let s3: ReturnType<typeof getS3> | undefined;
   return {
     sqs,
     sns,
@@ -70,6 +71,11 @@ export async function flowClients(target: Target, ui: AutostartUi): Promise<Coun
       })().catch((err: unknown) => {
         apigw = undefined;
         throw err;
+      })),
+    s3: () =>
+      (s3 ??= getS3(target, ui).then((c) => {
+        count(c);
+        return c;
       })),
     calls: () => n,
     release: () => {

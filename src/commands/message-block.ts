@@ -6,6 +6,7 @@
 import type { Style } from '../ui/index.js';
 import { arnName } from '../aws/inventory-model.js';
 import type { DecodedMessage } from './decode.js';
+import { describeS3Event } from './s3-event.js';
 
 const MAX_BODY_LINES = 200;
 
@@ -22,6 +23,7 @@ export function renderMessageBlock(m: DecodedMessage, style: Style): string {
   if (facts.length > 0) lines.push(`  ${style.dim(facts.join(' · '))}`);
   const attrs = Object.entries(m.attributes);
   if (attrs.length > 0) lines.push(`  ${attrs.map(([k, v]) => `${style.dim(`${k}=`)}${v}`).join('  ')}`);
+  if (m.s3) lines.push(...describeS3Event(m.s3).map((l) => `  ${m.s3!.test ? style.yellow(l) : style.bold(l)}`));
   lines.push(...bodyLines(m).map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,7 @@ import { isQueueDeletedRecently } from '../aws/errors.js';
 import { observeFlow, type FlowClients, type Observed } from './observe.js';
 import { observeApis, planApis } from './apis-plan.js';
 import { applyApis, type AppliedApi } from './apis-apply.js';
+import { applyBucketsFirst, applyBucketsLast } from './buckets-aws.js';
 import {
   attributeChanges,
   desiredDlqAttributes,
@@ -113,6 +114,9 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
   let apis: AppliedApi[] | undefined;
 
   try {
+    checkpoint();
+    // 0. buckets (created and tagged; their notifications come last, once every destination exists)
+    await applyBucketsFirst(spec, clients, plan, ctx.region, step, cancelling);
     checkpoint();
     // 1. topic
     if (!obs.topic) {
@@ -218,6 +222,9 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
         }
       }
     }
+
+    // 5b. topic policy and Lambda permissions for buckets, then their notification configurations
+    await applyBucketsLast(spec, clients, plan, ctx, topicArn, step, checkpoint);
 
     // 6. HTTP APIs (apis-apply.ts): after the functions' consumers, before deletions
     if (obs.apis?.available && clients.apigw) {

@@ -13,6 +13,7 @@ import { listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type Ob
 import type { PlanStep } from './plan.js';
 import { destroyApi, destroyApiSteps, findFlowApis } from './apis-apply.js';
 import type { ObservedApi } from './apis-plan.js';
+import { executeDestroyBuckets, planDestroyBuckets, type BucketDestroy } from './buckets-aws.js';
 
 export interface DestroyPlan {
   flow: string;
@@ -25,10 +26,12 @@ export interface DestroyPlan {
   consumers: Array<{ uuid: string; queue: string; fn: string }>;
   /** The flow's HTTP APIs (tagged with it), deleted first: they are the flow's front door. */
   apis: ObservedApi[];
+  /** The flow's buckets (buckets-aws.ts): deleted when empty or with force, else reported. */
+  buckets?: BucketDestroy;
 }
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
-export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients): Promise<DestroyPlan> {
+export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients, opts: { force?: boolean } = {}): Promise<DestroyPlan> {
   const sns = await import('@aws-sdk/client-sns');
   const skipped: string[] = [];
   const queues: ObservedQueue[] = [];
@@ -106,8 +109,11 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
     }
   }
 
+  const buckets = await planDestroyBuckets(flow, spec, c, opts.force === true);
+  skipped.push(...buckets.skipped);
   const steps: PlanStep[] = [
     ...destroyApiSteps(apis),
+    ...buckets.steps,
     ...consumers.map((m): PlanStep => ({ action: 'delete', kind: 'consumer', name: `${m.queue} -> λ ${m.fn}`, changes: [m.uuid] })),
     ...subSteps,
     ...queues
@@ -115,7 +121,7 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
     ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
   ];
-  return { flow, steps, skipped, topic, queues, subscriptions, consumers, apis };
+  return { flow, steps, skipped, topic, queues, subscriptions, consumers, apis, buckets };
 }
 
 const STOPPED = Symbol('stopped');
@@ -149,6 +155,7 @@ export async function executeDestroy(
       }
     }
     checkpoint();
+    if (p.buckets) await executeDestroyBuckets(p.buckets, c, mark, checkpoint);
     if (p.consumers.length) {
       const lambda = (await c.lambda!())!;
       const { DeleteEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');

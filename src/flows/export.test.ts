@@ -338,6 +338,10 @@ function readTerraform(text: string): { deployed: Deployed; blocks: HclBlock[]; 
     if (type === 'aws_sqs_queue' && (attr === 'url' || attr === 'id')) return urlOf(literal(b, 'name'));
     if (type === 'aws_sns_topic' && attr === 'arn') return arnOf('sns', literal(b, 'name'));
     if (type === 'aws_lambda_function' && attr === 'arn') return arnOf('lambda', `function:${literal(b, 'function_name')}`);
+    if (type === 'aws_lambda_function' && attr === 'function_name') return literal(b, 'function_name');
+    if (type === 'aws_s3_bucket' && attr === 'arn') return `arn:aws:s3:::${literal(b, 'bucket')}`;
+    if (type === 'aws_s3_bucket' && attr === 'id') return literal(b, 'bucket');
+    if (type === 'aws_caller_identity' && attr === 'account_id') return ACCOUNT;
     return assert.fail(`unexpected reference ${address}.${attr}`);
   };
   const ref = (path: string[]): unknown => {
@@ -449,6 +453,7 @@ function readCloudFormation(text: string): { deployed: Deployed; template: Cfn }
   };
   const getAtt = (id: string, attr: string) => {
     assert.equal(attr, 'Arn');
+    if (resources[id]?.Type === 'AWS::S3::Bucket') return `arn:aws:s3:::${resources[id]!.Properties.BucketName}`;
     return arnOf(resources[id]?.Type === 'AWS::SNS::Topic' ? 'sns' : 'sqs', nameOf(id));
   };
   const deps = new Map<string, Set<string>>();
@@ -472,6 +477,7 @@ function readCloudFormation(text: string): { deployed: Deployed; template: Cfn }
     if ('Fn::Sub' in o) {
       return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => {
         if (name in pseudo) return pseudo[name]!;
+        if (name in params) return params[name].Default as string;
         const [id, attr] = name.split('.');
         deps.get(from)!.add(id!);
         return getAtt(id!, attr!);
@@ -533,7 +539,8 @@ function readCloudFormation(text: string): { deployed: Deployed; template: Cfn }
     const p = props[id]!;
     deployed.esms.push({ queueArn: p.EventSourceArn, fn: p.FunctionName, enabled: p.Enabled, batchSize: p.BatchSize, window: p.MaximumBatchingWindowInSeconds, types: p.FunctionResponseTypes ?? [] });
   }
-  assert.equal(Object.keys(resources).length, 1 + ofType('AWS::SQS::Queue').length + ofType('AWS::SQS::QueuePolicy').length + ofType('AWS::SNS::Subscription').length + ofType('AWS::Lambda::EventSourceMapping').length, 'no other resources');
+  const s3Types = ['AWS::S3::Bucket', 'AWS::SNS::TopicPolicy', 'AWS::Lambda::Permission'].flatMap(ofType).length;
+  assert.equal(Object.keys(resources).length, s3Types + 1 + ofType('AWS::SQS::Queue').length + ofType('AWS::SQS::QueuePolicy').length + ofType('AWS::SNS::Subscription').length + ofType('AWS::Lambda::EventSourceMapping').length, 'no other resources');
   return { deployed, template: { ...template, resolvedOutputs: outputs } };
 }
 
@@ -780,4 +787,87 @@ test('cloudformation: an HTTP API exports as what apply creates, every reference
     `${f}FunctionName`, 'apigateway.amazonaws.com', 'lambda:InvokeFunction', 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${UsersApiApi}/*/*',
   ]));
   assert.deepEqual(cfn.Outputs.UsersApiEndpoint.Value, { 'Fn::GetAtt': ['UsersApiApi', 'ApiEndpoint'] });
+});
+
+// Buckets: the bucket, its notifications after the policies and permissions they need.
+
+/** A flow whose queue gets both the topic and a bucket, a bucket publishing to the topic, and a Lambda destination. */
+const uploads: FlowSpec = validateSpec({
+  name: 'uploads',
+  topic: { name: 'uploads-events' },
+  queues: [{ id: 'work', name: 'uploads-work', consumer: { function: 'upload-worker' } }, { id: 'audit', name: 'uploads-audit' }],
+  buckets: [
+    {
+      name: 'uploads-in.example',
+      notifications: [
+        { events: ['s3:ObjectCreated:*'], prefix: 'in/', queue: 'work' },
+        { events: ['s3:ObjectRemoved:*'], topic: 'uploads-events' },
+        { id: 'thumbs', events: ['s3:ObjectCreated:Put', 's3:ObjectCreated:Post'], prefix: 'img/', suffix: '.jpg', function: 'thumbnailer' },
+      ],
+    },
+    { name: 'uploads-archive', notifications: [{ events: ['s3:ObjectCreated:*'], queue: 'uploads-audit' }] },
+  ],
+});
+
+test('terraform: buckets, their notifications (depends_on the queue policy, topic policy and lambda permission) and the queue policy with both statements', () => {
+  const text = exportTerraform(uploads);
+  const { deployed, blocks } = readTerraform(text);
+  assertMatchesApply(uploads, deployed); // queue policies include the bucket statements, scoped to bucket ARN and account
+  assert.doesNotMatch(text, /arn:aws/);
+  const res = (type: string) => blocks.filter((b) => b.type === 'resource' && b.labels[0] === type);
+  const lit = (b: HclBlock, a: string) => evaluate(b.attrs.get(a)!, (p) => p.join('.'));
+  assert.deepEqual(res('aws_s3_bucket').map((b) => [b.labels[1], lit(b, 'bucket'), lit(b, 'tags')]), [
+    ['uploads_in_example', 'uploads-in.example', 'local.tags'],
+    ['uploads_archive', 'uploads-archive', 'local.tags'],
+  ]);
+  const [n1, n2] = res('aws_s3_bucket_notification');
+  assert.deepEqual(lit(n1!, 'depends_on'), ['aws_lambda_permission.uploads_in_example_thumbnailer', 'aws_sqs_queue_policy.work', 'aws_sns_topic_policy.s3']);
+  assert.deepEqual(lit(n2!, 'depends_on'), ['aws_sqs_queue_policy.audit']);
+  assert.equal(lit(n1!, 'bucket'), 'aws_s3_bucket.uploads_in_example.id');
+  assert.deepEqual(
+    n1!.blocks.map((b) => [b.type, Object.fromEntries([...b.attrs].map(([k, e]) => [k, evaluate(e, (p) => p.join('.'))]))]),
+    [
+      ['queue', { id: 'uploads-in.example-queue-uploads-work', queue_arn: 'aws_sqs_queue.work.arn', events: ['s3:ObjectCreated:*'], filter_prefix: 'in/' }],
+      ['topic', { id: 'uploads-in.example-topic-uploads-events', topic_arn: 'aws_sns_topic.topic.arn', events: ['s3:ObjectRemoved:*'] }],
+      ['lambda_function', { id: 'thumbs', lambda_function_arn: 'data.aws_lambda_function.thumbnailer.arn', events: ['s3:ObjectCreated:Put', 's3:ObjectCreated:Post'], filter_prefix: 'img/', filter_suffix: '.jpg' }],
+    ],
+  );
+  const [perm] = res('aws_lambda_permission');
+  assert.deepEqual(Object.fromEntries([...perm!.attrs].map(([k, e]) => [k, evaluate(e, (p) => p.join('.'))])), {
+    statement_id: 'svl-s3-uploads-in.example',
+    action: 'lambda:InvokeFunction',
+    function_name: 'data.aws_lambda_function.thumbnailer.function_name',
+    principal: 's3.amazonaws.com',
+    source_arn: 'aws_s3_bucket.uploads_in_example.arn',
+    source_account: 'data.aws_caller_identity.current.account_id',
+  });
+  const topicPolicy = JSON.parse(String(evaluate(res('aws_sns_topic_policy')[0]!.attrs.get('policy')!, (p) => (p.join('.') === 'aws_sns_topic.topic.arn' ? arnOf('sns', 'uploads-events') : p.join('.') === 'aws_s3_bucket.uploads_in_example.arn' ? 'arn:aws:s3:::uploads-in.example' : ACCOUNT))));
+  assert.deepEqual(topicPolicy.Statement[1].Condition, { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::uploads-in.example' }, StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+  // the destination function is a data source like a consumer's
+  assert.deepEqual(blocks.filter((b) => b.type === 'data').map((b) => b.labels.join('.')), ['aws_lambda_function.upload_worker', 'aws_lambda_function.thumbnailer', 'aws_caller_identity.current']);
+});
+
+test('cloudformation: buckets with NotificationConfiguration, DependsOn the policies and the permission, no cycle', () => {
+  const text = exportCloudFormation(uploads);
+  const { deployed, template } = readCloudFormation(text); // resolves every reference and checks acyclicity
+  assertMatchesApply(uploads, deployed);
+  assert.doesNotMatch(text, /arn:aws:/);
+  const r = template.Resources as Record<string, Cfn>;
+  assert.deepEqual(r.UploadsInExampleBucket.DependsOn, ['WorkQueuePolicy', 'TopicPolicy', 'UploadsInExampleBucketThumbnailerPermission']);
+  assert.deepEqual(r.UploadsArchiveBucket.DependsOn, ['AuditQueuePolicy']);
+  const cfg = r.UploadsInExampleBucket.Properties.NotificationConfiguration;
+  assert.deepEqual(cfg.QueueConfigurations, [{ Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] }, Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'in/' }] } } }]);
+  assert.deepEqual(cfg.TopicConfigurations, [{ Event: 's3:ObjectRemoved:*', Topic: { Ref: 'Topic' } }]);
+  assert.deepEqual(cfg.LambdaConfigurations.map((c: Cfn) => c.Event), ['s3:ObjectCreated:Put', 's3:ObjectCreated:Post']);
+  assert.deepEqual(r.UploadsInExampleBucket.Properties.Tags, [{ Key: 'svl:flow', Value: 'uploads' }]);
+  assert.deepEqual(r.UploadsInExampleBucketThumbnailerPermission.Properties, {
+    Action: 'lambda:InvokeFunction',
+    FunctionName: { Ref: 'ThumbnailerFunctionName' },
+    Principal: 's3.amazonaws.com',
+    SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::uploads-in.example' },
+    SourceAccount: { Ref: 'AWS::AccountId' },
+  });
+  assert.equal(template.Parameters.ThumbnailerFunctionName.Default, 'thumbnailer');
+  assert.equal(r.TopicPolicy.Type, 'AWS::SNS::TopicPolicy');
+  assert.equal((template.resolvedOutputs as Record<string, { Value: string }>).UploadsArchiveBucketArn!.Value, 'arn:aws:s3:::uploads-archive');
 });

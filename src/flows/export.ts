@@ -22,6 +22,7 @@ import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
 import { cloudFormationApis, exportedApiFunctions, terraformApis } from './export-apis.js';
+import { cfnBuckets, cfnQueueStatements, destinationFunctions, terraformBuckets, terraformQueueStatements } from './export-s3.js';
 
 export type ExportFormat = 'terraform' | 'cloudformation';
 
@@ -58,7 +59,8 @@ export function exportTerraform(spec: FlowSpec): string {
   );
   const functions = new Map<string, string>();
   const usedFns = new Set<string>();
-  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec)]) {
+  // Consumers' functions, those the HTTP APIs invoke, then those buckets notify (export-s3.ts): one data source each.
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec), ...destinationFunctions(spec)]) {
     if (fn === undefined || functions.has(fn)) continue;
     const first = hclIdentifier(fn, 'consumer');
     let n = first;
@@ -136,7 +138,7 @@ export function exportTerraform(spec: FlowSpec): string {
       attrs: {
         queue_url: new Ref(`${queue}.url`),
         policy: new Call('jsonencode', [
-          queuePolicyDocument<HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl'])),
+          queuePolicyDocument<HclValue, HclValue>(new Ref(`${queue}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${queue}.arn`), '/svl']), terraformQueueStatements(spec, q.name, new Ref(`${queue}.arn`))),
         ]),
       },
     });
@@ -172,6 +174,7 @@ export function exportTerraform(spec: FlowSpec): string {
     }
   });
 
+  blocks.push(...terraformBuckets(spec, { topic, queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), functions }));
   const urls = (entries: Array<[string, string]>): HclObject => Object.fromEntries(entries.map(([k, ref]) => [k, new Ref(ref)]));
   const apis = terraformApis(spec, (fn) => `data.aws_lambda_function.${functions.get(fn)!}`);
   blocks.push(...apis.blocks);
@@ -230,7 +233,8 @@ export function exportCloudFormation(spec: FlowSpec): string {
   const parameters: Record<string, Json> = {};
   const fnParam = new Map<string, string>();
   const consumerOf = new Map(spec.queues.flatMap((q) => (q.consumer ? [[q.consumer.function, q.name] as const] : [])).reverse());
-  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec)]) {
+  const apiFunctions = new Set(exportedApiFunctions(spec));
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...apiFunctions, ...destinationFunctions(spec)]) {
     if (fn === undefined || fnParam.has(fn)) continue;
     const first = `${logicalId(fn, 'Consumer')}FunctionName`;
     let id = first;
@@ -238,9 +242,12 @@ export function exportCloudFormation(spec: FlowSpec): string {
     used.add(id);
     fnParam.set(fn, id);
     const q = consumerOf.get(fn);
-    parameters[id] = q
-      ? { Type: 'String', Default: fn, MinLength: 1, Description: `Name or ARN of the existing Lambda function that consumes ${q}` }
-      : { Type: 'String', Default: fn, MinLength: 1, Description: `Name of the existing Lambda function an HTTP API of the flow invokes` };
+    const what = q
+      ? `Name or ARN of the existing Lambda function that consumes ${q}`
+      : apiFunctions.has(fn)
+        ? 'Name of the existing Lambda function an HTTP API of the flow invokes'
+        : 'Name of the existing Lambda function a bucket of the flow notifies';
+    parameters[id] = { Type: 'String', Default: fn, MinLength: 1, Description: what };
   }
 
   const topicProps: Record<string, Json> = { TopicName: spec.topic.name };
@@ -277,7 +284,7 @@ export function exportCloudFormation(spec: FlowSpec): string {
     resources[queue] = { Type: 'AWS::SQS::Queue', Properties: props };
     resources[`${b}QueuePolicy`] = {
       Type: 'AWS::SQS::QueuePolicy',
-      Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }) },
+      Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json, Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }, cfnQueueStatements(spec, q.name, arn(queue))) },
     };
     const sub: Record<string, Json> = { TopicArn: ref('Topic'), Protocol: 'sqs', Endpoint: arn(queue), RawMessageDelivery: q.rawDelivery };
     if (q.filterPolicy) Object.assign(sub, { FilterPolicy: q.filterPolicy as Json, FilterPolicyScope: q.filterPolicyScope });
@@ -296,6 +303,9 @@ export function exportCloudFormation(spec: FlowSpec): string {
   const apis = cloudFormationApis(spec, (fn) => fnParam.get(fn)!, used);
   Object.assign(resources, apis.resources);
   Object.assign(outputs, apis.outputs);
+  const s3 = cfnBuckets(spec, tags, { queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), fnParam, used });
+  Object.assign(resources, s3.resources);
+  Object.assign(outputs, s3.outputs);
   const n = spec.queues.length;
   const template: Record<string, Json> = {
     AWSTemplateFormatVersion: '2010-09-09',

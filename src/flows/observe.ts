@@ -13,6 +13,9 @@ import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { ObservedApis } from './apis-plan.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ObservedS3 } from './buckets.js';
+import { observeBuckets } from './buckets-aws.js';
 
 export interface ObservedQueue {
   name: string;
@@ -50,6 +53,8 @@ export interface Observed {
   functionTimeouts?: Map<string, number>;
   /** The flow's HTTP APIs (apis-plan.ts), filled by prepareFlow. */
   apis?: ObservedApis;
+  /** The flow's buckets and its destination functions' permissions (buckets-aws.ts); undefined without buckets. */
+  s3?: ObservedS3;
 }
 
 export interface FlowClients {
@@ -59,6 +64,8 @@ export interface FlowClients {
   lambda?: () => Promise<LambdaClient | undefined>;
   /** API Gateway v2, for the flow's HTTP APIs; undefined when the target has none. */
   apigw?: () => Promise<ApiGatewayV2Client | undefined>;
+  /** Loaded only when a spec (or a flow being destroyed) has buckets. */
+  s3?: () => Promise<S3Client>;
 }
 
 
@@ -183,5 +190,6 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
       }
     }
   }
-  return { topic, queues, subs, stale, consumers, missingFunctions, functionTimeouts };
+  const s3 = spec.buckets?.length ? await observeBuckets(spec, c) : undefined;
+  return { topic, queues, subs, stale, consumers, missingFunctions, functionTimeouts, ...(s3 && { s3 }) };
 }

@@ -6,10 +6,11 @@
  */
 import { FLOW_TAG, flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import type { Observed, ObservedQueue } from './observe.js';
+import { bucketQueueStatements, planBuckets } from './buckets.js';
 
 export type Action = 'create' | 'update' | 'delete';
-/** API kinds (api … permission): HTTP APIs, planned in apis-plan.ts. */
-export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer' | 'api' | 'stage' | 'integration' | 'authorizer' | 'route' | 'permission';
+/** API kinds (api … route, permission): HTTP APIs, planned in apis-plan.ts; bucket, notification, permission, policy: buckets (buckets.ts). */
+export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer' | 'api' | 'stage' | 'integration' | 'authorizer' | 'route' | 'permission' | 'bucket' | 'notification' | 'policy';
 
 export interface PlanStep {
   action: Action;
@@ -46,7 +47,7 @@ export const queueArnOf = (name: string, c: Pick<PlanContext, 'region' | 'accoun
  * The least-privilege queue policy document: only this topic, through the SNS service principal. Generic
  * in the ARN type so that IaC exports can pass references instead of strings.
  */
-export function queuePolicyDocument<T>(queueArn: T, topicArn: T, id: T) {
+export function queuePolicyDocument<T, S = never>(queueArn: T, topicArn: T, id: T, bucketStatements: readonly S[] = []) {
   return {
     Version: '2012-10-17',
     Id: id,
@@ -59,12 +60,13 @@ export function queuePolicyDocument<T>(queueArn: T, topicArn: T, id: T) {
         Resource: queueArn,
         Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
       },
+      ...bucketStatements,
     ],
   };
 }
 
-export function queuePolicy(queueArn: string, topicArn: string): string {
-  return JSON.stringify(queuePolicyDocument(queueArn, topicArn, `${queueArn}/svl`));
+export function queuePolicy(queueArn: string, topicArn: string, bucketStatements: readonly object[] = []): string {
+  return JSON.stringify(queuePolicyDocument(queueArn, topicArn, `${queueArn}/svl`, bucketStatements));
 }
 
 export function desiredQueueAttributes(spec: FlowSpec, q: QueueSpec, c: PlanContext): Record<string, string> {
@@ -73,7 +75,8 @@ export function desiredQueueAttributes(spec: FlowSpec, q: QueueSpec, c: PlanCont
     VisibilityTimeout: String(q.visibilityTimeout),
     MessageRetentionPeriod: String(q.retentionSeconds),
     DelaySeconds: String(q.delaySeconds),
-    Policy: queuePolicy(arn, topicArnOf(spec, c)),
+    // A queue that also receives from buckets gets one policy with every statement.
+    Policy: queuePolicy(arn, topicArnOf(spec, c), bucketQueueStatements(spec, q.name, arn, c)),
   };
   if (q.dlq) a.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: queueArnOf(q.dlq.name, c), maxReceiveCount: q.dlq.maxReceiveCount });
   if (spec.topic.fifo) a.FifoQueue = 'true';
@@ -213,6 +216,12 @@ export function planFlow(spec: FlowSpec, obs: Observed, c: PlanContext): Plan {
     for (const sub of obs.subs.filter((x) => x.endpoint === s.arn)) steps.push({ action: 'delete', kind: 'subscription', name: `${spec.topic.name} -> ${s.name}`, changes: [sub.arn] });
     steps.push({ action: 'delete', kind: s.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: s.name, changes: [] });
   }
+  // Buckets first, their policies, permissions and notification configurations last (buckets.ts).
+  const b = planBuckets(spec, obs.s3, obs.topic ? (obs.topic.attrs.Policy ?? '') : undefined, { ...c, topicArn: obs.topic?.arn ?? topicArnOf(spec, c) });
+  steps.unshift(...b.before);
+  steps.push(...b.after);
+  conflicts.push(...b.conflicts);
+  warnings.push(...b.warnings);
   return { flow: spec.name, steps, conflicts, warnings };
 }
 

@@ -11,6 +11,7 @@ import { compileFilterPolicy } from '../domain/filter-policy-validate.js';
 import { UsageError } from '../errors.js';
 import { closest } from './suggest.js';
 import { validateApis, type ApiSpec } from './apis.js';
+import { validateBuckets, type BucketSpec } from './bucket-spec.js';
 
 /** The tag that marks what a flow owns: one definition, shared with the inventory. */
 export { FLOW_TAG };
@@ -54,6 +55,8 @@ export interface FlowSpec {
   tags: Record<string, string>;
   /** HTTP APIs in front of Lambda functions (apis.ts); empty when the flow has none. */
   apis: ApiSpec[];
+  /** S3 buckets and their event notifications (bucket-spec.ts); absent when the flow has none. */
+  buckets?: BucketSpec[];
 }
 
 /** AWS limits the spec is checked against (SQS, SNS and Lambda developer guides / API references). */
@@ -77,7 +80,7 @@ export const SPEC_LIMITS = {
 } as const;
 
 const KEYS = {
-  spec: ['version', 'name', 'topic', 'queues', 'tags', 'apis'],
+  spec: ['version', 'name', 'topic', 'queues', 'tags', 'apis', 'buckets'],
   topic: ['name', 'fifo', 'contentBasedDeduplication'],
   queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'consumer'],
   dlq: ['name', 'maxReceiveCount', 'retentionSeconds'],
@@ -178,8 +181,9 @@ export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
     }
   }
   const apis = validateApis(raw.apis, bad);
+  const buckets = validateBuckets(raw.buckets, queues, topic.name, bad);
   if (problems.length) throw new SpecError(problems, source);
-  return { version: SPEC_VERSION, name: name as string, topic, queues, tags, apis };
+  return { version: SPEC_VERSION, name: name as string, topic, queues, tags, apis, ...(buckets.length > 0 && { buckets }) };
 }
 
 function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path: string, m: string) => void): QueueSpec | undefined {

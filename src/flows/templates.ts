@@ -34,6 +34,8 @@ export interface Template {
   code?: { handlerDir: string; handlers: Record<string, string>; timeout?: number; env?: Record<string, Record<string, string>> };
   /** The first commands to try after `svl init` (without the leading `svl`), when the template knows better than the generic ones. */
   next?: string[];
+  /** A bucket `<name><suffix>` (lowercased) notifying the first queue of these events (upload-pipeline). */
+  bucket?: { suffix: string; events: string[] };
 }
 
 /** The handler code a template comes with (a directory under templates/), or undefined. */
@@ -66,7 +68,7 @@ function unknownTemplate(id: string): UsageError {
 }
 
 /** Builds the spec of a fan-out: topic `<name>`, queues `<name>-<q>`, DLQs `<name>-<q>-dlq` (`.fifo` when FIFO). */
-export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): FlowSpec {
+export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer'], bucket?: Template['bucket']): FlowSpec {
   const sfx = p.fifo ? '.fifo' : '';
   for (const q of Object.keys(p.filters)) {
     if (!p.queues.includes(q)) throw new UsageError(`--filter ${q}=…: there is no queue "${q}" (queues: ${p.queues.join(', ')}).`, { hint: 'name one of those queues before the =, e.g. --filter <queue>=<policy>' });
@@ -93,11 +95,13 @@ export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer']): Fl
           }
         : {}),
     })),
+    // Bucket names are lowercase (S3); `_` is not allowed in them either.
+    ...(bucket && { buckets: [{ name: `${p.name.toLowerCase().replace(/_/g, '-')}${bucket.suffix}`, notifications: [{ events: bucket.events, queue: p.queues[0] }] }] }),
   };
   return validateSpec(raw, `template flow "${p.name}"`);
 }
 
 export function templateSpec(t: Template, p?: FanoutParams): FlowSpec {
   if (t.spec) return validateSpec(t.spec, `template ${t.id}`);
-  return fanoutSpec(p ?? t.defaults!, t.consumer);
+  return fanoutSpec(p ?? t.defaults!, t.consumer, t.bucket);
 }

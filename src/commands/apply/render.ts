@@ -1,4 +1,5 @@
 /** Rendering shared by init, plan, apply and destroy: the plan table and the flow graph from a spec. */
+import { bucketSpecLines } from '../../flows/bucket-render.js';
 import type { Ui } from '../../ui/index.js';
 import type { Plan, PlanStep } from '../../flows/plan.js';
 import { summarizePolicy } from '../../flows/plan.js';
@@ -35,5 +36,6 @@ export function renderSpecGraph(spec: FlowSpec, ui: Ui): string {
     lines.push(`${s.bold(api.name)} ${s.dim('(HTTP API)')}`);
     api.routes.forEach((r, i) => lines.push(`${i === api.routes.length - 1 ? '└─' : '├─'} ${r.route} → λ ${r.function}${r.authorizer ? s.dim(` [authorizer ${r.authorizer}]`) : ''}`));
   }
+  for (const b of spec.buckets ?? []) lines.push(...bucketSpecLines(b, s));
   return lines.join('\n');
 }

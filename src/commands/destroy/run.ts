@@ -17,7 +17,7 @@ export interface DestroyResult {
 }
 
 /** Ctrl-C (`cancel.signal`) stops between deletions; `cancel.resume` is the destroy that finishes the job. */
-export async function runDestroy(what: string, target: Target, ui: Ui, cancel: { signal?: AbortSignal; resume?: string } = {}): Promise<DestroyResult> {
+export async function runDestroy(what: string, target: Target, ui: Ui, cancel: { signal?: AbortSignal; resume?: string } = {}, opts: { force?: boolean } = {}): Promise<DestroyResult> {
   let spec: FlowSpec | undefined;
   let flow = what;
   if (what.endsWith('.json') || what.includes('/')) {
@@ -29,7 +29,7 @@ export async function runDestroy(what: string, target: Target, ui: Ui, cancel: {
   }
   const clients = await flowClients(target, ui);
   try {
-    const plan = await planDestroy(flow, spec, clients);
+    const plan = await planDestroy(flow, spec, clients, opts);
     for (const s of plan.skipped) ui.warn(`Left alone: ${s}`);
     if (plan.steps.length === 0) return { flow, deleted: [], skipped: plan.skipped };
     if (!ui.json) ui.info(renderPlan(plan, ui, 'Destroy'));
@@ -50,6 +50,8 @@ export async function runDestroy(what: string, target: Target, ui: Ui, cancel: {
 }
 
 export function renderDestroy(r: DestroyResult, ui: Ui): string {
-  if (r.deleted.length === 0) return `Nothing to destroy: no resource is tagged svl:flow=${r.flow}.`;
-  return `Flow ${ui.style.bold(r.flow)} destroyed: ${r.deleted.length} resource(s) deleted.`;
+  const kept = r.skipped.filter((s) => s.includes('not empty'));
+  const tail = kept.length ? `\nKept (not empty): ${kept.map((s) => s.split(' (')[0]).join(', ')}; \`svl destroy ${r.flow} --force\` empties and deletes them.` : '';
+  if (r.deleted.length === 0) return kept.length ? `Nothing deleted.${tail}` : `Nothing to destroy: no resource is tagged svl:flow=${r.flow}.`;
+  return `Flow ${ui.style.bold(r.flow)} destroyed: ${r.deleted.length} resource(s) deleted.${tail}`;
 }

@@ -28,6 +28,8 @@ function edgeText(e: GraphEdge, to: GraphNode): string {
       const notes = [e.batchSize != null && `batch ${e.batchSize}`, e.state && e.state !== 'Enabled' && e.state].filter(Boolean);
       return `consumer → ${nodeText(to)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
     }
+    case 'notification':
+      return `${(e.events ?? []).join(',')} → ${nodeText(to)}${e.filter ? `  [${e.filter}]` : ''}`;
   }
 }
 
@@ -60,7 +62,10 @@ export function renderText(g: Graph): string {
       const last = i === kids.length - 1;
       const to = byId.get(edge.to)!;
       const cycle = path.has(edge.to);
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${edgeText(edge, to)}${cycle ? ' (cycle)' : ''}`);
+      // A bucket's destination is usually shown under its topic already: named, not repeated.
+      const above = edge.kind === 'notification' && printed.has(edge.to) && children(edge.to).length > 0;
+      lines.push(`${prefix}${last ? '└── ' : '├── '}${edgeText(edge, to)}${cycle ? ' (cycle)' : above ? ' (above)' : ''}`);
+      if (above) return;
       const inner = `${prefix}${last ? '    ' : '│   '}`;
       nested.forEach((d, j) => {
         const lastNested = j === nested.length - 1 && (cycle || children(edge.to).length === 0);
@@ -90,7 +95,7 @@ export function renderText(g: Graph): string {
 
 // ---- shared: stable, readable ids ----
 
-const PREFIX: Record<GraphNode['kind'], string> = { topic: 't', queue: 'q', endpoint: 'e', function: 'f' };
+const PREFIX: Record<GraphNode['kind'], string> = { topic: 't', queue: 'q', endpoint: 'e', function: 'f', bucket: 'b' };
 
 export function nodeIds(nodes: readonly GraphNode[]): Map<string, string> {
   const ids = new Map<string, string>();
@@ -116,6 +121,8 @@ function edgeLabel(e: GraphEdge, nodes: Map<string, GraphNode>): string {
     }
     case 'event-source':
       return [e.batchSize != null && `batch ${e.batchSize}`, e.state && e.state !== 'Enabled' && e.state].filter(Boolean).join(' · ') || (nodes.get(e.to)?.name ?? '');
+    case 'notification':
+      return [(e.events ?? []).join(','), e.filter].filter(Boolean).join(' · ');
   }
 }
 
@@ -130,7 +137,7 @@ export function renderMermaid(g: Graph): string {
   for (const n of g.nodes) {
     const id = ids.get(n.id)!;
     const label = mermaidText(n.kind === 'function' ? `λ ${n.name}` : `${n.name}${n.fifo && n.kind === 'topic' ? ' (FIFO)' : ''}`);
-    const shape = n.kind === 'topic' ? `{{"${label}"}}` : n.kind === 'queue' ? `[("${label}")]` : n.kind === 'function' ? `(["${label}"])` : `>"${label}"]`;
+    const shape = n.kind === 'topic' ? `{{"${label}"}}` : n.kind === 'queue' ? `[("${label}")]` : n.kind === 'function' ? `(["${label}"])` : n.kind === 'bucket' ? `[["${label}"]]` : `>"${label}"]`;
     lines.push(`  ${id}${shape}`);
   }
   for (const e of g.edges) {
@@ -157,7 +164,7 @@ export function renderDot(g: Graph, name: string): string {
     const attrs: string[] = [];
     const notes = [n.fifo && 'FIFO', n.deadLetter && 'DLQ', n.external && 'not found'].filter(Boolean).join(', ');
     attrs.push(`label=${dotText(`${n.kind === 'function' ? 'λ ' : ''}${n.name}${notes ? `\n(${notes})` : ''}`)}`);
-    attrs.push(`shape=${n.kind === 'topic' ? 'hexagon' : n.kind === 'queue' ? 'cylinder' : n.kind === 'function' ? 'box, style=rounded' : 'note'}`);
+    attrs.push(`shape=${n.kind === 'topic' ? 'hexagon' : n.kind === 'queue' ? 'cylinder' : n.kind === 'function' ? 'box, style=rounded' : n.kind === 'bucket' ? 'folder' : 'note'}`);
     if (n.deadLetter) attrs.push('color=red');
     if (n.external) attrs.push(n.kind === 'function' ? 'style="rounded,dashed"' : 'style=dashed');
     lines.push(`  ${dotText(ids.get(n.id)!)} [${attrs.join(', ')}];`);

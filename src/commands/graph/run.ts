@@ -1,5 +1,5 @@
 /** The work of `svl graph`: discover (with Lambda event source mappings), narrow to a flow, build the graph. */
-import { getLambda, getSns, getSqs } from '../../aws/clients.js';
+import { getLambda, getS3, getSns, getSqs } from '../../aws/clients.js';
 import { buildGraph, discoverInventory, flowNames, flowNotFound, selectFlow, type GraphEdge, type GraphNode } from '../../aws/inventory.js';
 import type { Target } from '../../aws/target.js';
 import type { Ui } from '../../ui/index.js';
@@ -22,8 +22,8 @@ export interface GraphResult {
 }
 
 export async function runGraph(o: { flow?: string }, target: Target, ui: Pick<Ui, 'info'>, signal?: AbortSignal): Promise<GraphResult> {
-  const [sqs, sns, lambda] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui)]);
-  const [inv, apis] = await Promise.all([discoverInventory({ target, sqs, sns, lambda, signal }), statusApis(target, ui, o.flow, true)]);
+  const [sqs, sns, lambda, s3] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui), getS3(target, ui)]);
+  const [inv, apis] = await Promise.all([discoverInventory({ target, sqs, sns, lambda, s3, signal }), statusApis(target, ui, o.flow, true)]);
   const scoped = o.flow === undefined ? inv : selectFlow(inv, o.flow);
   if (!scoped) throw flowNotFound(o.flow!, flowNames(inv), target);
   const graph = buildGraph(scoped);

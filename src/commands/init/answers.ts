@@ -88,6 +88,7 @@ export async function gatherInit(template: string, flowName: string | undefined,
   }
   if (f.role !== undefined && !/^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/.test(f.role)) problems.push(`--role "${f.role}" is not an IAM role ARN`);
   if (f.role !== undefined && !t.consumer && !t.code) problems.push(`--role: the ${t.id} template deploys no function`);
+  if (f.fifo && t.bucket) problems.push(`--fifo: the ${t.id} template's queue is notified by S3, and S3 event notifications cannot go to FIFO queues`);
   if (problems.length) throw new UsageError(`Invalid options:\n  - ${problems.join('\n  - ')}`, { hint: 'Fix the listed options; `svl init --help` shows examples.' });
   if (t.spec && (f.queues || f.fifo || f.filter || f.maxReceiveCount || f.raw)) {
     throw new UsageError(`The ${t.id} template is fixed: --queues, --fifo, --filter, --max-receive-count and --raw do not apply.`);

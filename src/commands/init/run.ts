@@ -138,7 +138,11 @@ export function renderInit(r: InitResult, ui: Ui): string {
     : r.code
     ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
     : [`svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${group}${local}`, `svl graph ${r.flow}${local}`, `svl send ${first.name} 'hello'${group}${local}`];
-  next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}`);
+  // A flow that starts with an upload: the first thing to try is an upload (the AWS CLI; svl has no cp).
+  const bucket = r.spec.buckets?.[0];
+  if (bucket) next.splice(0, next.length, ...next.filter((c) => !c.startsWith('svl send ')));
+  if (bucket) next.unshift(`aws s3 cp ./photo.jpg s3://${bucket.name}/${r.target === 'local' ? ' --endpoint-url http://127.0.0.1:4566' : ''}`);
+  next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}${bucket ? ' --force   # --force also empties its buckets' : ''}`);
   const code = r.code ? `\nHandler code in ${dir}${r.code.written ? '' : ' (unchanged)'}; deployed ${r.code.deployed.map((d) => `${d.function} (${d.action})`).join(', ')}.` : '';
   return [
     renderSpecGraph(r.spec, ui),

@@ -68,7 +68,14 @@ function renderFlow(r: FlowStatus, ui: Ui, where: string): string {
     rows.push(['', '', '', q.name, ...depthCells(q), dlqCell(q.deadLetterQueue, q.deadLetterDepth, ui)]);
   }
   const head = `${ui.style.bold(`Flow ${r.flow}`)} ${ui.style.dim(`(${where})`)}`;
-  return `${head}\n${ui.table(['Topic', 'Subscription', 'Filter', 'Queue', 'Visible', 'In flight', 'Delayed', 'Oldest', 'DLQ'], rows)}`;
+  const table = `${head}\n${ui.table(['Topic', 'Subscription', 'Filter', 'Queue', 'Visible', 'In flight', 'Delayed', 'Oldest', 'DLQ'], rows)}`;
+  if (!r.buckets?.length) return table;
+  const bucketRows: Cell[][] = r.buckets.flatMap((b) =>
+    b.notifications.length === 0
+      ? [[b.name, ui.style.dim('(no notifications)'), '', '']]
+      : b.notifications.map((n, i) => [i === 0 ? b.name : '', n.events.join('\n'), n.prefix !== null || n.suffix !== null ? `${n.prefix ?? ''}*${n.suffix ?? ''}` : '', `${n.destination.kind === 'function' ? 'λ' : n.destination.kind} ${n.destination.name}`]),
+  );
+  return `${table}\n${ui.style.bold('Buckets')}\n${ui.table(['Bucket', 'Events', 'Keys', 'Destination'], bucketRows)}`;
 }
 
 function renderOverview(r: OverviewStatus, ui: Ui, where: string): string {

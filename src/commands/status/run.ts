@@ -2,7 +2,8 @@
  * The work of `svl status`: discover, narrow to a flow (or group everything), render one table per view,
  * plus the Lambda consumers (event source mappings) of the queues shown, with their last error.
  */
-import { getLambda, getSns, getSqs } from '../../aws/clients.js';
+import { getLambda, getS3, getSns, getSqs } from '../../aws/clients.js';
+import { describeNotification } from '../../flows/buckets.js';
 import {
   discoverInventory,
   flowNotFound,
@@ -99,6 +100,14 @@ export interface FlowStatus {
   lambda: LambdaAvailability;
   /** The flow's HTTP APIs with their invoke URLs (absent when it has none). */
   apis?: ApiInfo[];
+  /** The flow's buckets and their notifications (only when it has buckets). */
+  buckets?: BucketStatus[];
+}
+
+/** A bucket of a flow: where its events go. */
+export interface BucketStatus {
+  name: string;
+  notifications: Array<{ id: string; events: string[]; prefix: string | null; suffix: string | null; destination: { kind: 'queue' | 'topic' | 'function'; name: string; arn: string }; summary: string }>;
 }
 
 export interface OverviewStatus {
@@ -133,8 +142,8 @@ export function parseStatus(flow: string | undefined, f: StatusFlags): StatusOpt
 }
 
 export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, 'info'>, signal?: AbortSignal): Promise<StatusResult> {
-  const [sqs, sns, lambda] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui)]);
-  const [inv, apis] = await Promise.all([discoverInventory({ target, sqs, sns, lambda, signal }), statusApis(target, ui, o.flow)]);
+  const [sqs, sns, lambda, s3] = await Promise.all([getSqs(target, ui), getSns(target, ui), getLambda(target, ui), getS3(target, ui)]);
+  const [inv, apis] = await Promise.all([discoverInventory({ target, sqs, sns, lambda, s3, signal }), statusApis(target, ui, o.flow)]);
   const where: Where = { kind: target.kind, region: target.region ?? null };
   const generatedAt = new Date().toISOString();
   const withApis = apis.length ? { apis } : {};
@@ -172,6 +181,19 @@ export async function runStatus(o: StatusOptions, target: Target, ui: Pick<Ui, '
     consumers: consumerStatuses(f.consumers, nameOf),
     lambda: inv.lambda,
     ...withApis,
+    ...(f.buckets?.length && {
+      buckets: f.buckets.map((b) => ({
+        name: b.name,
+        notifications: b.notifications.map((n) => ({
+          id: n.id,
+          events: n.events,
+          prefix: n.prefix ?? null,
+          suffix: n.suffix ?? null,
+          destination: { kind: n.kind, name: n.kind === 'queue' ? nameOf(n.arn) : n.kind === 'function' ? (n.arn.split(':')[6] ?? arnName(n.arn)) : arnName(n.arn), arn: n.arn },
+          summary: describeNotification(n),
+        })),
+      })),
+    }),
   };
 }
 
