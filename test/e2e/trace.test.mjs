@@ -172,6 +172,9 @@ test('on AWS: says plainly what it cannot see; --last and --follow need the emul
   assert.match(r.stdout, /cannot see/);
   assert.match(r.stdout, /SNS deliveries/);
   assert.match(r.stdout, /--function/);
+  for (const l of r.stdout.trimEnd().split('\n')) assert.ok(l.length <= 80, `wider than 80 columns: ${l}`);
+  const q = await svl(['trace', 'abc-123', '--queue', 'orders'], { env });
+  assert.match(q.stdout, /whether it waits in orders \(only a receive could tell/);
   const j = await svl(['trace', 'abc-123', '--json'], { env });
   assert.deepEqual(JSON.parse(j.stdout).logs, []);
   for (const args of [['trace', '--last'], ['trace', 'x', '--follow']]) {

@@ -29,14 +29,17 @@ export interface AwsTraceResult {
 }
 
 export const CANNOT_SEE = [
-  'SNS deliveries, filter-policy decisions and policy denials (AWS keeps no per-message record)',
-  'SQS receives, visibility timeouts and DLQ moves (reading a queue would change receive counts)',
+  'SNS deliveries, filter decisions, policy denials (no per-message record)',
+  'SQS receives, visibility timeouts, DLQ moves (no per-message record)',
 ];
 
 const MAX_LINES = 200;
 
-export async function traceOnAws(id: string, functions: string[], since: string, target: Target, signal?: AbortSignal): Promise<AwsTraceResult> {
-  const out: AwsTraceResult = { id, target: 'aws', cannotSee: [...CANNOT_SEE], searched: functions, since, logs: [] };
+export async function traceOnAws(id: string, functions: string[], since: string, target: Target, queue?: string, signal?: AbortSignal): Promise<AwsTraceResult> {
+  const cannotSee = [...CANNOT_SEE];
+  // Reading a queue on AWS is a receive: it would count against maxReceiveCount and hide the message.
+  if (queue !== undefined) cannotSee.push(`whether it waits in ${queue} (only a receive could tell, and changes it)`);
+  const out: AwsTraceResult = { id, target: 'aws', cannotSee, searched: functions, since, logs: [] };
   if (functions.length === 0) return out;
   const { CloudWatchLogsClient, FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const { clientConfig } = await import('../../aws/clients.js');
@@ -72,7 +75,7 @@ export async function traceOnAws(id: string, functions: string[], since: string,
 export function renderAwsTrace(r: AwsTraceResult, style: { bold(s: string): string; dim(s: string): string; yellow(s: string): string }): string {
   const out = [style.bold(`Trace of ${r.id} on AWS`), style.yellow('svl cannot see here:'), ...r.cannotSee.map((c) => `  - ${c}`)];
   if (r.searched.length === 0) {
-    out.push('', 'No function to search: name the consumers with --function <name> (repeatable) to find', 'their log lines that mention this id; or trace on the emulator with --local.');
+    out.push('', 'No function to search: name its consumers with --function <name> (repeatable)', 'to find the log lines that mention this id, or trace on the emulator (--local).');
     return out.join('\n');
   }
   out.push('', `Log lines mentioning it (${r.searched.join(', ')}, last ${r.since}):`);

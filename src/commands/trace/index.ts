@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CommandContext): Command {
       const o = parseTrace(id, opts, target.kind === 'local');
       if (target.kind !== 'local') {
         const { traceOnAws, renderAwsTrace } = await import('./aws.js');
-        ui.result(await traceOnAws(o.id!, o.functions, o.since, target, ctx.signal), (r) => renderAwsTrace(r, ui.style));
+        ui.result(await traceOnAws(o.id!, o.functions, o.since, target, o.queue, ctx.signal), (r) => renderAwsTrace(r, ui.style));
         return;
       }
       const { renderTrace, renderFollowed } = await import('./render.js');
