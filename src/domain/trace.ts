@@ -104,6 +104,15 @@ export function errorText(error: string | null): string | null {
   return error;
 }
 
+/** A function's own log lines: without the runtime's START/END/REPORT lines and the time/request id columns. */
+export function logLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '' && !/^(START|END|REPORT|INIT_START) /.test(l))
+    .map((l) => l.replace(/^\S+Z\t[0-9a-f-]{36}\t/, '').replace(/\t/g, ' '));
+}
+
 /**
  * The consumer's last error for message `messageId`: its receives name the invocations they fed
  * (`data.requestId`); the last completed invocation that did not succeed is the reason. Without one, what

@@ -13,8 +13,7 @@ import type { MatchExpr } from '../match.js';
 import { renderMessageBlock } from '../message-block.js';
 import { readSnapshot } from './read.js';
 import { traceEvents } from '../../aws/journal.js';
-import { deathReason, type DeathReason } from '../../domain/trace.js';
-import { logLines } from '../trace/render.js';
+import { deathReason, logLines, type DeathReason } from '../../domain/trace.js';
 
 export const DEFAULT_PEEK_MAX = 10;
 

@@ -10,7 +10,7 @@
  * Deliberately not here: building the tree (src/domain/trace.ts), fetching events.
  */
 import type { Style } from '../../ui/index.js';
-import { errorText, type JournalEvent, type TraceNode } from '../../domain/trace.js';
+import { errorText, logLines, type JournalEvent, type TraceNode } from '../../domain/trace.js';
 
 export const WIDTH = 80;
 const MAX_DETAIL_LINES = 6;
@@ -58,13 +58,6 @@ const lines = (text: string) =>
     .split('\n')
     .map((l) => l.trimEnd())
     .filter(Boolean);
-
-/** A function's own log lines, without the runtime's START/END/REPORT lines and the time/request id columns. */
-export function logLines(text: string): string[] {
-  return lines(text)
-    .filter((l) => !/^(START|END|REPORT|INIT_START) /.test(l))
-    .map((l) => l.replace(/^\S+Z\t[0-9a-f-]{36}\t/, '').replace(/\t/g, ' '));
-}
 
 /** What one event says, in words. */
 export function describeHop(e: JournalEvent): Hop {
