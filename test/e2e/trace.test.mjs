@@ -149,6 +149,7 @@ test('bad input: usage errors (exit 2), unknown ids and resources (exit 1), each
     [['trace', 'abc', '--last'], 2, /not both/],
     [['trace', '--topic', 'tr-orders'], 2, /--topic and --queue pick what --last traces/],
     [['trace', 'abc', '--function', 'f'], 2, /--function is for AWS/],
+    [['trace', 'not an id'], 2, /is not a message id or request id/],
     [['trace', 'no-such-id'], 1, /journal knows nothing of no-such-id/],
     [['trace', '--last', '--topic', 'tr-missing'], 1, /Topic "tr-missing" not found/],
     [['trace', '--last', '--queue', 'tr-missing'], 1, /tr-missing/],
@@ -183,4 +184,13 @@ test('on AWS: says plainly what it cannot see; --last and --follow need the emul
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /needs the emulator's journal/);
   }
+  const since = await svl(['trace', 'x', '--function', 'worker', '--since', '5y'], { env });
+  assert.equal(since.code, 2);
+  assert.match(since.stderr, /--since must be an age/);
+  // An endpoint without CloudWatch Logs (the emulator): FilterLogEvents' error, cleanly, exit 1.
+  const logs = await svl(['trace', 'x', '--function', 'worker', '--endpoint-url', h.url], { env });
+  assert.equal(logs.code, 1, logs.stderr);
+  assert.match(logs.stderr, /FilterLogEvents/);
+  assert.match(logs.stderr, /\nHint: /);
+  assert.doesNotMatch(logs.stderr, NO_STACK);
 });
