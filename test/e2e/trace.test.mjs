@@ -134,11 +134,20 @@ test('--follow prints a later hop as it happens, then ends on SIGINT with exit 1
   assert.match(done.stderr, /Cancelled: traced .*, 2 later hops followed/);
   assert.doesNotMatch(done.stderr, NO_STACK);
 
-  const j = spawnSvl(['trace', MessageId, '--follow', '--json', '--local'], { env: localEnv(h.url) });
+  // --json: NDJSON only, the tree first, then each later hop with the seq of its parent.
+  const url2 = await queue('tr-follow-json');
+  const sent = await h.sqs.send(new SendMessageCommand({ QueueUrl: url2, MessageBody: 'y' }));
+  const j = spawnSvl(['trace', sent.MessageId, '--follow', '--json', '--local'], { env: localEnv(h.url) });
   await j.waitFor(/Following/);
+  await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: url2 }));
+  await j.waitFor(/sqs\.received/, 'stdout');
   const out = await j.kill('SIGINT');
   assert.equal(out.code, 130);
-  assert.equal(ndjson(out.stdout.split('\n')[0])[0].id, MessageId, 'the tree first, as one JSON line');
+  const [tree, hop, ...rest] = ndjson(out.stdout);
+  assert.equal(tree.id, sent.MessageId);
+  assert.equal(hop.event.type, 'sqs.received');
+  assert.equal(hop.parent, tree.roots[0].event.seq);
+  assert.deepEqual(rest, []);
 });
 
 test('bad input: usage errors (exit 2), unknown ids and resources (exit 1), each with a hint and no stack', async () => {

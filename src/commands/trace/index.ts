@@ -45,7 +45,9 @@ export function register(program: Command, ctx: CommandContext): Command {
       ui.record(tree, (t) => renderTrace(t, ui.style));
       ui.hint('Following: new hops print as they happen. Ctrl-C to stop.');
       const shown = await followTrace(r, target, (node, parent, depth) => ui.record({ event: node.event, parent: parent?.seq ?? null, afterMs: node.afterMs }, () => renderFollowed(node, depth, ui.style)), ctx.signal);
+      // Ctrl-C: exit 130 with the count. No partial on stdout: everything was shown, and with --json stdout
+      // carries NDJSON lines only.
       const { cancelled } = await import('../../errors.js');
-      throw cancelled({ done: `traced ${r.id}, ${shown} later hop${shown === 1 ? '' : 's'} followed`, partial: tree });
+      throw cancelled({ done: `traced ${r.id}, ${shown} later hop${shown === 1 ? '' : 's'} followed` });
     });
 }
