@@ -188,7 +188,7 @@ test('on AWS: says plainly what it cannot see; --last and --follow need the emul
   assert.match(q.stdout, /whether it waits in orders \(only a receive could tell/);
   const j = await svl(['trace', 'abc-123', '--json'], { env });
   assert.deepEqual(JSON.parse(j.stdout).logs, []);
-  for (const args of [['trace', '--last'], ['trace', 'x', '--follow']]) {
+  for (const args of [['trace', '--last'], ['trace', 'x', '--follow'], ['trace', 'x', '--topic', 'orders']]) {
     const bad = await svl(args, { env });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /needs the emulator's journal/);

@@ -52,6 +52,7 @@ export function parseTrace(id: string | undefined, f: TraceFlags, local: boolean
   if (id !== undefined && !/^[\w.:/+=@-]{1,256}$/.test(id)) throw usage(`"${id}" is not a message id or request id`, 'Copy the MessageId printed by svl send / svl publish, or a Lambda request id');
   if (!local && f.last) throw usage('--last needs the emulator\'s journal: AWS keeps no record of hops', 'Trace a message id on AWS with --function <consumer>, or use --local');
   if (!local && f.follow) throw usage('--follow needs the emulator\'s journal: AWS keeps no record of hops', 'Use svl logs <function> --follow on AWS, or --local');
+  if (!local && f.topic !== undefined) throw usage('--topic picks what --last traces, and --last needs the emulator\'s journal', 'On AWS give the message id, with --function <consumer> to search its logs');
   if (!local && id === undefined) throw usage('Missing the message id to look for', 'e.g. svl trace <message-id> --function worker');
   if (local && f.function?.length) throw usage('--function is for AWS: on the emulator the journal already knows the consumer', 'Drop --function (or --local)');
   const since = f.since ?? '1h';
