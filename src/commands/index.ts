@@ -55,6 +55,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'http', usage: 'http [options] <api> <method> <path>', description: 'Send an HTTP request through an API Gateway HTTP API (local or AWS invoke URL): status, headers, body, and with --event the Lambda event', module: 'http' },
   { name: 'logs', usage: 'logs [options] <function>', description: "Show a Lambda function's logs (--follow to stream them)", module: 'logs' },
   { name: 'tail', usage: 'tail [options] <kind> <name>', description: 'Stream the messages of a queue, topic or DLQ without ever pushing one into a DLQ', module: 'tail' },
+  { name: 'trace', usage: 'trace [options] [id]', description: 'Show where a message went: publish -> deliveries -> queue -> receives -> Lambda -> delete or DLQ', module: 'trace' },
   { name: 'dlq', usage: 'dlq', description: 'Inspect dead-letter queues and redrive their messages (native move task or a journaled client-side mover)', module: 'dlq' },
   { name: 'export', usage: 'export [options] [file]', description: 'Export a flow spec as Terraform or CloudFormation (the resources svl apply creates)', module: 'export' },
   { name: 'filter', usage: 'filter', description: 'Test SNS filter policies against messages, or lint them with AWS rules', module: 'filter' },

@@ -10,7 +10,8 @@ import { describeS3Event } from './s3-event.js';
 
 const MAX_BODY_LINES = 200;
 
-export function renderMessageBlock(m: DecodedMessage, style: Style): string {
+/** `extra`: lines shown under the facts (a dead letter's reason), indented like them. */
+export function renderMessageBlock(m: DecodedMessage, style: Style, extra: readonly string[] = []): string {
   const head = [style.dim(m.sentAt ?? 'time unknown'), style.bold(m.source), style.cyan(m.messageId)].join('  ');
   const facts: string[] = [];
   if (m.receiveCount !== null) facts.push(`received ${m.receiveCount}×`);
@@ -21,6 +22,7 @@ export function renderMessageBlock(m: DecodedMessage, style: Style): string {
   if (m.deadLetterSourceArn) facts.push(`dead-lettered from ${arnName(m.deadLetterSourceArn)}`);
   const lines = [head];
   if (facts.length > 0) lines.push(`  ${style.dim(facts.join(' · '))}`);
+  lines.push(...extra.map((l) => `  ${l}`));
   const attrs = Object.entries(m.attributes);
   if (attrs.length > 0) lines.push(`  ${attrs.map(([k, v]) => `${style.dim(`${k}=`)}${v}`).join('  ')}`);
   if (m.s3) lines.push(...describeS3Event(m.s3).map((l) => `  ${m.s3!.test ? style.yellow(l) : style.bold(l)}`));

@@ -166,6 +166,24 @@ test('GET /_svl/events: since, type filters, long poll answers on arrival, x-svl
   assert.equal((await fetch(`${h.url}/_svl/trace`)).status, 400);
 });
 
+test('GET /_svl/events?last=1: the most recent matching event (root=1: one nothing caused); an empty body when none', async () => {
+  const url = await queue('journal-last');
+  const first = await sqs('SendMessage', { QueueUrl: url, MessageBody: 'a' });
+  const second = await sqs('SendMessage', { QueueUrl: url, MessageBody: 'b' });
+  await sqs('ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 10 });
+  const res = await fetch(`${h.url}/_svl/events?last=1&type=sqs.sent&resource=${encodeURIComponent(queueArnOf('journal-last'))}`);
+  assert.equal(res.status, 200);
+  const lines = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0].id, second.MessageId);
+  assert.notEqual(lines[0].id, first.MessageId);
+  const root = (await events('last=1&root=1')).events;
+  assert.equal(root.length, 1);
+  assert.equal(root[0].cause, undefined, 'a root event has no cause');
+  assert.equal(root[0].id, second.MessageId, 'the receives after it were caused by the sends');
+  assert.deepEqual((await events('last=1&type=no.such')).events, []);
+});
+
 test('the journal is durable with the state and bounded', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

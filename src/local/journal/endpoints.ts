@@ -3,7 +3,8 @@
  * - `GET /_svl/events?since=<seq>&wait=<seconds>&type=<t>,<prefix.>&id=<id>&resource=<arn>&limit=<n>`:
  *   the events after `since` (`since=now`: from the current head) as NDJSON, oldest first; with `wait`
  *   (up to 20 s), a long poll that answers as soon as one matching event exists. The `x-svl-next` header
- *   is the `since` of the next call.
+ *   is the `since` of the next call. With `last=1`, only the most recent matching event (`since` and
+ *   `wait` ignored), and `root=1` keeps only events nothing else caused (where a trace starts).
  * - `GET /_svl/trace?id=<message id | request id>`: every event about the id and what they caused
  *   (transitively, and the causes upstream of its first hop), as JSON, oldest first; 404 when the journal
  *   knows nothing of it.
@@ -41,12 +42,21 @@ export async function journalEndpoint(journal: Journal, url: URL, requestId: str
       types: p.get('type')?.split(',').map((t) => t.trim()).filter(Boolean),
       id: p.get('id') ?? undefined,
       resource: p.get('resource') ?? undefined,
+      root: p.get('root') === '1' || undefined,
     };
+    if (p.get('last') === '1') {
+      const last = journal.newest(filter);
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-ndjson', 'x-amzn-requestid': requestId, 'x-svl-next': String(journal.head), 'x-svl-head': String(journal.head), 'x-svl-size': String(journal.size) },
+        body: last ? JSON.stringify(wireEvent(last)) + '\n' : '',
+      };
+    }
     const events = wait > 0 ? (await journal.wait(since, wait * 1000, filter, signal)).slice(0, limit) : journal.since(since, limit, filter);
     const next = events.length ? events[events.length - 1]!.seq : Math.max(since, wait > 0 ? journal.head : since);
     return {
       status: 200,
-      headers: { 'content-type': 'application/x-ndjson', 'x-amzn-requestid': requestId, 'x-svl-next': String(next), 'x-svl-head': String(journal.head) },
+      headers: { 'content-type': 'application/x-ndjson', 'x-amzn-requestid': requestId, 'x-svl-next': String(next), 'x-svl-head': String(journal.head), 'x-svl-size': String(journal.size) },
       body: events.map((e) => JSON.stringify(wireEvent(e)) + '\n').join(''),
     };
   }
@@ -55,7 +65,7 @@ export async function journalEndpoint(journal: Journal, url: URL, requestId: str
     if (!id) return json(400, { __type: 'MissingParameter', message: 'id is required: a message id or a request id' }, requestId);
     const events = journal.related(id);
     if (events.length === 0) {
-      return json(404, { __type: 'NotFound', message: `The journal knows nothing of ${id} (it keeps the last ${journal.size} events).` }, requestId);
+      return json(404, { __type: 'NotFound', message: `The journal knows nothing of ${id} (it keeps the last ${journal.size} events).`, size: journal.size, head: journal.head }, requestId);
     }
     return json(200, { id, events: events.map(wireEvent) }, requestId);
   }

@@ -60,6 +60,8 @@ export interface EventFilter {
   types?: string[];
   id?: string;
   resource?: string;
+  /** Only events that no other event caused (a publish, a send from a client: where a trace starts). */
+  root?: boolean;
 }
 
 type Waiter = () => void;
@@ -81,6 +83,7 @@ export class Journal implements JournalSink {
     this.s = {
       insert: db.prepare(`INSERT INTO svl_journal (seq, time_ms, type, cause, resource, id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       since: db.prepare(`SELECT * FROM svl_journal WHERE seq > ? ORDER BY seq LIMIT ?`),
+      before: db.prepare(`SELECT * FROM svl_journal WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
       byId: db.prepare(`SELECT * FROM svl_journal WHERE id = ? ORDER BY seq`),
       bySeq: db.prepare(`SELECT * FROM svl_journal WHERE seq = ?`),
       causedBy: db.prepare(`SELECT * FROM svl_journal WHERE cause = ? ORDER BY seq`),
@@ -155,6 +158,21 @@ export class Journal implements JournalSink {
       }
     }
     return out;
+  }
+
+  /** The most recent event matching `filter` (`svl trace --last`), or undefined. */
+  newest(filter?: EventFilter): JournalEvent | undefined {
+    this.flush();
+    let from = this.nextSeq;
+    for (;;) {
+      const rows = this.s.before.all(from, 1000) as Row[];
+      if (rows.length === 0) return undefined;
+      for (const r of rows) {
+        from = r.seq;
+        const ev = toEvent(r);
+        if (matches(ev, filter)) return ev;
+      }
+    }
   }
 
   /** Every event about an id, and the events they caused, transitively (the raw material of a trace). */
@@ -277,6 +295,7 @@ export function matches(ev: JournalEvent, filter?: EventFilter): boolean {
   if (!filter) return true;
   if (filter.id !== undefined && ev.id !== filter.id) return false;
   if (filter.resource !== undefined && ev.resource !== filter.resource) return false;
+  if (filter.root && ev.cause !== undefined) return false;
   if (filter.types?.length && !filter.types.some((t) => (t.endsWith('.') ? ev.type.startsWith(t) : ev.type === t))) return false;
   return true;
 }
