@@ -5,7 +5,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { applyFlow, prepareFlow, type ApplyResult } from '../flows/apply.js';
 import { readSpecFile } from '../flows/files.js';
 import { assertApplicable } from '../flows/preflight.js';
@@ -19,9 +19,10 @@ export async function applySpec(spec: Record<string, unknown> | FlowSpec | strin
   const flow = typeof spec === 'string' ? readSpecFile(spec) : validateSpec(spec, source);
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
-  const lambda = new LambdaClient(config);
+  // The Lambda client (a heavy import) only for a spec with consumers, as `svl apply` does.
+  let lambda: LambdaClient | undefined;
   try {
-    const clients = { sqs, sns, lambda: async () => lambda };
+    const clients = { sqs, sns, lambda: async () => (lambda ??= new (await import('@aws-sdk/client-lambda')).LambdaClient(config)) };
     const prepared = await prepareFlow(flow, clients, { kind: 'local', region: config.region, account: ACCOUNT_ID });
     assertApplicable(flow, prepared.observed, source);
     if (prepared.plan.conflicts.length) throw new Error(`svl/testing: flow ${flow.name} cannot be applied:\n  - ${prepared.plan.conflicts.join('\n  - ')}`);
@@ -29,6 +30,6 @@ export async function applySpec(spec: Record<string, unknown> | FlowSpec | strin
   } finally {
     sqs.destroy();
     sns.destroy();
-    lambda.destroy();
+    lambda?.destroy();
   }
 }

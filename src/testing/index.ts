@@ -23,6 +23,7 @@ import { startEmulator, type Emulator } from '../local/server.js';
 import { FakeClock, type Clock } from '../local/clock.js';
 import { realSetImmediate, realSetTimeout, realNow } from '../local/timers.js';
 import { ACCOUNT_ID, REGION } from '../local/sqs/constants.js';
+import { warmSigningKey } from '../local/sns/envelope.js';
 import type { FlowSpec } from '../flows/spec.js';
 import type { ApplyResult } from '../flows/apply.js';
 import { SvlEvents, type Names } from './events.js';
@@ -117,6 +118,8 @@ export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
     journalSize: opts.journalSize,
     version: 'svl/testing',
   });
+  // The SNS signing key (~200 ms of RSA) is made in the thread pool while the test gets going.
+  warmSigningKey();
   try {
     const svl = build(emu);
     for (const [name, def] of Object.entries(opts.functions ?? {})) await svl.deploy(name, def);

@@ -228,3 +228,36 @@ test('an inline function that times out is reported as a timeout; bad options ar
   await assert.rejects(startSvl({ clock: 'slow' }), /clock must be 'real', 'fake' or a FakeClock \(got "slow"\)/);
   await assert.rejects(startSvl({ functions: { f: { timeout: 3 } } }), /function f needs a handler function \(inline\) or a dir/);
 });
+
+test('state: <dir> keeps queues and messages across a restart on the same directory', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-testing-state-'));
+  try {
+    await withSvl({ state: dir }, async (svl) => {
+      await svl.apply({ name: 'kept', topic: { name: 'kept' }, queues: [{ name: 'kept-q', dlq: false }] });
+      const sqs = new SQSClient(svl.clientConfig);
+      await sqs.send(new SendMessageCommand({ QueueUrl: svl.url.queue('kept-q'), MessageBody: 'durable' }));
+      sqs.destroy();
+    });
+    await withSvl({ state: dir }, async (svl) => {
+      assert.deepEqual(svl.peek('kept-q').map((m) => m.body), ['durable']);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('waitFor counts events; expectNone with a real-time window also waits for idle', () =>
+  withSvl({}, async (svl) => {
+    await svl.apply({ name: 'c', topic: { name: 'c' }, queues: [{ name: 'cq', dlq: false }] });
+    const sns = new SNSClient(svl.clientConfig);
+    for (let i = 0; i < 3; i++) await sns.send(new PublishCommand({ TopicArn: svl.arn.topic('c'), Message: `m${i}` }));
+    sns.destroy();
+    const sent = await svl.events.waitFor({ type: 'sqs.sent', queue: 'cq' }, { count: 3 });
+    assert.equal(sent.length, 3);
+    assert.equal(new Set(sent.map((e) => e.id)).size, 3);
+    await svl.events.expectNone({ type: 'sqs.received', queue: 'cq' }, { within: '20ms' });
+    await assert.rejects(svl.events.expectNone({ topic: 'c', type: 'sns.published' }, { within: 5 }), /but 3 happened/);
+  }));
