@@ -23,7 +23,7 @@ function run(args) {
 test('the vitest suite passes with vi.useFakeTimers() on', async () => {
   const { code, out } = await run(['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/testing/runners/vitest.config.mjs']);
   assert.equal(code, 0, out);
-  assert.match(out, /Tests\s+3 passed \(3\)/, out);
+  assert.match(out, /Tests\s+4 passed \(4\)/, out);
 });
 
 test('the jest suite passes with jest.useFakeTimers() on (ESM, --experimental-vm-modules)', async () => {

@@ -3,6 +3,7 @@
 // leak into the emulator's timestamps, and the optional matchers work through expect.extend.
 import { describe, test, expect, beforeAll, afterAll, beforeEach, afterEach, vi } from 'vitest';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
+import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startSvl } from 'svl/testing';
 import { svlMatchers } from 'svl/testing/matchers';
 import { ordersFlow } from './shared-flow.mjs';
@@ -67,6 +68,25 @@ describe('svl/testing under vitest', () => {
     await expect(svl).toHaveInvoked('ship', { times: 5 });
     expect(svl.depth('shipping-dlq')).toBe(1);
     expect(JSON.parse(JSON.parse(svl.peek('shipping-dlq')[0].body).Message)).toEqual({ order: 7 });
+  });
+
+  test('an emulator started under fake timers with a real clock keeps real time (no skew, no hang)', async () => {
+    vi.setSystemTime(new Date('2001-02-03T04:05:06Z'));
+    const other = await startSvl();
+    const sqs = new SQSClient(other.clientConfig);
+    try {
+      await sqs.send(new CreateQueueCommand({ QueueName: 'clocked' }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: other.url.queue('clocked'), MessageBody: 'now', DelaySeconds: 1 }));
+      const [sent] = await other.events.waitFor({ type: 'sqs.sent', queue: 'clocked' });
+      expect(new Date(sent.timeMs).getUTCFullYear()).toBeGreaterThan(2020);
+      expect(other.peek('clocked')[0].state).toBe('delayed');
+      // The 1-second delay ends (and the long poll answers) in real time although the test's timers never move.
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: other.url.queue('clocked'), WaitTimeSeconds: 10 }));
+      expect(r.Messages?.map((m) => m.Body)).toEqual(['now']);
+    } finally {
+      sqs.destroy();
+      await other.stop();
+    }
   });
 
   test('a failed matcher says what it looked for and what it found', async () => {
