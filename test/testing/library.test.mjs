@@ -171,6 +171,10 @@ test('startSvl answers its first request with nothing applied; apply, deploy, an
     const lambda = new LambdaClient(svl.clientConfig);
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'bill', Payload: Buffer.from('{}') }));
     assert.equal(Buffer.from(out.Payload).toString(), '"ok"');
+    // Redeploying replaces the handler (and the configuration).
+    await svl.deploy('bill', { handler: async () => 'v2', timeout: 5 });
+    const again = await lambda.send(new InvokeCommand({ FunctionName: 'bill', Payload: Buffer.from('{}') }));
+    assert.equal(Buffer.from(again.Payload).toString(), '"v2"');
     lambda.destroy();
     await svl.reset({ resources: true });
     assert.throws(() => svl.depth('billing'), /it has no queues yet/);
