@@ -1,8 +1,11 @@
 /**
  * All emulator time goes through a Clock, so tests can drive visibility timeouts, delays, long polls,
- * retention and retries with a fake clock instead of sleeping.
+ * retention and retries with a fake clock instead of sleeping. The system clock is built on the real
+ * timers captured at load (timers.ts), so fake timers installed later in a host test process
+ * (svl/testing under vitest or jest) neither hang it nor skew it.
  */
 import { realClearTimeout, realNow, realSetTimeout } from './timers.js';
+
 export interface TimerHandle {
   readonly id: number;
 }

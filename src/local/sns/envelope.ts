@@ -6,6 +6,7 @@
 import { generateKeyPair, generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { selfSignedCertificate } from './certificate.js';
+import { realNow } from '../timers.js';
 
 export interface SnsMessageAttribute {
   DataType: string;
@@ -16,7 +17,7 @@ export interface SnsMessageAttribute {
 let keys: { privateKey: KeyObject; privatePem: string; certPem: string } | undefined;
 
 /** The certificate for the signing key: self-signed, valid from a day ago to the end of 2049 (UTCTime's last year). */
-const certificateFor = (privateKey: KeyObject, now = Date.now()): string =>
+const certificateFor = (privateKey: KeyObject, now = realNow()): string =>
   selfSignedCertificate(privateKey, {
     commonName: 'sns.svl.local',
     altNames: ['localhost', '127.0.0.1', '::1'],
