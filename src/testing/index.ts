@@ -159,6 +159,8 @@ function build(emu: Emulator): Svl {
     // handler process answering) shows up as busy or as new journal events between two checks.
     for (let turn = 0; ; turn++) {
       const head = emu.journal.head;
+      // Fake clock: timers already due (scheduled for "now" by work that ran since the last advance) fire.
+      fake?.advance(0);
       await new Promise<void>((r) => (turn < 50 ? realSetImmediate(r) : realSetTimeout(r, 2)));
       emu.journal.flush();
       if (idleOnce() && emu.journal.head === head) {
