@@ -24,6 +24,7 @@ import { FakeClock, type Clock } from '../local/clock.js';
 import { realSetImmediate, realSetTimeout, realNow } from '../local/timers.js';
 import { ACCOUNT_ID, REGION } from '../local/sqs/constants.js';
 import { warmSigningKey } from '../local/sns/envelope.js';
+import { systemAttributes } from '../local/sqs/receive.js';
 import type { FlowSpec } from '../flows/spec.js';
 import type { ApplyResult } from '../flows/apply.js';
 import { SvlEvents, type Names } from './events.js';
@@ -91,7 +92,7 @@ export interface Svl extends AsyncDisposable {
   apply(spec: Record<string, unknown> | FlowSpec | string): Promise<ApplyResult>;
   /** Deploys (or redeploys) a function. */
   deploy(name: string, def: FunctionDefinition): Promise<void>;
-  /** Every message of a queue with its state, without receiving it (receive counts and visibility unchanged). */
+  /** Every message of a queue with its state and system attributes (SentTimestamp, ApproximateReceiveCount, …), without receiving it. */
   peek(queue: string): QueueMessage[];
   /** Messages in a queue (visible + in flight + delayed), without receiving any. */
   depth(queue: string): number;
@@ -103,6 +104,7 @@ export interface Svl extends AsyncDisposable {
 }
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const ALL_ATTRIBUTES = new Set(['All']);
 
 export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
   const clock = clockOf(opts.clock);
@@ -223,7 +225,7 @@ function build(emu: Emulator): Svl {
         body: r.body,
         state: r.visible_ms <= now ? 'visible' : r.inflight ? 'inflight' : 'delayed',
         receiveCount: r.receive_count,
-        attributes: {},
+        attributes: systemAttributes(r, ALL_ATTRIBUTES) ?? {},
         ...(r.attrs && { messageAttributes: JSON.parse(r.attrs) as Record<string, unknown> }),
       }));
     },

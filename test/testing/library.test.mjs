@@ -140,6 +140,8 @@ describe('startSvl with a flow and an inline function (fake clock)', () => {
       assert.equal(svl.depth('audit'), 2);
       assert.deepEqual(svl.peek('audit').map((m) => [m.body, m.state, m.receiveCount]), [['one', 'visible', 0], ['two', 'delayed', 0]]);
     }
+    assert.equal(svl.peek('audit')[0].attributes.ApproximateReceiveCount, '0');
+    assert.ok(Number(svl.peek('audit')[0].attributes.SentTimestamp) > 0);
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: svl.url.queue('audit'), MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
     assert.equal(r.Messages[0].Attributes.ApproximateReceiveCount, '1');
     await svl.clock.advance('60s');
