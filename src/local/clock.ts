@@ -1,7 +1,11 @@
 /**
  * All emulator time goes through a Clock, so tests can drive visibility timeouts, delays, long polls,
- * retention and retries with a fake clock instead of sleeping.
+ * retention and retries with a fake clock instead of sleeping. The system clock is built on the real
+ * timers captured at load (timers.ts), so fake timers installed later in a host test process
+ * (svl/testing under vitest or jest) neither hang it nor skew it.
  */
+import { realClearTimeout, realNow, realSetTimeout } from './timers.js';
+
 export interface TimerHandle {
   readonly id: number;
 }
@@ -18,7 +22,7 @@ export class SystemClock implements Clock {
   private readonly timers = new Map<number, NodeJS.Timeout>();
 
   now(): number {
-    return Date.now();
+    return realNow();
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -26,7 +30,7 @@ export class SystemClock implements Clock {
     // Node caps timers at 2^31-1 ms; longer waits are re-armed.
     const max = 0x7fffffff;
     const arm = (remaining: number) => {
-      const t = setTimeout(() => {
+      const t = realSetTimeout(() => {
         if (remaining > max) {
           arm(remaining - max);
           return;
@@ -44,7 +48,7 @@ export class SystemClock implements Clock {
   clearTimeout(handle: TimerHandle | undefined): void {
     if (!handle) return;
     const t = this.timers.get(handle.id);
-    if (t) clearTimeout(t);
+    if (t) realClearTimeout(t);
     this.timers.delete(handle.id);
   }
 }

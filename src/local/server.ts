@@ -56,6 +56,8 @@ export interface Emulator {
   readonly journal: Journal;
   readonly s3: S3Service;
   readonly apigw: ApiGatewayService;
+  /** svl's own endpoints; `control.busy()` is the idle signal (`GET /_svl/idle`). */
+  readonly control: ControlApi;
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
   close(): Promise<void>;
 }
@@ -205,6 +207,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       journal,
       s3,
       apigw,
+      control,
       close() {
         closing ??= (async () => {
           apigw.stop();

@@ -15,6 +15,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
+import { realClearTimeout, realQueueMicrotask, realSetImmediate, realSetTimeout } from '../timers.js';
 
 export interface JournalEvent {
   seq: number;
@@ -122,13 +123,13 @@ export class Journal implements JournalSink {
       this.pending.push(row);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        realSetImmediate(() => this.flush());
       }
     }
     if (++this.sincePrune >= Math.max(1, Math.min(PRUNE_EVERY, Math.floor(this.size / 10)))) {
       this.sincePrune = 0;
       if (!this.db.inTransaction) this.prune();
-      else queueMicrotask(() => this.prune());
+      else realQueueMicrotask(() => this.prune());
     }
     this.wake();
     return seq;
@@ -219,7 +220,7 @@ export class Journal implements JournalSink {
       let last = seq;
       const done = (events: JournalEvent[]) => {
         this.waiters.delete(check);
-        clearTimeout(timer);
+        realClearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         resolve(events);
       };
@@ -229,7 +230,7 @@ export class Journal implements JournalSink {
         last = this.head;
       };
       const onAbort = () => done([]);
-      const timer = setTimeout(() => done([]), waitMs);
+      const timer = realSetTimeout(() => done([]), waitMs);
       signal?.addEventListener('abort', onAbort);
       this.waiters.add(check);
     });
@@ -275,7 +276,7 @@ export class Journal implements JournalSink {
   private wake(): void {
     if (this.waiters.size === 0) return;
     // After the current transaction commits (and after the flush), so a waiter reads what it was told of.
-    setImmediate(() => {
+    realSetImmediate(() => {
       this.flush();
       for (const w of [...this.waiters]) w();
     });

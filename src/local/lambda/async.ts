@@ -17,6 +17,7 @@ import type { LambdaService } from './service.js';
 import type { LambdaFunction } from './model.js';
 import { DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, RETRY_DELAYS_MS } from './constants.js';
 import { errorMessageOf, invocationRecord, sendToDeadLetter, sendToDestination, type AttemptResult, type Condition } from './destinations.js';
+import { realSetImmediate } from '../timers.js';
 
 /** Finished outcomes kept in memory for `status()`; the oldest are forgotten first. */
 const FINISHED_KEPT = 1000;
@@ -166,7 +167,7 @@ export class AsyncInvoker {
   private kick(): void {
     if (this.kicked || this.stopped) return;
     this.kicked = true;
-    setImmediate(() => {
+    realSetImmediate(() => {
       this.kicked = false;
       this.drain();
     });

@@ -53,6 +53,7 @@ import { invokeOperations } from './invoke.js';
 import { AsyncInvoker } from './async.js';
 import { eventInvokeConfigOperations } from './event-invoke-config.js';
 import { EventSourceMappings } from './esm/mappings.js';
+import { realSetImmediate } from '../timers.js';
 
 export interface LambdaContext {
   requestId: string;
@@ -185,7 +186,7 @@ export class LambdaService {
    */
   activate(name: string): Promise<void> {
     const p = new Promise<void>((resolve) => {
-      setImmediate(() => {
+      realSetImmediate(() => {
         const fn = this.store.get(name);
         if (fn) {
           let failure: string | undefined;

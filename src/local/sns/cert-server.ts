@@ -5,11 +5,16 @@
  * (self-signed, naming localhost, 127.0.0.1 and ::1): a client trusts it by adding that certificate to
  * its CAs, e.g. NODE_EXTRA_CA_CERTS=<state dir>/sns-signing-cert.pem.
  *
+ * Lazy: the port is bound at start (a plain TCP listener, so SigningCertURL can name it), but the TLS
+ * server, and with it the signing key (an RSA key generation, ~200 ms), is only created when the first
+ * connection arrives; an emulator that never signs nor serves the certificate never pays for the key
+ * (svl/testing starts in a few milliseconds).
+ *
  * Deliberately does not serve anything else (the APIs stay on the emulator's http port, which serves the
  * same certificate at the same path), and does not keep its port across restarts.
  */
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:https';
 import { SIGNING_CERT_PATH, registerCertPort, signingCertificatePem, signingPrivateKeyPem } from './envelope.js';
 
 export interface CertServer {
@@ -18,17 +23,28 @@ export interface CertServer {
 }
 
 export async function startCertServer(host: string): Promise<CertServer> {
-  const server = createServer({ key: signingPrivateKeyPem(), cert: signingCertificatePem() }, (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === SIGNING_CERT_PATH) {
-      res.writeHead(200, { 'content-type': 'application/x-pem-file' });
-      res.end(signingCertificatePem());
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('Not found\n');
-    }
+  let https: Server | undefined;
+  const sockets = new Set<Socket>();
+  const tlsServer = (): Server => {
+    if (https) return https;
+    https = createServer({ key: signingPrivateKeyPem(), cert: signingCertificatePem() }, (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === SIGNING_CERT_PATH) {
+        res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+        res.end(signingCertificatePem());
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('Not found\n');
+      }
+    });
+    https.keepAliveTimeout = 5_000;
+    return https;
+  };
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    tlsServer().emit('connection', socket);
   });
-  server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => {
@@ -44,7 +60,8 @@ export async function startCertServer(host: string): Promise<CertServer> {
       new Promise<void>((resolve) => {
         unregister();
         server.close(() => resolve());
-        server.closeAllConnections();
+        https?.closeAllConnections();
+        for (const s of sockets) s.destroy();
       }),
   };
 }

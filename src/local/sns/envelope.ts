@@ -3,9 +3,10 @@
  * key order and signature scheme (canonical `key\nvalue\n` lines, SignatureVersion 1 = SHA1withRSA,
  * 2 = SHA256withRSA). See ../shared/reference/aws-wire.md §4.3.
  */
-import { generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { selfSignedCertificate } from './certificate.js';
+import { realNow } from '../timers.js';
 
 export interface SnsMessageAttribute {
   DataType: string;
@@ -16,7 +17,7 @@ export interface SnsMessageAttribute {
 let keys: { privateKey: KeyObject; privatePem: string; certPem: string } | undefined;
 
 /** The certificate for the signing key: self-signed, valid from a day ago to the end of 2049 (UTCTime's last year). */
-const certificateFor = (privateKey: KeyObject, now = Date.now()): string =>
+const certificateFor = (privateKey: KeyObject, now = realNow()): string =>
   selfSignedCertificate(privateKey, {
     commonName: 'sns.svl.local',
     altNames: ['localhost', '127.0.0.1', '::1'],
@@ -38,6 +39,21 @@ function signingKeys() {
     setKeys(privateKey, certificateFor(privateKey));
   }
   return keys!;
+}
+
+/**
+ * Generates the signing key in the background (libuv's thread pool, off the event loop), so the first
+ * signature does not pay for it: svl/testing calls this right after start. A signature needed before it
+ * is ready generates one synchronously as before; the background key is then dropped.
+ */
+let warming = false;
+export function warmSigningKey(): void {
+  if (keys || warming) return;
+  warming = true;
+  generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
+    warming = false;
+    if (!err && !keys) setKeys(privateKey, certificateFor(privateKey));
+  });
 }
 
 /** The X.509 certificate (PEM) served at SigningCertURL. */

@@ -13,6 +13,7 @@ import type { SnsService } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { confirmationEnvelope, unsubscribeConfirmationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEFAULT_DELIVERY_POLICY } from './constants.js';
+import { realSetImmediate } from '../timers.js';
 
 interface DeliveryRow {
   id: number;
@@ -145,7 +146,7 @@ export class HttpDelivery {
   /** Processes what is due now and arms a timer for the next due delivery. */
   kick(): void {
     if (this.stopped) return;
-    setImmediate(() => this.runDue());
+    realSetImmediate(() => this.runDue());
   }
 
   private arm(): void {

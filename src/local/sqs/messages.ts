@@ -13,6 +13,7 @@ import { intAttribute } from './attributes.js';
 import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes } from './model.js';
 import { DEDUP_WINDOW_MS } from './constants.js';
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
+import { realSetImmediate } from '../timers.js';
 
 export interface MessageRow {
   seq: number;
@@ -465,7 +466,7 @@ export class MessageEngine {
       const wake: Waiter = () => {
         if (done || scheduled) return;
         scheduled = true;
-        setImmediate(tryNow);
+        realSetImmediate(tryNow);
       };
       const armWake = () => {
         this.clock.clearTimeout(wakeTimer);

@@ -30,6 +30,7 @@ import {
   ESM_MAX_WINDOW,
   ESM_MIN_CONCURRENCY,
 } from '../constants.js';
+import { realSetImmediate } from '../../timers.js';
 
 interface MappingConfig {
   BatchSize: number;
@@ -176,7 +177,7 @@ export class EventSourceMappings {
   /** The transitional state settles within the same event-loop turn; pollers follow Enabled. */
   private settle(m: Mapping): void {
     this.settling++;
-    setImmediate(() => {
+    realSetImmediate(() => {
       this.settling--;
       const row = this.s.get.get(m.uuid) as Row | undefined;
       if (!row) return;

@@ -15,6 +15,7 @@ import type { FunctionConfig, LambdaFunction } from '../model.js';
 import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
 import type { CodeDirs } from './code.js';
 import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
+import { runInline, type InlineHandler } from './inline.js';
 
 export interface RuntimeOptions {
   code: CodeDirs;
@@ -107,13 +108,27 @@ class FunctionPool {
 
 export class LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
+  /** Functions whose handler is a function of this process (svl/testing), and whether each ran yet (cold start). */
+  private readonly inline = new Map<string, { handler: InlineHandler; warm: boolean }>();
   private stopped = false;
 
   constructor(private readonly opts: RuntimeOptions) {}
 
+  /** Runs `name`'s invocations with `handler` in this process instead of a handler process (undefined: stop doing so). */
+  setInline(name: string, handler: InlineHandler | undefined): void {
+    if (handler) this.inline.set(name, { handler, warm: false });
+    else this.inline.delete(name);
+  }
+
   /** Runs one invocation of `fn` (code extracted to `taskDir`), cold or warm. Never rejects for handler failures. */
   async invoke(fn: LambdaFunction, taskDir: string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
     if (this.stopped) throw new Error('the emulator is stopping');
+    const inline = this.inline.get(fn.name);
+    if (inline) {
+      const cold = !inline.warm;
+      inline.warm = true;
+      return runInline({ handler: inline.handler, region: this.opts.region }, fn, inv, cold);
+    }
     let pool = this.pools.get(fn.name);
     if (!pool) {
       pool = new FunctionPool(this.opts.processLimit);

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { INIT_TIMEOUT_MS, MAX_RESPONSE_PAYLOAD } from '../constants.js';
+import { realClearTimeout, realHrtimeNs, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 
 export interface WorkerSpec {
   functionName: string;
@@ -74,7 +75,7 @@ export class Worker {
   private held?: ServerResponse;
   private active?: Active;
   private pendingOutput: string[] = [];
-  private spawnNs = process.hrtime.bigint();
+  private spawnNs = realHrtimeNs();
   private initMs?: number;
   private initReported = false;
   private initLogged = false;
@@ -96,7 +97,7 @@ export class Worker {
       w.server.listen(0, '127.0.0.1', () => resolve());
     });
     const port = (w.server.address() as AddressInfo).port;
-    w.spawnNs = process.hrtime.bigint();
+    w.spawnNs = realHrtimeNs();
     const proc = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: { ...spec.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
@@ -118,9 +119,9 @@ export class Worker {
     proc.on('exit', (code, signal) => {
       w.exitInfo = signal ? `Runtime exited with error: signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : code ? `Runtime exited with error: exit status ${code}` : 'Runtime exited without providing a reason';
       // Output still in the pipes belongs to this invocation: let it arrive first.
-      setImmediate(() => setImmediate(() => w.died()));
+      realSetImmediate(() => realSetImmediate(() => w.died()));
     });
-    w.initTimer = setTimeout(() => {
+    w.initTimer = realSetTimeout(() => {
       if (!w.initReported) w.timeout(INIT_TIMEOUT_MS / 1000);
     }, INIT_TIMEOUT_MS);
     w.initTimer.unref();
@@ -131,7 +132,7 @@ export class Worker {
   run(inv: Invocation): Promise<Outcome> {
     this.state = 'busy';
     return new Promise<Outcome>((resolve) => {
-      this.active = { inv, delivered: false, startNs: process.hrtime.bigint(), output: this.pendingOutput, resolve, done: false };
+      this.active = { inv, delivered: false, startNs: realHrtimeNs(), output: this.pendingOutput, resolve, done: false };
       this.pendingOutput = [];
       if (this.held) {
         const res = this.held;
@@ -144,7 +145,7 @@ export class Worker {
   kill(): void {
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
     this.state = 'dead';
-    clearTimeout(this.initTimer);
+    realClearTimeout(this.initTimer);
     this.held?.destroy();
     this.held = undefined;
     this.server.close();
@@ -158,11 +159,11 @@ export class Worker {
   private deliver(res: ServerResponse): void {
     const a = this.active!;
     a.delivered = true;
-    a.startNs = process.hrtime.bigint();
+    a.startNs = realHrtimeNs();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'lambda-runtime-aws-request-id': a.inv.requestId,
-      'lambda-runtime-deadline-ms': String(Date.now() + this.spec.timeoutSec * 1000),
+      'lambda-runtime-deadline-ms': String(realNow() + this.spec.timeoutSec * 1000),
       'lambda-runtime-invoked-function-arn': this.spec.functionArn,
       'lambda-runtime-trace-id': a.inv.traceId,
     };
@@ -170,7 +171,7 @@ export class Worker {
     const body = Buffer.from(a.inv.payload, 'utf8');
     res.writeHead(200, { ...headers, 'content-length': String(body.length) });
     res.end(body);
-    a.timer = setTimeout(() => this.timeout(this.spec.timeoutSec), this.spec.timeoutSec * 1000);
+    a.timer = realSetTimeout(() => this.timeout(this.spec.timeoutSec), this.spec.timeoutSec * 1000);
     a.timer.unref();
   }
 
@@ -192,8 +193,8 @@ export class Worker {
       if (req.method === 'GET' && path === `${PREFIX}/invocation/next`) {
         if (!this.initReported) {
           this.initReported = true;
-          clearTimeout(this.initTimer);
-          this.initMs = Number(process.hrtime.bigint() - this.spawnNs) / 1e6;
+          realClearTimeout(this.initTimer);
+          this.initMs = Number(realHrtimeNs() - this.spawnNs) / 1e6;
         }
         if (this.state === 'starting') this.state = 'idle';
         if (this.active && !this.active.delivered && !this.active.done) this.deliver(res);
@@ -203,7 +204,7 @@ export class Worker {
       if (req.method === 'POST' && path === `${PREFIX}/init/error`) {
         reply(202, { status: 'OK' });
         this.initReported = true;
-        clearTimeout(this.initTimer);
+        realClearTimeout(this.initTimer);
         if (this.active && !this.active.done) {
           const type = String(req.headers['lambda-runtime-function-error-type'] ?? errorTypeOf(body) ?? 'Runtime.Unknown');
           this.finish(false, body || JSON.stringify({ errorType: type, errorMessage: 'init error' }), type);
@@ -239,16 +240,16 @@ export class Worker {
   /** Output the process wrote before posting its result is still in the pipes: let it arrive first. */
   private finishSoon(ok: boolean, payload: string, errorType?: string): void {
     const a = this.active;
-    if (a) clearTimeout(a.timer);
-    setImmediate(() => setImmediate(() => this.finish(ok, payload, errorType)));
+    if (a) realClearTimeout(a.timer);
+    realSetImmediate(() => realSetImmediate(() => this.finish(ok, payload, errorType)));
   }
 
   private finish(ok: boolean, payload: string, errorType?: string, extraLog?: string, timedOut = false): void {
     const a = this.active;
     if (!a || a.done) return;
     a.done = true;
-    clearTimeout(a.timer);
-    const durationMs = a.delivered ? Number(process.hrtime.bigint() - a.startNs) / 1e6 : 0;
+    realClearTimeout(a.timer);
+    const durationMs = a.delivered ? Number(realHrtimeNs() - a.startNs) / 1e6 : 0;
     const maxMemoryMb = this.maxMemoryMb();
     const id = a.inv.requestId;
     const cold = this.initMs !== undefined && !this.initLogged;

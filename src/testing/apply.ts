@@ -1,0 +1,35 @@
+/**
+ * svl/testing's `apply`: a flow spec (object or `.flow.json` path) applied to the in-process emulator
+ * with the engine of `svl apply` (observe, plan, apply; idempotent). Loaded on first use: it brings in
+ * the AWS SDK clients, which a test that only uses the raw emulator does not need to pay for at start.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { applyFlow, prepareFlow, type ApplyResult } from '../flows/apply.js';
+import { readSpecFile } from '../flows/files.js';
+import { assertApplicable } from '../flows/preflight.js';
+import { validateSpec, type FlowSpec } from '../flows/spec.js';
+import { ACCOUNT_ID } from '../local/sqs/constants.js';
+
+type Config = { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+
+export async function applySpec(spec: Record<string, unknown> | FlowSpec | string, config: Config): Promise<ApplyResult> {
+  const source = typeof spec === 'string' ? spec : 'flow spec';
+  const flow = typeof spec === 'string' ? readSpecFile(spec) : validateSpec(spec, source);
+  const sqs = new SQSClient(config);
+  const sns = new SNSClient(config);
+  // The Lambda client (a heavy import) only for a spec with consumers, as `svl apply` does.
+  let lambda: LambdaClient | undefined;
+  try {
+    const clients = { sqs, sns, lambda: async () => (lambda ??= new (await import('@aws-sdk/client-lambda')).LambdaClient(config)) };
+    const prepared = await prepareFlow(flow, clients, { kind: 'local', region: config.region, account: ACCOUNT_ID });
+    assertApplicable(flow, prepared.observed, source);
+    if (prepared.plan.conflicts.length) throw new Error(`svl/testing: flow ${flow.name} cannot be applied:\n  - ${prepared.plan.conflicts.join('\n  - ')}`);
+    return await applyFlow(flow, clients, prepared);
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+    lambda?.destroy();
+  }
+}
