@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import http from 'node:http';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestEmulator, waitIdle } from '../helpers/emulator.mjs';
 import { s3Client, rawRequest, xmlText, bodyBytes } from '../helpers/s3.mjs';
@@ -247,4 +247,35 @@ test('a client that goes away mid-upload leaves no object and no temp file, and 
   const head = await s3.send(new S3.HeadObjectCommand({ Bucket: 'wire', Key: 'cut' })).catch((e) => e);
   assert.equal(head.$metadata.httpStatusCode, 404);
   assert.deepEqual(logs.filter((l) => /ERROR/.test(l)), []);
+});
+
+test('a client that goes away mid-download: the object file is closed and the emulator keeps serving', async (t) => {
+  const { emu, url, s3 } = await setup(t);
+  const big = Buffer.alloc(8 * 1024 * 1024, 7);
+  await s3.send(new S3.PutObjectCommand({ Bucket: 'wire', Key: 'big', Body: big }));
+  const objectsDir = join(emu.s3.files.root, 'objects');
+  const openObjectFiles = () =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', fd)).startsWith(objectsDir);
+      } catch {
+        return false;
+      }
+    });
+  const { port } = new URL(url);
+  await new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/wire/big', headers: { authorization: AUTH } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', () => {});
+    req.on('close', resolve);
+    req.end();
+  });
+  await waitIdle(url);
+  assert.deepEqual(openObjectFiles(), []);
+  const again = await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'wire', Key: 'big' })));
+  assert.equal(again.length, big.length);
 });

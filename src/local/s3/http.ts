@@ -4,7 +4,7 @@
  * Operations never write to the response themselves; they return an `S3Reply` or throw an `S3Error`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { StreamContext } from '../protocol/request.js';
 import { XML_DECL, tag } from '../protocol/rest-xml.js';
@@ -74,8 +74,12 @@ function baseHeaders(ctx: Pick<S3Context, 'requestId' | 'hostId'>): Record<strin
   return { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId, server: 'AmazonS3' };
 }
 
-/** Writes a reply; HEAD replies keep their headers (Content-Length included) but send no body. */
-export function sendReply(ctx: S3Context, reply: S3Reply): void {
+/**
+ * Writes a reply; HEAD replies keep their headers (Content-Length included) but send no body. Resolves
+ * once a streamed body is sent or abandoned: a client that goes away mid-download destroys the read
+ * stream (and closes its file) through `pipeline`, never leaving it open.
+ */
+export async function sendReply(ctx: S3Context, reply: S3Reply): Promise<void> {
   const { res } = ctx;
   if (res.destroyed) {
     reply.stream?.readable.destroy();
@@ -91,8 +95,9 @@ export function sendReply(ctx: S3Context, reply: S3Reply): void {
       res.end();
       return;
     }
-    reply.stream.readable.on('error', () => res.destroy());
-    reply.stream.readable.pipe(res);
+    const { readable } = reply.stream;
+    // pipeline destroys both sides on an error or an early close; the failure is the client's, not ours.
+    await new Promise<void>((resolve) => pipeline(readable, res, () => resolve()));
     return;
   }
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;

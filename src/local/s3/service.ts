@@ -125,7 +125,7 @@ export class S3Service {
     this.inflight++;
     try {
       const reply = await this.dispatch(ctx);
-      sendReply(ctx, reply);
+      await sendReply(ctx, reply);
     } catch (err) {
       if (err instanceof S3Error) return sendError(ctx, err);
       this.opts.log?.(`S3 ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
