@@ -279,3 +279,26 @@ test('a client that goes away mid-download: the object file is closed and the em
   const again = await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'wire', Key: 'big' })));
   assert.equal(again.length, big.length);
 });
+
+test('response-* overrides that cannot be a header value: 400 InvalidArgument, never a 500', async (t) => {
+  const { url, put } = await setup(t);
+  await put('doc.txt', 'doc');
+  const get = (query) => rawRequest(url, { path: `/wire/doc.txt?${query}`, headers: { authorization: AUTH } });
+  const newline = await get('response-content-disposition=attachment%0AX-Injected%3A%201');
+  assert.equal(newline.status, 400);
+  assert.equal(xmlText(newline.body, 'Code'), 'InvalidArgument');
+  assert.equal(xmlText(newline.body, 'ArgumentName'), 'response-content-disposition');
+  assert.equal(newline.headers['x-injected'], undefined);
+  // An en dash is not ISO-8859-1 (AWS: "Header value cannot be represented using ISO-8859-1.").
+  const dash = await get(`response-content-disposition=${encodeURIComponent('attachment; filename="1976–2016.md"')}`);
+  assert.equal(dash.status, 400);
+  assert.equal(xmlText(dash.body, 'Code'), 'InvalidArgument');
+  assert.equal(xmlText(dash.body, 'Message'), 'Header value cannot be represented using ISO-8859-1.');
+  const header = await get('response-content-type=text%2Fplain%0D');
+  assert.equal(header.status, 400);
+  // Latin-1 is fine, and the emulator keeps serving.
+  const ok = await get(`response-content-disposition=${encodeURIComponent('attachment; filename="café.txt"')}`);
+  assert.equal(ok.status, 200);
+  assert.equal(Buffer.from(ok.headers['content-disposition'], 'latin1').toString('latin1'), 'attachment; filename="café.txt"');
+  assert.equal(ok.body, 'doc');
+});

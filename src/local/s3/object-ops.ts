@@ -199,6 +199,16 @@ const OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'content-encoding',
 };
 
+/**
+ * A response-* override as a header value: AWS answers InvalidArgument for one that cannot be sent as
+ * ISO-8859-1 (a UTF-8 filename); control characters (a newline would split the header) likewise.
+ */
+function overrideValue(param: string, v: string): string {
+  if (/[^\x00-\xff]/.test(v)) throw invalidArgument('Header value cannot be represented using ISO-8859-1.', param, v);
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) throw invalidArgument('Header value contains invalid characters.', param, v);
+  return v;
+}
+
 export function getObject(ctx: S3Context, bucket: string, key: string): S3Reply {
   const { s3 } = ctx;
   requireBucket(s3, bucket);
@@ -212,7 +222,7 @@ export function getObject(ctx: S3Context, bucket: string, key: string): S3Reply 
   }
   for (const [param, h] of Object.entries(OVERRIDES)) {
     const v = ctx.query.get(param);
-    if (v !== null) headers[h] = v;
+    if (v !== null) headers[h] = overrideValue(param, v);
   }
   const range = parseRange(header(ctx.req, 'range'), row.size);
   if (!range && row.checksum_algorithm && row.checksum && header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {

@@ -123,10 +123,12 @@ export class S3Service {
     const ids = newRequestIds();
     const ctx = this.context(req, res, stream, ids);
     this.inflight++;
+    let reply: S3Reply | undefined;
     try {
-      const reply = await this.dispatch(ctx);
+      reply = await this.dispatch(ctx);
       await sendReply(ctx, reply);
     } catch (err) {
+      reply?.stream?.readable.destroy();
       if (err instanceof S3Error) return sendError(ctx, err);
       this.opts.log?.(`S3 ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
       sendError(ctx, new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500));
