@@ -380,3 +380,65 @@ test('event hook: one event per committed create and delete, sequencer increasin
   assert.ok(events[2].sequencer > created.sequencer, 'the delete of a b.txt sorts after its creation');
   assert.equal(events[2].size, undefined);
 });
+
+test('conditional writes: If-None-Match * and If-Match on PutObject, CopyObject and CompleteMultipartUpload', async (t) => {
+  const { s3, events } = await setup(t);
+  await s3.send(new S3.CreateBucketCommand({ Bucket: 'cond' }));
+  const put = (Key, Body, extra = {}) => s3.send(new S3.PutObjectCommand({ Bucket: 'cond', Key, Body, ...extra }));
+  const created = await put('once', 'first', { IfNoneMatch: '*' });
+  const again = await put('once', 'second', { IfNoneMatch: '*' }).catch((e) => e);
+  assert.equal(again.name, 'PreconditionFailed');
+  assert.equal(again.$metadata.httpStatusCode, 412);
+  assert.equal(again.Condition, 'If-None-Match');
+  const read = async (Key) => (await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'cond', Key })))).toString();
+  assert.equal(await read('once'), 'first');
+
+  // Two racing create-only PUTs (streamed bodies, both received before either commits): exactly one wins.
+  const big = (fill) => Buffer.alloc(2 * 1024 * 1024, fill);
+  const race = await Promise.allSettled([put('race', big(1), { IfNoneMatch: '*' }), put('race', big(2), { IfNoneMatch: '*' })]);
+  assert.deepEqual(race.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  assert.equal(race.find((r) => r.status === 'rejected').reason.name, 'PreconditionFailed');
+
+  const swapped = await put('once', 'second', { IfMatch: created.ETag });
+  const stale = await put('once', 'third', { IfMatch: created.ETag }).catch((e) => e);
+  assert.equal(stale.name, 'PreconditionFailed');
+  assert.equal(stale.Condition, 'If-Match');
+  assert.equal(await read('once'), 'second');
+  const missing = await put('nobody', 'x', { IfMatch: swapped.ETag }).catch((e) => e);
+  assert.equal(missing.name, 'NoSuchKey');
+  assert.equal(missing.$metadata.httpStatusCode, 404);
+
+  const copy = (Key, extra) => s3.send(new S3.CopyObjectCommand({ Bucket: 'cond', Key, CopySource: 'cond/once', ...extra }));
+  await copy('copied', { IfNoneMatch: '*' });
+  assert.equal((await copy('copied', { IfNoneMatch: '*' }).catch((e) => e)).name, 'PreconditionFailed');
+  assert.equal((await copy('copied', { IfMatch: '"0123"' }).catch((e) => e)).name, 'PreconditionFailed');
+  await copy('copied', { IfMatch: swapped.ETag });
+
+  const { UploadId } = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: 'cond', Key: 'once' }));
+  const part = await s3.send(new S3.UploadPartCommand({ Bucket: 'cond', Key: 'once', UploadId, PartNumber: 1, Body: 'multi' }));
+  const complete = (extra) =>
+    s3.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'cond', Key: 'once', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...extra }));
+  assert.equal((await complete({ IfNoneMatch: '*' }).catch((e) => e)).name, 'PreconditionFailed');
+  // The refused Complete leaves the upload in place: it can complete under the right condition.
+  await complete({ IfMatch: swapped.ETag });
+  assert.equal(await read('once'), 'multi');
+
+  // Refused writes report no event.
+  const writes = events.filter((e) => e.eventName.startsWith('ObjectCreated')).map((e) => `${e.eventName} ${e.key}`);
+  assert.deepEqual(writes, [
+    'ObjectCreated:Put once',
+    'ObjectCreated:Put race',
+    'ObjectCreated:Put once',
+    'ObjectCreated:Copy copied',
+    'ObjectCreated:Copy copied',
+    'ObjectCreated:CompleteMultipartUpload once',
+  ]);
+});
+
+test('If-None-Match on a write accepts only *', async (t) => {
+  const { s3 } = await setup(t);
+  await s3.send(new S3.CreateBucketCommand({ Bucket: 'cond' }));
+  const err = await s3.send(new S3.PutObjectCommand({ Bucket: 'cond', Key: 'k', Body: 'x', IfNoneMatch: '"abc"' })).catch((e) => e);
+  assert.equal(err.name, 'NotImplemented');
+  assert.equal(err.$metadata.httpStatusCode, 501);
+});

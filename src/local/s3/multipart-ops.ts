@@ -26,7 +26,7 @@ import {
 import type { S3Context, S3Reply } from './http.js';
 import type { ObjectRow, UploadRow } from './store.js';
 import { aclHeadersAllowed, isoTime, ownerXml, parseBody, requireBucket } from './bucket-ops.js';
-import { checkKey, objectAttributes } from './object-ops.js';
+import { checkKey, objectAttributes, writeConditions } from './object-ops.js';
 import { MAX_PART_NUMBER, MAX_PUT_BYTES, MIN_PART_BYTES, OWNER_ID, OWNER_NAME } from './constants.js';
 
 function requireUpload(ctx: S3Context, bucket: string, key: string, uploadId: string): UploadRow {
@@ -97,6 +97,7 @@ export async function uploadPart(ctx: S3Context, bucket: string, key: string, up
 }
 
 export async function completeMultipartUpload(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<S3Reply> {
+  const check = writeConditions(ctx, key);
   const body = await ctx.readBody();
   const up = requireUpload(ctx, bucket, key, uploadId);
   const doc = parseBody(body, 'CompleteMultipartUpload');
@@ -146,7 +147,13 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
   // Commit the object and drop the upload together: a second Complete then answers NoSuchUpload.
   const file = await ctx.s3.files.commitTemp(tmp);
   row.file = file;
-  const done = ctx.s3.store.completeUpload(uploadId, row);
+  let done: ReturnType<typeof ctx.s3.store.completeUpload>;
+  try {
+    done = ctx.s3.store.completeUpload(uploadId, row, check);
+  } catch (err) {
+    await ctx.s3.files.remove(file);
+    throw err;
+  }
   if (!done) {
     await ctx.s3.files.remove(file);
     throw noSuchUpload(uploadId);

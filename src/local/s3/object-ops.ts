@@ -24,10 +24,11 @@ import {
   malformedXml,
   noSuchBucket,
   noSuchKey,
+  notImplemented,
   preconditionFailed,
 } from './errors.js';
 import type { S3Context, S3Reply } from './http.js';
-import type { ObjectRow } from './store.js';
+import type { ObjectRow, WriteCheck } from './store.js';
 import { aclHeadersAllowed, isoTime, parseBody, requireBucket } from './bucket-ops.js';
 import { INLINE_BODY_BYTES, MAX_DELETE_KEYS, MAX_KEY_BYTES, MAX_PUT_BYTES } from './constants.js';
 
@@ -65,6 +66,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   checkKey(key);
   if (!aclHeadersAllowed(ctx)) throw aclNotSupported();
   const attrs = objectAttributes(ctx);
+  const check = writeConditions(ctx, key);
   const tmp = s3.files.tempPath();
   const body = await receiveBody(ctx.req, tmp, MAX_PUT_BYTES);
   const row: ObjectRow = {
@@ -79,7 +81,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
     checksum_algorithm: body.checksum?.algorithm ?? null,
     checksum: body.checksum?.value ?? null,
   };
-  const seq = await commitObject(ctx, tmp, row, body);
+  const seq = await commitObject(ctx, tmp, row, body, check);
   s3.emit(ctx, 'ObjectCreated:Put', bucket, key, seq, { size: row.size, eTag: row.etag });
   const headers: Record<string, string> = { etag: quoted(row.etag), 'x-amz-server-side-encryption': 'AES256' };
   if (body.checksum) {
@@ -94,12 +96,12 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
  * goes inline into the row (one SQLite commit, no file); a larger in-memory one is written to a new file,
  * a streamed one renamed from its temp file `tmp`.
  */
-export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, received: { data?: Buffer } = {}): Promise<number> {
+export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, received: { data?: Buffer } = {}, check?: WriteCheck): Promise<number> {
   const { s3 } = ctx;
   if (row.body || (received.data && received.data.length <= INLINE_BODY_BYTES)) {
     row.file = '';
     row.body ??= received.data;
-    const out = s3.store.putObject(row);
+    const out = s3.store.putObject(row, check);
     if (!out) throw noSuchBucket(row.bucket);
     if (out.replaced) void s3.files.remove(out.replaced);
     s3.opts.log?.(`S3 ${row.bucket} <- ${row.key} (${row.size} bytes)`);
@@ -113,7 +115,13 @@ export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, 
     throw err;
   }
   row.file = id;
-  const out = s3.store.putObject(row);
+  let out: ReturnType<typeof s3.store.putObject>;
+  try {
+    out = s3.store.putObject(row, check);
+  } catch (err) {
+    await s3.files.remove(id);
+    throw err;
+  }
   if (!out) {
     await s3.files.remove(id);
     throw noSuchBucket(row.bucket);
@@ -121,6 +129,24 @@ export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, 
   if (out.replaced) void s3.files.remove(out.replaced);
   s3.opts.log?.(`S3 ${row.bucket} <- ${row.key} (${row.size} bytes)`);
   return out.seq;
+}
+
+/**
+ * Conditional writes (PutObject, CopyObject, CompleteMultipartUpload): `If-None-Match: *` refuses to
+ * replace an existing key, `If-Match: <etag>` to write unless the key exists with that ETag (404
+ * NoSuchKey when it does not exist). Checked by the store inside the commit transaction.
+ */
+export function writeConditions(ctx: S3Context, key: string): WriteCheck | undefined {
+  const ifNoneMatch = header(ctx.req, 'if-none-match');
+  const ifMatch = header(ctx.req, 'if-match');
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw notImplemented('If-None-Match');
+  return (existing) => {
+    if (ifNoneMatch !== undefined && existing) throw preconditionFailed('If-None-Match');
+    if (ifMatch === undefined) return;
+    if (!existing) throw noSuchKey(key);
+    if (!etagMatches(ifMatch, existing.etag)) throw preconditionFailed('If-Match');
+  };
 }
 
 const stripQuotes = (s: string) => s.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
@@ -336,6 +362,7 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
+  const check = writeConditions(ctx, key);
   const attrs = directive === 'REPLACE' ? objectAttributes(ctx) : { headers: JSON.parse(source.headers), metadata: JSON.parse(source.metadata) };
   const tmp = s3.files.tempPath();
   if (!source.body) {
@@ -353,7 +380,7 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
     headers: JSON.stringify(attrs.headers),
     metadata: JSON.stringify(attrs.metadata),
   };
-  const seq = await commitObject(ctx, tmp, row);
+  const seq = await commitObject(ctx, tmp, row, {}, check);
   s3.emit(ctx, 'ObjectCreated:Copy', bucket, key, seq, { size: row.size, eTag: row.etag });
   const checksum = row.checksum_algorithm && row.checksum ? tag(`Checksum${row.checksum_algorithm}`, row.checksum) + tag('ChecksumType', checksumType(row.checksum)) : '';
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': 'AES256' };

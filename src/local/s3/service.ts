@@ -11,7 +11,10 @@
  *   DeleteBucket, ListBuckets (prefix, region, pages), GetBucketLocation, Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy
  *   (stored, not enforced), GetBucketAcl/GetBucketVersioning (a new bucket's answers), PutObject,
  *   GetObject (Range, conditional headers, response-* overrides), HeadObject, DeleteObject, DeleteObjects,
- *   CopyObject (metadata directive, copy-source conditions), ListObjectsV2, ListObjects,
+ *   CopyObject (metadata directive, copy-source conditions), conditional writes (If-None-Match: * and
+ *   If-Match on PutObject, CopyObject, CompleteMultipartUpload: 412 PreconditionFailed, If-Match on a
+ *   missing key 404 NoSuchKey, checked inside the commit transaction; If-None-Match other than *
+ *   NotImplemented), ListObjectsV2, ListObjects,
  *   Create/UploadPart/Complete/Abort multipart upload, ListParts, ListMultipartUploads (no pagination);
  *   Content-MD5, x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256} headers and aws-chunked trailers verified,
  *   signed and unsigned aws-chunked bodies, signed payload SHA256 verified, Expect: 100-continue (node).
@@ -20,7 +23,8 @@
  *   for a bucket created today (BucketOwnerEnforced): only private/bucket-owner-full-control accepted
  *   (PutObject: AccessControlListNotSupported, CreateBucket: InvalidBucketAclWithObjectOwnership);
  *   bucket policies are stored but not enforced; multipart objects get COMPOSITE
- *   checksums only (no FULL_OBJECT multipart checksums); no versioning (versionId never set).
+ *   checksums only (no FULL_OBJECT multipart checksums); no versioning (versionId never set); racing
+ *   conditional writes never answer 409 ConditionalRequestConflict (commits are serialized: one wins, the other gets 412).
  * - Not yet supported (NotImplemented, 501): every other sub-resource (versioning writes, cors,
  *   lifecycle, website, encryption, object tagging, object lock, …), UploadPartCopy, POST uploads,
  *   SSE-C, presigned URL expiry checks.

@@ -55,6 +55,9 @@ export interface PartRow {
   checksum: string | null;
 }
 
+/** Throws to refuse a write, given the object it would replace (undefined when the key is new). */
+export type WriteCheck = (existing: { etag: string } | undefined) => void;
+
 export class S3Store {
   private readonly statements = new Map<string, Statement>();
 
@@ -116,13 +119,16 @@ export class S3Store {
 
   /**
    * Commits an object row (replacing any previous one) and returns the replaced row's file (to delete)
-   * and the sequencer; undefined when the bucket was deleted meanwhile.
+   * and the sequencer; undefined when the bucket was deleted meanwhile. `check` sees the row being
+   * replaced (if any) inside the transaction and throws to refuse the write (conditional writes:
+   * two racing create-only PUTs cannot both win).
    */
-  putObject(row: ObjectRow): { replaced?: string; seq: number } | undefined {
+  putObject(row: ObjectRow, check?: WriteCheck): { replaced?: string; seq: number } | undefined {
     return this.db.transaction(() => {
       const seq = this.sql('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(row.bucket) as { seq: number } | undefined;
       if (!seq) return undefined; // the bucket was deleted meanwhile
-      const old = this.sql('SELECT file FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string } | undefined;
+      const old = this.sql('SELECT file, etag FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string; etag: string } | undefined;
+      check?.(old);
       this.sql(
         `INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum, body)
          VALUES (@bucket, @key, @file, @size, @etag, @modified_ms, @headers, @metadata, @checksum_algorithm, @checksum, @body)`,
@@ -198,10 +204,10 @@ export class S3Store {
   }
 
   /** Completes an upload: commits the object and drops the upload in one transaction. */
-  completeUpload(id: string, row: ObjectRow): { replaced?: string; seq: number; partFiles: string[] } | undefined {
+  completeUpload(id: string, row: ObjectRow, check?: WriteCheck): { replaced?: string; seq: number; partFiles: string[] } | undefined {
     return this.db.transaction(() => {
       if (!this.upload(id)) return undefined;
-      const out = this.putObject(row);
+      const out = this.putObject(row, check);
       if (!out) return undefined;
       return { ...out, partFiles: this.deleteUpload(id) };
     })();
