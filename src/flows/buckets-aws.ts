@@ -179,10 +179,12 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
   if (spec) names = spec.buckets!.map((b) => b.name);
   else {
     const { ListBucketsCommand } = await import('@aws-sdk/client-s3');
+    // The flow's region only: a bucket elsewhere belongs to the flow deployed there (and would answer 301).
+    const region = await s3.config.region();
     names = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token }));
+      const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token, BucketRegion: region }));
       names.push(...(page.Buckets ?? []).map((b) => b.Name!).filter(Boolean));
       token = page.ContinuationToken;
     } while (token);
@@ -191,7 +193,8 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
     try {
       return { n, tags: await bucketTags(s3, n) };
     } catch (err) {
-      if (errName(err) === 'NoSuchBucket' || status(err) === 404 || status(err) === 403) return undefined;
+      // Gone, not ours, or in another region (PermanentRedirect): not this flow's bucket here.
+      if (errName(err) === 'NoSuchBucket' || errName(err) === 'PermanentRedirect' || [301, 403, 404].includes(status(err) ?? 0)) return undefined;
       throw err;
     }
   });

@@ -5,7 +5,9 @@ import { bucketNameProblem } from './bucket-spec.js';
 import { specToJson } from './files.js';
 import { canonicalNotifications, desiredTopicPolicy, notificationConfiguration, desiredNotifications, type ObservedS3 } from './buckets.js';
 import { desiredQueueAttributes, planFlow } from './plan.js';
-import type { Observed } from './observe.js';
+import type { FlowClients, Observed } from './observe.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { planDestroyBuckets } from './buckets-aws.js';
 
 const problems = (raw: unknown) => {
   try {
@@ -169,5 +171,28 @@ describe('buckets: plan', () => {
     const missing = planFlow(fnSpec, { ...empty, s3: { ...empty.s3!, missingFunctions: new Set(['thumbs']) } }, ctx);
     assert.match(missing.warnings[0]!, /Lambda destination thumbs does not exist yet/);
     assert.equal(missing.steps.some((s) => s.kind === 'notification' || s.kind === 'permission'), false);
+  });
+});
+
+describe('buckets: destroy without a spec', () => {
+  it("lists the client region's buckets only and passes over one answering 301 PermanentRedirect", async () => {
+    const sent: Array<[string, Record<string, unknown>]> = [];
+    const fake = {
+      config: { region: async () => 'eu-west-1' },
+      send: async (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const name = cmd.constructor.name;
+        sent.push([name, cmd.input]);
+        if (name === 'ListBucketsCommand') return { Buckets: [{ Name: 'moved' }, { Name: 'mine' }] };
+        if (name === 'GetBucketTaggingCommand') {
+          if (cmd.input.Bucket === 'moved') throw Object.assign(new Error('redirect'), { name: 'PermanentRedirect', $metadata: { httpStatusCode: 301 } });
+          return { TagSet: [{ Key: 'svl:flow', Value: 'up' }] };
+        }
+        if (name === 'ListObjectsV2Command') return { KeyCount: 0 };
+        throw new Error(`unexpected ${name}`);
+      },
+    };
+    const out = await planDestroyBuckets('up', undefined, { s3: async () => fake as unknown as S3Client } as unknown as FlowClients, false);
+    assert.deepEqual(out.delete, ['mine']);
+    assert.deepEqual(sent[0], ['ListBucketsCommand', { ContinuationToken: undefined, BucketRegion: 'eu-west-1' }]);
   });
 });

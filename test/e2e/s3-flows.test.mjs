@@ -153,11 +153,17 @@ test('tail decodes S3 events (bucket, decoded key, size, event) and shows the te
   assert.equal(r.code, 0, r.stderr);
   const cfn = JSON.parse(r.stdout);
   assert.deepEqual(cfn.Resources.TlBucketBucket.DependsOn, ['InQueuePolicy']);
-  // destroy by name, without the spec file: the bucket is found by its tag (ListBuckets + GetBucketTagging)
+  // A bucket of the same flow in another region belongs to the flow deployed there: destroy leaves it.
+  const S3 = await import('@aws-sdk/client-s3');
+  const eu = new S3.S3Client({ endpoint: t.url, region: 'eu-west-1', credentials, forcePathStyle: true });
+  await eu.send(new S3.CreateBucketCommand({ Bucket: 'tl-eu-bucket', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+  await eu.send(new S3.PutBucketTaggingCommand({ Bucket: 'tl-eu-bucket', Tagging: { TagSet: [{ Key: 'svl:flow', Value: 'tl' }] } }));
+  // destroy by name, without the spec file: the bucket is found by its tag (ListBuckets in the flow's region + GetBucketTagging)
   r = await at(work)(['destroy', 'tl', '--yes', '--force', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(JSON.parse(r.stdout).deleted.some((s) => s.kind === 'bucket' && s.name === 'tl-bucket'), r.stdout);
   assert.equal(await bucketExists('tl-bucket'), false);
+  assert.equal(await bucketExists('tl-eu-bucket'), true);
 });
 
 test('a bucket notifying the topic and a function: topic policy and Lambda permission before the notification; apply twice is idempotent', async () => {
