@@ -10,7 +10,7 @@ import { closest } from './suggest.js';
 export type DestinationKind = 'queue' | 'topic' | 'function';
 
 export interface NotificationSpec {
-  /** The configuration Id S3 stores (svl derives `<bucket>-<kind>-<n>` when the spec gives none). */
+  /** The configuration Id S3 stores (svl derives `<bucket>-<kind>-<target>`, `-2`, `-3`… when the spec gives none). */
   id: string;
   events: string[];
   prefix?: string;
@@ -106,22 +106,32 @@ export function validateBuckets(raw: unknown, queues: readonly QueueRef[], topic
     else {
       (b.notifications ?? []).forEach((n: unknown, j: number) => {
         const np = `${p}.notifications[${j}]`;
-        const spec = validateNotification(n, np, b.name as string, queues, topicName, bad);
+        const spec = validateNotification(n, np, queues, topicName, bad);
         if (spec) notifications.push(spec);
       });
     }
     checkOverlaps(notifications, `${p}.notifications`, bad);
     const ids = new Set<string>();
     notifications.forEach((n, j) => {
+      if (!n.id) return;
       if (ids.has(n.id)) bad(`${p}.notifications[${j}].id`, `"${n.id}" is already the id of another notification of this bucket`);
       ids.add(n.id);
     });
+    // Derived ids (`<bucket>-<kind>-<target>`, then -2, -3… when taken) never collide with written ones or each other.
+    for (const n of notifications) {
+      if (n.id) continue;
+      const base = `${b.name}-${n.kind}-${n.target}`;
+      let id = base;
+      for (let k = 2; ids.has(id); k++) id = `${base}-${k}`;
+      n.id = id;
+      ids.add(id);
+    }
     out.push({ name: b.name, notifications });
   });
   return out;
 }
 
-function validateNotification(n: unknown, p: string, bucket: string, queues: readonly QueueRef[], topicName: string, bad: (path: string, message: string) => void): NotificationSpec | undefined {
+function validateNotification(n: unknown, p: string, queues: readonly QueueRef[], topicName: string, bad: (path: string, message: string) => void): NotificationSpec | undefined {
   if (!isObj(n)) {
     bad(p, 'must be an object: { "events": [...], "queue" | "topic" | "function": ... }');
     return undefined;
@@ -203,7 +213,8 @@ function validateNotification(n: unknown, p: string, bucket: string, queues: rea
     else id = n.id;
   }
   if (!ok) return undefined;
-  return { id: id ?? `${bucket}-${kind}-${target}`, events, ...(prefix !== undefined && { prefix }), ...(suffix !== undefined && { suffix }), kind, target };
+  // An empty id: none written; validateBuckets derives one once it knows the bucket's other ids.
+  return { id: id ?? '', events, ...(prefix !== undefined && { prefix }), ...(suffix !== undefined && { suffix }), kind, target };
 }
 
 /**

@@ -31,6 +31,22 @@ describe('flow spec: buckets', () => {
     assert.deepEqual(validateSpec(JSON.parse(specToJson(s))), s);
   });
 
+  it('derived ids of two notifications to the same destination do not collide (-2, -3… only when taken)', () => {
+    const n = (prefix: string, extra = {}) => ({ events: ['s3:ObjectCreated:*'], prefix, queue: 'work', ...extra });
+    const s = validateSpec(withBuckets([{ name: 'up-uploads', notifications: [n('a/'), n('b/'), n('c/', { id: 'up-uploads-queue-up-work-3' }), n('d/')] }]));
+    assert.deepEqual(
+      s.buckets![0]!.notifications.map((x) => x.id),
+      ['up-uploads-queue-up-work', 'up-uploads-queue-up-work-2', 'up-uploads-queue-up-work-3', 'up-uploads-queue-up-work-4'],
+    );
+    assert.deepEqual(validateSpec(JSON.parse(specToJson(s))), s);
+    // a written id equal to a derived one: the written one keeps it, the derived one moves on
+    const w = validateSpec(withBuckets([{ name: 'up-uploads', notifications: [n('a/'), n('b/', { id: 'up-uploads-queue-up-work' })] }]));
+    assert.deepEqual(w.buckets![0]!.notifications.map((x) => x.id), ['up-uploads-queue-up-work-2', 'up-uploads-queue-up-work']);
+    assert.deepEqual(problems(withBuckets([{ name: 'up-uploads', notifications: [n('a/', { id: 'same' }), n('b/', { id: 'same' })] }])), [
+      'buckets[0].notifications[1].id: "same" is already the id of another notification of this bucket',
+    ]);
+  });
+
   it('a spec without buckets has no buckets key (files of existing flows do not change)', () => {
     const s = validateSpec(base);
     assert.equal('buckets' in s, false);
