@@ -302,3 +302,19 @@ test('response-* overrides that cannot be a header value: 400 InvalidArgument, n
   assert.equal(Buffer.from(ok.headers['content-disposition'], 'latin1').toString('latin1'), 'attachment; filename="café.txt"');
   assert.equal(ok.body, 'doc');
 });
+
+test('close() ends a stalled upload instead of waiting for it, and logs no error', async () => {
+  const logs = [];
+  const { emu, url } = await startTestEmulator({ log: (l) => logs.push(l) });
+  const s3 = await s3Client(url);
+  await s3.send(new S3.CreateBucketCommand({ Bucket: 'wire' }));
+  const { port } = new URL(url);
+  const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/wire/stalled', headers: { authorization: AUTH, 'content-length': String(4 * 1024 * 1024) } });
+  req.on('error', () => {});
+  await new Promise((resolve) => req.write(Buffer.alloc(2 * 1024 * 1024, 1), resolve));
+  while (emu.s3.busy().length === 0) await new Promise((r) => setImmediate(r));
+  // The client never sends the rest; close() resolves anyway.
+  await emu.close();
+  assert.deepEqual(logs.filter((l) => /ERROR/.test(l)), []);
+  req.destroy();
+});

@@ -127,6 +127,14 @@ export class S3Service {
     const ids = newRequestIds();
     const ctx = this.context(req, res, stream, ids);
     this.inflight++;
+    // Shutdown (or the client leaving) aborts the signal: a stalled upload or a slow download ends now
+    // instead of holding close() open (the server has no request timeout).
+    const abort = () => {
+      req.destroy();
+      res.destroy();
+    };
+    if (stream.signal.aborted) abort();
+    else stream.signal.addEventListener('abort', abort, { once: true });
     let reply: S3Reply | undefined;
     try {
       reply = await this.dispatch(ctx);
@@ -137,6 +145,7 @@ export class S3Service {
       this.opts.log?.(`S3 ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
       sendError(ctx, new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500));
     } finally {
+      stream.signal.removeEventListener('abort', abort);
       this.inflight--;
       if (this.stopped && this.inflight === 0) this.files.close();
     }
