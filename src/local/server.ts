@@ -169,6 +169,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
     }
 
+    // S3's start-up sweep (temp files of a killed process, unreferenced bodies) runs before the first
+    // request can be accepted: an upload in progress never loses its temp file to it.
+    s3.start();
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => reject(bindError(err, host, opts.port ?? 4566));
       server.once('error', onError);
@@ -190,7 +193,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sqs.start();
     sns.start();
     lambda.start();
-    s3.start();
     apigw.start();
     log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
 
