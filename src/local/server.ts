@@ -89,7 +89,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sns.journal = journal;
       lambda.journal = journal;
     }
-    const s3 = new S3Service({ db: store.db, clock, sqs, sns, lambda, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
+    const s3 = new S3Service({ db: store.db, clock, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
     attachNotifications(s3, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
     const apigw = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
     const control = new ControlApi(sqs, sns, {

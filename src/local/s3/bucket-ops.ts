@@ -179,11 +179,6 @@ export function getBucketTagging(ctx: S3Context, name: string): S3Reply {
   return { body: s3Document('Tagging', `<TagSet>${items}</TagSet>`) };
 }
 
-/** The bucket's tags (for the flows' `svl:flow` tag); empty when none. */
-export function bucketTags(row: BucketRow): { Key: string; Value: string }[] {
-  return row.tags ? (JSON.parse(row.tags) as { Key: string; Value: string }[]) : [];
-}
-
 export function deleteBucketTagging(ctx: S3Context, name: string): S3Reply {
   requireBucket(ctx.s3, name);
   ctx.s3.store.setBucketField(name, 'tags', null);

@@ -6,7 +6,7 @@
  * uploads from a killed process) and body files no committed row references are deleted — that is
  * what makes "a half-received upload leaves nothing" true after kill -9.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFile } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFile } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -59,14 +59,6 @@ export class BodyFiles {
 
   async remove(id: string | undefined): Promise<void> {
     if (id) await unlink(this.path(id)).catch(() => {});
-  }
-
-  removeSync(id: string): void {
-    try {
-      unlinkSync(this.path(id));
-    } catch {
-      // already gone
-    }
   }
 
   /** Deletes temp files and body files not in `referenced` (leftovers of a killed process). */

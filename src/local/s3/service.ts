@@ -33,9 +33,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import type { LogFn } from '../log.js';
-import type { SqsService } from '../sqs/service.js';
-import type { SnsService } from '../sns/service.js';
-import type { LambdaService } from '../lambda/service.js';
 import type { StreamContext } from '../protocol/request.js';
 import { header } from '../protocol/request.js';
 import { S3Error, methodNotAllowed, notImplemented } from './errors.js';
@@ -53,9 +50,6 @@ import { getNotificationConfiguration, putNotificationConfiguration } from './no
 export interface S3ServiceOptions {
   db: Db;
   clock: Clock;
-  sqs: SqsService;
-  sns: SnsService;
-  lambda: LambdaService;
   /** Durable emulators keep object bodies under `<stateDir>/s3`; in-memory ones in a temp dir. */
   stateDir?: string;
   log?: LogFn;
@@ -88,17 +82,8 @@ export class S3Service {
     this.events = sink;
   }
 
-  bucketExists(name: string): boolean {
-    return !!this.store.bucket(name);
-  }
-
   bucketRegion(name: string): string | undefined {
     return this.store.bucket(name)?.region;
-  }
-
-  /** The bucket policy document (JSON text), if any. */
-  bucketPolicy(name: string): string | undefined {
-    return this.store.bucket(name)?.policy ?? undefined;
   }
 
   /** Reports a committed change to the event sink. */
