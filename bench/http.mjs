@@ -48,7 +48,11 @@ async function load({ port, host, path, connections, requests }) {
       req.on('error', reject);
       req.end();
     });
-  for (let i = 0; i < 50; i++) await once(); // warm the handler and the sockets
+  // Warm at the measured concurrency: every handler process the pool starts for it, and the sockets.
+  let warm = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (warm++ < Math.max(50, connections * 10)) await once();
+  }));
   const samples = [];
   let next = 0;
   const t0 = performance.now();
@@ -106,7 +110,10 @@ async function svlTargets() {
           if (out.FunctionError) throw new Error(`invoke failed: ${Buffer.from(out.Payload).toString()}`);
           return performance.now() - t0;
         };
-        for (let i = 0; i < 50; i++) await call();
+        let warm = 0;
+        await Promise.all(Array.from({ length: connections }, async () => {
+          while (warm++ < Math.max(50, connections * 10)) await call();
+        }));
         const samples = [];
         let next = 0;
         const t0 = performance.now();
