@@ -147,7 +147,7 @@ for (const [name, start] of [
   ['svl-nojournal', () => startSvl({ prefix: 'svl-bench-sns-', extraArgs: ['--journal-size', '0'] })],
   ['moto', startMoto],
 ]) {
-  if (args.only && args.only !== name) continue;
+  if (args.only && !args.only.split(',').includes(name)) continue;
   const srv = await start();
   try {
     results.push(await runTarget(name, srv.url));

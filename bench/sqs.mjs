@@ -199,7 +199,7 @@ if (isMainThread) {
     ['svl-nojournal', () => startSvl({ extraArgs: ['--journal-size', '0'] })],
     ['moto', startMoto],
   ]) {
-    if (args.only && args.only !== name) continue;
+    if (args.only && !args.only.split(',').includes(name)) continue;
     const srv = await start();
     try {
       results.push(await runTarget(name, srv.url, srv.pid));
