@@ -187,6 +187,34 @@ test('startSvl answers its first request with nothing applied; apply, deploy, an
     assert.equal(svl.depth('audit'), 0);
   }));
 
+test('apply creates a flow\'s HTTP API and bucket notifications: a request reaches the function, an upload reaches the queue', () =>
+  withSvl({ functions: { hello: { handler: async (e) => ({ statusCode: 200, body: `hi ${e.rawPath}` }) } } }, async (svl) => {
+    const r = await svl.apply({
+      name: 'web',
+      topic: { name: 'web' },
+      queues: [{ id: 'uploads', name: 'uploads', dlq: false }],
+      apis: [{ name: 'site', routes: [{ route: 'GET /hello', function: 'hello' }] }],
+      buckets: [{ name: 'web-uploads', notifications: [{ events: ['s3:ObjectCreated:*'], queue: 'uploads' }] }],
+    });
+    assert.equal(r.changed, true);
+    const { ApiGatewayV2Client, GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const apigw = new ApiGatewayV2Client(svl.clientConfig);
+    const apis = (await apigw.send(new GetApisCommand({}))).Items ?? [];
+    apigw.destroy();
+    assert.deepEqual(apis.map((a) => a.Name), ['site']);
+    const res = await fetch(`${svl.endpoint}/_aws/execute-api/${apis[0].ApiId}/hello`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'hi /hello');
+    const s3 = new S3Client({ ...svl.clientConfig, forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: 'web-uploads', Key: 'a.txt', Body: 'x' }));
+    s3.destroy();
+    await svl.runUntilIdle();
+    // The first message is S3's s3:TestEvent (sent when the notification is configured).
+    const records = svl.peek('uploads').flatMap((m) => JSON.parse(m.body).Records ?? []);
+    assert.deepEqual(records.map((r) => r.s3.object.key), ['a.txt']);
+  }));
+
 test('two emulators in one process on port 0 keep separate state and journals', () =>
   withSvl({}, (a) =>
     withSvl({}, async (b) => {
