@@ -263,6 +263,17 @@ test('an inline function that times out is reported as a timeout; bad options ar
   await assert.rejects(startSvl({ functions: { f: { timeout: 3 } } }), /function f needs a handler function \(inline\) or a dir/);
 });
 
+test('an inline function\'s response over 6 MB is Function.ResponseSizeTooLarge, as for a process function', () =>
+  withSvl({ functions: { huge: { handler: async (e) => 'x'.repeat(e.bytes) } } }, async (svl) => {
+    const lambda = new LambdaClient(svl.clientConfig);
+    const big = await lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{"bytes":6300000}') }));
+    const small = await lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{"bytes":3}') }));
+    lambda.destroy();
+    assert.equal(big.FunctionError, 'Unhandled');
+    assert.deepEqual(JSON.parse(Buffer.from(big.Payload).toString()), { errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).', errorType: 'Function.ResponseSizeTooLarge' });
+    assert.equal(Buffer.from(small.Payload).toString(), '"xxx"');
+  }));
+
 test('state: <dir> keeps queues and messages across a restart on the same directory', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
