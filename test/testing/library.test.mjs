@@ -274,6 +274,29 @@ test('an inline function\'s response over 6 MB is Function.ResponseSizeTooLarge,
     assert.equal(Buffer.from(small.Payload).toString(), '"xxx"');
   }));
 
+test('sqs.visibility-expired is recorded at the time the timeout ran out, and not when ChangeMessageVisibility 0 made the message visible', () =>
+  withSvl({ clock: 'fake' }, async (svl) => {
+    const sqs = new SQSClient(svl.clientConfig);
+    const { CreateQueueCommand, ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'vis' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'm' }));
+    const receive = async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 30 }))).Messages[0];
+    await receive();
+    await svl.clock.advance('45s');
+    const again = await receive();
+    const [first, second] = svl.events.all({ type: 'sqs.received' });
+    const [expired] = svl.events.all({ type: 'sqs.visibility-expired' });
+    assert.equal(expired.timeMs - first.timeMs, 30_000, 'when the timeout ran out, not at the next receive');
+    assert.equal(second.timeMs - first.timeMs, 45_000);
+    assert.equal(expired.cause, first.seq);
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 0 }));
+    await receive();
+    sqs.destroy();
+    assert.equal(svl.events.all({ type: 'sqs.visibility-expired' }).length, 1, 'made visible, not expired');
+    const [, , third] = svl.events.all({ type: 'sqs.received' });
+    assert.equal(svl.events.all().find((e) => e.seq === third.cause)?.type, 'sqs.visibility-changed');
+  }));
+
 test('state: <dir> keeps queues and messages across a restart on the same directory', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');

@@ -33,7 +33,8 @@ export interface JournalScan {
   last: number;
 }
 
-export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: number };
+/** `timeMs`: when it happened, if not now (a visibility timeout that ran out before anyone looked). */
+export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: number; timeMs?: number };
 
 /** The journal as services see it: record a hop, find the latest hop of an id (to name it as a cause). */
 export interface JournalSink {
@@ -42,10 +43,12 @@ export interface JournalSink {
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
+  /** The event `seq` (from lastOf), or undefined when it is gone or was never recorded. */
+  get(seq: number): JournalEvent | undefined;
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -115,7 +118,7 @@ export class Journal implements JournalSink {
     const seq = e.seq ?? this.nextSeq++;
     const row: Row = {
       seq,
-      time_ms: this.clock.now(),
+      time_ms: e.timeMs ?? this.clock.now(),
       type: e.type,
       cause: e.cause || null,
       resource: e.resource ?? null,
@@ -147,6 +150,12 @@ export class Journal implements JournalSink {
     if (known !== undefined) return known;
     this.flush();
     return (this.s.lastOfId.get(id) as { seq: number | null }).seq ?? undefined;
+  }
+
+  get(seq: number): JournalEvent | undefined {
+    const pending = this.pending.find((r) => r.seq === seq);
+    const r = pending ?? (this.s.bySeq.get(seq) as Row | undefined);
+    return r ? toEvent(r) : undefined;
   }
 
   /** Events after `seq`, oldest first, matching `filter`. */
