@@ -165,6 +165,14 @@ test('async invoke failing into an SQS OnFailure destination and a DLQ: traced f
   }
 });
 
+test('a malformed percent-encoding in a /_svl path id is 400, not 500', async () => {
+  for (const path of ['/_svl/apigw/events/%E0', '/_svl/lambda/invocations/%E0', '/_svl/lambda/code/%E0']) {
+    const res = await fetch(`${h.url}${path}`);
+    assert.equal(res.status, 400, path);
+    assert.match((await res.json()).message, /is not valid percent-encoding/);
+  }
+});
+
 test('GET /_svl/events: since, type filters, long poll answers on arrival, x-svl-next, bad parameters', async () => {
   const { next: head } = await events('since=now');
   const url = await queue('journal-poll');
