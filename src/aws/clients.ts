@@ -4,6 +4,7 @@
  * local targets the emulator is started on demand before the first client is handed out.
  */
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -88,6 +89,17 @@ export function getSts(target: Target): Promise<STSClient> {
     const { STSClient } = await import('@aws-sdk/client-sts');
     return new STSClient(config);
   });
+}
+
+/**
+ * CloudWatch Logs, for a function's log group on AWS (`svl logs`, `svl invoke`'s follow, `svl trace`).
+ * Region, profile and credentials of the target's Lambda client. A fresh client each time, not shared:
+ * the caller destroys it when its read or follow ends.
+ */
+export async function newCloudWatchLogs(target: Target): Promise<CloudWatchLogsClient> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  return new CloudWatchLogsClient(clientConfig(target, 'lambda'));
 }
 
 /** What every client gets; exported for tests and for the emulator's own integration tests. */

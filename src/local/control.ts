@@ -132,18 +132,33 @@ export class ControlApi {
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/event-source-mappings') {
       return json(200, { now: this.lambda.clock.now(), mappings: this.lambda.esm.health() }, req.requestId);
     }
+    // A malformed percent-encoding in a path id (`%E0`) is the client's mistake: 400, not a 500.
+    const decoded = (part: string): string | undefined => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return undefined;
+      }
+    };
+    const badPath = () => json(400, { __type: 'InvalidParameterValue', message: `The path ${url.pathname} is not valid percent-encoding.` }, req.requestId);
     const invocation = /^\/_svl\/lambda\/invocations\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && this.lambda && invocation) return this.lambdaInvocation(decodeURIComponent(invocation[1]!), req.requestId);
+    if (req.method === 'GET' && this.lambda && invocation) {
+      const id = decoded(invocation[1]!);
+      return id === undefined ? badPath() : this.lambdaInvocation(id, req.requestId);
+    }
     const apigwEvents = /^\/_svl\/apigw\/events\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.info.apigwEvents && apigwEvents) {
-      const id = decodeURIComponent(apigwEvents[1]!);
+      const id = decoded(apigwEvents[1]!);
+      if (id === undefined) return badPath();
       const events = this.info.apigwEvents(id);
       if (!events) return json(404, { __type: 'NotFound', message: `No API Gateway request ${id} is known to this emulator (the last 200 are kept, in memory), or it never reached a function.` }, req.requestId);
       return json(200, { requestId: id, events }, req.requestId);
     }
     const code = /^\/_svl\/lambda\/code\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && this.lambda && code) {
-      const fn = this.lambda.store.get(decodeURIComponent(code[1]!));
+      const name = decoded(code[1]!);
+      if (name === undefined) return badPath();
+      const fn = this.lambda.store.get(name);
       const zip = fn && this.lambda.store.code(fn.codeSha256);
       if (!fn || !zip) return json(404, { __type: 'ResourceNotFoundException', message: 'Function not found.' }, req.requestId);
       return { status: 200, headers: { 'content-type': 'application/zip', 'x-amzn-requestid': req.requestId }, body: '', bodyBytes: zip };

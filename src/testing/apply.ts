@@ -6,6 +6,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { applyFlow, prepareFlow, type ApplyResult } from '../flows/apply.js';
 import { readSpecFile } from '../flows/files.js';
 import { assertApplicable } from '../flows/preflight.js';
@@ -20,9 +22,18 @@ export async function applySpec(spec: Record<string, unknown> | FlowSpec | strin
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
   // The Lambda client (a heavy import) only for a spec with consumers, as `svl apply` does.
+  // API Gateway and S3 likewise only for a spec with HTTP APIs or buckets (S3 path-style, as on `svl --local`).
   let lambda: LambdaClient | undefined;
+  let apigw: ApiGatewayV2Client | undefined;
+  let s3: S3Client | undefined;
   try {
-    const clients = { sqs, sns, lambda: async () => (lambda ??= new (await import('@aws-sdk/client-lambda')).LambdaClient(config)) };
+    const clients = {
+      sqs,
+      sns,
+      lambda: async () => (lambda ??= new (await import('@aws-sdk/client-lambda')).LambdaClient(config)),
+      apigw: async () => (apigw ??= new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config)),
+      s3: async () => (s3 ??= new (await import('@aws-sdk/client-s3')).S3Client({ ...config, forcePathStyle: true })),
+    };
     const prepared = await prepareFlow(flow, clients, { kind: 'local', region: config.region, account: ACCOUNT_ID });
     assertApplicable(flow, prepared.observed, source);
     if (prepared.plan.conflicts.length) throw new Error(`svl/testing: flow ${flow.name} cannot be applied:\n  - ${prepared.plan.conflicts.join('\n  - ')}`);
@@ -31,5 +42,7 @@ export async function applySpec(spec: Record<string, unknown> | FlowSpec | strin
     sqs.destroy();
     sns.destroy();
     lambda?.destroy();
+    apigw?.destroy();
+    s3?.destroy();
   }
 }

@@ -41,8 +41,16 @@ function call(method, path, { apiId = api, hostForm = false, headers = {}, body 
       });
     });
     req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
+    if (!Array.isArray(body)) {
+      if (body !== undefined) req.write(body);
+      return void req.end();
+    }
+    // An array body is written chunk by chunk, each once the previous one was flushed to the socket
+    // (with transfer-encoding: chunked, no content-length): the server sees the body arrive over time.
+    (async () => {
+      for (const part of body) if (!req.destroyed) await new Promise((r) => req.write(part, r));
+      req.end();
+    })();
   });
 }
 
@@ -379,6 +387,13 @@ test('binary request bodies arrive base64-encoded; text bodies as text', async (
 
 test('a body over 10 MB is 413 Request Entity Too Large', async () => {
   const r = await call('POST', '/users/1', { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(10 * 1024 * 1024 + 1) });
+  assert.equal(r.status, 413);
+  assert.deepEqual(r.json, { message: 'Request Entity Too Large' });
+});
+
+test('a chunked body (no content-length) over 10 MB is also 413, not a connection reset', async () => {
+  const mb = Buffer.alloc(1024 * 1024, 0x61);
+  const r = await call('POST', '/users/1', { headers: { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, body: Array(11).fill(mb) });
   assert.equal(r.status, 413);
   assert.deepEqual(r.json, { message: 'Request Entity Too Large' });
 });

@@ -141,6 +141,38 @@ test('SNS -> Lambda: delivered -> queued -> invoked -> completed', async () => {
   assert.match(completed.data.result, /hi/);
 });
 
+test('async invoke failing into an SQS OnFailure destination and a DLQ: traced from the destination message back to the invocation', async () => {
+  const destUrl = await queue('journal-onfailure');
+  const dlqUrl = await queue('journal-async-dlq');
+  await h.createFunction('journal-async-fails', { handler: 'index.fail', DeadLetterConfig: { TargetArn: queueArnOf('journal-async-dlq') } });
+  await h.send('PutFunctionEventInvokeConfig', { FunctionName: 'journal-async-fails', MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: queueArnOf('journal-onfailure') } } });
+  await h.send('Invoke', { FunctionName: 'journal-async-fails', InvocationType: 'Event', Payload: Buffer.from('{}') });
+  await waitIdle(h.url);
+  for (const [url, kind] of [[destUrl, 'OnFailure'], [dlqUrl, 'DeadLetterConfig']]) {
+    const { Messages } = await sqs('ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 1 });
+    const t = await trace(Messages[0].MessageId);
+    assert.equal(t.status, 200);
+    const bySeq = new Map(t.body.events.map((e) => [e.seq, e]));
+    const [sent] = t.body.events.filter((e) => e.type === 'sqs.sent' && e.id === Messages[0].MessageId);
+    const destination = bySeq.get(sent.cause);
+    assert.equal(destination?.type, 'lambda.destination', `${kind}: the message is caused by the destination hop`);
+    assert.equal(destination.data.kind, kind);
+    // The cause chain leads back through the failed attempt to the queued invocation.
+    const chain = [];
+    for (let e = destination; e; e = bySeq.get(e.cause)) chain.push(e.type);
+    assert.equal(chain.at(-1), 'lambda.queued', chain.join(' <- '));
+    assert.ok(chain.includes('lambda.completed'), chain.join(' <- '));
+  }
+});
+
+test('a malformed percent-encoding in a /_svl path id is 400, not 500', async () => {
+  for (const path of ['/_svl/apigw/events/%E0', '/_svl/lambda/invocations/%E0', '/_svl/lambda/code/%E0']) {
+    const res = await fetch(`${h.url}${path}`);
+    assert.equal(res.status, 400, path);
+    assert.match((await res.json()).message, /is not valid percent-encoding/);
+  }
+});
+
 test('GET /_svl/events: since, type filters, long poll answers on arrival, x-svl-next, bad parameters', async () => {
   const { next: head } = await events('since=now');
   const url = await queue('journal-poll');

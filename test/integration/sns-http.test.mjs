@@ -177,6 +177,13 @@ test('retries: a 500 is retried after 20 s (fake clock); after numRetries=3 the 
   }
 });
 
+/** The HTTP delivery hops of a published message in the journal (GET /_svl/trace). */
+async function httpHops(messageId) {
+  const res = await fetch(`${t.url}/_svl/trace?id=${encodeURIComponent(messageId)}`);
+  assert.equal(res.status, 200);
+  return (await res.json()).events.filter((e) => e.type.startsWith('sns.deliver'));
+}
+
 test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets the delay and count; raw DLQ keeps attributes', async () => {
   const topic = await t.createTopic(t.name('recover'));
   let fail = true;
@@ -184,7 +191,7 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
   const saved = ep.respond;
   ep.respond = (r) => (r.url === new URL(sub.endpoint).pathname && fail ? 503 : 200);
   try {
-    await t.call('Publish', { TopicArn: topic, Message: 'eventually' });
+    const { MessageId: recovered } = await t.call('Publish', { TopicArn: topic, Message: 'eventually' });
     await waitForRequests(sub, 2);
     await t.httpIdle();
     fail = false;
@@ -195,6 +202,17 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
     t.clock.advance(120_000);
     await waitIdle(t.url);
     assert.equal(sub.requests().length, 3, 'no more attempts after a success');
+    // The journal has each attempt's outcome, each caused by the hop before it.
+    const hops = await httpHops(recovered);
+    assert.deepEqual(hops.map((e) => [e.type, e.data.attempt, e.data.error]), [
+      ['sns.delivery-queued', undefined, undefined],
+      ['sns.delivery-failed', 1, 'HTTP 503'],
+      ['sns.delivered', 2, undefined],
+    ]);
+    assert.equal(hops[1].data.retryInMs, 20_000);
+    assert.equal(hops[1].cause, hops[0].seq);
+    assert.equal(hops[2].cause, hops[1].seq);
+    assert.equal(hops[2].resource, sub.subArn);
 
     // numRetries 1, 5 s delay; raw delivery: the DLQ gets the body and the attributes.
     const dlq = await t.createQueue(t.name('dlq'));
@@ -207,7 +225,7 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
       AttributeName: 'DeliveryPolicy',
       AttributeValue: JSON.stringify({ healthyRetryPolicy: { numRetries: 1, minDelayTarget: 5, maxDelayTarget: 5 } }),
     });
-    await t.call('Publish', { TopicArn: topic, Message: 'raw and doomed', MessageAttributes: { a: { DataType: 'String', StringValue: 'x' } } });
+    const { MessageId: doomed } = await t.call('Publish', { TopicArn: topic, Message: 'raw and doomed', MessageAttributes: { a: { DataType: 'String', StringValue: 'x' } } });
     await waitForRequests(sub, 4);
     await t.httpIdle();
     t.clock.advance(4_999);
@@ -220,6 +238,8 @@ test('a retry that succeeds is delivered once; subscription DeliveryPolicy sets 
     const [m] = await t.drain(dlq.url, { MessageAttributeNames: ['All'] });
     assert.equal(m.Body, 'raw and doomed');
     assert.deepEqual(m.MessageAttributes, { a: { DataType: 'String', StringValue: 'x' } });
+    const failed = (await httpHops(doomed)).filter((e) => e.type === 'sns.delivery-failed');
+    assert.deepEqual(failed.map((e) => [e.data.attempt, e.data.error, e.data.final]), [[1, 'HTTP 503', undefined], [2, 'HTTP 503', true]]);
   } finally {
     ep.respond = saved;
   }

@@ -187,6 +187,34 @@ test('startSvl answers its first request with nothing applied; apply, deploy, an
     assert.equal(svl.depth('audit'), 0);
   }));
 
+test('apply creates a flow\'s HTTP API and bucket notifications: a request reaches the function, an upload reaches the queue', () =>
+  withSvl({ functions: { hello: { handler: async (e) => ({ statusCode: 200, body: `hi ${e.rawPath}` }) } } }, async (svl) => {
+    const r = await svl.apply({
+      name: 'web',
+      topic: { name: 'web' },
+      queues: [{ id: 'uploads', name: 'uploads', dlq: false }],
+      apis: [{ name: 'site', routes: [{ route: 'GET /hello', function: 'hello' }] }],
+      buckets: [{ name: 'web-uploads', notifications: [{ events: ['s3:ObjectCreated:*'], queue: 'uploads' }] }],
+    });
+    assert.equal(r.changed, true);
+    const { ApiGatewayV2Client, GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const apigw = new ApiGatewayV2Client(svl.clientConfig);
+    const apis = (await apigw.send(new GetApisCommand({}))).Items ?? [];
+    apigw.destroy();
+    assert.deepEqual(apis.map((a) => a.Name), ['site']);
+    const res = await fetch(`${svl.endpoint}/_aws/execute-api/${apis[0].ApiId}/hello`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'hi /hello');
+    const s3 = new S3Client({ ...svl.clientConfig, forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: 'web-uploads', Key: 'a.txt', Body: 'x' }));
+    s3.destroy();
+    await svl.runUntilIdle();
+    // The first message is S3's s3:TestEvent (sent when the notification is configured).
+    const records = svl.peek('uploads').flatMap((m) => JSON.parse(m.body).Records ?? []);
+    assert.deepEqual(records.map((r) => r.s3.object.key), ['a.txt']);
+  }));
+
 test('two emulators in one process on port 0 keep separate state and journals', () =>
   withSvl({}, (a) =>
     withSvl({}, async (b) => {
@@ -234,6 +262,40 @@ test('an inline function that times out is reported as a timeout; bad options ar
   await assert.rejects(startSvl({ clock: 'slow' }), /clock must be 'real', 'fake' or a FakeClock \(got "slow"\)/);
   await assert.rejects(startSvl({ functions: { f: { timeout: 3 } } }), /function f needs a handler function \(inline\) or a dir/);
 });
+
+test('an inline function\'s response over 6 MB is Function.ResponseSizeTooLarge, as for a process function', () =>
+  withSvl({ functions: { huge: { handler: async (e) => 'x'.repeat(e.bytes) } } }, async (svl) => {
+    const lambda = new LambdaClient(svl.clientConfig);
+    const big = await lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{"bytes":6300000}') }));
+    const small = await lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{"bytes":3}') }));
+    lambda.destroy();
+    assert.equal(big.FunctionError, 'Unhandled');
+    assert.deepEqual(JSON.parse(Buffer.from(big.Payload).toString()), { errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).', errorType: 'Function.ResponseSizeTooLarge' });
+    assert.equal(Buffer.from(small.Payload).toString(), '"xxx"');
+  }));
+
+test('sqs.visibility-expired is recorded at the time the timeout ran out, and not when ChangeMessageVisibility 0 made the message visible', () =>
+  withSvl({ clock: 'fake' }, async (svl) => {
+    const sqs = new SQSClient(svl.clientConfig);
+    const { CreateQueueCommand, ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'vis' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'm' }));
+    const receive = async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 30 }))).Messages[0];
+    await receive();
+    await svl.clock.advance('45s');
+    const again = await receive();
+    const [first, second] = svl.events.all({ type: 'sqs.received' });
+    const [expired] = svl.events.all({ type: 'sqs.visibility-expired' });
+    assert.equal(expired.timeMs - first.timeMs, 30_000, 'when the timeout ran out, not at the next receive');
+    assert.equal(second.timeMs - first.timeMs, 45_000);
+    assert.equal(expired.cause, first.seq);
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 0 }));
+    await receive();
+    sqs.destroy();
+    assert.equal(svl.events.all({ type: 'sqs.visibility-expired' }).length, 1, 'made visible, not expired');
+    const [, , third] = svl.events.all({ type: 'sqs.received' });
+    assert.equal(svl.events.all().find((e) => e.seq === third.cause)?.type, 'sqs.visibility-changed');
+  }));
 
 test('state: <dir> keeps queues and messages across a restart on the same directory', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');

@@ -18,6 +18,8 @@ test('parseHttp: method upper-cased, headers split at the first colon, JSON bodi
   assert.equal(o.event, false);
   assert.deepEqual(parseHttp('a', 'PUT', '/', { data: 'plain', header: ['Content-Type: text/csv'] }).headers, [['Content-Type', 'text/csv']]);
   assert.deepEqual(parseHttp('a', 'PUT', '/', { data: 'plain' }).headers, [['content-type', 'text/plain; charset=utf-8']]);
+  // Latin-1 (obs-text) and tabs are valid header bytes.
+  assert.deepEqual(parseHttp('a', 'GET', '/', { header: ['x-name: Jos\u00e9\tX'] }).headers, [['x-name', 'Jos\u00e9\tX']]);
   assert.equal(parseHttp('a', 'GET', '/', { fail: false, event: true, stage: 'prod' }).fail, false);
 });
 
@@ -36,6 +38,9 @@ test('parseHttp: every bad input is a UsageError with a hint', () => {
     ['GET', 'https://h/p', {}, /is a URL/],
     ['GET', '/', { header: ['nocolon'] }, /Bad header "nocolon"/],
     ['GET', '/', { header: [': v'] }, /Bad header ": v"/],
+    ['GET', '/', { header: ['x-name: Jose\u0301'] }, /Bad header "x-name": its value contains U\+0301, which an HTTP header cannot carry/],
+    ['GET', '/', { header: ['x-city: 東京'] }, /contains U\+6771/],
+    ['GET', '/', { header: ['x-a: a\u0007b'] }, /contains U\+0007/],
     ['POST', '/', { data: '@/definitely/missing' }, /cannot read \/definitely\/missing \(ENOENT\)/],
     ['HEAD', '/', { data: 'x' }, /a HEAD request has no body/],
     ['GET', '/', { stage: '' }, /Invalid stage name ""/],

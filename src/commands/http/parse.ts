@@ -43,7 +43,17 @@ export function parseHttp(api: string, method: string, path: string, f: HttpFlag
     if (i < 0 || !TOKEN.test(name)) {
       throw new UsageError(`Bad header "${h}": expected name:value.`, { hint: `e.g. -H 'authorization: Bearer abc' (the name is letters, digits and !#$%&'*+-.^_\`|~)` });
     }
-    headers.push([name, h.slice(i + 1).trim()]);
+    const value = h.slice(i + 1).trim();
+    // RFC 9110 field values: visible ASCII, spaces/tabs and obs-text bytes (0x80-0xFF); fetch refuses the
+    // rest (control characters, and characters beyond one byte such as 'e' + a combining accent, or 日本).
+    const bad = [...value].find((ch) => { const c = ch.codePointAt(0)!; return (c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff; });
+    if (bad !== undefined) {
+      const code = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      throw new UsageError(`Bad header "${name}": its value contains ${code}, which an HTTP header cannot carry.`, {
+        hint: `HTTP header values are bytes: use ASCII, or percent-encode the text (e.g. -H '${name}: ${encodeURIComponent(value.replace(/[\x00-\x1f\x7f]/g, ''))}') and decode it in the handler`,
+      });
+    }
+    headers.push([name, value]);
   }
 
   let body: Buffer | undefined;

@@ -42,4 +42,6 @@ test('binary bodies are summarised; text bodies printed as they are; events foll
   const withEvents = renderHttp(result({ events: [{ kind: 'authorizer', function: 'auth', routeKey: 'GET /users', payloadFormatVersion: '2.0', event: { type: 'REQUEST' } }] }), ui(false));
   assert.match(withEvents, /\n\nLambda event \(authorizer GET \/users -> λ auth, payload 2\.0\):\n\{\n {2}"type": "REQUEST"\n\}$/);
   assert.match(renderHttp(result({ events: [], eventNote: 'AWS does not expose it' }), ui(false)), /\nNo Lambda event: AWS does not expose it$/);
+  const cut = renderHttp(result({ events: [{ kind: 'integration', function: 'f', routeKey: 'POST /up', payloadFormatVersion: '2.0', event: { body: 'abc' }, bodyTruncatedFrom: 70000 }] }), ui(false));
+  assert.match(cut, /\n\(body cut: the emulator keeps the first 3 of its 70000 characters; the function got all of them\)$/);
 });

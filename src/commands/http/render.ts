@@ -15,9 +15,13 @@ export function renderHttp(r: HttpResult, ui: Ui): string {
   if (r.events) {
     lines.push('');
     if (r.events.length === 0) lines.push(s.dim(`No Lambda event: ${r.eventNote ?? 'none recorded'}`));
-    for (const e of r.events as Array<{ kind?: string; function?: string; routeKey?: string; payloadFormatVersion?: string; event?: unknown }>) {
+    for (const e of r.events as Array<{ kind?: string; function?: string; routeKey?: string; payloadFormatVersion?: string; event?: unknown; bodyTruncatedFrom?: number }>) {
       lines.push(s.bold(`Lambda event (${e.kind === 'authorizer' ? 'authorizer' : 'route'} ${e.routeKey ?? ''} -> λ ${e.function ?? '?'}, payload ${e.payloadFormatVersion ?? '?'}):`));
       lines.push(JSON.stringify(e.event, null, 2));
+      if (e.bodyTruncatedFrom !== undefined) {
+        const kept = typeof (e.event as { body?: unknown })?.body === 'string' ? (e.event as { body: string }).body.length : 0;
+        lines.push(s.dim(`(body cut: the emulator keeps the first ${kept} of its ${e.bodyTruncatedFrom} characters; the function got all of them)`));
+      }
     }
   }
   return lines.join('\n');

@@ -66,9 +66,9 @@ export interface LogFollowInput {
 }
 
 export async function followInLogs(i: LogFollowInput, deadline: number, progress: WaitProgress, signal?: AbortSignal): Promise<Outcome | undefined> {
-  const { CloudWatchLogsClient, FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  const { clientConfig } = await import('../../aws/clients.js');
-  const logs = new CloudWatchLogsClient(clientConfig(i.target, 'lambda'));
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { newCloudWatchLogs } = await import('../../aws/clients.js');
+  const logs = await newCloudWatchLogs(i.target);
   const events: Array<{ at: number; message: string }> = [];
   const seen = new Set<string>();
   // Each poll asks only from the newest event seen (as `svl logs --follow` does); `seen` drops repeats.

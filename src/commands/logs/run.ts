@@ -86,9 +86,9 @@ async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' 
 }
 
 async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<number> {
-  const { CloudWatchLogsClient, FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  const { clientConfig } = await import('../../aws/clients.js');
-  const logs = new CloudWatchLogsClient(clientConfig(target, 'lambda'));
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { newCloudWatchLogs } = await import('../../aws/clients.js');
+  const logs = await newCloudWatchLogs(target);
   const group = `/aws/lambda/${o.function}`;
   let start = 'agoMs' in o.since ? Date.now() - o.since.agoMs : o.since.atMs;
   const seen = new Set<string>();

@@ -41,9 +41,9 @@ export async function traceOnAws(id: string, functions: string[], since: string,
   if (queue !== undefined) cannotSee.push(`whether it waits in ${queue} (only a receive could tell, and changes it)`);
   const out: AwsTraceResult = { id, target: 'aws', cannotSee, searched: functions, since, logs: [] };
   if (functions.length === 0) return out;
-  const { CloudWatchLogsClient, FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  const { clientConfig } = await import('../../aws/clients.js');
-  const logs = new CloudWatchLogsClient(clientConfig(target, 'lambda'));
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { newCloudWatchLogs } = await import('../../aws/clients.js');
+  const logs = await newCloudWatchLogs(target);
   const startTime = Date.now() - (durationMs(since) ?? 3_600_000);
   try {
     for (const fn of functions) {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { invokeTarget } from './invoke-url.js';
+import { PassThrough } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { invokeTarget, readLimited } from './invoke-url.js';
 
 test('invokeTarget: the path form names the API in the path, the host form in the Host header', () => {
   assert.deepEqual(invokeTarget('/_aws/execute-api/abc123/prod/users', '127.0.0.1:4566'), { apiId: 'abc123', below: '/prod/users', pathForm: true });
@@ -9,4 +11,21 @@ test('invokeTarget: the path form names the API in the path, the host form in th
   assert.deepEqual(invokeTarget('/prod/users', 'ABC123.execute-api.localhost:4566'), { apiId: 'abc123', below: '/prod/users', pathForm: false });
   assert.deepEqual(invokeTarget('/', 'abc123.execute-api.localhost'), { apiId: 'abc123', below: '/', pathForm: false });
   assert.equal(invokeTarget('/prod/users', 'localhost:4566'), undefined);
+});
+
+test('readLimited: a chunked body over the limit is drained, not destroyed (the client then gets the 413)', async () => {
+  const body = new PassThrough();
+  const req = Object.assign(body, { headers: {}, complete: false }) as unknown as IncomingMessage;
+  const read = readLimited(req, 10);
+  for (let i = 0; i < 5; i++) body.write(Buffer.alloc(4));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(body.destroyed, false, 'the socket stays open while the rest of the body arrives');
+  (req as { complete: boolean }).complete = true;
+  body.end();
+  assert.equal(await read, undefined);
+
+  const small = Object.assign(new PassThrough(), { headers: {}, complete: true }) as unknown as IncomingMessage & PassThrough;
+  const ok = readLimited(small, 10);
+  small.end(Buffer.from('hello'));
+  assert.equal((await ok)?.toString(), 'hello');
 });

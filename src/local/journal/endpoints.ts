@@ -52,8 +52,11 @@ export async function journalEndpoint(journal: Journal, url: URL, requestId: str
         body: last ? JSON.stringify(wireEvent(last)) + '\n' : '',
       };
     }
-    const events = wait > 0 ? (await journal.wait(since, wait * 1000, filter, signal)).slice(0, limit) : journal.since(since, limit, filter);
-    const next = events.length ? events[events.length - 1]!.seq : Math.max(since, wait > 0 ? journal.head : since);
+    const scanned = wait > 0 ? await journal.wait(since, wait * 1000, filter, signal) : journal.scan(since, limit, filter);
+    const events = scanned.events.slice(0, limit);
+    // Next: after the last event returned, or (none matched) after the last event examined; never the
+    // head, which can be ahead of what was scanned.
+    const next = events.length < scanned.events.length ? events[events.length - 1]!.seq : Math.max(since, scanned.last);
     return {
       status: 200,
       headers: { 'content-type': 'application/x-ndjson', 'x-amzn-requestid': requestId, 'x-svl-next': String(next), 'x-svl-head': String(journal.head), 'x-svl-size': String(journal.size) },

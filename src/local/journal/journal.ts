@@ -27,7 +27,14 @@ export interface JournalEvent {
   data?: Record<string, unknown>;
 }
 
-export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: number };
+/** What a read of the journal found, and the seq it read up to (`x-svl-next`). */
+export interface JournalScan {
+  events: JournalEvent[];
+  last: number;
+}
+
+/** `timeMs`: when it happened, if not now (a visibility timeout that ran out before anyone looked). */
+export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: number; timeMs?: number };
 
 /** The journal as services see it: record a hop, find the latest hop of an id (to name it as a cause). */
 export interface JournalSink {
@@ -36,10 +43,12 @@ export interface JournalSink {
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
+  /** The event `seq` (from lastOf), or undefined when it is gone or was never recorded. */
+  get(seq: number): JournalEvent | undefined;
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -109,7 +118,7 @@ export class Journal implements JournalSink {
     const seq = e.seq ?? this.nextSeq++;
     const row: Row = {
       seq,
-      time_ms: this.clock.now(),
+      time_ms: e.timeMs ?? this.clock.now(),
       type: e.type,
       cause: e.cause || null,
       resource: e.resource ?? null,
@@ -143,22 +152,36 @@ export class Journal implements JournalSink {
     return (this.s.lastOfId.get(id) as { seq: number | null }).seq ?? undefined;
   }
 
+  get(seq: number): JournalEvent | undefined {
+    const pending = this.pending.find((r) => r.seq === seq);
+    const r = pending ?? (this.s.bySeq.get(seq) as Row | undefined);
+    return r ? toEvent(r) : undefined;
+  }
+
   /** Events after `seq`, oldest first, matching `filter`. */
   since(seq: number, limit = 1000, filter?: EventFilter): JournalEvent[] {
+    return this.scan(seq, limit, filter).events;
+  }
+
+  /**
+   * Events after `seq` matching `filter`, and `last`: the seq of the last event examined (matching or
+   * not), where a reader continues from (`seq` when there was nothing after it).
+   */
+  scan(seq: number, limit = 1000, filter?: EventFilter): JournalScan {
     this.flush();
-    const out: JournalEvent[] = [];
+    const events: JournalEvent[] = [];
     let from = seq;
-    while (out.length < limit) {
+    while (events.length < limit) {
       const rows = this.s.since.all(from, 1000) as Row[];
       if (rows.length === 0) break;
       for (const r of rows) {
         from = r.seq;
         const ev = toEvent(r);
-        if (matches(ev, filter)) out.push(ev);
-        if (out.length >= limit) break;
+        if (matches(ev, filter)) events.push(ev);
+        if (events.length >= limit) break;
       }
     }
-    return out;
+    return { events, last: from };
   }
 
   /** The most recent event matching `filter` (`svl trace --last`), or undefined. */
@@ -213,24 +236,28 @@ export class Journal implements JournalSink {
    * Resolves with the events after `seq` (matching `filter`) as soon as there are any, or with none once
    * `waitMs` has passed or `signal` aborts. Real time: a long poll is a wire concern, not emulator time.
    */
-  wait(seq: number, waitMs: number, filter?: EventFilter, signal?: AbortSignal): Promise<JournalEvent[]> {
-    const now = this.since(seq, 1000, filter);
-    if (now.length > 0 || waitMs <= 0 || signal?.aborted) return Promise.resolve(now);
+  wait(seq: number, waitMs: number, filter?: EventFilter, signal?: AbortSignal): Promise<JournalScan> {
+    const now = this.scan(seq, 1000, filter);
+    if (now.events.length > 0 || waitMs <= 0 || signal?.aborted) return Promise.resolve(now);
     return new Promise((resolve) => {
-      let last = seq;
-      const done = (events: JournalEvent[]) => {
+      let last = now.last;
+      const done = (got: JournalScan) => {
         this.waiters.delete(check);
         realClearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        resolve(events);
+        resolve(got);
       };
       const check: Waiter = () => {
-        const got = this.since(last, 1000, filter);
-        if (got.length > 0) return done(got);
-        last = this.head;
+        const got = this.scan(last, 1000, filter);
+        if (got.events.length > 0) return done(got);
+        // Only what was actually scanned (flushed and examined) is behind the reader, never the head:
+        // an event recorded in this tick but not yet seen is read by the next scan.
+        last = got.last;
       };
-      const onAbort = () => done([]);
-      const timer = realSetTimeout(() => done([]), waitMs);
+      // On timeout or abort, a last scan: events recorded since the last wake are not lost.
+      const finish = () => done(this.scan(last, 1000, filter));
+      const onAbort = finish;
+      const timer = realSetTimeout(finish, waitMs);
       signal?.addEventListener('abort', onAbort);
       this.waiters.add(check);
     });

@@ -242,8 +242,9 @@ export class AsyncInvoker {
     let record: string | undefined;
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition: 'Success', attempts, last: result });
-      const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, deliveries, 'OnSuccess', target, err, row.request_id);
+      const hop = this.svc.journal.reserve();
+      const err = await sendToDestination(this.svc, target, record, hop);
+      this.report(fn, deliveries, 'OnSuccess', target, err, row.request_id, hop);
     }
     this.s.delete.run(row.id);
     this.finish(fn, row, 'Success', attempts, result, deliveries, record);
@@ -255,32 +256,36 @@ export class AsyncInvoker {
     let record: string | undefined;
     if (target) {
       record = invocationRecord(this.svc, fn, { requestId: row.request_id, payload: row.payload, condition, attempts, last });
-      const err = await sendToDestination(this.svc, target, record);
-      this.report(fn, deliveries, 'OnFailure', target, err, row.request_id);
+      const hop = this.svc.journal.reserve();
+      const err = await sendToDestination(this.svc, target, record, hop);
+      this.report(fn, deliveries, 'OnFailure', target, err, row.request_id, hop);
     }
     const dlq = fn.config.DeadLetterTargetArn;
     if (dlq) {
       const message = last ? errorMessageOf(last.payload) : `Event age exceeded (${condition})`;
-      const err = await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message);
-      this.report(fn, deliveries, 'DeadLetterConfig', dlq, err, row.request_id);
+      const hop = this.svc.journal.reserve();
+      const err = await sendToDeadLetter(this.svc, dlq, row.payload, row.request_id, message, hop);
+      this.report(fn, deliveries, 'DeadLetterConfig', dlq, err, row.request_id, hop);
     }
     if (!target && !dlq) this.svc.log(`λ ${fn.name} async ${row.request_id}: ${condition} after ${attempts} attempt(s); the event is discarded (no OnFailure destination or DLQ)`);
     this.s.delete.run(row.id);
     this.finish(fn, row, condition, attempts, last, deliveries, record);
   }
 
-  /** Logs a destination delivery and records it for the invocation's status. */
-  private report(fn: LambdaFunction, deliveries: InvocationStatus['deliveries'], kind: InvocationStatus['deliveries'][number]['kind'], target: string, err: string | undefined, requestId?: string): void {
+  /**
+   * Logs a destination delivery and records it for the invocation's status; `seq` is the hop reserved
+   * before the send (the cause of what the send made), as SNS deliveries do.
+   */
+  private report(fn: LambdaFunction, deliveries: InvocationStatus['deliveries'], kind: InvocationStatus['deliveries'][number]['kind'], target: string, err: string | undefined, requestId: string, seq: number): void {
     deliveries.push({ kind, target, error: err ?? null });
-    if (requestId) {
-      this.svc.journal.record({
-        type: err ? 'lambda.destination-failed' : 'lambda.destination',
-        resource: fn.arn,
-        id: requestId,
-        cause: this.svc.journal.lastOf(requestId),
-        data: { kind, target, ...(err && { error: err }) },
-      });
-    }
+    this.svc.journal.record({
+      seq,
+      type: err ? 'lambda.destination-failed' : 'lambda.destination',
+      resource: fn.arn,
+      id: requestId,
+      cause: this.svc.journal.lastOf(requestId),
+      data: { kind, target, ...(err && { error: err }) },
+    });
     if (err) this.svc.log(`λ ${fn.name} ${kind} DELIVERY FAILED -> ${target}: ${err}`);
     else this.svc.log(`λ ${fn.name} ${kind} -> ${target}`);
   }

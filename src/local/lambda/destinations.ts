@@ -39,10 +39,14 @@ export function invocationRecord(svc: LambdaService, fn: LambdaFunction, o: { re
   return JSON.stringify(record);
 }
 
-/** Sends a destination record; returns an error text when the target refused it (logged by the caller). */
-export async function sendToDestination(svc: LambdaService, target: string, body: string): Promise<string | undefined> {
+/**
+ * Sends a destination record; returns an error text when the target refused it (logged by the caller).
+ * `cause`: the journal seq reserved for the `lambda.destination` hop, named as the cause of the message,
+ * notification or queued invocation it makes.
+ */
+export async function sendToDestination(svc: LambdaService, target: string, body: string, cause?: number): Promise<string | undefined> {
   // The call is in the target's own region (a topic ARN of another region would be refused).
-  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3] };
+  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3], cause };
   try {
     switch (arnService(target)) {
       case 'sqs':
@@ -55,7 +59,7 @@ export async function sendToDestination(svc: LambdaService, target: string, body
         const name = target.split(':')[6]!;
         const fn = svc.store.get(name);
         if (!fn) return `function ${name} does not exist`;
-        svc.async.enqueue(fn, body, randomUUID());
+        svc.async.enqueue(fn, body, randomUUID(), cause);
         return undefined;
       }
       default:
@@ -68,14 +72,14 @@ export async function sendToDestination(svc: LambdaService, target: string, body
 }
 
 /** The legacy dead-letter queue/topic: the original event plus RequestID, ErrorCode, ErrorMessage. */
-export async function sendToDeadLetter(svc: LambdaService, target: string, payload: string, requestId: string, errorMessage: string): Promise<string | undefined> {
+export async function sendToDeadLetter(svc: LambdaService, target: string, payload: string, requestId: string, errorMessage: string, cause?: number): Promise<string | undefined> {
   const attrs = {
     RequestID: { DataType: 'String', StringValue: requestId },
     ErrorCode: { DataType: 'Number', StringValue: '200' },
     ErrorMessage: { DataType: 'String', StringValue: errorMessage.slice(0, 1024) || 'Unhandled' },
   };
   // The call is in the target's own region (a topic ARN of another region would be refused).
-  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3] };
+  const ctx = { requestId: randomUUID(), baseUrl: 'http://localhost', region: target.split(':')[3], cause };
   try {
     if (arnService(target) === 'sqs') await svc.sqs.call('SendMessage', { QueueUrl: svc.sqs.queueUrlOfArn(target), MessageBody: payload, MessageAttributes: attrs }, ctx);
     else await svc.sns.call('Publish', { TopicArn: target, Message: payload, MessageAttributes: attrs }, ctx);

@@ -233,17 +233,31 @@ export class HttpDelivery {
     }
     if (this.stopped) return;
     const topic = this.sns.registry.topics.get(r.topic_arn);
+    const attempt = r.attempts + 1;
+    // The outcome in the journal, caused by the message's latest hop (its sns.delivery-queued or an earlier attempt).
+    const journal = (type: 'sns.delivered' | 'sns.delivery-failed', extra: Record<string, unknown> = {}) => {
+      if (r.kind !== 'notification') return;
+      this.sns.journal.record({
+        type,
+        resource: sub.arn,
+        id: r.message_id,
+        cause: this.sns.journal.lastOf(r.message_id),
+        data: { protocol: sub.protocol, endpoint: sub.endpoint, attempt, ...extra },
+      });
+    };
     if (ok) {
       this.s.done.run(r.id);
+      journal('sns.delivered');
       if (topic && r.kind === 'notification') this.sns.registry.addStats(topic, { delivered: 1 });
       this.sns.log(`SNS ${topic?.name ?? r.topic_arn} -> ${sub.endpoint} ${r.kind} delivered`);
       return;
     }
     const policy = this.effectivePolicy(sub).healthyRetryPolicy;
-    const attempts = r.attempts + 1;
+    const attempts = attempt;
     if (attempts > policy.numRetries) {
       this.db.transaction(() => {
         this.s.done.run(r.id);
+        journal('sns.delivery-failed', { error: why, final: true });
         if (topic && r.kind === 'notification') {
           this.sns.registry.addStats(topic, { failed: 1 });
           const attributes = r.dlq_attrs ? (JSON.parse(r.dlq_attrs) as Record<string, SnsMessageAttribute>) : undefined;
@@ -254,6 +268,7 @@ export class HttpDelivery {
       return;
     }
     const delay = HttpDelivery.retryDelayMs(policy, attempts);
+    journal('sns.delivery-failed', { error: why, retryInMs: delay });
     this.s.retry.run(attempts, this.clock.now() + delay, r.id);
     this.sns.log(`SNS ${topic?.name ?? r.topic_arn} -> ${sub.endpoint}: ${why}; retry ${attempts}/${policy.numRetries} in ${delay / 1000}s`);
     this.arm();

@@ -79,7 +79,7 @@ export interface SnsContext {
   callerAccount?: string;
   /** The request's region (its SigV4 credential scope); undefined = unsigned, the default region. */
   region?: string;
-  /** The journal event that led to this call (an S3 notification, an HTTP API's function). */
+  /** The journal event that led to this call: an S3 notification's, or a Lambda destination / dead-letter delivery's. */
   cause?: number;
 }
 

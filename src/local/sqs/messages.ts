@@ -200,9 +200,13 @@ export class MessageEngine {
     const result = atomic(this.db, () => {
       const got: ReceivedMessage[] = [];
       const take = (row: MessageRow): boolean => {
-        // A message received before and not deleted came back because its visibility timeout ran out.
+        // A message received before and not deleted came back because its visibility timeout ran out
+        // (recorded at the time it ran out); not when ChangeMessageVisibility made it visible at once.
         if (row.inflight === 1 && row.receive_count > 0) {
-          this.journal.record({ type: 'sqs.visibility-expired', resource: q.arn, id: row.id, cause: this.journal.lastOf(row.id) });
+          const last = this.journal.lastOf(row.id);
+          const hop = last === undefined ? undefined : this.journal.get(last);
+          const madeVisible = hop?.type === 'sqs.visibility-changed' && hop.data?.visibilityTimeout === 0;
+          if (!madeVisible) this.journal.record({ type: 'sqs.visibility-expired', resource: q.arn, id: row.id, cause: last, timeMs: row.visible_ms });
         }
         const dlq = this.redriveTarget(q, row);
         if (dlq) {

@@ -170,6 +170,7 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
     SendMessage(input, ctx) {
       const q = svc.queueFromInput(input, ctx);
       const m = prepareMessage(q, input, ctx.traceHeader, false);
+      if (ctx.cause !== undefined) m.cause = ctx.cause;
       const [sent] = svc.messages.send(q, [m]);
       svc.log(`SQS ${q.name} <- 1 msg`);
       return sendResult(m, sent!.id, sent!.sequenceNumber);

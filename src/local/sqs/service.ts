@@ -60,6 +60,8 @@ export interface SqsContext {
   region?: string;
   /** svl's own consumers (an event source mapping's poller), named in the journal. */
   consumer?: string;
+  /** The journal event that led to this call (a Lambda destination or dead-letter delivery): the sent message's cause. */
+  cause?: number;
 }
 
 

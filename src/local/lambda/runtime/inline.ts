@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
 import { realClearTimeout, realHrtimeNs, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 import type { LambdaFunction } from '../model.js';
+import { MAX_RESPONSE_PAYLOAD } from '../constants.js';
 import type { Invocation, Outcome } from './worker.js';
 
 /** A handler as AWS's Node runtime calls it: async (event, context), or (event, context, callback). */
@@ -122,6 +123,12 @@ export async function runInline(spec: InlineSpec, fn: LambdaFunction, inv: Invoc
   if (result.kind === 'response') {
     try {
       payload = JSON.stringify(result.body === undefined ? null : result.body) ?? 'null';
+      // The 6 MB response limit, with the error the process runtime (worker.ts) gives.
+      if (Buffer.byteLength(payload) > MAX_RESPONSE_PAYLOAD) {
+        ok = false;
+        errorType = 'Function.ResponseSizeTooLarge';
+        payload = JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD} bytes).`, errorType });
+      }
     } catch (err) {
       ok = false;
       const p = inlineErrorPayload(err);
