@@ -7,6 +7,7 @@
  * policy / Lambda permission -> notification configuration, because S3 validates every destination when
  * the configuration is put. No AWS call here (buckets-aws.ts observes and applies).
  */
+import { defaultTopicStatement } from '../domain/topic-policy.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
 import type { BucketSpec, DestinationKind, NotificationSpec } from './bucket-spec.js';
 
@@ -72,14 +73,7 @@ export function desiredTopicPolicy(spec: FlowSpec, topicArn: string, c: Ctx): st
     Version: '2008-10-17',
     Id: '__default_policy_ID',
     Statement: [
-      {
-        Sid: '__default_statement_ID',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
-        Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': c.account } },
-      },
+      defaultTopicStatement(topicArn, c.account),
       ...buckets.map((b, i) => ({
         Sid: `AllowBucket${i + 1}`,
         Effect: 'Allow',

@@ -10,6 +10,7 @@
  * so the bucket DependsOn the policies, and the policies name the bucket's ARN with Fn::Sub over its
  * fixed name (a GetAtt would close a cycle). Terraform references the bucket resource directly.
  */
+import { defaultTopicStatement } from '../domain/topic-policy.js';
 import { bucketsNotifying, s3Condition } from './buckets.js';
 import type { BucketSpec, NotificationSpec } from './bucket-spec.js';
 import type { FlowSpec } from './spec.js';
@@ -73,14 +74,7 @@ export function terraformBuckets(spec: FlowSpec, refs: TerraformRefs): Block[] {
           {
             Version: '2008-10-17',
             Statement: [
-              {
-                Sid: '__default_statement_ID',
-                Effect: 'Allow',
-                Principal: { AWS: '*' },
-                Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
-                Resource: new Ref(`${refs.topic}.arn`),
-                Condition: { StringEquals: { 'AWS:SourceOwner': new Ref(ACCOUNT_TF) } },
-              },
+              defaultTopicStatement(new Ref(`${refs.topic}.arn`), new Ref(ACCOUNT_TF)),
               ...topicBuckets.map((b, i) => ({
                 Sid: `AllowBucket${i + 1}`,
                 Effect: 'Allow',
@@ -197,14 +191,7 @@ export function cfnBuckets(spec: FlowSpec, tags: Json, refs: CfnRefs): { resourc
         PolicyDocument: {
           Version: '2008-10-17',
           Statement: [
-            {
-              Sid: '__default_statement_ID',
-              Effect: 'Allow',
-              Principal: { AWS: '*' },
-              Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
-              Resource: { Ref: 'Topic' },
-              Condition: { StringEquals: { 'AWS:SourceOwner': account } },
-            },
+            defaultTopicStatement({ Ref: 'Topic' }, account),
             ...topicBuckets.map((b, i): Json => ({ Sid: `AllowBucket${i + 1}`, Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'SNS:Publish', Resource: { Ref: 'Topic' }, Condition: s3Condition<Json>(bucketArnSub(b), account) })),
           ],
         },

@@ -3,47 +3,21 @@
 // emulator's IP endpoint (path-style addressing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestEmulator } from '../helpers/emulator.mjs';
+import { aws, AWSCLI_INSTALL_HINT as INSTALL_HINT } from '../helpers/awscli.mjs';
 import { s3Client, bodyBytes } from '../helpers/s3.mjs';
 import { requireQueryClient, runPython } from '../helpers/boto.mjs';
 
-const INSTALL_HINT = 'Install the AWS CLI with: pip install awscli (CI: .ci/run does this).';
-
-/** `aws …` with isolated config; resolves { code, stdout, stderr } without blocking the emulator's event loop. */
-function aws(args, url) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-  Object.assign(env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' });
-  const full = ['--endpoint-url', url, '--region', 'us-east-1', '--output', 'json', ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn('aws', full, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`aws ${full.join(' ')} timed out:\n${stderr}`));
-    }, 120_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err.code === 'ENOENT' ? new Error(`\`aws\` is not on PATH. ${INSTALL_HINT}`) : err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** `aws …` against the emulator at `url` (uploads of 20 MiB may take a while on a busy machine). */
+const awsAt = (args, url) => aws(args, { url, timeoutMs: 120_000 });
 
 async function ok(args, url) {
-  const r = await aws(args, url);
+  const r = await awsAt(args, url);
   assert.equal(r.code, 0, `aws ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
   return r.stdout;
 }
@@ -81,10 +55,10 @@ test('AWS CLI: mb, cp (20 MiB multipart and small), ls, s3api, cp back, rm, rb',
   await ok(['s3api', 'put-bucket-tagging', '--bucket', 'cli-bucket', '--tagging', 'TagSet=[{Key=team,Value=media}]'], url);
   assert.deepEqual(JSON.parse(await ok(['s3api', 'get-bucket-tagging', '--bucket', 'cli-bucket'], url)).TagSet, [{ Key: 'team', Value: 'media' }]);
 
-  const missing = await aws(['s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'nope', join(dir, 'x')], url);
+  const missing = await awsAt(['s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'nope', join(dir, 'x')], url);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /NoSuchKey/);
-  const notEmpty = await aws(['s3', 'rb', 's3://cli-bucket'], url);
+  const notEmpty = await awsAt(['s3', 'rb', 's3://cli-bucket'], url);
   assert.notEqual(notEmpty.code, 0);
   assert.match(notEmpty.stderr, /BucketNotEmpty/);
 

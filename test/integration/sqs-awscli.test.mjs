@@ -2,44 +2,10 @@
 // query-compatibility header) against an in-process emulator: the commands a user types first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { startTestEmulator } from '../helpers/emulator.mjs';
+import { aws, AWSCLI_INSTALL_HINT as INSTALL_HINT } from '../helpers/awscli.mjs';
 
-const INSTALL_HINT = 'Install the AWS CLI with: pip install awscli (CI: .ci/run does this).';
-
-/** `aws …` with isolated config; resolves { code, stdout, stderr } (never blocks the emulator's event loop). */
-function aws(args, { url, timeoutMs = 60_000 } = {}) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-  Object.assign(env, {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-  });
-  const full = url ? ['--endpoint-url', url, '--region', 'us-east-1', '--output', 'json', ...args] : args;
-  return new Promise((resolve, reject) => {
-    const child = spawn('aws', full, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`aws ${full.join(' ')} timed out:\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err.code === 'ENOENT' ? new Error(`\`aws\` is not on PATH. ${INSTALL_HINT}`) : err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
 

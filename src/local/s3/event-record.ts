@@ -15,25 +15,14 @@
  * - Deliberately different: principal ids are fixed emulator values (`AWS:<account>` for the caller, the
  *   account id for the bucket owner); AWS writes the caller's IAM unique id and the owner's canonical id.
  */
+import type { S3ObjectEvent } from './events.js';
+
 export const EVENT_VERSION = '2.1';
 /** The ETag of an empty object, which AWS puts in DeleteMarkerCreated records. */
 export const EMPTY_ETAG = 'd41d8cd98f00b204e9800998ecf8427e';
 
-/** What a record is made of (the fields of events.ts's S3ObjectEvent that records use). */
-export interface RecordSource {
-  eventName: string;
-  bucket: string;
-  region: string;
-  key: string;
-  size?: number;
-  eTag?: string;
-  versionId?: string;
-  sequencer: string;
-  requestId: string;
-  hostId: string;
-  sourceIp: string;
-  timeMs: number;
-}
+/** What a record is made of: events.ts's S3ObjectEvent (any event name, for the records of tests). */
+export type RecordSource = Omit<S3ObjectEvent, 'eventName'> & { eventName: string };
 
 const UNRESERVED = /[A-Za-z0-9.\-*_/]/;
 

@@ -50,6 +50,7 @@
  *   OTP errors among them).
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
+import { defaultTopicStatement } from '../../domain/topic-policy.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
@@ -605,25 +606,7 @@ export function defaultTopicPolicy(arn: string, account: string): string {
   return JSON.stringify({
     Version: '2008-10-17',
     Id: '__default_policy_ID',
-    Statement: [
-      {
-        Sid: '__default_statement_ID',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: [
-          'SNS:GetTopicAttributes',
-          'SNS:SetTopicAttributes',
-          'SNS:AddPermission',
-          'SNS:RemovePermission',
-          'SNS:DeleteTopic',
-          'SNS:Subscribe',
-          'SNS:ListSubscriptionsByTopic',
-          'SNS:Publish',
-        ],
-        Resource: arn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': account } },
-      },
-    ],
+    Statement: [defaultTopicStatement(arn, account)],
   });
 }
 
