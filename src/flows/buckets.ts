@@ -46,19 +46,23 @@ export function bucketsNotifying(spec: FlowSpec, kind: DestinationKind, target: 
   return bucketsOf(spec).filter((b) => b.notifications.some((n) => n.kind === kind && n.target === target)).map((b) => b.name);
 }
 
-/** The condition every S3 grant carries; generic so that IaC exports can pass references. */
-export const s3Condition = <T>(bucketArn: T, account: T) => ({ ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': account } });
+/**
+ * The `n`-th statement letting S3 from one bucket (and account) do `action` on `resource`: what apply writes
+ * into queue and topic policies and what the exports write, so values are generic (strings, Terraform
+ * references, CloudFormation intrinsics).
+ */
+export const s3GrantStatement = <T>(n: number, action: 'sqs:SendMessage' | 'SNS:Publish', resource: T, bucketArn: T, account: T) => ({
+  Sid: `AllowBucket${n}`,
+  Effect: 'Allow',
+  Principal: { Service: 's3.amazonaws.com' },
+  Action: action,
+  Resource: resource,
+  Condition: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': account } },
+});
 
 /** Queue-policy statements for the buckets that notify `queue` (added to the topic's statement in plan.ts). */
 export function bucketQueueStatements(spec: FlowSpec, queueName: string, queueArn: string, c: Ctx): object[] {
-  return bucketsNotifying(spec, 'queue', queueName).map((b, i) => ({
-    Sid: `AllowBucket${i + 1}`,
-    Effect: 'Allow',
-    Principal: { Service: 's3.amazonaws.com' },
-    Action: 'sqs:SendMessage',
-    Resource: queueArn,
-    Condition: s3Condition(bucketArnOf(b), c.account),
-  }));
+  return bucketsNotifying(spec, 'queue', queueName).map((b, i) => s3GrantStatement(i + 1, 'sqs:SendMessage', queueArn, bucketArnOf(b), c.account));
 }
 
 /**
@@ -74,14 +78,7 @@ export function desiredTopicPolicy(spec: FlowSpec, topicArn: string, c: Ctx): st
     Id: '__default_policy_ID',
     Statement: [
       defaultTopicStatement(topicArn, c.account),
-      ...buckets.map((b, i) => ({
-        Sid: `AllowBucket${i + 1}`,
-        Effect: 'Allow',
-        Principal: { Service: 's3.amazonaws.com' },
-        Action: 'SNS:Publish',
-        Resource: topicArn,
-        Condition: s3Condition(bucketArnOf(b), c.account),
-      })),
+      ...buckets.map((b, i) => s3GrantStatement(i + 1, 'SNS:Publish', topicArn, bucketArnOf(b), c.account)),
     ],
   });
 }

@@ -11,7 +11,7 @@
  * fixed name (a GetAtt would close a cycle). Terraform references the bucket resource directly.
  */
 import { defaultTopicStatement } from '../domain/topic-policy.js';
-import { bucketsNotifying, s3Condition } from './buckets.js';
+import { bucketsNotifying, s3GrantStatement } from './buckets.js';
 import type { BucketSpec, NotificationSpec } from './bucket-spec.js';
 import type { FlowSpec } from './spec.js';
 import { Call, Ref, hclIdentifier, type Block, type HclValue } from './hcl.js';
@@ -38,14 +38,9 @@ function tfBucketIds(buckets: readonly BucketSpec[]): string[] {
 /** The statements a queue's policy gets for the buckets that notify it (Terraform references). */
 export function terraformQueueStatements(spec: FlowSpec, queueName: string, queueArn: HclValue): HclValue[] {
   const ids = tfBucketIds(spec.buckets ?? []);
-  return bucketsNotifying(spec, 'queue', queueName).map((b, i) => ({
-    Sid: `AllowBucket${i + 1}`,
-    Effect: 'Allow',
-    Principal: { Service: 's3.amazonaws.com' },
-    Action: 'sqs:SendMessage',
-    Resource: queueArn,
-    Condition: s3Condition<HclValue>(new Ref(`aws_s3_bucket.${ids[spec.buckets!.findIndex((x) => x.name === b)]}.arn`), new Ref(ACCOUNT_TF)),
-  }));
+  return bucketsNotifying(spec, 'queue', queueName).map((b, i) =>
+    s3GrantStatement<HclValue>(i + 1, 'sqs:SendMessage', queueArn, new Ref(`aws_s3_bucket.${ids[spec.buckets!.findIndex((x) => x.name === b)]}.arn`), new Ref(ACCOUNT_TF)),
+  );
 }
 
 export interface TerraformRefs {
@@ -75,14 +70,7 @@ export function terraformBuckets(spec: FlowSpec, refs: TerraformRefs): Block[] {
             Version: '2008-10-17',
             Statement: [
               defaultTopicStatement(new Ref(`${refs.topic}.arn`), new Ref(ACCOUNT_TF)),
-              ...topicBuckets.map((b, i) => ({
-                Sid: `AllowBucket${i + 1}`,
-                Effect: 'Allow',
-                Principal: { Service: 's3.amazonaws.com' },
-                Action: 'SNS:Publish',
-                Resource: new Ref(`${refs.topic}.arn`),
-                Condition: s3Condition<HclValue>(new Ref(`aws_s3_bucket.${ids[buckets.findIndex((x) => x.name === b)]}.arn`), new Ref(ACCOUNT_TF)),
-              })),
+              ...topicBuckets.map((b, i) => s3GrantStatement<HclValue>(i + 1, 'SNS:Publish', new Ref(`${refs.topic}.arn`), new Ref(`aws_s3_bucket.${ids[buckets.findIndex((x) => x.name === b)]}.arn`), new Ref(ACCOUNT_TF))),
             ],
           },
         ]),
@@ -149,14 +137,7 @@ const bucketArnSub = (name: string): Json => ({ 'Fn::Sub': `arn:\${AWS::Partitio
 const account: Json = { Ref: 'AWS::AccountId' };
 
 export function cfnQueueStatements(spec: FlowSpec, queueName: string, queueArn: Json): Json[] {
-  return bucketsNotifying(spec, 'queue', queueName).map((b, i) => ({
-    Sid: `AllowBucket${i + 1}`,
-    Effect: 'Allow',
-    Principal: { Service: 's3.amazonaws.com' },
-    Action: 'sqs:SendMessage',
-    Resource: queueArn,
-    Condition: s3Condition<Json>(bucketArnSub(b), account),
-  }));
+  return bucketsNotifying(spec, 'queue', queueName).map((b, i) => s3GrantStatement<Json>(i + 1, 'sqs:SendMessage', queueArn, bucketArnSub(b), account));
 }
 
 /** A CloudFormation logical id from a bucket name. */
@@ -192,7 +173,7 @@ export function cfnBuckets(spec: FlowSpec, tags: Json, refs: CfnRefs): { resourc
           Version: '2008-10-17',
           Statement: [
             defaultTopicStatement({ Ref: 'Topic' }, account),
-            ...topicBuckets.map((b, i): Json => ({ Sid: `AllowBucket${i + 1}`, Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'SNS:Publish', Resource: { Ref: 'Topic' }, Condition: s3Condition<Json>(bucketArnSub(b), account) })),
+            ...topicBuckets.map((b, i): Json => s3GrantStatement<Json>(i + 1, 'SNS:Publish', { Ref: 'Topic' }, bucketArnSub(b), account)),
           ],
         },
       },
