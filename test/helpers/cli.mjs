@@ -61,3 +61,25 @@ export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
 
 /** A loopback port nobody listens on right now (for emulators started as separate processes). */
 export { freePort } from '../../bench/report.mjs';
+
+/** `svl local start` as its own process on `stateDir` and `port` (crash tests kill it); resolves once it answers. */
+export async function startEmulatorProcess(stateDir, port) {
+  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CI: '1' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/_svl/health`);
+      if (r.status === 200) return { child, url };
+    } catch {
+      /* not yet */
+    }
+    if (child.exitCode !== null) throw new Error(`emulator exited: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`emulator did not start: ${stderr}`);
+}

@@ -4,7 +4,6 @@
 // bodies are both covered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,28 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as S3 from '@aws-sdk/client-s3';
 import { s3Client, bodyBytes } from '../helpers/s3.mjs';
-import { bin, freePort } from '../helpers/cli.mjs';
-
-async function startProcess(stateDir, port) {
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CI: '1' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${url}/_svl/health`);
-      if (r.status === 200) return { child, url };
-    } catch {
-      /* not yet */
-    }
-    if (child.exitCode !== null) throw new Error(`emulator exited: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`emulator did not start: ${stderr}`);
-}
+import { freePort, startEmulatorProcess as startProcess } from '../helpers/cli.mjs';
 
 /** Resolves once `check()` is true, polling the file system (what the server has received so far). */
 async function until(check, what) {

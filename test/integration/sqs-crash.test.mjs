@@ -17,28 +17,7 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
-import { bin, freePort } from '../helpers/cli.mjs';
-
-async function startProcess(stateDir, port) {
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CI: '1' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${url}/_svl/health`);
-      if (r.status === 200) return { child, url };
-    } catch {
-      /* not yet */
-    }
-    if (child.exitCode !== null) throw new Error(`emulator exited: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`emulator did not start: ${stderr}`);
-}
+import { bin, freePort, startEmulatorProcess as startProcess } from '../helpers/cli.mjs';
 
 const client = (url) => new SQSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
 
