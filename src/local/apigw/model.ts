@@ -177,11 +177,6 @@ export function executeApiArn(region: string, account: string, apiId: string): s
   return `arn:aws:execute-api:${region}:${account}:${apiId}`;
 }
 
-/** The resource ARN of an API (for tags): `arn:aws:apigateway:{region}::/apis/{apiId}`. */
-export function apiResourceArn(region: string, apiId: string): string {
-  return `arn:aws:apigateway:${region}::/apis/${apiId}`;
-}
-
 /**
  * The Lambda function ARN an AWS_PROXY integration or REQUEST authorizer URI names: a plain function ARN,
  * or the `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations` form.

@@ -81,6 +81,8 @@ export class Journal implements JournalSink {
   private pending: Row[] = [];
   private flushScheduled = false;
   private sincePrune = 0;
+  /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
+  private readonly pruneEvery: number;
   private readonly latest = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
   private readonly s;
@@ -102,6 +104,7 @@ export class Journal implements JournalSink {
       max: db.prepare(`SELECT max(seq) AS seq FROM svl_journal`),
       clear: db.prepare(`DELETE FROM svl_journal`),
     };
+    this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
     this.nextSeq = ((this.s.max.get() as { seq: number | null }).seq ?? 0) + 1;
   }
 
@@ -135,7 +138,7 @@ export class Journal implements JournalSink {
         realSetImmediate(() => this.flush());
       }
     }
-    if (++this.sincePrune >= Math.max(1, Math.min(PRUNE_EVERY, Math.floor(this.size / 10)))) {
+    if (++this.sincePrune >= this.pruneEvery) {
       this.sincePrune = 0;
       if (!this.db.inTransaction) this.prune();
       else realQueueMicrotask(() => this.prune());
