@@ -6,8 +6,13 @@ import { getUser, listPosts, putPost } from './lib/store.mjs';
 
 export const handler = async (event) => {
   const userId = event.pathParameters?.userId;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(userId ?? '')) return json(404, { message: `no user ${userId}` });
+  if (event.routeKey === 'GET /users/{userId}/posts') {
+    // The user is looked up only when there are no posts: one call less on the common path.
+    const posts = await listPosts(userId);
+    return posts.length || (await getUser(userId)) ? json(200, { posts }) : json(404, { message: `no user ${userId}` });
+  }
   if (!(await getUser(userId))) return json(404, { message: `no user ${userId}` });
-  if (event.routeKey === 'GET /users/{userId}/posts') return json(200, { posts: await listPosts(userId) });
   if (event.routeKey === 'POST /users/{userId}/posts') {
     if (!can(event, 'writer')) return json(403, { message: 'the writer role is required' });
     const body = jsonBody(event);

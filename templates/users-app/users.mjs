@@ -17,6 +17,7 @@ const topicArn = (context) => {
 
 export const handler = async (event, context) => {
   const id = event.pathParameters?.userId;
+  if (id !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) return json(404, { message: `no user ${id}` });
   switch (event.routeKey) {
     case 'POST /users': {
       if (!can(event, 'writer')) return json(403, { message: 'the writer role is required' });

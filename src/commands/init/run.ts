@@ -50,7 +50,10 @@ function writeSecretFile(dir: string, name: string | undefined): boolean {
 
 export function runList() {
   return {
-    templates: listTemplates().map((t) => ({ name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer?.handlerDir ?? t.code!.handlerDir}/ (written to ./<name>-worker/ and deployed)` : null })),
+    templates: listTemplates().map((t) => {
+      const where = t.project ? `./${(t.spec as { name: string }).name}/${t.code?.dirName ?? `${(t.spec as { name: string }).name}-worker`}/ with the spec` : './<name>-worker/';
+      return { name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer?.handlerDir ?? t.code!.handlerDir}/ (written to ${where} and deployed)` : null };
+    }),
   };
 }
 
