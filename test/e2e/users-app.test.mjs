@@ -208,6 +208,11 @@ test('users-app: --dir chooses the project directory; fixed-template flags are r
   assert.match(r.stderr, /The users-app template is fixed/);
   assert.doesNotMatch(r.stderr, NO_STACK);
   assert.equal(existsSync(join(cwd, 'users-app')), false);
+  writeFileSync(join(cwd, 'a-file'), 'x');
+  r = await run(['init', 'users-app', '--dir', 'a-file', '--yes']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--dir a-file is a file, not a directory\.\nHint: /);
+  assert.doesNotMatch(r.stderr, NO_STACK);
   r = await run(['init', 'users-app', '--dir', 'apps/mine', '--dry-run', '--json']);
   const out = json(r);
   assert.equal(out.specFile, null);

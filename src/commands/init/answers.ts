@@ -4,7 +4,7 @@
  * and as the spec (names and their AWS lengths, numbers, filter JSON and SNS's filter-policy rules), so
  * a bad answer is asked again and no answer is lost to an error at the end. Makes no AWS call.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -153,6 +153,9 @@ export async function gatherInit(template: string, flowName: string | undefined,
     spec = templateSpec(t, params);
   }
   if (account) spec = accountUniqueBuckets(spec, account);
+  if (f.dir !== undefined && existsSync(f.dir) && !statSync(f.dir).isDirectory()) {
+    throw new UsageError(`--dir ${f.dir} is a file, not a directory.`, { hint: 'Name a directory (it is created when missing).' });
+  }
   const projectDir = resolve(f.dir ?? (t.project ? spec.name : '.'));
   const file = f.out !== undefined ? resolve(f.out) : join(projectDir, specFileName(spec.name));
   const from = templateCodeDir(t);
