@@ -62,7 +62,7 @@ export function register(program: Command, ctx: CommandContext): Command {
       const target = ctx.target(cmd);
       // Bucket names are global: on AWS a template's buckets get the account id (one STS call). Not on an
       // endpoint the user named (an emulator or proxy: its buckets are its own, and it may have no STS).
-      const account = target.kind === 'aws' && Object.keys(target.endpoints).length === 0 ? await templateAccount(template, target) : undefined;
+      const account = target.kind === 'aws' && Object.keys(target.endpoints).length === 0 ? await templateAccount(template, target, ui) : undefined;
       const options = await gatherInit(template, flowName, opts, ui, account);
       const cancel = { signal: ctx.signal, targetArgs: targetArgs(cmd.optsWithGlobals()), again: invocationArgs(cmd) };
       ui.result(await runInit(options, target, ui, cancel), (r) => renderInit(r, ui));

@@ -28,7 +28,7 @@ import { writeWorkerDir } from './code.js';
 export { gatherInit, type InitOptions } from './answers.js';
 
 /** The account id, when the template has buckets (their names get it on AWS); one STS call. */
-export async function templateAccount(template: string, target: Target): Promise<string | undefined> {
+export async function templateAccount(template: string, target: Target, ui: Pick<Ui, 'warn'>): Promise<string | undefined> {
   const t = loadTemplate(template);
   if (!t.bucket && !(t.spec as { buckets?: unknown[] } | undefined)?.buckets?.length) return undefined;
   const { getSts } = await import('../../aws/clients.js');
@@ -37,7 +37,12 @@ export async function templateAccount(template: string, target: Target): Promise
     const id = await (await getSts(target)).send(new GetCallerIdentityCommand({}));
     return id.Account;
   } catch (err) {
-    throw mapAwsError(err, { target, operation: 'GetCallerIdentity' });
+    const e = mapAwsError(err, { target, operation: 'GetCallerIdentity' });
+    // No credentials: nothing else would work either. Otherwise (an endpoint without STS, e.g. set in
+    // the AWS config file) the names stay as the template has them, and the user is told.
+    if (e.exitCode === 2) throw e;
+    ui.warn(`Could not read the account id (${e.message}): the bucket names stay as the template has them, and a bucket name is global on AWS.`);
+    return undefined;
   }
 }
 
