@@ -121,6 +121,9 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   assert.equal(thumb.ContentType, 'image/png');
   assert.deepEqual(Buffer.from(await thumb.Body.transformToByteArray()), png);
   assert.deepEqual(await keys('uploads/'), ['uploads/ada/profile.png'], 'thumbnails are written outside the notified prefix');
+  // S3's test event (sent when the notification was put) was skipped, not failed: nothing dead-lettered
+  assert.ok((await t.logs('users-app-image-worker')).some((e) => e.text.includes('skipping the S3 test event of bucket users-app-images')));
+  assert.deepEqual(await peek(t.url, 'users-app-images-dlq'), []);
 
   // --- a poisoned message: create-post reports it failed 5 times, SQS moves it to users-app-posts-dlq
   assert.equal((await run(['publish', 'users-app-new-user-added', '{"type":"user-renamed","user":{"userId":"ada"}}'])).code, 0);
