@@ -2,6 +2,8 @@
  * Templates (templates/*.json) turned into flow specs. A template either has `defaults` for the fan-out
  * generator (name, queues, fifo, maxReceiveCount, raw, filters) or a fixed `spec`; a template with a
  * `consumer` also comes with handler code (templates/<handlerDir>/) that `svl init` writes and deploys.
+ * Also: bucket names made unique per account for AWS, and `{{bucket}}`/`{{topic}}` in function environments.
+ * Nothing here calls AWS or writes files.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

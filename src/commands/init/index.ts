@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { collect } from '../flags.js';
 
 export const name = 'init';
-export const description = 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ)';
+export const description = 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ; users-app: the whole seed system)';
 export const examples = [
   'svl init fanout orders --queues billing,shipping --local --yes',
   `svl init fanout orders --queues billing,shipping --filter billing='{"type":["invoice"]}' --max-receive-count 3`,

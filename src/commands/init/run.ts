@@ -1,8 +1,10 @@
 /**
  * The work of `svl init`: plan the flow from the gathered answers (answers.ts), ask before changing a
  * real AWS account, write the spec, write and deploy the template's handler code when it has some (the
- * same code path as `svl deploy`), then apply — consumers included, in one run. Returns data; prints
- * nothing but progress.
+ * same code path as `svl deploy`), then apply — consumers included, in one run. A template that is a
+ * whole project (users-app) goes into its own directory, with a secret file written once (the token
+ * key); the functions deployed are tagged with the flow so that `svl destroy` removes them too. Returns
+ * data; prints nothing but progress.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
