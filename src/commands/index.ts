@@ -42,7 +42,7 @@ export interface CommandEntry {
 /** In the order `svl --help` lists them. */
 export const commands: readonly CommandEntry[] = [
   { name: 'config', usage: 'config', description: 'Show what svl talks to: local or AWS, region, profile, endpoints', module: 'config' },
-  { name: 'init', usage: 'init [options] [template] [name]', description: 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ)', module: 'init' },
+  { name: 'init', usage: 'init [options] [template] [name]', description: 'Scaffold a flow from a template (fanout: SNS topic -> SQS queues, each with a DLQ; users-app: the whole seed system)', module: 'init' },
   { name: 'plan', usage: 'plan [file]', description: 'Show what `svl apply` would create, update or delete (changes nothing)', module: 'apply' },
   { name: 'apply', usage: 'apply [options] [file]', description: 'Create or update the resources of a flow spec (idempotent)', module: 'apply' },
   { name: 'status', usage: 'status [options] [flow]', description: 'Show a flow (topics, subscriptions, filters, queue depths, DLQs), or every flow and untagged resource', module: 'status' },

@@ -1,7 +1,8 @@
 /**
  * Destroy: remove exactly what the flow owns — resources carrying the tag `svl:flow=<name>` — in reverse
  * dependency order: HTTP APIs (with their Lambda permissions; apis-apply.ts), consumers (event source
- * mappings), subscriptions, queues, DLQs, topic. Untagged or foreign resources with the
+ * mappings), subscriptions, queues, DLQs, topic, then the functions `svl init` deployed for the flow
+ * (tagged; destroy-functions.ts). Untagged or foreign resources with the
  * same names are left alone and reported. Ctrl-C (`cancel.signal`) stops between deletions, never inside
  * one, and the CancelledError lists what was deleted; the next destroy deletes what is left.
  */
@@ -14,6 +15,7 @@ import type { PlanStep } from './plan.js';
 import { destroyApi, destroyApiSteps, findFlowApis } from './apis-apply.js';
 import type { ObservedApi } from './apis-plan.js';
 import { executeDestroyBuckets, planDestroyBuckets, type BucketDestroy } from './buckets-aws.js';
+import { deleteFunction, planDestroyFunctions } from './destroy-functions.js';
 
 export interface DestroyPlan {
   flow: string;
@@ -28,6 +30,8 @@ export interface DestroyPlan {
   apis: ObservedApi[];
   /** The flow's buckets (buckets-aws.ts): deleted when empty or with force, else reported. */
   buckets?: BucketDestroy;
+  /** Lambda functions tagged with the flow (deployed by `svl init`). */
+  functions?: string[];
 }
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
@@ -110,6 +114,7 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
   }
 
   const buckets = await planDestroyBuckets(flow, spec, c, opts.force === true);
+  const functions = await planDestroyFunctions(flow, spec, await c.lambda?.(), consumers.map((m) => m.fn));
   skipped.push(...buckets.skipped);
   const steps: PlanStep[] = [
     ...destroyApiSteps(apis),
@@ -120,8 +125,9 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
       .sort((a, b) => Number(!!a.attrs.RedriveAllowPolicy) - Number(!!b.attrs.RedriveAllowPolicy))
       .map((q): PlanStep => ({ action: 'delete', kind: q.attrs.RedriveAllowPolicy ? 'dlq' : 'queue', name: q.name, changes: [] })),
     ...(topic ? [{ action: 'delete', kind: 'topic', name: topic.arn.split(':').pop()!, changes: [] } as PlanStep] : []),
+    ...functions.steps,
   ];
-  return { flow, steps, skipped, topic, queues, subscriptions, consumers, apis, buckets };
+  return { flow, steps, skipped, topic, queues, subscriptions, consumers, apis, buckets, functions: functions.names };
 }
 
 const STOPPED = Symbol('stopped');
@@ -184,6 +190,14 @@ export async function executeDestroy(
     if (p.topic) {
       await c.sns.send(new sns.DeleteTopicCommand({ TopicArn: p.topic.arn }));
       mark(p.steps.find((s) => s.kind === 'topic'));
+    }
+    if (p.functions?.length) {
+      const lambda = (await c.lambda!())!;
+      for (const fn of p.functions) {
+        checkpoint();
+        await deleteFunction(lambda, fn);
+        mark(p.steps.find((s) => s.kind === 'function' && s.name === fn));
+      }
     }
   } catch (err) {
     if (err === STOPPED) {

@@ -10,7 +10,7 @@ import { bucketQueueStatements, planBuckets } from './buckets.js';
 
 export type Action = 'create' | 'update' | 'delete';
 /** API kinds (api … route, permission): HTTP APIs, planned in apis-plan.ts; bucket, notification, permission, policy: buckets (buckets.ts). */
-export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer' | 'api' | 'stage' | 'integration' | 'authorizer' | 'route' | 'permission' | 'bucket' | 'notification' | 'policy';
+export type Kind = 'topic' | 'queue' | 'dlq' | 'subscription' | 'consumer' | 'api' | 'stage' | 'integration' | 'authorizer' | 'route' | 'permission' | 'bucket' | 'notification' | 'policy' | 'function';
 
 export interface PlanStep {
   action: Action;

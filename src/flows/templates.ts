@@ -2,6 +2,8 @@
  * Templates (templates/*.json) turned into flow specs. A template either has `defaults` for the fan-out
  * generator (name, queues, fifo, maxReceiveCount, raw, filters) or a fixed `spec`; a template with a
  * `consumer` also comes with handler code (templates/<handlerDir>/) that `svl init` writes and deploys.
+ * Also: bucket names made unique per account for AWS, and `{{bucket}}`/`{{topic}}` in function environments.
+ * Nothing here calls AWS or writes files.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +33,19 @@ export interface Template {
    * Handler code for the functions of a fixed spec's APIs (http-api, users-api): one directory, deployed
    * once per function with that function's handler (`file.export`).
    */
-  code?: { handlerDir: string; handlers: Record<string, string>; timeout?: number; env?: Record<string, Record<string, string>> };
+  code?: {
+    handlerDir: string;
+    handlers: Record<string, string>;
+    timeout?: number;
+    /** Environment per function; `{{bucket}}` and `{{topic}}` stand for the spec's first bucket and its topic (templateEnv). */
+    env?: Record<string, Record<string, string>>;
+    /** The name of the code directory in the project (default `<flow>-worker`). */
+    dirName?: string;
+    /** A file of random bytes written into the code directory once (kept when init runs again), e.g. a token key. */
+    secretFile?: string;
+  };
+  /** A whole project: written into its own directory (`--dir`, default `./<flow>`), spec and code. */
+  project?: boolean;
   /** The first commands to try after `svl init` (without the leading `svl`), when the template knows better than the generic ones. */
   next?: string[];
   /** A bucket `<name><suffix>` (lowercased) notifying the first queue of these events (upload-pipeline). */
@@ -99,6 +113,32 @@ export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer'], buc
     ...(bucket && { buckets: [{ name: `${p.name.toLowerCase().replace(/_/g, '-')}${bucket.suffix}`, notifications: [{ events: bucket.events, queue: p.queues[0] }] }] }),
   };
   return validateSpec(raw, `template flow "${p.name}"`);
+}
+
+/**
+ * Bucket names are global across AWS accounts: a template's fixed name (users-app-images) would be taken
+ * by the first account that creates it. On AWS the names get `-<account id>`; on the emulator they stay
+ * as written, readable. A name that would outgrow S3's 63 characters is refused with the way out.
+ */
+export function accountUniqueBuckets(spec: FlowSpec, account: string): FlowSpec {
+  if (!spec.buckets?.length) return spec;
+  const buckets = spec.buckets.map((b) => {
+    const name = b.name.endsWith(`-${account}`) ? b.name : `${b.name}-${account}`;
+    if (name.length > 63) {
+      throw new UsageError(`The bucket name ${name} (the template's name plus the account id, as bucket names are global) is ${name.length} characters; S3 allows 63.`, {
+        hint: 'Choose a shorter flow name.',
+      });
+    }
+    return { ...b, name };
+  });
+  return { ...spec, buckets };
+}
+
+/** A template's function environment with `{{bucket}}` and `{{topic}}` filled in from the spec. */
+export function templateEnv(env: Record<string, string> | undefined, spec: FlowSpec): Record<string, string> | undefined {
+  if (!env) return undefined;
+  const vars: Record<string, string> = { bucket: spec.buckets?.[0]?.name ?? '', topic: spec.topic.name };
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m)]));
 }
 
 export function templateSpec(t: Template, p?: FanoutParams): FlowSpec {

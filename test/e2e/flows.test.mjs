@@ -184,7 +184,7 @@ describe('templates', () => {
     const r = await svl(['init', '--list', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const names = JSON.parse(r.stdout).templates.map((t) => t.name);
-    assert.deepEqual(names, ['fanout', 'fifo-fanout', 'filtered-fanout', 'http-api', 'queue-worker', 'upload-pipeline', 'users-api', 'users-demo']);
+    assert.deepEqual(names, ['fanout', 'fifo-fanout', 'filtered-fanout', 'http-api', 'queue-worker', 'upload-pipeline', 'users-api', 'users-app', 'users-demo']);
   });
 
   test('users-demo reproduces the companion repository flow', async () => {

@@ -118,7 +118,8 @@ test('init --list says which templates come with code', async () => {
   assert.match(r.stdout, /queue-worker .*\n\s+comes with code: queue-worker\/ \(written to \.\/<name>-worker\/ and deployed\)/);
   assert.doesNotMatch(r.stdout.split('\n').filter((l) => /^\s+fanout /.test(l)).join('\n'), /code/);
   const j = JSON.parse((await svl(['init', '--list', '--json'])).stdout);
-  assert.deepEqual(j.templates.filter((x) => x.code).map((x) => x.name), ['http-api', 'queue-worker', 'upload-pipeline', 'users-api', 'users-demo']);
+  assert.deepEqual(j.templates.filter((x) => x.code).map((x) => x.name), ['http-api', 'queue-worker', 'upload-pipeline', 'users-api', 'users-app', 'users-demo']);
+  assert.equal(j.templates.find((x) => x.name === 'users-app').code, 'users-app/ (written to ./users-app/functions/ with the spec and deployed)');
   assert.equal(j.templates.find((x) => x.name === 'users-api').code, 'users-api/ (written to ./<name>-worker/ and deployed)');
   assert.equal(j.templates.find((x) => x.name === 'fanout').code, null);
 });

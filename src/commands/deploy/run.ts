@@ -26,6 +26,8 @@ export interface DeployOptions {
   timeout?: number;
   memory?: number;
   env?: Record<string, string>;
+  /** Tags of the function (set when it is created, added when it is updated); `svl init` tags with svl:flow. */
+  tags?: Record<string, string>;
 }
 
 export interface DeployResult {
@@ -118,10 +120,14 @@ export async function runDeploy(o: DeployOptions, target: Target, ui: Pick<Ui, '
     if (!exists) {
       const role = o.role ?? (target.kind === 'local' ? LOCAL_ROLE : undefined);
       if (!role) throw new UsageError(`--role is required to create ${o.name} on AWS`, { hint: 'Give the execution role ARN: --role arn:aws:iam::<account>:role/<name>' });
-      conf = await lambda.send(new L.CreateFunctionCommand({ FunctionName: o.name, Role: role, Runtime: runtime as never, Handler: handler, Code: { ZipFile: zip }, Timeout: o.timeout, MemorySize: o.memory, ...(o.env && { Environment: { Variables: o.env } }) }), { abortSignal: signal }).catch((e: unknown) => { throw fail(e, 'CreateFunction'); });
+      conf = await lambda.send(new L.CreateFunctionCommand({ FunctionName: o.name, Role: role, Runtime: runtime as never, Handler: handler, Code: { ZipFile: zip }, Timeout: o.timeout, MemorySize: o.memory, ...(o.env && { Environment: { Variables: o.env } }), ...(o.tags && { Tags: o.tags }) }), { abortSignal: signal }).catch((e: unknown) => { throw fail(e, 'CreateFunction'); });
       await L.waitUntilFunctionActiveV2(waiter, { FunctionName: o.name }).catch((e: unknown) => { throw fail(e, 'GetFunction'); });
     } else {
       conf = await lambda.send(new L.UpdateFunctionCodeCommand({ FunctionName: o.name, ZipFile: zip }), { abortSignal: signal }).catch((e: unknown) => { throw fail(e, 'UpdateFunctionCode'); });
+      if (o.tags && conf.FunctionArn) {
+        const arn = conf.FunctionArn;
+        await lambda.send(new L.TagResourceCommand({ Resource: arn, Tags: o.tags }), { abortSignal: signal }).catch((e: unknown) => { throw fail(e, 'TagResource'); });
+      }
       await L.waitUntilFunctionUpdatedV2(waiter, { FunctionName: o.name }).catch((e: unknown) => { throw fail(e, 'GetFunction'); });
       const settings = { Runtime: o.runtime as never, Handler: o.handler, Role: o.role, Timeout: o.timeout, MemorySize: o.memory, ...(o.env && { Environment: { Variables: o.env } }) };
       if (Object.values(settings).some((v) => v !== undefined)) {

@@ -4,13 +4,13 @@
  * and as the spec (names and their AWS lengths, numbers, filter JSON and SNS's filter-policy rules), so
  * a bad answer is asked again and no answer is lost to an error at the end. Makes no AWS call.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { checkSpecFile, specFileName } from '../../flows/files.js';
 import { SPEC_LIMITS, filterPolicyProblem, type FlowSpec } from '../../flows/spec.js';
-import { loadTemplate, templateCodeDir, templateSpec, type FanoutParams } from '../../flows/templates.js';
+import { accountUniqueBuckets, loadTemplate, templateCodeDir, templateEnv, templateSpec, type FanoutParams } from '../../flows/templates.js';
 import { checkWorkerDir, workerDirOf } from './code.js';
 import type { InitFlags } from './index.js';
 
@@ -21,7 +21,9 @@ export interface InitOptions {
   dryRun: boolean;
   force: boolean;
   /** Handler code to write and deploy (templates with code): from, to, and the functions it backs. */
-  code?: { from: string; dir: string; functions: string[]; timeout?: number; handlers?: Record<string, string>; env?: Record<string, Record<string, string>> };
+  code?: { from: string; dir: string; functions: string[]; timeout?: number; handlers?: Record<string, string>; env?: Record<string, Record<string, string>>; secretFile?: string };
+  /** The project directory (`--dir`; templates that are whole projects default to `./<flow>`). */
+  projectDir: string;
   role?: string;
 }
 
@@ -67,8 +69,11 @@ export function checkFilter(v: string): Check {
   return filterPolicyProblem(p as Record<string, unknown>, 'MessageAttributes') ?? true;
 }
 
-/** Flags first; prompts (only on a terminal) for what they do not give; template defaults otherwise. */
-export async function gatherInit(template: string, flowName: string | undefined, f: InitFlags, ui: Ui): Promise<InitOptions> {
+/**
+ * Flags first; prompts (only on a terminal) for what they do not give; template defaults otherwise.
+ * `account` (on AWS) makes the template's bucket names unique: bucket names are global.
+ */
+export async function gatherInit(template: string, flowName: string | undefined, f: InitFlags, ui: Ui, account?: string): Promise<InitOptions> {
   const t = loadTemplate(template);
   const problems: string[] = [];
   const flag = (check: Check, what: string) => check === true || problems.push(`${what}${check.startsWith('must') ? ' ' : ': '}${check}`);
@@ -103,11 +108,12 @@ export async function gatherInit(template: string, flowName: string | undefined,
     const nameFree = (v: string): Check => {
       const ok = checkFlowName(v);
       if (ok !== true || f.force || f.dryRun) return ok;
-      if (f.out === undefined && existsSync(resolve(specFileName(v)))) return `${specFileName(v)} exists here: choose another name (or apply that file with \`svl apply\`)`;
+      const base = resolve(f.dir ?? '.');
+      if (f.out === undefined && existsSync(join(base, specFileName(v)))) return `${specFileName(v)} exists here: choose another name (or apply that file with \`svl apply\`)`;
       const from = templateCodeDir(t);
-      if (from && existsSync(workerDirOf(v))) {
+      if (from && existsSync(workerDirOf(v, base))) {
         try {
-          checkWorkerDir(from, workerDirOf(v));
+          checkWorkerDir(from, workerDirOf(v, base));
         } catch {
           return `./${v}-worker exists here and svl init does not overwrite it: choose another name`;
         }
@@ -146,16 +152,23 @@ export async function gatherInit(template: string, flowName: string | undefined,
     const params: FanoutParams = { name, queues: qs, fifo, contentBasedDeduplication: d.contentBasedDeduplication, maxReceiveCount, raw: f.raw ?? d.raw, filters: chosenFilters };
     spec = templateSpec(t, params);
   }
-  const file = resolve(f.out ?? specFileName(spec.name));
+  if (account) spec = accountUniqueBuckets(spec, account);
+  if (f.dir !== undefined && existsSync(f.dir) && !statSync(f.dir).isDirectory()) {
+    throw new UsageError(`--dir ${f.dir} is a file, not a directory.`, { hint: 'Name a directory (it is created when missing).' });
+  }
+  const projectDir = resolve(f.dir ?? (t.project ? spec.name : '.'));
+  const file = f.out !== undefined ? resolve(f.out) : join(projectDir, specFileName(spec.name));
   const from = templateCodeDir(t);
   let code: InitOptions['code'];
   if (from) {
     const functions = [...new Set([...spec.queues.flatMap((q) => (q.consumer ? [q.consumer.function] : [])), ...Object.keys(t.code?.handlers ?? {})])];
-    code = { from, dir: workerDirOf(spec.name), functions, timeout: t.consumer?.timeout ?? t.code?.timeout, ...(t.code && { handlers: t.code.handlers, env: t.code.env }) };
+    const env = t.code?.env && Object.fromEntries(Object.entries(t.code.env).map(([fn, e]) => [fn, templateEnv(e, spec)!]));
+    const dir = t.code?.dirName ? join(projectDir, t.code.dirName) : workerDirOf(spec.name, projectDir);
+    code = { from, dir, functions, timeout: t.consumer?.timeout ?? t.code?.timeout, ...(t.code && { handlers: t.code.handlers, env, secretFile: t.code.secretFile }) };
   }
   if (!f.dryRun && !f.force) {
     checkSpecFile(file, spec, 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.');
     if (code) checkWorkerDir(code.from, code.dir);
   }
-  return { spec, template: t.id, file, dryRun: Boolean(f.dryRun), force: Boolean(f.force), code, role: f.role };
+  return { spec, template: t.id, file, dryRun: Boolean(f.dryRun), force: Boolean(f.force), code, role: f.role, projectDir };
 }

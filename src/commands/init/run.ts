@@ -1,10 +1,14 @@
 /**
  * The work of `svl init`: plan the flow from the gathered answers (answers.ts), ask before changing a
  * real AWS account, write the spec, write and deploy the template's handler code when it has some (the
- * same code path as `svl deploy`), then apply — consumers included, in one run. Returns data; prints
- * nothing but progress.
+ * same code path as `svl deploy`), then apply — consumers included, in one run. A template that is a
+ * whole project (users-app) goes into its own directory, with a secret file written once (the token
+ * key); the functions deployed are tagged with the flow so that `svl destroy` removes them too. Returns
+ * data; prints nothing but progress.
  */
-import { isAbsolute, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, cancelled, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -12,7 +16,8 @@ import { applyFlow, prepareFlow, type ApplyResult } from '../../flows/apply.js';
 import { writeSpecFile } from '../../flows/files.js';
 import type { Plan } from '../../flows/plan.js';
 import { assertApplicable } from '../../flows/preflight.js';
-import type { FlowSpec } from '../../flows/spec.js';
+import { FLOW_TAG, type FlowSpec } from '../../flows/spec.js';
+import { mapAwsError } from '../../aws/errors.js';
 import { listTemplates, loadTemplate, templateCodeDir } from '../../flows/templates.js';
 import { basePlanContext, flowClients } from '../flow-clients.js';
 import { renderPlan, renderSpecGraph } from '../apply/render.js';
@@ -24,9 +29,38 @@ import { writeWorkerDir } from './code.js';
 
 export { gatherInit, type InitOptions } from './answers.js';
 
+/** The account id, when the template has buckets (their names get it on AWS); one STS call. */
+export async function templateAccount(template: string, target: Target, ui: Pick<Ui, 'warn'>): Promise<string | undefined> {
+  const t = loadTemplate(template);
+  if (!t.bucket && !(t.spec as { buckets?: unknown[] } | undefined)?.buckets?.length) return undefined;
+  const { getSts } = await import('../../aws/clients.js');
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  try {
+    const id = await (await getSts(target)).send(new GetCallerIdentityCommand({}));
+    return id.Account;
+  } catch (err) {
+    const e = mapAwsError(err, { target, operation: 'GetCallerIdentity' });
+    // No credentials: nothing else would work either. Otherwise (an endpoint without STS, e.g. set in
+    // the AWS config file) the names stay as the template has them, and the user is told.
+    if (e.exitCode === 2) throw e;
+    ui.warn(`Could not read the account id (${e.message}): the bucket names stay as the template has them, and a bucket name is global on AWS.`);
+    return undefined;
+  }
+}
+
+/** The code's secret file (e.g. the token key), written once with random bytes and kept afterwards. */
+function writeSecretFile(dir: string, name: string | undefined): boolean {
+  if (!name || existsSync(join(dir, name))) return false;
+  writeFileSync(join(dir, name), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  return true;
+}
+
 export function runList() {
   return {
-    templates: listTemplates().map((t) => ({ name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer?.handlerDir ?? t.code!.handlerDir}/ (written to ./<name>-worker/ and deployed)` : null })),
+    templates: listTemplates().map((t) => {
+      const where = t.project ? `./${(t.spec as { name: string }).name}/${t.code?.dirName ?? `${(t.spec as { name: string }).name}-worker`}/ with the spec` : './<name>-worker/';
+      return { name: t.id, description: t.description, code: templateCodeDir(t) ? `${t.consumer?.handlerDir ?? t.code!.handlerDir}/ (written to ${where} and deployed)` : null };
+    }),
   };
 }
 
@@ -47,6 +81,8 @@ export interface InitResult {
   applied: ApplyResult | null;
   /** The handler code written and the functions deployed from it (templates with code). */
   code: { dir: string; written: boolean; deployed: DeployResult[] } | null;
+  /** Where the flow's first HTTP API answers (the emulator's path-style URL on --local). */
+  apiUrl?: string;
   apiCalls: number;
   elapsedMs: number;
   target: 'aws' | 'local';
@@ -83,12 +119,16 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
     await confirmAccount(target, ui, `Create flow ${o.spec.name} (${plan.steps.length} change(s)${deploys.length ? `, deploy ${deploys.join(', ')}` : ''})`);
     if (signal?.aborted) throw cancelled({ done: 'nothing created, no spec file written' });
     // The spec is written before applying, so that after a failure halfway `svl apply` can converge.
+    mkdirSync(dirname(o.file), { recursive: true });
     writeSpecFile(o.file, o.spec, true);
     const rel = relative(process.cwd(), o.file);
     const resume = commandLine(['apply', rel.startsWith('..') || isAbsolute(rel) ? o.file : rel, ...(cancel.targetArgs ?? [])]);
     let code: InitResult['code'] = null;
     if (o.code) {
       const written = writeWorkerDir(o.code.from, o.code.dir, o.force);
+      writeSecretFile(o.code.dir, o.code.secretFile);
+      // Tagged like the rest of the flow, so that `svl destroy` removes the functions init deployed.
+      const tags = { [FLOW_TAG]: o.spec.name };
       const deployed: DeployResult[] = [];
       for (const fn of deploys) {
         // Between deploys: the same init again converges (unchanged handler files are not a conflict).
@@ -98,7 +138,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
             ...(cancel.again ? { resume: commandLine(cancel.again) } : {}),
           });
         }
-        deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout, ...(o.code.handlers?.[fn] && { handler: o.code.handlers[fn] }), ...(o.code.env?.[fn] && { env: o.code.env[fn] }) }, target, ui, signal));
+        deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout, ...(o.code.handlers?.[fn] && { handler: o.code.handlers[fn] }), ...(o.code.env?.[fn] && { env: o.code.env[fn] }), tags }, target, ui, signal));
       }
       code = { dir: o.code.dir, written, deployed };
     }
@@ -111,7 +151,10 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
         resume,
       });
       spinner.succeed(plan.steps.length ? `Applied ${plan.steps.length} change(s)` : 'Nothing to change');
-      return result(applied, code);
+      const api = applied.apis?.[0];
+      const local = target.endpoints.lambda ?? target.endpoints.sqs ?? 'http://127.0.0.1:4566';
+      const apiUrl = api ? (target.kind === 'local' ? `${local}/_aws/execute-api/${api.id}` : api.endpoint) : undefined;
+      return { ...result(applied, code), ...(apiUrl && { apiUrl }) };
     } catch (err) {
       if (err instanceof CancelledError) spinner.stop();
       else spinner.fail('Apply failed');
@@ -132,7 +175,8 @@ export function renderInit(r: InitResult, ui: Ui): string {
   const api = r.spec.apis[0];
   const route = api?.routes.find((x) => x.route.startsWith('GET ') && !x.authorizer) ?? api?.routes[0];
   const sample = route && route.route !== '$default' ? `${route.route.split(' ')[0] === 'ANY' ? 'GET' : route.route.split(' ')[0]} ${route.route.split(' ')[1]!.replace(/\{([^}+]+)\+?\}/g, '$1')}` : 'GET /';
-  const tried = loadTemplate(r.template).next?.map((c) => `svl ${c}${local}`);
+  // A template's command is an svl command, or (with {{local}} in it) a whole shell line.
+  const tried = loadTemplate(r.template).next?.map((c) => (c.includes('{{local}}') ? c.replace(/\{\{local\}\}/g, local) : `svl ${c}${local}`));
   const next = api
     ? [...(tried ?? [`svl http ${api.name} ${sample}${local}`, `svl http ${api.name} ${sample} --event${local}`]), `svl graph ${r.flow}${local}`, ...(r.code ? [`svl deploy ${dir} --name ${r.code.deployed[0]?.function} --handler <file.export>${local}   # after editing a handler`] : [])]
     : r.code
@@ -141,13 +185,14 @@ export function renderInit(r: InitResult, ui: Ui): string {
   // A flow that starts with an upload: the first thing to try is an upload (the AWS CLI; svl has no cp).
   const bucket = r.spec.buckets?.[0];
   if (bucket) next.splice(0, next.length, ...next.filter((c) => !c.startsWith('svl send ')));
-  if (bucket) next.unshift(`aws s3 cp ./photo.jpg s3://${bucket.name}/${r.target === 'local' ? ' --endpoint-url http://127.0.0.1:4566' : ''}`);
+  if (bucket && !api) next.unshift(`aws s3 cp ./photo.jpg s3://${bucket.name}/${r.target === 'local' ? ' --endpoint-url http://127.0.0.1:4566' : ''}`);
   next.push(`svl status ${r.flow}${local}`, `svl destroy ${r.flow}${local}${bucket ? ' --force   # --force also empties its buckets' : ''}`);
   const code = r.code ? `\nHandler code in ${dir}${r.code.written ? '' : ' (unchanged)'}; deployed ${r.code.deployed.map((d) => `${d.function} (${d.action})`).join(', ')}.` : '';
   return [
     renderSpecGraph(r.spec, ui),
     '',
     `Flow ${ui.style.bold(r.flow)} ready${r.specFile ? `; spec written to ${r.specFile}` : ''} (${Math.round(r.elapsedMs)} ms, ${r.apiCalls} API calls).${code}`,
+    ...(r.apiUrl ? [`API: ${ui.style.bold(r.apiUrl)}`] : []),
     '',
     'Next:',
     ...next.map((c) => `  $ ${c}`),

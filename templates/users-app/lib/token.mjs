@@ -1,0 +1,38 @@
+// Signed tokens (JWT, HS256) for the login and authorizer functions. The key is the file .token-secret,
+// written with random bytes by `svl init` into this directory (so it is deployed with the code) and kept
+// when init runs again. The demo accounts stand in for an identity provider (Cognito, your own user
+// table): change their passwords, or replace login, before exposing the API.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export const ACCOUNTS = {
+  admin: { password: 'admin-demo', roles: ['admin', 'writer', 'reader'] },
+  editor: { password: 'editor-demo', roles: ['writer', 'reader'] },
+  viewer: { password: 'viewer-demo', roles: ['reader'] },
+};
+const TTL_SECONDS = 3600;
+
+let secret;
+const key = () => (secret ??= readFileSync(new URL('../.token-secret', import.meta.url), 'utf8').trim());
+const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+const sign = (data) => createHmac('sha256', key()).update(data).digest('base64url');
+
+export function issueToken(username, roles, now = Date.now()) {
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: username, roles, iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + TTL_SECONDS })}`;
+  return `${body}.${sign(body)}`;
+}
+
+/** The token's claims, or undefined when it is malformed, forged or expired. */
+export function verifyToken(token, now = Date.now()) {
+  const parts = String(token).split('.');
+  if (parts.length !== 3) return undefined;
+  const expected = Buffer.from(sign(`${parts[0]}.${parts[1]}`));
+  const got = Buffer.from(parts[2]);
+  if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return typeof claims.exp === 'number' && claims.exp * 1000 > now && Array.isArray(claims.roles) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
