@@ -197,7 +197,8 @@ export class LambdaRuntime {
       env.LAMBDA_RUNTIME_DIR = dirname(NODE_BOOTSTRAP);
       env.AWS_NODEJS_CONNECTION_REUSE_ENABLED = '1';
       // AWS's Node runtime sizes the heap from the function's memory; so does svl.
-      return { ...base, command: process.execPath, args: [`--max-old-space-size=${Math.max(16, Math.floor((c.MemorySize * 9) / 10))}`, NODE_BOOTSTRAP] };
+      // svl's own runtime client: the private channel (channel.ts) rather than HTTP for each invocation.
+      return { ...base, channel: true, command: process.execPath, args: [`--max-old-space-size=${Math.max(16, Math.floor((c.MemorySize * 9) / 10))}`, NODE_BOOTSTRAP] };
     }
     if (PYTHON_RUNTIMES.includes(c.Runtime)) {
       const script = this.opts.code.pythonBootstrap();
