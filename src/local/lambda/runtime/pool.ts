@@ -120,8 +120,8 @@ export class LambdaRuntime {
     else this.inline.delete(name);
   }
 
-  /** Runs one invocation of `fn` (code extracted to `taskDir`), cold or warm. Never rejects for handler failures. */
-  async invoke(fn: LambdaFunction, taskDir: string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
+  /** Runs one invocation of `fn` (code extracted to `taskDir()`, asked for when a process starts), cold or warm. Never rejects for handler failures. */
+  async invoke(fn: LambdaFunction, taskDir: () => string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
     if (this.stopped) throw new Error('the emulator is stopping');
     const inline = this.inline.get(fn.name);
     if (inline) {
@@ -137,7 +137,7 @@ export class LambdaRuntime {
     // Processes are reused while the code and configuration they were started with are current (a policy
     // or tag change does not restart them).
     const revision = `${fn.codeSha256}|${configText(fn.config)}`;
-    const w = await pool.acquire(() => this.workerSpec(fn, taskDir, revision), revision);
+    const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
       return { ...out, cold: out.initMs !== undefined };
