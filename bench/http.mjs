@@ -13,7 +13,7 @@
 //                       [--profile DIR]   (--cpu-prof the emulator and its handler processes into DIR)
 import { parseArgs } from 'node:util';
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,14 +78,23 @@ async function load(job, cpu) {
     serverCpuMsPerRequest: perRequest(after.server - before.server),
     handlerCpuMsPerRequest: perRequest(after.handlers - before.handlers),
     clientCpuMsPerRequest: r.cpuMs / requests,
+    handlerProcesses: after.processes,
   };
 }
 
-/** CPU seconds of a server process (`server`) and of its descendants (`handlers`). */
+/** CPU seconds of a server process (`server`) and of its descendants (`handlers`), and how many children it has. */
 const cpuOf = (pid) => () => {
   const server = cpuSeconds(pid) ?? 0;
-  return { server, handlers: treeCpuSeconds(pid) - server };
+  return { server, handlers: treeCpuSeconds(pid) - server, processes: childCount(pid) };
 };
+
+function childCount(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
+  } catch {
+    return undefined;
+  }
+}
 
 async function measure(run) {
   const out = [];
@@ -183,8 +192,8 @@ if (!args.only || args.only === 'offline') results.offline = await offlineTarget
 const ms = (n) => `${fmt(n)} ms`;
 const rows = (label, runs) => {
   if (!runs) return [];
-  if (runs.skipped) return [`| ${label} | skipped: ${runs.skipped} | | | | | |`];
-  return runs.map((r) => `| ${label}, ${r.connections} conn | ${fmt(r.requestsPerSecond)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.serverCpuMsPerRequest)} | ${ms(r.handlerCpuMsPerRequest)} | ${ms(r.clientCpuMsPerRequest)} |`);
+  if (runs.skipped) return [`| ${label} | skipped: ${runs.skipped} | | | | | | |`];
+  return runs.map((r) => `| ${label}, ${r.connections} conn | ${fmt(r.requestsPerSecond)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.serverCpuMsPerRequest)} | ${ms(r.handlerCpuMsPerRequest)} | ${ms(r.clientCpuMsPerRequest)} | ${r.handlerProcesses ?? ''} |`);
 };
 const at = (runs, c) => (Array.isArray(runs) ? runs.find((r) => r.connections === c) : undefined);
 const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
@@ -200,8 +209,8 @@ writeReport('http', results, [
   `HTTP API route -> warm Node handler (GET /items/{id}, payload 2.0, ${REQUESTS} requests at 32 keep-alive connections, up to 2,000 at 1, after a warm-up at the same concurrency), node ${process.versions.node}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at the end.`,
   'One client for every target: bench/http-load.mjs (node:http, keep-alive, its own process). CPU per request: the server process; its handler processes (svl only: serverless-offline runs handlers inside its own process); the client.',
   '',
-  '| target | requests/s | p50 | p99 | server CPU/req | handler processes CPU/req | client CPU/req |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  '| target | requests/s | p50 | p99 | server CPU/req | handler processes CPU/req | client CPU/req | child processes |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...rows('svl HTTP API', results.svl),
   ...rows('svl Lambda Invoke (same handler)', results.invoke),
   ...rows('serverless-offline 13 (serverless v3)', results.offline),

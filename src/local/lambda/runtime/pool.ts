@@ -1,6 +1,12 @@
 /**
  * Process pools: per function, warm handler processes are reused; at most `processLimit` run at once
- * (further invocations wait for a free process). A process started for an older revision of the
+ * (further invocations wait for a free process). Each process runs one invocation at a time, as an AWS
+ * execution environment does. Scaling out is eager up to as many processes as the machine has cores;
+ * beyond that an invocation waits for a busy process to finish, and the waiting invocations start new
+ * processes only when none of the function's processes has finished one for SCALE_OUT_WAIT_MS: a handler
+ * that answers in a millisecond is served by a few warm processes (on a small machine more processes than
+ * cores only add context switches, colder JIT and memory, not throughput), while handlers that wait on
+ * I/O still get a process per concurrent invocation, up to the limit, after that delay. A process started for an older revision of the
  * function (code or configuration changed) is never reused: it is stopped once idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
@@ -9,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionConfig, LambdaFunction } from '../model.js';
@@ -16,6 +23,11 @@ import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
 import type { CodeDirs } from './code.js';
 import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
 import { runInline, type InlineHandler } from './inline.js';
+import { realClearTimeout, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
+
+/** How long the processes of a function may all be busy without finishing an invocation before waiting invocations start more (past one per core): well under a Node cold start, the delay it can save. */
+export const SCALE_OUT_WAIT_MS = 50;
+const EAGER_PROCESSES = Math.max(2, availableParallelism());
 
 export interface RuntimeOptions {
   code: CodeDirs;
@@ -43,17 +55,23 @@ function configText(config: FunctionConfig): string {
 }
 
 interface Waiter {
-  resolve: (w: Worker) => void;
+  resolve: (w: Worker | undefined) => void;
   reject: (err: Error) => void;
+  /** Waits only while the busy processes make progress (past the eager ones, under the limit). */
+  soft?: boolean;
 }
 
 class FunctionPool {
   readonly workers = new Set<Worker>();
-  private readonly waiters: Waiter[] = [];
+  private waiters: Waiter[] = [];
+  /** When a process of this function last finished an invocation (or died), real ms. */
+  private lastProgress = realNow();
+  private stallTimer?: NodeJS.Timeout;
+  private starting = 0;
 
   constructor(private readonly limit: number) {}
 
-  async acquire(spec: () => WorkerSpec, revisionId: string): Promise<Worker> {
+  async acquire(spec: () => WorkerSpec, revisionId: string, waited = false): Promise<Worker> {
     for (const w of this.workers) {
       if (w.state === 'idle' && w.spec.revisionId === revisionId) {
         w.state = 'busy';
@@ -61,19 +79,62 @@ class FunctionPool {
       }
     }
     const live = [...this.workers].filter((w) => w.state !== 'dead');
-    if (live.length >= this.limit) {
+    // Processes being started count against the limit too (invocations that arrive together must not all start one).
+    const count = live.length + this.starting;
+    if (count >= this.limit) {
       const stale = live.find((w) => w.state === 'idle' && w.spec.revisionId !== revisionId);
       if (stale) {
         stale.kill();
         this.workers.delete(stale);
       } else {
-        return new Promise<Worker>((resolve, reject) => this.waiters.push({ resolve, reject })).then(() => this.acquire(spec, revisionId));
+        return this.wait().then(() => this.acquire(spec, revisionId));
       }
+    } else if (!waited && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
+      // Past the eager processes: a current one that frees up soon serves this invocation warm.
+      return this.wait(true).then(() => this.acquire(spec, revisionId, true));
     }
-    const w = await Worker.start(spec(), (dead) => this.dropped(dead));
+    this.starting++;
+    let w: Worker;
+    try {
+      w = await Worker.start(spec(), (dead) => this.dropped(dead));
+    } finally {
+      this.starting--;
+    }
     w.state = 'busy';
     this.workers.add(w);
     return w;
+  }
+
+  /** Until a process is released or dropped (`soft`: or the pool stalls). */
+  private wait(soft = false): Promise<Worker | undefined> {
+    return new Promise<Worker | undefined>((resolve, reject) => {
+      this.waiters.push({ resolve, reject, soft });
+      if (soft) this.watchStall();
+    });
+  }
+
+  /** While soft waiters wait: if no process finishes an invocation for SCALE_OUT_WAIT_MS, they start processes. */
+  private watchStall(): void {
+    if (this.stallTimer) return;
+    const left = Math.max(1, SCALE_OUT_WAIT_MS - (realNow() - this.lastProgress));
+    const check = () => {
+      this.stallTimer = undefined;
+      if (!this.waiters.some((w) => w.soft)) return;
+      if (realNow() - this.lastProgress < SCALE_OUT_WAIT_MS) return this.watchStall();
+      const soft = this.waiters.filter((w) => w.soft);
+      this.waiters = this.waiters.filter((w) => !w.soft);
+      for (const w of soft) w.resolve(undefined);
+    };
+    // Decided after the event loop's I/O phase (setImmediate): when the emulator itself was not scheduled for a
+    // while, results that arrived meanwhile count before the timer can call the processes stalled.
+    this.stallTimer = realSetTimeout(() => realSetImmediate(check), left);
+    this.stallTimer.unref();
+  }
+
+  /** Hands a freed slot to the longest waiting invocation. */
+  private wake(w: Worker): void {
+    this.lastProgress = realNow();
+    this.waiters.shift()?.resolve(w);
   }
 
   release(w: Worker, revisionId: string): void {
@@ -81,18 +142,19 @@ class FunctionPool {
       w.kill();
       this.workers.delete(w);
     }
-    this.waiters.shift()?.resolve(w);
+    this.wake(w);
   }
 
   private dropped(w: Worker): void {
     this.workers.delete(w);
     // Its slot is free: a waiting invocation may start a process.
-    this.waiters.shift()?.resolve(w);
+    this.wake(w);
   }
 
   stopAll(): void {
     for (const w of this.workers) w.kill();
     this.workers.clear();
+    realClearTimeout(this.stallTimer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the emulator is stopping'));
   }
 
