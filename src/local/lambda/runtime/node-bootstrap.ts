@@ -103,7 +103,15 @@ function channelTransport(fd: number): Transport {
       out.writeUInt32BE(b.length, 4);
       socket.write(Buffer.concat([out, h, b]), () => done());
     });
-  const nextEvent = () => new Promise<Next>((r) => (waiting = r));
+  let eventAt = 0;
+  let eventCpuUs = 0;
+  const nextEvent = () =>
+    new Promise<Next>((r) => (waiting = r)).then((n) => {
+      eventAt = performance.now();
+      const u = process.cpuUsage();
+      eventCpuUs = u.user + u.system;
+      return n;
+    });
   return {
     async next() {
       const n = nextEvent();
@@ -112,7 +120,12 @@ function channelTransport(fd: number): Transport {
     },
     async result(kind, id, body, errorType, andNext) {
       const n = andNext ? nextEvent() : undefined;
-      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), maxRssKb: process.resourceUsage().maxRSS }, body);
+      const usage = process.resourceUsage();
+      const cpuUs = usage.userCPUTime + usage.systemCPUTime;
+      // The share of the handler's wall time spent on CPU since the event arrived (the pool's scaling hint).
+      const wallUs = (performance.now() - eventAt) * 1000;
+      const cpuShare = wallUs > 0 ? Math.min(1, (cpuUs - eventCpuUs) / wallUs) : 1;
+      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), maxRssKb: usage.maxRSS, cpuShare }, body);
       return n;
     },
     async initError(body, errorType) {

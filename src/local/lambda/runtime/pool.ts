@@ -1,12 +1,12 @@
 /**
  * Process pools: per function, warm handler processes are reused; at most `processLimit` run at once
  * (further invocations wait for a free process). Each process runs one invocation at a time, as an AWS
- * execution environment does. Scaling out is eager up to as many processes as the machine has cores;
- * beyond that an invocation waits for a busy process to finish, and the waiting invocations start new
- * processes only when none of the function's processes has finished one for SCALE_OUT_WAIT_MS: a handler
- * that answers in a millisecond is served by a few warm processes (on a small machine more processes than
- * cores only add context switches, colder JIT and memory, not throughput), while handlers that wait on
- * I/O still get a process per concurrent invocation, up to the limit, after that delay. A process started for an older revision of the
+ * execution environment does. Scaling out is eager up to as many processes as the machine has cores, and
+ * up to the limit for handlers that wait (on I/O, timers): those gain from more processes. A handler that
+ * spends most of its time on CPU (svl's Node runtime client reports the share) gains nothing from more
+ * processes than cores — only context switches, colder JIT and memory — so past one per core an
+ * invocation of it waits for a busy process to finish; the waiting invocations start new processes only
+ * if none of the function's processes finishes one for SCALE_OUT_WAIT_MS. A process started for an older revision of the
  * function (code or configuration changed) is never reused: it is stopped once idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
@@ -25,9 +25,11 @@ import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker
 import { runInline, type InlineHandler } from './inline.js';
 import { realClearTimeout, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 
-/** How long the processes of a function may all be busy without finishing an invocation before waiting invocations start more (past one per core): well under a Node cold start, the delay it can save. */
-export const SCALE_OUT_WAIT_MS = 50;
+/** How long the processes of a function may all be busy without finishing an invocation before waiting invocations start more (past one per core): about a Node cold start, the delay it can save; shorter waits mistook a busy machine's scheduling gaps for stalls. */
+export const SCALE_OUT_WAIT_MS = 100;
 const EAGER_PROCESSES = Math.max(2, availableParallelism());
+/** A handler whose processes spend at least this share of an invocation on CPU is compute-bound. */
+const COMPUTE_BOUND = 0.5;
 
 export interface RuntimeOptions {
   code: CodeDirs;
@@ -64,10 +66,12 @@ interface Waiter {
 class FunctionPool {
   readonly workers = new Set<Worker>();
   private waiters: Waiter[] = [];
-  /** When a process of this function last finished an invocation (or died), real ms. */
+  /** When a process of this function last finished an invocation (or died), or soft waiting began, real ms. */
   private lastProgress = realNow();
   private stallTimer?: NodeJS.Timeout;
   private starting = 0;
+  /** Recent share of invocation time the function's processes spent on CPU (moving average); undefined: unknown. */
+  private cpuShare?: number;
 
   constructor(private readonly limit: number) {}
 
@@ -89,7 +93,7 @@ class FunctionPool {
       } else {
         return this.wait().then(() => this.acquire(spec, revisionId));
       }
-    } else if (!waited && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
+    } else if (!waited && (this.cpuShare ?? 0) >= COMPUTE_BOUND && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
       // Past the eager processes: a current one that frees up soon serves this invocation warm.
       return this.wait(true).then(() => this.acquire(spec, revisionId, true));
     }
@@ -105,9 +109,17 @@ class FunctionPool {
     return w;
   }
 
+  /** Feeds an invocation's CPU share into the moving average. */
+  observe(share: number | undefined): void {
+    if (share === undefined) return;
+    this.cpuShare = this.cpuShare === undefined ? share : this.cpuShare * 0.9 + share * 0.1;
+  }
+
   /** Until a process is released or dropped (`soft`: or the pool stalls). */
   private wait(soft = false): Promise<Worker | undefined> {
     return new Promise<Worker | undefined>((resolve, reject) => {
+      // A stall is counted from the start of the wait: an old release says nothing about now.
+      if (soft && !this.waiters.some((w) => w.soft)) this.lastProgress = realNow();
       this.waiters.push({ resolve, reject, soft });
       if (soft) this.watchStall();
     });
@@ -202,6 +214,7 @@ export class LambdaRuntime {
     const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
+      pool.observe(out.cpuShare);
       return { ...out, cold: out.initMs !== undefined };
     } finally {
       pool.release(w, revision);
