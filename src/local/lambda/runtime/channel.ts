@@ -5,14 +5,14 @@
  *
  *   emulator -> runtime  { t: 'invoke', id, deadline, arn, trace, clientContext? } + the event
  *   runtime -> emulator  { t: 'next' }                                          (GET …/invocation/next)
- *                        { t: 'response', id, next?, maxRssKb?, cpuShare? } + the result (POST …/{id}/response)
- *                        { t: 'error', id, errorType, next?, maxRssKb?, cpuShare? } + the error JSON (POST …/{id}/error)
+ *                        { t: 'response', id, next?, maxRssKb?, waited? } + the result (POST …/{id}/response)
+ *                        { t: 'error', id, errorType, next?, maxRssKb?, waited? } + the error JSON (POST …/{id}/error)
  *                        { t: 'init-error', errorType } + the error JSON         (POST …/init/error)
  *
  * `next: true` on a result asks for the next invocation in the same write. `maxRssKb` is the process's own
- * peak resident set (getrusage), so the REPORT line needs no /proc read. `cpuShare` is the part of the
- * invocation's wall time the process spent on CPU (0..1): the pool's hint whether more processes than
- * cores would help (a handler that waits on I/O) or not (one that computes).
+ * peak resident set (getrusage), so the REPORT line needs no /proc read. `waited` says whether the handler
+ * let the event loop turn (awaited I/O or a timer) before it settled: the pool's hint whether more
+ * processes than cores would help (a handler that waits) or not (one that only computes).
  *
  * Frame: u32 BE header length, u32 BE body length, the header (JSON, UTF-8), the body (bytes). The Node
  * runtime client has its own copy of this codec: it imports nothing of svl. This file does not decide

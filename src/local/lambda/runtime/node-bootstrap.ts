@@ -30,6 +30,8 @@ const handlerSpec = process.env._HANDLER ?? '';
 const PREFIX = '/2018-06-01/runtime';
 
 let currentRequestId: string | undefined;
+/** Whether the last invocation's handler let the event loop turn (awaited I/O or a timer) before it settled. */
+let handlerWaited = true;
 
 /** What the Runtime API's `next` answers: the event and its `lambda-runtime-*` headers. */
 interface Next {
@@ -103,15 +105,7 @@ function channelTransport(fd: number): Transport {
       out.writeUInt32BE(b.length, 4);
       socket.write(Buffer.concat([out, h, b]), () => done());
     });
-  let eventAt = 0;
-  let eventCpuUs = 0;
-  const nextEvent = () =>
-    new Promise<Next>((r) => (waiting = r)).then((n) => {
-      eventAt = performance.now();
-      const u = process.cpuUsage();
-      eventCpuUs = u.user + u.system;
-      return n;
-    });
+  const nextEvent = () => new Promise<Next>((r) => (waiting = r));
   return {
     async next() {
       const n = nextEvent();
@@ -120,12 +114,7 @@ function channelTransport(fd: number): Transport {
     },
     async result(kind, id, body, errorType, andNext) {
       const n = andNext ? nextEvent() : undefined;
-      const usage = process.resourceUsage();
-      const cpuUs = usage.userCPUTime + usage.systemCPUTime;
-      // The share of the handler's wall time spent on CPU since the event arrived (the pool's scaling hint).
-      const wallUs = (performance.now() - eventAt) * 1000;
-      const cpuShare = wallUs > 0 ? Math.min(1, (cpuUs - eventCpuUs) / wallUs) : 1;
-      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), maxRssKb: usage.maxRSS, cpuShare }, body);
+      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), maxRssKb: process.resourceUsage().maxRSS, waited: handlerWaited }, body);
       return n;
     },
     async initError(body, errorType) {
@@ -286,9 +275,13 @@ async function run(): Promise<void> {
     const identityHeader = next.headers['lambda-runtime-cognito-identity'];
     const outcome = await new Promise<{ kind: 'response' | 'error'; body: unknown }>((done) => {
       let finished = false;
+      // Runs only if the handler lets the event loop turn before it settles: it waits on something.
+      handlerWaited = false;
+      const probe = setImmediate(() => (handlerWaited = true));
       settle = (kind, body) => {
         if (finished) return;
         finished = true;
+        clearImmediate(probe);
         done({ kind, body });
       };
       const context = {

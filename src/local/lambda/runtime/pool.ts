@@ -3,10 +3,11 @@
  * (further invocations wait for a free process). Each process runs one invocation at a time, as an AWS
  * execution environment does. Scaling out is eager up to as many processes as the machine has cores, and
  * up to the limit for handlers that wait (on I/O, timers): those gain from more processes. A handler that
- * spends most of its time on CPU (svl's Node runtime client reports the share) gains nothing from more
- * processes than cores — only context switches, colder JIT and memory — so past one per core an
- * invocation of it waits for a busy process to finish; the waiting invocations start new processes only
- * if none of the function's processes finishes one for SCALE_OUT_WAIT_MS. A process started for an older revision of the
+ * only computes (svl's Node runtime client reports whether each invocation waited; measured on the event
+ * loop, not by time, so a busy machine does not change the answer) gains nothing from more processes than
+ * cores — only context switches, colder JIT and memory — so past one per core an invocation of it waits
+ * for a busy process to finish; the waiting invocations start new processes only if none of the
+ * function's processes finishes one for SCALE_OUT_WAIT_MS (a handler stuck in a long computation). A process started for an older revision of the
  * function (code or configuration changed) is never reused: it is stopped once idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
@@ -25,10 +26,10 @@ import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker
 import { runInline, type InlineHandler } from './inline.js';
 import { realClearTimeout, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 
-/** How long the processes of a function may all be busy without finishing an invocation before waiting invocations start more (past one per core): about a Node cold start, the delay it can save; shorter waits mistook a busy machine's scheduling gaps for stalls. */
-export const SCALE_OUT_WAIT_MS = 100;
+/** How long the processes of a compute-bound function may all be busy without finishing an invocation before waiting invocations start more (past one per core): long computations, not a busy machine's scheduling gaps (100 ms was mistaken for a stall under load). */
+export const SCALE_OUT_WAIT_MS = 1000;
 const EAGER_PROCESSES = Math.max(2, availableParallelism());
-/** A handler whose processes spend at least this share of an invocation on CPU is compute-bound. */
+/** A handler of which fewer than this share of recent invocations waited is compute-bound. */
 const COMPUTE_BOUND = 0.5;
 
 export interface RuntimeOptions {
@@ -70,8 +71,8 @@ class FunctionPool {
   private lastProgress = realNow();
   private stallTimer?: NodeJS.Timeout;
   private starting = 0;
-  /** Recent share of invocation time the function's processes spent on CPU (moving average); undefined: unknown. */
-  private cpuShare?: number;
+  /** Recent share of invocations that waited on I/O or a timer (moving average); undefined: unknown (eager). */
+  private waitShare?: number;
 
   constructor(private readonly limit: number) {}
 
@@ -93,7 +94,7 @@ class FunctionPool {
       } else {
         return this.wait().then(() => this.acquire(spec, revisionId));
       }
-    } else if (!waited && (this.cpuShare ?? 0) >= COMPUTE_BOUND && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
+    } else if (!waited && (this.waitShare ?? 1) < COMPUTE_BOUND && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
       // Past the eager processes: a current one that frees up soon serves this invocation warm.
       return this.wait(true).then(() => this.acquire(spec, revisionId, true));
     }
@@ -109,10 +110,11 @@ class FunctionPool {
     return w;
   }
 
-  /** Feeds an invocation's CPU share into the moving average. */
-  observe(share: number | undefined): void {
-    if (share === undefined) return;
-    this.cpuShare = this.cpuShare === undefined ? share : this.cpuShare * 0.9 + share * 0.1;
+  /** Feeds whether an invocation waited into the moving average. */
+  observe(waited: boolean | undefined): void {
+    if (waited === undefined) return;
+    const v = waited ? 1 : 0;
+    this.waitShare = this.waitShare === undefined ? v : this.waitShare * 0.9 + v * 0.1;
   }
 
   /** Until a process is released or dropped (`soft`: or the pool stalls). */
@@ -214,7 +216,7 @@ export class LambdaRuntime {
     const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
-      pool.observe(out.cpuShare);
+      pool.observe(out.waited);
       return { ...out, cold: out.initMs !== undefined };
     } finally {
       pool.release(w, revision);

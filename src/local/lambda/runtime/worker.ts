@@ -59,8 +59,8 @@ export interface Outcome {
   initMs?: number;
   timedOut: boolean;
   maxMemoryMb: number;
-  /** Share of the invocation's wall time the handler process spent on CPU, 0..1 (svl's Node runtime client only). */
-  cpuShare?: number;
+  /** Whether the handler waited on I/O or a timer before it settled (svl's Node runtime client only). */
+  waited?: boolean;
 }
 
 interface Active {
@@ -87,7 +87,7 @@ export class Worker {
   private channel?: Socket;
   /** Peak RSS the runtime client reported with its last result (channel only), in KB. */
   private reportedRssKb?: number;
-  private reportedCpuShare?: number;
+  private reportedWaited?: boolean;
   private active?: Active;
   private pendingOutput: string[] = [];
   private spawnNs = realHrtimeNs();
@@ -272,7 +272,7 @@ export class Worker {
     if (head.t === 'init-error') return this.initError(body.toString('utf8'), type);
     if (head.t === 'response' || head.t === 'error') {
       if (typeof head.maxRssKb === 'number') this.reportedRssKb = head.maxRssKb;
-      this.reportedCpuShare = typeof head.cpuShare === 'number' ? head.cpuShare : undefined;
+      this.reportedWaited = typeof head.waited === 'boolean' ? head.waited : undefined;
       const text = body.length > MAX_BODY ? '' : body.toString('utf8');
       this.result(head.t, String(head.id), text, body.length, type);
       if (head.next) this.next(this.heldFrame);
@@ -334,8 +334,8 @@ export class Worker {
       `Memory Size: ${this.spec.memoryMb} MB\tMax Memory Used: ${maxMemoryMb} MB\t` +
       (cold ? `Init Duration: ${this.initMs!.toFixed(2)} ms\t` : '');
     const log = `START RequestId: ${id} Version: $LATEST\n${out}END RequestId: ${id}\n${report}\n`;
-    const outcome: Outcome = { requestId: id, ok, payload, errorType, log, durationMs, initMs: cold ? this.initMs : undefined, timedOut, maxMemoryMb, cpuShare: this.reportedCpuShare };
-    this.reportedCpuShare = undefined;
+    const outcome: Outcome = { requestId: id, ok, payload, errorType, log, durationMs, initMs: cold ? this.initMs : undefined, timedOut, maxMemoryMb, waited: this.reportedWaited };
+    this.reportedWaited = undefined;
     this.initLogged = true;
     this.active = undefined;
     if (this.state === 'busy') this.state = 'idle';
