@@ -7,8 +7,9 @@
  * loop, not by time, so a busy machine does not change the answer) gains nothing from more processes than
  * cores — only context switches, colder JIT and memory — so past one per core an invocation of it waits
  * for a busy process to finish; the waiting invocations start new processes only if none of the
- * function's processes finishes one for SCALE_OUT_WAIT_MS (a handler stuck in a long computation). A process started for an older revision of the
- * function (code or configuration changed) is never reused: it is stopped once idle.
+ * function's processes finishes one for SCALE_OUT_WAIT_MS (a handler stuck in a long computation). While
+ * nothing is known of a function yet (its first burst), scaling out is eager. A process started for an
+ * older revision of the function (code or configuration changed) is never reused: it is stopped once idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
  * emulator's static test credentials and endpoint — and nothing inherited from the emulator except PATH:
