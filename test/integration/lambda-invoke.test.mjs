@@ -3,7 +3,11 @@
 // environment, errors, timeouts, log tails, payload limits, warm reuse and bounded concurrency.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupLambda } from '../helpers/lambda.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setupLambda, fixtures } from '../helpers/lambda.mjs';
+import { writeZip } from '../../dist/domain/zip.js';
 import { rejectsWith } from '../helpers/emulator.mjs';
 
 let t;
@@ -111,6 +115,7 @@ test('the context object and the environment are AWS\'s; nothing of the parent e
   assert.equal(env.AWS_ACCESS_KEY_ID, 'test');
   assert.ok(env.LAMBDA_TASK_ROOT && env.AWS_LAMBDA_RUNTIME_API.startsWith('127.0.0.1:'));
   assert.equal(env.SVL_TEST_PARENT_SECRET, undefined, 'the emulator environment must not leak into handlers');
+  assert.equal(env._SVL_RUNTIME_CHANNEL_FD, undefined, 'the runtime client keeps its private channel to itself');
   assert.equal(env.HOME, undefined);
 });
 
@@ -152,6 +157,26 @@ test('provided.al2023: the zip\'s bootstrap (a shell script) is the runtime', as
   assert.equal(n.FunctionError, 'Unhandled');
   assert.equal(n.json.errorType, 'Runtime.InvalidEntrypoint');
   assert.match(n.json.errorMessage, /Couldn't find valid bootstrap/);
+});
+
+test('svl\'s Node runtime client also speaks the public HTTP Runtime API (a provided.al2023 bootstrap that runs it)', async () => {
+  // svl starts it for nodejs* over a private channel; given only AWS_LAMBDA_RUNTIME_API it is a plain runtime client.
+  const client = fileURLToPath(new URL('../../dist/local/lambda/runtime/node-bootstrap.js', import.meta.url));
+  const zip = writeZip([
+    { name: 'bootstrap', data: `#!/bin/sh\nexec '${process.execPath}' '${client}'\n`, mode: 0o755 },
+    { name: 'index.js', data: readFileSync(join(fixtures, 'node-cjs', 'index.js')) },
+  ]);
+  await t.send('CreateFunction', { FunctionName: 'http-client', Role: 'arn:aws:iam::000000000000:role/r', Runtime: 'provided.al2023', Handler: 'index.echo', Code: { ZipFile: zip } });
+  await t.emu.lambda.whenActive('http-client');
+  const a = await t.invoke('http-client', { over: 'http' }, { LogType: 'Tail' });
+  assert.deepEqual(a.json, { echo: { over: 'http' } });
+  assert.match(a.log, /REPORT RequestId: [0-9a-f-]{36}\tDuration: .*Max Memory Used: [1-9]\d* MB/);
+  // Warm, the next invocation goes through the same process; a function error is still an error.
+  assert.deepEqual((await t.invoke('http-client', [2])).json, { echo: [2] });
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'http-client', Handler: 'index.fail' });
+  await t.emu.lambda.whenActive('http-client');
+  const f = await t.invoke('http-client', {});
+  assert.equal(f.FunctionError, 'Unhandled');
 });
 
 test('warm processes are reused: module state survives, the same pid answers, one cold start', async () => {

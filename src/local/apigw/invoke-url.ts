@@ -4,7 +4,7 @@
  * ids, and writing a response (`{"message"}` errors, repeated headers, content-length). No routing, no
  * integrations (invoke.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64, randomHex } from '../lambda/random.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from './response.js';
 
@@ -104,13 +104,13 @@ export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): 
   if (!has('content-length')) raw.push('content-length', String(bodyLength));
   if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
   if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
-  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomHex(12)}`);
   return raw;
 }
 
 /** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
 export function awsRequestId(): string {
-  return `${randomBytes(11).toString('base64').slice(0, 15).replace(/[+/]/g, 'A')}=`;
+  return `${randomBase64(11).slice(0, 15).replace(/[+/]/g, 'A')}=`;
 }
 
 export function safeDecode(s: string): string {

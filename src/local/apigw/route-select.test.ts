@@ -47,7 +47,10 @@ test('parseRouteKey', () => {
   assert.deepEqual(parseRouteKey('GET /a/{b}/{c+}'), {
     method: 'GET',
     segments: [{ kind: 'literal', value: 'a' }, { kind: 'var', name: 'b' }, { kind: 'greedy', name: 'c' }],
+    ranks: [2, 1, 0],
   });
   assert.equal(parseRouteKey('$default'), undefined);
-  assert.deepEqual(parseRouteKey('GET /'), { method: 'GET', segments: [] });
+  assert.deepEqual(parseRouteKey('GET /'), { method: 'GET', segments: [], ranks: [] });
+  // Parsed once per key: the same answer again.
+  assert.equal(parseRouteKey('GET /a/{b}/{c+}'), parseRouteKey('GET /a/{b}/{c+}'));
 });

@@ -22,14 +22,28 @@ export interface SelectedRoute<R extends RouteLike> {
 interface ParsedKey {
   method: string;
   segments: Segment[];
+  /** Specificity of each segment (RANK). */
+  ranks: number[];
 }
 
 type Segment = { kind: 'literal'; value: string } | { kind: 'var'; name: string } | { kind: 'greedy'; name: string };
 
 const RANK = { literal: 2, var: 1, greedy: 0 } as const;
 
+/** Parsed route keys by key (a pure function of the string: nothing to invalidate), bounded. */
+const parsedKeys = new Map<string, ParsedKey | undefined>();
+const PARSED_KEYS_KEPT = 10_000;
+
 /** `GET /pets/{id}` → method and path segments; undefined for `$default` or anything unparsable. */
 export function parseRouteKey(key: string): ParsedKey | undefined {
+  if (parsedKeys.has(key)) return parsedKeys.get(key);
+  const parsed = parseKey(key);
+  if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.clear();
+  parsedKeys.set(key, parsed);
+  return parsed;
+}
+
+function parseKey(key: string): ParsedKey | undefined {
   const m = /^([A-Z]+) (\/.*)$/.exec(key);
   if (!m) return undefined;
   const segments: Segment[] = splitPath(m[2]!).map((s) => {
@@ -37,7 +51,7 @@ export function parseRouteKey(key: string): ParsedKey | undefined {
     if (!v) return { kind: 'literal', value: s };
     return v[2] ? { kind: 'greedy', name: v[1]! } : { kind: 'var', name: v[1]! };
   });
-  return { method: m[1]!, segments };
+  return { method: m[1]!, segments, ranks: segments.map((s) => RANK[s.kind]) };
 }
 
 /** `/a/b` → ['a', 'b']; `/` → []. Segments stay percent-encoded. */
@@ -55,7 +69,7 @@ export function selectRoute<R extends RouteLike>(routes: readonly R[], method: s
     if (!key || (key.method !== method && key.method !== 'ANY')) continue;
     const params = match(key.segments, parts);
     if (!params) continue;
-    const cand = { route, ranks: key.segments.map((s) => RANK[s.kind]), anyMethod: key.method === 'ANY', params };
+    const cand = { route, ranks: key.ranks, anyMethod: key.method === 'ANY', params };
     if (!best || better(cand, best)) best = cand;
   }
   if (best) return { route: best.route, pathParameters: best.params };

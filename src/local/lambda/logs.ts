@@ -1,9 +1,20 @@
 /**
  * Invocation logs, kept in SQLite for `svl logs` (the emulator's stand-in for CloudWatch Logs): one row
  * per invocation with its full log (START … END, REPORT), the last LOGS_KEPT_PER_FUNCTION per function.
+ *
+ * Written off the invocation's path: `add` queues the row and the queue is inserted in one transaction
+ * at most LOG_FLUSH_MS later (one commit for many invocations instead of one each), before any read of
+ * the logs (so a reader always sees every invocation that has finished), and on `flush()` when the
+ * emulator stops. A crash of the emulator loses at most the last LOG_FLUSH_MS of logs, never a row that
+ * has been read. Deliberately not done here: the journal's records of the same invocations.
  */
 import type { Db } from '../store/db.js';
+import { atomic } from '../store/db.js';
+import { realSetTimeout } from '../timers.js';
 import { LOGS_KEPT_PER_FUNCTION } from './constants.js';
+
+/** How long a finished invocation's log may wait in memory before it is written. */
+export const LOG_FLUSH_MS = 50;
 
 export interface LogRecord {
   seq: number;
@@ -25,11 +36,17 @@ interface Row {
   text: string;
 }
 
+type Pending = [fn: string, requestId: string, startedMs: number, durationMs: number, outcome: string, text: string];
+
 export class InvocationLogs {
   private readonly s;
   private readonly added = new Map<string, number>();
+  private pending: Pending[] = [];
+  private timer?: NodeJS.Timeout;
+  /** After `stop()` (the emulator is closing): no more batching, each log is written at once. */
+  private stopped = false;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
       add: db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES (?, ?, ?, ?, ?, ?)`),
       list: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND seq > ? AND started_ms >= ? ORDER BY seq LIMIT ?`),
@@ -39,19 +56,48 @@ export class InvocationLogs {
   }
 
   add(fn: string, requestId: string, startedMs: number, durationMs: number, outcome: string, text: string): void {
-    this.s.add.run(fn, requestId, startedMs, durationMs, outcome, text);
-    const n = (this.added.get(fn) ?? 0) + 1;
-    this.added.set(fn, n);
-    if (n % 100 === 0) this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
+    this.pending.push([fn, requestId, startedMs, durationMs, outcome, text]);
+    if (this.stopped) this.flush();
+    else if (!this.timer) {
+      // A real-time timer: a test's fake clock must not hold logs back.
+      this.timer = realSetTimeout(() => this.flush(), LOG_FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the queued logs now and stops batching: invocations that end while the emulator closes are written at once. */
+  stop(): void {
+    this.stopped = true;
+    this.flush();
+  }
+
+  /** Writes the queued logs now (before reads, and when the emulator stops). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || !this.db.open) return;
+    const rows = this.pending;
+    this.pending = [];
+    atomic(this.db, () => {
+      for (const row of rows) {
+        this.s.add.run(...row);
+        const fn = row[0];
+        const n = (this.added.get(fn) ?? 0) + 1;
+        this.added.set(fn, n);
+        if (n % 100 === 0) this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
+      }
+    });
   }
 
   /** Every kept attempt of one request (async retries share their request id), oldest first. */
   forRequest(fn: string, requestId: string): LogRecord[] {
+    this.flush();
     return (this.s.byRequest.all(fn, requestId) as Row[]).map((r) => ({ seq: r.seq, function: r.function, requestId: r.request_id, startedMs: r.started_ms, durationMs: r.duration_ms, outcome: r.outcome, text: r.text }));
   }
 
   /** Records of a function after `afterSeq`, started at or after `sinceMs`, oldest first. */
   list(fn: string, opts: { afterSeq?: number; sinceMs?: number; limit?: number } = {}): LogRecord[] {
+    this.flush();
     const rows = this.s.list.all(fn, opts.afterSeq ?? 0, opts.sinceMs ?? 0, opts.limit ?? 1000) as Row[];
     return rows.map((r) => ({ seq: r.seq, function: r.function, requestId: r.request_id, startedMs: r.started_ms, durationMs: r.duration_ms, outcome: r.outcome, text: r.text }));
   }

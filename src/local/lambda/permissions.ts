@@ -76,14 +76,31 @@ function save(svc: LambdaService, fn: LambdaFunction, statements: PolicyStatemen
   svc.store.save({ ...fn, revisionId: newRevisionId(), policy: statements.length ? { Version: '2012-10-17', Id: 'default', Statement: statements } : undefined });
 }
 
+/**
+ * Decisions per policy document, by service, source ARN and function: a policy is replaced (a new object)
+ * whenever a permission changes, never edited in place, so a decision holds as long as its document does.
+ * Bounded: a document's decisions are dropped past DECISIONS_KEPT.
+ */
+const decisions = new WeakMap<object, Map<string, boolean>>();
+const DECISIONS_KEPT = 1000;
+
 /** May `service` (e.g. sns.amazonaws.com) invoke the function on behalf of `sourceArn`? */
 export function serviceMayInvoke(svc: LambdaService, fn: LambdaFunction, service: string, sourceArn: string): boolean {
   if (!fn.policy) return false;
-  const decision = evaluatePolicyDocument(fn.policy, {
-    principal: { service },
-    action: 'lambda:InvokeFunction',
-    resource: fn.arn,
-    keys: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': svc.account },
-  });
-  return decision === 'allow';
+  let known = decisions.get(fn.policy);
+  if (!known) decisions.set(fn.policy, (known = new Map()));
+  const key = `${service} ${sourceArn} ${svc.account} ${fn.arn}`;
+  let allowed = known.get(key);
+  if (allowed === undefined) {
+    allowed =
+      evaluatePolicyDocument(fn.policy, {
+        principal: { service },
+        action: 'lambda:InvokeFunction',
+        resource: fn.arn,
+        keys: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': svc.account },
+      }) === 'allow';
+    if (known.size >= DECISIONS_KEPT) known.clear();
+    known.set(key, allowed);
+  }
+  return allowed;
 }

@@ -33,7 +33,8 @@
  *   cross-region event source or destination, svl does not check it.
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomHex } from './random.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { LogFn } from '../log.js';
@@ -159,6 +160,7 @@ export class LambdaService {
     this.esm.stop();
     this.async.stop();
     this.runtime.stopAll();
+    this.logs.stop();
     this.code.close();
   }
 
@@ -219,7 +221,6 @@ export class LambdaService {
   async invokeNow(fn: LambdaFunction, payload: string, opts: InvokeOptions): Promise<Outcome> {
     const requestId = opts.requestId ?? randomUUID();
     const started = this.clock.now();
-    const taskDir = this.taskDir(fn);
     const invoked = this.journal.record({
       type: 'lambda.invoked',
       resource: fn.arn,
@@ -227,7 +228,8 @@ export class LambdaService {
       cause: opts.cause ?? this.journal.lastOf(requestId),
       data: { kind: opts.kind, ...(opts.messageIds && { messageIds: opts.messageIds }) },
     });
-    const out = await this.runtime.invoke(fn, taskDir, { requestId, payload, clientContext: opts.clientContext, traceId: traceId() });
+    // The task directory is needed (and checked) only when a process is started.
+    const out = await this.runtime.invoke(fn, () => this.taskDir(fn), { requestId, payload, clientContext: opts.clientContext, traceId: traceId() });
     this.logs.add(fn.name, requestId, started, out.durationMs, out.ok ? 'ok' : out.timedOut ? 'timeout' : 'error', out.log);
     this.journal.record({
       type: 'lambda.completed',
@@ -352,7 +354,7 @@ export class LambdaService {
 /** An X-Ray style trace header for `Lambda-Runtime-Trace-Id` / `_X_AMZN_TRACE_ID`. */
 function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+  return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 /** What the journal keeps of an invocation's outcome: duration, result or error (with a log excerpt). */

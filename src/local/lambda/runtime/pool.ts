@@ -1,7 +1,15 @@
 /**
  * Process pools: per function, warm handler processes are reused; at most `processLimit` run at once
- * (further invocations wait for a free process). A process started for an older revision of the
- * function (code or configuration changed) is never reused: it is stopped once idle.
+ * (further invocations wait for a free process). Each process runs one invocation at a time, as an AWS
+ * execution environment does. Scaling out is eager up to as many processes as the machine has cores, and
+ * up to the limit for handlers that wait (on I/O, timers): those gain from more processes. A handler that
+ * only computes (svl's Node runtime client reports whether each invocation waited; measured on the event
+ * loop, not by time, so a busy machine does not change the answer) gains nothing from more processes than
+ * cores — only context switches, colder JIT and memory — so past one per core an invocation of it waits
+ * for a busy process to finish; the waiting invocations start new processes only if none of the
+ * function's processes finishes one for SCALE_OUT_WAIT_MS (a handler stuck in a long computation). While
+ * nothing is known of a function yet (its first burst), scaling out is eager. A process started for an
+ * older revision of the function (code or configuration changed) is never reused: it is stopped once idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
  * emulator's static test credentials and endpoint — and nothing inherited from the emulator except PATH:
@@ -9,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionConfig, LambdaFunction } from '../model.js';
@@ -16,6 +25,13 @@ import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
 import type { CodeDirs } from './code.js';
 import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
 import { runInline, type InlineHandler } from './inline.js';
+import { realClearTimeout, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
+
+/** How long the processes of a compute-bound function may all be busy without finishing an invocation before waiting invocations start more (past one per core): long computations, not a busy machine's scheduling gaps (100 ms was mistaken for a stall under load). */
+export const SCALE_OUT_WAIT_MS = 1000;
+const EAGER_PROCESSES = Math.max(2, availableParallelism());
+/** A handler of which fewer than this share of recent invocations waited is compute-bound. */
+const COMPUTE_BOUND = 0.5;
 
 export interface RuntimeOptions {
   code: CodeDirs;
@@ -43,17 +59,25 @@ function configText(config: FunctionConfig): string {
 }
 
 interface Waiter {
-  resolve: (w: Worker) => void;
+  resolve: (w: Worker | undefined) => void;
   reject: (err: Error) => void;
+  /** Waits only while the busy processes make progress (past the eager ones, under the limit). */
+  soft?: boolean;
 }
 
 class FunctionPool {
   readonly workers = new Set<Worker>();
-  private readonly waiters: Waiter[] = [];
+  private waiters: Waiter[] = [];
+  /** When a process of this function last finished an invocation (or died), or soft waiting began, real ms. */
+  private lastProgress = realNow();
+  private stallTimer?: NodeJS.Timeout;
+  private starting = 0;
+  /** Recent share of invocations that waited on I/O or a timer (moving average); undefined: unknown (eager). */
+  private waitShare?: number;
 
   constructor(private readonly limit: number) {}
 
-  async acquire(spec: () => WorkerSpec, revisionId: string): Promise<Worker> {
+  async acquire(spec: () => WorkerSpec, revisionId: string, waited = false): Promise<Worker> {
     for (const w of this.workers) {
       if (w.state === 'idle' && w.spec.revisionId === revisionId) {
         w.state = 'busy';
@@ -61,19 +85,71 @@ class FunctionPool {
       }
     }
     const live = [...this.workers].filter((w) => w.state !== 'dead');
-    if (live.length >= this.limit) {
+    // Processes being started count against the limit too (invocations that arrive together must not all start one).
+    const count = live.length + this.starting;
+    if (count >= this.limit) {
       const stale = live.find((w) => w.state === 'idle' && w.spec.revisionId !== revisionId);
       if (stale) {
         stale.kill();
         this.workers.delete(stale);
       } else {
-        return new Promise<Worker>((resolve, reject) => this.waiters.push({ resolve, reject })).then(() => this.acquire(spec, revisionId));
+        return this.wait().then(() => this.acquire(spec, revisionId));
       }
+    } else if (!waited && (this.waitShare ?? 1) < COMPUTE_BOUND && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
+      // Past the eager processes: a current one that frees up soon serves this invocation warm.
+      return this.wait(true).then(() => this.acquire(spec, revisionId, true));
     }
-    const w = await Worker.start(spec(), (dead) => this.dropped(dead));
+    this.starting++;
+    let w: Worker;
+    try {
+      w = await Worker.start(spec(), (dead) => this.dropped(dead));
+    } finally {
+      this.starting--;
+    }
     w.state = 'busy';
     this.workers.add(w);
     return w;
+  }
+
+  /** Feeds whether an invocation waited into the moving average. */
+  observe(waited: boolean | undefined): void {
+    if (waited === undefined) return;
+    const v = waited ? 1 : 0;
+    this.waitShare = this.waitShare === undefined ? v : this.waitShare * 0.9 + v * 0.1;
+  }
+
+  /** Until a process is released or dropped (`soft`: or the pool stalls). */
+  private wait(soft = false): Promise<Worker | undefined> {
+    return new Promise<Worker | undefined>((resolve, reject) => {
+      // A stall is counted from the start of the wait: an old release says nothing about now.
+      if (soft && !this.waiters.some((w) => w.soft)) this.lastProgress = realNow();
+      this.waiters.push({ resolve, reject, soft });
+      if (soft) this.watchStall();
+    });
+  }
+
+  /** While soft waiters wait: if no process finishes an invocation for SCALE_OUT_WAIT_MS, they start processes. */
+  private watchStall(): void {
+    if (this.stallTimer) return;
+    const left = Math.max(1, SCALE_OUT_WAIT_MS - (realNow() - this.lastProgress));
+    const check = () => {
+      this.stallTimer = undefined;
+      if (!this.waiters.some((w) => w.soft)) return;
+      if (realNow() - this.lastProgress < SCALE_OUT_WAIT_MS) return this.watchStall();
+      const soft = this.waiters.filter((w) => w.soft);
+      this.waiters = this.waiters.filter((w) => !w.soft);
+      for (const w of soft) w.resolve(undefined);
+    };
+    // Decided after the event loop's I/O phase (setImmediate): when the emulator itself was not scheduled for a
+    // while, results that arrived meanwhile count before the timer can call the processes stalled.
+    this.stallTimer = realSetTimeout(() => realSetImmediate(check), left);
+    this.stallTimer.unref();
+  }
+
+  /** Hands a freed slot to the longest waiting invocation. */
+  private wake(w: Worker): void {
+    this.lastProgress = realNow();
+    this.waiters.shift()?.resolve(w);
   }
 
   release(w: Worker, revisionId: string): void {
@@ -81,18 +157,19 @@ class FunctionPool {
       w.kill();
       this.workers.delete(w);
     }
-    this.waiters.shift()?.resolve(w);
+    this.wake(w);
   }
 
   private dropped(w: Worker): void {
     this.workers.delete(w);
     // Its slot is free: a waiting invocation may start a process.
-    this.waiters.shift()?.resolve(w);
+    this.wake(w);
   }
 
   stopAll(): void {
     for (const w of this.workers) w.kill();
     this.workers.clear();
+    realClearTimeout(this.stallTimer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the emulator is stopping'));
   }
 
@@ -120,8 +197,8 @@ export class LambdaRuntime {
     else this.inline.delete(name);
   }
 
-  /** Runs one invocation of `fn` (code extracted to `taskDir`), cold or warm. Never rejects for handler failures. */
-  async invoke(fn: LambdaFunction, taskDir: string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
+  /** Runs one invocation of `fn` (code extracted to `taskDir()`, asked for when a process starts), cold or warm. Never rejects for handler failures. */
+  async invoke(fn: LambdaFunction, taskDir: () => string, inv: Invocation): Promise<Outcome & { cold: boolean }> {
     if (this.stopped) throw new Error('the emulator is stopping');
     const inline = this.inline.get(fn.name);
     if (inline) {
@@ -137,9 +214,10 @@ export class LambdaRuntime {
     // Processes are reused while the code and configuration they were started with are current (a policy
     // or tag change does not restart them).
     const revision = `${fn.codeSha256}|${configText(fn.config)}`;
-    const w = await pool.acquire(() => this.workerSpec(fn, taskDir, revision), revision);
+    const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
+      pool.observe(out.waited);
       return { ...out, cold: out.initMs !== undefined };
     } finally {
       pool.release(w, revision);
@@ -197,7 +275,8 @@ export class LambdaRuntime {
       env.LAMBDA_RUNTIME_DIR = dirname(NODE_BOOTSTRAP);
       env.AWS_NODEJS_CONNECTION_REUSE_ENABLED = '1';
       // AWS's Node runtime sizes the heap from the function's memory; so does svl.
-      return { ...base, command: process.execPath, args: [`--max-old-space-size=${Math.max(16, Math.floor((c.MemorySize * 9) / 10))}`, NODE_BOOTSTRAP] };
+      // svl's own runtime client: the private channel (channel.ts) rather than HTTP for each invocation.
+      return { ...base, channel: true, command: process.execPath, args: [`--max-old-space-size=${Math.max(16, Math.floor((c.MemorySize * 9) / 10))}`, NODE_BOOTSTRAP] };
     }
     if (PYTHON_RUNTIMES.includes(c.Runtime)) {
       const script = this.opts.code.pythonBootstrap();

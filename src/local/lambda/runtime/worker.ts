@@ -7,6 +7,11 @@
  *   POST /2018-06-01/runtime/invocation/{id}/error       -> a function error
  *   POST /2018-06-01/runtime/init/error                  -> the handler could not be loaded
  *
+ * svl's own Node runtime client talks to the worker over a private channel instead (channel.ts: frames
+ * on a socketpair, one write per message, no reply to a result); the HTTP server still runs for it, and is
+ * the only way in for every other runtime. Both ways lead to the same steps below (next, result, init
+ * error), so the outcome of an invocation does not depend on the transport.
+ *
  * A worker runs one invocation at a time. The invocation timeout and the 10 s init limit are real-time
  * timers: handler processes run in real time whatever the emulator's Clock says (a fake clock in tests
  * must not stop a runaway handler from being killed).
@@ -14,8 +19,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { INIT_TIMEOUT_MS, MAX_RESPONSE_PAYLOAD } from '../constants.js';
+import { CHANNEL_ENV, CHANNEL_FD, encodeFrame, readFrames, type Frame } from './channel.js';
 import { realClearTimeout, realHrtimeNs, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 
 export interface WorkerSpec {
@@ -29,6 +35,8 @@ export interface WorkerSpec {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The runtime client speaks the private channel (svl's Node runtime client) besides the HTTP Runtime API. */
+  channel?: boolean;
 }
 
 export interface Invocation {
@@ -51,6 +59,8 @@ export interface Outcome {
   initMs?: number;
   timedOut: boolean;
   maxMemoryMb: number;
+  /** Whether the handler waited on I/O or a timer before it settled (svl's Node runtime client only). */
+  waited?: boolean;
 }
 
 interface Active {
@@ -72,7 +82,12 @@ export class Worker {
   state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   private server!: Server;
   private proc?: ChildProcess;
-  private held?: ServerResponse;
+  /** The runtime asked for the next invocation: how to hand it over (an HTTP response held open, or a frame). */
+  private held?: { send: (a: Active) => void; drop: () => void };
+  private channel?: Socket;
+  /** Peak RSS the runtime client reported with its last result (channel only), in KB. */
+  private reportedRssKb?: number;
+  private reportedWaited?: boolean;
   private active?: Active;
   private pendingOutput: string[] = [];
   private spawnNs = realHrtimeNs();
@@ -100,10 +115,16 @@ export class Worker {
     w.spawnNs = realHrtimeNs();
     const proc = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: { ...spec.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...spec.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, ...(spec.channel && { [CHANNEL_ENV]: String(CHANNEL_FD) }) },
+      stdio: spec.channel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
     w.proc = proc;
+    if (spec.channel) {
+      const channel = proc.stdio[CHANNEL_FD] as Socket;
+      w.channel = channel;
+      channel.on('error', () => {}); // the process's exit reports what happened
+      readFrames(channel, (f) => w.frame(f));
+    }
     proc.stdout!.setEncoding('utf8');
     proc.stderr!.setEncoding('utf8');
     proc.stdout!.on('data', (d: string) => w.output(d));
@@ -135,9 +156,9 @@ export class Worker {
       this.active = { inv, delivered: false, startNs: realHrtimeNs(), output: this.pendingOutput, resolve, done: false };
       this.pendingOutput = [];
       if (this.held) {
-        const res = this.held;
+        const held = this.held;
         this.held = undefined;
-        this.deliver(res);
+        this.deliver(held);
       }
     });
   }
@@ -146,8 +167,9 @@ export class Worker {
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
     this.state = 'dead';
     realClearTimeout(this.initTimer);
-    this.held?.destroy();
+    this.held?.drop();
     this.held = undefined;
+    this.channel?.destroy();
     this.server.close();
     this.server.closeAllConnections?.();
   }
@@ -156,23 +178,105 @@ export class Worker {
     (this.active && !this.active.done ? this.active.output : this.pendingOutput).push(d);
   }
 
-  private deliver(res: ServerResponse): void {
+  private deliver(held: { send: (a: Active) => void }): void {
     const a = this.active!;
     a.delivered = true;
     a.startNs = realHrtimeNs();
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'lambda-runtime-aws-request-id': a.inv.requestId,
-      'lambda-runtime-deadline-ms': String(realNow() + this.spec.timeoutSec * 1000),
-      'lambda-runtime-invoked-function-arn': this.spec.functionArn,
-      'lambda-runtime-trace-id': a.inv.traceId,
-    };
-    if (a.inv.clientContext) headers['lambda-runtime-client-context'] = a.inv.clientContext;
-    const body = Buffer.from(a.inv.payload, 'utf8');
-    res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-    res.end(body);
+    held.send(a);
     a.timer = realSetTimeout(() => this.timeout(this.spec.timeoutSec), this.spec.timeoutSec * 1000);
     a.timer.unref();
+  }
+
+  /** The Runtime API's `GET …/invocation/next` as an HTTP response to hold. */
+  private heldResponse(res: ServerResponse): { send: (a: Active) => void; drop: () => void } {
+    return {
+      send: (a) => {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'lambda-runtime-aws-request-id': a.inv.requestId,
+          'lambda-runtime-deadline-ms': String(realNow() + this.spec.timeoutSec * 1000),
+          'lambda-runtime-invoked-function-arn': this.spec.functionArn,
+          'lambda-runtime-trace-id': a.inv.traceId,
+        };
+        if (a.inv.clientContext) headers['lambda-runtime-client-context'] = a.inv.clientContext;
+        const body = Buffer.from(a.inv.payload, 'utf8');
+        res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+        res.end(body);
+      },
+      drop: () => res.destroy(),
+    };
+  }
+
+  /** The same as a held `next`, over the private channel. */
+  private readonly heldFrame = {
+    send: (a: Active) => {
+      const head: Record<string, unknown> = { t: 'invoke', id: a.inv.requestId, deadline: realNow() + this.spec.timeoutSec * 1000, arn: this.spec.functionArn, trace: a.inv.traceId };
+      if (a.inv.clientContext) head.clientContext = a.inv.clientContext;
+      this.channel?.write(encodeFrame(head, a.inv.payload));
+    },
+    drop: () => {},
+  };
+
+  /** `GET …/invocation/next`: the runtime is ready (its first call ends init). */
+  private next(held: { send: (a: Active) => void; drop: () => void }): void {
+    if (!this.initReported) {
+      this.initReported = true;
+      realClearTimeout(this.initTimer);
+      this.initMs = Number(realHrtimeNs() - this.spawnNs) / 1e6;
+    }
+    if (this.state === 'starting') this.state = 'idle';
+    if (this.active && !this.active.delivered && !this.active.done) this.deliver(held);
+    else this.held = held;
+  }
+
+  /** `POST …/init/error`: the handler could not be loaded; the process is done. */
+  private initError(body: string, typeHeader: string | undefined): void {
+    this.initReported = true;
+    realClearTimeout(this.initTimer);
+    if (this.active && !this.active.done) {
+      const type = typeHeader ?? errorTypeOf(body) ?? 'Runtime.Unknown';
+      this.finish(false, body || JSON.stringify({ errorType: type, errorMessage: 'init error' }), type);
+    }
+    this.state = 'dead';
+    this.kill();
+    this.onDead(this);
+  }
+
+  /**
+   * `POST …/invocation/{id}/response|error`: the answer the Runtime API gives (status and JSON), after
+   * ending the invocation it belongs to.
+   */
+  private result(kind: string, id: string, body: string, size: number, typeHeader: string | undefined): [number, unknown] {
+    const a = this.active;
+    if (!a || a.done || !a.delivered || a.inv.requestId !== id) {
+      return [400, { errorMessage: `Invalid request ID: ${id}`, errorType: 'InvalidRequestID' }];
+    }
+    if (kind === 'response') {
+      if (size > MAX_RESPONSE_PAYLOAD) {
+        this.finishSoon(false, JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }), 'Function.ResponseSizeTooLarge');
+        return [413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD} bytes).`, errorType: 'RequestEntityTooLarge' }];
+      }
+      this.finishSoon(true, body);
+      return [202, { status: 'OK' }];
+    }
+    const type = typeHeader ?? errorTypeOf(body) ?? 'Unhandled';
+    this.finishSoon(false, body || JSON.stringify({ errorType: type, errorMessage: '' }), type);
+    return [202, { status: 'OK' }];
+  }
+
+  /** A frame from svl's Node runtime client (channel.ts). */
+  private frame({ head, body }: Frame): void {
+    if (this.state === 'dead') return;
+    const type = typeof head.errorType === 'string' ? head.errorType : undefined;
+    if (head.t === 'next') return this.next(this.heldFrame);
+    if (head.t === 'init-error') return this.initError(body.toString('utf8'), type);
+    if (head.t === 'response' || head.t === 'error') {
+      if (typeof head.maxRssKb === 'number') this.reportedRssKb = head.maxRssKb;
+      this.reportedWaited = typeof head.waited === 'boolean' ? head.waited : undefined;
+      const text = body.length > MAX_BODY ? '' : body.toString('utf8');
+      this.result(head.t, String(head.id), text, body.length, type);
+      if (head.next) this.next(this.heldFrame);
+    }
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -190,48 +294,17 @@ export class Worker {
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(b)) });
         res.end(b);
       };
-      if (req.method === 'GET' && path === `${PREFIX}/invocation/next`) {
-        if (!this.initReported) {
-          this.initReported = true;
-          realClearTimeout(this.initTimer);
-          this.initMs = Number(realHrtimeNs() - this.spawnNs) / 1e6;
-        }
-        if (this.state === 'starting') this.state = 'idle';
-        if (this.active && !this.active.delivered && !this.active.done) this.deliver(res);
-        else this.held = res;
-        return;
-      }
+      const typeHeader = req.headers['lambda-runtime-function-error-type'];
+      const type = typeHeader === undefined ? undefined : String(typeHeader);
+      if (req.method === 'GET' && path === `${PREFIX}/invocation/next`) return this.next(this.heldResponse(res));
       if (req.method === 'POST' && path === `${PREFIX}/init/error`) {
         reply(202, { status: 'OK' });
-        this.initReported = true;
-        realClearTimeout(this.initTimer);
-        if (this.active && !this.active.done) {
-          const type = String(req.headers['lambda-runtime-function-error-type'] ?? errorTypeOf(body) ?? 'Runtime.Unknown');
-          this.finish(false, body || JSON.stringify({ errorType: type, errorMessage: 'init error' }), type);
-        }
-        this.state = 'dead';
-        this.kill();
-        this.onDead(this);
-        return;
+        return this.initError(body, type);
       }
       const m = RESULT_PATH.exec(path);
       if (req.method === 'POST' && m) {
-        const id = decodeURIComponent(m[1]!);
-        const a = this.active;
-        if (!a || a.done || !a.delivered || a.inv.requestId !== id) {
-          return reply(400, { errorMessage: `Invalid request ID: ${id}`, errorType: 'InvalidRequestID' });
-        }
-        if (m[2] === 'response') {
-          if (size > MAX_RESPONSE_PAYLOAD) {
-            reply(413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD} bytes).`, errorType: 'RequestEntityTooLarge' });
-            return this.finishSoon(false, JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }), 'Function.ResponseSizeTooLarge');
-          }
-          reply(202, { status: 'OK' });
-          return this.finishSoon(true, body);
-        }
-        reply(202, { status: 'OK' });
-        const type = String(req.headers['lambda-runtime-function-error-type'] ?? errorTypeOf(body) ?? 'Unhandled');
-        return this.finishSoon(false, body || JSON.stringify({ errorType: type, errorMessage: '' }), type);
+        const [status, answer] = this.result(m[2]!, decodeURIComponent(m[1]!), body, size, type);
+        return reply(status, answer);
       }
       reply(404, { errorMessage: `Unknown Runtime API path ${req.method} ${path}`, errorType: 'NotFound' });
     });
@@ -261,7 +334,8 @@ export class Worker {
       `Memory Size: ${this.spec.memoryMb} MB\tMax Memory Used: ${maxMemoryMb} MB\t` +
       (cold ? `Init Duration: ${this.initMs!.toFixed(2)} ms\t` : '');
     const log = `START RequestId: ${id} Version: $LATEST\n${out}END RequestId: ${id}\n${report}\n`;
-    const outcome: Outcome = { requestId: id, ok, payload, errorType, log, durationMs, initMs: cold ? this.initMs : undefined, timedOut, maxMemoryMb };
+    const outcome: Outcome = { requestId: id, ok, payload, errorType, log, durationMs, initMs: cold ? this.initMs : undefined, timedOut, maxMemoryMb, waited: this.reportedWaited };
+    this.reportedWaited = undefined;
     this.initLogged = true;
     this.active = undefined;
     if (this.state === 'busy') this.state = 'idle';
@@ -295,6 +369,7 @@ export class Worker {
 
   /** Peak resident memory of the process (Linux /proc VmHWM), in MB. */
   private maxMemoryMb(): number {
+    if (this.reportedRssKb !== undefined) return Math.ceil(this.reportedRssKb / 1024);
     try {
       const status = readFileSync(`/proc/${this.proc?.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
