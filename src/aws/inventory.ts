@@ -59,6 +59,8 @@ export interface InventoryDeps {
   /** For the emulator's peek endpoint; defaults to global fetch. */
   fetch?: typeof fetch;
   now?: () => number;
+  /** Keep every attribute of topics, queues and subscriptions (`svl doctor` checks them), not only what status shows. */
+  allAttributes?: boolean;
 }
 
 const QUEUE_ATTRIBUTES = [
@@ -135,7 +137,7 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
         call(deps, 'sns', 'ListTagsForResource', () => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), { abortSignal: deps.signal })),
       ]);
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
-      return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags };
+      return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
     } catch (err) {
       if (isGone(err)) return null;
       throw err;
@@ -177,6 +179,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
       filter: summarizeFilterPolicy(filterPolicy),
       rawMessageDelivery: a.RawMessageDelivery === 'true',
       deadLetterTargetArn: parseRedrivePolicy(a.RedrivePolicy)?.deadLetterTargetArn ?? null,
+      ...(deps.allAttributes && { attributes: a }),
     };
   }));
   return subs.filter((s): s is SubscriptionInfo => s !== null);
@@ -193,7 +196,7 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
   const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
-        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
+        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
         call(deps, 'sqs', 'ListQueueTags', () => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), { abortSignal: deps.signal })),
       ]);
       const name = queueNameFromUrl(url);
@@ -214,6 +217,7 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
         redrive: parseRedrivePolicy(a.RedrivePolicy),
         policy: a.Policy ?? null,
         deadLetterSources: [],
+        ...(deps.allAttributes && { attributes: a }),
       };
     } catch (err) {
       if (isGone(err)) return null;
@@ -267,6 +271,8 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
           eventSourceArn: m.EventSourceArn,
           state: m.State ?? 'Unknown',
           batchSize: m.BatchSize ?? null,
+          batchingWindowSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
+          functionResponseTypes: m.FunctionResponseTypes ?? [],
           stateTransitionReason: m.StateTransitionReason ?? null,
           lastProcessingResult: m.LastProcessingResult ?? null,
           lastError: m.LastProcessingResult?.startsWith('PROBLEM') ? { type: 'LastProcessingResult', message: m.LastProcessingResult, at: null } : null,
