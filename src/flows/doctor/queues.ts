@@ -241,7 +241,7 @@ export function redriveAllows(text: string | undefined, source: string): { ok: b
   if (!text) return { ok: true };
   try {
     const p = JSON.parse(text) as { redrivePermission?: string; sourceQueueArns?: unknown };
-    if (p.redrivePermission === 'denyAll') return { ok: false };
+    if (p.redrivePermission === 'denyAll') return { ok: false, sources: [] };
     if (p.redrivePermission === 'byQueue') {
       const sources = Array.isArray(p.sourceQueueArns) ? p.sourceQueueArns.filter((s): s is string => typeof s === 'string') : [];
       return { ok: sources.includes(source), sources };
