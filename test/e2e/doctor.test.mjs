@@ -294,3 +294,23 @@ test('bad input: a flow and --all, a bad name, an unknown flow, no flow outside 
   assert.match(none.stderr, /No flow to check: give its name, or --all/);
   for (const r of [both, name, unknown, none]) assert.doesNotMatch(r.stderr, NO_STACK);
 });
+
+test('svl plan and svl apply warn about a spec the doctor would flag, before creating it; doctor then finds the same', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const cwd = mkdtempSync(join(tmpdir(), 'svl-doctor-'));
+  try {
+    writeFileSync(join(cwd, 'w.flow.json'), JSON.stringify({ name: 'spec-warn', topic: { name: 'spec-warn' }, queues: [{ name: 'spec-warn-a', dlq: { maxReceiveCount: 1 } }] }));
+    const plan = await run(['plan'], { cwd });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stderr, /Warning: queue spec-warn-a dead-letters a message after its first receive \(maxReceiveCount 1\) \[max-receive-count-one\]/);
+    const apply = await run(['apply', '--yes'], { cwd });
+    assert.equal(apply.code, 0, apply.stderr);
+    assert.match(apply.stderr, /\[max-receive-count-one\]/);
+    const doctor = await run(['doctor', '--json'], { cwd });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.ok(JSON.parse(doctor.stdout).flows[0].findings.some((f) => f.id === 'max-receive-count-one'));
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});
