@@ -229,6 +229,48 @@ test('--json shape: target, flows with findings, summary, calls per API with non
   assert.equal(report.calls.total, Object.values(report.calls.byApi).reduce((a, b) => a + b, 0));
 });
 
+/** A proxy in front of the emulator answering lambda:GetPolicy with AccessDenied, as a restricted AWS role would. */
+async function denyGetPolicy(upstream) {
+  const http = await import('node:http');
+  const server = http.createServer(async (req, res) => {
+    if (req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+      return res.end(JSON.stringify({ Message: 'User: arn:aws:iam::000000000000:user/ci is not authorized to perform: lambda:GetPolicy' }));
+    }
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const headers = { ...req.headers };
+    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[h];
+    const up = await fetch(new URL(req.url, upstream), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : Buffer.concat(chunks) });
+    const out = Buffer.from(await up.arrayBuffer());
+    const rh = {};
+    up.headers.forEach((v, k) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) rh[k] = v;
+    });
+    res.writeHead(up.status, { ...rh, 'content-length': out.length });
+    res.end(out);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+test('what cannot be read is reported as not checked, with the reason, never a crash', async () => {
+  const proxy = await denyGetPolicy(t.url);
+  try {
+    const r = await svl(['doctor', 'bad-async', '--local', '--json'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const flow = JSON.parse(r.stdout).flows[0];
+    assert.ok(!flow.findings.some((f) => f.id === 'lambda-permission-blocks-topic'));
+    const nc = flow.notChecked.find((n) => n.check === 'lambda-permission-blocks-topic');
+    assert.match(nc.reason, /^lambda:GetPolicy failed: AccessDeniedException: User: .* is not authorized to perform: lambda:GetPolicy/);
+    const human = await svl(['doctor', 'bad-async', '--local'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    assert.match(human.stdout, /not checked: lambda-permission-blocks-topic \(doctor-async-bad, bad-async-t\): lambda:GetPolicy failed: AccessDeniedException/);
+    assert.doesNotMatch(human.stderr, NO_STACK);
+  } finally {
+    proxy.close();
+  }
+});
+
 test('human output: grouped by flow, why and fix under each finding, exit code 1 on errors', async () => {
   const r = await run(['doctor', 'bad-policy']);
   assert.equal(r.code, 1, r.stderr);

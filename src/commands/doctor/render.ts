@@ -1,6 +1,7 @@
 /**
  * `svl doctor` for humans: one block per flow (errors first), each finding as its id and title, why it
- * matters, and the fix - `svl doctor --fix` when svl can apply it, else the exact command. Then what could
+ * matters, and the fix - `svl doctor --fix` when svl can apply it, else the exact command (notes: two
+ * lines, what and the fix in words). Then what could
  * not be checked and a one-line summary. --json prints the result object instead (run.ts).
  */
 import type { Style } from '../../ui/index.js';
@@ -47,6 +48,8 @@ function renderFlow(f: FlowReport, s: Style, fixCmd: string): string {
 }
 
 function renderFinding(x: Finding, s: Style, fixCmd: string): string[] {
+  // Notes stay short: what and the fix in words (the command is in --json).
+  if (x.severity === 'note') return [`  ${MARK.note(s)}  ${x.title}  ${s.dim(x.id)}`, `    ${s.dim('fix:')} ${x.fix.summary}`];
   return [
     `  ${MARK[x.severity](s)}  ${x.title}  ${s.dim(x.id)}`,
     `    ${s.dim('why:')} ${x.why}`,

@@ -194,3 +194,13 @@ test('withStatement: replaces a statement of the same Sid, keeps the rest, start
   const twice = withStatement(withStatement('{"Statement":[{"Sid":"S","Effect":"Deny"},{"Sid":"T"}]}', qArn('q'), st), qArn('q'), st);
   assert.deepEqual(JSON.parse(twice).Statement.map((s: { Sid: string }) => s.Sid), ['T', 'S']);
 });
+
+test('a consumer whose function cannot be read: the visibility checks are reported as not checked, with the reason', () => {
+  const m = model(
+    { queues: [queue('q', { attrs: { VisibilityTimeout: '5' }, redrive: { deadLetterTargetArn: qArn('dlq'), maxReceiveCount: 5 } }), queue('dlq', { attrs: { MessageRetentionPeriod: '1209600' }, deadLetterSources: [qArn('q')] })], consumers: [consumer('q', 'work')] },
+    { functions: new Map([['work', fn('work', { timeout: undefined, unreadable: { configuration: 'lambda:GetFunctionConfiguration failed: AccessDeniedException: not authorized' } })]]) },
+  );
+  const r = runChecks(m);
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(r.notChecked.map((n) => [n.check, n.reason]), [['visibility-below-function-timeout', 'lambda:GetFunctionConfiguration failed: AccessDeniedException: not authorized']]);
+});

@@ -15,6 +15,7 @@ import {
   type CheckResult,
   type DoctorModel,
   type Finding,
+  type NotChecked,
   type PolicyStatement,
   type ResourceRef,
 } from './model.js';
@@ -85,9 +86,13 @@ export function checkQueues(m: DoctorModel): CheckResult {
   const inv = m.inventory;
   const byArn = new Map(inv.queues.map((x) => [x.arn, x]));
 
+  const notChecked: NotChecked[] = [];
   for (const c of inv.consumers) {
     const queue = byArn.get(c.eventSourceArn);
     const fn = m.functions.get(c.functionName);
+    if (queue && fn?.unreadable.configuration) {
+      notChecked.push({ check: 'visibility-below-function-timeout', flow: m.flow, resources: [q(queue), { kind: 'function', name: fn.name }], reason: fn.unreadable.configuration });
+    }
     if (!queue || fn?.timeout === undefined) continue;
     const visibility = seconds(attr(queue, 'VisibilityTimeout'));
     if (visibility === undefined) continue;
@@ -231,7 +236,7 @@ export function checkQueues(m: DoctorModel): CheckResult {
       });
     }
   }
-  return { findings, notChecked: [] };
+  return { findings, notChecked };
 }
 
 const days = (s: number) => (s % 86_400 === 0 ? `${s / 86_400} day${s === 86_400 ? '' : 's'}` : s % 3600 === 0 ? `${s / 3600} h` : `${s} s`);
