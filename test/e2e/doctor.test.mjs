@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SubscribeCommand, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ApiGatewayV2Client, CreateApiCommand } from '@aws-sdk/client-apigatewayv2';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketTaggingCommand } from '@aws-sdk/client-s3';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { s3Client } from '../helpers/s3.mjs';
@@ -97,6 +98,20 @@ before(async () => {
   await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-good', DestinationConfig: { OnFailure: { Destination: failures.arn } } });
   await t.sns.send(new SubscribeCommand({ TopicArn: asyncGood, Protocol: 'lambda', Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-async-good`, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: failures.arn }) } }));
   await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-bad', MaximumRetryAttempts: 0 });
+  // An on-failure destination that was deleted afterwards.
+  await fn('doctor-async-gone', 'ok');
+  const asyncGone = await topic('bad-async-gone-t', 'bad-async-gone');
+  const goneQ = await queue('bad-async-gone-failures', 'bad-async-gone');
+  await t.send('AddPermission', { FunctionName: 'doctor-async-gone', StatementId: 'sns', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: asyncGone });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-gone', DestinationConfig: { OnFailure: { Destination: goneQ.arn } } });
+  await t.sns.send(new SubscribeCommand({ TopicArn: asyncGone, Protocol: 'lambda', Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-async-gone` }));
+  await t.sqs.send(new DeleteQueueCommand({ QueueUrl: goneQ.url }));
+
+  // An HTTP API whose function may run longer than the API waits, and may not be invoked by it.
+  await fn('doctor-api', 'ok', { Timeout: 60 });
+  const apigw = new ApiGatewayV2Client({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  await apigw.send(new CreateApiCommand({ Name: 'bad-api', ProtocolType: 'HTTP', Target: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-api`, Tags: { 'svl:flow': 'bad-api' } }));
+  apigw.destroy();
 
   // Buckets: the queue's (and topic's) policy let the bucket in when the configuration was set, then lost it.
   const bq = await queue('bad-bucket-q', 'bad-bucket', { Policy: allowBucket(`${Q}bad-bucket-q`, 'bad-bucket-b') });
@@ -195,6 +210,15 @@ test('subscriptions: pending confirmation; an async Lambda without failure desti
   assert.match(finding('bad-async', 'lambda-permission-blocks-topic').title, /doctor-async-bad's resource policy does not let topic bad-async-t invoke it/);
   assert.match(finding('bad-async', 'subscription-without-dlq').title, /bad-async-t -> doctor-async-bad \(lambda\) has no redrive policy/);
   assert.equal(finding('bad-async', 'subscription-without-dlq').severity, 'warning');
+  assert.deepEqual(ids('good-async'), []);
+});
+
+test('async destinations that are gone; an API that gives up before its function and may not invoke it', () => {
+  const gone = finding('bad-async-gone', 'async-failure-target-missing');
+  assert.equal(gone.severity, 'error');
+  assert.equal(gone.title, "doctor-async-gone's on-failure destination bad-async-gone-failures does not exist");
+  assert.match(finding('bad-api', 'api-timeout-below-function').title, /route \$default of API bad-api gives up after 30 s; doctor-api may run 60 s/);
+  assert.match(finding('bad-api', 'lambda-permission-blocks-api').title, /doctor-api's resource policy does not let API bad-api invoke it/);
   assert.deepEqual(ids('good-async'), []);
 });
 
@@ -309,7 +333,7 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
   const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q`, WaitTimeSeconds: 1 }));
   assert.equal(JSON.parse(got.Messages[0].Body).Message, 'now it arrives');
 
-  for (const flow of ['bad-visibility', 'bad-batch', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket']) {
+  for (const flow of ['bad-visibility', 'bad-batch', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
     const before = ids(flow).filter((id) => finding(flow, id).fix.action);
     assert.ok(before.length > 0, flow);
     const f = await run(['doctor', flow, '--fix', '--yes', '--json']);

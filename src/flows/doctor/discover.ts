@@ -99,21 +99,24 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     ]);
     for (const c of [sqs, sns, s3, lambda]) if (c) count.watch(c);
     const notChecked: NotChecked[] = [];
+    // A flow may be only an HTTP API (tagged like the rest): its APIs are read alongside the inventory.
+    const apisP = readApis(target, ui, has('apigateway'), getApiGatewayV2, count, o.flow, notChecked);
     const inv = await discoverInventory({ target, sqs, sns, lambda, s3, signal: o.signal, allAttributes: true });
     const region = target.region ?? (await sqs.config.region());
     const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn;
     const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] ?? '<account>');
     const where: DoctorTarget = { kind: target.kind, region, account };
-    const flows = o.flow !== undefined ? [o.flow] : flowNames(inv);
-    const closures = new Map<string, Inventory>();
-    for (const f of flows) {
-      const c = selectFlow(inv, f);
-      if (c) closures.set(f, c);
-    }
     if (!lambda) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: 'the emulator runs without Lambda' });
     else if (inv.lambda && !inv.lambda.available) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: `event source mappings not listed: ${inv.lambda.reason ?? 'ListEventSourceMappings failed'}` });
 
-    const apis = await readApis(target, ui, has('apigateway'), getApiGatewayV2, count, new Set(flows), notChecked);
+    const apis = await apisP;
+    const allFlows = [...new Set([...flowNames(inv), ...apis.map((a) => a.flow).filter((f): f is string => !!f)])].sort();
+    const flows = o.flow !== undefined ? [o.flow] : allFlows;
+    const closures = new Map<string, Inventory>();
+    for (const f of flows) {
+      const c = selectFlow(inv, f) ?? (apis.some((a) => a.flow === f) ? { topics: [], subscriptions: [], queues: [], consumers: [], lambda: inv.lambda } : null);
+      if (c) closures.set(f, c);
+    }
     const functions = lambda ? await readFunctions(lambda, closures, apis, o.signal) : new Map<string, DoctorFunction>();
     const journal = target.kind === 'local' ? await readJournal(target, closures, functions, o.signal).catch((err: unknown) => {
       if (o.signal?.aborted) throw err;
@@ -133,7 +136,7 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
       apis: apis.filter((a) => a.flow === flow),
       journal,
     }));
-    return { target: where, flows, allFlows: flowNames(inv), models, notChecked, calls: count.counter };
+    return { target: where, flows, allFlows, models, notChecked, calls: count.counter };
   } finally {
     count.release();
   }
@@ -145,7 +148,7 @@ async function readApis(
   available: boolean,
   get: (t: Target, ui: AutostartUi) => Promise<ApiGatewayV2Client>,
   count: ReturnType<typeof countCalls>,
-  flows: ReadonlySet<string>,
+  flow: string | undefined,
   notChecked: NotChecked[],
 ): Promise<DoctorApi[]> {
   if (!available) return [];
@@ -153,7 +156,7 @@ async function readApis(
   try {
     const apigw = await get(target, ui);
     count.watch(apigw);
-    const listed = (await listApis(apigw)).filter((a) => flows.has(a.Tags?.[FLOW_TAG] ?? ''));
+    const listed = (await listApis(apigw)).filter((a) => (flow === undefined ? a.Tags?.[FLOW_TAG] !== undefined : a.Tags?.[FLOW_TAG] === flow));
     return await mapLimit(listed, 4, async (a): Promise<DoctorApi> => {
       const d = await observeApi(apigw, a);
       const integrations = new Map(d.integrations.map((i) => [i.id, i]));
