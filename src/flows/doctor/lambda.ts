@@ -109,6 +109,7 @@ export function checkLambda(m: DoctorModel): CheckResult {
       const sourceArn = `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/$default/${method === 'ANY' ? '*' : method}${path.startsWith('/') ? path : `/${path}`}`;
       permissionFinding(m, f, { kind: 'api', name: api.name, arn: `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}` }, 'apigateway.amazonaws.com', sourceArn, `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/*/*`, findings, notChecked);
       const timeoutMs = r.integrationTimeoutMs ?? API_MAX_TIMEOUT_MS;
+      if (unread('api-timeout-below-function', f, 'configuration')) continue;
       if (f.timeout !== undefined && timeoutMs < f.timeout * 1000) {
         findings.push({
           id: 'api-timeout-below-function',
