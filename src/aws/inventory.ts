@@ -61,6 +61,30 @@ export interface InventoryDeps {
   now?: () => number;
   /** Keep every attribute of topics, queues and subscriptions (`svl doctor` checks them), not only what status shows. */
   allAttributes?: boolean;
+  /**
+   * Given: a topic, queue or subscription whose details access is denied for is left out and reported here
+   * (`svl doctor` says "not checked") instead of failing the whole discovery.
+   */
+  onUnreadable?: (u: Unreadable) => void;
+}
+
+export interface Unreadable {
+  kind: 'topic' | 'queue' | 'subscription';
+  /** The ARN (topics, subscriptions) or the URL (queues). */
+  id: string;
+  reason: string;
+}
+
+const isDenied = (err: unknown): boolean => {
+  const e = err as { code?: string; name?: string };
+  return /AccessDenied|AuthorizationError|NotAuthorized|Forbidden|UnauthorizedOperation/i.test(`${e.code ?? ''} ${e.name ?? ''}`);
+};
+
+/** Whether `err` was reported as an unreadable resource (and the resource is to be skipped). */
+function unreadable(deps: Run, kind: Unreadable['kind'], id: string, err: unknown): boolean {
+  if (!deps.onUnreadable || !isDenied(err)) return false;
+  deps.onUnreadable({ kind, id, reason: (err as Error).message.split('\n')[0]! });
+  return true;
 }
 
 const QUEUE_ATTRIBUTES = [
@@ -139,7 +163,7 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
       return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
     } catch (err) {
-      if (isGone(err)) return null;
+      if (isGone(err) || unreadable(deps, 'topic', arn, err)) return null;
       throw err;
     }
   }));
@@ -163,7 +187,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
       try {
         a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), { abortSignal: deps.signal }))).Attributes ?? {};
       } catch (err) {
-        if (isGone(err)) return null;
+        if (isGone(err) || unreadable(deps, 'subscription', s.arn!, err)) return null;
         throw err;
       }
     }
@@ -220,7 +244,7 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
         ...(deps.allAttributes && { attributes: a }),
       };
     } catch (err) {
-      if (isGone(err)) return null;
+      if (isGone(err) || unreadable(deps, 'queue', url, err)) return null;
       throw err;
     }
   }));

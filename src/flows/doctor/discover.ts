@@ -10,7 +10,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { discoverInventory, flowNames, selectFlow, type Inventory } from '../../aws/inventory.js';
+import { discoverInventory, flowNames, selectFlow, type Inventory, type Unreadable } from '../../aws/inventory.js';
 import type { AutostartUi } from '../../aws/local-autostart.js';
 import { mapLimit } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
@@ -71,6 +71,12 @@ export interface Discovery {
   calls: CallCounter;
 }
 
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or the emulator's) -> the queue's ARN. */
+const queueArnOfUrl = (url: string, region: string): string => {
+  const [account = '', name = ''] = url.replace(/\/+$/, '').split('/').slice(-2);
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+};
+
 const reasonOf = (operation: string, err: unknown): string => {
   const e = err as { name?: string; message?: string };
   return `${operation} failed: ${e.name ?? 'Error'}${e.message ? `: ${e.message.split('\n')[0]!.slice(0, 200)}` : ''}`;
@@ -101,7 +107,8 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const notChecked: NotChecked[] = [];
     // A flow may be only an HTTP API (tagged like the rest): its APIs are read alongside the inventory.
     const apisP = readApis(target, ui, has('apigateway'), getApiGatewayV2, count, o.flow, notChecked);
-    const inv = await discoverInventory({ target, sqs, sns, lambda, s3, signal: o.signal, allAttributes: true });
+    const denied: Unreadable[] = [];
+    const inv = await discoverInventory({ target, sqs, sns, lambda, s3, signal: o.signal, allAttributes: true, onUnreadable: (u) => denied.push(u) });
     const region = target.region ?? (await sqs.config.region());
     const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn;
     const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] ?? '<account>');
@@ -126,7 +133,13 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     if (target.kind === 'aws') {
       notChecked.push({ check: 'journal', flow: null, resources: [], reason: 'function-returns-error-to-sqs, handler-throws-on-s3-test-event and raw-delivery-mismatch read the emulator\'s journal; AWS keeps no such record' });
     }
-    const known = { queues: new Set(inv.queues.map((q) => q.arn)), topics: new Set(inv.topics.map((t) => t.arn)) };
+    // What could not be read is reported, and still known to exist (so nothing pointing at it is "missing").
+    const deniedQueues = denied.filter((d) => d.kind === 'queue').map((d) => queueArnOfUrl(d.id, region));
+    for (const d of denied) {
+      const name = d.kind === 'queue' ? d.id.split('/').pop()! : d.id.split(':').pop()!;
+      notChecked.push({ check: `${d.kind}-details`, flow: null, resources: [{ kind: d.kind, name }], reason: `its attributes or tags could not be read (${d.reason}); the checks involving it did not run` });
+    }
+    const known = { queues: new Set([...inv.queues.map((q) => q.arn), ...deniedQueues]), topics: new Set([...inv.topics.map((t) => t.arn), ...denied.filter((d) => d.kind === 'topic').map((d) => d.id)]) };
     const models = [...closures].map(([flow, closure]): DoctorModel => ({
       flow,
       target: where,
