@@ -37,6 +37,8 @@ export interface QueueInfo {
   policy: string | null;
   /** ARNs of the queues and subscriptions whose dead-letter target is this queue. */
   deadLetterSources: string[];
+  /** Every attribute GetQueueAttributes returned, when the discovery asked for all (`svl doctor`). */
+  attributes?: Record<string, string>;
 }
 
 export interface TopicInfo {
@@ -46,6 +48,8 @@ export interface TopicInfo {
   contentBasedDeduplication: boolean;
   flow: string | null;
   tags: Record<string, string>;
+  /** Every attribute GetTopicAttributes returned (Policy, …), when the discovery asked for all. */
+  attributes?: Record<string, string>;
 }
 
 export interface SubscriptionInfo {
@@ -61,6 +65,8 @@ export interface SubscriptionInfo {
   filter: string | null;
   rawMessageDelivery: boolean;
   deadLetterTargetArn: string | null;
+  /** Every attribute GetSubscriptionAttributes returned, when the discovery asked for all. */
+  attributes?: Record<string, string>;
 }
 
 /** A Lambda event source mapping reading a queue. */
@@ -71,6 +77,10 @@ export interface ConsumerInfo {
   eventSourceArn: string;
   state: string;
   batchSize: number | null;
+  /** MaximumBatchingWindowInSeconds (0 when AWS leaves it out). */
+  batchingWindowSeconds?: number;
+  /** FunctionResponseTypes, e.g. `['ReportBatchItemFailures']`. */
+  functionResponseTypes?: string[];
   /** AWS's StateTransitionReason: `USER_INITIATED`, or why Lambda changed the state itself. */
   stateTransitionReason?: string | null;
   /** AWS's LastProcessingResult (stream sources; AWS leaves it out for SQS), e.g. `PROBLEM: …`. */

@@ -249,3 +249,39 @@ describe('discoverInventory (SDK clients mocked by command name)', () => {
     assert.equal(inv.lambda, null);
   });
 });
+
+describe('discoverInventory with onUnreadable (svl doctor)', () => {
+  it('leaves out a queue, topic or subscription whose details are denied and reports it, instead of failing', async () => {
+    const client = (answers: Record<string, (input: Record<string, unknown>) => unknown>) => ({
+      send: async (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => answers[cmd.constructor.name.replace(/Command$/, '')]!(cmd.input),
+    });
+    const denied = (name: string) => Object.assign(new Error(`User is not authorized to perform: ${name}`), { name: 'AccessDenied', $metadata: {} });
+    const sqs = client({
+      ListQueues: () => ({ QueueUrls: ['https://sqs/1/a', 'https://sqs/1/secret'] }),
+      GetQueueAttributes: (i) => {
+        if (String(i.QueueUrl).endsWith('secret')) throw denied('sqs:GetQueueAttributes');
+        return { Attributes: { QueueArn: A + 'a' } };
+      },
+      ListQueueTags: () => ({}),
+    });
+    const sns = client({
+      ListTopics: () => ({ Topics: [{ TopicArn: `${T}t` }] }),
+      GetTopicAttributes: () => {
+        throw Object.assign(new Error('not authorized'), { name: 'AuthorizationError', $metadata: {} });
+      },
+      ListTagsForResource: () => ({ Tags: [] }),
+      ListSubscriptions: () => ({}),
+    });
+    const seen: Array<{ kind: string; id: string }> = [];
+    const inv = await discoverInventory({
+      target: { kind: 'aws', region: 'eu-west-1', endpoints: {}, sources: { kind: 'default', endpoints: {} } },
+      sqs: sqs as unknown as SQSClient,
+      sns: sns as unknown as SNSClient,
+      onUnreadable: (u) => seen.push({ kind: u.kind, id: u.id }),
+    });
+    assert.deepEqual(inv.queues.map((q) => q.name), ['a']);
+    assert.deepEqual(inv.topics, []);
+    assert.deepEqual(seen.sort((x, y) => x.kind.localeCompare(y.kind)), [{ kind: 'queue', id: 'https://sqs/1/secret' }, { kind: 'topic', id: `${T}t` }]);
+    await assert.rejects(discoverInventory({ target: { kind: 'aws', region: 'eu-west-1', endpoints: {}, sources: { kind: 'default', endpoints: {} } }, sqs: sqs as unknown as SQSClient, sns: sns as unknown as SNSClient }), /not authorized/, 'without onUnreadable a denial still fails (svl status)');
+  });
+});

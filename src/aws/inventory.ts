@@ -59,6 +59,32 @@ export interface InventoryDeps {
   /** For the emulator's peek endpoint; defaults to global fetch. */
   fetch?: typeof fetch;
   now?: () => number;
+  /** Keep every attribute of topics, queues and subscriptions (`svl doctor` checks them), not only what status shows. */
+  allAttributes?: boolean;
+  /**
+   * Given: a topic, queue or subscription whose details access is denied for is left out and reported here
+   * (`svl doctor` says "not checked") instead of failing the whole discovery.
+   */
+  onUnreadable?: (u: Unreadable) => void;
+}
+
+export interface Unreadable {
+  kind: 'topic' | 'queue' | 'subscription';
+  /** The ARN (topics, subscriptions) or the URL (queues). */
+  id: string;
+  reason: string;
+}
+
+const isDenied = (err: unknown): boolean => {
+  const e = err as { code?: string; name?: string };
+  return /AccessDenied|AuthorizationError|NotAuthorized|Forbidden|UnauthorizedOperation/i.test(`${e.code ?? ''} ${e.name ?? ''}`);
+};
+
+/** Whether `err` was reported as an unreadable resource (and the resource is to be skipped). */
+function unreadable(deps: Run, kind: Unreadable['kind'], id: string, err: unknown): boolean {
+  if (!deps.onUnreadable || !isDenied(err)) return false;
+  deps.onUnreadable({ kind, id, reason: (err as Error).message.split('\n')[0]! });
+  return true;
 }
 
 const QUEUE_ATTRIBUTES = [
@@ -135,9 +161,9 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
         call(deps, 'sns', 'ListTagsForResource', () => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), { abortSignal: deps.signal })),
       ]);
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
-      return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags };
+      return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
     } catch (err) {
-      if (isGone(err)) return null;
+      if (isGone(err) || unreadable(deps, 'topic', arn, err)) return null;
       throw err;
     }
   }));
@@ -161,7 +187,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
       try {
         a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), { abortSignal: deps.signal }))).Attributes ?? {};
       } catch (err) {
-        if (isGone(err)) return null;
+        if (isGone(err) || unreadable(deps, 'subscription', s.arn!, err)) return null;
         throw err;
       }
     }
@@ -177,6 +203,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
       filter: summarizeFilterPolicy(filterPolicy),
       rawMessageDelivery: a.RawMessageDelivery === 'true',
       deadLetterTargetArn: parseRedrivePolicy(a.RedrivePolicy)?.deadLetterTargetArn ?? null,
+      ...(deps.allAttributes && { attributes: a }),
     };
   }));
   return subs.filter((s): s is SubscriptionInfo => s !== null);
@@ -193,7 +220,7 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
   const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
-        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
+        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
         call(deps, 'sqs', 'ListQueueTags', () => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), { abortSignal: deps.signal })),
       ]);
       const name = queueNameFromUrl(url);
@@ -214,9 +241,10 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
         redrive: parseRedrivePolicy(a.RedrivePolicy),
         policy: a.Policy ?? null,
         deadLetterSources: [],
+        ...(deps.allAttributes && { attributes: a }),
       };
     } catch (err) {
-      if (isGone(err)) return null;
+      if (isGone(err) || unreadable(deps, 'queue', url, err)) return null;
       throw err;
     }
   }));
@@ -267,6 +295,8 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
           eventSourceArn: m.EventSourceArn,
           state: m.State ?? 'Unknown',
           batchSize: m.BatchSize ?? null,
+          batchingWindowSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
+          functionResponseTypes: m.FunctionResponseTypes ?? [],
           stateTransitionReason: m.StateTransitionReason ?? null,
           lastProcessingResult: m.LastProcessingResult ?? null,
           lastError: m.LastProcessingResult?.startsWith('PROBLEM') ? { type: 'LastProcessingResult', message: m.LastProcessingResult, at: null } : null,

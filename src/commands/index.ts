@@ -47,6 +47,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'apply', usage: 'apply [options] [file]', description: 'Create or update the resources of a flow spec (idempotent)', module: 'apply' },
   { name: 'status', usage: 'status [options] [flow]', description: 'Show a flow (topics, subscriptions, filters, queue depths, DLQs), or every flow and untagged resource', module: 'status' },
   { name: 'graph', usage: 'graph [options] [flow]', description: 'Draw a flow (or everything) as discovered: topic -> subscriptions -> queues -> DLQs -> consumers', module: 'graph' },
+  { name: 'doctor', usage: 'doctor [options] [flow]', description: 'Find the misconfigurations that silently lose messages (queue policies, timeouts, DLQs, retries), with the fix for each', module: 'doctor' },
   { name: 'destroy', usage: 'destroy [options] <flow|file>', description: 'Delete the resources of a flow (only those tagged svl:flow=<name>)', module: 'destroy' },
   { name: 'send', usage: 'send [options] <queue> [body]', description: 'Send a message to an SQS queue (body as text, @file or stdin), or many with --ndjson', module: 'send' },
   { name: 'publish', usage: 'publish [options] <topic> [message]', description: 'Publish a message to an SNS topic (text, @file or stdin), or many with --ndjson', module: 'publish' },

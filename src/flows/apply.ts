@@ -26,6 +26,7 @@ import {
   type PlanContext,
   type PlanStep,
 } from './plan.js';
+import { specWarnings } from './doctor/spec.js';
 
 export interface ApplyResult {
   flow: string;
@@ -82,6 +83,8 @@ export async function prepareFlow(spec: FlowSpec, clients: FlowClients, base: Pl
   plan.steps.push(...a.steps);
   plan.conflicts.push(...a.conflicts);
   plan.warnings.push(...a.warnings);
+  // What `svl doctor` would find once the flow exists, said before it is created.
+  plan.warnings.push(...specWarnings(spec, ctx, observed.functionTimeouts));
   return { observed, ctx, plan };
 }
 

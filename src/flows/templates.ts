@@ -95,6 +95,8 @@ export function fanoutSpec(p: FanoutParams, consumer?: Template['consumer'], buc
       id: q,
       name: `${p.name}-${q}${sfx}`,
       rawDelivery: p.raw,
+      // AWS's advice for a queue Lambda reads (and what `svl doctor` checks): >= 6 x timeout + batching window.
+      ...(consumer?.timeout !== undefined && { visibilityTimeout: Math.max(30, 6 * consumer.timeout + consumer.batchingWindowSeconds) }),
       ...(p.filters[q] ? { filterPolicy: p.filters[q] } : {}),
       dlq: { name: `${p.name}-${q}-dlq${sfx}`, maxReceiveCount: p.maxReceiveCount },
       ...(consumer

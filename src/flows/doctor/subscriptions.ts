@@ -1,0 +1,138 @@
+/**
+ * Doctor checks of SNS subscriptions: the queue policy must let the topic send (and so must the
+ * subscription's own DLQ), FIFO/standard pairing, confirmation, a redrive policy for failed deliveries,
+ * and - from the emulator's journal - a consumer that fails the way a raw-delivery mismatch makes it fail.
+ * Pure. Not here: queue-only checks (queues.ts).
+ */
+import type { QueueInfo, SubscriptionInfo } from '../../aws/inventory-model.js';
+import { arnParts, sh, type CheckResult, type DoctorModel, type Finding, type ResourceRef } from './model.js';
+import { blockedSender } from './queues.js';
+
+const topicRef = (arn: string): ResourceRef => ({ kind: 'topic', name: arn.split(':').pop()!, arn });
+const subRef = (s: SubscriptionInfo): ResourceRef => ({ kind: 'subscription', name: `${s.topicArn.split(':').pop()} -> ${endpointName(s)}`, ...(s.arn && { arn: s.arn }) });
+const endpointName = (s: SubscriptionInfo) => (s.protocol === 'sqs' || s.protocol === 'lambda' ? s.endpoint.split(':').pop()! : s.endpoint);
+
+/** Errors a handler throws when it parses the other form of an SNS-fed message (envelope vs raw). */
+const PARSE_ERROR = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse|Cannot read propert(?:y|ies) of undefined|undefined is not an object/i;
+
+export function checkSubscriptions(m: DoctorModel): CheckResult {
+  const findings: Finding[] = [];
+  const inv = m.inventory;
+  const queues = new Map(inv.queues.map((x) => [x.arn, x]));
+  const topics = new Map(inv.topics.map((t) => [t.arn, t]));
+
+  for (const s of inv.subscriptions) {
+    const topic = topics.get(s.topicArn);
+    const queue = s.protocol === 'sqs' ? queues.get(s.endpoint) : undefined;
+    const where = `${s.topicArn.split(':').pop()} -> ${endpointName(s)}`;
+    if (queue) {
+      const f = blockedSender(m, {
+        id: 'queue-policy-blocks-topic',
+        queue,
+        service: 'sns.amazonaws.com',
+        sourceArn: s.topicArn,
+        sender: topicRef(s.topicArn),
+        why: 'SNS drops every message the queue policy refuses: publish succeeds, nothing arrives, and no error is shown anywhere.',
+      });
+      if (f) findings.push(f);
+    }
+    const dlq = s.deadLetterTargetArn ? queues.get(s.deadLetterTargetArn) : undefined;
+    if (dlq) {
+      const f = blockedSender(m, {
+        id: 'subscription-dlq-blocks-topic',
+        queue: dlq,
+        service: 'sns.amazonaws.com',
+        sourceArn: s.topicArn,
+        sender: topicRef(s.topicArn),
+        why: "SNS can only park a failed delivery in the subscription's DLQ if that queue's policy lets the topic send; otherwise the message is lost.",
+      });
+      if (f) findings.push({ ...f, title: `subscription DLQ ${dlq.name} (of ${where}) does not let topic ${topicRef(s.topicArn).name} send to it` });
+    }
+    if (topic && queue) fifoPairing(m, topic.fifo, topic.name, topic.arn, queue, findings);
+    if (!s.confirmed) {
+      findings.push({
+        id: 'subscription-pending-confirmation',
+        severity: 'warning',
+        flow: m.flow,
+        title: `subscription ${where} (${s.protocol}) is still pending confirmation`,
+        resources: [subRef(s), topicRef(s.topicArn)],
+        why: 'SNS delivers nothing to an unconfirmed subscription; it is deleted after 3 days unless the endpoint confirms it.',
+        fix: {
+          summary: `confirm it with the token SNS sent to ${s.endpoint}, or subscribe again`,
+          command: `aws sns confirm-subscription --topic-arn ${sh(s.topicArn)} --token <token from the confirmation message>`,
+        },
+      });
+      continue;
+    }
+    if (!s.deadLetterTargetArn) {
+      const sqs = s.protocol === 'sqs';
+      const name = `${endpointName(s).replace(/\.fifo$/, '')}-sub-dlq${topic?.fifo ? '.fifo' : ''}`;
+      const { region, account } = arnParts(s.topicArn);
+      findings.push({
+        id: 'subscription-without-dlq',
+        // A queue endpoint fails only when it is gone or refuses (a note); an HTTP or Lambda endpoint fails often.
+        severity: sqs ? 'note' : 'warning',
+        flow: m.flow,
+        title: `subscription ${where} (${s.protocol}) has no redrive policy`,
+        resources: [subRef(s), topicRef(s.topicArn)],
+        why: sqs
+          ? 'If the queue is deleted, or its policy or key refuses SNS, the messages SNS cannot deliver are dropped instead of kept.'
+          : 'Deliveries that still fail after SNS retries are dropped instead of kept for a redrive.',
+        fix: {
+          summary: `create a queue ${name} (policy: let topic ${topicRef(s.topicArn).name} send) and set it as the subscription's RedrivePolicy`,
+          command: `aws sns set-subscription-attributes --subscription-arn ${sh(s.arn ?? '<arn>')} --attribute-name RedrivePolicy --attribute-value ${sh(JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${region}:${account}:${name}` }))}`,
+        },
+      });
+    }
+    if (queue && m.journal) rawMismatch(m, s, queue, findings);
+  }
+  return { findings, notChecked: [] };
+}
+
+function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topicArn: string, queue: QueueInfo, out: Finding[]): void {
+  if (topicFifo === queue.fifo) return;
+  const resources: ResourceRef[] = [topicRef(topicArn), { kind: 'queue', name: queue.name, arn: queue.arn }];
+  out.push(
+    topicFifo
+      ? {
+          id: 'topic-queue-fifo-mismatch',
+          severity: 'warning',
+          flow: m.flow,
+          title: `FIFO topic ${topicName} delivers to standard queue ${queue.name}`,
+          resources,
+          why: 'The standard queue drops the ordering and exactly-once processing the FIFO topic was chosen for.',
+          fix: { summary: `subscribe a FIFO queue (${queue.name}.fifo) instead, if the consumer relies on order`, command: `aws sqs create-queue --queue-name ${queue.name}.fifo --attributes FifoQueue=true` },
+        }
+      : {
+          id: 'topic-queue-fifo-mismatch',
+          severity: 'error',
+          flow: m.flow,
+          title: `standard topic ${topicName} is subscribed by FIFO queue ${queue.name}`,
+          resources,
+          why: 'A standard topic cannot deliver to a FIFO queue: every message to it fails.',
+          fix: { summary: `subscribe ${queue.name} to a FIFO topic, or use a standard queue`, command: `aws sns create-topic --name ${topicName}.fifo --attributes FifoTopic=true` },
+        },
+  );
+}
+
+/** A consumer of an SNS-fed queue failing with a parse error: it probably expects the other message form. */
+function rawMismatch(m: DoctorModel, s: SubscriptionInfo, queue: QueueInfo, out: Finding[]): void {
+  const consumers = m.inventory.consumers.filter((c) => c.eventSourceArn === queue.arn);
+  for (const c of consumers) {
+    const failure = m.journal!.failures.find((f) => f.functionArn === c.functionArn && PARSE_ERROR.test(f.error));
+    if (!failure) continue;
+    const raw = s.rawMessageDelivery;
+    out.push({
+      id: 'raw-delivery-mismatch',
+      severity: 'warning',
+      flow: m.flow,
+      title: `${c.functionName} fails to parse messages of ${queue.name}, which arrive ${raw ? 'raw' : 'wrapped in the SNS envelope'}`,
+      resources: [{ kind: 'function', name: c.functionName, arn: c.functionArn }, { kind: 'queue', name: queue.name, arn: queue.arn }, subRef(s)],
+      why: `The handler fails with "${failure.error.split('\n')[0]!.slice(0, 120)}", which is what parsing ${raw ? 'an SNS envelope out of a raw message' : 'the SNS envelope as the raw message'} looks like; every message will fail the same way.`,
+      fix: {
+        summary: raw ? 'turn RawMessageDelivery off, or parse the body itself (not JSON.parse(body).Message)' : 'turn RawMessageDelivery on, or parse JSON.parse(body).Message in the handler',
+        command: `aws sns set-subscription-attributes --subscription-arn ${sh(s.arn ?? '<arn>')} --attribute-name RawMessageDelivery --attribute-value ${raw ? 'false' : 'true'}`,
+      },
+    });
+  }
+}

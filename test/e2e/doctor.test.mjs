@@ -1,0 +1,382 @@
+// `svl doctor` end to end: on an in-process emulator, one flow per finding built wrong on purpose (`bad-*`)
+// and the same flow built right (`good-*`), then the built CLI finds each with the right text and only
+// in the bad flow; --fix makes the fixable ones go away (and SNS then delivers), nothing changes without
+// --fix, --json has its documented shape, and bad input is refused with a hint.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SubscribeCommand, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ApiGatewayV2Client, CreateApiCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketTaggingCommand } from '@aws-sdk/client-s3';
+import { setupLambda, eventually } from '../helpers/lambda.mjs';
+import { s3Client } from '../helpers/s3.mjs';
+import { waitIdle } from '../helpers/emulator.mjs';
+import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
+import { zipDir, fixtures } from '../helpers/lambda.mjs';
+import { join } from 'node:path';
+
+const ACCOUNT = '000000000000';
+const Q = `arn:aws:sqs:us-east-1:${ACCOUNT}:`;
+const T = `arn:aws:sns:us-east-1:${ACCOUNT}:`;
+let t;
+let s3;
+let run;
+let report; // `svl doctor --all --json` before any fix
+const code = zipDir(join(fixtures, 'doctor'));
+
+const allowTopic = (queueArn, topicArn) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': topicArn } } }] });
+const allowBucket = (queueArn, bucket) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${bucket}` } } }] });
+
+async function queue(name, flow, attributes = {}) {
+  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags: { 'svl:flow': flow } }));
+  return { url: QueueUrl, arn: `${Q}${name}` };
+}
+async function topic(name, flow) {
+  return (await t.sns.send(new CreateTopicCommand({ Name: name, Tags: [{ Key: 'svl:flow', Value: flow }] }))).TopicArn;
+}
+const setAttrs = (url, Attributes) => t.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes }));
+const fn = (name, handler, extra = {}) => t.createFunction(name, { handler: `index.${handler}`, Code: { ZipFile: code }, ...extra });
+const mapping = (fnName, queueArn, extra = {}) => t.send('CreateEventSourceMapping', { FunctionName: fnName, EventSourceArn: queueArn, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ...extra });
+
+/** A topic fanning out to one queue with a DLQ, built right unless `bad` says otherwise. */
+async function fanout(flow, bad = {}) {
+  const tp = await topic(`${flow}-t`, flow);
+  const dlq = await queue(`${flow}-dlq`, flow, { MessageRetentionPeriod: '1209600' });
+  const q = await queue(`${flow}-q`, flow, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: bad.maxReceiveCount ?? 5 }), MessageRetentionPeriod: bad.retention ?? '345600' });
+  if (!bad.policy) await setAttrs(q.url, { Policy: allowTopic(q.arn, tp) });
+  const sdlq = await queue(`${flow}-sdlq`, flow, { Policy: allowTopic(`${Q}${flow}-sdlq`, tp) });
+  await t.sns.send(new SubscribeCommand({ TopicArn: tp, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sdlq.arn }) } }));
+  return { topic: tp, q, dlq };
+}
+
+before(async () => {
+  t = await setupLambda({ fake: false });
+  s3 = await s3Client(t.url);
+  run = (args, opts = {}) => svl([...args, '--local'], { env: localEnv(t.url), timeoutMs: 60_000, ...opts });
+
+  // Policies and DLQs.
+  await fanout('bad-policy', { policy: true });
+  await fanout('good-policy');
+  await fanout('bad-mrc', { maxReceiveCount: 1 });
+  const ret = await fanout('bad-retention');
+  await setAttrs(ret.dlq.url, { MessageRetentionPeriod: '345600' });
+  const allow = await fanout('bad-redrive-allow');
+  await setAttrs(allow.dlq.url, { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }) });
+  const gone = await fanout('bad-dlq-missing');
+  await t.sqs.send(new DeleteQueueCommand({ QueueUrl: gone.dlq.url }));
+
+  // Lambda consumers.
+  await fn('doctor-ok', 'ok', { Timeout: 10 });
+  const vis = await fanout('bad-visibility');
+  await setAttrs(vis.q.url, { VisibilityTimeout: '60' });
+  await mapping('doctor-ok', vis.q.arn);
+  await setAttrs(vis.q.url, { VisibilityTimeout: '5' });
+  const six = await fanout('bad-six');
+  await setAttrs(six.q.url, { VisibilityTimeout: '30' });
+  await mapping('doctor-ok', six.q.arn);
+  const goodc = await fanout('good-consumer');
+  await setAttrs(goodc.q.url, { VisibilityTimeout: '60' });
+  await mapping('doctor-ok', goodc.q.arn);
+  const batch = await fanout('bad-batch');
+  await setAttrs(batch.q.url, { VisibilityTimeout: '60' });
+  await mapping('doctor-ok', batch.q.arn, { BatchSize: 10, FunctionResponseTypes: [] });
+  const nodlq = await queue('bad-nodlq-q', 'bad-nodlq', { VisibilityTimeout: '60' });
+  await mapping('doctor-ok', nodlq.arn);
+
+  // Subscriptions: pending confirmation (an HTTP endpoint nobody answers), a Lambda endpoint.
+  const pend = await fanout('bad-pending');
+  await t.sns.send(new SubscribeCommand({ TopicArn: pend.topic, Protocol: 'http', Endpoint: 'http://127.0.0.1:9/hook' }));
+  await fn('doctor-async-bad', 'ok');
+  const asyncBad = await topic('bad-async-t', 'bad-async');
+  await t.sns.send(new SubscribeCommand({ TopicArn: asyncBad, Protocol: 'lambda', Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-async-bad` }));
+  await fn('doctor-async-good', 'ok');
+  const asyncGood = await topic('good-async-t', 'good-async');
+  const failures = await queue('good-async-failures', 'good-async', { Policy: allowTopic(`${Q}good-async-failures`, `${T}good-async-t`) });
+  await t.send('AddPermission', { FunctionName: 'doctor-async-good', StatementId: 'sns', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: asyncGood });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-good', DestinationConfig: { OnFailure: { Destination: failures.arn } } });
+  await t.sns.send(new SubscribeCommand({ TopicArn: asyncGood, Protocol: 'lambda', Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-async-good`, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: failures.arn }) } }));
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-bad', MaximumRetryAttempts: 0 });
+  // An on-failure destination that was deleted afterwards.
+  await fn('doctor-async-gone', 'ok');
+  const asyncGone = await topic('bad-async-gone-t', 'bad-async-gone');
+  const goneQ = await queue('bad-async-gone-failures', 'bad-async-gone');
+  await t.send('AddPermission', { FunctionName: 'doctor-async-gone', StatementId: 'sns', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: asyncGone });
+  await t.send('PutFunctionEventInvokeConfig', { FunctionName: 'doctor-async-gone', DestinationConfig: { OnFailure: { Destination: goneQ.arn } } });
+  await t.sns.send(new SubscribeCommand({ TopicArn: asyncGone, Protocol: 'lambda', Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-async-gone` }));
+  await t.sqs.send(new DeleteQueueCommand({ QueueUrl: goneQ.url }));
+
+  // An HTTP API whose function may run longer than the API waits, and may not be invoked by it.
+  await fn('doctor-api', 'ok', { Timeout: 60 });
+  const apigw = new ApiGatewayV2Client({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  await apigw.send(new CreateApiCommand({ Name: 'bad-api', ProtocolType: 'HTTP', Target: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:doctor-api`, Tags: { 'svl:flow': 'bad-api' } }));
+  apigw.destroy();
+
+  // Buckets: the queue's (and topic's) policy let the bucket in when the configuration was set, then lost it.
+  const bq = await queue('bad-bucket-q', 'bad-bucket', { Policy: allowBucket(`${Q}bad-bucket-q`, 'bad-bucket-b') });
+  const bt = await topic('bad-bucket-t', 'bad-bucket');
+  const topicPolicy = (await t.sns.send(new GetTopicAttributesCommand({ TopicArn: bt }))).Attributes.Policy;
+  const open = JSON.parse(topicPolicy);
+  open.Statement.push({ Sid: 's3', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'SNS:Publish', Resource: bt });
+  await t.sns.send(new SetTopicAttributesCommand({ TopicArn: bt, AttributeName: 'Policy', AttributeValue: JSON.stringify(open) }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'bad-bucket-b' }));
+  await s3.send(new PutBucketTaggingCommand({ Bucket: 'bad-bucket-b', Tagging: { TagSet: [{ Key: 'svl:flow', Value: 'bad-bucket' }] } }));
+  await s3.send(new PutBucketNotificationConfigurationCommand({
+    Bucket: 'bad-bucket-b',
+    NotificationConfiguration: { QueueConfigurations: [{ QueueArn: bq.arn, Events: ['s3:ObjectCreated:*'] }], TopicConfigurations: [{ TopicArn: bt, Events: ['s3:ObjectRemoved:*'] }] },
+  }));
+  await setAttrs(bq.url, { Policy: '' });
+  await t.sns.send(new SetTopicAttributesCommand({ TopicArn: bt, AttributeName: 'Policy', AttributeValue: topicPolicy }));
+
+  // Journal findings: a consumer returning statusCode 500, one failing on s3:TestEvent, one parsing the envelope as raw.
+  await fn('doctor-500', 'status500', { Timeout: 1 });
+  const e500 = await fanout('bad-500');
+  await setAttrs(e500.q.url, { VisibilityTimeout: '6' });
+  await mapping('doctor-500', e500.q.arn);
+  await t.sns.send(new PublishCommand({ TopicArn: e500.topic, Message: 'order 1' }));
+  await fn('doctor-s3', 's3records', { Timeout: 1 });
+  const tq = await queue('bad-testevent-q', 'bad-testevent', { VisibilityTimeout: '1' });
+  const tdlq = await queue('bad-testevent-dlq', 'bad-testevent');
+  await setAttrs(tq.url, { Policy: allowBucket(tq.arn, 'bad-testevent-b'), RedrivePolicy: JSON.stringify({ deadLetterTargetArn: tdlq.arn, maxReceiveCount: 2 }) });
+  await mapping('doctor-s3', tq.arn, { BatchSize: 1 });
+  await s3.send(new CreateBucketCommand({ Bucket: 'bad-testevent-b' }));
+  await s3.send(new PutBucketTaggingCommand({ Bucket: 'bad-testevent-b', Tagging: { TagSet: [{ Key: 'svl:flow', Value: 'bad-testevent' }] } }));
+  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'bad-testevent-b', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: tq.arn, Events: ['s3:ObjectCreated:*'] }] } }));
+  await fn('doctor-raw', 'rawOrder', { Timeout: 1 });
+  const raw = await fanout('bad-raw');
+  await setAttrs(raw.q.url, { VisibilityTimeout: '6' });
+  await mapping('doctor-raw', raw.q.arn);
+  await t.sns.send(new PublishCommand({ TopicArn: raw.topic, Message: JSON.stringify({ order: { id: 'o-1' } }) }));
+
+  const events = async (type, fnName) => (await (await fetch(`${t.url}/_svl/events?type=${type}&resource=arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fnName}`)).text()).trim();
+  await eventually(async () => (await events('lambda.completed', 'doctor-500')) !== '', { what: 'doctor-500 to run' });
+  await eventually(async () => (await events('lambda.completed', 'doctor-raw')) !== '', { what: 'doctor-raw to fail' });
+  await eventually(async () => {
+    const peek = await (await fetch(`${t.url}/_svl/sqs/peek?queue=bad-testevent-dlq`)).json();
+    return peek.Messages.length > 0;
+  }, { what: 'the s3:TestEvent to be dead-lettered', timeoutMs: 20_000 });
+
+  const r = await run(['doctor', '--all', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  report = JSON.parse(r.stdout);
+});
+
+after(() => {
+  s3?.destroy();
+  return t?.close();
+});
+
+const flowOf = (name) => report.flows.find((f) => f.flow === name);
+const ids = (name) => flowOf(name).findings.map((f) => f.id);
+const finding = (flow, id) => {
+  const f = flowOf(flow).findings.find((x) => x.id === id);
+  assert.ok(f, `${flow}: expected ${id}, got ${ids(flow).join(', ')}`);
+  return f;
+};
+
+test('queue policy that keeps the topic out: found in the bad flow with its fix, not in the good one', () => {
+  const f = finding('bad-policy', 'queue-policy-blocks-topic');
+  assert.equal(f.severity, 'error');
+  assert.equal(f.title, 'queue bad-policy-q does not let topic bad-policy-t send to it');
+  assert.match(f.why, /SNS drops every message/);
+  assert.equal(f.fix.action.kind, 'sqs-add-policy-statement');
+  assert.match(f.fix.command, /^aws sqs set-queue-attributes --queue-url \S+bad-policy-q --attributes '\{"Policy":/);
+  assert.deepEqual(ids('good-policy'), []);
+});
+
+test('DLQ findings: maxReceiveCount 1, retention not longer, RedriveAllowPolicy refusing, DLQ missing', () => {
+  assert.match(finding('bad-mrc', 'max-receive-count-one').title, /bad-mrc-q dead-letters a message after its first receive/);
+  assert.match(finding('bad-retention', 'dlq-retention-not-longer').title, /DLQ bad-retention-dlq keeps messages 4 days, not longer than its source bad-retention-q \(4 days\)/);
+  assert.equal(finding('bad-redrive-allow', 'dlq-redrive-not-allowed').severity, 'error');
+  assert.match(finding('bad-dlq-missing', 'dlq-missing').title, /bad-dlq-missing-q's dead-letter queue bad-dlq-missing-dlq does not exist/);
+  for (const id of ['max-receive-count-one', 'dlq-retention-not-longer', 'dlq-redrive-not-allowed', 'dlq-missing']) assert.ok(!ids('good-policy').includes(id));
+});
+
+test('Lambda consumers: visibility below the timeout (error) and below 6x (warning), batches without partial failures, no DLQ', () => {
+  const v = finding('bad-visibility', 'visibility-below-function-timeout');
+  assert.equal(v.severity, 'error');
+  assert.match(v.title, /bad-visibility-q's visibility timeout \(5 s\) is shorter than doctor-ok's timeout \(10 s\)/);
+  assert.deepEqual(v.fix.action.attributes, { VisibilityTimeout: '60' });
+  assert.equal(finding('bad-six', 'visibility-below-six-times-timeout').severity, 'warning');
+  assert.match(finding('bad-batch', 'batch-without-partial-failures').title, /doctor-ok reads bad-batch-q in batches of 10 without ReportBatchItemFailures/);
+  assert.match(finding('bad-nodlq', 'lambda-queue-without-dlq').title, /bad-nodlq-q is read by doctor-ok but has no dead-letter queue/);
+  assert.deepEqual(ids('good-consumer'), []);
+});
+
+test('subscriptions: pending confirmation; an async Lambda without failure destination or permission', () => {
+  assert.match(finding('bad-pending', 'subscription-pending-confirmation').title, /bad-pending-t -> http:\/\/127.0.0.1:9\/hook \(http\) is still pending confirmation/);
+  assert.equal(finding('bad-async', 'async-without-failure-destination').severity, 'warning');
+  assert.match(finding('bad-async', 'lambda-permission-blocks-topic').title, /doctor-async-bad's resource policy does not let topic bad-async-t invoke it/);
+  assert.match(finding('bad-async', 'subscription-without-dlq').title, /bad-async-t -> doctor-async-bad \(lambda\) has no redrive policy/);
+  assert.equal(finding('bad-async', 'subscription-without-dlq').severity, 'warning');
+  assert.deepEqual(ids('good-async'), []);
+});
+
+test('async destinations that are gone; an API that gives up before its function and may not invoke it', () => {
+  const gone = finding('bad-async-gone', 'async-failure-target-missing');
+  assert.equal(gone.severity, 'error');
+  assert.equal(gone.title, "doctor-async-gone's on-failure destination bad-async-gone-failures does not exist");
+  assert.match(finding('bad-api', 'api-timeout-below-function').title, /route \$default of API bad-api gives up after 30 s; doctor-api may run 60 s/);
+  assert.match(finding('bad-api', 'lambda-permission-blocks-api').title, /doctor-api's resource policy does not let API bad-api invoke it/);
+  assert.deepEqual(ids('good-async'), []);
+});
+
+test('buckets: the queue and the topic policies that no longer let the bucket send', () => {
+  assert.match(finding('bad-bucket', 'queue-policy-blocks-bucket').title, /queue bad-bucket-q does not let bucket bad-bucket-b send to it/);
+  assert.match(finding('bad-bucket', 'topic-policy-blocks-bucket').title, /topic bad-bucket-t does not let bucket bad-bucket-b publish to it/);
+});
+
+test('journal: statusCode 500 returned to SQS, a handler failing on s3:TestEvent, a raw-delivery mismatch', () => {
+  const e = finding('bad-500', 'function-returns-error-to-sqs');
+  assert.equal(e.severity, 'error');
+  assert.match(e.title, /doctor-500 returned statusCode 500 to its SQS event source/);
+  assert.match(finding('bad-testevent', 'handler-throws-on-s3-test-event').title, /doctor-s3 failed on the s3:TestEvent of bad-testevent-q \(now in bad-testevent-dlq\)/);
+  const raw = finding('bad-raw', 'raw-delivery-mismatch');
+  assert.match(raw.title, /doctor-raw fails to parse messages of bad-raw-q, which arrive wrapped in the SNS envelope/);
+  assert.match(raw.why, /Cannot read properties of undefined/);
+  assert.deepEqual(ids('good-consumer'), []);
+});
+
+test('--json shape: target, flows with findings, summary, calls per API with none repeated', () => {
+  assert.deepEqual(Object.keys(report).sort(), ['calls', 'flows', 'notChecked', 'summary', 'target']);
+  assert.deepEqual(report.target, { kind: 'local', region: 'us-east-1', account: ACCOUNT });
+  const f = finding('bad-policy', 'queue-policy-blocks-topic');
+  assert.deepEqual(Object.keys(f).sort(), ['fix', 'flow', 'id', 'resources', 'severity', 'title', 'why']);
+  assert.deepEqual(f.resources.map((r) => r.kind), ['queue', 'topic']);
+  const s = report.summary;
+  assert.equal(s.flows, report.flows.length);
+  assert.equal(s.errors, report.flows.flatMap((x) => x.findings).filter((x) => x.severity === 'error').length);
+  assert.ok(s.fixable > 0);
+  assert.deepEqual(report.calls.repeated, []);
+  assert.ok(report.calls.byApi['SQS.GetQueueAttributes'] > 0, JSON.stringify(report.calls.byApi));
+  assert.equal(report.calls.total, Object.values(report.calls.byApi).reduce((a, b) => a + b, 0));
+});
+
+/** A proxy in front of the emulator answering lambda:GetPolicy with AccessDenied, as a restricted AWS role would. */
+async function denyGetPolicy(upstream) {
+  const http = await import('node:http');
+  const server = http.createServer(async (req, res) => {
+    if (req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+      return res.end(JSON.stringify({ Message: 'User: arn:aws:iam::000000000000:user/ci is not authorized to perform: lambda:GetPolicy' }));
+    }
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const headers = { ...req.headers };
+    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[h];
+    const up = await fetch(new URL(req.url, upstream), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : Buffer.concat(chunks) });
+    const out = Buffer.from(await up.arrayBuffer());
+    const rh = {};
+    up.headers.forEach((v, k) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) rh[k] = v;
+    });
+    res.writeHead(up.status, { ...rh, 'content-length': out.length });
+    res.end(out);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+test('what cannot be read is reported as not checked, with the reason, never a crash', async () => {
+  const proxy = await denyGetPolicy(t.url);
+  try {
+    const r = await svl(['doctor', 'bad-async', '--local', '--json'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const flow = JSON.parse(r.stdout).flows[0];
+    assert.ok(!flow.findings.some((f) => f.id === 'lambda-permission-blocks-topic'));
+    const nc = flow.notChecked.find((n) => n.check === 'lambda-permission-blocks-topic');
+    assert.match(nc.reason, /^lambda:GetPolicy failed: AccessDeniedException: User: .* is not authorized to perform: lambda:GetPolicy/);
+    const human = await svl(['doctor', 'bad-async', '--local'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    assert.match(human.stdout, /not checked: lambda-permission-blocks-topic \(doctor-async-bad, bad-async-t\): lambda:GetPolicy failed: AccessDeniedException/);
+    assert.doesNotMatch(human.stderr, NO_STACK);
+  } finally {
+    proxy.close();
+  }
+});
+
+test('human output: grouped by flow, why and fix under each finding, exit code 1 on errors', async () => {
+  const r = await run(['doctor', 'bad-policy']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^Flow bad-policy {2}1 error/m);
+  assert.match(r.stdout, /✖ error {4}queue bad-policy-q does not let topic bad-policy-t send to it {2}queue-policy-blocks-topic/);
+  assert.match(r.stdout, /why: SNS drops every message/);
+  assert.match(r.stdout, /\$ svl doctor bad-policy --local --fix/);
+  assert.match(r.stderr, /Error: 1 error-level finding in flow bad-policy/);
+  assert.match(r.stderr, /Hint: fix the safe ones with: svl doctor bad-policy --local --fix/);
+  const good = await run(['doctor', 'good-policy']);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /Flow good-policy {2}✔ no problems found/);
+});
+
+test('nothing changes without --fix; --fix without --yes is refused when not interactive', async () => {
+  const attrs = async () => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-mrc-q`, AttributeNames: ['All'] }))).Attributes;
+  const before = await attrs();
+  await run(['doctor', '--all']);
+  const refused = await run(['doctor', 'bad-mrc', '--fix']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /Refusing to apply 1 fix\(es\) without --yes/);
+  const afterRuns = await attrs();
+  delete before.ApproximateNumberOfMessages;
+  delete afterRuns.ApproximateNumberOfMessages;
+  assert.deepEqual(afterRuns, before);
+});
+
+test('--fix --yes: the fixable findings go away, and SNS now delivers to the queue it refused', async () => {
+  const r = await run(['doctor', 'bad-policy', '--fix', '--yes', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.fixed.map((x) => [x.change, x.ok]), [['queue bad-policy-q: set Policy', true]]);
+  assert.ok(!out.flows[0].findings.some((f) => f.id === 'queue-policy-blocks-topic'));
+  await t.sns.send(new PublishCommand({ TopicArn: `${T}bad-policy-t`, Message: 'now it arrives' }));
+  await waitIdle(t.url);
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q`, WaitTimeSeconds: 1 }));
+  assert.equal(JSON.parse(got.Messages[0].Body).Message, 'now it arrives');
+
+  for (const flow of ['bad-visibility', 'bad-batch', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
+    const before = ids(flow).filter((id) => finding(flow, id).fix.action);
+    assert.ok(before.length > 0, flow);
+    const f = await run(['doctor', flow, '--fix', '--yes', '--json']);
+    const left = JSON.parse(f.stdout).flows[0].findings.map((x) => x.id);
+    for (const id of before) assert.ok(!left.includes(id), `${flow}: ${id} still there after --fix (${f.stderr})`);
+    assert.ok(JSON.parse(f.stdout).fixed.every((x) => x.ok), f.stdout);
+  }
+});
+
+test('bad input: a flow and --all, a bad name, an unknown flow, no flow outside a project', async () => {
+  const both = await run(['doctor', 'shop', '--all']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /Give a flow or --all, not both/);
+  assert.match(both.stderr, /Hint: /);
+  const name = await run(['doctor', 'no/such']);
+  assert.equal(name.code, 2);
+  assert.match(name.stderr, /"no\/such" is not a flow name/);
+  const unknown = await run(['doctor', 'nope']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /Flow "nope" not found/);
+  assert.match(unknown.stderr, /Hint: Existing flows: .*bad-policy/);
+  const none = await run(['doctor'], { cwd: '/' });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /No flow to check: give its name, or --all/);
+  for (const r of [both, name, unknown, none]) assert.doesNotMatch(r.stderr, NO_STACK);
+});
+
+test('svl plan and svl apply warn about a spec the doctor would flag, before creating it; doctor then finds the same', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const cwd = mkdtempSync(join(tmpdir(), 'svl-doctor-'));
+  try {
+    writeFileSync(join(cwd, 'w.flow.json'), JSON.stringify({ name: 'spec-warn', topic: { name: 'spec-warn' }, queues: [{ name: 'spec-warn-a', dlq: { maxReceiveCount: 1 } }] }));
+    const plan = await run(['plan'], { cwd });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stderr, /Warning: queue spec-warn-a dead-letters a message after its first receive \(maxReceiveCount 1\) \[max-receive-count-one\]/);
+    const apply = await run(['apply', '--yes'], { cwd });
+    assert.equal(apply.code, 0, apply.stderr);
+    assert.match(apply.stderr, /\[max-receive-count-one\]/);
+    const doctor = await run(['doctor', '--json'], { cwd });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.ok(JSON.parse(doctor.stdout).flows[0].findings.some((f) => f.id === 'max-receive-count-one'));
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});
