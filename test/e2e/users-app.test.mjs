@@ -174,6 +174,14 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
     /bucket users-app-images\n└── s3:ObjectCreated:\* → queue users-app-images {2}\[uploads\/\*\]/,
   ]) assert.match(graph.stdout, line);
 
+  // --- doctor: the seed system, built by init and exercised above (poison, DLQ, redrive), has nothing to fix
+  const doctor = await run(['doctor', 'users-app', '--json']);
+  assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+  const findings = json(doctor).flows.flatMap((f) => f.findings);
+  assert.deepEqual(findings.filter((f) => f.severity !== 'note').map((f) => f.id), [], 'svl doctor users-app: no error or warning');
+  // The only notes: SNS -> SQS subscriptions without a subscription DLQ, which a flow spec cannot declare yet.
+  assert.deepEqual(findings.filter((f) => f.severity === 'note').map((f) => f.id), ['subscription-without-dlq', 'subscription-without-dlq']);
+
   // --- destroy (--force empties the bucket): nothing of the app is left
   const gone = json(await run(['destroy', 'users-app', '--yes', '--force', '--json'], { cwd: work }));
   assert.deepEqual(gone.deleted.map((s) => `${s.kind} ${s.name}`).sort(), [
