@@ -52,8 +52,6 @@ export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, last
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
-/** The latest seq per id, for causes (an id's next hop names the previous one): bounded like the ring. */
-const LAST_OF_LIMIT = 20_000;
 
 interface Row {
   seq: number;
@@ -83,7 +81,14 @@ export class Journal implements JournalSink {
   private sincePrune = 0;
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
   private readonly pruneEvery: number;
+  /**
+   * The latest seq of each id in the ring, for causes (an id's next hop names the previous one), oldest
+   * first. It holds as many ids as the ring holds events, so an id it evicted has no event left in the ring:
+   * once `latestComplete`, a miss means "never recorded, or pruned", without a query. (There is no index on
+   * id: message ids are random, and such an index made each event dirty a random page of it.)
+   */
   private readonly latest = new Map<string, number>();
+  private latestComplete: boolean;
   private readonly waiters = new Set<Waiter>();
   private readonly s;
 
@@ -99,13 +104,15 @@ export class Journal implements JournalSink {
       byId: db.prepare(`SELECT * FROM svl_journal WHERE id = ? ORDER BY seq`),
       bySeq: db.prepare(`SELECT * FROM svl_journal WHERE seq = ?`),
       causedBy: db.prepare(`SELECT * FROM svl_journal WHERE cause = ? ORDER BY seq`),
-      lastOfId: db.prepare(`SELECT max(seq) AS seq FROM svl_journal WHERE id = ?`),
+      ids: db.prepare(`SELECT id, seq FROM svl_journal WHERE id IS NOT NULL ORDER BY seq`),
       prune: db.prepare(`DELETE FROM svl_journal WHERE seq <= ?`),
       max: db.prepare(`SELECT max(seq) AS seq FROM svl_journal`),
       clear: db.prepare(`DELETE FROM svl_journal`),
     };
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
     this.nextSeq = ((this.s.max.get() as { seq: number | null }).seq ?? 0) + 1;
+    // An empty ring (a new state, or in memory): nothing to load. Otherwise loaded on the first miss.
+    this.latestComplete = this.nextSeq === 1;
   }
 
   /** The seq the next event gets (events so far: everything below it). */
@@ -150,9 +157,20 @@ export class Journal implements JournalSink {
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
     const known = this.latest.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined || this.latestComplete) return known;
+    this.loadLatest();
+    return this.latest.get(id);
+  }
+
+  /** Fills `latest` from the ring (once, after a restart on a durable state). */
+  private loadLatest(): void {
     this.flush();
-    return (this.s.lastOfId.get(id) as { seq: number | null }).seq ?? undefined;
+    const known = new Map(this.latest);
+    this.latest.clear();
+    for (const r of this.s.ids.iterate() as Iterable<{ id: string; seq: number }>) this.remember(r.id, r.seq);
+    // Recorded since the start: newer than anything in the table (and already in it, flushed above).
+    for (const [id, seq] of known) this.remember(id, seq);
+    this.latestComplete = true;
   }
 
   get(seq: number): JournalEvent | undefined {
@@ -270,6 +288,7 @@ export class Journal implements JournalSink {
   clear(): void {
     this.pending = [];
     this.latest.clear();
+    this.latestComplete = true;
     this.s.clear.run();
   }
 
@@ -300,7 +319,7 @@ export class Journal implements JournalSink {
   private remember(id: string, seq: number): void {
     this.latest.delete(id);
     this.latest.set(id, seq);
-    if (this.latest.size > LAST_OF_LIMIT) this.latest.delete(this.latest.keys().next().value!);
+    if (this.latest.size > this.size) this.latest.delete(this.latest.keys().next().value!);
   }
 
   private wake(): void {
