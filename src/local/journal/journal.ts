@@ -80,7 +80,11 @@ interface Row {
 
 /** Texts kept once and named by number (at most this many; later ones are stored in full). */
 const TEXT_LIMIT = 20_000;
-/** Recent data documents, to intern one the second time it is seen. */
+/**
+ * Recent data documents, to intern one the second time it is seen. Only SNS hops' data are candidates: a
+ * subscription's delivery details and a filter's reasons repeat publish after publish, while other hops'
+ * data carry request ids, counts and durations that repeat within a batch and never again.
+ */
 const DATA_CANDIDATES = 2_000;
 
 export interface EventFilter {
@@ -165,7 +169,7 @@ export class Journal implements JournalSink {
     let data: string | number | null = null;
     if (e.data) {
       const text = JSON.stringify(e.data);
-      if (text !== '{}') data = this.numberOf.get(text) ?? this.internData(text);
+      if (text !== '{}') data = this.numberOf.get(text) ?? (e.type.startsWith('sns.') ? this.internData(text) : text);
     }
     const row: Row = {
       seq,
