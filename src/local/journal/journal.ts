@@ -5,10 +5,10 @@
  * - An event is `{ seq, timeMs, type, cause?, resource?, id?, data? }`: `type` is `<service>.<what>`
  *   (`sns.published`, `sqs.received`, `lambda.completed`, …), `resource` the ARN it happened on, `id` the
  *   message id / request id the hop is about, `cause` the seq of the event that led to it.
- * - Durable with the rest of the state, a moment later: events are buffered and written at the next turn
- *   of the event loop, all those of the turn in one transaction with multi-row INSERTs (a group commit),
- *   after the state change they describe has committed and been acknowledged. A kill -9 can lose the
- *   journal events of the last turn (a few ms), never a message or any other state. An operation whose
+ * - Durable with the rest of the state, a moment later: events are buffered and written every few ms
+ *   (FLUSH_MS), all of them in one transaction with multi-row INSERTs and the ring's prune (a group
+ *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
+ *   the journal events of the last few ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
@@ -29,7 +29,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
-import { realClearTimeout, realQueueMicrotask, realSetImmediate, realSetTimeout } from '../timers.js';
+import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
 
 export interface JournalEvent {
   seq: number;
@@ -68,6 +68,8 @@ export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
 /** Rows per INSERT statement when the pending events are written. */
 const MANY = 64;
+/** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
+const FLUSH_MS = 5;
 
 /** A stored event: type, resource and data are their text, or the number of their row in svl_journal_text. */
 interface Row {
@@ -186,11 +188,7 @@ export class Journal implements JournalSink {
     // Inside a transaction the event commits (or rolls back) with the state change it describes.
     this.pending.push(row);
     this.scheduleFlush();
-    if (++this.sincePrune >= this.pruneEvery) {
-      this.sincePrune = 0;
-      if (!this.db.inTransaction) this.prune();
-      else realQueueMicrotask(() => this.prune());
-    }
+    this.sincePrune++;
     this.wake();
     return seq;
   }
@@ -223,7 +221,7 @@ export class Journal implements JournalSink {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    realSetImmediate(() => this.flush());
+    realSetTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
   /** The number of a text (types, ARNs), interning it on first use; the text itself past TEXT_LIMIT. */
@@ -391,7 +389,14 @@ export class Journal implements JournalSink {
     const rows = this.pending;
     this.pending = [];
     try {
-      this.db.transaction(() => this.insertAll(rows))();
+      this.db.transaction(() => {
+        this.insertAll(rows);
+        // The ring's prune in the same commit, in bulk.
+        if (this.sincePrune >= this.pruneEvery) {
+          this.sincePrune = 0;
+          this.s.prune.run(this.nextSeq - 1 - this.size);
+        }
+      })();
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
@@ -422,10 +427,6 @@ export class Journal implements JournalSink {
     }
   }
 
-  private prune(): void {
-    this.flush();
-    this.s.prune.run(this.nextSeq - 1 - this.size);
-  }
 
   private remember(id: string, seq: number): void {
     this.latest.delete(id);
