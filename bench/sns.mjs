@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Agent, request as httpRequest } from 'node:http';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { startSvl, startMoto, clientConfig, writeReport, fmt, quantile } from './report.mjs';
+import { startSvl, startMoto, clientConfig, writeReport, fmt, quantile, cpuSeconds } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -126,13 +126,16 @@ async function latency(env) {
   return { samples: samples.length, p50Ms: quantile(samples, 0.5), p99Ms: quantile(samples, 0.99) };
 }
 
-async function runTarget(name, url) {
+async function runTarget(name, url, pid) {
   const out = { target: name, bySubscribers: [] };
   for (const n of SUBSCRIBERS) {
     process.stderr.write(`[${name}] ${n} subscriber(s) ...\n`);
     const env = await setup(url, n, `${n}-${Date.now()}`);
     const lat = await latency(env);
+    // The server's own CPU (user+sys from /proc) per publish: what load on a shared machine distorts least.
+    const c0 = pid ? cpuSeconds(pid) : null;
     const thr = await throughput(url, env);
+    if (c0 !== null && thr.publishes > 0) thr.serverCpuUsPerPublish = ((cpuSeconds(pid) - c0) * 1e6) / thr.publishes;
     out.bySubscribers.push({ subscribers: n, filtered: env.queues.filter((q) => q.filtered).length, throughput: thr, latency: lat });
     env.sns.destroy();
     env.sqs.destroy();
@@ -150,7 +153,7 @@ for (const [name, start] of [
   if (args.only && !args.only.split(',').includes(name)) continue;
   const srv = await start();
   try {
-    results.push(await runTarget(name, srv.url));
+    results.push(await runTarget(name, srv.url, srv.pid));
   } finally {
     srv.stop();
   }
@@ -159,14 +162,24 @@ for (const [name, start] of [
 const lines = [
   `SNS fan-out to SQS (raw delivery, half of the subscribers filtered out; ${CLIENTS} concurrent publishers, up to ${PUBLISHES} publishes or ${MAX_SECONDS}s; publishes as raw Query POSTs from 2x that many connections; latency = SDK publish until receivable on a waiting long poll, ${LATENCY_SAMPLES} samples; node ${process.versions.node})`,
   '',
-  '| target | subscribers | publishes/s | latency p50 ms | latency p99 ms |',
-  '|---|---:|---:|---:|---:|',
+  '| target | subscribers | publishes/s | server CPU µs/publish | latency p50 ms | latency p99 ms |',
+  '|---|---:|---:|---:|---:|---:|',
 ];
 for (const r of results) {
-  for (const s of r.bySubscribers) lines.push(`| ${r.target} | ${s.subscribers} | ${fmt(s.throughput.rate)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p99Ms)} |`);
+  for (const s of r.bySubscribers) lines.push(`| ${r.target} | ${s.subscribers} | ${fmt(s.throughput.rate)} | ${s.throughput.serverCpuUsPerPublish === undefined ? '-' : fmt(s.throughput.serverCpuUsPerPublish)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p99Ms)} |`);
 }
 const svl = results.find((r) => r.target === 'svl');
 const moto = results.find((r) => r.target === 'moto');
+const off = results.find((r) => r.target === 'svl-nojournal');
+if (svl && off) {
+  lines.push('');
+  for (let i = 0; i < SUBSCRIBERS.length; i++) {
+    const a = svl.bySubscribers[i].throughput;
+    const b = off.bySubscribers[i].throughput;
+    const cpu = a.serverCpuUsPerPublish && b.serverCpuUsPerPublish ? `${fmt((a.serverCpuUsPerPublish / b.serverCpuUsPerPublish - 1) * 100)}% CPU/publish, ` : '';
+    lines.push(`${SUBSCRIBERS[i]} subscriber(s): journal on vs off ${cpu}${fmt((a.rate / b.rate - 1) * 100)}% publishes/s`);
+  }
+}
 if (svl && moto) {
   lines.push('');
   for (let i = 0; i < SUBSCRIBERS.length; i++) {

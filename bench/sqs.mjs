@@ -17,7 +17,7 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { startSvl, startMoto, clientConfig, writeReport, fmt } from './report.mjs';
+import { startSvl, startMoto, clientConfig, writeReport, fmt, cpuSeconds } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -164,7 +164,18 @@ async function runTarget(name, url, pid) {
   const cs = clients(url);
   const create = async (q) => (await cs[0].send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
   const out = { target: name };
-  const load = await startWorkers(url);
+  const workers = await startWorkers(url);
+  // The server's own CPU (user+sys from /proc) per message of each phase: what load on a shared machine
+  // distorts least, and what the journal on/off comparison is judged by.
+  const load = {
+    ...workers,
+    async run(phase, queueUrl, n, seconds) {
+      const c0 = pid ? cpuSeconds(pid) : null;
+      const r = await workers.run(phase, queueUrl, n, seconds);
+      if (c0 !== null && r.messages > 0) r.serverCpuUsPerMsg = ((cpuSeconds(pid) - c0) * 1e6) / r.messages;
+      return r;
+    },
+  };
   // Warm-up (JIT, connections) outside the measurements.
   const qw = await create(`bench-warm-${Date.now()}`);
   await load.run('send', qw, 10000, 15);
@@ -216,14 +227,16 @@ if (isMainThread) {
     `${fmt(r.recvDeep.rate)} (${fmt((r.recvDeep.rate / r.recvDepth0.rate) * 100)}%)`,
     r.depthReached,
     r.rssMbAtDepth ?? '',
+    [r.sendDepth0, r.recvDepth0, r.sendDeep, r.recvDeep].map((p) => (p.serverCpuUsPerMsg === undefined ? '-' : fmt(p.serverCpuUsPerMsg))).join(' / '),
   ];
   const svl = results.find((r) => r.target === 'svl');
+  const off = results.find((r) => r.target === 'svl-nojournal');
   const moto = results.find((r) => r.target === 'moto');
   const lines = [
     `SQS throughput, msgs/s (${CLIENTS} concurrent SDK clients in ${WORKERS} worker threads, batches of 10, N=${N} per phase, <= ${MAX_SECONDS}s per phase; node ${process.versions.node})`,
     '',
-    '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| target | send @0 | recv+del @0 | send @depth (vs @0) | recv+del @depth (vs @0) | depth | RSS MB @depth | server CPU µs/msg (send @0 / recv @0 / send @depth / recv @depth) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map((r) => `| ${row(r).join(' | ')} |`),
   ];
   if (svl && moto) {
@@ -232,6 +245,10 @@ if (isMainThread) {
       `svl / moto: send @0 ${fmt(svl.sendDepth0.rate / moto.sendDepth0.rate)}x, recv+del @0 ${fmt(svl.recvDepth0.rate / moto.recvDepth0.rate)}x, ` +
         `send @depth ${fmt(svl.sendDeep.rate / moto.sendDeep.rate)}x, recv+del @depth ${fmt(svl.recvDeep.rate / moto.recvDeep.rate)}x`,
     );
+  }
+  if (svl && off) {
+    const cost = (on, o) => (on.serverCpuUsPerMsg && o.serverCpuUsPerMsg ? `${fmt((on.serverCpuUsPerMsg / o.serverCpuUsPerMsg - 1) * 100)}% CPU/msg, ` : '') + `${fmt((on.rate / o.rate - 1) * 100)}% msgs/s`;
+    lines.push('', `journal on vs off: send @0 ${cost(svl.sendDepth0, off.sendDepth0)}; recv+del @0 ${cost(svl.recvDepth0, off.recvDepth0)}; send @depth ${cost(svl.sendDeep, off.sendDeep)}; recv+del @depth ${cost(svl.recvDeep, off.recvDeep)}`);
   }
   writeReport('sqs', { depth: DEPTH, n: N, clients: CLIENTS, results }, lines);
 }

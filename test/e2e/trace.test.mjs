@@ -3,11 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { waitIdle } from '../helpers/emulator.mjs';
 import { snsQueuePolicy, queueArnOf } from '../helpers/sns.mjs';
-import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { spawn as spawnProcess } from 'node:child_process';
+import { freePort, localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { spawnSvl, ndjson } from '../helpers/spawn.mjs';
 
 let h;
@@ -184,8 +186,7 @@ test('on AWS: says plainly what it cannot see; --last and --follow need the emul
   assert.match(r.stdout, /SNS deliveries/);
   assert.match(r.stdout, /--function/);
   for (const l of r.stdout.trimEnd().split('\n')) assert.ok(l.length <= 80, `wider than 80 columns: ${l}`);
-  const q = await svl(['trace', 'abc-123', '--queue', 'orders'], { env });
-  assert.match(q.stdout, /whether it waits in orders \(only a receive could tell/);
+  assert.match(r.stdout, /whether it was dead-lettered: name its queue with --queue/);
   const j = await svl(['trace', 'abc-123', '--json'], { env });
   assert.deepEqual(JSON.parse(j.stdout).logs, []);
   for (const args of [['trace', '--last'], ['trace', 'x', '--follow'], ['trace', 'x', '--topic', 'orders']]) {
@@ -202,4 +203,99 @@ test('on AWS: says plainly what it cannot see; --last and --follow need the emul
   assert.match(logs.stderr, /FilterLogEvents/);
   assert.match(logs.stderr, /\nHint: /);
   assert.doesNotMatch(logs.stderr, NO_STACK);
+});
+
+/** moto_server (the machine's Python) as "AWS": SQS and CloudWatch Logs behind one endpoint. */
+async function startMotoServer() {
+  const port = await freePort();
+  const child = spawnProcess('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/moto-api/`)).status < 500) return { url, close: () => child.kill('SIGTERM') };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error('moto_server did not start');
+}
+
+test('on AWS (moto as AWS): a dead letter\'s attributes from its DLQ, read without consuming it, and the log lines that mention it', async () => {
+  const moto = await startMotoServer();
+  try {
+    const cfg = { endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+    const sqs = new SQSClient(cfg);
+    const logs = new CloudWatchLogsClient(cfg);
+    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }))).QueueUrl;
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes.QueueArn;
+    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 });
+    const ordersUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { RedrivePolicy, VisibilityTimeout: '0' } }))).QueueUrl;
+    const plainUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'plain' }))).QueueUrl;
+    const attrs = { kind: { DataType: 'String', StringValue: 'invoice' } };
+    const { MessageId: dead } = await sqs.send(new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: '{"order":7}', MessageAttributes: attrs }));
+    const { MessageId: alive } = await sqs.send(new SendMessageCommand({ QueueUrl: plainUrl, MessageBody: 'hello' }));
+    // Received once (maxReceiveCount 1): the next receive moves it to orders-dlq.
+    assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }))).Messages?.length, 1);
+    assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }))).Messages, undefined);
+    const group = '/aws/lambda/worker';
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's1' }));
+    const now = Date.now();
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: 's1',
+        logEvents: [
+          { timestamp: now, message: `processing ${dead}` },
+          { timestamp: now, message: 'an unrelated line' },
+          { timestamp: now + 1, message: `ERROR order failed for ${dead}: out of stock` },
+        ],
+      }),
+    );
+    const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const aws = (args) => svl([...args, '--endpoint-url', moto.url], { env });
+
+    const j = await aws(['trace', dead, '--queue', 'orders', '--function', 'worker', '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    const r = JSON.parse(j.stdout);
+    assert.equal(r.deadLetter.queue, 'orders-dlq');
+    assert.deepEqual(r.deadLetter.sources, ['orders']);
+    assert.equal(r.deadLetter.found.messageId, dead);
+    assert.deepEqual(r.deadLetter.found.attributes, { kind: 'invoice' });
+    assert.deepEqual(r.deadLetter.found.body, { order: 7 });
+    assert.deepEqual(r.logs.map((l) => [l.function, l.message]), [
+      ['worker', `processing ${dead}`],
+      ['worker', `ERROR order failed for ${dead}: out of stock`],
+    ]);
+    assert.ok(r.cannotSee.some((c) => /whether it waits in orders .*svl looked in its dead-letter queue instead/.test(c)), r.cannotSee.join('\n'));
+    // Looked at, not consumed: the dead letter is still in the DLQ and visible again; orders was not read.
+    const depth = async (QueueUrl) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+    assert.deepEqual(await depth(dlqUrl), { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' });
+
+    const human = await aws(['trace', dead, '--queue', 'orders-dlq', '--function', 'worker']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /Dead-lettered: in orders-dlq \(dead letters of orders\)/);
+    assert.match(human.stdout, /kind = invoice/);
+    assert.match(human.stdout, /worker {2}ERROR order failed for/);
+    assert.doesNotMatch(human.stdout, /unrelated/);
+
+    // A queue without a DLQ is not read at all (its message stays unreceived), and svl says so.
+    const p = JSON.parse((await aws(['trace', alive, '--queue', 'plain', '--json'])).stdout);
+    assert.equal(p.deadLetter, null);
+    assert.ok(p.cannotSee.some((c) => /whether it waits in plain .*plain has no dead-letter queue/.test(c)), p.cannotSee.join('\n'));
+    assert.deepEqual(await depth(plainUrl), { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' });
+    const m = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: plainUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))).Messages[0];
+    assert.equal(m.Attributes.ApproximateReceiveCount, '1', 'svl never received it');
+
+    // An id the DLQ does not hold: said plainly.
+    const none = await aws(['trace', 'not-there', '--queue', 'orders']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /Not in orders-dlq \(dead letters of orders\): looked at 1 message, none is not-there\./);
+    sqs.destroy();
+    logs.destroy();
+  } finally {
+    moto.close();
+  }
 });

@@ -28,11 +28,17 @@ export interface Snapshot {
   stoppedEarly: string | null;
 }
 
-export async function readSnapshot(sqs: SQSClient, target: Target, q: QueueDetails, o: { max: number; match: readonly MatchExpr[]; signal?: AbortSignal }): Promise<Snapshot> {
+/** `pick`: only messages it accepts count (svl trace on AWS looks for one message id, and stops when found). */
+export async function readSnapshot(
+  sqs: SQSClient,
+  target: Target,
+  q: QueueDetails,
+  o: { max: number; match: readonly MatchExpr[]; pick?: (m: DecodedMessage) => boolean; signal?: AbortSignal },
+): Promise<Snapshot> {
   const out: DecodedMessage[] = [];
   let matched = 0;
   const take = (m: DecodedMessage) => {
-    if (!matches(o.match, m)) return;
+    if (!matches(o.match, m) || (o.pick && !o.pick(m))) return;
     matched++;
     if (out.length < o.max) out.push(m);
   };

@@ -11,6 +11,7 @@ export const examples = [
   'svl trace --last --topic orders --local',
   'svl trace --last --queue orders-q --follow --local',
   'svl trace <message-id> --function worker   # on AWS: the log lines that mention it',
+  'svl trace <message-id> --queue orders      # on AWS: is it in orders\' DLQ, with its attributes',
 ];
 
 export function register(program: Command, ctx: CommandContext): Command {
@@ -19,7 +20,7 @@ export function register(program: Command, ctx: CommandContext): Command {
     .argument('[id]', 'a message id (SNS or SQS) or a Lambda request id')
     .option('--last', 'trace the most recent publish (--topic), send (--queue), or message overall')
     .option('--topic <topic>', 'with --last: the latest publish on this topic')
-    .option('--queue <queue>', 'with --last: the latest send to this queue')
+    .option('--queue <queue>', 'with --last: the latest send to this queue; on AWS: look for the message in its DLQ')
     .option('--follow', 'keep printing the hops that come next until Ctrl-C')
     .option('--function <name>', 'AWS: search this function\'s logs for the id (repeatable)', collect)
     .option('--since <age>', 'AWS: how far back to search the logs (default 1h)')
@@ -30,7 +31,7 @@ export function register(program: Command, ctx: CommandContext): Command {
       const o = parseTrace(id, opts, target.kind === 'local');
       if (target.kind !== 'local') {
         const { traceOnAws, renderAwsTrace } = await import('./aws.js');
-        ui.result(await traceOnAws(o.id!, o.functions, o.since, target, o.queue, ctx.signal), (r) => renderAwsTrace(r, ui.style));
+        ui.result(await traceOnAws(o.id!, o.functions, o.since, target, o.queue, ui, ctx.signal), (r) => renderAwsTrace(r, ui.style));
         return;
       }
       const { renderTrace, renderFollowed } = await import('./render.js');

@@ -81,3 +81,42 @@ describe('renderTrace', () => {
     assert.deepEqual([0, 999, 1500, 12_345, 123_000].map(formatDelta), ['+0ms', '+999ms', '+1.5s', '+12s', '+2m03s']);
   });
 });
+
+describe('renderAwsTrace', () => {
+  it('names the queue a dead letter died in from its DeadLetterQueueSourceArn, with its attributes and SNS origin', async () => {
+    const { renderAwsTrace } = await import('./aws.js');
+    const text = renderAwsTrace(
+      {
+        id: 'm-1',
+        target: 'aws',
+        cannotSee: ['SNS deliveries'],
+        searched: [],
+        since: '1h',
+        logs: [],
+        deadLetter: {
+          queue: 'orders-dlq',
+          sources: ['orders', 'refunds'],
+          scanned: 3,
+          note: null,
+          found: {
+            messageId: 'm-1',
+            sentAt: '2026-12-05T01:00:00.000Z',
+            receiveCount: 6,
+            deadLetterSourceArn: 'arn:aws:sqs:eu-west-1:123456789012:refunds',
+            attributes: { kind: 'refund' },
+            snsMessageId: 'sns-9',
+            topic: 'payments',
+            body: 'x'.repeat(100),
+          },
+        },
+      },
+      plain,
+    );
+    assert.match(text, /^Dead-lettered: in orders-dlq, from refunds$/m);
+    assert.match(text, /message id {3}m-1 \(SNS message sns-9 from payments\)/);
+    assert.match(text, /received {5}6 times/);
+    assert.match(text, /source ARN {3}arn:aws:sqs:eu-west-1:123456789012:refunds/);
+    assert.match(text, /kind = refund/);
+    assert.match(text, /body {9}x{57}\.\.\.$/m);
+  });
+});

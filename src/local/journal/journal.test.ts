@@ -38,3 +38,76 @@ test('scan: last is the last event examined, so a filtered reader skips what it 
     close();
   }
 });
+
+test('events recorded in a transaction are written a turn later, all at once; a reader sees them at once', () => {
+  const { j, close } = journal();
+  const db = (j as unknown as { db: import('../store/db.js').Db }).db;
+  try {
+    const count = () => (db.prepare('SELECT count(*) AS n FROM svl_journal').get() as { n: number }).n;
+    db.transaction(() => {
+      for (let i = 0; i < 150; i++) j.record({ type: 'sqs.sent', id: `m${i}`, resource: 'arn:aws:sqs:us-east-1:000000000000:q' });
+    })();
+    assert.equal(count(), 0, 'buffered, not in the transaction');
+    const got = j.since(0, 1000);
+    assert.equal(got.length, 150);
+    assert.equal(count(), 150);
+    assert.deepEqual(got[149], { seq: 150, timeMs: 0, type: 'sqs.sent', id: 'm149', resource: 'arn:aws:sqs:us-east-1:000000000000:q' });
+  } finally {
+    close();
+  }
+});
+
+test('types, ARNs and repeated SNS data are stored once and read back whole, after a restart too; lastOf knows the ring after a restart', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-journal-'));
+  try {
+    const sub = 'arn:aws:sns:us-east-1:000000000000:t:0b4c1f3e-2d6a-4e55-9b1f-6a1c2d3e4f50';
+    const data = { protocol: 'sqs', endpoint: 'arn:aws:sqs:us-east-1:000000000000:q', raw: true };
+    let store = openStore({ stateDir: dir });
+    let j = new Journal(store.db, new FakeClock(5));
+    for (let i = 0; i < 3; i++) j.record({ type: 'sns.delivered', resource: sub, id: `p${i}`, data });
+    j.record({ type: 'sqs.received', resource: 'arn:aws:sqs:us-east-1:000000000000:q', id: 'p0', data: { receiveCount: 1, requestId: 'r1' } });
+    j.flush();
+    const raw = store.db.prepare('SELECT type, resource, data FROM svl_journal ORDER BY seq').all() as Array<Record<string, unknown>>;
+    assert.equal(typeof raw[0]!.type, 'number');
+    assert.equal(typeof raw[0]!.resource, 'number');
+    assert.equal(typeof raw[0]!.data, 'string', 'first sighting: in full');
+    assert.equal(typeof raw[1]!.data, 'number', 'second sighting: interned');
+    assert.equal(typeof raw[3]!.data, 'string', 'not an SNS hop: never interned');
+    store.close();
+    store = openStore({ stateDir: dir });
+    j = new Journal(store.db, new FakeClock(5));
+    assert.deepEqual(j.since(0).map((e) => [e.type, e.resource, e.id, e.data]), [
+      ['sns.delivered', sub, 'p0', data],
+      ['sns.delivered', sub, 'p1', data],
+      ['sns.delivered', sub, 'p2', data],
+      ['sqs.received', 'arn:aws:sqs:us-east-1:000000000000:q', 'p0', { receiveCount: 1, requestId: 'r1' }],
+    ]);
+    assert.equal(j.lastOf('p0'), 4);
+    assert.equal(j.lastOf('p2'), 3);
+    assert.equal(j.lastOf('never'), undefined);
+    const next = j.record({ type: 'sqs.deleted', resource: 'arn:aws:sqs:us-east-1:000000000000:q', id: 'p0', cause: j.lastOf('p0') });
+    assert.deepEqual(j.related('p0').map((e) => e.seq), [1, 4, next]);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the ring keeps the last `size` events, and lastOf forgets exactly the ids it no longer holds', () => {
+  const store = openStore({ inMemory: true });
+  try {
+    const j = new Journal(store.db, new FakeClock(0), 20);
+    for (let i = 1; i <= 60; i++) j.record({ type: 'sqs.sent', id: `m${i}` });
+    j.flush();
+    const seqs = j.since(0).map((e) => e.seq);
+    assert.ok(seqs[0]! >= 60 - 20 - 2 && seqs.at(-1) === 60, `kept ${seqs[0]}..${seqs.at(-1)}`);
+    assert.equal(j.lastOf('m60'), 60);
+    assert.equal(j.lastOf('m41'), 41);
+    assert.equal(j.lastOf('m1'), undefined);
+  } finally {
+    store.close();
+  }
+});

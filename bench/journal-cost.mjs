@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// What the event journal costs the emulator: its own CPU (user+sys from /proc) per SNS publish (10 and 50
+// SQS subscribers, half filtered out) and per SQS message (batched send, receive+delete), with the journal
+// on and with `--journal-size 0`, both running at once under the same load (see
+// below), several rounds. Throughput is printed too, but CPU per operation is the figure
+// to judge by. `--prof DIR` writes a --cpu-prof profile of each emulator process into DIR.
+//
+//   node bench/journal-cost.mjs [--rounds 2] [--publishes 1500] [--messages 10000] [--prof /tmp/prof]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { clientConfig, cpuSeconds, fmt, freePort, waitForHttp, writeReport } from './report.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    publishes: { type: 'string', default: '1500' },
+    messages: { type: 'string', default: '10000' },
+    prof: { type: 'string' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const PUBLISHES = Number(args.publishes);
+const MESSAGES = Number(args.messages);
+const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
+
+async function start(journal) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'svl-bench-journal-'));
+  const prof = args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${journal ? 'on' : 'off'}-${port}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, bin, 'local', 'start', '--port', String(port), '--state-dir', dir, '--quiet', ...(journal ? [] : ['--journal-size', '0'])], {
+    stdio: 'ignore',
+    env: { ...process.env, CI: '1' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_svl/health`);
+  return {
+    url,
+    pid: child.pid,
+    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))).then(() => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** CPU µs per operation of `pid` while `fn` runs, and its rate (ops/s). */
+async function measure(pid, fn) {
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const ops = await fn();
+  const s = (performance.now() - t0) / 1000;
+  return { ops, rate: ops / s, cpuUs: ((cpuSeconds(pid) - c0) * 1e6) / ops };
+}
+
+async function fanout(url, pid, subs) {
+  const cfg = clientConfig(url, 8);
+  const sns = new SNSClient(cfg);
+  const sqs = new SQSClient(cfg);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `t${subs}` }));
+  for (let i = 0; i < subs; i++) {
+    const arn = `arn:aws:sqs:us-east-1:000000000000:t${subs}-q${i}`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
+    await sqs.send(new CreateQueueCommand({ QueueName: `t${subs}-q${i}`, Attributes: { Policy: policy } }));
+    const kinds = i > 0 && i % 2 === 0 ? ['never'] : ['order'];
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn, Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ kind: kinds }) } }));
+  }
+  sns.destroy();
+  sqs.destroy();
+  const u = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const publish = (i) =>
+    new Promise((resolve, reject) => {
+      const body = new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn, Message: JSON.stringify({ i, type: 'order' }), 'MessageAttributes.entry.1.Name': 'kind', 'MessageAttributes.entry.1.Value.DataType': 'String', 'MessageAttributes.entry.1.Value.StringValue': 'order' }).toString();
+      const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`Publish answered ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const run = async (n) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => { while (next < n) await publish(next++); }));
+    return n;
+  };
+  await run(200); // warm-up
+  const r = await measure(pid, () => run(PUBLISHES));
+  agent.destroy();
+  return r;
+}
+
+async function sqsPhases(url, pid) {
+  const cs = Array.from({ length: 8 }, () => new SQSClient(clientConfig(url, 2)));
+  const { QueueUrl } = await cs[0].send(new CreateQueueCommand({ QueueName: 'bench-q' }));
+  const send = async (n) => {
+    let next = 0;
+    await Promise.all(cs.map(async (c) => {
+      while (next < n) {
+        next += 10;
+        await c.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: JSON.stringify({ i, note: 'x'.repeat(64) }), MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } } })) }));
+      }
+    }));
+    return n;
+  };
+  const recv = async (n) => {
+    let done = 0;
+    await Promise.all(cs.map(async (c) => {
+      while (done < n) {
+        const r = await c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+        const m = r.Messages ?? [];
+        if (m.length === 0) return;
+        await c.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: m.map((x, i) => ({ Id: `d${i}`, ReceiptHandle: x.ReceiptHandle })) }));
+        done += m.length;
+      }
+    }));
+    return done;
+  };
+  await send(2000);
+  await recv(2000);
+  const s = await measure(pid, () => send(MESSAGES));
+  const r = await measure(pid, () => recv(MESSAGES));
+  for (const c of cs) c.destroy();
+  return { send: s, recv: r };
+}
+
+// Both emulators run at once, each phase driven on both concurrently: on a shared machine, whatever else
+// runs slows both alike (CPU time itself inflates under contention: caches, SMT), so the ratio holds.
+const runs = { on: [], off: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  const [on, off] = await Promise.all([start(true), start(false)]);
+  try {
+    const both = (fn) => Promise.all([fn(on), fn(off)]);
+    const [f10on, f10off] = await both((s) => fanout(s.url, s.pid, 10));
+    const [f50on, f50off] = await both((s) => fanout(s.url, s.pid, 50));
+    const [qon, qoff] = await both((s) => sqsPhases(s.url, s.pid));
+    runs.on.push({ f10: f10on, f50: f50on, send: qon.send, recv: qon.recv });
+    runs.off.push({ f10: f10off, f50: f50off, send: qoff.send, recv: qoff.recv });
+    const us = (r) => [r.f10.cpuUs, r.f50.cpuUs, r.send.cpuUs, r.recv.cpuUs].map((x) => Math.round(x)).join('/');
+    process.stderr.write(`round ${round}: CPU µs f10/f50/send/recv on ${us(runs.on.at(-1))}, off ${us(runs.off.at(-1))}\n`);
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const load = (await import('node:os')).loadavg()[0];
+const lines = [
+  `Journal cost: the emulator's CPU (user+sys) per operation, journal on vs --journal-size 0, median of ${ROUNDS} rounds, both emulators loaded at once (load average ${fmt(load)} at the end; node ${process.versions.node})`,
+  '',
+  '| operation | CPU µs/op on | CPU µs/op off | CPU cost | ops/s on | ops/s off |',
+  '|---|---:|---:|---:|---:|---:|',
+];
+for (const [k, label] of [['f10', 'SNS publish, 10 subs (5 filtered out)'], ['f50', 'SNS publish, 50 subs (24 filtered out)'], ['send', 'SQS send (batches of 10), per msg'], ['recv', 'SQS receive+delete (batches of 10), per msg']]) {
+  const on = med(runs.on.map((r) => r[k].cpuUs));
+  const off = med(runs.off.map((r) => r[k].cpuUs));
+  lines.push(`| ${label} | ${fmt(on)} | ${fmt(off)} | ${on >= off ? '+' : ''}${fmt((on / off - 1) * 100)}% | ${fmt(med(runs.on.map((r) => r[k].rate)))} | ${fmt(med(runs.off.map((r) => r[k].rate)))} |`);
+}
+writeReport('journal-cost', { rounds: ROUNDS, publishes: PUBLISHES, messages: MESSAGES, runs }, lines);
