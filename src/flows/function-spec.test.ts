@@ -26,9 +26,9 @@ const problems = (functions: unknown, extra: object = {}) => {
 };
 
 describe('spec functions section', () => {
-  it('a declared function gets Lambda\'s defaults and the runtime svl deploys; specs without it are unchanged', () => {
+  it('a declared function gets Lambda\'s defaults and the current Node.js runtime; specs without it are unchanged', () => {
     const s = validateSpec({ ...base, functions: [fn] });
-    assert.deepEqual(s.functions, [{ name: 'f-worker', handler: 'index.handler', code: './worker', runtime: 'nodejs20.x', timeout: 3, memory: 128, environment: {} }]);
+    assert.deepEqual(s.functions, [{ name: 'f-worker', handler: 'index.handler', code: './worker', runtime: 'nodejs24.x', timeout: 3, memory: 128, environment: {} }]);
     assert.equal(validateSpec(base).functions, undefined);
     assert.deepEqual(validateSpec(JSON.parse(specToJson(s))), s, 'written and read back, the same spec');
     assert.ok(!specToJson(validateSpec(base)).includes('functions'));

@@ -12,8 +12,11 @@ import { UsageError } from '../errors.js';
 import { SUPPORTED_RUNTIMES } from '../domain/runtimes.js';
 import { closest } from './suggest.js';
 
-/** The runtime `svl deploy` picks for JavaScript code, and the one a declared function gets by default. */
-export const DEFAULT_RUNTIME = 'nodejs20.x';
+/**
+ * The runtime a declared function gets by default: the current Node.js LTS runtime. Not nodejs20.x (what
+ * `svl deploy` detects): Lambda stopped creating nodejs20.x functions on 2026-06-01 (AWS's cfn-lint E2533).
+ */
+export const DEFAULT_RUNTIME = 'nodejs24.x';
 
 export interface FunctionSpec {
   name: string;

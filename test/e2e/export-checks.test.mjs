@@ -47,7 +47,7 @@ const exported = (async () => {
   const project = join(dir, 'users-app-project');
   cpSync(join(root, 'templates', 'users-app'), join(project, 'functions'), { recursive: true });
   const base = templateSpec(t);
-  const functions = Object.entries(t.code.handlers).map(([name, handler]) => ({ name, handler, code: './functions', runtime: 'nodejs20.x', timeout: t.code.timeout, memory: 128, environment: Object.fromEntries(Object.entries(t.code.env[name] ?? {}).map(([k, v]) => [k, v.replace('{{bucket}}', base.buckets[0].name).replace('{{topic}}', base.topic.name)])) }));
+  const functions = Object.entries(t.code.handlers).map(([name, handler]) => ({ name, handler, code: './functions', runtime: 'nodejs24.x', timeout: t.code.timeout, memory: 128, environment: Object.fromEntries(Object.entries(t.code.env[name] ?? {}).map(([k, v]) => [k, v.replace('{{bucket}}', base.buckets[0].name).replace('{{topic}}', base.topic.name)])) }));
   const spec = join(project, 'users-app.flow.json');
   writeFileSync(spec, specToJson({ ...base, functions }));
   mkdirSync(join(dir, 'infra'));
@@ -108,6 +108,7 @@ const STALE = [
   // Added to CloudFormation after 2019 (see each resource's page in the CloudFormation user guide).
   /^(SqsManagedSseEnabled|RedriveAllowPolicy) is not a valid property of AWS::SQS::Queue$/,
   /^(Tags|FifoTopic|ContentBasedDeduplication) is not a valid property of AWS::SNS::Topic$/,
+  /^Tags is not a valid property of AWS::IAM::Role$/,
   /^FilterPolicyScope is not a valid property of AWS::SNS::Subscription$/,
   /^(MaximumBatchingWindowInSeconds|FunctionResponseTypes) is not a valid property of AWS::Lambda::EventSourceMapping$/,
   /^(Tags|CorsConfiguration) is not a valid property of AWS::ApiGatewayV2::Api$/,

@@ -54,7 +54,7 @@ test('apply deploys declared functions, then converges: no changes; one handler 
   assert.equal(worker.Tags['svl:flow'], 'fx');
   assert.equal(worker.Configuration.Timeout, 10);
   assert.deepEqual(worker.Configuration.Environment.Variables, { MODE: 'test' });
-  assert.equal((await t.send('GetFunctionConfiguration', { FunctionName: 'fx-audit' })).Runtime, 'nodejs20.x');
+  assert.equal((await t.send('GetFunctionConfiguration', { FunctionName: 'fx-audit' })).Runtime, 'nodejs24.x', 'the default runtime');
 
   json(await run(['send', 'fx-jobs', 'job-1', '--json']));
   await eventually(async () => (await t.logs('fx-worker')).some((e) => e.text.includes('worked job-1')), { timeoutMs: 30_000, what: 'the declared function to consume the job' });
