@@ -9,6 +9,8 @@ import { specToJson } from './files.js';
 import { UsageError } from '../errors.js';
 import { exportCloudFormation, exportTerraform } from './export.js';
 import { inferAccess } from './export-functions.js';
+import { configChanges, planFunctions, type ObservedFunction } from './functions.js';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 
 const base = { name: 'f', topic: { name: 'f' }, queues: [{ name: 'f-a', consumer: { function: 'f-worker' } }] };
 const fn = { name: 'f-worker', handler: 'index.handler', code: './worker' };
@@ -134,5 +136,48 @@ describe('export of declared functions', () => {
     assert.equal(cfn.Resources.ShopThumbsFunction.Properties.Role, 'arn:aws:iam::123456789012:role/thumbs');
     assert.equal(cfn.Resources.ShopThumbsFunctionRole, undefined);
     assert.deepEqual(cfn.Resources.OrdersEventSourceMapping.Properties.FunctionName, { Ref: 'ShopWorkerFunction' });
+  });
+});
+
+describe('plan of declared functions', () => {
+  const spec = validateSpec({ ...base, functions: [fn, { ...fn, name: 'f-b', environment: { AB: '1' } }] });
+  const zip = Buffer.from('zip');
+  const zips = new Map(spec.functions!.map((f) => [f.name, { dir: '/x', zip, sha: 'SHA' }]));
+  const config = (over: object = {}) => ({ CodeSha256: 'SHA', Handler: 'index.handler', Runtime: 'nodejs24.x', Timeout: 3, MemorySize: 128, ...over }) as FunctionConfiguration;
+  const tags: Record<string, string> = { 'svl:flow': 'f' };
+  const observed = (entries: Array<[string, ObservedFunction]>) => new Map(entries);
+
+  it('create what is missing, update only what differs (code by CodeSha256, each setting), nothing when equal', () => {
+    const existing = observed([
+      ['f-worker', { arn: 'arn:w', config: config({ CodeSha256: 'OLD', Timeout: 5 }), tags }],
+      ['f-b', { arn: 'arn:b', config: config({ Environment: { Variables: { AB: '1' } } }), tags }],
+    ]);
+    assert.deepEqual(planFunctions(spec, { available: true, zips, existing }, { kind: 'local' }).steps, [{ action: 'update', kind: 'function', name: 'f-worker', changes: ['code', 'Timeout: 5 -> 3'] }]);
+    const fresh = planFunctions(spec, { available: true, zips, existing: new Map() }, { kind: 'local' });
+    assert.deepEqual(fresh.steps.map((s) => `${s.action} ${s.name} ${s.changes.join(',')}`), ['create f-worker nodejs24.x index.handler,0.0 KB', 'create f-b nodejs24.x index.handler,0.0 KB']);
+    assert.deepEqual(configChanges(spec.functions![1]!, config()), ['Environment: AB']);
+  });
+
+  it('a function the flow does not own is a conflict (unless adopted); no Lambda service: a warning, nothing planned', () => {
+    const existing = observed([['f-worker', { arn: 'arn:w', config: config(), tags: {} }], ['f-b', { arn: 'arn:b', config: config({ Environment: { Variables: { AB: '1' } } }), tags: { 'svl:flow': 'other' } }]]);
+    const p = planFunctions(spec, { available: true, zips, existing }, { kind: 'local' });
+    assert.deepEqual(p.conflicts, ['function f-worker exists and is not managed by svl', 'function f-b belongs to flow "other"']);
+    const adopted = planFunctions(spec, { available: true, zips, existing }, { kind: 'local', adopt: true });
+    assert.deepEqual(adopted.steps.map((s) => `${s.name} ${s.changes.join(',')}`), ['f-worker tags: svl:flow', 'f-b tags: svl:flow']);
+    const none = planFunctions(spec, { available: false, zips, existing: new Map() }, { kind: 'local' });
+    assert.deepEqual(none.steps, []);
+    assert.match(none.warnings[0]!, /^Functions f-worker, f-b: this target has no Lambda service yet; they are not deployed\.$/);
+  });
+
+  it('on AWS a function to create needs a role: refused with how to give one (exit 2)', () => {
+    assert.throws(() => planFunctions(spec, { available: true, zips, existing: new Map() }, { kind: 'aws' }), (err: UsageError) => {
+      assert.equal(err.exitCode, 2);
+      assert.match(err.message, /^Functions f-worker, f-b need an execution role to be created on AWS, and the spec names none\.$/);
+      assert.match(err.hint!, /Set "role": "arn:aws:iam::<account>:role\/<name>"/);
+      return true;
+    });
+    assert.throws(() => planFunctions(spec, { available: true, zips, existing: new Map() }, { kind: 'aws', roleHint: 'use --role' }), { hint: 'use --role' });
+    const withRole = validateSpec({ ...base, functions: [{ ...fn, role: 'arn:aws:iam::123456789012:role/r' }] });
+    assert.equal(planFunctions(withRole, { available: true, zips, existing: new Map() }, { kind: 'aws' }).steps.length, 1);
   });
 });

@@ -2,7 +2,7 @@
 // spec, timeout, environment), through the built CLI on an in-process emulator: apply creates them (tagged
 // with the flow) before the mapping that needs them, a sent message is consumed; apply again changes
 // nothing; editing one function's handler file updates that function only (its CodeSha256); a bad code
-// directory is refused before anything changes (exit 2, Hint); destroy removes the functions.
+// directory is refused before anything changes (exit 2, Hint); export writes them; destroy removes them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -85,6 +85,17 @@ test('apply deploys declared functions, then converges: no changes; one handler 
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /functions\[0\]\.code: .*nowhere is not a directory \(the path is relative to the spec file\)\nHint: /);
   assert.doesNotMatch(refused.stderr, NO_STACK);
+
+  // Export to stdout: Terraform zips the directories relative to where it is written (here: the cwd);
+  // CloudFormation's packages need --out, and svl says so.
+  const tf = await svl(['export', file, '--format', 'terraform'], { env, cwd });
+  assert.equal(tf.code, 0, tf.stderr);
+  assert.match(tf.stdout, /source_dir\s+= "\$\{path\.module\}\/app\/worker"/);
+  assert.match(tf.stdout, /resource "aws_lambda_function" "fx_audit"/);
+  const cfn = await svl(['export', file, '--format', 'cloudformation'], { env, cwd });
+  assert.equal(cfn.code, 0, cfn.stderr);
+  assert.equal(JSON.parse(cfn.stdout).Resources.FxWorkerFunction.Type, 'AWS::Lambda::Function');
+  assert.match(cfn.stderr, /The function packages are written only with --out \(next to the template\)/);
 
   const gone = json(await run(['destroy', file, '--yes', '--json']));
   assert.deepEqual(gone.deleted.filter((s) => s.kind === 'function').map((s) => s.name).sort(), ['fx-audit', 'fx-worker']);
