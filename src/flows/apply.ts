@@ -1,5 +1,6 @@
 /**
- * Apply: make what exists match the spec, in dependency order — topic, DLQs, queues (their policies and
+ * Apply: make what exists match the spec, in dependency order — the functions the spec declares
+ * (functions.ts), buckets, topic, DLQs, queues (their policies and
  * redrive policies reference the topic and DLQs), subscriptions, consumers, HTTP APIs (apis-apply.ts),
  * then deletions of what the flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
  * and converges from wherever things stand. Ctrl-C (hooks.signal) stops between resource steps, never
@@ -13,6 +14,7 @@ import { observeFlow, type FlowClients, type Observed } from './observe.js';
 import { observeApis, planApis } from './apis-plan.js';
 import { applyApis, type AppliedApi } from './apis-apply.js';
 import { applyBucketsFirst, applyBucketsLast } from './buckets-aws.js';
+import { applyFunctions, observeFunctions, planFunctions, type FunctionsState } from './functions.js';
 import {
   attributeChanges,
   desiredDlqAttributes,
@@ -72,20 +74,42 @@ export interface PreparedFlow {
   observed: Observed;
   ctx: PlanContext;
   plan: Plan;
+  /** The spec's declared functions (functions.ts), when it has some. */
+  functions?: FunctionsState;
 }
 
 export async function prepareFlow(spec: FlowSpec, clients: FlowClients, base: PlanContext): Promise<PreparedFlow> {
-  const [observed, apis] = await Promise.all([observeFlow(spec, clients), observeApis(spec, clients)]);
+  const declared = spec.functions ?? [];
+  const fnState = declared.length ? observeFunctions(spec, await clients.lambda?.(), base.specDir ?? process.cwd(), spec.name) : undefined;
+  const [observed, apis, functions] = await Promise.all([observeFlow(spec, clients), observeApis(spec, clients), fnState]);
   observed.apis = apis;
+  if (functions?.available) {
+    // Declared functions exist once apply has run its first step: nothing that invokes them waits for another apply.
+    for (const f of declared) {
+      observed.missingFunctions?.delete(f.name);
+      apis.missingFunctions.delete(f.name);
+      observed.s3?.missingFunctions.delete(f.name);
+      observed.functionTimeouts?.set(f.name, f.timeout);
+    }
+  }
   const ctx = planContext(observed, base);
   const plan = planFlow(spec, observed, ctx);
+  if (functions) {
+    const f = planFunctions(spec, functions, base);
+    plan.steps.unshift(...f.steps);
+    plan.conflicts.push(...f.conflicts);
+    plan.warnings.push(...f.warnings);
+  }
   const a = planApis(spec, apis, { adopt: base.adopt });
   plan.steps.push(...a.steps);
   plan.conflicts.push(...a.conflicts);
   plan.warnings.push(...a.warnings);
-  // What `svl doctor` would find once the flow exists, said before it is created.
-  plan.warnings.push(...specWarnings(spec, ctx, observed.functionTimeouts));
-  return { observed, ctx, plan };
+  // What `svl doctor` would find once the flow exists, said before it is created; a declared function's own
+  // timeout counts over the deployed one's.
+  const timeouts = new Map(observed.functionTimeouts ?? []);
+  for (const fn of spec.functions ?? []) timeouts.set(fn.name, fn.timeout);
+  plan.warnings.push(...specWarnings(spec, ctx, timeouts));
+  return { observed, ctx, plan, ...(functions && { functions }) };
 }
 
 /** Carries out a prepared plan (the one shown to the user; nothing is observed or planned again). */
@@ -118,7 +142,12 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
 
   try {
     checkpoint();
-    // 0. buckets (created and tagged; their notifications come last, once every destination exists)
+    // 0. declared functions (functions.ts): before the mappings, permissions and integrations that invoke them
+    if (prepared.functions?.available && plan.steps.some((s) => s.kind === 'function')) {
+      await applyFunctions(spec, (await clients.lambda!())!, prepared.functions, plan.steps, ctx.kind, { step, cancelling });
+    }
+    checkpoint();
+    // buckets (created and tagged; their notifications come last, once every destination exists)
     await applyBucketsFirst(spec, clients, plan, ctx.region, step, cancelling);
     checkpoint();
     // 1. topic

@@ -1,6 +1,6 @@
 /**
- * The Lambda functions of a flow for `svl destroy`: those tagged `svl:flow=<flow>` (what `svl init`
- * deploys from a template's code). Candidates are the spec's functions (consumers, API routes and
+ * The Lambda functions of a flow for `svl destroy`: those tagged `svl:flow=<flow>` (what `svl apply`
+ * deploys from the spec's `functions`, and what `svl init` deployed before it had them). Candidates are the spec's functions (consumers, API routes and
  * authorizers, bucket destinations), the consumers found on the flow's queues, and functions named
  * `<flow>-…`; each is kept unless its tag says it belongs to this flow. Functions deployed by hand
  * (`svl deploy`, untagged) are never deleted. Deleted last, after the mappings and APIs that invoke them.
@@ -16,6 +16,7 @@ export const specFunctions = (spec: FlowSpec): string[] => [
     ...spec.queues.flatMap((q) => (q.consumer ? [q.consumer.function] : [])),
     ...spec.apis.flatMap(apiFunctions),
     ...(spec.buckets ?? []).flatMap((b) => b.notifications.filter((n) => n.kind === 'function').map((n) => n.target)),
+    ...(spec.functions ?? []).map((f) => f.name),
   ]),
 ];
 

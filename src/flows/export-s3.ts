@@ -47,8 +47,10 @@ export interface TerraformRefs {
   topic: string;
   /** Terraform name base of each queue, by queue name (`aws_sqs_queue.<base>`). */
   queueBase: Map<string, string>;
-  /** Data source name of each function, by function name (`data.aws_lambda_function.<id>`). */
+  /** Terraform name of each function, by function name. */
   functions: Map<string, string>;
+  /** The address of a function: `data.aws_lambda_function.<id>`, or `aws_lambda_function.<id>` for one the spec declares. */
+  address(fn: string): string;
 }
 
 const filterOf = (n: NotificationSpec) => ({ filter_prefix: n.prefix, filter_suffix: n.suffix });
@@ -91,7 +93,7 @@ export function terraformBuckets(spec: FlowSpec, refs: TerraformRefs): Block[] {
         attrs: {
           statement_id: `svl-s3-${b.name}`,
           action: 'lambda:InvokeFunction',
-          function_name: new Ref(`data.aws_lambda_function.${refs.functions.get(fn)!}.function_name`),
+          function_name: new Ref(`${refs.address(fn)}.function_name`),
           principal: 's3.amazonaws.com',
           source_arn: new Ref(`${bucket}.arn`),
           source_account: new Ref(ACCOUNT_TF),
@@ -108,7 +110,7 @@ export function terraformBuckets(spec: FlowSpec, refs: TerraformRefs): Block[] {
         nested.push({ type: 'topic', labels: [], attrs: { id: n.id, topic_arn: new Ref(`${refs.topic}.arn`), events: n.events, ...filterOf(n) } });
         deps.push('aws_sns_topic_policy.s3');
       } else {
-        nested.push({ type: 'lambda_function', labels: [], attrs: { id: n.id, lambda_function_arn: new Ref(`data.aws_lambda_function.${refs.functions.get(n.target)!}.arn`), events: n.events, ...filterOf(n) } });
+        nested.push({ type: 'lambda_function', labels: [], attrs: { id: n.id, lambda_function_arn: new Ref(`${refs.address(n.target)}.arn`), events: n.events, ...filterOf(n) } });
       }
     }
     if (!nested.length) return;
@@ -152,7 +154,7 @@ const bucketId = (name: string, used: Set<string>): string => {
 export interface CfnRefs {
   /** Logical id base of each queue, by queue name (`<base>Queue`, `<base>QueuePolicy`). */
   queueBase: Map<string, string>;
-  /** Parameter id of each function, by function name. */
+  /** Logical id of each function's name: a parameter (existing function) or its AWS::Lambda::Function (declared). */
   fnParam: Map<string, string>;
   used: Set<string>;
 }

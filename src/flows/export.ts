@@ -19,6 +19,8 @@
  * Output is deterministic: spec order for queues, sorted tags, names derived only from the spec.
  */
 import { flowTags, type FlowSpec, type QueueSpec } from './spec.js';
+import type { FunctionSpec } from './function-spec.js';
+import { cfnFunctions, terraformFunctions } from './export-functions.js';
 import { queuePolicyDocument } from './plan.js';
 import { Call, Ref, Tpl, fromJson, hclIdentifier, renderBlock, type Block, type HclObject, type HclValue } from './hcl.js';
 import { cloudFormationApis, exportedApiFunctions, terraformApis } from './export-apis.js';
@@ -26,9 +28,19 @@ import { cfnBuckets, cfnQueueStatements, destinationFunctions, terraformBuckets,
 
 export type ExportFormat = 'terraform' | 'cloudformation';
 
-export function exportFlow(spec: FlowSpec, format: ExportFormat): string {
-  return format === 'terraform' ? exportTerraform(spec) : exportCloudFormation(spec);
+/** Where the declared functions' code is, as the exported file sees it (src/commands/export/run.ts). */
+export interface ExportCode {
+  /** Terraform: the code directory relative to the exported file's directory (default: as the spec writes it). */
+  codePath?(f: FunctionSpec): string;
+  /** CloudFormation: the S3 key of each function's package (default `<flow>/<function>.zip`). */
+  codeKey?(f: FunctionSpec): string;
 }
+
+export function exportFlow(spec: FlowSpec, format: ExportFormat, code: ExportCode = {}): string {
+  return format === 'terraform' ? exportTerraform(spec, code) : exportCloudFormation(spec, code);
+}
+
+const plainPath = (f: FunctionSpec) => f.code.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.';
 
 const sortedTags = (spec: FlowSpec): Array<[string, string]> => Object.entries(flowTags(spec)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -49,7 +61,7 @@ function allocateBases(queues: readonly QueueSpec[], candidate: (q: QueueSpec) =
 // ---------------------------------------------------------------------------------------------------
 // Terraform
 
-export function exportTerraform(spec: FlowSpec): string {
+export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
   const fifo = spec.topic.fifo;
   const topic = 'aws_sns_topic.topic';
   const bases = allocateBases(
@@ -60,7 +72,9 @@ export function exportTerraform(spec: FlowSpec): string {
   const functions = new Map<string, string>();
   const usedFns = new Set<string>();
   // Consumers' functions, those the HTTP APIs invoke, then those buckets notify (export-s3.ts): one data source each.
-  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec), ...destinationFunctions(spec)]) {
+  // Declared functions (export-functions.ts) are resources; the others are read as data sources.
+  const declared = new Set((spec.functions ?? []).map((f) => f.name));
+  for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...exportedApiFunctions(spec), ...destinationFunctions(spec), ...declared]) {
     if (fn === undefined || functions.has(fn)) continue;
     const first = hclIdentifier(fn, 'consumer');
     let n = first;
@@ -74,10 +88,16 @@ export function exportTerraform(spec: FlowSpec): string {
       type: 'terraform',
       labels: [],
       attrs: {},
-      blocks: [{ type: 'required_providers', labels: [], attrs: { aws: { source: 'hashicorp/aws', version: '>= 5.0' } } }],
+      blocks: [
+        {
+          type: 'required_providers',
+          labels: [],
+          attrs: { aws: { source: 'hashicorp/aws', version: '>= 5.0' }, archive: declared.size ? { source: 'hashicorp/archive', version: '>= 2.0' } : undefined },
+        },
+      ],
     },
     { type: 'locals', labels: [], attrs: { tags: Object.fromEntries(sortedTags(spec)) } },
-    ...[...functions].map(([fn, id]): Block => ({ type: 'data', labels: ['aws_lambda_function', id], attrs: { function_name: fn } })),
+    ...[...functions].filter(([fn]) => !declared.has(fn)).map(([fn, id]): Block => ({ type: 'data', labels: ['aws_lambda_function', id], attrs: { function_name: fn } })),
     {
       type: 'resource',
       labels: ['aws_sns_topic', 'topic'],
@@ -89,6 +109,24 @@ export function exportTerraform(spec: FlowSpec): string {
       },
     },
   ];
+  const address = (fn: string) => `${declared.has(fn) ? '' : 'data.'}aws_lambda_function.${functions.get(fn)!}`;
+  const queueAddr = new Map(spec.queues.map((q, i) => [q.name, `aws_sqs_queue.${bases[i]}`]));
+  const bucketIds = new Map<string, string>();
+  for (const bk of spec.buckets ?? []) {
+    const first = hclIdentifier(bk.name, 'bucket');
+    let id = first;
+    for (let i = 2; [...bucketIds.values()].includes(id); i++) id = `${first}_${i}`;
+    bucketIds.set(bk.name, id);
+  }
+  blocks.push(
+    ...terraformFunctions(spec, {
+      ids: functions,
+      queue: (n) => queueAddr.get(n)!,
+      topic,
+      bucket: (n) => `aws_s3_bucket.${bucketIds.get(n)!}`,
+      codePath: code.codePath ?? plainPath,
+    }),
+  );
 
   spec.queues.forEach((q, i) => {
     const b = bases[i]!;
@@ -163,20 +201,22 @@ export function exportTerraform(spec: FlowSpec): string {
         labels: ['aws_lambda_event_source_mapping', b],
         attrs: {
           event_source_arn: new Ref(`${queue}.arn`),
-          function_name: new Ref(`data.aws_lambda_function.${functions.get(c.function)!}.arn`),
+          function_name: new Ref(`${address(c.function)}.arn`),
           enabled: true,
           batch_size: c.batchSize,
           // Lambda supports no batching window on FIFO queues; 0 is the default, so it is left out there.
           maximum_batching_window_in_seconds: fifo && c.batchingWindowSeconds === 0 ? undefined : c.batchingWindowSeconds,
           function_response_types: c.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined,
+          // A declared function's role must let it read the queue before Lambda accepts the mapping.
+          depends_on: declared.has(c.function) && !spec.functions!.find((f) => f.name === c.function)!.role ? [new Ref(`aws_iam_role_policy.${functions.get(c.function)!}`)] : undefined,
         },
       });
     }
   });
 
-  blocks.push(...terraformBuckets(spec, { topic, queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), functions }));
+  blocks.push(...terraformBuckets(spec, { topic, queueBase: new Map(spec.queues.map((q, i) => [q.name, bases[i]!])), functions, address }));
   const urls = (entries: Array<[string, string]>): HclObject => Object.fromEntries(entries.map(([k, ref]) => [k, new Ref(ref)]));
-  const apis = terraformApis(spec, (fn) => `data.aws_lambda_function.${functions.get(fn)!}`);
+  const apis = terraformApis(spec, address);
   blocks.push(...apis.blocks);
   blocks.push({ type: 'output', labels: ['topic_arn'], attrs: { description: `ARN of the SNS topic ${spec.topic.name}`, value: new Ref(`${topic}.arn`) } });
   blocks.push({
@@ -200,7 +240,10 @@ export function exportTerraform(spec: FlowSpec): string {
   }
   const header = [
     `# Flow "${spec.name}", exported by \`svl export --format terraform\`.`,
-    '# The same resources `svl apply` creates from the spec. Lambda functions must already exist.',
+    declared.size
+      ? '# The same resources `svl apply` creates from the spec, the functions it declares included (zipped from their code'
+      : '# The same resources `svl apply` creates from the spec. Lambda functions must already exist.',
+    ...(declared.size ? ['# directories, each with a least-privilege role); the functions it only names must already exist.'] : []),
   ];
   return `${header.join('\n')}\n\n${blocks.map((b) => renderBlock(b)).join('\n\n')}\n`;
 }
@@ -222,7 +265,7 @@ export function logicalId(raw: string, fallback: string): string {
   return s === '' ? fallback : s;
 }
 
-export function exportCloudFormation(spec: FlowSpec): string {
+export function exportCloudFormation(spec: FlowSpec, code: ExportCode = {}): string {
   const fifo = spec.topic.fifo;
   const tags = sortedTags(spec).map(([Key, Value]) => ({ Key, Value }));
   const used = new Set(['Topic', 'TopicArn']);
@@ -234,6 +277,15 @@ export function exportCloudFormation(spec: FlowSpec): string {
   const fnParam = new Map<string, string>();
   const consumerOf = new Map(spec.queues.flatMap((q) => (q.consumer ? [[q.consumer.function, q.name] as const] : [])).reverse());
   const apiFunctions = new Set(exportedApiFunctions(spec));
+  const declared = new Set((spec.functions ?? []).map((f) => f.name));
+  // Declared functions are resources: their Ref is the function name, as a parameter's would be.
+  for (const fn of declared) {
+    const first = `${logicalId(fn, 'Consumer')}Function`;
+    let id = first;
+    for (let i = 2; used.has(id) || used.has(`${id}Role`) || used.has(`${id}CodeKey`); i++) id = `${first}${i}`;
+    used.add(id);
+    fnParam.set(fn, id);
+  }
   for (const fn of [...spec.queues.map((q) => q.consumer?.function), ...apiFunctions, ...destinationFunctions(spec)]) {
     if (fn === undefined || fnParam.has(fn)) continue;
     const first = `${logicalId(fn, 'Consumer')}FunctionName`;
@@ -300,6 +352,14 @@ export function exportCloudFormation(spec: FlowSpec): string {
     if (q.dlq) outputs[`${b}DlqUrl`] = { Description: `URL of the dead-letter queue ${q.dlq.name}`, Value: ref(dlq) };
   });
 
+  const fns = cfnFunctions(spec, tags, {
+    ids: fnParam,
+    queue: (n) => `${bases[spec.queues.findIndex((q) => q.name === n)]}Queue`,
+    codeKey: code.codeKey ?? ((f) => `${spec.name}/${f.name}.zip`),
+    used,
+  });
+  Object.assign(parameters, fns.parameters);
+  Object.assign(resources, fns.resources);
   const apis = cloudFormationApis(spec, (fn) => fnParam.get(fn)!, used);
   Object.assign(resources, apis.resources);
   Object.assign(outputs, apis.outputs);
@@ -311,7 +371,7 @@ export function exportCloudFormation(spec: FlowSpec): string {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `svl flow "${spec.name}": SNS topic ${spec.topic.name} fanning out to ${n} SQS queue${n === 1 ? '' : 's'} (exported by svl export)`,
   };
-  if (fnParam.size) template.Parameters = parameters;
+  if (Object.keys(parameters).length) template.Parameters = parameters;
   template.Resources = resources;
   template.Outputs = outputs;
   return `${JSON.stringify(template, null, 2)}\n`;

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { validateSpec, type FlowSpec } from './spec.js';
 import { apisToJson } from './apis.js';
 import { bucketsToJson } from './bucket-spec.js';
+import { functionsToJson } from './function-spec.js';
 
 export const specFileName = (flow: string) => `${flow}.flow.json`;
 
@@ -54,7 +55,7 @@ export function specToJson(spec: FlowSpec): string {
     if (q.consumer) out.consumer = q.consumer;
     return out;
   });
-  return JSON.stringify({ version: spec.version, name: spec.name, topic: spec.topic, queues, tags: spec.tags, ...(spec.apis.length && { apis: apisToJson(spec.apis) }), ...(spec.buckets?.length && { buckets: bucketsToJson(spec.buckets) }) }, null, 2) + '\n';
+  return JSON.stringify({ version: spec.version, name: spec.name, topic: spec.topic, queues, tags: spec.tags, ...(spec.apis.length && { apis: apisToJson(spec.apis) }), ...(spec.buckets?.length && { buckets: bucketsToJson(spec.buckets) }), ...(spec.functions?.length && { functions: functionsToJson(spec.functions) }) }, null, 2) + '\n';
 }
 
 /**

@@ -38,6 +38,10 @@ export interface PlanContext {
    * if they existed, so their mappings are created in the same run instead of being reported as missing.
    */
   deploys?: readonly string[];
+  /** The spec file's directory: declared functions' code directories are relative to it (default: the working directory). */
+  specDir?: string;
+  /** How to give declared functions a role on AWS, when the command knows better than the spec (`svl init --role`). */
+  roleHint?: string;
 }
 
 export const topicArnOf = (spec: FlowSpec, c: Pick<PlanContext, 'region' | 'account'>) => `arn:aws:sns:${c.region}:${c.account}:${spec.topic.name}`;

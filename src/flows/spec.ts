@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { closest } from './suggest.js';
 import { validateApis, type ApiSpec } from './apis.js';
 import { validateBuckets, type BucketSpec } from './bucket-spec.js';
+import { validateFunctions, type FunctionSpec } from './function-spec.js';
 
 /** The tag that marks what a flow owns: one definition, shared with the inventory. */
 export { FLOW_TAG };
@@ -57,6 +58,8 @@ export interface FlowSpec {
   apis: ApiSpec[];
   /** S3 buckets and their event notifications (bucket-spec.ts); absent when the flow has none. */
   buckets?: BucketSpec[];
+  /** Lambda functions the flow deploys itself (function-spec.ts); absent when it only uses existing ones. */
+  functions?: FunctionSpec[];
 }
 
 /** AWS limits the spec is checked against (SQS, SNS and Lambda developer guides / API references). */
@@ -80,7 +83,7 @@ export const SPEC_LIMITS = {
 } as const;
 
 const KEYS = {
-  spec: ['version', 'name', 'topic', 'queues', 'tags', 'apis', 'buckets'],
+  spec: ['version', 'name', 'topic', 'queues', 'tags', 'apis', 'buckets', 'functions'],
   topic: ['name', 'fifo', 'contentBasedDeduplication'],
   queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'consumer'],
   dlq: ['name', 'maxReceiveCount', 'retentionSeconds'],
@@ -182,8 +185,16 @@ export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
   }
   const apis = validateApis(raw.apis, bad);
   const buckets = validateBuckets(raw.buckets, queues, topic.name, bad);
+  const functions = validateFunctions(raw.functions, bad);
+  // A declared function's timeout is known: Lambda refuses a mapping from a queue whose visibility timeout is shorter.
+  queues.forEach((q, i) => {
+    const f = q.consumer && q.consumer.timeout === undefined && functions.find((x) => x.name === q.consumer!.function);
+    if (f && f.timeout > q.visibilityTimeout) {
+      bad(`queues[${i}].visibilityTimeout`, `${visibilityTimeoutMessage(q.visibilityTimeout, f.timeout)} (functions[${functions.indexOf(f)}].timeout); raise visibilityTimeout to at least ${f.timeout}, or lower the function's timeout`);
+    }
+  });
   if (problems.length) throw new SpecError(problems, source);
-  return { version: SPEC_VERSION, name: name as string, topic, queues, tags, apis, ...(buckets.length > 0 && { buckets }) };
+  return { version: SPEC_VERSION, name: name as string, topic, queues, tags, apis, ...(buckets.length > 0 && { buckets }), ...(functions.length > 0 && { functions }) };
 }
 
 function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path: string, m: string) => void): QueueSpec | undefined {

@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { svl, root } from '../helpers/cli.mjs';
 import { listTemplates, templateSpec } from '../../dist/flows/templates.js';
 import { specToJson } from '../../dist/flows/files.js';
+import { readZip } from '../../dist/domain/zip.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -40,8 +41,46 @@ const exported = (async () => {
       out[t.id][ext === 'tf' ? 'tf' : 'cfn'] = file;
     }
   }
+  // users-app as `svl init` writes it: its spec declares the six functions, code in ./functions (the
+  // exports go to another directory, so the Terraform path and the CloudFormation packages are relative to it).
+  const t = templates.find((x) => x.id === 'users-app');
+  const project = join(dir, 'users-app-project');
+  cpSync(join(root, 'templates', 'users-app'), join(project, 'functions'), { recursive: true });
+  const base = templateSpec(t);
+  const functions = Object.entries(t.code.handlers).map(([name, handler]) => ({ name, handler, code: './functions', runtime: 'nodejs24.x', timeout: t.code.timeout, memory: 128, environment: Object.fromEntries(Object.entries(t.code.env[name] ?? {}).map(([k, v]) => [k, v.replace('{{bucket}}', base.buckets[0].name).replace('{{topic}}', base.topic.name)])) }));
+  const spec = join(project, 'users-app.flow.json');
+  writeFileSync(spec, specToJson({ ...base, functions }));
+  mkdirSync(join(dir, 'infra'));
+  out['users-app-functions'] = {};
+  for (const [format, ext] of [['cloudformation', 'cfn.json'], ['terraform', 'tf']]) {
+    const file = join(dir, 'infra', `users-app-functions.${ext}`);
+    const r = await svl(['export', spec, '--format', format, '--out', file, '--yes']);
+    assert.equal(r.code, 0, `users-app with functions ${format}: ${r.stderr}`);
+    out['users-app-functions'][ext === 'tf' ? 'tf' : 'cfn'] = file;
+    out['users-app-functions'][`${format}Stderr`] = r.stderr;
+  }
   return out;
 })();
+
+test('users-app with its functions: Terraform zips ../users-app-project/functions; CloudFormation gets the six packages next to it and the commands to use them', async () => {
+  const { tf, cfn, cloudformationStderr } = (await exported)['users-app-functions'];
+  const text = readFileSync(tf, 'utf8');
+  assert.match(text, /source_dir\s+= "\$\{path\.module\}\/\.\.\/users-app-project\/functions"/);
+  assert.equal((text.match(/resource "aws_lambda_function"/g) ?? []).length, 6);
+  assert.ok(!text.includes('data "aws_lambda_function"'), 'no function is read as existing any more');
+  const template = JSON.parse(readFileSync(cfn, 'utf8'));
+  const fns = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  assert.equal(fns.length, 6);
+  const packages = join(dir, 'infra', 'users-app-functions');
+  const zips = readdirSync(packages).sort();
+  assert.equal(zips.length, 6);
+  for (const key of Object.keys(template.Parameters).filter((k) => k.endsWith('CodeKey'))) {
+    const file = template.Parameters[key].Default.split('/').pop();
+    assert.ok(existsSync(join(packages, file)), `${key}: ${file}`);
+    assert.ok(readZip(readFileSync(join(packages, file))).some((e) => e.name === 'lib/store.mjs'));
+  }
+  assert.match(cloudformationStderr, /aws s3 cp .*users-app-functions\/ s3:\/\/<bucket>\/users-app\/ --recursive && aws cloudformation deploy --template-file .* --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=<bucket>/);
+});
 
 test('the templates include the whole seed system, so the checks cover every kind of resource svl exports', () => {
   assert.ok(templates.length >= 9);
@@ -69,6 +108,7 @@ const STALE = [
   // Added to CloudFormation after 2019 (see each resource's page in the CloudFormation user guide).
   /^(SqsManagedSseEnabled|RedriveAllowPolicy) is not a valid property of AWS::SQS::Queue$/,
   /^(Tags|FifoTopic|ContentBasedDeduplication) is not a valid property of AWS::SNS::Topic$/,
+  /^Tags is not a valid property of AWS::IAM::Role$/,
   /^FilterPolicyScope is not a valid property of AWS::SNS::Subscription$/,
   /^(MaximumBatchingWindowInSeconds|FunctionResponseTypes) is not a valid property of AWS::Lambda::EventSourceMapping$/,
   /^(Tags|CorsConfiguration) is not a valid property of AWS::ApiGatewayV2::Api$/,
@@ -116,6 +156,10 @@ const ATTRIBUTES = {
   aws_apigatewayv2_authorizer: ['id'],
   aws_apigatewayv2_route: ['id'],
   'data.aws_lambda_function': ['arn', 'invoke_arn', 'function_name', 'qualified_arn'],
+  aws_lambda_function: ['arn', 'id', 'invoke_arn', 'function_name', 'qualified_arn'],
+  aws_iam_role: ['arn', 'id', 'name', 'unique_id'],
+  aws_iam_role_policy: ['id'],
+  'data.archive_file': ['id', 'output_path', 'output_base64sha256', 'output_sha', 'output_size'],
   'data.aws_caller_identity': ['account_id', 'arn', 'id'],
 };
 

@@ -1,10 +1,11 @@
 // `svl init users-app` end to end through the built CLI on an in-process emulator (fake clock): one
-// command writes the project (spec + handlers + token key), deploys six functions and applies the flow.
+// command writes the project (spec declaring six functions + handlers + token key) and applies the flow,
+// the functions first.
 // Then the seed system works as a whole: login -> token; POST /users (authorizer with roles) -> topic ->
 // posts queue -> create-post -> the welcome post GET /users/{id}/posts lists; no token 401, a forged one
 // 403; PUT /users/{id} with a base64 image -> bucket -> notification -> image queue -> thumbnails; a
 // poisoned message lands in users-app-posts-dlq after 5 receives and `svl dlq redrive` brings it back
-// once the handler is fixed; `svl graph` shows the whole system; destroy leaves nothing behind.
+// once the handler is fixed and `svl apply` redeployed the code; `svl graph` shows the whole system; destroy leaves nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,10 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   const secret = readFileSync(join(project, 'functions', '.token-secret'), 'utf8');
   assert.match(secret, /^[A-Za-z0-9_-]{43}\n$/);
   assert.deepEqual(init.code.deployed.map((d) => d.function).sort(), FUNCTIONS);
+  // The spec declares them (code relative to it), so that `svl apply` deploys them: nothing to do right after init.
+  const written = JSON.parse(readFileSync(init.specFile, 'utf8'));
+  assert.deepEqual(written.functions.map((f) => [f.name, f.handler, f.code]).sort(), FUNCTIONS.map((fn) => [fn, `${fn.slice('users-app-'.length)}.handler`, './functions']));
+  assert.equal(json(await run(['apply', init.specFile, '--json'])).changed, false);
   for (const fn of FUNCTIONS) {
     const f = await t.send('GetFunction', { FunctionName: fn });
     assert.equal(f.Tags['svl:flow'], 'users-app', fn);
@@ -154,7 +159,10 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   );
   assert.notEqual(fixed, source);
   writeFileSync(file, fixed);
-  assert.equal((await run(['deploy', join(project, 'functions'), '--name', 'users-app-create-post', '--handler', 'create-post.handler'])).code, 0);
+  // The spec declares the functions: apply redeploys those whose package changed (the six share the one
+  // code directory, so all six), their code only, and nothing else of the flow.
+  const fix = json(await run(['apply', join(project, 'users-app.flow.json'), '--yes', '--json']));
+  assert.deepEqual(fix.done.map((s) => `${s.action} ${s.kind} ${s.name} ${s.changes.join(',')}`).sort(), FUNCTIONS.map((fn) => `update function ${fn} code`));
   const redrive = await withTicking(() => run(['dlq', 'redrive', 'users-app-posts-dlq', '--yes', '--json']));
   assert.equal(redrive.code, 0, redrive.stderr);
   await eventually(async () => (await t.logs('users-app-create-post')).some((e) => e.text.includes('skipping a user-renamed message')), { timeoutMs: 30_000, what: 'the fixed handler to take the redriven message' });

@@ -1,4 +1,5 @@
 /** The work of `svl plan` and `svl apply`. */
+import { dirname } from 'node:path';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, cancelled } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
@@ -15,7 +16,7 @@ export async function runPlan(file: string | undefined, target: Target, ui: Ui):
   const spec = readSpecFile(path);
   const clients = await flowClients(target, ui);
   try {
-    const { plan, observed } = await prepareFlow(spec, clients, await basePlanContext(target, clients));
+    const { plan, observed } = await prepareFlow(spec, clients, { ...(await basePlanContext(target, clients)), specDir: dirname(path) });
     assertApplicable(spec, observed, path);
     for (const w of plan.warnings) ui.warn(w);
     return { file: path, flow: spec.name, plan };
@@ -37,7 +38,7 @@ export async function runApply(file: string | undefined, adopt: boolean, target:
   const spec = readSpecFile(path);
   const clients = await flowClients(target, ui);
   try {
-    const base = { ...(await basePlanContext(target, clients)), adopt };
+    const base = { ...(await basePlanContext(target, clients)), adopt, specDir: dirname(path) };
     const prepared = await prepareFlow(spec, clients, base);
     if (cancel.signal?.aborted) throw cancelled({ done: 'nothing changed (stopped while reading what exists)', resume: cancel.resume });
     const { plan } = prepared;

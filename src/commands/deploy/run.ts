@@ -3,14 +3,14 @@
  * modes kept so a `bootstrap` stays executable), then CreateFunction or UpdateFunctionCode (and
  * UpdateFunctionConfiguration for changed settings), waiting until the function is ready to invoke.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { getLambda } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { writeZip, type ZipInput } from '../../domain/zip.js';
+import { zipDirectory } from '../../domain/zip-dir.js';
 import { SUPPORTED_RUNTIMES } from '../../domain/runtimes.js';
 import type { DeployFlags } from './index.js';
 
@@ -84,20 +84,8 @@ export function detect(dir: string, runtime?: string, handler?: string): { runti
   return { runtime: rt, handler: found[1]! };
 }
 
-export function zipDirectory(dir: string): Buffer {
-  const files: ZipInput[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === '.git' || name === '.DS_Store') continue;
-      const p = join(d, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) files.push({ name: relative(dir, p).split('\\').join('/'), data: readFileSync(p), mode: st.mode & 0o777 });
-    }
-  };
-  walk(dir);
-  return writeZip(files);
-}
+/** The package of a directory (src/domain/zip-dir.ts; `svl apply` zips declared functions the same way). */
+export { zipDirectory };
 
 export async function runDeploy(o: DeployOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal): Promise<DeployResult> {
   const { runtime, handler } = detect(o.dir, o.runtime, o.handler);

@@ -5,11 +5,12 @@
  * a bad answer is asked again and no answer is lost to an error at the end. Makes no AWS call.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { checkSpecFile, specFileName } from '../../flows/files.js';
-import { SPEC_LIMITS, filterPolicyProblem, type FlowSpec } from '../../flows/spec.js';
+import { checkSpecFile, specFileName, specToJson } from '../../flows/files.js';
+import { DEFAULT_RUNTIME, type FunctionSpec } from '../../flows/function-spec.js';
+import { SPEC_LIMITS, filterPolicyProblem, validateSpec, type FlowSpec } from '../../flows/spec.js';
 import { accountUniqueBuckets, loadTemplate, templateCodeDir, templateEnv, templateSpec, type FanoutParams } from '../../flows/templates.js';
 import { checkWorkerDir, workerDirOf } from './code.js';
 import type { InitFlags } from './index.js';
@@ -165,10 +166,28 @@ export async function gatherInit(template: string, flowName: string | undefined,
     const env = t.code?.env && Object.fromEntries(Object.entries(t.code.env).map(([fn, e]) => [fn, templateEnv(e, spec)!]));
     const dir = t.code?.dirName ? join(projectDir, t.code.dirName) : workerDirOf(spec.name, projectDir);
     code = { from, dir, functions, timeout: t.consumer?.timeout ?? t.code?.timeout, ...(t.code && { handlers: t.code.handlers, env, secretFile: t.code.secretFile }) };
+    // A whole project's spec declares its functions (code relative to the spec file): `svl apply` deploys them.
+    if (t.project && t.code) spec = withTemplateFunctions(spec, code, relative(dirname(file), dir), f.role);
   }
   if (!f.dryRun && !f.force) {
     checkSpecFile(file, spec, 'Use another flow name or --out, apply that file with `svl apply`, or pass --force.');
     if (code) checkWorkerDir(code.from, code.dir);
   }
   return { spec, template: t.id, file, dryRun: Boolean(f.dryRun), force: Boolean(f.force), code, role: f.role, projectDir };
+}
+
+/** The spec with a `functions` section for the template's code: one function per handler, the code directory relative to the spec. */
+export function withTemplateFunctions(spec: FlowSpec, code: NonNullable<InitOptions['code']>, rel: string, role?: string): FlowSpec {
+  const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? rel : `./${rel}`;
+  const functions: FunctionSpec[] = code.functions.map((fn) => ({
+    name: fn,
+    handler: code.handlers?.[fn] ?? 'index.handler',
+    code: dir,
+    runtime: DEFAULT_RUNTIME,
+    timeout: code.timeout ?? 3,
+    memory: 128,
+    environment: code.env?.[fn] ?? {},
+    ...(role && { role }),
+  }));
+  return validateSpec(JSON.parse(specToJson({ ...spec, functions })), `template flow "${spec.name}"`);
 }

@@ -3,7 +3,9 @@
  * real AWS account, write the spec, write and deploy the template's handler code when it has some (the
  * same code path as `svl deploy`), then apply — consumers included, in one run. A template that is a
  * whole project (users-app) goes into its own directory, with a secret file written once (the token
- * key); the functions deployed are tagged with the flow so that `svl destroy` removes them too. Returns
+ * key), and its spec declares its functions (`functions`, code relative to the spec): apply deploys them,
+ * and `svl apply` after editing a handler redeploys what changed. The functions are tagged with the flow
+ * so that `svl destroy` removes them too. Returns
  * data; prints nothing but progress.
  */
 import { randomBytes } from 'node:crypto';
@@ -72,6 +74,9 @@ export function renderList(r: ReturnType<typeof runList>, ui: Ui): string {
   ].join('\n');
 }
 
+/** A function init deployed (`svl deploy`'s result), or one the spec declares and apply deployed (or found unchanged). */
+export type InitDeployed = Pick<DeployResult, 'function' | 'runtime' | 'handler'> & Partial<Omit<DeployResult, 'action'>> & { action: 'created' | 'updated' | 'unchanged' };
+
 export interface InitResult {
   flow: string;
   template: string;
@@ -80,7 +85,7 @@ export interface InitResult {
   plan: Plan;
   applied: ApplyResult | null;
   /** The handler code written and the functions deployed from it (templates with code). */
-  code: { dir: string; written: boolean; deployed: DeployResult[] } | null;
+  code: { dir: string; written: boolean; deployed: InitDeployed[] } | null;
   /** Where the flow's first HTTP API answers (the emulator's path-style URL on --local). */
   apiUrl?: string;
   apiCalls: number;
@@ -94,10 +99,16 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
   const signal = cancel.signal;
   const t0 = performance.now();
   const clients = await flowClients(target, ui);
-  const deploys = o.code?.functions ?? [];
+  // A spec that declares its functions (users-app) has apply deploy them; otherwise init deploys them first.
+  const declared = o.spec.functions ?? [];
+  const deploys = declared.length ? [] : (o.code?.functions ?? []);
+  const specDir = dirname(o.file);
+  // Until init writes the code, the plan zips the template's copy (or what is already in the project).
+  const planSpec = declared.length && o.code ? { ...o.spec, functions: declared.map((f) => ({ ...f, code: existsSync(o.code!.dir) ? o.code!.dir : o.code!.from })) } : o.spec;
+  const roleHint = 'Give the functions\' execution role: --role arn:aws:iam::<account>:role/<name>';
   try {
-    const base = await basePlanContext(target, clients);
-    const prepared = await prepareFlow(o.spec, clients, { ...base, deploys });
+    const base = { ...(await basePlanContext(target, clients)), specDir, roleHint };
+    let prepared = await prepareFlow(planSpec, clients, { ...base, deploys });
     const { plan, observed } = prepared;
     // Functions deployed here get the template's timeout; only the others are judged as they exist.
     const others = new Map([...(observed.functionTimeouts ?? [])].filter(([fn]) => !deploys.includes(fn)));
@@ -114,7 +125,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
     if (o.dryRun) return result(null, o.code ? { dir: o.code.dir, written: false, deployed: [] } : null);
     if (!ui.json) {
       ui.info(renderPlan(plan, ui));
-      if (o.code) ui.info(`Code: ${o.code.dir} (from the ${o.template} template), deployed as ${deploys.join(', ')}`);
+      if (o.code) ui.info(`Code: ${o.code.dir} (from the ${o.template} template), deployed as ${(declared.length ? declared.map((f) => f.name) : deploys).join(', ')}${declared.length ? ' (the spec\'s functions)' : ''}`);
     }
     await confirmAccount(target, ui, `Create flow ${o.spec.name} (${plan.steps.length} change(s)${deploys.length ? `, deploy ${deploys.join(', ')}` : ''})`);
     if (signal?.aborted) throw cancelled({ done: 'nothing created, no spec file written' });
@@ -129,7 +140,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
       writeSecretFile(o.code.dir, o.code.secretFile);
       // Tagged like the rest of the flow, so that `svl destroy` removes the functions init deployed.
       const tags = { [FLOW_TAG]: o.spec.name };
-      const deployed: DeployResult[] = [];
+      const deployed: InitDeployed[] = [];
       for (const fn of deploys) {
         // Between deploys: the same init again converges (unchanged handler files are not a conflict).
         if (signal?.aborted) {
@@ -140,17 +151,27 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
         }
         deployed.push(await runDeploy({ dir: o.code.dir, name: fn, role: o.role, timeout: o.code.timeout, ...(o.code.handlers?.[fn] && { handler: o.code.handlers[fn] }), ...(o.code.env?.[fn] && { env: o.code.env[fn] }), tags }, target, ui, signal));
       }
+      if (declared.length) {
+        // The code is written: plan again from it (its secret file is part of the package), then apply deploys it.
+        prepared = await prepareFlow(o.spec, clients, base);
+        const steps = prepared.plan.steps.filter((s) => s.kind === 'function');
+        for (const f of declared) {
+          const s = steps.find((x) => x.name === f.name);
+          deployed.push({ function: f.name, action: s?.action === 'create' ? 'created' : s ? 'updated' : 'unchanged', runtime: f.runtime, handler: f.handler });
+        }
+      }
       code = { dir: o.code.dir, written, deployed };
     }
-    const spinner = await ui.spinner(`Applying ${plan.steps.length} change(s)…`);
+    const total = prepared.plan.steps.length;
+    const spinner = await ui.spinner(`Applying ${total} change(s)…`);
     let n = 0;
     try {
       const applied = await applyFlow(o.spec, clients, prepared, {
-        onStep: (s) => spinner.update(`Applying (${++n}/${plan.steps.length}) ${s.action} ${s.kind} ${s.name}`),
+        onStep: (s) => spinner.update(`Applying (${++n}/${total}) ${s.action} ${s.kind} ${s.name}`),
         signal: cancel.signal,
         resume,
       });
-      spinner.succeed(plan.steps.length ? `Applied ${plan.steps.length} change(s)` : 'Nothing to change');
+      spinner.succeed(total ? `Applied ${total} change(s)` : 'Nothing to change');
       const api = applied.apis?.[0];
       const local = target.endpoints.lambda ?? target.endpoints.sqs ?? 'http://127.0.0.1:4566';
       const apiUrl = api ? (target.kind === 'local' ? `${local}/_aws/execute-api/${api.id}` : api.endpoint) : undefined;
@@ -165,6 +186,11 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
   }
 }
 
+const specArg = (file: string) => {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+};
+
 export function renderInit(r: InitResult, ui: Ui): string {
   if (r.dryRun) return `${renderPlan(r.plan, ui, 'Plan (dry run, nothing created)')}\n\n${renderSpecGraph(r.spec, ui)}`;
   const local = r.target === 'local' ? ' --local' : '';
@@ -178,7 +204,7 @@ export function renderInit(r: InitResult, ui: Ui): string {
   // A template's command is an svl command, or (with {{local}} in it) a whole shell line.
   const tried = loadTemplate(r.template).next?.map((c) => (c.includes('{{local}}') ? c.replace(/\{\{local\}\}/g, local) : `svl ${c}${local}`));
   const next = api
-    ? [...(tried ?? [`svl http ${api.name} ${sample}${local}`, `svl http ${api.name} ${sample} --event${local}`]), `svl graph ${r.flow}${local}`, ...(r.code ? [`svl deploy ${dir} --name ${r.code.deployed[0]?.function} --handler <file.export>${local}   # after editing a handler`] : [])]
+    ? [...(tried ?? [`svl http ${api.name} ${sample}${local}`, `svl http ${api.name} ${sample} --event${local}`]), `svl graph ${r.flow}${local}`, ...(r.code ? [r.spec.functions?.length && r.specFile ? `svl apply ${specArg(r.specFile)}${local}   # after editing a handler: deploys the functions whose code changed` : `svl deploy ${dir} --name ${r.code.deployed[0]?.function} --handler <file.export>${local}   # after editing a handler`] : [])]
     : r.code
     ? [`svl send ${first.name} '{"id":"job-1"}'${group}${local}`, ...r.code.deployed.slice(0, 1).map((d) => `svl logs ${d.function}${local}`), `svl deploy ${dir} --name ${r.code.deployed[0]?.function ?? first.consumer?.function}${local}   # after editing the handler`]
     : [`svl publish ${r.spec.topic.name} '{"type":"invoice","id":1}'${group}${local}`, `svl graph ${r.flow}${local}`, `svl send ${first.name} 'hello'${group}${local}`];
