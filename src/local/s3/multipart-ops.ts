@@ -149,7 +149,7 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
   row.file = file;
   let done: ReturnType<typeof ctx.s3.store.completeUpload>;
   try {
-    done = ctx.s3.store.completeUpload(uploadId, row, check);
+    done = await ctx.s3.commits.run(() => ctx.s3.store.completeUpload(uploadId, row, check, ctx.s3.event(ctx, 'ObjectCreated:CompleteMultipartUpload', bucket, key, { size: row.size, eTag: etag })));
   } catch (err) {
     await ctx.s3.files.remove(file);
     throw err;
@@ -161,7 +161,6 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
   if (done.replaced) void ctx.s3.files.remove(done.replaced);
   for (const f of done.partFiles) void ctx.s3.files.remove(f);
   ctx.s3.opts.log?.(`S3 ${bucket} <- ${key} (${row.size} bytes, ${parts.length} parts)`);
-  ctx.s3.emit(ctx, 'ObjectCreated:CompleteMultipartUpload', bucket, key, done.seq, { size: row.size, eTag: etag });
   const location = `${ctx.stream.baseUrl}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const sum = composite ? `${tag(`Checksum${up.checksum_algorithm}`, composite)}${tag('ChecksumType', 'COMPOSITE')}` : '';
   return {
