@@ -433,8 +433,8 @@ test('AWS CLI v1: put-bucket-notification-configuration applies (test event sent
 
 test('concurrent PUTs (sharing commits): each acknowledged object is notified once; a refused conditional PUT is not', async () => {
   const b = await bucket('notif-concurrent');
-  const qUrl = await queue('nc-q', b);
-  await putConfig(b, { QueueConfigurations: [{ QueueArn: queueArnOf('nc-q'), Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }] });
+  const qUrl = await queue('concurrent-puts-q', b);
+  await putConfig(b, { QueueConfigurations: [{ QueueArn: queueArnOf('concurrent-puts-q'), Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }] });
   await drain(qUrl); // the test event
   await s3send('PutObject', { Bucket: b, Key: 'taken', Body: 'x' });
   const keys = Array.from({ length: 30 }, (_, i) => `k/${i}`);
