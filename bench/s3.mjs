@@ -313,6 +313,7 @@ async function multipartUpload(url, file, mb) {
   const s3 = s3Client(url);
   const PART = 8 * 1024 * 1024;
   const size = mb * 1024 * 1024;
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' })).catch(() => {}); // made by bigUpload unless --sections left it out
   const t0 = performance.now();
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'bench-big', Key: 'multipart.bin' }));
   const parts = [];
