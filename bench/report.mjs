@@ -41,13 +41,14 @@ export async function waitForHttp(url, timeoutMs = 15_000) {
  * Starts `svl local start` as its own process on a free port, with durable state in a fresh temporary
  * directory (`prefix`; the state goes in its `stateSubdir` when given), and waits until it answers.
  * `stop()` sends SIGTERM and removes the directory: at once, `removeDelayMs` later, or (`waitForExit`)
- * once the process has exited, in which case it returns a promise.
+ * once the process has exited, in which case it returns a promise. `nodeArgs` go to node before the script
+ * (`--cpu-prof`, …).
  */
-export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [] } = {}) {
+export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [], nodeArgs = [] } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = stateSubdir ? join(dir, stateSubdir) : dir;
-  const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet', ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet', ...extraArgs], {
     stdio: 'ignore',
     env: { ...process.env, CI: '1' },
   });

@@ -431,6 +431,29 @@ test('AWS CLI v1: put-bucket-notification-configuration applies (test event sent
   }
 });
 
+test('concurrent PUTs (sharing commits): each acknowledged object is notified once; a refused conditional PUT is not', async () => {
+  const b = await bucket('notif-concurrent');
+  const qUrl = await queue('concurrent-puts-q', b);
+  await putConfig(b, { QueueConfigurations: [{ QueueArn: queueArnOf('concurrent-puts-q'), Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }] });
+  await drain(qUrl); // the test event
+  await s3send('PutObject', { Bucket: b, Key: 'taken', Body: 'x' });
+  const keys = Array.from({ length: 30 }, (_, i) => `k/${i}`);
+  const outcomes = await Promise.allSettled([
+    ...keys.map((Key) => s3send('PutObject', { Bucket: b, Key, Body: Key })),
+    s3send('PutObject', { Bucket: b, Key: 'taken', Body: 'y', IfNoneMatch: '*' }),
+    s3send('DeleteObject', { Bucket: b, Key: 'absent' }),
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.status), [...keys.map(() => 'fulfilled'), 'rejected', 'fulfilled']);
+  assert.equal(outcomes[keys.length].reason.name, 'PreconditionFailed');
+  const records = (await drain(qUrl)).map((m) => m.Records[0]);
+  const created = records.filter((r) => r.eventName === 'ObjectCreated:Put').map((r) => decodeURIComponent(r.s3.object.key));
+  assert.deepEqual(created.sort(), ['taken', ...keys].sort());
+  assert.deepEqual(records.filter((r) => r.eventName === 'ObjectRemoved:Delete').map((r) => r.s3.object.key), ['absent']);
+  const sequencers = records.map((r) => r.s3.object.sequencer);
+  assert.equal(new Set(sequencers).size, sequencers.length, 'every event has its own sequencer');
+  for (const Key of keys) assert.equal(await (await s3send('GetObject', { Bucket: b, Key })).Body.transformToString(), Key);
+});
+
 test('a configuration survives a restart of a durable emulator, and a deleted bucket takes it along', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'svl-s3n-state-'));
   try {

@@ -8,7 +8,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
-import { open, unlink } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import { header } from '../protocol/request.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksummer, validChecksumValue, type ChecksumAlgorithm } from './checksums.js';
 import {
@@ -88,6 +90,28 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
 /**
+ * Larger bodies go to their temp file through a write stream buffering up to this much: the socket's
+ * 64 KiB reads are hashed as they arrive and written by the thread pool meanwhile, several per `writev`,
+ * instead of one awaited write per read.
+ */
+const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Ends a temp-file stream and waits until its data is written and its descriptor closed. */
+async function closeStream(out: WriteStream): Promise<void> {
+  const closed = once(out, 'close');
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await closed;
+}
+
+/** Destroys a temp-file stream and waits for its descriptor to close (errors ignored: the file is removed next). */
+async function discardStream(out: WriteStream): Promise<void> {
+  if (out.closed) return;
+  const closed = once(out, 'close').catch(() => {});
+  out.destroy();
+  await closed;
+}
+
+/**
  * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
  * SMALL_BODY_BYTES, else streamed into `tmpPath` (created here, removed here on error).
  */
@@ -102,7 +126,10 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
   const sum = expected.algorithm ? checksummer(expected.algorithm) : undefined;
   const small = length <= SMALL_BODY_BYTES;
   const chunks: Buffer[] = [];
-  const fh = small ? undefined : await open(tmpPath, 'w');
+  const out = small ? undefined : createWriteStream(tmpPath, { highWaterMark: WRITE_BUFFER_BYTES });
+  // A failed write (disk full) is seen at the next write or at the end; listened to so it is never unhandled.
+  let writeError: Error | undefined;
+  out?.on('error', (err) => (writeError ??= err));
   let size = 0;
   const trailers: Record<string, string> = {};
   try {
@@ -113,8 +140,11 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
       md5.update(buf);
       sum?.update(buf);
       signedSha?.update(buf);
-      if (fh) await fh.write(buf);
-      else chunks.push(Buffer.from(buf)); // copied: aws-chunked slices share the socket's buffer
+      if (out) {
+        if (writeError) throw writeError;
+        // The socket's chunks are never reused by node, so they are queued as they are (no copy).
+        if (!out.write(buf)) await once(out, 'drain'); // rejects on 'error'
+      } else chunks.push(Buffer.from(buf)); // copied: aws-chunked slices share the socket's buffer
     };
     if (chunked) await decodeAwsChunked(req, write, trailers);
     else for await (const chunk of req) await write(chunk as Buffer);
@@ -136,12 +166,13 @@ export async function receiveBody(req: IncomingMessage, tmpPath: string, maxByte
       if (sum && sum.digest() !== value) throw badChecksum(expected.algorithm);
       checksum = { algorithm: expected.algorithm, value };
     }
-    if (!fh) return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), size, md5Hex, checksum };
-    await fh.close();
+    if (!out) return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), size, md5Hex, checksum };
+    if (writeError) throw writeError;
+    await closeStream(out);
     return { size, md5Hex, checksum };
   } catch (err) {
-    if (fh) {
-      await fh.close().catch(() => {});
+    if (out) {
+      await discardStream(out);
       await unlink(tmpPath).catch(() => {});
     }
     // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.

@@ -127,6 +127,7 @@ export function deleteBucket(ctx: S3Context, name: string): S3Reply {
   requireBucket(ctx.s3, name);
   if (!ctx.s3.store.bucketIsEmpty(name)) throw bucketNotEmpty(name);
   for (const f of ctx.s3.store.deleteBucket(name)) void ctx.s3.files.remove(f);
+  ctx.s3.events.bucketRemoved?.(name);
   ctx.s3.opts.log?.(`S3 bucket ${name} deleted`);
   return { status: 204 };
 }

@@ -1,8 +1,8 @@
 /**
  * S3 bucket notifications, the part that talks to other services: the stored configuration per bucket
  * (table s3_notifications, cached in memory), PutBucketNotificationConfiguration's destination validation
- * and `s3:TestEvent`, and the delivery of object events (the S3EventSink the S3 service calls after each
- * committed create/delete) to SQS (SendMessage as s3.amazonaws.com, so the queue policy is evaluated),
+ * and `s3:TestEvent`, and the delivery of object events (the S3EventSink the S3 service calls inside the
+ * transaction of each create/delete) to SQS (SendMessage as s3.amazonaws.com, so the queue policy is evaluated),
  * SNS (Publish, Subject "Amazon S3 Notification") and Lambda (an asynchronous invocation).
  * It deliberately does not parse or check the configuration document (notifications.ts) nor build
  * records (event-record.ts), and never touches other services' tables.
@@ -27,10 +27,11 @@
  * - FIFO queues are not supported by S3 as destinations (documented), nor FIFO topics (they need a
  *   MessageGroupId S3 does not send): svl refuses them at configuration time like a destination that does
  *   not validate, with its own ArgumentValue text (UNVERIFIED: what AWS answers for one).
- * - Durability: delivery runs synchronously right after the S3 service committed the object and before
- *   it answers, each destination write being its own SQLite commit (the SQS message, the SNS fan-out, the
- *   Lambda async-invocation row). A crash between the object's commit and those writes loses that
- *   notification (the object stays); AWS gives at-least-once delivery instead.
+ * - Durability: delivery runs synchronously inside the transaction that commits the object, before the
+ *   response: the object row and its destination writes (the SQS message, the SNS fan-out, the Lambda
+ *   async-invocation row) are one SQLite commit, so after a crash an acknowledged object has its
+ *   notifications (AWS gives at-least-once delivery). A delivery that throws (not a refusal, which is
+ *   logged and journalled as dropped) is rolled back to a savepoint and logged; the object still commits.
  * - Cross-region destinations are accepted (AWS requires the bucket's region); not checked.
  * - EventBridgeConfiguration is stored and returned; nothing goes to EventBridge (svl emulates none).
  *   Events svl raises are the S3 service's (ObjectCreated:Put/Copy/CompleteMultipartUpload,
@@ -87,8 +88,11 @@ const KIND_LABEL = { queue: 'queue', topic: 'topic', function: 'λ' } as const;
 
 export class S3Notifier {
   private readonly s;
-  private readonly cache = new Map<string, { text: string; config: NotificationConfig }>();
+  /** bucket -> its configuration, read once: `put` is the only writer of the row, and the S3 service reports a bucket's deletion (`bucketRemoved`). */
+  private readonly cache = new Map<string, NotificationConfig>();
   private readonly log: LogFn;
+  /** Runs the deliveries of one event in a SAVEPOINT inside the object's transaction: a delivery that throws half-way leaves nothing. */
+  private readonly savepoint: (fn: () => void) => void;
 
   constructor(private readonly opts: S3NotifierOptions) {
     this.log = opts.log ?? (() => {});
@@ -96,20 +100,23 @@ export class S3Notifier {
       get: opts.db.prepare(`SELECT config FROM s3_notifications WHERE bucket = ?`),
       put: opts.db.prepare(`INSERT OR REPLACE INTO s3_notifications (bucket, config) VALUES (?, ?)`),
     };
+    this.savepoint = opts.db.transaction((fn: () => void) => fn());
   }
 
-  /**
-   * The bucket's configuration (empty when none was ever put). Read on every event: the row is the truth
-   * (the S3 store deletes it with its bucket), the parsed form is cached by its text.
-   */
+  /** The bucket's configuration (empty when none was ever put). */
   config(bucket: string): NotificationConfig {
+    let config = this.cache.get(bucket);
+    if (config) return config;
     const row = this.s.get.get(bucket) as { config: string } | undefined;
-    if (!row) return EMPTY_CONFIG;
-    const hit = this.cache.get(bucket);
-    if (hit && hit.text === row.config) return hit.config;
-    const config = JSON.parse(row.config) as NotificationConfig;
-    this.cache.set(bucket, { text: row.config, config });
+    config = row ? (JSON.parse(row.config) as NotificationConfig) : EMPTY_CONFIG;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(bucket, config);
     return config;
+  }
+
+  /** The S3EventSink: the bucket was deleted, its configuration row with it. */
+  bucketRemoved(bucket: string): void {
+    this.cache.delete(bucket);
   }
 
   /** GetBucketNotificationConfiguration's document. */
@@ -136,6 +143,7 @@ export class S3Notifier {
       }
       this.sendTestEvents(bucket, config.rules, o);
     }
+    this.cache.delete(bucket);
     this.s.put.run(bucket, JSON.stringify(config));
     const summary = config.rules.map((r) => `${KIND_LABEL[r.kind]} ${short(r.Arn)}`).join(', ');
     this.log(`S3 ${bucket}: notifications ${summary || 'cleared'}${config.eventBridge ? ' (+EventBridge, not delivered)' : ''}${o.skipDestinationValidation ? ' (destination validation skipped)' : ''}`);
@@ -219,10 +227,14 @@ export class S3Notifier {
     }
   }
 
-  /** The S3EventSink: after the S3 service committed a create/delete. */
+  /** The S3EventSink: inside the transaction that commits a create/delete (its deliveries commit with it). */
   objectEvent(e: RecordSource): void {
     const config = this.config(e.bucket);
     if (config.rules.length === 0) return;
+    this.savepoint(() => this.deliver(e, config));
+  }
+
+  private deliver(e: RecordSource, config: NotificationConfig): void {
     const encodedKey = encodeEventKey(e.key);
     const sent: string[] = [];
     const journal = this.opts.journal ?? NO_JOURNAL;

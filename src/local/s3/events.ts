@@ -1,8 +1,10 @@
 /**
  * The hook between the S3 emulator core and the notification module: S3Service calls
- * `events.objectEvent` once per committed object creation or removal, after the commit and before the
- * response is written. The core knows nothing of notification configurations or destinations; the
- * notification module attaches its sink with `S3Service.attachEventSink`.
+ * `events.objectEvent` once per object creation or removal, inside the transaction that commits it (so
+ * deliveries written to SQLite commit with the object) and before the response is written, and
+ * `bucketRemoved` once a bucket (with its notification configuration) is deleted. The core knows nothing
+ * of notification configurations or destinations; the notification module attaches its sink with
+ * `S3Service.attachEventSink`.
  */
 export type S3EventName =
   | 'ObjectCreated:Put'
@@ -33,6 +35,8 @@ export interface S3ObjectEvent {
 
 export interface S3EventSink {
   objectEvent(e: S3ObjectEvent): void;
+  /** The bucket and its notification configuration row are gone (drop anything cached about it). */
+  bucketRemoved?(bucket: string): void;
 }
 
 export const NO_EVENTS: S3EventSink = { objectEvent() {} };

@@ -28,7 +28,7 @@ import {
   preconditionFailed,
 } from './errors.js';
 import type { S3Context, S3Reply } from './http.js';
-import type { ObjectRow, WriteCheck } from './store.js';
+import type { InCommit, ObjectRow, WriteCheck } from './store.js';
 import { aclHeadersAllowed, isoTime, parseBody, requireBucket } from './bucket-ops.js';
 import { INLINE_BODY_BYTES, MAX_DELETE_KEYS, MAX_KEY_BYTES, MAX_PUT_BYTES } from './constants.js';
 
@@ -81,8 +81,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
     checksum_algorithm: body.checksum?.algorithm ?? null,
     checksum: body.checksum?.value ?? null,
   };
-  const seq = await commitObject(ctx, tmp, row, body, check);
-  s3.emit(ctx, 'ObjectCreated:Put', bucket, key, seq, { size: row.size, eTag: row.etag });
+  await commitObject(ctx, tmp, row, body, check, s3.event(ctx, 'ObjectCreated:Put', bucket, key, { size: row.size, eTag: row.etag }));
   const headers: Record<string, string> = { etag: quoted(row.etag), 'x-amz-server-side-encryption': 'AES256' };
   if (body.checksum) {
     headers[checksumHeader(body.checksum.algorithm)] = body.checksum.value;
@@ -92,16 +91,16 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
 }
 
 /**
- * Stores the body and commits `row` (its `file`/`body` set here); returns the sequencer. A small body
- * goes inline into the row (one SQLite commit, no file); a larger in-memory one is written to a new file,
- * a streamed one renamed from its temp file `tmp`.
+ * Stores the body and commits `row` (its `file`/`body` set here) with `inCommit` (the event) in the same
+ * transaction; returns the sequencer. A small body goes inline into the row (one SQLite commit, no file);
+ * a larger in-memory one is written to a new file, a streamed one renamed from its temp file `tmp`.
  */
-export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, received: { data?: Buffer } = {}, check?: WriteCheck): Promise<number> {
+export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, received: { data?: Buffer } = {}, check?: WriteCheck, inCommit?: InCommit): Promise<number> {
   const { s3 } = ctx;
   if (row.body || (received.data && received.data.length <= INLINE_BODY_BYTES)) {
     row.file = '';
     row.body ??= received.data;
-    const out = s3.store.putObject(row, check);
+    const out = await s3.commits.run(() => s3.store.putObject(row, check, inCommit));
     if (!out) throw noSuchBucket(row.bucket);
     if (out.replaced) void s3.files.remove(out.replaced);
     s3.opts.log?.(`S3 ${row.bucket} <- ${row.key} (${row.size} bytes)`);
@@ -117,7 +116,7 @@ export async function commitObject(ctx: S3Context, tmp: string, row: ObjectRow, 
   row.file = id;
   let out: ReturnType<typeof s3.store.putObject>;
   try {
-    out = s3.store.putObject(row, check);
+    out = await s3.commits.run(() => s3.store.putObject(row, check, inCommit));
   } catch (err) {
     await s3.files.remove(id);
     throw err;
@@ -271,9 +270,8 @@ export function getObject(ctx: S3Context, bucket: string, key: string): S3Reply 
 export async function deleteObject(ctx: S3Context, bucket: string, key: string): Promise<S3Reply> {
   const { s3 } = ctx;
   requireBucket(s3, bucket);
-  const out = s3.store.deleteObject(bucket, key);
+  const out = await s3.commits.run(() => s3.store.deleteObject(bucket, key, s3.event(ctx, 'ObjectRemoved:Delete', bucket, key)));
   if (out.file) void s3.files.remove(out.file);
-  s3.emit(ctx, 'ObjectRemoved:Delete', bucket, key, out.seq);
   return { status: 204 };
 }
 
@@ -314,16 +312,20 @@ export async function deleteObjects(ctx: S3Context, bucket: string): Promise<S3R
     return k;
   });
   let out = '';
-  for (const key of keys) {
-    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
-      out += `<Error>${tag('Key', key)}${tag('Code', 'KeyTooLongError')}${tag('Message', 'Your key is too long')}</Error>`;
-      continue;
+  // One commit for the whole request (and its notifications); body files go once it is committed.
+  const files: string[] = [];
+  await s3.commits.run(() => {
+    for (const key of keys) {
+      if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+        out += `<Error>${tag('Key', key)}${tag('Code', 'KeyTooLongError')}${tag('Message', 'Your key is too long')}</Error>`;
+        continue;
+      }
+      const r = s3.store.deleteObject(bucket, key, s3.event(ctx, 'ObjectRemoved:Delete', bucket, key));
+      if (r.file) files.push(r.file);
+      if (!quiet) out += `<Deleted>${tag('Key', key)}</Deleted>`;
     }
-    const r = s3.store.deleteObject(bucket, key);
-    if (r.file) void s3.files.remove(r.file);
-    s3.emit(ctx, 'ObjectRemoved:Delete', bucket, key, r.seq);
-    if (!quiet) out += `<Deleted>${tag('Key', key)}</Deleted>`;
-  }
+  });
+  for (const f of files) void s3.files.remove(f);
   return { body: s3Document('DeleteResult', out) };
 }
 
@@ -380,8 +382,7 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
     headers: JSON.stringify(attrs.headers),
     metadata: JSON.stringify(attrs.metadata),
   };
-  const seq = await commitObject(ctx, tmp, row, {}, check);
-  s3.emit(ctx, 'ObjectCreated:Copy', bucket, key, seq, { size: row.size, eTag: row.etag });
+  await commitObject(ctx, tmp, row, {}, check, s3.event(ctx, 'ObjectCreated:Copy', bucket, key, { size: row.size, eTag: row.etag }));
   const checksum = row.checksum_algorithm && row.checksum ? tag(`Checksum${row.checksum_algorithm}`, row.checksum) + tag('ChecksumType', checksumType(row.checksum)) : '';
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': 'AES256' };
   if (header(ctx.req, 'x-amz-copy-source-version-id')) headers['x-amz-copy-source-version-id'] = 'null';

@@ -4,7 +4,8 @@
  * method, bucket/key and sub-resource to one operation module (bucket-ops, object-ops, list-ops,
  * multipart-ops, notification-ops). Bodies stream to a temp file (body.ts; up to 1 MiB into memory), are
  * renamed into place (files.ts; up to 64 KiB kept inline in the row instead) and committed to SQLite
- * (store.ts) before the response; then `events` hears of it.
+ * (store.ts; concurrent writes share one commit, group-commit.ts) before the response; `events` hears of
+ * it inside that commit (`event`).
  *
  * Fidelity ledger
  * - Supported: CreateBucket (LocationConstraint, us-east-1's 200 for a bucket you own), HeadBucket,
@@ -39,7 +40,8 @@ import { S3Error, methodNotAllowed, notImplemented } from './errors.js';
 import { NO_EVENTS, sequencer, type S3EventName, type S3EventSink } from './events.js';
 import { newRequestIds, readBody, sendError, sendReply, type S3Context, type S3Reply } from './http.js';
 import { BodyFiles } from './files.js';
-import { S3Store } from './store.js';
+import { S3Store, type InCommit } from './store.js';
+import { GroupCommit } from './group-commit.js';
 import { MAX_CONFIG_BODY_BYTES } from './constants.js';
 import * as buckets from './bucket-ops.js';
 import * as objects from './object-ops.js';
@@ -68,6 +70,8 @@ const VIRTUAL_HOST = /^(.+)\.localhost(:\d+)?$/i;
 export class S3Service {
   readonly store: S3Store;
   readonly files: BodyFiles;
+  /** Object writes share commits with the writes queued in the same event-loop turn (group-commit.ts). */
+  readonly commits: GroupCommit;
   /** Where committed object creations and removals are reported (the notification module). */
   events: S3EventSink = NO_EVENTS;
   private inflight = 0;
@@ -76,6 +80,7 @@ export class S3Service {
   constructor(readonly opts: S3ServiceOptions) {
     this.store = new S3Store(opts.db);
     this.files = new BodyFiles(opts.stateDir);
+    this.commits = new GroupCommit(opts.db);
   }
 
   attachEventSink(sink: S3EventSink): void {
@@ -86,25 +91,32 @@ export class S3Service {
     return this.store.bucket(name)?.region;
   }
 
-  /** Reports a committed change to the event sink. */
-  emit(ctx: S3Context, eventName: S3EventName, bucket: string, key: string, seq: number, object?: { size: number; eTag: string }): void {
-    try {
-      this.events.objectEvent({
-        eventName,
-        bucket,
-        region: this.bucketRegion(bucket) ?? ctx.region,
-        key,
-        size: object?.size,
-        eTag: object?.eTag,
-        sequencer: sequencer(seq),
-        requestId: ctx.requestId,
-        hostId: ctx.hostId,
-        sourceIp: ctx.sourceIp,
-        timeMs: this.opts.clock.now(),
-      });
-    } catch (err) {
-      this.opts.log?.(`S3 event sink failed for ${bucket}/${key}: ${(err as Error).message}`);
-    }
+  /**
+   * What an object write runs inside its commit transaction (store.ts `InCommit`): reports the change to
+   * the event sink there, so the object and its notification deliveries commit together (one commit per
+   * PUT, and no acknowledged object without its notifications after a crash). A sink that throws is
+   * logged; the object still commits.
+   */
+  event(ctx: S3Context, eventName: S3EventName, bucket: string, key: string, object?: { size: number; eTag: string }): InCommit {
+    return (seq) => {
+      try {
+        this.events.objectEvent({
+          eventName,
+          bucket,
+          region: this.bucketRegion(bucket) ?? ctx.region,
+          key,
+          size: object?.size,
+          eTag: object?.eTag,
+          sequencer: sequencer(seq),
+          requestId: ctx.requestId,
+          hostId: ctx.hostId,
+          sourceIp: ctx.sourceIp,
+          timeMs: this.opts.clock.now(),
+        });
+      } catch (err) {
+        this.opts.log?.(`S3 event sink failed for ${bucket}/${key}: ${(err as Error).message}`);
+      }
+    };
   }
 
   /** Answers one S3 request; the body is still unread on `req`. */

@@ -1,10 +1,13 @@
 /**
  * S3 metadata in SQLite (migration 6): buckets, objects, multipart uploads and parts. Pure row access;
  * it knows nothing of HTTP, and body files are the caller's (files.ts). Each write that acknowledges an
- * operation is one transaction.
+ * operation is one transaction; an object write takes an `inCommit` callback that runs inside it (the
+ * notification deliveries commit with the object). Bucket rows are cached in memory: this store is the
+ * only writer of s3_buckets, so the cache is dropped wherever a bucket row changes (not on the sequencer
+ * bump, which nothing reads from the cache).
  */
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/db.js';
+import { atomic, type Db } from '../store/db.js';
 
 export interface BucketRow {
   name: string;
@@ -58,8 +61,13 @@ export interface PartRow {
 /** Throws to refuse a write, given the object it would replace (undefined when the key is new). */
 export type WriteCheck = (existing: { etag: string } | undefined) => void;
 
+/** Runs inside an object write's transaction once the row is written, with the write's sequencer. */
+export type InCommit = (seq: number) => void;
+
 export class S3Store {
   private readonly statements = new Map<string, Statement>();
+  /** name -> row (null: known not to exist). Dropped per name on every bucket write. */
+  private readonly bucketCache = new Map<string, BucketRow | null>();
 
   constructor(private readonly db: Db) {}
 
@@ -73,8 +81,15 @@ export class S3Store {
     return st;
   }
 
+  /** The bucket row (from the cache after the first read); its `seq` is not kept current. Do not mutate it. */
   bucket(name: string): BucketRow | undefined {
-    return this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as BucketRow | undefined;
+    let row = this.bucketCache.get(name);
+    if (row === undefined) {
+      row = (this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as BucketRow | undefined) ?? null;
+      if (this.bucketCache.size > 10_000) this.bucketCache.clear();
+      this.bucketCache.set(name, row);
+    }
+    return row ?? undefined;
   }
 
   buckets(): BucketRow[] {
@@ -82,12 +97,14 @@ export class S3Store {
   }
 
   createBucket(name: string, region: string, nowMs: number): void {
+    this.bucketCache.delete(name);
     this.sql('INSERT INTO s3_buckets (name, region, created_ms) VALUES (?, ?, ?)').run(name, region, nowMs);
   }
 
   /** Deletes an empty bucket (and its notification configuration and aborted uploads); returns the part files to remove. */
   deleteBucket(name: string): string[] {
-    return this.db.transaction(() => {
+    this.bucketCache.delete(name);
+    return atomic(this.db, () => {
       const files = (
         this.sql('SELECT p.file FROM s3_parts p JOIN s3_uploads u ON u.id = p.upload_id WHERE u.bucket = ?').all(name) as { file: string }[]
       ).map((r) => r.file);
@@ -96,7 +113,7 @@ export class S3Store {
       this.sql('DELETE FROM s3_notifications WHERE bucket = ?').run(name);
       this.sql('DELETE FROM s3_buckets WHERE name = ?').run(name);
       return files;
-    })();
+    });
   }
 
   bucketIsEmpty(name: string): boolean {
@@ -104,6 +121,7 @@ export class S3Store {
   }
 
   setBucketField(name: string, field: 'tags' | 'policy', value: string | null): void {
+    this.bucketCache.delete(name);
     this.sql(`UPDATE s3_buckets SET ${field} = ? WHERE name = ?`).run(value, name);
   }
 
@@ -121,28 +139,31 @@ export class S3Store {
    * Commits an object row (replacing any previous one) and returns the replaced row's file (to delete)
    * and the sequencer; undefined when the bucket was deleted meanwhile. `check` sees the row being
    * replaced (if any) inside the transaction and throws to refuse the write (conditional writes:
-   * two racing create-only PUTs cannot both win).
+   * two racing create-only PUTs cannot both win); `inCommit` runs last in the same transaction.
    */
-  putObject(row: ObjectRow, check?: WriteCheck): { replaced?: string; seq: number } | undefined {
-    return this.db.transaction(() => {
+  putObject(row: ObjectRow, check?: WriteCheck, inCommit?: InCommit): { replaced?: string; seq: number } | undefined {
+    return atomic(this.db, () => {
       const seq = this.sql('UPDATE s3_buckets SET seq = seq + 1 WHERE name = ? RETURNING seq').get(row.bucket) as { seq: number } | undefined;
       if (!seq) return undefined; // the bucket was deleted meanwhile
       const old = this.sql('SELECT file, etag FROM s3_objects WHERE bucket = ? AND key = ?').get(row.bucket, row.key) as { file: string; etag: string } | undefined;
       check?.(old);
       this.sql(
         `INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, modified_ms, headers, metadata, checksum_algorithm, checksum, body)
-         VALUES (@bucket, @key, @file, @size, @etag, @modified_ms, @headers, @metadata, @checksum_algorithm, @checksum, @body)`,
-      ).run({ ...row, body: row.body ?? null });
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(row.bucket, row.key, row.file, row.size, row.etag, row.modified_ms, row.headers, row.metadata, row.checksum_algorithm, row.checksum, row.body ?? null);
+      inCommit?.(seq.seq);
       return { replaced: old?.file, seq: seq.seq };
-    })();
+    });
   }
 
-  /** Deletes an object row; returns its file (if it existed) and the sequencer. */
-  deleteObject(bucket: string, key: string): { file?: string; seq: number } {
-    return this.db.transaction(() => {
+  /** Deletes an object row; returns its file (if it existed) and the sequencer. `inCommit` runs last in the same transaction. */
+  deleteObject(bucket: string, key: string, inCommit?: InCommit): { file?: string; seq: number } {
+    return atomic(this.db, () => {
       const old = this.sql('DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING file').get(bucket, key) as { file: string } | undefined;
-      return { file: old?.file, seq: this.nextSeq(bucket) };
-    })();
+      const seq = this.nextSeq(bucket);
+      inCommit?.(seq);
+      return { file: old?.file, seq };
+    });
   }
 
   /** Objects of `bucket` with key > `after` and key starting with `prefix`, in key order (lazy). */
@@ -182,7 +203,7 @@ export class S3Store {
 
   /** Commits a part (replacing one with the same number); returns the replaced file, or false when the upload is gone. */
   putPart(row: PartRow): { replaced?: string } | false {
-    return this.db.transaction(() => {
+    return atomic(this.db, () => {
       if (!this.upload(row.upload_id)) return false as const;
       const old = this.sql('SELECT file FROM s3_parts WHERE upload_id = ? AND part_number = ?').get(row.upload_id, row.part_number) as { file: string } | undefined;
       this
@@ -191,25 +212,27 @@ export class S3Store {
         )
         .run(row);
       return { replaced: old?.file };
-    })();
+    });
   }
 
   /** Removes an upload and its parts; returns the part files to delete. */
   deleteUpload(id: string): string[] {
-    return this.db.transaction(() => {
+    return atomic(this.db, () => {
       const files = (this.sql('DELETE FROM s3_parts WHERE upload_id = ? RETURNING file').all(id) as { file: string }[]).map((r) => r.file);
       this.sql('DELETE FROM s3_uploads WHERE id = ?').run(id);
       return files;
-    })();
+    });
   }
 
-  /** Completes an upload: commits the object and drops the upload in one transaction. */
-  completeUpload(id: string, row: ObjectRow, check?: WriteCheck): { replaced?: string; seq: number; partFiles: string[] } | undefined {
-    return this.db.transaction(() => {
+  /** Completes an upload: commits the object and drops the upload in one transaction (`inCommit` last). */
+  completeUpload(id: string, row: ObjectRow, check?: WriteCheck, inCommit?: InCommit): { replaced?: string; seq: number; partFiles: string[] } | undefined {
+    return atomic(this.db, () => {
       if (!this.upload(id)) return undefined;
       const out = this.putObject(row, check);
       if (!out) return undefined;
-      return { ...out, partFiles: this.deleteUpload(id) };
-    })();
+      const partFiles = this.deleteUpload(id);
+      inCommit?.(out.seq);
+      return { ...out, partFiles };
+    });
   }
 }
