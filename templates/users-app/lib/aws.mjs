@@ -1,7 +1,8 @@
 // The AWS calls the functions make: SNS Publish, S3 Put object (plain or conditional), Get object and
-// list keys. On AWS the Node.js runtime ships the AWS SDK v3 and the function's execution role signs the calls. On svl's
-// emulator AWS_ENDPOINT_URL is set and the SDK is not shipped to handlers, so the same calls are plain
-// HTTP requests to the emulator (it needs no signature): SNS's Query protocol and S3's REST API.
+// list keys. On AWS the Node.js runtime ships the AWS SDK v3 and the function's execution role signs the
+// calls. On svl's emulator AWS_ENDPOINT_URL is set and the SDK is not shipped to handlers, so the same
+// calls are plain HTTP requests to the emulator (it needs no signature): SNS's Query protocol and S3's
+// REST API.
 const endpoint = process.env.AWS_ENDPOINT_URL;
 let sdk;
 
