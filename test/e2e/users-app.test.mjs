@@ -2,12 +2,16 @@
 // command writes the project (spec declaring six functions + handlers + token key) and applies the flow,
 // the functions first.
 // Then the seed system works as a whole: login -> token; POST /users (authorizer with roles) -> topic ->
-// posts queue -> create-post -> the welcome post GET /users/{id}/posts lists; no token 401, a forged one
-// 403; PUT /users/{id} with a base64 image -> bucket -> notification -> image queue -> thumbnails; a
-// poisoned message lands in users-app-posts-dlq after 5 receives and `svl dlq redrive` brings it back
-// once the handler is fixed and `svl apply` redeployed the code; `svl graph` shows the whole system; destroy leaves nothing behind.
+// posts queue -> create-post -> the welcome post GET /users/{id}/posts lists; concurrent creates of one
+// id -> exactly one 201; a failed publish -> 503, the same POST again -> 200 and the welcome post; no
+// token 401, a forged, expired, tampered, alg-none or key-less one 403; PUT /users/{id} with a base64
+// image -> bucket -> notification -> image queue -> thumbnails, and an S3-shaped event for another bucket
+// published to the topic is dropped; a poisoned message lands in users-app-posts-dlq after 5 receives and
+// `svl dlq redrive` brings it back once the handler is fixed and `svl apply` redeployed the code; `svl graph`
+// shows the whole system; destroy leaves nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { svl, root, NO_STACK } from '../helpers/cli.mjs';
@@ -105,6 +109,49 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   assert.equal(JSON.parse(denied.stdout).status, 403);
   assert.match(JSON.parse(denied.stdout).json.message, /writer role/);
 
+  // --- concurrent creates of one id: S3's If-None-Match decides, exactly one 201 (the original's
+  // check-then-write answered 201 several times, each overwriting the last); one welcome post, the winner's
+  const racers = await Promise.all([1, 2, 3, 4, 5].map((i) => run(['http', 'users-app', 'POST', '/users', ...auth, '-d', JSON.stringify({ userId: 'race', name: `Racer ${i}` }), '--json'])));
+  const raced = racers.map((r) => JSON.parse(r.stdout));
+  assert.deepEqual(raced.map((r) => r.status).sort(), [201, 409, 409, 409, 409]);
+  const winner = raced.find((r) => r.status === 201).json;
+  assert.equal(winner.published, true);
+  assert.equal(json(await run(['http', 'users-app', 'GET', '/users/race', ...auth, '--json'])).json.name, winner.name);
+  const racePosts = await eventually(
+    async () => {
+      const r = json(await run(['http', 'users-app', 'GET', '/users/race/posts', ...auth, '--json']));
+      return r.json.posts.length ? r.json.posts : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the welcome post of race' },
+  );
+  assert.deepEqual(racePosts.map((p) => p.text), [`Welcome, ${winner.name}!`]);
+
+  // --- a failed publish is recoverable: the user is kept unpublished (503), the same POST again publishes
+  // it (200) and the welcome post follows; a different body for that id is still 409
+  const usersEnv = (await t.send('GetFunctionConfiguration', { FunctionName: 'users-app-users' })).Environment.Variables;
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'users-app-users', Environment: { Variables: { ...usersEnv, TOPIC_NAME: 'users-app-no-such-topic' } } });
+  await t.emu.lambda.whenActive('users-app-users');
+  const grace = ['http', 'users-app', 'POST', '/users', ...auth, '-d', '{"userId":"grace","name":"Grace Hopper"}', '--json'];
+  const unannounced = await run(grace);
+  assert.equal(unannounced.code, 1);
+  assert.equal(JSON.parse(unannounced.stdout).status, 503);
+  assert.match(JSON.parse(unannounced.stdout).json.message, /user grace is stored but its announcement failed: send the same request again/);
+  assert.equal(json(await run(['http', 'users-app', 'GET', '/users/grace', ...auth, '--json'])).json.published, false);
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'users-app-users', Environment: { Variables: usersEnv } });
+  await t.emu.lambda.whenActive('users-app-users');
+  const announced = json(await run(grace));
+  assert.equal(announced.status, 200);
+  assert.deepEqual([announced.json.userId, announced.json.name, announced.json.published], ['grace', 'Grace Hopper', true]);
+  await eventually(async () => json(await run(['http', 'users-app', 'GET', '/users/grace/posts', ...auth, '--json'])).json.posts.length === 1, { timeoutMs: 30_000, what: 'the welcome post of grace' });
+  const other = await run(['http', 'users-app', 'POST', '/users', ...auth, '-d', '{"userId":"grace","name":"Someone Else"}', '--json']);
+  assert.equal(JSON.parse(other.stdout).status, 409);
+  const again = await run(grace);
+  assert.equal(JSON.parse(again.stdout).status, 409, 'a published user is not created twice');
+
+  // --- login: a name from Object.prototype is no account
+  const proto = await run(['http', 'users-app', 'POST', '/login', '-d', '{"username":"__proto__","password":"x"}', '--json']);
+  assert.equal(JSON.parse(proto.stdout).status, 401);
+
   // --- no token: 401 from API Gateway; a forged one: 403 from the authorizer
   const none = await run(['http', 'users-app', 'GET', '/users', '--json']);
   assert.equal(none.code, 1);
@@ -114,6 +161,21 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   const bad = await run(['http', 'users-app', 'GET', '/users', '-H', `authorization: Bearer ${forged}`, '--json']);
   assert.equal(bad.code, 1);
   assert.equal(JSON.parse(bad.stdout).status, 403);
+  // Tokens minted here with the project's key: a live one passes (so the minting is right), an expired
+  // one, claims changed after signing, alg "none" and a key-less signature do not.
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const mint = (claims, { key = secret.trim(), alg = 'HS256' } = {}) => {
+    const body = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
+    return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+  };
+  const nowS = Math.floor(Date.now() / 1000);
+  const status = async (token) => JSON.parse((await run(['http', 'users-app', 'GET', '/users', '-H', `authorization: Bearer ${token}`, '--json'])).stdout).status;
+  assert.equal(await status(mint({ sub: 'admin', roles: ['reader'], iat: nowS, exp: nowS + 600 })), 200);
+  assert.equal(await status(mint({ sub: 'admin', roles: ['reader'], iat: nowS - 7200, exp: nowS - 3600 })), 403, 'expired');
+  const [h, , sig] = viewer.json.token.split('.');
+  assert.equal(await status(`${h}.${b64({ sub: 'viewer', roles: ['admin', 'writer', 'reader'], iat: nowS, exp: nowS + 600 })}.${sig}`), 403, 'tampered claims');
+  assert.equal(await status(mint({ sub: 'admin', roles: ['reader'], exp: nowS + 600 }, { alg: 'none' })), 403, 'alg none');
+  assert.equal(await status(mint({ sub: 'admin', roles: ['reader'], exp: nowS + 600 }, { key: '' })), 403, 'signed with an empty key');
 
   // --- PUT /users/ada with a base64 image: the object under uploads/, its notification, the thumbnails
   const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
@@ -167,6 +229,23 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   assert.equal(redrive.code, 0, redrive.stderr);
   await eventually(async () => (await t.logs('users-app-create-post')).some((e) => e.text.includes('skipping a user-renamed message')), { timeoutMs: 30_000, what: 'the fixed handler to take the redriven message' });
   await eventually(async () => (await peek(t.url, 'users-app-posts')).length === 0, { timeoutMs: 30_000, what: 'the redriven message to be deleted' });
+  assert.deepEqual(await peek(t.url, 'users-app-posts-dlq'), []);
+
+  // --- an S3-shaped event published to the topic (which the image queue also receives, filtered on the
+  // type attribute) naming another bucket: the image worker logs and drops it, nothing is read or written
+  // there. (The posts queue gets it too; the create-post fixed above skips it.)
+  await (await s3())('CreateBucket', { Bucket: 'victim-bucket' });
+  await (await s3())('PutObject', { Bucket: 'victim-bucket', Key: 'uploads/secret.png', Body: png });
+  const N0 = await import('@aws-sdk/client-sns');
+  const topic = ((await t.sns.send(new N0.ListTopicsCommand({}))).Topics ?? []).find((x) => x.TopicArn.endsWith(':users-app-new-user-added')).TopicArn;
+  const injected = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'victim-bucket' }, object: { key: 'uploads/secret.png' } } }] };
+  await t.sns.send(new N0.PublishCommand({ TopicArn: topic, Message: JSON.stringify(injected), MessageAttributes: { type: { DataType: 'String', StringValue: 'profile-image' } } }));
+  await eventually(async () => (await t.logs('users-app-image-worker')).some((e) => e.text.includes('ignoring a record that is not an S3 event of bucket users-app-images: source "aws:s3", bucket "victim-bucket"')), { timeoutMs: 30_000, what: 'the image worker to drop the injected event' });
+  await waitIdle(t.url, { timeoutMs: 20_000 });
+  assert.deepEqual(((await (await s3())('ListObjectsV2', { Bucket: 'victim-bucket' })).Contents ?? []).map((o) => o.Key), ['uploads/secret.png']);
+  assert.deepEqual(await keys('thumbnails/'), ['thumbnails/256/ada/profile.png', 'thumbnails/64/ada/profile.png']);
+  assert.deepEqual(await peek(t.url, 'users-app-images-dlq'), []);
+  assert.deepEqual(await peek(t.url, 'users-app-images'), [], 'the dropped event is deleted, not retried');
   assert.deepEqual(await peek(t.url, 'users-app-posts-dlq'), []);
 
   // --- graph: routes -> functions -> topic -> queues -> DLQs -> consumers; bucket -> queue

@@ -12,8 +12,20 @@ export const ACCOUNTS = {
 };
 const TTL_SECONDS = 3600;
 
+/** The shortest key accepted: HMAC-SHA256 with a short key is guessable, with an empty one anyone can sign. */
+const MIN_KEY_BYTES = 32;
+
 let secret;
-const key = () => (secret ??= readFileSync(new URL('../.token-secret', import.meta.url), 'utf8').trim());
+function key() {
+  if (secret === undefined) {
+    const text = readFileSync(new URL('../.token-secret', import.meta.url), 'utf8').trim();
+    // The original signed with whatever the file held, an empty one included: then every token anyone
+    // computes with an empty key verifies. Refuse to sign or verify instead.
+    if (Buffer.byteLength(text) < MIN_KEY_BYTES) throw new Error(`.token-secret must hold at least ${MIN_KEY_BYTES} bytes of random text (svl init writes one); it has ${Buffer.byteLength(text)}`);
+    secret = text;
+  }
+  return secret;
+}
 const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const sign = (data) => createHmac('sha256', key()).update(data).digest('base64url');
 
@@ -30,8 +42,12 @@ export function verifyToken(token, now = Date.now()) {
   const got = Buffer.from(parts[2]);
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
   try {
+    // Only what issueToken writes is accepted: HS256 (never "none" or another algorithm named by the
+    // token itself), a subject, roles, and an expiry that is still ahead.
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return typeof claims.exp === 'number' && claims.exp * 1000 > now && Array.isArray(claims.roles) ? claims : undefined;
+    if (header?.alg !== 'HS256' || typeof claims?.sub !== 'string' || !Array.isArray(claims.roles)) return undefined;
+    return Number.isFinite(claims.exp) && claims.exp * 1000 > now ? claims : undefined;
   } catch {
     return undefined;
   }
