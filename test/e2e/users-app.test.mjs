@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { svl, root, NO_STACK } from '../helpers/cli.mjs';
 import { lambdaE2eSuite, eventually } from '../helpers/lambda.mjs';
@@ -317,4 +317,33 @@ test('users-app: --dir chooses the project directory; fixed-template flags are r
   assert.ok(out.plan.steps.some((s) => s.kind === 'route' && s.name === 'users-app GET /users/{userId}/posts'));
   assert.equal(existsSync(join(cwd, 'apps')), false, 'a dry run writes nothing');
   await assert.rejects(t.send('GetFunctionConfiguration', { FunctionName: 'users-app-login' }), { name: 'ResourceNotFoundException' });
+});
+
+test('users-app on an AWS target (--endpoint-url, --role): random demo passwords in a 0600 file, never printed; .gitignore keeps the secrets out of git', async () => {
+  const cwd = mkdtempSync(join(work, 'aws-'));
+  const target = ['--endpoint-url', t.url, '--region', 'us-east-1'];
+  const awsEnv = { ...env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', SVL_LOCAL_ENDPOINT: undefined };
+  const run = (args) => svl([...args, ...target], { env: awsEnv, cwd, timeoutMs: 60_000 });
+  const init = await run(['init', 'users-app', '--role', 'arn:aws:iam::000000000000:role/users-app', '--yes']);
+  assert.equal(init.code, 0, init.stderr);
+  const functions = join(cwd, 'users-app', 'functions');
+  const passwords = JSON.parse(readFileSync(join(functions, '.demo-passwords.json'), 'utf8'));
+  assert.deepEqual(Object.keys(passwords).sort(), ['admin', 'editor', 'viewer']);
+  for (const [name, pw] of Object.entries(passwords)) {
+    assert.ok(pw.length >= 16 && pw !== `${name}-demo`, `${name}: a random password`);
+    assert.ok(!init.stdout.includes(pw) && !init.stderr.includes(pw), `${name}'s password is never printed`);
+  }
+  assert.equal(statSync(join(functions, '.demo-passwords.json')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(functions, '.token-secret')).mode & 0o777, 0o600);
+  assert.deepEqual(readFileSync(join(functions, '.gitignore'), 'utf8').split('\n').filter(Boolean), ['.token-secret', '.demo-passwords.json']);
+  // The login line to try reads the password from the file.
+  assert.match(init.stdout, /-d "\$\(jq -c '\{username:"admin",password:\.admin\}' \.\/users-app\/functions\/\.demo-passwords\.json\)"/);
+  // The API's AWS-style URL (<id>.execute-api.localhost) needs DNS this machine may lack: the path form reaches the same API.
+  const apiId = init.stdout.match(/https?:\/\/(\w+)\.execute-api\./)?.[1];
+  assert.ok(apiId, init.stdout);
+  const login = async (password) => (await fetch(`${t.url}/_aws/execute-api/${apiId}/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password }) })).status;
+  assert.equal(await login(passwords.admin), 200);
+  assert.equal(await login('admin-demo'), 401, 'the published demo password does not work on AWS');
+  const gone = await run(['destroy', 'users-app', '--yes', '--force']);
+  assert.equal(gone.code, 0, gone.stderr);
 });

@@ -9,7 +9,7 @@
  * data; prints nothing but progress.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, cancelled, UsageError } from '../../errors.js';
@@ -50,9 +50,25 @@ export async function templateAccount(template: string, target: Target, ui: Pick
   }
 }
 
-/** The code's secret file (e.g. the token key), written once with random bytes and kept afterwards. */
-function writeSecretFile(dir: string, name: string | undefined): boolean {
-  if (!name || existsSync(join(dir, name))) return false;
+/**
+ * The code's secret file (e.g. the token key), written once with random bytes and kept afterwards, and
+ * a `.gitignore` beside it so that `git add .` in the project does not commit it. On AWS a project with
+ * demo accounts also gets random passwords (`.demo-passwords.json`, same rules): the template's
+ * `<name>-demo` passwords are published in the README and are only for the emulator on loopback.
+ * Neither file is ever printed.
+ */
+function writeSecretFiles(dir: string, name: string | undefined, kind: Target['kind']): boolean {
+  if (!name) return false;
+  const ignore = join(dir, '.gitignore');
+  const lines = [name, '.demo-passwords.json'];
+  const have = existsSync(ignore) ? readFileSync(ignore, 'utf8').split('\n') : [];
+  const add = lines.filter((l) => !have.includes(l));
+  if (add.length) writeFileSync(ignore, `${[...have.filter(Boolean), ...add].join('\n')}\n`);
+  if (kind === 'aws' && !existsSync(join(dir, '.demo-passwords.json'))) {
+    const pw = () => randomBytes(18).toString('base64url');
+    writeFileSync(join(dir, '.demo-passwords.json'), `${JSON.stringify({ admin: pw(), editor: pw(), viewer: pw() }, null, 2)}\n`, { mode: 0o600 });
+  }
+  if (existsSync(join(dir, name))) return false;
   writeFileSync(join(dir, name), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   return true;
 }
@@ -137,7 +153,7 @@ export async function runInit(o: InitOptions, target: Target, ui: Ui, cancel: { 
     let code: InitResult['code'] = null;
     if (o.code) {
       const written = writeWorkerDir(o.code.from, o.code.dir, o.force);
-      writeSecretFile(o.code.dir, o.code.secretFile);
+      writeSecretFiles(o.code.dir, o.code.secretFile, target.kind);
       // Tagged like the rest of the flow, so that `svl destroy` removes the functions init deployed.
       const tags = { [FLOW_TAG]: o.spec.name };
       const deployed: InitDeployed[] = [];
@@ -202,7 +218,9 @@ export function renderInit(r: InitResult, ui: Ui): string {
   const route = api?.routes.find((x) => x.route.startsWith('GET ') && !x.authorizer) ?? api?.routes[0];
   const sample = route && route.route !== '$default' ? `${route.route.split(' ')[0] === 'ANY' ? 'GET' : route.route.split(' ')[0]} ${route.route.split(' ')[1]!.replace(/\{([^}+]+)\+?\}/g, '$1')}` : 'GET /';
   // A template's command is an svl command, or (with {{local}} in it) a whole shell line.
-  const tried = loadTemplate(r.template).next?.map((c) => (c.includes('{{local}}') ? c.replace(/\{\{local\}\}/g, local) : `svl ${c}${local}`));
+  // On AWS the demo accounts have random passwords (writeSecretFiles): the login line reads them from the file.
+  const demo = (c: string) => (r.target === 'aws' && dir ? c.replace(/-d '\{\\?"username\\?":\\?"(\w+)\\?",\\?"password\\?":\\?"\w+-demo\\?"\}'/, (_m, u: string) => `-d "$(jq -c '{username:"${u}",password:.${u}}' ${dir}/.demo-passwords.json)"`) : c);
+  const tried = loadTemplate(r.template).next?.map((c) => demo(c.includes('{{local}}') ? c.replace(/\{\{local\}\}/g, local) : `svl ${c}${local}`));
   const next = api
     ? [...(tried ?? [`svl http ${api.name} ${sample}${local}`, `svl http ${api.name} ${sample} --event${local}`]), `svl graph ${r.flow}${local}`, ...(r.code ? [r.spec.functions?.length && r.specFile ? `svl apply ${specArg(r.specFile)}${local}   # after editing a handler: deploys the functions whose code changed` : `svl deploy ${dir} --name ${r.code.deployed[0]?.function} --handler <file.export>${local}   # after editing a handler`] : [])]
     : r.code

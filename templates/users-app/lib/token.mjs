@@ -1,14 +1,27 @@
 // Signed tokens (JWT, HS256) for the login and authorizer functions. The key is the file .token-secret,
 // written with random bytes by `svl init` into this directory (so it is deployed with the code) and kept
-// when init runs again. The demo accounts stand in for an identity provider (Cognito, your own user
-// table): change their passwords, or replace login, before exposing the API.
+// when init runs again; .gitignore keeps it out of git. It ships in the package of every function built
+// from this directory, so anyone allowed lambda:GetFunction on one of them can read it: for production,
+// keep the key in AWS Secrets Manager or SSM Parameter Store and give only login and the authorizer's
+// roles access to it. The demo accounts stand in for an identity provider (Cognito, your own user
+// table). On the emulator their passwords are `<name>-demo`; on AWS `svl init` writes random ones into
+// .demo-passwords.json (never printed: read the file) — replace login before exposing the API anyway.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+const generated = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../.demo-passwords.json', import.meta.url), 'utf8'));
+  } catch {
+    return {};
+  }
+})();
+const password = (name) => (typeof generated[name] === 'string' && generated[name].length >= 16 ? generated[name] : `${name}-demo`);
+
 export const ACCOUNTS = {
-  admin: { password: 'admin-demo', roles: ['admin', 'writer', 'reader'] },
-  editor: { password: 'editor-demo', roles: ['writer', 'reader'] },
-  viewer: { password: 'viewer-demo', roles: ['reader'] },
+  admin: { password: password('admin'), roles: ['admin', 'writer', 'reader'] },
+  editor: { password: password('editor'), roles: ['writer', 'reader'] },
+  viewer: { password: password('viewer'), roles: ['reader'] },
 };
 const TTL_SECONDS = 3600;
 
