@@ -161,7 +161,7 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   await eventually(async () => (await peek(t.url, 'users-app-posts')).length === 0, { timeoutMs: 30_000, what: 'the redriven message to be deleted' });
   assert.deepEqual(await peek(t.url, 'users-app-posts-dlq'), []);
 
-  // --- graph: routes -> functions -> topic -> queues -> DLQs -> consumers; bucket -> queue
+  // --- graph: routes -> functions -> topic -> queues -> subscription DLQs, DLQs -> consumers; bucket -> queue
   const graph = await run(['graph', 'users-app']);
   assert.equal(graph.code, 0, graph.stderr);
   for (const line of [
@@ -169,8 +169,8 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
     /GET \/users\/\{userId\}\/posts → λ users-app-posts/,
     /POST \/login → λ users-app-login\n/,
     /topic users-app-new-user-added\n/,
-    /sqs → queue users-app-posts {2}\(raw\)\n\s+├── dead-letter → queue users-app-posts-dlq \(DLQ\) after 5 receives\n\s+└── consumer → λ users-app-create-post/,
-    /dead-letter → queue users-app-images-dlq \(DLQ\) after 5 receives\n[\s│]*└── consumer → λ users-app-image-worker/,
+    /sqs → queue users-app-posts {2}\(raw\)\n\s+├── undeliverable → queue users-app-posts-sub-dlq \(DLQ\)\n\s+├── dead-letter → queue users-app-posts-dlq \(DLQ\) after 5 receives\n\s+└── consumer → λ users-app-create-post/,
+    /undeliverable → queue users-app-images-sub-dlq \(DLQ\)\n[\s│]*├── dead-letter → queue users-app-images-dlq \(DLQ\) after 5 receives\n[\s│]*└── consumer → λ users-app-image-worker/,
     /bucket users-app-images\n└── s3:ObjectCreated:\* → queue users-app-images {2}\[uploads\/\*\]/,
   ]) assert.match(graph.stdout, line);
 
@@ -178,9 +178,8 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
   const doctor = await run(['doctor', 'users-app', '--json']);
   assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
   const findings = json(doctor).flows.flatMap((f) => f.findings);
-  assert.deepEqual(findings.filter((f) => f.severity !== 'note').map((f) => f.id), [], 'svl doctor users-app: no error or warning');
-  // The only notes: SNS -> SQS subscriptions without a subscription DLQ, which a flow spec cannot declare yet.
-  assert.deepEqual(findings.filter((f) => f.severity === 'note').map((f) => f.id), ['subscription-without-dlq', 'subscription-without-dlq']);
+  // Not even a note: each SNS -> SQS subscription has its subscription DLQ (subscriptionDlq in the spec).
+  assert.deepEqual(findings.map((f) => `${f.severity} ${f.id}: ${f.title}`), [], 'svl doctor users-app: no finding at all');
 
   // --- destroy (--force empties the bucket): nothing of the app is left
   const gone = json(await run(['destroy', 'users-app', '--yes', '--force', '--json'], { cwd: work }));
@@ -190,7 +189,9 @@ test('users-app: init -> login -> users, posts through SNS/SQS/Lambda, 401/403, 
     'consumer users-app-images -> λ users-app-image-worker',
     'consumer users-app-posts -> λ users-app-create-post',
     'dlq users-app-images-dlq',
+    'dlq users-app-images-sub-dlq',
     'dlq users-app-posts-dlq',
+    'dlq users-app-posts-sub-dlq',
     ...FUNCTIONS.map((f) => `function ${f}`),
     'queue users-app-images',
     'queue users-app-posts',
