@@ -1,7 +1,7 @@
 /**
  * Apply: make what exists match the spec, in dependency order — the functions the spec declares
- * (functions.ts), buckets, topic, DLQs, queues (their policies and
- * redrive policies reference the topic and DLQs), subscriptions, consumers, HTTP APIs (apis-apply.ts),
+ * (functions.ts), buckets, topic, DLQs and subscription DLQs, queues (their policies and redrive policies
+ * reference the topic and DLQs), subscriptions (and their redrive policies), consumers, HTTP APIs (apis-apply.ts),
  * then deletions of what the flow no longer lists. Every call is idempotent, so after a failure halfway the next apply re-observes
  * and converges from wherever things stand. Ctrl-C (hooks.signal) stops between resource steps, never
  * inside one: steps already started finish, none starts after, and the CancelledError lists what was done.
@@ -20,6 +20,7 @@ import {
   desiredDlqAttributes,
   desiredQueueAttributes,
   desiredSubscriptionAttributes,
+  desiredSubscriptionDlqAttributes,
   desiredTopicAttributes,
   planFlow,
   queueArnOf,
@@ -36,7 +37,7 @@ export interface ApplyResult {
   changed: boolean;
   done: PlanStep[];
   topicArn: string;
-  queues: Array<{ id: string; name: string; url: string; arn: string; dlq?: { name: string; url: string; arn: string } }>;
+  queues: Array<{ id: string; name: string; url: string; arn: string; dlq?: { name: string; url: string; arn: string }; subscriptionDlq?: { name: string; url: string; arn: string } }>;
   /** The flow's HTTP APIs as applied (absent when the spec has none). */
   apis?: AppliedApi[];
 }
@@ -200,6 +201,8 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     const withDlq = spec.queues.filter((q) => q.dlq);
     checkpoint();
     await mapLimit(withDlq, 8, (q) => ensureQueue('dlq', q.dlq!.name, desiredDlqAttributes(spec, q, ctx)));
+    // Subscription DLQs exist (with their policy) before a subscription's RedrivePolicy names them.
+    await mapLimit(spec.queues.filter((q) => q.subscriptionDlq), 8, (q) => ensureQueue('dlq', q.subscriptionDlq!.name, desiredSubscriptionDlqAttributes(spec, q, ctx)));
     checkpoint();
     await mapLimit(spec.queues, 8, (q) => ensureQueue('queue', q.name, desiredQueueAttributes(spec, q, ctx)));
     checkpoint();
@@ -209,7 +212,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
       if (cancelling()) return;
       const arn = queueArnOf(q.name, ctx);
       const mine = obs.subs.filter((s) => s.endpoint === arn);
-      const desired = desiredSubscriptionAttributes(q);
+      const desired = desiredSubscriptionAttributes(q, ctx);
       const label = `${spec.topic.name} -> ${q.name}`;
       if (mine.length === 0) {
         await clients.sns.send(new sns.SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn, Attributes: desired, ReturnSubscriptionArn: true }));
@@ -328,6 +331,9 @@ async function updateSubscription(
     clients.sns.send(new sns.SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName, AttributeValue }));
   if (current.RawMessageDelivery !== desired.RawMessageDelivery) await set('RawMessageDelivery', desired.RawMessageDelivery!);
   const changes = attributeChanges(current, desired).map((d) => d.key);
+  // The subscription DLQ: set when added or changed, cleared (an empty value) when the spec drops it.
+  if (changes.includes('RedrivePolicy')) await set('RedrivePolicy', desired.RedrivePolicy!);
+  else if (!desired.RedrivePolicy && current.RedrivePolicy) await set('RedrivePolicy', '');
   if (!q.filterPolicy) {
     if (current.FilterPolicy) await set('FilterPolicy', '');
     return;
@@ -345,5 +351,7 @@ async function updateSubscription(
 function resultQueue(q: QueueSpec, ctx: PlanContext, urls: Map<string, string>) {
   const out: ApplyResult['queues'][number] = { id: q.id, name: q.name, url: urls.get(q.name) ?? '', arn: queueArnOf(q.name, ctx) };
   if (q.dlq) out.dlq = { name: q.dlq.name, url: urls.get(q.dlq.name) ?? '', arn: queueArnOf(q.dlq.name, ctx) };
+  const sd = q.subscriptionDlq;
+  if (sd) out.subscriptionDlq = { name: sd.name, url: urls.get(sd.name) ?? '', arn: queueArnOf(sd.name, ctx) };
   return out;
 }

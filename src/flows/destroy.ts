@@ -10,7 +10,7 @@ import { cancelled, SvlError } from '../errors.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
 import { findTopicArn, topicSubscriptions } from '../aws/locate.js';
 import { mapLimit } from '../aws/pool.js';
-import { listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type ObservedQueue } from './observe.js';
+import { flowQueueNames, listQueueUrls, observeQueue, observeQueueUrl, type FlowClients, type ObservedQueue } from './observe.js';
 import type { PlanStep } from './plan.js';
 import { destroyApi, destroyApiSteps, findFlowApis } from './apis-apply.js';
 import type { ObservedApi } from './apis-plan.js';
@@ -41,14 +41,14 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
   const queues: ObservedQueue[] = [];
 
   // Queues: the spec's names plus any queue starting with the flow name that carries the flow tag.
-  const names = new Set(spec ? spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name])) : []);
+  const names = new Set(spec ? flowQueueNames(spec) : []);
   // Listed queues come with their URL; only spec names that were not listed are looked up.
   const listed = new Map((await listQueueUrls(c.sqs, flow)).map((u) => [u.split('/').pop()!, u]));
   for (const n of listed.keys()) names.add(n);
   for (const q of await mapLimit([...names], 8, (n) => (listed.has(n) ? observeQueueUrl(c.sqs, listed.get(n)!) : observeQueue(c.sqs, n)))) {
     if (!q) continue;
     if (q.tags[FLOW_TAG] === flow) queues.push(q);
-    else if (spec && spec.queues.some((s) => s.name === q.name || s.dlq?.name === q.name)) {
+    else if (spec && flowQueueNames(spec).includes(q.name)) {
       skipped.push(`queue ${q.name} (${q.tags[FLOW_TAG] ? `belongs to flow "${q.tags[FLOW_TAG]}"` : 'not managed by svl'})`);
     }
   }

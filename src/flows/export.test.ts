@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportCloudFormation, exportTerraform, logicalId } from './export.js';
 import { escapeHcl, fromJson, hclIdentifier, renderValue, Ref, Tpl, Call } from './hcl.js';
-import { desiredDlqAttributes, desiredQueueAttributes, desiredSubscriptionAttributes, desiredTopicAttributes } from './plan.js';
+import { desiredDlqAttributes, desiredQueueAttributes, desiredSubscriptionAttributes, desiredSubscriptionDlqAttributes, desiredTopicAttributes } from './plan.js';
 import { flowTags, validateSpec, type FlowSpec } from './spec.js';
 
 const REGION = 'eu-west-3';
@@ -31,6 +31,7 @@ const standard: FlowSpec = validateSpec({
       filterPolicyScope: 'MessageBody',
       filterPolicy: { order: { status: [{ prefix: '${ship' }], 'for': [{ exists: true }] }, note: ['50%{off}', 'a"b\\c', null] },
       dlq: { name: 'shipments-dead', maxReceiveCount: 3, retentionSeconds: 86_400 },
+      subscriptionDlq: { name: 'shipments-undeliverable', retentionSeconds: 172_800 },
       consumer: { function: 'ship-worker', batchSize: 100, batchingWindowSeconds: 5, reportBatchItemFailures: false },
     },
     { id: 'audit', name: 'orders-audit', dlq: false, delaySeconds: 10, retentionSeconds: 600 },
@@ -43,7 +44,7 @@ const fifo: FlowSpec = validateSpec({
   topic: { name: 'payments.fifo', fifo: true, contentBasedDeduplication: true },
   tags: { owner: 'ledger-team' },
   queues: [
-    { id: 'ledger', name: 'payments-ledger.fifo', rawDelivery: true, consumer: { function: 'ledger-writer', batchSize: 10 } },
+    { id: 'ledger', name: 'payments-ledger.fifo', rawDelivery: true, subscriptionDlq: true, consumer: { function: 'ledger-writer', batchSize: 10 } },
     { id: 'notify', name: 'payments-notify.fifo', filterPolicy: { kind: ['refund'] }, consumer: { function: 'ledger-writer', batchSize: 5, reportBatchItemFailures: false } },
     { id: 'archive', name: 'payments-archive.fifo', consumer: { function: 'archiver' } },
   ],
@@ -74,8 +75,8 @@ function assertMatchesApply(spec: FlowSpec, d: Deployed): void {
   assert.equal(d.topic.name, spec.topic.name);
   assertAttrs(d.topic.attrs, desiredTopicAttributes(spec), 'topic');
   assert.deepEqual(d.topic.tags, tags, 'topic tags');
-  const expectedQueues = spec.queues.flatMap((q) => [q.name, ...(q.dlq ? [q.dlq.name] : [])]).sort();
-  assert.deepEqual([...d.queues.keys()].sort(), expectedQueues, 'exactly the queues and DLQs of the spec');
+  const expectedQueues = spec.queues.flatMap((q) => [q.name, ...(q.dlq ? [q.dlq.name] : []), ...(q.subscriptionDlq ? [q.subscriptionDlq.name] : [])]).sort();
+  assert.deepEqual([...d.queues.keys()].sort(), expectedQueues, 'exactly the queues, DLQs and subscription DLQs of the spec');
   for (const q of spec.queues) {
     const queue = d.queues.get(q.name)!;
     assertAttrs(queue.attrs, desiredQueueAttributes(spec, q, ctx), `queue ${q.name}`);
@@ -85,11 +86,16 @@ function assertMatchesApply(spec: FlowSpec, d: Deployed): void {
       assertAttrs(dlq.attrs, desiredDlqAttributes(spec, q, ctx), `DLQ ${q.dlq.name}`);
       assert.deepEqual(dlq.tags, tags, `DLQ ${q.dlq.name} tags`);
     }
+    if (q.subscriptionDlq) {
+      const sd = d.queues.get(q.subscriptionDlq.name)!;
+      assertAttrs(sd.attrs, desiredSubscriptionDlqAttributes(spec, q, ctx), `subscription DLQ ${q.subscriptionDlq.name}`);
+      assert.deepEqual(sd.tags, tags, `subscription DLQ ${q.subscriptionDlq.name} tags`);
+    }
     const sub = d.subs.get(arnOf('sqs', q.name));
     assert.ok(sub, `a subscription for ${q.name}`);
     assert.equal(sub.topicArn, arnOf('sns', spec.topic.name));
     assert.equal(sub.protocol, 'sqs');
-    assertAttrs(sub.attrs, desiredSubscriptionAttributes(q), `subscription of ${q.name}`);
+    assertAttrs(sub.attrs, desiredSubscriptionAttributes(q, ctx), `subscription of ${q.name}`);
   }
   assert.equal(d.subs.size, spec.queues.length, 'one subscription per queue');
   const consumers = spec.queues.filter((q) => q.consumer);
@@ -391,6 +397,7 @@ function readTerraform(text: string): { deployed: Deployed; blocks: HclBlock[]; 
     fifo_queue: 'FifoQueue',
     sqs_managed_sse_enabled: 'SqsManagedSseEnabled',
     redrive_policy: 'RedrivePolicy',
+    redrive_allow_policy: 'RedriveAllowPolicy',
   };
   const byUrl = new Map<string, Record<string, string>>();
   for (const b of of('aws_sqs_queue')) {
@@ -409,13 +416,15 @@ function readTerraform(text: string): { deployed: Deployed; blocks: HclBlock[]; 
     const attrs: Record<string, string> = { RawMessageDelivery: String(val(b, 'raw_message_delivery')) };
     if (b.attrs.has('filter_policy')) attrs.FilterPolicy = val(b, 'filter_policy') as string;
     if (b.attrs.has('filter_policy_scope')) attrs.FilterPolicyScope = val(b, 'filter_policy_scope') as string;
+    if (b.attrs.has('redrive_policy')) attrs.RedrivePolicy = val(b, 'redrive_policy') as string;
     const endpoint = val(b, 'endpoint') as string;
     assert.ok(!deployed.subs.has(endpoint), `one subscription for ${endpoint}`);
     deployed.subs.set(endpoint, { topicArn: val(b, 'topic_arn') as string, protocol: val(b, 'protocol') as string, attrs });
-    // the queue policy exists before the subscription delivers
+    // the queue policies (the queue's, its subscription DLQ's) exist before the subscription delivers
     const dependsOn = val(b, 'depends_on') as string[];
-    const policy = of('aws_sqs_queue_policy').find((p) => val(p, 'queue_url') === urlOf(endpoint.split(':').pop()!));
-    assert.deepEqual(dependsOn, [`aws_sqs_queue_policy.${policy!.labels[1]}`]);
+    const policyOf = (arn: string) => of('aws_sqs_queue_policy').find((p) => val(p, 'queue_url') === urlOf(arn.split(':').pop()!))!;
+    const dlqArn = attrs.RedrivePolicy ? (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn : undefined;
+    assert.deepEqual(dependsOn, [endpoint, ...(dlqArn ? [dlqArn] : [])].map((a) => `aws_sqs_queue_policy.${policyOf(a).labels[1]}`));
   }
   for (const b of of('aws_lambda_event_source_mapping')) {
     const fnArn = val(b, 'function_name') as string;
@@ -531,9 +540,14 @@ function readCloudFormation(text: string): { deployed: Deployed; template: Cfn }
       attrs.FilterPolicy = JSON.stringify(p.FilterPolicy);
     }
     if (p.FilterPolicyScope !== undefined) attrs.FilterPolicyScope = p.FilterPolicyScope;
+    if (p.RedrivePolicy !== undefined) {
+      assert.equal(typeof p.RedrivePolicy, 'object', 'RedrivePolicy is an object');
+      attrs.RedrivePolicy = JSON.stringify(p.RedrivePolicy);
+    }
     deployed.subs.set(p.Endpoint, { topicArn: p.TopicArn, protocol: p.Protocol, attrs });
-    const policy = ofType('AWS::SQS::QueuePolicy').find((q) => props[q]!.Queues[0] === urlOf(String(p.Endpoint).split(':').pop()!));
-    assert.equal(resources[id]!.DependsOn, policy, 'the subscription waits for its queue policy');
+    const policyOf = (arn: string) => ofType('AWS::SQS::QueuePolicy').find((q) => props[q]!.Queues[0] === urlOf(arn.split(':').pop()!));
+    const dlqArn = p.RedrivePolicy?.deadLetterTargetArn as string | undefined;
+    assert.deepEqual([resources[id]!.DependsOn].flat(), [p.Endpoint, ...(dlqArn ? [dlqArn] : [])].map(policyOf), 'the subscription waits for its queue policies');
   }
   for (const id of ofType('AWS::Lambda::EventSourceMapping')) {
     const p = props[id]!;
@@ -594,13 +608,14 @@ for (const [label, spec] of [
   });
 }
 
-test('the FIFO export sets FIFO on the topic and on every queue and DLQ', () => {
+test('the FIFO export sets FIFO on the topic and on every queue, DLQ and subscription DLQ', () => {
   const tf = exportTerraform(fifo);
   assert.match(tf, /resource "aws_sns_topic" "topic" \{\n {2}name +\= "payments\.fifo"\n {2}fifo_topic +\= true\n {2}content_based_deduplication = true\n/);
-  assert.equal(tf.match(/fifo_queue += true/g)?.length, 6);
+  assert.equal(tf.match(/fifo_queue += true/g)?.length, 7);
+  assert.match(tf, /resource "aws_sqs_queue" "ledger_sub_dlq" \{\n {2}name +\= "payments-ledger-sub-dlq\.fifo"\n {2}fifo_queue +\= true\n/);
   const cfn = JSON.parse(exportCloudFormation(fifo)) as Cfn;
   const queues = Object.values(cfn.Resources as Record<string, Cfn>).filter((r) => r.Type === 'AWS::SQS::Queue');
-  assert.equal(queues.length, 6);
+  assert.equal(queues.length, 7);
   for (const q of queues) assert.equal(q.Properties.FifoQueue, true);
 });
 

@@ -3,8 +3,9 @@
  * Both describe exactly what `svl apply` creates from the same spec (see the desired-state functions in
  * plan.ts): the topic (FIFO settings), one SQS queue per subscriber with SQS-managed SSE, a DLQ whose
  * RedriveAllowPolicy admits only its source queue, a RedrivePolicy, the least-privilege queue policy
- * (sns.amazonaws.com, only from this topic), the subscription (raw delivery, filter policy and scope),
- * and Lambda event source mappings to existing functions. Topic and queues carry `svl:flow=<name>` and
+ * (sns.amazonaws.com, only from this topic), the subscription (raw delivery, filter policy and scope,
+ * and a RedrivePolicy to its subscription DLQ, which gets the same least-privilege policy and a
+ * RedriveAllowPolicy admitting no source queue), and Lambda event source mappings to existing functions. Topic and queues carry `svl:flow=<name>` and
  * the spec's tags, as apply tags them (apply does not tag subscriptions or event source mappings).
  * The spec's HTTP APIs (API, stage, integrations, authorizers, routes, Lambda permissions) come from
  * export-apis.ts; their functions are read like consumers' (data sources / parameters).
@@ -67,7 +68,7 @@ export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
   const bases = allocateBases(
     spec.queues,
     (q) => hclIdentifier(q.id, 'queue'),
-    (b) => [`aws_sqs_queue.${b}`, `aws_sqs_queue.${b}_dlq`],
+    (b) => [`aws_sqs_queue.${b}`, `aws_sqs_queue.${b}_dlq`, `aws_sqs_queue.${b}_sub_dlq`],
   );
   const functions = new Map<string, string>();
   const usedFns = new Set<string>();
@@ -180,6 +181,29 @@ export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
         ]),
       },
     });
+    const subDlq = `aws_sqs_queue.${b}_sub_dlq`;
+    if (q.subscriptionDlq) {
+      blocks.push({
+        type: 'resource',
+        labels: ['aws_sqs_queue', `${b}_sub_dlq`],
+        attrs: {
+          name: q.subscriptionDlq.name,
+          fifo_queue: fifo ? true : undefined,
+          message_retention_seconds: q.subscriptionDlq.retentionSeconds,
+          sqs_managed_sse_enabled: true,
+          redrive_allow_policy: new Call('jsonencode', [{ redrivePermission: 'denyAll' }]),
+          tags: new Ref('local.tags'),
+        },
+      });
+      blocks.push({
+        type: 'resource',
+        labels: ['aws_sqs_queue_policy', `${b}_sub_dlq`],
+        attrs: {
+          queue_url: new Ref(`${subDlq}.url`),
+          policy: new Call('jsonencode', [queuePolicyDocument<HclValue>(new Ref(`${subDlq}.arn`), new Ref(`${topic}.arn`), new Tpl([new Ref(`${subDlq}.arn`), '/svl']))]),
+        },
+      });
+    }
     blocks.push({
       type: 'resource',
       labels: ['aws_sns_topic_subscription', b],
@@ -190,8 +214,9 @@ export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
         raw_message_delivery: q.rawDelivery,
         filter_policy: q.filterPolicy ? new Call('jsonencode', [fromJson(q.filterPolicy)]) : undefined,
         filter_policy_scope: q.filterPolicy ? q.filterPolicyScope : undefined,
-        // Apply sets the queue policy before subscribing: no message is published into a queue that refuses it.
-        depends_on: [new Ref(`aws_sqs_queue_policy.${b}`)],
+        redrive_policy: q.subscriptionDlq ? new Call('jsonencode', [{ deadLetterTargetArn: new Ref(`${subDlq}.arn`) }]) : undefined,
+        // Apply sets the queue policies before subscribing: no message is published into a queue that refuses it.
+        depends_on: [new Ref(`aws_sqs_queue_policy.${b}`), ...(q.subscriptionDlq ? [new Ref(`aws_sqs_queue_policy.${b}_sub_dlq`)] : [])],
       },
     });
     if (q.consumer) {
@@ -235,6 +260,17 @@ export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
     });
   }
 
+  if (spec.queues.some((q) => q.subscriptionDlq)) {
+    blocks.push({
+      type: 'output',
+      labels: ['subscription_dlq_urls'],
+      attrs: {
+        description: "URL of each subscription's dead-letter queue, by its name",
+        value: urls(spec.queues.flatMap((q, i) => (q.subscriptionDlq ? [[q.subscriptionDlq.name, `aws_sqs_queue.${bases[i]}_sub_dlq.url`] as [string, string]] : []))),
+      },
+    });
+  }
+
   if (apis.endpoints.length) {
     blocks.push({ type: 'output', labels: ['api_endpoints'], attrs: { description: 'Invoke URL of each HTTP API of the flow, by API name', value: urls(apis.endpoints) } });
   }
@@ -253,7 +289,7 @@ export function exportTerraform(spec: FlowSpec, code: ExportCode = {}): string {
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
-const SUFFIXES = ['Queue', 'Dlq', 'QueuePolicy', 'Subscription', 'EventSourceMapping', 'QueueUrl', 'DlqUrl'];
+const SUFFIXES = ['Queue', 'Dlq', 'QueuePolicy', 'Subscription', 'EventSourceMapping', 'QueueUrl', 'DlqUrl', 'SubscriptionDlq', 'SubscriptionDlqPolicy', 'SubscriptionDlqUrl'];
 
 /** A CloudFormation logical id (alphanumeric) from any text: `billing-v2` -> `BillingV2`. */
 export function logicalId(raw: string, fallback: string): string {
@@ -338,9 +374,26 @@ export function exportCloudFormation(spec: FlowSpec, code: ExportCode = {}): str
       Type: 'AWS::SQS::QueuePolicy',
       Properties: { Queues: [ref(queue)], PolicyDocument: queuePolicyDocument<Json, Json>(arn(queue), ref('Topic'), { 'Fn::Sub': `\${${queue}.Arn}/svl` }, cfnQueueStatements(spec, q.name, arn(queue))) },
     };
+    const subDlq = `${b}SubscriptionDlq`;
+    if (q.subscriptionDlq) {
+      const props: Record<string, Json> = { QueueName: q.subscriptionDlq.name };
+      if (fifo) props.FifoQueue = true;
+      Object.assign(props, {
+        MessageRetentionPeriod: q.subscriptionDlq.retentionSeconds,
+        SqsManagedSseEnabled: true,
+        RedriveAllowPolicy: { redrivePermission: 'denyAll' },
+        Tags: tags,
+      });
+      resources[subDlq] = { Type: 'AWS::SQS::Queue', Properties: props };
+      resources[`${subDlq}Policy`] = {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: { Queues: [ref(subDlq)], PolicyDocument: queuePolicyDocument<Json>(arn(subDlq), ref('Topic'), { 'Fn::Sub': `\${${subDlq}.Arn}/svl` }) },
+      };
+    }
     const sub: Record<string, Json> = { TopicArn: ref('Topic'), Protocol: 'sqs', Endpoint: arn(queue), RawMessageDelivery: q.rawDelivery };
     if (q.filterPolicy) Object.assign(sub, { FilterPolicy: q.filterPolicy as Json, FilterPolicyScope: q.filterPolicyScope });
-    resources[`${b}Subscription`] = { Type: 'AWS::SNS::Subscription', DependsOn: `${b}QueuePolicy`, Properties: sub };
+    if (q.subscriptionDlq) sub.RedrivePolicy = { deadLetterTargetArn: arn(subDlq) };
+    resources[`${b}Subscription`] = { Type: 'AWS::SNS::Subscription', DependsOn: q.subscriptionDlq ? [`${b}QueuePolicy`, `${subDlq}Policy`] : `${b}QueuePolicy`, Properties: sub };
     if (q.consumer) {
       const c = q.consumer;
       const esm: Record<string, Json> = { EventSourceArn: arn(queue), FunctionName: ref(fnParam.get(c.function)!), Enabled: true, BatchSize: c.batchSize };
@@ -350,6 +403,7 @@ export function exportCloudFormation(spec: FlowSpec, code: ExportCode = {}): str
     }
     outputs[`${b}QueueUrl`] = { Description: `URL of the queue ${q.name}`, Value: ref(queue) };
     if (q.dlq) outputs[`${b}DlqUrl`] = { Description: `URL of the dead-letter queue ${q.dlq.name}`, Value: ref(dlq) };
+    if (q.subscriptionDlq) outputs[`${subDlq}Url`] = { Description: `URL of the subscription dead-letter queue ${q.subscriptionDlq.name}`, Value: ref(subDlq) };
   });
 
   const fns = cfnFunctions(spec, tags, {

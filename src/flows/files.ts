@@ -52,6 +52,7 @@ export function specToJson(spec: FlowSpec): string {
       out.filterPolicyScope = q.filterPolicyScope;
     }
     out.dlq = q.dlq ?? false;
+    if (q.subscriptionDlq) out.subscriptionDlq = q.subscriptionDlq;
     if (q.consumer) out.consumer = q.consumer;
     return out;
   });

@@ -116,9 +116,13 @@ export async function observeQueueUrl(sqs: SQSClient, url: string): Promise<Obse
 }
 
 
+/** Every queue name a spec declares: each queue, its DLQ and its subscription's DLQ. */
+export const flowQueueNames = (spec: FlowSpec): string[] =>
+  spec.queues.flatMap((q) => [q.name, ...(q.dlq ? [q.dlq.name] : []), ...(q.subscriptionDlq ? [q.subscriptionDlq.name] : [])]);
+
 export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Observed> {
   const sns = await import('@aws-sdk/client-sns');
-  const names = spec.queues.flatMap((q) => (q.dlq ? [q.name, q.dlq.name] : [q.name]));
+  const names = flowQueueNames(spec);
 
   const topicP = (async (): Promise<Observed['topic']> => {
     const arn = await findTopicArn(c.sns, spec.topic.name);

@@ -2,7 +2,8 @@
  * Plan: compare a flow spec with what exists (observe.ts) and list creates, updates and deletions.
  * Pure: the same desired-state functions feed both the plan shown to the user and apply, so apply does
  * exactly what the plan said. Least privilege by default: each queue's Policy admits only
- * sns.amazonaws.com from this topic; each DLQ's RedriveAllowPolicy admits only its source queue.
+ * sns.amazonaws.com from this topic; each DLQ's RedriveAllowPolicy admits only its source queue; a
+ * subscription DLQ admits only SNS from this topic (the same queue policy) and no SQS source queue.
  */
 import { FLOW_TAG, flowTags, type FlowSpec, type QueueSpec } from './spec.js';
 import type { Observed, ObservedQueue } from './observe.js';
@@ -98,12 +99,33 @@ export function desiredDlqAttributes(spec: FlowSpec, q: QueueSpec, c: PlanContex
   return a;
 }
 
-export function desiredSubscriptionAttributes(q: QueueSpec): Record<string, string> {
+/**
+ * A subscription DLQ: the flow's queue policy (only SNS, only from this topic), and a RedriveAllowPolicy
+ * that lets no SQS queue use it as its DLQ (it holds what SNS could not deliver, nothing else).
+ */
+export function desiredSubscriptionDlqAttributes(spec: FlowSpec, q: QueueSpec, c: PlanContext): Record<string, string> {
+  const a: Record<string, string> = {
+    MessageRetentionPeriod: String(q.subscriptionDlq!.retentionSeconds),
+    Policy: queuePolicy(queueArnOf(q.subscriptionDlq!.name, c), topicArnOf(spec, c)),
+    RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }),
+  };
+  if (spec.topic.fifo) a.FifoQueue = 'true';
+  if (c.kind === 'aws') a.SqsManagedSseEnabled = 'true';
+  return a;
+}
+
+/** The subscription's RedrivePolicy when the spec gives it a DLQ (SNS takes only deadLetterTargetArn). */
+export const subscriptionRedrivePolicy = (q: QueueSpec, c: Pick<PlanContext, 'region' | 'account'>) =>
+  q.subscriptionDlq ? JSON.stringify({ deadLetterTargetArn: queueArnOf(q.subscriptionDlq.name, c) }) : undefined;
+
+export function desiredSubscriptionAttributes(q: QueueSpec, c?: Pick<PlanContext, 'region' | 'account'>): Record<string, string> {
   const a: Record<string, string> = { RawMessageDelivery: q.rawDelivery ? 'true' : 'false' };
   if (q.filterPolicy) {
     a.FilterPolicy = JSON.stringify(q.filterPolicy);
     a.FilterPolicyScope = q.filterPolicyScope;
   }
+  const redrive = c && subscriptionRedrivePolicy(q, c);
+  if (redrive) a.RedrivePolicy = redrive;
   return a;
 }
 
@@ -177,12 +199,13 @@ export function planFlow(spec: FlowSpec, obs: Observed, c: PlanContext): Plan {
     if (changes.length) steps.push({ action: 'update', kind, name, changes });
   };
   for (const q of spec.queues) if (q.dlq) queueStep('dlq', q.dlq.name, obs.queues.get(q.dlq.name), desiredDlqAttributes(spec, q, c));
+  for (const q of spec.queues) if (q.subscriptionDlq) queueStep('dlq', q.subscriptionDlq.name, obs.queues.get(q.subscriptionDlq.name), desiredSubscriptionDlqAttributes(spec, q, c));
   for (const q of spec.queues) queueStep('queue', q.name, obs.queues.get(q.name), desiredQueueAttributes(spec, q, c));
 
   for (const q of spec.queues) {
     const arn = obs.queues.get(q.name)?.arn ?? queueArnOf(q.name, c);
     const mine = obs.subs.filter((s) => s.endpoint === arn);
-    const desired = desiredSubscriptionAttributes(q);
+    const desired = desiredSubscriptionAttributes(q, c);
     if (mine.length === 0) {
       steps.push({ action: 'create', kind: 'subscription', name: `${spec.topic.name} -> ${q.name}`, changes: filterSummary(q) });
       continue;
@@ -191,6 +214,7 @@ export function planFlow(spec: FlowSpec, obs: Observed, c: PlanContext): Plan {
     const current = { ...sub!.attrs };
     const changes = attributeChanges(current, desired).map((d) => `${d.key}: ${shorten(d.from)} -> ${shorten(d.to)}`);
     if (!q.filterPolicy && current.FilterPolicy) changes.push(`FilterPolicy: ${shorten(current.FilterPolicy)} -> (none)`);
+    if (!q.subscriptionDlq && current.RedrivePolicy) changes.push(`RedrivePolicy: ${shorten(current.RedrivePolicy)} -> (none)`);
     if (changes.length) steps.push({ action: 'update', kind: 'subscription', name: `${spec.topic.name} -> ${q.name}`, changes });
     for (const d of dupes) steps.push({ action: 'delete', kind: 'subscription', name: `${spec.topic.name} -> ${q.name} (duplicate ${d.arn.split(':').pop()})`, changes: [] });
   }
@@ -233,6 +257,7 @@ export function filterSummary(q: QueueSpec): string[] {
   const out: string[] = [];
   if (q.filterPolicy) out.push(`filter ${summarizePolicy(q.filterPolicy)}`);
   if (q.rawDelivery) out.push('raw');
+  if (q.subscriptionDlq) out.push(`DLQ ${q.subscriptionDlq.name}`);
   return out;
 }
 

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpecError, validateSpec } from './spec.js';
 import { preflightProblems } from './preflight.js';
+import { specToJson } from './files.js';
 import { closest, editDistance } from './suggest.js';
 
 const problems = (raw: unknown) => {
@@ -47,6 +48,31 @@ describe('flow spec validation', () => {
     assert.deepEqual(p.map((x) => x.path), ['queues[0].visibilityTimeout']);
     assert.match(p[0]!.message, /^Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds/);
     assert.deepEqual(preflightProblems(s, {}), []);
+  });
+});
+
+describe('subscription DLQ (subscriptionDlq)', () => {
+  const q = (subscriptionDlq: unknown, fifo = false) =>
+    validateSpec(fifo ? { name: 'f', topic: { name: 'f.fifo', fifo: true }, queues: [{ name: 'f-a.fifo', subscriptionDlq }] } : { ...base, queues: [{ name: 'f-a', subscriptionDlq }] }).queues[0]!;
+
+  it('absent, false or null: none; true: the name svl doctor suggests, 14 days; an object: its name and retention', () => {
+    for (const none of [undefined, false, null]) assert.equal('subscriptionDlq' in q(none), false, String(none));
+    assert.deepEqual(q(true).subscriptionDlq, { name: 'f-a-sub-dlq', retentionSeconds: 1_209_600 });
+    assert.deepEqual(q(true, true).subscriptionDlq, { name: 'f-a-sub-dlq.fifo', retentionSeconds: 1_209_600 });
+    assert.deepEqual(q({ name: 'f-lost', retentionSeconds: 3600 }).subscriptionDlq, { name: 'f-lost', retentionSeconds: 3600 });
+  });
+
+  it('survives the spec file round trip (what init writes is what apply reads)', () => {
+    const spec = validateSpec({ ...base, queues: [{ name: 'f-a', subscriptionDlq: { name: 'f-lost', retentionSeconds: 3600 } }] });
+    assert.deepEqual(validateSpec(JSON.parse(specToJson(spec))), spec);
+  });
+
+  it('refuses a DLQ of the other type, a taken name, a bad shape, with the path of each', () => {
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', subscriptionDlq: 3 }] })[0]!, /^queues\[0\]\.subscriptionDlq: must be true \(a DLQ named f-a-sub-dlq\)/);
+    assert.match(problems({ name: 'f', topic: { name: 'f.fifo', fifo: true }, queues: [{ name: 'f-a.fifo', subscriptionDlq: { name: 'f-x' } }] })[0]!, /^queues\[0\]\.subscriptionDlq\.name: "f-x" must end in \.fifo: SNS needs a FIFO queue/);
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', subscriptionDlq: { name: 'f-a-dlq' } }] })[0]!, /^queues\[0\]\.subscriptionDlq\.name: "f-a-dlq" is already used by queues\[0\]\.dlq\.name/);
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', subscriptionDlq: { name: 'f-b' } }, { name: 'f-b' }] })[0]!, /^queues\[1\]\.name: "f-b" is already used by queues\[0\]\.subscriptionDlq\.name/);
+    assert.match(problems({ ...base, queues: [{ name: 'f-a', subscriptionDlq: { retention: 60 } }] })[0]!, /^queues\[0\]\.subscriptionDlq\.retention: unknown key; did you mean "retentionSeconds"\?/);
   });
 });
 

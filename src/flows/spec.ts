@@ -1,6 +1,6 @@
 /**
  * The flow spec: a declarative description of a fan-out (one SNS topic, subscriber queues, one DLQ per
- * queue, optional Lambda consumers), validated with every problem listed at once, each with its JSON
+ * queue, optional subscription DLQs for what SNS cannot deliver, optional Lambda consumers), validated with every problem listed at once, each with its JSON
  * path. The rules are AWS's (names, limits, FIFO pairing, filter policies through the same validator as
  * the emulator and `svl filter lint`, event source mapping limits): whatever apply would be refused,
  * validation refuses first, so nothing is created halfway. It does not look at what exists (plan does).
@@ -25,6 +25,16 @@ export interface DlqSpec {
   retentionSeconds: number;
 }
 
+/**
+ * The SNS subscription's own dead-letter queue: where SNS parks a message it cannot deliver to the queue
+ * (the queue deleted, or its policy or KMS key refusing SNS). Not the queue's DLQ (`dlq`), which holds
+ * messages its consumers failed to process.
+ */
+export interface SubscriptionDlqSpec {
+  name: string;
+  retentionSeconds: number;
+}
+
 export interface ConsumerSpec {
   function: string;
   batchSize: number;
@@ -45,6 +55,8 @@ export interface QueueSpec {
   filterPolicy?: Record<string, unknown>;
   filterPolicyScope: 'MessageAttributes' | 'MessageBody';
   dlq: DlqSpec | null;
+  /** The subscription's DLQ (RedrivePolicy on the SNS subscription); absent when the spec declares none. */
+  subscriptionDlq?: SubscriptionDlqSpec;
   consumer?: ConsumerSpec;
 }
 
@@ -85,8 +97,9 @@ export const SPEC_LIMITS = {
 const KEYS = {
   spec: ['version', 'name', 'topic', 'queues', 'tags', 'apis', 'buckets', 'functions'],
   topic: ['name', 'fifo', 'contentBasedDeduplication'],
-  queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'consumer'],
+  queue: ['id', 'name', 'visibilityTimeout', 'retentionSeconds', 'delaySeconds', 'rawDelivery', 'filterPolicy', 'filterPolicyScope', 'dlq', 'subscriptionDlq', 'consumer'],
   dlq: ['name', 'maxReceiveCount', 'retentionSeconds'],
+  subscriptionDlq: ['name', 'retentionSeconds'],
   consumer: ['function', 'batchSize', 'batchingWindowSeconds', 'reportBatchItemFailures', 'timeout'],
 } as const;
 
@@ -162,6 +175,7 @@ export function validateSpec(raw: unknown, source = 'flow spec'): FlowSpec {
       else ids.set(queue.id, p);
       claim(queue.name, `${p}.name`);
       if (queue.dlq) claim(queue.dlq.name, `${p}.dlq.name`);
+      if (queue.subscriptionDlq) claim(queue.subscriptionDlq.name, `${p}.subscriptionDlq.name`);
       queues.push(queue);
     });
   }
@@ -248,6 +262,8 @@ function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path:
     }
   }
 
+  const subscriptionDlq = validateSubscriptionDlq(q.subscriptionDlq, qn, p, fifo, v, bad);
+
   let consumer: ConsumerSpec | undefined;
   if (q.consumer !== undefined) {
     const c = q.consumer;
@@ -270,7 +286,30 @@ function validateQueue(q: Obj, p: string, fifo: boolean, v: Checker, bad: (path:
       if (typeof fn === 'string') consumer = { function: fn, batchSize, batchingWindowSeconds, reportBatchItemFailures, ...(timeout !== undefined && { timeout }) };
     }
   }
-  return { id, name: qn, visibilityTimeout, retentionSeconds, delaySeconds, rawDelivery, filterPolicy, filterPolicyScope, dlq, consumer };
+  return { id, name: qn, visibilityTimeout, retentionSeconds, delaySeconds, rawDelivery, filterPolicy, filterPolicyScope, dlq, ...(subscriptionDlq && { subscriptionDlq }), consumer };
+}
+
+/** The default name of a subscription's DLQ: the one `svl doctor` suggests (`<queue>-sub-dlq[.fifo]`). */
+export const subscriptionDlqName = (queueName: string, fifo: boolean) => `${queueName.replace(/\.fifo$/, '')}-sub-dlq${fifo ? '.fifo' : ''}`;
+
+/** `subscriptionDlq`: absent or false for none, true for the default name, or `{ name?, retentionSeconds? }`. */
+function validateSubscriptionDlq(raw: unknown, qn: string, p: string, fifo: boolean, v: Checker, bad: (path: string, m: string) => void): SubscriptionDlqSpec | undefined {
+  if (raw === undefined || raw === false || raw === null) return undefined;
+  const at = `${p}.subscriptionDlq`;
+  const d = raw === true ? {} : raw;
+  if (!isObj(d)) {
+    bad(at, `must be true (a DLQ named ${subscriptionDlqName(qn, fifo)}), an object such as { "name": "${subscriptionDlqName(qn, fifo)}" }, or false for none`);
+    return undefined;
+  }
+  v.unknownKeys(d, KEYS.subscriptionDlq, at);
+  let name = subscriptionDlqName(qn, fifo);
+  if (d.name !== undefined) {
+    if (typeof d.name !== 'string') bad(`${at}.name`, 'must be a string (a queue name)');
+    else name = d.name;
+  }
+  checkName(name, fifo, SPEC_LIMITS.queueName, `${at}.name`, 'subscriptionDlq', bad);
+  const retentionSeconds = v.int(d, 'retentionSeconds', at, 1_209_600, SPEC_LIMITS.retentionSeconds);
+  return { name, retentionSeconds };
 }
 
 /** Lambda's own words when a queue's visibility timeout is shorter than its consumer's timeout. */
@@ -320,13 +359,20 @@ class Checker {
   }
 }
 
-function checkName(n: string, fifo: boolean, max: number, path: string, kind: 'topic' | 'queue' | 'dlq', bad: (p: string, m: string) => void): void {
+function checkName(n: string, fifo: boolean, max: number, path: string, kind: 'topic' | 'queue' | 'dlq' | 'subscriptionDlq', bad: (p: string, m: string) => void): void {
   const base = n.endsWith('.fifo') ? n.slice(0, -5) : n;
   if (!NAME_RE.test(base) || n.length > max) bad(path, `"${n}" must be 1-${max} characters of letters, digits, - and _${fifo ? ', ending in .fifo' : ''}`);
   else if (kind === 'topic' && !fifo && n.endsWith('.fifo')) bad(path, `"${n}" ends in .fifo but topic.fifo is not true: only FIFO topics may end in .fifo`);
   else if (kind === 'topic' && fifo && !n.endsWith('.fifo')) bad(path, `"${n}" must end in .fifo: FIFO topic names end in .fifo`);
   else if (kind === 'dlq' && fifo !== n.endsWith('.fifo')) {
     bad(path, `"${n}" is a ${n.endsWith('.fifo') ? 'FIFO' : 'standard'} queue but its source queue is ${fifo ? 'FIFO' : 'standard'}: a DLQ must be of the same type as its queue`);
+  } else if (kind === 'subscriptionDlq' && fifo !== n.endsWith('.fifo')) {
+    bad(
+      path,
+      fifo
+        ? `"${n}" must end in .fifo: SNS needs a FIFO queue as the dead-letter queue of a FIFO topic's subscription`
+        : `"${n}" ends in .fifo but the topic is standard: the dead-letter queue of a standard topic's subscription must be a standard queue`,
+    );
   } else if (fifo && !n.endsWith('.fifo')) bad(path, `"${n}" must end in .fifo: the topic is FIFO, and FIFO topics deliver only to FIFO queues`);
   else if (!fifo && n.endsWith('.fifo')) bad(path, `"${n}" ends in .fifo but the topic is standard: a standard topic cannot deliver to FIFO queues`);
 }

@@ -88,6 +88,21 @@ describe('bad specs: plan and apply exit 2, every problem with its JSON path, no
       /queues\[0\]\.rawDelivery: must be true or false/,
       /queues\[0\]\.visibilityTimeout: must be an integer from 0 to 43200 \(got "30"\)/,
     ]],
+    ['subscription DLQ: FIFO topic needs a FIFO DLQ, a standard topic a standard one', fifoSpec('v22', (s) => ({ ...s, queues: [{ name: 'v22-a.fifo', subscriptionDlq: { name: 'v22-undeliverable' } }] })), [
+      /queues\[0\]\.subscriptionDlq\.name: "v22-undeliverable" must end in \.fifo: SNS needs a FIFO queue as the dead-letter queue of a FIFO topic's subscription/,
+    ]],
+    ['subscription DLQ: wrong shapes, keys, limits and names', spec('v23', (s) => ({ ...s, queues: [{ name: 'v23-a', subscriptionDlq: 'v23-a-sub-dlq' }, { name: 'v23-b', subscriptionDlq: { nmae: 'x', retentionSeconds: 59 } }, { name: 'v23-c', subscriptionDlq: { name: 'v23-c.fifo' } }, { name: 'v23-d', subscriptionDlq: { name: 'v23 d' } }] })), [
+      /queues\[0\]\.subscriptionDlq: must be true \(a DLQ named v23-a-sub-dlq\), an object such as \{ "name": "v23-a-sub-dlq" \}, or false for none/,
+      /queues\[1\]\.subscriptionDlq\.nmae: unknown key; did you mean "name"\?/,
+      /queues\[1\]\.subscriptionDlq\.retentionSeconds: must be an integer from 60 to 1209600 \(got 59\)/,
+      /queues\[2\]\.subscriptionDlq\.name: "v23-c\.fifo" ends in \.fifo but the topic is standard: the dead-letter queue of a standard topic's subscription must be a standard queue/,
+      /queues\[3\]\.subscriptionDlq\.name: "v23 d" must be 1-80 characters/,
+    ]],
+    ['subscription DLQ: its own name, not a queue\'s or a DLQ\'s, nor shared', spec('v24', (s) => ({ ...s, queues: [{ name: 'v24-a', subscriptionDlq: { name: 'v24-a-dlq' } }, { name: 'v24-b', subscriptionDlq: { name: 'v24-b' } }, { name: 'v24-c', subscriptionDlq: { name: 'v24-shared' } }, { name: 'v24-d', subscriptionDlq: { name: 'v24-shared' } }] })), [
+      /queues\[0\]\.subscriptionDlq\.name: "v24-a-dlq" is already used by queues\[0\]\.dlq\.name/,
+      /queues\[1\]\.subscriptionDlq\.name: "v24-b" is already used by queues\[1\]\.name/,
+      /queues\[3\]\.subscriptionDlq\.name: "v24-shared" is already used by queues\[2\]\.subscriptionDlq\.name/,
+    ]],
     ['not an object', [1, 2], [/\$: must be a JSON object/]],
   ];
   for (const [what, body, expected] of cases) {
@@ -127,13 +142,26 @@ describe('bad specs: plan and apply exit 2, every problem with its JSON path, no
       'ok.flow.json': spec('okv', (s) => ({
         ...s,
         tags: { team: 'core' },
-        queues: [{ id: 'a', name: 'okv-a', visibilityTimeout: 60, retentionSeconds: 60, delaySeconds: 900, rawDelivery: true, filterPolicyScope: 'MessageBody', filterPolicy: { order: { type: ['x'] } }, dlq: { name: 'okv-dead', maxReceiveCount: 1000, retentionSeconds: 1_209_600 } }],
+        queues: [
+          {
+            id: 'a',
+            name: 'okv-a',
+            visibilityTimeout: 60,
+            retentionSeconds: 60,
+            delaySeconds: 900,
+            rawDelivery: true,
+            filterPolicyScope: 'MessageBody',
+            filterPolicy: { order: { type: ['x'] } },
+            dlq: { name: 'okv-dead', maxReceiveCount: 1000, retentionSeconds: 1_209_600 },
+            subscriptionDlq: { name: 'okv-undeliverable', retentionSeconds: 60 },
+          },
+        ],
       })),
     });
     assert.equal((await run(['plan'], cwd)).code, 0);
     const r = await run(['apply', '--yes'], cwd);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await queueNames('okv')).sort(), ['okv-a', 'okv-dead']);
+    assert.deepEqual((await queueNames('okv')).sort(), ['okv-a', 'okv-dead', 'okv-undeliverable']);
     assert.equal((await run(['destroy', 'okv', '--yes'], cwd)).code, 0);
   });
 });

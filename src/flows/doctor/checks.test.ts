@@ -83,6 +83,7 @@ test('subscription-dlq-blocks-topic and subscription-without-dlq (a note for SQS
   assert.deepEqual(noDlq.map((f) => f.severity), ['warning']);
   const sqsOnly = runChecks(model({ topics: [topic('t')], queues: [queue('q', { policy: allowTopic('q', 't') })], subscriptions: [sub('t', qArn('q'))] })).findings;
   assert.deepEqual(sqsOnly.map((f) => [f.id, f.severity]), [['subscription-without-dlq', 'note']]);
+  assert.match(sqsOnly[0]!.fix.summary, /create a queue q-sub-dlq .*; in flow f's spec: "subscriptionDlq": true on queue q, then svl apply$/);
 });
 
 test('visibility: below the function timeout is an error, below 6 x timeout + window a warning; the fix is 6 x + window', () => {

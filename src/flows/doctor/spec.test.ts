@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateSpec } from '../spec.js';
-import { specFindings, specWarnings } from './spec.js';
+import { specFindings, specModel, specWarnings } from './spec.js';
+import { runChecks } from './index.js';
 
 const ctx = { kind: 'aws' as const, region: 'eu-west-1', account: '123456789012' };
 
@@ -36,4 +37,13 @@ test("an existing function's timeout counts when the spec does not give one", ()
   const spec = validateSpec({ name: 's', topic: { name: 's' }, queues: [{ name: 's-q', visibilityTimeout: 60, consumer: { function: 'work', batchSize: 1 } }] });
   assert.deepEqual(specFindings(spec, ctx).map((f) => f.id), []);
   assert.deepEqual(specFindings(spec, ctx, new Map([['work', 30]])).map((f) => f.id), ['visibility-below-six-times-timeout']);
+});
+
+test('a spec with subscription DLQs: the doctor sees them (their topic-scoped policy lets SNS in), so not even a note is left', () => {
+  const raw = (subscriptionDlq?: unknown) => ({ name: 'shop', topic: { name: 'shop.fifo', fifo: true }, queues: [{ name: 'shop-a.fifo', ...(subscriptionDlq !== undefined && { subscriptionDlq }) }] });
+  const without = runChecks(specModel(validateSpec(raw()), ctx)).findings;
+  assert.deepEqual(without.map((f) => `${f.severity} ${f.id}`), ['note subscription-without-dlq']);
+  const m = specModel(validateSpec(raw(true)), ctx);
+  assert.equal(m.inventory.subscriptions[0]!.deadLetterTargetArn, 'arn:aws:sqs:eu-west-1:123456789012:shop-a-sub-dlq.fifo');
+  assert.deepEqual(runChecks(m).findings, []);
 });

@@ -4,13 +4,14 @@
  * function timeouts as the spec or the account knows them), so a spec is warned about exactly what
  * `svl doctor` would find once it exists. Pure.
  *
- * Deliberately left out: notes (a spec cannot give a subscription a DLQ, so that note would be noise on
- * every apply) and the checks that need a live account (journal, permissions, existing functions' configs).
+ * Deliberately left out: notes (advice such as a subscription DLQ - `subscriptionDlq` in the spec - would
+ * be noise on every apply; `svl doctor` reports them) and the checks that need a live account (journal,
+ * permissions, existing functions' configs).
  */
 import type { ConsumerInfo, QueueInfo, SubscriptionInfo } from '../../aws/inventory-model.js';
 import { parseRedrivePolicy } from '../../aws/inventory-model.js';
 import type { FlowSpec } from '../spec.js';
-import { desiredDlqAttributes, desiredQueueAttributes, queueArnOf, topicArnOf, type PlanContext } from '../plan.js';
+import { desiredDlqAttributes, desiredQueueAttributes, desiredSubscriptionDlqAttributes, queueArnOf, topicArnOf, type PlanContext } from '../plan.js';
 import { runChecks, type DoctorFunction, type DoctorModel, type Finding } from './index.js';
 
 const functionArn = (fn: string, c: Pick<PlanContext, 'region' | 'account'>) => `arn:aws:lambda:${c.region}:${c.account}:function:${fn}`;
@@ -40,6 +41,7 @@ export function specModel(spec: FlowSpec, c: PlanContext, timeouts: ReadonlyMap<
     const arn = queueArnOf(q.name, c);
     queues.push(queue(q.name, desiredQueueAttributes(spec, q, c), []));
     if (q.dlq) queues.push(queue(q.dlq.name, desiredDlqAttributes(spec, q, c), [arn]));
+    if (q.subscriptionDlq) queues.push(queue(q.subscriptionDlq.name, desiredSubscriptionDlqAttributes(spec, q, c), [`${topicArn}:spec`]));
     subscriptions.push({
       arn: `${topicArn}:spec`,
       topicArn,
@@ -50,7 +52,7 @@ export function specModel(spec: FlowSpec, c: PlanContext, timeouts: ReadonlyMap<
       filterPolicyScope: q.filterPolicyScope,
       filter: null,
       rawMessageDelivery: q.rawDelivery,
-      deadLetterTargetArn: null,
+      deadLetterTargetArn: q.subscriptionDlq ? queueArnOf(q.subscriptionDlq.name, c) : null,
     });
     if (q.consumer) {
       const fn = q.consumer.function;

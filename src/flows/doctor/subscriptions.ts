@@ -79,7 +79,10 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
           ? 'If the queue is deleted, or its policy or key refuses SNS, the messages SNS cannot deliver are dropped instead of kept.'
           : 'Deliveries that still fail after SNS retries are dropped instead of kept for a redrive.',
         fix: {
-          summary: `create a queue ${name} (policy: let topic ${topicRef(s.topicArn).name} send) and set it as the subscription's RedrivePolicy`,
+          summary:
+            `create a queue ${name} (policy: let topic ${topicRef(s.topicArn).name} send) and set it as the subscription's RedrivePolicy` +
+            // A flow's queue: the spec declares it, and the next apply would otherwise leave it out of the flow.
+            (queue?.flow ? `; in flow ${queue.flow}'s spec: "subscriptionDlq": true on queue ${queue.name}, then svl apply` : ''),
           command: `aws sns set-subscription-attributes --subscription-arn ${sh(s.arn ?? '<arn>')} --attribute-name RedrivePolicy --attribute-value ${sh(JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${region}:${account}:${name}` }))}`,
         },
       });
