@@ -109,7 +109,7 @@ const STALE = [
   /^(SqsManagedSseEnabled|RedriveAllowPolicy) is not a valid property of AWS::SQS::Queue$/,
   /^(Tags|FifoTopic|ContentBasedDeduplication) is not a valid property of AWS::SNS::Topic$/,
   /^Tags is not a valid property of AWS::IAM::Role$/,
-  /^FilterPolicyScope is not a valid property of AWS::SNS::Subscription$/,
+  /^(FilterPolicyScope|RedrivePolicy) is not a valid property of AWS::SNS::Subscription$/,
   /^(MaximumBatchingWindowInSeconds|FunctionResponseTypes) is not a valid property of AWS::Lambda::EventSourceMapping$/,
   /^(Tags|CorsConfiguration) is not a valid property of AWS::ApiGatewayV2::Api$/,
   /^(Tags|AutoDeploy) is not a valid property of AWS::ApiGatewayV2::Stage$/,
