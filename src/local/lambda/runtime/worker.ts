@@ -154,6 +154,7 @@ export class Worker {
       const ch = w.channel;
       if (!ch || ch.readableEnded || ch.destroyed) return later();
       const fallback = realSetTimeout(() => later(), 250);
+      fallback.unref();
       const ended = () => {
         realClearTimeout(fallback);
         later();
@@ -185,7 +186,7 @@ export class Worker {
   /** Stops the process and every process it started (its process group), once. */
   kill(): void {
     const pid = this.proc?.pid;
-    if (pid !== undefined && groups.has(pid)) killGroup(pid);
+    if (pid !== undefined && groups.has(pid) && !killGroup(pid) && this.proc!.exitCode === null && this.proc!.signalCode === null) this.proc!.kill('SIGKILL');
     this.state = 'dead';
     realClearTimeout(this.initTimer);
     this.held?.drop();
@@ -439,13 +440,16 @@ function trackGroup(pid: number): void {
   }
 }
 
-function killGroup(pid: number): void {
+/** Kills a process group; false where there are no process groups (Windows: the caller kills the process). */
+function killGroup(pid: number): boolean {
   groups.delete(pid);
   try {
     process.kill(-pid, 'SIGKILL');
-  } catch {
+  } catch (err) {
     // ESRCH: the group is gone already
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  return true;
 }
 
 /** User + system CPU time a process has used, from /proc (Linux); undefined elsewhere. */
