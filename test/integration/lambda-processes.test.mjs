@@ -1,6 +1,7 @@
 // Handler processes against the emulator, with the real @aws-sdk/client-lambda: a runtime that breaks
 // svl's private channel, a result written just before the process exits, a burst of compute-bound
-// invocations, processes a handler starts, idle processes, and invocation logs that a Tail answer showed
+// invocations (waiting for a process is not counted against the timeout), processes a handler starts
+// (killed with it, on emulator stop, Ctrl-C and kill -9), idle processes, and invocation logs that a Tail answer showed
 // surviving kill -9 of the emulator.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,7 +59,7 @@ test('a burst of 20 compute-bound invocations (0.6 s of CPU each, 3 s timeout) a
   assert.deepEqual(failed.map((r) => r.json), []);
 });
 
-test('a compute-bound handler that times out counts as compute-bound: the next burst stays at one process per core', async () => {
+test('a compute-bound handler that times out is learnt as compute-bound (no invocation waited)', async () => {
   await t.createFunction('cpu-timeout', { handler: 'index.spin', Timeout: 1 });
   const first = await t.invoke('cpu-timeout', { ms: 60_000 });
   assert.equal(first.json.errorType, 'Sandbox.Timedout');
@@ -115,3 +116,34 @@ test('the log of a Tail invocation that was answered survives kill -9 of the emu
   assert.equal(events.length, 1, JSON.stringify(events));
   assert.match(JSON.stringify(events[0]), new RegExp(requestId));
 });
+
+test('time spent waiting for a free process does not count against the function timeout', async () => {
+  const one = await setupLambda({ lambdaProcessLimit: 1 });
+  try {
+    await one.createFunction('one-at-a-time', { handler: 'index.sleep', Timeout: 1 });
+    // Four 400 ms invocations on one process: the last waits well over the 1 s timeout, then runs in time.
+    const rs = await Promise.all([1, 2, 3, 4].map(() => one.invoke('one-at-a-time', { ms: 400 })));
+    assert.deepEqual(rs.map((r) => r.json), Array(4).fill({ slept: 400 }));
+  } finally {
+    await one.close();
+  }
+});
+
+for (const [how, signal] of [['Ctrl-C (SIGINT)', 'SIGINT'], ['kill -9', 'SIGKILL']]) {
+  test(`processes a handler started do not outlive the emulator process stopped by ${how}`, async (tt) => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'svl-lambda-group-'));
+    tt.after(() => rmSync(stateDir, { recursive: true, force: true }));
+    const { child, url } = await startEmulatorProcess(stateDir, await freePort());
+    tt.after(() => child.kill('SIGKILL'));
+    const L = await import('@aws-sdk/client-lambda');
+    const lambda = await lambdaClient(url);
+    await lambda.send(new L.CreateFunctionCommand({ FunctionName: 'starter', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.grandchild', Code: { ZipFile: fixtureZip('node-cjs') } }));
+    await eventually(async () => (await lambda.send(new L.GetFunctionConfigurationCommand({ FunctionName: 'starter' }))).State === 'Active', { what: 'Active' });
+    const out = await lambda.send(new L.InvokeCommand({ FunctionName: 'starter', Payload: Buffer.from('{}') }));
+    const { pid } = JSON.parse(Buffer.from(out.Payload).toString('utf8'));
+    assert.ok(alive(pid));
+    child.kill(signal);
+    await new Promise((r) => child.once('exit', r));
+    await eventually(() => !alive(pid), { what: `grandchild ${pid} to stop with the emulator` });
+  });
+}
