@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   version?: string;
   /** Handler processes one Lambda function may run at once. */
   lambdaProcessLimit?: number;
+  /** How long a Lambda handler process may stay idle before it is stopped (default LAMBDA_IDLE_PROCESS_MS). */
+  lambdaIdleProcessMs?: number;
   /** Events the journal keeps (a ring; default 100,000). */
   journalSize?: number;
 }
@@ -80,6 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stateDir: opts.inMemory ? undefined : opts.stateDir,
       endpoint: () => url,
       processLimit: opts.lambdaProcessLimit,
+      idleProcessMs: opts.lambdaIdleProcessMs,
       log,
     });
     sns.attachLambda(lambda.snsTarget());

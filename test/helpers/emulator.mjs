@@ -8,9 +8,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /** Starts an emulator; `fake: false` uses the system clock. */
-export async function startTestEmulator({ fake = true, stateDir, log, lambdaProcessLimit } = {}) {
+export async function startTestEmulator({ fake = true, stateDir, log, lambdaProcessLimit, lambdaIdleProcessMs } = {}) {
   const clock = fake ? new FakeClock() : undefined;
-  const emu = await startEmulator({ port: 0, inMemory: !stateDir, stateDir, clock, log, lambdaProcessLimit });
+  const emu = await startEmulator({ port: 0, inMemory: !stateDir, stateDir, clock, log, lambdaProcessLimit, lambdaIdleProcessMs });
   return { emu, clock, url: emu.url };
 }
 

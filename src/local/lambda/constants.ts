@@ -45,6 +45,8 @@ export const ESM_DEFAULT_POLLERS = 5;
 
 /** How many handler processes one function may run at once (the emulator's bound, not an AWS quota). */
 export const DEFAULT_PROCESS_LIMIT = 10;
+/** A handler process idle this long is stopped (AWS recycles idle execution environments after some minutes). */
+export const IDLE_PROCESS_MS = 5 * 60_000;
 /** AWS limits the init phase of on-demand functions to 10 s. */
 export const INIT_TIMEOUT_MS = 10_000;
 /** Invocation logs kept per function for `svl logs`. */

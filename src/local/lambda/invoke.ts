@@ -65,7 +65,11 @@ async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload: strin
   const out = await svc.invokeNow(fn, payload, { requestId: opts.requestId, clientContext: opts.clientContext, kind: 'sync' });
   const result: Output = { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: out.payload };
   if (!out.ok) result.FunctionError = 'Unhandled';
-  if (opts.tail) result.LogResult = logTail(out.log);
+  if (opts.tail) {
+    // The caller is shown the log: it is committed first, as anything an answer acknowledges.
+    svc.logs.flush();
+    result.LogResult = logTail(out.log);
+  }
   return result;
 }
 

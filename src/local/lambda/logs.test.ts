@@ -45,3 +45,20 @@ test('a flush after the database closed is dropped, not thrown', () => {
   close();
   assert.doesNotThrow(() => logs.flush());
 });
+
+test('a failed write keeps the queued logs for the next one', () => {
+  const { db, close } = openStore({ inMemory: true });
+  try {
+    const logs = new InvocationLogs(db);
+    logs.add('f', 'r1', 1, 2, 'ok', 'START r1\n');
+    // A write that fails inside the transaction (a trigger refusing inserts stands in for a full disk).
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON lambda_logs BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    assert.throws(() => logs.flush(), /disk full/);
+    assert.equal(count(db), 0);
+    db.exec('DROP TRIGGER refuse');
+    logs.flush();
+    assert.deepEqual(logs.list('f').map((r) => r.requestId), ['r1']);
+  } finally {
+    close();
+  }
+});

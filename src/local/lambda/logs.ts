@@ -4,13 +4,17 @@
  *
  * Written off the invocation's path: `add` queues the row and the queue is inserted in one transaction
  * at most LOG_FLUSH_MS later (one commit for many invocations instead of one each), before any read of
- * the logs (so a reader always sees every invocation that has finished), and on `flush()` when the
- * emulator stops. A crash of the emulator loses at most the last LOG_FLUSH_MS of logs, never a row that
- * has been read. Deliberately not done here: the journal's records of the same invocations.
+ * the logs (so a reader always sees every invocation that has finished), before an Invoke with
+ * `LogType: Tail` is answered (invoke.ts: a log the caller was shown is committed), and on `flush()` when
+ * the emulator stops. So kill -9 of the emulator loses at most the logs of invocations that ended in the
+ * last LOG_FLUSH_MS and whose log nobody was shown, never one that was read or sent in a Tail. Rows
+ * leave the queue only once their transaction committed: a failed write keeps them for the next one (a
+ * timer's failure is logged, not thrown). Deliberately not done here: the journal's records of the
+ * same invocations.
  */
 import type { Db } from '../store/db.js';
 import { atomic } from '../store/db.js';
-import { realSetTimeout } from '../timers.js';
+import { realClearTimeout, realSetTimeout } from '../timers.js';
 import { LOGS_KEPT_PER_FUNCTION } from './constants.js';
 
 /** How long a finished invocation's log may wait in memory before it is written. */
@@ -46,7 +50,10 @@ export class InvocationLogs {
   /** After `stop()` (the emulator is closing): no more batching, each log is written at once. */
   private stopped = false;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: (line: string) => void = () => {},
+  ) {
     this.s = {
       add: db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES (?, ?, ?, ?, ?, ?)`),
       list: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND seq > ? AND started_ms >= ? ORDER BY seq LIMIT ?`),
@@ -60,7 +67,7 @@ export class InvocationLogs {
     if (this.stopped) this.flush();
     else if (!this.timer) {
       // A real-time timer: a test's fake clock must not hold logs back.
-      this.timer = realSetTimeout(() => this.flush(), LOG_FLUSH_MS);
+      this.timer = realSetTimeout(() => this.flushQuietly(), LOG_FLUSH_MS);
       this.timer.unref();
     }
   }
@@ -71,22 +78,38 @@ export class InvocationLogs {
     this.flush();
   }
 
-  /** Writes the queued logs now (before reads, and when the emulator stops). */
+  /** The timer's flush: a failure (disk full, locked) is reported and the rows wait for the next write. */
+  private flushQuietly(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.log(`svl: could not write ${this.pending.length} invocation log(s), will retry: ${(err as Error).message}`);
+      if (!this.timer && !this.stopped) {
+        this.timer = realSetTimeout(() => this.flushQuietly(), LOG_FLUSH_MS);
+        this.timer.unref();
+      }
+    }
+  }
+
+  /** Writes the queued logs now (before reads, a Tail answer, and when the emulator stops); throws if the write fails (the rows stay queued). */
   flush(): void {
-    clearTimeout(this.timer);
+    realClearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0 || !this.db.open) return;
     const rows = this.pending;
-    this.pending = [];
+    const added = new Map(this.added);
     atomic(this.db, () => {
       for (const row of rows) {
         this.s.add.run(...row);
         const fn = row[0];
-        const n = (this.added.get(fn) ?? 0) + 1;
-        this.added.set(fn, n);
+        const n = (added.get(fn) ?? 0) + 1;
+        added.set(fn, n);
         if (n % 100 === 0) this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
       }
     });
+    // Committed: only now do the rows leave the queue (rows added meanwhile stay).
+    this.pending = this.pending.slice(rows.length);
+    for (const [fn, n] of added) this.added.set(fn, n);
   }
 
   /** Every kept attempt of one request (async retries share their request id), oldest first. */

@@ -19,8 +19,19 @@
  *   LAMBDA_TASK_ROOT pointing at the extracted package (not /var/task); handler processes get the
  *   emulator's static test credentials and `AWS_ENDPOINT_URL` set to the emulator, so SDK calls from
  *   handler code reach the emulator; at most DEFAULT_PROCESS_LIMIT processes per function, further
- *   invocations wait for one instead of being throttled (no TooManyRequestsException); the invocation
- *   timeout is real time (the Clock cannot stop a process); the IAM role is never assumed nor evaluated,
+ *   invocations wait for one instead of being throttled (no TooManyRequestsException); where AWS gives
+ *   each concurrent invocation its own environment, svl starts one process per core and more only for
+ *   handlers that wait on I/O (a function's first burst, before anything is known of it, and a
+ *   compute-bound one wait for a busy process; one more starts whenever none finishes for 1 s or twice
+ *   the recent invocation duration; a handler that timed out computing counts as compute-bound) —
+ *   time spent waiting for a process, and a cold start's init, do not count against the function's
+ *   timeout, which starts when the process receives the invocation, as on AWS; a process idle for
+ *   IDLE_PROCESS_MS (5 min) is stopped, as AWS recycles idle environments; a handler process runs in its
+ *   own process group, and what it starts is stopped with it (timeout, crash, update, emulator stop); the
+ *   invocation timeout is real time (the Clock cannot stop a process); invocation logs (`svl logs`) are
+ *   written in batches within LOG_FLUSH_MS (50 ms) of the invocation's end, and before any read of them
+ *   or an Invoke with LogType Tail is answered: kill -9 of the emulator can lose the logs of
+ *   invocations that ended in the last 50 ms and whose log nobody was shown; the IAM role is never assumed nor evaluated,
  *   so destinations and DLQs deliver as an ordinary caller of SQS/SNS (on AWS the execution role needs
  *   sqs:SendMessage / sns:Publish); `callbackWaitsForEmptyEventLoop` is not honoured (the result is sent
  *   when the callback is called); Code.Location in GetFunction is an emulator URL serving the zip.
@@ -41,7 +52,7 @@ import type { LogFn } from '../log.js';
 import type { SqsService } from '../sqs/service.js';
 import type { SnsLambdaTarget, SnsService } from '../sns/service.js';
 import * as E from './errors.js';
-import { ACCOUNT_ID, DEFAULT_PROCESS_LIMIT, REGION } from './constants.js';
+import { ACCOUNT_ID, DEFAULT_PROCESS_LIMIT, IDLE_PROCESS_MS, REGION } from './constants.js';
 import { FunctionStore } from './store.js';
 import { InvocationLogs } from './logs.js';
 import { CodeDirs } from './runtime/code.js';
@@ -81,6 +92,8 @@ export interface LambdaServiceOptions {
   region?: string;
   account?: string;
   processLimit?: number;
+  /** How long a handler process may stay idle before it is stopped (default IDLE_PROCESS_MS). */
+  idleProcessMs?: number;
   log?: LogFn;
 }
 
@@ -123,9 +136,9 @@ export class LambdaService {
     this.sqs = opts.sqs;
     this.sns = opts.sns;
     this.store = new FunctionStore(opts.db, this.region, this.account);
-    this.logs = new InvocationLogs(opts.db);
+    this.logs = new InvocationLogs(opts.db, this.log);
     this.code = new CodeDirs(opts.stateDir);
-    this.runtime = new LambdaRuntime({ code: this.code, region: this.region, endpoint: opts.endpoint, processLimit: opts.processLimit ?? DEFAULT_PROCESS_LIMIT });
+    this.runtime = new LambdaRuntime({ code: this.code, region: this.region, endpoint: opts.endpoint, processLimit: opts.processLimit ?? DEFAULT_PROCESS_LIMIT, idleProcessMs: opts.idleProcessMs ?? IDLE_PROCESS_MS });
     this.async = new AsyncInvoker(this);
     this.esm = new EventSourceMappings(this);
     this.ops = {

@@ -30,3 +30,32 @@ test('the header and body lengths are counted in bytes, not characters', () => {
   assert.equal(f.readUInt32BE(4), 2);
   assert.equal(f.length, 8 + f.readUInt32BE(0) + 2);
 });
+
+test('a frame over the length caps or with a header that is not a protocol header is reported once, never thrown', () => {
+  for (const bytes of [
+    Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]),
+    Buffer.from([0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff]),
+    Buffer.concat([Buffer.from([0, 0, 0, 5, 0, 0, 0, 0]), Buffer.from('nope!')]),
+    Buffer.concat([Buffer.from([0, 0, 0, 2, 0, 0, 0, 0]), Buffer.from('[]')]),
+  ]) {
+    const stream = new PassThrough();
+    const got: Frame[] = [];
+    const bad: string[] = [];
+    readFrames(stream as unknown as Socket, (f) => got.push(f), (why) => bad.push(why), 1024);
+    stream.write(bytes);
+    stream.write(encodeFrame({ t: 'next' }));
+    assert.equal(bad.length, 1, bytes.toString('hex'));
+    assert.equal(got.length, 0);
+  }
+});
+
+test('a big body arriving in many chunks is delivered whole, once', () => {
+  const body = Buffer.alloc(3 * 1024 * 1024, 7);
+  const all = encodeFrame({ t: 'response', id: 'r' }, body);
+  const stream = new PassThrough();
+  const got: Frame[] = [];
+  readFrames(stream as unknown as Socket, (f) => got.push(f), () => assert.fail('not a bad frame'), 6 * 1024 * 1024);
+  for (let i = 0; i < all.length; i += 65536) stream.write(all.subarray(i, i + 65536));
+  assert.equal(got.length, 1);
+  assert.ok(got[0]!.body.equals(body));
+});

@@ -43,19 +43,55 @@ export function encodeFrame(head: Record<string, unknown>, body: Buffer | string
   return out;
 }
 
-/** Calls `onFrame` for each complete frame arriving on `socket` (frames may span or share chunks). */
-export function readFrames(socket: Socket, onFrame: (f: Frame) => void): void {
-  let buf: Buffer = Buffer.alloc(0);
+/** The largest header a runtime may send (a few short fields). */
+export const MAX_FRAME_HEADER = 64 * 1024;
+
+/**
+ * Calls `onFrame` for each complete frame arriving on `socket` (frames may span or share chunks). A frame
+ * whose lengths exceed `maxHeader` / `maxBody` or whose header is not a JSON object with a string `t` is a
+ * broken runtime (handler code can write to fd 3 too): `onBad` is called once with why, and nothing more
+ * is read. Chunks of a frame are kept as a list and joined once, when the frame is complete (joining on
+ * every chunk copies a 6 MB result quadratically).
+ */
+export function readFrames(socket: Socket, onFrame: (f: Frame) => void, onBad: (why: string) => void = () => socket.destroy(), maxBody = Infinity, maxHeader = MAX_FRAME_HEADER): void {
+  let chunks: Buffer[] = [];
+  let have = 0;
+  /** Bytes of the frame being read (header included), once its 8-byte prefix is known. */
+  let need = 0;
+  let broken = false;
+  const bad = (why: string) => {
+    broken = true;
+    chunks = [];
+    have = 0;
+    onBad(why);
+  };
   socket.on('data', (chunk: Buffer) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-    while (buf.length >= 8) {
+    if (broken) return;
+    chunks.push(chunk);
+    have += chunk.length;
+    while (!broken && have >= 8 && have >= need) {
+      let buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
       const hl = buf.readUInt32BE(0);
       const bl = buf.readUInt32BE(4);
-      if (buf.length < 8 + hl + bl) break;
-      const head = JSON.parse(buf.toString('utf8', 8, 8 + hl)) as Frame['head'];
-      const body = buf.subarray(8 + hl, 8 + hl + bl);
-      buf = buf.subarray(8 + hl + bl);
-      onFrame({ head, body });
+      if (hl > maxHeader || bl > maxBody) return bad(`a frame of ${hl} + ${bl} bytes (at most ${maxHeader} + ${maxBody})`);
+      need = 8 + hl + bl;
+      if (have < need) {
+        chunks = [buf];
+        return;
+      }
+      let head: unknown;
+      try {
+        head = JSON.parse(buf.toString('utf8', 8, 8 + hl));
+      } catch {
+        head = undefined;
+      }
+      if (!head || typeof head !== 'object' || Array.isArray(head) || typeof (head as { t?: unknown }).t !== 'string') return bad('a frame whose header is not a JSON object with a string "t"');
+      const body = buf.subarray(8 + hl, need);
+      buf = buf.subarray(need);
+      chunks = buf.length ? [buf] : [];
+      have = buf.length;
+      need = 0;
+      onFrame({ head: head as Frame['head'], body });
     }
   });
 }

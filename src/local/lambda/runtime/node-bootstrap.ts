@@ -16,7 +16,7 @@
  */
 import http from 'node:http';
 import { Socket } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +28,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handlerSpec = process.env._HANDLER ?? '';
 const PREFIX = '/2018-06-01/runtime';
+/** AWS's limit on a synchronous response (constants.ts MAX_RESPONSE_PAYLOAD; this file imports nothing of svl). */
+const MAX_RESPONSE_PAYLOAD = 6_291_556;
 
 let currentRequestId: string | undefined;
 /** Whether the last invocation's handler let the event loop turn (awaited I/O or a timer) before it settled. */
@@ -93,18 +95,40 @@ function channelTransport(fd: number): Transport {
       });
     }
   });
-  // The emulator went away: so does this process, as when its Runtime API stops answering.
-  socket.on('close', () => process.exit(1));
-  socket.on('error', () => process.exit(1));
-  const send = (head: Record<string, unknown>, body = '') =>
-    new Promise<void>((done) => {
-      const h = Buffer.from(JSON.stringify(head), 'utf8');
-      const b = Buffer.from(body, 'utf8');
-      const out: Buffer = Buffer.allocUnsafe(8);
-      out.writeUInt32BE(h.length, 0);
-      out.writeUInt32BE(b.length, 4);
-      socket.write(Buffer.concat([out, h, b]), () => done());
-    });
+  // The emulator went away: so does this process with what it started (its process group), as when its
+  // Runtime API stops answering.
+  const gone = () => {
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      // not a group leader (started by something else than the emulator)
+    }
+    process.exit(1);
+  };
+  socket.on('close', gone);
+  socket.on('error', gone);
+  // Written synchronously, whole, before send returns: a handler that exits right after returning
+  // (`setTimeout(() => process.exit(0))`) must not lose its result in a socket's write queue. The fd is
+  // non-blocking (the socket reading it made it so): a full pipe answers EAGAIN until the emulator reads.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const send = async (head: Record<string, unknown>, body = '') => {
+    const h = Buffer.from(JSON.stringify(head), 'utf8');
+    const b = Buffer.from(body, 'utf8');
+    const out: Buffer = Buffer.allocUnsafe(8 + h.length + b.length);
+    out.writeUInt32BE(h.length, 0);
+    out.writeUInt32BE(b.length, 4);
+    h.copy(out, 8);
+    b.copy(out, 8 + h.length);
+    for (let off = 0; off < out.length; ) {
+      try {
+        off += writeSync(fd, out, off, out.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') process.exit(1); // the emulator went away
+        Atomics.wait(pause, 0, 0, 1);
+      }
+    }
+  };
   const nextEvent = () => new Promise<Next>((r) => (waiting = r));
   return {
     async next() {
@@ -114,7 +138,10 @@ function channelTransport(fd: number): Transport {
     },
     async result(kind, id, body, errorType, andNext) {
       const n = andNext ? nextEvent() : undefined;
-      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), maxRssKb: process.resourceUsage().maxRSS, waited: handlerWaited }, body);
+      // Over AWS's limit the result is not sent, only its size (the emulator refuses frames much larger).
+      const size = Buffer.byteLength(body, 'utf8');
+      const tooLarge = kind === 'response' && size > MAX_RESPONSE_PAYLOAD;
+      await send({ t: kind, id, ...(errorType && { errorType }), ...(andNext && { next: true }), ...(tooLarge && { tooLarge: size }), maxRssKb: process.resourceUsage().maxRSS, waited: handlerWaited }, tooLarge ? '' : body);
       return n;
     },
     async initError(body, errorType) {

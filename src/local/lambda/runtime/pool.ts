@@ -4,12 +4,17 @@
  * execution environment does. Scaling out is eager up to as many processes as the machine has cores, and
  * up to the limit for handlers that wait (on I/O, timers): those gain from more processes. A handler that
  * only computes (svl's Node runtime client reports whether each invocation waited; measured on the event
- * loop, not by time, so a busy machine does not change the answer) gains nothing from more processes than
- * cores — only context switches, colder JIT and memory — so past one per core an invocation of it waits
- * for a busy process to finish; the waiting invocations start new processes only if none of the
- * function's processes finishes one for SCALE_OUT_WAIT_MS (a handler stuck in a long computation). While
- * nothing is known of a function yet (its first burst), scaling out is eager. A process started for an
- * older revision of the function (code or configuration changed) is never reused: it is stopped once idle.
+ * loop, not by time, so a busy machine does not change the answer; one that timed out is judged by the
+ * CPU its process used) gains nothing from more processes than cores — only context switches, colder JIT
+ * and memory, and 20 of them sharing 2 cores all time out — so past one per core an invocation of it
+ * waits for a busy process to finish; one more process starts whenever none of the function's processes
+ * finishes an invocation for SCALE_OUT_WAIT_MS or twice the recent invocation duration (a handler stuck
+ * in a long computation). A function's first burst, before anything is known of it, is treated the same
+ * way; the first invocation that waited lets the rest start theirs. Time waiting for a process does not
+ * count against the function's timeout (worker.ts starts it when the process receives the invocation).
+ * A process idle for `idleProcessMs` is stopped (AWS recycles idle environments). A process started for
+ * an older revision of the function (code or configuration changed) is never reused: it is stopped once
+ * idle.
  *
  * Each process gets a fresh environment built here — AWS's variables, the function's Environment, the
  * emulator's static test credentials and endpoint — and nothing inherited from the emulator except PATH:
@@ -39,6 +44,8 @@ export interface RuntimeOptions {
   /** The emulator's URL, given to handler processes as AWS_ENDPOINT_URL. */
   endpoint: () => string;
   processLimit: number;
+  /** How long a process may stay idle before it is stopped. */
+  idleProcessMs: number;
 }
 
 const NODE_BOOTSTRAP = join(dirname(fileURLToPath(import.meta.url)), 'node-bootstrap.js');
@@ -72,14 +79,33 @@ class FunctionPool {
   private lastProgress = realNow();
   private stallTimer?: NodeJS.Timeout;
   private starting = 0;
-  /** Recent share of invocations that waited on I/O or a timer (moving average); undefined: unknown (eager). */
+  /** Recent share of invocations that waited on I/O or a timer (moving average); undefined: unknown yet. */
   private waitShare?: number;
+  /** Recent invocation duration (moving average, real ms): a stall is judged against it. */
+  private durationMs?: number;
+  /** Idle processes and when each is retired. */
+  private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly idleMs: number,
+  ) {}
+
+  /** Recent share of invocations that waited (undefined: nothing known yet). */
+  waitedShare(): number | undefined {
+    return this.waitShare;
+  }
+
+  /** Whether more processes than cores would not help: known compute-bound, or nothing known yet (a first burst). */
+  computeBound(): boolean {
+    return (this.waitShare ?? 0) < COMPUTE_BOUND;
+  }
 
   async acquire(spec: () => WorkerSpec, revisionId: string, waited = false): Promise<Worker> {
     for (const w of this.workers) {
       if (w.state === 'idle' && w.spec.revisionId === revisionId) {
+        realClearTimeout(this.idleTimers.get(w));
+        this.idleTimers.delete(w);
         w.state = 'busy';
         return w;
       }
@@ -95,8 +121,10 @@ class FunctionPool {
       } else {
         return this.wait().then(() => this.acquire(spec, revisionId));
       }
-    } else if (!waited && (this.waitShare ?? 1) < COMPUTE_BOUND && count >= Math.min(EAGER_PROCESSES, this.limit) && live.some((w) => w.spec.revisionId === revisionId)) {
-      // Past the eager processes: a current one that frees up soon serves this invocation warm.
+    } else if (!waited && this.computeBound() && count >= Math.min(EAGER_PROCESSES, this.limit) && (this.starting > 0 || live.some((w) => w.spec.revisionId === revisionId))) {
+      // Past one process per core: a current one (or one being started) that frees up soon serves this
+      // invocation warm. A first burst, before anything is known of the handler, stops here too: 20
+      // compute-bound invocations on 20 processes of 2 cores all run 10 times slower and time out.
       return this.wait(true).then(() => this.acquire(spec, revisionId, true));
     }
     this.starting++;
@@ -112,10 +140,25 @@ class FunctionPool {
   }
 
   /** Feeds whether an invocation waited into the moving average. */
-  observe(waited: boolean | undefined): void {
+  observe(waited: boolean | undefined, durationMs?: number): void {
+    if (durationMs !== undefined) this.durationMs = this.durationMs === undefined ? durationMs : this.durationMs * 0.8 + durationMs * 0.2;
     if (waited === undefined) return;
     const v = waited ? 1 : 0;
     this.waitShare = this.waitShare === undefined ? v : this.waitShare * 0.9 + v * 0.1;
+    // A handler that waits gains from more processes: invocations held back for a free one start theirs now.
+    if (!this.computeBound()) this.releaseSoft(Infinity);
+  }
+
+  /** Lets up to `n` soft waiters start processes. */
+  private releaseSoft(n: number): void {
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.soft && n > 0) {
+        n--;
+        w.resolve(undefined);
+      } else keep.push(w);
+    }
+    this.waiters = keep;
   }
 
   /** Until a process is released or dropped (`soft`: or the pool stalls). */
@@ -128,17 +171,28 @@ class FunctionPool {
     });
   }
 
-  /** While soft waiters wait: if no process finishes an invocation for SCALE_OUT_WAIT_MS, they start processes. */
+  /**
+   * How long no process may finish an invocation before one more starts: SCALE_OUT_WAIT_MS, or twice the
+   * recent invocation duration if longer (a loaded machine stretches each invocation: finishing one per
+   * 1.5 s is progress, not a stall, and more processes would only stretch them further, past the timeout).
+   */
+  private stallMs(): number {
+    return Math.max(SCALE_OUT_WAIT_MS, 2 * (this.durationMs ?? 0));
+  }
+
+  /** While soft waiters wait: if no process finishes an invocation for stallMs(), one more process starts. */
   private watchStall(): void {
     if (this.stallTimer) return;
-    const left = Math.max(1, SCALE_OUT_WAIT_MS - (realNow() - this.lastProgress));
+    const left = Math.max(1, this.stallMs() - (realNow() - this.lastProgress));
     const check = () => {
       this.stallTimer = undefined;
       if (!this.waiters.some((w) => w.soft)) return;
-      if (realNow() - this.lastProgress < SCALE_OUT_WAIT_MS) return this.watchStall();
-      const soft = this.waiters.filter((w) => w.soft);
-      this.waiters = this.waiters.filter((w) => !w.soft);
-      for (const w of soft) w.resolve(undefined);
+      if (realNow() - this.lastProgress < this.stallMs()) return this.watchStall();
+      // One more process per stalled period, not one per waiter: a stall of a compute-bound burst must not
+      // start every waiting invocation's process at once (they would share the cores and time out).
+      this.lastProgress = realNow();
+      this.releaseSoft(1);
+      if (this.waiters.some((w) => w.soft)) this.watchStall();
     };
     // Decided after the event loop's I/O phase (setImmediate): when the emulator itself was not scheduled for a
     // while, results that arrived meanwhile count before the timer can call the processes stalled.
@@ -158,9 +212,22 @@ class FunctionPool {
       this.workers.delete(w);
     }
     this.wake(w);
+    // Still idle once the longest waiter had its turn: retired if nothing needs it for idleMs.
+    if (w.state === 'idle' && this.workers.has(w) && !this.idleTimers.has(w)) {
+      const timer = realSetTimeout(() => {
+        this.idleTimers.delete(w);
+        if (w.state !== 'idle') return;
+        w.kill();
+        this.workers.delete(w);
+      }, this.idleMs);
+      timer.unref();
+      this.idleTimers.set(w, timer);
+    }
   }
 
   private dropped(w: Worker): void {
+    realClearTimeout(this.idleTimers.get(w));
+    this.idleTimers.delete(w);
     this.workers.delete(w);
     // Its slot is free: a waiting invocation may start a process.
     this.wake(w);
@@ -169,6 +236,8 @@ class FunctionPool {
   stopAll(): void {
     for (const w of this.workers) w.kill();
     this.workers.clear();
+    for (const t of this.idleTimers.values()) realClearTimeout(t);
+    this.idleTimers.clear();
     realClearTimeout(this.stallTimer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the emulator is stopping'));
   }
@@ -176,6 +245,8 @@ class FunctionPool {
   retireIdle(): void {
     for (const w of this.workers) {
       if (w.state === 'idle') {
+        realClearTimeout(this.idleTimers.get(w));
+        this.idleTimers.delete(w);
         w.kill();
         this.workers.delete(w);
       }
@@ -208,7 +279,7 @@ export class LambdaRuntime {
     }
     let pool = this.pools.get(fn.name);
     if (!pool) {
-      pool = new FunctionPool(this.opts.processLimit);
+      pool = new FunctionPool(this.opts.processLimit, this.opts.idleProcessMs);
       this.pools.set(fn.name, pool);
     }
     // Processes are reused while the code and configuration they were started with are current (a policy
@@ -217,7 +288,7 @@ export class LambdaRuntime {
     const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
-      pool.observe(out.waited);
+      pool.observe(out.waited, out.timedOut ? undefined : out.durationMs);
       return { ...out, cold: out.initMs !== undefined };
     } finally {
       pool.release(w, revision);
@@ -230,6 +301,11 @@ export class LambdaRuntime {
     if (!pool) return;
     pool.retireIdle();
     if (deleted && pool.workers.size === 0) this.pools.delete(name);
+  }
+
+  /** The pool of a function's processes, if it has one (tests look at what it learnt). */
+  poolOf(name: string): FunctionPool | undefined {
+    return this.pools.get(name);
   }
 
   /** Live handler processes, of one function or of all. */

@@ -12,6 +12,11 @@
  * the only way in for every other runtime. Both ways lead to the same steps below (next, result, init
  * error), so the outcome of an invocation does not depend on the transport.
  *
+ * What arrives on the channel is checked (channel.ts caps and parses it): a runtime that writes anything
+ * else there — handler code can write to fd 3 — is stopped and its invocation ends as AWS ends one whose
+ * runtime crashed (Runtime.ExitError). The process runs in its own process group, killed as a whole, so
+ * processes the handler started do not outlive a timeout, a crash or the emulator.
+ *
  * A worker runs one invocation at a time. The invocation timeout and the 10 s init limit are real-time
  * timers: handler processes run in real time whatever the emulator's Clock says (a fake clock in tests
  * must not stop a runaway handler from being killed).
@@ -117,13 +122,16 @@ export class Worker {
       cwd: spec.cwd,
       env: { ...spec.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, ...(spec.channel && { [CHANNEL_ENV]: String(CHANNEL_FD) }) },
       stdio: spec.channel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      // Its own process group: processes the handler starts are stopped with it (kill()).
+      detached: true,
     });
     w.proc = proc;
+    if (proc.pid !== undefined) trackGroup(proc.pid);
     if (spec.channel) {
       const channel = proc.stdio[CHANNEL_FD] as Socket;
       w.channel = channel;
       channel.on('error', () => {}); // the process's exit reports what happened
-      readFrames(channel, (f) => w.frame(f));
+      readFrames(channel, (f) => w.frame(f), (why) => w.broken(why), MAX_BODY);
     }
     proc.stdout!.setEncoding('utf8');
     proc.stderr!.setEncoding('utf8');
@@ -139,8 +147,20 @@ export class Worker {
     });
     proc.on('exit', (code, signal) => {
       w.exitInfo = signal ? `Runtime exited with error: signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : code ? `Runtime exited with error: exit status ${code}` : 'Runtime exited without providing a reason';
-      // Output still in the pipes belongs to this invocation: let it arrive first.
-      realSetImmediate(() => realSetImmediate(() => w.died()));
+      // Output still in the pipes belongs to this invocation, and a result the process wrote on the channel
+      // just before exiting may still be unread: let them arrive first (the channel ends once read, unless a
+      // process the handler started holds it open: then not longer than a moment).
+      const later = () => realSetImmediate(() => realSetImmediate(() => w.died()));
+      const ch = w.channel;
+      if (!ch || ch.readableEnded || ch.destroyed) return later();
+      const fallback = realSetTimeout(() => later(), 250);
+      fallback.unref();
+      const ended = () => {
+        realClearTimeout(fallback);
+        later();
+      };
+      ch.once('end', ended);
+      ch.once('close', ended);
     });
     w.initTimer = realSetTimeout(() => {
       if (!w.initReported) w.timeout(INIT_TIMEOUT_MS / 1000);
@@ -163,8 +183,10 @@ export class Worker {
     });
   }
 
+  /** Stops the process and every process it started (its process group), once. */
   kill(): void {
-    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    const pid = this.proc?.pid;
+    if (pid !== undefined && groups.has(pid) && !killGroup(pid) && this.proc!.exitCode === null && this.proc!.signalCode === null) this.proc!.kill('SIGKILL');
     this.state = 'dead';
     realClearTimeout(this.initTimer);
     this.held?.drop();
@@ -273,8 +295,9 @@ export class Worker {
     if (head.t === 'response' || head.t === 'error') {
       if (typeof head.maxRssKb === 'number') this.reportedRssKb = head.maxRssKb;
       this.reportedWaited = typeof head.waited === 'boolean' ? head.waited : undefined;
-      const text = body.length > MAX_BODY ? '' : body.toString('utf8');
-      this.result(head.t, String(head.id), text, body.length, type);
+      // A result over the limit is not sent: the runtime client says how big it was.
+      const size = typeof head.tooLarge === 'number' ? head.tooLarge : body.length;
+      this.result(head.t, String(head.id), body.toString('utf8'), size, type);
       if (head.next) this.next(this.heldFrame);
     }
   }
@@ -346,9 +369,27 @@ export class Worker {
     const a = this.active;
     const id = a?.inv.requestId ?? '';
     const text = `Task timed out after ${seconds.toFixed(2)} seconds`;
+    // The runtime client had no chance to say whether the handler waited: a process that used a tenth of
+    // the time on the CPU was computing (a handler awaiting I/O uses next to none); unknown: computing.
+    if (a?.delivered && this.reportedWaited === undefined) {
+      const cpuMs = cpuTimeMs(this.proc?.pid);
+      this.reportedWaited = cpuMs === undefined ? false : cpuMs < (seconds * 1000) / 10;
+    }
     this.kill();
     this.finish(false, JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${id} Error: ${text}` }), 'Sandbox.Timedout', `${new Date().toISOString()} ${id} ${text}\n`, true);
     this.onDead(this);
+  }
+
+  /**
+   * The runtime wrote something on the channel that is not a frame of the protocol (handler code can
+   * write to fd 3): the process is stopped and its invocation ends as AWS ends one whose runtime
+   * crashed (Runtime.ExitError), with why in the log.
+   */
+  private broken(why: string): void {
+    if (this.state === 'dead') return;
+    this.output(`svl: the runtime wrote ${why} on its channel to the emulator (fd ${CHANNEL_FD}); the process was stopped\n`);
+    this.exitInfo = 'Runtime exited with error: signal: killed';
+    this.died();
   }
 
   private died(): void {
@@ -377,6 +418,50 @@ export class Worker {
     } catch {
       return 0;
     }
+  }
+}
+
+/**
+ * Process groups of live handler processes. Stopped with their worker, and all at once if the emulator's
+ * process exits any other way (an uncaught error, process.exit): handler processes and what they started
+ * must not outlive it. (After kill -9 of the emulator, svl's Node runtime client sees its channel close and
+ * stops its own group; other runtimes stop when their Runtime API stops answering.)
+ */
+const groups = new Set<number>();
+let exitHook = false;
+
+function trackGroup(pid: number): void {
+  groups.add(pid);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const g of groups) killGroup(g);
+    });
+  }
+}
+
+/** Kills a process group; false where there are no process groups (Windows: the caller kills the process). */
+function killGroup(pid: number): boolean {
+  groups.delete(pid);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (err) {
+    // ESRCH: the group is gone already
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  return true;
+}
+
+/** User + system CPU time a process has used, from /proc (Linux); undefined elsewhere. */
+function cpuTimeMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line (11 and 12 after the command), in clock ticks (100 Hz on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
   }
 }
 
