@@ -82,11 +82,17 @@ type Waiter = () => void;
 const HEAD_WINDOW = 256;
 /** Up to this many visible rows, a receive past the head window reads them through the visibility index and sorts them. */
 const FEW_VISIBLE = 5000;
+/** A walk of the sent index slower than this (2 ms) switches a queue to `headWindow`... */
+const SLOW_HEAD_NS = 2_000_000n;
+/** ...for this many receives. */
+const WINDOW_RECEIVES = 200;
 
 export class MessageEngine {
   private readonly s;
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly lastSweep = new Map<string, number>();
+  /** Queues whose receives read the head through `headWindow`, and for how many more receives (see `oldestVisible`). */
+  private readonly windowed = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
   /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
@@ -115,9 +121,10 @@ export class MessageEngine {
       // walking the sent index stops after LIMIT rows; the planner would otherwise sort every visible row
       // (15 ms instead of 0.1 ms a receive on a 50,000-message backlog).
       //
-      // The head of the queue is read through a window of its HEAD_WINDOW oldest rows (the index alone,
-      // then each row by rowid, stopping at LIMIT; CROSS JOIN keeps the window's order): a receive behind
-      // 98,000 in-flight messages would otherwise step over every one of them (21 ms a receive). When the
+      // A queue with many hidden rows at its head is read through a window of its HEAD_WINDOW oldest
+      // rows (the index alone, then each row by rowid, stopping at LIMIT; CROSS JOIN keeps the window's
+      // order): a receive behind 98,000 in-flight messages would otherwise step over every one of them
+      // (21 ms a receive; see `oldestVisible` for when). When the
       // window holds fewer visible rows than wanted and the queue is longer than it, `oldestVisible`
       // reads the visible rows through the visibility index instead (few of them), or walks the whole
       // sent index (many of them: then the hidden rows ahead are the smaller part).
@@ -377,11 +384,24 @@ export class MessageEngine {
   }
 
   /**
-   * The `limit` oldest visible messages of a standard queue (by sent time, then arrival), costing about
-   * the same behind 100,000 in-flight messages as on an empty queue (see `headWindow`).
+   * The `limit` oldest visible messages of a standard queue (by sent time, then arrival). `visibleStd`
+   * walks the sent index and is the cheapest while few hidden rows lead the queue (the usual case: the
+   * messages consumers hold right now); a queue where that walk got slow (thousands of in-flight
+   * messages at its head: 21 ms a receive behind 98,000) is read through `headWindow` instead for its
+   * next WINDOW_RECEIVES receives, then probed again. Both return exactly the same rows; only the cost
+   * differs.
    */
   private oldestVisible(q: Queue, now: number, limit: number): MessageRow[] {
     if (limit <= 0) return [];
+    const windowed = this.windowed.get(q.name);
+    if (windowed === undefined) {
+      const t0 = process.hrtime.bigint();
+      const rows = this.s.visibleStd.all(q.name, now, limit) as MessageRow[];
+      if (process.hrtime.bigint() - t0 > SLOW_HEAD_NS) this.windowed.set(q.name, WINDOW_RECEIVES);
+      return rows;
+    }
+    if (windowed <= 1) this.windowed.delete(q.name);
+    else this.windowed.set(q.name, windowed - 1);
     const rows = this.s.headWindow.all(q.name, now, limit) as MessageRow[];
     if (rows.length >= limit || (this.s.headFull.get(q.name) as { n: number }).n < HEAD_WINDOW) return rows;
     const few = (this.s.visibleCount.get(q.name, now) as { n: number }).n < FEW_VISIBLE;
