@@ -14,7 +14,7 @@ import { LAMBDA_PATH } from './lambda/operations.js';
 import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from './lambda/constants.js';
 import { restJsonError } from './protocol/rest-json.js';
 import { requestTooLarge } from './lambda/errors.js';
-import { useSigningKeyFile } from './sns/envelope.js';
+import { useNoSigningKeyFile, useSigningKeyFile, warmSigningKey } from './sns/envelope.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
@@ -26,6 +26,7 @@ import { attachNotifications } from './s3/notification-ops.js';
 import { ApiGatewayService } from './apigw/service.js';
 import type { LogFn } from './log.js';
 import { SvlError } from '../errors.js';
+import { realSetImmediate } from './timers.js';
 
 /** Largest request body accepted (SQS: 1 MiB payloads, JSON-escaped). Larger ones are refused while streaming. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -74,6 +75,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const sqs = new SqsService({ db: store.db, clock, log });
     const sns = new SnsService({ db: store.db, clock, sqs, log });
     if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'), join(opts.stateDir, 'sns-signing-cert.pem'));
+    else useNoSigningKeyFile();
     const lambda = new LambdaService({
       db: store.db,
       clock,
@@ -197,6 +199,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sns.start();
     lambda.start();
     apigw.start();
+    // The SNS signing key (an RSA generation on a fresh state directory) is made off the event loop
+    // after the emulator answers; a signature needed sooner makes it at once.
+    if (opts.stateDir && !opts.inMemory) realSetImmediate(warmSigningKey);
     log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
 
     let closing: Promise<void> | undefined;

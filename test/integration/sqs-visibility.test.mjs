@@ -283,3 +283,21 @@ test('counters: visible, not visible and delayed move as messages are received a
   await tick();
   assert.deepEqual(await counts(url), [3, 0, 0]);
 });
+
+test('behind more than 256 in-flight messages a receive still returns the oldest visible ones, in sent order', async () => {
+  const url = await t.createQueue(t.name('deep-inflight'), { VisibilityTimeout: '300' });
+  for (let b = 0; b < 30; b++) {
+    const Entries = Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, MessageBody: `m${b * 10 + i}` }));
+    const r = await t.call('SendMessageBatch', { QueueUrl: url, Entries });
+    assert.equal(r.Successful.length, 10);
+    t.clock.advance(1);
+  }
+  const bodies = async () => (await t.receive(url, { MaxNumberOfMessages: 10 })).map((m) => m.Body);
+  for (let k = 0; k < 26; k++) assert.deepEqual(await bodies(), Array.from({ length: 10 }, (_, i) => `m${k * 10 + i}`));
+  // 260 in flight at the head of the queue, 40 visible behind them.
+  assert.deepEqual(await bodies(), Array.from({ length: 10 }, (_, i) => `m${260 + i}`));
+  assert.deepEqual(await counts(url), [30, 270, 0]);
+  // Their visibility timeouts run out: the oldest by sent time come first again.
+  t.clock.advance(300_000);
+  assert.deepEqual(await bodies(), Array.from({ length: 10 }, (_, i) => `m${i}`));
+});

@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSignedCertificate } from './certificate.js';
-import { signingCertificatePem, useSigningKeyFile } from './envelope.js';
+import { signingCertificatePem, useSigningKeyFile, warmSigningKey } from './envelope.js';
 
 const key = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
@@ -39,21 +39,23 @@ test('selfSignedCertificate: a v3 sha256WithRSA certificate Node parses, self-si
   assert.notEqual(new X509Certificate(selfSignedCertificate(k, { commonName: 'x', altNames: [], notBefore: new Date(), notAfter: new Date('2049-01-01') })).serialNumber, c.serialNumber);
 });
 
-test('useSigningKeyFile: creates key (0600) and certificate, reuses them, certifies a key left by an older emulator, replaces a certificate of another key', () => {
+test('useSigningKeyFile: creates key (0600) and certificate on first use, reuses them, certifies a key left by an older emulator, replaces a certificate of another key', () => {
   const dir = mkdtempSync(join(tmpdir(), 'svl-sns-cert-'));
   try {
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
     useSigningKeyFile(keyFile, certFile);
+    assert.equal(existsSync(keyFile), false, 'no key generated before it is needed (start-up stays fast)');
+    const first = signingCertificatePem();
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-    const first = readFileSync(certFile, 'utf8');
-    assert.equal(signingCertificatePem(), first);
+    assert.equal(readFileSync(certFile, 'utf8'), first);
     assert.equal(new X509Certificate(first).checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8'))), true);
     useSigningKeyFile(keyFile, certFile);
     assert.equal(signingCertificatePem(), first, 'a restart serves the same certificate');
 
     rmSync(certFile); // a state directory from before certificates: key only
     useSigningKeyFile(keyFile, certFile);
+    signingCertificatePem();
     const second = readFileSync(certFile, 'utf8');
     assert.equal(new X509Certificate(second).checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8'))), true);
 
@@ -63,7 +65,27 @@ test('useSigningKeyFile: creates key (0600) and certificate, reuses them, certif
 
     writeFileSync(certFile, 'not a certificate');
     useSigningKeyFile(keyFile, certFile);
+    signingCertificatePem();
     assert.match(readFileSync(certFile, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('warmSigningKey: on a fresh state directory the key is generated in the background and written there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-sns-cert-'));
+  try {
+    const keyFile = join(dir, 'key.pem');
+    const certFile = join(dir, 'cert.pem');
+    useSigningKeyFile(keyFile, certFile);
+    warmSigningKey();
+    assert.equal(existsSync(keyFile), false, 'generated off the event loop, not at once');
+    while (!existsSync(certFile)) await new Promise((r) => setImmediate(r));
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    assert.equal(signingCertificatePem(), readFileSync(certFile, 'utf8'));
+    useSigningKeyFile(keyFile, certFile);
+    warmSigningKey(); // an existing key is loaded, not replaced
+    assert.equal(signingCertificatePem(), readFileSync(certFile, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,27 +32,54 @@ const setKeys = (privateKey: KeyObject, certPem: string) => {
   keys = { privateKey, privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem };
 };
 
-/** The emulator's signing key and its certificate: generated once per process, on first use. */
+/** Where a durable emulator keeps its key and certificate (`useSigningKeyFile`); unset in memory. */
+let keyFiles: { keyPath: string; certPath: string } | undefined;
+
+/**
+ * The emulator's signing key and its certificate, on first use: loaded from (or generated into) the
+ * state directory when it has one, else generated once per process.
+ */
 function signingKeys() {
   if (!keys) {
-    const privateKey = newKey();
-    setKeys(privateKey, certificateFor(privateKey));
+    if (keyFiles) loadOrCreateKeyFiles(keyFiles.keyPath, keyFiles.certPath);
+    else {
+      const privateKey = newKey();
+      setKeys(privateKey, certificateFor(privateKey));
+    }
   }
   return keys!;
 }
 
 /**
  * Generates the signing key in the background (libuv's thread pool, off the event loop), so the first
- * signature does not pay for it: svl/testing calls this right after start. A signature needed before it
- * is ready generates one synchronously as before; the background key is then dropped.
+ * signature does not pay for it: the emulator calls this once it listens, svl/testing right after start.
+ * A durable emulator whose state directory already has its key loads it instead (a few ms), and one
+ * whose directory has none writes the background key there. A signature needed before it is ready gets
+ * a key synchronously as before; the background key is then dropped.
  */
 let warming = false;
 export function warmSigningKey(): void {
   if (keys || warming) return;
+  if (keyFiles && existsSync(keyFiles.keyPath)) {
+    signingKeys();
+    return;
+  }
   warming = true;
+  const files = keyFiles;
   generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
     warming = false;
-    if (!err && !keys) setKeys(privateKey, certificateFor(privateKey));
+    if (err || keys) return;
+    if (files && files === keyFiles) {
+      // The state directory may have got a key meanwhile (another start); it wins over this one.
+      try {
+        if (existsSync(files.keyPath)) return void loadOrCreateKeyFiles(files.keyPath, files.certPath);
+        writeFileSync(files.keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+        return void loadOrCreateKeyFiles(files.keyPath, files.certPath, privateKey);
+      } catch {
+        return; // the state directory went away (the emulator closed): the next use decides
+      }
+    }
+    setKeys(privateKey, certificateFor(privateKey));
   });
 }
 
@@ -69,8 +96,25 @@ export const signingPrivateKeyPem = (): string => signingKeys().privatePem;
  * the key is replaced.
  */
 export function useSigningKeyFile(keyPath: string, certPath: string): void {
+  // Nothing is read or generated here: an RSA key generation (~200 ms) on a fresh state directory
+  // would delay the emulator's first answer. See `signingKeys` and `warmSigningKey`.
+  keyFiles = { keyPath, certPath };
+  keys = undefined;
+  lastSigned.clear();
+}
+
+/**
+ * An emulator without a state directory: it stops using the last durable emulator's files (in this
+ * process), keeping its key if that one was loaded already.
+ */
+export function useNoSigningKeyFile(): void {
+  keyFiles = undefined;
+}
+
+function loadOrCreateKeyFiles(keyPath: string, certPath: string, generated?: KeyObject): void {
   let privateKey: KeyObject;
-  if (existsSync(keyPath)) privateKey = createPrivateKey(readFileSync(keyPath, 'utf8'));
+  if (generated) privateKey = generated;
+  else if (existsSync(keyPath)) privateKey = createPrivateKey(readFileSync(keyPath, 'utf8'));
   else {
     privateKey = newKey();
     writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });

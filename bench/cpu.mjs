@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// Server CPU per message (issue 18): the emulator process's own user+sys time (from /proc, by pid) over
+// each phase, divided by the messages (or publishes) of that phase, for svl durable, svl --in-memory,
+// fauxqs (npm dev dependency, its CLI run with plain node) and moto_server, all driven by the same
+// client in the same run, median of --rounds rounds (targets interleaved per round so load drift hits
+// all alike). Phases: SQS SendMessageBatch; ReceiveMessage + DeleteMessageBatch (batches of 10); SNS
+// Publish to a topic with 10 SQS subscribers, 5 of them filtered out, envelope (non-raw) delivery.
+// Throughput is printed too, with the client's own CPU per message, to show whether the client was the
+// limit (add --workers to add client threads). CPU per message is the figure to judge by on a shared
+// machine; wall-clock rates there are low and noisy. It does not measure latency (bench/sns.mjs does).
+//
+// `--queued 100000` first fills one queue to that depth and runs the SQS phases against that queue
+// (send into it, receive+delete from it), and reports each target's RSS: the scale target of the
+// issue (every figure within 20% of the empty-queue figure, RSS < 200 MB). moto is left out of that
+// mode unless named in --only (filling it takes minutes).
+//
+//   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
+//                      [--queued 100000] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { clientConfig, cpuSeconds, fmt, freePort, startFauxqs, startMoto, waitForHttp, writeReport } from './report.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const LOOPS = 8; // concurrent client loops in all, split over the worker threads
+
+// ---- load threads: SDK clients for SQS, raw Query POSTs for Publish (what bench/sns.mjs does) ----
+if (!isMainThread) {
+  const { url, loops } = workerData;
+  const cs = Array.from({ length: loops }, () => new SQSClient(clientConfig(url, 2)));
+  const u = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: loops });
+  parentPort.on('message', async (m) => {
+    if (m.phase === 'exit') {
+      for (const c of cs) c.destroy();
+      agent.destroy();
+      process.exit(0);
+    }
+    const c0 = process.cpuUsage();
+    const t0 = performance.timeOrigin + performance.now();
+    const done = await phases[m.phase](m);
+    const c = process.cpuUsage(c0);
+    parentPort.postMessage({ done, start: t0, end: performance.timeOrigin + performance.now(), cpuUs: c.user + c.system });
+  });
+  const phases = {
+    async send({ queueUrl, n, seconds }) {
+      let next = 0;
+      let done = 0;
+      const end = performance.now() + seconds * 1000;
+      await Promise.all(cs.map(async (c) => {
+        while (next < n && performance.now() < end) {
+          const base = next;
+          next += 10;
+          const Entries = Array.from({ length: 10 }, (_, i) => ({
+            Id: `m${i}`,
+            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64) }),
+            MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+          }));
+          const r = await c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+          done += r.Successful?.length ?? 0;
+        }
+      }));
+      return done;
+    },
+    async recv({ queueUrl, n, seconds }) {
+      let done = 0;
+      let empty = 0;
+      const end = performance.now() + seconds * 1000;
+      await Promise.all(cs.map(async (c) => {
+        while (done < n && performance.now() < end && empty < 10) {
+          const r = await c.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+          const msgs = r.Messages ?? [];
+          if (msgs.length === 0) {
+            empty++;
+            continue;
+          }
+          await c.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((x, i) => ({ Id: `d${i}`, ReceiptHandle: x.ReceiptHandle })) }));
+          done += msgs.length;
+        }
+      }));
+      return done;
+    },
+    async publish({ topicArn, n, seconds }) {
+      let next = 0;
+      let done = 0;
+      const end = performance.now() + seconds * 1000;
+      const one = (i) =>
+        new Promise((resolve, reject) => {
+          const body = new URLSearchParams({
+            Action: 'Publish', Version: '2010-03-31', TopicArn: topicArn, Message: JSON.stringify({ i, type: 'order' }),
+            'MessageAttributes.entry.1.Name': 'kind', 'MessageAttributes.entry.1.Value.DataType': 'String', 'MessageAttributes.entry.1.Value.StringValue': 'order',
+          }).toString();
+          const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`Publish answered ${res.statusCode}`))));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      await Promise.all(Array.from({ length: loops }, async () => {
+        while (next < n && performance.now() < end) {
+          await one(next++);
+          done++;
+        }
+      }));
+      return done;
+    },
+  };
+  parentPort.postMessage({ ready: true });
+}
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    n: { type: 'string', default: '10000' },
+    publishes: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '12' },
+    workers: { type: 'string', default: '2' },
+    queued: { type: 'string', default: '0' },
+    only: { type: 'string' },
+    prof: { type: 'string' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const N = Number(args.n);
+const PUBLISHES = Number(args.publishes);
+const SECONDS = Number(args.seconds);
+const WORKERS = Number(args.workers);
+const QUEUED = Number(args.queued);
+const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
+
+/** svl's emulator as its own process: durable state in a fresh directory, or --in-memory. */
+async function startSvlProcess(inMemory, tag) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'svl-bench-cpu-'));
+  const prof = args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${tag}-${port}.cpuprofile`] : [];
+  const state = inMemory ? ['--in-memory'] : ['--state-dir', dir];
+  const child = spawn(process.execPath, [...prof, bin, 'local', 'start', '--port', String(port), ...state, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_svl/health`);
+  return {
+    url,
+    pid: child.pid,
+    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))).then(() => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+const TARGETS = [
+  ['svl', () => startSvlProcess(false, 'svl')],
+  ['svl-mem', () => startSvlProcess(true, 'svl-mem')],
+  ['fauxqs', startFauxqs],
+  ['moto', startMoto],
+].filter(([name]) => (args.only ? args.only.split(',').includes(name) : !(QUEUED > 0 && name === 'moto')));
+
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startWorkers(url) {
+  const ws = await Promise.all(Array.from({ length: WORKERS }, () => new Promise((resolve, reject) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: { url, loops: Math.max(1, Math.round(LOOPS / WORKERS)) } });
+    w.once('message', () => resolve(w));
+    w.once('error', reject);
+  })));
+  return {
+    /** One phase split over the threads: done, rate over the whole span, server and client CPU µs per unit. */
+    async run(pid, msg, n) {
+      const per = Math.ceil(n / WORKERS / 10) * 10;
+      const s0 = cpuSeconds(pid);
+      const parts = await Promise.all(ws.map((w) => new Promise((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+        w.postMessage({ seconds: SECONDS, ...msg, n: per });
+      })));
+      const server = cpuSeconds(pid) - s0;
+      const done = parts.reduce((a, p) => a + p.done, 0);
+      const span = (Math.max(...parts.map((p) => p.end)) - Math.min(...parts.map((p) => p.start))) / 1000;
+      const client = parts.reduce((a, p) => a + p.cpuUs, 0);
+      return { done, rate: done / span, serverUs: (server * 1e6) / done, clientUs: client / done };
+    },
+    stop: () => ws.forEach((w) => w.postMessage({ phase: 'exit' })),
+  };
+}
+
+/** A topic with 10 SQS subscribers, 5 of them filtered out, envelope delivery (RawMessageDelivery off). */
+async function fanoutTopic(url, tag) {
+  const sns = new SNSClient(clientConfig(url, 2));
+  const sqs = new SQSClient(clientConfig(url, 2));
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `cpu-${tag}` }));
+  for (let i = 0; i < 10; i++) {
+    const name = `cpu-${tag}-q${i}`;
+    const arn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
+    await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy: policy } }));
+    const filteredOut = i % 2 === 1;
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn, Attributes: { FilterPolicy: JSON.stringify({ kind: filteredOut ? ['never'] : ['order'] }) } }));
+  }
+  sns.destroy();
+  sqs.destroy();
+  return TopicArn;
+}
+
+async function runTarget(name, srv, round) {
+  const sqs = new SQSClient(clientConfig(srv.url, 2));
+  const create = async (q) => (await sqs.send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
+  const load = await startWorkers(srv.url);
+  const out = { target: name, round };
+  try {
+    // Warm-up (JIT, connections), outside the measurements.
+    const qw = await create(`cpu-warm-${round}`);
+    await load.run(srv.pid, { phase: 'send', queueUrl: qw }, 2000);
+    await load.run(srv.pid, { phase: 'recv', queueUrl: qw }, 2000);
+    let q = await create(`cpu-q-${round}`);
+    if (QUEUED > 0) {
+      process.stderr.write(`[${name}] filling to ${QUEUED} ...\n`);
+      const fill = await load.run(srv.pid, { phase: 'send', queueUrl: q, seconds: 900 }, QUEUED);
+      out.fill = fill;
+      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      out.queued = Number(a.Attributes?.ApproximateNumberOfMessages ?? 0);
+      out.rssMbFilled = rssMb(srv.pid);
+    }
+    process.stderr.write(`[${name}] round ${round}: measuring ...\n`);
+    out.send = await load.run(srv.pid, { phase: 'send', queueUrl: q }, N);
+    out.recv = await load.run(srv.pid, { phase: 'recv', queueUrl: q }, out.send.done);
+    const topicArn = await fanoutTopic(srv.url, `r${round}`);
+    await load.run(srv.pid, { phase: 'publish', topicArn }, 200);
+    out.publish = await load.run(srv.pid, { phase: 'publish', topicArn }, PUBLISHES);
+    out.rssMb = rssMb(srv.pid);
+  } finally {
+    load.stop();
+    sqs.destroy();
+  }
+  return out;
+}
+
+if (isMainThread) {
+  const runs = Object.fromEntries(TARGETS.map(([n]) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, start] of TARGETS) {
+      const srv = await start();
+      try {
+        const r = await runTarget(name, srv, round);
+        runs[name].push(r);
+        process.stderr.write(`[${name}] round ${round}: server µs send ${fmt(r.send.serverUs)}, recv+del ${fmt(r.recv.serverUs)}, publish ${fmt(r.publish.serverUs)}; RSS ${r.rssMb} MB\n`);
+      } finally {
+        await srv.stop();
+      }
+    }
+  }
+  const med = (xs) => {
+    const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+  };
+  const m = (name, phase, key) => med(runs[name].map((r) => r[phase][key]));
+  const names = TARGETS.map(([n]) => n);
+  const has = (n) => names.includes(n);
+  const ROWS = [
+    ['send', 'SQS SendMessageBatch, µs/msg', 20],
+    ['recv', 'SQS ReceiveMessage + DeleteMessageBatch, µs/msg', 30],
+    ['publish', 'SNS Publish, 10 SQS subscribers (5 filtered out), envelope, µs/publish', 180],
+  ];
+  const f = (x) => (Number.isFinite(x) ? fmt(x) : '-');
+  const lines = [
+    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${QUEUED ? `, with ${QUEUED} messages queued in the measured queue` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
+    '',
+    `| work | ${names.join(' | ')} | svl / fauxqs | svl-mem / fauxqs | target (svl) | met |`,
+    `|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|`,
+  ];
+  for (const [phase, label, target] of ROWS) {
+    const v = Object.fromEntries(names.map((n) => [n, m(n, phase, 'serverUs')]));
+    const ratio = (a) => (has(a) && has('fauxqs') ? `${(v[a] / v.fauxqs).toFixed(2)}x` : '-');
+    const met = has('svl') ? (v.svl <= target ? 'met' : 'not met') : '-';
+    lines.push(`| ${label} | ${names.map((n) => f(v[n])).join(' | ')} | ${ratio('svl')} | ${ratio('svl-mem')} | ${target} | ${met} |`);
+  }
+  lines.push('', 'Throughput (msgs/s or publishes/s; wall clock, shared machine) and the client\'s own CPU µs per message (when it nears 1e6 x threads / rate, the client was the limit):', '');
+  lines.push(`| work | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+  for (const [phase, label] of ROWS) {
+    lines.push(`| ${label.replace(/, µs.*$/, '')} | ${names.map((n) => `${f(m(n, phase, 'rate'))} (client ${f(m(n, phase, 'clientUs'))} µs)`).join(' | ')} |`);
+  }
+  lines.push('', `RSS MB at the end: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMb)))}`).join(', ')}`);
+  if (QUEUED) lines.push(`RSS MB with the queue filled: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMbFilled)))} (${f(med(runs[n].map((r) => r.queued)))} queued)`).join(', ')}`);
+  writeReport(QUEUED ? 'cpu-queued' : 'cpu', { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
+  process.exit(0);
+}
