@@ -43,7 +43,8 @@ test('events recorded in a transaction are written a turn later, all at once; a 
   const { j, close } = journal();
   const db = (j as unknown as { db: import('../store/db.js').Db }).db;
   try {
-    const count = () => (db.prepare('SELECT count(*) AS n FROM svl_journal').get() as { n: number }).n;
+    // Events, not rows: a group row (type -n) holds n.
+    const count = () => (db.prepare('SELECT coalesce(sum(CASE WHEN type < 0 THEN -type ELSE 1 END), 0) AS n FROM svl_journal').get() as { n: number }).n;
     db.transaction(() => {
       for (let i = 0; i < 150; i++) j.record({ type: 'sqs.sent', id: `m${i}`, resource: 'arn:aws:sqs:us-east-1:000000000000:q' });
     })();
@@ -70,12 +71,14 @@ test('types, ARNs and repeated SNS data are stored once and read back whole, aft
     for (let i = 0; i < 3; i++) j.record({ type: 'sns.delivered', resource: sub, id: `p${i}`, data });
     j.record({ type: 'sqs.received', resource: 'arn:aws:sqs:us-east-1:000000000000:q', id: 'p0', data: { receiveCount: 1, requestId: 'r1' } });
     j.flush();
-    const raw = store.db.prepare('SELECT type, resource, data FROM svl_journal ORDER BY seq').all() as Array<Record<string, unknown>>;
-    assert.equal(typeof raw[0]!.type, 'number');
-    assert.equal(typeof raw[0]!.resource, 'number');
-    assert.equal(typeof raw[0]!.data, 'string', 'first sighting: in full');
-    assert.equal(typeof raw[1]!.data, 'number', 'second sighting: interned');
-    assert.equal(typeof raw[3]!.data, 'string', 'not an SNS hop: never interned');
+    const raw = store.db.prepare('SELECT seq, type, data FROM svl_journal ORDER BY seq').all() as Array<Record<string, unknown>>;
+    assert.deepEqual(raw.map((r) => [r.seq, r.type]), [[1, -4]], 'one group row of 4 events');
+    const members = JSON.parse(raw[0]!.data as string) as unknown[][];
+    assert.equal(typeof members[0]![1], 'number', 'type interned');
+    assert.equal(typeof members[0]![3], 'number', 'resource interned');
+    assert.equal(typeof members[0]![5], 'object', 'first sighting: in full');
+    assert.equal(typeof members[1]![5], 'number', 'second sighting: interned');
+    assert.equal(typeof members[3]![5], 'object', 'not an SNS hop: never interned');
     store.close();
     store = openStore({ stateDir: dir });
     j = new Journal(store.db, new FakeClock(5));

@@ -17,11 +17,14 @@
  *   it): each id's latest seq is kept in memory for causes, and a trace scans the ring for an id.
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
+ * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
+ *   is one row, its events expanded on read; the prune deletes rows whose events are all out of the ring,
+ *   and readers leave out the pruned events of a row that straddles the bound.
  *
- * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once):
- * SNS publish to 10 / 50 subscribers +13% / +27%, SQS send +17%, receive+delete +23% (before this design:
- * +34% / +111% / +71% / +53%). What remains is one row per event: its INSERT, its prune, its pages in
- * the commit; one row per group of events (expanded on read) is the next step.
+ * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
+ * load ~20): SNS publish to 10 / 50 subscribers +7% / +20%, SQS send +10%, receive+delete +12% (one row
+ * per event: +13% / +29% / +15% / +16% in the same conditions). What remains is mostly recording itself
+ * (each event's data JSON, its object) and the flush's commit.
  *
  * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
@@ -70,8 +73,18 @@ const PRUNE_EVERY = 500;
 const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 5;
+/**
+ * At most this many events of consecutive seqs in one row (a group row, see `writeRows`): ~2 KB, within
+ * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
+ */
+const GROUP = 32;
 
-/** A stored event: type, resource and data are their text, or the number of their row in svl_journal_text. */
+/**
+ * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
+ * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a JSON array of
+ * one `[dt, type, cause, resource, id, data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause,
+ * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline).
+ */
 interface Row {
   seq: number;
   time_ms: number;
@@ -117,6 +130,11 @@ export class Journal implements JournalSink {
    */
   private readonly latest = new Map<string, number>();
   private latestComplete: boolean;
+  /**
+   * Events at or below this seq are pruned: readers leave them out of a group row that straddles it (the
+   * prune deletes only rows whose events are all below it), so the ring holds `size` events, not rows.
+   */
+  private floor = 0;
   private readonly waiters = new Set<Waiter>();
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
@@ -138,12 +156,15 @@ export class Journal implements JournalSink {
       insert: db.prepare(`INSERT INTO svl_journal (seq, time_ms, type, cause, resource, id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       since: db.prepare(`SELECT * FROM svl_journal WHERE seq > ? ORDER BY seq LIMIT ?`),
       before: db.prepare(`SELECT * FROM svl_journal WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-      byId: db.prepare(`SELECT * FROM svl_journal WHERE id = ? ORDER BY seq`),
-      bySeq: db.prepare(`SELECT * FROM svl_journal WHERE seq = ?`),
-      causedBy: db.prepare(`SELECT * FROM svl_journal WHERE cause = ? ORDER BY seq`),
-      ids: db.prepare(`SELECT id, seq FROM svl_journal WHERE id IS NOT NULL ORDER BY seq`),
-      prune: db.prepare(`DELETE FROM svl_journal WHERE seq <= ?`),
-      max: db.prepare(`SELECT max(seq) AS seq FROM svl_journal`),
+      all: db.prepare(`SELECT * FROM svl_journal ORDER BY seq`),
+      // The row holding `seq`: its own, or the group row that starts at or before it.
+      bySeq: db.prepare(`SELECT * FROM svl_journal WHERE seq <= ? ORDER BY seq DESC LIMIT 1`),
+      ids: db.prepare(`SELECT * FROM svl_journal WHERE id IS NOT NULL OR type < 0 ORDER BY seq`),
+      // Rows whose events are all at or below the bound (a group row's last seq is seq - type - 1; a text
+      // type is greater than any number).
+      prune: db.prepare(`DELETE FROM svl_journal WHERE seq <= ? AND (type >= 0 OR seq - type - 1 <= ?)`),
+      // The last seq: of the last row, or of the last event of the last (group) row.
+      max: db.prepare(`SELECT CASE WHEN type < 0 THEN seq - type - 1 ELSE seq END AS seq FROM svl_journal ORDER BY seq DESC LIMIT 1`),
       clear: db.prepare(`DELETE FROM svl_journal`),
       texts: db.prepare(`SELECT n, text FROM svl_journal_text`),
       putText: db.prepare(`INSERT OR IGNORE INTO svl_journal_text (n, text) VALUES (?, ?)`),
@@ -154,9 +175,11 @@ export class Journal implements JournalSink {
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
-    this.nextSeq = ((this.s.max.get() as { seq: number | null }).seq ?? 0) + 1;
+    this.nextSeq = ((this.s.max.get() as { seq: number } | undefined)?.seq ?? 0) + 1;
     // An empty ring (a new state, or in memory): nothing to load. Otherwise loaded on the first miss.
     this.latestComplete = this.nextSeq === 1;
+    // What the ring held at most after its last prune (the prune's bound is not stored).
+    this.floor = Math.max(0, this.head - size - this.pruneEvery + 1);
   }
 
   /** The seq the next event gets (events so far: everything below it). */
@@ -206,7 +229,9 @@ export class Journal implements JournalSink {
     this.flush();
     const known = new Map(this.latest);
     this.latest.clear();
-    for (const r of this.s.ids.iterate() as Iterable<{ id: string; seq: number }>) this.remember(r.id, r.seq);
+    for (const r of this.s.ids.iterate() as Iterable<Row>) {
+      for (const ev of this.expand(r)) if (ev.id !== undefined) this.remember(ev.id, ev.seq);
+    }
     // Recorded since the start: newer than anything in the table (and already in it, flushed above).
     for (const [id, seq] of known) this.remember(id, seq);
     this.latestComplete = true;
@@ -214,8 +239,17 @@ export class Journal implements JournalSink {
 
   get(seq: number): JournalEvent | undefined {
     const pending = this.pending.find((r) => r.seq === seq);
-    const r = pending ?? (this.s.bySeq.get(seq) as Row | undefined);
-    return r ? this.toEvent(r) : undefined;
+    if (pending) return this.toEvent(pending);
+    return this.stored(seq);
+  }
+
+  /** The written event `seq`, from its own row or its group's. */
+  private stored(seq: number): JournalEvent | undefined {
+    if (seq <= this.floor) return undefined;
+    const r = this.s.bySeq.get(seq) as Row | undefined;
+    if (!r) return undefined;
+    if (!isGroup(r)) return r.seq === seq ? this.toEvent(r) : undefined;
+    return this.expand(r).find((e) => e.seq === seq);
   }
 
   private scheduleFlush(): void {
@@ -248,14 +282,36 @@ export class Journal implements JournalSink {
     return text;
   }
 
+  private text(v: string | number): string {
+    return typeof v === 'number' ? (this.textOf.get(v) ?? `#${v}`) : v;
+  }
+
   private toEvent(r: Row): JournalEvent {
-    const text = (v: string | number): string => (typeof v === 'number' ? (this.textOf.get(v) ?? `#${v}`) : v);
-    const ev: JournalEvent = { seq: r.seq, timeMs: r.time_ms, type: text(r.type) };
+    const ev: JournalEvent = { seq: r.seq, timeMs: r.time_ms, type: this.text(r.type) };
     if (r.cause !== null) ev.cause = r.cause;
-    if (r.resource !== null) ev.resource = text(r.resource);
+    if (r.resource !== null) ev.resource = this.text(r.resource);
     if (r.id !== null) ev.id = r.id;
-    if (r.data !== null) ev.data = JSON.parse(text(r.data)) as Record<string, unknown>;
+    if (r.data !== null) ev.data = JSON.parse(this.text(r.data)) as Record<string, unknown>;
     return ev;
+  }
+
+  /** The events of a stored row, one or (a group row) several, in seq order; pruned ones left out. */
+  private expand(r: Row): JournalEvent[] {
+    if (!isGroup(r)) return r.seq > this.floor ? [this.toEvent(r)] : [];
+    const members = JSON.parse(r.data as string) as Member[];
+    const out: JournalEvent[] = [];
+    for (let k = 0; k < members.length; k++) {
+      const seq = r.seq + k;
+      if (seq <= this.floor) continue;
+      const [dt, type, cause, resource, id, data] = members[k]!;
+      const ev: JournalEvent = { seq, timeMs: r.time_ms + dt, type: this.text(type) };
+      if (cause !== 0) ev.cause = seq - cause;
+      if (resource !== 0) ev.resource = this.text(resource);
+      if (id !== 0) ev.id = id;
+      if (data !== 0) ev.data = typeof data === 'object' ? data : (JSON.parse(this.text(data)) as Record<string, unknown>);
+      out.push(ev);
+    }
+    return out;
   }
 
   /** Events after `seq`, oldest first, matching `filter`. */
@@ -270,18 +326,23 @@ export class Journal implements JournalSink {
   scan(seq: number, limit = 1000, filter?: EventFilter): JournalScan {
     this.flush();
     const events: JournalEvent[] = [];
-    let from = seq;
-    while (events.length < limit) {
+    let last = seq;
+    // From the first row that may hold seq + 1 (a group row starting up to GROUP - 1 before it).
+    let from = Math.max(0, seq - GROUP + 1);
+    scan: for (;;) {
       const rows = this.s.since.all(from, 1000) as Row[];
       if (rows.length === 0) break;
       for (const r of rows) {
         from = r.seq;
-        const ev = this.toEvent(r);
-        if (matches(ev, filter)) events.push(ev);
-        if (events.length >= limit) break;
+        for (const ev of this.expand(r)) {
+          if (ev.seq <= seq) continue;
+          last = ev.seq;
+          if (matches(ev, filter)) events.push(ev);
+          if (events.length >= limit) break scan;
+        }
       }
     }
-    return { events, last: from };
+    return { events, last };
   }
 
   /** The most recent event matching `filter` (`svl trace --last`), or undefined. */
@@ -293,8 +354,8 @@ export class Journal implements JournalSink {
       if (rows.length === 0) return undefined;
       for (const r of rows) {
         from = r.seq;
-        const ev = this.toEvent(r);
-        if (matches(ev, filter)) return ev;
+        const evs = this.expand(r);
+        for (let k = evs.length - 1; k >= 0; k--) if (matches(evs[k]!, filter)) return evs[k];
       }
     }
   }
@@ -302,16 +363,31 @@ export class Journal implements JournalSink {
   /** Every event about an id, and the events they caused, transitively (the raw material of a trace). */
   related(id: string, limit = 5000): JournalEvent[] {
     this.flush();
+    // One pass over the ring (there is no index on id, and a group row's events are inside it).
+    const bySeq = new Map<number, JournalEvent>();
+    const byId = new Map<string, JournalEvent[]>();
+    const causedBy = new Map<number, JournalEvent[]>();
+    const add = <K>(m: Map<K, JournalEvent[]>, k: K, ev: JournalEvent) => {
+      const list = m.get(k);
+      if (list) list.push(ev);
+      else m.set(k, [ev]);
+    };
+    for (const r of this.s.all.iterate() as Iterable<Row>) {
+      for (const ev of this.expand(r)) {
+        bySeq.set(ev.seq, ev);
+        if (ev.id !== undefined) add(byId, ev.id, ev);
+        if (ev.cause !== undefined) add(causedBy, ev.cause, ev);
+      }
+    }
     const seen = new Map<number, JournalEvent>();
     const ids = new Set<string>([id]);
-    const queue: JournalEvent[] = (this.s.byId.all(id) as Row[]).map((r) => this.toEvent(r));
+    const queue: JournalEvent[] = [...(byId.get(id) ?? [])];
     // The causes upstream of the first hop about the id (a trace starts at the first event).
     const first = queue[0];
     let up = first?.cause;
     while (up !== undefined && seen.size < limit) {
-      const r = this.s.bySeq.get(up) as Row | undefined;
-      if (!r) break;
-      const ev = this.toEvent(r);
+      const ev = bySeq.get(up);
+      if (!ev) break;
       queue.push(ev);
       up = ev.cause;
     }
@@ -319,14 +395,14 @@ export class Journal implements JournalSink {
       const ev = queue.shift()!;
       if (seen.has(ev.seq)) continue;
       seen.set(ev.seq, ev);
-      for (const r of this.s.causedBy.all(ev.seq) as Row[]) queue.push(this.toEvent(r));
+      for (const c of causedBy.get(ev.seq) ?? []) queue.push(c);
       // Ids this hop hands on: its own, and the invocation a received message went to. (Not a batch's other
       // messages: their histories are theirs; the invocation names them.)
       const next = [ev.id, ev.data?.requestId];
       for (const other of next) {
         if (typeof other !== 'string' || ids.has(other)) continue;
         ids.add(other);
-        for (const r of this.s.byId.all(other) as Row[]) queue.push(this.toEvent(r));
+        for (const o of byId.get(other) ?? []) queue.push(o);
       }
     }
     return [...seen.values()].sort((a, b) => a.seq - b.seq);
@@ -390,16 +466,68 @@ export class Journal implements JournalSink {
     this.pending = [];
     try {
       this.db.transaction(() => {
-        this.insertAll(rows);
+        this.insertAll(this.grouped(rows));
         // The ring's prune in the same commit, in bulk.
         if (this.sincePrune >= this.pruneEvery) {
           this.sincePrune = 0;
-          this.s.prune.run(this.nextSeq - 1 - this.size);
+          const bound = this.nextSeq - 1 - this.size;
+          this.s.prune.run(bound, bound);
+          if (bound > this.floor) this.floor = bound;
         }
       })();
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
+  }
+
+  /**
+   * The rows to write: each run of consecutive seqs (up to GROUP) as one group row, so a publish's fan-out
+   * or a batch's messages cost one row, one B-tree cell and one JSON text, not one per event.
+   */
+  private grouped(rows: Row[]): Row[] {
+    if (rows.length < 2) return rows;
+    // Reserved seqs (an SNS hop, recorded after the send it causes) make the order nearly sorted: placed
+    // by seq into slots when the span allows, instead of a comparator sort.
+    let sorted = true;
+    let min = rows[0]!.seq;
+    let max = min;
+    for (let i = 1; i < rows.length; i++) {
+      const seq = rows[i]!.seq;
+      if (seq < rows[i - 1]!.seq) sorted = false;
+      if (seq < min) min = seq;
+      else if (seq > max) max = seq;
+    }
+    if (!sorted && max - min < rows.length * 4) {
+      const slots: Array<Row | undefined> = new Array(max - min + 1);
+      for (const r of rows) slots[r.seq - min] = r;
+      rows = [];
+      for (const r of slots) if (r) rows.push(r);
+    } else if (!sorted) rows.sort((a, b) => a.seq - b.seq);
+    const out: Row[] = [];
+    let i = 0;
+    while (i < rows.length) {
+      let j = i + 1;
+      while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1) j++;
+      if (j - i === 1) out.push(rows[i]!);
+      else out.push(this.group(rows, i, j));
+      i = j;
+    }
+    return out;
+  }
+
+  /** The group row of rows[from, to). */
+  private group(rows: Row[], from: number, to: number): Row {
+    const head = rows[from]!;
+    const t0 = head.time_ms;
+    let text = '[';
+    for (let k = from; k < to; k++) {
+      const r = rows[k]!;
+      const type = typeof r.type === 'number' ? r.type : JSON.stringify(r.type);
+      const resource = r.resource === null ? 0 : typeof r.resource === 'number' ? r.resource : JSON.stringify(r.resource);
+      // A data text is a JSON document already: inline.
+      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${r.id === null ? 0 : JSON.stringify(r.id)},${r.data ?? 0}]`;
+    }
+    return { seq: head.seq, time_ms: t0, type: -(to - from), cause: null, resource: null, id: null, data: text + ']' };
   }
 
   /** Multi-row INSERTs of up to MANY rows: one statement per 64 events instead of one per event. */
@@ -428,10 +556,21 @@ export class Journal implements JournalSink {
   }
 
 
+  /**
+   * One lookup: an id's entry is updated in place and keeps its place, so the oldest entries are not
+   * necessarily the stalest. Past `size` ids, the first ones are evicted if their latest event is out of the
+   * ring (at or below head - size: `size` events came after it), or moved to the end if not. There is
+   * always one out of the ring: more than `size` ids, each with its own latest seq, all at or below head.
+   */
   private remember(id: string, seq: number): void {
-    this.latest.delete(id);
     this.latest.set(id, seq);
-    if (this.latest.size > this.size) this.latest.delete(this.latest.keys().next().value!);
+    if (this.latest.size <= this.size) return;
+    const bound = this.nextSeq - 1 - this.size;
+    while (this.latest.size > this.size) {
+      const [first, last] = this.latest.entries().next().value!;
+      this.latest.delete(first);
+      if (last > bound) this.latest.set(first, last);
+    }
   }
 
   private wake(): void {
@@ -442,6 +581,13 @@ export class Journal implements JournalSink {
       for (const w of [...this.waiters]) w();
     });
   }
+}
+
+/** One event of a group row: `[dt, type, cause, resource, id, data]` (see Row). */
+type Member = [number, string | number, number, string | number, string | 0, Record<string, unknown> | number];
+
+function isGroup(r: Row): boolean {
+  return typeof r.type === 'number' && r.type < 0;
 }
 
 export function matches(ev: JournalEvent, filter?: EventFilter): boolean {
