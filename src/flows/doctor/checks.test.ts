@@ -125,7 +125,7 @@ test('async invocations: no failure destination; a missing one; the role is repo
   const none = runChecks(model({ topics: [topic('t')], subscriptions: subs, queues }, { functions: new Map([['h', fn('h', { policy: null })]]) })).findings;
   assert.deepEqual(none.map((f) => f.id).sort(), ['async-without-failure-destination', 'lambda-permission-blocks-topic']);
   const perm = none.find((f) => f.id === 'lambda-permission-blocks-topic')!;
-  assert.deepEqual(perm.fix.action, { kind: 'lambda-add-permission', function: 'h', statementId: 'svl-doctor-topic-t', principal: 'sns.amazonaws.com', sourceArn: tArn('t') });
+  assert.deepEqual(perm.fix.action, { kind: 'lambda-add-permission', function: 'h', statementId: 'svl-doctor-topic-t-dbd3a170', principal: 'sns.amazonaws.com', sourceArn: tArn('t') });
   const missing = runChecks(model({ topics: [topic('t')], subscriptions: subs, queues }, { functions: new Map([['h', fn('h', { policy: snsPolicy, onFailure: qArn('gone') })]]) }));
   assert.deepEqual(missing.findings.map((f) => f.id), ['async-failure-target-missing']);
   const present = runChecks(model({ topics: [topic('t')], subscriptions: subs, queues: [...queues, queue('fails')] }, { functions: new Map([['h', fn('h', { policy: snsPolicy, onFailure: qArn('fails'), role: 'arn:aws:iam::1:role/r' })]]) }));
@@ -184,15 +184,59 @@ test('planFixes: one queue gets one call with every attribute and every policy s
   assert.equal(steps.length, 1);
   const step = steps[0] as Extract<(typeof steps)[number], { kind: 'sqs-set-attributes' }>;
   assert.equal(step.attributes.VisibilityTimeout, '60');
-  assert.deepEqual(JSON.parse(step.attributes.Policy!).Statement.map((s: { Sid: string }) => s.Sid), ['keep', 'AllowTopict', 'AllowTopicu']);
+  const sids = JSON.parse(step.attributes.Policy!).Statement.map((s: { Sid: string }) => s.Sid);
+  assert.equal(sids[0], 'keep');
+  assert.match(sids[1], /^AllowTopict[0-9a-f]{8}$/);
+  assert.match(sids[2], /^AllowTopicu[0-9a-f]{8}$/);
   assert.equal(step.findings.length, 3);
 });
 
-test('withStatement: replaces a statement of the same Sid, keeps the rest, starts a document when there is none', () => {
+test('withStatement: never removes or changes a statement; a taken Sid gets a suffix; the same statement is not added twice', () => {
   const st = { Sid: 'S', Effect: 'Allow' as const, Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: qArn('q'), Condition: {} };
   assert.deepEqual(JSON.parse(withStatement(null, qArn('q'), st)).Statement, [st]);
   const twice = withStatement(withStatement('{"Statement":[{"Sid":"S","Effect":"Deny"},{"Sid":"T"}]}', qArn('q'), st), qArn('q'), st);
-  assert.deepEqual(JSON.parse(twice).Statement.map((s: { Sid: string }) => s.Sid), ['T', 'S']);
+  assert.deepEqual(JSON.parse(twice).Statement, [{ Sid: 'S', Effect: 'Deny' }, { Sid: 'T' }, { ...st, Sid: 'S2' }]);
+});
+
+test('topics whose names differ only by punctuation (ab, a-b) get distinct Sids, and --fix keeps both', () => {
+  const allowAb = JSON.stringify({ Statement: [{ ...JSON.parse(allowTopic('q', 'ab')).Statement[0], Sid: 'AllowTopicab' }] });
+  const q = queue('q', { policy: allowAb });
+  const m = model({ topics: [topic('ab'), topic('a-b')], queues: [q], subscriptions: [sub('ab', q.arn), sub('a-b', q.arn, { arn: `${tArn('a-b')}:x` })] });
+  const steps = planFixes(runChecks(m).findings);
+  const policy = (steps[0] as Extract<(typeof steps)[number], { kind: 'sqs-set-attributes' }>).attributes.Policy!;
+  const fixed = model({ topics: [topic('ab'), topic('a-b')], queues: [queue('q', { policy })], subscriptions: m.inventory.subscriptions });
+  assert.deepEqual(ids(fixed).filter((id) => id !== 'subscription-without-dlq'), [], 'both topics allowed after one --fix');
+  assert.equal(JSON.parse(policy).Statement[0].Sid, 'AllowTopicab', 'the existing statement is kept');
+  assert.deepEqual(planFixes(runChecks(fixed).findings), [], 'a second --fix has nothing to do');
+});
+
+test('lambda permission ids: a hash of the source ARN, and a new id when the policy already uses it (a stale statement)', () => {
+  const subs = [sub('t-1', fArn('w'), { protocol: 'lambda' }), sub('t1', fArn('w'), { protocol: 'lambda', arn: `${tArn('t1')}:y` })];
+  const base = model({ topics: [topic('t-1'), topic('t1')], subscriptions: subs }, { functions: new Map([['w', fn('w', { policy: null, onFailure: qArn('x') })]]) });
+  const idsOf = (m: DoctorModel) => planFixes(runChecks(m).findings).map((s) => (s.kind === 'lambda-add-permission' ? s.statementId : s.kind));
+  const [a, b] = idsOf(base);
+  assert.match(a!, /^svl-doctor-topic-t-1-[0-9a-f]{8}$/);
+  assert.match(b!, /^svl-doctor-topic-t1-[0-9a-f]{8}$/);
+  // A statement under that id that no longer lets the topic in (another source ARN): AddPermission would conflict.
+  const stale = JSON.stringify({ Statement: [{ Sid: a, Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: fArn('w'), Condition: { ArnLike: { 'AWS:SourceArn': tArn('gone') } } }] });
+  const m = model(base.inventory, { functions: new Map([['w', fn('w', { policy: stale, onFailure: qArn('x') })]]) });
+  assert.deepEqual(idsOf(m), [`${a}-2`, b]);
+});
+
+test('a policy with a condition operator svl cannot evaluate: not checked, with the operator, never a finding', () => {
+  const policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: qArn('q'), Condition: { StringMatchesRegex: { 'aws:SourceArn': '.*' } } }] });
+  const r = runChecks(model({ topics: [topic('t')], queues: [queue('q', { policy })], subscriptions: [sub('t', qArn('q'))] }));
+  assert.deepEqual(r.findings.map((f) => f.id), ['subscription-without-dlq']);
+  assert.deepEqual(r.notChecked.map((n) => [n.check, n.reason]), [['queue-policy-blocks-topic', 'the policy uses the condition operator StringMatchesRegex, which svl cannot evaluate']]);
+});
+
+test('subscription-dlq-missing: a RedrivePolicy naming a queue that does not exist in the topic account', () => {
+  const m = model({ topics: [topic('t')], queues: [queue('q', { policy: allowTopic('q', 't') })], subscriptions: [sub('t', qArn('q'), { deadLetterTargetArn: qArn('gone') })] });
+  const f = runChecks(m).findings.find((x) => x.id === 'subscription-dlq-missing')!;
+  assert.equal(f.severity, 'error');
+  assert.equal(f.title, "subscription t -> q's dead-letter queue gone does not exist");
+  const other = model({ topics: [topic('t')], queues: [queue('q', { policy: allowTopic('q', 't') })], subscriptions: [sub('t', qArn('q'), { deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:999999999999:gone' })] });
+  assert.ok(!ids(other).includes('subscription-dlq-missing'));
 });
 
 test('a consumer whose function cannot be read: the visibility checks are reported as not checked, with the reason', () => {

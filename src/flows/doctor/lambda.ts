@@ -8,8 +8,9 @@
  * Not checked (reported as such): whether the function's role may send to its failure destination - that
  * needs the role's IAM policies, which svl does not read.
  */
-import { evaluatePolicy } from '../../domain/resource-policy.js';
-import { arnParts, sh, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
+import { explainPolicy } from '../../domain/resource-policy.js';
+import { undecidable } from './queues.js';
+import { arnParts, freeSid, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 
 const fnRef = (f: Pick<DoctorFunction, 'name' | 'arn'>): ResourceRef => ({ kind: 'function', name: f.name, arn: f.arn });
 const API_MAX_TIMEOUT_MS = 30_000;
@@ -147,14 +148,21 @@ function permissionFinding(m: DoctorModel, f: DoctorFunction, who: ResourceRef, 
   }
   if (f.policy === undefined) return;
   const account = m.target.account;
-  const decision = evaluatePolicy(f.policy ?? undefined, {
+  const { decision, unsupported } = explainPolicy(f.policy ?? undefined, {
     principal: { service },
     action: 'lambda:InvokeFunction',
     resource: f.arn,
     keys: { 'AWS:SourceArn': sourceArn, 'AWS:SourceAccount': account },
   });
   if (decision === 'allow') return;
-  const statementId = `svl-doctor-${who.kind}-${who.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100);
+  if (decision === 'undecidable') {
+    notChecked.push({ check: id, flow: m.flow, resources: [fnRef(f), who], reason: undecidable(unsupported) });
+    return;
+  }
+  // Unique per source (a hash of the granted ARN), and never one the policy already has: AddPermission
+  // refuses a taken id (ResourceConflictException), e.g. a stale statement that no longer matches.
+  const base = `svl-doctor-${who.kind}-${who.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}-${shortHash(grantArn)}`;
+  const statementId = freeSid(base, policySids(f.policy), '-');
   const withAccount = service === 's3.amazonaws.com';
   out.push({
     id,

@@ -6,6 +6,7 @@
  *
  * Deliberately not here: discovery (src/flows/doctor/discover.ts) and applying fixes (fix-apply.ts).
  */
+import { createHash } from 'node:crypto';
 import type { Inventory } from '../../aws/inventory-model.js';
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -149,7 +150,39 @@ export const sh = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
 export const setQueueAttributesCommand = (queueUrl: string, attributes: Record<string, string>): string =>
   `aws sqs set-queue-attributes --queue-url ${sh(queueUrl)} --attributes ${sh(JSON.stringify(attributes))}`;
 
-/** The policy document with `statement` added (replacing a statement of the same Sid). */
+/** A short, stable hash of a source ARN: makes a Sid unique per source whatever its name looks like. */
+export const shortHash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
+
+/** `AllowTopic` + the name's letters and digits + a hash of the source ARN (two names alike never share a Sid). */
+export const statementSid = (prefix: string, name: string, sourceArn: string): string =>
+  `${prefix}${name.replace(/[^A-Za-z0-9]/g, '').slice(0, 60)}${shortHash(sourceArn)}`;
+
+/** The Sids (Lambda: statement ids) of a policy document; empty when it has none or is not JSON. */
+export function policySids(policy: string | null | undefined): Set<string> {
+  try {
+    const doc = policy ? (JSON.parse(policy) as { Statement?: unknown }) : undefined;
+    const list = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
+    return new Set(list.map((s) => (s as { Sid?: unknown })?.Sid).filter((x): x is string => typeof x === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** `base`, or `base` + 2, 3... : the first one not in `taken`. */
+export function freeSid(base: string, taken: ReadonlySet<string>, sep = ''): string {
+  let sid = base;
+  for (let n = 2; taken.has(sid); n++) sid = `${base}${sep}${n}`;
+  return sid;
+}
+
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+
+/**
+ * The policy document with `statement` added. No existing statement is ever removed or changed: a
+ * statement already there (the same but for its Sid) is not added again, and a Sid another statement
+ * already uses gets a numeric suffix.
+ */
 export function withStatement(policy: string | null | undefined, resourceArn: string, statement: PolicyStatement): string {
   let doc: { Version?: string; Id?: string; Statement?: unknown } = {};
   try {
@@ -159,6 +192,12 @@ export function withStatement(policy: string | null | undefined, resourceArn: st
     doc = {};
   }
   const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-  const kept = list.filter((s) => (s as { Sid?: string })?.Sid !== statement.Sid);
-  return JSON.stringify({ Version: doc.Version ?? '2012-10-17', Id: doc.Id ?? `${resourceArn}/svl-doctor`, Statement: [...kept, statement] });
+  const { Sid, ...rest } = statement;
+  const same = list.some((s) => {
+    if (!s || typeof s !== 'object') return false;
+    const { Sid: _sid, ...other } = s as Record<string, unknown>;
+    return canonical(other) === canonical(rest);
+  });
+  const added = same ? [] : [{ ...statement, Sid: freeSid(Sid, policySids(JSON.stringify({ Statement: list }))) }];
+  return JSON.stringify({ ...doc, Version: doc.Version ?? '2012-10-17', Id: doc.Id ?? `${resourceArn}/svl-doctor`, Statement: [...list, ...added] });
 }

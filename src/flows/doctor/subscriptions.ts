@@ -5,7 +5,7 @@
  * Pure. Not here: queue-only checks (queues.ts).
  */
 import type { QueueInfo, SubscriptionInfo } from '../../aws/inventory-model.js';
-import { arnParts, sh, type CheckResult, type DoctorModel, type Finding, type ResourceRef } from './model.js';
+import { arnParts, sh, type CheckResult, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 import { blockedSender } from './queues.js';
 
 const topicRef = (arn: string): ResourceRef => ({ kind: 'topic', name: arn.split(':').pop()!, arn });
@@ -17,6 +17,7 @@ const PARSE_ERROR = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse|
 
 export function checkSubscriptions(m: DoctorModel): CheckResult {
   const findings: Finding[] = [];
+  const notChecked: NotChecked[] = [];
   const inv = m.inventory;
   const queues = new Map(inv.queues.map((x) => [x.arn, x]));
   const topics = new Map(inv.topics.map((t) => [t.arn, t]));
@@ -33,7 +34,7 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
         sourceArn: s.topicArn,
         sender: topicRef(s.topicArn),
         why: 'SNS drops every message the queue policy refuses: publish succeeds, nothing arrives, and no error is shown anywhere.',
-      });
+      }, notChecked);
       if (f) findings.push(f);
     }
     const dlq = s.deadLetterTargetArn ? queues.get(s.deadLetterTargetArn) : undefined;
@@ -45,8 +46,24 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
         sourceArn: s.topicArn,
         sender: topicRef(s.topicArn),
         why: "SNS can only park a failed delivery in the subscription's DLQ if that queue's policy lets the topic send; otherwise the message is lost.",
-      });
+      }, notChecked);
       if (f) findings.push({ ...f, title: `subscription DLQ ${dlq.name} (of ${where}) does not let topic ${topicRef(s.topicArn).name} send to it` });
+    } else if (s.deadLetterTargetArn) {
+      const d = arnParts(s.deadLetterTargetArn);
+      const t = arnParts(s.topicArn);
+      // Only a DLQ in the topic's own account and region is known to be missing (others are not listed).
+      if (d.account === t.account && d.region === t.region && !m.known.queues.has(s.deadLetterTargetArn)) {
+        const name = s.deadLetterTargetArn.split(':').pop()!;
+        findings.push({
+          id: 'subscription-dlq-missing',
+          severity: 'error',
+          flow: m.flow,
+          title: `subscription ${where}'s dead-letter queue ${name} does not exist`,
+          resources: [subRef(s), topicRef(s.topicArn)],
+          why: 'A delivery that fails every retry has nowhere to go, so SNS discards it.',
+          fix: { summary: `create ${name} again (and let topic ${topicRef(s.topicArn).name} send to it), or point the subscription's RedrivePolicy at an existing queue`, command: `aws sqs create-queue --queue-name ${name}${name.endsWith('.fifo') ? ' --attributes FifoQueue=true' : ''}` },
+        });
+      }
     }
     if (topic && queue) fifoPairing(m, topic.fifo, topic.name, topic.arn, queue, findings);
     if (!s.confirmed) {
@@ -86,7 +103,7 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
     }
     if (queue && m.journal) rawMismatch(m, s, queue, findings);
   }
-  return { findings, notChecked: [] };
+  return { findings, notChecked };
 }
 
 function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topicArn: string, queue: QueueInfo, out: Finding[]): void {
