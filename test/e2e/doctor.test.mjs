@@ -157,6 +157,16 @@ before(async () => {
     return peek.Messages.length > 0;
   }, { what: 'the s3:TestEvent to be dead-lettered', timeoutMs: 20_000 });
 
+  // Two topics whose names differ only by punctuation, one already let in by a statement of the old Sid scheme.
+  const sidQ = await queue('bad-sid-q', 'bad-sid');
+  const ab = await topic('bad-sid-ab', 'bad-sid');
+  const aDashB = await topic('bad-sid-a-b', 'bad-sid');
+  await setAttrs(sidQ.url, { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...JSON.parse(allowTopic(sidQ.arn, ab)).Statement[0], Sid: 'AllowTopicbadsidab' }] }) });
+  for (const tp of [ab, aDashB]) await t.sns.send(new SubscribeCommand({ TopicArn: tp, Protocol: 'sqs', Endpoint: sidQ.arn, Attributes: { RawMessageDelivery: 'true' } }));
+  // A queue policy naming its topic with ArnEquals and wildcards: AWS allows it (ArnEquals matches like ArnLike).
+  const arnEq = await fanout('good-arnequals');
+  await setAttrs(arnEq.q.url, { Policy: allowTopic(arnEq.q.arn, `arn:aws:sns:*:${ACCOUNT}:good-arnequals-*`) });
+
   const r = await run(['doctor', '--all', '--json']);
   assert.equal(r.code, 1, r.stderr);
   report = JSON.parse(r.stdout);
@@ -341,6 +351,31 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
     for (const id of before) assert.ok(!left.includes(id), `${flow}: ${id} still there after --fix (${f.stderr})`);
     assert.ok(JSON.parse(f.stdout).fixed.every((x) => x.ok), f.stdout);
   }
+});
+
+test('--fix twice on two topics whose Sids used to collide (ab, a-b): both allowed, the existing statement kept', async () => {
+  assert.equal(flowOf('bad-sid').findings.filter((f) => f.id === 'queue-policy-blocks-topic').length, 1);
+  const first = await run(['doctor', 'bad-sid', '--fix', '--yes', '--json']);
+  assert.ok(JSON.parse(first.stdout).fixed.every((x) => x.ok), first.stdout);
+  const second = await run(['doctor', 'bad-sid', '--fix', '--yes', '--json']);
+  assert.deepEqual(JSON.parse(second.stdout).fixed ?? [], [], second.stdout);
+  assert.ok(!JSON.parse(second.stdout).flows[0].findings.some((f) => f.id === 'queue-policy-blocks-topic'), second.stdout);
+  const url = `${t.url}/${ACCOUNT}/bad-sid-q`;
+  const policy = JSON.parse((await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes.Policy);
+  assert.equal(policy.Statement[0].Sid, 'AllowTopicbadsidab');
+  assert.equal(policy.Statement.length, 2, JSON.stringify(policy));
+  for (const name of ['bad-sid-ab', 'bad-sid-a-b']) await t.sns.send(new PublishCommand({ TopicArn: `${T}${name}`, Message: name }));
+  await waitIdle(t.url);
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+  assert.deepEqual((got.Messages ?? []).map((m) => m.Body).sort(), ['bad-sid-a-b', 'bad-sid-ab']);
+});
+
+test('ArnEquals with wildcards: doctor finds nothing, and the emulator delivers as AWS does', async () => {
+  assert.deepEqual(ids('good-arnequals'), []);
+  await t.sns.send(new PublishCommand({ TopicArn: `${T}good-arnequals-t`, Message: 'arn-equals' }));
+  await waitIdle(t.url);
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/good-arnequals-q`, MaxNumberOfMessages: 10 }));
+  assert.equal(JSON.parse(got.Messages?.[0]?.Body ?? '{}').Message, 'arn-equals');
 });
 
 test('bad input: a flow and --all, a bad name, an unknown flow, no flow outside a project', async () => {
