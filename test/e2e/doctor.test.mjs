@@ -210,6 +210,7 @@ test('Lambda consumers: visibility below the timeout (error) and below 6x (warni
   assert.deepEqual(v.fix.action.attributes, { VisibilityTimeout: '60' });
   assert.equal(finding('bad-six', 'visibility-below-six-times-timeout').severity, 'warning');
   assert.match(finding('bad-batch', 'batch-without-partial-failures').title, /doctor-ok reads bad-batch-q in batches of 10 without ReportBatchItemFailures/);
+  assert.equal(finding('bad-batch', 'batch-without-partial-failures').fix.action, undefined, 'needs a handler change first');
   assert.match(finding('bad-nodlq', 'lambda-queue-without-dlq').title, /bad-nodlq-q is read by doctor-ok but has no dead-letter queue/);
   assert.deepEqual(ids('good-consumer'), []);
 });
@@ -343,7 +344,7 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
   const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q`, WaitTimeSeconds: 1 }));
   assert.equal(JSON.parse(got.Messages[0].Body).Message, 'now it arrives');
 
-  for (const flow of ['bad-visibility', 'bad-batch', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
+  for (const flow of ['bad-visibility', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
     const before = ids(flow).filter((id) => finding(flow, id).fix.action);
     assert.ok(before.length > 0, flow);
     const f = await run(['doctor', flow, '--fix', '--yes', '--json']);

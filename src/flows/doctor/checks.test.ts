@@ -116,6 +116,20 @@ test('DLQs: retention not longer, maxReceiveCount 1, missing (same account only)
 test('Lambda: a queue read without a DLQ, batches without ReportBatchItemFailures', () => {
   const m = model({ queues: [queue('q', { attrs: { VisibilityTimeout: '60' } })], consumers: [consumer('q', 'work', { batchSize: 10, functionResponseTypes: [] })] }, { functions: new Map([['work', fn('work')]]) });
   assert.deepEqual(ids(m).sort(), ['batch-without-partial-failures', 'lambda-queue-without-dlq']);
+  const batch = runChecks(m).findings.find((f) => f.id === 'batch-without-partial-failures')!;
+  assert.equal(batch.fix.action, undefined, 'the handler must change before the flag: --fix does not flip it');
+  assert.match(batch.fix.summary, /^change work to return \{ batchItemFailures: \[\{ itemIdentifier: <messageId> \}.*deploy it, then turn on ReportBatchItemFailures/);
+});
+
+test('dlq-retention-not-longer: skipped for a FIFO source (AWS resets the enqueue time); the 14-day fallback warns', () => {
+  const fifoDlq = queue('dlq.fifo', { attrs: { MessageRetentionPeriod: '345600' }, deadLetterSources: [qArn('q.fifo')] });
+  const fifo = queue('q.fifo', { redrive: { deadLetterTargetArn: qArn('dlq.fifo'), maxReceiveCount: 5 } });
+  assert.ok(!ids(model({ queues: [fifo, fifoDlq] })).includes('dlq-retention-not-longer'));
+  const src = queue('q', { attrs: { MessageRetentionPeriod: '1209600' }, redrive: { deadLetterTargetArn: qArn('dlq'), maxReceiveCount: 5 } });
+  const dlq = queue('dlq', { attrs: { MessageRetentionPeriod: '1209600' }, deadLetterSources: [qArn('q')] });
+  const f = runChecks(model({ queues: [src, dlq] })).findings.find((x) => x.id === 'dlq-retention-not-longer')!;
+  assert.match(f.fix.summary, /messages already in q for more than 7 days then expire at once/);
+  assert.equal(f.fix.action, undefined);
 });
 
 test('async invocations: no failure destination; a missing one; the role is reported as not checked; permissions', () => {

@@ -45,10 +45,11 @@ export function checkLambda(m: DoctorModel): CheckResult {
         title: `${c.functionName} reads ${c.eventSourceArn.split(':').pop()} in batches of ${c.batchSize ?? 10} without ReportBatchItemFailures`,
         resources: [{ kind: 'event-source-mapping', name: c.uuid }, { kind: 'function', name: c.functionName, arn: c.functionArn }],
         why: 'One bad message fails the whole batch, so the good ones are processed again and again - and dead-lettered with it.',
+        // Not applied by --fix: with the flag on, a handler that does not return a batch response fails
+        // the whole batch on AWS, so the code must change first.
         fix: {
-          summary: `turn on ReportBatchItemFailures for mapping ${c.uuid}, then return { batchItemFailures } from the handler`,
+          summary: `change ${c.functionName} to return { batchItemFailures: [{ itemIdentifier: <messageId> }, ...] } listing only the messages it failed on (an empty list when all succeeded), deploy it, then turn on ReportBatchItemFailures for mapping ${c.uuid}`,
           command: `aws lambda update-event-source-mapping --uuid ${c.uuid} --function-response-types ReportBatchItemFailures`,
-          action: { kind: 'lambda-update-mapping', uuid: c.uuid, function: c.functionName, functionResponseTypes: ['ReportBatchItemFailures'] },
         },
       });
     }

@@ -227,7 +227,8 @@ export function checkQueues(m: DoctorModel): CheckResult {
     }
     const retention = seconds(attr(queue, 'MessageRetentionPeriod'));
     const dlqRetention = seconds(attr(dlq, 'MessageRetentionPeriod'));
-    if (retention !== undefined && dlqRetention !== undefined && dlqRetention <= retention) {
+    // A FIFO queue resets the enqueue time when it dead-letters a message, so its DLQ's retention starts afresh.
+    if (!queue.fifo && retention !== undefined && dlqRetention !== undefined && dlqRetention <= retention) {
       const canRaise = retention < MAX_RETENTION;
       findings.push({
         id: 'dlq-retention-not-longer',
@@ -242,7 +243,10 @@ export function checkQueues(m: DoctorModel): CheckResult {
               command: setQueueAttributesCommand(dlq.url, { MessageRetentionPeriod: String(MAX_RETENTION) }),
               action: { kind: 'sqs-set-attributes', queue: dlq.name, queueUrl: dlq.url, attributes: { MessageRetentionPeriod: String(MAX_RETENTION) } },
             }
-          : { summary: `lower MessageRetentionPeriod of ${queue.name} below 14 days, so ${dlq.name} can keep messages longer`, command: setQueueAttributesCommand(queue.url, { MessageRetentionPeriod: String(7 * 86_400) }) },
+          : {
+              summary: `lower MessageRetentionPeriod of ${queue.name} below 14 days (here 7), so ${dlq.name} can keep messages longer - messages already in ${queue.name} for more than 7 days then expire at once`,
+              command: setQueueAttributesCommand(queue.url, { MessageRetentionPeriod: String(7 * 86_400) }),
+            },
       });
     }
   }
