@@ -262,3 +262,14 @@ test('a consumer whose function cannot be read: the visibility checks are report
   assert.deepEqual(r.findings, []);
   assert.deepEqual(r.notChecked.map((n) => [n.check, n.reason]), [['visibility-below-function-timeout', 'lambda:GetFunctionConfiguration failed: AccessDeniedException: not authorized']]);
 });
+
+test('an API whose account could not be identified: its permission is not checked (no finding with a made-up SourceArn)', () => {
+  const m = model({}, {
+    target: { kind: 'aws', region: 'eu-west-1', account: '<account>' },
+    functions: new Map([['h', fn('h', { timeout: 10 })]]),
+    apis: [{ id: 'a1', name: 'api', flow: 'f', routes: [{ route: '$default', function: 'h', integrationTimeoutMs: null }] }],
+  });
+  const r = runChecks(m);
+  assert.ok(!r.findings.some((f) => f.id === 'lambda-permission-blocks-api'));
+  assert.deepEqual(r.notChecked.map((n) => [n.check, n.reason]), [['lambda-permission-blocks-api', 'the AWS account could not be identified']]);
+});

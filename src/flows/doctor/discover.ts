@@ -16,7 +16,7 @@ import { mapLimit } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import { functionOfUri } from '../apis-plan.js';
 import { FLOW_TAG } from '../../aws/inventory-model.js';
-import type { DoctorApi, DoctorFunction, DoctorModel, DoctorTarget, JournalFacts, NotChecked } from './model.js';
+import { UNKNOWN_ACCOUNT, type DoctorApi, type DoctorFunction, type DoctorModel, type DoctorTarget, type JournalFacts, type NotChecked } from './model.js';
 
 export interface CallCounter {
   /** `Service.Operation` -> calls made. */
@@ -90,6 +90,21 @@ async function localServices(target: Target): Promise<string[] | undefined> {
   return endpoint ? emulatorServices(endpoint) : [];
 }
 
+/** The caller's account (STS GetCallerIdentity, counted); UNKNOWN_ACCOUNT, reported as not checked, when that fails. */
+async function callerAccount(target: Target, count: ReturnType<typeof countCalls>, notChecked: NotChecked[]): Promise<string> {
+  try {
+    const { getSts } = await import('../../aws/clients.js');
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = await getSts(target);
+    count.watch(sts);
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    if (id.Account) return id.Account;
+  } catch (err) {
+    notChecked.push({ check: 'account', flow: null, resources: [], reason: `sts:GetCallerIdentity failed: ${(err as Error).name}: ${(err as Error).message}` });
+  }
+  return UNKNOWN_ACCOUNT;
+}
+
 /** Reads everything the checks of `flows` (undefined: every flow) need. */
 export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { flow?: string; signal?: AbortSignal }): Promise<Discovery> {
   const { getSqs, getSns, getS3, getLambda, getApiGatewayV2 } = await import('../../aws/clients.js');
@@ -110,8 +125,9 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const denied: Unreadable[] = [];
     const inv = await discoverInventory({ target, sqs, sns, lambda, s3, signal: o.signal, allAttributes: true, onUnreadable: (u) => denied.push(u) });
     const region = target.region ?? (await sqs.config.region());
-    const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn;
-    const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] ?? '<account>');
+    // The account: from any ARN of the target (a flow may have only functions and an API), else from STS.
+    const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn ?? inv.consumers[0]?.functionArn;
+    const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] || (await callerAccount(target, count, notChecked)));
     const where: DoctorTarget = { kind: target.kind, region, account };
     if (!lambda) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: 'the emulator runs without Lambda' });
     else if (inv.lambda && !inv.lambda.available) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: `event source mappings not listed: ${inv.lambda.reason ?? 'ListEventSourceMappings failed'}` });

@@ -10,7 +10,7 @@
  */
 import { explainPolicy } from '../../domain/resource-policy.js';
 import { undecidable } from './queues.js';
-import { arnParts, freeSid, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
+import { UNKNOWN_ACCOUNT, arnParts, freeSid, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 
 const fnRef = (f: Pick<DoctorFunction, 'name' | 'arn'>): ResourceRef => ({ kind: 'function', name: f.name, arn: f.arn });
 const API_MAX_TIMEOUT_MS = 30_000;
@@ -108,8 +108,13 @@ export function checkLambda(m: DoctorModel): CheckResult {
       const f = r.function ? m.functions.get(r.function) : undefined;
       if (!f) continue;
       const [method = '*', path = ''] = r.route === '$default' ? ['*', '$default'] : r.route.split(' ');
-      const sourceArn = `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/$default/${method === 'ANY' ? '*' : method}${path.startsWith('/') ? path : `/${path}`}`;
-      permissionFinding(m, f, { kind: 'api', name: api.name, arn: `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}` }, 'apigateway.amazonaws.com', sourceArn, `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/*/*`, findings, notChecked);
+      if (m.target.account === UNKNOWN_ACCOUNT) {
+        // The API's source ARN needs the account: without it, the policy cannot be judged nor a grant written.
+        notChecked.push({ check: 'lambda-permission-blocks-api', flow: m.flow, resources: [fnRef(f), { kind: 'api', name: api.name }], reason: 'the AWS account could not be identified' });
+      } else {
+        const sourceArn = `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/$default/${method === 'ANY' ? '*' : method}${path.startsWith('/') ? path : `/${path}`}`;
+        permissionFinding(m, f, { kind: 'api', name: api.name, arn: `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}` }, 'apigateway.amazonaws.com', sourceArn, `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/*/*`, findings, notChecked);
+      }
       const timeoutMs = r.integrationTimeoutMs ?? API_MAX_TIMEOUT_MS;
       if (unread('api-timeout-below-function', f, 'configuration')) continue;
       if (f.timeout !== undefined && timeoutMs < f.timeout * 1000) {

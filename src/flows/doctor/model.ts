@@ -105,6 +105,9 @@ export interface JournalFacts {
   testEvents: Array<{ queueArn: string; messageId: string; receiveCount: number; inDeadLetterQueue: boolean }>;
 }
 
+/** The account of a target svl could not identify (no ARN to read it from, STS failed). */
+export const UNKNOWN_ACCOUNT = '<account>';
+
 export interface DoctorTarget {
   kind: 'local' | 'aws';
   region: string;
