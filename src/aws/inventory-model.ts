@@ -79,6 +79,8 @@ export interface ConsumerInfo {
   batchSize: number | null;
   /** MaximumBatchingWindowInSeconds (0 when AWS leaves it out). */
   batchingWindowSeconds?: number;
+  /** LastModified of the mapping (ISO 8601), when AWS gives it. */
+  lastModified?: string | null;
   /** FunctionResponseTypes, e.g. `['ReportBatchItemFailures']`. */
   functionResponseTypes?: string[];
   /** AWS's StateTransitionReason: `USER_INITIATED`, or why Lambda changed the state itself. */

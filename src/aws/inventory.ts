@@ -300,6 +300,7 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
           stateTransitionReason: m.StateTransitionReason ?? null,
           lastProcessingResult: m.LastProcessingResult ?? null,
           lastError: m.LastProcessingResult?.startsWith('PROBLEM') ? { type: 'LastProcessingResult', message: m.LastProcessingResult, at: null } : null,
+          ...(m.LastModified && { lastModified: new Date(m.LastModified).toISOString() }),
         });
       }
       marker = page.NextMarker;

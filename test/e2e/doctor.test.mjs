@@ -249,6 +249,13 @@ test('journal: statusCode 500 returned to SQS, a handler failing on s3:TestEvent
   assert.deepEqual(ids('good-consumer'), []);
 });
 
+test('journal findings expire: invocations before the function was last changed no longer count', async () => {
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'doctor-500', Description: 'fixed' });
+  const r = await run(['doctor', 'bad-500', '--json']);
+  const left = JSON.parse(r.stdout).flows[0].findings.map((f) => f.id);
+  assert.ok(!left.includes('function-returns-error-to-sqs'), left.join(', '));
+});
+
 test('--json shape: target, flows with findings, summary, calls per API with none repeated', () => {
   assert.deepEqual(Object.keys(report).sort(), ['calls', 'flows', 'notChecked', 'summary', 'target']);
   assert.deepEqual(report.target, { kind: 'local', region: 'us-east-1', account: ACCOUNT });

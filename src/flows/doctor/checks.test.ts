@@ -175,17 +175,23 @@ test('journal: statusCode >= 400 returned to SQS, parse errors on SNS-fed messag
   const q = queue('q', { policy: allowTopic('q', 't'), attrs: { VisibilityTimeout: '60' }, redrive: { deadLetterTargetArn: qArn('dlq'), maxReceiveCount: 5 } });
   const dlq = queue('dlq', { attrs: { MessageRetentionPeriod: '1209600' }, deadLetterSources: [q.arn] });
   const journal = {
-    errorResults: [{ functionArn: fArn('work'), statusCode: 502, messages: 1, requestId: 'r1' }],
-    failures: [{ functionArn: fArn('work'), error: "TypeError: Cannot read properties of undefined (reading 'id')", messageIds: ['m1'] }],
+    errorResults: [{ functionArn: fArn('work'), statusCode: 502, messages: 1, requestId: 'r1', at: '2026-12-05T10:00:00.000Z' }],
+    failures: [{ functionArn: fArn('work'), error: "TypeError: Cannot read properties of undefined (reading 'id')", messageIds: ['m1'], at: '2026-12-05T10:00:00.000Z' }],
     testEvents: [{ queueArn: dlq.arn, messageId: 'm2', receiveCount: 2, inDeadLetterQueue: true }],
   };
   const m = model({ topics: [topic('t')], queues: [q, dlq], subscriptions: [sub('t', q.arn, { deadLetterTargetArn: qArn('dlq') })], consumers: [consumer('q', 'work')] }, { journal, functions: new Map([['work', fn('work', { timeout: 10 })]]) });
   dlq.policy = allowTopic('dlq', 't');
   const r = runChecks(m).findings;
   assert.deepEqual(r.map((f) => f.id), ['function-returns-error-to-sqs', 'handler-throws-on-s3-test-event', 'raw-delivery-mismatch']);
-  assert.match(r[0]!.title, /returned statusCode 502/);
+  assert.match(r[0]!.title, /returned statusCode 502 to its SQS event source 1 time since its last change \(last at 2026-12-05T10:00:00.000Z\)/);
   assert.match(r[1]!.title, /failed on the s3:TestEvent of q \(now in dlq\)/);
   assert.match(r[2]!.title, /wrapped in the SNS envelope/);
+  // Invocations before the function's last change (code or configuration), or the mapping's, no longer count.
+  const later = (o: { fn?: string; mapping?: string }) =>
+    runChecks(model({ ...m.inventory, consumers: [consumer('q', 'work', { lastModified: o.mapping ?? null })] }, { journal, functions: new Map([['work', fn('work', { timeout: 10, lastModified: o.fn })]]) })).findings.map((f) => f.id);
+  assert.deepEqual(later({ fn: '2026-12-05T11:00:00.000+0000' }), ['handler-throws-on-s3-test-event']);
+  assert.deepEqual(later({ mapping: '2026-12-05T11:00:00.000Z' }), ['handler-throws-on-s3-test-event']);
+  assert.deepEqual(later({ fn: '2026-12-05T09:00:00.000+0000', mapping: '2026-12-05T09:30:00.000Z' }), ['function-returns-error-to-sqs', 'handler-throws-on-s3-test-event', 'raw-delivery-mismatch']);
 });
 
 test('planFixes: one queue gets one call with every attribute and every policy statement merged', () => {

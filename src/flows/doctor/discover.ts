@@ -230,6 +230,7 @@ async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string,
         f.timeout = c.Timeout ?? 3;
         f.role = c.Role ?? null;
         f.deadLetterTarget = c.DeadLetterConfig?.TargetArn ?? null;
+        if (c.LastModified) f.lastModified = c.LastModified;
       },
       (err: unknown) => void (f.unreadable.configuration = isNotFound(err) ? `function ${name} does not exist` : reasonOf('lambda:GetFunctionConfiguration', err)),
     );
@@ -259,7 +260,7 @@ async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string,
   return out;
 }
 
-type JEvent = { seq: number; type: string; resource?: string; cause?: number; id?: string; data?: Record<string, unknown> };
+type JEvent = { seq: number; type: string; time?: string; timeMs?: number; resource?: string; cause?: number; id?: string; data?: Record<string, unknown> };
 
 /** The emulator's facts: SQS event-source invocation outcomes (journal) and unprocessed s3:TestEvents (peek). */
 async function readJournal(target: Target, closures: ReadonlyMap<string, Inventory>, functions: ReadonlyMap<string, DoctorFunction>, signal?: AbortSignal): Promise<JournalFacts> {
@@ -285,8 +286,8 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
         const messageIds = Array.isArray(cause.data?.messageIds) ? (cause.data.messageIds as string[]) : [];
         if (e.data?.outcome === 'ok') {
           const status = statusCodeOf(e.data.result);
-          if (status !== undefined && status >= 400) facts.errorResults.push({ functionArn: e.resource, statusCode: status, messages: messageIds.length, requestId: e.id ?? '' });
-        } else facts.failures.push({ functionArn: e.resource, error: errorText(e.data), messageIds });
+          if (status !== undefined && status >= 400) facts.errorResults.push({ functionArn: e.resource, statusCode: status, messages: messageIds.length, requestId: e.id ?? '', at: timeOf(e) });
+        } else facts.failures.push({ functionArn: e.resource, error: errorText(e.data), messageIds, at: timeOf(e) });
       }
       const next = Number(res.headers.get('x-svl-next') ?? since);
       if (events.length < 10_000 || next <= since) break;
@@ -320,6 +321,8 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
   });
   return facts;
 }
+
+const timeOf = (e: JEvent): string => e.time ?? new Date(e.timeMs ?? 0).toISOString();
 
 const statusCodeOf = (result: unknown): number | undefined => {
   if (typeof result !== 'string') return undefined;

@@ -10,7 +10,7 @@
  */
 import { explainPolicy } from '../../domain/resource-policy.js';
 import { undecidable } from './queues.js';
-import { UNKNOWN_ACCOUNT, arnParts, freeSid, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
+import { UNKNOWN_ACCOUNT, arnParts, freeSid, sinceLastChange, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 
 const fnRef = (f: Pick<DoctorFunction, 'name' | 'arn'>): ResourceRef => ({ kind: 'function', name: f.name, arn: f.arn });
 const API_MAX_TIMEOUT_MS = 30_000;
@@ -192,19 +192,20 @@ export function checkJournal(m: DoctorModel): CheckResult {
   if (!j) return { findings, notChecked: [] };
   const queues = new Map(m.inventory.queues.map((q) => [q.arn, q]));
   for (const c of m.inventory.consumers) {
-    const results = j.errorResults.filter((r) => r.functionArn === c.functionArn);
+    const results = sinceLastChange(m, c, j.errorResults);
     if (results.length) {
+      const last = results.reduce((a, b) => (a.at > b.at ? a : b));
       const codes = [...new Set(results.map((r) => r.statusCode))].sort((a, b) => a - b);
       findings.push({
         id: 'function-returns-error-to-sqs',
         severity: 'error',
         flow: m.flow,
-        title: `${c.functionName} returned statusCode ${codes.join('/')} to its SQS event source ${results.length} time${results.length === 1 ? '' : 's'}`,
+        title: `${c.functionName} returned statusCode ${codes.join('/')} to its SQS event source ${results.length} time${results.length === 1 ? '' : 's'} since its last change (last at ${last.at})`,
         resources: [{ kind: 'function', name: c.functionName, arn: c.functionArn }, { kind: 'queue', name: c.eventSourceArn.split(':').pop()!, arn: c.eventSourceArn }],
         why: 'An SQS event source ignores the returned value: the batch counts as processed and is deleted, so the failure is lost and the DLQ never fills.',
         fix: {
           summary: `throw an error from ${c.functionName} (or return { batchItemFailures: [...] } with ReportBatchItemFailures) instead of returning an HTTP status`,
-          command: `svl trace ${results[0]!.requestId} --local`,
+          command: `svl trace ${last.requestId} --local`,
         },
       });
     }

@@ -7,7 +7,7 @@
  * Deliberately not here: discovery (src/flows/doctor/discover.ts) and applying fixes (fix-apply.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Inventory } from '../../aws/inventory-model.js';
+import type { ConsumerInfo, Inventory } from '../../aws/inventory-model.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -72,6 +72,8 @@ export interface DoctorFunction {
   arn: string;
   timeout?: number;
   role?: string | null;
+  /** LastModified of its configuration or code (as AWS gives it). */
+  lastModified?: string;
   /** DeadLetterConfig.TargetArn (asynchronous invocations). */
   deadLetterTarget?: string | null;
   /** The EventInvokeConfig's OnFailure destination; null when there is none. */
@@ -98,9 +100,9 @@ export interface DoctorApi {
 /** Facts only the emulator can give (its journal and side-effect-free peeks). */
 export interface JournalFacts {
   /** SQS event-source invocations that returned normally with an HTTP-error-looking result. */
-  errorResults: Array<{ functionArn: string; statusCode: number; messages: number; requestId: string }>;
+  errorResults: Array<{ functionArn: string; statusCode: number; messages: number; requestId: string; at: string }>;
   /** SQS event-source invocations that failed (threw, timed out). */
-  failures: Array<{ functionArn: string; error: string; messageIds: string[] }>;
+  failures: Array<{ functionArn: string; error: string; messageIds: string[]; at: string }>;
   /** `s3:TestEvent` messages a consumer received without deleting them (in the queue or its DLQ). */
   testEvents: Array<{ queueArn: string; messageId: string; receiveCount: number; inDeadLetterQueue: boolean }>;
 }
@@ -125,6 +127,16 @@ export interface DoctorModel {
   apis: DoctorApi[];
   /** Null on AWS (no journal), or when the emulator's journal could not be read. */
   journal: JournalFacts | null;
+}
+
+/**
+ * Journal facts about a consumer that still hold: those after the last change of its function
+ * (configuration or code) and of its mapping. A fixed handler or mapping makes older ones irrelevant.
+ */
+export function sinceLastChange<T extends { functionArn: string; at: string }>(m: DoctorModel, c: ConsumerInfo, facts: readonly T[]): T[] {
+  const fn = m.functions.get(c.functionName);
+  const changed = Math.max(Date.parse(fn?.lastModified ?? '') || 0, Date.parse(c.lastModified ?? '') || 0);
+  return facts.filter((f) => f.functionArn === c.functionArn && (Date.parse(f.at) || 0) >= changed);
 }
 
 export interface CheckResult {

@@ -5,7 +5,7 @@
  * Pure. Not here: queue-only checks (queues.ts).
  */
 import type { QueueInfo, SubscriptionInfo } from '../../aws/inventory-model.js';
-import { arnParts, sh, type CheckResult, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
+import { arnParts, sh, sinceLastChange, type CheckResult, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 import { blockedSender } from './queues.js';
 
 const topicRef = (arn: string): ResourceRef => ({ kind: 'topic', name: arn.split(':').pop()!, arn });
@@ -136,7 +136,7 @@ function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topi
 function rawMismatch(m: DoctorModel, s: SubscriptionInfo, queue: QueueInfo, out: Finding[]): void {
   const consumers = m.inventory.consumers.filter((c) => c.eventSourceArn === queue.arn);
   for (const c of consumers) {
-    const failure = m.journal!.failures.find((f) => f.functionArn === c.functionArn && PARSE_ERROR.test(f.error));
+    const failure = sinceLastChange(m, c, m.journal!.failures).find((f) => PARSE_ERROR.test(f.error));
     if (!failure) continue;
     const raw = s.rawMessageDelivery;
     out.push({
