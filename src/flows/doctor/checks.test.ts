@@ -279,3 +279,23 @@ test('an API whose account could not be identified: its permission is not checke
   assert.ok(!r.findings.some((f) => f.id === 'lambda-permission-blocks-api'));
   assert.deepEqual(r.notChecked.map((n) => [n.check, n.reason]), [['lambda-permission-blocks-api', 'the AWS account could not be identified']]);
 });
+
+test('raw-delivery-mismatch: only an error of the delivered form, on a body of that form (when still there)', () => {
+  const q = queue('q', { policy: allowTopic('q', 't'), attrs: { VisibilityTimeout: '60' }, redrive: { deadLetterTargetArn: qArn('dlq'), maxReceiveCount: 5 } });
+  const dlq = queue('dlq', { policy: allowTopic('dlq', 't'), attrs: { MessageRetentionPeriod: '1209600' }, deadLetterSources: [q.arn] });
+  const envelope = JSON.stringify({ Type: 'Notification', MessageId: 'x', TopicArn: tArn('t'), Message: '{}' });
+  const found = (raw: boolean, error: string, body?: string) => {
+    const journal = { errorResults: [], testEvents: [], failures: [{ functionArn: fArn('work'), error, messageIds: ['m1'], at: '2026-12-05T10:00:00.000Z', ...(body !== undefined && { body }) }] };
+    const m = model({ topics: [topic('t')], queues: [q, dlq], subscriptions: [sub('t', q.arn, { deadLetterTargetArn: dlq.arn, rawMessageDelivery: raw })], consumers: [consumer('q', 'work')] }, { journal, functions: new Map([['work', fn('work')]]) });
+    return ids(m).includes('raw-delivery-mismatch');
+  };
+  const typeError = "TypeError: Cannot read properties of undefined (reading 'id')";
+  const syntaxError = 'SyntaxError: "undefined" is not valid JSON';
+  assert.ok(found(false, typeError));
+  assert.ok(found(false, typeError, envelope));
+  assert.ok(!found(false, typeError, '{"order":{}}'), 'the failing body is not an envelope: something else is wrong');
+  assert.ok(!found(false, syntaxError), 'an envelope parses: a SyntaxError has another cause');
+  assert.ok(found(true, syntaxError, '{"order":{}}'));
+  assert.ok(!found(true, syntaxError, envelope));
+  assert.ok(!found(true, typeError), 'raw delivery: a TypeError is not the envelope-parsing signature');
+});

@@ -308,12 +308,24 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
     }
   }
   const dlqs = new Set([...closures.values()].flatMap((c) => c.queues.filter((q) => q.deadLetterSources.length).map((q) => q.name)));
-  await mapLimit([...peeks], 4, async (queue) => {
+  // The bodies of failed messages still in their queue or its DLQ (raw-delivery-mismatch checks their form).
+  const failed = new Map(facts.failures.flatMap((f) => f.messageIds.map((id) => [id, f] as const)));
+  const bodyPeeks = new Set<string>();
+  for (const inv of closures.values()) {
+    for (const q of inv.queues) {
+      if (!inv.consumers.some((c) => c.eventSourceArn === q.arn && facts.failures.some((f) => f.functionArn === c.functionArn))) continue;
+      bodyPeeks.add(q.name);
+      if (q.redrive) bodyPeeks.add(q.redrive.deadLetterTargetArn.split(':').pop()!);
+    }
+  }
+  await mapLimit([...new Set([...peeks, ...bodyPeeks])], 4, async (queue) => {
     const res = await fetch(`${endpoint}/_svl/sqs/peek?queue=${encodeURIComponent(queue)}&limit=1000&region=${encodeURIComponent(target.region ?? 'us-east-1')}`, { signal });
     if (!res.ok) return;
     const body = (await res.json()) as { QueueArn?: string; Messages?: Array<{ MessageId: string; Body: string; Attributes?: Record<string, string> }> };
     for (const msg of body.Messages ?? []) {
-      if (!msg.Body.includes('s3:TestEvent')) continue;
+      const f = failed.get(msg.MessageId);
+      if (f && f.body === undefined) f.body = msg.Body;
+      if (!peeks.has(queue) || !msg.Body.includes('s3:TestEvent')) continue;
       const receives = Number(msg.Attributes?.ApproximateReceiveCount ?? 0);
       const inDlq = dlqs.has(queue);
       if (inDlq || receives >= 2) facts.testEvents.push({ queueArn: body.QueueArn ?? queue, messageId: msg.MessageId, receiveCount: receives, inDeadLetterQueue: inDlq });

@@ -102,7 +102,7 @@ export interface JournalFacts {
   /** SQS event-source invocations that returned normally with an HTTP-error-looking result. */
   errorResults: Array<{ functionArn: string; statusCode: number; messages: number; requestId: string; at: string }>;
   /** SQS event-source invocations that failed (threw, timed out). */
-  failures: Array<{ functionArn: string; error: string; messageIds: string[]; at: string }>;
+  failures: Array<{ functionArn: string; error: string; messageIds: string[]; at: string; body?: string }>;
   /** `s3:TestEvent` messages a consumer received without deleting them (in the queue or its DLQ). */
   testEvents: Array<{ queueArn: string; messageId: string; receiveCount: number; inDeadLetterQueue: boolean }>;
 }

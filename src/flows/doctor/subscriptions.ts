@@ -12,8 +12,23 @@ const topicRef = (arn: string): ResourceRef => ({ kind: 'topic', name: arn.split
 const subRef = (s: SubscriptionInfo): ResourceRef => ({ kind: 'subscription', name: `${s.topicArn.split(':').pop()} -> ${endpointName(s)}`, ...(s.arn && { arn: s.arn }) });
 const endpointName = (s: SubscriptionInfo) => (s.protocol === 'sqs' || s.protocol === 'lambda' ? s.endpoint.split(':').pop()! : s.endpoint);
 
-/** Errors a handler throws when it parses the other form of an SNS-fed message (envelope vs raw). */
-const PARSE_ERROR = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse|Cannot read propert(?:y|ies) of undefined|undefined is not an object/i;
+/**
+ * Errors a handler throws when it parses the other form of an SNS-fed message. Envelope delivered, raw
+ * expected: the envelope parses, the payload's fields are missing (a TypeError on undefined). Raw
+ * delivered, envelope expected: `JSON.parse(body).Message` is undefined or the body is not JSON (a SyntaxError).
+ */
+const ENVELOPE_READ_AS_RAW = /Cannot read propert(?:y|ies) of undefined|undefined is not an object/i;
+const RAW_READ_AS_ENVELOPE = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse/i;
+
+/** Whether a message body is an SNS envelope (Type Notification, with Message, MessageId and TopicArn). */
+export function isSnsEnvelope(body: string): boolean {
+  try {
+    const v = JSON.parse(body) as Record<string, unknown>;
+    return !!v && typeof v === 'object' && v.Type === 'Notification' && typeof v.Message === 'string' && typeof v.TopicArn === 'string';
+  } catch {
+    return false;
+  }
+}
 
 export function checkSubscriptions(m: DoctorModel): CheckResult {
   const findings: Finding[] = [];
@@ -136,9 +151,12 @@ function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topi
 function rawMismatch(m: DoctorModel, s: SubscriptionInfo, queue: QueueInfo, out: Finding[]): void {
   const consumers = m.inventory.consumers.filter((c) => c.eventSourceArn === queue.arn);
   for (const c of consumers) {
-    const failure = sinceLastChange(m, c, m.journal!.failures).find((f) => PARSE_ERROR.test(f.error));
-    if (!failure) continue;
     const raw = s.rawMessageDelivery;
+    // The error must be the one the delivered form causes, and a failing body (when still there) must be of that form.
+    const failure = sinceLastChange(m, c, m.journal!.failures).find(
+      (f) => (raw ? RAW_READ_AS_ENVELOPE : ENVELOPE_READ_AS_RAW).test(f.error) && (f.body === undefined || isSnsEnvelope(f.body) === !raw),
+    );
+    if (!failure) continue;
     out.push({
       id: 'raw-delivery-mismatch',
       severity: 'warning',
