@@ -327,6 +327,15 @@ test('human output: grouped by flow, why and fix under each finding, exit code 1
   assert.match(good.stdout, /Flow good-policy {2}✔ no problems found/);
 });
 
+test('a code fix is shown as code, not after a $ prompt; the hint after --fix never says to apply a fix --fix makes', async () => {
+  const r = await run(['doctor', 'bad-testevent']);
+  assert.match(r.stdout, /code: if \(body\.Event === 's3:TestEvent'\) return;/);
+  assert.doesNotMatch(r.stdout, /\$ if \(body/);
+  const fixed = await run(['doctor', 'bad-dlq-missing', '--fix', '--yes']);
+  assert.equal(fixed.code, 1, fixed.stderr);
+  assert.match(fixed.stderr, /Hint: apply the fix shown under each error \(--fix cannot make these changes\)/);
+});
+
 test('nothing changes without --fix; --fix without --yes is refused when not interactive', async () => {
   const attrs = async () => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-mrc-q`, AttributeNames: ['All'] }))).Attributes;
   const before = await attrs();

@@ -299,3 +299,11 @@ test('raw-delivery-mismatch: only an error of the delivered form, on a body of t
   assert.ok(!found(true, syntaxError, envelope));
   assert.ok(!found(true, typeError), 'raw delivery: a TypeError is not the envelope-parsing signature');
 });
+
+test('planFixes: two findings raising one attribute of a queue keep the larger value, in either order', () => {
+  const action = (v: string) => ({ id: 'x', severity: 'warning' as const, flow: 'f', title: v, resources: [], why: '', fix: { summary: '', command: '', action: { kind: 'sqs-set-attributes' as const, queue: 'q', queueUrl: 'u', attributes: { VisibilityTimeout: v, MessageRetentionPeriod: v } } } });
+  for (const order of [['180', '60'], ['60', '180']]) {
+    const [step] = planFixes(order.map(action));
+    assert.deepEqual((step as { attributes: Record<string, string> }).attributes, { VisibilityTimeout: '180', MessageRetentionPeriod: '180' });
+  }
+});

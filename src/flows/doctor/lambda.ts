@@ -228,6 +228,7 @@ export function checkJournal(m: DoctorModel): CheckResult {
       fix: {
         summary: 'skip messages whose body has "Event": "s3:TestEvent" (they carry no Records) and delete them',
         command: `if (body.Event === 's3:TestEvent') return; // in the handler, before reading body.Records`,
+        code: true,
       },
     });
   }

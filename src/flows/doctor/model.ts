@@ -41,6 +41,8 @@ export interface Fix {
   summary: string;
   /** The exact command (aws CLI), or the spec change, that makes the finding go away. */
   command: string;
+  /** True when `command` is code to put in the handler, not a shell command. */
+  code?: boolean;
   /** Present when `svl doctor --fix` applies it. */
   action?: FixAction;
 }
