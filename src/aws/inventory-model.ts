@@ -100,6 +100,8 @@ export interface Inventory {
   lambda: { available: boolean; reason?: string } | null;
   /** S3 buckets (inventory-s3.ts), when the discovery asked for them. */
   buckets?: BucketInfo[];
+  /** Whether the buckets could be listed (ListBuckets), and why not. */
+  s3?: { available: boolean; reason?: string };
 }
 
 export const arnName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);

@@ -271,13 +271,17 @@ test('--json shape: target, flows with findings, summary, calls per API with non
   assert.equal(report.calls.total, Object.values(report.calls.byApi).reduce((a, b) => a + b, 0));
 });
 
-/** A proxy in front of the emulator answering lambda:GetPolicy with AccessDenied, as a restricted AWS role would. */
-async function denyGetPolicy(upstream) {
+/** A proxy in front of the emulator answering lambda:GetPolicy (or with `s3`, GetBucketNotificationConfiguration) with AccessDenied, as a restricted AWS role would. */
+async function denyGetPolicy(upstream, { s3 = false } = {}) {
   const http = await import('node:http');
   const server = http.createServer(async (req, res) => {
-    if (req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
+    if (!s3 && req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
       res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
       return res.end(JSON.stringify({ Message: 'User: arn:aws:iam::000000000000:user/ci is not authorized to perform: lambda:GetPolicy' }));
+    }
+    if (s3 && req.method === 'GET' && /[?&]notification(=|&|$)/.test(req.url)) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      return res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     }
     const chunks = [];
     for await (const c of req) chunks.push(c);
@@ -308,6 +312,21 @@ test('what cannot be read is reported as not checked, with the reason, never a c
     const human = await svl(['doctor', 'bad-async', '--local'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
     assert.match(human.stdout, /not checked: lambda-permission-blocks-topic \(doctor-async-bad, bad-async-t\): lambda:GetPolicy failed: AccessDeniedException/);
     assert.doesNotMatch(human.stderr, NO_STACK);
+  } finally {
+    proxy.close();
+  }
+});
+
+test('a bucket whose notification configuration cannot be read: not checked, with the reason', async () => {
+  const proxy = await denyGetPolicy(t.url, { s3: true });
+  try {
+    const r = await svl(['doctor', 'bad-bucket', '--local', '--json'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    const out = JSON.parse(r.stdout);
+    const nc = out.notChecked.find((n) => n.check === 'bucket-details');
+    assert.ok(nc, r.stdout);
+    assert.deepEqual(nc.resources, [{ kind: 'bucket', name: 'bad-bucket-b' }]);
+    assert.match(nc.reason, /s3:GetBucketNotificationConfiguration failed: AccessDenied/);
+    assert.ok(!out.flows[0].findings.some((f) => f.id === 'queue-policy-blocks-bucket'), 'nothing judged on notifications it could not read');
   } finally {
     proxy.close();
   }

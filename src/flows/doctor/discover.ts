@@ -129,6 +129,7 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn ?? inv.consumers[0]?.functionArn;
     const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] || (await callerAccount(target, count, notChecked)));
     const where: DoctorTarget = { kind: target.kind, region, account };
+    if (inv.s3 && !inv.s3.available) notChecked.push({ check: 's3', flow: null, resources: [], reason: `buckets not listed: ${inv.s3.reason ?? 's3:ListBuckets failed'}` });
     if (!lambda) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: 'the emulator runs without Lambda' });
     else if (inv.lambda && !inv.lambda.available) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: `event source mappings not listed: ${inv.lambda.reason ?? 'ListEventSourceMappings failed'}` });
 
@@ -153,7 +154,8 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const deniedQueues = denied.filter((d) => d.kind === 'queue').map((d) => queueArnOfUrl(d.id, region));
     for (const d of denied) {
       const name = d.kind === 'queue' ? d.id.split('/').pop()! : d.id.split(':').pop()!;
-      notChecked.push({ check: `${d.kind}-details`, flow: null, resources: [{ kind: d.kind, name }], reason: `its attributes or tags could not be read (${d.reason}); the checks involving it did not run` });
+      const what = d.kind === 'bucket' ? 'its tags or notification configuration' : 'its attributes or tags';
+      notChecked.push({ check: `${d.kind}-details`, flow: null, resources: [{ kind: d.kind, name }], reason: `${what} could not be read (${d.reason}); the checks involving it did not run` });
     }
     const known = { queues: new Set([...inv.queues.map((q) => q.arn), ...deniedQueues]), topics: new Set([...inv.topics.map((t) => t.arn), ...denied.filter((d) => d.kind === 'topic').map((d) => d.id)]) };
     const models = [...closures].map(([flow, closure]): DoctorModel => ({
