@@ -322,7 +322,8 @@ test('a bucket whose notification configuration cannot be read: not checked, wit
   try {
     const r = await svl(['doctor', 'bad-bucket', '--local', '--json'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
     const out = JSON.parse(r.stdout);
-    const nc = out.notChecked.find((n) => n.check === 'bucket-details');
+    // Every tagged bucket's configuration is refused by the proxy; each is reported on its own.
+    const nc = out.notChecked.find((n) => n.check === 'bucket-details' && n.resources[0]?.name === 'bad-bucket-b');
     assert.ok(nc, r.stdout);
     assert.deepEqual(nc.resources, [{ kind: 'bucket', name: 'bad-bucket-b' }]);
     assert.match(nc.reason, /s3:GetBucketNotificationConfiguration failed: AccessDenied/);
@@ -357,7 +358,15 @@ test('a code fix is shown as code, not after a $ prompt; the hint after --fix ne
 
 test('nothing changes without --fix; --fix without --yes is refused when not interactive', async () => {
   const attrs = async () => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-mrc-q`, AttributeNames: ['All'] }))).Attributes;
+  // Policies, mappings and function permissions a --fix would change, too.
+  const others = async () => ({
+    queuePolicies: await Promise.all(['bad-policy-q', 'bad-sid-q', 'bad-bucket-q'].map(async (q) => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/${q}`, AttributeNames: ['Policy'] }))).Attributes?.Policy ?? null)),
+    topicPolicy: (await t.sns.send(new GetTopicAttributesCommand({ TopicArn: `${T}bad-bucket-t` }))).Attributes.Policy,
+    mappings: (await t.send('ListEventSourceMappings', { FunctionName: 'doctor-ok' })).EventSourceMappings.map((m) => [m.UUID, m.FunctionResponseTypes, m.LastModified]),
+    permissions: await Promise.all(['doctor-async-bad', 'doctor-api'].map(async (f) => (await t.send('GetPolicy', { FunctionName: f }).catch((e) => ({ Policy: e.name ?? 'none' }))).Policy ?? null)),
+  });
   const before = await attrs();
+  const othersBefore = await others();
   await run(['doctor', '--all']);
   const refused = await run(['doctor', 'bad-mrc', '--fix']);
   assert.equal(refused.code, 2, refused.stderr);
@@ -366,6 +375,7 @@ test('nothing changes without --fix; --fix without --yes is refused when not int
   delete before.ApproximateNumberOfMessages;
   delete afterRuns.ApproximateNumberOfMessages;
   assert.deepEqual(afterRuns, before);
+  assert.deepEqual(await others(), othersBefore);
 });
 
 test('--fix --yes: the fixable findings go away, and SNS now delivers to the queue it refused', async () => {
