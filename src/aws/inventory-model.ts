@@ -79,6 +79,8 @@ export interface ConsumerInfo {
   batchSize: number | null;
   /** MaximumBatchingWindowInSeconds (0 when AWS leaves it out). */
   batchingWindowSeconds?: number;
+  /** LastModified of the mapping (ISO 8601), when AWS gives it. */
+  lastModified?: string | null;
   /** FunctionResponseTypes, e.g. `['ReportBatchItemFailures']`. */
   functionResponseTypes?: string[];
   /** AWS's StateTransitionReason: `USER_INITIATED`, or why Lambda changed the state itself. */
@@ -98,6 +100,8 @@ export interface Inventory {
   lambda: { available: boolean; reason?: string } | null;
   /** S3 buckets (inventory-s3.ts), when the discovery asked for them. */
   buckets?: BucketInfo[];
+  /** Whether the buckets could be listed (ListBuckets), and why not. */
+  s3?: { available: boolean; reason?: string };
 }
 
 export const arnName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);

@@ -27,7 +27,7 @@ export interface BucketDiscovery {
 
 type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
-export async function discoverBuckets(s3: S3Client, opts: { region?: string; aws: boolean; limit: Limit; signal?: AbortSignal }): Promise<BucketDiscovery> {
+export async function discoverBuckets(s3: S3Client, opts: { region?: string; aws: boolean; limit: Limit; signal?: AbortSignal; onUnreadable?: (u: { bucket: string; reason: string }) => void }): Promise<BucketDiscovery> {
   const m = await import('@aws-sdk/client-s3');
   const names: string[] = [];
   try {
@@ -52,7 +52,10 @@ export async function discoverBuckets(s3: S3Client, opts: { region?: string; aws
         info.tags = Object.fromEntries((t.TagSet ?? []).map((x) => [x.Key ?? '', x.Value ?? '']));
       } catch (err) {
         if (opts.signal?.aborted) throw err;
-        return info; // NoSuchTagSet, another region, no access, deleted meanwhile: untagged as far as svl can tell
+        // NoSuchTagSet or deleted meanwhile: untagged. Anything else (no access, another region): reported.
+        const e = err as { name?: string; message?: string };
+        if (e.name !== 'NoSuchTagSet' && e.name !== 'NoSuchBucket') opts.onUnreadable?.({ bucket: name, reason: `s3:GetBucketTagging failed: ${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
+        return info;
       }
       info.flow = info.tags[FLOW_TAG] ?? null;
       if (info.flow === null) return info;
@@ -61,6 +64,8 @@ export async function discoverBuckets(s3: S3Client, opts: { region?: string; aws
         info.notifications = canonicalNotifications(cfg);
       } catch (err) {
         if (opts.signal?.aborted) throw err;
+        const e = err as { name?: string; message?: string };
+        opts.onUnreadable?.({ bucket: name, reason: `s3:GetBucketNotificationConfiguration failed: ${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
       }
       return info;
     }),

@@ -69,8 +69,8 @@ export interface InventoryDeps {
 }
 
 export interface Unreadable {
-  kind: 'topic' | 'queue' | 'subscription';
-  /** The ARN (topics, subscriptions) or the URL (queues). */
+  kind: 'topic' | 'queue' | 'subscription' | 'bucket';
+  /** The ARN (topics, subscriptions, buckets) or the URL (queues). */
   id: string;
   reason: string;
 }
@@ -115,7 +115,7 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
     discoverSubscriptions(run),
     discoverQueues(run),
     deps.lambda ? discoverConsumers(run, deps.lambda) : Promise.resolve(null),
-    deps.s3 ? discoverBuckets(deps.s3, { region: deps.target.region, aws: deps.target.kind === 'aws', limit: run.limit, signal: deps.signal }) : Promise.resolve(null),
+    deps.s3 ? discoverBuckets(deps.s3, { region: deps.target.region, aws: deps.target.kind === 'aws', limit: run.limit, signal: deps.signal, onUnreadable: (u) => deps.onUnreadable?.({ kind: 'bucket', id: `arn:aws:s3:::${u.bucket}`, reason: u.reason }) }) : Promise.resolve(null),
   ]);
   return linkDeadLetters(withoutTaps({
     topics,
@@ -123,7 +123,7 @@ export async function discoverInventory(deps: InventoryDeps): Promise<Inventory>
     queues,
     consumers: lambda?.consumers ?? [],
     lambda: lambda ? { available: lambda.available, ...(lambda.reason !== undefined && { reason: lambda.reason }) } : null,
-    ...(s3 && { buckets: s3.buckets }),
+    ...(s3 && { buckets: s3.buckets, s3: { available: s3.available, ...(s3.reason !== undefined && { reason: s3.reason }) } }),
   }));
 }
 
@@ -300,6 +300,7 @@ async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ ava
           stateTransitionReason: m.StateTransitionReason ?? null,
           lastProcessingResult: m.LastProcessingResult ?? null,
           lastError: m.LastProcessingResult?.startsWith('PROBLEM') ? { type: 'LastProcessingResult', message: m.LastProcessingResult, at: null } : null,
+          ...(m.LastModified && { lastModified: new Date(m.LastModified).toISOString() }),
         });
       }
       marker = page.NextMarker;

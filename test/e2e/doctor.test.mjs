@@ -157,6 +157,16 @@ before(async () => {
     return peek.Messages.length > 0;
   }, { what: 'the s3:TestEvent to be dead-lettered', timeoutMs: 20_000 });
 
+  // Two topics whose names differ only by punctuation, one already let in by a statement of the old Sid scheme.
+  const sidQ = await queue('bad-sid-q', 'bad-sid');
+  const ab = await topic('bad-sid-ab', 'bad-sid');
+  const aDashB = await topic('bad-sid-a-b', 'bad-sid');
+  await setAttrs(sidQ.url, { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...JSON.parse(allowTopic(sidQ.arn, ab)).Statement[0], Sid: 'AllowTopicbadsidab' }] }) });
+  for (const tp of [ab, aDashB]) await t.sns.send(new SubscribeCommand({ TopicArn: tp, Protocol: 'sqs', Endpoint: sidQ.arn, Attributes: { RawMessageDelivery: 'true' } }));
+  // A queue policy naming its topic with ArnEquals and wildcards: AWS allows it (ArnEquals matches like ArnLike).
+  const arnEq = await fanout('good-arnequals');
+  await setAttrs(arnEq.q.url, { Policy: allowTopic(arnEq.q.arn, `arn:aws:sns:*:${ACCOUNT}:good-arnequals-*`) });
+
   const r = await run(['doctor', '--all', '--json']);
   assert.equal(r.code, 1, r.stderr);
   report = JSON.parse(r.stdout);
@@ -200,6 +210,7 @@ test('Lambda consumers: visibility below the timeout (error) and below 6x (warni
   assert.deepEqual(v.fix.action.attributes, { VisibilityTimeout: '60' });
   assert.equal(finding('bad-six', 'visibility-below-six-times-timeout').severity, 'warning');
   assert.match(finding('bad-batch', 'batch-without-partial-failures').title, /doctor-ok reads bad-batch-q in batches of 10 without ReportBatchItemFailures/);
+  assert.equal(finding('bad-batch', 'batch-without-partial-failures').fix.action, undefined, 'needs a handler change first');
   assert.match(finding('bad-nodlq', 'lambda-queue-without-dlq').title, /bad-nodlq-q is read by doctor-ok but has no dead-letter queue/);
   assert.deepEqual(ids('good-consumer'), []);
 });
@@ -238,6 +249,13 @@ test('journal: statusCode 500 returned to SQS, a handler failing on s3:TestEvent
   assert.deepEqual(ids('good-consumer'), []);
 });
 
+test('journal findings expire: invocations before the function was last changed no longer count', async () => {
+  await t.send('UpdateFunctionConfiguration', { FunctionName: 'doctor-500', Description: 'fixed' });
+  const r = await run(['doctor', 'bad-500', '--json']);
+  const left = JSON.parse(r.stdout).flows[0].findings.map((f) => f.id);
+  assert.ok(!left.includes('function-returns-error-to-sqs'), left.join(', '));
+});
+
 test('--json shape: target, flows with findings, summary, calls per API with none repeated', () => {
   assert.deepEqual(Object.keys(report).sort(), ['calls', 'flows', 'notChecked', 'summary', 'target']);
   assert.deepEqual(report.target, { kind: 'local', region: 'us-east-1', account: ACCOUNT });
@@ -253,13 +271,17 @@ test('--json shape: target, flows with findings, summary, calls per API with non
   assert.equal(report.calls.total, Object.values(report.calls.byApi).reduce((a, b) => a + b, 0));
 });
 
-/** A proxy in front of the emulator answering lambda:GetPolicy with AccessDenied, as a restricted AWS role would. */
-async function denyGetPolicy(upstream) {
+/** A proxy in front of the emulator answering lambda:GetPolicy (or with `s3`, GetBucketNotificationConfiguration) with AccessDenied, as a restricted AWS role would. */
+async function denyGetPolicy(upstream, { s3 = false } = {}) {
   const http = await import('node:http');
   const server = http.createServer(async (req, res) => {
-    if (req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
+    if (!s3 && req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/policy/.test(req.url)) {
       res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
       return res.end(JSON.stringify({ Message: 'User: arn:aws:iam::000000000000:user/ci is not authorized to perform: lambda:GetPolicy' }));
+    }
+    if (s3 && req.method === 'GET' && /[?&]notification(=|&|$)/.test(req.url)) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      return res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     }
     const chunks = [];
     for await (const c of req) chunks.push(c);
@@ -295,6 +317,22 @@ test('what cannot be read is reported as not checked, with the reason, never a c
   }
 });
 
+test('a bucket whose notification configuration cannot be read: not checked, with the reason', async () => {
+  const proxy = await denyGetPolicy(t.url, { s3: true });
+  try {
+    const r = await svl(['doctor', 'bad-bucket', '--local', '--json'], { env: localEnv(proxy.url), timeoutMs: 60_000 });
+    const out = JSON.parse(r.stdout);
+    // Every tagged bucket's configuration is refused by the proxy; each is reported on its own.
+    const nc = out.notChecked.find((n) => n.check === 'bucket-details' && n.resources[0]?.name === 'bad-bucket-b');
+    assert.ok(nc, r.stdout);
+    assert.deepEqual(nc.resources, [{ kind: 'bucket', name: 'bad-bucket-b' }]);
+    assert.match(nc.reason, /s3:GetBucketNotificationConfiguration failed: AccessDenied/);
+    assert.ok(!out.flows[0].findings.some((f) => f.id === 'queue-policy-blocks-bucket'), 'nothing judged on notifications it could not read');
+  } finally {
+    proxy.close();
+  }
+});
+
 test('human output: grouped by flow, why and fix under each finding, exit code 1 on errors', async () => {
   const r = await run(['doctor', 'bad-policy']);
   assert.equal(r.code, 1, r.stderr);
@@ -309,9 +347,26 @@ test('human output: grouped by flow, why and fix under each finding, exit code 1
   assert.match(good.stdout, /Flow good-policy {2}✔ no problems found/);
 });
 
+test('a code fix is shown as code, not after a $ prompt; the hint after --fix never says to apply a fix --fix makes', async () => {
+  const r = await run(['doctor', 'bad-testevent']);
+  assert.match(r.stdout, /code: if \(body\.Event === 's3:TestEvent'\) return;/);
+  assert.doesNotMatch(r.stdout, /\$ if \(body/);
+  const fixed = await run(['doctor', 'bad-dlq-missing', '--fix', '--yes']);
+  assert.equal(fixed.code, 1, fixed.stderr);
+  assert.match(fixed.stderr, /Hint: apply the fix shown under each error \(--fix cannot make these changes\)/);
+});
+
 test('nothing changes without --fix; --fix without --yes is refused when not interactive', async () => {
   const attrs = async () => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-mrc-q`, AttributeNames: ['All'] }))).Attributes;
+  // Policies, mappings and function permissions a --fix would change, too.
+  const others = async () => ({
+    queuePolicies: await Promise.all(['bad-policy-q', 'bad-sid-q', 'bad-bucket-q'].map(async (q) => (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.url}/${ACCOUNT}/${q}`, AttributeNames: ['Policy'] }))).Attributes?.Policy ?? null)),
+    topicPolicy: (await t.sns.send(new GetTopicAttributesCommand({ TopicArn: `${T}bad-bucket-t` }))).Attributes.Policy,
+    mappings: (await t.send('ListEventSourceMappings', { FunctionName: 'doctor-ok' })).EventSourceMappings.map((m) => [m.UUID, m.FunctionResponseTypes, m.LastModified]),
+    permissions: await Promise.all(['doctor-async-bad', 'doctor-api'].map(async (f) => (await t.send('GetPolicy', { FunctionName: f }).catch((e) => ({ Policy: e.name ?? 'none' }))).Policy ?? null)),
+  });
   const before = await attrs();
+  const othersBefore = await others();
   await run(['doctor', '--all']);
   const refused = await run(['doctor', 'bad-mrc', '--fix']);
   assert.equal(refused.code, 2, refused.stderr);
@@ -320,6 +375,7 @@ test('nothing changes without --fix; --fix without --yes is refused when not int
   delete before.ApproximateNumberOfMessages;
   delete afterRuns.ApproximateNumberOfMessages;
   assert.deepEqual(afterRuns, before);
+  assert.deepEqual(await others(), othersBefore);
 });
 
 test('--fix --yes: the fixable findings go away, and SNS now delivers to the queue it refused', async () => {
@@ -333,7 +389,7 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
   const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q`, WaitTimeSeconds: 1 }));
   assert.equal(JSON.parse(got.Messages[0].Body).Message, 'now it arrives');
 
-  for (const flow of ['bad-visibility', 'bad-batch', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
+  for (const flow of ['bad-visibility', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
     const before = ids(flow).filter((id) => finding(flow, id).fix.action);
     assert.ok(before.length > 0, flow);
     const f = await run(['doctor', flow, '--fix', '--yes', '--json']);
@@ -341,6 +397,31 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
     for (const id of before) assert.ok(!left.includes(id), `${flow}: ${id} still there after --fix (${f.stderr})`);
     assert.ok(JSON.parse(f.stdout).fixed.every((x) => x.ok), f.stdout);
   }
+});
+
+test('--fix twice on two topics whose Sids used to collide (ab, a-b): both allowed, the existing statement kept', async () => {
+  assert.equal(flowOf('bad-sid').findings.filter((f) => f.id === 'queue-policy-blocks-topic').length, 1);
+  const first = await run(['doctor', 'bad-sid', '--fix', '--yes', '--json']);
+  assert.ok(JSON.parse(first.stdout).fixed.every((x) => x.ok), first.stdout);
+  const second = await run(['doctor', 'bad-sid', '--fix', '--yes', '--json']);
+  assert.deepEqual(JSON.parse(second.stdout).fixed ?? [], [], second.stdout);
+  assert.ok(!JSON.parse(second.stdout).flows[0].findings.some((f) => f.id === 'queue-policy-blocks-topic'), second.stdout);
+  const url = `${t.url}/${ACCOUNT}/bad-sid-q`;
+  const policy = JSON.parse((await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes.Policy);
+  assert.equal(policy.Statement[0].Sid, 'AllowTopicbadsidab');
+  assert.equal(policy.Statement.length, 2, JSON.stringify(policy));
+  for (const name of ['bad-sid-ab', 'bad-sid-a-b']) await t.sns.send(new PublishCommand({ TopicArn: `${T}${name}`, Message: name }));
+  await waitIdle(t.url);
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+  assert.deepEqual((got.Messages ?? []).map((m) => m.Body).sort(), ['bad-sid-a-b', 'bad-sid-ab']);
+});
+
+test('ArnEquals with wildcards: doctor finds nothing, and the emulator delivers as AWS does', async () => {
+  assert.deepEqual(ids('good-arnequals'), []);
+  await t.sns.send(new PublishCommand({ TopicArn: `${T}good-arnequals-t`, Message: 'arn-equals' }));
+  await waitIdle(t.url);
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/good-arnequals-q`, MaxNumberOfMessages: 10 }));
+  assert.equal(JSON.parse(got.Messages?.[0]?.Body ?? '{}').Message, 'arn-equals');
 });
 
 test('bad input: a flow and --all, a bad name, an unknown flow, no flow outside a project', async () => {

@@ -54,7 +54,7 @@ function renderFinding(x: Finding, s: Style, fixCmd: string): string[] {
     `  ${MARK[x.severity](s)}  ${x.title}  ${s.dim(x.id)}`,
     `    ${s.dim('why:')} ${x.why}`,
     `    ${s.dim('fix:')} ${x.fix.summary}`,
-    `         ${s.dim('$')} ${x.fix.action ? fixCmd : x.fix.command}`,
+    x.fix.action ? `         ${s.dim('$')} ${fixCmd}` : x.fix.code ? `         ${s.dim('code:')} ${x.fix.command}` : `         ${s.dim('$')} ${x.fix.command}`,
   ];
 }
 

@@ -116,7 +116,13 @@ export function doctorOutcome(r: DoctorResult, o: DoctorOptions, target: Target)
     hint: undefined,
     error: new SvlError(`${what} in ${o.flow ? `flow ${o.flow}` : `${r.summary.flows} flow${r.summary.flows === 1 ? '' : 's'}`}`, 1, {
       code: 'DoctorFindings',
-      hint: r.summary.fixable > 0 && !o.fix ? `fix the safe ones with: ${self} --fix` : 'apply the fix shown under each error, then run it again',
+      hint: r.summary.fixable > 0 && !o.fix
+        ? `fix the safe ones with: ${self} --fix`
+        : failedFixes
+          ? `see why each fix failed above, then run: ${self} --fix`
+          : r.summary.fixable > 0
+            ? `changes just applied can take up to 60 s to show on AWS; check again with: ${self}`
+            : 'apply the fix shown under each error (--fix cannot make these changes), then run it again',
     }),
   };
 }

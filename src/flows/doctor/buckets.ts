@@ -2,12 +2,13 @@
  * Doctor checks of S3 buckets' notifications: the queue or topic they notify must let S3 send from that
  * bucket (the function case is a Lambda permission, lambda.ts). Pure.
  */
-import { evaluatePolicy } from '../../domain/resource-policy.js';
-import { arnParts, sh, withStatement, type CheckResult, type DoctorModel, type Finding, type PolicyStatement } from './model.js';
-import { blockedSender } from './queues.js';
+import { explainPolicy } from '../../domain/resource-policy.js';
+import { arnParts, sh, statementSid, withStatement, type CheckResult, type DoctorModel, type Finding, type NotChecked, type PolicyStatement } from './model.js';
+import { blockedSender, undecidable } from './queues.js';
 
 export function checkBuckets(m: DoctorModel): CheckResult {
   const findings: Finding[] = [];
+  const notChecked: NotChecked[] = [];
   const queues = new Map(m.inventory.queues.map((x) => [x.arn, x]));
   const topics = new Map(m.inventory.topics.map((x) => [x.arn, x]));
   for (const b of m.inventory.buckets ?? []) {
@@ -22,21 +23,25 @@ export function checkBuckets(m: DoctorModel): CheckResult {
           account: arnParts(queue.arn).account,
           sender: { kind: 'bucket', name: b.name, arn: b.arn },
           why: 'S3 drops every event notification the queue policy refuses, without an error anyone sees.',
-        });
+        }, notChecked);
         if (f) findings.push(f);
       }
       const topic = n.kind === 'topic' ? topics.get(n.arn) : undefined;
       if (!topic?.attributes) continue;
       const account = arnParts(topic.arn).account;
-      const decision = evaluatePolicy(topic.attributes.Policy, {
+      const { decision, unsupported } = explainPolicy(topic.attributes.Policy, {
         principal: { service: 's3.amazonaws.com' },
         action: 'SNS:Publish',
         resource: topic.arn,
         keys: { 'aws:SourceArn': b.arn, 'aws:SourceAccount': account },
       });
       if (decision === 'allow') continue;
+      if (decision === 'undecidable') {
+        notChecked.push({ check: 'topic-policy-blocks-bucket', flow: m.flow, resources: [{ kind: 'topic', name: topic.name, arn: topic.arn }, { kind: 'bucket', name: b.name, arn: b.arn }], reason: undecidable(unsupported) });
+        continue;
+      }
       const statement: PolicyStatement = {
-        Sid: `AllowBucket${b.name.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100),
+        Sid: statementSid('AllowBucket', b.name, b.arn),
         Effect: 'Allow',
         Principal: { Service: 's3.amazonaws.com' },
         Action: 'SNS:Publish',
@@ -61,5 +66,5 @@ export function checkBuckets(m: DoctorModel): CheckResult {
       });
     }
   }
-  return { findings, notChecked: [] };
+  return { findings, notChecked };
 }

@@ -16,7 +16,7 @@ import { mapLimit } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import { functionOfUri } from '../apis-plan.js';
 import { FLOW_TAG } from '../../aws/inventory-model.js';
-import type { DoctorApi, DoctorFunction, DoctorModel, DoctorTarget, JournalFacts, NotChecked } from './model.js';
+import { UNKNOWN_ACCOUNT, type DoctorApi, type DoctorFunction, type DoctorModel, type DoctorTarget, type JournalFacts, type NotChecked } from './model.js';
 
 export interface CallCounter {
   /** `Service.Operation` -> calls made. */
@@ -90,6 +90,21 @@ async function localServices(target: Target): Promise<string[] | undefined> {
   return endpoint ? emulatorServices(endpoint) : [];
 }
 
+/** The caller's account (STS GetCallerIdentity, counted); UNKNOWN_ACCOUNT, reported as not checked, when that fails. */
+async function callerAccount(target: Target, count: ReturnType<typeof countCalls>, notChecked: NotChecked[]): Promise<string> {
+  try {
+    const { getSts } = await import('../../aws/clients.js');
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = await getSts(target);
+    count.watch(sts);
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    if (id.Account) return id.Account;
+  } catch (err) {
+    notChecked.push({ check: 'account', flow: null, resources: [], reason: `sts:GetCallerIdentity failed: ${(err as Error).name}: ${(err as Error).message}` });
+  }
+  return UNKNOWN_ACCOUNT;
+}
+
 /** Reads everything the checks of `flows` (undefined: every flow) need. */
 export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { flow?: string; signal?: AbortSignal }): Promise<Discovery> {
   const { getSqs, getSns, getS3, getLambda, getApiGatewayV2 } = await import('../../aws/clients.js');
@@ -110,9 +125,11 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const denied: Unreadable[] = [];
     const inv = await discoverInventory({ target, sqs, sns, lambda, s3, signal: o.signal, allAttributes: true, onUnreadable: (u) => denied.push(u) });
     const region = target.region ?? (await sqs.config.region());
-    const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn;
-    const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] ?? '<account>');
+    // The account: from any ARN of the target (a flow may have only functions and an API), else from STS.
+    const anyArn = inv.queues[0]?.arn ?? inv.topics[0]?.arn ?? inv.consumers[0]?.functionArn;
+    const account = target.kind === 'local' ? (target.accountId ?? '000000000000') : (anyArn?.split(':')[4] || (await callerAccount(target, count, notChecked)));
     const where: DoctorTarget = { kind: target.kind, region, account };
+    if (inv.s3 && !inv.s3.available) notChecked.push({ check: 's3', flow: null, resources: [], reason: `buckets not listed: ${inv.s3.reason ?? 's3:ListBuckets failed'}` });
     if (!lambda) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: 'the emulator runs without Lambda' });
     else if (inv.lambda && !inv.lambda.available) notChecked.push({ check: 'lambda', flow: null, resources: [], reason: `event source mappings not listed: ${inv.lambda.reason ?? 'ListEventSourceMappings failed'}` });
 
@@ -137,7 +154,8 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
     const deniedQueues = denied.filter((d) => d.kind === 'queue').map((d) => queueArnOfUrl(d.id, region));
     for (const d of denied) {
       const name = d.kind === 'queue' ? d.id.split('/').pop()! : d.id.split(':').pop()!;
-      notChecked.push({ check: `${d.kind}-details`, flow: null, resources: [{ kind: d.kind, name }], reason: `its attributes or tags could not be read (${d.reason}); the checks involving it did not run` });
+      const what = d.kind === 'bucket' ? 'its tags or notification configuration' : 'its attributes or tags';
+      notChecked.push({ check: `${d.kind}-details`, flow: null, resources: [{ kind: d.kind, name }], reason: `${what} could not be read (${d.reason}); the checks involving it did not run` });
     }
     const known = { queues: new Set([...inv.queues.map((q) => q.arn), ...deniedQueues]), topics: new Set([...inv.topics.map((t) => t.arn), ...denied.filter((d) => d.kind === 'topic').map((d) => d.id)]) };
     const models = [...closures].map(([flow, closure]): DoctorModel => ({
@@ -214,6 +232,7 @@ async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string,
         f.timeout = c.Timeout ?? 3;
         f.role = c.Role ?? null;
         f.deadLetterTarget = c.DeadLetterConfig?.TargetArn ?? null;
+        if (c.LastModified) f.lastModified = c.LastModified;
       },
       (err: unknown) => void (f.unreadable.configuration = isNotFound(err) ? `function ${name} does not exist` : reasonOf('lambda:GetFunctionConfiguration', err)),
     );
@@ -243,7 +262,7 @@ async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string,
   return out;
 }
 
-type JEvent = { seq: number; type: string; resource?: string; cause?: number; id?: string; data?: Record<string, unknown> };
+type JEvent = { seq: number; type: string; time?: string; timeMs?: number; resource?: string; cause?: number; id?: string; data?: Record<string, unknown> };
 
 /** The emulator's facts: SQS event-source invocation outcomes (journal) and unprocessed s3:TestEvents (peek). */
 async function readJournal(target: Target, closures: ReadonlyMap<string, Inventory>, functions: ReadonlyMap<string, DoctorFunction>, signal?: AbortSignal): Promise<JournalFacts> {
@@ -269,8 +288,8 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
         const messageIds = Array.isArray(cause.data?.messageIds) ? (cause.data.messageIds as string[]) : [];
         if (e.data?.outcome === 'ok') {
           const status = statusCodeOf(e.data.result);
-          if (status !== undefined && status >= 400) facts.errorResults.push({ functionArn: e.resource, statusCode: status, messages: messageIds.length, requestId: e.id ?? '' });
-        } else facts.failures.push({ functionArn: e.resource, error: errorText(e.data), messageIds });
+          if (status !== undefined && status >= 400) facts.errorResults.push({ functionArn: e.resource, statusCode: status, messages: messageIds.length, requestId: e.id ?? '', at: timeOf(e) });
+        } else facts.failures.push({ functionArn: e.resource, error: errorText(e.data), messageIds, at: timeOf(e) });
       }
       const next = Number(res.headers.get('x-svl-next') ?? since);
       if (events.length < 10_000 || next <= since) break;
@@ -291,12 +310,24 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
     }
   }
   const dlqs = new Set([...closures.values()].flatMap((c) => c.queues.filter((q) => q.deadLetterSources.length).map((q) => q.name)));
-  await mapLimit([...peeks], 4, async (queue) => {
+  // The bodies of failed messages still in their queue or its DLQ (raw-delivery-mismatch checks their form).
+  const failed = new Map(facts.failures.flatMap((f) => f.messageIds.map((id) => [id, f] as const)));
+  const bodyPeeks = new Set<string>();
+  for (const inv of closures.values()) {
+    for (const q of inv.queues) {
+      if (!inv.consumers.some((c) => c.eventSourceArn === q.arn && facts.failures.some((f) => f.functionArn === c.functionArn))) continue;
+      bodyPeeks.add(q.name);
+      if (q.redrive) bodyPeeks.add(q.redrive.deadLetterTargetArn.split(':').pop()!);
+    }
+  }
+  await mapLimit([...new Set([...peeks, ...bodyPeeks])], 4, async (queue) => {
     const res = await fetch(`${endpoint}/_svl/sqs/peek?queue=${encodeURIComponent(queue)}&limit=1000&region=${encodeURIComponent(target.region ?? 'us-east-1')}`, { signal });
     if (!res.ok) return;
     const body = (await res.json()) as { QueueArn?: string; Messages?: Array<{ MessageId: string; Body: string; Attributes?: Record<string, string> }> };
     for (const msg of body.Messages ?? []) {
-      if (!msg.Body.includes('s3:TestEvent')) continue;
+      const f = failed.get(msg.MessageId);
+      if (f && f.body === undefined) f.body = msg.Body;
+      if (!peeks.has(queue) || !msg.Body.includes('s3:TestEvent')) continue;
       const receives = Number(msg.Attributes?.ApproximateReceiveCount ?? 0);
       const inDlq = dlqs.has(queue);
       if (inDlq || receives >= 2) facts.testEvents.push({ queueArn: body.QueueArn ?? queue, messageId: msg.MessageId, receiveCount: receives, inDeadLetterQueue: inDlq });
@@ -304,6 +335,8 @@ async function readJournal(target: Target, closures: ReadonlyMap<string, Invento
   });
   return facts;
 }
+
+const timeOf = (e: JEvent): string => e.time ?? new Date(e.timeMs ?? 0).toISOString();
 
 const statusCodeOf = (result: unknown): number | undefined => {
   if (typeof result !== 'string') return undefined;

@@ -35,6 +35,16 @@ export function runChecks(m: DoctorModel): CheckResult {
   return { findings: unique, notChecked: [...nc.values()] };
 }
 
+/** Attributes that only ever grow when two findings of one queue raise them: the larger value wins. */
+const MAX_WINS = new Set(['VisibilityTimeout', 'MessageRetentionPeriod']);
+
+function mergeAttributes(into: Record<string, string>, add: Record<string, string>): void {
+  for (const [k, v] of Object.entries(add)) {
+    const cur = into[k];
+    into[k] = MAX_WINS.has(k) && cur !== undefined && Number(cur) > Number(v) ? cur : v;
+  }
+}
+
 /** One change `--fix` makes: a resource and the calls that converge it. */
 export type FixStep =
   | { kind: 'sqs-set-attributes'; queue: string; queueUrl: string; attributes: Record<string, string>; findings: string[] }
@@ -58,7 +68,7 @@ export function planFixes(findings: readonly Finding[]): FixStep[] {
     if (a.kind === 'sqs-set-attributes' || a.kind === 'sqs-add-policy-statement') {
       const step = queues.get(a.queueUrl) ?? { kind: 'sqs-set-attributes', queue: a.queue, queueUrl: a.queueUrl, attributes: {}, findings: [] };
       queues.set(a.queueUrl, step);
-      if (a.kind === 'sqs-set-attributes') Object.assign(step.attributes, a.attributes);
+      if (a.kind === 'sqs-set-attributes') mergeAttributes(step.attributes, a.attributes);
       else step.attributes.Policy = withStatement(step.attributes.Policy ?? a.policy, a.queueArn, a.statement);
       step.findings.push(label);
     } else if (a.kind === 'sns-add-policy-statement') {

@@ -8,8 +8,9 @@
  * Not checked (reported as such): whether the function's role may send to its failure destination - that
  * needs the role's IAM policies, which svl does not read.
  */
-import { evaluatePolicy } from '../../domain/resource-policy.js';
-import { arnParts, sh, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
+import { explainPolicy } from '../../domain/resource-policy.js';
+import { undecidable } from './queues.js';
+import { UNKNOWN_ACCOUNT, arnParts, freeSid, sinceLastChange, policySids, sh, shortHash, type CheckResult, type DoctorFunction, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 
 const fnRef = (f: Pick<DoctorFunction, 'name' | 'arn'>): ResourceRef => ({ kind: 'function', name: f.name, arn: f.arn });
 const API_MAX_TIMEOUT_MS = 30_000;
@@ -44,10 +45,11 @@ export function checkLambda(m: DoctorModel): CheckResult {
         title: `${c.functionName} reads ${c.eventSourceArn.split(':').pop()} in batches of ${c.batchSize ?? 10} without ReportBatchItemFailures`,
         resources: [{ kind: 'event-source-mapping', name: c.uuid }, { kind: 'function', name: c.functionName, arn: c.functionArn }],
         why: 'One bad message fails the whole batch, so the good ones are processed again and again - and dead-lettered with it.',
+        // Not applied by --fix: with the flag on, a handler that does not return a batch response fails
+        // the whole batch on AWS, so the code must change first.
         fix: {
-          summary: `turn on ReportBatchItemFailures for mapping ${c.uuid}, then return { batchItemFailures } from the handler`,
+          summary: `change ${c.functionName} to return { batchItemFailures: [{ itemIdentifier: <messageId> }, ...] } listing only the messages it failed on (an empty list when all succeeded), deploy it, then turn on ReportBatchItemFailures for mapping ${c.uuid}`,
           command: `aws lambda update-event-source-mapping --uuid ${c.uuid} --function-response-types ReportBatchItemFailures`,
-          action: { kind: 'lambda-update-mapping', uuid: c.uuid, function: c.functionName, functionResponseTypes: ['ReportBatchItemFailures'] },
         },
       });
     }
@@ -106,8 +108,13 @@ export function checkLambda(m: DoctorModel): CheckResult {
       const f = r.function ? m.functions.get(r.function) : undefined;
       if (!f) continue;
       const [method = '*', path = ''] = r.route === '$default' ? ['*', '$default'] : r.route.split(' ');
-      const sourceArn = `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/$default/${method === 'ANY' ? '*' : method}${path.startsWith('/') ? path : `/${path}`}`;
-      permissionFinding(m, f, { kind: 'api', name: api.name, arn: `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}` }, 'apigateway.amazonaws.com', sourceArn, `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/*/*`, findings, notChecked);
+      if (m.target.account === UNKNOWN_ACCOUNT) {
+        // The API's source ARN needs the account: without it, the policy cannot be judged nor a grant written.
+        notChecked.push({ check: 'lambda-permission-blocks-api', flow: m.flow, resources: [fnRef(f), { kind: 'api', name: api.name }], reason: 'the AWS account could not be identified' });
+      } else {
+        const sourceArn = `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/$default/${method === 'ANY' ? '*' : method}${path.startsWith('/') ? path : `/${path}`}`;
+        permissionFinding(m, f, { kind: 'api', name: api.name, arn: `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}` }, 'apigateway.amazonaws.com', sourceArn, `arn:aws:execute-api:${m.target.region}:${m.target.account}:${api.id}/*/*`, findings, notChecked);
+      }
       const timeoutMs = r.integrationTimeoutMs ?? API_MAX_TIMEOUT_MS;
       if (unread('api-timeout-below-function', f, 'configuration')) continue;
       if (f.timeout !== undefined && timeoutMs < f.timeout * 1000) {
@@ -147,14 +154,21 @@ function permissionFinding(m: DoctorModel, f: DoctorFunction, who: ResourceRef, 
   }
   if (f.policy === undefined) return;
   const account = m.target.account;
-  const decision = evaluatePolicy(f.policy ?? undefined, {
+  const { decision, unsupported } = explainPolicy(f.policy ?? undefined, {
     principal: { service },
     action: 'lambda:InvokeFunction',
     resource: f.arn,
     keys: { 'AWS:SourceArn': sourceArn, 'AWS:SourceAccount': account },
   });
   if (decision === 'allow') return;
-  const statementId = `svl-doctor-${who.kind}-${who.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100);
+  if (decision === 'undecidable') {
+    notChecked.push({ check: id, flow: m.flow, resources: [fnRef(f), who], reason: undecidable(unsupported) });
+    return;
+  }
+  // Unique per source (a hash of the granted ARN), and never one the policy already has: AddPermission
+  // refuses a taken id (ResourceConflictException), e.g. a stale statement that no longer matches.
+  const base = `svl-doctor-${who.kind}-${who.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}-${shortHash(grantArn)}`;
+  const statementId = freeSid(base, policySids(f.policy), '-');
   const withAccount = service === 's3.amazonaws.com';
   out.push({
     id,
@@ -178,19 +192,20 @@ export function checkJournal(m: DoctorModel): CheckResult {
   if (!j) return { findings, notChecked: [] };
   const queues = new Map(m.inventory.queues.map((q) => [q.arn, q]));
   for (const c of m.inventory.consumers) {
-    const results = j.errorResults.filter((r) => r.functionArn === c.functionArn);
+    const results = sinceLastChange(m, c, j.errorResults);
     if (results.length) {
+      const last = results.reduce((a, b) => (a.at > b.at ? a : b));
       const codes = [...new Set(results.map((r) => r.statusCode))].sort((a, b) => a - b);
       findings.push({
         id: 'function-returns-error-to-sqs',
         severity: 'error',
         flow: m.flow,
-        title: `${c.functionName} returned statusCode ${codes.join('/')} to its SQS event source ${results.length} time${results.length === 1 ? '' : 's'}`,
+        title: `${c.functionName} returned statusCode ${codes.join('/')} to its SQS event source ${results.length} time${results.length === 1 ? '' : 's'} since its last change (last at ${last.at})`,
         resources: [{ kind: 'function', name: c.functionName, arn: c.functionArn }, { kind: 'queue', name: c.eventSourceArn.split(':').pop()!, arn: c.eventSourceArn }],
         why: 'An SQS event source ignores the returned value: the batch counts as processed and is deleted, so the failure is lost and the DLQ never fills.',
         fix: {
           summary: `throw an error from ${c.functionName} (or return { batchItemFailures: [...] } with ReportBatchItemFailures) instead of returning an HTTP status`,
-          command: `svl trace ${results[0]!.requestId} --local`,
+          command: `svl trace ${last.requestId} --local`,
         },
       });
     }
@@ -213,6 +228,7 @@ export function checkJournal(m: DoctorModel): CheckResult {
       fix: {
         summary: 'skip messages whose body has "Event": "s3:TestEvent" (they carry no Records) and delete them',
         command: `if (body.Event === 's3:TestEvent') return; // in the handler, before reading body.Records`,
+        code: true,
       },
     });
   }

@@ -6,7 +6,8 @@
  *
  * Deliberately not here: discovery (src/flows/doctor/discover.ts) and applying fixes (fix-apply.ts).
  */
-import type { Inventory } from '../../aws/inventory-model.js';
+import { createHash } from 'node:crypto';
+import type { ConsumerInfo, Inventory } from '../../aws/inventory-model.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -40,6 +41,8 @@ export interface Fix {
   summary: string;
   /** The exact command (aws CLI), or the spec change, that makes the finding go away. */
   command: string;
+  /** True when `command` is code to put in the handler, not a shell command. */
+  code?: boolean;
   /** Present when `svl doctor --fix` applies it. */
   action?: FixAction;
 }
@@ -71,6 +74,8 @@ export interface DoctorFunction {
   arn: string;
   timeout?: number;
   role?: string | null;
+  /** LastModified of its configuration or code (as AWS gives it). */
+  lastModified?: string;
   /** DeadLetterConfig.TargetArn (asynchronous invocations). */
   deadLetterTarget?: string | null;
   /** The EventInvokeConfig's OnFailure destination; null when there is none. */
@@ -97,12 +102,15 @@ export interface DoctorApi {
 /** Facts only the emulator can give (its journal and side-effect-free peeks). */
 export interface JournalFacts {
   /** SQS event-source invocations that returned normally with an HTTP-error-looking result. */
-  errorResults: Array<{ functionArn: string; statusCode: number; messages: number; requestId: string }>;
+  errorResults: Array<{ functionArn: string; statusCode: number; messages: number; requestId: string; at: string }>;
   /** SQS event-source invocations that failed (threw, timed out). */
-  failures: Array<{ functionArn: string; error: string; messageIds: string[] }>;
+  failures: Array<{ functionArn: string; error: string; messageIds: string[]; at: string; body?: string }>;
   /** `s3:TestEvent` messages a consumer received without deleting them (in the queue or its DLQ). */
   testEvents: Array<{ queueArn: string; messageId: string; receiveCount: number; inDeadLetterQueue: boolean }>;
 }
+
+/** The account of a target svl could not identify (no ARN to read it from, STS failed). */
+export const UNKNOWN_ACCOUNT = '<account>';
 
 export interface DoctorTarget {
   kind: 'local' | 'aws';
@@ -121,6 +129,16 @@ export interface DoctorModel {
   apis: DoctorApi[];
   /** Null on AWS (no journal), or when the emulator's journal could not be read. */
   journal: JournalFacts | null;
+}
+
+/**
+ * Journal facts about a consumer that still hold: those after the last change of its function
+ * (configuration or code) and of its mapping. A fixed handler or mapping makes older ones irrelevant.
+ */
+export function sinceLastChange<T extends { functionArn: string; at: string }>(m: DoctorModel, c: ConsumerInfo, facts: readonly T[]): T[] {
+  const fn = m.functions.get(c.functionName);
+  const changed = Math.max(Date.parse(fn?.lastModified ?? '') || 0, Date.parse(c.lastModified ?? '') || 0);
+  return facts.filter((f) => f.functionArn === c.functionArn && (Date.parse(f.at) || 0) >= changed);
 }
 
 export interface CheckResult {
@@ -149,7 +167,39 @@ export const sh = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
 export const setQueueAttributesCommand = (queueUrl: string, attributes: Record<string, string>): string =>
   `aws sqs set-queue-attributes --queue-url ${sh(queueUrl)} --attributes ${sh(JSON.stringify(attributes))}`;
 
-/** The policy document with `statement` added (replacing a statement of the same Sid). */
+/** A short, stable hash of a source ARN: makes a Sid unique per source whatever its name looks like. */
+export const shortHash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
+
+/** `AllowTopic` + the name's letters and digits + a hash of the source ARN (two names alike never share a Sid). */
+export const statementSid = (prefix: string, name: string, sourceArn: string): string =>
+  `${prefix}${name.replace(/[^A-Za-z0-9]/g, '').slice(0, 60)}${shortHash(sourceArn)}`;
+
+/** The Sids (Lambda: statement ids) of a policy document; empty when it has none or is not JSON. */
+export function policySids(policy: string | null | undefined): Set<string> {
+  try {
+    const doc = policy ? (JSON.parse(policy) as { Statement?: unknown }) : undefined;
+    const list = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
+    return new Set(list.map((s) => (s as { Sid?: unknown })?.Sid).filter((x): x is string => typeof x === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** `base`, or `base` + 2, 3... : the first one not in `taken`. */
+export function freeSid(base: string, taken: ReadonlySet<string>, sep = ''): string {
+  let sid = base;
+  for (let n = 2; taken.has(sid); n++) sid = `${base}${sep}${n}`;
+  return sid;
+}
+
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+
+/**
+ * The policy document with `statement` added. No existing statement is ever removed or changed: a
+ * statement already there (the same but for its Sid) is not added again, and a Sid another statement
+ * already uses gets a numeric suffix.
+ */
 export function withStatement(policy: string | null | undefined, resourceArn: string, statement: PolicyStatement): string {
   let doc: { Version?: string; Id?: string; Statement?: unknown } = {};
   try {
@@ -159,6 +209,12 @@ export function withStatement(policy: string | null | undefined, resourceArn: st
     doc = {};
   }
   const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-  const kept = list.filter((s) => (s as { Sid?: string })?.Sid !== statement.Sid);
-  return JSON.stringify({ Version: doc.Version ?? '2012-10-17', Id: doc.Id ?? `${resourceArn}/svl-doctor`, Statement: [...kept, statement] });
+  const { Sid, ...rest } = statement;
+  const same = list.some((s) => {
+    if (!s || typeof s !== 'object') return false;
+    const { Sid: _sid, ...other } = s as Record<string, unknown>;
+    return canonical(other) === canonical(rest);
+  });
+  const added = same ? [] : [{ ...statement, Sid: freeSid(Sid, policySids(JSON.stringify({ Statement: list }))) }];
+  return JSON.stringify({ ...doc, Version: doc.Version ?? '2012-10-17', Id: doc.Id ?? `${resourceArn}/svl-doctor`, Statement: [...list, ...added] });
 }

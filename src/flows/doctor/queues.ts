@@ -5,12 +5,13 @@
  * findings out. Not here: subscriptions (subscriptions.ts), functions (lambda.ts).
  */
 import type { QueueInfo } from '../../aws/inventory-model.js';
-import { evaluatePolicy } from '../../domain/resource-policy.js';
+import { explainPolicy } from '../../domain/resource-policy.js';
 import {
   arnParts,
   seconds,
   setQueueAttributesCommand,
   sh,
+  statementSid,
   withStatement,
   type CheckResult,
   type DoctorModel,
@@ -41,12 +42,10 @@ export function sendStatement(sid: string, service: string, queueArn: string, so
   };
 }
 
-const sidOf = (prefix: string, name: string) => `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100);
-
 /** Whether `service` from `sourceArn` may send to `queue` under its policy (AWS: no policy, no send). */
-export function queueAdmits(queue: QueueInfo, service: string, sourceArn: string): 'allow' | 'deny' | 'implicit-deny' {
+export function queueAdmits(queue: QueueInfo, service: string, sourceArn: string): ReturnType<typeof explainPolicy> {
   const account = arnParts(sourceArn).account || arnParts(queue.arn).account;
-  return evaluatePolicy(queue.policy ?? undefined, {
+  return explainPolicy(queue.policy ?? undefined, {
     principal: { service },
     action: 'sqs:SendMessage',
     resource: queue.arn,
@@ -54,14 +53,22 @@ export function queueAdmits(queue: QueueInfo, service: string, sourceArn: string
   });
 }
 
-/** A finding for a queue whose policy keeps a sender out; the fix adds one Allow statement (unless a Deny wins). */
+/**
+ * A finding for a queue whose policy keeps a sender out; the fix adds one Allow statement (unless a Deny
+ * wins). A policy whose answer depends on a condition operator svl cannot evaluate goes to `notChecked`.
+ */
 export function blockedSender(
   m: DoctorModel,
   o: { id: string; queue: QueueInfo; service: string; sourceArn: string; sender: ResourceRef; why: string; account?: string },
+  notChecked: NotChecked[],
 ): Finding | undefined {
-  const decision = queueAdmits(o.queue, o.service, o.sourceArn);
+  const { decision, unsupported } = queueAdmits(o.queue, o.service, o.sourceArn);
   if (decision === 'allow') return undefined;
-  const statement = sendStatement(sidOf(o.sender.kind === 'bucket' ? 'AllowBucket' : 'AllowTopic', o.sender.name), o.service, o.queue.arn, o.sourceArn, o.account);
+  if (decision === 'undecidable') {
+    notChecked.push({ check: o.id, flow: m.flow, resources: [q(o.queue), o.sender], reason: undecidable(unsupported) });
+    return undefined;
+  }
+  const statement = sendStatement(statementSid(o.sender.kind === 'bucket' ? 'AllowBucket' : 'AllowTopic', o.sender.name, o.sourceArn), o.service, o.queue.arn, o.sourceArn, o.account);
   const policy = withStatement(o.queue.policy, o.queue.arn, statement);
   const denied = decision === 'deny';
   return {
@@ -80,6 +87,9 @@ export function blockedSender(
         },
   };
 }
+
+/** The not-checked reason of a policy svl cannot decide. */
+export const undecidable = (op: string | undefined) => `the policy uses the condition operator ${op}, which svl cannot evaluate`;
 
 export function checkQueues(m: DoctorModel): CheckResult {
   const findings: Finding[] = [];
@@ -217,7 +227,8 @@ export function checkQueues(m: DoctorModel): CheckResult {
     }
     const retention = seconds(attr(queue, 'MessageRetentionPeriod'));
     const dlqRetention = seconds(attr(dlq, 'MessageRetentionPeriod'));
-    if (retention !== undefined && dlqRetention !== undefined && dlqRetention <= retention) {
+    // A FIFO queue resets the enqueue time when it dead-letters a message, so its DLQ's retention starts afresh.
+    if (!queue.fifo && retention !== undefined && dlqRetention !== undefined && dlqRetention <= retention) {
       const canRaise = retention < MAX_RETENTION;
       findings.push({
         id: 'dlq-retention-not-longer',
@@ -232,7 +243,10 @@ export function checkQueues(m: DoctorModel): CheckResult {
               command: setQueueAttributesCommand(dlq.url, { MessageRetentionPeriod: String(MAX_RETENTION) }),
               action: { kind: 'sqs-set-attributes', queue: dlq.name, queueUrl: dlq.url, attributes: { MessageRetentionPeriod: String(MAX_RETENTION) } },
             }
-          : { summary: `lower MessageRetentionPeriod of ${queue.name} below 14 days, so ${dlq.name} can keep messages longer`, command: setQueueAttributesCommand(queue.url, { MessageRetentionPeriod: String(7 * 86_400) }) },
+          : {
+              summary: `lower MessageRetentionPeriod of ${queue.name} below 14 days (here 7), so ${dlq.name} can keep messages longer - messages already in ${queue.name} for more than 7 days then expire at once`,
+              command: setQueueAttributesCommand(queue.url, { MessageRetentionPeriod: String(7 * 86_400) }),
+            },
       });
     }
   }

@@ -5,18 +5,34 @@
  * Pure. Not here: queue-only checks (queues.ts).
  */
 import type { QueueInfo, SubscriptionInfo } from '../../aws/inventory-model.js';
-import { arnParts, sh, type CheckResult, type DoctorModel, type Finding, type ResourceRef } from './model.js';
+import { arnParts, sh, sinceLastChange, type CheckResult, type DoctorModel, type Finding, type NotChecked, type ResourceRef } from './model.js';
 import { blockedSender } from './queues.js';
 
 const topicRef = (arn: string): ResourceRef => ({ kind: 'topic', name: arn.split(':').pop()!, arn });
 const subRef = (s: SubscriptionInfo): ResourceRef => ({ kind: 'subscription', name: `${s.topicArn.split(':').pop()} -> ${endpointName(s)}`, ...(s.arn && { arn: s.arn }) });
 const endpointName = (s: SubscriptionInfo) => (s.protocol === 'sqs' || s.protocol === 'lambda' ? s.endpoint.split(':').pop()! : s.endpoint);
 
-/** Errors a handler throws when it parses the other form of an SNS-fed message (envelope vs raw). */
-const PARSE_ERROR = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse|Cannot read propert(?:y|ies) of undefined|undefined is not an object/i;
+/**
+ * Errors a handler throws when it parses the other form of an SNS-fed message. Envelope delivered, raw
+ * expected: the envelope parses, the payload's fields are missing (a TypeError on undefined). Raw
+ * delivered, envelope expected: `JSON.parse(body).Message` is undefined or the body is not JSON (a SyntaxError).
+ */
+const ENVELOPE_READ_AS_RAW = /Cannot read propert(?:y|ies) of undefined|undefined is not an object/i;
+const RAW_READ_AS_ENVELOPE = /SyntaxError|Unexpected token|is not valid JSON|JSON\.parse/i;
+
+/** Whether a message body is an SNS envelope (Type Notification, with Message, MessageId and TopicArn). */
+export function isSnsEnvelope(body: string): boolean {
+  try {
+    const v = JSON.parse(body) as Record<string, unknown>;
+    return !!v && typeof v === 'object' && v.Type === 'Notification' && typeof v.Message === 'string' && typeof v.TopicArn === 'string';
+  } catch {
+    return false;
+  }
+}
 
 export function checkSubscriptions(m: DoctorModel): CheckResult {
   const findings: Finding[] = [];
+  const notChecked: NotChecked[] = [];
   const inv = m.inventory;
   const queues = new Map(inv.queues.map((x) => [x.arn, x]));
   const topics = new Map(inv.topics.map((t) => [t.arn, t]));
@@ -33,7 +49,7 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
         sourceArn: s.topicArn,
         sender: topicRef(s.topicArn),
         why: 'SNS drops every message the queue policy refuses: publish succeeds, nothing arrives, and no error is shown anywhere.',
-      });
+      }, notChecked);
       if (f) findings.push(f);
     }
     const dlq = s.deadLetterTargetArn ? queues.get(s.deadLetterTargetArn) : undefined;
@@ -45,8 +61,24 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
         sourceArn: s.topicArn,
         sender: topicRef(s.topicArn),
         why: "SNS can only park a failed delivery in the subscription's DLQ if that queue's policy lets the topic send; otherwise the message is lost.",
-      });
+      }, notChecked);
       if (f) findings.push({ ...f, title: `subscription DLQ ${dlq.name} (of ${where}) does not let topic ${topicRef(s.topicArn).name} send to it` });
+    } else if (s.deadLetterTargetArn) {
+      const d = arnParts(s.deadLetterTargetArn);
+      const t = arnParts(s.topicArn);
+      // Only a DLQ in the topic's own account and region is known to be missing (others are not listed).
+      if (d.account === t.account && d.region === t.region && !m.known.queues.has(s.deadLetterTargetArn)) {
+        const name = s.deadLetterTargetArn.split(':').pop()!;
+        findings.push({
+          id: 'subscription-dlq-missing',
+          severity: 'error',
+          flow: m.flow,
+          title: `subscription ${where}'s dead-letter queue ${name} does not exist`,
+          resources: [subRef(s), topicRef(s.topicArn)],
+          why: 'A delivery that fails every retry has nowhere to go, so SNS discards it.',
+          fix: { summary: `create ${name} again (and let topic ${topicRef(s.topicArn).name} send to it), or point the subscription's RedrivePolicy at an existing queue`, command: `aws sqs create-queue --queue-name ${name}${name.endsWith('.fifo') ? ' --attributes FifoQueue=true' : ''}` },
+        });
+      }
     }
     if (topic && queue) fifoPairing(m, topic.fifo, topic.name, topic.arn, queue, findings);
     if (!s.confirmed) {
@@ -89,7 +121,7 @@ export function checkSubscriptions(m: DoctorModel): CheckResult {
     }
     if (queue && m.journal) rawMismatch(m, s, queue, findings);
   }
-  return { findings, notChecked: [] };
+  return { findings, notChecked };
 }
 
 function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topicArn: string, queue: QueueInfo, out: Finding[]): void {
@@ -122,9 +154,12 @@ function fifoPairing(m: DoctorModel, topicFifo: boolean, topicName: string, topi
 function rawMismatch(m: DoctorModel, s: SubscriptionInfo, queue: QueueInfo, out: Finding[]): void {
   const consumers = m.inventory.consumers.filter((c) => c.eventSourceArn === queue.arn);
   for (const c of consumers) {
-    const failure = m.journal!.failures.find((f) => f.functionArn === c.functionArn && PARSE_ERROR.test(f.error));
-    if (!failure) continue;
     const raw = s.rawMessageDelivery;
+    // The error must be the one the delivered form causes, and a failing body (when still there) must be of that form.
+    const failure = sinceLastChange(m, c, m.journal!.failures).find(
+      (f) => (raw ? RAW_READ_AS_ENVELOPE : ENVELOPE_READ_AS_RAW).test(f.error) && (f.body === undefined || isSnsEnvelope(f.body) === !raw),
+    );
+    if (!failure) continue;
     out.push({
       id: 'raw-delivery-mismatch',
       severity: 'warning',
