@@ -88,6 +88,8 @@ const SLOW_HEAD_NS = 2_000_000n;
 const WINDOW_RECEIVES = 200;
 
 export class MessageEngine {
+  /** How slow a walk of the sent index must be to switch a queue to `headWindow` (tests set 0n to force the window). */
+  slowHeadNs = SLOW_HEAD_NS;
   private readonly s;
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly lastSweep = new Map<string, number>();
@@ -397,7 +399,7 @@ export class MessageEngine {
     if (windowed === undefined) {
       const t0 = process.hrtime.bigint();
       const rows = this.s.visibleStd.all(q.name, now, limit) as MessageRow[];
-      if (process.hrtime.bigint() - t0 > SLOW_HEAD_NS) this.windowed.set(q.name, WINDOW_RECEIVES);
+      if (process.hrtime.bigint() - t0 >= this.slowHeadNs) this.windowed.set(q.name, WINDOW_RECEIVES);
       return rows;
     }
     if (windowed <= 1) this.windowed.delete(q.name);
