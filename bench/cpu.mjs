@@ -16,17 +16,14 @@
 //
 //   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
 //                      [--queued 100000] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { clientConfig, cpuSeconds, fmt, freePort, startFauxqs, startMoto, waitForHttp, writeReport } from './report.mjs';
+import { clientConfig, cpuSeconds, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const LOOPS = 8; // concurrent client loops in all, split over the worker threads
@@ -134,23 +131,11 @@ const PUBLISHES = Number(args.publishes);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const QUEUED = Number(args.queued);
-const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
 
 /** svl's emulator as its own process: durable state in a fresh directory, or --in-memory. */
-async function startSvlProcess(inMemory, tag) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'svl-bench-cpu-'));
-  const prof = args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${tag}-${port}.cpuprofile`] : [];
-  const state = inMemory ? ['--in-memory'] : ['--state-dir', dir];
-  const child = spawn(process.execPath, [...prof, bin, 'local', 'start', '--port', String(port), ...state, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_svl/health`);
-  return {
-    url,
-    pid: child.pid,
-    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))).then(() => rmSync(dir, { recursive: true, force: true })),
-  };
-}
+const startSvlProcess = (inMemory, tag) =>
+  startSvl({ prefix: 'svl-bench-cpu-', inMemory, waitForExit: true, nodeArgs: profArgs(tag) });
+const profArgs = (tag) => (args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`] : []);
 
 const TARGETS = [
   ['svl', () => startSvlProcess(false, 'svl')],

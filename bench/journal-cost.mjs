@@ -6,16 +6,11 @@
 // to judge by. `--prof DIR` writes a --cpu-prof profile of each emulator process into DIR.
 //
 //   node bench/journal-cost.mjs [--rounds 2] [--publishes 1500] [--messages 10000] [--prof /tmp/prof]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { clientConfig, cpuSeconds, fmt, freePort, waitForHttp, writeReport } from './report.mjs';
+import { clientConfig, cpuSeconds, fmt, startSvl, writeReport } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -29,24 +24,14 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds);
 const PUBLISHES = Number(args.publishes);
 const MESSAGES = Number(args.messages);
-const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
 
-async function start(journal) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'svl-bench-journal-'));
-  const prof = args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${journal ? 'on' : 'off'}-${port}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...prof, bin, 'local', 'start', '--port', String(port), '--state-dir', dir, '--quiet', ...(journal ? [] : ['--journal-size', '0'])], {
-    stdio: 'ignore',
-    env: { ...process.env, CI: '1' },
+const start = (journal) =>
+  startSvl({
+    prefix: 'svl-bench-journal-',
+    waitForExit: true,
+    extraArgs: journal ? [] : ['--journal-size', '0'],
+    nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, `--cpu-prof-name=${journal ? 'on' : 'off'}-${Date.now()}.cpuprofile`] : [],
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/_svl/health`);
-  return {
-    url,
-    pid: child.pid,
-    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))).then(() => rmSync(dir, { recursive: true, force: true })),
-  };
-}
 
 /** CPU µs per operation of `pid` while `fn` runs, and its rate (ops/s). */
 async function measure(pid, fn) {

@@ -44,11 +44,12 @@ export async function waitForHttp(url, timeoutMs = 15_000) {
  * once the process has exited, in which case it returns a promise. `nodeArgs` go to node before the script
  * (`--cpu-prof`, …).
  */
-export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [], nodeArgs = [] } = {}) {
+export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [], nodeArgs = [], inMemory = false } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = stateSubdir ? join(dir, stateSubdir) : dir;
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet', ...extraArgs], {
+  const state = inMemory ? ['--in-memory'] : ['--state-dir', stateDir];
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'local', 'start', '--port', String(port), ...state, '--quiet', ...extraArgs], {
     stdio: 'ignore',
     env: { ...process.env, CI: '1' },
   });
