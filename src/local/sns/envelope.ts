@@ -69,7 +69,10 @@ export function warmSigningKey(): void {
   generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
     warming = false;
     if (err || keys) return;
-    if (files && files === keyFiles) {
+    // Another emulator in this process chose its key files meanwhile (a restart on the same or another state
+    // directory): this key was made for a configuration that is gone, and must not become that one's key.
+    if (files !== keyFiles) return;
+    if (files) {
       // The state directory may have got a key meanwhile (another start); it wins over this one.
       try {
         if (existsSync(files.keyPath)) return void loadOrCreateKeyFiles(files.keyPath, files.certPath);
