@@ -14,7 +14,7 @@ import { LAMBDA_PATH } from './lambda/operations.js';
 import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from './lambda/constants.js';
 import { restJsonError } from './protocol/rest-json.js';
 import { requestTooLarge } from './lambda/errors.js';
-import { useNoSigningKeyFile, useSigningKeyFile, warmSigningKey } from './sns/envelope.js';
+import { releaseSigningKeyFile, useNoSigningKeyFile, useSigningKeyFile, warmSigningKey } from './sns/envelope.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
@@ -233,6 +233,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           if (pending > 0) await new Promise<void>((r) => (drained = r));
           journal.flush();
           await certServer.close();
+          if (opts.stateDir && !opts.inMemory) releaseSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'));
           store.close();
           log('svl emulator stopped');
         })();

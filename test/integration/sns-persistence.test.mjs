@@ -152,3 +152,25 @@ test('notifications signed before a restart still verify with the key served aft
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an emulator started before a durable one that closed and lost its state directory still signs (no 500)', async () => {
+  const t0 = await setupSns();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'svl-sns-gone-'));
+    const t1 = await setupSns({ stateDir: dir });
+    await t1.close();
+    rmSync(dir, { recursive: true, force: true });
+    const topic = await t0.createTopic('after-gone');
+    const q = await t0.subscribeQueue(topic);
+    await t0.call('Publish', { TopicArn: topic, Message: 'still signed' });
+    const [m] = await t0.drain(q.url);
+    const n = JSON.parse(m.Body);
+    const pem = await (await fetch(`${t0.url}${new URL(n.SigningCertURL).pathname}`)).text();
+    let canonical = '';
+    for (const k of ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']) if (n[k] !== undefined) canonical += `${k}\n${n[k]}\n`;
+    const { verify } = await import('node:crypto');
+    assert.equal(verify('RSA-SHA1', Buffer.from(canonical), pem, Buffer.from(n.Signature, 'base64')), true);
+  } finally {
+    await t0.close();
+  }
+});

@@ -40,12 +40,18 @@ let keyFiles: { keyPath: string; certPath: string } | undefined;
  * state directory when it has one, else generated once per process.
  */
 function signingKeys() {
-  if (!keys) {
-    if (keyFiles) loadOrCreateKeyFiles(keyFiles.keyPath, keyFiles.certPath);
-    else {
-      const privateKey = newKey();
-      setKeys(privateKey, certificateFor(privateKey));
+  if (!keys && keyFiles) {
+    try {
+      loadOrCreateKeyFiles(keyFiles.keyPath, keyFiles.certPath);
+    } catch {
+      // The state directory is gone or unwritable (e.g. a durable emulator of this process closed and its
+      // directory was removed): sign with a key of this process rather than fail the publish.
+      keyFiles = undefined;
     }
+  }
+  if (!keys) {
+    const privateKey = newKey();
+    setKeys(privateKey, certificateFor(privateKey));
   }
   return keys!;
 }
@@ -112,6 +118,11 @@ export function useSigningKeyFile(keyPath: string, certPath: string): void {
  */
 export function useNoSigningKeyFile(): void {
   keyFiles = undefined;
+}
+
+/** A durable emulator closing: its key files stop being this process's (the loaded key stays usable). */
+export function releaseSigningKeyFile(keyPath: string): void {
+  if (keyFiles?.keyPath === keyPath) keyFiles = undefined;
 }
 
 function loadOrCreateKeyFiles(keyPath: string, certPath: string, generated?: KeyObject): void {
