@@ -11,6 +11,7 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBuck
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { s3Client } from '../helpers/s3.mjs';
 import { waitIdle } from '../helpers/emulator.mjs';
+import { forward } from '../helpers/gate.mjs';
 import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { zipDir, fixtures } from '../helpers/lambda.mjs';
 import { join } from 'node:path';
@@ -285,16 +286,7 @@ async function denyGetPolicy(upstream, { s3 = false } = {}) {
     }
     const chunks = [];
     for await (const c of req) chunks.push(c);
-    const headers = { ...req.headers };
-    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[h];
-    const up = await fetch(new URL(req.url, upstream), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : Buffer.concat(chunks) });
-    const out = Buffer.from(await up.arrayBuffer());
-    const rh = {};
-    up.headers.forEach((v, k) => {
-      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) rh[k] = v;
-    });
-    res.writeHead(up.status, { ...rh, 'content-length': out.length });
-    res.end(out);
+    await forward(req, res, Buffer.concat(chunks), upstream);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };

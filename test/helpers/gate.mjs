@@ -10,6 +10,24 @@ function operationOf(headers, body) {
   return new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
 }
 
+/** Forwards a request whose body was read to `upstream` and writes its answer back (bytes unchanged). */
+export async function forward(req, res, body, upstream) {
+  const headers = { ...req.headers };
+  for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[h];
+  try {
+    const up = await fetch(new URL(req.url, upstream), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : body });
+    const out = Buffer.from(await up.arrayBuffer());
+    const rh = {};
+    up.headers.forEach((v, k) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) rh[k] = v;
+    });
+    res.writeHead(up.status, { ...rh, 'content-length': out.length });
+    res.end(out);
+  } catch {
+    res.destroy();
+  }
+}
+
 export async function startGate(upstream) {
   const counts = new Map();
   let hold = () => false;
@@ -28,20 +46,7 @@ export async function startGate(upstream) {
         for (const w of waiters) if (held.length >= w.n) (waiters.delete(w), w.resolve());
       });
     }
-    const headers = { ...req.headers };
-    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[h];
-    try {
-      const up = await fetch(new URL(req.url, upstream), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : body });
-      const out = Buffer.from(await up.arrayBuffer());
-      const rh = {};
-      up.headers.forEach((v, k) => {
-        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) rh[k] = v;
-      });
-      res.writeHead(up.status, { ...rh, 'content-length': out.length });
-      res.end(out);
-    } catch {
-      res.destroy();
-    }
+    await forward(req, res, body, upstream);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
