@@ -9,18 +9,12 @@
  * The pure derivations (grouping by flow, DLQ links, the graph) live in inventory-model.ts.
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  GetSubscriptionAttributesCommand,
-  GetTopicAttributesCommand,
-  ListSubscriptionsCommand,
-  ListTagsForResourceCommand,
-  ListTopicsCommand,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { discoverBuckets } from './inventory-s3.js';
+import { lambdaSdk, snsSdk, sqsSdk } from './sdk.js';
 import { SvlError } from '../errors.js';
 import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { createLimiter } from './pool.js';
@@ -147,6 +141,7 @@ async function call<T>(deps: Run, service: 'sqs' | 'sns', operation: string, fn:
 }
 
 async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
+  const { GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand } = snsSdk();
   const arns: string[] = [];
   let token: string | undefined;
   do {
@@ -171,6 +166,7 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
 }
 
 async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
+  const { GetSubscriptionAttributesCommand, ListSubscriptionsCommand } = snsSdk();
   const listed: Array<{ arn?: string; topicArn: string; protocol: string; endpoint: string }> = [];
   let token: string | undefined;
   do {
@@ -210,6 +206,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
 }
 
 async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
+  const { GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand } = sqsSdk();
   const urls: string[] = [];
   let token: string | undefined;
   do {
@@ -280,7 +277,7 @@ async function oldestMessageAge(deps: Run, queue: string): Promise<number | null
  * logs and metrics).
  */
 async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ available: boolean; reason?: string; consumers: ConsumerInfo[] }> {
-  const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+  const { ListEventSourceMappingsCommand } = lambdaSdk();
   const consumers: ConsumerInfo[] = [];
   try {
     let marker: string | undefined;

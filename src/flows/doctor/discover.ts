@@ -13,6 +13,7 @@ import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { discoverInventory, flowNames, selectFlow, type Inventory, type Unreadable } from '../../aws/inventory.js';
 import type { AutostartUi } from '../../aws/local-autostart.js';
 import { mapLimit } from '../../aws/pool.js';
+import { lambdaSdk, stsSdk } from '../../aws/sdk.js';
 import type { Target } from '../../aws/target.js';
 import { functionOfUri } from '../apis-plan.js';
 import { FLOW_TAG } from '../../aws/inventory-model.js';
@@ -94,7 +95,7 @@ async function localServices(target: Target): Promise<string[] | undefined> {
 async function callerAccount(target: Target, count: ReturnType<typeof countCalls>, notChecked: NotChecked[]): Promise<string> {
   try {
     const { getSts } = await import('../../aws/clients.js');
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = stsSdk();
     const sts = await getSts(target);
     count.watch(sts);
     const id = await sts.send(new GetCallerIdentityCommand({}));
@@ -209,7 +210,7 @@ async function readApis(
 
 /** Each function the flows involve, read once: configuration always; invoke config and policy where needed. */
 async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string, Inventory>, apis: DoctorApi[], signal?: AbortSignal): Promise<Map<string, DoctorFunction>> {
-  const m = await import('@aws-sdk/client-lambda');
+  const m = lambdaSdk();
   const need = new Map<string, { async: boolean; policy: boolean }>();
   const want = (arnOrName: string, o: { async?: boolean; policy?: boolean }) => {
     const name = arnOrName.startsWith('arn:') ? (arnOrName.split(':')[6] ?? arnOrName) : arnOrName;

@@ -8,6 +8,7 @@ import type { AutostartUi } from '../../aws/local-autostart.js';
 import type { Target } from '../../aws/target.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { cancelled } from '../../errors.js';
+import { lambdaSdk, snsSdk, sqsSdk } from '../../aws/sdk.js';
 import type { FixStep } from './index.js';
 
 export interface FixOutcome {
@@ -37,22 +38,22 @@ export async function applyFixes(steps: readonly FixStep[], target: Target, ui: 
 async function applyOne(step: FixStep, target: Target, ui: AutostartUi, c: typeof import('../../aws/clients.js')): Promise<void> {
   switch (step.kind) {
     case 'sqs-set-attributes': {
-      const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+      const { SetQueueAttributesCommand } = sqsSdk();
       await (await c.getSqs(target, ui)).send(new SetQueueAttributesCommand({ QueueUrl: step.queueUrl, Attributes: step.attributes }));
       return;
     }
     case 'sns-set-policy': {
-      const { SetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
+      const { SetTopicAttributesCommand } = snsSdk();
       await (await c.getSns(target, ui)).send(new SetTopicAttributesCommand({ TopicArn: step.topicArn, AttributeName: 'Policy', AttributeValue: step.policy }));
       return;
     }
     case 'lambda-update-mapping': {
-      const { UpdateEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');
+      const { UpdateEventSourceMappingCommand } = lambdaSdk();
       await (await c.getLambda(target, ui)).send(new UpdateEventSourceMappingCommand({ UUID: step.uuid, FunctionResponseTypes: step.functionResponseTypes as ['ReportBatchItemFailures'] }));
       return;
     }
     case 'lambda-add-permission': {
-      const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
+      const { AddPermissionCommand } = lambdaSdk();
       await (await c.getLambda(target, ui)).send(
         new AddPermissionCommand({
           FunctionName: step.function,
