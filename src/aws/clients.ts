@@ -17,8 +17,17 @@ import type { Service, Target } from './target.js';
 const clients = new Map<string, Promise<unknown>>();
 const emulatorChecks = new Map<string, Promise<void>>();
 
-export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient(config));
+/**
+ * `cached`: a separate client made with the SDK's cacheMiddleware (each command's middleware resolved
+ * once, not on every call) for a command making many calls; its stack must be complete before its first
+ * call, and only a send() without options uses the cache (aws/send.ts passes an abort signal that way).
+ */
+export interface ClientOptions {
+  cached?: boolean;
+}
+
+export function getSqs(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SQSClient> {
+  return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, ...(o.cached && { cacheMiddleware: true }) }), o.cached ? 'cached' : '');
 }
 
 /**
@@ -30,8 +39,8 @@ export function getSqsHotPath(target: Target, ui: AutostartUi): Promise<SQSClien
   return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
 }
 
-export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
-  return client(target, 'sns', ui, async (config) => new (snsSdk()).SNSClient(config));
+export function getSns(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SNSClient> {
+  return client(target, 'sns', ui, async (config) => new (snsSdk()).SNSClient({ ...config, ...(o.cached && { cacheMiddleware: true }) }), o.cached ? 'cached' : '');
 }
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {

@@ -18,6 +18,7 @@ import { lambdaSdk, snsSdk, sqsSdk } from './sdk.js';
 import { SvlError } from '../errors.js';
 import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { createLimiter } from './pool.js';
+import { sendAbortable } from './send.js';
 import type { Target } from './target.js';
 import {
   arnName,
@@ -152,8 +153,8 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
   const topics = await Promise.all(arns.map(async (arn): Promise<TopicInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags = [] }] = await Promise.all([
-        call(deps, 'sns', 'GetTopicAttributes', () => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: deps.signal })),
-        call(deps, 'sns', 'ListTagsForResource', () => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), { abortSignal: deps.signal })),
+        call(deps, 'sns', 'GetTopicAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), o))),
+        call(deps, 'sns', 'ListTagsForResource', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), o))),
       ]);
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
       return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
@@ -181,7 +182,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
     let a: Record<string, string> = {};
     if (confirmed) {
       try {
-        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), { abortSignal: deps.signal }))).Attributes ?? {};
+        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), o)))).Attributes ?? {};
       } catch (err) {
         if (isGone(err) || unreadable(deps, 'subscription', s.arn!, err)) return null;
         throw err;
@@ -217,8 +218,8 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
   const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
-        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
-        call(deps, 'sqs', 'ListQueueTags', () => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), { abortSignal: deps.signal })),
+        call(deps, 'sqs', 'GetQueueAttributes', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), o))),
+        call(deps, 'sqs', 'ListQueueTags', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), o))),
       ]);
       const name = queueNameFromUrl(url);
       const depth = {
