@@ -1,6 +1,6 @@
 /**
  * The only place that constructs AWS SDK clients. One client per target and service for the process.
- * The SDK packages are imported on first use so `svl --help` and `--version` never load them; for
+ * The SDK packages are loaded on first use (sdk.ts, with require: cheaper than import()) so `svl --help` and `--version` never load them; for
  * local targets the emulator is started on demand before the first client is handed out.
  */
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
@@ -11,13 +11,23 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ensureLocalEmulator, type AutostartUi } from './local-autostart.js';
+import { apiGatewayV2Sdk, lambdaSdk, s3Sdk, snsSdk, sqsSdk, stsSdk } from './sdk.js';
 import type { Service, Target } from './target.js';
 
 const clients = new Map<string, Promise<unknown>>();
 const emulatorChecks = new Map<string, Promise<void>>();
 
-export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient(config));
+/**
+ * `cached`: a separate client made with the SDK's cacheMiddleware (each command's middleware resolved
+ * once, not on every call) for a command making many calls; its stack must be complete before its first
+ * call, and only a send() without options uses the cache (aws/send.ts passes an abort signal that way).
+ */
+export interface ClientOptions {
+  cached?: boolean;
+}
+
+export function getSqs(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SQSClient> {
+  return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, ...(o.cached && { cacheMiddleware: true }) }), o.cached ? 'cached' : '');
 }
 
 /**
@@ -26,15 +36,15 @@ export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
  * call, so it is not the shared client (flow commands add a counting middleware to that one).
  */
 export function getSqsHotPath(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
+  return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
 }
 
-export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
-  return client(target, 'sns', ui, async (config) => new (await import('@aws-sdk/client-sns')).SNSClient(config));
+export function getSns(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SNSClient> {
+  return client(target, 'sns', ui, async (config) => new (snsSdk()).SNSClient({ ...config, ...(o.cached && { cacheMiddleware: true }) }), o.cached ? 'cached' : '');
 }
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
-  return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+  return client(target, 'lambda', ui, async (config) => new (lambdaSdk()).LambdaClient(config));
 }
 
 /**
@@ -51,7 +61,7 @@ export function getApiGatewayV2(target: Target, ui: AutostartUi): Promise<ApiGat
   const config = { ...base, ...(endpoint !== undefined && { endpoint }) };
   return cached(JSON.stringify([target.kind, 'apigatewayv2', config.region, config.profile, config.endpoint]), async () => {
     if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
-    return new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config);
+    return new (apiGatewayV2Sdk()).ApiGatewayV2Client(config);
   });
 }
 
@@ -65,7 +75,7 @@ export function getS3(target: Target, ui: AutostartUi): Promise<S3Client> {
   const endpoint = config.endpoint;
   return cached(JSON.stringify([target.kind, 's3', config.region, config.profile, endpoint]), async () => {
     if (target.kind === 'local' && endpoint) await emulatorReady(endpoint, ui);
-    return new (await import('@aws-sdk/client-s3')).S3Client(config);
+    return new (s3Sdk()).S3Client(config);
   });
 }
 
@@ -86,7 +96,7 @@ export function getSts(target: Target): Promise<STSClient> {
   // The region, profile and credentials every client gets; not the target's endpoint (STS keeps the SDK's own).
   const { endpoint: _endpoint, ...config } = clientConfig(target, 'sqs');
   return cached(JSON.stringify([target.kind, 'sts', config.region, config.profile]), async () => {
-    const { STSClient } = await import('@aws-sdk/client-sts');
+    const { STSClient } = stsSdk();
     return new STSClient(config);
   });
 }

@@ -8,6 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { canonicalNotifications, type CanonicalNotification } from '../flows/buckets.js';
+import { s3Sdk } from './sdk.js';
 import { FLOW_TAG } from './inventory-model.js';
 
 export interface BucketInfo {
@@ -28,7 +29,7 @@ export interface BucketDiscovery {
 type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export async function discoverBuckets(s3: S3Client, opts: { region?: string; aws: boolean; limit: Limit; signal?: AbortSignal; onUnreadable?: (u: { bucket: string; reason: string }) => void }): Promise<BucketDiscovery> {
-  const m = await import('@aws-sdk/client-s3');
+  const m = s3Sdk();
   const names: string[] = [];
   try {
     let token: string | undefined;

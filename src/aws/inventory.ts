@@ -9,21 +9,16 @@
  * The pure derivations (grouping by flow, DLQ links, the graph) live in inventory-model.ts.
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  GetSubscriptionAttributesCommand,
-  GetTopicAttributesCommand,
-  ListSubscriptionsCommand,
-  ListTagsForResourceCommand,
-  ListTopicsCommand,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { discoverBuckets } from './inventory-s3.js';
+import { lambdaSdk, snsSdk, sqsSdk } from './sdk.js';
 import { SvlError } from '../errors.js';
 import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { createLimiter } from './pool.js';
+import { sendAbortable } from './send.js';
 import type { Target } from './target.js';
 import {
   arnName,
@@ -147,6 +142,7 @@ async function call<T>(deps: Run, service: 'sqs' | 'sns', operation: string, fn:
 }
 
 async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
+  const { GetTopicAttributesCommand, ListTagsForResourceCommand, ListTopicsCommand } = snsSdk();
   const arns: string[] = [];
   let token: string | undefined;
   do {
@@ -157,8 +153,8 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
   const topics = await Promise.all(arns.map(async (arn): Promise<TopicInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags = [] }] = await Promise.all([
-        call(deps, 'sns', 'GetTopicAttributes', () => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: deps.signal })),
-        call(deps, 'sns', 'ListTagsForResource', () => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), { abortSignal: deps.signal })),
+        call(deps, 'sns', 'GetTopicAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), o))),
+        call(deps, 'sns', 'ListTagsForResource', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), o))),
       ]);
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
       return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
@@ -171,6 +167,7 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
 }
 
 async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
+  const { GetSubscriptionAttributesCommand, ListSubscriptionsCommand } = snsSdk();
   const listed: Array<{ arn?: string; topicArn: string; protocol: string; endpoint: string }> = [];
   let token: string | undefined;
   do {
@@ -185,7 +182,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
     let a: Record<string, string> = {};
     if (confirmed) {
       try {
-        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), { abortSignal: deps.signal }))).Attributes ?? {};
+        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), o)))).Attributes ?? {};
       } catch (err) {
         if (isGone(err) || unreadable(deps, 'subscription', s.arn!, err)) return null;
         throw err;
@@ -210,6 +207,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
 }
 
 async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
+  const { GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand } = sqsSdk();
   const urls: string[] = [];
   let token: string | undefined;
   do {
@@ -220,8 +218,8 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
   const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
-        call(deps, 'sqs', 'GetQueueAttributes', () => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), { abortSignal: deps.signal })),
-        call(deps, 'sqs', 'ListQueueTags', () => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), { abortSignal: deps.signal })),
+        call(deps, 'sqs', 'GetQueueAttributes', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), o))),
+        call(deps, 'sqs', 'ListQueueTags', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), o))),
       ]);
       const name = queueNameFromUrl(url);
       const depth = {
@@ -280,7 +278,7 @@ async function oldestMessageAge(deps: Run, queue: string): Promise<number | null
  * logs and metrics).
  */
 async function discoverConsumers(deps: Run, lambda: LambdaClient): Promise<{ available: boolean; reason?: string; consumers: ConsumerInfo[] }> {
-  const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+  const { ListEventSourceMappingsCommand } = lambdaSdk();
   const consumers: ConsumerInfo[] = [];
   try {
     let marker: string | undefined;

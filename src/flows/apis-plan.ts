@@ -13,6 +13,7 @@
 import type { ApiGatewayV2Client, Cors } from '@aws-sdk/client-apigatewayv2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { mapLimit } from '../aws/pool.js';
+import { apiGatewayV2Sdk } from '../aws/sdk.js';
 import { apiFunctions, type ApiSpec, type AuthorizerSpec, type CorsSpec } from './apis.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
 import type { PlanStep } from './plan.js';
@@ -152,13 +153,13 @@ async function all<T>(page: (token: string | undefined) => Promise<{ Items?: T[]
 
 /** Every HTTP API of the target, with its tags (GetApis returns them). */
 export async function listApis(apigw: ApiGatewayV2Client) {
-  const { GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+  const { GetApisCommand } = apiGatewayV2Sdk();
   return all((NextToken) => apigw.send(new GetApisCommand({ NextToken })));
 }
 
 /** An API's stages, integrations, routes and authorizers. */
 export async function observeApi(apigw: ApiGatewayV2Client, a: { ApiId?: string; Name?: string; ApiEndpoint?: string; ProtocolType?: string; Tags?: Record<string, string>; CorsConfiguration?: Cors }): Promise<ObservedApi> {
-  const m = await import('@aws-sdk/client-apigatewayv2');
+  const m = apiGatewayV2Sdk();
   const ApiId = a.ApiId!;
   const [stages, integrations, routes, authorizers] = await Promise.all([
     all((NextToken) => apigw.send(new m.GetStagesCommand({ ApiId, NextToken }))),

@@ -11,7 +11,8 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBuck
 import { setupLambda, eventually } from '../helpers/lambda.mjs';
 import { s3Client } from '../helpers/s3.mjs';
 import { waitIdle } from '../helpers/emulator.mjs';
-import { forward } from '../helpers/gate.mjs';
+import { forward, startGate } from '../helpers/gate.mjs';
+import { spawnSvl } from '../helpers/spawn.mjs';
 import { localEnv, NO_STACK, svl } from '../helpers/cli.mjs';
 import { zipDir, fixtures } from '../helpers/lambda.mjs';
 import { join } from 'node:path';
@@ -53,7 +54,8 @@ async function fanout(flow, bad = {}) {
 }
 
 before(async () => {
-  t = await setupLambda({ fake: false });
+  // The fake clock: visibility timeouts pass when the test advances it, never in real time.
+  t = await setupLambda();
   s3 = await s3Client(t.url);
   run = (args, opts = {}) => svl([...args, '--local'], { env: localEnv(t.url), timeoutMs: 60_000, ...opts });
 
@@ -150,13 +152,19 @@ before(async () => {
   await mapping('doctor-raw', raw.q.arn);
   await t.sns.send(new PublishCommand({ TopicArn: raw.topic, Message: JSON.stringify({ order: { id: 'o-1' } }) }));
 
-  const events = async (type, fnName) => (await (await fetch(`${t.url}/_svl/events?type=${type}&resource=arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fnName}`)).text()).trim();
-  await eventually(async () => (await events('lambda.completed', 'doctor-500')) !== '', { what: 'doctor-500 to run' });
-  await eventually(async () => (await events('lambda.completed', 'doctor-raw')) !== '', { what: 'doctor-raw to fail' });
-  await eventually(async () => {
-    const peek = await (await fetch(`${t.url}/_svl/sqs/peek?queue=bad-testevent-dlq`)).json();
-    return peek.Messages.length > 0;
-  }, { what: 'the s3:TestEvent to be dead-lettered', timeoutMs: 20_000 });
+  const events = async (type, fnName) => (await (await fetch(`${t.url}/_svl/events?type=${type}&resource=arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fnName}`)).text()).trim().split('\n').filter(Boolean);
+  const completions = (fnName, n) => eventually(async () => (await events('lambda.completed', fnName)).length >= n, { what: `${n} completed invocation(s) of ${fnName}` });
+  await completions('doctor-500', 1);
+  await completions('doctor-raw', 1);
+  // The s3:TestEvent fails once, comes back when its 1 s visibility timeout passes on the fake clock, fails
+  // again (receive count 2), and the next receive moves it to the DLQ (maxReceiveCount 2).
+  await completions('doctor-s3', 1);
+  await waitIdle(t.url);
+  t.clock.advance(1_000);
+  await completions('doctor-s3', 2);
+  await waitIdle(t.url);
+  t.clock.advance(1_000);
+  await eventually(async () => (await (await fetch(`${t.url}/_svl/sqs/peek?queue=bad-testevent-dlq`)).json()).Messages.length > 0, { what: 'the s3:TestEvent to be dead-lettered' });
 
   // Two topics whose names differ only by punctuation, one already let in by a statement of the old Sid scheme.
   const sidQ = await queue('bad-sid-q', 'bad-sid');
@@ -251,6 +259,7 @@ test('journal: statusCode 500 returned to SQS, a handler failing on s3:TestEvent
 });
 
 test('journal findings expire: invocations before the function was last changed no longer count', async () => {
+  t.clock.advance(1_000); // the change comes after the invocations, as it would in real time
   await t.send('UpdateFunctionConfiguration', { FunctionName: 'doctor-500', Description: 'fixed' });
   const r = await run(['doctor', 'bad-500', '--json']);
   const left = JSON.parse(r.stdout).flows[0].findings.map((f) => f.id);
@@ -378,7 +387,7 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
   assert.ok(!out.flows[0].findings.some((f) => f.id === 'queue-policy-blocks-topic'));
   await t.sns.send(new PublishCommand({ TopicArn: `${T}bad-policy-t`, Message: 'now it arrives' }));
   await waitIdle(t.url);
-  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q`, WaitTimeSeconds: 1 }));
+  const got = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.url}/${ACCOUNT}/bad-policy-q` }));
   assert.equal(JSON.parse(got.Messages[0].Body).Message, 'now it arrives');
 
   for (const flow of ['bad-visibility', 'bad-mrc', 'bad-retention', 'bad-redrive-allow', 'bad-async', 'bad-bucket', 'bad-api']) {
@@ -389,6 +398,98 @@ test('--fix --yes: the fixable findings go away, and SNS now delivers to the que
     for (const id of before) assert.ok(!left.includes(id), `${flow}: ${id} still there after --fix (${f.stderr})`);
     assert.ok(JSON.parse(f.stdout).fixed.every((x) => x.ok), f.stdout);
   }
+});
+
+const policyOf = async (url) => JSON.parse((await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes?.Policy ?? '{"Statement":[]}');
+
+test('--fix reads the policy again just before writing it: a statement added since the discovery is kept; --json counts the calls of every pass', async () => {
+  const f = await fanout('race-policy', { policy: true });
+  const gate = await startGate(t.url);
+  try {
+    // Discovery reads every attribute ("All"); the fix's read just before its write asks for the Policy only: held.
+    gate.holdWhen((op, _n, body) => op === 'GetQueueAttributes' && !body.toString('utf8').includes('"All"'));
+    const pending = svl(['doctor', 'race-policy', '--local', '--fix', '--yes', '--json'], { env: localEnv(gate.url), timeoutMs: 60_000 });
+    await gate.held(1);
+    const added = { Sid: 'AddedMeanwhile', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sqs:ReceiveMessage', Resource: f.q.arn };
+    await setAttrs(f.q.url, { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [added] }) });
+    gate.release();
+    const r = await pending;
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.fixed.map((x) => [x.change, x.ok]), [['queue race-policy-q: set Policy', true]]);
+    const statements = (await policyOf(f.q.url)).Statement;
+    assert.deepEqual(statements[0], added, 'the statement added meanwhile is kept');
+    assert.equal(statements.length, 2);
+    assert.deepEqual(statements[1].Condition, { ArnLike: { 'aws:SourceArn': f.topic } });
+    assert.ok(!out.flows[0].findings.some((x) => x.id === 'queue-policy-blocks-topic'));
+    // The calls of the check before fixing, of the fixes and of the check after; the total is their sum.
+    const passes = out.calls.passes;
+    assert.deepEqual(passes.map((p) => p.pass), ['before', 'fix', 'after']);
+    assert.deepEqual(passes[1].byApi, { 'SQS.GetQueueAttributes': 1, 'SQS.SetQueueAttributes': 1 });
+    assert.equal(passes[0].total, passes[2].total);
+    assert.equal(out.calls.total, passes.reduce((n, p) => n + p.total, 0));
+    assert.equal(out.calls.byApi['SQS.SetQueueAttributes'], 1);
+    for (const p of passes) assert.deepEqual(p.repeated, [], p.pass);
+    assert.deepEqual(out.calls.repeated, []);
+  } finally {
+    await gate.close();
+  }
+});
+
+test('--fix on AWS (not the emulator): the fixes are pending propagation, not checked again at once as if final', async () => {
+  const awsEnv = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const onAws = (args) => svl([...args, '--endpoint-url', t.url, '--region', 'us-east-1'], { env: awsEnv, timeoutMs: 60_000 });
+  const a = await fanout('pending-a', { policy: true });
+  await fanout('pending-b', { policy: true });
+  const r = await onAws(['doctor', 'pending-a', '--fix', '--yes', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.target.kind, 'aws');
+  assert.equal(out.pendingPropagation, true);
+  assert.deepEqual(out.fixed.map((x) => [x.change, x.ok]), [['queue pending-a-q: set Policy', true]]);
+  assert.ok(!out.flows[0].findings.some((x) => x.id === 'queue-policy-blocks-topic'), 'the finding a fix addressed is not reported again');
+  assert.deepEqual(out.calls.passes.map((p) => p.pass), ['before', 'fix'], 'no check right after the fixes');
+  assert.match(r.stderr, /fixes applied on AWS can take a minute to propagate; check again with: svl doctor pending-a\n/);
+  assert.equal((await policyOf(a.q.url)).Statement.length, 1);
+  const human = await onAws(['doctor', 'pending-b', '--fix', '--yes']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /✔ queue pending-b-q: set Policy/);
+  assert.match(human.stdout, /Pending propagation: AWS can take a minute to apply IAM and policy changes everywhere/);
+  assert.match(human.stdout, /AWS calls: \d+ before fixing, 2 fixing\)/);
+  // On the emulator the same fix is checked again at once (the test above): nothing propagates there.
+});
+
+test('Ctrl-C while --fix applies: stops between two fixes, says which were applied and how to continue, exit 130', async () => {
+  const tp = await topic('cancel-fix-t', 'cancel-fix');
+  await queue('cancel-fix-dlq', 'cancel-fix', { MessageRetentionPeriod: '1209600' });
+  const queues = [];
+  for (const x of ['a', 'b', 'c']) {
+    const q = await queue(`cancel-fix-${x}`, 'cancel-fix', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `${Q}cancel-fix-dlq`, maxReceiveCount: 5 }) });
+    await t.sns.send(new SubscribeCommand({ TopicArn: tp, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+    queues.push(q);
+  }
+  const gate = await startGate(t.url);
+  try {
+    // The second fix's write is held until the command has seen the signal: the stop point is exact.
+    gate.holdWhen((op, n) => op === 'SetQueueAttributes' && n === 2);
+    const p = spawnSvl(['doctor', 'cancel-fix', '--local', '--fix', '--yes'], { env: localEnv(gate.url), timeoutMs: 60_000 });
+    await gate.held(1);
+    p.child.kill('SIGINT');
+    await p.waitFor(/Stopping at a safe point/);
+    gate.release();
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /Error: Cancelled: applied 2 of 3 fixes \(queue cancel-fix-a: set Policy; queue cancel-fix-b: set Policy\)/);
+    assert.match(r.stderr, /Hint: continue with: svl doctor cancel-fix --local --fix --yes/);
+    assert.doesNotMatch(r.stderr, NO_STACK);
+    assert.equal(gate.count('SetQueueAttributes'), 2, 'no fix started after the signal');
+  } finally {
+    await gate.close();
+  }
+  assert.deepEqual(await Promise.all(queues.map(async (q) => (await policyOf(q.url)).Statement.length)), [1, 1, 0]);
+  const resumed = await run(['doctor', 'cancel-fix', '--fix', '--yes', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(JSON.parse(resumed.stdout).fixed.map((x) => x.change), ['queue cancel-fix-c: set Policy']);
 });
 
 test('--fix twice on two topics whose Sids used to collide (ab, a-b): both allowed, the existing statement kept', async () => {

@@ -40,7 +40,7 @@ export async function startGate(upstream) {
     const op = operationOf(req.headers, body);
     const n = (counts.get(op) ?? 0) + 1;
     counts.set(op, n);
-    if (hold(op, n)) {
+    if (hold(op, n, body)) {
       await new Promise((resolve) => {
         held.push(resolve);
         for (const w of waiters) if (held.length >= w.n) (waiters.delete(w), w.resolve());
@@ -51,7 +51,7 @@ export async function startGate(upstream) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
-    /** Hold every request for which `fn(operation, nthOfThatOperation)` is true, until release(). */
+    /** Hold every request for which `fn(operation, nthOfThatOperation, body)` is true, until release(). */
     holdWhen(fn) {
       hold = fn;
     },

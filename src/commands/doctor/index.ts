@@ -42,8 +42,9 @@ Checks (id, severity):
   handler-throws-on-s3-test-event    warning  (emulator) the consumer fails on s3:TestEvent
   raw-delivery-mismatch              warning  (emulator journal) parse errors on SNS-fed messages
 
---fix applies only the safe fixes local to the flow (policy statements, attributes, the mapping's
-response types, Lambda permissions), after showing them and asking (--yes to skip the question).
+--fix applies only the safe fixes local to the flow (policy statements, queue attributes, Lambda
+permissions), after showing them and asking (--yes to skip the question); each resource is read again
+just before it is written. On AWS the fixes are then pending propagation (check again in a minute).
 Exit code 1 when an error-level finding remains, so \`svl doctor --all\` fits in CI.`;
 
 export function register(program: Command, ctx: CommandContext): Command {

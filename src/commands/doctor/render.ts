@@ -22,6 +22,7 @@ export function renderDoctor(r: DoctorResult, s: Style, o: Pick<DoctorOptions, '
   if (r.fixed?.length) {
     out.push(s.bold('Fixed:'));
     for (const x of r.fixed) out.push(`  ${x.ok ? s.green('✔') : s.red('✖')} ${x.change}${x.error ? s.red(` - ${x.error}`) : ''}`);
+    if (r.pendingPropagation) out.push(s.yellow('  Pending propagation: AWS can take a minute to apply IAM and policy changes everywhere, so they were not checked again yet.'));
     out.push('');
   }
   if (r.flows.length === 0) out.push('No flows to check (nothing carries the svl:flow tag).');
@@ -33,7 +34,7 @@ export function renderDoctor(r: DoctorResult, s: Style, o: Pick<DoctorOptions, '
   }
   const { errors, warnings, notes } = r.summary;
   const counts = [errors ? s.red(plural(errors, 'error')) : '', warnings ? s.yellow(plural(warnings, 'warning')) : '', notes ? s.cyan(plural(notes, 'note')) : ''].filter(Boolean);
-  out.push(`${plural(r.summary.flows, 'flow')} checked: ${counts.length ? counts.join(', ') : s.green('no problems found')} ${s.dim(`(${r.calls.total} AWS calls)`)}`);
+  out.push(`${plural(r.summary.flows, 'flow')} checked: ${counts.length ? counts.join(', ') : s.green('no problems found')} ${s.dim(`(${callsText(r.calls)})`)}`);
   return out.join('\n');
 }
 
@@ -57,5 +58,9 @@ function renderFinding(x: Finding, s: Style, fixCmd: string): string[] {
     x.fix.action ? `         ${s.dim('$')} ${fixCmd}` : x.fix.code ? `         ${s.dim('code:')} ${x.fix.command}` : `         ${s.dim('$')} ${x.fix.command}`,
   ];
 }
+
+const PASS = { before: 'before fixing', fix: 'fixing', after: 'after' } as const;
+const callsText = (c: DoctorResult['calls']) =>
+  `${plural(c.total, 'AWS call')}${c.passes ? `: ${c.passes.map((p) => `${p.total} ${PASS[p.pass]}`).join(', ')}` : ''}`;
 
 const resourcesOf = (n: NotChecked) => n.resources.map((r) => r.name).join(', ') || 'all';

@@ -9,7 +9,7 @@ import { flowNotFound } from '../../aws/inventory.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { countBySeverity, fixStepTitle, planFixes, runChecks, type Finding, type NotChecked, type DoctorTarget } from '../../flows/doctor/index.js';
-import { discoverForDoctor, type CallCounter } from '../../flows/doctor/discover.js';
+import { countCalls, discoverForDoctor, type CallCounter } from '../../flows/doctor/discover.js';
 import type { DoctorFlags } from './index.js';
 
 export interface DoctorOptions {
@@ -30,10 +30,18 @@ export interface DoctorResult {
   /** Checks that could not run anywhere on this target (no journal on AWS, Lambda denied, …). */
   notChecked: NotChecked[];
   summary: { flows: number; errors: number; warnings: number; notes: number; fixable: number };
-  /** The AWS calls the (last) discovery made, per API; `repeated` lists any call made twice. */
-  calls: CallCounter;
+  /**
+   * The AWS calls made, per API; `repeated` lists any call a pass made twice. With --fix, the sums of
+   * every pass, and `passes`: the check before fixing, the fixes, and (on the emulator) the check after.
+   */
+  calls: CallCounter & { passes?: Array<CallCounter & { pass: 'before' | 'fix' | 'after' }> };
   /** With --fix: what was applied (the findings above are those left afterwards). */
   fixed?: Array<{ change: string; findings: string[]; ok: boolean; error?: string }>;
+  /**
+   * With --fix on AWS: the fixes were applied but not checked again, since IAM and resource-policy
+   * changes take a moment to propagate there; the findings above are those no applied fix addressed.
+   */
+  pendingPropagation?: boolean;
 }
 
 const FLOW_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -81,9 +89,38 @@ export async function runDoctor(o: DoctorOptions, target: Target, ui: Ui, cancel
   if (needsAccountConfirmation(target)) await confirmAccount(target, ui, `Apply ${steps.length} fix(es)`);
   else await ui.ask.confirmDestructive({ message: `Apply ${steps.length} fix(es)?`, action: `apply ${steps.length} fix(es)`, flag: '--yes' });
   const { applyFixes } = await import('../../flows/doctor/fix-apply.js');
-  const outcomes = await applyFixes(steps, target, ui, { signal: cancel.signal, resume: cancel.resume });
+  const count = countCalls();
+  let outcomes;
+  try {
+    outcomes = await applyFixes(steps, target, ui, { signal: cancel.signal, resume: cancel.resume, watch: count.watch });
+  } finally {
+    count.release();
+  }
+  const fixed = outcomes.map((x) => ({ change: fixStepTitle(x.step), findings: x.step.findings, ok: x.ok, ...(x.error && { error: x.error }) }));
+  const passes: Array<[Pass, CallCounter]> = [['before', result.calls], ['fix', count.counter]];
+  if (target.kind === 'aws' && outcomes.some((x) => x.ok)) {
+    // Checking again at once would read state AWS may not have propagated yet and report it as final.
+    const addressed = new Set(outcomes.filter((x) => x.ok).flatMap((x) => x.step.findings));
+    const flows = result.flows.map((f) => ({ ...f, findings: f.findings.filter((x) => !addressed.has(`${x.id}: ${x.title}`)) }));
+    const left = flows.flatMap((f) => f.findings);
+    return { ...result, flows, summary: { flows: flows.length, ...countBySeverity(left), fixable: left.filter((f) => f.fix.action).length }, calls: sumCalls(passes), fixed, pendingPropagation: true };
+  }
   const after = await check(o, target, ui, cancel.signal);
-  return { ...after, fixed: outcomes.map((x) => ({ change: fixStepTitle(x.step), findings: x.step.findings, ok: x.ok, ...(x.error && { error: x.error }) })) };
+  return { ...after, calls: sumCalls([...passes, ['after', after.calls]]), fixed };
+}
+
+type Pass = 'before' | 'fix' | 'after';
+
+/** The calls of every pass, summed, with each pass kept under `passes`. */
+function sumCalls(passes: Array<[Pass, CallCounter]>): DoctorResult['calls'] {
+  const byApi: Record<string, number> = {};
+  for (const [, c] of passes) for (const [api, n] of Object.entries(c.byApi)) byApi[api] = (byApi[api] ?? 0) + n;
+  return {
+    byApi,
+    repeated: passes.flatMap(([, c]) => c.repeated),
+    total: passes.reduce((n, [, c]) => n + c.total, 0),
+    passes: passes.map(([pass, c]) => ({ pass, ...c })),
+  };
 }
 
 async function check(o: DoctorOptions, target: Target, ui: Ui, signal?: AbortSignal): Promise<DoctorResult> {
@@ -105,11 +142,12 @@ export function doctorOutcome(r: DoctorResult, o: DoctorOptions, target: Target)
   const local = target.kind === 'local' ? ' --local' : '';
   const self = `svl doctor ${o.flow ?? '--all'}${local}`;
   const failedFixes = (r.fixed ?? []).filter((x) => !x.ok).length;
+  const pending = r.pendingPropagation ? `fixes applied on AWS can take a minute to propagate; check again with: ${self}` : undefined;
   const hint = r.summary.flows === 0
     ? `No flows here yet; create one with: svl init fanout demo${local}`
-    : r.summary.fixable > 0 && !o.fix
+    : pending ?? (r.summary.fixable > 0 && !o.fix
       ? `${r.summary.fixable} of them can be fixed safely: ${self} --fix`
-      : undefined;
+      : undefined);
   if (r.summary.errors === 0 && failedFixes === 0) return { hint };
   const what = `${r.summary.errors} error-level finding${r.summary.errors === 1 ? '' : 's'}${failedFixes ? ` (${failedFixes} fix${failedFixes === 1 ? '' : 'es'} failed)` : ''}`;
   return {
@@ -120,6 +158,8 @@ export function doctorOutcome(r: DoctorResult, o: DoctorOptions, target: Target)
         ? `fix the safe ones with: ${self} --fix`
         : failedFixes
           ? `see why each fix failed above, then run: ${self} --fix`
+          : pending
+            ? `apply the fix shown under each error (--fix cannot make these changes); ${pending}`
           : r.summary.fixable > 0
             ? `changes just applied can take up to 60 s to show on AWS; check again with: ${self}`
             : 'apply the fix shown under each error (--fix cannot make these changes), then run it again',

@@ -13,6 +13,7 @@ import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { discoverInventory, flowNames, selectFlow, type Inventory, type Unreadable } from '../../aws/inventory.js';
 import type { AutostartUi } from '../../aws/local-autostart.js';
 import { mapLimit } from '../../aws/pool.js';
+import { lambdaSdk, stsSdk } from '../../aws/sdk.js';
 import type { Target } from '../../aws/target.js';
 import { functionOfUri } from '../apis-plan.js';
 import { FLOW_TAG } from '../../aws/inventory-model.js';
@@ -26,37 +27,48 @@ export interface CallCounter {
   total: number;
 }
 
-type Stack = { add: (mw: unknown, opts: { step: string; name: string }) => void; remove: (name: string) => boolean };
+type Stack = { add: (mw: unknown, opts: { step: string; name: string }) => void };
 type Sendable = { middlewareStack: unknown };
 
-/** Counts every SDK call of the given clients (a middleware on their shared stacks) until `release`. */
+/** The counters counting now; every watched client's middleware counts into each of them. */
+const active = new Set<{ counter: CallCounter; seen: Set<string> }>();
+/** The stacks that have the counting middleware (added once, never removed: see countCalls). */
+const counted = new WeakSet<object>();
+
+/**
+ * Counts every SDK call of the watched clients until `release`. The middleware is added to a client's
+ * stack once and stays: a client made with cacheMiddleware (clients.ts `cached`) keeps the handlers it
+ * resolved on first use, so a middleware removed later would still run, and one added later would not.
+ * It counts into the counters active at the time of the call (none: it does nothing).
+ */
 export function countCalls(): { counter: CallCounter; watch(c: Sendable): void; release(): void } {
   const counter: CallCounter = { byApi: {}, repeated: [], total: 0 };
-  const seen = new Set<string>();
-  const name = `svl-doctor-count-${Math.random().toString(36).slice(2)}`;
-  const stacks: Stack[] = [];
+  const me = { counter, seen: new Set<string>() };
+  active.add(me);
   return {
     counter,
     watch(c) {
-      const stack = c.middlewareStack as Stack;
-      if (stacks.includes(stack)) return;
+      const stack = c.middlewareStack as Stack & object;
+      if (counted.has(stack)) return;
+      counted.add(stack);
       stack.add(
         (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input?: unknown }) => {
-          const api = `${(context.clientName ?? '').replace(/Client$/, '')}.${(context.commandName ?? '').replace(/Command$/, '')}`;
-          counter.byApi[api] = (counter.byApi[api] ?? 0) + 1;
-          counter.total++;
-          const key = `${api} ${JSON.stringify(args.input)}`;
-          if (seen.has(key)) counter.repeated.push(key);
-          seen.add(key);
+          if (active.size) {
+            const api = `${(context.clientName ?? '').replace(/Client$/, '')}.${(context.commandName ?? '').replace(/Command$/, '')}`;
+            const key = `${api} ${JSON.stringify(args.input)}`;
+            for (const { counter: n, seen } of active) {
+              n.byApi[api] = (n.byApi[api] ?? 0) + 1;
+              n.total++;
+              if (seen.has(key)) n.repeated.push(key);
+              seen.add(key);
+            }
+          }
           return next(args);
         },
-        { step: 'initialize', name },
+        { step: 'initialize', name: 'svl-doctor-count' },
       );
-      stacks.push(stack);
     },
-    release: () => {
-      for (const s of stacks) s.remove(name);
-    },
+    release: () => void active.delete(me),
   };
 }
 
@@ -94,7 +106,7 @@ async function localServices(target: Target): Promise<string[] | undefined> {
 async function callerAccount(target: Target, count: ReturnType<typeof countCalls>, notChecked: NotChecked[]): Promise<string> {
   try {
     const { getSts } = await import('../../aws/clients.js');
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = stsSdk();
     const sts = await getSts(target);
     count.watch(sts);
     const id = await sts.send(new GetCallerIdentityCommand({}));
@@ -112,9 +124,10 @@ export async function discoverForDoctor(target: Target, ui: AutostartUi, o: { fl
   try {
     const services = await localServices(target);
     const has = (s: string) => services === undefined || services.includes(s);
+    // SQS and SNS answer hundreds of calls here: clients that resolve each command's middleware once.
     const [sqs, sns, s3, lambda] = await Promise.all([
-      getSqs(target, ui),
-      getSns(target, ui),
+      getSqs(target, ui, { cached: true }),
+      getSns(target, ui, { cached: true }),
       has('s3') ? getS3(target, ui) : undefined,
       has('lambda') ? getLambda(target, ui) : undefined,
     ]);
@@ -209,7 +222,7 @@ async function readApis(
 
 /** Each function the flows involve, read once: configuration always; invoke config and policy where needed. */
 async function readFunctions(lambda: LambdaClient, closures: ReadonlyMap<string, Inventory>, apis: DoctorApi[], signal?: AbortSignal): Promise<Map<string, DoctorFunction>> {
-  const m = await import('@aws-sdk/client-lambda');
+  const m = lambdaSdk();
   const need = new Map<string, { async: boolean; policy: boolean }>();
   const want = (arnOrName: string, o: { async?: boolean; policy?: boolean }) => {
     const name = arnOrName.startsWith('arn:') ? (arnOrName.split(':')[6] ?? arnOrName) : arnOrName;

@@ -4,8 +4,9 @@
  * merged so that one queue or topic gets one policy with every added statement.
  */
 import { checkBuckets } from './buckets.js';
+import { MAX_WINS } from './fix-refresh.js';
 import { checkJournal, checkLambda } from './lambda.js';
-import { SEVERITY_ORDER, withStatement, type CheckResult, type DoctorModel, type Finding, type FixAction, type NotChecked } from './model.js';
+import { SEVERITY_ORDER, withStatement, type CheckResult, type DoctorModel, type Finding, type FixAction, type NotChecked, type PolicyStatement } from './model.js';
 import { checkQueues } from './queues.js';
 import { checkSubscriptions } from './subscriptions.js';
 
@@ -35,9 +36,6 @@ export function runChecks(m: DoctorModel): CheckResult {
   return { findings: unique, notChecked: [...nc.values()] };
 }
 
-/** Attributes that only ever grow when two findings of one queue raise them: the larger value wins. */
-const MAX_WINS = new Set(['VisibilityTimeout', 'MessageRetentionPeriod']);
-
 function mergeAttributes(into: Record<string, string>, add: Record<string, string>): void {
   for (const [k, v] of Object.entries(add)) {
     const cur = into[k];
@@ -45,11 +43,14 @@ function mergeAttributes(into: Record<string, string>, add: Record<string, strin
   }
 }
 
-/** One change `--fix` makes: a resource and the calls that converge it. */
+/**
+ * One change `--fix` makes: a resource and the calls that converge it. `attributes`/`policy` are the
+ * result on the state discovery read (what the plan shows); `statements` and `was` let fix-apply.ts
+ * recompute it on the state read again just before writing (fix-refresh.ts).
+ */
 export type FixStep =
-  | { kind: 'sqs-set-attributes'; queue: string; queueUrl: string; attributes: Record<string, string>; findings: string[] }
-  | { kind: 'sns-set-policy'; topic: string; topicArn: string; policy: string; findings: string[] }
-  | { kind: 'lambda-update-mapping'; uuid: string; function: string; functionResponseTypes: string[]; findings: string[] }
+  | { kind: 'sqs-set-attributes'; queue: string; queueUrl: string; queueArn?: string; attributes: Record<string, string>; statements: PolicyStatement[]; was: Record<string, string | null>; findings: string[] }
+  | { kind: 'sns-set-policy'; topic: string; topicArn: string; policy: string; statements: PolicyStatement[]; findings: string[] }
   | { kind: 'lambda-add-permission'; function: string; statementId: string; principal: string; sourceArn: string; sourceAccount?: string; findings: string[] };
 
 /**
@@ -66,18 +67,25 @@ export function planFixes(findings: readonly Finding[]): FixStep[] {
     if (!a) continue;
     const label = `${f.id}: ${f.title}`;
     if (a.kind === 'sqs-set-attributes' || a.kind === 'sqs-add-policy-statement') {
-      const step = queues.get(a.queueUrl) ?? { kind: 'sqs-set-attributes', queue: a.queue, queueUrl: a.queueUrl, attributes: {}, findings: [] };
+      const step = queues.get(a.queueUrl) ?? { kind: 'sqs-set-attributes', queue: a.queue, queueUrl: a.queueUrl, attributes: {}, statements: [], was: {}, findings: [] };
       queues.set(a.queueUrl, step);
-      if (a.kind === 'sqs-set-attributes') mergeAttributes(step.attributes, a.attributes);
-      else step.attributes.Policy = withStatement(step.attributes.Policy ?? a.policy, a.queueArn, a.statement);
+      if (a.kind === 'sqs-set-attributes') {
+        mergeAttributes(step.attributes, a.attributes);
+        Object.assign(step.was, a.was);
+      } else {
+        step.attributes.Policy = withStatement(step.attributes.Policy ?? a.policy, a.queueArn, a.statement);
+        step.queueArn = a.queueArn;
+        step.statements.push(a.statement);
+      }
       step.findings.push(label);
     } else if (a.kind === 'sns-add-policy-statement') {
-      const step = topics.get(a.topicArn) ?? { kind: 'sns-set-policy', topic: a.topic, topicArn: a.topicArn, policy: a.policy ?? '', findings: [] };
+      const step = topics.get(a.topicArn) ?? { kind: 'sns-set-policy', topic: a.topic, topicArn: a.topicArn, policy: a.policy ?? '', statements: [], findings: [] };
       topics.set(a.topicArn, step);
       step.policy = withStatement(step.policy || a.policy, a.topicArn, a.statement);
+      step.statements.push(a.statement);
       step.findings.push(label);
     } else {
-      const key = a.kind === 'lambda-update-mapping' ? `m|${a.uuid}` : `p|${a.function}|${a.statementId}`;
+      const key = `p|${a.function}|${a.statementId}`;
       if (keys.has(key)) continue;
       keys.add(key);
       others.push({ ...a, findings: [label] });
@@ -92,8 +100,6 @@ export const fixStepTitle = (s: FixStep): string => {
       return `queue ${s.queue}: set ${Object.keys(s.attributes).sort().join(', ')}`;
     case 'sns-set-policy':
       return `topic ${s.topic}: set Policy`;
-    case 'lambda-update-mapping':
-      return `λ ${s.function}: mapping ${s.uuid} FunctionResponseTypes ${s.functionResponseTypes.join(',')}`;
     case 'lambda-add-permission':
       return `λ ${s.function}: add permission for ${s.principal} from ${s.sourceArn.split(':').slice(5).join(':') || s.sourceArn}`;
   }

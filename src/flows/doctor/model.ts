@@ -21,10 +21,10 @@ export interface ResourceRef {
 
 /** What `--fix` can do by itself: only changes local to the flow that lose nothing. */
 export type FixAction =
-  | { kind: 'sqs-set-attributes'; queue: string; queueUrl: string; attributes: Record<string, string> }
+  /** `was`: the value each attribute had when it was read; --fix leaves one that changed since (fix-refresh.ts). */
+  | { kind: 'sqs-set-attributes'; queue: string; queueUrl: string; attributes: Record<string, string>; was?: Record<string, string | null> }
   | { kind: 'sqs-add-policy-statement'; queue: string; queueUrl: string; queueArn: string; policy: string | null; statement: PolicyStatement }
   | { kind: 'sns-add-policy-statement'; topic: string; topicArn: string; policy: string | null; statement: PolicyStatement }
-  | { kind: 'lambda-update-mapping'; uuid: string; function: string; functionResponseTypes: string[] }
   | { kind: 'lambda-add-permission'; function: string; statementId: string; principal: string; sourceArn: string; sourceAccount?: string };
 
 export interface PolicyStatement {

@@ -172,7 +172,7 @@ export function checkQueues(m: DoctorModel): CheckResult {
         fix: {
           summary: `set maxReceiveCount of ${queue.name} to ${SAFE_MAX_RECEIVE}`,
           command: setQueueAttributesCommand(queue.url, { RedrivePolicy: policy }),
-          action: { kind: 'sqs-set-attributes', queue: queue.name, queueUrl: queue.url, attributes: { RedrivePolicy: policy } },
+          action: { kind: 'sqs-set-attributes', queue: queue.name, queueUrl: queue.url, attributes: { RedrivePolicy: policy }, was: { RedrivePolicy: attr(queue, 'RedrivePolicy') ?? null } },
         },
       });
     }
@@ -220,7 +220,7 @@ export function checkQueues(m: DoctorModel): CheckResult {
           ? {
               summary: `add ${queue.name} to the sourceQueueArns of ${dlq.name}'s RedriveAllowPolicy`,
               command: setQueueAttributesCommand(dlq.url, { RedriveAllowPolicy: next }),
-              action: { kind: 'sqs-set-attributes', queue: dlq.name, queueUrl: dlq.url, attributes: { RedriveAllowPolicy: next } },
+              action: { kind: 'sqs-set-attributes', queue: dlq.name, queueUrl: dlq.url, attributes: { RedriveAllowPolicy: next }, was: { RedriveAllowPolicy: attr(dlq, 'RedriveAllowPolicy') ?? null } },
             }
           : { summary: `allow ${queue.name} in ${dlq.name}'s RedriveAllowPolicy (byQueue admits at most 10 sources)`, command: setQueueAttributesCommand(dlq.url, { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'allowAll' }) }) },
       });
