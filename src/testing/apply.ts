@@ -2,6 +2,12 @@
  * svl/testing's `apply`: a flow spec (object or `.flow.json` path) applied to the in-process emulator
  * with the engine of `svl apply` (observe, plan, apply; idempotent). Loaded on first use: it brings in
  * the AWS SDK clients, which a test that only uses the raw emulator does not need to pay for at start.
+ *
+ * The engine gets the clients lazily, as `svl apply` gives them: Lambda only for a spec with consumers or
+ * functions, S3 only for one with buckets, and API Gateway only when there can be an HTTP API to look at:
+ * the spec declares some, or the emulator has some (the flow's stale ones would be deleted). An emulator
+ * without any, for a spec without any, is a target without API Gateway to the engine, which then plans
+ * and does exactly what it would after listing none (nothing), without loading that client (~60 ms).
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -16,13 +22,18 @@ import { ACCOUNT_ID } from '../local/sqs/constants.js';
 
 type Config = { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 
-export async function applySpec(spec: Record<string, unknown> | FlowSpec | string, config: Config): Promise<ApplyResult> {
+/** What the in-process emulator can tell without a request. */
+export interface EmulatorState {
+  /** Whether any HTTP API exists (in any region). */
+  hasHttpApis(): boolean;
+}
+
+export async function applySpec(spec: Record<string, unknown> | FlowSpec | string, config: Config, emulator: EmulatorState): Promise<ApplyResult> {
   const source = typeof spec === 'string' ? spec : 'flow spec';
   const flow = typeof spec === 'string' ? readSpecFile(spec) : validateSpec(spec, source);
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
-  // The Lambda client (a heavy import) only for a spec with consumers, as `svl apply` does.
-  // API Gateway and S3 likewise only for a spec with HTTP APIs or buckets (S3 path-style, as on `svl --local`).
+  // Heavy imports, each only when needed (see the header); S3 path-style, as on `svl --local`.
   let lambda: LambdaClient | undefined;
   let apigw: ApiGatewayV2Client | undefined;
   let s3: S3Client | undefined;
@@ -31,7 +42,7 @@ export async function applySpec(spec: Record<string, unknown> | FlowSpec | strin
       sqs,
       sns,
       lambda: async () => (lambda ??= new (await import('@aws-sdk/client-lambda')).LambdaClient(config)),
-      apigw: async () => (apigw ??= new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config)),
+      apigw: async () => (flow.apis.length || emulator.hasHttpApis() ? (apigw ??= new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config)) : undefined),
       s3: async () => (s3 ??= new (await import('@aws-sdk/client-s3')).S3Client({ ...config, forcePathStyle: true })),
     };
     const prepared = await prepareFlow(flow, clients, { kind: 'local', region: config.region, account: ACCOUNT_ID });

@@ -210,8 +210,7 @@ function build(emu: Emulator): Svl {
     emulator: emu,
     async apply(spec) {
       const { applySpec } = await import('./apply.js');
-      const r = await applySpec(spec, svl.clientConfig);
-      return r;
+      return applySpec(spec, svl.clientConfig, { hasHttpApis: () => emu.apigw.store.apis().length > 0 });
     },
     async deploy(name, def) {
       await deployFunction(emu.lambda, endpoint, name, def);
