@@ -12,12 +12,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ensureLocalEmulator, type AutostartUi } from './local-autostart.js';
 import type { Service, Target } from './target.js';
+import { apigwSdk, lambdaSdk, logsSdk, s3Sdk, snsSdk, sqsSdk, stsSdk } from './sdk.js';
 
 const clients = new Map<string, Promise<unknown>>();
 const emulatorChecks = new Map<string, Promise<void>>();
 
 export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient(config));
+  return client(target, 'sqs', ui, async (config) => new (sqsSdk().SQSClient)(config));
 }
 
 /**
@@ -26,15 +27,15 @@ export function getSqs(target: Target, ui: AutostartUi): Promise<SQSClient> {
  * call, so it is not the shared client (flow commands add a counting middleware to that one).
  */
 export function getSqsHotPath(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
+  return client(target, 'sqs', ui, async (config) => new (sqsSdk().SQSClient)({ ...config, cacheMiddleware: true }), 'hot');
 }
 
 export function getSns(target: Target, ui: AutostartUi): Promise<SNSClient> {
-  return client(target, 'sns', ui, async (config) => new (await import('@aws-sdk/client-sns')).SNSClient(config));
+  return client(target, 'sns', ui, async (config) => new (snsSdk().SNSClient)(config));
 }
 
 export function getLambda(target: Target, ui: AutostartUi): Promise<LambdaClient> {
-  return client(target, 'lambda', ui, async (config) => new (await import('@aws-sdk/client-lambda')).LambdaClient(config));
+  return client(target, 'lambda', ui, async (config) => new (lambdaSdk().LambdaClient)(config));
 }
 
 /**
@@ -51,7 +52,7 @@ export function getApiGatewayV2(target: Target, ui: AutostartUi): Promise<ApiGat
   const config = { ...base, ...(endpoint !== undefined && { endpoint }) };
   return cached(JSON.stringify([target.kind, 'apigatewayv2', config.region, config.profile, config.endpoint]), async () => {
     if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
-    return new (await import('@aws-sdk/client-apigatewayv2')).ApiGatewayV2Client(config);
+    return new (apigwSdk().ApiGatewayV2Client)(config);
   });
 }
 
@@ -65,7 +66,7 @@ export function getS3(target: Target, ui: AutostartUi): Promise<S3Client> {
   const endpoint = config.endpoint;
   return cached(JSON.stringify([target.kind, 's3', config.region, config.profile, endpoint]), async () => {
     if (target.kind === 'local' && endpoint) await emulatorReady(endpoint, ui);
-    return new (await import('@aws-sdk/client-s3')).S3Client(config);
+    return new (s3Sdk().S3Client)(config);
   });
 }
 
@@ -86,7 +87,7 @@ export function getSts(target: Target): Promise<STSClient> {
   // The region, profile and credentials every client gets; not the target's endpoint (STS keeps the SDK's own).
   const { endpoint: _endpoint, ...config } = clientConfig(target, 'sqs');
   return cached(JSON.stringify([target.kind, 'sts', config.region, config.profile]), async () => {
-    const { STSClient } = await import('@aws-sdk/client-sts');
+    const { STSClient } = stsSdk();
     return new STSClient(config);
   });
 }
@@ -98,7 +99,7 @@ export function getSts(target: Target): Promise<STSClient> {
  */
 export async function newCloudWatchLogs(target: Target): Promise<CloudWatchLogsClient> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CloudWatchLogsClient } = logsSdk();
   return new CloudWatchLogsClient(clientConfig(target, 'lambda'));
 }
 
