@@ -15,7 +15,9 @@
  * Deliberately not here: SDK clients (the test builds its own from `clientConfig`, so svl does not pin
  * the test's SDK version) and test-runner specifics (the optional matchers are in ./matchers.ts).
  * Start-up cost: an in-memory SQLite store and a loopback listener; the AWS SDK (for `apply`/`flows`)
- * is loaded only when a flow is applied, and the SNS signing key only when something is signed.
+ * is loaded only when a flow is applied. The SNS signing key (an RSA generation, 50-200 ms of CPU) is
+ * made in libuv's thread pool from the moment this module loads, so it is ready by a test's first
+ * publish; a signature needed before then would make one on the event loop, in the test's time.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -37,6 +39,8 @@ export type { FunctionDefinition, InlineFunction, DirectoryFunction } from './fu
 export type { InlineHandler } from '../local/lambda/runtime/inline.js';
 export type { FlowSpec } from '../flows/spec.js';
 export { FakeClock };
+
+warmSigningKey();
 
 export interface StartSvlOptions {
   /** Default 0: a free port. */
@@ -120,7 +124,7 @@ export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
     journalSize: opts.journalSize,
     version: 'svl/testing',
   });
-  // The SNS signing key (~200 ms of RSA) is made in the thread pool while the test gets going.
+  // Again (a no-op once the key is made or being made): a durable emulator's key is its state directory's.
   warmSigningKey();
   try {
     const svl = build(emu);
