@@ -29,6 +29,7 @@ import { warmSigningKey } from '../local/sns/envelope.js';
 import { systemAttributes } from '../local/sqs/receive.js';
 import type { FlowSpec } from '../flows/spec.js';
 import type { ApplyResult } from '../flows/apply.js';
+import type { ApplyClients } from './apply.js';
 import { SvlEvents, type Names } from './events.js';
 import { toMs, type Duration } from './duration.js';
 import { deployFunction, type FunctionDefinition } from './functions.js';
@@ -189,6 +190,7 @@ function build(emu: Emulator): Svl {
   };
 
   let stopped: Promise<void> | undefined;
+  let applyClients: ApplyClients | undefined;
   const svl: Svl = {
     endpoint,
     region,
@@ -213,8 +215,9 @@ function build(emu: Emulator): Svl {
     },
     emulator: emu,
     async apply(spec) {
-      const { applySpec } = await import('./apply.js');
-      return applySpec(spec, svl.clientConfig, { hasHttpApis: () => emu.apigw.store.apis().length > 0 });
+      const { applySpec, ApplyClients } = await import('./apply.js');
+      applyClients ??= new ApplyClients(svl.clientConfig, { hasHttpApis: () => emu.apigw.store.apis().length > 0 });
+      return applySpec(spec, applyClients);
     },
     async deploy(name, def) {
       await deployFunction(emu.lambda, endpoint, name, def);
@@ -259,6 +262,7 @@ function build(emu: Emulator): Svl {
     },
     stop() {
       stopped ??= (async () => {
+        applyClients?.destroy();
         for (const fn of emu.lambda.store.all()) emu.lambda.runtime.setInline(fn.name, undefined);
         await emu.close();
       })();
