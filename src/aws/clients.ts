@@ -11,7 +11,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ensureLocalEmulator, type AutostartUi } from './local-autostart.js';
-import { apiGatewayV2Sdk, lambdaSdk, s3Sdk, snsSdk, sqsSdk, stsSdk } from './sdk.js';
+import { apigwSdk, lambdaSdk, logsSdk, s3Sdk, snsSdk, sqsSdk, stsSdk } from './sdk.js';
 import type { Service, Target } from './target.js';
 
 const clients = new Map<string, Promise<unknown>>();
@@ -61,7 +61,7 @@ export function getApiGatewayV2(target: Target, ui: AutostartUi): Promise<ApiGat
   const config = { ...base, ...(endpoint !== undefined && { endpoint }) };
   return cached(JSON.stringify([target.kind, 'apigatewayv2', config.region, config.profile, config.endpoint]), async () => {
     if (target.kind === 'local' && config.endpoint) await emulatorReady(config.endpoint, ui);
-    return new (apiGatewayV2Sdk()).ApiGatewayV2Client(config);
+    return new (apigwSdk()).ApiGatewayV2Client(config);
   });
 }
 
@@ -108,7 +108,7 @@ export function getSts(target: Target): Promise<STSClient> {
  */
 export async function newCloudWatchLogs(target: Target): Promise<CloudWatchLogsClient> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CloudWatchLogsClient } = logsSdk();
   return new CloudWatchLogsClient(clientConfig(target, 'lambda'));
 }
 

@@ -3,12 +3,17 @@
  * attributes that decide how to send to it (FIFO or not, content-based deduplication). Not-found
  * errors name the resource and suggest `svl status`.
  */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
-import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import type { QueueAttributeName, SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient, Subscription } from '@aws-sdk/client-sns';
 import { SvlError } from '../errors.js';
 import { describeTarget, isQueueNotFound, mapAwsError } from './errors.js';
 import { arnName, queueNameFromUrl } from './inventory-model.js';
 import type { Target } from './target.js';
+import { snsSdk, sqsSdk } from './sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { GetQueueAttributesCommand, GetQueueUrlCommand } = sqsSdk();
+const { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand } = snsSdk();
 
 export interface LocatedQueue {
   name: string;

@@ -26,6 +26,7 @@ import {
 } from './apis-plan.js';
 import { FLOW_TAG, flowTags, type FlowSpec } from './spec.js';
 import type { PlanStep } from './plan.js';
+import { apigwSdk, lambdaSdk } from '../aws/sdk.js';
 
 export interface AppliedApi {
   name: string;
@@ -46,7 +47,7 @@ const isConflict = (err: unknown) => (err as { name?: string }).name === 'Resour
 /** Removes svl's permission for `apiId` from each function (gone already is fine). */
 async function removePermissions(lambda: LambdaClient | undefined, apiId: string, fns: Iterable<string>): Promise<void> {
   if (!lambda) return;
-  const { RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
+  const { RemovePermissionCommand } = lambdaSdk();
   for (const fn of new Set(fns)) {
     try {
       await lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: permissionSid(apiId) }));
@@ -68,8 +69,8 @@ export async function applyApis(
   ctx: { region: string; account: string },
   hooks: ApiApplyHooks,
 ): Promise<AppliedApi[]> {
-  const m = await import('@aws-sdk/client-apigatewayv2');
-  const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
+  const m = apigwSdk();
+  const { AddPermissionCommand } = lambdaSdk();
   const { apigw, lambda } = clients;
   const tags = flowTags(spec);
   const mark = (action: PlanStep['action'], kind: PlanStep['kind'], name: string) => {
@@ -244,7 +245,7 @@ export const destroyApiSteps = (apis: readonly ObservedApi[]): PlanStep[] =>
 
 /** Deletes one API: its Lambda permissions first, then the API (gone already is fine). */
 export async function destroyApi(clients: { apigw: ApiGatewayV2Client; lambda?: LambdaClient }, api: ObservedApi): Promise<void> {
-  const { DeleteApiCommand } = await import('@aws-sdk/client-apigatewayv2');
+  const { DeleteApiCommand } = apigwSdk();
   await removePermissions(clients.lambda, api.id, observedFunctions(api));
   await ignoreNotFound(clients.apigw.send(new DeleteApiCommand({ ApiId: api.id })));
 }

@@ -13,7 +13,7 @@
 import type { ApiGatewayV2Client, Cors } from '@aws-sdk/client-apigatewayv2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { mapLimit } from '../aws/pool.js';
-import { apiGatewayV2Sdk } from '../aws/sdk.js';
+import { apigwSdk, lambdaSdk } from '../aws/sdk.js';
 import { apiFunctions, type ApiSpec, type AuthorizerSpec, type CorsSpec } from './apis.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
 import type { PlanStep } from './plan.js';
@@ -153,13 +153,13 @@ async function all<T>(page: (token: string | undefined) => Promise<{ Items?: T[]
 
 /** Every HTTP API of the target, with its tags (GetApis returns them). */
 export async function listApis(apigw: ApiGatewayV2Client) {
-  const { GetApisCommand } = apiGatewayV2Sdk();
+  const { GetApisCommand } = apigwSdk();
   return all((NextToken) => apigw.send(new GetApisCommand({ NextToken })));
 }
 
 /** An API's stages, integrations, routes and authorizers. */
 export async function observeApi(apigw: ApiGatewayV2Client, a: { ApiId?: string; Name?: string; ApiEndpoint?: string; ProtocolType?: string; Tags?: Record<string, string>; CorsConfiguration?: Cors }): Promise<ObservedApi> {
-  const m = apiGatewayV2Sdk();
+  const m = apigwSdk();
   const ApiId = a.ApiId!;
   const [stages, integrations, routes, authorizers] = await Promise.all([
     all((NextToken) => apigw.send(new m.GetStagesCommand({ ApiId, NextToken }))),
@@ -191,7 +191,7 @@ export async function observeApi(apigw: ApiGatewayV2Client, a: { ApiId?: string;
 
 /** The statement ids of a function's resource policy; undefined when the function does not exist. */
 export async function policyStatementIds(lambda: LambdaClient, fn: string): Promise<Set<string> | undefined> {
-  const { GetPolicyCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+  const { GetPolicyCommand, GetFunctionConfigurationCommand } = lambdaSdk();
   try {
     const r = await lambda.send(new GetPolicyCommand({ FunctionName: fn }));
     const doc = JSON.parse(r.Policy ?? '{}') as { Statement?: Array<{ Sid?: string }> };

@@ -30,6 +30,7 @@ import {
   type PlanStep,
 } from './plan.js';
 import { specWarnings } from './doctor/spec.js';
+import { lambdaSdk, snsSdk, sqsSdk } from '../aws/sdk.js';
 
 export interface ApplyResult {
   flow: string;
@@ -134,8 +135,8 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     if (cancelling()) throw STOPPED;
   };
   const find = (action: string, kind: string, name: string) => plan.steps.find((s) => s.action === action && s.kind === kind && s.name === name);
-  const sqs = await import('@aws-sdk/client-sqs');
-  const sns = await import('@aws-sdk/client-sns');
+  const sqs = sqsSdk();
+  const sns = snsSdk();
   const tags = flowTags(spec);
   let topicArn = obs.topic?.arn ?? '';
   const urls = new Map<string, string>([...obs.queues.values()].map((q) => [q.name, q.url]));
@@ -235,7 +236,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
     // 5. consumers (Lambda event source mappings)
     if (obs.consumers && clients.lambda) {
       const lambda = await clients.lambda();
-      const lm = await import('@aws-sdk/client-lambda');
+      const lm = lambdaSdk();
       for (const q of spec.queues.filter((x) => x.consumer)) {
         checkpoint();
         const c = q.consumer!;

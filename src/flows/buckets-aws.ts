@@ -21,12 +21,13 @@ import {
   type ObservedS3,
 } from './buckets.js';
 import type { Plan, PlanStep } from './plan.js';
+import { lambdaSdk, s3Sdk, snsSdk } from '../aws/sdk.js';
 
 const errName = (err: unknown) => (err as { name?: string }).name ?? '';
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 export async function bucketTags(s3: S3Client, bucket: string): Promise<Record<string, string>> {
-  const { GetBucketTaggingCommand } = await import('@aws-sdk/client-s3');
+  const { GetBucketTaggingCommand } = s3Sdk();
   try {
     const r = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
     return Object.fromEntries((r.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -38,7 +39,7 @@ export async function bucketTags(s3: S3Client, bucket: string): Promise<Record<s
 
 /** One bucket: undefined when it does not exist, `foreign` when another account owns the name. */
 export async function observeBucket(s3: S3Client, name: string): Promise<ObservedBucket | undefined> {
-  const { HeadBucketCommand, GetBucketNotificationConfigurationCommand } = await import('@aws-sdk/client-s3');
+  const { HeadBucketCommand, GetBucketNotificationConfigurationCommand } = s3Sdk();
   try {
     await s3.send(new HeadBucketCommand({ Bucket: name }));
   } catch (err) {
@@ -59,7 +60,7 @@ export async function observeBuckets(spec: FlowSpec, c: FlowClients): Promise<Ob
   if (!fns.length) return { buckets, permissions: new Map(), missingFunctions };
   const lambda = c.lambda ? await c.lambda() : undefined;
   if (!lambda) return { buckets, missingFunctions };
-  const { GetPolicyCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+  const { GetPolicyCommand, GetFunctionConfigurationCommand } = lambdaSdk();
   const permissions = new Map<string, Set<string>>();
   for (const fn of fns) {
     try {
@@ -87,7 +88,7 @@ type Step = (s: PlanStep) => void;
 export async function applyBucketsFirst(spec: FlowSpec, c: FlowClients, plan: Plan, region: string, step: Step, cancelling: () => boolean): Promise<void> {
   const mine = plan.steps.filter((s) => s.kind === 'bucket');
   if (!mine.length) return;
-  const s3m = await import('@aws-sdk/client-s3');
+  const s3m = s3Sdk();
   const s3 = await c.s3!();
   const tags = { ...spec.tags, [FLOW_TAG]: spec.name };
   for (const s of mine) {
@@ -110,7 +111,7 @@ export async function applyBucketsLast(spec: FlowSpec, c: FlowClients, plan: Pla
   const policy = plan.steps.find((s) => s.kind === 'policy');
   if (policy) {
     checkpoint();
-    const { SetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
+    const { SetTopicAttributesCommand } = snsSdk();
     await c.sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'Policy', AttributeValue: desiredTopicPolicy(spec, topicArn, ctx)! }));
     step(policy);
   }
@@ -119,7 +120,7 @@ export async function applyBucketsLast(spec: FlowSpec, c: FlowClients, plan: Pla
   const perms = plan.steps.filter((s) => s.kind === 'permission' && s.action === 'create' && buckets.has(s.name.split(' -> λ ')[0]!));
   if (perms.length) {
     const lambda = (await c.lambda!())!;
-    const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
+    const { AddPermissionCommand } = lambdaSdk();
     for (const s of perms) {
       checkpoint();
       const [bucket, fn] = s.name.split(' -> λ ') as [string, string];
@@ -138,7 +139,7 @@ export async function applyBucketsLast(spec: FlowSpec, c: FlowClients, plan: Pla
   }
   const notes = plan.steps.filter((s) => s.kind === 'notification');
   if (!notes.length) return;
-  const { PutBucketNotificationConfigurationCommand } = await import('@aws-sdk/client-s3');
+  const { PutBucketNotificationConfigurationCommand } = s3Sdk();
   const s3 = await c.s3!();
   for (const s of notes) {
     checkpoint();
@@ -162,7 +163,7 @@ export interface BucketDestroy {
 }
 
 async function isEmpty(s3: S3Client, bucket: string): Promise<boolean> {
-  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const { ListObjectsV2Command } = s3Sdk();
   const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
   return (r.KeyCount ?? r.Contents?.length ?? 0) === 0;
 }
@@ -178,7 +179,7 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
   let names: string[];
   if (spec) names = spec.buckets!.map((b) => b.name);
   else {
-    const { ListBucketsCommand } = await import('@aws-sdk/client-s3');
+    const { ListBucketsCommand } = s3Sdk();
     // The flow's region only: a bucket elsewhere belongs to the flow deployed there (and would answer 301).
     const region = await s3.config.region();
     names = [];
@@ -210,7 +211,7 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
     } else {
       out.skipped.push(`bucket ${x.n} (not empty: not deleted; \`svl destroy ${flow} --force\` empties and deletes it)`);
       // Its notifications point at what the flow deletes: cleared (once; a second destroy finds none).
-      const { GetBucketNotificationConfigurationCommand } = await import('@aws-sdk/client-s3');
+      const { GetBucketNotificationConfigurationCommand } = s3Sdk();
       if (canonicalNotifications(await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: x.n }))).length) {
         out.clear.push(x.n);
         out.steps.push({ action: 'delete', kind: 'notification', name: x.n, changes: ['its destinations are deleted'] });
@@ -230,7 +231,7 @@ export async function planDestroyBuckets(flow: string, spec: FlowSpec | undefine
 /** Deletes (or, for non-empty buckets without force, disconnects) the flow's buckets. */
 export async function executeDestroyBuckets(p: BucketDestroy, c: FlowClients, mark: Step, checkpoint: () => void): Promise<void> {
   if (!p.steps.length) return;
-  const s3m = await import('@aws-sdk/client-s3');
+  const s3m = s3Sdk();
   const s3 = await c.s3!();
   const stepOf = (kind: PlanStep['kind'], name: string) => p.steps.find((s) => s.kind === kind && s.name === name);
   for (const b of p.clear) {
@@ -250,7 +251,7 @@ export async function executeDestroyBuckets(p: BucketDestroy, c: FlowClients, ma
   }
   if (p.permissions.length && c.lambda) {
     const lambda = await c.lambda();
-    const { RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
+    const { RemovePermissionCommand } = lambdaSdk();
     for (const [fn, sid] of p.permissions) {
       checkpoint();
       try {
@@ -265,7 +266,7 @@ export async function executeDestroyBuckets(p: BucketDestroy, c: FlowClients, ma
 
 /** Deletes every object of a bucket, 1000 at a time (DeleteObjects' limit). */
 async function emptyBucket(s3: S3Client, bucket: string, checkpoint: () => void): Promise<void> {
-  const { ListObjectsV2Command, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
+  const { ListObjectsV2Command, DeleteObjectsCommand } = s3Sdk();
   for (;;) {
     checkpoint();
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));

@@ -10,6 +10,7 @@ import { mapLimit } from '../aws/pool.js';
 import { apiFunctions } from './apis.js';
 import type { PlanStep } from './plan.js';
 import { FLOW_TAG, type FlowSpec } from './spec.js';
+import { lambdaSdk } from '../aws/sdk.js';
 
 export const specFunctions = (spec: FlowSpec): string[] => [
   ...new Set([
@@ -22,7 +23,7 @@ export const specFunctions = (spec: FlowSpec): string[] => [
 
 export async function planDestroyFunctions(flow: string, spec: FlowSpec | undefined, lambda: LambdaClient | undefined, consumers: string[]): Promise<{ names: string[]; steps: PlanStep[] }> {
   if (!lambda) return { names: [], steps: [] };
-  const L = await import('@aws-sdk/client-lambda');
+  const L = lambdaSdk();
   const candidates = new Set([...(spec ? specFunctions(spec) : []), ...consumers.filter(Boolean)]);
   let marker: string | undefined;
   do {
@@ -44,7 +45,7 @@ export async function planDestroyFunctions(flow: string, spec: FlowSpec | undefi
 }
 
 export async function deleteFunction(lambda: LambdaClient, name: string): Promise<void> {
-  const { DeleteFunctionCommand } = await import('@aws-sdk/client-lambda');
+  const { DeleteFunctionCommand } = lambdaSdk();
   try {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
   } catch (err) {

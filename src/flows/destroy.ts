@@ -16,6 +16,7 @@ import { destroyApi, destroyApiSteps, findFlowApis } from './apis-apply.js';
 import type { ObservedApi } from './apis-plan.js';
 import { executeDestroyBuckets, planDestroyBuckets, type BucketDestroy } from './buckets-aws.js';
 import { deleteFunction, planDestroyFunctions } from './destroy-functions.js';
+import { lambdaSdk, snsSdk, sqsSdk } from '../aws/sdk.js';
 
 export interface DestroyPlan {
   flow: string;
@@ -36,7 +37,7 @@ export interface DestroyPlan {
 
 /** What destroying the flow would delete. With a spec, names come from it; always filtered by the tag. */
 export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: FlowClients, opts: { force?: boolean } = {}): Promise<DestroyPlan> {
-  const sns = await import('@aws-sdk/client-sns');
+  const sns = snsSdk();
   const skipped: string[] = [];
   const queues: ObservedQueue[] = [];
 
@@ -89,7 +90,7 @@ export async function planDestroy(flow: string, spec: FlowSpec | undefined, c: F
   const consumers: DestroyPlan['consumers'] = [];
   const lambda = queues.length && c.lambda ? await c.lambda() : undefined;
   if (lambda) {
-    const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+    const { ListEventSourceMappingsCommand } = lambdaSdk();
     for (const q of queues) {
       let marker: string | undefined;
       do {
@@ -142,8 +143,8 @@ export async function executeDestroy(
   const checkpoint = () => {
     if (cancelling()) throw STOPPED;
   };
-  const sqs = await import('@aws-sdk/client-sqs');
-  const sns = await import('@aws-sdk/client-sns');
+  const sqs = sqsSdk();
+  const sns = snsSdk();
   const done: PlanStep[] = [];
   const mark = (s: PlanStep | undefined) => {
     if (!s) return;
@@ -164,7 +165,7 @@ export async function executeDestroy(
     if (p.buckets) await executeDestroyBuckets(p.buckets, c, mark, checkpoint);
     if (p.consumers.length) {
       const lambda = (await c.lambda!())!;
-      const { DeleteEventSourceMappingCommand } = await import('@aws-sdk/client-lambda');
+      const { DeleteEventSourceMappingCommand } = lambdaSdk();
       for (const m of p.consumers) {
         checkpoint();
         await lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.uuid }));

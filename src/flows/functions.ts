@@ -17,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { resolveFunctionCode, type FunctionSpec } from './function-spec.js';
 import type { PlanStep } from './plan.js';
 import { FLOW_TAG, flowTags, type FlowSpec } from './spec.js';
+import { lambdaSdk } from '../aws/sdk.js';
 
 /** The role functions get on the emulator when the spec names none (the one `svl deploy --local` uses). */
 export const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/svl-lambda';
@@ -53,7 +54,7 @@ export async function observeFunctions(spec: FlowSpec, lambda: LambdaClient | un
   }
   const existing = new Map<string, ObservedFunction>();
   if (!lambda) return { available: false, zips, existing };
-  const { GetFunctionCommand } = await import('@aws-sdk/client-lambda');
+  const { GetFunctionCommand } = lambdaSdk();
   await mapLimit(fns, 8, async (f) => {
     try {
       const r = await lambda.send(new GetFunctionCommand({ FunctionName: f.name }));
@@ -132,7 +133,7 @@ export async function applyFunctions(
   kind: 'aws' | 'local',
   hooks: { step(s: PlanStep): void; cancelling(): boolean },
 ): Promise<void> {
-  const L = await import('@aws-sdk/client-lambda');
+  const L = lambdaSdk();
   const waiter = { client: lambda, maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
   const tags = flowTags(spec);
   await mapLimit(spec.functions ?? [], 4, async (f) => {

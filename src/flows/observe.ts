@@ -16,6 +16,7 @@ import type { ObservedApis } from './apis-plan.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObservedS3 } from './buckets.js';
 import { observeBuckets } from './buckets-aws.js';
+import { lambdaSdk, snsSdk, sqsSdk } from '../aws/sdk.js';
 
 export interface ObservedQueue {
   name: string;
@@ -75,7 +76,7 @@ const isNotFound = (err: unknown) => {
 };
 
 export async function observeQueue(sqs: SQSClient, name: string): Promise<ObservedQueue | undefined> {
-  const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+  const { GetQueueUrlCommand } = sqsSdk();
   let url: string;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
@@ -88,7 +89,7 @@ export async function observeQueue(sqs: SQSClient, name: string): Promise<Observ
 
 /** Every queue URL whose name starts with `prefix` (ListQueues, all pages). */
 export async function listQueueUrls(sqs: SQSClient, prefix: string): Promise<string[]> {
-  const { ListQueuesCommand } = await import('@aws-sdk/client-sqs');
+  const { ListQueuesCommand } = sqsSdk();
   const urls: string[] = [];
   let token: string | undefined;
   do {
@@ -101,7 +102,7 @@ export async function listQueueUrls(sqs: SQSClient, prefix: string): Promise<str
 
 /** A queue whose URL is known (listed): its attributes and tags. */
 export async function observeQueueUrl(sqs: SQSClient, url: string): Promise<ObservedQueue | undefined> {
-  const { GetQueueAttributesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
+  const { GetQueueAttributesCommand, ListQueueTagsCommand } = sqsSdk();
   try {
     const [a, t] = await Promise.all([
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })),
@@ -121,7 +122,7 @@ export const flowQueueNames = (spec: FlowSpec): string[] =>
   spec.queues.flatMap((q) => [q.name, ...(q.dlq ? [q.dlq.name] : []), ...(q.subscriptionDlq ? [q.subscriptionDlq.name] : [])]);
 
 export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Observed> {
-  const sns = await import('@aws-sdk/client-sns');
+  const sns = snsSdk();
   const names = flowQueueNames(spec);
 
   const topicP = (async (): Promise<Observed['topic']> => {
@@ -164,7 +165,7 @@ export async function observeFlow(spec: FlowSpec, c: FlowClients): Promise<Obser
   if (withConsumers.length && c.lambda) {
     const lambda = await c.lambda();
     if (lambda) {
-      const { ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+      const { ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } = lambdaSdk();
       consumers = new Map();
       missingFunctions = new Set();
       functionTimeouts = new Map();

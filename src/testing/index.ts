@@ -15,7 +15,9 @@
  * Deliberately not here: SDK clients (the test builds its own from `clientConfig`, so svl does not pin
  * the test's SDK version) and test-runner specifics (the optional matchers are in ./matchers.ts).
  * Start-up cost: an in-memory SQLite store and a loopback listener; the AWS SDK (for `apply`/`flows`)
- * is loaded only when a flow is applied, and the SNS signing key only when something is signed.
+ * is loaded only when a flow is applied. The SNS signing key (an RSA generation, 50-200 ms of CPU) is
+ * made in libuv's thread pool from the moment this module loads, so it is ready by a test's first
+ * publish; a signature needed before then would make one on the event loop, in the test's time.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { warmSigningKey } from '../local/sns/envelope.js';
 import { systemAttributes } from '../local/sqs/receive.js';
 import type { FlowSpec } from '../flows/spec.js';
 import type { ApplyResult } from '../flows/apply.js';
+import type { ApplyClients } from './apply.js';
 import { SvlEvents, type Names } from './events.js';
 import { toMs, type Duration } from './duration.js';
 import { deployFunction, type FunctionDefinition } from './functions.js';
@@ -37,6 +40,8 @@ export type { FunctionDefinition, InlineFunction, DirectoryFunction } from './fu
 export type { InlineHandler } from '../local/lambda/runtime/inline.js';
 export type { FlowSpec } from '../flows/spec.js';
 export { FakeClock };
+
+warmSigningKey();
 
 export interface StartSvlOptions {
   /** Default 0: a free port. */
@@ -120,7 +125,7 @@ export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
     journalSize: opts.journalSize,
     version: 'svl/testing',
   });
-  // The SNS signing key (~200 ms of RSA) is made in the thread pool while the test gets going.
+  // Again (a no-op once the key is made or being made): a durable emulator's key is its state directory's.
   warmSigningKey();
   try {
     const svl = build(emu);
@@ -185,6 +190,7 @@ function build(emu: Emulator): Svl {
   };
 
   let stopped: Promise<void> | undefined;
+  let applyClients: ApplyClients | undefined;
   const svl: Svl = {
     endpoint,
     region,
@@ -209,9 +215,9 @@ function build(emu: Emulator): Svl {
     },
     emulator: emu,
     async apply(spec) {
-      const { applySpec } = await import('./apply.js');
-      const r = await applySpec(spec, svl.clientConfig);
-      return r;
+      const { applySpec, ApplyClients } = await import('./apply.js');
+      applyClients ??= new ApplyClients(svl.clientConfig, { hasHttpApis: () => emu.apigw.store.apis().length > 0 });
+      return applySpec(spec, applyClients);
     },
     async deploy(name, def) {
       await deployFunction(emu.lambda, endpoint, name, def);
@@ -256,6 +262,7 @@ function build(emu: Emulator): Svl {
     },
     stop() {
       stopped ??= (async () => {
+        applyClients?.destroy();
         for (const fn of emu.lambda.store.all()) emu.lambda.runtime.setInline(fn.name, undefined);
         await emu.close();
       })();

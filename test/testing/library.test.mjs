@@ -189,13 +189,13 @@ test('startSvl answers its first request with nothing applied; apply, deploy, an
 
 test('apply creates a flow\'s HTTP API and bucket notifications: a request reaches the function, an upload reaches the queue', () =>
   withSvl({ functions: { hello: { handler: async (e) => ({ statusCode: 200, body: `hi ${e.rawPath}` }) } } }, async (svl) => {
-    const r = await svl.apply({
+    const web = {
       name: 'web',
       topic: { name: 'web' },
       queues: [{ id: 'uploads', name: 'uploads', dlq: false }],
-      apis: [{ name: 'site', routes: [{ route: 'GET /hello', function: 'hello' }] }],
       buckets: [{ name: 'web-uploads', notifications: [{ events: ['s3:ObjectCreated:*'], queue: 'uploads' }] }],
-    });
+    };
+    const r = await svl.apply({ ...web, apis: [{ name: 'site', routes: [{ route: 'GET /hello', function: 'hello' }] }] });
     assert.equal(r.changed, true);
     const { ApiGatewayV2Client, GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
     const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
@@ -213,6 +213,13 @@ test('apply creates a flow\'s HTTP API and bucket notifications: a request reach
     // The first message is S3's s3:TestEvent (sent when the notification is configured).
     const records = svl.peek('uploads').flatMap((m) => JSON.parse(m.body).Records ?? []);
     assert.deepEqual(records.map((r) => r.s3.object.key), ['a.txt']);
+    // Applied again without its API, the flow's API goes, as with `svl apply`: the spec declares none, but
+    // the emulator has one, so the engine gets its API Gateway client and finds the stale API.
+    const again = await svl.apply(web);
+    assert.deepEqual(again.done.filter((s) => s.kind === 'api').map((s) => `${s.action} ${s.name}`), ['delete site']);
+    const apigw2 = new ApiGatewayV2Client(svl.clientConfig);
+    assert.deepEqual((await apigw2.send(new GetApisCommand({}))).Items ?? [], []);
+    apigw2.destroy();
   }));
 
 test('two emulators in one process on port 0 keep separate state and journals', () =>
