@@ -64,6 +64,14 @@ export interface JournalSink {
   get(seq: number): JournalEvent | undefined;
 }
 
+/**
+ * Marks a data document the caller records again and again (a subscription's delivery details) and never
+ * changes: the journal encodes it once, then knows it by reference. Returns it, frozen.
+ */
+export function constantData<T extends Record<string, unknown>>(data: T): Readonly<T> {
+  return Object.freeze(data);
+}
+
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
 export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
@@ -130,6 +138,12 @@ export class Journal implements JournalSink {
    */
   private readonly latest = new Map<string, number>();
   private latestComplete: boolean;
+  /** The ids recorded last, not yet in `latest` (see `remember`), and which of the two is newer. */
+  private idA: string | undefined;
+  private seqA = 0;
+  private idB: string | undefined;
+  private seqB = 0;
+  private aNewer = false;
   /**
    * Events at or below this seq are pruned: readers leave them out of a group row that straddles it (the
    * prune deletes only rows whose events are all below it), so the ring holds `size` events, not rows.
@@ -139,6 +153,13 @@ export class Journal implements JournalSink {
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
   private readonly numberOf = new Map<string, number>();
+  /**
+   * The numbers of the SNS event types (their data are candidates for interning, see DATA_CANDIDATES);
+   * a type stored as its text (past TEXT_LIMIT) is matched by `snsTypes.has(text)` never, its data kept whole.
+   */
+  private readonly snsTypes = new Set<string | number>();
+  /** Frozen data documents (`constantData`) and their stored form, so each is encoded once. */
+  private readonly constants = new WeakMap<object, string | number | null>();
   /** Data documents seen once lately: a second sighting interns it. */
   private readonly dataSeen = new Set<string>();
   /** Texts interned inside a transaction, written again after it (a rollback must not leave a number without its text). */
@@ -172,6 +193,7 @@ export class Journal implements JournalSink {
     for (const r of this.s.texts.all() as Array<{ n: number; text: string }>) {
       this.textOf.set(r.n, r.text);
       this.numberOf.set(r.text, r.n);
+      if (r.text.startsWith('sns.')) this.snsTypes.add(r.n);
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
@@ -193,31 +215,47 @@ export class Journal implements JournalSink {
 
   record(e: NewJournalEvent): number {
     const seq = e.seq ?? this.nextSeq++;
+    const type = this.intern(e.type);
     let data: string | number | null = null;
-    if (e.data) {
-      const text = JSON.stringify(e.data);
-      if (text !== '{}') data = this.numberOf.get(text) ?? (e.type.startsWith('sns.') ? this.internData(text) : text);
-    }
-    const row: Row = {
+    if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
+    this.pending.push({
       seq,
       time_ms: e.timeMs ?? this.clock.now(),
-      type: this.intern(e.type),
+      type,
       cause: e.cause || null,
       resource: e.resource === undefined ? null : this.intern(e.resource),
       id: e.id ?? null,
       data,
-    };
+    });
     if (e.id) this.remember(e.id, seq);
     // Inside a transaction the event commits (or rolls back) with the state change it describes.
-    this.pending.push(row);
     this.scheduleFlush();
     this.sincePrune++;
-    this.wake();
+    if (this.waiters.size) this.wake();
     return seq;
+  }
+
+  /** A data document's stored form: its JSON text, or the number of that text when it repeats (SNS hops). */
+  private encode(doc: Record<string, unknown>, type: string | number): string | number | null {
+    const text = JSON.stringify(doc);
+    if (text === '{}') return null;
+    return this.numberOf.get(text) ?? (this.snsTypes.has(type) ? this.internData(text) : text);
+  }
+
+  /** A frozen data document (see `constantData`): encoded the first times it is seen, then by reference. */
+  private constant(doc: Record<string, unknown>, type: string | number): string | number | null {
+    const known = this.constants.get(doc);
+    if (known !== undefined) return known;
+    const stored = this.encode(doc, type);
+    // Cached once its text has a number (the second sighting interns it): a number never changes meaning.
+    if (typeof stored === 'number' || stored === null) this.constants.set(doc, stored);
+    return stored;
   }
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
+    if (id === this.idA) return this.seqA;
+    if (id === this.idB) return this.seqB;
     const known = this.latest.get(id);
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
@@ -227,6 +265,7 @@ export class Journal implements JournalSink {
   /** Fills `latest` from the ring (once, after a restart on a durable state). */
   private loadLatest(): void {
     this.flush();
+    this.settle();
     const known = new Map(this.latest);
     this.latest.clear();
     for (const r of this.s.ids.iterate() as Iterable<Row>) {
@@ -234,6 +273,7 @@ export class Journal implements JournalSink {
     }
     // Recorded since the start: newer than anything in the table (and already in it, flushed above).
     for (const [id, seq] of known) this.remember(id, seq);
+    this.settle();
     this.latestComplete = true;
   }
 
@@ -266,6 +306,7 @@ export class Journal implements JournalSink {
     const n = this.nextText++;
     this.numberOf.set(text, n);
     this.textOf.set(n, text);
+    if (text.startsWith('sns.')) this.snsTypes.add(n);
     this.s.putText.run(n, text);
     if (this.db.inTransaction) {
       this.textPending.push([n, text]);
@@ -443,6 +484,7 @@ export class Journal implements JournalSink {
   clear(): void {
     this.pending = [];
     this.latest.clear();
+    this.idA = this.idB = undefined;
     this.latestComplete = true;
     this.s.clear.run();
   }
@@ -557,12 +599,51 @@ export class Journal implements JournalSink {
 
 
   /**
+   * The two ids recorded last are held here, ahead of `latest`: a publish records its message id between
+   * each delivery's SQS message id, so its fan-out writes the map once for it, not once per subscriber.
+   */
+  private remember(id: string, seq: number): void {
+    if (id === this.idA) {
+      this.seqA = seq;
+      this.aNewer = true;
+    } else if (id === this.idB) {
+      this.seqB = seq;
+      this.aNewer = false;
+    } else if (this.aNewer) {
+      if (this.idB !== undefined) this.keep(this.idB, this.seqB);
+      this.idB = id;
+      this.seqB = seq;
+      this.aNewer = false;
+    } else {
+      if (this.idA !== undefined) this.keep(this.idA, this.seqA);
+      this.idA = id;
+      this.seqA = seq;
+      this.aNewer = true;
+    }
+  }
+
+  /** Moves the two held ids into `latest`. */
+  private settle(): void {
+    const [a, sa, b, sb, aNewer] = [this.idA, this.seqA, this.idB, this.seqB, this.aNewer];
+    this.idA = this.idB = undefined;
+    // The older first: `latest` is oldest first.
+    if (aNewer) {
+      if (b !== undefined) this.keep(b, sb);
+      if (a !== undefined) this.keep(a, sa);
+    } else {
+      if (a !== undefined) this.keep(a, sa);
+      if (b !== undefined) this.keep(b, sb);
+    }
+  }
+
+  /**
    * One lookup: an id's entry is updated in place and keeps its place, so the oldest entries are not
    * necessarily the stalest. Past `size` ids, the first ones are evicted if their latest event is out of the
    * ring (at or below head - size: `size` events came after it), or moved to the end if not. There is
    * always one out of the ring: more than `size` ids, each with its own latest seq, all at or below head.
+   * (An entry of an id also held in idA/idB may be older than its latest: still a seq of its own.)
    */
-  private remember(id: string, seq: number): void {
+  private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
     if (this.latest.size <= this.size) return;
     const bound = this.nextSeq - 1 - this.size;
