@@ -80,7 +80,7 @@ const PRUNE_EVERY = 500;
 /** Rows per INSERT statement when the pending events are written. */
 const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
-const FLUSH_MS = 5;
+const FLUSH_MS = 20;
 /**
  * At most this many events of consecutive seqs in one row (a group row, see `writeRows`): ~2 KB, within
  * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
@@ -91,7 +91,8 @@ const GROUP = 32;
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
  * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a JSON array of
  * one `[dt, type, cause, resource, id, data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause,
- * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline).
+ * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline; id: the
+ * id, 0 for none, or the number (from 1) of an earlier member of the row with the same id).
  */
 interface Row {
   seq: number;
@@ -342,13 +343,16 @@ export class Journal implements JournalSink {
     const members = JSON.parse(r.data as string) as Member[];
     const out: JournalEvent[] = [];
     for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
+      // An id written as a member number: that (earlier) member's id, resolved in place for the next ones.
+      if (typeof m[4] === 'number' && m[4] !== 0) m[4] = members[m[4] - 1]![4];
       const seq = r.seq + k;
       if (seq <= this.floor) continue;
-      const [dt, type, cause, resource, id, data] = members[k]!;
+      const [dt, type, cause, resource, id, data] = m;
       const ev: JournalEvent = { seq, timeMs: r.time_ms + dt, type: this.text(type) };
       if (cause !== 0) ev.cause = seq - cause;
       if (resource !== 0) ev.resource = this.text(resource);
-      if (id !== 0) ev.id = id;
+      if (id !== 0) ev.id = id as string;
       if (data !== 0) ev.data = typeof data === 'object' ? data : (JSON.parse(this.text(data)) as Record<string, unknown>);
       out.push(ev);
     }
@@ -562,12 +566,31 @@ export class Journal implements JournalSink {
     const head = rows[from]!;
     const t0 = head.time_ms;
     let text = '[';
+    // The last two ids written in full and their member numbers: a publish's hops repeat its message id
+    // between its deliveries' SQS message ids, each repeat stored as the number of the member that has it.
+    let idA: string | null = null;
+    let idB: string | null = null;
+    let atA = 0;
+    let atB = 0;
+    let usedA = -1;
+    let usedB = -1;
     for (let k = from; k < to; k++) {
       const r = rows[k]!;
       const type = typeof r.type === 'number' ? r.type : JSON.stringify(r.type);
       const resource = r.resource === null ? 0 : typeof r.resource === 'number' ? r.resource : JSON.stringify(r.resource);
+      let id: string | number = 0;
+      if (r.id !== null) {
+        if (r.id === idA) [id, usedA] = [atA, k];
+        else if (r.id === idB) [id, usedB] = [atB, k];
+        else {
+          id = JSON.stringify(r.id);
+          // Replaces the one used less lately.
+          if (usedA <= usedB) [idA, atA, usedA] = [r.id, k - from + 1, k];
+          else [idB, atB, usedB] = [r.id, k - from + 1, k];
+        }
+      }
       // A data text is a JSON document already: inline.
-      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${r.id === null ? 0 : JSON.stringify(r.id)},${r.data ?? 0}]`;
+      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${id},${r.data ?? 0}]`;
     }
     return { seq: head.seq, time_ms: t0, type: -(to - from), cause: null, resource: null, id: null, data: text + ']' };
   }
@@ -665,7 +688,7 @@ export class Journal implements JournalSink {
 }
 
 /** One event of a group row: `[dt, type, cause, resource, id, data]` (see Row). */
-type Member = [number, string | number, number, string | number, string | 0, Record<string, unknown> | number];
+type Member = [number, string | number, number, string | number, string | number, Record<string, unknown> | number];
 
 function isGroup(r: Row): boolean {
   return typeof r.type === 'number' && r.type < 0;
