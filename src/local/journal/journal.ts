@@ -5,10 +5,10 @@
  * - An event is `{ seq, timeMs, type, cause?, resource?, id?, data? }`: `type` is `<service>.<what>`
  *   (`sns.published`, `sqs.received`, `lambda.completed`, …), `resource` the ARN it happened on, `id` the
  *   message id / request id the hop is about, `cause` the seq of the event that led to it.
- * - Durable with the rest of the state, a moment later: events are buffered and written every few ms
- *   (FLUSH_MS), all of them in one transaction with multi-row INSERTs and the ring's prune (a group
+ * - Durable with the rest of the state, a moment later: events are buffered and written every FLUSH_MS
+ *   (20 ms), all of them in one transaction with multi-row INSERTs and the ring's prune (a group
  *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
- *   the journal events of the last few ms, never a message or any other state. An operation whose
+ *   the journal events of the last 20 ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
@@ -20,11 +20,16 @@
  * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
  *   is one row, its events expanded on read; the prune deletes rows whose events are all out of the ring,
  *   and readers leave out the pruned events of a row that straddles the bound.
+ * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
+ *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
+ *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids); in a
+ *   group row a repeated id is the number of the member that has it.
  *
  * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * load ~20): SNS publish to 10 / 50 subscribers +7% / +20%, SQS send +10%, receive+delete +12% (one row
- * per event: +13% / +29% / +15% / +16% in the same conditions). What remains is mostly recording itself
- * (each event's data JSON, its object) and the flush's commit.
+ * load 10-16, each round's figure noisy by several %): SNS publish to 10 / 50 subscribers +11% / +18%,
+ * SQS send +11%, receive+delete +12% before the cheap recording above and FLUSH_MS 20 (was 5); +12% / +15%
+ * / +7% / +15% after, median of 3 rounds (the journal's own frames: ~9% of the busy profile before, ~6.5%
+ * after). What remains: the flush's commit and rows (~half), the id map, Row objects, filter explanations.
  *
  * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
