@@ -5,7 +5,9 @@
 // below), several rounds. Throughput is printed too, but CPU per operation is the figure
 // to judge by. `--prof DIR` writes a --cpu-prof profile of each emulator process into DIR.
 //
-//   node bench/journal-cost.mjs [--rounds 2] [--publishes 1500] [--messages 10000] [--prof /tmp/prof]
+// `--only f50` (f10, f50, sqs; comma-separated) runs only those phases, to profile one at a time.
+//
+//   node bench/journal-cost.mjs [--rounds 2] [--publishes 1500] [--messages 10000] [--prof /tmp/prof] [--only f10,f50,sqs]
 import { Agent, request as httpRequest } from 'node:http';
 import { parseArgs } from 'node:util';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -19,11 +21,14 @@ const { values: args } = parseArgs({
     publishes: { type: 'string', default: '1500' },
     messages: { type: 'string', default: '10000' },
     prof: { type: 'string' },
+    only: { type: 'string', default: 'f10,f50,sqs' },
   },
 });
 const ROUNDS = Number(args.rounds);
 const PUBLISHES = Number(args.publishes);
 const MESSAGES = Number(args.messages);
+const ONLY = new Set(args.only.split(','));
+const NONE = { ops: 0, rate: NaN, cpuUs: NaN };
 
 const start = (journal) =>
   startSvl({
@@ -120,9 +125,10 @@ for (let round = 0; round < ROUNDS; round++) {
   const [on, off] = await Promise.all([start(true), start(false)]);
   try {
     const both = (fn) => Promise.all([fn(on), fn(off)]);
-    const [f10on, f10off] = await both((s) => fanout(s.url, s.pid, 10));
-    const [f50on, f50off] = await both((s) => fanout(s.url, s.pid, 50));
-    const [qon, qoff] = await both((s) => sqsPhases(s.url, s.pid));
+    const skip = [NONE, NONE];
+    const [f10on, f10off] = ONLY.has('f10') ? await both((s) => fanout(s.url, s.pid, 10)) : skip;
+    const [f50on, f50off] = ONLY.has('f50') ? await both((s) => fanout(s.url, s.pid, 50)) : skip;
+    const [qon, qoff] = ONLY.has('sqs') ? await both((s) => sqsPhases(s.url, s.pid)) : [{ send: NONE, recv: NONE }, { send: NONE, recv: NONE }];
     runs.on.push({ f10: f10on, f50: f50on, send: qon.send, recv: qon.recv });
     runs.off.push({ f10: f10off, f50: f50off, send: qoff.send, recv: qoff.recv });
     const us = (r) => [r.f10.cpuUs, r.f50.cpuUs, r.send.cpuUs, r.recv.cpuUs].map((x) => Math.round(x)).join('/');

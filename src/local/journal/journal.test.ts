@@ -114,3 +114,30 @@ test('the ring keeps the last `size` events, and lastOf forgets exactly the ids 
     store.close();
   }
 });
+
+test("a fan-out's repeated message id is written once per group row and read back on every event", () => {
+  const { j, close } = journal();
+  const db = (j as unknown as { db: import('../store/db.js').Db }).db;
+  try {
+    const published = j.record({ type: 'sns.published', id: 'msg-1' });
+    for (let i = 0; i < 3; i++) {
+      const hop = j.reserve();
+      j.record({ type: 'sqs.sent', id: `sqs-${i}`, cause: hop });
+      j.record({ seq: hop, type: 'sns.delivered', id: 'msg-1', cause: published });
+      j.record({ type: 'sns.filtered', id: 'msg-1', cause: published });
+    }
+    j.flush();
+    const rows = db.prepare('SELECT data FROM svl_journal').all() as Array<{ data: string }>;
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.data.split('"msg-1"').length - 1, 1, 'the message id in full once');
+    const events = j.since(0);
+    assert.deepEqual(events.map((e) => e.id), ['msg-1', 'msg-1', 'sqs-0', 'msg-1', 'msg-1', 'sqs-1', 'msg-1', 'msg-1', 'sqs-2', 'msg-1']);
+    const traced = j.related('sqs-2');
+    assert.equal(traced[0]!.type, 'sns.published');
+    assert.ok(traced.some((e) => e.id === 'sqs-2' && e.cause === 8), 'the SQS send, caused by its delivery');
+    assert.equal(j.lastOf('msg-1'), 10);
+    assert.equal(j.lastOf('sqs-1'), 6);
+  } finally {
+    close();
+  }
+});

@@ -5,10 +5,10 @@
  * - An event is `{ seq, timeMs, type, cause?, resource?, id?, data? }`: `type` is `<service>.<what>`
  *   (`sns.published`, `sqs.received`, `lambda.completed`, …), `resource` the ARN it happened on, `id` the
  *   message id / request id the hop is about, `cause` the seq of the event that led to it.
- * - Durable with the rest of the state, a moment later: events are buffered and written every few ms
- *   (FLUSH_MS), all of them in one transaction with multi-row INSERTs and the ring's prune (a group
+ * - Durable with the rest of the state, a moment later: events are buffered and written every FLUSH_MS
+ *   (20 ms), all of them in one transaction with multi-row INSERTs and the ring's prune (a group
  *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
- *   the journal events of the last few ms, never a message or any other state. An operation whose
+ *   the journal events of the last 20 ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
@@ -20,11 +20,16 @@
  * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
  *   is one row, its events expanded on read; the prune deletes rows whose events are all out of the ring,
  *   and readers leave out the pruned events of a row that straddles the bound.
+ * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
+ *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
+ *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids); in a
+ *   group row a repeated id is the number of the member that has it.
  *
  * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * load ~20): SNS publish to 10 / 50 subscribers +7% / +20%, SQS send +10%, receive+delete +12% (one row
- * per event: +13% / +29% / +15% / +16% in the same conditions). What remains is mostly recording itself
- * (each event's data JSON, its object) and the flush's commit.
+ * load 10-16, each round's figure noisy by several %): SNS publish to 10 / 50 subscribers +11% / +18%,
+ * SQS send +11%, receive+delete +12% before the cheap recording above and FLUSH_MS 20 (was 5); +12% / +15%
+ * / +7% / +15% after, median of 3 rounds (the journal's own frames: ~9% of the busy profile before, ~6.5%
+ * after). What remains: the flush's commit and rows (~half), the id map, Row objects, filter explanations.
  *
  * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
@@ -64,6 +69,14 @@ export interface JournalSink {
   get(seq: number): JournalEvent | undefined;
 }
 
+/**
+ * Marks a data document the caller records again and again (a subscription's delivery details) and never
+ * changes: the journal encodes it once, then knows it by reference. Returns it, frozen.
+ */
+export function constantData<T extends Record<string, unknown>>(data: T): Readonly<T> {
+  return Object.freeze(data);
+}
+
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
 export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
@@ -72,7 +85,7 @@ const PRUNE_EVERY = 500;
 /** Rows per INSERT statement when the pending events are written. */
 const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
-const FLUSH_MS = 5;
+const FLUSH_MS = 20;
 /**
  * At most this many events of consecutive seqs in one row (a group row, see `writeRows`): ~2 KB, within
  * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
@@ -83,7 +96,8 @@ const GROUP = 32;
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
  * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a JSON array of
  * one `[dt, type, cause, resource, id, data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause,
- * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline).
+ * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline; id: the
+ * id, 0 for none, or the number (from 1) of an earlier member of the row with the same id).
  */
 interface Row {
   seq: number;
@@ -130,6 +144,12 @@ export class Journal implements JournalSink {
    */
   private readonly latest = new Map<string, number>();
   private latestComplete: boolean;
+  /** The ids recorded last, not yet in `latest` (see `remember`), and which of the two is newer. */
+  private idA: string | undefined;
+  private seqA = 0;
+  private idB: string | undefined;
+  private seqB = 0;
+  private aNewer = false;
   /**
    * Events at or below this seq are pruned: readers leave them out of a group row that straddles it (the
    * prune deletes only rows whose events are all below it), so the ring holds `size` events, not rows.
@@ -139,6 +159,13 @@ export class Journal implements JournalSink {
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
   private readonly numberOf = new Map<string, number>();
+  /**
+   * The numbers of the SNS event types (their data are candidates for interning, see DATA_CANDIDATES);
+   * a type stored as its text (past TEXT_LIMIT) is matched by `snsTypes.has(text)` never, its data kept whole.
+   */
+  private readonly snsTypes = new Set<string | number>();
+  /** Frozen data documents (`constantData`) and their stored form, so each is encoded once. */
+  private readonly constants = new WeakMap<object, string | number | null>();
   /** Data documents seen once lately: a second sighting interns it. */
   private readonly dataSeen = new Set<string>();
   /** Texts interned inside a transaction, written again after it (a rollback must not leave a number without its text). */
@@ -172,6 +199,7 @@ export class Journal implements JournalSink {
     for (const r of this.s.texts.all() as Array<{ n: number; text: string }>) {
       this.textOf.set(r.n, r.text);
       this.numberOf.set(r.text, r.n);
+      if (r.text.startsWith('sns.')) this.snsTypes.add(r.n);
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
@@ -193,31 +221,47 @@ export class Journal implements JournalSink {
 
   record(e: NewJournalEvent): number {
     const seq = e.seq ?? this.nextSeq++;
+    const type = this.intern(e.type);
     let data: string | number | null = null;
-    if (e.data) {
-      const text = JSON.stringify(e.data);
-      if (text !== '{}') data = this.numberOf.get(text) ?? (e.type.startsWith('sns.') ? this.internData(text) : text);
-    }
-    const row: Row = {
+    if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
+    this.pending.push({
       seq,
       time_ms: e.timeMs ?? this.clock.now(),
-      type: this.intern(e.type),
+      type,
       cause: e.cause || null,
       resource: e.resource === undefined ? null : this.intern(e.resource),
       id: e.id ?? null,
       data,
-    };
+    });
     if (e.id) this.remember(e.id, seq);
     // Inside a transaction the event commits (or rolls back) with the state change it describes.
-    this.pending.push(row);
     this.scheduleFlush();
     this.sincePrune++;
-    this.wake();
+    if (this.waiters.size) this.wake();
     return seq;
+  }
+
+  /** A data document's stored form: its JSON text, or the number of that text when it repeats (SNS hops). */
+  private encode(doc: Record<string, unknown>, type: string | number): string | number | null {
+    const text = JSON.stringify(doc);
+    if (text === '{}') return null;
+    return this.numberOf.get(text) ?? (this.snsTypes.has(type) ? this.internData(text) : text);
+  }
+
+  /** A frozen data document (see `constantData`): encoded the first times it is seen, then by reference. */
+  private constant(doc: Record<string, unknown>, type: string | number): string | number | null {
+    const known = this.constants.get(doc);
+    if (known !== undefined) return known;
+    const stored = this.encode(doc, type);
+    // Cached once its text has a number (the second sighting interns it): a number never changes meaning.
+    if (typeof stored === 'number' || stored === null) this.constants.set(doc, stored);
+    return stored;
   }
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
+    if (id === this.idA) return this.seqA;
+    if (id === this.idB) return this.seqB;
     const known = this.latest.get(id);
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
@@ -227,6 +271,7 @@ export class Journal implements JournalSink {
   /** Fills `latest` from the ring (once, after a restart on a durable state). */
   private loadLatest(): void {
     this.flush();
+    this.settle();
     const known = new Map(this.latest);
     this.latest.clear();
     for (const r of this.s.ids.iterate() as Iterable<Row>) {
@@ -234,6 +279,7 @@ export class Journal implements JournalSink {
     }
     // Recorded since the start: newer than anything in the table (and already in it, flushed above).
     for (const [id, seq] of known) this.remember(id, seq);
+    this.settle();
     this.latestComplete = true;
   }
 
@@ -266,6 +312,7 @@ export class Journal implements JournalSink {
     const n = this.nextText++;
     this.numberOf.set(text, n);
     this.textOf.set(n, text);
+    if (text.startsWith('sns.')) this.snsTypes.add(n);
     this.s.putText.run(n, text);
     if (this.db.inTransaction) {
       this.textPending.push([n, text]);
@@ -301,13 +348,16 @@ export class Journal implements JournalSink {
     const members = JSON.parse(r.data as string) as Member[];
     const out: JournalEvent[] = [];
     for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
+      // An id written as a member number: that (earlier) member's id, resolved in place for the next ones.
+      if (typeof m[4] === 'number' && m[4] !== 0) m[4] = members[m[4] - 1]![4];
       const seq = r.seq + k;
       if (seq <= this.floor) continue;
-      const [dt, type, cause, resource, id, data] = members[k]!;
+      const [dt, type, cause, resource, id, data] = m;
       const ev: JournalEvent = { seq, timeMs: r.time_ms + dt, type: this.text(type) };
       if (cause !== 0) ev.cause = seq - cause;
       if (resource !== 0) ev.resource = this.text(resource);
-      if (id !== 0) ev.id = id;
+      if (id !== 0) ev.id = id as string;
       if (data !== 0) ev.data = typeof data === 'object' ? data : (JSON.parse(this.text(data)) as Record<string, unknown>);
       out.push(ev);
     }
@@ -443,6 +493,7 @@ export class Journal implements JournalSink {
   clear(): void {
     this.pending = [];
     this.latest.clear();
+    this.idA = this.idB = undefined;
     this.latestComplete = true;
     this.s.clear.run();
   }
@@ -520,12 +571,31 @@ export class Journal implements JournalSink {
     const head = rows[from]!;
     const t0 = head.time_ms;
     let text = '[';
+    // The last two ids written in full and their member numbers: a publish's hops repeat its message id
+    // between its deliveries' SQS message ids, each repeat stored as the number of the member that has it.
+    let idA: string | null = null;
+    let idB: string | null = null;
+    let atA = 0;
+    let atB = 0;
+    let usedA = -1;
+    let usedB = -1;
     for (let k = from; k < to; k++) {
       const r = rows[k]!;
       const type = typeof r.type === 'number' ? r.type : JSON.stringify(r.type);
       const resource = r.resource === null ? 0 : typeof r.resource === 'number' ? r.resource : JSON.stringify(r.resource);
+      let id: string | number = 0;
+      if (r.id !== null) {
+        if (r.id === idA) [id, usedA] = [atA, k];
+        else if (r.id === idB) [id, usedB] = [atB, k];
+        else {
+          id = JSON.stringify(r.id);
+          // Replaces the one used less lately.
+          if (usedA <= usedB) [idA, atA, usedA] = [r.id, k - from + 1, k];
+          else [idB, atB, usedB] = [r.id, k - from + 1, k];
+        }
+      }
       // A data text is a JSON document already: inline.
-      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${r.id === null ? 0 : JSON.stringify(r.id)},${r.data ?? 0}]`;
+      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${id},${r.data ?? 0}]`;
     }
     return { seq: head.seq, time_ms: t0, type: -(to - from), cause: null, resource: null, id: null, data: text + ']' };
   }
@@ -557,12 +627,51 @@ export class Journal implements JournalSink {
 
 
   /**
+   * The two ids recorded last are held here, ahead of `latest`: a publish records its message id between
+   * each delivery's SQS message id, so its fan-out writes the map once for it, not once per subscriber.
+   */
+  private remember(id: string, seq: number): void {
+    if (id === this.idA) {
+      this.seqA = seq;
+      this.aNewer = true;
+    } else if (id === this.idB) {
+      this.seqB = seq;
+      this.aNewer = false;
+    } else if (this.aNewer) {
+      if (this.idB !== undefined) this.keep(this.idB, this.seqB);
+      this.idB = id;
+      this.seqB = seq;
+      this.aNewer = false;
+    } else {
+      if (this.idA !== undefined) this.keep(this.idA, this.seqA);
+      this.idA = id;
+      this.seqA = seq;
+      this.aNewer = true;
+    }
+  }
+
+  /** Moves the two held ids into `latest`. */
+  private settle(): void {
+    const [a, sa, b, sb, aNewer] = [this.idA, this.seqA, this.idB, this.seqB, this.aNewer];
+    this.idA = this.idB = undefined;
+    // The older first: `latest` is oldest first.
+    if (aNewer) {
+      if (b !== undefined) this.keep(b, sb);
+      if (a !== undefined) this.keep(a, sa);
+    } else {
+      if (a !== undefined) this.keep(a, sa);
+      if (b !== undefined) this.keep(b, sb);
+    }
+  }
+
+  /**
    * One lookup: an id's entry is updated in place and keeps its place, so the oldest entries are not
    * necessarily the stalest. Past `size` ids, the first ones are evicted if their latest event is out of the
    * ring (at or below head - size: `size` events came after it), or moved to the end if not. There is
    * always one out of the ring: more than `size` ids, each with its own latest seq, all at or below head.
+   * (An entry of an id also held in idA/idB may be older than its latest: still a seq of its own.)
    */
-  private remember(id: string, seq: number): void {
+  private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
     if (this.latest.size <= this.size) return;
     const bound = this.nextSeq - 1 - this.size;
@@ -584,7 +693,7 @@ export class Journal implements JournalSink {
 }
 
 /** One event of a group row: `[dt, type, cause, resource, id, data]` (see Row). */
-type Member = [number, string | number, number, string | number, string | 0, Record<string, unknown> | number];
+type Member = [number, string | number, number, string | number, string | number, Record<string, unknown> | number];
 
 function isGroup(r: Row): boolean {
   return typeof r.type === 'number' && r.type < 0;

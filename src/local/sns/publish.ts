@@ -13,8 +13,8 @@ import { sha256Hex } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { evaluateFilterPolicy, explainFilterPolicy, type FilterMessage } from '../../domain/filter-policy.js';
-import { NO_JOURNAL } from '../journal/journal.js';
+import { evaluateFilterPolicy, explainFilterPolicy, type FilterFailure, type FilterMessage } from '../../domain/filter-policy.js';
+import { NO_JOURNAL, constantData } from '../journal/journal.js';
 import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
@@ -186,13 +186,7 @@ export class Publisher {
             const verdict = journaled ? explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
             if (!verdict.matches) {
               filtered++;
-              journal.record({
-                type: 'sns.filtered',
-                resource: sub.arn,
-                id: messageId,
-                cause: published,
-                data: { endpoint: sub.endpoint, reasons: verdict.failures },
-              });
+              journal.record({ type: 'sns.filtered', resource: sub.arn, id: messageId, cause: published, data: filteredData(sub, verdict.failures) });
               continue;
             }
           }
@@ -227,7 +221,7 @@ export class Publisher {
               resource: sub.arn,
               id: messageId,
               cause: published,
-              data: { protocol: 'sqs', endpoint: sub.endpoint, ...(raw && { raw: true }), ...(err && { error: `${err.code}: ${err.message}` }) },
+              data: err ? { protocol: 'sqs', endpoint: sub.endpoint, ...(raw && { raw: true }), error: `${err.code}: ${err.message}` } : deliveredData(sub, raw),
             });
             if (err) {
               failed++;
@@ -236,7 +230,7 @@ export class Publisher {
             } else delivered++;
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
             this.sns.http.enqueue(topic, sub, messageId, notification(), raw, now, m.attributes as Record<string, unknown> | undefined);
-            journal.record({ type: 'sns.delivery-queued', resource: sub.arn, id: messageId, cause: published, data: { protocol: sub.protocol, endpoint: sub.endpoint } });
+            journal.record({ type: 'sns.delivery-queued', resource: sub.arn, id: messageId, cause: published, data: deliveredData(sub, false) });
             httpQueued = true;
           } else if (sub.protocol === 'lambda' && this.sns.lambda) {
             const event = lambdaEvent(topic, sub, body, m, messageId, now, ctx);
@@ -248,7 +242,7 @@ export class Publisher {
               resource: sub.arn,
               id: messageId,
               cause: published,
-              data: { protocol: 'lambda', endpoint: sub.endpoint, ...(refused && { error: refused }) },
+              data: refused ? { protocol: 'lambda', endpoint: sub.endpoint, error: refused } : deliveredData(sub, false),
             });
             if (refused) {
               failed++;
@@ -321,6 +315,43 @@ export class Publisher {
     if (err) this.sns.log(`SNS DLQ DELIVERY FAILED ${sub.arn} -> ${policy.deadLetterTargetArn}: ${err.message} (after: ${cause.message})`);
     else this.sns.log(`SNS ${topic.name}: undeliverable message moved to the subscription DLQ ${policy.deadLetterTargetArn}`);
   }
+}
+
+/**
+ * The journal data of a subscription's deliveries (`{protocol, endpoint, raw?}`): one frozen document per
+ * subscription, which the journal encodes once instead of at every publish.
+ */
+const delivered = new WeakMap<Subscription, { raw: boolean; data: Readonly<Record<string, unknown>> }>();
+function deliveredData(sub: Subscription, raw: boolean): Readonly<Record<string, unknown>> {
+  const known = delivered.get(sub);
+  if (known?.raw === raw) return known.data;
+  const data = constantData({ protocol: sub.protocol, endpoint: sub.endpoint, ...(raw && { raw: true }) });
+  delivered.set(sub, { raw, data });
+  return data;
+}
+
+/**
+ * The journal data of a filtered-out delivery (`{endpoint, reasons}`): the same reasons come back publish
+ * after publish (the same attribute values against the same policy), so each subscription keeps its last few
+ * documents, frozen, for the journal to encode once.
+ */
+const filteredDocs = new WeakMap<Subscription, Array<Readonly<{ endpoint: string; reasons: FilterFailure[] }>>>();
+const FILTERED_DOCS = 8;
+function filteredData(sub: Subscription, reasons: FilterFailure[]): Readonly<Record<string, unknown>> {
+  let docs = filteredDocs.get(sub);
+  if (!docs) filteredDocs.set(sub, (docs = []));
+  // Compared in place (a few string comparisons), not through a key built per publish.
+  for (const doc of docs) if (sameReasons(doc.reasons, reasons)) return doc;
+  if (docs.length >= FILTERED_DOCS) docs.shift();
+  const data = constantData({ endpoint: sub.endpoint, reasons });
+  docs.push(data);
+  return data;
+}
+
+function sameReasons(a: FilterFailure[], b: FilterFailure[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.key !== b[i]!.key || a[i]!.reason !== b[i]!.reason) return false;
+  return true;
 }
 
 /**
