@@ -514,12 +514,14 @@ const put = failed(svl?.put) ? undefined : svl.put;
 const lat = failed(svl?.leanLatency) ? undefined : svl.leanLatency;
 const sdkLat = failed(svl?.latency) ? undefined : svl.latency;
 const big = failed(svl?.big) ? undefined : svl.big;
+/** Peers that queued fewer notifications than PUTs (fauxqs accepts the configuration and delivers nothing): they do less per PUT. */
+const silent = peers.filter((n) => ['lean', 'put'].some((k) => !failed(results.targets[n][k]) && results.targets[n][k].messagesQueued < results.targets[n][k].expectedMessages));
 const ahead = (kind) => (peers.length < 2 || !rate('svl', kind) ? undefined : peers.every((n) => !rate(n, kind) || rate('svl', kind) > rate(n, kind)));
 const checks = [
   `- ≥ ${TARGETS.putsPerSecond.toLocaleString('en')} notified PUTs/s: ${verdict(lean && lean.objectsPerSecond >= TARGETS.putsPerSecond)} with the lean client (${lean ? fmt(lean.objectsPerSecond) : '-'}/s on this machine; the SDK clients: ${put ? fmt(put.objectsPerSecond) : '-'}/s); the emulator's CPU allows ${lean ? fmt(lean.serverBoundPerSecond) : '-'}/s per core: ${verdict(lean && lean.serverBoundPerSecond >= TARGETS.putsPerSecond)} by that measure`,
   `- upload -> receivable p50 < ${TARGETS.p50Ms} ms: ${verdict(lat && lat.p50Ms < TARGETS.p50Ms)} with the lean client (${lat ? `${fmt(lat.p50Ms)} ms, the PUT itself answered in ${fmt(lat.putP50Ms)} ms` : '-'}; with the SDK: ${sdkLat ? `${fmt(sdkLat.p50Ms)} ms` : '-'})`,
   `- big upload ≥ ${100 * TARGETS.cpShare}% of cp: ${verdict(big && cpShare(big.raw.megabytesPerSecond) >= TARGETS.cpShare)} (plain PUT ${big ? pct(big.raw.megabytesPerSecond) : '-'}; the SDK's aws-chunked upload ${big ? pct(big.sdk.megabytesPerSecond) : '-'}, its client alone reaches ${results.sdkCeilingMegabytesPerSecond ? pct(results.sdkCeilingMegabytesPerSecond) : '-'})`,
-  `- ahead of both peers (notified PUTs/s): ${verdict(ahead('lean'))} with the lean client (svl vs fauxqs ${ratio('fauxqs', 'lean')}, vs moto ${ratio('moto', 'lean')}); with the SDK clients ${verdict(ahead('put'))} (vs fauxqs ${ratio('fauxqs', 'put')}, vs moto ${ratio('moto', 'put')})`,
+  `- ahead of both peers (notified PUTs/s): ${verdict(ahead('lean'))} with the lean client (svl vs fauxqs ${ratio('fauxqs', 'lean')}, vs moto ${ratio('moto', 'lean')}); with the SDK clients ${verdict(ahead('put'))} (vs fauxqs ${ratio('fauxqs', 'put')}, vs moto ${ratio('moto', 'put')})${silent.length ? `; ${silent.join(', ')} queued fewer notifications than PUTs (no notification work per PUT)` : ''}`,
 ];
 const moto = sizes('moto');
 writeReport('s3', results, [
