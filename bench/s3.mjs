@@ -355,12 +355,20 @@ async function rawUpload(url, file, bytes, key) {
   return (performance.now() - t0) / 1000;
 }
 
-async function bigUpload(url, file, mb) {
+/** CPU seconds of a process's main thread (Linux /proc; null elsewhere): the rest are worker threads and the pool. */
+const mainThreadCpuSeconds = (pid) => cpuSeconds(`${pid}/task/${pid}`);
+
+async function bigUpload(url, file, mb, pid) {
   const s3 = s3Client(url);
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' }));
   const size = mb * 1024 * 1024;
+  const cpu0 = cpuSeconds(pid);
+  const main0 = mainThreadCpuSeconds(pid);
   const raw = { megabytes: mb, seconds: await rawUpload(url, file, size, 'raw.bin') };
   raw.megabytesPerSecond = mb / raw.seconds;
+  // The emulator's CPU for the plain PUT: the whole process, and its main thread (what serialises requests).
+  raw.serverCpuSeconds = cpuSeconds(pid) - cpu0;
+  raw.mainThreadCpuSeconds = mainThreadCpuSeconds(pid) - main0;
   const rawHead = await s3.send(new HeadObjectCommand({ Bucket: 'bench-big', Key: 'raw.bin' }));
   if (rawHead.ContentLength !== size) throw new Error(`stored ${rawHead.ContentLength} bytes of ${size}`);
   let body = 'stream';
@@ -464,7 +472,7 @@ try {
         lean: await section(want.has('lean') ? () => leanThroughput(server.url, server.pid, objects) : skipped),
         latency: await section(want.has('latency') ? () => latency(server.url) : skipped),
         leanLatency: await section(want.has('lean-latency') ? () => leanLatency(server.url) : skipped),
-        big: await section(want.has('big') ? () => bigUpload(server.url, file, bigMb) : skipped),
+        big: await section(want.has('big') ? () => bigUpload(server.url, file, bigMb, server.pid) : skipped),
         multipart: await section(want.has('multipart') ? () => multipartUpload(server.url, file, bigMb) : skipped),
       };
     } finally {
@@ -498,7 +506,9 @@ const otherRow = (name) => {
   const r = results.targets[name];
   if (!r) return [];
   const b = r.big;
-  const raw = failed(b) ? `failed: ${b?.error}` : `${fmt(b.raw.megabytesPerSecond)} MB/s (${pct(b.raw.megabytesPerSecond)})${mbNote(b.megabytes)}`;
+  const raw = failed(b)
+    ? `failed: ${b?.error}`
+    : `${fmt(b.raw.megabytesPerSecond)} MB/s (${pct(b.raw.megabytesPerSecond)})${mbNote(b.megabytes)}; server CPU ${fmt(b.raw.serverCpuSeconds)} s, main thread ${fmt(b.raw.mainThreadCpuSeconds)} s`;
   const sdk = failed(b) ? '' : `${fmt(b.sdk.megabytesPerSecond)} MB/s${b.sdk.body === 'buffer' ? ' (streamed upload failed, Buffer body)' : ''}${mbNote(b.megabytes)}`;
   const m = r.multipart;
   const multi = failed(m) ? `failed: ${m?.error}` : `${fmt(m.megabytesPerSecond)} MB/s (${pct(m.megabytesPerSecond)})${mbNote(m.megabytes)}`;

@@ -1,7 +1,7 @@
 /**
- * Hashing of large (streamed) upload bodies in a worker thread (hash-worker.ts): the body's bytes are
- * copied into 4 MiB SharedArrayBuffer chunks, each written to the temp file by the caller and hashed by the
- * worker at the same time, so MD5 (half the main thread's CPU of a big PUT before) runs on another core. At
+ * Hashing of large (streamed) upload bodies in a worker thread (hash-worker.ts): the caller copies the body
+ * into 4 MiB chunks, writes each to the temp file and then transfers it here (moved, not copied) to be
+ * hashed while the next chunks arrive, so MD5 (half the main thread's CPU of a big PUT before) runs on another core. At
  * most 32 MiB per upload wait for the worker (`push` resolves once it caught up). One worker per process,
  * started on the first large upload, keeping the process alive only while it hashes; a worker that dies fails
  * the uploads it was hashing (500 InternalError) and the next upload starts a new one.
@@ -98,11 +98,11 @@ export class BodyHasher {
     this.w.postMessage(m);
   }
 
-  /** Hashes `length` bytes of `sab` (the caller must not change them until the worker is done: never reuse a chunk). */
-  push(sab: SharedArrayBuffer, length: number): Promise<void> | undefined {
+  /** Hashes the first `length` bytes of `buffer`, which is transferred to the worker (unusable here afterwards). */
+  push(buffer: ArrayBuffer, length: number): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     this.upload.pending += length;
-    this.post({ op: 'data', id: this.id, sab, length });
+    this.w.postMessage({ op: 'data', id: this.id, buffer, length } satisfies HashRequest, [buffer]);
     if (this.upload.pending <= MAX_PENDING_BYTES) return undefined;
     return new Promise<void>((resolve) => (this.upload.caughtUp = resolve)).then(() => {
       if (this.failure) throw this.failure;

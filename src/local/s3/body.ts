@@ -219,8 +219,9 @@ async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<Rece
 }
 
 /**
- * A large body: copied into 4 MiB shared chunks, each written to the temp file (one write per chunk) and
- * hashed by the worker thread of body-hasher.ts at the same time.
+ * A large body: copied into 4 MiB chunks, each written to the temp file (one write per chunk) and then
+ * moved (transferred, not copied) to the worker thread of body-hasher.ts, which hashes it while the next
+ * chunks arrive. Not a SharedArrayBuffer: V8 copies into shared memory a byte at a time.
  */
 async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string): Promise<ReceivedBody> {
   const hasher = new BodyHasher({ sha256: x.signedSha !== undefined, algorithm: x.expected.algorithm });
@@ -229,21 +230,43 @@ async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: stri
   let writeError: Error | undefined;
   out.on('error', (err) => (writeError ??= err));
   let size = 0;
-  let sab = new SharedArrayBuffer(HASH_CHUNK_BYTES);
-  let chunk = Buffer.from(sab);
+  let chunk = Buffer.allocUnsafeSlow(HASH_CHUNK_BYTES);
   let at = 0;
   const trailers: Record<string, string> = {};
+  // Writes complete in order: the last one's promise says every chunk was written and handed to the worker.
+  let lastWritten: Promise<void> = Promise.resolve();
+  // Set by a write's callback: the worker is behind (await it before the next chunk), or failed.
+  let behind: Promise<void> | undefined;
+  let hashError: unknown;
   const flush = async () => {
     if (at === 0) return;
     if (writeError) throw writeError;
-    const full = chunk.subarray(0, at);
-    const caughtUp = hasher.push(sab, at);
-    sab = new SharedArrayBuffer(HASH_CHUNK_BYTES);
-    chunk = Buffer.from(sab);
+    if (hashError) throw hashError;
+    const full = chunk;
+    const length = at;
+    chunk = Buffer.allocUnsafeSlow(HASH_CHUNK_BYTES);
     at = 0;
-    const drained = out.write(full);
-    if (caughtUp) await caughtUp;
-    if (!drained) await once(out, 'drain'); // rejects on 'error'
+    lastWritten = new Promise<void>((resolve) =>
+      out.write(full.subarray(0, length), (err) => {
+        // Hashed once written: the chunk's memory then moves to the worker (no copy).
+        if (!err) {
+          try {
+            const wait = hasher.push(full.buffer as ArrayBuffer, length);
+            wait?.catch(() => {}); // a failure is awaited at the next chunk, or seen by digest()
+            behind = wait ?? behind;
+          } catch (e) {
+            hashError ??= e;
+          }
+        }
+        resolve();
+      }),
+    );
+    if (out.writableLength > 2 * HASH_CHUNK_BYTES) await lastWritten;
+    if (behind) {
+      const caughtUp = behind;
+      behind = undefined;
+      await caughtUp;
+    }
   };
   try {
     const write = async (buf: Buffer) => {
@@ -264,6 +287,10 @@ async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: stri
     if (!req.complete) throw incompleteBody();
     if (size !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
     await flush();
+    // Every chunk written (so handed to the worker) before asking for the digests.
+    await lastWritten;
+    if (writeError) throw writeError;
+    if (hashError) throw hashError;
     const digests = await hasher.digest();
     const checksum = verify(x, digests, trailers);
     if (writeError) throw writeError;

@@ -2,7 +2,7 @@
  * The worker thread of body-hasher.ts: hashes streamed upload bodies (MD5 for the ETag, SHA-256 when the
  * payload hash was signed, the requested x-amz-checksum) off the main thread, so a large PUT's hashing runs
  * on another core while the main thread reads the socket and writes the file. Messages: `start` (an upload
- * and what to compute), `data` (a SharedArrayBuffer slice, acknowledged with `ack` once hashed), `end`
+ * and what to compute), `data` (a transferred chunk, acknowledged with `ack` once hashed), `end`
  * (answered with `digest`), `abort`. It deliberately holds no state but the hashes of uploads in progress.
  */
 import { parentPort } from 'node:worker_threads';
@@ -17,7 +17,7 @@ interface Job {
 
 export type HashRequest =
   | { op: 'start'; id: number; sha256: boolean; algorithm?: ChecksumAlgorithm }
-  | { op: 'data'; id: number; sab: SharedArrayBuffer; length: number }
+  | { op: 'data'; id: number; buffer: ArrayBuffer; length: number }
   | { op: 'end'; id: number }
   | { op: 'abort'; id: number };
 
@@ -38,7 +38,7 @@ port.on('message', (m: HashRequest) => {
   const job = jobs.get(m.id);
   if (m.op === 'data') {
     if (job) {
-      const data = new Uint8Array(m.sab, 0, m.length);
+      const data = new Uint8Array(m.buffer, 0, m.length);
       job.md5.update(data);
       job.sha256?.update(data);
       job.sum?.update(data);
