@@ -5,26 +5,33 @@
 // fauxqs (npm; in memory; accepts a notification configuration but delivers nothing) and moto_server in
 // the same run, the same clients. Writes Markdown to stdout and bench/results/s3.{json,md}.
 //
-// The PUT loop runs @aws-sdk/client-s3 in several worker threads (the SDK costs more CPU per PUT than the
-// emulator: one client thread would measure the client), after a warm-up, and reports the emulator's own
-// CPU per PUT (/proc) and the rate one core of it could sustain at that cost. The big upload is measured
+// The PUT loop runs twice. With @aws-sdk/client-s3 in several worker threads (what an application sees; the
+// SDK costs several times the emulator's CPU per PUT, so on a small machine that rate measures the client).
+// And with the lean client (bench/s3-load.mjs, its own processes: node:http keep-alive, each PUT SigV4-signed
+// with node:crypto, the SDK's checksum headers, nothing else), the same for every target: its objects/s,
+// p50/p99 and client CPU per PUT compare servers. Both after a warm-up, both with the emulator's own CPU per
+// PUT (/proc) and the rate one core of it could sustain at that cost. Upload -> message receivable is
+// measured with the SDK and with the lean client (a long-polling ReceiveMessage already waiting when the
+// PUT is written). The big upload is measured
 // twice: a plain signed PUT streaming the file (UNSIGNED-PAYLOAD, Content-Length: what the emulator can
 // take) and the SDK's streamed aws-chunked upload with a CRC32 trailer (bounded by the SDK itself, whose
 // rate against a server that discards the body is printed too). moto gets fewer objects and a smaller big
 // file (it takes ~15 min for 256 MiB); the output says so.
 //
 //   node bench/s3.mjs [--objects 5000] [--latency 300] [--workers 4] [--clients 16] [--big-mb 256]
-//                     [--moto-objects 300] [--moto-big-mb 32] [--only svl|fauxqs|moto]
-//                     [--sections put,latency,big,multipart] [--profile DIR (svl: --cpu-prof into DIR)]
+//                     [--lean-procs 1] [--connections 16] [--moto-objects 300] [--moto-big-mb 32]
+//                     [--only svl|fauxqs|moto] [--sections put,lean,latency,lean-latency,big,multipart]
+//                     [--profile DIR (svl: --cpu-prof into DIR)]
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { request as httpRequest, Agent } from 'node:http';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createReadStream, readFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { S3Client, CreateBucketCommand, PutObjectCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startSvl, startMoto, startFauxqs, clientConfig, writeReport, fmt, quantile, cpuSeconds } from './report.mjs';
@@ -40,7 +47,9 @@ const { values: args } = parseArgs({
     'moto-objects': { type: 'string', default: '300' },
     'moto-big-mb': { type: 'string', default: '32' },
     only: { type: 'string' },
-    sections: { type: 'string', default: 'put,latency,big,multipart' },
+    sections: { type: 'string', default: 'put,lean,latency,lean-latency,big,multipart' },
+    'lean-procs': { type: 'string', default: '1' },
+    connections: { type: 'string', default: '16' },
     profile: { type: 'string' },
   },
 });
@@ -48,6 +57,9 @@ const LATENCY_SAMPLES = Number(args.latency);
 const WORKERS = Math.max(1, Number(args.workers));
 const CLIENTS = Math.max(WORKERS, Number(args.clients));
 const BIG_MB = Number(args['big-mb']);
+const LEAN_PROCS = Math.max(1, Number(args['lean-procs']));
+const CONNECTIONS = Math.max(LEAN_PROCS, Number(args.connections));
+const LOADER = fileURLToPath(new URL('./s3-load.mjs', import.meta.url));
 const ACCOUNT = '000000000000';
 const BODY = Buffer.alloc(1024, 'x');
 /** Per emulator: objects in the PUT loop, MiB of the big upload (moto is slow at both). */
@@ -111,6 +123,97 @@ async function queueDepth(sqs, QueueUrl) {
   return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
+/** The queue's depth once it holds `expected` messages (the emulators send before or right after answering: stragglers get 5 s). */
+async function notifiedCount(sqs, QueueUrl, expected) {
+  let messages = await queueDepth(sqs, QueueUrl);
+  for (let tries = 0; messages < expected && tries < 50; tries++) {
+    await new Promise((r) => setTimeout(r, 100));
+    messages = await queueDepth(sqs, QueueUrl);
+  }
+  return messages;
+}
+
+/** A forked lean client (bench/s3-load.mjs) given `job`; `step()` sends the next message and resolves with its answer. */
+function leanClient(job) {
+  const child = fork(LOADER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const answer = () =>
+    new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`the lean client exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m);
+      });
+    });
+  let first = true;
+  return {
+    step() {
+      const next = answer();
+      child.send(first ? job : { go: true });
+      first = false;
+      return next;
+    },
+    kill: () => child.kill(),
+  };
+}
+
+/** The PUT loop with the lean client: LEAN_PROCS processes sharing CONNECTIONS sockets and the objects. */
+async function leanThroughput(url, pid, objects) {
+  const { sqs, QueueUrl, notified } = await pipeline(url, 'bench-lean');
+  const per = Math.max(1, Math.round(CONNECTIONS / LEAN_PROCS));
+  const warmEach = Math.max(50, per * 10);
+  const share = (i) => Math.floor(objects / LEAN_PROCS) + (i < objects % LEAN_PROCS ? 1 : 0);
+  const clients = Array.from({ length: LEAN_PROCS }, (_, i) => leanClient({ mode: 'put', url, bucket: 'bench-lean', prefix: `p${i}-`, connections: per, objects: share(i), warm: warmEach }));
+  try {
+    await Promise.all(clients.map((c) => c.step()));
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    const results = await Promise.all(clients.map((c) => c.step()));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(pid) - cpu0;
+    const samples = results.flatMap((r) => r.samples).sort((a, b) => a - b);
+    const messages = notified ? await notifiedCount(sqs, QueueUrl, objects + warmEach * LEAN_PROCS) : 0;
+    const serverCpuMsPerObject = (cpu * 1000) / objects;
+    return {
+      objects,
+      processes: LEAN_PROCS,
+      connections: per * LEAN_PROCS,
+      seconds,
+      objectsPerSecond: objects / seconds,
+      p50Ms: quantile(samples, 0.5),
+      p99Ms: quantile(samples, 0.99),
+      serverCpuMsPerObject,
+      serverBoundPerSecond: 1000 / serverCpuMsPerObject,
+      clientCpuMsPerObject: results.reduce((a, r) => a + r.cpuMs, 0) / objects,
+      notified,
+      messagesQueued: messages,
+      expectedMessages: objects + warmEach * LEAN_PROCS,
+    };
+  } finally {
+    for (const c of clients) c.kill();
+  }
+}
+
+/** Upload -> message receivable with the lean client: its long poll is waiting when the PUT is written. */
+async function leanLatency(url) {
+  const { QueueUrl, notified } = await pipeline(url, 'bench-lean-latency');
+  if (!notified) return null;
+  const client = leanClient({ mode: 'latency', url, bucket: 'bench-lean-latency', queueUrl: QueueUrl, samples: LATENCY_SAMPLES, warm: 10 });
+  try {
+    const warmed = await client.step();
+    if (warmed.lost) {
+      console.error(`  no notification of ${warmed.lost} arrived within 20 s: the configuration was accepted but nothing is delivered`);
+      return null;
+    }
+    const r = await client.step();
+    if (r.lost) throw new Error(`no notification of ${r.lost} arrived within 20 s`);
+    return { samples: r.samples.length, p50Ms: quantile(r.samples, 0.5), p99Ms: quantile(r.samples, 0.99), putP50Ms: quantile(r.putSamples, 0.5), clientCpuMsPerProbe: r.cpuMs / r.samples.length };
+  } finally {
+    client.kill();
+  }
+}
+
 async function throughput(url, pid, objects) {
   const { sqs, QueueUrl, notified } = await pipeline(url, 'bench-put');
   const counter = new SharedArrayBuffer(4);
@@ -131,12 +234,7 @@ async function throughput(url, pid, objects) {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(pid) - cpu0;
   const client = process.cpuUsage(client0);
-  // Every notification queued (the emulators send before or right after answering; wait a moment for stragglers).
-  let messages = notified ? await queueDepth(sqs, QueueUrl) : 0;
-  for (let tries = 0; notified && messages < objects + warm && tries < 50; tries++) {
-    await new Promise((r) => setTimeout(r, 100));
-    messages = await queueDepth(sqs, QueueUrl);
-  }
+  const messages = notified ? await notifiedCount(sqs, QueueUrl, objects + warm) : 0;
   const serverCpuMsPerObject = (cpu * 1000) / objects;
   return {
     objects,
@@ -257,12 +355,20 @@ async function rawUpload(url, file, bytes, key) {
   return (performance.now() - t0) / 1000;
 }
 
-async function bigUpload(url, file, mb) {
+/** CPU seconds of a process's main thread (Linux /proc; null elsewhere): the rest are worker threads and the pool. */
+const mainThreadCpuSeconds = (pid) => cpuSeconds(`${pid}/task/${pid}`);
+
+async function bigUpload(url, file, mb, pid) {
   const s3 = s3Client(url);
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' }));
   const size = mb * 1024 * 1024;
+  const cpu0 = cpuSeconds(pid);
+  const main0 = mainThreadCpuSeconds(pid);
   const raw = { megabytes: mb, seconds: await rawUpload(url, file, size, 'raw.bin') };
   raw.megabytesPerSecond = mb / raw.seconds;
+  // The emulator's CPU for the plain PUT: the whole process, and its main thread (what serialises requests).
+  raw.serverCpuSeconds = cpuSeconds(pid) - cpu0;
+  raw.mainThreadCpuSeconds = mainThreadCpuSeconds(pid) - main0;
   const rawHead = await s3.send(new HeadObjectCommand({ Bucket: 'bench-big', Key: 'raw.bin' }));
   if (rawHead.ContentLength !== size) throw new Error(`stored ${rawHead.ContentLength} bytes of ${size}`);
   let body = 'stream';
@@ -363,8 +469,10 @@ try {
       const skipped = async () => ({ error: 'not run (--sections)' });
       results.targets[name] = {
         put: await section(want.has('put') ? () => throughput(server.url, server.pid, objects) : skipped),
+        lean: await section(want.has('lean') ? () => leanThroughput(server.url, server.pid, objects) : skipped),
         latency: await section(want.has('latency') ? () => latency(server.url) : skipped),
-        big: await section(want.has('big') ? () => bigUpload(server.url, file, bigMb) : skipped),
+        leanLatency: await section(want.has('lean-latency') ? () => leanLatency(server.url) : skipped),
+        big: await section(want.has('big') ? () => bigUpload(server.url, file, bigMb, server.pid) : skipped),
         multipart: await section(want.has('multipart') ? () => multipartUpload(server.url, file, bigMb) : skipped),
       };
     } finally {
@@ -378,43 +486,68 @@ try {
 const cpShare = (mbs) => mbs / results.cpMegabytesPerSecond;
 const pct = (mbs) => `${fmt(100 * cpShare(mbs))}% of cp`;
 const mbNote = (mb) => (mb === BIG_MB ? '' : ` (${mb} MiB)`);
-const row = (name) => {
+const failed = (x) => !x || x.error;
+const putCells = (p, client) => {
+  if (failed(p)) return [client, p ? `failed: ${p.error}` : '-', '', '', '', ''];
+  const notes = `${p.notified ? `${p.messagesQueued} of ${p.expectedMessages}` : 'refused'}${p.objects === sizes('svl').objects ? '' : ` (${p.objects} objects)`}`;
+  return [client, fmt(p.objectsPerSecond), p.p50Ms === undefined ? '-' : `${fmt(p.p50Ms)} / ${fmt(p.p99Ms)} ms`, `${fmt(p.serverCpuMsPerObject)} ms (${fmt(p.serverBoundPerSecond)}/s per core)`, `${fmt(p.clientCpuMsPerObject)} ms`, notes];
+};
+const putRows = (name) => {
   const r = results.targets[name];
   if (!r) return [];
-  const p = r.put;
-  const put = p.error ? `failed: ${p.error}` : `${fmt(p.objectsPerSecond)} (${p.notified ? `${p.messagesQueued} of ${p.expectedMessages} notified` : 'notifications refused'}${p.objects === sizes('svl').objects ? '' : `; ${p.objects} objects`})`;
-  const cpu = p.error ? '' : `${fmt(p.serverCpuMsPerObject)} ms (${fmt(p.serverBoundPerSecond)}/s per core)`;
-  const clientCpu = p.error ? '' : `${fmt(p.clientCpuMsPerObject)} ms`;
-  const lat = !r.latency ? 'n/a (nothing delivered)' : r.latency.error ? `failed: ${r.latency.error}` : `${fmt(r.latency.p50Ms)} / ${fmt(r.latency.p99Ms)} ms`;
+  const lean = `lean (${LEAN_PROCS} process${LEAN_PROCS > 1 ? 'es' : ''}, ${r.lean?.connections ?? CONNECTIONS} sockets)`;
+  return [
+    `| ${name} | ${putCells(r.put, `SDK (${WORKERS} threads, ${r.put?.clients ?? CLIENTS} in flight)`).join(' | ')} |`,
+    `| ${name} | ${putCells(r.lean, lean).join(' | ')} |`,
+  ];
+};
+const latCell = (l) => (l === null ? 'n/a (nothing delivered)' : failed(l) ? `failed: ${l?.error ?? '-'}` : `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} ms`);
+const otherRow = (name) => {
+  const r = results.targets[name];
+  if (!r) return [];
   const b = r.big;
-  const raw = b.error ? `failed: ${b.error}` : `${fmt(b.raw.megabytesPerSecond)} MB/s (${pct(b.raw.megabytesPerSecond)})${mbNote(b.megabytes)}`;
-  const sdk = b.error ? '' : `${fmt(b.sdk.megabytesPerSecond)} MB/s${b.sdk.body === 'buffer' ? ' (streamed upload failed, Buffer body)' : ''}${mbNote(b.megabytes)}`;
+  const raw = failed(b)
+    ? `failed: ${b?.error}`
+    : `${fmt(b.raw.megabytesPerSecond)} MB/s (${pct(b.raw.megabytesPerSecond)})${mbNote(b.megabytes)}; server CPU ${fmt(b.raw.serverCpuSeconds)} s, main thread ${fmt(b.raw.mainThreadCpuSeconds)} s`;
+  const sdk = failed(b) ? '' : `${fmt(b.sdk.megabytesPerSecond)} MB/s${b.sdk.body === 'buffer' ? ' (streamed upload failed, Buffer body)' : ''}${mbNote(b.megabytes)}`;
   const m = r.multipart;
-  const multi = m.error ? `failed: ${m.error}` : `${fmt(m.megabytesPerSecond)} MB/s (${pct(m.megabytesPerSecond)})${mbNote(m.megabytes)}`;
-  return [`| ${name} | ${put} | ${cpu} | ${clientCpu} | ${lat} | ${raw} | ${sdk} | ${multi} |`];
+  const multi = failed(m) ? `failed: ${m?.error}` : `${fmt(m.megabytesPerSecond)} MB/s (${pct(m.megabytesPerSecond)})${mbNote(m.megabytes)}`;
+  return [`| ${name} | ${latCell(r.latency)} | ${latCell(r.leanLatency)} | ${raw} | ${sdk} | ${multi} |`];
 };
 const svl = results.targets.svl;
-const peers = ['fauxqs', 'moto'].filter((n) => results.targets[n]?.put?.objectsPerSecond);
-const ratio = (peer) => (svl?.put?.objectsPerSecond && results.targets[peer]?.put?.objectsPerSecond ? `${fmt(svl.put.objectsPerSecond / results.targets[peer].put.objectsPerSecond)}×` : 'n/a');
+const rate = (name, kind) => (failed(results.targets[name]?.[kind]) ? undefined : results.targets[name][kind].objectsPerSecond);
+const peers = ['fauxqs', 'moto'].filter((n) => rate(n, 'lean') ?? rate(n, 'put'));
+const ratio = (peer, kind) => (rate('svl', kind) && rate(peer, kind) ? `${fmt(rate('svl', kind) / rate(peer, kind))}×` : 'n/a');
 const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'MET' : 'NOT MET');
-const put = svl?.put?.error ? undefined : svl?.put;
-const lat = svl?.latency && !svl.latency.error ? svl.latency : undefined;
-const big = svl?.big && !svl.big.error ? svl.big : undefined;
+const lean = failed(svl?.lean) ? undefined : svl.lean;
+const put = failed(svl?.put) ? undefined : svl.put;
+const lat = failed(svl?.leanLatency) ? undefined : svl.leanLatency;
+const sdkLat = failed(svl?.latency) ? undefined : svl.latency;
+const big = failed(svl?.big) ? undefined : svl.big;
+/** Peers that queued fewer notifications than PUTs (fauxqs accepts the configuration and delivers nothing): they do less per PUT. */
+const silent = peers.filter((n) => ['lean', 'put'].some((k) => !failed(results.targets[n][k]) && results.targets[n][k].messagesQueued < results.targets[n][k].expectedMessages));
+const ahead = (kind) => (peers.length < 2 || !rate('svl', kind) ? undefined : peers.every((n) => !rate(n, kind) || rate('svl', kind) > rate(n, kind)));
 const checks = [
-  `- ≥ ${TARGETS.putsPerSecond.toLocaleString('en')} notified PUTs/s: ${verdict(put && put.objectsPerSecond >= TARGETS.putsPerSecond)} (measured ${put ? fmt(put.objectsPerSecond) : '-'}/s with the SDK clients on this machine; the emulator's CPU allows ${put ? fmt(put.serverBoundPerSecond) : '-'}/s per core: ${verdict(put && put.serverBoundPerSecond >= TARGETS.putsPerSecond)} by that measure)`,
-  `- upload -> receivable p50 < ${TARGETS.p50Ms} ms: ${verdict(lat && lat.p50Ms < TARGETS.p50Ms)} (${lat ? `${fmt(lat.p50Ms)} ms` : '-'})`,
+  `- ≥ ${TARGETS.putsPerSecond.toLocaleString('en')} notified PUTs/s: ${verdict(lean && lean.objectsPerSecond >= TARGETS.putsPerSecond)} with the lean client (${lean ? fmt(lean.objectsPerSecond) : '-'}/s on this machine; the SDK clients: ${put ? fmt(put.objectsPerSecond) : '-'}/s); the emulator's CPU allows ${lean ? fmt(lean.serverBoundPerSecond) : '-'}/s per core: ${verdict(lean && lean.serverBoundPerSecond >= TARGETS.putsPerSecond)} by that measure`,
+  `- upload -> receivable p50 < ${TARGETS.p50Ms} ms: ${verdict(lat && lat.p50Ms < TARGETS.p50Ms)} with the lean client (${lat ? `${fmt(lat.p50Ms)} ms, the PUT itself answered in ${fmt(lat.putP50Ms)} ms` : '-'}; with the SDK: ${sdkLat ? `${fmt(sdkLat.p50Ms)} ms` : '-'})`,
   `- big upload ≥ ${100 * TARGETS.cpShare}% of cp: ${verdict(big && cpShare(big.raw.megabytesPerSecond) >= TARGETS.cpShare)} (plain PUT ${big ? pct(big.raw.megabytesPerSecond) : '-'}; the SDK's aws-chunked upload ${big ? pct(big.sdk.megabytesPerSecond) : '-'}, its client alone reaches ${results.sdkCeilingMegabytesPerSecond ? pct(results.sdkCeilingMegabytesPerSecond) : '-'})`,
-  `- ahead of both peers (notified PUTs/s): ${peers.length < 2 ? 'not measured' : verdict(peers.every((n) => svl?.put?.objectsPerSecond > results.targets[n].put.objectsPerSecond))} (svl vs fauxqs ${ratio('fauxqs')}, vs moto ${ratio('moto')})`,
+  `- ahead of both peers (notified PUTs/s): ${verdict(ahead('lean'))} with the lean client (svl vs fauxqs ${ratio('fauxqs', 'lean')}, vs moto ${ratio('moto', 'lean')}); with the SDK clients ${verdict(ahead('put'))} (vs fauxqs ${ratio('fauxqs', 'put')}, vs moto ${ratio('moto', 'put')})${silent.length ? `; ${silent.join(', ')} queued fewer notifications than PUTs (no notification work per PUT)` : ''}`,
 ];
 const moto = sizes('moto');
 writeReport('s3', results, [
-  `S3 PutObject of 1 KiB objects with an s3:ObjectCreated:* notification to SQS (${sizes('svl').objects} objects; @aws-sdk/client-s3 in ${WORKERS} worker threads, ${results.clients ?? CLIENTS} requests in flight, after a warm-up), upload -> message receivable latency (${LATENCY_SAMPLES} sequential probes, long-polling receiver), and a ${BIG_MB} MiB single PUT: plain (UNSIGNED-PAYLOAD, Content-Length, streamed from disk) and the SDK's streamed aws-chunked upload with a CRC32 trailer. node ${process.versions.node}. \`cp\` of the same file on the same disk: ${fmt(results.cpMegabytesPerSecond)} MB/s${results.sdkCeilingMegabytesPerSecond ? `; the SDK's streamed upload to a server that discards it: ${fmt(results.sdkCeilingMegabytesPerSecond)} MB/s` : ''}. moto: ${moto.objects} objects and a ${moto.bigMb} MiB file (it is slow at both).`,
+  `S3 PutObject of 1 KiB objects with an s3:ObjectCreated:* notification to SQS (${sizes('svl').objects} objects after a warm-up; @aws-sdk/client-s3 in ${WORKERS} worker threads with ${results.clients ?? CLIENTS} requests in flight, and the lean client: ${LEAN_PROCS} process(es) of node:http keep-alive with ${CONNECTIONS} in flight, each PUT SigV4-signed with node:crypto), upload -> message receivable latency (${LATENCY_SAMPLES} sequential probes, a long-polling receiver), and a ${BIG_MB} MiB single PUT: plain (UNSIGNED-PAYLOAD, Content-Length, streamed from disk) and the SDK's streamed aws-chunked upload with a CRC32 trailer. node ${process.versions.node}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (a shared machine: compare CPU per PUT and ratios, not absolute rates). \`cp\` of the same file on the same disk: ${fmt(results.cpMegabytesPerSecond)} MB/s${results.sdkCeilingMegabytesPerSecond ? `; the SDK's streamed upload to a server that discards it: ${fmt(results.sdkCeilingMegabytesPerSecond)} MB/s` : ''}. moto: ${moto.objects} objects and a ${moto.bigMb} MiB file (it is slow at both).`,
   '',
-  `| emulator | notified PUTs/s | server CPU per PUT | client CPU per PUT | upload -> receivable p50 / p99 | ${BIG_MB} MiB plain PUT | ${BIG_MB} MiB SDK PUT | ${BIG_MB} MiB multipart (8 MiB × 4) |`,
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...row('svl'),
-  ...row('fauxqs'),
-  ...row('moto'),
+  '| emulator | client | notified PUTs/s | PUT p50 / p99 | server CPU per PUT | client CPU per PUT | messages queued |',
+  '|---|---|---:|---:|---:|---:|---:|',
+  ...putRows('svl'),
+  ...putRows('fauxqs'),
+  ...putRows('moto'),
+  '',
+  `| emulator | upload -> receivable p50 / p99 (SDK) | upload -> receivable p50 / p99 (lean) | ${BIG_MB} MiB plain PUT | ${BIG_MB} MiB SDK PUT | ${BIG_MB} MiB multipart (8 MiB × 4) |`,
+  '|---|---:|---:|---:|---:|---:|',
+  ...otherRow('svl'),
+  ...otherRow('fauxqs'),
+  ...otherRow('moto'),
   '',
   'Targets (svl):',
   ...checks,

@@ -134,6 +134,37 @@ test('unsigned aws-chunked with an x-amz-checksum-crc32 trailer: verified', asyn
   assert.equal(xmlText(r2.body, 'Message'), 'The CRC32 you specified did not match the calculated checksum.');
 });
 
+test('large bodies (streamed, hashed off the main thread): MD5 ETag, Content-MD5, checksum and signed SHA256 verified, nothing left on refusal', async (t) => {
+  const { emu, s3, put } = await setup(t);
+  // Several 4 MiB hashing chunks and a partial last one, bytes that differ per position.
+  const data = Buffer.alloc(9 * 1024 * 1024 + 123);
+  for (let i = 0; i + 4 <= data.length; i += 4) data.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const hex = (alg, d) => createHash(alg).update(d).digest('hex');
+  const other = Buffer.from(data);
+  other[data.length - 1] ^= 1;
+  const ok = await put('large', data, { 'content-md5': b64('md5', data), 'x-amz-checksum-sha256': b64('sha256', data), 'x-amz-content-sha256': hex('sha256', data) });
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(ok.headers.etag, `"${hex('md5', data)}"`);
+  assert.equal(ok.headers['x-amz-checksum-sha256'], b64('sha256', data));
+  const got = await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'wire', Key: 'large' })));
+  assert.equal(hex('md5', got), hex('md5', data));
+  const refusals = [
+    [{ 'content-md5': b64('md5', other) }, 'BadDigest'],
+    [{ 'x-amz-checksum-crc32': crc32(other) }, 'BadDigest'],
+    [{ 'x-amz-content-sha256': hex('sha256', other) }, 'XAmzContentSHA256Mismatch'],
+  ];
+  for (const [headers, code] of refusals) {
+    const r = await put('large', data, headers);
+    assert.equal(r.status, 400, JSON.stringify(headers));
+    assert.equal(xmlText(r.body, 'Code'), code);
+  }
+  const crcOk = await put('large-crc', data, { 'x-amz-checksum-crc32': crc32(data) });
+  assert.equal(crcOk.status, 200, crcOk.body);
+  assert.equal(crcOk.headers.etag, `"${hex('md5', data)}"`);
+  assert.equal(hex('md5', await bodyBytes(await s3.send(new S3.GetObjectCommand({ Bucket: 'wire', Key: 'large' })))), hex('md5', data), 'refused uploads left the object as it was');
+  assert.deepEqual(readdirSync(join(emu.s3.files.root, 'tmp')), [], 'refused uploads leave no temp file');
+});
+
 test('Expect: 100-continue gets its 100 before the body is sent', async (t) => {
   const { put, get } = await setup(t);
   const r = await put('continued', 'after continue', {}, { expectContinue: true });

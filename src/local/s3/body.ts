@@ -1,6 +1,7 @@
 /**
- * Receiving an upload body: streams the request to a temp file while hashing it (MD5 for the ETag,
- * the requested checksum, SHA256 when the payload hash was signed), decoding `aws-chunked` bodies
+ * Receiving an upload body: small ones (up to 1 MiB) into memory, hashed once complete; larger ones
+ * streamed to a temp file while a worker thread hashes them (body-hasher.ts) — MD5 for the ETag, the
+ * requested checksum, SHA256 when the payload hash was signed; decoding `aws-chunked` bodies
  * (signed chunks — signatures stripped, not verified — and unsigned ones with checksum trailers), and
  * checking Content-MD5, `x-amz-checksum-*` headers and trailers and the declared length. The caller
  * renames the temp file into place and commits; on any error the temp file is removed here.
@@ -13,6 +14,7 @@ import { unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { header } from '../protocol/request.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksummer, validChecksumValue, type ChecksumAlgorithm } from './checksums.js';
+import { BodyHasher, HASH_CHUNK_BYTES } from './body-hasher.js';
 import {
   S3Error,
   badChecksum,
@@ -34,6 +36,8 @@ export interface ReceivedBody {
   md5Hex: string;
   /** The checksum the client sent (header or trailer), verified. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** The temp file holding a large body (absent for one in memory). */
+  tmp?: string;
 }
 
 interface Expected {
@@ -89,13 +93,6 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
 /** Bodies up to this size are received into memory and written with one write at commit. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
-/**
- * Larger bodies go to their temp file through a write stream buffering up to this much: the socket's
- * 64 KiB reads are hashed as they arrive and written by the thread pool meanwhile, several per `writev`,
- * instead of one awaited write per read.
- */
-const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
-
 /** Ends a temp-file stream and waits until its data is written and its descriptor closed. */
 async function closeStream(out: WriteStream): Promise<void> {
   const closed = once(out, 'close');
@@ -112,69 +109,197 @@ async function discardStream(out: WriteStream): Promise<void> {
 }
 
 /**
- * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
- * SMALL_BODY_BYTES, else streamed into `tmpPath` (created here, removed here on error).
+ * The whole (plain, small) body of `req`, read with 'data'/'end' listeners: an async iterator over the
+ * request costs more than a 1 KiB PUT's hashing. Rejects with IncompleteBody when the client goes away.
  */
-export async function receiveBody(req: IncomingMessage, tmpPath: string, maxBytes: number): Promise<ReceivedBody> {
+function readWhole(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onData = (c: Buffer) => void chunks.push(c);
+    const settle = (err?: unknown) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err !== undefined) reject(err);
+      // Copied: the chunks are views of the socket's read buffer.
+      else resolve(chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks));
+    };
+    const onEnd = () => settle();
+    const onError = (err: unknown) => settle(err);
+    const onClose = () => settle(incompleteBody());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+interface Expectations {
+  length: number;
+  chunked: boolean;
+  md5Expected?: string;
+  expected: Expected;
+  /** The signed payload hash (x-amz-content-sha256 as 64 hex digits), to verify. */
+  signedSha?: string;
+}
+
+/** What the request's headers announce about its body (every header error thrown before anything is read). */
+function expectations(req: IncomingMessage, maxBytes: number): Expectations {
   const { length, chunked } = declaredLength(req, maxBytes);
   const md5Expected = expectedMd5(req);
   const expected = expectedChecksum(req);
   if (expected.trailer && !chunked) throw invalidRequest('The x-amz-trailer header requires an aws-chunked body.');
   const shaHeader = header(req, 'x-amz-content-sha256');
-  const signedSha = shaHeader && /^[0-9a-f]{64}$/i.test(shaHeader) ? createHash('sha256') : undefined;
-  const md5 = createHash('md5');
-  const sum = expected.algorithm ? checksummer(expected.algorithm) : undefined;
-  const small = length <= SMALL_BODY_BYTES;
-  const chunks: Buffer[] = [];
-  const out = small ? undefined : createWriteStream(tmpPath, { highWaterMark: WRITE_BUFFER_BYTES });
+  const signedSha = shaHeader && /^[0-9a-f]{64}$/i.test(shaHeader) ? shaHeader : undefined;
+  return { length, chunked, md5Expected, expected, signedSha };
+}
+
+/** Checks the computed digests against what the request announced; returns the verified checksum, if any. */
+function verify(x: Expectations, d: { md5: string; sha256?: string; checksum?: string }, trailers: Record<string, string>): ReceivedBody['checksum'] {
+  if (x.md5Expected !== undefined && x.md5Expected !== d.md5) {
+    throw badDigest(Buffer.from(x.md5Expected, 'hex').toString('base64'), Buffer.from(d.md5, 'hex').toString('base64'));
+  }
+  if (x.signedSha && d.sha256 !== x.signedSha.toLowerCase()) throw contentSha256Mismatch(x.signedSha, d.sha256 ?? '');
+  const { algorithm, trailer } = x.expected;
+  if (!algorithm) return undefined;
+  const value = trailer ? trailers[trailer] : x.expected.value;
+  if (value === undefined) throw invalidRequest(`The trailer ${trailer} was announced but not sent.`);
+  if (!validChecksumValue(algorithm, value)) throw invalidChecksumValue(trailer ?? checksumHeader(algorithm));
+  if (d.checksum !== undefined && d.checksum !== value) throw badChecksum(algorithm);
+  return { algorithm, value };
+}
+
+/**
+ * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
+ * SMALL_BODY_BYTES, else streamed into a temp file (`newTemp()`, created here, removed here on error,
+ * returned as `tmp`).
+ */
+export async function receiveBody(req: IncomingMessage, newTemp: () => string, maxBytes: number): Promise<ReceivedBody> {
+  const x = expectations(req, maxBytes);
+  if (x.length <= SMALL_BODY_BYTES) return receiveSmall(req, x);
+  return receiveLarge(req, x, newTemp());
+}
+
+/** A small body: in memory, hashed in one call per digest once complete. */
+async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<ReceivedBody> {
+  const trailers: Record<string, string> = {};
+  let data: Buffer;
+  try {
+    if (x.chunked) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      await decodeAwsChunked(
+        req,
+        async (buf) => {
+          size += buf.length;
+          if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
+          chunks.push(Buffer.from(buf)); // copied: aws-chunked slices share the socket's buffer
+        },
+        trailers,
+      );
+      data = Buffer.concat(chunks);
+    } else data = await readWhole(req);
+    if (!req.complete) throw incompleteBody();
+  } catch (err) {
+    // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
+    if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();
+    throw err;
+  }
+  if (data.length !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
+  const md5 = createHash('md5').update(data).digest('hex');
+  const sha256 = x.signedSha ? createHash('sha256').update(data).digest('hex') : undefined;
+  let checksum: string | undefined;
+  if (x.expected.algorithm) {
+    const sum = checksummer(x.expected.algorithm);
+    sum?.update(data);
+    checksum = sum?.digest();
+  }
+  return { data, size: data.length, md5Hex: md5, checksum: verify(x, { md5, sha256, checksum }, trailers) };
+}
+
+/**
+ * A large body: copied into 4 MiB chunks, each written to the temp file (one write per chunk) and then
+ * moved (transferred, not copied) to the worker thread of body-hasher.ts, which hashes it while the next
+ * chunks arrive. Not a SharedArrayBuffer: V8 copies into shared memory a byte at a time.
+ */
+async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string): Promise<ReceivedBody> {
+  const hasher = new BodyHasher({ sha256: x.signedSha !== undefined, algorithm: x.expected.algorithm });
+  const out = createWriteStream(tmpPath, { highWaterMark: 2 * HASH_CHUNK_BYTES });
   // A failed write (disk full) is seen at the next write or at the end; listened to so it is never unhandled.
   let writeError: Error | undefined;
-  out?.on('error', (err) => (writeError ??= err));
+  out.on('error', (err) => (writeError ??= err));
   let size = 0;
+  let chunk = Buffer.allocUnsafeSlow(HASH_CHUNK_BYTES);
+  let at = 0;
   const trailers: Record<string, string> = {};
+  // Writes complete in order: the last one's promise says every chunk was written and handed to the worker.
+  let lastWritten: Promise<void> = Promise.resolve();
+  // Set by a write's callback: the worker is behind (await it before the next chunk), or failed.
+  let behind: Promise<void> | undefined;
+  let hashError: unknown;
+  const flush = async () => {
+    if (at === 0) return;
+    if (writeError) throw writeError;
+    if (hashError) throw hashError;
+    const full = chunk;
+    const length = at;
+    chunk = Buffer.allocUnsafeSlow(HASH_CHUNK_BYTES);
+    at = 0;
+    lastWritten = new Promise<void>((resolve) =>
+      out.write(full.subarray(0, length), (err) => {
+        // Hashed once written: the chunk's memory then moves to the worker (no copy).
+        if (!err) {
+          try {
+            const wait = hasher.push(full.buffer as ArrayBuffer, length);
+            wait?.catch(() => {}); // a failure is awaited at the next chunk, or seen by digest()
+            behind = wait ?? behind;
+          } catch (e) {
+            hashError ??= e;
+          }
+        }
+        resolve();
+      }),
+    );
+    if (out.writableLength > 2 * HASH_CHUNK_BYTES) await lastWritten;
+    if (behind) {
+      const caughtUp = behind;
+      behind = undefined;
+      await caughtUp;
+    }
+  };
   try {
     const write = async (buf: Buffer) => {
       if (!buf.length) return;
       size += buf.length;
-      if (size > length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
-      md5.update(buf);
-      sum?.update(buf);
-      signedSha?.update(buf);
-      if (out) {
-        if (writeError) throw writeError;
-        // The socket's chunks are never reused by node, so they are queued as they are (no copy).
-        if (!out.write(buf)) await once(out, 'drain'); // rejects on 'error'
-      } else chunks.push(Buffer.from(buf)); // copied: aws-chunked slices share the socket's buffer
+      if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
+      let from = 0;
+      while (from < buf.length) {
+        const n = Math.min(buf.length - from, HASH_CHUNK_BYTES - at);
+        buf.copy(chunk, at, from, from + n);
+        at += n;
+        from += n;
+        if (at === HASH_CHUNK_BYTES) await flush();
+      }
     };
-    if (chunked) await decodeAwsChunked(req, write, trailers);
-    else for await (const chunk of req) await write(chunk as Buffer);
+    if (x.chunked) await decodeAwsChunked(req, write, trailers);
+    else for await (const c of req) await write(c as Buffer);
     if (!req.complete) throw incompleteBody();
-    if (size !== length) throw chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
-    const md5Hex = md5.digest('hex');
-    if (md5Expected !== undefined && md5Expected !== md5Hex) {
-      throw badDigest(Buffer.from(md5Expected, 'hex').toString('base64'), Buffer.from(md5Hex, 'hex').toString('base64'));
-    }
-    if (signedSha) {
-      const computed = signedSha.digest('hex');
-      if (computed !== shaHeader!.toLowerCase()) throw contentSha256Mismatch(shaHeader!, computed);
-    }
-    let checksum: ReceivedBody['checksum'];
-    if (expected.algorithm) {
-      const value = expected.trailer ? trailers[expected.trailer] : expected.value;
-      if (value === undefined) throw invalidRequest(`The trailer ${expected.trailer} was announced but not sent.`);
-      if (!validChecksumValue(expected.algorithm, value)) throw invalidChecksumValue(expected.trailer ?? checksumHeader(expected.algorithm));
-      if (sum && sum.digest() !== value) throw badChecksum(expected.algorithm);
-      checksum = { algorithm: expected.algorithm, value };
-    }
-    if (!out) return { data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), size, md5Hex, checksum };
+    if (size !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
+    await flush();
+    // Every chunk written (so handed to the worker) before asking for the digests.
+    await lastWritten;
+    if (writeError) throw writeError;
+    if (hashError) throw hashError;
+    const digests = await hasher.digest();
+    const checksum = verify(x, digests, trailers);
     if (writeError) throw writeError;
     await closeStream(out);
-    return { size, md5Hex, checksum };
+    return { size, md5Hex: digests.md5, checksum, tmp: tmpPath };
   } catch (err) {
-    if (out) {
-      await discardStream(out);
-      await unlink(tmpPath).catch(() => {});
-    }
+    hasher.abort();
+    await discardStream(out);
+    await unlink(tmpPath).catch(() => {});
     // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
     if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();
     throw err;

@@ -72,3 +72,14 @@ test('the test event as AWS documents it', () => {
     HostId: 'HID',
   });
 });
+
+test('eventMessage writes exactly JSON.stringify of the record, for every event shape', () => {
+  const shapes: RecordSource[] = [
+    base,
+    { ...base, eventName: 'ObjectRemoved:Delete', size: undefined, eTag: undefined },
+    { ...base, eventName: 'ObjectRemoved:DeleteMarkerCreated', size: undefined, eTag: undefined, versionId: 'v"1' },
+    { ...base, eventName: 'ObjectCreated:Copy', versionId: 'null', key: 'ü/"quoted"\\back\n', bucket: 'b-1' },
+    { ...base, eventName: 'ObjectCreated:CompleteMultipartUpload', eTag: 'abc-3', size: 0, versionId: '3HL4kqtJlcpXroDTDmJ' },
+  ];
+  for (const e of shapes) assert.equal(eventMessage(e, 'id "x"', '123456789012'), JSON.stringify({ Records: [eventRecord(e, 'id "x"', '123456789012')] }));
+});

@@ -69,9 +69,28 @@ export function eventRecord(e: RecordSource, configurationId: string, account: s
   };
 }
 
-/** The message body a destination receives: `{"Records":[record]}`. */
+const str = JSON.stringify;
+
+/**
+ * The message body a destination receives: `{"Records":[record]}`, the text JSON.stringify makes of it
+ * (same members, same order), written directly: building and serialising the nested record object was a
+ * noticeable part of a notified PUT's CPU.
+ */
 export function eventMessage(e: RecordSource, configurationId: string, account: string): string {
-  return JSON.stringify({ Records: [eventRecord(e, configurationId, account)] });
+  const created = e.eventName.startsWith('ObjectCreated:');
+  let object = `{"key":${str(encodeEventKey(e.key))}`;
+  if (created) {
+    if (e.size !== undefined) object += `,"size":${str(e.size)}`;
+    if (e.eTag !== undefined) object += `,"eTag":${str(bareETag(e.eTag))}`;
+  } else if (e.eventName === 'ObjectRemoved:DeleteMarkerCreated') object += `,"eTag":"${EMPTY_ETAG}"`;
+  if (e.versionId !== undefined && e.versionId !== 'null') object += `,"versionId":${str(e.versionId)}`;
+  object += `,"sequencer":${str(e.sequencer)}}`;
+  return (
+    `{"Records":[{"eventVersion":"${EVENT_VERSION}","eventSource":"aws:s3","awsRegion":${str(e.region)},"eventTime":"${new Date(e.timeMs).toISOString()}",` +
+    `"eventName":${str(e.eventName)},"userIdentity":{"principalId":${str(`AWS:${account}`)}},"requestParameters":{"sourceIPAddress":${str(e.sourceIp)}},` +
+    `"responseElements":{"x-amz-request-id":${str(e.requestId)},"x-amz-id-2":${str(e.hostId)}},"s3":{"s3SchemaVersion":"1.0","configurationId":${str(configurationId)},` +
+    `"bucket":{"name":${str(e.bucket)},"ownerIdentity":{"principalId":${str(account)}},"arn":${str(bucketArn(e.bucket))}},"object":${object}}}]}`
+  );
 }
 
 /** The `s3:TestEvent` body sent to queues and topics when a configuration is applied (AWS's documented form). */

@@ -71,10 +71,9 @@ function partNumberOf(raw: string | null): number {
 export async function uploadPart(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<S3Reply> {
   const partNumber = partNumberOf(ctx.query.get('partNumber'));
   requireUpload(ctx, bucket, key, uploadId);
-  const tmp = ctx.s3.files.tempPath();
-  const body = await receiveBody(ctx.req, tmp, MAX_PUT_BYTES);
-  const file = await ctx.s3.files.commitBody(body, tmp).catch(async (err) => {
-    await unlink(tmp).catch(() => {});
+  const body = await receiveBody(ctx.req, () => ctx.s3.files.tempPath(), MAX_PUT_BYTES);
+  const file = await ctx.s3.files.commitBody(body, body.tmp ?? '').catch(async (err) => {
+    if (body.tmp) await unlink(body.tmp).catch(() => {});
     throw err;
   });
   const out = ctx.s3.store.putPart({

@@ -67,8 +67,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   if (!aclHeadersAllowed(ctx)) throw aclNotSupported();
   const attrs = objectAttributes(ctx);
   const check = writeConditions(ctx, key);
-  const tmp = s3.files.tempPath();
-  const body = await receiveBody(ctx.req, tmp, MAX_PUT_BYTES);
+  const body = await receiveBody(ctx.req, () => s3.files.tempPath(), MAX_PUT_BYTES);
   const row: ObjectRow = {
     bucket,
     key,
@@ -81,7 +80,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
     checksum_algorithm: body.checksum?.algorithm ?? null,
     checksum: body.checksum?.value ?? null,
   };
-  await commitObject(ctx, tmp, row, body, check, s3.event(ctx, 'ObjectCreated:Put', bucket, key, { size: row.size, eTag: row.etag }));
+  await commitObject(ctx, body.tmp ?? '', row, body, check, s3.event(ctx, 'ObjectCreated:Put', bucket, key, { size: row.size, eTag: row.etag }));
   const headers: Record<string, string> = { etag: quoted(row.etag), 'x-amz-server-side-encryption': 'AES256' };
   if (body.checksum) {
     headers[checksumHeader(body.checksum.algorithm)] = body.checksum.value;

@@ -236,6 +236,32 @@ export interface ServiceDelivery {
   cause?: number;
 }
 
+/** policy text -> `service source account queue` -> decision (a policy's decision depends on nothing else). */
+const decisions = new Map<string, Map<string, ReturnType<typeof evaluatePolicy>>>();
+
+/**
+ * The queue policy's decision on a service's send, remembered per policy text: every S3 notification and
+ * SNS delivery to a queue asks the same question, and evaluating the policy was a visible part of their cost.
+ */
+function serviceDecision(policy: string | undefined, queueArn: string, from: ServiceDelivery): ReturnType<typeof evaluatePolicy> {
+  const byContext = decisions.get(policy ?? '') ?? new Map<string, ReturnType<typeof evaluatePolicy>>();
+  const key = `${from.service} ${from.sourceArn} ${from.sourceAccount} ${queueArn}`;
+  let decision = byContext.get(key);
+  if (decision === undefined) {
+    decision = evaluatePolicy(policy, {
+      principal: { service: from.service },
+      action: 'sqs:SendMessage',
+      resource: queueArn,
+      keys: { 'aws:SourceArn': from.sourceArn, 'aws:SourceAccount': from.sourceAccount, 'aws:SourceOwner': from.sourceAccount },
+    });
+    if (decisions.size > 1000) decisions.clear();
+    if (byContext.size > 1000) byContext.clear();
+    decisions.set(policy ?? '', byContext);
+    byContext.set(key, decision);
+  }
+  return decision;
+}
+
 /**
  * A send made by another AWS service on behalf of a resource (SNS fan-out, Lambda destinations). As on
  * AWS, the queue's Policy must allow the service principal `sqs:SendMessage` (with the aws:SourceArn
@@ -250,12 +276,7 @@ export function sendFromService(
 ): { MessageId: string; SequenceNumber?: string; duplicate: boolean; queue: string } {
   const q = svc.queues.byArn(queueArn);
   if (!q) throw E.queueDoesNotExist();
-  const decision = evaluatePolicy(q.attrs.Policy, {
-    principal: { service: from.service },
-    action: 'sqs:SendMessage',
-    resource: q.arn,
-    keys: { 'aws:SourceArn': from.sourceArn, 'aws:SourceAccount': from.sourceAccount, 'aws:SourceOwner': from.sourceAccount },
-  });
+  const decision = serviceDecision(q.attrs.Policy, q.arn, from);
   if (decision !== 'allow') throw E.accessDenied(q.arn, from.service, from.sourceArn, decision);
   const m = prepareMessage(q, message, traceHeader, false);
   m.cause = from.cause;
