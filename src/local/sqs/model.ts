@@ -2,7 +2,7 @@
  * Pure SQS mechanics: digests, validation of names, bodies and message attributes, receipt handles.
  * No state, no I/O.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import * as E from './errors.js';
 import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME, REGION as DEFAULT_REGION } from './constants.js';
 
@@ -185,8 +185,16 @@ export interface ReceiptHandle {
   seq: number;
   nonce: string;
 }
+/** Random bytes for nonces, drawn 12 at a time: one `randomFillSync` per 512 receives, not one per message. */
+const noncePool = Buffer.alloc(12 * 512);
+let noncePos = noncePool.length;
 export function newNonce(): string {
-  return randomBytes(12).toString('hex');
+  if (noncePos === noncePool.length) {
+    randomFillSync(noncePool);
+    noncePos = 0;
+  }
+  noncePos += 12;
+  return noncePool.toString('hex', noncePos - 12, noncePos);
 }
 export function encodeReceiptHandle(h: ReceiptHandle): string {
   return Buffer.from(`svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`, 'utf8').toString('base64');
