@@ -119,12 +119,14 @@ const HEAD_WINDOW = 256;
 /** Up to this many visible rows, a receive past the head window reads them through the visibility index and sorts them. */
 const FEW_VISIBLE = 5000;
 /**
- * A walk of the sent index this slow (2 ms) switches a queue to `headWindow`... once a second walk confirms
- * it in CPU time: on a busy machine the scheduler preempts a 0.1 ms walk for 2-20 ms of wall time, and
- * windowed receives (dearer on a short head) then ran nearly all the time (bench/cpu.mjs). Reading the
- * CPU clock costs ~2 µs, so only a walk slow by the wall clock is timed again by it.
+ * A walk of the sent index that takes this much CPU (2 ms) switches a queue to `headWindow`... CPU time,
+ * not wall time: on a busy machine the scheduler preempts a 0.1 ms walk for 2-20 ms of wall time, and
+ * windowed receives (dearer on a short head) then ran nearly all the time (bench/cpu.mjs). Reading the CPU
+ * clock costs ~2 µs, so one walk in TIMED_WALKS is timed (a queue's first one included): a head that got
+ * slow is noticed within that many receives.
  */
 const SLOW_HEAD_NS = 2_000_000n;
+const TIMED_WALKS = 16;
 const cpuUsage = process.cpuUsage.bind(process);
 /** This process's CPU time (user + system) in ns; microsecond resolution. */
 const cpuNs = (): bigint => {
@@ -142,6 +144,8 @@ export class MessageEngine {
   private readonly lastSweep = new Map<string, number>();
   /** Queues whose receives read the head through `headWindow`, and for how many more receives (see `oldestVisible`). */
   private readonly windowed = new Map<string, number>();
+  /** Walks of the sent index per queue since its last timed one (see TIMED_WALKS). */
+  private readonly walks = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
   /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
@@ -452,13 +456,12 @@ export class MessageEngine {
     if (limit <= 0) return [];
     const windowed = this.windowed.get(q.name);
     if (windowed === undefined) {
-      const t0 = process.hrtime.bigint();
+      const walk = this.walks.get(q.name) ?? 0;
+      this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
+      if (walk !== 0) return toRows(this.s.visibleStd.all(q.name, now, limit));
+      const t0 = cpuNs();
       const rows = this.s.visibleStd.all(q.name, now, limit);
-      if (process.hrtime.bigint() - t0 >= this.slowHeadNs) {
-        const c0 = cpuNs();
-        this.s.visibleStd.all(q.name, now, limit);
-        if (cpuNs() - c0 >= this.slowHeadNs) this.windowed.set(q.name, WINDOW_RECEIVES);
-      }
+      if (cpuNs() - t0 >= this.slowHeadNs) this.windowed.set(q.name, WINDOW_RECEIVES);
       return toRows(rows);
     }
     if (windowed <= 1) this.windowed.delete(q.name);
