@@ -122,8 +122,8 @@ const FEW_VISIBLE = 5000;
  * A walk of the sent index that takes this much CPU (2 ms) switches a queue to `headWindow`... CPU time,
  * not wall time: on a busy machine the scheduler preempts a 0.1 ms walk for 2-20 ms of wall time, and
  * windowed receives (dearer on a short head) then ran nearly all the time (bench/cpu.mjs). Reading the CPU
- * clock costs ~2 µs, so one walk in TIMED_WALKS is timed (a queue's first one included): a head that got
- * slow is noticed within that many receives.
+ * clock costs ~2 µs, so one walk in TIMED_WALKS is timed (a queue's first one included), and two slow
+ * timed walks in a row switch: a head that got slow is noticed within that many receives.
  */
 const SLOW_HEAD_NS = 2_000_000n;
 const TIMED_WALKS = 16;
@@ -456,12 +456,18 @@ export class MessageEngine {
     if (limit <= 0) return [];
     const windowed = this.windowed.get(q.name);
     if (windowed === undefined) {
+      // -1: the last timed walk was slow, time this one too; only two slow ones in a row switch (the CPU
+      // clock is the process's: a GC thread busy during one walk can make it look slow).
       const walk = this.walks.get(q.name) ?? 0;
-      this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
-      if (walk !== 0) return toRows(this.s.visibleStd.all(q.name, now, limit));
+      if (walk > 0) {
+        this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
+        return toRows(this.s.visibleStd.all(q.name, now, limit));
+      }
       const t0 = cpuNs();
       const rows = this.s.visibleStd.all(q.name, now, limit);
-      if (cpuNs() - t0 >= this.slowHeadNs) this.windowed.set(q.name, WINDOW_RECEIVES);
+      const slow = cpuNs() - t0 >= this.slowHeadNs;
+      if (slow && walk === -1) this.windowed.set(q.name, WINDOW_RECEIVES);
+      this.walks.set(q.name, slow && walk === 0 ? -1 : 1);
       return toRows(rows);
     }
     if (windowed <= 1) this.windowed.delete(q.name);
