@@ -38,6 +38,42 @@ export interface MessageRow {
   dlq_source: string | null;
 }
 
+/**
+ * Every column of a message row, in MessageRow's order. Statements that return rows read them raw (as
+ * arrays) and `toRow` names them: better-sqlite3 builds a named row key by key in native code, which cost
+ * ~7 µs per 20-column row against ~3 µs raw (one received message, one FIFO scan row).
+ */
+const ROW_COLUMNS = [
+  'seq', 'queue', 'id', 'body', 'md5_body', 'attrs', 'md5_attrs', 'sys_attrs', 'md5_sys', 'group_id', 'dedup_id',
+  'sequence_number', 'sender_id', 'sent_ms', 'visible_ms', 'inflight', 'receive_count', 'first_receive_ms', 'nonce', 'dlq_source',
+] as const;
+const ROW = ROW_COLUMNS.join(', ');
+const M_ROW = ROW_COLUMNS.map((c) => `m.${c}`).join(', ');
+
+const toRow = (a: unknown[]): MessageRow => ({
+  seq: a[0] as number,
+  queue: a[1] as string,
+  id: a[2] as string,
+  body: a[3] as string,
+  md5_body: a[4] as string,
+  attrs: a[5] as string | null,
+  md5_attrs: a[6] as string | null,
+  sys_attrs: a[7] as string | null,
+  md5_sys: a[8] as string | null,
+  group_id: a[9] as string | null,
+  dedup_id: a[10] as string | null,
+  sequence_number: a[11] as string | null,
+  sender_id: a[12] as string,
+  sent_ms: a[13] as number,
+  visible_ms: a[14] as number,
+  inflight: a[15] as number,
+  receive_count: a[16] as number,
+  first_receive_ms: a[17] as number | null,
+  nonce: a[18] as string | null,
+  dlq_source: a[19] as string | null,
+});
+const toRows = (rows: unknown[]): MessageRow[] => (rows as unknown[][]).map(toRow);
+
 export interface NewMessage {
   body: string;
   md5Body: string;
@@ -82,8 +118,21 @@ type Waiter = () => void;
 const HEAD_WINDOW = 256;
 /** Up to this many visible rows, a receive past the head window reads them through the visibility index and sorts them. */
 const FEW_VISIBLE = 5000;
-/** A walk of the sent index slower than this (2 ms) switches a queue to `headWindow`... */
+/**
+ * A walk of the sent index that takes this much CPU (2 ms) switches a queue to `headWindow`... CPU time,
+ * not wall time: on a busy machine the scheduler preempts a 0.1 ms walk for 2-20 ms of wall time, and
+ * windowed receives (dearer on a short head) then ran nearly all the time (bench/cpu.mjs). Reading the CPU
+ * clock costs ~2 µs, so one walk in TIMED_WALKS is timed (a queue's first one included), and two slow
+ * timed walks in a row switch: a head that got slow is noticed within that many receives.
+ */
 const SLOW_HEAD_NS = 2_000_000n;
+const TIMED_WALKS = 16;
+const cpuUsage = process.cpuUsage.bind(process);
+/** This process's CPU time (user + system) in ns; microsecond resolution. */
+const cpuNs = (): bigint => {
+  const u = cpuUsage();
+  return BigInt(u.user + u.system) * 1000n;
+};
 /** ...for this many receives. */
 const WINDOW_RECEIVES = 200;
 
@@ -95,6 +144,8 @@ export class MessageEngine {
   private readonly lastSweep = new Map<string, number>();
   /** Queues whose receives read the head through `headWindow`, and for how many more receives (see `oldestVisible`). */
   private readonly windowed = new Map<string, number>();
+  /** Walks of the sent index per queue since its last timed one (see TIMED_WALKS). */
+  private readonly walks = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
   /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
@@ -109,8 +160,7 @@ export class MessageEngine {
       insert: db.prepare(
         `INSERT INTO sqs_messages (queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
            sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source)
-         VALUES (@queue, @id, @body, @md5_body, @attrs, @md5_attrs, @sys_attrs, @md5_sys, @group_id, @dedup_id,
-           @sequence_number, @sender_id, @sent_ms, @visible_ms, 0, @receive_count, @first_receive_ms, @dlq_source)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       ),
       dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ?`),
       dedupPut: db.prepare(
@@ -131,27 +181,30 @@ export class MessageEngine {
       // reads the visible rows through the visibility index instead (few of them), or walks the whole
       // sent index (many of them: then the hidden rows ahead are the smaller part).
       headWindow: db.prepare(
-        `SELECT m.* FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
+        `SELECT ${M_ROW} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
            CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
-      ),
+      ).raw(true),
       headFull: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? LIMIT ${HEAD_WINDOW})`),
       visibleCount: db.prepare(
         `SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ? LIMIT ${FEW_VISIBLE})`,
       ),
       visibleByTime: db.prepare(
-        `SELECT * FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
+        `SELECT ${ROW} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
            WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
-      ),
+      ).raw(true),
       visibleStd: db.prepare(
-        `SELECT * FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
-      ),
-      fifoScan: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`),
+        `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
+      ).raw(true),
+      fifoScan: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`).raw(true),
       markReceived: db.prepare(
         `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
            visible_ms = ?, inflight = 1, nonce = ? WHERE seq = ?`,
       ),
-      bySeq: db.prepare(`SELECT * FROM sqs_messages WHERE seq = ? AND queue = ?`),
+      bySeq: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE seq = ? AND queue = ?`).raw(true),
       deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
+      // A delete reads no more than it needs: DeleteMessageBatch of ten costs ten of these, not ten row reads and ten deletes.
+      deleteReturning: db.prepare(`DELETE FROM sqs_messages WHERE seq = ? AND queue = ? RETURNING id`).pluck(),
+      handleState: db.prepare(`SELECT id, nonce, visible_ms FROM sqs_messages WHERE seq = ? AND queue = ?`),
       setVisibility: db.prepare(`UPDATE sqs_messages SET visible_ms = ? WHERE seq = ?`),
       expire: db.prepare(`DELETE FROM sqs_messages WHERE queue = ? AND sent_ms <= ?`),
       purge: db.prepare(`DELETE FROM sqs_messages WHERE queue = ?`),
@@ -160,7 +213,7 @@ export class MessageEngine {
         `SELECT sum(inflight) AS inflight, count(*) - sum(inflight) AS delayed FROM sqs_messages WHERE queue = ? AND visible_ms > ?`,
       ),
       nextVisible: db.prepare(`SELECT min(visible_ms) AS t FROM sqs_messages WHERE queue = ? AND visible_ms > ?`),
-      peek: db.prepare(`SELECT * FROM sqs_messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      peek: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?`).raw(true),
     };
   }
 
@@ -185,7 +238,7 @@ export class MessageEngine {
         const id = randomUUID();
         const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
         const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
-        this.s.insert.run({
+        this.insertRow({
           queue: q.name,
           id,
           body: m.body,
@@ -303,7 +356,7 @@ export class MessageEngine {
     const groups = new Map<string, MessageRow[]>();
     const blocked = new Set<string>();
     // `.all()`, not `.iterate()`: `take` writes on the same connection, which better-sqlite3 refuses mid-iteration.
-    for (const r of this.s.fifoScan.all(q.name) as MessageRow[]) {
+    for (const r of toRows(this.s.fifoScan.all(q.name))) {
       const g = r.group_id!;
       if (blocked.has(g)) continue;
       if (r.visible_ms > now) {
@@ -331,6 +384,12 @@ export class MessageEngine {
     return this.queues.byArn(policy.deadLetterTargetArn);
   }
 
+  /** Positional parameters: binding 17 named ones from an object cost ~3 µs more per message. */
+  private insertRow(r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
+    this.s.insert.run(r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
+      r.sequence_number, r.sender_id, r.sent_ms, r.visible_ms, r.receive_count, r.first_receive_ms, r.dlq_source);
+  }
+
   /**
    * Moves a row to another queue in place of deleting it, keeping id, body, attributes and digests;
    * `changes` decide the rest. Must run inside a transaction.
@@ -338,7 +397,7 @@ export class MessageEngine {
   private relocate(row: MessageRow, dest: Queue, changes: Partial<MessageRow>): void {
     this.s.deleteSeq.run(row.seq);
     const { seq: _seq, inflight: _inflight, nonce: _nonce, ...kept } = row;
-    this.s.insert.run({
+    this.insertRow({
       ...kept,
       queue: dest.name,
       sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
@@ -388,7 +447,7 @@ export class MessageEngine {
   /**
    * The `limit` oldest visible messages of a standard queue (by sent time, then arrival). `visibleStd`
    * walks the sent index and is the cheapest while few hidden rows lead the queue (the usual case: the
-   * messages consumers hold right now); a queue where that walk got slow (thousands of in-flight
+   * messages consumers hold right now); a queue where that walk got slow (2 ms of CPU: thousands of in-flight
    * messages at its head: 21 ms a receive behind 98,000) is read through `headWindow` instead for its
    * next WINDOW_RECEIVES receives, then probed again. Both return exactly the same rows; only the cost
    * differs.
@@ -397,25 +456,45 @@ export class MessageEngine {
     if (limit <= 0) return [];
     const windowed = this.windowed.get(q.name);
     if (windowed === undefined) {
-      const t0 = process.hrtime.bigint();
-      const rows = this.s.visibleStd.all(q.name, now, limit) as MessageRow[];
-      if (process.hrtime.bigint() - t0 >= this.slowHeadNs) this.windowed.set(q.name, WINDOW_RECEIVES);
-      return rows;
+      // -1: the last timed walk was slow, time this one too; only two slow ones in a row switch (the CPU
+      // clock is the process's: a GC thread busy during one walk can make it look slow).
+      const walk = this.walks.get(q.name) ?? 0;
+      if (walk > 0) {
+        this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
+        return toRows(this.s.visibleStd.all(q.name, now, limit));
+      }
+      const t0 = cpuNs();
+      const rows = this.s.visibleStd.all(q.name, now, limit);
+      const slow = cpuNs() - t0 >= this.slowHeadNs;
+      if (slow && walk === -1) this.windowed.set(q.name, WINDOW_RECEIVES);
+      this.walks.set(q.name, slow && walk === 0 ? -1 : 1);
+      return toRows(rows);
     }
     if (windowed <= 1) this.windowed.delete(q.name);
     else this.windowed.set(q.name, windowed - 1);
-    const rows = this.s.headWindow.all(q.name, now, limit) as MessageRow[];
+    const rows = toRows(this.s.headWindow.all(q.name, now, limit));
     if (rows.length >= limit || (this.s.headFull.get(q.name) as { n: number }).n < HEAD_WINDOW) return rows;
     const few = (this.s.visibleCount.get(q.name, now) as { n: number }).n < FEW_VISIBLE;
-    return (few ? this.s.visibleByTime : this.s.visibleStd).all(q.name, now, limit) as MessageRow[];
+    return toRows((few ? this.s.visibleByTime : this.s.visibleStd).all(q.name, now, limit));
   }
 
   get(q: Queue, seq: number): MessageRow | undefined {
-    return this.s.bySeq.get(seq, q.name) as MessageRow | undefined;
+    const a = this.s.bySeq.get(seq, q.name) as unknown[] | undefined;
+    return a && toRow(a);
   }
 
   delete(seq: number): void {
     this.s.deleteSeq.run(seq);
+  }
+
+  /** Deletes a message of `q` by its row id; its MessageId, or undefined when it was already gone. */
+  deleteFrom(q: Queue, seq: number): string | undefined {
+    return this.s.deleteReturning.get(seq, q.name) as string | undefined;
+  }
+
+  /** What a FIFO delete checks before deleting: the message's latest nonce and whether it is still in flight. */
+  handleState(q: Queue, seq: number): Pick<MessageRow, 'id' | 'nonce' | 'visible_ms'> | undefined {
+    return this.s.handleState.get(seq, q.name) as Pick<MessageRow, 'id' | 'nonce' | 'visible_ms'> | undefined;
   }
 
   /**
@@ -449,7 +528,7 @@ export class MessageEngine {
    */
   peek(q: Queue, limit: number, after = 0): MessageRow[] {
     this.sweep(q, this.clock.now());
-    return this.s.peek.all(q.name, after, limit) as MessageRow[];
+    return toRows(this.s.peek.all(q.name, after, limit));
   }
 
   /** Retention: drops messages older than MessageRetentionPeriod (at most once a second per queue). */

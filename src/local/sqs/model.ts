@@ -2,7 +2,8 @@
  * Pure SQS mechanics: digests, validation of names, bodies and message attributes, receipt handles.
  * No state, no I/O.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import * as E from './errors.js';
 import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME, REGION as DEFAULT_REGION } from './constants.js';
 
@@ -15,7 +16,11 @@ export interface MessageAttributeValue {
 }
 export type MessageAttributes = Record<string, MessageAttributeValue>;
 
-export const md5Hex = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+/** `crypto.hash` (Node >= 20.12), one call and no Hash object: half the cost of createHash on a small body. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+export const md5Hex = oneShot
+  ? (data: string | Buffer): string => oneShot('md5', data, 'hex')
+  : (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
 export const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
 
 /**
@@ -25,33 +30,37 @@ export const sha256Hex = (data: string): string => createHash('sha256').update(d
  */
 export function md5OfAttributes(attrs: MessageAttributes | undefined): string | undefined {
   if (!attrs) return undefined;
-  const names = Object.keys(attrs).sort();
+  const names = Object.keys(attrs);
   if (names.length === 0) return undefined;
-  const parts: Buffer[] = [];
-  const put = (b: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    parts.push(len, b);
-  };
+  if (names.length > 1) names.sort();
+  // The pieces in order (a number is a transport byte; a string or a buffer gets its 4-byte length),
+  // then written into one buffer: one allocation per digest, not three per field.
+  const pieces: Array<string | Buffer | number> = [];
   for (const name of names) {
     const a = attrs[name]!;
-    put(Buffer.from(name, 'utf8'));
-    put(Buffer.from(a.DataType, 'utf8'));
-    if (a.StringValue !== undefined) {
-      parts.push(Buffer.from([1]));
-      put(Buffer.from(a.StringValue, 'utf8'));
-    } else if (a.BinaryValue !== undefined) {
-      parts.push(Buffer.from([2]));
-      put(Buffer.from(a.BinaryValue, 'base64'));
-    } else if (a.StringListValues && a.StringListValues.length) {
-      parts.push(Buffer.from([3]));
-      for (const s of a.StringListValues) put(Buffer.from(s, 'utf8'));
-    } else if (a.BinaryListValues && a.BinaryListValues.length) {
-      parts.push(Buffer.from([4]));
-      for (const b of a.BinaryListValues) put(Buffer.from(b, 'base64'));
+    pieces.push(name, a.DataType);
+    if (a.StringValue !== undefined) pieces.push(1, a.StringValue);
+    else if (a.BinaryValue !== undefined) pieces.push(2, Buffer.from(a.BinaryValue, 'base64'));
+    else if (a.StringListValues && a.StringListValues.length) pieces.push(3, ...a.StringListValues);
+    else if (a.BinaryListValues && a.BinaryListValues.length) pieces.push(4, ...a.BinaryListValues.map((b) => Buffer.from(b, 'base64')));
+  }
+  let size = 0;
+  for (const p of pieces) size += typeof p === 'number' ? 1 : 4 + (typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length);
+  const buf = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const p of pieces) {
+    if (typeof p === 'number') buf[o++] = p;
+    else if (typeof p === 'string') {
+      const n = buf.write(p, o + 4, 'utf8');
+      buf.writeUInt32BE(n, o);
+      o += 4 + n;
+    } else {
+      buf.writeUInt32BE(p.length, o);
+      p.copy(buf, o + 4);
+      o += 4 + p.length;
     }
   }
-  return md5Hex(Buffer.concat(parts));
+  return md5Hex(buf);
 }
 
 const QUEUE_NAME_RE = /^[A-Za-z0-9_-]+$/;
@@ -185,8 +194,16 @@ export interface ReceiptHandle {
   seq: number;
   nonce: string;
 }
+/** Random bytes for nonces, drawn 12 at a time: one `randomFillSync` per 512 receives, not one per message. */
+const noncePool = Buffer.alloc(12 * 512);
+let noncePos = noncePool.length;
 export function newNonce(): string {
-  return randomBytes(12).toString('hex');
+  if (noncePos === noncePool.length) {
+    randomFillSync(noncePool);
+    noncePos = 0;
+  }
+  noncePos += 12;
+  return noncePool.toString('hex', noncePos - 12, noncePos);
 }
 export function encodeReceiptHandle(h: ReceiptHandle): string {
   return Buffer.from(`svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`, 'utf8').toString('base64');

@@ -109,11 +109,14 @@ const expired = (rh: string) => E.invalidParameter('ReceiptHandle', rh, 'The rec
  */
 function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   const h = handleFor(q, rh);
-  const row = svc.messages.get(q, h.seq);
-  if (!row) return;
-  if (q.fifo && (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now())) throw expired(rh);
-  svc.messages.delete(row.seq);
-  svc.messages.journal.record({ type: 'sqs.deleted', resource: q.arn, id: row.id, cause: svc.messages.journal.lastOf(row.id) });
+  if (q.fifo) {
+    const row = svc.messages.handleState(q, h.seq);
+    if (!row) return;
+    if (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now()) throw expired(rh);
+  }
+  const id = svc.messages.deleteFrom(q, h.seq);
+  if (id === undefined) return;
+  svc.messages.journal.record({ type: 'sqs.deleted', resource: q.arn, id, cause: svc.messages.journal.lastOf(id) });
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
 }
