@@ -125,7 +125,8 @@ function lastOf(values: Map<string, string[]>): Record<string, string> {
 }
 
 function nonEmpty<T extends object>(o: T | undefined): T | undefined {
-  return o && Object.keys(o).length > 0 ? o : undefined;
+  if (o) for (const k in o) if (Object.hasOwn(o, k)) return o;
+  return undefined;
 }
 
 /** The body as the event carries it. */
@@ -152,17 +153,21 @@ function requestContextV2(req: RequestFacts, route: RouteFacts, headers: Map<str
     apiId: req.apiId,
   };
   if (authorizer !== undefined) ctx.authorizer = authorizer;
-  Object.assign(ctx, {
-    domainName: req.domainName,
-    domainPrefix: req.domainName.split('.')[0]!,
-    http: { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: userAgent(headers) },
-    requestId: req.requestId,
-    routeKey: route.routeKey,
-    stage: req.stage,
-    time: formatRequestTime(req.timeEpoch),
-    timeEpoch: req.timeEpoch,
-  });
+  ctx.domainName = req.domainName;
+  ctx.domainPrefix = domainPrefix(req.domainName);
+  ctx.http = { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: userAgent(headers) };
+  ctx.requestId = req.requestId;
+  ctx.routeKey = route.routeKey;
+  ctx.stage = req.stage;
+  ctx.time = formatRequestTime(req.timeEpoch);
+  ctx.timeEpoch = req.timeEpoch;
   return ctx;
+}
+
+/** `abc123` of `abc123.execute-api.localhost`. */
+function domainPrefix(domainName: string): string {
+  const i = domainName.indexOf('.');
+  return i < 0 ? domainName : domainName.slice(0, i);
 }
 
 /** Payload format 2.0. `authorizer` is what `requestContext.authorizer` holds (e.g. `{lambda: context}`). */
@@ -213,7 +218,7 @@ export function buildEventV1(req: RequestFacts, route: RouteFacts, authorizer?: 
   if (authorizer !== undefined) requestContext.authorizer = authorizer;
   Object.assign(requestContext, {
     domainName: req.domainName,
-    domainPrefix: req.domainName.split('.')[0]!,
+    domainPrefix: domainPrefix(req.domainName),
     extendedRequestId: req.requestId,
     httpMethod: req.method,
     identity: {
