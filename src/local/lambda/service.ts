@@ -375,10 +375,17 @@ export class LambdaService {
   }
 }
 
+let traceSecond = NaN;
+let traceTime = '';
+
 /** An X-Ray style trace header for `Lambda-Runtime-Trace-Id` / `_X_AMZN_TRACE_ID`. */
 function traceId(): string {
-  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceTime = second.toString(16).padStart(8, '0');
+  }
+  return `Root=1-${traceTime}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 /** What the journal keeps of an invocation's outcome: duration, result or error (with a log excerpt). */
