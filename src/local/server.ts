@@ -107,13 +107,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       busy: () => [...s3.busy(), ...apigw.busy()],
       apigwEvents: (id) => apigw.events.get(id),
     }, lambda);
-    const active = new Set<LazyAbort>();
+    const active = new Set<AbortController>();
     let pending = 0;
     let drained: (() => void) | undefined;
 
     const server = createServer((req, res) => {
       pending++;
-      const ac = new LazyAbort();
+      const ac = new AbortController();
       active.add(ac);
       handle(req, res, ac).finally(() => {
         active.delete(ac);
@@ -125,7 +125,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     server.headersTimeout = 70_000;
     server.requestTimeout = 0; // long polls and slow uploads are bounded by the services, not here
 
-    async function handle(req: IncomingMessage, res: ServerResponse, ac: LazyAbort): Promise<void> {
+    async function handle(req: IncomingMessage, res: ServerResponse, ac: AbortController): Promise<void> {
       const requestId = randomUUID();
       // The client going away ends a long poll without receiving anything.
       res.on('close', () => {
@@ -139,21 +139,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const head = { method: req.method ?? 'GET', path, search, headers: req.headers };
         const streaming = streamingService(head);
         if (streaming) {
-          // Worked out when asked for: an invoke URL request reads none of these.
-          const ctx = {
-            requestId,
-            get signal() {
-              return ac.signal;
-            },
-            path,
-            search,
-            get baseUrl() {
-              return baseUrl(head, url);
-            },
-            get region() {
-              return requestRegion(head);
-            },
-          };
+          const ctx = { requestId, signal: ac.signal, path, search, baseUrl: baseUrl(head, url), region: requestRegion(head) };
           return await (streaming === 's3' ? s3.handle(req, res, ctx) : apigw.invoke(req, res, ctx));
         }
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.
@@ -176,9 +162,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           headers: req.headers,
           body,
           requestId,
-          get signal() {
-            return ac.signal;
-          },
+          signal: ac.signal,
         };
         const out = await route(incoming, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
@@ -286,19 +270,6 @@ export function bindError(err: NodeJS.ErrnoException, host: string, port: number
       return make(`Cannot listen on ${at}: this machine has no ${host.includes(':') ? 'IPv6' : 'IPv4'} support.`, 'AddressNotAvailable', 'bind another --host, e.g. 127.0.0.1');
     default:
       return err;
-  }
-}
-
-/** An AbortController made only when its signal is asked for or the request is aborted (most requests need none). */
-class LazyAbort {
-  private ac?: AbortController;
-
-  get signal(): AbortSignal {
-    return (this.ac ??= new AbortController()).signal;
-  }
-
-  abort(): void {
-    (this.ac ??= new AbortController()).abort();
   }
 }
 
