@@ -224,7 +224,9 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
       requestId: req.requestId,
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
-      signal: req.signal,
+      get signal() {
+        return req.signal; // made on first use (a long poll), see server.ts
+      },
       region: requestRegion(req),
     });
     return json10Response(output, req.requestId);
@@ -246,7 +248,9 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
       requestId: req.requestId,
       baseUrl: base,
       traceHeader: header(req, 'x-amzn-trace-id'),
-      signal: req.signal,
+      get signal() {
+        return req.signal; // made on first use (a long poll), see server.ts
+      },
       region: requestRegion(req),
     });
     return {

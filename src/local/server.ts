@@ -107,13 +107,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       busy: () => [...s3.busy(), ...apigw.busy()],
       apigwEvents: (id) => apigw.events.get(id),
     }, lambda);
-    const active = new Set<AbortController>();
+    const active = new Set<RequestAbort>();
     let pending = 0;
     let drained: (() => void) | undefined;
 
     const server = createServer((req, res) => {
       pending++;
-      const ac = new AbortController();
+      const ac = new RequestAbort();
       active.add(ac);
       handle(req, res, ac).finally(() => {
         active.delete(ac);
@@ -125,7 +125,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     server.headersTimeout = 70_000;
     server.requestTimeout = 0; // long polls and slow uploads are bounded by the services, not here
 
-    async function handle(req: IncomingMessage, res: ServerResponse, ac: AbortController): Promise<void> {
+    async function handle(req: IncomingMessage, res: ServerResponse, ac: RequestAbort): Promise<void> {
       const requestId = randomUUID();
       // The client going away ends a long poll without receiving anything.
       res.on('close', () => {
@@ -162,7 +162,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           headers: req.headers,
           body,
           requestId,
-          signal: ac.signal,
+          get signal() {
+            return ac.signal;
+          },
         };
         const out = await route(incoming, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
@@ -270,6 +272,27 @@ export function bindError(err: NodeJS.ErrnoException, host: string, port: number
       return make(`Cannot listen on ${at}: this machine has no ${host.includes(':') ? 'IPv6' : 'IPv4'} support.`, 'AddressNotAvailable', 'bind another --host, e.g. 127.0.0.1');
     default:
       return err;
+  }
+}
+
+/**
+ * A request's AbortSignal (aborted when the client goes away or the emulator stops), made only when
+ * something asks for it (a long poll, a streaming upload, the journal's stream): an AbortController
+ * costs ~4 µs, and most requests never look. Asked for after the abort, it comes already aborted.
+ */
+class RequestAbort {
+  private ac: AbortController | undefined;
+  private aborted = false;
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.aborted) this.ac.abort();
+    }
+    return this.ac.signal;
+  }
+  abort(): void {
+    this.aborted = true;
+    this.ac?.abort();
   }
 }
 
