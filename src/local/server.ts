@@ -139,7 +139,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const head = { method: req.method ?? 'GET', path, search, headers: req.headers };
         const streaming = streamingService(head);
         if (streaming) {
-          const ctx = { requestId, signal: ac.signal, path, search, baseUrl: baseUrl(head, url), region: requestRegion(head) };
+          // Worked out when asked for: an invoke URL request reads none of these.
+          const ctx = {
+            requestId,
+            get signal() {
+              return ac.signal;
+            },
+            path,
+            search,
+            get baseUrl() {
+              return baseUrl(head, url);
+            },
+            get region() {
+              return requestRegion(head);
+            },
+          };
           return await (streaming === 's3' ? s3.handle(req, res, ctx) : apigw.invoke(req, res, ctx));
         }
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.

@@ -154,7 +154,8 @@ export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): 
 
 /** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
 export function awsRequestId(): string {
-  return `${randomBase64(11).slice(0, 15).replace(/[+/]/g, 'A')}=`;
+  const id = randomBase64(11).slice(0, 15);
+  return `${id.includes('+') || id.includes('/') ? id.replace(/[+/]/g, 'A') : id}=`;
 }
 
 export function safeDecode(s: string): string {
