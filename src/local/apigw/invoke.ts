@@ -224,7 +224,7 @@ export class ApiDataPlane {
 
     const functionArn = resolved.functionArn;
     if (!functionArn) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `integration ${integration.integrationId} names no Lambda function: ${integration.integrationUri ?? '(none)'}` });
-    this.o.record?.({ requestId, apiId: api.apiId, routeKey: route.routeKey, function: functionArn.split(':')[6] ?? functionArn, kind: 'integration', payloadFormatVersion: v1 ? '1.0' : '2.0', event, at: this.o.clock.now() });
+    this.o.record?.({ requestId, apiId: api.apiId, routeKey: route.routeKey, function: resolved.functionName ?? functionArn, kind: 'integration', payloadFormatVersion: v1 ? '1.0' : '2.0', event, at: this.o.clock.now() });
     const call = this.o.lambda.invokeForApiGateway(functionArn, resolved.sourceArn!, payload, requestId);
     if ('refused' in call) {
       this.o.log(`APIGW ${api.apiId} cannot invoke ${functionArn}: ${call.refused}`);

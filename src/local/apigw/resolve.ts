@@ -37,8 +37,9 @@ export interface Resolution {
   authorizer?: Authorizer | null;
   /** The route's integration with stage variables substituted in its URI; undefined when it has none. */
   integration?: Integration;
-  /** For an AWS_PROXY integration: the function it names (undefined: it names none). */
+  /** For an AWS_PROXY integration: the function it names (undefined: it names none), and its name. */
   functionArn?: string;
+  functionName?: string;
   /** The SourceArn the function's resource policy must allow: `<apiArn>/<stage>/<METHOD>/<route path>`. */
   sourceArn?: string;
 }
@@ -86,6 +87,7 @@ export class Resolver {
     r.integration = { ...stored, integrationUri: withStageVariables(stored.integrationUri, stageVariables) };
     if (r.integration.integrationType !== 'HTTP_PROXY') {
       r.functionArn = lambdaArnOfUri(r.integration.integrationUri);
+      r.functionName = r.functionArn && (r.functionArn.split(':')[6] ?? r.functionArn);
       r.sourceArn = `${apiArn}/${stage}/${routeArnTail(route, method)}`;
     }
     return r;
