@@ -24,7 +24,7 @@ import { S3Service } from './s3/service.js';
 import { S3Notifier } from './s3/delivery.js';
 import { attachNotifications } from './s3/notification-ops.js';
 import { ApiGatewayService } from './apigw/service.js';
-import type { LogFn } from './log.js';
+import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
 import { realSetImmediate } from './timers.js';
 
@@ -68,7 +68,7 @@ export interface Emulator {
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? new SystemClock();
-  const log = opts.log ?? (() => {});
+  const log = opts.log ?? SILENT;
   const store = openStore({ stateDir: opts.stateDir, inMemory: opts.inMemory });
   let url = '';
   try {
@@ -139,7 +139,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const head = { method: req.method ?? 'GET', path, search, headers: req.headers };
         const streaming = streamingService(head);
         if (streaming) {
-          const ctx = { requestId, signal: ac.signal, path, search, baseUrl: baseUrl(head, url), region: requestRegion(head) };
+          // Worked out when asked for: an invoke URL request reads none of these.
+          const ctx = {
+            requestId,
+            get signal() {
+              return ac.signal;
+            },
+            path,
+            search,
+            get baseUrl() {
+              return baseUrl(head, url);
+            },
+            get region() {
+              return requestRegion(head);
+            },
+          };
           return await (streaming === 's3' ? s3.handle(req, res, ctx) : apigw.invoke(req, res, ctx));
         }
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.

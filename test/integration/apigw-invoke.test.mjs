@@ -516,3 +516,40 @@ test('a quick-created API (CreateApi with a Lambda target) serves every path thr
   assert.equal(r.json.body, 'hi');
   assert.ok(lines.some((l) => l.includes(`--source-arn 'arn:aws:execute-api:us-east-1:${ACCOUNT}:${quick}/$default/$default'`)));
 });
+
+test('a change to an API (new route, stage variables, integration, new stage, deleted route) takes effect on the very next request', async () => {
+  const a = (await gsend('CreateApi', { Name: 'changing', ProtocolType: 'HTTP' })).ApiId;
+  const echo = (await gsend('CreateIntegration', { ApiId: a, IntegrationType: 'AWS_PROXY', IntegrationUri: uriOf('echo'), PayloadFormatVersion: '2.0' })).IntegrationId;
+  await gsend('CreateRoute', { ApiId: a, RouteKey: 'GET /things/{id}', Target: `integrations/${echo}` });
+  await gsend('CreateStage', { ApiId: a, StageName: '$default', AutoDeploy: true, StageVariables: { v: 'one' } });
+  await permit('echo', `arn:aws:execute-api:us-east-1:${ACCOUNT}:${a}/*`, 'changing');
+  const get = () => call('GET', '/things/1', { apiId: a });
+
+  let r = await get();
+  assert.equal(r.status, 200);
+  assert.equal(r.json.routeKey, 'GET /things/{id}');
+  assert.deepEqual(r.json.pathParameters, { id: '1' });
+  assert.deepEqual(r.json.stageVariables, { v: 'one' });
+
+  const exact = (await gsend('CreateRoute', { ApiId: a, RouteKey: 'GET /things/1', Target: `integrations/${echo}` })).RouteId;
+  r = await get();
+  assert.equal(r.json.routeKey, 'GET /things/1', 'the more specific route created after the first request wins');
+  assert.equal(r.json.pathParameters, undefined);
+
+  await gsend('UpdateStage', { ApiId: a, StageName: '$default', StageVariables: { v: 'two' } });
+  assert.deepEqual((await get()).json.stageVariables, { v: 'two' });
+
+  await gsend('UpdateIntegration', { ApiId: a, IntegrationId: echo, PayloadFormatVersion: '1.0' });
+  r = await get();
+  assert.equal(r.json.version, '1.0');
+  assert.equal(r.json.resource, '/things/1');
+
+  await gsend('DeleteRoute', { ApiId: a, RouteId: exact });
+  assert.equal((await get()).json.resource, '/things/{id}');
+
+  // A stage named like the path's first segment now takes the request: nothing matches `/1` below it.
+  await gsend('CreateStage', { ApiId: a, StageName: 'things', AutoDeploy: true });
+  r = await get();
+  assert.equal(r.status, 404);
+  assert.deepEqual(r.json, { message: 'Not Found' });
+});

@@ -147,18 +147,20 @@ export function childFailure(code: number, logFile: string, from = 0): SvlError 
 
 async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {
   const [{ startEmulator }, { createLogger }] = await Promise.all([import('../../local/server.js'), import('../../local/log.js')]);
+  const log = createLogger({ quiet: o.quiet });
   const emu = await startEmulator({
     port: o.port,
     host: o.host,
     stateDir: o.inMemory ? undefined : o.stateDir,
     inMemory: o.inMemory,
-    log: createLogger({ quiet: o.quiet }),
+    log,
     version: ctx.version,
     journalSize: o.journalSize,
   });
   const runtimeFile = o.inMemory ? undefined : join(o.stateDir, 'emulator.json');
   if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, endpoint: emu.url, startedAt: new Date().toISOString() }), { mode: 0o600 });
   if (!ui.json && !process.env.SVL_EMULATOR_CHILD) {
+    log.flush(); // the emulator's lines so far come first
     ui.hint(`Point any SDK or the AWS CLI at ${emu.url} (or use svl --local). Ctrl-C stops it.`);
   }
   // Runs until SIGTERM (svl local stop) or Ctrl-C: both abort ctx.signal and close the emulator gracefully.
@@ -173,6 +175,7 @@ async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
       if (stopping) return;
       stopping = true;
       await emu.close();
+      log.flush();
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       done();
     };

@@ -53,12 +53,19 @@ export function isTextContentType(contentType: string | undefined): boolean {
   return t.startsWith('text/') || t === 'application/json' || t === 'application/xml' || t === 'application/javascript';
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** The last second formatted (requests arrive many to a second). */
+let lastTime = { second: NaN, text: '' };
+
 /** `04/Dec/2026:23:01:02 +0000`, the `time` / `requestTime` format. */
 export function formatRequestTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const second = Math.floor(epochMs / 1000);
+  if (second === lastTime.second) return lastTime.text;
+  const d = new Date(second * 1000);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  const text = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  lastTime = { second, text };
+  return text;
 }
 
 /** Header name (lower case) → its values in arrival order. */
@@ -66,11 +73,19 @@ export function headerValues(rawHeaders: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
-    const list = out.get(name) ?? [];
-    list.push(rawHeaders[i + 1]!);
-    out.set(name, list);
+    const list = out.get(name);
+    if (list) list.push(rawHeaders[i + 1]!);
+    else out.set(name, [rawHeaders[i + 1]!]);
   }
   return out;
+}
+
+/** `headerValues(req.rawHeaders)`, worked out once per request (the event, its body and an authorizer all read it). */
+const headerMaps = new WeakMap<RequestFacts, Map<string, string[]>>();
+export function headersOf(req: RequestFacts): Map<string, string[]> {
+  let m = headerMaps.get(req);
+  if (!m) headerMaps.set(req, (m = headerValues(req.rawHeaders)));
+  return m;
 }
 
 /** Query parameter name → decoded values in order (`a` alone is `a=''`; `+` is a space). */
@@ -97,9 +112,9 @@ function decodeQuery(s: string): string {
   }
 }
 
-function joined(values: Map<string, string[]>): Record<string, string> {
+function joined(values: Map<string, string[]>, except?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of values) out[k] = v.join(',');
+  for (const [k, v] of values) if (k !== except) out[k] = v.length === 1 ? v[0]! : v.join(',');
   return out;
 }
 
@@ -110,13 +125,14 @@ function lastOf(values: Map<string, string[]>): Record<string, string> {
 }
 
 function nonEmpty<T extends object>(o: T | undefined): T | undefined {
-  return o && Object.keys(o).length > 0 ? o : undefined;
+  if (o) for (const k in o) if (Object.hasOwn(o, k)) return o;
+  return undefined;
 }
 
 /** The body as the event carries it. */
 export function eventBody(req: RequestFacts): { body?: string; isBase64Encoded: boolean } {
   if (req.body.length === 0) return { isBase64Encoded: false };
-  const type = headerValues(req.rawHeaders).get('content-type')?.[0];
+  const type = headersOf(req).get('content-type')?.[0];
   return isTextContentType(type) ? { body: req.body.toString('utf8'), isBase64Encoded: false } : { body: req.body.toString('base64'), isBase64Encoded: true };
 }
 
@@ -137,24 +153,27 @@ function requestContextV2(req: RequestFacts, route: RouteFacts, headers: Map<str
     apiId: req.apiId,
   };
   if (authorizer !== undefined) ctx.authorizer = authorizer;
-  Object.assign(ctx, {
-    domainName: req.domainName,
-    domainPrefix: req.domainName.split('.')[0]!,
-    http: { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: userAgent(headers) },
-    requestId: req.requestId,
-    routeKey: route.routeKey,
-    stage: req.stage,
-    time: formatRequestTime(req.timeEpoch),
-    timeEpoch: req.timeEpoch,
-  });
+  ctx.domainName = req.domainName;
+  ctx.domainPrefix = domainPrefix(req.domainName);
+  ctx.http = { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: userAgent(headers) };
+  ctx.requestId = req.requestId;
+  ctx.routeKey = route.routeKey;
+  ctx.stage = req.stage;
+  ctx.time = formatRequestTime(req.timeEpoch);
+  ctx.timeEpoch = req.timeEpoch;
   return ctx;
+}
+
+/** `abc123` of `abc123.execute-api.localhost`. */
+function domainPrefix(domainName: string): string {
+  const i = domainName.indexOf('.');
+  return i < 0 ? domainName : domainName.slice(0, i);
 }
 
 /** Payload format 2.0. `authorizer` is what `requestContext.authorizer` holds (e.g. `{lambda: context}`). */
 export function buildEventV2(req: RequestFacts, route: RouteFacts, authorizer?: Json): Record<string, Json> {
-  const headers = headerValues(req.rawHeaders);
+  const headers = headersOf(req);
   const cookies = cookiesOf(headers);
-  const plain = new Map([...headers].filter(([k]) => k !== 'cookie'));
   const event: Record<string, Json> = {
     version: '2.0',
     routeKey: route.routeKey,
@@ -162,8 +181,8 @@ export function buildEventV2(req: RequestFacts, route: RouteFacts, authorizer?: 
     rawQueryString: req.rawQueryString,
   };
   if (cookies) event.cookies = cookies;
-  event.headers = joined(plain);
-  const query = nonEmpty(joined(queryValues(req.rawQueryString)));
+  event.headers = joined(headers, 'cookie');
+  const query = req.rawQueryString ? nonEmpty(joined(queryValues(req.rawQueryString))) : undefined;
   if (query) event.queryStringParameters = query;
   event.requestContext = requestContextV2(req, route, headers, authorizer);
   const { body, isBase64Encoded } = eventBody(req);
@@ -184,7 +203,7 @@ function resourceOf(routeKey: string): string {
 
 /** Payload format 1.0. `authorizer` is what `requestContext.authorizer` holds (the authorizer's context). */
 export function buildEventV1(req: RequestFacts, route: RouteFacts, authorizer?: Record<string, Json>): Record<string, Json> {
-  const headers = headerValues(req.rawHeaders);
+  const headers = headersOf(req);
   const query = queryValues(req.rawQueryString);
   const multiHeaders: Record<string, Json> = {};
   for (const [k, v] of headers) multiHeaders[k] = v;
@@ -199,7 +218,7 @@ export function buildEventV1(req: RequestFacts, route: RouteFacts, authorizer?: 
   if (authorizer !== undefined) requestContext.authorizer = authorizer;
   Object.assign(requestContext, {
     domainName: req.domainName,
-    domainPrefix: req.domainName.split('.')[0]!,
+    domainPrefix: domainPrefix(req.domainName),
     extendedRequestId: req.requestId,
     httpMethod: req.method,
     identity: {

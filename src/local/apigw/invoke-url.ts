@@ -40,23 +40,44 @@ export function messageResponse(status: number, message: string): HttpResponse {
 
 const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
+/**
+ * Writes a response: `headers` (lower- or mixed-case names; a repeated name is sent once per value, its
+ * values together where the name first appeared) without hop-by-hop headers, plus the content-length.
+ */
 export function send(res: ServerResponse, status: number, headers: Array<[string, string]>, body: Buffer): void {
-  const grouped: Record<string, string[]> = {};
+  if (res.headersSent) return void res.destroy();
+  // A flat [name, value, …] list (node:http writes each pair as one line): no per-response objects.
+  const flat: string[] = [];
+  let repeated = false;
   for (const [k, v] of headers) {
     const name = k.toLowerCase();
     if (HOP_BY_HOP.has(name) && name !== 'connection') continue;
-    (grouped[name] ??= []).push(v);
+    if (!repeated) for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) repeated = true;
+    flat.push(name, v);
   }
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(grouped)) out[k] = k === 'set-cookie' || v.length > 1 ? v : v[0]!;
-  out['content-length'] = String(body.length);
-  if (res.headersSent) return void res.destroy();
+  const out = repeated ? groupRepeated(flat) : flat;
+  out.push('content-length', String(body.length));
   res.writeHead(status, out);
   res.end(body);
 }
 
+/** A flat header list with the values of each name moved up to where the name first appeared. */
+function groupRepeated(flat: string[]): string[] {
+  const grouped = new Map<string, string[]>();
+  for (let i = 0; i < flat.length; i += 2) {
+    const list = grouped.get(flat[i]!);
+    if (list) list.push(flat[i + 1]!);
+    else grouped.set(flat[i]!, [flat[i + 1]!]);
+  }
+  const out: string[] = [];
+  for (const [name, values] of grouped) for (const v of values) out.push(name, v);
+  return out;
+}
+
 /** Reads the request body; undefined when it is over `limit` bytes. */
 export async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const body = emptyBody(req);
+  if (body) return body;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -80,6 +101,19 @@ export async function readLimited(req: IncomingMessage, limit: number): Promise<
   });
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The body of a request that has none by HTTP's framing (RFC 9112 §6.3: a request with neither
+ * Content-Length nor Transfer-Encoding, or Content-Length 0), without waiting for its end; undefined
+ * otherwise. node:http drains such a request itself once the response is sent.
+ */
+export function emptyBody(req: IncomingMessage): Buffer | undefined {
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return EMPTY;
+  return undefined;
+}
+
 /** The client's address as API Gateway reports it (IPv4-mapped IPv6 unwrapped). */
 export function sourceIp(req: IncomingMessage): string {
   const a = req.socket.remoteAddress ?? '127.0.0.1';
@@ -91,26 +125,37 @@ const HOP_BY_HOP_REQUEST = new Set(['connection', 'keep-alive', 'transfer-encodi
 /** The request's headers plus those API Gateway adds (content-length, x-forwarded-for/-port/-proto, x-amzn-trace-id). */
 export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): string[] {
   const raw: string[] = [];
-  const forwardedFor: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!.toLowerCase();
+  let forwardedFor: string | undefined;
+  let length = false;
+  let port = false;
+  let proto = false;
+  let trace = false;
+  const given = req.rawHeaders;
+  for (let i = 0; i + 1 < given.length; i += 2) {
+    const name = given[i]!.toLowerCase();
     // API Gateway appends the client to an existing x-forwarded-for list; hop-by-hop headers end at its edge.
-    if (name === 'x-forwarded-for') forwardedFor.push(req.rawHeaders[i + 1]!);
-    else if (!HOP_BY_HOP_REQUEST.has(name)) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    if (name === 'x-forwarded-for') forwardedFor = forwardedFor === undefined ? given[i + 1]! : `${forwardedFor}, ${given[i + 1]!}`;
+    else if (!HOP_BY_HOP_REQUEST.has(name)) {
+      raw.push(given[i]!, given[i + 1]!);
+      if (name === 'content-length') length = true;
+      else if (name === 'x-forwarded-port') port = true;
+      else if (name === 'x-forwarded-proto') proto = true;
+      else if (name === 'x-amzn-trace-id') trace = true;
+    }
   }
-  const has = (n: string) => raw.some((v, i) => i % 2 === 0 && v.toLowerCase() === n);
-  raw.push('x-forwarded-for', [...forwardedFor, sourceIp(req)].join(', '));
+  raw.push('x-forwarded-for', forwardedFor === undefined ? sourceIp(req) : `${forwardedFor}, ${sourceIp(req)}`);
   // API Gateway always passes content-length (`0` for a GET).
-  if (!has('content-length')) raw.push('content-length', String(bodyLength));
-  if (!has('x-forwarded-port')) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
-  if (!has('x-forwarded-proto')) raw.push('x-forwarded-proto', 'http');
-  if (!has('x-amzn-trace-id')) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomHex(12)}`);
+  if (!length) raw.push('content-length', String(bodyLength));
+  if (!port) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
+  if (!proto) raw.push('x-forwarded-proto', 'http');
+  if (!trace) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomHex(12)}`);
   return raw;
 }
 
 /** An id shaped like API Gateway's (`JuFZlhSeoAMEJBA=`): apigw-requestid and requestContext.requestId. */
 export function awsRequestId(): string {
-  return `${randomBase64(11).slice(0, 15).replace(/[+/]/g, 'A')}=`;
+  const id = randomBase64(11).slice(0, 15);
+  return `${id.includes('+') || id.includes('/') ? id.replace(/[+/]/g, 'A') : id}=`;
 }
 
 export function safeDecode(s: string): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withStageVariables } from './invoke.js';
+import { withStageVariables } from './resolve.js';
 
 test('withStageVariables fills ${stageVariables.x} in integration URIs; unknown names stay', () => {
   assert.equal(withStageVariables('http://example.com/${stageVariables.env}/bar?q=${stageVariables.q}', { env: 'prod', q: '1' }), 'http://example.com/prod/bar?q=1');

@@ -26,24 +26,25 @@
  *   not a CloudWatch log group; the path form also accepts `$default` as the stage segment (LocalStack's
  *   convention); domainName is `<apiId>.execute-api.localhost`, x-forwarded-proto `http`.
  * - Not supported: parameter mapping, mTLS, JWT authorizers, custom domain names.
- * Event building, route selection, response reading, CORS and authorizer rules live in their own modules.
+ * Event building, route selection, response reading, CORS and authorizer rules live in their own modules;
+ * what a path names (stage, route, integration, function, SourceArn) is resolved once per API version (resolve.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { LogFn } from '../log.js';
+import { isSilent, type LogFn } from '../log.js';
 import type { LambdaService } from '../lambda/service.js';
 import type { Outcome } from '../lambda/runtime/worker.js';
 import { MAX_SYNC_PAYLOAD } from '../lambda/constants.js';
 import type { StreamContext } from '../protocol/request.js';
-import { executeApiArn, lambdaArnOfUri, targetIntegrationId, type ApiGatewayReader, type Authorizer, type Integration, type Route, type StoredApi } from './model.js';
-import { selectRoute, splitPath } from './route-select.js';
-import { buildAuthorizerEventV2, buildEventV1, buildEventV2, headerValues, queryValues, type Json, type RequestFacts, type RouteFacts } from './event.js';
+import { executeApiArn, lambdaArnOfUri, type ApiGatewayReader, type Authorizer, type Integration, type StoredApi } from './model.js';
+import { Resolver } from './resolve.js';
+import { buildAuthorizerEventV2, buildEventV1, buildEventV2, headersOf, queryValues, type Json, type RequestFacts, type RouteFacts } from './event.js';
 import { parseResponseV1, parseResponseV2, type HttpResponse } from './response.js';
 import { isPreflight, preflightHeaders, withCorsHeaders } from './cors.js';
 import { AuthorizerCache, identityValues, readAuthorizerResult } from './authorizer.js';
 import { forwardHttp } from './http-proxy.js';
 import type { RecordedEvent } from './recorder.js';
-import { awsRequestId, invokeTarget, MAX_INVOKE_BODY, messageResponse, readLimited, safeDecode, send, sourceIp, withForwardedHeaders, type InvokeTarget } from './invoke-url.js';
+import { awsRequestId, emptyBody, invokeTarget, MAX_INVOKE_BODY, messageResponse, readLimited, send, sourceIp, withForwardedHeaders } from './invoke-url.js';
 
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -68,9 +69,14 @@ export class ApiDataPlane {
   private inFlight = 0;
   private waiting = 0;
   private readonly cache: AuthorizerCache;
+  private readonly resolver: Resolver;
+  /** The access line is formatted only when someone reads the log. */
+  private readonly logging: boolean;
 
   constructor(private readonly o: DataPlaneOptions) {
     this.cache = new AuthorizerCache(o.clock);
+    this.resolver = new Resolver(o.reader, o.lambda.account);
+    this.logging = !isSilent(o.log);
   }
 
   busy(): string[] {
@@ -108,36 +114,54 @@ export class ApiDataPlane {
       req.resume();
       return this.sendMessage(res, requestId, 403, 'Forbidden');
     }
-    const body = await readLimited(req, MAX_INVOKE_BODY);
+    const body = emptyBody(req) ?? (await readLimited(req, MAX_INVOKE_BODY));
     if (!body) return this.sendMessage(res, requestId, 413, 'Request Entity Too Large', [['connection', 'close']]);
 
     // The journal (the Lambda service's: the emulator attaches one to both): the request, then its answer;
     // the function's invocation shares the request id, so `svl trace <apigw-requestid>` follows it.
     const journal = this.o.lambda.journal;
-    const apiArn = executeApiArn(api.region, this.o.lambda.account, api.apiId);
+    const resolved = this.resolver.resolve(api, method, target);
+    const apiArn = resolved ? resolved.apiArn : executeApiArn(api.region, this.o.lambda.account, api.apiId);
     const log = (status: number, o: Outcomes, rawPath: string, stage: string) => {
       const ms = this.o.clock.now() - started;
-      journal.record({
-        type: 'apigw.response',
-        resource: apiArn,
-        id: requestId,
-        cause: journal.lastOf(requestId),
-        data: { status, ...(o.routeKey && { routeKey: o.routeKey }), durationMs: ms, ...(o.integrationError && { integrationError: o.integrationError }) },
-      });
+      const data: Record<string, unknown> = { status };
+      if (o.routeKey) data.routeKey = o.routeKey;
+      data.durationMs = ms;
+      if (o.integrationError) data.integrationError = o.integrationError;
+      journal.record({ type: 'apigw.response', resource: apiArn, id: requestId, cause: journal.lastOf(requestId), data });
+      if (!this.logging) return;
       this.o.log(
         `APIGW ${api.apiId} ${stage} ${method} ${rawPath} ${status} ${ms}ms${o.routeKey ? ` route="${o.routeKey}"` : ''}` +
           `${o.integrationError ? ` integrationErrorMessage="${o.integrationError}"` : ''}`,
       );
     };
 
-    const resolved = this.resolveStage(api, target);
     if (!resolved) {
       log(404, {}, target.below, '-');
       return this.sendMessage(res, requestId, 404, 'Not Found');
     }
     const { stage, routePath, rawPath } = resolved;
     journal.record({ type: 'apigw.request', resource: apiArn, id: requestId, data: { method, path: rawPath, stage } });
-    const headers = headerValues(req.rawHeaders);
+    const facts: RequestFacts = {
+      method,
+      // HTTP APIs deliver the path percent-decoded (rawPath, http.path, 1.0 path); the query string stays encoded.
+      rawPath: resolved.decodedPath,
+      rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
+      rawHeaders: withForwardedHeaders(req, body.length),
+      body,
+      sourceIp: sourceIp(req),
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      timeEpoch: started,
+      apiId: api.apiId,
+      accountId: this.o.lambda.account,
+      domainName: `${api.apiId}.execute-api.localhost`,
+      stage,
+      stageVariables: resolved.stageVariables,
+    };
+    // One header map per request: CORS reads it here, the event and an authorizer later (the forwarded
+    // headers differ from the request's only by x-forwarded-*, content-length and x-amzn-trace-id).
+    const headers = headersOf(facts);
     const origin = headers.get('origin')?.[0];
     const cors = api.corsConfiguration;
     const preflight = isPreflight(method, { origin, requestMethod: headers.get('access-control-request-method')?.[0] });
@@ -150,7 +174,7 @@ export class ApiDataPlane {
     };
     const gatewayError = (status: number, message: string, o: Outcomes = {}) => finish(messageResponse(status, message), o);
 
-    const selected = selectRoute(this.o.reader.routes(api.apiId, stage), method, routePath);
+    const selected = resolved.selected;
     if (!selected) {
       // A preflight no route takes (an OPTIONS or ANY route, or $default, takes it: AWS's "OPTIONS /{proxy+}"
       // advice for authorized $default routes) is answered by API Gateway from the CORS configuration.
@@ -161,30 +185,12 @@ export class ApiDataPlane {
       return gatewayError(404, 'Not Found');
     }
     const route = selected.route;
-    const stageDoc = this.o.reader.stage(api.apiId, stage);
-    const facts: RequestFacts = {
-      method,
-      // HTTP APIs deliver the path percent-decoded (rawPath, http.path, 1.0 path); the query string stays encoded.
-      rawPath: safeDecode(rawPath),
-      rawQueryString: ctx.search.startsWith('?') ? ctx.search.slice(1) : ctx.search,
-      rawHeaders: withForwardedHeaders(req, body.length),
-      body,
-      sourceIp: sourceIp(req),
-      protocol: `HTTP/${req.httpVersion}`,
-      requestId,
-      timeEpoch: started,
-      apiId: api.apiId,
-      accountId: this.o.lambda.account,
-      domainName: `${api.apiId}.execute-api.localhost`,
-      stage,
-      stageVariables: stageDoc?.stageVariables,
-    };
     const routeFacts: RouteFacts = { routeKey: route.routeKey, pathParameters: selected.pathParameters };
     const outcomes: Outcomes = { routeKey: route.routeKey };
 
     let authorizer: { context?: Json; principalId?: string } | undefined;
-    if (route.authorizationType === 'CUSTOM' && route.authorizerId) {
-      const auth = this.o.reader.authorizer(api.apiId, route.authorizerId, stage);
+    if (resolved.authorizer !== undefined) {
+      const auth = resolved.authorizer;
       if (!auth) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `authorizer ${route.authorizerId} not found` });
       const result = await this.authorize(api, auth, facts, routeFacts);
       if (result.kind === 'unauthorized') return gatewayError(401, 'Unauthorized', outcomes);
@@ -193,9 +199,7 @@ export class ApiDataPlane {
       authorizer = result;
     }
 
-    const integrationId = targetIntegrationId(route.target);
-    const stored = integrationId ? this.o.reader.integration(api.apiId, integrationId, stage) : undefined;
-    const integration = stored && { ...stored, integrationUri: withStageVariables(stored.integrationUri, facts.stageVariables) };
+    const integration = resolved.integration;
     if (!integration) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `route ${route.routeKey} has no integration` });
 
     if (integration.integrationType === 'HTTP_PROXY') {
@@ -213,13 +217,15 @@ export class ApiDataPlane {
         : { lambda: authorizer.context ?? null, ...(authorizer.principalId ? { principalId: authorizer.principalId } : {}) };
     const event = v1 ? buildEventV1(facts, routeFacts, authCtx as Record<string, Json> | undefined) : buildEventV2(facts, routeFacts, authCtx);
     const payload = JSON.stringify(event);
-    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD) return gatewayError(413, 'Request Entity Too Large', { ...outcomes, integrationError: 'the Lambda event is larger than the 6 MB invocation payload limit' });
+    // A character is at least one UTF-8 byte and at most three: the bytes are counted only when it could matter.
+    if (payload.length * 3 > MAX_SYNC_PAYLOAD && Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD) {
+      return gatewayError(413, 'Request Entity Too Large', { ...outcomes, integrationError: 'the Lambda event is larger than the 6 MB invocation payload limit' });
+    }
 
-    const functionArn = lambdaArnOfUri(integration.integrationUri);
+    const functionArn = resolved.functionArn;
     if (!functionArn) return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: `integration ${integration.integrationId} names no Lambda function: ${integration.integrationUri ?? '(none)'}` });
-    const sourceArn = `${executeApiArn(api.region, this.o.lambda.account, api.apiId)}/${stage}/${routeArnTail(route, method)}`;
-    this.o.record?.({ requestId, apiId: api.apiId, routeKey: route.routeKey, function: functionArn.split(':')[6] ?? functionArn, kind: 'integration', payloadFormatVersion: v1 ? '1.0' : '2.0', event, at: this.o.clock.now() });
-    const call = this.o.lambda.invokeForApiGateway(functionArn, sourceArn, payload, requestId);
+    this.o.record?.({ requestId, apiId: api.apiId, routeKey: route.routeKey, function: resolved.functionName ?? functionArn, kind: 'integration', payloadFormatVersion: v1 ? '1.0' : '2.0', event, at: this.o.clock.now() });
+    const call = this.o.lambda.invokeForApiGateway(functionArn, resolved.sourceArn!, payload, requestId);
     if ('refused' in call) {
       this.o.log(`APIGW ${api.apiId} cannot invoke ${functionArn}: ${call.refused}`);
       return gatewayError(500, 'Internal Server Error', { ...outcomes, integrationError: call.refused.startsWith('Function not found') ? call.refused : PERMISSION_ERROR });
@@ -234,23 +240,13 @@ export class ApiDataPlane {
     return finish(parsed.response, outcomes);
   }
 
-  private resolveStage(api: StoredApi, target: InvokeTarget): { stage: string; routePath: string; rawPath: string } | undefined {
-    const segs = splitPath(target.below);
-    const first = segs[0] !== undefined ? safeDecode(segs[0]) : undefined;
-    const rest = `/${segs.slice(1).join('/')}`;
-    if (first !== undefined && first !== '$default' && this.o.reader.stage(api.apiId, first)) return { stage: first, routePath: rest, rawPath: target.below };
-    if (!this.o.reader.stage(api.apiId, '$default')) return undefined;
-    if (target.pathForm && first === '$default') return { stage: '$default', routePath: rest, rawPath: rest };
-    return { stage: '$default', routePath: target.below, rawPath: target.below };
-  }
-
   private async authorize(
     api: StoredApi,
     auth: Authorizer,
     facts: RequestFacts,
     routeFacts: RouteFacts,
   ): Promise<{ kind: 'allow'; context?: Json; principalId?: string } | { kind: 'unauthorized' } | { kind: 'forbidden' } | { kind: 'error'; error: string }> {
-    const headers = headerValues(facts.rawHeaders);
+    const headers = headersOf(facts);
     const query = queryValues(facts.rawQueryString);
     const identity = identityValues(auth.identitySource ?? [], {
       header: (n) => headers.get(n)?.join(','),
@@ -289,18 +285,23 @@ export class ApiDataPlane {
   }
 
   /** Races an integration against its timeoutInMillis on the emulator Clock; the integration runs on. */
-  private async withTimeout<T>(integration: Integration, work: Promise<T>): Promise<T | 'timeout'> {
-    let timer: TimerHandle | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.o.clock.setTimeout(() => resolve('timeout'), timeoutOf(integration));
-    });
+  private withTimeout<T>(integration: Integration, work: Promise<T>): Promise<T | 'timeout'> {
     this.waiting++;
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      this.waiting--;
-      this.o.clock.clearTimeout(timer);
-    }
+    return new Promise<T | 'timeout'>((resolve, reject) => {
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        this.waiting--;
+        this.o.clock.clearTimeout(timer);
+        return true;
+      };
+      const timer: TimerHandle = this.o.clock.setTimeout(() => settle() && resolve('timeout'), timeoutOf(integration));
+      work.then(
+        (v) => settle() && resolve(v),
+        (err: unknown) => settle() && reject(err),
+      );
+    });
   }
 
   private sendMessage(res: ServerResponse, requestId: string, status: number, message: string, extra: Array<[string, string]> = []): void {
@@ -309,20 +310,8 @@ export class ApiDataPlane {
   }
 }
 
-/** `${stageVariables.name}` in an integration URI, replaced by the stage's value (http-api-stages.stage-variables-reference.html). */
-export function withStageVariables(uri: string | undefined, vars: Record<string, string> | undefined): string | undefined {
-  return uri?.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (all, name: string) => vars?.[name] ?? all);
-}
-
 function timeoutOf(integration: Integration): number {
   return integration.timeoutInMillis || DEFAULT_INTEGRATION_TIMEOUT_MS;
-}
-
-/** The route part of an execute-api SourceArn: `GET/users/{id}`, `$default` for the default route. */
-function routeArnTail(route: Route, method: string): string {
-  if (route.routeKey === '$default') return '$default';
-  const i = route.routeKey.indexOf(' ');
-  return `${method}/${route.routeKey.slice(i + 2)}`;
 }
 
 /** The request path below the stage (what an authorizer's routeArn ends with). */

@@ -157,6 +157,8 @@ export interface DeploymentSnapshot {
  * deployment — AWS answers `{"message":"Not Found"}` then). Without `stageName`, the current definitions.
  */
 export interface ApiGatewayReader {
+  /** Changes whenever anything below may answer differently (what the data plane resolved from it is stale). */
+  version(): number;
   api(apiId: string): StoredApi | undefined;
   apis(): StoredApi[];
   routes(apiId: string, stageName?: string): Route[];

@@ -41,18 +41,19 @@ function structured(result: Record<string, unknown>, allowCookies: boolean): Par
   const status = result.statusCode;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return wrongType('statusCode');
   const headers: Array<[string, string]> = [];
-  const seen = new Set<string>();
   if (result.headers !== undefined && result.headers !== null) {
     if (!isObject(result.headers)) return wrongType('headers');
-    for (const [k, v] of Object.entries(result.headers)) {
-      const text = scalarText(v);
+    const given = result.headers;
+    for (const k in given) {
+      if (!Object.hasOwn(given, k)) continue;
+      const text = scalarText(given[k]);
       if (text === undefined) return wrongType('headers');
       headers.push([k.toLowerCase(), text]);
-      seen.add(k.toLowerCase());
     }
   }
   if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
     if (!isObject(result.multiValueHeaders)) return wrongType('multiValueHeaders');
+    const seen = new Set(headers.map(([k]) => k));
     for (const [k, list] of Object.entries(result.multiValueHeaders)) {
       if (!Array.isArray(list)) return wrongType('multiValueHeaders');
       // `headers` wins over `multiValueHeaders` for the same name, as API Gateway merges them.

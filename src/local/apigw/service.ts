@@ -43,7 +43,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
-import type { LogFn } from '../log.js';
+import { SILENT, type LogFn } from '../log.js';
 import type { SnsService } from '../sns/service.js';
 import type { LambdaService } from '../lambda/service.js';
 import type { IncomingRequest, StreamContext } from '../protocol/request.js';
@@ -80,7 +80,7 @@ export class ApiGatewayService {
 
   /** One request to an invoke URL; the body is still unread on `req` (the data plane: invoke.ts). */
   async invoke(req: IncomingMessage, res: ServerResponse, ctx: StreamContext): Promise<void> {
-    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? (() => {}), record: (e) => this.events.record(e) });
+    this.dataPlane ??= new ApiDataPlane({ reader: this.store, lambda: this.opts.lambda, clock: this.opts.clock, log: this.opts.log ?? SILENT, record: (e) => this.events.record(e) });
     return this.dataPlane.invoke(req, res, ctx);
   }
 

@@ -1,6 +1,7 @@
 /**
  * API Gateway v2's durable state: APIs and their children (routes, integrations, stages, authorizers,
- * deployments) in SQLite (migration 7), mirrored in memory so the data plane reads synchronously.
+ * deployments) in SQLite (migration 7), mirrored in memory so the data plane reads synchronously, with a
+ * version that changes on every write and reload (what the data plane resolved and cached is then stale).
  *
  * Every write runs in one SQLite transaction and updates the cache only after it commits; if a
  * transaction fails, the cache is reloaded from the database, so the two never disagree.
@@ -48,6 +49,7 @@ interface ChildRow {
 
 export class ApiGatewayStore implements ApiGatewayReader {
   private state = new Map<string, ApiState>();
+  private changes = 0;
   private readonly s;
 
   constructor(private readonly db: Db) {
@@ -79,6 +81,7 @@ export class ApiGatewayStore implements ApiGatewayReader {
       else (st[r.kind] as Map<string, unknown>).set(r.id, doc);
     }
     this.state = state;
+    this.changes++;
   }
 
   /** Runs `fn` (which calls the write methods below) as one transaction; on failure the cache is rebuilt from SQLite. */
@@ -94,6 +97,7 @@ export class ApiGatewayStore implements ApiGatewayReader {
   putApi(api: StoredApi): void {
     const { region, ...doc } = api;
     this.s.putApi.run(api.apiId, region, JSON.stringify(doc));
+    this.changes++;
     const st = this.state.get(api.apiId);
     if (st) st.api = api;
     else this.state.set(api.apiId, { api, route: new Map(), integration: new Map(), stage: new Map(), authorizer: new Map(), deployment: new Map() });
@@ -102,6 +106,7 @@ export class ApiGatewayStore implements ApiGatewayReader {
   deleteApi(apiId: string): void {
     this.s.deleteApi.run(apiId);
     this.state.delete(apiId);
+    this.changes++;
   }
 
   put<K extends ChildKind>(apiId: string, kind: K, id: string, doc: ChildDocs[K]): void {
@@ -114,11 +119,13 @@ export class ApiGatewayStore implements ApiGatewayReader {
       this.s.putChild.run(apiId, kind, id, JSON.stringify(doc), null);
     }
     (st[kind] as Map<string, ChildDocs[K]>).set(id, doc);
+    this.changes++;
   }
 
   remove(apiId: string, kind: ChildKind, id: string): void {
     this.s.deleteChild.run(apiId, kind, id);
     this.state.get(apiId)?.[kind].delete(id);
+    this.changes++;
   }
 
   /** The children of one kind, in creation order. */
@@ -132,6 +139,10 @@ export class ApiGatewayStore implements ApiGatewayReader {
   }
 
   // ---- ApiGatewayReader (the data plane's view) ----
+
+  version(): number {
+    return this.changes;
+  }
 
   api(apiId: string): StoredApi | undefined {
     return this.state.get(apiId)?.api;

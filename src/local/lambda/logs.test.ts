@@ -62,3 +62,22 @@ test('a failed write keeps the queued logs for the next one', () => {
     close();
   }
 });
+
+test('a large queue is written in order, every field of every row, across several multi-row statements, and pruned to the kept number', () => {
+  const { db, close } = openStore({ inMemory: true });
+  try {
+    const logs = new InvocationLogs(db);
+    for (let i = 0; i < 1450; i++) logs.add(i % 10 === 0 ? 'g' : 'f', `r${i}`, i, i + 0.5, i % 7 === 0 ? 'error' : 'ok', `START r${i}\n`);
+    logs.flush();
+    const f = logs.list('f', { limit: 2000 });
+    // 1,305 for f: pruned to the last 1,000 at its 1,100th, 1,200th and 1,300th, then 5 more.
+    assert.equal(f.length, 1000 + 5);
+    const fIds = [...Array(1450).keys()].filter((i) => i % 10 !== 0);
+    assert.deepEqual(f.map((r) => r.requestId), fIds.slice(-f.length).map((i) => `r${i}`));
+    const last = f[f.length - 1]!;
+    assert.deepEqual([last.function, last.startedMs, last.durationMs, last.outcome, last.text], ['f', 1449, 1449.5, 'error', 'START r1449\n']);
+    assert.deepEqual(logs.list('g', { limit: 2000 }).map((r) => r.requestId), [...Array(145).keys()].map((k) => `r${k * 10}`));
+  } finally {
+    close();
+  }
+});

@@ -19,6 +19,8 @@ import { LOGS_KEPT_PER_FUNCTION } from './constants.js';
 
 /** How long a finished invocation's log may wait in memory before it is written. */
 export const LOG_FLUSH_MS = 50;
+/** Rows per INSERT statement when queued logs are written (SQLite allows 32,766 parameters; 6 a row). */
+const INSERT_ROWS = 64;
 
 export interface LogRecord {
   seq: number;
@@ -55,7 +57,6 @@ export class InvocationLogs {
     private readonly log: (line: string) => void = () => {},
   ) {
     this.s = {
-      add: db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES (?, ?, ?, ?, ?, ?)`),
       list: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND seq > ? AND started_ms >= ? ORDER BY seq LIMIT ?`),
       byRequest: db.prepare(`SELECT * FROM lambda_logs WHERE function = ? AND request_id = ? ORDER BY seq`),
       prune: db.prepare(`DELETE FROM lambda_logs WHERE function = ? AND seq <= (SELECT seq FROM lambda_logs WHERE function = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`),
@@ -99,17 +100,41 @@ export class InvocationLogs {
     const rows = this.pending;
     const added = new Map(this.added);
     atomic(this.db, () => {
-      for (const row of rows) {
-        this.s.add.run(...row);
-        const fn = row[0];
+      // Multi-row INSERTs (up to INSERT_ROWS a statement), each run at the latest before a prune counts it.
+      let from = 0;
+      const insertUpTo = (end: number) => {
+        while (from < end) {
+          const n = Math.min(INSERT_ROWS, end - from);
+          this.insertStatement(n).run(rows.slice(from, from + n).flat());
+          from += n;
+        }
+      };
+      for (let i = 0; i < rows.length; i++) {
+        const fn = rows[i]![0];
         const n = (added.get(fn) ?? 0) + 1;
         added.set(fn, n);
-        if (n % 100 === 0) this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
+        if (n % 100 === 0) {
+          insertUpTo(i + 1);
+          this.s.prune.run(fn, fn, LOGS_KEPT_PER_FUNCTION);
+        }
       }
+      insertUpTo(rows.length);
     });
     // Committed: only now do the rows leave the queue (rows added meanwhile stay).
     this.pending = this.pending.slice(rows.length);
     for (const [fn, n] of added) this.added.set(fn, n);
+  }
+
+  private readonly inserts = new Map<number, ReturnType<Db['prepare']>>();
+
+  /** `INSERT … VALUES (…), (…)` for `n` rows, prepared once per size. */
+  private insertStatement(n: number): ReturnType<Db['prepare']> {
+    let st = this.inserts.get(n);
+    if (!st) {
+      st = this.db.prepare(`INSERT INTO lambda_logs (function, request_id, started_ms, duration_ms, outcome, text) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+      this.inserts.set(n, st);
+    }
+    return st;
   }
 
   /** Every kept attempt of one request (async retries share their request id), oldest first. */

@@ -9,22 +9,25 @@ import { randomFillSync } from 'node:crypto';
 const POOL = Buffer.allocUnsafe(4096);
 let offset = POOL.length;
 
-function take(n: number): Buffer {
+/** The offset of `n` fresh bytes in POOL (read in place: no Buffer view per id). */
+function take(n: number): number {
   if (offset + n > POOL.length) {
     randomFillSync(POOL);
     offset = 0;
   }
-  const out = POOL.subarray(offset, offset + n);
+  const at = offset;
   offset += n;
-  return out;
+  return at;
 }
 
 /** `n` random bytes as hex (2n characters). */
 export function randomHex(n: number): string {
-  return take(n).toString('hex');
+  const at = take(n);
+  return POOL.toString('hex', at, at + n);
 }
 
 /** `n` random bytes as base64. */
 export function randomBase64(n: number): string {
-  return take(n).toString('base64');
+  const at = take(n);
+  return POOL.toString('base64', at, at + n);
 }

@@ -48,7 +48,7 @@ import { randomUUID } from 'node:crypto';
 import { randomHex } from './random.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
-import type { LogFn } from '../log.js';
+import { isSilent, SILENT, type LogFn } from '../log.js';
 import type { SqsService } from '../sqs/service.js';
 import type { SnsLambdaTarget, SnsService } from '../sns/service.js';
 import * as E from './errors.js';
@@ -130,7 +130,7 @@ export class LambdaService {
   constructor(opts: LambdaServiceOptions) {
     this.db = opts.db;
     this.clock = opts.clock;
-    this.log = opts.log ?? (() => {});
+    this.log = opts.log ?? SILENT;
     this.region = opts.region ?? REGION;
     this.account = opts.account ?? ACCOUNT_ID;
     this.sqs = opts.sqs;
@@ -251,7 +251,7 @@ export class LambdaService {
       cause: invoked,
       data: completion(out),
     });
-    this.log(
+    if (!isSilent(this.log)) this.log(
       `λ ${fn.name} ${out.ok ? '200' : out.timedOut ? 'timeout' : `error ${out.errorType ?? ''}`.trim()} ${out.durationMs.toFixed(out.durationMs < 10 ? 1 : 0)}ms` +
         `${out.cold ? ` (cold start ${out.initMs!.toFixed(0)}ms)` : ''} [${opts.kind}]`,
     );
@@ -328,12 +328,7 @@ export class LambdaService {
    * Refusals come back synchronously with the `aws lambda add-permission` command that fixes them.
    */
   invokeForApiGateway(functionArn: string, sourceArn: string, payload: string, requestId: string): { refused: string } | { pending: Promise<Outcome> } {
-    let fn: LambdaFunction | undefined;
-    try {
-      fn = this.store.get(parseFunctionName(functionArn).name);
-    } catch {
-      fn = undefined;
-    }
+    const fn = this.functionOfArn(functionArn);
     if (!fn) return { refused: `Function not found: ${functionArn}` };
     if (!serviceMayInvoke(this, fn, 'apigateway.amazonaws.com', sourceArn)) {
       return {
@@ -343,12 +338,28 @@ export class LambdaService {
       };
     }
     const name = fn.name;
-    const pending = (async () => {
-      await this.whenActive(name);
-      const current = this.store.get(name) ?? fn;
-      return this.invokeNow(current, payload, { requestId, kind: 'apigw' });
-    })();
+    const activation = this.activations.get(name);
+    if (!activation) return { pending: this.invokeNow(fn, payload, { requestId, kind: 'apigw' }) };
+    const pending = activation.then(() => this.invokeNow(this.store.get(name) ?? fn, payload, { requestId, kind: 'apigw' }));
     return { pending };
+  }
+
+  /** Function names by the ARNs integrations name (parsed once each; bounded). */
+  private readonly namesOfArns = new Map<string, string | null>();
+
+  /** The function an integration's ARN names, or undefined. */
+  private functionOfArn(functionArn: string): LambdaFunction | undefined {
+    let name = this.namesOfArns.get(functionArn);
+    if (name === undefined) {
+      try {
+        name = parseFunctionName(functionArn).name;
+      } catch {
+        name = null;
+      }
+      if (this.namesOfArns.size >= 1000) this.namesOfArns.clear();
+      this.namesOfArns.set(functionArn, name);
+    }
+    return name === null ? undefined : this.store.get(name);
   }
 
   /** Why Lambda is not idle (empty when it is): activations, async attempts, event source mappings. */
@@ -364,10 +375,17 @@ export class LambdaService {
   }
 }
 
+let traceSecond = NaN;
+let traceTime = '';
+
 /** An X-Ray style trace header for `Lambda-Runtime-Trace-Id` / `_X_AMZN_TRACE_ID`. */
 function traceId(): string {
-  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceTime = second.toString(16).padStart(8, '0');
+  }
+  return `Root=1-${traceTime}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 /** What the journal keeps of an invocation's outcome: duration, result or error (with a log excerpt). */

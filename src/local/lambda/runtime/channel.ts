@@ -32,14 +32,16 @@ export const CHANNEL_ENV = '_SVL_RUNTIME_CHANNEL_FD';
 
 /** One frame as one buffer. */
 export function encodeFrame(head: Record<string, unknown>, body: Buffer | string = ''): Buffer {
-  const h = Buffer.from(JSON.stringify(head), 'utf8');
+  // Encoded straight into the frame (no intermediate Buffer for the header).
+  const h = JSON.stringify(head);
+  const hl = Buffer.byteLength(h, 'utf8');
   const bodyLength = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
-  const out = Buffer.allocUnsafe(8 + h.length + bodyLength);
-  out.writeUInt32BE(h.length, 0);
+  const out = Buffer.allocUnsafe(8 + hl + bodyLength);
+  out.writeUInt32BE(hl, 0);
   out.writeUInt32BE(bodyLength, 4);
-  h.copy(out, 8);
-  if (typeof body === 'string') out.write(body, 8 + h.length, 'utf8');
-  else body.copy(out, 8 + h.length);
+  out.write(h, 8, 'utf8');
+  if (typeof body === 'string') out.write(body, 8 + hl, 'utf8');
+  else body.copy(out, 8 + hl);
   return out;
 }
 

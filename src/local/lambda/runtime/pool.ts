@@ -65,6 +65,18 @@ function configText(config: FunctionConfig): string {
   return text;
 }
 
+/** What a process was started for: the function's code and configuration (per function object: saves replace it). */
+const revisions = new WeakMap<LambdaFunction, string>();
+
+function revisionOf(fn: LambdaFunction): string {
+  let r = revisions.get(fn);
+  if (r === undefined) {
+    r = `${fn.codeSha256}|${configText(fn.config)}`;
+    revisions.set(fn, r);
+  }
+  return r;
+}
+
 interface Waiter {
   resolve: (w: Worker | undefined) => void;
   reject: (err: Error) => void;
@@ -83,8 +95,13 @@ class FunctionPool {
   private waitShare?: number;
   /** Recent invocation duration (moving average, real ms): a stall is judged against it. */
   private durationMs?: number;
-  /** Idle processes and when each is retired. */
-  private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
+  /**
+   * Idle processes and since when (real ms). One timer per pool retires them (armed for the earliest
+   * deadline), not one per process and release: under load a process is released and taken again on every
+   * invocation.
+   */
+  private readonly idleSince = new Map<Worker, number>();
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly limit: number,
@@ -104,8 +121,7 @@ class FunctionPool {
   async acquire(spec: () => WorkerSpec, revisionId: string, waited = false): Promise<Worker> {
     for (const w of this.workers) {
       if (w.state === 'idle' && w.spec.revisionId === revisionId) {
-        realClearTimeout(this.idleTimers.get(w));
-        this.idleTimers.delete(w);
+        this.idleSince.delete(w);
         w.state = 'busy';
         return w;
       }
@@ -213,21 +229,39 @@ class FunctionPool {
     }
     this.wake(w);
     // Still idle once the longest waiter had its turn: retired if nothing needs it for idleMs.
-    if (w.state === 'idle' && this.workers.has(w) && !this.idleTimers.has(w)) {
-      const timer = realSetTimeout(() => {
-        this.idleTimers.delete(w);
-        if (w.state !== 'idle') return;
-        w.kill();
-        this.workers.delete(w);
-      }, this.idleMs);
-      timer.unref();
-      this.idleTimers.set(w, timer);
+    if (w.state === 'idle' && this.workers.has(w) && !this.idleSince.has(w)) {
+      this.idleSince.set(w, realNow());
+      this.armIdleTimer();
+    }
+  }
+
+  /** Arms the retirement timer for the process idle the longest (if none is armed). */
+  private armIdleTimer(): void {
+    if (this.idleTimer || this.idleSince.size === 0) return;
+    let oldest = Infinity;
+    for (const since of this.idleSince.values()) oldest = Math.min(oldest, since);
+    this.idleTimer = realSetTimeout(() => {
+      this.idleTimer = undefined;
+      this.retireIdleFor(this.idleMs);
+      this.armIdleTimer();
+    }, Math.max(0, oldest + this.idleMs - realNow()));
+    this.idleTimer.unref();
+  }
+
+  /** Stops the processes idle for at least `ms`. */
+  private retireIdleFor(ms: number): void {
+    const now = realNow();
+    for (const [w, since] of this.idleSince) {
+      if (now - since < ms) continue;
+      this.idleSince.delete(w);
+      if (w.state !== 'idle') continue;
+      w.kill();
+      this.workers.delete(w);
     }
   }
 
   private dropped(w: Worker): void {
-    realClearTimeout(this.idleTimers.get(w));
-    this.idleTimers.delete(w);
+    this.idleSince.delete(w);
     this.workers.delete(w);
     // Its slot is free: a waiting invocation may start a process.
     this.wake(w);
@@ -236,8 +270,9 @@ class FunctionPool {
   stopAll(): void {
     for (const w of this.workers) w.kill();
     this.workers.clear();
-    for (const t of this.idleTimers.values()) realClearTimeout(t);
-    this.idleTimers.clear();
+    realClearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.idleSince.clear();
     realClearTimeout(this.stallTimer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the emulator is stopping'));
   }
@@ -245,8 +280,7 @@ class FunctionPool {
   retireIdle(): void {
     for (const w of this.workers) {
       if (w.state === 'idle') {
-        realClearTimeout(this.idleTimers.get(w));
-        this.idleTimers.delete(w);
+        this.idleSince.delete(w);
         w.kill();
         this.workers.delete(w);
       }
@@ -284,12 +318,13 @@ export class LambdaRuntime {
     }
     // Processes are reused while the code and configuration they were started with are current (a policy
     // or tag change does not restart them).
-    const revision = `${fn.codeSha256}|${configText(fn.config)}`;
+    const revision = revisionOf(fn);
     const w = await pool.acquire(() => this.workerSpec(fn, taskDir(), revision), revision);
     try {
       const out = await w.run(inv);
       pool.observe(out.waited, out.timedOut ? undefined : out.durationMs);
-      return { ...out, cold: out.initMs !== undefined };
+      // The outcome is this invocation's own object: marked, not copied.
+      return Object.assign(out, { cold: out.initMs !== undefined });
     } finally {
       pool.release(w, revision);
     }
