@@ -6,7 +6,7 @@
 import { generateKeyPair, generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { selfSignedCertificate } from './certificate.js';
-import { readCachedKey, writeCachedKey } from './key-cache.js';
+import { keyCacheDir, readCachedKey, writeCachedKey } from './key-cache.js';
 import { realNow } from '../timers.js';
 
 export interface SnsMessageAttribute {
@@ -35,7 +35,7 @@ const setKeys = (privateKey: KeyObject, certPem: string, privatePem?: string) =>
 
 /** An in-memory emulator's key: the per-user cached one when usable (see key-cache.ts). */
 const useCachedKey = (): boolean => {
-  const cached = readCachedKey();
+  const cached = readCachedKey(keyCacheDir());
   if (cached) setKeys(cached.privateKey, cached.certPem, cached.privatePem);
   return cached !== undefined;
 };
@@ -43,7 +43,7 @@ const useCachedKey = (): boolean => {
 /** A key generated for an in-memory emulator becomes this process's, and the cached one for the next. */
 const setGeneratedKey = (privateKey: KeyObject) => {
   setKeys(privateKey, certificateFor(privateKey));
-  writeCachedKey(keys!.privatePem, keys!.certPem);
+  writeCachedKey(keys!.privatePem, keys!.certPem, keyCacheDir());
 };
 
 /** Where a durable emulator keeps its key and certificate (`useSigningKeyFile`); unset in memory. */

@@ -40,7 +40,7 @@ export interface CachedKey {
 }
 
 /** The cached pair, or undefined when there is none or it is unusable (unreadable, corrupt, not a pair). */
-export function readCachedKey(dir: string | undefined = keyCacheDir()): CachedKey | undefined {
+export function readCachedKey(dir: string | undefined): CachedKey | undefined {
   if (!dir) return undefined;
   try {
     const privatePem = readFileSync(join(dir, KEY_FILE), 'utf8');
@@ -55,7 +55,7 @@ export function readCachedKey(dir: string | undefined = keyCacheDir()): CachedKe
 }
 
 /** Stores a pair (best effort: an unwritable cache only means the next process generates its own key). */
-export function writeCachedKey(privatePem: string, certPem: string, dir: string | undefined = keyCacheDir()): void {
+export function writeCachedKey(privatePem: string, certPem: string, dir: string | undefined): void {
   if (!dir) return;
   const suffix = `.${process.pid}.${Date.now().toString(36)}.tmp`;
   const tmps: string[] = [];
