@@ -112,10 +112,16 @@ export function streamingService(req: RequestHead): 's3' | 'execute-api' | undef
   return 's3';
 }
 
+/** Whether `route` gives this request to API Gateway's management API (the server loads it first when it loads it on first use). */
+export function isApigwManagement(req: RequestHead): boolean {
+  if (req.path.startsWith('/_svl/')) return false;
+  const { service } = credentialScope(req);
+  return service === 'apigateway' || (!service && APIGW_MANAGEMENT_PATH.test(req.path));
+}
+
 export async function route(req: IncomingRequest, svc: RouterServices): Promise<WireResponse> {
   if (req.path.startsWith('/_svl/')) return svc.control.handle(req);
-  const { service } = credentialScope(req);
-  if (svc.apigw && (service === 'apigateway' || (!service && APIGW_MANAGEMENT_PATH.test(req.path)))) {
+  if (svc.apigw && isApigwManagement(req)) {
     return svc.apigw.rest(req, { requestId: req.requestId, baseUrl: baseUrl(req, svc.defaultBaseUrl), region: requestRegion(req) });
   }
   if (svc.lambda && LAMBDA_PATH.test(req.path)) return lambdaRest(req, svc.lambda, { requestId: req.requestId, baseUrl: baseUrl(req, svc.defaultBaseUrl) });

@@ -19,11 +19,9 @@ import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
 import { Journal, DEFAULT_JOURNAL_SIZE } from './journal/journal.js';
-import { baseUrl, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
-import { S3Service } from './s3/service.js';
-import { S3Notifier } from './s3/delivery.js';
-import { attachNotifications } from './s3/notification-ops.js';
-import { ApiGatewayService } from './apigw/service.js';
+import { baseUrl, isApigwManagement, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
+import type { S3Service } from './s3/service.js';
+import type { ApiGatewayService } from './apigw/service.js';
 import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
 import { realSetImmediate } from './timers.js';
@@ -45,6 +43,12 @@ export interface EmulatorOptions {
   lambdaIdleProcessMs?: number;
   /** Events the journal keeps (a ring; default 100,000). */
   journalSize?: number;
+  /**
+   * In-memory only: import S3 and API Gateway on their first request rather than at start (~40 ms of
+   * module loading that most svl/testing processes never use). Their state starts empty either way;
+   * `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing sets it.
+   */
+  loadOnFirstUse?: boolean;
 }
 
 export interface Emulator {
@@ -57,8 +61,13 @@ export interface Emulator {
   readonly sns: SnsService;
   readonly lambda: LambdaService;
   readonly journal: Journal;
+  /** S3 and API Gateway (see `loadOnFirstUse`: on such an emulator, only once `services()` has loaded them). */
   readonly s3: S3Service;
   readonly apigw: ApiGatewayService;
+  /** S3 and API Gateway, loaded if not yet. */
+  services(): Promise<{ s3: S3Service; apigw: ApiGatewayService }>;
+  /** Whether API Gateway has any API (false while it is not loaded: it then has none). */
+  hasHttpApis(): boolean;
   /** svl's own endpoints; `control.busy()` is the idle signal (`GET /_svl/idle`). */
   readonly control: ControlApi;
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
@@ -94,9 +103,39 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sns.journal = journal;
       lambda.journal = journal;
     }
-    const s3 = new S3Service({ db: store.db, clock, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
-    attachNotifications(s3, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
-    const apigw = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
+    // S3 and API Gateway: made at start, or (loadOnFirstUse, in memory: nothing stored yet for them) by the
+    // first request for either. Both together: one await, and S3 notifications and APIs share nothing else.
+    let s3: S3Service | undefined;
+    let apigw: ApiGatewayService | undefined;
+    let started = false;
+    let stopping = false;
+    const makeServices = async () => {
+      const [{ S3Service }, { S3Notifier }, { attachNotifications }, { ApiGatewayService }] = await Promise.all([
+        import('./s3/service.js'),
+        import('./s3/delivery.js'),
+        import('./s3/notification-ops.js'),
+        import('./apigw/service.js'),
+      ]);
+      const s = new S3Service({ db: store.db, clock, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
+      attachNotifications(s, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
+      const a = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
+      s3 = s;
+      apigw = a;
+      // Loaded after start: started as the emulator's start would have (S3's sweep finds nothing in memory).
+      if (started) {
+        s.start();
+        a.start();
+      }
+      if (stopping) {
+        a.stop();
+        s.stop();
+      }
+      return { s3: s, apigw: a };
+    };
+    let loading: Promise<{ s3: S3Service; apigw: ApiGatewayService }> | undefined;
+    const services = () => (loading ??= makeServices());
+    const lazy = !!opts.loadOnFirstUse && (!!opts.inMemory || !opts.stateDir);
+    if (!lazy) await services();
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
@@ -104,8 +143,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       inMemory: !!opts.inMemory || !opts.stateDir,
       endpoint: () => url,
       journal,
-      busy: () => [...s3.busy(), ...apigw.busy()],
-      apigwEvents: (id) => apigw.events.get(id),
+      busy: () => (s3 && apigw ? [...s3.busy(), ...apigw.busy()] : loading ? ['S3 and API Gateway loading'] : []),
+      apigwEvents: (id) => apigw?.events.get(id),
     }, lambda);
     const active = new Set<RequestAbort>();
     let pending = 0;
@@ -154,7 +193,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
               return requestRegion(head);
             },
           };
-          return await (streaming === 's3' ? s3.handle(req, res, ctx) : apigw.invoke(req, res, ctx));
+          const svc = s3 && apigw ? { s3, apigw } : await services();
+          return await (streaming === 's3' ? svc.s3.handle(req, res, ctx) : svc.apigw.invoke(req, res, ctx));
         }
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.
         const isLambda = LAMBDA_PATH.test(path);
@@ -180,6 +220,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             return ac.signal;
           },
         };
+        if (!apigw && isApigwManagement(incoming)) await services();
         const out = await route(incoming, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
@@ -192,7 +233,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
     // S3's start-up sweep (temp files of a killed process, unreferenced bodies) runs before the first
     // request can be accepted: an upload in progress never loses its temp file to it.
-    s3.start();
+    s3?.start();
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => reject(bindError(err, host, opts.port ?? 4566));
       server.once('error', onError);
@@ -214,7 +255,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sqs.start();
     sns.start();
     lambda.start();
-    apigw.start();
+    apigw?.start();
+    started = true;
     // The SNS signing key (an RSA generation on a fresh state directory) is made off the event loop
     // after the emulator answers; a signature needed sooner makes it at once.
     if (opts.stateDir && !opts.inMemory) realSetImmediate(warmSigningKey);
@@ -231,13 +273,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sns,
       lambda,
       journal,
-      s3,
-      apigw,
+      get s3() {
+        if (!s3) throw new Error('S3 is loaded on first use on this emulator (loadOnFirstUse): await emulator.services() first');
+        return s3;
+      },
+      get apigw() {
+        if (!apigw) throw new Error('API Gateway is loaded on first use on this emulator (loadOnFirstUse): await emulator.services() first');
+        return apigw;
+      },
+      services,
+      hasHttpApis: () => (apigw ? apigw.store.apis().length > 0 : false),
       control,
       close() {
         closing ??= (async () => {
-          apigw.stop();
-          s3.stop();
+          stopping = true;
+          apigw?.stop();
+          s3?.stop();
           lambda.stop();
           sqs.stop();
           sns.stop();

@@ -124,6 +124,8 @@ export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
     log: opts.log,
     journalSize: opts.journalSize,
     version: 'svl/testing',
+    // S3 and API Gateway are imported by the first request for them (most test files use neither).
+    loadOnFirstUse: memory,
   });
   // Again (a no-op once the key is made or being made): a durable emulator's key is its state directory's.
   warmSigningKey();
@@ -216,7 +218,7 @@ function build(emu: Emulator): Svl {
     emulator: emu,
     async apply(spec) {
       const { applySpec, ApplyClients } = await import('./apply.js');
-      applyClients ??= new ApplyClients(svl.clientConfig, { hasHttpApis: () => emu.apigw.store.apis().length > 0 });
+      applyClients ??= new ApplyClients(svl.clientConfig, { hasHttpApis: () => emu.hasHttpApis() });
       return applySpec(spec, applyClients);
     },
     async deploy(name, def) {

@@ -1,7 +1,8 @@
 // svl/testing under node:test: the package export resolves (self-reference), startSvl's endpoint,
 // client config, env and helpers; flows applied with the engine of `svl apply`; inline functions (their
 // thrown error is a Lambda error); waitFor / expectNone / trace; the fake clock ("the 5th failure lands
-// in the DLQ" in milliseconds); peek/depth never receiving; reset between tests; two emulators at once.
+// in the DLQ" in milliseconds); peek/depth never receiving; reset between tests; two emulators at once;
+// S3 and API Gateway loaded by their first request.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
@@ -220,6 +221,34 @@ test('apply creates a flow\'s HTTP API and bucket notifications: a request reach
     const apigw2 = new ApiGatewayV2Client(svl.clientConfig);
     assert.deepEqual((await apigw2.send(new GetApisCommand({}))).Items ?? [], []);
     apigw2.destroy();
+  }));
+
+test('S3 and API Gateway, loaded by their first request: concurrent first requests to both are answered as by any emulator', () =>
+  withSvl({}, async (svl) => {
+    const { S3Client, ListBucketsCommand, CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { ApiGatewayV2Client, GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+    const s3 = new S3Client({ ...svl.clientConfig, forcePathStyle: true });
+    const apigw = new ApiGatewayV2Client(svl.clientConfig);
+    try {
+      const [buckets, apis, invoke, object] = await Promise.all([
+        s3.send(new ListBucketsCommand({})),
+        apigw.send(new GetApisCommand({})),
+        fetch(`${svl.endpoint}/_aws/execute-api/nope/hello`),
+        fetch(`${svl.endpoint}/no-such-bucket/key`),
+      ]);
+      assert.deepEqual(buckets.Buckets ?? [], []);
+      assert.deepEqual(apis.Items ?? [], []);
+      assert.equal(invoke.status, 404);
+      assert.equal(object.status, 404);
+      assert.match(await object.text(), /<Code>NoSuchBucket<\/Code>/);
+      await s3.send(new CreateBucketCommand({ Bucket: 'first-use' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'first-use', Key: 'k', Body: 'v' }));
+      assert.equal(await (await fetch(`${svl.endpoint}/first-use/k`)).text(), 'v');
+      await svl.runUntilIdle();
+    } finally {
+      s3.destroy();
+      apigw.destroy();
+    }
   }));
 
 test('two emulators in one process on port 0 keep separate state and journals', () =>

@@ -2,7 +2,8 @@
  * Where object bodies live on disk: `<root>/objects/<id>` (one file per stored object or part, named by
  * a random id, never by key), `<root>/tmp/` for uploads in progress. Bodies up to 64 KiB are not here:
  * they live inline in their SQLite row (object-ops.ts `commitObject`). Durable emulators use
- * `<stateDir>/s3`; in-memory ones a temp dir removed on close. At start, temp files (half-received
+ * `<stateDir>/s3`; in-memory ones a temp dir made on first use (most test processes never store a body
+ * over 64 KiB: mkdtemp at start and a recursive rm at close were ~10-25 ms each) and removed on close. At start, temp files (half-received
  * uploads from a killed process) and body files no committed row references are deleted — that is
  * what makes "a half-received upload leaves nothing" true after kill -9.
  */
@@ -13,14 +14,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export class BodyFiles {
-  readonly root: string;
+  private dir: string | undefined;
   private readonly ephemeral: boolean;
 
   constructor(stateDir?: string) {
     this.ephemeral = !stateDir;
-    this.root = stateDir ? join(stateDir, 's3') : mkdtempSync(join(tmpdir(), 'svl-s3-'));
-    mkdirSync(join(this.root, 'objects'), { recursive: true });
-    mkdirSync(join(this.root, 'tmp'), { recursive: true });
+    if (stateDir) this.dir = BodyFiles.made(join(stateDir, 's3'));
+  }
+
+  private static made(root: string): string {
+    mkdirSync(join(root, 'objects'), { recursive: true });
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    return root;
+  }
+
+  /** The body directory (an in-memory emulator's is made here, on first use). */
+  get root(): string {
+    return (this.dir ??= BodyFiles.made(mkdtempSync(join(tmpdir(), 'svl-s3-'))));
   }
 
   /** A fresh temp path for an upload in progress. */
@@ -63,11 +73,12 @@ export class BodyFiles {
 
   /** Deletes temp files and body files not in `referenced` (leftovers of a killed process). */
   sweep(referenced: (id: string) => boolean): void {
+    if (this.dir === undefined) return; // an in-memory emulator's directory is not made yet: nothing to sweep
     for (const f of readdirSync(join(this.root, 'tmp'))) rmSync(join(this.root, 'tmp', f), { force: true, recursive: true });
     for (const f of readdirSync(join(this.root, 'objects'))) if (!referenced(f)) rmSync(this.path(f), { force: true });
   }
 
   close(): void {
-    if (this.ephemeral) rmSync(this.root, { recursive: true, force: true });
+    if (this.ephemeral && this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -109,6 +109,9 @@ export async function sendReply(ctx: S3Context, reply: S3Reply): Promise<void> {
     const { readable } = reply.stream;
     // pipeline destroys both sides on an error or an early close; the failure is the client's, not ours.
     await new Promise<void>((resolve) => pipeline(readable, res, () => resolve()));
+    // A destroyed file stream closes its descriptor asynchronously: the request is not done (S3 not idle)
+    // until it has, so a test that awaits idleness after a client went away sees no object file open.
+    if (readable.destroyed && !readable.closed) await new Promise<void>((resolve) => readable.once('close', () => resolve()));
     return;
   }
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;

@@ -6,6 +6,7 @@
 import { generateKeyPair, generateKeyPairSync, createPrivateKey, createSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { selfSignedCertificate } from './certificate.js';
+import { keyCacheDir, readCachedKey, writeCachedKey } from './key-cache.js';
 import { realNow } from '../timers.js';
 
 export interface SnsMessageAttribute {
@@ -27,9 +28,22 @@ const certificateFor = (privateKey: KeyObject, now = realNow()): string =>
 
 const newKey = (): KeyObject => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
-const setKeys = (privateKey: KeyObject, certPem: string) => {
+const setKeys = (privateKey: KeyObject, certPem: string, privatePem?: string) => {
   lastSigned.clear();
-  keys = { privateKey, privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem };
+  keys = { privateKey, privatePem: privatePem ?? privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem };
+};
+
+/** An in-memory emulator's key: the per-user cached one when usable (see key-cache.ts). */
+const useCachedKey = (): boolean => {
+  const cached = readCachedKey(keyCacheDir());
+  if (cached) setKeys(cached.privateKey, cached.certPem, cached.privatePem);
+  return cached !== undefined;
+};
+
+/** A key generated for an in-memory emulator becomes this process's, and the cached one for the next. */
+const setGeneratedKey = (privateKey: KeyObject) => {
+  setKeys(privateKey, certificateFor(privateKey));
+  writeCachedKey(keys!.privatePem, keys!.certPem, keyCacheDir());
 };
 
 /** Where a durable emulator keeps its key and certificate (`useSigningKeyFile`); unset in memory. */
@@ -37,7 +51,7 @@ let keyFiles: { keyPath: string; certPath: string } | undefined;
 
 /**
  * The emulator's signing key and its certificate, on first use: loaded from (or generated into) the
- * state directory when it has one, else generated once per process.
+ * state directory when it has one, else read from the per-user cache, else generated once per process.
  */
 function signingKeys() {
   if (!keys && keyFiles) {
@@ -49,16 +63,14 @@ function signingKeys() {
       keyFiles = undefined;
     }
   }
-  if (!keys) {
-    const privateKey = newKey();
-    setKeys(privateKey, certificateFor(privateKey));
-  }
+  if (!keys && !useCachedKey()) setGeneratedKey(newKey());
   return keys!;
 }
 
 /**
  * Generates the signing key in the background (libuv's thread pool, off the event loop), so the first
  * signature does not pay for it: the emulator calls this once it listens, svl/testing right after start.
+ * An in-memory emulator reads the per-user cached key instead when there is one (~2 ms, see key-cache.ts).
  * A durable emulator whose state directory already has its key loads it instead (a few ms), and one
  * whose directory has none writes the background key there. A signature needed before it is ready gets
  * a key synchronously as before; the background key is then dropped.
@@ -70,6 +82,7 @@ export function warmSigningKey(): void {
     signingKeys();
     return;
   }
+  if (!keyFiles && useCachedKey()) return;
   warming = true;
   const files = keyFiles;
   generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
@@ -88,7 +101,7 @@ export function warmSigningKey(): void {
         return; // the state directory went away (the emulator closed): the next use decides
       }
     }
-    setKeys(privateKey, certificateFor(privateKey));
+    setGeneratedKey(privateKey);
   });
 }
 
