@@ -38,6 +38,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
+import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
 
 export interface JournalEvent {
   seq: number;
@@ -106,7 +107,8 @@ interface Row {
   cause: number | null;
   resource: string | number | null;
   id: string | null;
-  data: string | number | null;
+  /** A group row's: its events (group-codec.ts), or (rows from before that form) a JSON text. */
+  data: string | number | Buffer | null;
 }
 
 /** Texts kept once and named by number (at most this many; later ones are stored in full). */
@@ -338,13 +340,15 @@ export class Journal implements JournalSink {
     if (r.cause !== null) ev.cause = r.cause;
     if (r.resource !== null) ev.resource = this.text(r.resource);
     if (r.id !== null) ev.id = r.id;
-    if (r.data !== null) ev.data = JSON.parse(this.text(r.data)) as Record<string, unknown>;
+    if (r.data !== null) ev.data = JSON.parse(this.text(r.data as string | number)) as Record<string, unknown>;
     return ev;
   }
 
   /** The events of a stored row, one or (a group row) several, in seq order; pruned ones left out. */
   private expand(r: Row): JournalEvent[] {
     if (!isGroup(r)) return r.seq > this.floor ? [this.toEvent(r)] : [];
+    if (typeof r.data !== 'string') return this.expandBinary(r);
+    // A JSON group row (written before the binary form).
     const members = JSON.parse(r.data as string) as Member[];
     const out: JournalEvent[] = [];
     for (let k = 0; k < members.length; k++) {
@@ -359,6 +363,24 @@ export class Journal implements JournalSink {
       if (resource !== 0) ev.resource = this.text(resource);
       if (id !== 0) ev.id = id as string;
       if (data !== 0) ev.data = typeof data === 'object' ? data : (JSON.parse(this.text(data)) as Record<string, unknown>);
+      out.push(ev);
+    }
+    return out;
+  }
+
+  /** The events of a binary group row (group-codec.ts). */
+  private expandBinary(r: Row): JournalEvent[] {
+    const out: JournalEvent[] = [];
+    const members = decodeGroup(r.data as unknown as Uint8Array);
+    for (let k = 0; k < members.length; k++) {
+      const seq = r.seq + k;
+      if (seq <= this.floor) continue;
+      const m = members[k]!;
+      const ev: JournalEvent = { seq, timeMs: r.time_ms + m.dt, type: this.text(m.type) };
+      if (m.cause !== 0) ev.cause = seq - m.cause;
+      if (m.resource !== 0) ev.resource = this.text(m.resource);
+      if (m.id !== undefined) ev.id = m.id;
+      if (m.data !== 0) ev.data = JSON.parse(this.text(m.data)) as Record<string, unknown>;
       out.push(ev);
     }
     return out;
@@ -566,11 +588,9 @@ export class Journal implements JournalSink {
     return out;
   }
 
-  /** The group row of rows[from, to). */
+  /** The group row of rows[from, to): its events in the binary form of group-codec.ts. */
   private group(rows: Row[], from: number, to: number): Row {
     const head = rows[from]!;
-    const t0 = head.time_ms;
-    let text = '[';
     // The last two ids written in full and their member numbers: a publish's hops repeat its message id
     // between its deliveries' SQS message ids, each repeat stored as the number of the member that has it.
     let idA: string | null = null;
@@ -579,25 +599,29 @@ export class Journal implements JournalSink {
     let atB = 0;
     let usedA = -1;
     let usedB = -1;
-    for (let k = from; k < to; k++) {
-      const r = rows[k]!;
-      const type = typeof r.type === 'number' ? r.type : JSON.stringify(r.type);
-      const resource = r.resource === null ? 0 : typeof r.resource === 'number' ? r.resource : JSON.stringify(r.resource);
-      let id: string | number = 0;
-      if (r.id !== null) {
-        if (r.id === idA) [id, usedA] = [atA, k];
-        else if (r.id === idB) [id, usedB] = [atB, k];
-        else {
-          id = JSON.stringify(r.id);
-          // Replaces the one used less lately.
-          if (usedA <= usedB) [idA, atA, usedA] = [r.id, k - from + 1, k];
-          else [idB, atB, usedB] = [r.id, k - from + 1, k];
-        }
+    const idRef = (k: number): number => {
+      const id = rows[k]!.id;
+      if (id === idA) {
+        usedA = k;
+        return atA;
       }
-      // A data text is a JSON document already: inline.
-      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${id},${r.data ?? 0}]`;
-    }
-    return { seq: head.seq, time_ms: t0, type: -(to - from), cause: null, resource: null, id: null, data: text + ']' };
+      if (id === idB) {
+        usedB = k;
+        return atB;
+      }
+      // Written in full; replaces the one used less lately.
+      if (usedA <= usedB) {
+        idA = id;
+        atA = k - from + 1;
+        usedA = k;
+      } else {
+        idB = id;
+        atB = k - from + 1;
+        usedB = k;
+      }
+      return 0;
+    };
+    return { seq: head.seq, time_ms: head.time_ms, type: -(to - from), cause: null, resource: null, id: null, data: encodeGroup(rows as readonly CodecRow[], from, to, idRef) };
   }
 
   /** Multi-row INSERTs of up to MANY rows: one statement per 64 events instead of one per event. */
