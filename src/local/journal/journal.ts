@@ -689,7 +689,7 @@ export class Journal implements JournalSink {
   }
 
   /**
-   * One lookup: an id's entry is updated in place. Past `size` ids (plus a quarter), the map is rebuilt
+   * One lookup: an id's entry is updated in place. Past twice `size` ids, the map is rebuilt
    * without the ids whose latest event is out of the ring (at or below head - size: `size` events came
    * after it): at most `size` remain, each with its own latest seq in the ring. In bulk, because evicting
    * from the front of a Map one entry at a time (entries().next() after deletes) walks the deleted slots
@@ -698,7 +698,7 @@ export class Journal implements JournalSink {
    */
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
-    if (this.latest.size <= this.size + (this.size >> 2)) return;
+    if (this.latest.size <= this.size * 2) return;
     const bound = this.nextSeq - 1 - this.size;
     for (const [k, last] of this.latest) if (last <= bound) this.latest.delete(k);
   }
