@@ -18,18 +18,23 @@
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
  * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
- *   is one row, its events expanded on read; the prune deletes rows whose events are all out of the ring,
- *   and readers leave out the pruned events of a row that straddles the bound.
+ *   is one row in the binary form of group-codec.ts (varints; a UUID as its 16 bytes; a repeated id as the
+ *   number of the member that has it), its events expanded on read; the prune deletes rows whose events are
+ *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound. Group
+ *   rows written as JSON by earlier versions are still read.
  * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
  *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
- *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids); in a
- *   group row a repeated id is the number of the member that has it.
+ *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids).
  *
  * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * load 10-16, each round's figure noisy by several %): SNS publish to 10 / 50 subscribers +11% / +18%,
- * SQS send +11%, receive+delete +12% before the cheap recording above and FLUSH_MS 20 (was 5); +12% / +15%
- * / +7% / +15% after, median of 3 rounds (the journal's own frames: ~9% of the busy profile before, ~6.5%
- * after). What remains: the flush's commit and rows (~half), the id map, Row objects, filter explanations.
+ * median of 3 rounds, each round's figure noisy by several %, f10 by more). Before this round's changes, on
+ * the same machine: SNS publish to 10 / 50 subscribers +7.5% / +16.4%, SQS send +8.3%, receive+delete +16%;
+ * after (binary group rows, cached filter explanations, bulk id-map eviction): +10.3% / +12.1% / +3.3% /
+ * +8.7% (f50's rounds 13.1 / 12.1 / 12.3 against 16.3 / 17.7 / 16.0). A 50-subscriber publish is 77 events:
+ * a journal-only loop of them costs ~110-130 us, about half the flush's SQLite work (a commit every
+ * FLUSH_MS is a fixed cost: flushing every 12 publishes instead of 4 saves ~15-20% of it), then the id map
+ * (one insert per SQS message id), Row objects and the codec; the rest of the measured gap is GC and WAL.
+ * FLUSH_MS 50 was tried (f50 +10-12%): not taken, it widens what a kill -9 can lose.
  *
  * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
@@ -95,10 +100,11 @@ const GROUP = 32;
 
 /**
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
- * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a JSON array of
- * one `[dt, type, cause, resource, id, data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause,
- * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline; id: the
- * id, 0 for none, or the number (from 1) of an earlier member of the row with the same id).
+ * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a blob of
+ * group-codec.ts, or (written by earlier versions) a JSON array of one `[dt, type, cause, resource, id,
+ * data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause, 0 for none; type / resource / data: a
+ * text number, a text, or 0 for none; data a document inline; id: the id, 0 for none, or the number (from
+ * 1) of an earlier member of the row with the same id).
  */
 interface Row {
   seq: number;
