@@ -161,3 +161,22 @@ test('a JSON group row written before the binary form reads back as its events',
     close();
   }
 });
+
+test('times in fractions of a ms (a fake clock advanced so) read back exactly', () => {
+  const store = openStore({ inMemory: true });
+  try {
+    const clock = new FakeClock(0);
+    const j = new Journal(store.db, clock);
+    j.record({ type: 'sqs.sent', id: 'a' });
+    clock.advance(0.25);
+    j.record({ type: 'sqs.sent', id: 'b' });
+    j.record({ type: 'sqs.sent', id: 'c' });
+    clock.advance(0.75);
+    j.record({ type: 'sqs.sent', id: 'd' });
+    j.record({ type: 'sqs.sent', id: 'e' });
+    j.flush();
+    assert.deepEqual(j.since(0).map((e) => [e.id, e.timeMs]), [['a', 0], ['b', 0.25], ['c', 0.25], ['d', 1], ['e', 1]]);
+  } finally {
+    store.close();
+  }
+});

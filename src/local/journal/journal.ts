@@ -586,7 +586,10 @@ export class Journal implements JournalSink {
     let i = 0;
     while (i < rows.length) {
       let j = i + 1;
-      while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1) j++;
+      // A time in fractions of a ms (a fake clock advanced so) is not grouped: the codec stores whole ms.
+      if (Number.isInteger(rows[i]!.time_ms)) {
+        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms)) j++;
+      }
       if (j - i === 1) out.push(rows[i]!);
       else out.push(this.group(rows, i, j));
       i = j;
