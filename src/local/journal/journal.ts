@@ -181,6 +181,8 @@ export class Journal implements JournalSink {
   private nextText = 1;
   private readonly inserts = new Map<number, Statement>();
   private readonly s;
+  /** A flush's transaction, made once (better-sqlite3 builds a wrapper per `transaction` call). */
+  private readonly write: (rows: Row[]) => void;
 
   constructor(
     private readonly db: Db,
@@ -211,6 +213,16 @@ export class Journal implements JournalSink {
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
+    this.write = db.transaction((rows: Row[]) => {
+      this.insertAll(this.grouped(rows));
+      // The ring's prune in the same commit, in bulk.
+      if (this.sincePrune >= this.pruneEvery) {
+        this.sincePrune = 0;
+        const bound = this.nextSeq - 1 - this.size;
+        this.s.prune.run(bound, bound);
+        if (bound > this.floor) this.floor = bound;
+      }
+    });
     this.nextSeq = ((this.s.max.get() as { seq: number } | undefined)?.seq ?? 0) + 1;
     // An empty ring (a new state, or in memory): nothing to load. Otherwise loaded on the first miss.
     this.latestComplete = this.nextSeq === 1;
@@ -544,16 +556,7 @@ export class Journal implements JournalSink {
     const rows = this.pending;
     this.pending = [];
     try {
-      this.db.transaction(() => {
-        this.insertAll(this.grouped(rows));
-        // The ring's prune in the same commit, in bulk.
-        if (this.sincePrune >= this.pruneEvery) {
-          this.sincePrune = 0;
-          const bound = this.nextSeq - 1 - this.size;
-          this.s.prune.run(bound, bound);
-          if (bound > this.floor) this.floor = bound;
-        }
-      })();
+      this.write(rows);
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
