@@ -29,8 +29,9 @@
  * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
  * median of 3 rounds, each round's figure noisy by several %, f10 by more). Before this round's changes, on
  * the same machine: SNS publish to 10 / 50 subscribers +7.5% / +16.4%, SQS send +8.3%, receive+delete +16%;
- * after (binary group rows, cached filter explanations, bulk id-map eviction): +10.3% / +12.1% / +3.3% /
- * +8.7% (f50's rounds 13.1 / 12.1 / 12.3 against 16.3 / 17.7 / 16.0). A 50-subscriber publish is 77 events:
+ * after (binary group rows, cached filter explanations, bulk id-map eviction), two runs: +10.3% / +12.1% /
+ * +3.3% / +8.7% and +4.4% / +13.6% / +3.0% / +9.0% (f50's rounds 13.1 / 12.1 / 12.3 and 10.3 / 13.7 / 13.5,
+ * against 16.3 / 17.7 / 16.0): short of the issue's 10% at 50 subscribers. A 50-subscriber publish is 77 events:
  * a journal-only loop of them costs ~110-130 us, about half the flush's SQLite work (a commit every
  * FLUSH_MS is a fixed cost: flushing every 12 publishes instead of 4 saves ~15-20% of it), then the id map
  * (one insert per SQS message id), Row objects and the codec; the rest of the measured gap is GC and WAL.
