@@ -250,3 +250,20 @@ describe('API details', () => {
     );
   });
 });
+
+it('explanations of repeated values (cached per key and value) are the texts of each value', () => {
+  const policy = compileFilterPolicy({ kind: ['refund'], n: [{ numeric: ['<', 3] }] }, 'MessageAttributes');
+  const explain = (kind: string, n: string, type = 'Number') =>
+    explainFilterPolicy(policy, 'MessageAttributes', { body: '', attributes: { kind: { DataType: 'String', StringValue: kind }, n: { DataType: type, StringValue: n } } }).failures;
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(explain('order', '7'), [
+      { key: 'kind', reason: '"order" did not match any of ["refund"]' },
+      { key: 'n', reason: '7 is not in numeric range ["<", 3]' },
+    ]);
+    assert.deepEqual(explain('other', '7', 'String'), [
+      { key: 'kind', reason: '"other" did not match any of ["refund"]' },
+      { key: 'n', reason: '"7" is not a number, so it cannot match numeric range ["<", 3]' },
+    ]);
+  }
+  for (let i = 0; i < 100; i++) assert.equal(explain(`v${i}`, '1')[0]!.reason, `"v${i}" did not match any of ["refund"]`);
+});

@@ -394,7 +394,32 @@ function numericText(c: Condition): string {
   }
 }
 
+/**
+ * Explanations of one value (a single string or number) against a key's conditions: the same values fail the
+ * same policies publish after publish, and building the text was most of what explaining cost. Per
+ * conditions array (one per key of a compiled policy, whose scope is fixed), at most EXPLAINED values.
+ */
+const explained = new WeakMap<readonly Condition[], { key: string; texts: Map<string, string> }>();
+const EXPLAINED = 64;
+
 function explainKey(key: string, conds: readonly Condition[], kv: KeyValues, view: MessageView): string {
+  const leaf = kv.present && kv.leaves.length === 1 ? kv.leaves[0]! : undefined;
+  if (leaf === undefined || (leaf.kind !== 'string' && leaf.kind !== 'number')) return explainKeyText(key, conds, kv, view);
+  const value = leaf.kind === 'string' ? `s${leaf.v}` : `n${leaf.raw}`;
+  let known = explained.get(conds);
+  if (known === undefined) explained.set(conds, (known = { key, texts: new Map() }));
+  // (The label names the key: conditions shared by two keys are explained afresh.)
+  else if (known.key !== key) return explainKeyText(key, conds, kv, view);
+  let text = known.texts.get(value);
+  if (text === undefined) {
+    text = explainKeyText(key, conds, kv, view);
+    if (known.texts.size >= EXPLAINED) known.texts.clear();
+    known.texts.set(value, text);
+  }
+  return text;
+}
+
+function explainKeyText(key: string, conds: readonly Condition[], kv: KeyValues, view: MessageView): string {
   const label = view.scope === 'MessageAttributes' ? `attribute "${key}"` : `property "${key}"`;
   const wantsAbsent = conds.some((c) => c.op === 'exists' && !c.value);
   if (wantsAbsent && !hasValue(kv) && view.scope === 'MessageAttributes' && view.attributeCount === 0) {

@@ -309,3 +309,83 @@ test('HTTP API request -> Lambda invoked -> completed -> response, traced from t
   assert.equal(response.data.status, 200);
   assert.equal(response.cause, completed.seq);
 });
+
+// A fan-out's events exactly as readers see them (seq order, types, causes, resources, ids, data): the
+// journal records a publish's hops compactly, and this pins what it expands them back into.
+test('a fan-out reads back as the same events: delivered, raw, filtered out (each reason), blocked, and a batch', async () => {
+  const { TopicArn } = await sns('CreateTopic', { Name: 'journal-snap' });
+  const subName = new Map();
+  const sub = async (name, attrs = {}, policy = true) => {
+    await queue(name, policy ? TopicArn : undefined);
+    const { SubscriptionArn } = await sns('Subscribe', { TopicArn, Protocol: 'sqs', Endpoint: queueArnOf(name), Attributes: attrs });
+    subName.set(SubscriptionArn, `sub:${name}`);
+  };
+  await sub('snap-ok');
+  await sub('snap-raw', { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ kind: ['order'] }) });
+  await sub('snap-kind', { FilterPolicy: JSON.stringify({ kind: ['refund'] }) });
+  await sub('snap-missing', { FilterPolicy: JSON.stringify({ region: ['eu'] }) });
+  await sub('snap-blocked', {}, false);
+  await sub('snap-body', { FilterPolicyScope: 'MessageBody', FilterPolicy: JSON.stringify({ total: [{ numeric: ['>', 100] }] }) });
+  await sub('snap-two', { FilterPolicy: JSON.stringify({ kind: ['refund'], n: [{ numeric: ['<', 3] }] }) });
+  await sub('snap-ok2', { FilterPolicy: JSON.stringify({ kind: [{ prefix: 'ord' }] }) });
+  const { next } = await events('last=1');
+  const attrs = (kind, n) => ({ kind: { DataType: 'String', StringValue: kind }, n: { DataType: 'Number', StringValue: String(n) } });
+  await sns('Publish', { TopicArn, Message: JSON.stringify({ total: 5 }), Subject: 'snap', MessageAttributes: attrs('order', 7) });
+  await sns('PublishBatch', {
+    TopicArn,
+    PublishBatchRequestEntries: [
+      { Id: 'a', Message: JSON.stringify({ total: 500 }), MessageAttributes: attrs('refund', 7) },
+      { Id: 'b', Message: 'not json', MessageAttributes: attrs('order', 1) },
+    ],
+  });
+  const got = (await events(`since=${next}&types=sns.,sqs.sent`)).events;
+  const names = new Map();
+  const name = (v) => {
+    if (!names.has(v)) names.set(v, `<id${names.size + 1}>`);
+    return names.get(v);
+  };
+  const base = got[0].seq;
+  const lines = got.map((e) => {
+    const at = (s) => (s === undefined ? '-' : s >= base ? `+${s - base}` : 'before');
+    const res = (subName.get(e.resource) ?? e.resource)?.replace(TopicArn, 'topic').replace(/^arn:aws:sqs:[^:]+:\d+:/, 'queue:');
+    return `${at(e.seq)} ${e.type} cause=${at(e.cause)} ${res} ${name(e.id)} ${JSON.stringify(e.data ?? null).replaceAll(TopicArn, 'topic').replace(/arn:aws:sqs:[^:]+:\d+:/g, 'queue:')}`;
+  });
+  assert.deepEqual(lines, [
+    '+0 sns.published cause=- topic <id1> {"subject":"snap"}',
+    '+1 sns.delivered cause=+0 sub:snap-ok <id1> {"protocol":"sqs","endpoint":"queue:snap-ok"}',
+    '+2 sqs.sent cause=+1 queue:snap-ok <id2> null',
+    '+3 sns.delivered cause=+0 sub:snap-raw <id1> {"protocol":"sqs","endpoint":"queue:snap-raw","raw":true}',
+    '+4 sqs.sent cause=+3 queue:snap-raw <id3> null',
+    '+5 sns.filtered cause=+0 sub:snap-kind <id1> {"endpoint":"queue:snap-kind","reasons":[{"key":"kind","reason":"\\"order\\" did not match any of [\\"refund\\"]"}]}',
+    '+6 sns.filtered cause=+0 sub:snap-missing <id1> {"endpoint":"queue:snap-missing","reasons":[{"key":"region","reason":"attribute \\"region\\" is missing"}]}',
+    '+7 sns.blocked cause=+0 sub:snap-blocked <id1> {"protocol":"sqs","endpoint":"queue:snap-blocked","error":"AccessDeniedException: Access to the resource queue:snap-blocked is denied: the queue policy does not allow sns.amazonaws.com to sqs:SendMessage from topic."}',
+    '+8 sns.filtered cause=+0 sub:snap-body <id1> {"endpoint":"queue:snap-body","reasons":[{"key":"total","reason":"5 is not in numeric range [\\">\\", 100]"}]}',
+    '+9 sns.filtered cause=+0 sub:snap-two <id1> {"endpoint":"queue:snap-two","reasons":[{"key":"kind","reason":"\\"order\\" did not match any of [\\"refund\\"]"},{"key":"n","reason":"7 is not in numeric range [\\"<\\", 3]"}]}',
+    '+10 sns.delivered cause=+0 sub:snap-ok2 <id1> {"protocol":"sqs","endpoint":"queue:snap-ok2"}',
+    '+11 sqs.sent cause=+10 queue:snap-ok2 <id4> null',
+    '+12 sns.published cause=- topic <id5> null',
+    '+13 sns.delivered cause=+12 sub:snap-ok <id5> {"protocol":"sqs","endpoint":"queue:snap-ok"}',
+    '+14 sqs.sent cause=+13 queue:snap-ok <id6> null',
+    '+15 sns.filtered cause=+12 sub:snap-raw <id5> {"endpoint":"queue:snap-raw","reasons":[{"key":"kind","reason":"\\"refund\\" did not match any of [\\"order\\"]"}]}',
+    '+16 sns.delivered cause=+12 sub:snap-kind <id5> {"protocol":"sqs","endpoint":"queue:snap-kind"}',
+    '+17 sqs.sent cause=+16 queue:snap-kind <id7> null',
+    '+18 sns.filtered cause=+12 sub:snap-missing <id5> {"endpoint":"queue:snap-missing","reasons":[{"key":"region","reason":"attribute \\"region\\" is missing"}]}',
+    '+19 sns.blocked cause=+12 sub:snap-blocked <id5> {"protocol":"sqs","endpoint":"queue:snap-blocked","error":"AccessDeniedException: Access to the resource queue:snap-blocked is denied: the queue policy does not allow sns.amazonaws.com to sqs:SendMessage from topic."}',
+    '+20 sns.delivered cause=+12 sub:snap-body <id5> {"protocol":"sqs","endpoint":"queue:snap-body"}',
+    '+21 sqs.sent cause=+20 queue:snap-body <id8> null',
+    '+22 sns.filtered cause=+12 sub:snap-two <id5> {"endpoint":"queue:snap-two","reasons":[{"key":"n","reason":"7 is not in numeric range [\\"<\\", 3]"}]}',
+    '+23 sns.filtered cause=+12 sub:snap-ok2 <id5> {"endpoint":"queue:snap-ok2","reasons":[{"key":"kind","reason":"\\"refund\\" did not match any of [{\\"prefix\\":\\"ord\\"}]"}]}',
+    '+24 sns.published cause=- topic <id9> null',
+    '+25 sns.delivered cause=+24 sub:snap-ok <id9> {"protocol":"sqs","endpoint":"queue:snap-ok"}',
+    '+26 sqs.sent cause=+25 queue:snap-ok <id10> null',
+    '+27 sns.delivered cause=+24 sub:snap-raw <id9> {"protocol":"sqs","endpoint":"queue:snap-raw","raw":true}',
+    '+28 sqs.sent cause=+27 queue:snap-raw <id11> null',
+    '+29 sns.filtered cause=+24 sub:snap-kind <id9> {"endpoint":"queue:snap-kind","reasons":[{"key":"kind","reason":"\\"order\\" did not match any of [\\"refund\\"]"}]}',
+    '+30 sns.filtered cause=+24 sub:snap-missing <id9> {"endpoint":"queue:snap-missing","reasons":[{"key":"region","reason":"attribute \\"region\\" is missing"}]}',
+    '+31 sns.blocked cause=+24 sub:snap-blocked <id9> {"protocol":"sqs","endpoint":"queue:snap-blocked","error":"AccessDeniedException: Access to the resource queue:snap-blocked is denied: the queue policy does not allow sns.amazonaws.com to sqs:SendMessage from topic."}',
+    '+32 sns.filtered cause=+24 sub:snap-body <id9> {"endpoint":"queue:snap-body","reasons":[{"key":"(message body)","reason":"message body is not valid JSON; a MessageBody-scope policy only matches JSON objects"}]}',
+    '+33 sns.filtered cause=+24 sub:snap-two <id9> {"endpoint":"queue:snap-two","reasons":[{"key":"kind","reason":"\\"order\\" did not match any of [\\"refund\\"]"}]}',
+    '+34 sns.delivered cause=+24 sub:snap-ok2 <id9> {"protocol":"sqs","endpoint":"queue:snap-ok2"}',
+    '+35 sqs.sent cause=+34 queue:snap-ok2 <id12> null',
+  ]);
+});

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { openStore } from '../store/db.js';
 import { FakeClock } from '../clock.js';
 import { Journal } from './journal.js';
+import { decodeGroup } from './group-codec.js';
 
 function journal() {
   const store = openStore({ inMemory: true });
@@ -73,12 +74,12 @@ test('types, ARNs and repeated SNS data are stored once and read back whole, aft
     j.flush();
     const raw = store.db.prepare('SELECT seq, type, data FROM svl_journal ORDER BY seq').all() as Array<Record<string, unknown>>;
     assert.deepEqual(raw.map((r) => [r.seq, r.type]), [[1, -4]], 'one group row of 4 events');
-    const members = JSON.parse(raw[0]!.data as string) as unknown[][];
-    assert.equal(typeof members[0]![1], 'number', 'type interned');
-    assert.equal(typeof members[0]![3], 'number', 'resource interned');
-    assert.equal(typeof members[0]![5], 'object', 'first sighting: in full');
-    assert.equal(typeof members[1]![5], 'number', 'second sighting: interned');
-    assert.equal(typeof members[3]![5], 'object', 'not an SNS hop: never interned');
+    const members = decodeGroup(raw[0]!.data as Buffer);
+    assert.equal(typeof members[0]!.type, 'number', 'type interned');
+    assert.equal(typeof members[0]!.resource, 'number', 'resource interned');
+    assert.equal(typeof members[0]!.data, 'string', 'first sighting: in full');
+    assert.equal(typeof members[1]!.data, 'number', 'second sighting: interned');
+    assert.equal(typeof members[3]!.data, 'string', 'not an SNS hop: never interned');
     store.close();
     store = openStore({ stateDir: dir });
     j = new Journal(store.db, new FakeClock(5));
@@ -127,9 +128,9 @@ test("a fan-out's repeated message id is written once per group row and read bac
       j.record({ type: 'sns.filtered', id: 'msg-1', cause: published });
     }
     j.flush();
-    const rows = db.prepare('SELECT data FROM svl_journal').all() as Array<{ data: string }>;
+    const rows = db.prepare('SELECT data FROM svl_journal').all() as Array<{ data: Buffer }>;
     assert.equal(rows.length, 1);
-    assert.equal(rows[0]!.data.split('"msg-1"').length - 1, 1, 'the message id in full once');
+    assert.equal(rows[0]!.data.toString('latin1').split('msg-1').length - 1, 1, 'the message id in full once');
     const events = j.since(0);
     assert.deepEqual(events.map((e) => e.id), ['msg-1', 'msg-1', 'sqs-0', 'msg-1', 'msg-1', 'sqs-1', 'msg-1', 'msg-1', 'sqs-2', 'msg-1']);
     const traced = j.related('sqs-2');
@@ -139,5 +140,43 @@ test("a fan-out's repeated message id is written once per group row and read bac
     assert.equal(j.lastOf('sqs-1'), 6);
   } finally {
     close();
+  }
+});
+
+test('a JSON group row written before the binary form reads back as its events', () => {
+  const { j, close } = journal();
+  const db = (j as unknown as { db: import('../store/db.js').Db }).db;
+  try {
+    j.record({ type: 'sns.published', id: 'x' });
+    j.flush();
+    const type = (db.prepare('SELECT type FROM svl_journal').get() as { type: number }).type;
+    db.prepare('DELETE FROM svl_journal').run();
+    // Two events: the second with a text type, a cause, a resource, its id as member 1's, inline data.
+    db.prepare('INSERT INTO svl_journal (seq, time_ms, type, cause, resource, id, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(1, 100, -2, null, null, null, `[[0,${type},0,0,"x",0],[3,"sns.delivered",1,"arn:q",1,{"a":1}]]`);
+    assert.deepEqual(j.since(0), [
+      { seq: 1, timeMs: 100, type: 'sns.published', id: 'x' },
+      { seq: 2, timeMs: 103, type: 'sns.delivered', cause: 1, resource: 'arn:q', id: 'x', data: { a: 1 } },
+    ]);
+  } finally {
+    close();
+  }
+});
+
+test('times in fractions of a ms (a fake clock advanced so) read back exactly', () => {
+  const store = openStore({ inMemory: true });
+  try {
+    const clock = new FakeClock(0);
+    const j = new Journal(store.db, clock);
+    j.record({ type: 'sqs.sent', id: 'a' });
+    clock.advance(0.25);
+    j.record({ type: 'sqs.sent', id: 'b' });
+    j.record({ type: 'sqs.sent', id: 'c' });
+    clock.advance(0.75);
+    j.record({ type: 'sqs.sent', id: 'd' });
+    j.record({ type: 'sqs.sent', id: 'e' });
+    j.flush();
+    assert.deepEqual(j.since(0).map((e) => [e.id, e.timeMs]), [['a', 0], ['b', 0.25], ['c', 0.25], ['d', 1], ['e', 1]]);
+  } finally {
+    store.close();
   }
 });

@@ -18,18 +18,24 @@
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
  * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
- *   is one row, its events expanded on read; the prune deletes rows whose events are all out of the ring,
- *   and readers leave out the pruned events of a row that straddles the bound.
+ *   is one row in the binary form of group-codec.ts (varints; a UUID as its 16 bytes; a repeated id as the
+ *   number of the member that has it), its events expanded on read; the prune deletes rows whose events are
+ *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound. Group
+ *   rows written as JSON by earlier versions are still read.
  * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
  *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
- *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids); in a
- *   group row a repeated id is the number of the member that has it.
+ *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids).
  *
  * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * load 10-16, each round's figure noisy by several %): SNS publish to 10 / 50 subscribers +11% / +18%,
- * SQS send +11%, receive+delete +12% before the cheap recording above and FLUSH_MS 20 (was 5); +12% / +15%
- * / +7% / +15% after, median of 3 rounds (the journal's own frames: ~9% of the busy profile before, ~6.5%
- * after). What remains: the flush's commit and rows (~half), the id map, Row objects, filter explanations.
+ * median of 3 rounds, each round's figure noisy by several %, f10 by more). Before this round's changes, on
+ * the same machine: SNS publish to 10 / 50 subscribers +7.5% / +16.4%, SQS send +8.3%, receive+delete +16%;
+ * after (binary group rows, cached filter explanations, bulk id-map eviction), two runs: +10.3% / +12.1% /
+ * +3.3% / +8.7% and +4.4% / +13.6% / +3.0% / +9.0% (f50's rounds 13.1 / 12.1 / 12.3 and 10.3 / 13.7 / 13.5,
+ * against 16.3 / 17.7 / 16.0): short of the issue's 10% at 50 subscribers. A 50-subscriber publish is 77 events:
+ * a journal-only loop of them costs ~110-130 us, about half the flush's SQLite work (a commit every
+ * FLUSH_MS is a fixed cost: flushing every 12 publishes instead of 4 saves ~15-20% of it), then the id map
+ * (one insert per SQS message id), Row objects and the codec; the rest of the measured gap is GC and WAL.
+ * FLUSH_MS 50 was tried (f50 +10-12%): not taken, it widens what a kill -9 can lose.
  *
  * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
@@ -38,6 +44,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
+import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
 
 export interface JournalEvent {
   seq: number;
@@ -94,10 +101,11 @@ const GROUP = 32;
 
 /**
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
- * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a JSON array of
- * one `[dt, type, cause, resource, id, data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause,
- * 0 for none; type / resource / data: a text number, a text, or 0 for none; data a document inline; id: the
- * id, 0 for none, or the number (from 1) of an earlier member of the row with the same id).
+ * A group row holds `n` events of consecutive seqs from `seq`: its type is `-n`, its data a blob of
+ * group-codec.ts, or (written by earlier versions) a JSON array of one `[dt, type, cause, resource, id,
+ * data]` per event (`dt`: ms after time_ms; `cause`: seq minus cause, 0 for none; type / resource / data: a
+ * text number, a text, or 0 for none; data a document inline; id: the id, 0 for none, or the number (from
+ * 1) of an earlier member of the row with the same id).
  */
 interface Row {
   seq: number;
@@ -106,7 +114,8 @@ interface Row {
   cause: number | null;
   resource: string | number | null;
   id: string | null;
-  data: string | number | null;
+  /** A group row's: its events (group-codec.ts), or (rows from before that form) a JSON text. */
+  data: string | number | Buffer | null;
 }
 
 /** Texts kept once and named by number (at most this many; later ones are stored in full). */
@@ -137,8 +146,8 @@ export class Journal implements JournalSink {
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
   private readonly pruneEvery: number;
   /**
-   * The latest seq of each id in the ring, for causes (an id's next hop names the previous one), oldest
-   * first. It holds as many ids as the ring holds events, so an id it evicted has no event left in the ring:
+   * The latest seq of each id in the ring, for causes (an id's next hop names the previous one). It evicts
+   * only ids whose latest event is out of the ring (see `keep`), so an id it evicted has no event left in it:
    * once `latestComplete`, a miss means "never recorded, or pruned", without a query. (There is no index on
    * id: message ids are random, and such an index made each event dirty a random page of it.)
    */
@@ -173,6 +182,8 @@ export class Journal implements JournalSink {
   private nextText = 1;
   private readonly inserts = new Map<number, Statement>();
   private readonly s;
+  /** A flush's transaction, made once (better-sqlite3 builds a wrapper per `transaction` call). */
+  private readonly write: (rows: Row[]) => void;
 
   constructor(
     private readonly db: Db,
@@ -203,6 +214,16 @@ export class Journal implements JournalSink {
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
+    this.write = db.transaction((rows: Row[]) => {
+      this.insertAll(this.grouped(rows));
+      // The ring's prune in the same commit, in bulk.
+      if (this.sincePrune >= this.pruneEvery) {
+        this.sincePrune = 0;
+        const bound = this.nextSeq - 1 - this.size;
+        this.s.prune.run(bound, bound);
+        if (bound > this.floor) this.floor = bound;
+      }
+    });
     this.nextSeq = ((this.s.max.get() as { seq: number } | undefined)?.seq ?? 0) + 1;
     // An empty ring (a new state, or in memory): nothing to load. Otherwise loaded on the first miss.
     this.latestComplete = this.nextSeq === 1;
@@ -338,13 +359,15 @@ export class Journal implements JournalSink {
     if (r.cause !== null) ev.cause = r.cause;
     if (r.resource !== null) ev.resource = this.text(r.resource);
     if (r.id !== null) ev.id = r.id;
-    if (r.data !== null) ev.data = JSON.parse(this.text(r.data)) as Record<string, unknown>;
+    if (r.data !== null) ev.data = JSON.parse(this.text(r.data as string | number)) as Record<string, unknown>;
     return ev;
   }
 
   /** The events of a stored row, one or (a group row) several, in seq order; pruned ones left out. */
   private expand(r: Row): JournalEvent[] {
     if (!isGroup(r)) return r.seq > this.floor ? [this.toEvent(r)] : [];
+    if (typeof r.data !== 'string') return this.expandBinary(r);
+    // A JSON group row (written before the binary form).
     const members = JSON.parse(r.data as string) as Member[];
     const out: JournalEvent[] = [];
     for (let k = 0; k < members.length; k++) {
@@ -359,6 +382,24 @@ export class Journal implements JournalSink {
       if (resource !== 0) ev.resource = this.text(resource);
       if (id !== 0) ev.id = id as string;
       if (data !== 0) ev.data = typeof data === 'object' ? data : (JSON.parse(this.text(data)) as Record<string, unknown>);
+      out.push(ev);
+    }
+    return out;
+  }
+
+  /** The events of a binary group row (group-codec.ts). */
+  private expandBinary(r: Row): JournalEvent[] {
+    const out: JournalEvent[] = [];
+    const members = decodeGroup(r.data as unknown as Uint8Array);
+    for (let k = 0; k < members.length; k++) {
+      const seq = r.seq + k;
+      if (seq <= this.floor) continue;
+      const m = members[k]!;
+      const ev: JournalEvent = { seq, timeMs: r.time_ms + m.dt, type: this.text(m.type) };
+      if (m.cause !== 0) ev.cause = seq - m.cause;
+      if (m.resource !== 0) ev.resource = this.text(m.resource);
+      if (m.id !== undefined) ev.id = m.id;
+      if (m.data !== 0) ev.data = JSON.parse(this.text(m.data)) as Record<string, unknown>;
       out.push(ev);
     }
     return out;
@@ -516,16 +557,7 @@ export class Journal implements JournalSink {
     const rows = this.pending;
     this.pending = [];
     try {
-      this.db.transaction(() => {
-        this.insertAll(this.grouped(rows));
-        // The ring's prune in the same commit, in bulk.
-        if (this.sincePrune >= this.pruneEvery) {
-          this.sincePrune = 0;
-          const bound = this.nextSeq - 1 - this.size;
-          this.s.prune.run(bound, bound);
-          if (bound > this.floor) this.floor = bound;
-        }
-      })();
+      this.write(rows);
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
@@ -558,7 +590,10 @@ export class Journal implements JournalSink {
     let i = 0;
     while (i < rows.length) {
       let j = i + 1;
-      while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1) j++;
+      // A time in fractions of a ms (a fake clock advanced so) is not grouped: the codec stores whole ms.
+      if (Number.isInteger(rows[i]!.time_ms)) {
+        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms)) j++;
+      }
       if (j - i === 1) out.push(rows[i]!);
       else out.push(this.group(rows, i, j));
       i = j;
@@ -566,11 +601,9 @@ export class Journal implements JournalSink {
     return out;
   }
 
-  /** The group row of rows[from, to). */
+  /** The group row of rows[from, to): its events in the binary form of group-codec.ts. */
   private group(rows: Row[], from: number, to: number): Row {
     const head = rows[from]!;
-    const t0 = head.time_ms;
-    let text = '[';
     // The last two ids written in full and their member numbers: a publish's hops repeat its message id
     // between its deliveries' SQS message ids, each repeat stored as the number of the member that has it.
     let idA: string | null = null;
@@ -579,25 +612,29 @@ export class Journal implements JournalSink {
     let atB = 0;
     let usedA = -1;
     let usedB = -1;
-    for (let k = from; k < to; k++) {
-      const r = rows[k]!;
-      const type = typeof r.type === 'number' ? r.type : JSON.stringify(r.type);
-      const resource = r.resource === null ? 0 : typeof r.resource === 'number' ? r.resource : JSON.stringify(r.resource);
-      let id: string | number = 0;
-      if (r.id !== null) {
-        if (r.id === idA) [id, usedA] = [atA, k];
-        else if (r.id === idB) [id, usedB] = [atB, k];
-        else {
-          id = JSON.stringify(r.id);
-          // Replaces the one used less lately.
-          if (usedA <= usedB) [idA, atA, usedA] = [r.id, k - from + 1, k];
-          else [idB, atB, usedB] = [r.id, k - from + 1, k];
-        }
+    const idRef = (k: number): number => {
+      const id = rows[k]!.id;
+      if (id === idA) {
+        usedA = k;
+        return atA;
       }
-      // A data text is a JSON document already: inline.
-      text += `${k === from ? '' : ','}[${r.time_ms - t0},${type},${r.cause === null ? 0 : r.seq - r.cause},${resource},${id},${r.data ?? 0}]`;
-    }
-    return { seq: head.seq, time_ms: t0, type: -(to - from), cause: null, resource: null, id: null, data: text + ']' };
+      if (id === idB) {
+        usedB = k;
+        return atB;
+      }
+      // Written in full; replaces the one used less lately.
+      if (usedA <= usedB) {
+        idA = id;
+        atA = k - from + 1;
+        usedA = k;
+      } else {
+        idB = id;
+        atB = k - from + 1;
+        usedB = k;
+      }
+      return 0;
+    };
+    return { seq: head.seq, time_ms: head.time_ms, type: -(to - from), cause: null, resource: null, id: null, data: encodeGroup(rows as readonly CodecRow[], from, to, idRef) };
   }
 
   /** Multi-row INSERTs of up to MANY rows: one statement per 64 events instead of one per event. */
@@ -665,21 +702,18 @@ export class Journal implements JournalSink {
   }
 
   /**
-   * One lookup: an id's entry is updated in place and keeps its place, so the oldest entries are not
-   * necessarily the stalest. Past `size` ids, the first ones are evicted if their latest event is out of the
-   * ring (at or below head - size: `size` events came after it), or moved to the end if not. There is
-   * always one out of the ring: more than `size` ids, each with its own latest seq, all at or below head.
+   * One lookup: an id's entry is updated in place. Past twice `size` ids, the map is rebuilt
+   * without the ids whose latest event is out of the ring (at or below head - size: `size` events came
+   * after it): at most `size` remain, each with its own latest seq in the ring. In bulk, because evicting
+   * from the front of a Map one entry at a time (entries().next() after deletes) walks the deleted slots
+   * each time: it cost ~1.4 ms per 50-subscriber publish once the map was full.
    * (An entry of an id also held in idA/idB may be older than its latest: still a seq of its own.)
    */
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
-    if (this.latest.size <= this.size) return;
+    if (this.latest.size <= this.size * 2) return;
     const bound = this.nextSeq - 1 - this.size;
-    while (this.latest.size > this.size) {
-      const [first, last] = this.latest.entries().next().value!;
-      this.latest.delete(first);
-      if (last > bound) this.latest.set(first, last);
-    }
+    for (const [k, last] of this.latest) if (last <= bound) this.latest.delete(k);
   }
 
   private wake(): void {
