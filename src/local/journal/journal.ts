@@ -113,13 +113,7 @@ const GROUP = 32;
  * text number, a text, or 0 for none; data a document inline; id: the id, 0 for none, or the number (from
  * 1) of an earlier member of the row with the same id).
  */
-interface Row {
-  seq: number;
-  time_ms: number;
-  type: string | number;
-  cause: number | null;
-  resource: string | number | null;
-  id: string | null;
+interface Row extends Omit<CodecRow, 'data'> {
   /** A group row's: its events (group-codec.ts), or (rows from before that form) a JSON text. */
   data: string | number | Buffer | null;
 }
