@@ -63,6 +63,17 @@ export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
 export { freePort } from '../../bench/report.mjs';
 
 /** `svl local start` as its own process on `stateDir` and `port` (crash tests kill it); resolves once it answers. */
+/**
+ * Kills an emulator process started by startEmulatorProcess (if it still runs) and waits until it has
+ * exited, so nothing writes into its state directory when a test removes it afterwards.
+ */
+export async function stopEmulatorProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 export async function startEmulatorProcess(stateDir, port) {
   const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],

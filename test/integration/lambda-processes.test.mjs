@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLambda, eventually, lambdaClient, fixtureZip, ROLE } from '../helpers/lambda.mjs';
-import { freePort, startEmulatorProcess } from '../helpers/cli.mjs';
+import { freePort, startEmulatorProcess, stopEmulatorProcess } from '../helpers/cli.mjs';
 
 let t;
 before(async () => {
@@ -98,10 +98,12 @@ test('idle handler processes are retired after the idle period; the next invocat
 
 test('the log of a Tail invocation that was answered survives kill -9 of the emulator', async (tt) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'svl-lambda-logs-'));
-  tt.after(() => rmSync(stateDir, { recursive: true, force: true }));
   const port = await freePort();
   let { child, url } = await startEmulatorProcess(stateDir, port);
-  tt.after(() => child.kill('SIGKILL'));
+  tt.after(async () => {
+    await stopEmulatorProcess(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
   const L = await import('@aws-sdk/client-lambda');
   const lambda = await lambdaClient(url);
   await lambda.send(new L.CreateFunctionCommand({ FunctionName: 'durable-log', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.log', Code: { ZipFile: fixtureZip('node-cjs') } }));
@@ -132,9 +134,11 @@ test('time spent waiting for a free process does not count against the function 
 for (const [how, signal] of [['Ctrl-C (SIGINT)', 'SIGINT'], ['kill -9', 'SIGKILL']]) {
   test(`processes a handler started do not outlive the emulator process stopped by ${how}`, async (tt) => {
     const stateDir = mkdtempSync(join(tmpdir(), 'svl-lambda-group-'));
-    tt.after(() => rmSync(stateDir, { recursive: true, force: true }));
     const { child, url } = await startEmulatorProcess(stateDir, await freePort());
-    tt.after(() => child.kill('SIGKILL'));
+    tt.after(async () => {
+      await stopEmulatorProcess(child);
+      rmSync(stateDir, { recursive: true, force: true });
+    });
     const L = await import('@aws-sdk/client-lambda');
     const lambda = await lambdaClient(url);
     await lambda.send(new L.CreateFunctionCommand({ FunctionName: 'starter', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.grandchild', Code: { ZipFile: fixtureZip('node-cjs') } }));

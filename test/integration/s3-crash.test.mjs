@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as S3 from '@aws-sdk/client-s3';
 import { s3Client, bodyBytes } from '../helpers/s3.mjs';
-import { freePort, startEmulatorProcess as startProcess } from '../helpers/cli.mjs';
+import { freePort, startEmulatorProcess as startProcess, stopEmulatorProcess } from '../helpers/cli.mjs';
 
 /** Resolves once `check()` is true, polling the file system (what the server has received so far). */
 async function until(check, what) {
@@ -24,10 +24,12 @@ async function until(check, what) {
 
 test('SIGKILL mid-upload: acknowledged objects intact byte for byte, the partial one absent, no leftovers', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'svl-s3crash-'));
-  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
   const port = await freePort();
   let { child, url } = await startProcess(stateDir, port);
-  t.after(() => child.kill('SIGKILL'));
+  t.after(async () => {
+    await stopEmulatorProcess(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
 
   let s3 = await s3Client(url);
   await s3.send(new S3.CreateBucketCommand({ Bucket: 'crash' }));

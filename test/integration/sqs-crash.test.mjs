@@ -17,16 +17,18 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
-import { bin, freePort, startEmulatorProcess as startProcess } from '../helpers/cli.mjs';
+import { bin, freePort, startEmulatorProcess as startProcess, stopEmulatorProcess } from '../helpers/cli.mjs';
 
 const client = (url) => new SQSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
 
 test('SIGKILL under load loses no acknowledged message and duplicates none', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'svl-crash-'));
-  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
   const port = await freePort();
   let { child, url } = await startProcess(stateDir, port);
-  t.after(() => child.kill('SIGKILL'));
+  t.after(async () => {
+    await stopEmulatorProcess(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
 
   const c = client(url);
   const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: 'crash' }));
@@ -99,9 +101,13 @@ test('SIGKILL under load loses no acknowledged message and duplicates none', asy
 
 test('a second emulator on the same state directory refuses clearly', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'svl-lock-'));
-  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
   const { child } = await startProcess(stateDir, await freePort());
-  t.after(() => child.kill('SIGKILL'));
+  // The first emulator may still be writing into the directory (its SNS signing key is made after start):
+  // it is gone before the directory is removed.
+  t.after(async () => {
+    await stopEmulatorProcess(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
   const second = spawn(process.execPath, [bin, 'local', 'start', '--port', String(await freePort()), '--state-dir', stateDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: '1' },
