@@ -194,6 +194,29 @@ test('long poll with the fake clock: empty answer after WaitTimeSeconds, not bef
   assert.equal(out.Messages, undefined);
 });
 
+test('a long poll whose message becomes visible between its first attempt and its wait still wakes (a preempted receive)', LONG_POLL, async () => {
+  const url = await t.createQueue(t.name('lp-race'));
+  await t.call('SendMessage', { QueueUrl: url, MessageBody: 'soon', DelaySeconds: 5 });
+  // The receive's first attempt finds nothing; before the poll starts waiting, time passes the delay (what a
+  // busy machine does when it preempts the emulator between the two). The wait must still see the message.
+  const engine = t.emu.sqs.messages;
+  const receiveNow = engine.receiveNow;
+  engine.receiveNow = function (...args) {
+    engine.receiveNow = receiveNow;
+    const got = receiveNow.apply(this, args);
+    t.clock.advance(5_000);
+    return got;
+  };
+  try {
+    const { response: poll } = await startLongPoll(t, url, { WaitTimeSeconds: 20 });
+    t.clock.advance(0);
+    const out = await poll;
+    assert.equal(out.Messages?.[0]?.Body, 'soon');
+  } finally {
+    engine.receiveNow = receiveNow;
+  }
+});
+
 test('long poll wakes when a delayed message becomes visible, or an in-flight one times out', LONG_POLL, async () => {
   const url = await t.createQueue(t.name('lp-delay'));
   await t.call('SendMessage', { QueueUrl: url, MessageBody: 'later', DelaySeconds: 5 });

@@ -569,11 +569,15 @@ export class MessageEngine {
   /**
    * Waits until `attempt` returns a non-empty result, the wait ends, or the signal aborts. Re-attempts
    * when a message is sent or changes visibility, and when the next delayed/in-flight message of the
-   * queue becomes visible (a clock timer).
+   * queue becomes visible (a clock timer). `since`: when the caller's own attempt read the clock (before
+   * calling this); the timer is armed for the first message to become visible after the last attempt's
+   * time, not after now: one that became visible in between (a busy machine preempting between the two)
+   * would otherwise arm no timer and leave the poll asleep for its whole wait.
    */
-  waitFor<T extends unknown[]>(q: Queue, waitMs: number, attempt: () => T, signal?: AbortSignal): Promise<T> {
+  waitFor<T extends unknown[]>(q: Queue, waitMs: number, attempt: () => T, signal?: AbortSignal, since?: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let done = false;
+      let attemptAt = since ?? this.clock.now();
       let wakeTimer: TimerHandle | undefined;
       let scheduled = false;
       const set = this.waiters.get(q.name) ?? new Set<Waiter>();
@@ -595,6 +599,7 @@ export class MessageEngine {
         if (done) return;
         if (!this.queues.get(q.name)) return finish([] as unknown as T);
         let got: T;
+        attemptAt = this.clock.now();
         try {
           got = attempt();
         } catch (err) {
@@ -611,7 +616,7 @@ export class MessageEngine {
       };
       const armWake = () => {
         this.clock.clearTimeout(wakeTimer);
-        const next = (this.s.nextVisible.get(q.name, this.clock.now()) as { t: number | null }).t;
+        const next = (this.s.nextVisible.get(q.name, attemptAt) as { t: number | null }).t;
         if (next !== null) wakeTimer = this.clock.setTimeout(wake, Math.max(0, next - this.clock.now()));
       };
       const onAbort = () => finish([] as unknown as T);

@@ -29,12 +29,13 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       const systemNames = new Set([...(optStringList(input, 'AttributeNames') ?? []), ...(optStringList(input, 'MessageSystemAttributeNames') ?? [])]);
       const userAttrs = userAttributeSelector(optStringList(input, 'MessageAttributeNames') ?? []);
       const by = { requestId: ctx.requestId, consumer: ctx.consumer };
+      const firstAt = svc.clock.now();
       let got = svc.messages.receiveNow(q, max, visibility, by);
       if (got.length === 0 && wait > 0 && !ctx.signal?.aborted) {
         got = await svc.messages.waitFor(q, wait * 1000, () => {
           const live = svc.queues.get(q.name);
           return live ? svc.messages.receiveNow(live, max, visibility, by) : [];
-        }, ctx.signal);
+        }, ctx.signal, firstAt);
       }
       if (got.length) svc.log(`SQS ${q.name} -> ${got.length} msg${got.length > 1 ? 's' : ''}`);
       return got.length ? { Messages: got.map((m) => renderMessage(m, systemNames, userAttrs)) } : {};
