@@ -19,8 +19,10 @@ const emulatorChecks = new Map<string, Promise<void>>();
 
 /**
  * `cached`: a separate client made with the SDK's cacheMiddleware (each command's middleware resolved
- * once, not on every call) for a command making many calls; its stack must be complete before its first
- * call, and only a send() without options uses the cache (aws/send.ts passes an abort signal that way).
+ * once, not on every call) for a command making many calls (doctor's discovery, the redrive mover). Its
+ * stack must be complete before its first call, so it is not the shared client (flow commands add a
+ * counting middleware to that one); and only a send() without options uses the cache (any send with
+ * options drops it), so an abort signal goes through aws/send.ts's sendAbortable.
  */
 export interface ClientOptions {
   cached?: boolean;
@@ -28,15 +30,6 @@ export interface ClientOptions {
 
 export function getSqs(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SQSClient> {
   return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, ...(o.cached && { cacheMiddleware: true }) }), o.cached ? 'cached' : '');
-}
-
-/**
- * A second SQS client for a hot loop (the redrive mover): the SDK's `cacheMiddleware` resolves each
- * command's middleware stack once instead of on every call. Its stack must not change after the first
- * call, so it is not the shared client (flow commands add a counting middleware to that one).
- */
-export function getSqsHotPath(target: Target, ui: AutostartUi): Promise<SQSClient> {
-  return client(target, 'sqs', ui, async (config) => new (sqsSdk()).SQSClient({ ...config, cacheMiddleware: true }), 'hot');
 }
 
 export function getSns(target: Target, ui: AutostartUi, o: ClientOptions = {}): Promise<SNSClient> {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
-import { getSns, getSqs, getSqsHotPath } from '../../../aws/clients.js';
+import { getSns, getSqs } from '../../../aws/clients.js';
 import { describeQueue, latestMoveTask, resolveDeadLetterQueue, type DeadLetterQueue, type DlqSource, type QueueDetails } from '../../../aws/dlq.js';
 import { arnName } from '../../../aws/inventory-model.js';
 import type { Target } from '../../../aws/target.js';
@@ -183,7 +183,7 @@ export async function runRedrive(o: RedriveOptions, d: RedriveDeps): Promise<Red
   let result: MoverResult;
   try {
     result = await moveMessages({
-      sqs: await getSqsHotPath(target, ui),
+      sqs: await getSqs(target, ui, { cached: true }),
       target,
       dlq,
       route: route!,
