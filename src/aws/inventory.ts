@@ -131,10 +131,14 @@ export function flowNotFound(flow: string, existing: readonly string[], target: 
   return new SvlError(`Flow "${flow}" not found${where}`, 1, { code: 'FlowNotFound', hint });
 }
 
-/** One limited SDK call; failures say what was being listed, so the error boundary can say it plainly. */
-async function call<T>(deps: Run, service: 'sqs' | 'sns', operation: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * One limited SDK call of the SQS or SNS client, made with the command's abort signal the way that client
+ * takes it (sendAbortable: doctor's clients are cacheMiddleware ones, whose cache a send with options
+ * drops); failures say what was being listed, so the error boundary can say it plainly.
+ */
+async function call<T>(deps: Run, service: 'sqs' | 'sns', operation: string, send: (options?: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
   try {
-    return await deps.limit(fn);
+    return await deps.limit(() => sendAbortable(deps[service], deps.signal, send));
   } catch (err) {
     if (isGone(err)) throw err;
     throw mapAwsError(err, { target: deps.target, service, operation });
@@ -146,15 +150,15 @@ async function discoverTopics(deps: Run): Promise<TopicInfo[]> {
   const arns: string[] = [];
   let token: string | undefined;
   do {
-    const page = await call(deps, 'sns', 'ListTopics', () => deps.sns.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: deps.signal }));
+    const page = await call(deps, 'sns', 'ListTopics', (o) => deps.sns.send(new ListTopicsCommand({ NextToken: token }), o));
     for (const t of page.Topics ?? []) if (t.TopicArn) arns.push(t.TopicArn);
     token = page.NextToken;
   } while (token);
   const topics = await Promise.all(arns.map(async (arn): Promise<TopicInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags = [] }] = await Promise.all([
-        call(deps, 'sns', 'GetTopicAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), o))),
-        call(deps, 'sns', 'ListTagsForResource', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), o))),
+        call(deps, 'sns', 'GetTopicAttributes', (o) => deps.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }), o)),
+        call(deps, 'sns', 'ListTagsForResource', (o) => deps.sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }), o)),
       ]);
       const tags = Object.fromEntries(Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
       return { name: arnName(arn), arn, fifo: a.FifoTopic === 'true', contentBasedDeduplication: a.ContentBasedDeduplication === 'true', flow: tags[FLOW_TAG] ?? null, tags, ...(deps.allAttributes && { attributes: a }) };
@@ -171,7 +175,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
   const listed: Array<{ arn?: string; topicArn: string; protocol: string; endpoint: string }> = [];
   let token: string | undefined;
   do {
-    const page = await call(deps, 'sns', 'ListSubscriptions', () => deps.sns.send(new ListSubscriptionsCommand({ NextToken: token }), { abortSignal: deps.signal }));
+    const page = await call(deps, 'sns', 'ListSubscriptions', (o) => deps.sns.send(new ListSubscriptionsCommand({ NextToken: token }), o));
     for (const s of page.Subscriptions ?? []) {
       listed.push({ arn: s.SubscriptionArn, topicArn: s.TopicArn ?? '', protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '' });
     }
@@ -182,7 +186,7 @@ async function discoverSubscriptions(deps: Run): Promise<SubscriptionInfo[]> {
     let a: Record<string, string> = {};
     if (confirmed) {
       try {
-        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', () => sendAbortable(deps.sns, deps.signal, (o) => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), o)))).Attributes ?? {};
+        a = (await call(deps, 'sns', 'GetSubscriptionAttributes', (o) => deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.arn }), o))).Attributes ?? {};
       } catch (err) {
         if (isGone(err) || unreadable(deps, 'subscription', s.arn!, err)) return null;
         throw err;
@@ -211,15 +215,15 @@ async function discoverQueues(deps: Run): Promise<QueueInfo[]> {
   const urls: string[] = [];
   let token: string | undefined;
   do {
-    const page = await call(deps, 'sqs', 'ListQueues', () => deps.sqs.send(new ListQueuesCommand({ MaxResults: 1000, NextToken: token }), { abortSignal: deps.signal }));
+    const page = await call(deps, 'sqs', 'ListQueues', (o) => deps.sqs.send(new ListQueuesCommand({ MaxResults: 1000, NextToken: token }), o));
     urls.push(...(page.QueueUrls ?? []));
     token = page.NextToken;
   } while (token);
   const queues = await Promise.all(urls.map(async (url): Promise<QueueInfo | null> => {
     try {
       const [{ Attributes: a = {} }, { Tags: tags = {} }] = await Promise.all([
-        call(deps, 'sqs', 'GetQueueAttributes', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), o))),
-        call(deps, 'sqs', 'ListQueueTags', () => sendAbortable(deps.sqs, deps.signal, (o) => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), o))),
+        call(deps, 'sqs', 'GetQueueAttributes', (o) => deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: deps.allAttributes ? ['All'] : [...QUEUE_ATTRIBUTES] }), o)),
+        call(deps, 'sqs', 'ListQueueTags', (o) => deps.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }), o)),
       ]);
       const name = queueNameFromUrl(url);
       const depth = {
