@@ -11,6 +11,7 @@ import { functionOfUri, invokeUrls, listApis, observeApi } from '../flows/apis-p
 import { FLOW_TAG } from './inventory-model.js';
 import { mapLimit } from './pool.js';
 import type { Target } from './target.js';
+import { lambdaSdk } from './sdk.js';
 
 export interface ApiRouteInfo {
   route: string;
@@ -73,7 +74,7 @@ export async function discoverApis(
     const fns = [...new Set(apis.flatMap((a) => a.routes.map((r) => r.function)).filter((f): f is string => !!f))];
     const topics = new Map<string, string[]>();
     if (lambda) {
-      const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+      const { GetFunctionConfigurationCommand } = lambdaSdk();
       await mapLimit(fns, 8, async (fn) => {
         try {
           const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));

@@ -4,21 +4,19 @@
  * serves, and its message move tasks. A queue that is not what the command needs is a UsageError (exit 2);
  * a name that does not exist is "not found" (exit 1), as for every command (src/aws/errors.ts).
  */
-import {
-  CancelMessageMoveTaskCommand,
-  GetQueueAttributesCommand,
-  ListDeadLetterSourceQueuesCommand,
-  ListMessageMoveTasksCommand,
-  type ListMessageMoveTasksResultEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ListMessageMoveTasksResultEntry, SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { UsageError } from '../errors.js';
 import { mapAwsError } from './errors.js';
 import { arnName, parseRedrivePolicy, queueNameFromUrl, type QueueDepth, type RedriveInfo } from './inventory-model.js';
 import { locateQueueWith, type LocatedQueue } from './locate.js';
 import { mapLimit } from './pool.js';
 import type { Target } from './target.js';
+import { snsSdk, sqsSdk } from './sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { CancelMessageMoveTaskCommand, GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, ListMessageMoveTasksCommand } = sqsSdk();
+const { GetSubscriptionAttributesCommand, ListSubscriptionsCommand } = snsSdk();
 
 export interface QueueDetails extends LocatedQueue {
   redrive: RedriveInfo | null;

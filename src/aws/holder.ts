@@ -4,8 +4,12 @@
  * heartbeat that extends their visibility while svl runs, and released (visibility 0) when it stops.
  * If svl is killed, they come back on their own when the last extension runs out (HOLD_SECONDS).
  */
-import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createLimiter } from './pool.js';
+import { sqsSdk } from './sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { ChangeMessageVisibilityBatchCommand } = sqsSdk();
 
 export const HOLD_SECONDS = 60;
 const BATCH = 10;

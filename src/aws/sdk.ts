@@ -9,7 +9,9 @@
  * code that loads a package often should all load it here. require() gives the very module an import of
  * the package made (both resolve to its `main`, dist-cjs/index.js), so classes and errors are shared.
  *
- * Used by the client factory (clients.ts), the flow engine (src/flows, svl doctor included) and svl/testing's apply.
+ * The one way svl loads them: the client factory (clients.ts), src/aws, the commands, the flow engine (src/flows,
+ * svl doctor included) and svl/testing's apply. A module that sends commands at every call takes them here
+ * at its top (`const { XCommand } = sqsSdk()`), one that needs them rarely inside the function that does.
  * Deliberately not here: constructing clients (clients.ts) and types (`import type` costs nothing at run
  * time and stays where it is used).
  */

@@ -13,19 +13,15 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ListQueuesCommand,
-  ListQueueTagsCommand,
-  SetQueueAttributesCommand,
-  TagQueueCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { TAP_PREFIX, TAP_TAG } from './inventory-model.js';
 import { isAlive } from '../pid.js';
+import { snsSdk, sqsSdk } from './sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand, SetQueueAttributesCommand, TagQueueCommand } = sqsSdk();
+const { GetSubscriptionAttributesCommand, ListSubscriptionsCommand, SubscribeCommand, UnsubscribeCommand } = snsSdk();
 
 export const TAP_HEARTBEAT_TAG = 'svl:tap-heartbeat';
 const TAP_OF_TAG = 'svl:tap-of';

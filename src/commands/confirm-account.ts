@@ -7,6 +7,7 @@
  */
 import type { Target } from '../aws/target.js';
 import type { Ui } from '../ui/index.js';
+import { stsSdk } from '../aws/sdk.js';
 
 /** Whether a change on `target` needs the account question: real AWS, with the SDK's own endpoints. */
 export function needsAccountConfirmation(target: Target): boolean {
@@ -27,7 +28,7 @@ async function callerIdentity(target: Target): Promise<AccountIdentity> {
   const sts = await getSts(target);
   const region = await sts.config.region().catch(() => target.region ?? '(no region)');
   try {
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = stsSdk();
     const id = await sts.send(new GetCallerIdentityCommand({}));
     return { account: id.Account, arn: id.Arn, region };
   } catch (err) {

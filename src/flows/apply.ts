@@ -30,7 +30,7 @@ import {
   type PlanStep,
 } from './plan.js';
 import { specWarnings } from './doctor/spec.js';
-import { lambdaSdk, snsSdk, sqsSdk } from '../aws/sdk.js';
+import { lambdaSdk, snsSdk, sqsSdk, type SnsSdk } from '../aws/sdk.js';
 
 export interface ApplyResult {
   flow: string;
@@ -322,7 +322,7 @@ export async function applyFlow(spec: FlowSpec, clients: FlowClients, prepared: 
 
 async function updateSubscription(
   clients: FlowClients,
-  sns: typeof import('@aws-sdk/client-sns'),
+  sns: SnsSdk,
   arn: string,
   current: Record<string, string>,
   desired: Record<string, string>,

@@ -13,6 +13,7 @@ import type { Ui } from '../../ui/index.js';
 import { zipDirectory } from '../../domain/zip-dir.js';
 import { SUPPORTED_RUNTIMES } from '../../domain/runtimes.js';
 import type { DeployFlags } from './index.js';
+import { lambdaSdk } from '../../aws/sdk.js';
 
 const MAX_ZIP = 50 * 1024 * 1024;
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/svl-lambda';
@@ -92,7 +93,7 @@ export async function runDeploy(o: DeployOptions, target: Target, ui: Pick<Ui, '
   const zip = zipDirectory(o.dir);
   if (zip.length > MAX_ZIP) throw new SvlError(`The package is ${(zip.length / 1048576).toFixed(1)} MB; a direct upload may be at most 50 MB`, 1, { hint: 'Leave out what the handler does not need (dev dependencies, tests)' });
   const lambda = await getLambda(target, ui);
-  const L = await import('@aws-sdk/client-lambda');
+  const L = lambdaSdk();
   const fail = (err: unknown, operation: string) => mapAwsError(err, { target, service: 'lambda', operation, resource: `function "${o.name}"` });
   const waiter = { client: lambda, maxWaitTime: 300, minDelay: 1, maxDelay: 5, abortSignal: signal };
   let exists = true;

@@ -1,5 +1,4 @@
 /** `svl dlq purge <dlq>` (typed confirmation) and `svl dlq cancel <dlq>` (stop a running move task). */
-import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { getSns, getSqs } from '../../aws/clients.js';
 import { cancelMoveTask, latestMoveTask, resolveDeadLetterQueue } from '../../aws/dlq.js';
 import { totalDepth } from '../../aws/inventory-model.js';
@@ -7,6 +6,10 @@ import { mapAwsError } from '../../aws/errors.js';
 import type { Target } from '../../aws/target.js';
 import { CancelledError, SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
+import { sqsSdk } from '../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { PurgeQueueCommand } = sqsSdk();
 
 export interface PurgeResult {
   dlq: string;

@@ -4,7 +4,7 @@
  * read twice) and releases it at the end. A DLQ that itself has a redrive policy gets the same guard as
  * `svl tail`: svl stops before its receives could push a message further down the chain.
  */
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueDetails } from '../../aws/dlq.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { Holder } from '../../aws/holder.js';
@@ -13,6 +13,10 @@ import { canPeek, peekAll } from '../../aws/peek.js';
 import type { Target } from '../../aws/target.js';
 import { decodePeeked, decodeReceived, type DecodedMessage, type ReadVia } from '../decode.js';
 import { matches, type MatchExpr } from '../match.js';
+import { sqsSdk } from '../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { ReceiveMessageCommand } = sqsSdk();
 
 /** At most this many messages are looked at (a dry run counts within it). */
 export const SCAN_LIMIT = 10_000;

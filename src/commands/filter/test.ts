@@ -59,11 +59,12 @@ export async function runFilterTest(o: FilterTestOptions, target: Target | undef
   }
   const { getSns } = await import('../../aws/clients.js');
   const sns = await getSns(target!, ui);
-  const [{ GetSubscriptionAttributesCommand }, { findTopicArn, topicSubscriptions }, { mapLimit }] = await Promise.all([
-    import('@aws-sdk/client-sns'),
+  const [{ snsSdk }, { findTopicArn, topicSubscriptions }, { mapLimit }] = await Promise.all([
+    import('../../aws/sdk.js'),
     import('../../aws/locate.js'),
     import('../../aws/pool.js'),
   ]);
+  const { GetSubscriptionAttributesCommand } = snsSdk();
   const topicArn = o.topic!.startsWith('arn:') ? o.topic! : await findTopicArn(sns, o.topic!);
   if (!topicArn) {
     throw new SvlError(`Topic "${o.topic}" does not exist.`, 1, { code: 'NotFound', hint: 'List topics with `svl status`, or pass the topic ARN.' });

@@ -12,6 +12,7 @@ import { cancelled, SvlError, UsageError } from '../../errors.js';
 import { closest } from '../../flows/suggest.js';
 import type { Ui } from '../../ui/index.js';
 import type { HttpOptions } from './parse.js';
+import { apigwSdk } from '../../aws/sdk.js';
 
 export { parseHttp } from './parse.js';
 
@@ -45,7 +46,7 @@ interface FoundApi {
 
 async function resolveApi(query: string, target: Target, ui: Ui): Promise<FoundApi> {
   const apigw = await getApiGatewayV2(target, ui);
-  const { GetApisCommand } = await import('@aws-sdk/client-apigatewayv2');
+  const { GetApisCommand } = apigwSdk();
   const all: FoundApi[] = [];
   let token: string | undefined;
   do {

@@ -28,6 +28,7 @@ import { confirmAccount } from '../confirm-account.js';
 import { runDeploy, type DeployResult } from '../deploy/run.js';
 import type { InitOptions } from './answers.js';
 import { writeWorkerDir } from './code.js';
+import { stsSdk } from '../../aws/sdk.js';
 
 export { gatherInit, type InitOptions } from './answers.js';
 
@@ -36,7 +37,7 @@ export async function templateAccount(template: string, target: Target, ui: Pick
   const t = loadTemplate(template);
   if (!t.bucket && !(t.spec as { buckets?: unknown[] } | undefined)?.buckets?.length) return undefined;
   const { getSts } = await import('../../aws/clients.js');
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { GetCallerIdentityCommand } = stsSdk();
   try {
     const id = await (await getSts(target)).send(new GetCallerIdentityCommand({}));
     return id.Account;

@@ -10,6 +10,7 @@ import { mapAwsError } from '../../aws/errors.js';
 import { sleep } from '../../aws/pool.js';
 import type { Target } from '../../aws/target.js';
 import type { Outcome, WaitProgress } from './wait.js';
+import { logsSdk } from '../../aws/sdk.js';
 
 const POLL_MS = 2000;
 const ERROR_LINE = /\tERROR\t|\[ERROR\]|Task timed out|Status: (error|timeout)|Runtime\.\w+Error|"errorType"/;
@@ -66,7 +67,7 @@ export interface LogFollowInput {
 }
 
 export async function followInLogs(i: LogFollowInput, deadline: number, progress: WaitProgress, signal?: AbortSignal): Promise<Outcome | undefined> {
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { FilterLogEventsCommand } = logsSdk();
   const { newCloudWatchLogs } = await import('../../aws/clients.js');
   const logs = await newCloudWatchLogs(i.target);
   const events: Array<{ at: number; message: string }> = [];

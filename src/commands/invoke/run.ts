@@ -9,6 +9,7 @@ import type { Ui } from '../../ui/index.js';
 import { readValue } from '../input.js';
 import type { InvokeFlags } from './index.js';
 import { followInvocation, planWait, type Outcome } from './wait.js';
+import { lambdaSdk } from '../../aws/sdk.js';
 
 export interface InvokeOptions {
   function: string;
@@ -62,7 +63,7 @@ export function parseInvoke(fn: string, f: InvokeFlags, stdin: { isTTY?: boolean
 
 export async function runInvoke(o: InvokeOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner'>, signal?: AbortSignal): Promise<InvokeResult> {
   const lambda: LambdaClient = await getLambda(target, ui);
-  const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+  const { InvokeCommand } = lambdaSdk();
   const fail = (err: unknown, operation: string) => mapAwsError(err, { target, service: 'lambda', operation, resource: `function "${o.function}"` });
   const plan = o.wait ? await planWait(target, lambda, o.function, signal).catch((err: unknown) => { throw err instanceof SvlError ? err : fail(err, 'GetFunctionConfiguration'); }) : undefined;
   const startMs = Date.now();

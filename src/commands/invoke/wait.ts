@@ -15,6 +15,7 @@ import { cancelled, SvlError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { followOnEmulator } from './follow-emulator.js';
 import { followInLogs } from './follow-logs.js';
+import { lambdaSdk, sqsSdk, type SqsSdk } from '../../aws/sdk.js';
 
 export interface WaitTarget {
   via: 'OnSuccess' | 'OnFailure' | 'DeadLetterConfig';
@@ -48,7 +49,7 @@ export type WaitPlan = { kind: 'emulator' } | { kind: 'destinations'; targets: W
 
 /** Decided before invoking, so a missing function fails before anything runs. */
 export async function planWait(target: Target, lambda: LambdaClient, fn: string, signal?: AbortSignal): Promise<WaitPlan> {
-  const { GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand } = await import('@aws-sdk/client-lambda');
+  const { GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand } = lambdaSdk();
   const conf = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), { abortSignal: signal });
   if (target.kind === 'local') return { kind: 'emulator' };
   const targets = await waitTargets(lambda, fn, signal);
@@ -110,7 +111,7 @@ function describeProgress(p: WaitProgress): string {
 
 /** The function's SQS destinations and DLQ (possibly none). */
 async function waitTargets(lambda: LambdaClient, fn: string, signal?: AbortSignal): Promise<WaitTarget[]> {
-  const { GetFunctionEventInvokeConfigCommand, GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+  const { GetFunctionEventInvokeConfigCommand, GetFunctionConfigurationCommand } = lambdaSdk();
   const out: WaitTarget[] = [];
   try {
     const c = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: fn }), { abortSignal: signal });
@@ -126,7 +127,7 @@ async function waitTargets(lambda: LambdaClient, fn: string, signal?: AbortSigna
 
 async function followOutcome(target: Target, ui: Pick<Ui, 'info' | 'spinner'>, targets: WaitTarget[], requestId: string, deadline: number, signal?: AbortSignal): Promise<Outcome | undefined> {
   const sqs = await getSqs(target, ui);
-  const S = await import('@aws-sdk/client-sqs');
+  const S = sqsSdk();
   const urls = new Map<WaitTarget, string>();
   for (const t of targets) {
     const [, , , , account, name] = t.arn.split(':');
@@ -146,7 +147,7 @@ async function followOutcome(target: Target, ui: Pick<Ui, 'info' | 'spinner'>, t
   return undefined;
 }
 
-async function scan(sqs: SQSClient, S: typeof import('@aws-sdk/client-sqs'), url: string, t: WaitTarget, requestId: string, signal?: AbortSignal): Promise<Outcome | undefined> {
+async function scan(sqs: SQSClient, S: SqsSdk, url: string, t: WaitTarget, requestId: string, signal?: AbortSignal): Promise<Outcome | undefined> {
   const r = await sqs.send(new S.ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 5, MessageAttributeNames: ['All'] }), { abortSignal: signal });
   const messages = r.Messages ?? [];
   if (messages.length) {

@@ -10,6 +10,7 @@ import type { Target } from '../../aws/target.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
 import { durationMs } from '../flags.js';
+import { logsSdk } from '../../aws/sdk.js';
 
 export interface LogsOptions {
   function: string;
@@ -86,7 +87,7 @@ async function emulatorLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' 
 }
 
 async function cloudWatchLogs(o: LogsOptions, target: Target, ui: Pick<Ui, 'info' | 'spinner' | 'hint'>, emit: (e: LogEvent) => void, signal?: AbortSignal): Promise<number> {
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { FilterLogEventsCommand } = logsSdk();
   const { newCloudWatchLogs } = await import('../../aws/clients.js');
   const logs = await newCloudWatchLogs(target);
   const group = `/aws/lambda/${o.function}`;

@@ -1,5 +1,4 @@
 /** The work of `svl publish`: validate everything, find the topic (FIFO or not), publish one message or a stream. */
-import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { getSns } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { arnName } from '../../aws/inventory-model.js';
@@ -12,6 +11,10 @@ import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
 import { readStdinText } from '../input.js';
 import { checkId, checkSubject, fifoProblem, parseAttributeFlags, problemError, resolveBody, sdkAttributes, type OutgoingMessage } from '../messages.js';
 import type { PublishFlags } from './index.js';
+import { snsSdk } from '../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { PublishBatchCommand, PublishCommand } = snsSdk();
 
 /** PublishBatch: at most 256 KiB for the whole batch (AWS). */
 const MAX_BATCH_BYTES = 262_144;

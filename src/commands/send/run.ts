@@ -1,5 +1,4 @@
 /** The work of `svl send`: validate everything, find the queue (FIFO or not), send one message or a stream. */
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqs } from '../../aws/clients.js';
 import { mapAwsError } from '../../aws/errors.js';
 import { locateQueue, queueRefName } from '../../aws/locate.js';
@@ -11,6 +10,10 @@ import { checkNdjsonSource, parseSkip } from '../ndjson-input.js';
 import { readStdinText } from '../input.js';
 import { checkId, fifoProblem, parseAttributeFlags, parseDelay, problemError, resolveBody, sdkAttributes, type OutgoingMessage } from '../messages.js';
 import type { SendFlags } from './index.js';
+import { sqsSdk } from '../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { SendMessageBatchCommand, SendMessageCommand } = sqsSdk();
 
 /** SendMessageBatch: at most 1 MiB for the whole batch (AWS, since August 2025). */
 const MAX_BATCH_BYTES = 1_048_576;

@@ -9,7 +9,7 @@
  *   and stops as soon as a message shows it is near maxReceiveCount: the next receive of such a message,
  *   by anyone, could push it into the DLQ. With --consume it deletes what it shows instead.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { QueueDetails } from '../../aws/dlq.js';
 import { Holder, HOLD_SECONDS } from '../../aws/holder.js';
@@ -20,6 +20,10 @@ import { createTap, removeTap, TAP_HEARTBEAT_SECONDS, touchTap, type SnsFeed, ty
 import type { Target } from '../../aws/target.js';
 import { UsageError } from '../../errors.js';
 import { decodePeeked, decodeReceived, type DecodedMessage, type ReadVia } from '../decode.js';
+import { sqsSdk } from '../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { DeleteMessageBatchCommand, ReceiveMessageCommand } = sqsSdk();
 
 export interface TailSource {
   readonly via: ReadVia;

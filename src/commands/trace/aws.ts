@@ -24,6 +24,7 @@ import { SvlError } from '../../errors.js';
 import type { DecodedMessage } from '../decode.js';
 import { readSnapshot } from '../dlq/read.js';
 import { durationMs } from '../flags.js';
+import { logsSdk } from '../../aws/sdk.js';
 
 export interface AwsLogLine {
   function: string;
@@ -127,7 +128,7 @@ async function searchDeadLetters(id: string, queue: string, target: Target, ui: 
 
 async function searchLogs(id: string, functions: string[], since: string, target: Target, signal?: AbortSignal): Promise<AwsLogLine[]> {
   const out: AwsLogLine[] = [];
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { FilterLogEventsCommand } = logsSdk();
   const { newCloudWatchLogs } = await import('../../aws/clients.js');
   const logs = await newCloudWatchLogs(target);
   const startTime = Date.now() - (durationMs(since) ?? 3_600_000);

@@ -20,7 +20,7 @@
  *   received messages not yet sent are released for the resume.
  * Deliberately not here: choosing the destination (run.ts), the journal format (journal.ts).
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { queueState, type QueueDetails } from '../../../aws/dlq.js';
 import { mapAwsError } from '../../../aws/errors.js';
 import { Holder } from '../../../aws/holder.js';
@@ -30,6 +30,10 @@ import { decodeReceived } from '../../decode.js';
 import { matches, type MatchExpr } from '../../match.js';
 import { MAX_MESSAGE_BYTES, MOVER_SYSTEM_ATTRIBUTES, outgoing, type Outgoing } from './entries.js';
 import type { Journal, JournalQueue, LeftReason, MovedLine } from './journal.js';
+import { sqsSdk } from '../../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } = sqsSdk();
 
 const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES;
 /** Failures listed in the result; `failed` counts them all. */

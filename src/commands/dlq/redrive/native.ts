@@ -4,7 +4,7 @@
  * the server: Ctrl-C stops following it and asks whether to cancel it too (no prompt possible: it keeps
  * running, and the hint says how to follow or cancel it).
  */
-import { StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { cancelMoveTask, latestMoveTask, type QueueDetails } from '../../../aws/dlq.js';
 import { mapAwsError } from '../../../aws/errors.js';
 import { sleep } from '../../../aws/pool.js';
@@ -13,6 +13,10 @@ import { SvlError } from '../../../errors.js';
 import type { Ui } from '../../../ui/index.js';
 import type { StopControl } from '../../stop.js';
 import type { Destination } from './mover.js';
+import { sqsSdk } from '../../../aws/sdk.js';
+
+// Loaded with require (sdk.ts says why), when this module is.
+const { StartMessageMoveTaskCommand } = sqsSdk();
 
 export interface NativeResult {
   mode: 'native';
