@@ -61,6 +61,14 @@ const rules = [
     files: sources.filter((p) => p.startsWith('src/domain/')),
     pattern: /(?:from\s+|import\s*\(\s*)['"]\.\.\//,
   },
+  {
+    // One way to load the SDK: require() through sdk.ts, cheaper than an ESM import of its CommonJS files,
+    // and an import after a require pays the ESM loader's work again (sdk.ts says why). Types are free.
+    name: 'AWS SDK client package loaded outside src/aws/sdk.ts (use sqsSdk() & co.; `import type` is fine)',
+    files: sources.filter((p) => !isTest(p)),
+    allowed: (p) => p === 'src/aws/sdk.ts',
+    pattern: /(?:^\s*import\s+(?!type\b)[^;]*from\s+|^\s*\}\s*from\s+|(?<!typeof\s+)import\s*\(\s*|require\s*\(\s*)['"]@aws-sdk\/client-/,
+  },
   { name: 'skipped test (.skip( or skip: true)', files: tests, pattern: /\.skip\s*\(|\bskip\s*:\s*true\b/ },
   { name: 'focused test (.only( or only: true)', files: tests, pattern: /\.only\s*\(|\bonly\s*:\s*true\b/ },
 ];
