@@ -4,7 +4,7 @@
  * merged so that one queue or topic gets one policy with every added statement.
  */
 import { checkBuckets } from './buckets.js';
-import { MAX_WINS } from './fix-refresh.js';
+import { fixValue } from './fix-refresh.js';
 import { checkJournal, checkLambda } from './lambda.js';
 import { SEVERITY_ORDER, withStatement, type CheckResult, type DoctorModel, type Finding, type FixAction, type NotChecked, type PolicyStatement } from './model.js';
 import { checkQueues } from './queues.js';
@@ -36,11 +36,9 @@ export function runChecks(m: DoctorModel): CheckResult {
   return { findings: unique, notChecked: [...nc.values()] };
 }
 
+/** Two findings' attributes for one queue: a VisibilityTimeout or MessageRetentionPeriod keeps the larger value. */
 function mergeAttributes(into: Record<string, string>, add: Record<string, string>): void {
-  for (const [k, v] of Object.entries(add)) {
-    const cur = into[k];
-    into[k] = MAX_WINS.has(k) && cur !== undefined && Number(cur) > Number(v) ? cur : v;
-  }
+  for (const [k, v] of Object.entries(add)) into[k] = fixValue(k, into[k], v);
 }
 
 /**
