@@ -8,7 +8,7 @@ import type { Target } from '../../aws/target.js';
 import { flowNotFound } from '../../aws/inventory.js';
 import { SvlError, UsageError } from '../../errors.js';
 import type { Ui } from '../../ui/index.js';
-import { countBySeverity, fixStepTitle, planFixes, runChecks, type Finding, type NotChecked, type DoctorTarget } from '../../flows/doctor/index.js';
+import { countBySeverity, findingLabel, fixStepTitle, planFixes, runChecks, type Finding, type NotChecked, type DoctorTarget } from '../../flows/doctor/index.js';
 import { countCalls, discoverForDoctor, type CallCounter } from '../../flows/doctor/discover.js';
 import type { DoctorFlags } from './index.js';
 
@@ -101,9 +101,8 @@ export async function runDoctor(o: DoctorOptions, target: Target, ui: Ui, cancel
   if (target.kind === 'aws' && outcomes.some((x) => x.ok)) {
     // Checking again at once would read state AWS may not have propagated yet and report it as final.
     const addressed = new Set(outcomes.filter((x) => x.ok).flatMap((x) => x.step.findings));
-    const flows = result.flows.map((f) => ({ ...f, findings: f.findings.filter((x) => !addressed.has(`${x.id}: ${x.title}`)) }));
-    const left = flows.flatMap((f) => f.findings);
-    return { ...result, flows, summary: { flows: flows.length, ...countBySeverity(left), fixable: left.filter((f) => f.fix.action).length }, calls: sumCalls(passes), fixed, pendingPropagation: true };
+    const flows = result.flows.map((f) => ({ ...f, findings: f.findings.filter((x) => !addressed.has(findingLabel(x))) }));
+    return { ...result, flows, summary: summaryOf(flows), calls: sumCalls(passes), fixed, pendingPropagation: true };
   }
   const after = await check(o, target, ui, cancel.signal);
   return { ...after, calls: sumCalls([...passes, ['after', after.calls]]), fixed };
@@ -127,14 +126,12 @@ async function check(o: DoctorOptions, target: Target, ui: Ui, signal?: AbortSig
   const d = await discoverForDoctor(target, ui, { flow: o.flow, signal });
   if (o.flow !== undefined && d.models.length === 0) throw flowNotFound(o.flow, d.allFlows, target);
   const flows = d.models.map((m): FlowReport => ({ flow: m.flow, ...runChecks(m) }));
+  return { target: d.target, flows, notChecked: d.notChecked, summary: summaryOf(flows), calls: d.calls };
+}
+
+function summaryOf(flows: readonly FlowReport[]): DoctorResult['summary'] {
   const all = flows.flatMap((f) => f.findings);
-  return {
-    target: d.target,
-    flows,
-    notChecked: d.notChecked,
-    summary: { flows: flows.length, ...countBySeverity(all), fixable: all.filter((f) => f.fix.action).length },
-    calls: d.calls,
-  };
+  return { flows: flows.length, ...countBySeverity(all), fixable: all.filter((f) => f.fix.action).length };
 }
 
 /** The hint after the result, and the error that makes the exit code 1 when error-level findings remain. */

@@ -63,7 +63,7 @@ export function planFixes(findings: readonly Finding[]): FixStep[] {
   for (const f of findings) {
     const a: FixAction | undefined = f.fix.action;
     if (!a) continue;
-    const label = `${f.id}: ${f.title}`;
+    const label = findingLabel(f);
     if (a.kind === 'sqs-set-attributes' || a.kind === 'sqs-add-policy-statement') {
       const step = queues.get(a.queueUrl) ?? { kind: 'sqs-set-attributes', queue: a.queue, queueUrl: a.queueUrl, attributes: {}, statements: [], was: {}, findings: [] };
       queues.set(a.queueUrl, step);
@@ -91,6 +91,9 @@ export function planFixes(findings: readonly Finding[]): FixStep[] {
   }
   return [...queues.values(), ...topics.values(), ...others];
 }
+
+/** How a fix step names the findings it addresses (`FixStep.findings`). */
+export const findingLabel = (f: Pick<Finding, 'id' | 'title'>): string => `${f.id}: ${f.title}`;
 
 export const fixStepTitle = (s: FixStep): string => {
   switch (s.kind) {
