@@ -85,11 +85,7 @@ function shell(line, { input, cwd = root } = {}) {
 /** Signals `job` once `op` calls beyond the first `after` are held, then lets them through. */
 async function interrupt(job, op, after, signal = 'SIGINT') {
   gate.holdWhen((o, n) => o === op && n > after);
-  await gate.held(1);
-  job.child.kill(signal);
-  await job.waitFor(/Stopping at a safe point/);
-  gate.release();
-  return job.done;
+  return gate.interrupt(job, signal);
 }
 
 test('send --ndjson of 20,000 lines, Ctrl-C: exact count, resume command; the resume delivers the rest, nothing lost or twice', async () => {

@@ -472,12 +472,7 @@ test('Ctrl-C while --fix applies: stops between two fixes, says which were appli
   try {
     // The second fix's write is held until the command has seen the signal: the stop point is exact.
     gate.holdWhen((op, n) => op === 'SetQueueAttributes' && n === 2);
-    const p = spawnSvl(['doctor', 'cancel-fix', '--local', '--fix', '--yes'], { env: localEnv(gate.url), timeoutMs: 60_000 });
-    await gate.held(1);
-    p.child.kill('SIGINT');
-    await p.waitFor(/Stopping at a safe point/);
-    gate.release();
-    const r = await p.done;
+    const r = await gate.interrupt(spawnSvl(['doctor', 'cancel-fix', '--local', '--fix', '--yes'], { env: localEnv(gate.url), timeoutMs: 60_000 }));
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /Error: Cancelled: applied 2 of 3 fixes \(queue cancel-fix-a: set Policy; queue cancel-fix-b: set Policy\)/);
     assert.match(r.stderr, /Hint: continue with: svl doctor cancel-fix --local --fix --yes/);

@@ -294,12 +294,7 @@ test('Ctrl-C during apply after the bucket is created: what was done is listed, 
   const gate = await startGate(t.url);
   try {
     gate.holdWhen((op) => op === 'CreateTopic');
-    const job = spawnSvl(['apply', 'cz.flow.json', '--local', '--yes'], { env: { ...localEnv(gate.url), SVL_CANCEL_GRACE_MS: '60000' }, cwd, timeoutMs: 120_000 });
-    await gate.held(1);
-    job.child.kill('SIGINT');
-    await job.waitFor(/Stopping at a safe point/);
-    gate.release();
-    const r = await job.done;
+    const r = await gate.interrupt(spawnSvl(['apply', 'cz.flow.json', '--local', '--yes'], { env: { ...localEnv(gate.url), SVL_CANCEL_GRACE_MS: '60000' }, cwd, timeoutMs: 120_000 }));
     assert.equal(r.code, 130, r.stderr);
     assert.doesNotMatch(r.stderr, NO_STACK);
     assert.match(r.stderr, /Error: Cancelled: applied 2 of \d+ changes to flow "cz" \(created bucket cz-bucket, topic cz\)\n/);

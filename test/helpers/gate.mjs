@@ -62,6 +62,17 @@ export async function startGate(upstream) {
         else waiters.add({ n, resolve });
       });
     },
+    /**
+     * Once a request is held: signals the spawned command `job` (spawn.mjs), waits until it says it stops
+     * at a safe point, lets the held requests through and resolves with its result.
+     */
+    async interrupt(job, signal = 'SIGINT') {
+      await this.held(1);
+      job.child.kill(signal);
+      await job.waitFor(/Stopping at a safe point/);
+      this.release();
+      return job.done;
+    },
     /** How many requests of `operation` arrived so far. */
     count: (op) => counts.get(op) ?? 0,
     /** Lets the held requests through and stops holding. */
