@@ -4,7 +4,7 @@
  * ids, and writing a response (`{"message"}` errors, repeated headers, content-length). No routing, no
  * integrations (invoke.ts).
  */
-import { randomBase64, randomHex } from '../lambda/random.js';
+import { randomBase64, traceRoot } from '../lambda/random.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from './response.js';
 
@@ -148,7 +148,7 @@ export function withForwardedHeaders(req: IncomingMessage, bodyLength: number): 
   if (!length) raw.push('content-length', String(bodyLength));
   if (!port) raw.push('x-forwarded-port', String(req.socket.localPort ?? 80));
   if (!proto) raw.push('x-forwarded-proto', 'http');
-  if (!trace) raw.push('x-amzn-trace-id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomHex(12)}`);
+  if (!trace) raw.push('x-amzn-trace-id', traceRoot());
   return raw;
 }
 

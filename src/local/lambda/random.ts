@@ -31,3 +31,20 @@ export function randomBase64(n: number): string {
   const at = take(n);
   return POOL.toString('base64', at, at + n);
 }
+
+let traceSecond = NaN;
+let traceTime = '';
+
+/**
+ * An X-Ray trace id's root, `Root=1-<epoch seconds as 8 hex digits>-<24 random hex digits>`: what
+ * Lambda's `_X_AMZN_TRACE_ID` and API Gateway's `x-amzn-trace-id` start with (the seconds' hex is made
+ * once a second: ids are made many to a second).
+ */
+export function traceRoot(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceTime = second.toString(16).padStart(8, '0');
+  }
+  return `Root=1-${traceTime}-${randomHex(12)}`;
+}

@@ -45,7 +45,7 @@
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomUUID } from 'node:crypto';
-import { randomHex } from './random.js';
+import { randomHex, traceRoot } from './random.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import { isSilent, SILENT, type LogFn } from '../log.js';
@@ -375,17 +375,9 @@ export class LambdaService {
   }
 }
 
-let traceSecond = NaN;
-let traceTime = '';
-
 /** An X-Ray style trace header for `Lambda-Runtime-Trace-Id` / `_X_AMZN_TRACE_ID`. */
 function traceId(): string {
-  const second = Math.floor(Date.now() / 1000);
-  if (second !== traceSecond) {
-    traceSecond = second;
-    traceTime = second.toString(16).padStart(8, '0');
-  }
-  return `Root=1-${traceTime}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+  return `${traceRoot()};Parent=${randomHex(8)};Sampled=0`;
 }
 
 /** What the journal keeps of an invocation's outcome: duration, result or error (with a log excerpt). */
