@@ -62,7 +62,6 @@ export const localEnv = (url) => ({ SVL_LOCAL_ENDPOINT: url });
 /** A loopback port nobody listens on right now (for emulators started as separate processes). */
 export { freePort } from '../../bench/report.mjs';
 
-/** `svl local start` as its own process on `stateDir` and `port` (crash tests kill it); resolves once it answers. */
 /**
  * Kills an emulator process started by startEmulatorProcess (if it still runs) and waits until it has
  * exited, so nothing writes into its state directory when a test removes it afterwards.
@@ -74,6 +73,7 @@ export async function stopEmulatorProcess(child) {
   await exited;
 }
 
+/** `svl local start` as its own process on `stateDir` and `port` (crash tests kill it); resolves once it answers. */
 export async function startEmulatorProcess(stateDir, port) {
   const child = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--state-dir', stateDir, '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
