@@ -111,8 +111,7 @@ test('the log of a Tail invocation that was answered survives kill -9 of the emu
   const out = await lambda.send(new L.InvokeCommand({ FunctionName: 'durable-log', Payload: Buffer.from('{"lines":1}'), LogType: 'Tail' }));
   assert.match(Buffer.from(out.LogResult, 'base64').toString('utf8'), /line 0/);
   const requestId = out.$metadata.requestId;
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  await stopEmulatorProcess(child);
   ({ child, url } = await startEmulatorProcess(stateDir, port));
   const events = (await (await fetch(`${url}/_svl/lambda/logs?function=durable-log`)).json()).events;
   assert.equal(events.length, 1, JSON.stringify(events));

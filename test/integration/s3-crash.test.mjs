@@ -53,8 +53,7 @@ test('SIGKILL mid-upload: acknowledged objects intact byte for byte, the partial
   req.on('error', () => {});
   req.write(randomBytes(8 * 1024 * 1024));
   await until(() => readdirSync(tmpDir).some((f) => statSync(join(tmpDir, f)).size > 0), 'the partial upload to reach the disk');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  await stopEmulatorProcess(child);
   req.destroy();
 
   ({ child, url } = await startProcess(stateDir, port));
