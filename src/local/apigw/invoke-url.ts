@@ -4,7 +4,7 @@
  * ids, and writing a response (`{"message"}` errors, repeated headers, content-length). No routing, no
  * integrations (invoke.ts).
  */
-import { randomBase64, traceRoot } from '../lambda/random.js';
+import { randomBase64, traceRoot } from '../random.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from './response.js';
 

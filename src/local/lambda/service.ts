@@ -45,7 +45,7 @@
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomUUID } from 'node:crypto';
-import { randomHex, traceRoot } from './random.js';
+import { randomHex, traceRoot } from '../random.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import { isSilent, SILENT, type LogFn } from '../log.js';

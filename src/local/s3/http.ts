@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
-import { randomFillSync } from 'node:crypto';
 import type { StreamContext } from '../protocol/request.js';
 import { XML_DECL, tag } from '../protocol/rest-xml.js';
 import { S3Error, entityTooLarge } from './errors.js';
 import type { S3Service } from './service.js';
+import { randomBase64, randomHex } from '../random.js';
 
 export interface S3Context {
   s3: S3Service;
@@ -40,19 +40,9 @@ export interface S3Reply {
   stream?: { readable: Readable; length: number };
 }
 
-/** Random bytes for request ids, drawn 56 at a time from a pool refilled in one call (not two calls per request). */
-const ID_BYTES = 56;
-const idPool = Buffer.alloc(ID_BYTES * 256);
-let idAt = idPool.length;
-
+/** An S3 request's x-amz-request-id (16 hex digits) and x-amz-id-2 (48 random bytes, base64), from the pooled random bytes. */
 export function newRequestIds(): { requestId: string; hostId: string } {
-  if (idAt === idPool.length) {
-    randomFillSync(idPool);
-    idAt = 0;
-  }
-  const at = idAt;
-  idAt += ID_BYTES;
-  return { requestId: idPool.toString('hex', at, at + 8).toUpperCase(), hostId: idPool.toString('base64', at + 8, at + ID_BYTES) };
+  return { requestId: randomHex(8).toUpperCase(), hostId: randomBase64(48) };
 }
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

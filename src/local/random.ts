@@ -1,8 +1,8 @@
 /**
- * Random identifiers on the invocation path (trace ids, API Gateway request ids) from a pooled buffer of
- * cryptographic random bytes, refilled 4 KB at a time: one `randomFillSync` per ~100 invocations instead
- * of several per invocation. Same quality as `randomBytes`; not for secrets that must never share a
- * buffer with other values (nothing here is a secret).
+ * Random identifiers on the request and invocation paths (trace ids, API Gateway and S3 request ids),
+ * shared by the services, from a pooled buffer of cryptographic random bytes, refilled 4 KB at a time:
+ * one `randomFillSync` per ~100 ids instead of one or several per request. Same quality as `randomBytes`;
+ * not for secrets that must never share a buffer with other values (nothing here is a secret).
  */
 import { randomFillSync } from 'node:crypto';
 
