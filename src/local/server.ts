@@ -78,19 +78,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? new SystemClock();
   const log = opts.log ?? SILENT;
+  // The durable state directory; undefined for an in-memory emulator (inMemory, or no directory given).
+  const stateDir = opts.inMemory ? undefined : opts.stateDir || undefined;
+  const signing = stateDir ? { key: join(stateDir, 'sns-signing-key.pem'), cert: join(stateDir, 'sns-signing-cert.pem') } : undefined;
   const store = openStore({ stateDir: opts.stateDir, inMemory: opts.inMemory });
   let url = '';
   try {
     const sqs = new SqsService({ db: store.db, clock, log });
     const sns = new SnsService({ db: store.db, clock, sqs, log });
-    if (opts.stateDir && !opts.inMemory) useSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'), join(opts.stateDir, 'sns-signing-cert.pem'));
+    if (signing) useSigningKeyFile(signing.key, signing.cert);
     else useNoSigningKeyFile();
     const lambda = new LambdaService({
       db: store.db,
       clock,
       sqs,
       sns,
-      stateDir: opts.inMemory ? undefined : opts.stateDir,
+      stateDir,
       endpoint: () => url,
       processLimit: opts.lambdaProcessLimit,
       idleProcessMs: opts.lambdaIdleProcessMs,
@@ -116,7 +119,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         import('./s3/notification-ops.js'),
         import('./apigw/service.js'),
       ]);
-      const s = new S3Service({ db: store.db, clock, stateDir: opts.inMemory ? undefined : opts.stateDir, log });
+      const s = new S3Service({ db: store.db, clock, stateDir, log });
       attachNotifications(s, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
       const a = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
       s3 = s;
@@ -134,13 +137,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
     let loading: Promise<{ s3: S3Service; apigw: ApiGatewayService }> | undefined;
     const services = () => (loading ??= makeServices());
-    const lazy = !!opts.loadOnFirstUse && (!!opts.inMemory || !opts.stateDir);
+    const lazy = !!opts.loadOnFirstUse && !stateDir;
     if (!lazy) await services();
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
-      stateDir: opts.inMemory ? undefined : opts.stateDir,
-      inMemory: !!opts.inMemory || !opts.stateDir,
+      stateDir,
+      inMemory: !stateDir,
       endpoint: () => url,
       journal,
       busy: () => (s3 && apigw ? [...s3.busy(), ...apigw.busy()] : loading ? ['S3 and API Gateway loading'] : []),
@@ -259,8 +262,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     started = true;
     // The SNS signing key (an RSA generation on a fresh state directory) is made off the event loop
     // after the emulator answers; a signature needed sooner makes it at once.
-    if (opts.stateDir && !opts.inMemory) realSetImmediate(warmSigningKey);
-    log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
+    if (stateDir) realSetImmediate(warmSigningKey);
+    log(`svl emulator listening on ${url} (${stateDir ? `state in ${stateDir}` : 'in memory'})`);
 
     let closing: Promise<void> | undefined;
     return {
@@ -300,7 +303,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           if (pending > 0) await new Promise<void>((r) => (drained = r));
           journal.flush();
           await certServer.close();
-          if (opts.stateDir && !opts.inMemory) releaseSigningKeyFile(join(opts.stateDir, 'sns-signing-key.pem'));
+          if (signing) releaseSigningKeyFile(signing.key);
           store.close();
           log('svl emulator stopped');
         })();
