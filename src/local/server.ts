@@ -14,7 +14,7 @@ import { LAMBDA_PATH } from './lambda/operations.js';
 import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from './lambda/constants.js';
 import { restJsonError } from './protocol/rest-json.js';
 import { requestTooLarge } from './lambda/errors.js';
-import { releaseSigningKeyFile, useNoSigningKeyFile, useSigningKeyFile, warmSigningKey } from './sns/envelope.js';
+import { httpsCredentials, releaseSigningKeyFile, useNoSigningKeyFile, useSigningKeyFile } from './sns/signing-key.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
@@ -257,9 +257,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     lambda.start();
     apigw?.start();
     started = true;
-    // The SNS signing key (an RSA generation on a fresh state directory) is made off the event loop
-    // after the emulator answers; a signature needed sooner makes it at once.
-    if (opts.stateDir && !opts.inMemory) realSetImmediate(warmSigningKey);
+    // A durable emulator's https certificate (sns-https-cert.pem, the file a client trusts) exists from its
+    // start: an ECDSA P-256 key and certificate, well under a millisecond, made once the emulator answers.
+    // The RSA signing key waits for the first signature.
+    if (opts.stateDir && !opts.inMemory) realSetImmediate(httpsCredentials);
     log(`svl emulator listening on ${url} (${opts.inMemory || !opts.stateDir ? 'in memory' : `state in ${opts.stateDir}`})`);
 
     let closing: Promise<void> | undefined;

@@ -145,6 +145,10 @@ test('notifications signed before a restart still verify with the key served aft
       assert.equal(new X509Certificate(pem).checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8'))), true);
       // The certificate is kept too, so one trusted before the restart (NODE_EXTRA_CA_CERTS) stays trusted.
       assert.equal(readFileSync(join(dir, 'sns-signing-cert.pem'), 'utf8'), pem);
+      // So is the https listener's (the certificate a client trusts to fetch SigningCertURL).
+      const httpsCert = await (await fetch(`${t.url}/_svl/sns/https-cert.pem`)).text();
+      assert.equal(readFileSync(join(dir, 'sns-https-cert.pem'), 'utf8'), httpsCert);
+      assert.equal(statSync(join(dir, 'sns-https-key.pem')).mode & 0o777, 0o600);
     } finally {
       await t.close();
     }
