@@ -61,7 +61,12 @@ function sign(fields: Array<[string, string | undefined]>, version: string): str
   return signature;
 }
 
-const isoTimestamp = (ms: number): string => new Date(ms).toISOString();
+/** ISO-8601 with milliseconds; the last one is kept (every delivery and entry of a publish shares its time). */
+let lastTimestamp = { ms: NaN, iso: '' };
+function isoTimestamp(ms: number): string {
+  if (lastTimestamp.ms !== ms) lastTimestamp = { ms, iso: new Date(ms).toISOString() };
+  return lastTimestamp.iso;
+}
 
 export interface NotificationInput {
   messageId: string;
@@ -108,6 +113,24 @@ export function notificationEnvelope(n: NotificationInput): Record<string, unkno
     );
   }
   return env;
+}
+
+/**
+ * The Notification document of one message as JSON text for any of its subscriptions: the same bytes as
+ * `JSON.stringify(notificationEnvelope({...n, subscriptionArn}))`, built (and signed) once per message
+ * rather than once per subscriber. Only UnsubscribeURL differs between subscribers, and it comes after
+ * every other key but MessageAttributes, so the document is a head, the URL and a tail.
+ */
+export function notificationText(n: Omit<NotificationInput, 'subscriptionArn'>): (subscriptionArn: string) => string {
+  const env = notificationEnvelope({ ...n, subscriptionArn: '' });
+  const attributes = env.MessageAttributes;
+  delete env.UnsubscribeURL;
+  delete env.MessageAttributes;
+  const body = JSON.stringify(env);
+  const head = `${body.slice(0, -1)},"UnsubscribeURL":`;
+  const tail = attributes === undefined ? '}' : `,"MessageAttributes":${JSON.stringify(attributes)}}`;
+  const prefix = `${n.baseUrl}/?Action=Unsubscribe&SubscriptionArn=`;
+  return (subscriptionArn) => head + JSON.stringify(prefix + subscriptionArn) + tail;
 }
 
 export function confirmationEnvelope(o: {
