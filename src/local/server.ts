@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { openStore, type Store } from './store/db.js';
+import { openStore, type Db, type Store } from './store/db.js';
 import { SystemClock, type Clock } from './clock.js';
 import { SqsService } from './sqs/service.js';
 import { SnsService } from './sns/service.js';
@@ -44,9 +44,11 @@ export interface EmulatorOptions {
   /** Events the journal keeps (a ring; default 100,000). */
   journalSize?: number;
   /**
-   * In-memory only: import S3 and API Gateway on their first request rather than at start (~40 ms of
-   * module loading that most svl/testing processes never use). Their state starts empty either way;
-   * `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing sets it.
+   * Import S3 and API Gateway on their first request rather than at start (~40 ms of module loading that
+   * most svl/testing processes and many emulators never use), when nothing of theirs is stored: in memory,
+   * or a state directory without buckets or APIs (a durable emulator with either loads them at start, to
+   * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing
+   * and `svl local start` set it.
    */
   loadOnFirstUse?: boolean;
 }
@@ -134,7 +136,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
     let loading: Promise<{ s3: S3Service; apigw: ApiGatewayService }> | undefined;
     const services = () => (loading ??= makeServices());
-    const lazy = !!opts.loadOnFirstUse && (!!opts.inMemory || !opts.stateDir);
+    const lazy = !!opts.loadOnFirstUse && (!!opts.inMemory || !opts.stateDir || !storesS3OrApis(store.db));
     if (!lazy) await services();
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
@@ -312,6 +314,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     store.close();
     throw err;
   }
+}
+
+/** Whether a state directory holds anything of S3 or API Gateway (a bucket or an API), which their start restores. */
+function storesS3OrApis(db: Db): boolean {
+  return db.prepare('SELECT EXISTS (SELECT 1 FROM s3_buckets) OR EXISTS (SELECT 1 FROM apigw_apis) AS found').pluck().get() === 1;
 }
 
 /**
