@@ -178,3 +178,30 @@ test('an emulator started before a durable one that closed and lost its state di
     await t0.close();
   }
 });
+
+test("a topic's delivery counters: counted at once, written after the publish's commit (at the latest when the emulator stops), kept across a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-sns-stats-'));
+  try {
+    let t = await setupSns({ stateDir: dir });
+    const topic = await t.createTopic('counted');
+    await t.subscribeQueue(topic);
+    await t.call('Publish', { TopicArn: topic, Message: 'one' });
+    await t.call('Publish', { TopicArn: topic, Message: 'two' });
+    const stored = () => t.emu.store.db.prepare('SELECT published, delivered FROM sns_topics WHERE arn = ?').get(topic);
+    const live = () => t.emu.sns.stats().find((s) => s.topic === 'counted');
+    assert.deepEqual({ published: live().published, delivered: live().delivered }, { published: 2, delivered: 2 }, 'counted at once');
+    assert.deepEqual({ ...stored() }, { published: 0, delivered: 0 }, 'not written by the publishes themselves');
+    t.emu.sns.registry.flushStats(); // what the timer does STATS_FLUSH_MS after the first publish
+    assert.deepEqual({ ...stored() }, { published: 2, delivered: 2 });
+    await t.call('Publish', { TopicArn: topic, Message: 'three' });
+    await t.close(); // stopping writes what is pending
+    t = await setupSns({ stateDir: dir });
+    try {
+      assert.deepEqual({ published: live().published, delivered: live().delivered }, { published: 3, delivered: 3 });
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

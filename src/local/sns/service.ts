@@ -193,6 +193,7 @@ export class SnsService {
 
   stop(): void {
     this.http.stop();
+    this.registry.stopDeferringStats();
   }
 
   topicArn(name: string, region = this.region): string {
