@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // SNS fan-out: publish throughput and publish-to-receivable latency with 1, 10 and 50 SQS subscribers
 // (half of them filtered out by a filter policy), against svl's emulator (separate process, durable
-// SQLite state) and moto_server in the same run. Writes Markdown to stdout and bench/results/sns.{json,md}.
+// SQLite state) and moto_server in the same run. Writes Markdown to stdout and bench/results/sns.{json,md}
+// (sns-envelope.* with --delivery envelope).
+// --delivery raw (default) delivers the message as published (RawMessageDelivery); envelope delivers the
+// signed notification document (one RSA signature per publish), the issue-18 row: its latency target is
+// p50 <= 1 ms with 10 subscribers.
 //
-//   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--only svl|svl-nojournal|moto]
+//   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--delivery raw|envelope]
+//                      [--subscribers 1,10,50] [--only svl|svl-nojournal|moto]
 import { parseArgs } from 'node:util';
 import { Agent, request as httpRequest } from 'node:http';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
@@ -18,13 +23,17 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '20' },
     only: { type: 'string' },
+    delivery: { type: 'string', default: 'raw' },
+    subscribers: { type: 'string', default: '1,10,50' },
   },
 });
+if (!['raw', 'envelope'].includes(args.delivery)) throw new Error(`--delivery must be raw or envelope (got ${args.delivery})`);
+const RAW = args.delivery === 'raw';
 const PUBLISHES = Number(args.publishes);
 const LATENCY_SAMPLES = Number(args.latency);
 const CLIENTS = Number(args.clients);
 const MAX_SECONDS = Number(args.seconds);
-const SUBSCRIBERS = [1, 10, 50];
+const SUBSCRIBERS = args.subscribers.split(',').map(Number);
 const cfg = (url) => clientConfig(url, 8);
 
 async function setup(url, n, tag) {
@@ -47,7 +56,7 @@ async function setup(url, n, tag) {
         TopicArn,
         Protocol: 'sqs',
         Endpoint: arn,
-        Attributes: { RawMessageDelivery: 'true', ...(filtered ? { FilterPolicy: JSON.stringify({ kind: ['never'] }) } : { FilterPolicy: JSON.stringify({ kind: ['order', 'probe'] }) }) },
+        Attributes: { RawMessageDelivery: String(RAW), ...(filtered ? { FilterPolicy: JSON.stringify({ kind: ['never'] }) } : { FilterPolicy: JSON.stringify({ kind: ['order', 'probe'] }) }) },
       }),
     );
     queues.push({ name, url: QueueUrl, filtered });
@@ -115,7 +124,8 @@ async function latency(env) {
     const t0 = performance.now();
     await env.sns.send(new PublishCommand({ TopicArn: env.TopicArn, Message: `probe-${i}`, MessageAttributes: attrs('probe') }));
     let r = await poll;
-    while (!(r.Messages ?? []).some((m) => m.Body === `probe-${i}`)) {
+    const probeOf = (m) => (RAW ? m.Body : JSON.parse(m.Body).Message) === `probe-${i}`;
+    while (!(r.Messages ?? []).some(probeOf)) {
       if (performance.now() - t0 > 10_000) throw new Error('probe message never arrived');
       r = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: probe.url, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
     }
@@ -160,7 +170,7 @@ for (const [name, start] of [
 }
 
 const lines = [
-  `SNS fan-out to SQS (raw delivery, half of the subscribers filtered out; ${CLIENTS} concurrent publishers, up to ${PUBLISHES} publishes or ${MAX_SECONDS}s; publishes as raw Query POSTs from 2x that many connections; latency = SDK publish until receivable on a waiting long poll, ${LATENCY_SAMPLES} samples; node ${process.versions.node})`,
+  `SNS fan-out to SQS (${RAW ? 'raw delivery' : 'envelope delivery, signed'}, half of the subscribers filtered out; ${CLIENTS} concurrent publishers, up to ${PUBLISHES} publishes or ${MAX_SECONDS}s; publishes as raw Query POSTs from 2x that many connections; latency = SDK publish until receivable on a waiting long poll, ${LATENCY_SAMPLES} samples; node ${process.versions.node})`,
   '',
   '| target | subscribers | publishes/s | server CPU µs/publish | latency p50 ms | latency p99 ms |',
   '|---|---:|---:|---:|---:|---:|',
@@ -188,4 +198,4 @@ if (svl && moto) {
     lines.push(`${SUBSCRIBERS[i]} subscriber(s): svl/moto throughput ${fmt(a.throughput.rate / b.throughput.rate)}x, p50 latency ${fmt(b.latency.p50Ms / a.latency.p50Ms)}x lower`);
   }
 }
-writeReport('sns', { publishes: PUBLISHES, clients: CLIENTS, results }, lines);
+writeReport(RAW ? 'sns' : 'sns-envelope', { delivery: args.delivery, publishes: PUBLISHES, clients: CLIENTS, results }, lines);

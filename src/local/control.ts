@@ -23,7 +23,7 @@ import type { WireResponse } from './protocol/json10.js';
 import type { IncomingRequest } from './router.js';
 import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
-import { SIGNING_CERT_PATH, signingCertificatePem } from './sns/envelope.js';
+import { HTTPS_CERT_PATH, SIGNING_CERT_PATH, httpsCredentials, signingCertificatePem } from './sns/signing-key.js';
 import { systemAttributes } from './sqs/receive.js';
 import { logTailBytes } from './lambda/invoke.js';
 import type { LambdaService } from './lambda/service.js';
@@ -107,6 +107,10 @@ export class ControlApi {
     if (req.method === 'GET' && url.pathname === '/_svl/health') return json(200, this.health(), req.requestId);
     if (req.method === 'GET' && url.pathname === SIGNING_CERT_PATH) {
       return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: signingCertificatePem() };
+    }
+    if (req.method === 'GET' && url.pathname === HTTPS_CERT_PATH) {
+      // The certificate of the https listener SigningCertURL names, for a client to trust (NODE_EXTRA_CA_CERTS).
+      return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': req.requestId }, body: httpsCredentials().cert };
     }
     if (req.method === 'GET' && url.pathname === '/_svl/sqs/peek') {
       // `queue` is the queue's name, in `region` (default us-east-1, the region of `svl --local`).

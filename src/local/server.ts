@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { openStore, type Store } from './store/db.js';
+import { openStore, type Db, type Store } from './store/db.js';
 import { SystemClock, type Clock } from './clock.js';
 import { SqsService } from './sqs/service.js';
 import { SnsService } from './sns/service.js';
@@ -14,7 +14,7 @@ import { LAMBDA_PATH } from './lambda/operations.js';
 import { MAX_REQUEST_BYTES as LAMBDA_MAX_REQUEST_BYTES, MAX_SYNC_PAYLOAD } from './lambda/constants.js';
 import { restJsonError } from './protocol/rest-json.js';
 import { requestTooLarge } from './lambda/errors.js';
-import { releaseSigningKeyFile, useNoSigningKeyFile, useSigningKeyFile, warmSigningKey } from './sns/envelope.js';
+import { httpsCredentials, releaseSigningKeyFile, useNoSigningKeyFile, useSigningKeyFile } from './sns/signing-key.js';
 import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
@@ -44,9 +44,11 @@ export interface EmulatorOptions {
   /** Events the journal keeps (a ring; default 100,000). */
   journalSize?: number;
   /**
-   * In-memory only: import S3 and API Gateway on their first request rather than at start (~40 ms of
-   * module loading that most svl/testing processes never use). Their state starts empty either way;
-   * `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing sets it.
+   * Import S3 and API Gateway on their first request rather than at start (~40 ms of module loading that
+   * most svl/testing processes and many emulators never use), when nothing of theirs is stored: in memory,
+   * or a state directory without buckets or APIs (a durable emulator with either loads them at start, to
+   * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing
+   * and `svl local start` set it.
    */
   loadOnFirstUse?: boolean;
 }
@@ -137,7 +139,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
     let loading: Promise<{ s3: S3Service; apigw: ApiGatewayService }> | undefined;
     const services = () => (loading ??= makeServices());
-    const lazy = !!opts.loadOnFirstUse && !stateDir;
+    const lazy = !!opts.loadOnFirstUse && (!stateDir || !storesS3OrApis(store.db));
     if (!lazy) await services();
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
@@ -260,9 +262,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     lambda.start();
     apigw?.start();
     started = true;
-    // The SNS signing key (an RSA generation on a fresh state directory) is made off the event loop
-    // after the emulator answers; a signature needed sooner makes it at once.
-    if (stateDir) realSetImmediate(warmSigningKey);
+    // A durable emulator's https certificate (sns-https-cert.pem, the file a client trusts) exists from its
+    // start: an ECDSA P-256 key and certificate, well under a millisecond, made once the emulator answers.
+    // The RSA signing key waits for the first signature.
+    if (stateDir) realSetImmediate(httpsCredentials);
     log(`svl emulator listening on ${url} (${stateDir ? `state in ${stateDir}` : 'in memory'})`);
 
     let closing: Promise<void> | undefined;
@@ -314,6 +317,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     store.close();
     throw err;
   }
+}
+
+/** Whether a state directory holds anything of S3 or API Gateway (a bucket or an API), which their start restores. */
+function storesS3OrApis(db: Db): boolean {
+  return db.prepare('SELECT EXISTS (SELECT 1 FROM s3_buckets) OR EXISTS (SELECT 1 FROM apigw_apis) AS found').pluck().get() === 1;
 }
 
 /**

@@ -15,9 +15,8 @@
  * Deliberately not here: SDK clients (the test builds its own from `clientConfig`, so svl does not pin
  * the test's SDK version) and test-runner specifics (the optional matchers are in ./matchers.ts).
  * Start-up cost: an in-memory SQLite store and a loopback listener; the AWS SDK (for `apply`/`flows`)
- * is loaded only when a flow is applied. The SNS signing key (an RSA generation, 50-200 ms of CPU) is
- * made in libuv's thread pool from the moment this module loads, so it is ready by a test's first
- * publish; a signature needed before then would make one on the event loop, in the test's time.
+ * is loaded only when a flow is applied. The SNS signing key (RSA-1024, ~10 ms) is made by the first
+ * signature, as in every emulator (src/local/sns/signing-key.ts); nothing is made at load or start.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -25,7 +24,6 @@ import { startEmulator, type Emulator } from '../local/server.js';
 import { FakeClock, type Clock } from '../local/clock.js';
 import { realSetImmediate, realSetTimeout, realNow } from '../local/timers.js';
 import { ACCOUNT_ID, REGION } from '../local/sqs/constants.js';
-import { warmSigningKey } from '../local/sns/envelope.js';
 import { systemAttributes } from '../local/sqs/receive.js';
 import type { FlowSpec } from '../flows/spec.js';
 import type { ApplyResult } from '../flows/apply.js';
@@ -41,7 +39,6 @@ export type { InlineHandler } from '../local/lambda/runtime/inline.js';
 export type { FlowSpec } from '../flows/spec.js';
 export { FakeClock };
 
-warmSigningKey();
 
 export interface StartSvlOptions {
   /** Default 0: a free port. */
@@ -127,8 +124,6 @@ export async function startSvl(opts: StartSvlOptions = {}): Promise<Svl> {
     // S3 and API Gateway are imported by the first request for them (most test files use neither).
     loadOnFirstUse: memory,
   });
-  // Again (a no-op once the key is made or being made): a durable emulator's key is its state directory's.
-  warmSigningKey();
   try {
     const svl = build(emu);
     for (const [name, def] of Object.entries(opts.functions ?? {})) await svl.deploy(name, def);

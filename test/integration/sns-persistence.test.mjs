@@ -145,6 +145,10 @@ test('notifications signed before a restart still verify with the key served aft
       assert.equal(new X509Certificate(pem).checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8'))), true);
       // The certificate is kept too, so one trusted before the restart (NODE_EXTRA_CA_CERTS) stays trusted.
       assert.equal(readFileSync(join(dir, 'sns-signing-cert.pem'), 'utf8'), pem);
+      // So is the https listener's (the certificate a client trusts to fetch SigningCertURL).
+      const httpsCert = await (await fetch(`${t.url}/_svl/sns/https-cert.pem`)).text();
+      assert.equal(readFileSync(join(dir, 'sns-https-cert.pem'), 'utf8'), httpsCert);
+      assert.equal(statSync(join(dir, 'sns-https-key.pem')).mode & 0o777, 0o600);
     } finally {
       await t.close();
     }
@@ -172,5 +176,32 @@ test('an emulator started before a durable one that closed and lost its state di
     assert.equal(verify('RSA-SHA1', Buffer.from(canonical), pem, Buffer.from(n.Signature, 'base64')), true);
   } finally {
     await t0.close();
+  }
+});
+
+test("a topic's delivery counters: counted at once, written after the publish's commit (at the latest when the emulator stops), kept across a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-sns-stats-'));
+  try {
+    let t = await setupSns({ stateDir: dir });
+    const topic = await t.createTopic('counted');
+    await t.subscribeQueue(topic);
+    await t.call('Publish', { TopicArn: topic, Message: 'one' });
+    await t.call('Publish', { TopicArn: topic, Message: 'two' });
+    const stored = () => t.emu.store.db.prepare('SELECT published, delivered FROM sns_topics WHERE arn = ?').get(topic);
+    const live = () => t.emu.sns.stats().find((s) => s.topic === 'counted');
+    assert.deepEqual({ published: live().published, delivered: live().delivered }, { published: 2, delivered: 2 }, 'counted at once');
+    assert.deepEqual({ ...stored() }, { published: 0, delivered: 0 }, 'not written by the publishes themselves');
+    t.emu.sns.registry.flushStats(); // what the timer does STATS_FLUSH_MS after the first publish
+    assert.deepEqual({ ...stored() }, { published: 2, delivered: 2 });
+    await t.call('Publish', { TopicArn: topic, Message: 'three' });
+    await t.close(); // stopping writes what is pending
+    t = await setupSns({ stateDir: dir });
+    try {
+      assert.deepEqual({ published: live().published, delivered: live().delivered }, { published: 3, delivered: 3 });
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

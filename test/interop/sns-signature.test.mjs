@@ -8,7 +8,10 @@
 //   RSA-SHA1 (SignatureVersion 1) or RSA-SHA256 (2). Its constructor's documented first argument is that
 //   hostPattern, so the cleanest unmodified setup is `new MessageValidator(/^127\.0\.0\.1:\d+$/)` (no DNS
 //   games); the https fetch is satisfied by the emulator's https listener for the certificate, trusted
-//   by running the validator in a child process with NODE_EXTRA_CA_CERTS pointing at the certificate.
+//   by running the validator in a child process with NODE_EXTRA_CA_CERTS pointing at that listener's own
+//   certificate (the emulator's http port serves it at /_svl/sns/https-cert.pem). The listener's key is not
+//   the signing key: notifications are signed with RSA-1024 (every verifier here checks no key size, and
+//   it costs a seventh of an RSA-2048 signature), which TLS clients at OpenSSL security level 2 refuse.
 // AWS sources: "Verifying the signatures of Amazon SNS messages" (docs.aws.amazon.com/sns/latest/dg/
 // sns-verify-signature-of-message.html: download the certificate from SigningCertURL, extract the public
 // key, build `key\nvalue\n` for Message, MessageId, Subject (if present), Timestamp, TopicArn, Type
@@ -48,12 +51,15 @@ after(async () => {
 
 /** The certificate as the emulator serves it at SigningCertURL's path on its http port. */
 const certificateOf = async (doc) => (await fetch(`${t.url}${new URL(doc.SigningCertURL).pathname}`)).text();
+/** The https listener's certificate, the one a client trusts to fetch SigningCertURL. */
+const httpsCertificate = async () => (await fetch(`${t.url}/_svl/sns/https-cert.pem`)).text();
 
 /** Runs sns-validator on `docs` in a child that trusts `caFile`; one {ok} or {error} per document. */
 function validate(docs, { hostPattern = '^127\\.0\\.0\\.1:\\d+$', caFile } = {}) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: caFile };
-    const child = spawn(process.execPath, [CHILD, ...(hostPattern ? [hostPattern] : [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // At OpenSSL security level 2, as current OpenSSL (node 24) and distributions default to (node 20's is 1).
+    const child = spawn(process.execPath, ['--tls-cipher-list=DEFAULT@SECLEVEL=2', CHILD, ...(hostPattern ? [hostPattern] : [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -92,6 +98,8 @@ test('SigningCertURL is https and serves a self-signed X.509 certificate that ve
   assert.equal(cert.ca, true);
   assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1', 'names the loopback address it is served on');
   assert.ok(new Date(cert.validTo) > new Date('2049-01-01'));
+  assert.equal(cert.publicKey.asymmetricKeyDetails.modulusLength, 1024, 'RSA-1024: the cheapest key every verifier accepts');
+  assert.equal(cert.subject, 'CN=sns.amazonaws.com');
   const canonical = (doc, keys) => keys.filter((k) => doc[k] !== undefined).map((k) => `${k}\n${doc[k]}\n`).join('');
   const N = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
   const C = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
@@ -99,10 +107,13 @@ test('SigningCertURL is https and serves a self-signed X.509 certificate that ve
   assert.equal(verify('RSA-SHA1', Buffer.from(canonical(n1, N)), cert.publicKey, sig(n1)), true);
   assert.equal(verify('RSA-SHA256', Buffer.from(canonical(n2, N)), cert.publicKey, sig(n2)), true);
   assert.equal(verify('RSA-SHA1', Buffer.from(canonical(confirmation, C)), cert.publicKey, sig(confirmation)), true);
-  // The https listener serves the same certificate (fetched here trusting it explicitly).
+  // The https listener serves the same certificate (fetched here trusting the listener's own certificate
+  // explicitly, at OpenSSL security level 2, the default of current OpenSSL and of distributions).
   const https = await import('node:https');
+  const tlsCert = await httpsCertificate();
+  assert.notEqual(tlsCert, pem, 'the https listener has its own key');
   const served = await new Promise((resolve, reject) =>
-    https.get(n1.SigningCertURL, { ca: pem }, (res) => {
+    https.get(n1.SigningCertURL, { ca: tlsCert, ciphers: 'DEFAULT@SECLEVEL=2' }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode, body }));
@@ -114,7 +125,7 @@ test('SigningCertURL is https and serves a self-signed X.509 certificate that ve
 test('sns-validator (unmodified) accepts SignatureVersion 1 and 2 notifications and subscription confirmations', async () => {
   const { n1, n2, confirmation } = await documents();
   const caFile = join(dir, 'sns-cert.pem');
-  writeFileSync(caFile, await certificateOf(n1));
+  writeFileSync(caFile, await httpsCertificate());
   const tampered = { ...n1, Message: 'tampered' };
   const results = await validate([n1, n2, confirmation, tampered], { caFile });
   assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }, { error: 'The message signature is invalid.' }]);

@@ -156,6 +156,8 @@ async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
     log,
     version: ctx.version,
     journalSize: o.journalSize,
+    // S3 and API Gateway are imported by the first request for them when nothing of theirs is stored.
+    loadOnFirstUse: true,
   });
   const runtimeFile = o.inMemory ? undefined : join(o.stateDir, 'emulator.json');
   if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, endpoint: emu.url, startedAt: new Date().toISOString() }), { mode: 0o600 });

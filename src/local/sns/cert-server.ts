@@ -1,21 +1,21 @@
 /**
  * The https listener that serves the SNS signing certificate, so that SigningCertURL can be an https URL
  * as standard verifiers require (sns-validator fetches the certificate over https only). It listens on
- * an ephemeral port of the emulator's host, with the signing certificate itself as its TLS certificate
- * (self-signed, naming localhost, 127.0.0.1 and ::1): a client trusts it by adding that certificate to
- * its CAs, e.g. NODE_EXTRA_CA_CERTS=<state dir>/sns-signing-cert.pem.
+ * an ephemeral port of the emulator's host with its own TLS key and certificate (signing-key.ts: ECDSA
+ * P-256, self-signed, naming localhost, 127.0.0.1 and ::1; the signing key is RSA-1024, which TLS clients
+ * refuse): a client trusts it by adding that certificate to its CAs, e.g. NODE_EXTRA_CA_CERTS=<state
+ * dir>/sns-https-cert.pem, or the file the emulator's http port serves at HTTPS_CERT_PATH.
  *
  * Lazy: the port is bound at start (a plain TCP listener, so SigningCertURL can name it), but the TLS
- * server, and with it the signing key (an RSA key generation, ~200 ms), is only created when the first
- * connection arrives; an emulator that never signs nor serves the certificate never pays for the key
- * (svl/testing starts in a few milliseconds).
+ * server, and with it the TLS key, is only created when the first connection arrives.
  *
  * Deliberately does not serve anything else (the APIs stay on the emulator's http port, which serves the
  * same certificate at the same path), and does not keep its port across restarts.
  */
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
-import { SIGNING_CERT_PATH, registerCertPort, signingCertificatePem, signingPrivateKeyPem } from './envelope.js';
+import { registerCertPort } from './envelope.js';
+import { SIGNING_CERT_PATH, httpsCredentials, signingCertificatePem } from './signing-key.js';
 
 export interface CertServer {
   readonly port: number;
@@ -27,7 +27,7 @@ export async function startCertServer(host: string): Promise<CertServer> {
   const sockets = new Set<Socket>();
   const tlsServer = (): Server => {
     if (https) return https;
-    https = createServer({ key: signingPrivateKeyPem(), cert: signingCertificatePem() }, (req, res) => {
+    https = createServer(httpsCredentials(), (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === SIGNING_CERT_PATH) {
         res.writeHead(200, { 'content-type': 'application/x-pem-file' });

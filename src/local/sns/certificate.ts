@@ -1,14 +1,15 @@
 /**
- * A minimal DER encoder for one thing: a self-signed X.509 v3 certificate (sha256WithRSAEncryption) for
- * the emulator's SNS signing key, so that SigningCertURL serves a certificate as on AWS and standard
- * verifiers (which call `crypto.verify` with the certificate, or check it as a TLS server certificate)
- * accept it. node:crypto parses certificates (X509Certificate) but cannot build them, hence this module.
+ * A minimal DER encoder for one thing: a self-signed X.509 v3 certificate (sha256WithRSAEncryption for an
+ * RSA key, ecdsa-with-SHA256 for an EC key) for the emulator's SNS signing key and for its https listener
+ * (signing-key.ts), so that SigningCertURL serves a certificate as on AWS and standard verifiers (which
+ * call `crypto.verify` with the certificate, or check it as a TLS server certificate) accept it.
+ * node:crypto parses certificates (X509Certificate) but cannot build them, hence this module.
  *
- * Deliberately does not: parse DER, build certificate chains, or support key types other than RSA. The
+ * Deliberately does not: parse DER, build certificate chains, or support key types other than RSA and EC. The
  * certificate is its own CA (basicConstraints CA:TRUE) so that it can be trusted directly, e.g. through
  * NODE_EXTRA_CA_CERTS, and names the loopback hosts (localhost, 127.0.0.1, ::1) for the https listener.
  */
-import { createPublicKey, createSign, randomBytes, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
 const tlv = (tag: number, body: Buffer): Buffer => {
@@ -67,6 +68,7 @@ function ipBytes(ip: string): Buffer {
 }
 
 const SHA256_WITH_RSA = seq(oid('1.2.840.113549.1.1.11'), nul());
+const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2')); // no parameters (RFC 5758 §3.2)
 
 export interface CertificateOptions {
   commonName: string;
@@ -76,8 +78,10 @@ export interface CertificateOptions {
   notAfter: Date;
 }
 
-/** A self-signed certificate for `privateKey` (RSA), as PEM. */
+/** A self-signed certificate for `privateKey` (RSA or EC), as PEM. */
 export function selfSignedCertificate(privateKey: KeyObject, o: CertificateOptions): string {
+  const ec = privateKey.asymmetricKeyType === 'ec';
+  const algorithm = ec ? ECDSA_WITH_SHA256 : SHA256_WITH_RSA;
   const name = seq(set(seq(oid('2.5.4.3'), utf8(o.commonName))));
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   const san = seq(
@@ -85,7 +89,8 @@ export function selfSignedCertificate(privateKey: KeyObject, o: CertificateOptio
   );
   const extensions = seq(
     seq(oid('2.5.29.19'), bool(true), octets(seq(bool(true)))), // basicConstraints, critical: CA
-    seq(oid('2.5.29.15'), bool(true), octets(tlv(0x03, Buffer.from([0x02, 0xa4])))), // keyUsage: digitalSignature, keyEncipherment, keyCertSign
+    // keyUsage: digitalSignature, keyCertSign, and keyEncipherment for RSA (an EC key cannot encipher)
+    seq(oid('2.5.29.15'), bool(true), octets(tlv(0x03, Buffer.from([0x02, ec ? 0x84 : 0xa4])))),
     seq(oid('2.5.29.17'), octets(san)), // subjectAltName
   );
   const serial = randomBytes(16);
@@ -93,15 +98,15 @@ export function selfSignedCertificate(privateKey: KeyObject, o: CertificateOptio
   const tbs = seq(
     explicit(0, uint(Buffer.from([2]))), // v3
     uint(serial),
-    SHA256_WITH_RSA,
+    algorithm,
     name,
     seq(utcTime(o.notBefore), utcTime(o.notAfter)),
     name,
     spki,
     explicit(3, extensions),
   );
-  const signature = createSign('RSA-SHA256').update(tbs).sign(privateKey);
-  const der = seq(tbs, SHA256_WITH_RSA, bits(signature));
+  const signature = sign('sha256', tbs, privateKey); // ECDSA: DER-encoded (r, s), as X.509 wants
+  const der = seq(tbs, algorithm, bits(signature));
   const b64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
 }

@@ -15,7 +15,7 @@ import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { evaluateFilterPolicy, explainFilterPolicy, type FilterFailure, type FilterMessage } from '../../domain/filter-policy.js';
 import { NO_JOURNAL, constantData } from '../journal/journal.js';
-import { notificationEnvelope, type SnsMessageAttribute } from './envelope.js';
+import { notificationEnvelope, notificationText, type SnsMessageAttribute } from './envelope.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
 /**
@@ -177,6 +177,28 @@ export class Publisher {
         // One filter message per distinct body: the matcher parses a body (and reads the attributes) once
         // per message object, however many subscribers' policies it is matched against.
         const filterMessages = new Map<string, FilterMessage>();
+        // One notification document (signed once) per distinct body, whatever the number of subscribers:
+        // only their UnsubscribeURLs differ (envelope.ts notificationText).
+        const documents = new Map<string, (subscriptionArn: string) => string>();
+        const documentOf = (body: string): ((subscriptionArn: string) => string) => {
+          let d = documents.get(body);
+          if (d === undefined) {
+            d = notificationText({
+              messageId,
+              sequenceNumber: seq,
+              topicArn: topic.arn,
+              subject: m.subject,
+              message: body,
+              timestampMs: now,
+              baseUrl: ctx.baseUrl,
+              signatureVersion: topic.attrs.SignatureVersion ?? '1',
+              fifo: topic.fifo,
+              attributes: m.attributes,
+            });
+            documents.set(body, d);
+          }
+          return d;
+        };
         for (const sub of subs) {
           const body = m.perProtocol?.[sub.protocol] ?? m.message;
           if (sub.filter) {
@@ -193,24 +215,7 @@ export class Publisher {
           const raw = sub.attrs.RawMessageDelivery === 'true';
           // The notification document (signed) is built only where it is sent: to SQS and HTTP, and to a
           // lambda subscription's DLQ when the invoke is refused.
-          const notification = (): string =>
-            raw
-              ? body
-              : JSON.stringify(
-                  notificationEnvelope({
-                    messageId,
-                    sequenceNumber: seq,
-                    topicArn: topic.arn,
-                    subject: m.subject,
-                    message: body,
-                    timestampMs: now,
-                    subscriptionArn: sub.arn,
-                    baseUrl: ctx.baseUrl,
-                    signatureVersion: topic.attrs.SignatureVersion ?? '1',
-                    fifo: topic.fifo,
-                    attributes: m.attributes,
-                  }),
-                );
+          const notification = (): string => (raw ? body : documentOf(body)(sub.arn));
           if (sub.protocol === 'sqs') {
             const payload = notification();
             const hop = journal.reserve();

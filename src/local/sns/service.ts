@@ -29,9 +29,11 @@
  * - Deliberately different: SigningCertURL is `https://<host the client called>:<ephemeral port>/_svl/sns/
  *   SimpleNotificationService-svl.pem` (the emulator's own https listener, cert-server.ts; the http port
  *   serves the same file at the same path), not sns.<region>.amazonaws.com: verifiers need their host
- *   pattern widened (sns-validator's first argument) and the certificate trusted (NODE_EXTRA_CA_CERTS=
- *   <state dir>/sns-signing-cert.pem). Durable emulators keep key and certificate in the state directory;
- *   in-memory ones make one per process. The port changes across restarts. email, sms, application and
+ *   pattern widened (sns-validator's first argument) and the https listener's certificate trusted
+ *   (NODE_EXTRA_CA_CERTS=<state dir>/sns-https-cert.pem, or GET /_svl/sns/https-cert.pem). The signing key
+ *   is RSA-1024 (AWS's is 2048 bits; no verifier checks the size, and it is a seventh of the CPU;
+ *   signing-key.ts), its certificate names CN=sns.amazonaws.com. Durable emulators keep keys and
+ *   certificates in the state directory; in-memory ones make them per process, on first use. The port changes across restarts. email, sms, application and
  *   firehose subscriptions are stored but never deliver; of the topic Policy only SNS:Publish is
  *   enforced, and only for a caller whose access key id is a 12-digit account id (any other key is the
  *   owner; permissions.ts); data protection policies are stored and returned, never applied; platform
@@ -191,6 +193,7 @@ export class SnsService {
 
   stop(): void {
     this.http.stop();
+    this.registry.stopDeferringStats();
   }
 
   topicArn(name: string, region = this.region): string {
