@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../store/db.js';
+import { openStore } from './db.js';
 import { GroupCommit } from './group-commit.js';
 
 function setup() {
