@@ -361,11 +361,15 @@ class RequestAbort {
   }
 }
 
+/**
+ * A string body goes out with its headers in one socket write (node:http joins a string to the pending
+ * header; a Buffer is written after it, two chunks in a writev), and is never copied into a Buffer here.
+ */
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.destroyed) return;
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
-  res.end(buf);
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  res.writeHead(status, { ...headers, 'content-length': String(length) });
+  res.end(body);
 }
 
 /** Reads the body as UTF-8, or returns undefined as soon as it exceeds `limit` (never buffering more). */

@@ -80,3 +80,34 @@ test('a lone write runs in its own transaction and rolls back entirely when it t
     store.close();
   }
 });
+
+test('a write that returns a promise (a long poll) shares the batch: its synchronous part commits with it, the promise is passed on', async () => {
+  const { store, rows, insert, group } = setup();
+  try {
+    let release!: (v: string) => void;
+    const later = new Promise<string>((r) => (release = r));
+    const outcomes = Promise.allSettled([
+      group.run(() => insert('a')),
+      group.run(() => {
+        insert('b');
+        return later;
+      }),
+      group.run(() => {
+        insert('c');
+        return Promise.reject(new Error('refused later'));
+      }),
+    ]);
+    // Committed together (the synchronous parts), while the promise is still pending.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(store.db.inTransaction, false);
+    assert.deepEqual(rows(), ['a', 'b', 'c']);
+    release('B');
+    const settled = await outcomes;
+    assert.deepEqual(settled.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected']);
+    assert.equal((settled[1] as PromiseFulfilledResult<string>).value, 'B');
+    assert.equal((settled[2] as PromiseRejectedResult).reason.message, 'refused later');
+  } finally {
+    store.close();
+  }
+});

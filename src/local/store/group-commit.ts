@@ -47,12 +47,13 @@ export class GroupCommit {
     const errors = new Map<number, unknown>();
     try {
       // A lone write needs no savepoint: its own transaction rolls back entirely when it throws.
-      if (batch.length === 1) atomic(this.db, () => values.push(batch[0]!.fn()));
+      // (better-sqlite3 refuses a transaction function that returns a promise: the value is kept aside.)
+      if (batch.length === 1) atomic(this.db, () => void values.push(batch[0]!.fn()));
       else {
         atomic(this.db, () => {
           batch.forEach((p, i) => {
             try {
-              values.push(this.savepoint(p.fn));
+              this.savepoint(() => void values.push(p.fn()));
             } catch (error) {
               values.push(undefined);
               errors.set(i, error);
