@@ -17,6 +17,9 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** WAL frames (4 KiB pages) between automatic checkpoints. */
+const WAL_CHECKPOINT_PAGES = 10_000;
+
 export interface StoreOptions {
   /** Directory holding `svl.db` (and the lock); omitted with `inMemory`. */
   stateDir?: string;
@@ -40,8 +43,17 @@ export function openStore(opts: StoreOptions): Store {
       prepareStateDir(opts.stateDir);
       lock = acquireStateLock(opts.stateDir);
       db = new Database(file);
+      // Exclusive locking, set before the first WAL access: no one else opens the database while the
+      // emulator runs (the state lock sees to that), so SQLite keeps the WAL index in memory instead of a
+      // shared-memory file and takes no file locks per transaction: ~10 µs less CPU per commit (a 10-row
+      // SendMessageBatch: 90 -> 80 µs). A kill -9 still loses nothing committed (the WAL is on disk).
+      db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${process.env.SVL_SYNC === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      // Checkpoints every WAL_CHECKPOINT_PAGES instead of 1,000: a queue rewrites the same few pages (its
+      // tail, its head, their index leaves) all the time, and a rarer checkpoint copies each of them once
+      // for many commits (with its fsyncs): ~3 µs less per commit; the WAL grows to ~40 MB before it.
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     }
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
