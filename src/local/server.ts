@@ -393,7 +393,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    // One chunk (most requests): decoded as is, not first copied by Buffer.concat.
+    req.on('end', () => resolve(over ? undefined : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
     req.on('error', reject);
   });
 }
