@@ -362,8 +362,8 @@ class RequestAbort {
 }
 
 /**
- * A string body goes out with its headers in one socket write (node:http joins a string to the pending
- * header; a Buffer is written after it, two chunks in a writev), and is never copied into a Buffer here.
+ * A string body is never copied into a Buffer here: node:http joins it to the pending header and the
+ * socket writes both as one chunk (a Buffer body goes as a second chunk after the header).
  */
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.destroyed) return;
