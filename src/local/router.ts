@@ -54,11 +54,12 @@ interface CredentialScope {
   service?: string;
 }
 
-const scopes = new WeakMap<RequestHead, CredentialScope>();
+/** Keyed by the headers object: the server's request head and the request with its body share it. */
+const scopes = new WeakMap<RequestHead['headers'], CredentialScope>();
 
 /** The request's credential scope, parsed once per request (routing, region and caller all read it). */
 function credentialScope(req: RequestHead): CredentialScope {
-  let scope = scopes.get(req);
+  let scope = scopes.get(req.headers);
   if (scope) return scope;
   const fromHeader = /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1];
   const credential =
@@ -70,7 +71,7 @@ function credentialScope(req: RequestHead): CredentialScope {
     region: region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined,
     service: terminator === 'aws4_request' && service && /^[a-z0-9-]+$/.test(service) ? service : undefined,
   };
-  scopes.set(req, scope);
+  scopes.set(req.headers, scope);
   return scope;
 }
 

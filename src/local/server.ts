@@ -372,11 +372,15 @@ class RequestAbort {
   }
 }
 
+/**
+ * A string body is never copied into a Buffer here: node:http joins it to the pending header and the
+ * socket writes both as one chunk (a Buffer body goes as a second chunk after the header).
+ */
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.destroyed) return;
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
-  res.end(buf);
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  res.writeHead(status, { ...headers, 'content-length': String(length) });
+  res.end(body);
 }
 
 /** Reads the body as UTF-8, or returns undefined as soon as it exceeds `limit` (never buffering more). */
@@ -400,7 +404,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    // One chunk (most requests): decoded as is, not first copied by Buffer.concat.
+    req.on('end', () => resolve(over ? undefined : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
     req.on('error', reject);
   });
 }

@@ -41,7 +41,7 @@ import { NO_EVENTS, sequencer, type S3EventName, type S3EventSink } from './even
 import { newRequestIds, readBody, sendError, sendReply, type S3Context, type S3Reply } from './http.js';
 import { BodyFiles } from './files.js';
 import { S3Store, type InCommit } from './store.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../store/group-commit.js';
 import { MAX_CONFIG_BODY_BYTES } from './constants.js';
 import * as buckets from './bucket-ops.js';
 import * as objects from './object-ops.js';

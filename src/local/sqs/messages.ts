@@ -14,6 +14,7 @@ import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes }
 import { DEDUP_WINDOW_MS } from './constants.js';
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { realSetImmediate } from '../timers.js';
+import type { Statement } from 'better-sqlite3';
 
 export interface MessageRow {
   seq: number;
@@ -148,6 +149,9 @@ export class MessageEngine {
   private readonly walks = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
+  /** `markReceived` and `deleteMany` statements by row count. */
+  private readonly marks: Statement[] = [];
+  private readonly deletes: Statement[] = [];
   /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
   journal: JournalSink = NO_JOURNAL;
 
@@ -196,10 +200,6 @@ export class MessageEngine {
         `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
       ).raw(true),
       fifoScan: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE queue = ? AND group_id IS NOT NULL ORDER BY seq`).raw(true),
-      markReceived: db.prepare(
-        `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
-           visible_ms = ?, inflight = 1, nonce = ? WHERE seq = ?`,
-      ),
       bySeq: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE seq = ? AND queue = ?`).raw(true),
       deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
       // A delete reads no more than it needs: DeleteMessageBatch of ten costs ten of these, not ten row reads and ten deletes.
@@ -283,6 +283,10 @@ export class MessageEngine {
     const now = this.clock.now();
     this.sweep(q, now);
     const moved: string[] = [];
+    // One nonce for the messages of one receive: each handle is still distinct (it names its row), and a
+    // message's nonce still changes at every receive. Marked received in one UPDATE once they are chosen.
+    const nonce = newNonce();
+    const visibleAt = now + visibilitySeconds * 1000;
     const result = atomic(this.db, () => {
       const got: ReceivedMessage[] = [];
       const take = (row: MessageRow): boolean => {
@@ -307,9 +311,6 @@ export class MessageEngine {
           cause: this.journal.lastOf(row.id),
           data: { receiveCount: row.receive_count + 1, ...(by.requestId && { requestId: by.requestId }), ...(by.consumer && { consumer: by.consumer }) },
         });
-        const nonce = newNonce();
-        const visibleAt = now + visibilitySeconds * 1000;
-        this.s.markReceived.run(now, visibleAt, nonce, row.seq);
         row.receive_count += 1;
         row.first_receive_ms ??= now;
         row.visible_ms = visibleAt;
@@ -320,6 +321,7 @@ export class MessageEngine {
       };
       if (q.fifo) this.collectFifo(q, now, max, take);
       else this.collectStandard(q, now, max, take);
+      if (got.length) this.markReceived(got, now, visibleAt, nonce);
       return got;
     });
     for (const name of new Set(moved)) this.notify(name);
@@ -382,6 +384,38 @@ export class MessageEngine {
     const policy = q.redrive;
     if (!policy || row.receive_count < policy.maxReceiveCount) return undefined;
     return this.queues.byArn(policy.deadLetterTargetArn);
+  }
+
+  /**
+   * The rows of one receive marked received, in one statement (one per batch size, prepared once): a
+   * statement per row cost ~1 µs more per message.
+   */
+  private markReceived(got: ReceivedMessage[], now: number, visibleAt: number, nonce: string): void {
+    const n = got.length;
+    let stmt = this.marks[n];
+    if (!stmt) {
+      stmt = this.marks[n] = this.db.prepare(
+        `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
+           visible_ms = ?, inflight = 1, nonce = ? WHERE seq IN (${placeholders(n)})`,
+      );
+    }
+    const params: unknown[] = [now, visibleAt, nonce];
+    for (const m of got) params.push(m.row.seq);
+    stmt.run(params);
+  }
+
+  /**
+   * Deletes rows of `q` by row id, in one statement (one per count, prepared once); the MessageId of each
+   * row deleted, by row id (a row already gone is not in it). `+queue`: looked up by rowid, the queue only
+   * checked (on the queue's index, SQLite scanned every row of the queue).
+   */
+  deleteMany(q: Queue, seqs: number[]): Map<number, string> {
+    const n = seqs.length;
+    let stmt = this.deletes[n];
+    if (!stmt) stmt = this.deletes[n] = this.db.prepare(`DELETE FROM sqs_messages WHERE seq IN (${placeholders(n)}) AND +queue = ? RETURNING seq, id`).raw(true);
+    const out = new Map<number, string>();
+    for (const [seq, id] of stmt.all([...seqs, q.name]) as Array<[number, string]>) out.set(seq, id);
+    return out;
   }
 
   /** Positional parameters: binding 17 named ones from an object cost ~3 µs more per message. */
@@ -627,3 +661,6 @@ export class MessageEngine {
     });
   }
 }
+
+/** `?, ?, …` for n parameters. */
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');

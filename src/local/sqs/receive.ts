@@ -4,7 +4,7 @@ import type { Queue } from './queues.js';
 import type { MessageRow, ReceivedMessage } from './messages.js';
 import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
-import { optInt, optString, optStringList, reqString } from './input.js';
+import { optInt, optString, optStringList, reqString, type Input } from './input.js';
 import { decodeReceiptHandle, GROUP_ID_RE, md5OfAttributes, type MessageAttributes } from './model.js';
 import { batchResult, checkBatch, entryFailure } from './send.js';
 import { MAX_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS, MESSAGE_SYSTEM_ATTRIBUTE_NAMES } from './constants.js';
@@ -53,6 +53,7 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       const Successful: Record<string, unknown>[] = [];
       const Failed: Record<string, unknown>[] = [];
       svc.messages.batch(() => {
+        if (!q.fifo) return deleteStandard(svc, q, entries, Successful, Failed);
         for (const e of entries) {
           try {
             deleteOne(svc, q, reqString(e, 'ReceiptHandle'));
@@ -120,6 +121,32 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   svc.messages.journal.record({ type: 'sqs.deleted', resource: q.arn, id, cause: svc.messages.journal.lastOf(id) });
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
+}
+
+/**
+ * DeleteMessageBatch on a standard queue: the entries' handles checked one by one (a bad one fails alone),
+ * then every row deleted in one statement; the same outcome as `deleteOne` per entry, in entry order
+ * (a message named twice is deleted, and journalled, once).
+ */
+function deleteStandard(svc: SqsService, q: Queue, entries: Input[], Successful: Record<string, unknown>[], Failed: Record<string, unknown>[]): void {
+  const seqs: number[] = [];
+  for (const e of entries) {
+    try {
+      seqs.push(handleFor(q, reqString(e, 'ReceiptHandle')).seq);
+      Successful.push({ Id: e.Id });
+    } catch (err) {
+      Failed.push(entryFailure(e.Id as string, err));
+    }
+  }
+  if (seqs.length === 0) return;
+  const ids = svc.messages.deleteMany(q, seqs);
+  const journal = svc.messages.journal;
+  for (const seq of seqs) {
+    const id = ids.get(seq);
+    if (id === undefined) continue;
+    ids.delete(seq);
+    journal.record({ type: 'sqs.deleted', resource: q.arn, id, cause: journal.lastOf(id) });
+  }
 }
 
 function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number): void {

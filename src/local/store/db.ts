@@ -40,8 +40,15 @@ export function openStore(opts: StoreOptions): Store {
       prepareStateDir(opts.stateDir);
       lock = acquireStateLock(opts.stateDir);
       db = new Database(file);
+      // Exclusive locking, set before the first WAL access: no one else opens the database while the
+      // emulator runs (the state lock sees to that), so SQLite keeps the WAL index in memory instead of a
+      // shared-memory file and takes no file locks per transaction: ~10 µs less CPU per commit (a 10-row
+      // SendMessageBatch: 90 -> 80 µs). A kill -9 still loses nothing committed (the WAL is on disk).
+      db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${process.env.SVL_SYNC === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      // SQLite's checkpoint every 1,000 WAL pages is kept: 10,000 measured ~3 µs less per commit (within the
+      // noise) but left a WAL of up to 40 MB to copy at every stop and to replay after a kill -9.
     }
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');

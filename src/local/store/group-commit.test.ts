@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../store/db.js';
+import { openStore } from './db.js';
 import { GroupCommit } from './group-commit.js';
 
 function setup() {
@@ -76,6 +76,37 @@ test('a lone write runs in its own transaction and rolls back entirely when it t
     assert.deepEqual(rows(), []);
     assert.equal(await group.run(() => (insert('y'), 7)), 7);
     assert.deepEqual(rows(), ['y']);
+  } finally {
+    store.close();
+  }
+});
+
+test('a write that returns a promise (a long poll) shares the batch: its synchronous part commits with it, the promise is passed on', async () => {
+  const { store, rows, insert, group } = setup();
+  try {
+    let release!: (v: string) => void;
+    const later = new Promise<string>((r) => (release = r));
+    const outcomes = Promise.allSettled([
+      group.run(() => insert('a')),
+      group.run(() => {
+        insert('b');
+        return later;
+      }),
+      group.run(() => {
+        insert('c');
+        return Promise.reject(new Error('refused later'));
+      }),
+    ]);
+    // Committed together (the synchronous parts), while the promise is still pending.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(store.db.inTransaction, false);
+    assert.deepEqual(rows(), ['a', 'b', 'c']);
+    release('B');
+    const settled = await outcomes;
+    assert.deepEqual(settled.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected']);
+    assert.equal((settled[1] as PromiseFulfilledResult<string>).value, 'B');
+    assert.equal((settled[2] as PromiseRejectedResult).reason.message, 'refused later');
   } finally {
     store.close();
   }
