@@ -19,12 +19,14 @@
 // out of that mode unless named in --only (filling it takes minutes).
 //
 //   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
-//                      [--queued 100000] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+//                      [--queued 100000] [--fifo] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+//
+// `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, cpuSeconds, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
@@ -51,7 +53,7 @@ if (!isMainThread) {
     parentPort.postMessage({ done, start: t0, end: performance.timeOrigin + performance.now(), cpuUs: c.user + c.system });
   });
   const phases = {
-    async send({ queueUrl, n, seconds }) {
+    async send({ queueUrl, n, seconds, fifo }) {
       let next = 0;
       let done = 0;
       const end = performance.now() + seconds * 1000;
@@ -61,8 +63,10 @@ if (!isMainThread) {
           next += 10;
           const Entries = Array.from({ length: 10 }, (_, i) => ({
             Id: `m${i}`,
-            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64) }),
+            // FIFO: content-based deduplication; the thread's id keeps two threads' bodies apart.
+            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64), ...(fifo && { thread: threadId }) }),
             MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+            ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
           }));
           const r = await c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
           done += r.Successful?.length ?? 0;
@@ -125,6 +129,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '12' },
     workers: { type: 'string', default: '2' },
     queued: { type: 'string', default: '0' },
+    fifo: { type: 'boolean', default: false },
     only: { type: 'string' },
     prof: { type: 'string' },
   },
@@ -135,6 +140,9 @@ const PUBLISHES = Number(args.publishes);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const QUEUED = Number(args.queued);
+/** --fifo: the SQS phases on FIFO queues (content-based deduplication), messages spread over this many groups. */
+const FIFO = args.fifo;
+const FIFO_GROUPS = 100;
 
 /** svl's emulator as its own process: durable state in a fresh directory, or --in-memory. */
 const startSvlProcess = (inMemory, tag) =>
@@ -181,7 +189,7 @@ async function startWorkers(url) {
       const parts = await Promise.all(ws.map((w) => new Promise((resolve, reject) => {
         w.once('message', resolve);
         w.once('error', reject);
-        w.postMessage({ seconds: SECONDS, ...msg, n: per });
+        w.postMessage({ seconds: SECONDS, fifo: FIFO, ...msg, n: per });
       })));
       const server = cpuSeconds(pid) - s0;
       const done = parts.reduce((a, p) => a + p.done, 0);
@@ -213,7 +221,8 @@ async function fanoutTopic(url, tag) {
 
 async function runTarget(name, srv, round) {
   const sqs = new SQSClient(clientConfig(srv.url, 2));
-  const create = async (q) => (await sqs.send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
+  const create = async (q) =>
+    (await sqs.send(new CreateQueueCommand(FIFO ? { QueueName: `${q}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } } : { QueueName: q }))).QueueUrl;
   const load = await startWorkers(srv.url);
   const out = { target: name, round };
   try {
@@ -281,7 +290,7 @@ if (isMainThread) {
   ];
   const f = (x) => (Number.isFinite(x) ? fmt(x) : '-');
   const lines = [
-    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${QUEUED ? ` (empty queues; the depth table below has the same phases with ${QUEUED} queued)` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
+    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${FIFO ? `, SQS phases on FIFO queues (${FIFO_GROUPS} groups, content-based deduplication)` : ''}${QUEUED ? ` (empty queues; the depth table below has the same phases with ${QUEUED} queued)` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
     '',
     `| work | ${names.join(' | ')} | svl / fauxqs | svl-mem / fauxqs | target (svl) | met |`,
     `|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|`,
@@ -316,6 +325,6 @@ if (isMainThread) {
     }
     lines.push('', `Queued: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.queued)))}`).join(', ')}; svl's memory when filled (last round): ${names.map((n) => `${n} ${JSON.stringify(runs[n].at(-1)?.memoryFilled ?? null)}`).join(', ')}`);
   }
-  writeReport(QUEUED ? 'cpu-queued' : 'cpu', { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
+  writeReport(`${QUEUED ? 'cpu-queued' : 'cpu'}${FIFO ? '-fifo' : ''}`, { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
   process.exit(0);
 }
