@@ -2,7 +2,7 @@
 // only the groups it serves (src/local/sqs/messages.ts `collectFifo`), and these tests pin that it still
 // answers what reading the whole queue answered when a group's head lies behind many visible rows of a
 // locked group, or when the heads it found first went to the dead-letter queue. Deliberately not here:
-// per-message cost at depth (bench/cpu.mjs --queued; no timings in tests).
+// per-message cost at depth (bench/cpu.mjs --queued; no timings in tests). Also: /_svl/health's memory figures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setupSqs } from '../helpers/sqs.mjs';
@@ -40,4 +40,15 @@ test('FIFO: when the first heads a receive finds go to the dead-letter queue, it
   assert.deepEqual(bodies(await t.receive(url, { MaxNumberOfMessages: 10 })), ['z-0', 'z-1'], 'the ten heads over maxReceiveCount went to the DLQ; z is served');
   const moved = await t.receive(dlq, { MaxNumberOfMessages: 10 });
   assert.deepEqual(bodies(moved).sort(), Array.from({ length: 10 }, (_, g) => `g${g}-0`).sort());
+});
+
+test('/_svl/health reports where the memory is, and the database grows with the queue', async () => {
+  const health = async () => (await (await fetch(`${t.url}/_svl/health`)).json()).memory;
+  const before = await health();
+  for (const key of ['rssMb', 'heapUsedMb', 'heapTotalMb', 'externalMb', 'storeMb']) assert.ok(before[key] > 0, `${key}: ${before[key]}`);
+  const url = await t.createQueue(t.name('mem'));
+  const big = 'x'.repeat(10_000);
+  for (let i = 0; i < 50; i++) await t.call('SendMessageBatch', { QueueUrl: url, Entries: Array.from({ length: 10 }, (_, k) => ({ Id: `e${k}`, MessageBody: `${i}-${k}-${big}` })) });
+  const after = await health();
+  assert.ok(after.storeMb - before.storeMb >= 4.5, `500 messages of 10 KB: ${before.storeMb} -> ${after.storeMb} MB`);
 });
