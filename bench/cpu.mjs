@@ -9,18 +9,24 @@
 // limit (add --workers to add client threads). CPU per message is the figure to judge by on a shared
 // machine; wall-clock rates there are low and noisy. It does not measure latency (bench/sns.mjs does).
 //
-// `--queued 100000` first fills one queue to that depth and runs the SQS phases against that queue
-// (send into it, receive+delete from it), and reports each target's RSS: the scale target of the
-// issue (every figure within 20% of the empty-queue figure, RSS < 200 MB). moto is left out of that
-// mode unless named in --only (filling it takes minutes).
+// `--queued 100000` is the scale target of the issue (every figure within 20% of the empty-queue figure,
+// RSS < 200 MB): in each target's process, the SQS phases run first on an empty queue, then a second
+// queue is filled to that depth and the same phases run against it (send into it, receive+delete from
+// it), and the report puts the two side by side with their ratio, and the RSS (and, for svl, where the
+// memory is: /_svl/health's `memory`) empty and filled. Both figures come from the same process in the
+// same minutes, so load drift and JIT warm-up do not pass for depth (two separate runs differed by 60%
+// on send from the warm-up alone: the fill warms the JIT far more than the warm-up phase). moto is left
+// out of that mode unless named in --only (filling it takes minutes).
 //
 //   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
-//                      [--queued 100000] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+//                      [--queued 100000] [--fifo] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+//
+// `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, cpuSeconds, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
@@ -47,7 +53,7 @@ if (!isMainThread) {
     parentPort.postMessage({ done, start: t0, end: performance.timeOrigin + performance.now(), cpuUs: c.user + c.system });
   });
   const phases = {
-    async send({ queueUrl, n, seconds }) {
+    async send({ queueUrl, n, seconds, fifo }) {
       let next = 0;
       let done = 0;
       const end = performance.now() + seconds * 1000;
@@ -57,8 +63,10 @@ if (!isMainThread) {
           next += 10;
           const Entries = Array.from({ length: 10 }, (_, i) => ({
             Id: `m${i}`,
-            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64) }),
+            // FIFO: content-based deduplication; the thread's id keeps two threads' bodies apart.
+            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64), ...(fifo && { thread: threadId }) }),
             MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+            ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
           }));
           const r = await c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
           done += r.Successful?.length ?? 0;
@@ -121,6 +129,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '12' },
     workers: { type: 'string', default: '2' },
     queued: { type: 'string', default: '0' },
+    fifo: { type: 'boolean', default: false },
     only: { type: 'string' },
     prof: { type: 'string' },
   },
@@ -131,6 +140,9 @@ const PUBLISHES = Number(args.publishes);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const QUEUED = Number(args.queued);
+/** --fifo: the SQS phases on FIFO queues (content-based deduplication), messages spread over this many groups. */
+const FIFO = args.fifo;
+const FIFO_GROUPS = 100;
 
 /** svl's emulator as its own process: durable state in a fresh directory, or --in-memory. */
 const startSvlProcess = (inMemory, tag) =>
@@ -143,6 +155,16 @@ const TARGETS = [
   ['fauxqs', startFauxqs],
   ['moto', startMoto],
 ].filter(([name]) => (args.only ? args.only.split(',').includes(name) : !(QUEUED > 0 && name === 'moto')));
+
+/** svl's /_svl/health `memory` (RSS, V8 heap, SQLite database size, MB); undefined for the other targets. */
+async function svlMemory(url) {
+  try {
+    const r = await fetch(`${url}/_svl/health`);
+    return r.ok ? (await r.json()).memory : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function rssMb(pid) {
   try {
@@ -167,7 +189,7 @@ async function startWorkers(url) {
       const parts = await Promise.all(ws.map((w) => new Promise((resolve, reject) => {
         w.once('message', resolve);
         w.once('error', reject);
-        w.postMessage({ seconds: SECONDS, ...msg, n: per });
+        w.postMessage({ seconds: SECONDS, fifo: FIFO, ...msg, n: per });
       })));
       const server = cpuSeconds(pid) - s0;
       const done = parts.reduce((a, p) => a + p.done, 0);
@@ -199,26 +221,35 @@ async function fanoutTopic(url, tag) {
 
 async function runTarget(name, srv, round) {
   const sqs = new SQSClient(clientConfig(srv.url, 2));
-  const create = async (q) => (await sqs.send(new CreateQueueCommand({ QueueName: q }))).QueueUrl;
+  const create = async (q) =>
+    (await sqs.send(new CreateQueueCommand(FIFO ? { QueueName: `${q}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } } : { QueueName: q }))).QueueUrl;
   const load = await startWorkers(srv.url);
   const out = { target: name, round };
   try {
-    // Warm-up (JIT, connections), outside the measurements.
+    // Warm-up (JIT, connections), outside the measurements; with --queued as long as a measured phase, so the
+    // empty-queue figures are not dearer than the deep ones only for coming before the fill's 100,000 sends.
     const qw = await create(`cpu-warm-${round}`);
-    await load.run(srv.pid, { phase: 'send', queueUrl: qw }, 2000);
-    await load.run(srv.pid, { phase: 'recv', queueUrl: qw }, 2000);
-    let q = await create(`cpu-q-${round}`);
-    if (QUEUED > 0) {
-      process.stderr.write(`[${name}] filling to ${QUEUED} ...\n`);
-      const fill = await load.run(srv.pid, { phase: 'send', queueUrl: q, seconds: 900 }, QUEUED);
-      out.fill = fill;
-      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q, AttributeNames: ['ApproximateNumberOfMessages'] }));
-      out.queued = Number(a.Attributes?.ApproximateNumberOfMessages ?? 0);
-      out.rssMbFilled = rssMb(srv.pid);
-    }
+    const warm = QUEUED > 0 ? Math.max(2000, N) : 2000;
+    await load.run(srv.pid, { phase: 'send', queueUrl: qw }, warm);
+    await load.run(srv.pid, { phase: 'recv', queueUrl: qw }, warm);
+    const q = await create(`cpu-q-${round}`);
     process.stderr.write(`[${name}] round ${round}: measuring ...\n`);
     out.send = await load.run(srv.pid, { phase: 'send', queueUrl: q }, N);
     out.recv = await load.run(srv.pid, { phase: 'recv', queueUrl: q }, out.send.done);
+    if (QUEUED > 0) {
+      out.rssMbEmpty = rssMb(srv.pid);
+      out.memoryEmpty = await svlMemory(srv.url);
+      const deep = await create(`cpu-deep-${round}`);
+      process.stderr.write(`[${name}] filling to ${QUEUED} ...\n`);
+      out.fill = await load.run(srv.pid, { phase: 'send', queueUrl: deep, seconds: 900 }, QUEUED);
+      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deep, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      out.queued = Number(a.Attributes?.ApproximateNumberOfMessages ?? 0);
+      out.rssMbFilled = rssMb(srv.pid);
+      out.memoryFilled = await svlMemory(srv.url);
+      process.stderr.write(`[${name}] round ${round}: measuring at depth ${out.queued} ...\n`);
+      out.sendDeep = await load.run(srv.pid, { phase: 'send', queueUrl: deep }, N);
+      out.recvDeep = await load.run(srv.pid, { phase: 'recv', queueUrl: deep }, out.sendDeep.done);
+    }
     const topicArn = await fanoutTopic(srv.url, `r${round}`);
     await load.run(srv.pid, { phase: 'publish', topicArn }, 200);
     out.publish = await load.run(srv.pid, { phase: 'publish', topicArn }, PUBLISHES);
@@ -239,6 +270,7 @@ if (isMainThread) {
         const r = await runTarget(name, srv, round);
         runs[name].push(r);
         process.stderr.write(`[${name}] round ${round}: server µs send ${fmt(r.send.serverUs)}, recv+del ${fmt(r.recv.serverUs)}, publish ${fmt(r.publish.serverUs)}; RSS ${r.rssMb} MB\n`);
+        if (QUEUED) process.stderr.write(`[${name}] round ${round}: at depth ${r.queued}: server µs send ${fmt(r.sendDeep.serverUs)}, recv+del ${fmt(r.recvDeep.serverUs)}; RSS ${r.rssMbFilled} MB filled; memory ${JSON.stringify(r.memoryFilled ?? null)}\n`);
       } finally {
         await srv.stop();
       }
@@ -258,7 +290,7 @@ if (isMainThread) {
   ];
   const f = (x) => (Number.isFinite(x) ? fmt(x) : '-');
   const lines = [
-    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${QUEUED ? `, with ${QUEUED} messages queued in the measured queue` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
+    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${FIFO ? `, SQS phases on FIFO queues (${FIFO_GROUPS} groups, content-based deduplication)` : ''}${QUEUED ? ` (empty queues; the depth table below has the same phases with ${QUEUED} queued)` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
     '',
     `| work | ${names.join(' | ')} | svl / fauxqs | svl-mem / fauxqs | target (svl) | met |`,
     `|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|`,
@@ -275,7 +307,24 @@ if (isMainThread) {
     lines.push(`| ${label.replace(/, µs.*$/, '')} | ${names.map((n) => `${f(m(n, phase, 'rate'))} (client ${f(m(n, phase, 'clientUs'))} µs)`).join(' | ')} |`);
   }
   lines.push('', `RSS MB at the end: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMb)))}`).join(', ')}`);
-  if (QUEUED) lines.push(`RSS MB with the queue filled: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMbFilled)))} (${f(med(runs[n].map((r) => r.queued)))} queued)`).join(', ')}`);
-  writeReport(QUEUED ? 'cpu-queued' : 'cpu', { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
+  if (QUEUED) {
+    lines.push('', `Depth: the SQS phases on an empty queue, then on a queue filled to ${QUEUED}, same process (target: within 20%, RSS < 200 MB):`, '');
+    lines.push('| target | figure | empty queue | deep queue | deep / empty | within 20% |', '|---|---|---:|---:|---:|---|');
+    for (const n of names) {
+      for (const [phase, label] of [['send', 'send'], ['recv', 'receive+delete']]) {
+        for (const [key, unit, worse] of [['serverUs', 'server µs/msg', (r) => r > 1.2], ['rate', 'msgs/s', (r) => r < 1 / 1.2]]) {
+          const e = m(n, phase, key);
+          const d = m(n, `${phase}Deep`, key);
+          const r = d / e;
+          lines.push(`| ${n} | ${label}, ${unit} | ${f(e)} | ${f(d)} | ${Number.isFinite(r) ? r.toFixed(2) : '-'} | ${Number.isFinite(r) ? (worse(r) ? 'no' : 'yes') : '-'} |`);
+        }
+      }
+      const re = med(runs[n].map((r) => r.rssMbEmpty));
+      const rf = med(runs[n].map((r) => r.rssMbFilled));
+      lines.push(`| ${n} | RSS MB | ${f(re)} | ${f(rf)} | ${Number.isFinite(rf / re) ? (rf / re).toFixed(2) : '-'} | ${rf < 200 ? 'yes (< 200 MB)' : 'no (>= 200 MB)'} |`);
+    }
+    lines.push('', `Queued: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.queued)))}`).join(', ')}; svl's memory when filled (last round): ${names.map((n) => `${n} ${JSON.stringify(runs[n].at(-1)?.memoryFilled ?? null)}`).join(', ')}`);
+  }
+  writeReport(`${QUEUED ? 'cpu-queued' : 'cpu'}${FIFO ? '-fifo' : ''}`, { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
   process.exit(0);
 }

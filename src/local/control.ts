@@ -1,6 +1,7 @@
 /**
  * svl's own endpoints under `/_svl/` (not AWS APIs):
- * - `GET /_svl/health`: 200 + JSON once the emulator accepts requests (pid, uptime, state dir, counts);
+ * - `GET /_svl/health`: 200 + JSON once the emulator accepts requests (pid, uptime, state dir, counts,
+ *   memory: the process's RSS, V8 heap and the SQLite database's size, in MB, for the scale benchmarks);
  * - `GET /_svl/sqs/peek?queue=<name>&limit=N[&after=<seq>]`: every message of a queue with its state
  *   (visible, in flight, delayed), receive count and attributes, WITHOUT receiving it (no receive count
  *   change, no visibility change) — what `svl tail` and `svl dlq peek` use on the emulator. Messages come
@@ -41,7 +42,11 @@ export interface ControlInfo {
   journal?: Journal;
   /** The Lambda events one API Gateway request produced (`GET /_svl/apigw/events/<requestId>`). */
   apigwEvents?: (requestId: string) => unknown[] | undefined;
+  /** The SQLite database's size in bytes (pages in use; held in memory whole with --in-memory). */
+  storeBytes?: () => number;
 }
+
+const mb = (bytes: number) => Math.round(bytes / 104857.6) / 10;
 
 const json = (status: number, body: unknown, requestId: string): WireResponse => ({
   status,
@@ -77,6 +82,7 @@ export class ControlApi {
       services: this.lambda ? ['sqs', 'sns', 'lambda', 's3', 'apigateway'] : ['sqs', 'sns'],
       counts: { queues: queues.length, messages, topics: this.sns.registry.topics.size, subscriptions: this.sns.registry.subs.size, pendingHttpDeliveries: this.sns.http.pendingCount() },
       sns: this.sns.stats(),
+      memory: this.memory(),
       ...(this.lambda && {
         lambda: {
           functions: this.lambda.store.all().length,
@@ -86,6 +92,13 @@ export class ControlApi {
         },
       }),
     };
+  }
+
+  /** Where the emulator's memory is, in MB: what a queue's depth grows (bench/cpu.mjs --queued). */
+  private memory() {
+    const m = process.memoryUsage();
+    const store = this.info.storeBytes?.();
+    return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), ...(store !== undefined && { storeMb: mb(store) }) };
   }
 
   /** What keeps the emulator busy right now (see `GET /_svl/idle`). */

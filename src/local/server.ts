@@ -150,6 +150,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       journal,
       busy: () => (s3 && apigw ? [...s3.busy(), ...apigw.busy()] : loading ? ['S3 and API Gateway loading'] : []),
       apigwEvents: (id) => apigw?.events.get(id),
+      storeBytes: () => (store.db.pragma('page_count', { simple: true }) as number) * (store.db.pragma('page_size', { simple: true }) as number),
     }, lambda);
     const active = new Set<RequestAbort>();
     let pending = 0;

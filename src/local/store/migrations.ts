@@ -313,4 +313,14 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE svl_journal_v9 RENAME TO svl_journal;
   CREATE INDEX svl_journal_cause ON svl_journal(cause) WHERE cause IS NOT NULL;
   `,
+  // 14 (numbered for the merge with migrations 10-13 of parallel work; idempotent, so its place in the
+  // list does not matter): SQS depth. A FIFO receive finds the heads of its groups through
+  // (queue, group_id, seq) instead of reading every row of the queue (139 ms a receive at 20,000 queued),
+  // and a FIFO send sweeps expired dedup ids through (queue, expires_ms) instead of scanning every id of
+  // the queue's 5-minute window. The (queue, seq) group index only served the old scan.
+  `
+  CREATE INDEX IF NOT EXISTS sqs_messages_group_seq ON sqs_messages(queue, group_id, seq) WHERE group_id IS NOT NULL;
+  DROP INDEX IF EXISTS sqs_messages_groups;
+  CREATE INDEX IF NOT EXISTS sqs_dedup_expiry ON sqs_dedup(queue, expires_ms);
+  `,
 ];
