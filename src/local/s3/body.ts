@@ -1,7 +1,7 @@
 /**
  * Receiving an upload body: small ones (up to 1 MiB) into memory, hashed once complete; larger ones
- * streamed to a temp file and hashed as they arrive — MD5 for the ETag, the
- * requested checksum, SHA256 when the payload hash was signed; decoding `aws-chunked` bodies
+ * streamed to a temp file and hashed as they arrive, both off the main thread (body-writer.ts) — MD5 for
+ * the ETag, the requested checksum, SHA256 when the payload hash was signed; decoding `aws-chunked` bodies
  * (signed chunks — signatures stripped, not verified — and unsigned ones with checksum trailers), and
  * checking Content-MD5, `x-amz-checksum-*` headers and trailers and the declared length. The caller
  * renames the temp file into place and commits; on any error the temp file is removed here.
@@ -9,10 +9,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { once } from 'node:events';
 import { header } from '../protocol/request.js';
+import type { BodyWriter } from './body-writer.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksummer, validChecksumValue, type ChecksumAlgorithm } from './checksums.js';
 import {
   S3Error,
@@ -92,21 +91,6 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
 /** Bodies up to this size are received into memory and written with one write at commit. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
-/** Ends a temp-file stream and waits until its data is written and its descriptor closed. */
-async function closeStream(out: WriteStream): Promise<void> {
-  const closed = once(out, 'close');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  await closed;
-}
-
-/** Destroys a temp-file stream and waits for its descriptor to close (errors ignored: the file is removed next). */
-async function discardStream(out: WriteStream): Promise<void> {
-  if (out.closed) return;
-  const closed = once(out, 'close').catch(() => {});
-  out.destroy();
-  await closed;
-}
-
 /**
  * The whole (plain, small) body of `req`, read with 'data'/'end' listeners: an async iterator over the
  * request costs more than a 1 KiB PUT's hashing. Rejects with IncompleteBody when the client goes away.
@@ -171,13 +155,13 @@ function verify(x: Expectations, d: { md5: string; sha256?: string; checksum?: s
 
 /**
  * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
- * SMALL_BODY_BYTES, else streamed into a temp file (`newTemp()`, created here, removed here on error,
- * returned as `tmp`).
+ * SMALL_BODY_BYTES, else streamed into a temp file (`files.tempPath()`, written by `files.writer()`,
+ * removed here on error, returned as `tmp`).
  */
-export async function receiveBody(req: IncomingMessage, newTemp: () => string, maxBytes: number): Promise<ReceivedBody> {
+export async function receiveBody(req: IncomingMessage, files: { tempPath(): string; writer(): BodyWriter }, maxBytes: number): Promise<ReceivedBody> {
   const x = expectations(req, maxBytes);
   if (x.length <= SMALL_BODY_BYTES) return receiveSmall(req, x);
-  return receiveLarge(req, x, newTemp());
+  return receiveLarge(req, x, files.tempPath(), files.writer());
 }
 
 /** A small body: in memory, hashed in one call per digest once complete. */
@@ -218,50 +202,88 @@ async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<Rece
 }
 
 /**
- * How much a large body's temp-file stream buffers before a write waits for 'drain': big writes, few
- * syscalls, instead of one awaited write per socket read.
+ * Reads a plain body with 'data'/'end' listeners, handing each chunk to `onChunk` (which owns it from
+ * then on); while `onChunk` answers false the request is paused until `drained()` resolves. Rejects with
+ * what `onChunk` throws, or IncompleteBody when the client goes away.
  */
-const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+function pump(req: IncomingMessage, onChunk: (c: Buffer) => boolean, drained: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err !== undefined) reject(err);
+      else resolve();
+    };
+    const onData = (c: Buffer) => {
+      let more: boolean;
+      try {
+        more = onChunk(c);
+      } catch (err) {
+        return settle(err);
+      }
+      if (more) return;
+      req.pause();
+      void drained().then(() => {
+        if (!done) req.resume();
+      });
+    };
+    const onEnd = () => settle();
+    const onError = (err: unknown) => settle(err);
+    const onClose = () => settle(incompleteBody());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
 
 /**
- * A large body: streamed into the temp file as it arrives (the socket's chunks queued as they are, no
- * copy), hashed incrementally on this thread. Hashing in a worker thread was tried and measured slower by
- * the clock on this 2-core machine (the copy into transferable chunks and the second busy thread cost
- * more than the MD5 they moved), so it is not done.
+ * A large body: handed to the body writer's worker thread as it arrives (body-writer.ts: the socket's
+ * chunks are transferred, not copied), which writes it to the temp file and hashes it there, so the MD5
+ * and the disk writes run beside the main thread instead of on it. The digests come back once the file
+ * is complete (and fsynced, on a durable emulator); they are verified here.
  */
-async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string): Promise<ReceivedBody> {
-  const md5 = createHash('md5');
-  const sha = x.signedSha ? createHash('sha256') : undefined;
-  const sum = x.expected.algorithm ? checksummer(x.expected.algorithm) : undefined;
-  const out = createWriteStream(tmpPath, { highWaterMark: WRITE_BUFFER_BYTES });
-  // A failed write (disk full) is seen at the next write or at the end; listened to so it is never unhandled.
-  let writeError: Error | undefined;
-  out.on('error', (err) => (writeError ??= err));
+async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string, writer: BodyWriter): Promise<ReceivedBody> {
+  const upload = writer.open(tmpPath, { sha256: x.signedSha !== undefined, algorithm: x.expected.algorithm });
   let size = 0;
   const trailers: Record<string, string> = {};
+  const count = (n: number) => {
+    size += n;
+    if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
+  };
   try {
-    const write = async (buf: Buffer) => {
-      if (!buf.length) return;
-      size += buf.length;
-      if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
-      md5.update(buf);
-      sha?.update(buf);
-      sum?.update(buf);
-      if (writeError) throw writeError;
-      // The socket's chunks are never reused by node, so they are queued as they are (no copy).
-      if (!out.write(buf)) await once(out, 'drain'); // rejects on 'error'
-    };
-    if (x.chunked) await decodeAwsChunked(req, write, trailers);
-    else for await (const c of req) await write(c as Buffer);
+    if (x.chunked) {
+      await decodeAwsChunked(
+        req,
+        async (buf) => {
+          count(buf.length);
+          // Slices of the socket's chunks (the decoder reads on in them): copied.
+          if (!upload.write(buf, false)) await upload.drained();
+        },
+        trailers,
+      );
+    } else {
+      await pump(
+        req,
+        (c) => {
+          count(c.length);
+          return upload.write(c, true);
+        },
+        () => upload.drained(),
+      );
+    }
     if (!req.complete) throw incompleteBody();
     if (size !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
-    const digests = { md5: md5.digest('hex'), sha256: sha?.digest('hex'), checksum: sum?.digest() };
+    const digests = await upload.finish();
     const checksum = verify(x, digests, trailers);
-    if (writeError) throw writeError;
-    await closeStream(out);
     return { size, md5Hex: digests.md5, checksum, tmp: tmpPath };
   } catch (err) {
-    await discardStream(out);
+    await upload.abort();
     await unlink(tmpPath).catch(() => {});
     // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
     if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();

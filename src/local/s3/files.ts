@@ -10,12 +10,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFile } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { BodyWriter } from './body-writer.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export class BodyFiles {
   private dir: string | undefined;
   private readonly ephemeral: boolean;
+  private bodyWriter: BodyWriter | undefined;
 
   constructor(stateDir?: string) {
     this.ephemeral = !stateDir;
@@ -31,6 +33,11 @@ export class BodyFiles {
   /** The body directory (an in-memory emulator's is made here, on first use). */
   get root(): string {
     return (this.dir ??= BodyFiles.made(mkdtempSync(join(tmpdir(), 'svl-s3-'))));
+  }
+
+  /** Writes large bodies off the main thread (made on first use); a durable emulator's are fsynced. */
+  writer(): BodyWriter {
+    return (this.bodyWriter ??= new BodyWriter(!this.ephemeral));
   }
 
   /** A fresh temp path for an upload in progress. */
@@ -79,6 +86,7 @@ export class BodyFiles {
   }
 
   close(): void {
+    this.bodyWriter?.stop();
     if (this.ephemeral && this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 }

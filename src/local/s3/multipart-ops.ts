@@ -71,7 +71,7 @@ function partNumberOf(raw: string | null): number {
 export async function uploadPart(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<S3Reply> {
   const partNumber = partNumberOf(ctx.query.get('partNumber'));
   requireUpload(ctx, bucket, key, uploadId);
-  const body = await receiveBody(ctx.req, () => ctx.s3.files.tempPath(), MAX_PUT_BYTES);
+  const body = await receiveBody(ctx.req, ctx.s3.files, MAX_PUT_BYTES);
   const file = await ctx.s3.files.commitBody(body, body.tmp ?? '').catch(async (err) => {
     if (body.tmp) await unlink(body.tmp).catch(() => {});
     throw err;

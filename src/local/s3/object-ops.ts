@@ -67,7 +67,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   if (!aclHeadersAllowed(ctx)) throw aclNotSupported();
   const attrs = objectAttributes(ctx);
   const check = writeConditions(ctx, key);
-  const body = await receiveBody(ctx.req, () => s3.files.tempPath(), MAX_PUT_BYTES);
+  const body = await receiveBody(ctx.req, s3.files, MAX_PUT_BYTES);
   const row: ObjectRow = {
     bucket,
     key,
