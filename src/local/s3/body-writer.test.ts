@@ -42,7 +42,7 @@ test('owned chunks are transferred (detached here), views are copied; the file a
   }
 });
 
-test('write answers false past 32 MiB not yet written, and drained() resolves once the worker caught up', async () => {
+test('write answers false past 16 MiB not yet written, and drained() resolves once the worker caught up', async () => {
   const { dir, writer, done } = setup();
   try {
     const upload = writer.open(join(dir, 'b'), { sha256: false });
@@ -52,7 +52,7 @@ test('write answers false past 32 MiB not yet written, and drained() resolves on
       more = upload.write(Buffer.alloc(1024 * 1024, chunks), true);
       chunks++;
     }
-    assert.equal(chunks, 32);
+    assert.equal(chunks, 16);
     await upload.drained();
     assert.equal(upload.write(Buffer.alloc(1024 * 1024), true), true);
     const d = await upload.finish();

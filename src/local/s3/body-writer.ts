@@ -4,8 +4,8 @@
  * that spans its whole buffer is transferred to the worker as it is (no copy, and its memory leaves the
  * main isolate at once instead of piling up as external memory that forces major GCs there); any other
  * view (an aws-chunked slice) is copied into a staging buffer. Chunks go in batches of ~1 MiB, one
- * message and one `writev` each. At most 32 MiB per upload may be waiting to be written: `write` returns
- * false past that and `drained()` resolves once it is down to 8 MiB (the caller pauses the request).
+ * message and one `writev` each. At most 16 MiB per upload may be waiting to be written: `write` returns
+ * false past that and `drained()` resolves once it is down to 4 MiB (the caller pauses the request).
  *
  * One worker per S3 service, started by the first large upload (tens of ms), kept for the next ones and
  * unref'd (it never keeps the process alive); a worker that dies fails the uploads it held and the next
@@ -25,9 +25,9 @@ export interface Digests {
 /** Bytes per message to the worker (and per writev). */
 const BATCH_BYTES = 1024 * 1024;
 /** An upload with this much not yet written stops reading (`write` returns false)… */
-const HIGH_WATER_BYTES = 32 * 1024 * 1024;
+const HIGH_WATER_BYTES = 16 * 1024 * 1024;
 /** …until it is down to this much. */
-const LOW_WATER_BYTES = 8 * 1024 * 1024;
+const LOW_WATER_BYTES = 4 * 1024 * 1024;
 
 interface Pending {
   upload: BodyUpload;
