@@ -371,6 +371,10 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(src.key); // overwritten or deleted meanwhile
       throw err;
     });
+    await s3.files.flushed(tmp).catch(async (err) => {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    });
   }
   const row: ObjectRow = {
     ...source,
