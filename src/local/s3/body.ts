@@ -8,6 +8,7 @@
  * It deliberately does not verify SigV4 chunk or trailer signatures.
  */
 import type { IncomingMessage } from 'node:http';
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { header } from '../protocol/request.js';
@@ -87,6 +88,10 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
   if (length > maxBytes) throw entityTooLarge(length, maxBytes);
   return { length, chunked };
 }
+
+/** One-shot digest (crypto.hash, node >= 20.12: no Hash object per call), a Hash object before that. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+const digestHex = (algorithm: string, data: Buffer): string => (oneShot ? oneShot(algorithm, data, 'hex') : createHash(algorithm).update(data).digest('hex'));
 
 /** Bodies up to this size are received into memory and written with one write at commit. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
@@ -190,8 +195,8 @@ async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<Rece
     throw err;
   }
   if (data.length !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
-  const md5 = createHash('md5').update(data).digest('hex');
-  const sha256 = x.signedSha ? createHash('sha256').update(data).digest('hex') : undefined;
+  const md5 = digestHex('md5', data);
+  const sha256 = x.signedSha ? digestHex('sha256', data) : undefined;
   let checksum: string | undefined;
   if (x.expected.algorithm) {
     const sum = checksummer(x.expected.algorithm);

@@ -25,9 +25,12 @@ export const EMPTY_ETAG = 'd41d8cd98f00b204e9800998ecf8427e';
 export type RecordSource = Omit<S3ObjectEvent, 'eventName'> & { eventName: string };
 
 const UNRESERVED = /[A-Za-z0-9.\-*_/]/;
+/** Most keys need no encoding: one test instead of one per character. */
+const ALL_UNRESERVED = /^[A-Za-z0-9.\-*_/]*$/;
 
 /** A key as S3 event records write it (see the header: URLEncoder with '/' kept). */
 export function encodeEventKey(key: string): string {
+  if (ALL_UNRESERVED.test(key)) return key;
   let out = '';
   for (const ch of key) {
     if (ch === ' ') out += '+';
