@@ -54,11 +54,16 @@ function expectedChecksum(req: IncomingMessage): Expected {
     if (!algorithm) throw invalidRequest(`The value specified in the x-amz-trailer header is not supported`);
     return { algorithm, trailer };
   }
-  const present = CHECKSUM_ALGORITHMS.filter((a) => header(req, checksumHeader(a)) !== undefined);
-  if (present.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  if (present.length === 0) return {};
-  const algorithm = present[0];
-  const value = header(req, checksumHeader(algorithm))!;
+  let algorithm: ChecksumAlgorithm | undefined;
+  let value: string | undefined;
+  for (const a of CHECKSUM_ALGORITHMS) {
+    const v = header(req, checksumHeader(a));
+    if (v === undefined) continue;
+    if (algorithm) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+    algorithm = a;
+    value = v;
+  }
+  if (!algorithm || value === undefined) return {};
   if (!validChecksumValue(algorithm, value)) throw invalidChecksumValue(checksumHeader(algorithm));
   return { algorithm, value };
 }
