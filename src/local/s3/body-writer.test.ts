@@ -101,3 +101,26 @@ test('stop fails the uploads in progress', async () => {
     done();
   }
 });
+
+test('writeViews: slices of one owned chunk go with its buffer, transferred once; slices of a chunk that is not whole are copied', async () => {
+  const { dir, writer, done } = setup();
+  try {
+    const path = join(dir, 'g');
+    const upload = writer.open(path, { sha256: false });
+    // Like an aws-chunked socket chunk: data, a chunk-size line, data.
+    const text = 'hello\r\n5;chunk-signature=x\r\nworld';
+    const owner = Buffer.alloc(text.length); // its own ArrayBuffer, as the parser's chunks
+    owner.write(text, 'latin1');
+    upload.writeViews([owner.subarray(0, 5), owner.subarray(owner.length - 5)], owner);
+    const shared = Buffer.from('..(!)..'); // a slice of node's shared pool
+    const part = shared.subarray(2, 5);
+    upload.writeViews([part], part);
+    const d = await upload.finish();
+    assert.equal(owner.buffer.byteLength, 0, 'the owned chunk was transferred');
+    assert.equal(shared.buffer.byteLength > 0, true, 'a slice of a larger buffer was copied');
+    assert.equal(readFileSync(path, 'latin1'), 'helloworld(!)');
+    assert.equal(d.md5, createHash('md5').update('helloworld(!)').digest('hex'));
+  } finally {
+    done();
+  }
+});

@@ -2,8 +2,9 @@
  * Large upload bodies written and hashed off the main thread (body-worker.ts). The main thread only hands
  * over the request's chunks: node's HTTP parser gives every body chunk its own ArrayBuffer, so a chunk
  * that spans its whole buffer is transferred to the worker as it is (no copy, and its memory leaves the
- * main isolate at once instead of piling up as external memory that forces major GCs there); any other
- * view (an aws-chunked slice) is copied into a staging buffer. Chunks go in batches of ~1 MiB, one
+ * main isolate at once instead of piling up as external memory that forces major GCs there); the data
+ * slices of an aws-chunked socket chunk go with that chunk's buffer, transferred once (`writeViews`); any
+ * other view is copied into a staging buffer. Chunks go in batches of ~1 MiB, one
  * message and one `writev` each. At most 16 MiB per upload may be waiting to be written: `write` returns
  * false past that and `drained()` resolves once it is down to 4 MiB (the caller pauses the request).
  *
@@ -158,6 +159,29 @@ export class BodyUpload {
     return this.outstanding < HIGH_WATER_BYTES;
   }
 
+  /**
+   * Queues `views`, slices of `owner`, a chunk the caller gives up (an aws-chunked socket chunk once decoded):
+   * when `owner` spans its whole ArrayBuffer it is transferred once with the views (no copy); otherwise
+   * the views are copied. False: wait for `drained()`.
+   */
+  writeViews(views: Uint8Array[], owner: Uint8Array): boolean {
+    if (this.error) throw this.error;
+    const whole = owner.byteOffset === 0 && owner.buffer.byteLength === owner.byteLength && !(owner.buffer instanceof SharedArrayBuffer);
+    if (!whole || views.some((v) => v.buffer !== owner.buffer)) {
+      let more = true;
+      for (const v of views) more = this.write(v, false);
+      return more;
+    }
+    this.closeStaging();
+    for (const v of views) {
+      if (v.byteLength === 0) continue;
+      this.outstanding += v.byteLength;
+      this.add(v);
+    }
+    if (this.batchBytes >= BATCH_BYTES) this.flush();
+    return this.outstanding < HIGH_WATER_BYTES;
+  }
+
   private closeStaging(): void {
     if (!this.staging) return;
     if (this.stagingAt > 0) this.add(this.staging.subarray(0, this.stagingAt));
@@ -176,7 +200,8 @@ export class BodyUpload {
     const chunks = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    this.post({ op: 'data', id: this.id, chunks }, chunks.map((c) => c.buffer as ArrayBuffer));
+    // Each buffer once: several views may share one (writeViews).
+    this.post({ op: 'data', id: this.id, chunks }, [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))]);
   }
 
   /** Resolves once at most LOW_WATER_BYTES wait to be written (or the upload failed). */

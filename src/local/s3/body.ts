@@ -268,14 +268,21 @@ async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: stri
   };
   try {
     if (x.chunked) {
+      // The data slices of each socket chunk go once the decoder is done with that chunk, with its buffer.
+      let views: Buffer[] = [];
       await decodeAwsChunked(
         req,
         async (buf) => {
           count(buf.length);
-          // Slices of the socket's chunks (the decoder reads on in them): copied.
-          if (!upload.write(buf, false)) await upload.drained();
+          views.push(buf);
         },
         trailers,
+        async (chunk) => {
+          if (views.length === 0) return;
+          const more = upload.writeViews(views, chunk);
+          views = [];
+          if (!more) await upload.drained();
+        },
       );
     } else {
       await pump(
@@ -306,10 +313,16 @@ const MAX_LINE = 8192;
 
 /**
  * Decodes an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0[;…]\r\n`, then
- * trailer lines `name:value\r\n` and an empty line. Data goes to `write`; trailers (lower-cased names)
- * into `trailers`.
+ * trailer lines `name:value\r\n` and an empty line. Data goes to `write` (slices of the socket's chunks);
+ * trailers (lower-cased names) into `trailers`; `consumed` hears of each socket chunk once the decoder is
+ * done with it (it keeps no view of it).
  */
-async function decodeAwsChunked(req: IncomingMessage, write: (b: Buffer) => Promise<void>, trailers: Record<string, string>): Promise<void> {
+async function decodeAwsChunked(
+  req: IncomingMessage,
+  write: (b: Buffer) => Promise<void>,
+  trailers: Record<string, string>,
+  consumed?: (chunk: Buffer) => Promise<void>,
+): Promise<void> {
   const malformed = () => new S3Error('IncompleteBody', 'The request body is not a valid aws-chunked encoding.', 400);
   let state: 'size' | 'data' | 'crlf' | 'trailer' | 'done' = 'size';
   let line = Buffer.alloc(0);
@@ -349,6 +362,7 @@ async function decodeAwsChunked(req: IncomingMessage, write: (b: Buffer) => Prom
       buf = buf.subarray(at + 2);
       state = onLine(full.toString('latin1'));
     }
+    await consumed?.(c as Buffer);
   }
   if (state !== 'done' && !(state === 'trailer' && line.length === 0 && Object.keys(trailers).length === 0)) throw malformed();
 
