@@ -1,18 +1,18 @@
 /**
  * Receiving an upload body: small ones (up to 1 MiB) into memory, hashed once complete; larger ones
- * streamed to a temp file and hashed as they arrive — MD5 for the ETag, the
- * requested checksum, SHA256 when the payload hash was signed; decoding `aws-chunked` bodies
+ * streamed to a temp file and hashed as they arrive, both off the main thread (body-writer.ts) — MD5 for
+ * the ETag, the requested checksum, SHA256 when the payload hash was signed; decoding `aws-chunked` bodies
  * (signed chunks — signatures stripped, not verified — and unsigned ones with checksum trailers), and
  * checking Content-MD5, `x-amz-checksum-*` headers and trailers and the declared length. The caller
  * renames the temp file into place and commits; on any error the temp file is removed here.
  * It deliberately does not verify SigV4 chunk or trailer signatures.
  */
 import type { IncomingMessage } from 'node:http';
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { once } from 'node:events';
 import { header } from '../protocol/request.js';
+import type { BodyWriter } from './body-writer.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksummer, validChecksumValue, type ChecksumAlgorithm } from './checksums.js';
 import {
   S3Error,
@@ -54,11 +54,16 @@ function expectedChecksum(req: IncomingMessage): Expected {
     if (!algorithm) throw invalidRequest(`The value specified in the x-amz-trailer header is not supported`);
     return { algorithm, trailer };
   }
-  const present = CHECKSUM_ALGORITHMS.filter((a) => header(req, checksumHeader(a)) !== undefined);
-  if (present.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  if (present.length === 0) return {};
-  const algorithm = present[0];
-  const value = header(req, checksumHeader(algorithm))!;
+  let algorithm: ChecksumAlgorithm | undefined;
+  let value: string | undefined;
+  for (const a of CHECKSUM_ALGORITHMS) {
+    const v = header(req, checksumHeader(a));
+    if (v === undefined) continue;
+    if (algorithm) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+    algorithm = a;
+    value = v;
+  }
+  if (!algorithm || value === undefined) return {};
   if (!validChecksumValue(algorithm, value)) throw invalidChecksumValue(checksumHeader(algorithm));
   return { algorithm, value };
 }
@@ -89,23 +94,12 @@ export function declaredLength(req: IncomingMessage, maxBytes: number): { length
   return { length, chunked };
 }
 
+/** One-shot digest (crypto.hash, node >= 20.12: no Hash object per call), a Hash object before that. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+const digestHex = (algorithm: string, data: Buffer): string => (oneShot ? oneShot(algorithm, data, 'hex') : createHash(algorithm).update(data).digest('hex'));
+
 /** Bodies up to this size are received into memory and written with one write at commit. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
-
-/** Ends a temp-file stream and waits until its data is written and its descriptor closed. */
-async function closeStream(out: WriteStream): Promise<void> {
-  const closed = once(out, 'close');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  await closed;
-}
-
-/** Destroys a temp-file stream and waits for its descriptor to close (errors ignored: the file is removed next). */
-async function discardStream(out: WriteStream): Promise<void> {
-  if (out.closed) return;
-  const closed = once(out, 'close').catch(() => {});
-  out.destroy();
-  await closed;
-}
 
 /**
  * The whole (plain, small) body of `req`, read with 'data'/'end' listeners: an async iterator over the
@@ -171,13 +165,13 @@ function verify(x: Expectations, d: { md5: string; sha256?: string; checksum?: s
 
 /**
  * Receives the body of `req`, verifying what the headers announce: into memory when it declares at most
- * SMALL_BODY_BYTES, else streamed into a temp file (`newTemp()`, created here, removed here on error,
- * returned as `tmp`).
+ * SMALL_BODY_BYTES, else streamed into a temp file (`files.tempPath()`, written by `files.writer()`,
+ * removed here on error, returned as `tmp`).
  */
-export async function receiveBody(req: IncomingMessage, newTemp: () => string, maxBytes: number): Promise<ReceivedBody> {
+export async function receiveBody(req: IncomingMessage, files: { tempPath(): string; writer(): BodyWriter }, maxBytes: number): Promise<ReceivedBody> {
   const x = expectations(req, maxBytes);
   if (x.length <= SMALL_BODY_BYTES) return receiveSmall(req, x);
-  return receiveLarge(req, x, newTemp());
+  return receiveLarge(req, x, files.tempPath(), files.writer());
 }
 
 /** A small body: in memory, hashed in one call per digest once complete. */
@@ -206,8 +200,8 @@ async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<Rece
     throw err;
   }
   if (data.length !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
-  const md5 = createHash('md5').update(data).digest('hex');
-  const sha256 = x.signedSha ? createHash('sha256').update(data).digest('hex') : undefined;
+  const md5 = digestHex('md5', data);
+  const sha256 = x.signedSha ? digestHex('sha256', data) : undefined;
   let checksum: string | undefined;
   if (x.expected.algorithm) {
     const sum = checksummer(x.expected.algorithm);
@@ -218,50 +212,95 @@ async function receiveSmall(req: IncomingMessage, x: Expectations): Promise<Rece
 }
 
 /**
- * How much a large body's temp-file stream buffers before a write waits for 'drain': big writes, few
- * syscalls, instead of one awaited write per socket read.
+ * Reads a plain body with 'data'/'end' listeners, handing each chunk to `onChunk` (which owns it from
+ * then on); while `onChunk` answers false the request is paused until `drained()` resolves. Rejects with
+ * what `onChunk` throws, or IncompleteBody when the client goes away.
  */
-const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+function pump(req: IncomingMessage, onChunk: (c: Buffer) => boolean, drained: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err !== undefined) reject(err);
+      else resolve();
+    };
+    const onData = (c: Buffer) => {
+      let more: boolean;
+      try {
+        more = onChunk(c);
+      } catch (err) {
+        return settle(err);
+      }
+      if (more) return;
+      req.pause();
+      void drained().then(() => {
+        if (!done) req.resume();
+      });
+    };
+    const onEnd = () => settle();
+    const onError = (err: unknown) => settle(err);
+    const onClose = () => settle(incompleteBody());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
 
 /**
- * A large body: streamed into the temp file as it arrives (the socket's chunks queued as they are, no
- * copy), hashed incrementally on this thread. Hashing in a worker thread was tried and measured slower by
- * the clock on this 2-core machine (the copy into transferable chunks and the second busy thread cost
- * more than the MD5 they moved), so it is not done.
+ * A large body: handed to the body writer's worker thread as it arrives (body-writer.ts: the socket's
+ * chunks are transferred, not copied), which writes it to the temp file and hashes it there, so the MD5
+ * and the disk writes run beside the main thread instead of on it. The digests come back once the file
+ * is complete (and fsynced, on a durable emulator); they are verified here.
  */
-async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string): Promise<ReceivedBody> {
-  const md5 = createHash('md5');
-  const sha = x.signedSha ? createHash('sha256') : undefined;
-  const sum = x.expected.algorithm ? checksummer(x.expected.algorithm) : undefined;
-  const out = createWriteStream(tmpPath, { highWaterMark: WRITE_BUFFER_BYTES });
-  // A failed write (disk full) is seen at the next write or at the end; listened to so it is never unhandled.
-  let writeError: Error | undefined;
-  out.on('error', (err) => (writeError ??= err));
+async function receiveLarge(req: IncomingMessage, x: Expectations, tmpPath: string, writer: BodyWriter): Promise<ReceivedBody> {
+  const upload = writer.open(tmpPath, { sha256: x.signedSha !== undefined, algorithm: x.expected.algorithm });
   let size = 0;
   const trailers: Record<string, string> = {};
+  const count = (n: number) => {
+    size += n;
+    if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
+  };
   try {
-    const write = async (buf: Buffer) => {
-      if (!buf.length) return;
-      size += buf.length;
-      if (size > x.length) throw invalidRequest('The decoded body is longer than x-amz-decoded-content-length.');
-      md5.update(buf);
-      sha?.update(buf);
-      sum?.update(buf);
-      if (writeError) throw writeError;
-      // The socket's chunks are never reused by node, so they are queued as they are (no copy).
-      if (!out.write(buf)) await once(out, 'drain'); // rejects on 'error'
-    };
-    if (x.chunked) await decodeAwsChunked(req, write, trailers);
-    else for await (const c of req) await write(c as Buffer);
+    if (x.chunked) {
+      // The data slices of each socket chunk go once the decoder is done with that chunk, with its buffer.
+      let views: Buffer[] = [];
+      await decodeAwsChunked(
+        req,
+        async (buf) => {
+          count(buf.length);
+          views.push(buf);
+        },
+        trailers,
+        async (chunk) => {
+          if (views.length === 0) return;
+          const more = upload.writeViews(views, chunk);
+          views = [];
+          if (!more) await upload.drained();
+        },
+      );
+    } else {
+      await pump(
+        req,
+        (c) => {
+          count(c.length);
+          return upload.write(c, true);
+        },
+        () => upload.drained(),
+      );
+    }
     if (!req.complete) throw incompleteBody();
     if (size !== x.length) throw x.chunked ? invalidRequest('The decoded body length does not match x-amz-decoded-content-length.') : incompleteBody();
-    const digests = { md5: md5.digest('hex'), sha256: sha?.digest('hex'), checksum: sum?.digest() };
+    const digests = await upload.finish();
     const checksum = verify(x, digests, trailers);
-    if (writeError) throw writeError;
-    await closeStream(out);
     return { size, md5Hex: digests.md5, checksum, tmp: tmpPath };
   } catch (err) {
-    await discardStream(out);
+    await upload.abort();
     await unlink(tmpPath).catch(() => {});
     // The client went away mid-body (socket reset): nothing is stored, and it is not the emulator's fault.
     if (!(err instanceof S3Error) && !req.complete) throw incompleteBody();
@@ -274,10 +313,16 @@ const MAX_LINE = 8192;
 
 /**
  * Decodes an aws-chunked body: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0[;…]\r\n`, then
- * trailer lines `name:value\r\n` and an empty line. Data goes to `write`; trailers (lower-cased names)
- * into `trailers`.
+ * trailer lines `name:value\r\n` and an empty line. Data goes to `write` (slices of the socket's chunks);
+ * trailers (lower-cased names) into `trailers`; `consumed` hears of each socket chunk once the decoder is
+ * done with it (it keeps no view of it).
  */
-async function decodeAwsChunked(req: IncomingMessage, write: (b: Buffer) => Promise<void>, trailers: Record<string, string>): Promise<void> {
+async function decodeAwsChunked(
+  req: IncomingMessage,
+  write: (b: Buffer) => Promise<void>,
+  trailers: Record<string, string>,
+  consumed?: (chunk: Buffer) => Promise<void>,
+): Promise<void> {
   const malformed = () => new S3Error('IncompleteBody', 'The request body is not a valid aws-chunked encoding.', 400);
   let state: 'size' | 'data' | 'crlf' | 'trailer' | 'done' = 'size';
   let line = Buffer.alloc(0);
@@ -317,6 +362,7 @@ async function decodeAwsChunked(req: IncomingMessage, write: (b: Buffer) => Prom
       buf = buf.subarray(at + 2);
       state = onLine(full.toString('latin1'));
     }
+    await consumed?.(c as Buffer);
   }
   if (state !== 'done' && !(state === 'trailer' && line.length === 0 && Object.keys(trailers).length === 0)) throw malformed();
 

@@ -10,7 +10,9 @@ import * as zlib from 'node:zlib';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256' | 'CRC64NVME';
 export const CHECKSUM_ALGORITHMS: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'];
-export const checksumHeader = (a: ChecksumAlgorithm) => `x-amz-checksum-${a.toLowerCase()}`;
+const HEADERS = Object.fromEntries(CHECKSUM_ALGORITHMS.map((a) => [a, `x-amz-checksum-${a.toLowerCase()}`])) as Record<ChecksumAlgorithm, string>;
+/** The header carrying a checksum of `a` (names made once: every upload asks for each of them). */
+export const checksumHeader = (a: ChecksumAlgorithm): string => HEADERS[a];
 
 const CRC32C_TABLE = (() => {
   const t = new Int32Array(256);

@@ -83,3 +83,15 @@ test('eventMessage writes exactly JSON.stringify of the record, for every event 
   ];
   for (const e of shapes) assert.equal(eventMessage(e, 'id "x"', '123456789012'), JSON.stringify({ Records: [eventRecord(e, 'id "x"', '123456789012')] }));
 });
+
+test('messages of different buckets, configurations, regions and events each match their own record', () => {
+  const variants: Array<[RecordSource, string, string]> = [
+    [base, 'cfg-1', '000000000000'],
+    [{ ...base, bucket: 'other' }, 'cfg-1', '000000000000'],
+    [base, 'cfg-2', '000000000000'],
+    [{ ...base, region: 'eu-west-1' }, 'cfg-1', '111111111111'],
+    [{ ...base, eventName: 'ObjectRemoved:Delete', size: undefined, eTag: undefined }, 'cfg-1', '000000000000'],
+    [base, 'cfg-1', '000000000000'],
+  ];
+  for (const [e, cfg, account] of variants) assert.equal(eventMessage(e, cfg, account), JSON.stringify({ Records: [eventRecord(e, cfg, account)] }));
+});

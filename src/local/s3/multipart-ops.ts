@@ -71,7 +71,7 @@ function partNumberOf(raw: string | null): number {
 export async function uploadPart(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<S3Reply> {
   const partNumber = partNumberOf(ctx.query.get('partNumber'));
   requireUpload(ctx, bucket, key, uploadId);
-  const body = await receiveBody(ctx.req, () => ctx.s3.files.tempPath(), MAX_PUT_BYTES);
+  const body = await receiveBody(ctx.req, ctx.s3.files, MAX_PUT_BYTES);
   const file = await ctx.s3.files.commitBody(body, body.tmp ?? '').catch(async (err) => {
     if (body.tmp) await unlink(body.tmp).catch(() => {});
     throw err;
@@ -127,6 +127,7 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
     const out = createWriteStream(tmp, { highWaterMark: 8 * 1024 * 1024 });
     for (const p of parts) await pipeline(createReadStream(ctx.s3.files.path(p.file), { highWaterMark: 4 * 1024 * 1024 }), out, { end: false });
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await ctx.s3.files.flushed(tmp);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchUpload(uploadId); // completed or aborted meanwhile

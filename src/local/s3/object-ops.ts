@@ -67,7 +67,7 @@ export async function putObject(ctx: S3Context, bucket: string, key: string): Pr
   if (!aclHeadersAllowed(ctx)) throw aclNotSupported();
   const attrs = objectAttributes(ctx);
   const check = writeConditions(ctx, key);
-  const body = await receiveBody(ctx.req, () => s3.files.tempPath(), MAX_PUT_BYTES);
+  const body = await receiveBody(ctx.req, s3.files, MAX_PUT_BYTES);
   const row: ObjectRow = {
     bucket,
     key,
@@ -369,6 +369,10 @@ export async function copyObject(ctx: S3Context, bucket: string, key: string): P
   if (!source.body) {
     await copyFile(s3.files.path(source.file), tmp).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(src.key); // overwritten or deleted meanwhile
+      throw err;
+    });
+    await s3.files.flushed(tmp).catch(async (err) => {
+      await unlink(tmp).catch(() => {});
       throw err;
     });
   }
