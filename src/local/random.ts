@@ -1,5 +1,5 @@
 /**
- * Random identifiers on the request and invocation paths (trace ids, API Gateway and S3 request ids),
+ * Random identifiers on the request and invocation paths (trace ids, API Gateway and S3 request ids, SQS receipt handle nonces),
  * shared by the services, from a pooled buffer of cryptographic random bytes, refilled 4 KB at a time:
  * one `randomFillSync` per ~100 ids instead of one or several per request. Same quality as `randomBytes`;
  * not for secrets that must never share a buffer with other values (nothing here is a secret).

@@ -3,7 +3,8 @@
  * No state, no I/O.
  */
 import * as crypto from 'node:crypto';
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomHex } from '../random.js';
 import * as E from './errors.js';
 import { MAX_MESSAGE_ATTRIBUTES, MAX_QUEUE_NAME, REGION as DEFAULT_REGION } from './constants.js';
 
@@ -194,16 +195,9 @@ export interface ReceiptHandle {
   seq: number;
   nonce: string;
 }
-/** Random bytes for nonces, drawn 12 at a time: one `randomFillSync` per 512 receives, not one per message. */
-const noncePool = Buffer.alloc(12 * 512);
-let noncePos = noncePool.length;
+/** A receipt handle's nonce: 12 random bytes as hex, from the emulator's pooled random bytes (../random.ts). */
 export function newNonce(): string {
-  if (noncePos === noncePool.length) {
-    randomFillSync(noncePool);
-    noncePos = 0;
-  }
-  noncePos += 12;
-  return noncePool.toString('hex', noncePos - 12, noncePos);
+  return randomHex(12);
 }
 export function encodeReceiptHandle(h: ReceiptHandle): string {
   return Buffer.from(`svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`, 'utf8').toString('base64');
