@@ -51,6 +51,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
+import { decodeFanOut, FANOUT_VERSION, FanOutWriter } from './fanout-codec.js';
 
 export interface JournalEvent {
   seq: number;
@@ -75,6 +76,12 @@ export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: num
 export interface JournalSink {
   /** Records a hop; `seq` (from `reserve`) when its number had to be known before it happened. */
   record(e: NewJournalEvent): number;
+  /**
+   * Records an SNS publish (`sns.published`) whose fan-out follows: the `sns.filtered` and `sns.delivered`
+   * hops recorded next with it as their cause, and the `sqs.sent` of each delivery, are kept as one compact
+   * record (fanout-codec.ts) instead of an event each. Read back, they are the same events.
+   */
+  fanOut(e: NewJournalEvent): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -91,7 +98,7 @@ export function constantData<T extends Record<string, unknown>>(data: T): Readon
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -104,6 +111,8 @@ const FLUSH_MS = 20;
  * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
  */
 const GROUP = 32;
+/** At most this many events in one fan-out record (a publish to more subscribers goes on event by event). */
+const FANOUT_SPAN = 1024;
 
 /**
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
@@ -165,6 +174,26 @@ export class Journal implements JournalSink {
    */
   private floor = 0;
   private readonly waiters = new Set<Waiter>();
+  /**
+   * The fan-out being recorded (see `fanOut`): its publish's event (`foHead`, undefined when none is open), the
+   * seq its next member must have, the seq of its latest member (its id's latest event), a delivery's reserved
+   * seq (0: none) and, once recorded, the SQS send that delivery made (its seq is foHop + 1).
+   */
+  private foHead: Row | undefined;
+  private foNext = 0;
+  private foLast = 0;
+  private foHop = 0;
+  private foSentId: string | undefined;
+  private foSentTime = 0;
+  private foSentQueue = 0;
+  private readonly fo = new FanOutWriter();
+  /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
+  private foTypes: [number, number, number] | null | undefined;
+  /**
+   * Fan-out records whose SQS message ids are not yet in `latest`: they go in on the first miss of `lastOf`
+   * (an SQS message id's first event is its send, so no other event of it can be newer in the map).
+   */
+  private unindexed: Row[] = [];
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
   private readonly numberOf = new Map<string, number>();
@@ -237,10 +266,152 @@ export class Journal implements JournalSink {
   }
 
   reserve(): number {
+    if (this.foHead !== undefined) {
+      // A delivery's seq, recorded after the send it causes (see `absorb`).
+      if (this.foHop === 0 && this.nextSeq === this.foNext && this.nextSeq - this.foHead.seq < FANOUT_SPAN - 1) {
+        this.foHop = this.nextSeq;
+        return this.nextSeq++;
+      }
+      this.closeFanOut();
+    }
     return this.nextSeq++;
   }
 
+  fanOut(e: NewJournalEvent): number {
+    if (this.foHead !== undefined) this.closeFanOut();
+    const types = this.fanOutTypes();
+    const time = e.timeMs ?? this.clock.now();
+    if (types === null || e.seq !== undefined || !Number.isInteger(time)) return this.record({ ...e, timeMs: time });
+    const seq = this.nextSeq++;
+    const type = this.intern(e.type);
+    let data: string | number | null = null;
+    if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
+    const head: Row = { seq, time_ms: time, type, cause: e.cause || null, resource: e.resource === undefined ? null : this.intern(e.resource), id: e.id ?? null, data };
+    this.fo.start(types, { type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data });
+    this.foHead = head;
+    this.foNext = seq + 1;
+    this.foLast = seq;
+    this.recorded();
+    return seq;
+  }
+
+  /**
+   * Takes `e` into the open fan-out when it is its next hop: a filtered-out subscription, the SQS send of the
+   * delivery whose seq was reserved, or that delivery; resource and data known by number. Its seq, or 0.
+   */
+  private absorb(e: NewJournalEvent): number {
+    const head = this.foHead!;
+    if (e.resource === undefined || this.nextSeq - head.seq >= FANOUT_SPAN) return 0;
+    let seq: number;
+    if (this.foHop === 0 || this.foSentId !== undefined) {
+      // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
+      const delivery = this.foHop !== 0;
+      if (e.type !== (delivery ? 'sns.delivered' : 'sns.filtered') || e.seq !== (delivery ? this.foHop : undefined)) return 0;
+      if (e.cause !== head.seq || e.id !== head.id || e.id === null || !e.data || !Object.isFrozen(e.data)) return 0;
+      if (!delivery && this.nextSeq !== this.foNext) return 0;
+      const resource = this.numberOf.get(e.resource) ?? this.intern(e.resource);
+      const data = this.constantRef(e.data);
+      const time = e.timeMs ?? this.clock.now();
+      if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
+      if (delivery) {
+        this.fo.delivered(time - head.time_ms, resource, data);
+        seq = this.foHop;
+        this.foNext = seq + 2;
+        this.foHop = 0;
+        this.foSentId = undefined;
+      } else {
+        this.fo.filtered(time - head.time_ms, resource, data);
+        seq = this.nextSeq++;
+        this.foNext = seq + 1;
+      }
+      this.foLast = seq;
+    } else {
+      // The SQS send a reserved delivery made, at the seq after it.
+      if (e.type !== 'sqs.sent' || e.seq !== undefined || e.cause !== this.foHop || this.nextSeq !== this.foHop + 1 || e.data !== undefined || e.id === undefined) return 0;
+      const queue = this.numberOf.get(e.resource) ?? this.intern(e.resource);
+      const time = e.timeMs ?? this.clock.now();
+      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, e.id)) return 0;
+      seq = this.nextSeq++;
+      this.foSentId = e.id;
+      this.foSentTime = time;
+      this.foSentQueue = queue;
+    }
+    this.recorded();
+    return seq;
+  }
+
+  /** Ends the open fan-out: its record (or, with no member, its publish alone) joins the pending rows. */
+  private closeFanOut(): void {
+    const head = this.foHead!;
+    this.foHead = undefined;
+    if (this.foSentId !== undefined) {
+      // A send whose delivery is not recorded yet: an event of its own, as is the delivery when it comes.
+      this.fo.dropPartial();
+      this.pending.push({ seq: this.foHop + 1, time_ms: this.foSentTime, type: this.foTypes![2], cause: this.foHop, resource: this.foSentQueue, id: this.foSentId, data: null });
+      this.remember(this.foSentId, this.foHop + 1);
+      this.foSentId = undefined;
+    }
+    this.foHop = 0;
+    if (this.fo.members === 0) this.pending.push(head);
+    else {
+      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish() };
+      this.pending.push(row);
+      // Records out of the ring need no indexing.
+      const bound = this.nextSeq - 1 - this.size;
+      while (this.unindexed.length && lastSeq(this.unindexed[0]!) <= bound) this.unindexed.shift();
+      this.unindexed.push(row);
+    }
+    if (head.id !== null) this.remember(head.id, this.foLast);
+  }
+
+  /** Puts the SQS message ids of the fan-out records recorded since the last lookup into `latest`. */
+  private indexFanOuts(): void {
+    const rows = this.unindexed;
+    this.unindexed = [];
+    const bound = this.nextSeq - 1 - this.size;
+    for (const r of rows) {
+      const members = decodeFanOut(r.data as Buffer);
+      const publishId = members[0]!.id;
+      for (let k = 1; k < members.length; k++) {
+        const id = members[k]!.id;
+        const seq = r.seq + k;
+        if (id === undefined || id === publishId || seq <= bound) continue;
+        const known = this.latest.get(id);
+        if (known === undefined || known < seq) this.keep(id, seq);
+      }
+    }
+  }
+
+  /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
+  private recorded(): void {
+    this.scheduleFlush();
+    this.sincePrune++;
+    if (this.waiters.size) this.wake();
+  }
+
+  private fanOutTypes(): [number, number, number] | null {
+    if (this.foTypes !== undefined) return this.foTypes;
+    const t = [this.intern('sns.filtered'), this.intern('sns.delivered'), this.intern('sqs.sent')];
+    this.foTypes = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
+    return this.foTypes;
+  }
+
+  /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
+  private constantRef(doc: Record<string, unknown>): number {
+    const known = this.constants.get(doc);
+    if (typeof known === 'number') return known;
+    const n = this.intern(JSON.stringify(doc));
+    if (typeof n !== 'number') return 0;
+    this.constants.set(doc, n);
+    return n;
+  }
+
   record(e: NewJournalEvent): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb(e);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
     const seq = e.seq ?? this.nextSeq++;
     const type = this.intern(e.type);
     let data: string | number | null = null;
@@ -281,9 +452,14 @@ export class Journal implements JournalSink {
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
+    if (this.foHead !== undefined) this.closeFanOut();
     if (id === this.idA) return this.seqA;
     if (id === this.idB) return this.seqB;
-    const known = this.latest.get(id);
+    let known = this.latest.get(id);
+    if (known === undefined && this.unindexed.length) {
+      this.indexFanOuts();
+      known = this.latest.get(id);
+    }
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
     return this.latest.get(id);
@@ -292,6 +468,8 @@ export class Journal implements JournalSink {
   /** Fills `latest` from the ring (once, after a restart on a durable state). */
   private loadLatest(): void {
     this.flush();
+    // Everything recorded is in the table now, read below.
+    this.unindexed = [];
     this.settle();
     const known = new Map(this.latest);
     this.latest.clear();
@@ -305,8 +483,11 @@ export class Journal implements JournalSink {
   }
 
   get(seq: number): JournalEvent | undefined {
-    const pending = this.pending.find((r) => r.seq === seq);
-    if (pending) return this.toEvent(pending);
+    if (this.foHead !== undefined) this.closeFanOut();
+    for (const r of this.pending) {
+      if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
+      if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
+    }
     return this.stored(seq);
   }
 
@@ -387,10 +568,11 @@ export class Journal implements JournalSink {
     return out;
   }
 
-  /** The events of a binary group row (group-codec.ts). */
+  /** The events of a binary group row (group-codec.ts) or fan-out record (fanout-codec.ts). */
   private expandBinary(r: Row): JournalEvent[] {
     const out: JournalEvent[] = [];
-    const members = decodeGroup(r.data as unknown as Uint8Array);
+    const buf = r.data as unknown as Uint8Array;
+    const members = buf[0] === FANOUT_VERSION ? decodeFanOut(buf) : decodeGroup(buf);
     for (let k = 0; k < members.length; k++) {
       const seq = r.seq + k;
       if (seq <= this.floor) continue;
@@ -418,8 +600,9 @@ export class Journal implements JournalSink {
     this.flush();
     const events: JournalEvent[] = [];
     let last = seq;
-    // From the first row that may hold seq + 1 (a group row starting up to GROUP - 1 before it).
-    let from = Math.max(0, seq - GROUP + 1);
+    // From the row holding seq + 1: a group or fan-out row may start before it.
+    const holder = this.s.bySeq.get(seq + 1) as Row | undefined;
+    let from = holder && isGroup(holder) && lastSeq(holder) > seq ? holder.seq - 1 : seq;
     scan: for (;;) {
       const rows = this.s.since.all(from, 1000) as Row[];
       if (rows.length === 0) break;
@@ -533,6 +716,10 @@ export class Journal implements JournalSink {
   /** Drops every event (svl/testing's reset). */
   clear(): void {
     this.pending = [];
+    this.foHead = undefined;
+    this.foHop = 0;
+    this.foSentId = undefined;
+    this.unindexed = [];
     this.latest.clear();
     this.idA = this.idB = undefined;
     this.latestComplete = true;
@@ -542,6 +729,7 @@ export class Journal implements JournalSink {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
+    if (this.foHead !== undefined) this.closeFanOut();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
     if (this.textPending.length && !this.db.inTransaction) {
@@ -589,10 +777,16 @@ export class Journal implements JournalSink {
     const out: Row[] = [];
     let i = 0;
     while (i < rows.length) {
+      // A fan-out record is written as it is.
+      if (isGroup(rows[i]!)) {
+        out.push(rows[i]!);
+        i++;
+        continue;
+      }
       let j = i + 1;
       // A time in fractions of a ms (a fake clock advanced so) is not grouped: the codec stores whole ms.
       if (Number.isInteger(rows[i]!.time_ms)) {
-        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms)) j++;
+        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms) && !isGroup(rows[j]!)) j++;
       }
       if (j - i === 1) out.push(rows[i]!);
       else out.push(this.group(rows, i, j));
@@ -731,6 +925,11 @@ type Member = [number, string | number, number, string | number, string | number
 
 function isGroup(r: Row): boolean {
   return typeof r.type === 'number' && r.type < 0;
+}
+
+/** The seq of a row's last event. */
+function lastSeq(r: Row): number {
+  return isGroup(r) ? r.seq - (r.type as number) - 1 : r.seq;
 }
 
 export function matches(ev: JournalEvent, filter?: EventFilter): boolean {

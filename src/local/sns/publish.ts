@@ -165,7 +165,8 @@ export class Publisher {
         const messageId = randomUUID();
         const journal = this.sns.journal;
         const journaled = journal !== NO_JOURNAL;
-        const published = journal.record({
+        // Its hops (filtered out, delivered, the SQS sends) are kept by the journal as one compact record.
+        const published = journal.fanOut({
           type: 'sns.published',
           resource: topic.arn,
           id: messageId,
