@@ -237,21 +237,41 @@ test('ids found through fan-out records: not in the id map until looked up, then
   }
 });
 
-test('a fan-out record is one row: the sends\' message ids as 16 bytes, the subscriptions\' data by number', () => {
+test("a fan-out record is one row: the sends' message ids as 16 bytes, the rest (the record's shape) stored once per topic", () => {
   const { store, clock, j } = open();
   try {
     const subs: Sub[] = Array.from({ length: 50 }, (_, i) => (i > 0 && i % 2 === 0 ? { kind: 'filtered' } : { kind: 'delivered' }));
-    publish(j, clock, subs, { compact: true });
-    const r = publish(j, clock, subs, { compact: true });
+    const ids = [0, 1, 2, 3].map((p) => publish(j, clock, subs, { compact: true, tick: p === 3 ? 1 : 0 }));
     j.flush();
     const stored = rows(store.db);
-    assert.equal(stored.length, 2);
+    assert.equal(stored.length, 4);
     assert.ok(stored.every(isFanOutRow));
-    assert.equal(stored[1]!.type, -77);
-    const blob = stored[1]!.data as Buffer;
-    assert.ok(blob.includes(Buffer.from(r.sqsIds[0]!.replaceAll('-', ''), 'hex')), 'a message id as its bytes');
-    assert.ok(!blob.includes(Buffer.from('endpoint')), 'no data document inline');
-    assert.ok(blob.length < 26 * 16 + 77 * 5, `${blob.length} bytes`);
+    assert.equal(stored[2]!.type, -77);
+    const blobs = stored.map((r) => r.data as Buffer);
+    assert.ok(blobs[2]!.includes(Buffer.from(ids[2]!.sqsIds[0]!.replaceAll('-', ''), 'hex')), 'a message id as its bytes');
+    assert.ok(blobs.every((b) => !b.includes(Buffer.from('endpoint'))), 'no data document inline');
+    // The first record holds its shape; from the second sighting on, a number.
+    assert.ok(blobs[0]!.length > blobs[1]!.length + 100, `${blobs[0]!.length} then ${blobs[1]!.length} bytes`);
+    assert.ok(blobs[2]!.length <= 26 * 16 + 30, `${blobs[2]!.length} bytes: the ids and little else`);
+    // A time that changes costs a few bytes (here at almost every event: a fake clock advanced between hops).
+    assert.ok(blobs[3]!.length <= blobs[2]!.length + 3 * 77, `${blobs[3]!.length} bytes with time changes`);
+    const last = j.since(0, 1000).filter((e) => e.seq > 3 * 77);
+    assert.deepEqual([...new Set(last.map((e) => e.timeMs - last[0]!.timeMs))].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38]);
+  } finally {
+    store.close();
+  }
+});
+
+test('a record whose shape text is gone reads as an error naming it, not as wrong events', () => {
+  const { store, clock, j } = open();
+  try {
+    publish(j, clock, [{ kind: 'delivered' }], { compact: true });
+    publish(j, clock, [{ kind: 'delivered' }], { compact: true });
+    j.flush();
+    const textOf = (j as unknown as { textOf: Map<number, string> }).textOf;
+    const shape = [...textOf].find(([, t]) => t.charCodeAt(0) === 2)!;
+    textOf.delete(shape[0]);
+    assert.throws(() => j.since(0), /the shape #\d+ of the fan-out record is missing/);
   } finally {
     store.close();
   }

@@ -187,6 +187,9 @@ export class Journal implements JournalSink {
   private foSentTime = 0;
   private foSentQueue = 0;
   private readonly fo = new FanOutWriter();
+  /** A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data. */
+  private readonly shapeRef = (text: string): string | number => this.internData(text);
+  private readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
   /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
   private foTypes: [number, number, number] | null | undefined;
   /**
@@ -354,7 +357,7 @@ export class Journal implements JournalSink {
     this.foHop = 0;
     if (this.fo.members === 0) this.pending.push(head);
     else {
-      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish() };
+      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish(this.shapeRef) };
       this.pending.push(row);
       // Records out of the ring need no indexing.
       const bound = this.nextSeq - 1 - this.size;
@@ -370,7 +373,7 @@ export class Journal implements JournalSink {
     this.unindexed = [];
     const bound = this.nextSeq - 1 - this.size;
     for (const r of rows) {
-      const members = decodeFanOut(r.data as Buffer);
+      const members = decodeFanOut(r.data as Buffer, this.textOfNumber);
       const publishId = members[0]!.id;
       for (let k = 1; k < members.length; k++) {
         const id = members[k]!.id;
@@ -572,7 +575,7 @@ export class Journal implements JournalSink {
   private expandBinary(r: Row): JournalEvent[] {
     const out: JournalEvent[] = [];
     const buf = r.data as unknown as Uint8Array;
-    const members = buf[0] === FANOUT_VERSION ? decodeFanOut(buf) : decodeGroup(buf);
+    const members = buf[0] === FANOUT_VERSION ? decodeFanOut(buf, this.textOfNumber) : decodeGroup(buf);
     for (let k = 0; k < members.length; k++) {
       const seq = r.seq + k;
       if (seq <= this.floor) continue;
