@@ -29,8 +29,12 @@ type Sub =
   | { kind: 'blocked' }
   | { kind: 'lambda' };
 
-/** Hops as publish.ts records them; `compact`: the publish through fanOut, else every hop through record. */
-function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boolean; id?: string; cause?: number; subject?: string; tick?: number; between?: () => void }): { id: string; sqsIds: string[] } {
+/**
+ * Hops as publish.ts and the SQS service record them; `compact`: the publish through fanOut and its hops
+ * through hop / sent (or, `viaRecord`, through record), else every hop through record (no fan-out record).
+ */
+function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boolean; viaRecord?: boolean; id?: string; cause?: number; subject?: string; tick?: number; between?: () => void }): { id: string; sqsIds: string[] } {
+  const positional = opts.compact && !opts.viaRecord;
   const id = opts.id ?? nextId();
   const head: NewJournalEvent = { type: 'sns.published', resource: TOPIC, id, cause: opts.cause, data: opts.subject === undefined ? undefined : { subject: opts.subject } };
   const published = opts.compact ? j.fanOut(head) : j.record(head);
@@ -38,17 +42,20 @@ function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boo
   subs.forEach((s, i) => {
     if (opts.tick && i % 4 === 3) clock.advance(opts.tick);
     if (s.kind === 'filtered') {
-      j.record({ type: 'sns.filtered', resource: subArn(i), id, cause: published, data: filtered[i] });
+      if (positional) j.hop('sns.filtered', undefined, subArn(i), id, published, filtered[i]!);
+      else j.record({ type: 'sns.filtered', resource: subArn(i), id, cause: published, data: filtered[i] });
       return;
     }
     const hop = j.reserve();
     if (s.kind === 'delivered') {
       const sqsId = s.sqsId ?? nextId();
       sqsIds.push(sqsId);
-      j.record({ type: 'sqs.sent', resource: queue(i), id: sqsId, cause: hop, data: s.sentData });
+      if (positional) j.sent(queue(i), sqsId, hop, s.sentData);
+      else j.record({ type: 'sqs.sent', resource: queue(i), id: sqsId, cause: hop, data: s.sentData });
       opts.between?.();
       if (opts.tick) clock.advance(opts.tick);
-      j.record({ seq: hop, type: 'sns.delivered', resource: subArn(i), id, cause: published, data: delivered[i] });
+      if (positional) j.hop('sns.delivered', hop, subArn(i), id, published, delivered[i]!);
+      else j.record({ seq: hop, type: 'sns.delivered', resource: subArn(i), id, cause: published, data: delivered[i] });
     } else if (s.kind === 'blocked') {
       j.record({ seq: hop, type: 'sns.blocked', resource: subArn(i), id, cause: published, data: { protocol: 'sqs', endpoint: queue(i), error: 'AccessDenied: no' } });
       j.record({ type: 'sqs.sent', resource: queue(99), id: nextId() }); // to the subscription's DLQ
@@ -166,7 +173,7 @@ test('the ring bound inside a fan-out record: the events below it are gone on ev
   const size = 40;
   const { store, clock, j } = open(size);
   try {
-    const first = publish(j, clock, subs, { compact: true }); // seqs 1..31
+    const first = publish(j, clock, subs, { compact: true, viaRecord: true }); // seqs 1..31
     j.flush();
     const second = publish(j, clock, subs, { compact: true }); // seqs 32..62: the first record straddles the bound
     for (let i = 0; i < 4; i++) j.record({ type: 'sqs.deleted', resource: queue(0), id: `d${i}` });
@@ -205,8 +212,9 @@ test('ids found through fan-out records: not in the id map until looked up, then
     const clock = new FakeClock(5_000);
     let j = new Journal(store.db, clock);
     const subs: Sub[] = [{ kind: 'delivered' }, { kind: 'filtered' }, { kind: 'delivered' }];
-    const a = publish(j, clock, subs, { compact: true }); // 1..6
-    const b = publish(j, clock, subs, { compact: true }); // 7..12
+    // Through record, as any other caller would: the same record.
+    const a = publish(j, clock, subs, { compact: true, viaRecord: true }); // 1..6
+    const b = publish(j, clock, subs, { compact: true, viaRecord: true }); // 7..12
     const latest = (j as unknown as { latest: Map<string, number> }).latest;
     j.flush();
     assert.equal(latest.has(a.sqsIds[0]!), false, 'recording put no SQS message id in the map');

@@ -82,6 +82,13 @@ export interface JournalSink {
    * record (fanout-codec.ts) instead of an event each. Read back, they are the same events.
    */
   fanOut(e: NewJournalEvent): number;
+  /**
+   * `record` of a fan-out's hop, without an event object (the hot path of a publish): `sns.filtered` (seq
+   * undefined) or `sns.delivered` (at the seq reserved for it), about the message `id`, caused by the publish.
+   */
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number;
+  /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -98,7 +105,7 @@ export function constantData<T extends Record<string, unknown>>(data: T): Readon
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, hop: () => 0, sent: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -302,19 +309,27 @@ export class Journal implements JournalSink {
    * Takes `e` into the open fan-out when it is its next hop: a filtered-out subscription, the SQS send of the
    * delivery whose seq was reserved, or that delivery; resource and data known by number. Its seq, or 0.
    */
-  private absorb(e: NewJournalEvent): number {
+  private absorb(
+    type: string,
+    at: number | undefined,
+    resourceText: string | undefined,
+    id: string | undefined,
+    cause: number | undefined,
+    doc: Readonly<Record<string, unknown>> | undefined,
+    timeMs: number | undefined,
+  ): number {
     const head = this.foHead!;
-    if (e.resource === undefined || this.nextSeq - head.seq >= FANOUT_SPAN) return 0;
+    if (resourceText === undefined || this.nextSeq - head.seq >= FANOUT_SPAN) return 0;
     let seq: number;
     if (this.foHop === 0 || this.foSentId !== undefined) {
       // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
       const delivery = this.foHop !== 0;
-      if (e.type !== (delivery ? 'sns.delivered' : 'sns.filtered') || e.seq !== (delivery ? this.foHop : undefined)) return 0;
-      if (e.cause !== head.seq || e.id !== head.id || e.id === null || !e.data || !Object.isFrozen(e.data)) return 0;
+      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.foHop : undefined)) return 0;
+      if (cause !== head.seq || id !== head.id || id === undefined || !doc || !Object.isFrozen(doc)) return 0;
       if (!delivery && this.nextSeq !== this.foNext) return 0;
-      const resource = this.numberOf.get(e.resource) ?? this.intern(e.resource);
-      const data = this.constantRef(e.data);
-      const time = e.timeMs ?? this.clock.now();
+      const resource = this.intern(resourceText);
+      const data = this.constantRef(doc);
+      const time = timeMs ?? this.clock.now();
       if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
       if (delivery) {
         this.fo.delivered(time - head.time_ms, resource, data);
@@ -330,12 +345,12 @@ export class Journal implements JournalSink {
       this.foLast = seq;
     } else {
       // The SQS send a reserved delivery made, at the seq after it.
-      if (e.type !== 'sqs.sent' || e.seq !== undefined || e.cause !== this.foHop || this.nextSeq !== this.foHop + 1 || e.data !== undefined || e.id === undefined) return 0;
-      const queue = this.numberOf.get(e.resource) ?? this.intern(e.resource);
-      const time = e.timeMs ?? this.clock.now();
-      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, e.id)) return 0;
+      if (type !== 'sqs.sent' || at !== undefined || cause !== this.foHop || this.nextSeq !== this.foHop + 1 || doc !== undefined || id === undefined) return 0;
+      const queue = this.intern(resourceText);
+      const time = timeMs ?? this.clock.now();
+      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, id)) return 0;
       seq = this.nextSeq++;
-      this.foSentId = e.id;
+      this.foSentId = id;
       this.foSentTime = time;
       this.foSentQueue = queue;
     }
@@ -400,7 +415,7 @@ export class Journal implements JournalSink {
   }
 
   /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
-  private constantRef(doc: Record<string, unknown>): number {
+  private constantRef(doc: Readonly<Record<string, unknown>>): number {
     const known = this.constants.get(doc);
     if (typeof known === 'number') return known;
     const n = this.intern(JSON.stringify(doc));
@@ -411,24 +426,55 @@ export class Journal implements JournalSink {
 
   record(e: NewJournalEvent): number {
     if (this.foHead !== undefined) {
-      const absorbed = this.absorb(e);
+      const absorbed = this.absorb(e.type, e.seq, e.resource, e.id, e.cause, e.data, e.timeMs);
       if (absorbed !== 0) return absorbed;
       this.closeFanOut();
     }
-    const seq = e.seq ?? this.nextSeq++;
-    const type = this.intern(e.type);
+    return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
+  }
+
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb(type, seq, resource, id, cause, data, undefined);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
+    return this.put(seq, undefined, type, cause, resource, id, data);
+  }
+
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
+    return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
+  }
+
+  /** An event as its own pending row (positional: callers' event objects have many shapes). */
+  private put(
+    at: number | undefined,
+    timeMs: number | undefined,
+    typeText: string,
+    cause: number | undefined,
+    resource: string | undefined,
+    id: string | undefined,
+    doc: Readonly<Record<string, unknown>> | undefined,
+  ): number {
+    const seq = at ?? this.nextSeq++;
+    const type = this.intern(typeText);
     let data: string | number | null = null;
-    if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
+    if (doc) data = Object.isFrozen(doc) ? this.constant(doc, type) : this.encode(doc, type);
     this.pending.push({
       seq,
-      time_ms: e.timeMs ?? this.clock.now(),
+      time_ms: timeMs ?? this.clock.now(),
       type,
-      cause: e.cause || null,
-      resource: e.resource === undefined ? null : this.intern(e.resource),
-      id: e.id ?? null,
+      cause: cause || null,
+      resource: resource === undefined ? null : this.intern(resource),
+      id: id ?? null,
       data,
     });
-    if (e.id) this.remember(e.id, seq);
+    if (id) this.remember(id, seq);
     // Inside a transaction the event commits (or rolls back) with the state change it describes.
     this.scheduleFlush();
     this.sincePrune++;
