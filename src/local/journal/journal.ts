@@ -17,33 +17,42 @@
  *   it): each id's latest seq is kept in memory for causes, and a trace scans the ring for an id.
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
- * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
+ * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a batch's messages, a consumer's hops)
  *   is one row in the binary form of group-codec.ts (varints; a UUID as its 16 bytes; a repeated id as the
  *   number of the member that has it), its events expanded on read; the prune deletes rows whose events are
- *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound. Group
- *   rows written as JSON by earlier versions are still read.
- * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
- *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
- *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids).
+ *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound (a reader
+ *   finds the row holding a seq by its start, however long the row). Group rows written as JSON by earlier
+ *   versions are still read.
+ * - A publish's fan-out is one record (`fanOut`, fanout-codec.ts): the hops recorded next with it as their
+ *   cause (each subscription's `sns.filtered`, or its `sns.delivered` and the `sqs.sent` that delivery made)
+ *   go into one buffer as they happen — resources and frozen data by number, SQS message ids as 16 bytes,
+ *   the rest (the record's shape) a text stored once per topic — with no event object, Row, id-map entry or
+ *   codec pass per hop. Anything else recorded meanwhile (a blocked delivery, a Lambda or HTTP subscription,
+ *   a delayed queue, a reader) ends it; what follows is recorded event by event. On read it is expanded like
+ *   a group row (same prune, same straddling rule). Its SQS message ids enter the id map on the first
+ *   `lastOf` that misses (an SQS message's first event is its send: nothing newer of it can be there before).
+ * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
+ *   shapes, and reading their fields megamorphically cost more than the rest of absorbing a hop); a data
+ *   document a caller passes frozen (`constantData`: an SNS subscription's delivery details, a filter's
+ *   reasons) is encoded once and then known by reference; the two ids recorded last are held ahead of the
+ *   id map.
  *
- * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * median of 3 rounds, each round's figure noisy by several %, f10 by more). Before this round's changes, on
- * the same machine: SNS publish to 10 / 50 subscribers +7.5% / +16.4%, SQS send +8.3%, receive+delete +16%;
- * after (binary group rows, cached filter explanations, bulk id-map eviction), two runs: +10.3% / +12.1% /
- * +3.3% / +8.7% and +4.4% / +13.6% / +3.0% / +9.0% (f50's rounds 13.1 / 12.1 / 12.3 and 10.3 / 13.7 / 13.5,
- * against 16.3 / 17.7 / 16.0): short of the issue's 10% at 50 subscribers. A 50-subscriber publish is 77 events:
- * a journal-only loop of them costs ~110-130 us, about half the flush's SQLite work (a commit every
- * FLUSH_MS is a fixed cost: flushing every 12 publishes instead of 4 saves ~15-20% of it), then the id map
- * (one insert per SQS message id), Row objects and the codec; the rest of the measured gap is GC and WAL.
- * FLUSH_MS 50 was tried (f50 +10-12%): not taken, it widens what a kill -9 can lose.
- * Writing the pending events inside the operations' own transactions (a hook before `atomic`'s commit, in
- * a SAVEPOINT, put back on rollback) was tried, to save the flush's commit: not taken, f50 no better within
- * the noise (the same busy machine, rounds interleaved: +11.4% without it over 11 rounds; +12.8% writing at
- * every operation, 7 rounds; +11.7% writing only events that waited FLUSH_MS / 2, 8 rounds). A WAL commit
- * costs ~30 us of CPU (better-sqlite3, 2 KB rows: 12 rows in 4 commits 250 us, in 1 commit 158 us), ~7 us
- * per publish at ~4 publishes a flush: what it saves is under 1%, and a write per operation loses batching.
+ * Cost (bench/journal-cost.mjs's phases: the emulator's CPU per operation against `--journal-size 0`, all
+ * emulators loaded at once; median of 5 rounds on a busy shared machine, load ~13, each round noisy by
+ * several %). The per-event journal before fan-out records, run in the same rounds: SNS publish to 10 / 50
+ * subscribers +10.8% / +17.5%, SQS send +7.4%, receive+delete +17.5% (the same code measured +7.8% / +13.8% /
+ * +7.3% / +6.8% on a quiet machine); now +7.4% / +9.7% / +4.4% / +10.0%, f50 better in every round (by 3.4
+ * to 7.7 points): 140 instead of 253 us of CPU per 50-subscriber publish, so ~110 us, ~7.5%, expected on the
+ * quiet machine. A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us
+ * the flush (a commit every FLUSH_MS is a fixed ~30 us; one ~450-byte row a publish), ~5 us reading the
+ * clock per event, ~4 us the message ids' bytes, the rest absorbing hops; in the emulator the same work costs
+ * more (cold caches between requests), and explaining filter failures (for `sns.filtered`) ~1-2%.
+ * Tried and not taken: FLUSH_MS 50 (f50 +10-12% then; it widens what a kill -9 can lose); writing the
+ * pending events inside the operations' own transactions to save the flush's commit (no better within the
+ * noise over 7-11 rounds: a WAL commit is ~30 us, under 1% a publish, and a write per operation loses
+ * batching); GROUP 128.
  *
- * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
+ * Deliberately not here: what the services record (each calls `record`, or `fanOut` / `hop` / `sent`, where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
  */
 import type { Statement } from 'better-sqlite3';
@@ -114,8 +123,8 @@ const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 20;
 /**
- * At most this many events of consecutive seqs in one row (a group row, see `writeRows`): ~2 KB, within
- * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
+ * At most this many events of consecutive seqs in one group row (see `grouped`): ~2 KB, within a 4 KB page
+ * without overflow.
  */
 const GROUP = 32;
 /** At most this many events in one fan-out record (a publish to more subscribers goes on event by event). */
@@ -801,8 +810,8 @@ export class Journal implements JournalSink {
   }
 
   /**
-   * The rows to write: each run of consecutive seqs (up to GROUP) as one group row, so a publish's fan-out
-   * or a batch's messages cost one row, one B-tree cell and one JSON text, not one per event.
+   * The rows to write: each run of consecutive seqs (up to GROUP) as one group row, so a batch's messages
+   * cost one row, one B-tree cell and one encoding, not one per event. Fan-out records are written as they are.
    */
   private grouped(rows: Row[]): Row[] {
     if (rows.length < 2) return rows;
