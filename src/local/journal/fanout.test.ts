@@ -284,3 +284,12 @@ test('a record whose shape text is gone reads as an error naming it, not as wron
     store.close();
   }
 });
+
+test('a fan-out still open when the database closes ends without an error (a flush timer firing after stop)', () => {
+  const { store, clock, j } = open();
+  publish(j, clock, [{ kind: 'delivered' }, { kind: 'filtered' }], { compact: true });
+  // The same shape again: its second sighting would store the shape's text as the record closes.
+  publish(j, clock, [{ kind: 'delivered' }, { kind: 'filtered' }], { compact: true });
+  store.close();
+  assert.doesNotThrow(() => j.flush());
+});

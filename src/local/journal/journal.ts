@@ -203,8 +203,17 @@ export class Journal implements JournalSink {
   private foSentTime = 0;
   private foSentQueue = 0;
   private readonly fo = new FanOutWriter();
-  /** A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data. */
-  private readonly shapeRef = (text: string): string | number => this.internData(text);
+  /**
+   * A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data; inline
+   * when its text cannot be stored (a flush timer firing after the database closed).
+   */
+  private readonly shapeRef = (text: string): string | number => {
+    try {
+      return this.internData(text);
+    } catch {
+      return text;
+    }
+  };
   private readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
   /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
   private foTypes: [number, number, number] | null | undefined;
