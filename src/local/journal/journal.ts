@@ -43,7 +43,8 @@
  * subscribers +10.8% / +17.5%, SQS send +7.4%, receive+delete +17.5% (the same code measured +7.8% / +13.8% /
  * +7.3% / +6.8% on a quiet machine); now +7.4% / +9.7% / +4.4% / +10.0%, f50 better in every round (by 3.4
  * to 7.7 points): 140 instead of 253 us of CPU per 50-subscriber publish, so ~110 us, ~7.5%, expected on the
- * quiet machine. A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us
+ * quiet machine. (bench/journal-cost.mjs run alone just after, load 4-13: f10 / f50 / send / receive +16.5%
+ * (one round's outlier; the others +6 to +11%) / +11.4% / +3.2% / +11.5%: rerun it on a quiet machine.) A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us
  * the flush (a commit every FLUSH_MS is a fixed ~30 us; one ~450-byte row a publish), ~5 us reading the
  * clock per event, ~4 us the message ids' bytes, the rest absorbing hops; in the emulator the same work costs
  * more (cold caches between requests), and explaining filter failures (for `sns.filtered`) ~1-2%.
