@@ -74,11 +74,9 @@ const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
 
-/** Writes a canonical lowercase UUID as its 16 bytes; false (nothing written) for any other id. */
-function uuid(s: string): boolean {
+/** Writes a canonical lowercase UUID as its 16 bytes at `o` of `buf` (room for them checked by the caller); false for any other id. */
+export function putUuid(buf: Buffer, o: number, s: string): boolean {
   if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) return false;
-  room(17);
-  let o = at + 1;
   for (let i = 0; i < 36; ) {
     if (i === 8 || i === 13 || i === 18 || i === 23) i++;
     const a = s.charCodeAt(i);
@@ -86,11 +84,18 @@ function uuid(s: string): boolean {
     const hi = a < 128 ? HEX[a]! : -1;
     const lo = b < 128 ? HEX[b]! : -1;
     if (hi < 0 || lo < 0) return false;
-    scratch[o++] = (hi << 4) | lo;
+    buf[o++] = (hi << 4) | lo;
     i += 2;
   }
+  return true;
+}
+
+/** Writes a canonical lowercase UUID as tag 1 and its 16 bytes; false (nothing written) for any other id. */
+function uuid(s: string): boolean {
+  room(17);
+  if (!putUuid(scratch, at + 1, s)) return false;
   scratch[at] = 1;
-  at = o;
+  at += 17;
   return true;
 }
 
@@ -124,6 +129,16 @@ export function encodeGroup(rows: readonly CodecRow[], from: number, to: number,
 
 const HEX_OF = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+/** The canonical UUID whose 16 bytes are at `p` of `buf`. */
+export function uuidAt(buf: Uint8Array, p: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+    s += HEX_OF[buf[p + i]!]!;
+  }
+  return s;
+}
+
 /** The members of a group row written by `encodeGroup`. */
 export function decodeGroup(buf: Uint8Array): DecodedMember[] {
   let p = 1;
@@ -156,13 +171,8 @@ export function decodeGroup(buf: Uint8Array): DecodedMember[] {
     const code = readVarint();
     let id: string | undefined;
     if (code === 1) {
-      let s = '';
-      for (let i = 0; i < 16; i++) {
-        if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
-        s += HEX_OF[buf[p + i]!]!;
-      }
+      id = uuidAt(buf, p);
       p += 16;
-      id = s;
     } else if (code % 4 === 2) id = out[(code - 2) / 4 - 1]?.id;
     else if (code % 4 === 3) id = str((code - 3) / 4);
     const data = readValue();

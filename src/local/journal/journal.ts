@@ -17,33 +17,43 @@
  *   it): each id's latest seq is kept in memory for causes, and a trace scans the ring for an id.
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
- * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a publish's fan-out, a batch's messages)
+ * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a batch's messages, a consumer's hops)
  *   is one row in the binary form of group-codec.ts (varints; a UUID as its 16 bytes; a repeated id as the
  *   number of the member that has it), its events expanded on read; the prune deletes rows whose events are
- *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound. Group
- *   rows written as JSON by earlier versions are still read.
- * - Cheap to record: a data document a caller passes frozen (`constantData`: an SNS subscription's delivery
- *   details, a filter's reasons) is encoded once and then known by reference; the two ids recorded last are
- *   held ahead of the id map (a fan-out alternates its message id with its deliveries' SQS message ids).
+ *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound (a reader
+ *   finds the row holding a seq by its start, however long the row). Group rows written as JSON by earlier
+ *   versions are still read.
+ * - A publish's fan-out is one record (`fanOut`, fanout-codec.ts): the hops recorded next with it as their
+ *   cause (each subscription's `sns.filtered`, or its `sns.delivered` and the `sqs.sent` that delivery made)
+ *   go into one buffer as they happen — resources and frozen data by number, SQS message ids as 16 bytes,
+ *   the rest (the record's shape) a text stored once per topic — with no event object, Row, id-map entry or
+ *   codec pass per hop. Anything else recorded meanwhile (a blocked delivery, a Lambda or HTTP subscription,
+ *   a delayed queue, a reader) ends it; what follows is recorded event by event. On read it is expanded like
+ *   a group row (same prune, same straddling rule). Its SQS message ids enter the id map on the first
+ *   `lastOf` that misses (an SQS message's first event is its send: nothing newer of it can be there before).
+ * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
+ *   shapes, and reading their fields megamorphically cost more than the rest of absorbing a hop); a data
+ *   document a caller passes frozen (`constantData`: an SNS subscription's delivery details, a filter's
+ *   reasons) is encoded once and then known by reference; the two ids recorded last are held ahead of the
+ *   id map.
  *
- * Cost (bench/journal-cost.mjs: the emulator's CPU per operation, journal on vs off, both loaded at once,
- * median of 3 rounds, each round's figure noisy by several %, f10 by more). Before this round's changes, on
- * the same machine: SNS publish to 10 / 50 subscribers +7.5% / +16.4%, SQS send +8.3%, receive+delete +16%;
- * after (binary group rows, cached filter explanations, bulk id-map eviction), two runs: +10.3% / +12.1% /
- * +3.3% / +8.7% and +4.4% / +13.6% / +3.0% / +9.0% (f50's rounds 13.1 / 12.1 / 12.3 and 10.3 / 13.7 / 13.5,
- * against 16.3 / 17.7 / 16.0): short of the issue's 10% at 50 subscribers. A 50-subscriber publish is 77 events:
- * a journal-only loop of them costs ~110-130 us, about half the flush's SQLite work (a commit every
- * FLUSH_MS is a fixed cost: flushing every 12 publishes instead of 4 saves ~15-20% of it), then the id map
- * (one insert per SQS message id), Row objects and the codec; the rest of the measured gap is GC and WAL.
- * FLUSH_MS 50 was tried (f50 +10-12%): not taken, it widens what a kill -9 can lose.
- * Writing the pending events inside the operations' own transactions (a hook before `atomic`'s commit, in
- * a SAVEPOINT, put back on rollback) was tried, to save the flush's commit: not taken, f50 no better within
- * the noise (the same busy machine, rounds interleaved: +11.4% without it over 11 rounds; +12.8% writing at
- * every operation, 7 rounds; +11.7% writing only events that waited FLUSH_MS / 2, 8 rounds). A WAL commit
- * costs ~30 us of CPU (better-sqlite3, 2 KB rows: 12 rows in 4 commits 250 us, in 1 commit 158 us), ~7 us
- * per publish at ~4 publishes a flush: what it saves is under 1%, and a write per operation loses batching.
+ * Cost (bench/journal-cost.mjs's phases: the emulator's CPU per operation against `--journal-size 0`, all
+ * emulators loaded at once; median of 5 rounds on a busy shared machine, load ~13, each round noisy by
+ * several %). The per-event journal before fan-out records, run in the same rounds: SNS publish to 10 / 50
+ * subscribers +10.8% / +17.5%, SQS send +7.4%, receive+delete +17.5% (the same code measured +7.8% / +13.8% /
+ * +7.3% / +6.8% on a quiet machine); now +7.4% / +9.7% / +4.4% / +10.0%, f50 better in every round (by 3.4
+ * to 7.7 points): 140 instead of 253 us of CPU per 50-subscriber publish, so ~110 us, ~7.5%, expected on the
+ * quiet machine. (bench/journal-cost.mjs run alone just after, load 4-13: f10 / f50 / send / receive +16.5%
+ * (one round's outlier; the others +6 to +11%) / +11.4% / +3.2% / +11.5%: rerun it on a quiet machine.) A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us
+ * the flush (a commit every FLUSH_MS is a fixed ~30 us; one ~450-byte row a publish), ~5 us reading the
+ * clock per event, ~4 us the message ids' bytes, the rest absorbing hops; in the emulator the same work costs
+ * more (cold caches between requests), and explaining filter failures (for `sns.filtered`) ~1-2%.
+ * Tried and not taken: FLUSH_MS 50 (f50 +10-12% then; it widens what a kill -9 can lose); writing the
+ * pending events inside the operations' own transactions to save the flush's commit (no better within the
+ * noise over 7-11 rounds: a WAL commit is ~30 us, under 1% a publish, and a write per operation loses
+ * batching); GROUP 128.
  *
- * Deliberately not here: what the services record (each service calls `record` where a hop happens) and
+ * Deliberately not here: what the services record (each calls `record`, or `fanOut` / `hop` / `sent`, where a hop happens) and
  * how a trace tree is assembled (the CLI builds it from the events).
  */
 import type { Statement } from 'better-sqlite3';
@@ -51,6 +61,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
+import { decodeFanOut, FANOUT_VERSION, FanOutWriter } from './fanout-codec.js';
 
 export interface JournalEvent {
   seq: number;
@@ -75,6 +86,19 @@ export type NewJournalEvent = Omit<JournalEvent, 'seq' | 'timeMs'> & { seq?: num
 export interface JournalSink {
   /** Records a hop; `seq` (from `reserve`) when its number had to be known before it happened. */
   record(e: NewJournalEvent): number;
+  /**
+   * Records an SNS publish (`sns.published`) whose fan-out follows: the `sns.filtered` and `sns.delivered`
+   * hops recorded next with it as their cause, and the `sqs.sent` of each delivery, are kept as one compact
+   * record (fanout-codec.ts) instead of an event each. Read back, they are the same events.
+   */
+  fanOut(e: NewJournalEvent): number;
+  /**
+   * `record` of a fan-out's hop, without an event object (the hot path of a publish): `sns.filtered` (seq
+   * undefined) or `sns.delivered` (at the seq reserved for it), about the message `id`, caused by the publish.
+   */
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number;
+  /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -91,7 +115,7 @@ export function constantData<T extends Record<string, unknown>>(data: T): Readon
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, hop: () => 0, sent: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -100,10 +124,12 @@ const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 20;
 /**
- * At most this many events of consecutive seqs in one row (a group row, see `writeRows`): ~2 KB, within
- * a 4 KB page without overflow. Readers look this far back for the row holding a seq.
+ * At most this many events of consecutive seqs in one group row (see `grouped`): ~2 KB, within a 4 KB page
+ * without overflow.
  */
 const GROUP = 32;
+/** At most this many events in one fan-out record (a publish to more subscribers goes on event by event). */
+const FANOUT_SPAN = 1024;
 
 /**
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
@@ -165,6 +191,38 @@ export class Journal implements JournalSink {
    */
   private floor = 0;
   private readonly waiters = new Set<Waiter>();
+  /**
+   * The fan-out being recorded (see `fanOut`): its publish's event (`foHead`, undefined when none is open), the
+   * seq its next member must have, the seq of its latest member (its id's latest event), a delivery's reserved
+   * seq (0: none) and, once recorded, the SQS send that delivery made (its seq is foHop + 1).
+   */
+  private foHead: Row | undefined;
+  private foNext = 0;
+  private foLast = 0;
+  private foHop = 0;
+  private foSentId: string | undefined;
+  private foSentTime = 0;
+  private foSentQueue = 0;
+  private readonly fo = new FanOutWriter();
+  /**
+   * A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data; inline
+   * when its text cannot be stored (a flush timer firing after the database closed).
+   */
+  private readonly shapeRef = (text: string): string | number => {
+    try {
+      return this.internData(text);
+    } catch {
+      return text;
+    }
+  };
+  private readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
+  /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
+  private foTypes: [number, number, number] | null | undefined;
+  /**
+   * Fan-out records whose SQS message ids are not yet in `latest`: they go in on the first miss of `lastOf`
+   * (an SQS message id's first event is its send, so no other event of it can be newer in the map).
+   */
+  private unindexed: Row[] = [];
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
   private readonly numberOf = new Map<string, number>();
@@ -237,24 +295,205 @@ export class Journal implements JournalSink {
   }
 
   reserve(): number {
+    if (this.foHead !== undefined) {
+      // A delivery's seq, recorded after the send it causes (see `absorb`).
+      if (this.foHop === 0 && this.nextSeq === this.foNext && this.nextSeq - this.foHead.seq < FANOUT_SPAN - 1) {
+        this.foHop = this.nextSeq;
+        return this.nextSeq++;
+      }
+      this.closeFanOut();
+    }
     return this.nextSeq++;
   }
 
-  record(e: NewJournalEvent): number {
-    const seq = e.seq ?? this.nextSeq++;
+  fanOut(e: NewJournalEvent): number {
+    if (this.foHead !== undefined) this.closeFanOut();
+    const types = this.fanOutTypes();
+    const time = e.timeMs ?? this.clock.now();
+    if (types === null || e.seq !== undefined || !Number.isInteger(time)) return this.record({ ...e, timeMs: time });
+    const seq = this.nextSeq++;
     const type = this.intern(e.type);
     let data: string | number | null = null;
     if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
+    const head: Row = { seq, time_ms: time, type, cause: e.cause || null, resource: e.resource === undefined ? null : this.intern(e.resource), id: e.id ?? null, data };
+    this.fo.start(types, { type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data });
+    this.foHead = head;
+    this.foNext = seq + 1;
+    this.foLast = seq;
+    this.recorded();
+    return seq;
+  }
+
+  /**
+   * Takes `e` into the open fan-out when it is its next hop: a filtered-out subscription, the SQS send of the
+   * delivery whose seq was reserved, or that delivery; resource and data known by number. Its seq, or 0.
+   */
+  private absorb(
+    type: string,
+    at: number | undefined,
+    resourceText: string | undefined,
+    id: string | undefined,
+    cause: number | undefined,
+    doc: Readonly<Record<string, unknown>> | undefined,
+    timeMs: number | undefined,
+  ): number {
+    const head = this.foHead!;
+    if (resourceText === undefined || this.nextSeq - head.seq >= FANOUT_SPAN) return 0;
+    let seq: number;
+    if (this.foHop === 0 || this.foSentId !== undefined) {
+      // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
+      const delivery = this.foHop !== 0;
+      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.foHop : undefined)) return 0;
+      if (cause !== head.seq || id !== head.id || id === undefined || !doc || !Object.isFrozen(doc)) return 0;
+      if (!delivery && this.nextSeq !== this.foNext) return 0;
+      const resource = this.intern(resourceText);
+      const data = this.constantRef(doc);
+      const time = timeMs ?? this.clock.now();
+      if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
+      if (delivery) {
+        this.fo.delivered(time - head.time_ms, resource, data);
+        seq = this.foHop;
+        this.foNext = seq + 2;
+        this.foHop = 0;
+        this.foSentId = undefined;
+      } else {
+        this.fo.filtered(time - head.time_ms, resource, data);
+        seq = this.nextSeq++;
+        this.foNext = seq + 1;
+      }
+      this.foLast = seq;
+    } else {
+      // The SQS send a reserved delivery made, at the seq after it.
+      if (type !== 'sqs.sent' || at !== undefined || cause !== this.foHop || this.nextSeq !== this.foHop + 1 || doc !== undefined || id === undefined) return 0;
+      const queue = this.intern(resourceText);
+      const time = timeMs ?? this.clock.now();
+      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, id)) return 0;
+      seq = this.nextSeq++;
+      this.foSentId = id;
+      this.foSentTime = time;
+      this.foSentQueue = queue;
+    }
+    this.recorded();
+    return seq;
+  }
+
+  /** Ends the open fan-out: its record (or, with no member, its publish alone) joins the pending rows. */
+  private closeFanOut(): void {
+    const head = this.foHead!;
+    this.foHead = undefined;
+    if (this.foSentId !== undefined) {
+      // A send whose delivery is not recorded yet: an event of its own, as is the delivery when it comes.
+      this.fo.dropPartial();
+      this.pending.push({ seq: this.foHop + 1, time_ms: this.foSentTime, type: this.foTypes![2], cause: this.foHop, resource: this.foSentQueue, id: this.foSentId, data: null });
+      this.remember(this.foSentId, this.foHop + 1);
+      this.foSentId = undefined;
+    }
+    this.foHop = 0;
+    if (this.fo.members === 0) this.pending.push(head);
+    else {
+      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish(this.shapeRef) };
+      this.pending.push(row);
+      // Records out of the ring need no indexing.
+      const bound = this.nextSeq - 1 - this.size;
+      while (this.unindexed.length && lastSeq(this.unindexed[0]!) <= bound) this.unindexed.shift();
+      this.unindexed.push(row);
+    }
+    if (head.id !== null) this.remember(head.id, this.foLast);
+  }
+
+  /** Puts the SQS message ids of the fan-out records recorded since the last lookup into `latest`. */
+  private indexFanOuts(): void {
+    const rows = this.unindexed;
+    this.unindexed = [];
+    const bound = this.nextSeq - 1 - this.size;
+    for (const r of rows) {
+      const members = decodeFanOut(r.data as Buffer, this.textOfNumber);
+      const publishId = members[0]!.id;
+      for (let k = 1; k < members.length; k++) {
+        const id = members[k]!.id;
+        const seq = r.seq + k;
+        if (id === undefined || id === publishId || seq <= bound) continue;
+        const known = this.latest.get(id);
+        if (known === undefined || known < seq) this.keep(id, seq);
+      }
+    }
+  }
+
+  /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
+  private recorded(): void {
+    this.scheduleFlush();
+    this.sincePrune++;
+    if (this.waiters.size) this.wake();
+  }
+
+  private fanOutTypes(): [number, number, number] | null {
+    if (this.foTypes !== undefined) return this.foTypes;
+    const t = [this.intern('sns.filtered'), this.intern('sns.delivered'), this.intern('sqs.sent')];
+    this.foTypes = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
+    return this.foTypes;
+  }
+
+  /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
+  private constantRef(doc: Readonly<Record<string, unknown>>): number {
+    const known = this.constants.get(doc);
+    if (typeof known === 'number') return known;
+    const n = this.intern(JSON.stringify(doc));
+    if (typeof n !== 'number') return 0;
+    this.constants.set(doc, n);
+    return n;
+  }
+
+  record(e: NewJournalEvent): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb(e.type, e.seq, e.resource, e.id, e.cause, e.data, e.timeMs);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
+    return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
+  }
+
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb(type, seq, resource, id, cause, data, undefined);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
+    return this.put(seq, undefined, type, cause, resource, id, data);
+  }
+
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
+    if (this.foHead !== undefined) {
+      const absorbed = this.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
+      if (absorbed !== 0) return absorbed;
+      this.closeFanOut();
+    }
+    return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
+  }
+
+  /** An event as its own pending row (positional: callers' event objects have many shapes). */
+  private put(
+    at: number | undefined,
+    timeMs: number | undefined,
+    typeText: string,
+    cause: number | undefined,
+    resource: string | undefined,
+    id: string | undefined,
+    doc: Readonly<Record<string, unknown>> | undefined,
+  ): number {
+    const seq = at ?? this.nextSeq++;
+    const type = this.intern(typeText);
+    let data: string | number | null = null;
+    if (doc) data = Object.isFrozen(doc) ? this.constant(doc, type) : this.encode(doc, type);
     this.pending.push({
       seq,
-      time_ms: e.timeMs ?? this.clock.now(),
+      time_ms: timeMs ?? this.clock.now(),
       type,
-      cause: e.cause || null,
-      resource: e.resource === undefined ? null : this.intern(e.resource),
-      id: e.id ?? null,
+      cause: cause || null,
+      resource: resource === undefined ? null : this.intern(resource),
+      id: id ?? null,
       data,
     });
-    if (e.id) this.remember(e.id, seq);
+    if (id) this.remember(id, seq);
     // Inside a transaction the event commits (or rolls back) with the state change it describes.
     this.scheduleFlush();
     this.sincePrune++;
@@ -281,9 +520,14 @@ export class Journal implements JournalSink {
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
+    if (this.foHead !== undefined) this.closeFanOut();
     if (id === this.idA) return this.seqA;
     if (id === this.idB) return this.seqB;
-    const known = this.latest.get(id);
+    let known = this.latest.get(id);
+    if (known === undefined && this.unindexed.length) {
+      this.indexFanOuts();
+      known = this.latest.get(id);
+    }
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
     return this.latest.get(id);
@@ -292,6 +536,8 @@ export class Journal implements JournalSink {
   /** Fills `latest` from the ring (once, after a restart on a durable state). */
   private loadLatest(): void {
     this.flush();
+    // Everything recorded is in the table now, read below.
+    this.unindexed = [];
     this.settle();
     const known = new Map(this.latest);
     this.latest.clear();
@@ -305,8 +551,11 @@ export class Journal implements JournalSink {
   }
 
   get(seq: number): JournalEvent | undefined {
-    const pending = this.pending.find((r) => r.seq === seq);
-    if (pending) return this.toEvent(pending);
+    if (this.foHead !== undefined) this.closeFanOut();
+    for (const r of this.pending) {
+      if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
+      if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
+    }
     return this.stored(seq);
   }
 
@@ -387,10 +636,11 @@ export class Journal implements JournalSink {
     return out;
   }
 
-  /** The events of a binary group row (group-codec.ts). */
+  /** The events of a binary group row (group-codec.ts) or fan-out record (fanout-codec.ts). */
   private expandBinary(r: Row): JournalEvent[] {
     const out: JournalEvent[] = [];
-    const members = decodeGroup(r.data as unknown as Uint8Array);
+    const buf = r.data as unknown as Uint8Array;
+    const members = buf[0] === FANOUT_VERSION ? decodeFanOut(buf, this.textOfNumber) : decodeGroup(buf);
     for (let k = 0; k < members.length; k++) {
       const seq = r.seq + k;
       if (seq <= this.floor) continue;
@@ -418,8 +668,9 @@ export class Journal implements JournalSink {
     this.flush();
     const events: JournalEvent[] = [];
     let last = seq;
-    // From the first row that may hold seq + 1 (a group row starting up to GROUP - 1 before it).
-    let from = Math.max(0, seq - GROUP + 1);
+    // From the row holding seq + 1: a group or fan-out row may start before it.
+    const holder = this.s.bySeq.get(seq + 1) as Row | undefined;
+    let from = holder && isGroup(holder) && lastSeq(holder) > seq ? holder.seq - 1 : seq;
     scan: for (;;) {
       const rows = this.s.since.all(from, 1000) as Row[];
       if (rows.length === 0) break;
@@ -533,6 +784,10 @@ export class Journal implements JournalSink {
   /** Drops every event (svl/testing's reset). */
   clear(): void {
     this.pending = [];
+    this.foHead = undefined;
+    this.foHop = 0;
+    this.foSentId = undefined;
+    this.unindexed = [];
     this.latest.clear();
     this.idA = this.idB = undefined;
     this.latestComplete = true;
@@ -542,6 +797,7 @@ export class Journal implements JournalSink {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
+    if (this.foHead !== undefined) this.closeFanOut();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
     if (this.textPending.length && !this.db.inTransaction) {
@@ -564,8 +820,8 @@ export class Journal implements JournalSink {
   }
 
   /**
-   * The rows to write: each run of consecutive seqs (up to GROUP) as one group row, so a publish's fan-out
-   * or a batch's messages cost one row, one B-tree cell and one JSON text, not one per event.
+   * The rows to write: each run of consecutive seqs (up to GROUP) as one group row, so a batch's messages
+   * cost one row, one B-tree cell and one encoding, not one per event. Fan-out records are written as they are.
    */
   private grouped(rows: Row[]): Row[] {
     if (rows.length < 2) return rows;
@@ -589,10 +845,16 @@ export class Journal implements JournalSink {
     const out: Row[] = [];
     let i = 0;
     while (i < rows.length) {
+      // A fan-out record is written as it is.
+      if (isGroup(rows[i]!)) {
+        out.push(rows[i]!);
+        i++;
+        continue;
+      }
       let j = i + 1;
       // A time in fractions of a ms (a fake clock advanced so) is not grouped: the codec stores whole ms.
       if (Number.isInteger(rows[i]!.time_ms)) {
-        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms)) j++;
+        while (j < rows.length && j - i < GROUP && rows[j]!.seq === rows[j - 1]!.seq + 1 && Number.isInteger(rows[j]!.time_ms) && !isGroup(rows[j]!)) j++;
       }
       if (j - i === 1) out.push(rows[i]!);
       else out.push(this.group(rows, i, j));
@@ -731,6 +993,11 @@ type Member = [number, string | number, number, string | number, string | number
 
 function isGroup(r: Row): boolean {
   return typeof r.type === 'number' && r.type < 0;
+}
+
+/** The seq of a row's last event. */
+function lastSeq(r: Row): number {
+  return isGroup(r) ? r.seq - (r.type as number) - 1 : r.seq;
 }
 
 export function matches(ev: JournalEvent, filter?: EventFilter): boolean {

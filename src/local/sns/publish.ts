@@ -165,7 +165,8 @@ export class Publisher {
         const messageId = randomUUID();
         const journal = this.sns.journal;
         const journaled = journal !== NO_JOURNAL;
-        const published = journal.record({
+        // Its hops (filtered out, delivered, the SQS sends) are kept by the journal as one compact record.
+        const published = journal.fanOut({
           type: 'sns.published',
           resource: topic.arn,
           id: messageId,
@@ -208,7 +209,7 @@ export class Publisher {
             const verdict = journaled ? explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
             if (!verdict.matches) {
               filtered++;
-              journal.record({ type: 'sns.filtered', resource: sub.arn, id: messageId, cause: published, data: filteredData(sub, verdict.failures) });
+              journal.hop('sns.filtered', undefined, sub.arn, messageId, published, filteredData(sub, verdict.failures));
               continue;
             }
           }
@@ -220,14 +221,17 @@ export class Publisher {
             const payload = notification();
             const hop = journal.reserve();
             const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx, hop);
-            journal.record({
-              seq: hop,
-              type: err ? (err.code === 'AccessDenied' || err.code === 'AccessDeniedException' ? 'sns.blocked' : 'sns.delivery-failed') : 'sns.delivered',
-              resource: sub.arn,
-              id: messageId,
-              cause: published,
-              data: err ? { protocol: 'sqs', endpoint: sub.endpoint, ...(raw && { raw: true }), error: `${err.code}: ${err.message}` } : deliveredData(sub, raw),
-            });
+            if (!err) journal.hop('sns.delivered', hop, sub.arn, messageId, published, deliveredData(sub, raw));
+            else {
+              journal.record({
+                seq: hop,
+                type: err.code === 'AccessDenied' || err.code === 'AccessDeniedException' ? 'sns.blocked' : 'sns.delivery-failed',
+                resource: sub.arn,
+                id: messageId,
+                cause: published,
+                data: { protocol: 'sqs', endpoint: sub.endpoint, ...(raw && { raw: true }), error: `${err.code}: ${err.message}` },
+              });
+            }
             if (err) {
               failed++;
               failures.push(`${sub.endpoint}: ${err.message}`);

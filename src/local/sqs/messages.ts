@@ -291,13 +291,12 @@ export class MessageEngine {
           const scope = scopeByGroup ? (m.groupId ?? '') : '';
           this.s.dedupPut.run(q.name, scope, m.dedupId, id, seqNo ?? null, now + DEDUP_WINDOW_MS);
         }
-        this.journal.record({
-          type: 'sqs.sent',
-          resource: q.arn,
+        this.journal.sent(
+          q.arn,
           id,
-          cause: m.cause,
-          data: delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
-        });
+          m.cause,
+          delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
+        );
         return { id, sequenceNumber: seqNo, duplicate: false };
       });
     });
