@@ -227,7 +227,7 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
     if (!svc.sqs.hasOperation(op)) {
       throw new AwsError('UnknownOperationException', `Unknown operation ${op}.`, { namespace: 'com.amazon.coral.service', queryCode: 'InvalidAction' });
     }
-    const output = await svc.sqs.call(op, input as Record<string, unknown>, {
+    const output = await svc.sqs.request(op, input as Record<string, unknown>, {
       requestId: req.requestId,
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),
@@ -251,7 +251,7 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
     if (pathQueueUrl !== undefined && NOT_FOR_QUEUE_ENDPOINT.has(action)) throw invalidAction(action);
     const input = sqsQueryInput(action, params, pathQueueUrl);
     if (!input) throw invalidAction(action);
-    const output = await svc.sqs.call(action, input, {
+    const output = await svc.sqs.request(action, input, {
       requestId: req.requestId,
       baseUrl: base,
       traceHeader: header(req, 'x-amzn-trace-id'),

@@ -43,7 +43,7 @@ test('concurrent requests over HTTP: each valid one succeeds, each bad one fails
   assert.deepEqual(counts, { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
 });
 
-test('calls made in one turn share one commit; a failing one is rolled back alone and the others are answered only after the commit', async () => {
+test('requests made in one turn share one commit; a failing one is rolled back alone and the others are answered only after the commit', async () => {
   const url = await t.createQueue(t.name('gc-turn'));
   const fifo = await t.createQueue(t.name('gc-turn') + '.fifo', { FifoQueue: 'true' });
   const ctx = { requestId: 'r', baseUrl: t.url };
@@ -51,12 +51,12 @@ test('calls made in one turn share one commit; a failing one is rolled back alon
   const committed = [];
   // All of these are issued in this one synchronous turn.
   const calls = [
-    t.emu.sqs.call('SendMessageBatch', { QueueUrl: url, Entries: batch('one') }, ctx),
+    t.emu.sqs.request('SendMessageBatch', { QueueUrl: url, Entries: batch('one') }, ctx),
     // Fails the whole request (a FIFO entry without a group id) after nothing was written.
-    t.emu.sqs.call('SendMessageBatch', { QueueUrl: fifo, Entries: [{ Id: 'a', MessageBody: 'x', MessageDeduplicationId: 'd' }] }, ctx),
-    t.emu.sqs.call('SendMessage', { QueueUrl: fifo, MessageBody: 'f1', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }, ctx),
-    t.emu.sqs.call('SendMessage', { QueueUrl: url, MessageBody: 'two' }, ctx),
-    t.emu.sqs.call('ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }, ctx),
+    t.emu.sqs.request('SendMessageBatch', { QueueUrl: fifo, Entries: [{ Id: 'a', MessageBody: 'x', MessageDeduplicationId: 'd' }] }, ctx),
+    t.emu.sqs.request('SendMessage', { QueueUrl: fifo, MessageBody: 'f1', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }, ctx),
+    t.emu.sqs.request('SendMessage', { QueueUrl: url, MessageBody: 'two' }, ctx),
+    t.emu.sqs.request('ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }, ctx),
   ].map((p) => p.then((v) => (committed.push(!db.inTransaction), v)));
   const [one, failed, f1, two, received] = await Promise.allSettled(calls);
   assert.equal(one.status, 'fulfilled');

@@ -127,14 +127,31 @@ export class SqsService {
     return Object.hasOwn(this.ops, op);
   }
 
+  /**
+   * An operation called by the emulator itself (an event source mapping's poller, a Lambda destination):
+   * run at once, in its own transaction, so its journal events follow the work that caused it in the
+   * same turn (a mapping's delete right after its invocation completed).
+   */
   async call(op: string, input: Input, ctx: SqsContext): Promise<SqsOutput> {
+    return this.handler(op, input)(input, ctx);
+  }
+
+  /**
+   * An operation a client sent over HTTP. The hot path (sends, receives, deletes, visibility changes) is
+   * group-committed: answered only once the transaction holding it (and the other such requests of
+   * this turn) has committed.
+   */
+  async request(op: string, input: Input, ctx: SqsContext): Promise<SqsOutput> {
+    const handler = this.handler(op, input);
+    if (GROUP_COMMITTED.has(op)) return this.commits.run(() => handler(input, ctx));
+    return handler(input, ctx);
+  }
+
+  private handler(op: string, input: Input): SqsHandler {
     const handler = this.ops[op];
     if (!handler) throw E.invalidAction(op);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw E.invalidParameterValue('The request body must be a JSON object.');
-    // The hot path (sends, receives, deletes, visibility changes) is group-committed: answered only once
-    // the transaction holding it (and the other such requests of this turn) has committed.
-    if (GROUP_COMMITTED.has(op)) return this.commits.run(() => handler(input, ctx));
-    return handler(input, ctx);
+    return handler;
   }
 
   /** Resumes background work (move tasks) after a restart. */
