@@ -61,7 +61,8 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
-import { decodeFanOut, FANOUT_VERSION, FanOutWriter } from './fanout-codec.js';
+import { decodeFanOut, FANOUT_VERSION } from './fanout-codec.js';
+import { FanOutRecorder, type FanOutJournal } from './fanout.js';
 
 export interface JournalEvent {
   seq: number;
@@ -128,8 +129,6 @@ const FLUSH_MS = 20;
  * without overflow.
  */
 const GROUP = 32;
-/** At most this many events in one fan-out record (a publish to more subscribers goes on event by event). */
-const FANOUT_SPAN = 1024;
 
 /**
  * A stored event: type, resource and data are their text, or the number of their row in svl_journal_text.
@@ -139,7 +138,7 @@ const FANOUT_SPAN = 1024;
  * text number, a text, or 0 for none; data a document inline; id: the id, 0 for none, or the number (from
  * 1) of an earlier member of the row with the same id).
  */
-interface Row extends Omit<CodecRow, 'data'> {
+export interface Row extends Omit<CodecRow, 'data'> {
   /** A group row's: its events (group-codec.ts), or (rows from before that form) a JSON text. */
   data: string | number | Buffer | null;
 }
@@ -164,9 +163,9 @@ export interface EventFilter {
 
 type Waiter = () => void;
 
-export class Journal implements JournalSink {
-  private nextSeq: number;
-  private pending: Row[] = [];
+export class Journal implements JournalSink, FanOutJournal {
+  nextSeq: number;
+  pending: Row[] = [];
   private flushScheduled = false;
   private sincePrune = 0;
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
@@ -191,38 +190,9 @@ export class Journal implements JournalSink {
    */
   private floor = 0;
   private readonly waiters = new Set<Waiter>();
-  /**
-   * The fan-out being recorded (see `fanOut`): its publish's event (`foHead`, undefined when none is open), the
-   * seq its next member must have, the seq of its latest member (its id's latest event), a delivery's reserved
-   * seq (0: none) and, once recorded, the SQS send that delivery made (its seq is foHop + 1).
-   */
-  private foHead: Row | undefined;
-  private foNext = 0;
-  private foLast = 0;
-  private foHop = 0;
-  private foSentId: string | undefined;
-  private foSentTime = 0;
-  private foSentQueue = 0;
-  private readonly fo = new FanOutWriter();
-  /**
-   * A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data; inline
-   * when its text cannot be stored (a flush timer firing after the database closed).
-   */
-  private readonly shapeRef = (text: string): string | number => {
-    try {
-      return this.internData(text);
-    } catch {
-      return text;
-    }
-  };
-  private readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
-  /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
-  private foTypes: [number, number, number] | null | undefined;
-  /**
-   * Fan-out records whose SQS message ids are not yet in `latest`: they go in on the first miss of `lastOf`
-   * (an SQS message id's first event is its send, so no other event of it can be newer in the map).
-   */
-  private unindexed: Row[] = [];
+  /** The fan-out being recorded (fanout.ts). */
+  private readonly fan: FanOutRecorder;
+  readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
   private readonly numberOf = new Map<string, number>();
@@ -287,6 +257,7 @@ export class Journal implements JournalSink {
     this.latestComplete = this.nextSeq === 1;
     // What the ring held at most after its last prune (the prune's bound is not stored).
     this.floor = Math.max(0, this.head - size - this.pruneEvery + 1);
+    this.fan = new FanOutRecorder(this, clock);
   }
 
   /** The seq the next event gets (events so far: everything below it). */
@@ -295,20 +266,18 @@ export class Journal implements JournalSink {
   }
 
   reserve(): number {
-    if (this.foHead !== undefined) {
-      // A delivery's seq, recorded after the send it causes (see `absorb`).
-      if (this.foHop === 0 && this.nextSeq === this.foNext && this.nextSeq - this.foHead.seq < FANOUT_SPAN - 1) {
-        this.foHop = this.nextSeq;
-        return this.nextSeq++;
-      }
-      this.closeFanOut();
+    if (this.fan.foHead !== undefined) {
+      // A delivery's seq, recorded after the send it causes.
+      const reserved = this.fan.reserve();
+      if (reserved !== 0) return reserved;
+      this.fan.closeFanOut();
     }
     return this.nextSeq++;
   }
 
   fanOut(e: NewJournalEvent): number {
-    if (this.foHead !== undefined) this.closeFanOut();
-    const types = this.fanOutTypes();
+    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
+    const types = this.fan.fanOutTypes();
     const time = e.timeMs ?? this.clock.now();
     if (types === null || e.seq !== undefined || !Number.isInteger(time)) return this.record({ ...e, timeMs: time });
     const seq = this.nextSeq++;
@@ -316,125 +285,20 @@ export class Journal implements JournalSink {
     let data: string | number | null = null;
     if (e.data) data = Object.isFrozen(e.data) ? this.constant(e.data, type) : this.encode(e.data, type);
     const head: Row = { seq, time_ms: time, type, cause: e.cause || null, resource: e.resource === undefined ? null : this.intern(e.resource), id: e.id ?? null, data };
-    this.fo.start(types, { type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data });
-    this.foHead = head;
-    this.foNext = seq + 1;
-    this.foLast = seq;
+    this.fan.start(types, head);
     this.recorded();
     return seq;
-  }
-
-  /**
-   * Takes `e` into the open fan-out when it is its next hop: a filtered-out subscription, the SQS send of the
-   * delivery whose seq was reserved, or that delivery; resource and data known by number. Its seq, or 0.
-   */
-  private absorb(
-    type: string,
-    at: number | undefined,
-    resourceText: string | undefined,
-    id: string | undefined,
-    cause: number | undefined,
-    doc: Readonly<Record<string, unknown>> | undefined,
-    timeMs: number | undefined,
-  ): number {
-    const head = this.foHead!;
-    if (resourceText === undefined || this.nextSeq - head.seq >= FANOUT_SPAN) return 0;
-    let seq: number;
-    if (this.foHop === 0 || this.foSentId !== undefined) {
-      // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
-      const delivery = this.foHop !== 0;
-      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.foHop : undefined)) return 0;
-      if (cause !== head.seq || id !== head.id || id === undefined || !doc || !Object.isFrozen(doc)) return 0;
-      if (!delivery && this.nextSeq !== this.foNext) return 0;
-      const resource = this.intern(resourceText);
-      const data = this.constantRef(doc);
-      const time = timeMs ?? this.clock.now();
-      if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
-      if (delivery) {
-        this.fo.delivered(time - head.time_ms, resource, data);
-        seq = this.foHop;
-        this.foNext = seq + 2;
-        this.foHop = 0;
-        this.foSentId = undefined;
-      } else {
-        this.fo.filtered(time - head.time_ms, resource, data);
-        seq = this.nextSeq++;
-        this.foNext = seq + 1;
-      }
-      this.foLast = seq;
-    } else {
-      // The SQS send a reserved delivery made, at the seq after it.
-      if (type !== 'sqs.sent' || at !== undefined || cause !== this.foHop || this.nextSeq !== this.foHop + 1 || doc !== undefined || id === undefined) return 0;
-      const queue = this.intern(resourceText);
-      const time = timeMs ?? this.clock.now();
-      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, id)) return 0;
-      seq = this.nextSeq++;
-      this.foSentId = id;
-      this.foSentTime = time;
-      this.foSentQueue = queue;
-    }
-    this.recorded();
-    return seq;
-  }
-
-  /** Ends the open fan-out: its record (or, with no member, its publish alone) joins the pending rows. */
-  private closeFanOut(): void {
-    const head = this.foHead!;
-    this.foHead = undefined;
-    if (this.foSentId !== undefined) {
-      // A send whose delivery is not recorded yet: an event of its own, as is the delivery when it comes.
-      this.fo.dropPartial();
-      this.pending.push({ seq: this.foHop + 1, time_ms: this.foSentTime, type: this.foTypes![2], cause: this.foHop, resource: this.foSentQueue, id: this.foSentId, data: null });
-      this.remember(this.foSentId, this.foHop + 1);
-      this.foSentId = undefined;
-    }
-    this.foHop = 0;
-    if (this.fo.members === 0) this.pending.push(head);
-    else {
-      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish(this.shapeRef) };
-      this.pending.push(row);
-      // Records out of the ring need no indexing.
-      const bound = this.nextSeq - 1 - this.size;
-      while (this.unindexed.length && lastSeq(this.unindexed[0]!) <= bound) this.unindexed.shift();
-      this.unindexed.push(row);
-    }
-    if (head.id !== null) this.remember(head.id, this.foLast);
-  }
-
-  /** Puts the SQS message ids of the fan-out records recorded since the last lookup into `latest`. */
-  private indexFanOuts(): void {
-    const rows = this.unindexed;
-    this.unindexed = [];
-    const bound = this.nextSeq - 1 - this.size;
-    for (const r of rows) {
-      const members = decodeFanOut(r.data as Buffer, this.textOfNumber);
-      const publishId = members[0]!.id;
-      for (let k = 1; k < members.length; k++) {
-        const id = members[k]!.id;
-        const seq = r.seq + k;
-        if (id === undefined || id === publishId || seq <= bound) continue;
-        const known = this.latest.get(id);
-        if (known === undefined || known < seq) this.keep(id, seq);
-      }
-    }
   }
 
   /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
-  private recorded(): void {
+  recorded(): void {
     this.scheduleFlush();
     this.sincePrune++;
     if (this.waiters.size) this.wake();
   }
 
-  private fanOutTypes(): [number, number, number] | null {
-    if (this.foTypes !== undefined) return this.foTypes;
-    const t = [this.intern('sns.filtered'), this.intern('sns.delivered'), this.intern('sqs.sent')];
-    this.foTypes = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
-    return this.foTypes;
-  }
-
   /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
-  private constantRef(doc: Readonly<Record<string, unknown>>): number {
+  constantRef(doc: Readonly<Record<string, unknown>>): number {
     const known = this.constants.get(doc);
     if (typeof known === 'number') return known;
     const n = this.intern(JSON.stringify(doc));
@@ -444,28 +308,28 @@ export class Journal implements JournalSink {
   }
 
   record(e: NewJournalEvent): number {
-    if (this.foHead !== undefined) {
-      const absorbed = this.absorb(e.type, e.seq, e.resource, e.id, e.cause, e.data, e.timeMs);
+    if (this.fan.foHead !== undefined) {
+      const absorbed = this.fan.absorb(e.type, e.seq, e.resource, e.id, e.cause, e.data, e.timeMs);
       if (absorbed !== 0) return absorbed;
-      this.closeFanOut();
+      this.fan.closeFanOut();
     }
     return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
   }
 
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
-    if (this.foHead !== undefined) {
-      const absorbed = this.absorb(type, seq, resource, id, cause, data, undefined);
+    if (this.fan.foHead !== undefined) {
+      const absorbed = this.fan.absorb(type, seq, resource, id, cause, data, undefined);
       if (absorbed !== 0) return absorbed;
-      this.closeFanOut();
+      this.fan.closeFanOut();
     }
     return this.put(seq, undefined, type, cause, resource, id, data);
   }
 
   sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
-    if (this.foHead !== undefined) {
-      const absorbed = this.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
+    if (this.fan.foHead !== undefined) {
+      const absorbed = this.fan.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
       if (absorbed !== 0) return absorbed;
-      this.closeFanOut();
+      this.fan.closeFanOut();
     }
     return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
   }
@@ -520,14 +384,11 @@ export class Journal implements JournalSink {
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
-    if (this.foHead !== undefined) this.closeFanOut();
+    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
     if (id === this.idA) return this.seqA;
     if (id === this.idB) return this.seqB;
     let known = this.latest.get(id);
-    if (known === undefined && this.unindexed.length) {
-      this.indexFanOuts();
-      known = this.latest.get(id);
-    }
+    if (known === undefined && this.fan.indexFanOuts()) known = this.latest.get(id);
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
     return this.latest.get(id);
@@ -537,7 +398,7 @@ export class Journal implements JournalSink {
   private loadLatest(): void {
     this.flush();
     // Everything recorded is in the table now, read below.
-    this.unindexed = [];
+    this.fan.forgetUnindexed();
     this.settle();
     const known = new Map(this.latest);
     this.latest.clear();
@@ -551,7 +412,7 @@ export class Journal implements JournalSink {
   }
 
   get(seq: number): JournalEvent | undefined {
-    if (this.foHead !== undefined) this.closeFanOut();
+    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
     for (const r of this.pending) {
       if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
       if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
@@ -575,7 +436,7 @@ export class Journal implements JournalSink {
   }
 
   /** The number of a text (types, ARNs), interning it on first use; the text itself past TEXT_LIMIT. */
-  private intern(text: string): string | number {
+  intern(text: string): string | number {
     const known = this.numberOf.get(text);
     if (known !== undefined) return known;
     if (this.numberOf.size >= TEXT_LIMIT) return text;
@@ -592,7 +453,7 @@ export class Journal implements JournalSink {
   }
 
   /** A data document: in full the first time, interned when it comes again (a subscription's delivery details do). */
-  private internData(text: string): string | number {
+  internData(text: string): string | number {
     if (this.dataSeen.delete(text)) return this.intern(text);
     this.dataSeen.add(text);
     if (this.dataSeen.size > DATA_CANDIDATES) this.dataSeen.delete(this.dataSeen.values().next().value!);
@@ -784,10 +645,7 @@ export class Journal implements JournalSink {
   /** Drops every event (svl/testing's reset). */
   clear(): void {
     this.pending = [];
-    this.foHead = undefined;
-    this.foHop = 0;
-    this.foSentId = undefined;
-    this.unindexed = [];
+    this.fan.clear();
     this.latest.clear();
     this.idA = this.idB = undefined;
     this.latestComplete = true;
@@ -797,7 +655,7 @@ export class Journal implements JournalSink {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.foHead !== undefined) this.closeFanOut();
+    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
     if (this.textPending.length && !this.db.inTransaction) {
@@ -929,7 +787,7 @@ export class Journal implements JournalSink {
    * The two ids recorded last are held here, ahead of `latest`: a publish records its message id between
    * each delivery's SQS message id, so its fan-out writes the map once for it, not once per subscriber.
    */
-  private remember(id: string, seq: number): void {
+  remember(id: string, seq: number): void {
     if (id === this.idA) {
       this.seqA = seq;
       this.aNewer = true;
@@ -971,6 +829,11 @@ export class Journal implements JournalSink {
    * each time: it cost ~1.4 ms per 50-subscriber publish once the map was full.
    * (An entry of an id also held in idA/idB may be older than its latest: still a seq of its own.)
    */
+  keepNewer(id: string, seq: number): void {
+    const known = this.latest.get(id);
+    if (known === undefined || known < seq) this.keep(id, seq);
+  }
+
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
     if (this.latest.size <= this.size * 2) return;
