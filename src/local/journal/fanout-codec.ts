@@ -19,7 +19,8 @@
  * (delivered, then the send at the next seq). Decoded, a record is the members of group-codec.ts
  * (`DecodedMember`), so readers treat both forms alike.
  *
- * Deliberately not here: which hops qualify, interning, or the journal's seqs and pending rows (journal.ts).
+ * Deliberately not here: which hops qualify (fanout.ts), interning, or the journal's seqs and pending rows
+ * (journal.ts).
  */
 import { putUuid, uuidAt, type DecodedMember } from './group-codec.js';
 

@@ -1,14 +1,19 @@
 /**
  * Recording an SNS publish's fan-out as one compact record (fanout-codec.ts) while it happens: the record
- * open after `Journal.fanOut`, which of the hops recorded next it takes (`absorb`: each subscription's
- * `sns.filtered`, or its `sns.delivered` at the seq reserved for it and the `sqs.sent` that delivery made),
- * and closing it into the journal's pending rows. Its SQS message ids enter the journal's id map later, on
- * the first `lastOf` that misses (`indexIds`).
+ * `Journal.fanOut` opens at the publish, and the hops recorded next with the publish as their cause that it
+ * takes (`absorb`): each subscription's `sns.filtered`, or its `sns.delivered` (at the seq reserved for it)
+ * and the `sqs.sent` that delivery made. Each goes into the record's buffers — resources and frozen data by
+ * number, SQS message ids as 16 bytes, the rest (the record's shape) a text stored once per topic — with no
+ * event object, Row, id-map entry or codec pass per hop. Anything else recorded meanwhile (a blocked
+ * delivery, a Lambda or HTTP subscription, a delayed queue, a reader) closes it into the journal's pending
+ * rows; what follows is recorded event by event. Its SQS message ids enter the id map on the first `lastOf`
+ * that misses (`indexIds`; an SQS message's first event is its send: nothing newer of it can be there
+ * before).
  *
  * Deliberately not here: seqs, the pending rows, text numbering, the id map and the flush (the journal's,
- * reached through `FanOutJournal`, on the same object: no callbacks, no event objects per hop); the publish's
- * own row (the journal builds it like any event's); the byte format (fanout-codec.ts); reading records back
- * (the journal expands them like group rows).
+ * reached through `FanOutJournal` on the journal itself: no callbacks or objects per hop, positional
+ * arguments as `hop` / `sent` take them); the publish's own row (the journal builds it as any event's); the
+ * byte form (fanout-codec.ts); reading records back (the journal expands them like group rows).
  */
 import type { Clock } from '../clock.js';
 import { decodeFanOut, FanOutWriter } from './fanout-codec.js';
@@ -41,20 +46,21 @@ export interface FanOutJournal {
   recorded(): void;
 }
 
+/** The journal's fan-out recording: at most one record open at a time. */
 export class FanOutRecorder {
   /**
-   * The fan-out being recorded: its publish's row (`foHead`, undefined when none is open), the seq its next
-   * member must have, the seq of its latest member (its id's latest event), a delivery's reserved seq (0:
-   * none) and, once recorded, the SQS send that delivery made (its seq is foHop + 1).
+   * The open record: its publish's row (`head`, undefined when none is open), the seq its next member must
+   * have, the seq of its latest member (its id's latest event), a delivery's reserved seq (`hop`, 0: none)
+   * and, once recorded, the SQS send that delivery made (its seq is hop + 1).
    */
-  foHead: Row | undefined;
-  private foNext = 0;
-  private foLast = 0;
-  private foHop = 0;
-  private foSentId: string | undefined;
-  private foSentTime = 0;
-  private foSentQueue = 0;
-  private readonly fo = new FanOutWriter();
+  head: Row | undefined;
+  private next = 0;
+  private last = 0;
+  private hop = 0;
+  private sentId: string | undefined;
+  private sentTime = 0;
+  private sentQueue = 0;
+  private readonly writer = new FanOutWriter();
   /**
    * A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data; inline
    * when its text cannot be stored (a flush timer firing after the database closed).
@@ -67,7 +73,7 @@ export class FanOutRecorder {
     }
   };
   /** The numbers of `sns.filtered`, `sns.delivered`, `sqs.sent` (null: interning is full, no fan-out records). */
-  private foTypes: [number, number, number] | null | undefined;
+  private typeNumbers: [number, number, number] | null | undefined;
   /**
    * Fan-out records whose SQS message ids are not yet in the id map: they go in on the first miss of `lastOf`
    * (an SQS message id's first event is its send, so no other event of it can be newer in the map).
@@ -79,27 +85,28 @@ export class FanOutRecorder {
     private readonly clock: Clock,
   ) {}
 
-  fanOutTypes(): [number, number, number] | null {
-    if (this.foTypes !== undefined) return this.foTypes;
+  /** The numbers of the three member types, interned on first use; null when fan-out records cannot be kept. */
+  types(): [number, number, number] | null {
+    if (this.typeNumbers !== undefined) return this.typeNumbers;
     const t = [this.j.intern('sns.filtered'), this.j.intern('sns.delivered'), this.j.intern('sqs.sent')];
-    this.foTypes = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
-    return this.foTypes;
+    this.typeNumbers = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
+    return this.typeNumbers;
   }
 
-  /** Opens a record at the publish's row `head` (`types`: from fanOutTypes). */
+  /** Opens a record at the publish's row `head` (`types`: from `types()`). */
   start(types: [number, number, number], head: Row): void {
     const seq = head.seq;
-    this.fo.start(types, { type: head.type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data: head.data as string | number | null });
-    this.foHead = head;
-    this.foNext = seq + 1;
-    this.foLast = seq;
+    this.writer.start(types, { type: head.type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data: head.data as string | number | null });
+    this.head = head;
+    this.next = seq + 1;
+    this.last = seq;
   }
 
   /** A delivery's seq, recorded after the send it causes (see `absorb`), or 0 when the record cannot take it. */
   reserve(): number {
     const j = this.j;
-    if (this.foHop === 0 && j.nextSeq === this.foNext && j.nextSeq - this.foHead!.seq < FANOUT_SPAN - 1) {
-      this.foHop = j.nextSeq;
+    if (this.hop === 0 && j.nextSeq === this.next && j.nextSeq - this.head!.seq < FANOUT_SPAN - 1) {
+      this.hop = j.nextSeq;
       return j.nextSeq++;
     }
     return 0;
@@ -119,76 +126,76 @@ export class FanOutRecorder {
     timeMs: number | undefined,
   ): number {
     const j = this.j;
-    const head = this.foHead!;
+    const head = this.head!;
     if (resourceText === undefined || j.nextSeq - head.seq >= FANOUT_SPAN) return 0;
     let seq: number;
-    if (this.foHop === 0 || this.foSentId !== undefined) {
+    if (this.hop === 0 || this.sentId !== undefined) {
       // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
-      const delivery = this.foHop !== 0;
-      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.foHop : undefined)) return 0;
+      const delivery = this.hop !== 0;
+      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.hop : undefined)) return 0;
       if (cause !== head.seq || id !== head.id || id === undefined || !doc || !Object.isFrozen(doc)) return 0;
-      if (!delivery && j.nextSeq !== this.foNext) return 0;
+      if (!delivery && j.nextSeq !== this.next) return 0;
       const resource = j.intern(resourceText);
       const data = j.constantRef(doc);
       const time = timeMs ?? this.clock.now();
       if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
       if (delivery) {
-        this.fo.delivered(time - head.time_ms, resource, data);
-        seq = this.foHop;
-        this.foNext = seq + 2;
-        this.foHop = 0;
-        this.foSentId = undefined;
+        this.writer.delivered(time - head.time_ms, resource, data);
+        seq = this.hop;
+        this.next = seq + 2;
+        this.hop = 0;
+        this.sentId = undefined;
       } else {
-        this.fo.filtered(time - head.time_ms, resource, data);
+        this.writer.filtered(time - head.time_ms, resource, data);
         seq = j.nextSeq++;
-        this.foNext = seq + 1;
+        this.next = seq + 1;
       }
-      this.foLast = seq;
+      this.last = seq;
     } else {
       // The SQS send a reserved delivery made, at the seq after it.
-      if (type !== 'sqs.sent' || at !== undefined || cause !== this.foHop || j.nextSeq !== this.foHop + 1 || doc !== undefined || id === undefined) return 0;
+      if (type !== 'sqs.sent' || at !== undefined || cause !== this.hop || j.nextSeq !== this.hop + 1 || doc !== undefined || id === undefined) return 0;
       const queue = j.intern(resourceText);
       const time = timeMs ?? this.clock.now();
-      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.fo.sent(time - head.time_ms, queue, id)) return 0;
+      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.writer.sent(time - head.time_ms, queue, id)) return 0;
       seq = j.nextSeq++;
-      this.foSentId = id;
-      this.foSentTime = time;
-      this.foSentQueue = queue;
+      this.sentId = id;
+      this.sentTime = time;
+      this.sentQueue = queue;
     }
     j.recorded();
     return seq;
   }
 
   /** Ends the open fan-out: its record (or, with no member, its publish alone) joins the pending rows. */
-  closeFanOut(): void {
+  close(): void {
     const j = this.j;
-    const head = this.foHead!;
-    this.foHead = undefined;
-    if (this.foSentId !== undefined) {
+    const head = this.head!;
+    this.head = undefined;
+    if (this.sentId !== undefined) {
       // A send whose delivery is not recorded yet: an event of its own, as is the delivery when it comes.
-      this.fo.dropPartial();
-      j.pending.push({ seq: this.foHop + 1, time_ms: this.foSentTime, type: this.foTypes![2], cause: this.foHop, resource: this.foSentQueue, id: this.foSentId, data: null });
-      j.remember(this.foSentId, this.foHop + 1);
-      this.foSentId = undefined;
+      this.writer.dropPartial();
+      j.pending.push({ seq: this.hop + 1, time_ms: this.sentTime, type: this.typeNumbers![2], cause: this.hop, resource: this.sentQueue, id: this.sentId, data: null });
+      j.remember(this.sentId, this.hop + 1);
+      this.sentId = undefined;
     }
-    this.foHop = 0;
-    if (this.fo.members === 0) j.pending.push(head);
+    this.hop = 0;
+    if (this.writer.members === 0) j.pending.push(head);
     else {
-      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.foNext - head.seq), cause: null, resource: null, id: null, data: this.fo.finish(this.shapeRef) };
+      const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.next - head.seq), cause: null, resource: null, id: null, data: this.writer.finish(this.shapeRef) };
       j.pending.push(row);
       // Records out of the ring need no indexing.
       const bound = j.nextSeq - 1 - j.size;
       while (this.unindexed.length && lastSeq(this.unindexed[0]!) <= bound) this.unindexed.shift();
       this.unindexed.push(row);
     }
-    if (head.id !== null) j.remember(head.id, this.foLast);
+    if (head.id !== null) j.remember(head.id, this.last);
   }
 
   /**
    * Puts the SQS message ids of the fan-out records recorded since the last lookup into the id map; false
    * when there were none.
    */
-  indexFanOuts(): boolean {
+  indexIds(): boolean {
     if (this.unindexed.length === 0) return false;
     const j = this.j;
     const rows = this.unindexed;
@@ -214,9 +221,9 @@ export class FanOutRecorder {
 
   /** Drops the open record and the records waiting to be indexed (the journal's `clear`). */
   clear(): void {
-    this.foHead = undefined;
-    this.foHop = 0;
-    this.foSentId = undefined;
+    this.head = undefined;
+    this.hop = 0;
+    this.sentId = undefined;
     this.unindexed = [];
   }
 }

@@ -23,14 +23,9 @@
  *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound (a reader
  *   finds the row holding a seq by its start, however long the row). Group rows written as JSON by earlier
  *   versions are still read.
- * - A publish's fan-out is one record (`fanOut`, fanout-codec.ts): the hops recorded next with it as their
- *   cause (each subscription's `sns.filtered`, or its `sns.delivered` and the `sqs.sent` that delivery made)
- *   go into one buffer as they happen — resources and frozen data by number, SQS message ids as 16 bytes,
- *   the rest (the record's shape) a text stored once per topic — with no event object, Row, id-map entry or
- *   codec pass per hop. Anything else recorded meanwhile (a blocked delivery, a Lambda or HTTP subscription,
- *   a delayed queue, a reader) ends it; what follows is recorded event by event. On read it is expanded like
- *   a group row (same prune, same straddling rule). Its SQS message ids enter the id map on the first
- *   `lastOf` that misses (an SQS message's first event is its send: nothing newer of it can be there before).
+ * - A publish's fan-out is one record (`fanOut`, then its hops through `hop` / `sent`): fanout.ts records it
+ *   as the hops happen, in the form of fanout-codec.ts, with no event object, Row or id-map entry per hop.
+ *   On read it is expanded like a group row (same prune, same straddling rule).
  * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
  *   shapes, and reading their fields megamorphically cost more than the rest of absorbing a hop); a data
  *   document a caller passes frozen (`constantData`: an SNS subscription's delivery details, a filter's
@@ -44,17 +39,19 @@
  * +7.3% / +6.8% on a quiet machine); now +7.4% / +9.7% / +4.4% / +10.0%, f50 better in every round (by 3.4
  * to 7.7 points): 140 instead of 253 us of CPU per 50-subscriber publish, so ~110 us, ~7.5%, expected on the
  * quiet machine. (bench/journal-cost.mjs run alone just after, load 4-13: f10 / f50 / send / receive +16.5%
- * (one round's outlier; the others +6 to +11%) / +11.4% / +3.2% / +11.5%: rerun it on a quiet machine.) A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us
- * the flush (a commit every FLUSH_MS is a fixed ~30 us; one ~450-byte row a publish), ~5 us reading the
- * clock per event, ~4 us the message ids' bytes, the rest absorbing hops; in the emulator the same work costs
- * more (cold caches between requests), and explaining filter failures (for `sns.filtered`) ~1-2%.
+ * (one round's outlier; the others +6 to +11%) / +11.4% / +3.2% / +11.5%: rerun it on a quiet machine.)
+ * A journal-only loop of a 50-subscriber publish (77 events) costs ~48 us (was ~114): ~12 us the flush (a
+ * commit every FLUSH_MS is a fixed ~30 us; one ~450-byte row a publish), ~5 us reading the clock per event,
+ * ~4 us the message ids' bytes, the rest absorbing hops; in the emulator the same work costs more (cold
+ * caches between requests), and explaining filter failures (for `sns.filtered`) ~1-2%.
  * Tried and not taken: FLUSH_MS 50 (f50 +10-12% then; it widens what a kill -9 can lose); writing the
  * pending events inside the operations' own transactions to save the flush's commit (no better within the
  * noise over 7-11 rounds: a WAL commit is ~30 us, under 1% a publish, and a write per operation loses
  * batching); GROUP 128.
  *
- * Deliberately not here: what the services record (each calls `record`, or `fanOut` / `hop` / `sent`, where a hop happens) and
- * how a trace tree is assembled (the CLI builds it from the events).
+ * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
+ * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
+ * `sent`, where a hop happens) and how a trace tree is assembled (the CLI builds it from the events).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
@@ -163,8 +160,13 @@ export interface EventFilter {
 
 type Waiter = () => void;
 
+/**
+ * The journal. Its members that are public but not in JournalSink (nextSeq, pending, intern, remember, …) are
+ * FanOutJournal's, for fanout.ts: not for services.
+ */
 export class Journal implements JournalSink, FanOutJournal {
   nextSeq: number;
+  /** Rows recorded, waiting for the flush. */
   pending: Row[] = [];
   private flushScheduled = false;
   private sincePrune = 0;
@@ -266,18 +268,18 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   reserve(): number {
-    if (this.fan.foHead !== undefined) {
+    if (this.fan.head !== undefined) {
       // A delivery's seq, recorded after the send it causes.
       const reserved = this.fan.reserve();
       if (reserved !== 0) return reserved;
-      this.fan.closeFanOut();
+      this.fan.close();
     }
     return this.nextSeq++;
   }
 
   fanOut(e: NewJournalEvent): number {
-    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
-    const types = this.fan.fanOutTypes();
+    if (this.fan.head !== undefined) this.fan.close();
+    const types = this.fan.types();
     const time = e.timeMs ?? this.clock.now();
     if (types === null || e.seq !== undefined || !Number.isInteger(time)) return this.record({ ...e, timeMs: time });
     const seq = this.nextSeq++;
@@ -308,28 +310,28 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   record(e: NewJournalEvent): number {
-    if (this.fan.foHead !== undefined) {
+    if (this.fan.head !== undefined) {
       const absorbed = this.fan.absorb(e.type, e.seq, e.resource, e.id, e.cause, e.data, e.timeMs);
       if (absorbed !== 0) return absorbed;
-      this.fan.closeFanOut();
+      this.fan.close();
     }
     return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
   }
 
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
-    if (this.fan.foHead !== undefined) {
+    if (this.fan.head !== undefined) {
       const absorbed = this.fan.absorb(type, seq, resource, id, cause, data, undefined);
       if (absorbed !== 0) return absorbed;
-      this.fan.closeFanOut();
+      this.fan.close();
     }
     return this.put(seq, undefined, type, cause, resource, id, data);
   }
 
   sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
-    if (this.fan.foHead !== undefined) {
+    if (this.fan.head !== undefined) {
       const absorbed = this.fan.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
       if (absorbed !== 0) return absorbed;
-      this.fan.closeFanOut();
+      this.fan.close();
     }
     return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
   }
@@ -384,11 +386,11 @@ export class Journal implements JournalSink, FanOutJournal {
 
   /** The latest event about `id` (a message id or request id), for naming it as the cause of the next hop. */
   lastOf(id: string): number | undefined {
-    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
+    if (this.fan.head !== undefined) this.fan.close();
     if (id === this.idA) return this.seqA;
     if (id === this.idB) return this.seqB;
     let known = this.latest.get(id);
-    if (known === undefined && this.fan.indexFanOuts()) known = this.latest.get(id);
+    if (known === undefined && this.fan.indexIds()) known = this.latest.get(id);
     if (known !== undefined || this.latestComplete) return known;
     this.loadLatest();
     return this.latest.get(id);
@@ -412,7 +414,7 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   get(seq: number): JournalEvent | undefined {
-    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
+    if (this.fan.head !== undefined) this.fan.close();
     for (const r of this.pending) {
       if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
       if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
@@ -655,7 +657,7 @@ export class Journal implements JournalSink, FanOutJournal {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.fan.foHead !== undefined) this.fan.closeFanOut();
+    if (this.fan.head !== undefined) this.fan.close();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
     if (this.textPending.length && !this.db.inTransaction) {
@@ -829,16 +831,17 @@ export class Journal implements JournalSink, FanOutJournal {
    * each time: it cost ~1.4 ms per 50-subscriber publish once the map was full.
    * (An entry of an id also held in idA/idB may be older than its latest: still a seq of its own.)
    */
-  keepNewer(id: string, seq: number): void {
-    const known = this.latest.get(id);
-    if (known === undefined || known < seq) this.keep(id, seq);
-  }
-
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
     if (this.latest.size <= this.size * 2) return;
     const bound = this.nextSeq - 1 - this.size;
     for (const [k, last] of this.latest) if (last <= bound) this.latest.delete(k);
+  }
+
+  /** `keep`, unless `latest` holds a later seq of the id (a fan-out record's ids, indexed late). */
+  keepNewer(id: string, seq: number): void {
+    const known = this.latest.get(id);
+    if (known === undefined || known < seq) this.keep(id, seq);
   }
 
   private wake(): void {
