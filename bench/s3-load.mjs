@@ -83,10 +83,13 @@ class Connection {
         resolve(socket);
       });
       socket.once('error', reject);
-      socket.on('data', (d) => this.onData(d));
-      socket.on('error', (err) => this.fail(err));
+      // A socket this connection already let go (the server answered `Connection: close`) is not its
+      // business any more: its close must not fail the request sent since on a new socket.
+      socket.on('data', (d) => this.socket === socket && this.onData(d));
+      socket.on('error', (err) => this.socket === socket && this.fail(err));
       socket.on('close', () => {
-        if (this.socket === socket) this.socket = undefined;
+        if (this.socket !== socket) return;
+        this.socket = undefined;
         this.fail(new Error('the server closed the connection'));
       });
       this.socket = socket;
@@ -152,7 +155,12 @@ class Connection {
     }
     if (rest.length) return this.fail(new Error('bytes after the response (the client never pipelines)'));
     this.data = Buffer.alloc(0);
-    if (/close/i.test(headers.connection ?? '')) this.socket?.destroy();
+    if (/close/i.test(headers.connection ?? '')) {
+      // The next request goes on a new socket (moto's server closes after every answer).
+      const socket = this.socket;
+      this.socket = undefined;
+      socket?.destroy();
+    }
     const w = this.waiting;
     this.waiting = undefined;
     w.resolve({ status, body });
