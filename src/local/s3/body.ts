@@ -102,31 +102,25 @@ const digestHex = (algorithm: string, data: Buffer): string => (oneShot ? oneSho
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
 /**
- * The whole (plain, small) body of `req`, read with 'data'/'end' listeners: an async iterator over the
- * request costs more than a 1 KiB PUT's hashing. Rejects with IncompleteBody when the client goes away.
+ * The whole (plain, small) body of `req`, read by `pump` ('data'/'end' listeners: an async iterator over
+ * the request costs more than a 1 KiB PUT's hashing). Rejects with IncompleteBody when the client goes away.
  */
-function readWhole(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const onData = (c: Buffer) => void chunks.push(c);
-    const settle = (err?: unknown) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-      if (err !== undefined) reject(err);
-      // Copied: the chunks are views of the socket's read buffer.
-      else resolve(chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks));
-    };
-    const onEnd = () => settle();
-    const onError = (err: unknown) => settle(err);
-    const onClose = () => settle(incompleteBody());
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
+async function readWhole(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await pump(
+    req,
+    (c) => {
+      chunks.push(c);
+      return true;
+    },
+    neverPaused,
+  );
+  // Copied: the chunks are views of the socket's read buffer.
+  return chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks);
 }
+
+/** `pump`'s `drained` for a reader that never asks to pause. */
+const neverPaused = (): Promise<void> => Promise.resolve();
 
 interface Expectations {
   length: number;
