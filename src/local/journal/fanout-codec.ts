@@ -22,7 +22,7 @@
  * Deliberately not here: which hops qualify (fanout.ts), interning, or the journal's seqs and pending rows
  * (journal.ts).
  */
-import { putUuid, uuidAt, type DecodedMember } from './group-codec.js';
+import { ByteReader, putUuid, type DecodedMember } from './group-codec.js';
 
 export const FANOUT_VERSION = 2;
 
@@ -194,57 +194,34 @@ export class FanOutWriter {
 }
 
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-const unzig = (v: number): number => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
 
 /**
  * The events of a fan-out record, as group-codec.ts decodes a group row's: member k is the event at seq + k.
  * `text(n)`: the text of a number (the shape's), undefined when unknown.
  */
 export function decodeFanOut(buf: Uint8Array, text: (n: number) => string | undefined): DecodedMember[] {
-  let p = 1;
-  const varint = (from: Uint8Array = buf): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = from[from === buf ? p++ : q++]!;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 0x80;
-    }
-  };
-  let q = 0;
-  const str = (len: number): string => {
-    const s = Buffer.from(buf.buffer, buf.byteOffset + p, len).toString('utf8');
-    p += len;
-    return s;
-  };
-  const value = (): string | number => {
-    const v = varint();
-    return v % 2 === 0 ? v / 2 : str((v - 1) / 2);
-  };
-  const filtered = varint();
-  const delivered = varint();
-  const sent = varint();
-  const type = value();
-  const cause = unzig(varint());
-  const resource = value();
-  const code = varint();
+  const r = new ByteReader(buf, 1);
+  const filtered = r.varint();
+  const delivered = r.varint();
+  const sent = r.varint();
+  const type = r.value();
+  const cause = r.signed();
+  const resource = r.value();
+  const code = r.varint();
   let pid: string | undefined;
-  if (code === 1) {
-    pid = uuidAt(buf, p);
-    p += 16;
-  } else if (code % 4 === 3) pid = str((code - 3) / 4);
-  const publish: DecodedMember = { dt: 0, type, cause, resource, id: pid, data: value() };
-  const shapeRef = value();
+  if (code === 1) pid = r.uuid();
+  else if (code % 4 === 3) pid = r.str((code - 3) / 4);
+  const publish: DecodedMember = { dt: 0, type, cause, resource, id: pid, data: r.value() };
+  const shapeRef = r.value();
   const shapeText = typeof shapeRef === 'number' ? text(shapeRef) : shapeRef;
   if (shapeText === undefined) throw new Error(`journal: the shape #${String(shapeRef)} of the fan-out record is missing`);
-  const shape = Buffer.from(shapeText, 'latin1');
+  const shape = new ByteReader(Buffer.from(shapeText, 'latin1'));
   // The time changes: [event number, dt] in order.
   const changes: number[] = [];
   let at = 0;
-  for (let n = varint(); n > 0; n--) {
-    at += varint();
-    changes.push(at, unzig(varint()));
+  for (let n = r.varint(); n > 0; n--) {
+    at += r.varint();
+    changes.push(at, r.signed());
   }
   let change = 0;
   let dt = 0;
@@ -256,20 +233,17 @@ export function decodeFanOut(buf: Uint8Array, text: (n: number) => string | unde
     }
     return dt;
   };
-  const shapeVarint = (): number => varint(shape);
-  while (q < shape.length) {
-    const kind = shapeVarint();
+  while (shape.more) {
+    const kind = shape.varint();
     const k = out.length;
     if (kind === 1) {
-      const res = shapeVarint();
-      out.push({ dt: nextDt(), type: filtered, cause: k, resource: res, id: publish.id, data: shapeVarint() });
+      const res = shape.varint();
+      out.push({ dt: nextDt(), type: filtered, cause: k, resource: res, id: publish.id, data: shape.varint() });
     } else {
-      const queue = shapeVarint();
-      const res = shapeVarint();
-      out.push({ dt: nextDt(), type: delivered, cause: k, resource: res, id: publish.id, data: shapeVarint() });
-      const id = uuidAt(buf, p);
-      p += 16;
-      out.push({ dt: nextDt(), type: sent, cause: 1, resource: queue, id, data: 0 });
+      const queue = shape.varint();
+      const res = shape.varint();
+      out.push({ dt: nextDt(), type: delivered, cause: k, resource: res, id: publish.id, data: shape.varint() });
+      out.push({ dt: nextDt(), type: sent, cause: 1, resource: queue, id: r.uuid(), data: 0 });
     }
   }
   return out;

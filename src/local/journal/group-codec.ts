@@ -139,43 +139,72 @@ export function uuidAt(buf: Uint8Array, p: number): string {
   return s;
 }
 
-/** The members of a group row written by `encodeGroup`. */
-export function decodeGroup(buf: Uint8Array): DecodedMember[] {
-  let p = 1;
-  const readVarint = (): number => {
+/** A zigzag-encoded varint's signed value. */
+export const unzig = (v: number): number => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
+
+/**
+ * A cursor over the bytes the journal's codecs write (this file's group rows, fanout-codec.ts's records and
+ * their shapes): varints, zigzag numbers, utf-8 texts, values (a number, or a text of the length it gives)
+ * and UUIDs as 16 bytes.
+ */
+export class ByteReader {
+  constructor(
+    private readonly buf: Uint8Array,
+    private p = 0,
+  ) {}
+
+  get more(): boolean {
+    return this.p < this.buf.length;
+  }
+
+  varint(): number {
     let v = 0;
     let mul = 1;
     for (;;) {
-      const b = buf[p++]!;
+      const b = this.buf[this.p++]!;
       v += (b & 0x7f) * mul;
       if (b < 0x80) return v;
       mul *= 0x80;
     }
-  };
-  const unzig = (v: number): number => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
-  const str = (len: number): string => {
-    const s = Buffer.from(buf.buffer, buf.byteOffset + p, len).toString('utf8');
-    p += len;
+  }
+
+  signed(): number {
+    return unzig(this.varint());
+  }
+
+  str(len: number): string {
+    const s = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.p, len).toString('utf8');
+    this.p += len;
     return s;
-  };
-  const readValue = (): string | number => {
-    const v = readVarint();
-    return v % 2 === 0 ? v / 2 : str((v - 1) / 2);
-  };
+  }
+
+  value(): string | number {
+    const v = this.varint();
+    return v % 2 === 0 ? v / 2 : this.str((v - 1) / 2);
+  }
+
+  uuid(): string {
+    const s = uuidAt(this.buf, this.p);
+    this.p += 16;
+    return s;
+  }
+}
+
+/** The members of a group row written by `encodeGroup`. */
+export function decodeGroup(buf: Uint8Array): DecodedMember[] {
+  const r = new ByteReader(buf, 1);
   const out: DecodedMember[] = [];
-  while (p < buf.length) {
-    const dt = unzig(readVarint());
-    const type = readValue();
-    const cause = unzig(readVarint());
-    const resource = readValue();
-    const code = readVarint();
+  while (r.more) {
+    const dt = r.signed();
+    const type = r.value();
+    const cause = r.signed();
+    const resource = r.value();
+    const code = r.varint();
     let id: string | undefined;
-    if (code === 1) {
-      id = uuidAt(buf, p);
-      p += 16;
-    } else if (code % 4 === 2) id = out[(code - 2) / 4 - 1]?.id;
-    else if (code % 4 === 3) id = str((code - 3) / 4);
-    const data = readValue();
+    if (code === 1) id = r.uuid();
+    else if (code % 4 === 2) id = out[(code - 2) / 4 - 1]?.id;
+    else if (code % 4 === 3) id = r.str((code - 3) / 4);
+    const data = r.value();
     out.push({ dt, type, cause, resource, id, data });
   }
   return out;
