@@ -3,10 +3,10 @@
  * SigningCertURL serves, and the key of the https listener that serves that certificate (cert-server.ts).
  *
  * Why two keys. A signature is the dearest part of a publish, and its cost is the RSA key size: 2048 bits
- * cost ~770 µs of CPU per signature here, 1024 bits ~115 µs. Every verifier AWS ships or documents checks
- * the algorithm (SHA1withRSA for SignatureVersion 1, SHA256withRSA for 2) but no key size (sns-validator,
- * aws-php-sns-message-validator, the Java v2 SnsMessageManager; see test/interop/sns-signature.test.mjs),
- * so notifications are signed with RSA-1024. A TLS client, though, refuses a 1024-bit server key under
+ * cost ~690-770 µs of CPU per signature here, 1024 bits ~100-115 µs. The verifiers checked check the
+ * algorithm (SHA1withRSA for SignatureVersion 1, SHA256withRSA for 2) but no key size: sns-validator (see
+ * test/interop/sns-signature.test.mjs), and by reading their source aws-php-sns-message-validator and the
+ * Java v2 SnsMessageManager (.NET's was not checked), so notifications are signed with RSA-1024. A TLS client, though, refuses a 1024-bit server key under
  * OpenSSL's default security level 2 ("ee key too small"), and verifiers fetch the certificate over
  * https: the listener has its own key, ECDSA P-256 (generated in well under a millisecond, accepted at
  * that level), and a self-signed certificate a client trusts (NODE_EXTRA_CA_CERTS).
