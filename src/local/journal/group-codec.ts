@@ -130,7 +130,7 @@ export function encodeGroup(rows: readonly CodecRow[], from: number, to: number,
 const HEX_OF = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** The canonical UUID whose 16 bytes are at `p` of `buf`. */
-export function uuidAt(buf: Uint8Array, p: number): string {
+function uuidAt(buf: Uint8Array, p: number): string {
   let s = '';
   for (let i = 0; i < 16; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';

@@ -29,7 +29,7 @@ export function registerCertPort(port: number): () => void {
 }
 
 /** SigningCertURL: the https listener on the host the client called, else (none running) the emulator's own origin. */
-export function signingCertUrl(baseUrl: string): string {
+function signingCertUrl(baseUrl: string): string {
   const port = certPorts.at(-1);
   if (port === undefined || !baseUrl) return `${baseUrl}${SIGNING_CERT_PATH}`;
   // Built once per (origin, port), not once per subscriber of every message.
