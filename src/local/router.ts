@@ -15,13 +15,13 @@
  * for presigned URLs); unsigned requests are in us-east-1. SQS and SNS resources are regional.
  */
 import { AwsError } from '../domain/aws-error.js';
-import { header, type IncomingRequest } from './protocol/request.js';
+import { header, type CredentialScope, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
 import { NOT_FOR_QUEUE_ENDPOINT, SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
 import { QUERY_JSON_CONTENT_TYPE, wantsQueryJson } from './protocol/query-json.js';
-import type { SqsService } from './sqs/service.js';
+import type { SqsContext, SqsService } from './sqs/service.js';
 import { invalidAction } from './sqs/errors.js';
 import type { SnsService } from './sns/service.js';
 import { SNS_QUERY_ACTIONS, snsQueryError, snsQueryInput, snsQueryOutput } from './sns/query.js';
@@ -30,7 +30,7 @@ import type { LambdaService } from './lambda/service.js';
 import { LAMBDA_PATH, lambdaRest } from './lambda/operations.js';
 import type { ApiGatewayService } from './apigw/service.js';
 
-export type { IncomingRequest };
+export type { CredentialScope, IncomingRequest };
 
 export interface RouterServices {
   sqs: SqsService;
@@ -41,38 +41,57 @@ export interface RouterServices {
   defaultBaseUrl: string;
 }
 
-/** The parts of a request known before its body is read. */
-export type RequestHead = Pick<IncomingRequest, 'method' | 'path' | 'search' | 'headers'>;
+/** The parts of a request known before its body is read (and the router's cache of its credential scope). */
+export type RequestHead = Pick<IncomingRequest, 'method' | 'path' | 'search' | 'headers' | 'credentialScope'>;
 
+const UNSIGNED: CredentialScope = Object.freeze({ header: false });
 
-/** What a SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`) names. */
-interface CredentialScope {
-  /** From the Authorization header (as opposed to a presigned URL's X-Amz-Credential). */
-  header: boolean;
-  accessKey?: string;
-  region?: string;
-  service?: string;
+/**
+ * The request's credential scope, read once per request (routing, region and caller all read it) and kept
+ * on the request. A client signs every request of a day with the same credential, so the last one's
+ * scope is reused when the credential is the same string (scopes are frozen: requests share them).
+ */
+function credentialScope(req: RequestHead): CredentialScope {
+  return (req.credentialScope ??= readCredentialScope(req));
 }
 
-/** Keyed by the headers object: the server's request head and the request with its body share it. */
-const scopes = new WeakMap<RequestHead['headers'], CredentialScope>();
+let lastCredential = '';
+let lastScope: CredentialScope = UNSIGNED;
 
-/** The request's credential scope, parsed once per request (routing, region and caller all read it). */
-function credentialScope(req: RequestHead): CredentialScope {
-  let scope = scopes.get(req.headers);
-  if (scope) return scope;
-  const fromHeader = /Credential=([^,\s]+)/.exec(header(req, 'authorization') ?? '')?.[1];
+function readCredentialScope(req: RequestHead): CredentialScope {
+  const fromHeader = headerCredential(header(req, 'authorization'));
+  if (fromHeader !== undefined && fromHeader === lastCredential) return lastScope;
   const credential =
     fromHeader ?? (req.search.includes('X-Amz-Credential') ? new URLSearchParams(req.search).get('X-Amz-Credential') ?? undefined : undefined);
-  const [accessKey, , region, service, terminator] = credential?.split('/') ?? [];
-  scope = {
+  if (credential === undefined) return UNSIGNED;
+  const [accessKey, , region, service, terminator] = credential.split('/');
+  const scope: CredentialScope = Object.freeze({
     header: fromHeader !== undefined,
     accessKey,
     region: region && /^[a-z0-9-]{1,32}$/.test(region) ? region : undefined,
     service: terminator === 'aws4_request' && service && /^[a-z0-9-]+$/.test(service) ? service : undefined,
-  };
-  scopes.set(req.headers, scope);
+  });
+  if (fromHeader !== undefined) {
+    lastCredential = fromHeader;
+    lastScope = scope;
+  }
   return scope;
+}
+
+/** The `Credential=` value of an Authorization header: up to a comma or white space, never empty (else undefined). */
+function headerCredential(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const at = authorization.indexOf('Credential=');
+  if (at < 0) return undefined;
+  const start = at + 11;
+  let end = start;
+  while (end < authorization.length) {
+    const c = authorization.charCodeAt(end);
+    // What /[^,\s]/ stops at: a comma, ASCII white space (tab to CR, space), and beyond ASCII whatever \s matches.
+    if (c === 44 || c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(authorization[end]!))) break;
+    end++;
+  }
+  return end > start ? authorization.slice(start, end) : undefined;
 }
 
 /** The region of the request, if signed. */
@@ -86,9 +105,18 @@ function callerAccount(req: IncomingRequest): string | undefined {
   return scope.header && scope.accessKey && /^\d{12}$/.test(scope.accessKey) ? scope.accessKey : undefined;
 }
 
+let lastHost = '';
+let lastBaseUrl = '';
+
+/** `http://<Host header>`, or `fallback` without a usable Host (the last host's is kept: clients send the same one). */
 export function baseUrl(req: RequestHead, fallback: string): string {
   const host = header(req, 'host');
-  return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : fallback;
+  if (!host) return fallback;
+  if (host === lastHost) return lastBaseUrl;
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) return fallback;
+  lastHost = host;
+  lastBaseUrl = `http://${host}`;
+  return lastBaseUrl;
 }
 
 const EXECUTE_API_HOST = /^[a-z0-9]{1,32}\.execute-api\.localhost(:\d+)?$/i;
@@ -212,6 +240,28 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
 /** `/<account>/<name>`, or `/queue/<region>/<account>/<name>` (queue URLs outside us-east-1). */
 const isQueuePath = (path: string) => /^(\/queue\/[a-z0-9-]{1,32})?\/\d{12}\/[A-Za-z0-9_.-]+\/?$/.test(path);
 
+/**
+ * An SQS call's context from its HTTP request. The request's AbortSignal is made only when asked for (a
+ * long poll; see server.ts), through a getter on the prototype: an object literal's getter is a new
+ * closure and accessor per request.
+ */
+class HttpSqsContext implements SqsContext {
+  readonly requestId: string;
+  readonly traceHeader: string | undefined;
+  readonly region: string | undefined;
+  constructor(
+    private readonly req: IncomingRequest,
+    readonly baseUrl: string,
+  ) {
+    this.requestId = req.requestId;
+    this.traceHeader = header(req, 'x-amzn-trace-id');
+    this.region = requestRegion(req);
+  }
+  get signal(): AbortSignal {
+    return this.req.signal;
+  }
+}
+
 async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): Promise<WireResponse> {
   let input: unknown;
   try {
@@ -227,15 +277,7 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
     if (!svc.sqs.hasOperation(op)) {
       throw new AwsError('UnknownOperationException', `Unknown operation ${op}.`, { namespace: 'com.amazon.coral.service', queryCode: 'InvalidAction' });
     }
-    const output = await svc.sqs.request(op, input as Record<string, unknown>, {
-      requestId: req.requestId,
-      baseUrl: baseUrl(req, svc.defaultBaseUrl),
-      traceHeader: header(req, 'x-amzn-trace-id'),
-      get signal() {
-        return req.signal; // made on first use (a long poll), see server.ts
-      },
-      region: requestRegion(req),
-    });
+    const output = await svc.sqs.request(op, input as Record<string, unknown>, new HttpSqsContext(req, baseUrl(req, svc.defaultBaseUrl)));
     return json10Response(output, req.requestId);
   } catch (err) {
     if (err instanceof AwsError) return json10Error(err, req.requestId, true);
@@ -251,15 +293,7 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
     if (pathQueueUrl !== undefined && NOT_FOR_QUEUE_ENDPOINT.has(action)) throw invalidAction(action);
     const input = sqsQueryInput(action, params, pathQueueUrl);
     if (!input) throw invalidAction(action);
-    const output = await svc.sqs.request(action, input, {
-      requestId: req.requestId,
-      baseUrl: base,
-      traceHeader: header(req, 'x-amzn-trace-id'),
-      get signal() {
-        return req.signal; // made on first use (a long poll), see server.ts
-      },
-      region: requestRegion(req),
-    });
+    const output = await svc.sqs.request(action, input, new HttpSqsContext(req, base));
     return {
       status: 200,
       headers: { 'content-type': json ? QUERY_JSON_CONTENT_TYPE : QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': req.requestId },

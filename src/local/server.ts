@@ -2,7 +2,7 @@
  * The emulator: node:http on loopback, the durable store, and the services. `startEmulator` is what
  * `svl local start` runs and what integration tests start in-process (with a FakeClock and `inMemory`).
  */
-import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { openStore, type Db, type Store } from './store/db.js';
@@ -19,7 +19,7 @@ import { startCertServer, type CertServer } from './sns/cert-server.js';
 import { join } from 'node:path';
 import { ControlApi } from './control.js';
 import { Journal, DEFAULT_JOURNAL_SIZE } from './journal/journal.js';
-import { baseUrl, isApigwManagement, requestRegion, route, streamingService, type IncomingRequest } from './router.js';
+import { baseUrl, isApigwManagement, requestRegion, route, streamingService, type CredentialScope, type IncomingRequest } from './router.js';
 import type { S3Service } from './s3/service.js';
 import type { ApiGatewayService } from './apigw/service.js';
 import { SILENT, type LogFn } from './log.js';
@@ -152,56 +152,40 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       apigwEvents: (id) => apigw?.events.get(id),
       storeBytes: () => (store.db.pragma('page_count', { simple: true }) as number) * (store.db.pragma('page_size', { simple: true }) as number),
     }, lambda);
-    const active = new Set<RequestAbort>();
+    const calls = new Calls();
     let pending = 0;
     let drained: (() => void) | undefined;
 
-    const server = createServer((req, res) => {
-      pending++;
-      const ac = new RequestAbort();
-      active.add(ac);
-      handle(req, res, ac).finally(() => {
-        active.delete(ac);
-        pending--;
-        if (pending === 0) drained?.();
-      });
-    });
+    const server = createServer(handle);
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 70_000;
     server.requestTimeout = 0; // long polls and slow uploads are bounded by the services, not here
 
-    async function handle(req: IncomingMessage, res: ServerResponse, ac: RequestAbort): Promise<void> {
-      const requestId = randomUUID();
-      // The client going away ends a long poll without receiving anything.
-      res.on('close', () => {
-        if (!res.writableFinished) ac.abort();
-      });
+    async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      pending++;
+      const call = new Call(req, res, calls);
       try {
-        const q = req.url ?? '/';
-        const i = q.indexOf('?');
-        const path = i >= 0 ? q.slice(0, i) : q;
-        const search = i >= 0 ? q.slice(i) : '';
-        const head = { method: req.method ?? 'GET', path, search, headers: req.headers };
-        const streaming = streamingService(head);
+        const streaming = streamingService(call);
         if (streaming) {
           // Worked out when asked for: an invoke URL request reads none of these.
           const ctx = {
-            requestId,
+            requestId: call.requestId,
             get signal() {
-              return ac.signal;
+              return call.signal;
             },
-            path,
-            search,
+            path: call.path,
+            search: call.search,
             get baseUrl() {
-              return baseUrl(head, url);
+              return baseUrl(call, url);
             },
             get region() {
-              return requestRegion(head);
+              return requestRegion(call);
             },
           };
           const svc = s3 && apigw ? { s3, apigw } : await services();
           return await (streaming === 's3' ? svc.s3.handle(req, res, ctx) : svc.apigw.invoke(req, res, ctx));
         }
+        const { path, requestId } = call;
         // Lambda takes bigger requests (a 50 MB zip, base64 in JSON); its invoke payloads stop at 6 MB.
         const isLambda = LAMBDA_PATH.test(path);
         const isInvoke = isLambda && path.endsWith('/invocations');
@@ -215,25 +199,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           return send(res, 413, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, connection: 'close' },
             JSON.stringify({ __type: 'RequestEntityTooLarge', message: `Request body is larger than ${MAX_REQUEST_BYTES} bytes.` }));
         }
-        const incoming: IncomingRequest = {
-          method: req.method ?? 'GET',
-          path,
-          search,
-          headers: req.headers,
-          body,
-          requestId,
-          get signal() {
-            return ac.signal;
-          },
-        };
-        if (!apigw && isApigwManagement(incoming)) await services();
-        const out = await route(incoming, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
+        call.body = body;
+        if (!apigw && isApigwManagement(call)) await services();
+        const out = await route(call, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
         log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
         if (res.headersSent) return void res.destroy();
-        send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+        send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': call.requestId },
           JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
+      } finally {
+        calls.done(call);
+        pending--;
+        if (pending === 0) drained?.();
       }
     }
 
@@ -301,7 +279,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           sns.stop();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
-            for (const ac of active) ac.abort();
+            calls.abortAll();
             server.closeIdleConnections();
           });
           if (pending > 0) await new Promise<void>((r) => (drained = r));
@@ -353,23 +331,70 @@ export function bindError(err: NodeJS.ErrnoException, host: string, port: number
 }
 
 /**
- * A request's AbortSignal (aborted when the client goes away or the emulator stops), made only when
- * something asks for it (a long poll, a streaming upload, the journal's stream): an AbortController
- * costs ~4 µs, and most requests never look. Asked for after the abort, it comes already aborted.
+ * One request as the router sees it (an IncomingRequest), made when its head arrives; its body is set once
+ * read. Its AbortSignal (aborted when the client goes away or the emulator stops) is made only when
+ * something asks for it (a long poll, the journal's stream): an AbortController and a close listener cost
+ * ~4 µs, and most requests never look. Asked for after the client went away or the emulator began to
+ * stop, it comes already aborted.
  */
-class RequestAbort {
-  private ac: AbortController | undefined;
-  private aborted = false;
-  get signal(): AbortSignal {
-    if (!this.ac) {
-      this.ac = new AbortController();
-      if (this.aborted) this.ac.abort();
-    }
-    return this.ac.signal;
+class Call implements IncomingRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly search: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly requestId = randomUUID();
+  body = '';
+  credentialScope?: CredentialScope = undefined;
+  /** Made on first use (`signal`). */
+  ac?: AbortController = undefined;
+
+  constructor(
+    req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly calls: Calls,
+  ) {
+    const q = req.url ?? '/';
+    const i = q.indexOf('?');
+    this.method = req.method ?? 'GET';
+    this.path = i >= 0 ? q.slice(0, i) : q;
+    this.search = i >= 0 ? q.slice(i) : '';
+    this.headers = req.headers;
   }
-  abort(): void {
-    this.aborted = true;
-    this.ac?.abort();
+
+  get signal(): AbortSignal {
+    if (this.ac) return this.ac.signal;
+    const ac = (this.ac = new AbortController());
+    const res = this.res;
+    if (this.calls.stopping || (res.destroyed && !res.writableFinished)) ac.abort();
+    else {
+      this.calls.watch(this);
+      // The client going away ends a long poll without receiving anything.
+      res.once('close', () => {
+        if (!res.writableFinished) ac.abort();
+      });
+    }
+    return ac.signal;
+  }
+}
+
+/** The requests whose signal was made (what stopping the emulator aborts). */
+class Calls {
+  stopping = false;
+  private readonly watched = new Set<Call>();
+
+  watch(call: Call): void {
+    this.watched.add(call);
+  }
+
+  /** A request ends: no longer one to abort. */
+  done(call: Call): void {
+    if (call.ac) this.watched.delete(call);
+  }
+
+  /** Aborts every watched request, and makes the signals of later ones aborted. */
+  abortAll(): void {
+    this.stopping = true;
+    for (const call of this.watched) call.ac?.abort();
   }
 }
 
@@ -380,7 +405,11 @@ class RequestAbort {
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.destroyed) return;
   const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
-  res.writeHead(status, { ...headers, 'content-length': String(length) });
+  // One flat array for writeHead: no copy of the headers object to add Content-Length to.
+  const flat: string[] = [];
+  for (const name in headers) flat.push(name, headers[name]!);
+  flat.push('content-length', String(length));
+  res.writeHead(status, flat);
   res.end(body);
 }
 

@@ -8,6 +8,17 @@ export interface IncomingRequest {
   requestId: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** The request's SigV4 credential scope, once the router has read it (router.ts `credentialScope`). */
+  credentialScope?: CredentialScope;
+}
+
+/** What a SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`) names. */
+export interface CredentialScope {
+  /** From the Authorization header (as opposed to a presigned URL's X-Amz-Credential). */
+  readonly header: boolean;
+  readonly accessKey?: string;
+  readonly region?: string;
+  readonly service?: string;
 }
 
 /** What a streaming service (S3, API Gateway invoke URLs) gets besides the raw request and response. */
