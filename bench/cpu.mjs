@@ -5,9 +5,17 @@
 // client in the same run, median of --rounds rounds (targets interleaved per round so load drift hits
 // all alike). Phases: SQS SendMessageBatch; ReceiveMessage + DeleteMessageBatch (batches of 10); SNS
 // Publish to a topic with 10 SQS subscribers, 5 of them filtered out, envelope (non-raw) delivery.
-// Throughput is printed too, with the client's own CPU per message, to show whether the client was the
-// limit (add --workers to add client threads). CPU per message is the figure to judge by on a shared
-// machine; wall-clock rates there are low and noisy. It does not measure latency (bench/sns.mjs does).
+// Throughput is printed too, with the client's own CPU per message (the whole client process's user+sys
+// over the phase), to show whether the client was the limit (add --workers to add client threads). CPU per
+// message is the figure to judge by on a shared machine; wall-clock rates there are low and noisy. It does
+// not measure latency (bench/sns.mjs does).
+//
+// The SDK client costs several times the emulator's CPU per message, so its throughput on 2 cores is the
+// client's. The lean client (bench/sqs-load.mjs: SQS JSON 1.0, SigV4-signed, keep-alive HTTP/1.1 over
+// node:net, in --lean-procs processes of their own with --lean-conns connections in all) then runs the same
+// SQS phases (SendMessageBatch of 10, same bodies; ReceiveMessage of 10 + DeleteMessageBatch) and a plain
+// GetQueueUrl loop (the cost of one request through the HTTP path), and the report shows what each server
+// does when the client is not the limit: throughput, server and client CPU per message. `--lean 0` skips it.
 //
 // `--queued 100000` is the scale target of the issue (every figure within 20% of the empty-queue figure,
 // RSS < 200 MB): in each target's process, the SQS phases run first on an empty queue, then a second
@@ -20,11 +28,14 @@
 //
 //   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
 //                      [--queued 100000] [--fifo] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+//                      [--lean 1] [--lean-n 30000] [--lean-procs 1] [--lean-conns 8]
 //
 // `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -46,11 +57,11 @@ if (!isMainThread) {
       agent.destroy();
       process.exit(0);
     }
-    const c0 = process.cpuUsage();
+    // No CPU figure here: a worker thread's process.cpuUsage() is the whole process's (summed over the
+    // threads it counted the client's CPU once per thread); the main thread measures the process once.
     const t0 = performance.timeOrigin + performance.now();
     const done = await phases[m.phase](m);
-    const c = process.cpuUsage(c0);
-    parentPort.postMessage({ done, start: t0, end: performance.timeOrigin + performance.now(), cpuUs: c.user + c.system });
+    parentPort.postMessage({ done, start: t0, end: performance.timeOrigin + performance.now() });
   });
   const phases = {
     async send({ queueUrl, n, seconds, fifo }) {
@@ -132,6 +143,10 @@ const { values: args } = parseArgs({
     fifo: { type: 'boolean', default: false },
     only: { type: 'string' },
     prof: { type: 'string' },
+    lean: { type: 'string', default: '1' },
+    'lean-n': { type: 'string', default: '30000' },
+    'lean-procs': { type: 'string', default: '1' },
+    'lean-conns': { type: 'string', default: '8' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -143,6 +158,11 @@ const QUEUED = Number(args.queued);
 /** --fifo: the SQS phases on FIFO queues (content-based deduplication), messages spread over this many groups. */
 const FIFO = args.fifo;
 const FIFO_GROUPS = 100;
+const LEAN = args.lean !== '0';
+const LEAN_N = Number(args['lean-n']);
+const LEAN_PROCS = Number(args['lean-procs']);
+const LEAN_CONNS = Number(args['lean-conns']);
+const LEAN_LOADER = fileURLToPath(new URL('./sqs-load.mjs', import.meta.url));
 
 /** svl's emulator as its own process: durable state in a fresh directory, or --in-memory. */
 const startSvlProcess = (inMemory, tag) =>
@@ -181,24 +201,77 @@ async function startWorkers(url) {
     w.once('message', () => resolve(w));
     w.once('error', reject);
   })));
+  const post = (w, msg) => new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+    w.postMessage(msg);
+  });
   return {
     /** One phase split over the threads: done, rate over the whole span, server and client CPU µs per unit. */
     async run(pid, msg, n) {
-      const per = Math.ceil(n / WORKERS / 10) * 10;
-      const s0 = cpuSeconds(pid);
-      const parts = await Promise.all(ws.map((w) => new Promise((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-        w.postMessage({ seconds: SECONDS, fifo: FIFO, ...msg, n: per });
-      })));
-      const server = cpuSeconds(pid) - s0;
-      const done = parts.reduce((a, p) => a + p.done, 0);
-      const span = (Math.max(...parts.map((p) => p.end)) - Math.min(...parts.map((p) => p.start))) / 1000;
-      const client = parts.reduce((a, p) => a + p.cpuUs, 0);
-      return { done, rate: done / span, serverUs: (server * 1e6) / done, clientUs: client / done };
+      const c0 = process.cpuUsage(); // this process: the worker threads (and the idle main thread)
+      const r = await runSplit(pid, ws, post, msg, n);
+      const c = process.cpuUsage(c0);
+      return { ...r, clientUs: (c.user + c.system) / r.done };
     },
     stop: () => ws.forEach((w) => w.postMessage({ phase: 'exit' })),
   };
+}
+
+/**
+ * `msg` with `n` split over the clients (`post(client, msg)` resolves with the client's { done, start, end,
+ * cpuUs? }): done, rate over the whole span, server CPU µs per unit, and the clients' reported CPU µs per unit.
+ */
+async function runSplit(pid, clients, post, msg, n) {
+  const per = Math.ceil(n / clients.length / 10) * 10;
+  const s0 = cpuSeconds(pid);
+  const parts = await Promise.all(clients.map((c) => post(c, { seconds: SECONDS, fifo: FIFO, ...msg, n: per })));
+  const server = cpuSeconds(pid) - s0;
+  const failed = parts.find((p) => p.error);
+  if (failed) throw new Error(`lean client: ${failed.error}`);
+  const done = parts.reduce((a, p) => a + p.done, 0);
+  const span = (Math.max(...parts.map((p) => p.end)) - Math.min(...parts.map((p) => p.start))) / 1000;
+  const client = parts.reduce((a, p) => a + (p.cpuUs ?? 0), 0);
+  return { done, rate: done / span, serverUs: (server * 1e6) / done, clientUs: client / done };
+}
+
+/** The lean SQS client (bench/sqs-load.mjs) in LEAN_PROCS processes of its own, LEAN_CONNS connections in all. */
+async function startLean(url) {
+  const ps = await Promise.all(Array.from({ length: LEAN_PROCS }, (_, tag) => new Promise((resolve, reject) => {
+    const p = fork(LEAN_LOADER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    p.once('message', () => resolve(p));
+    p.once('error', reject);
+    p.send({ url, connections: Math.max(1, Math.round(LEAN_CONNS / LEAN_PROCS)), tag });
+  })));
+  const post = (p, msg) => new Promise((resolve, reject) => {
+    p.once('message', resolve);
+    p.once('error', reject);
+    p.send(msg);
+  });
+  return {
+    run: (pid, msg, n) => runSplit(pid, ps, post, msg, n),
+    stop: () => ps.forEach((p) => p.connected && p.send({ phase: 'exit' })),
+  };
+}
+
+/** The lean client's phases on a fresh queue: GetQueueUrl (per request), send, receive+delete (per message). */
+async function runLean(srv, create, round) {
+  const lean = await startLean(srv.url);
+  try {
+    const name = `cpu-lean-${round}`;
+    const qw = await create(`${name}-warm`);
+    await lean.run(srv.pid, { phase: 'send', queueUrl: qw }, 2000);
+    await lean.run(srv.pid, { phase: 'recv', queueUrl: qw }, 2000);
+    const q = await create(name);
+    const QueueName = new URL(q).pathname.split('/').pop();
+    process.stderr.write(`[lean client] round ${round}: measuring ...\n`);
+    const get = await lean.run(srv.pid, { phase: 'call', action: 'GetQueueUrl', input: { QueueName } }, Math.round(LEAN_N / 5));
+    const send = await lean.run(srv.pid, { phase: 'send', queueUrl: q }, LEAN_N);
+    const recv = await lean.run(srv.pid, { phase: 'recv', queueUrl: q }, send.done);
+    return { get, send, recv };
+  } finally {
+    lean.stop();
+  }
 }
 
 /** A topic with 10 SQS subscribers, 5 of them filtered out, envelope delivery (RawMessageDelivery off). */
@@ -254,6 +327,7 @@ async function runTarget(name, srv, round) {
     await load.run(srv.pid, { phase: 'publish', topicArn }, 200);
     out.publish = await load.run(srv.pid, { phase: 'publish', topicArn }, PUBLISHES);
     out.rssMb = rssMb(srv.pid);
+    if (LEAN) out.lean = await runLean(srv, create, round);
   } finally {
     load.stop();
     sqs.destroy();
@@ -270,6 +344,7 @@ if (isMainThread) {
         const r = await runTarget(name, srv, round);
         runs[name].push(r);
         process.stderr.write(`[${name}] round ${round}: server µs send ${fmt(r.send.serverUs)}, recv+del ${fmt(r.recv.serverUs)}, publish ${fmt(r.publish.serverUs)}; RSS ${r.rssMb} MB\n`);
+        if (r.lean) process.stderr.write(`[${name}] round ${round}: lean client: send ${fmt(r.lean.send.rate)} msgs/s (server ${fmt(r.lean.send.serverUs)} µs, client ${fmt(r.lean.send.clientUs)} µs), recv+del ${fmt(r.lean.recv.rate)} msgs/s (server ${fmt(r.lean.recv.serverUs)} µs, client ${fmt(r.lean.recv.clientUs)} µs), GetQueueUrl server ${fmt(r.lean.get.serverUs)} µs\n`);
         if (QUEUED) process.stderr.write(`[${name}] round ${round}: at depth ${r.queued}: server µs send ${fmt(r.sendDeep.serverUs)}, recv+del ${fmt(r.recvDeep.serverUs)}; RSS ${r.rssMbFilled} MB filled; memory ${JSON.stringify(r.memoryFilled ?? null)}\n`);
       } finally {
         await srv.stop();
@@ -306,6 +381,15 @@ if (isMainThread) {
   for (const [phase, label] of ROWS) {
     lines.push(`| ${label.replace(/, µs.*$/, '')} | ${names.map((n) => `${f(m(n, phase, 'rate'))} (client ${f(m(n, phase, 'clientUs'))} µs)`).join(' | ')} |`);
   }
+  if (LEAN) {
+    const ml = (name, phase, key) => med(runs[name].map((r) => r.lean?.[phase]?.[key]));
+    lines.push('', `Lean client (bench/sqs-load.mjs: SQS JSON 1.0, SigV4, keep-alive HTTP/1.1 over node:net; ${LEAN_PROCS} process(es), ${LEAN_CONNS} connections in all, batches of 10, N=${LEAN_N} msgs per phase, <= ${SECONDS} s), median of ${ROUNDS}: throughput (msgs/s, wall clock) with the server's and the client's CPU µs per message. The client is not the limit while its CPU per message stays well under the server's (2 cores: one for each). Targets (svl): >= 30,000 msgs/s send, >= 15,000 receive+delete.`, '');
+    lines.push(`| work | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+    for (const [phase, label] of [['send', 'SQS SendMessageBatch'], ['recv', 'SQS ReceiveMessage + DeleteMessageBatch']]) {
+      lines.push(`| ${label} | ${names.map((n) => `${f(ml(n, phase, 'rate'))} (server ${f(ml(n, phase, 'serverUs'))} µs, client ${f(ml(n, phase, 'clientUs'))} µs)`).join(' | ')} |`);
+    }
+    lines.push(`| GetQueueUrl, per request | ${names.map((n) => `${f(ml(n, 'get', 'rate'))}/s (server ${f(ml(n, 'get', 'serverUs'))} µs, client ${f(ml(n, 'get', 'clientUs'))} µs)`).join(' | ')} |`);
+  }
   lines.push('', `RSS MB at the end: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMb)))}`).join(', ')}`);
   if (QUEUED) {
     lines.push('', `Depth: the SQS phases on an empty queue, then on a queue filled to ${QUEUED}, same process (target: within 20%, RSS < 200 MB):`, '');
@@ -325,6 +409,6 @@ if (isMainThread) {
     }
     lines.push('', `Queued: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.queued)))}`).join(', ')}; svl's memory when filled (last round): ${names.map((n) => `${n} ${JSON.stringify(runs[n].at(-1)?.memoryFilled ?? null)}`).join(', ')}`);
   }
-  writeReport(`${QUEUED ? 'cpu-queued' : 'cpu'}${FIFO ? '-fifo' : ''}`, { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, runs }, lines);
+  writeReport(`${QUEUED ? 'cpu-queued' : 'cpu'}${FIFO ? '-fifo' : ''}`, { rounds: ROUNDS, n: N, publishes: PUBLISHES, queued: QUEUED, lean: LEAN && { n: LEAN_N, procs: LEAN_PROCS, conns: LEAN_CONNS }, runs }, lines);
   process.exit(0);
 }
