@@ -347,6 +347,8 @@ class Call implements IncomingRequest {
   credentialScope?: CredentialScope = undefined;
   /** Made on first use (`signal`). */
   ac?: AbortController = undefined;
+  /** The emulator is done with it (a signal asked for later is not watched: nothing would unwatch it). */
+  ended = false;
 
   constructor(
     req: IncomingMessage,
@@ -366,7 +368,7 @@ class Call implements IncomingRequest {
     const ac = (this.ac = new AbortController());
     const res = this.res;
     if (this.calls.stopping || (res.destroyed && !res.writableFinished)) ac.abort();
-    else {
+    else if (!this.ended) {
       this.calls.watch(this);
       // The client going away ends a long poll without receiving anything.
       res.once('close', () => {
@@ -388,6 +390,7 @@ class Calls {
 
   /** A request ends: no longer one to abort. */
   done(call: Call): void {
+    call.ended = true;
     if (call.ac) this.watched.delete(call);
   }
 
