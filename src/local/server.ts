@@ -202,6 +202,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         call.body = body;
         if (!apigw && isApigwManagement(call)) await services();
         const out = await route(call, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
+        // Answered while the emulator stops (a long poll it aborted): `Connection: close`, or the idle
+        // keep-alive connection would hold server.close() (and close()) for its 65 s keep-alive timeout.
+        if (calls.stopping) res.shouldKeepAlive = false;
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
         log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
