@@ -388,6 +388,11 @@ if (isMainThread) {
     for (const [phase, label] of [['send', 'SQS SendMessageBatch'], ['recv', 'SQS ReceiveMessage + DeleteMessageBatch']]) {
       lines.push(`| ${label} | ${names.map((n) => `${f(ml(n, phase, 'rate'))} (server ${f(ml(n, phase, 'serverUs'))} µs, client ${f(ml(n, phase, 'clientUs'))} µs)`).join(' | ')} |`);
     }
+    // rate x server CPU per message = the share of a core the server had; below ~0.9 the machine's other load, not the
+    // server or the client, held the rate down, and 1e6 / server µs is what one whole core would do at that cost.
+    for (const [phase, label] of [['send', 'SQS SendMessageBatch'], ['recv', 'SQS ReceiveMessage + DeleteMessageBatch']]) {
+      lines.push(`| ${label}: server's share of a core; msgs/s at one whole core | ${names.map((n) => `${f(ml(n, phase, 'rate') * ml(n, phase, 'serverUs') / 1e6)}; ${f(1e6 / ml(n, phase, 'serverUs'))}`).join(' | ')} |`);
+    }
     lines.push(`| GetQueueUrl, per request | ${names.map((n) => `${f(ml(n, 'get', 'rate'))}/s (server ${f(ml(n, 'get', 'serverUs'))} µs, client ${f(ml(n, 'get', 'clientUs'))} µs)`).join(' | ')} |`);
   }
   lines.push('', `RSS MB at the end: ${names.map((n) => `${n} ${f(med(runs[n].map((r) => r.rssMb)))}`).join(', ')}`);
