@@ -139,6 +139,8 @@ const cpuNs = (): bigint => {
 };
 /** ...for this many receives. */
 const WINDOW_RECEIVES = 200;
+/** Row ids reserved per write of the mark in sqs_seq (see `allocSeq`): one small write per this many messages. */
+const SEQ_BLOCK = 4096;
 
 export class MessageEngine {
   /** How slow a walk of the sent index must be to switch a queue to `headWindow` (tests set 0n to force the window). */
@@ -152,6 +154,8 @@ export class MessageEngine {
   private readonly walks = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
+  /** The last row id this engine handed out (see `allocSeq`); undefined until the first. */
+  private lastSeq: number | undefined;
   /** `markReceived` and `deleteMany` statements by row count. */
   private readonly marks: Statement[] = [];
   private readonly deletes: Statement[] = [];
@@ -165,10 +169,13 @@ export class MessageEngine {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO sqs_messages (queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
+        `INSERT INTO sqs_messages (seq, queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
            sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       ),
+      seqMark: db.prepare(`SELECT hwm FROM sqs_seq WHERE id = 1`).pluck(),
+      seqRaise: db.prepare(`UPDATE sqs_seq SET hwm = max(hwm, ?) WHERE id = 1`),
+      seqMax: db.prepare(`SELECT max(seq) FROM sqs_messages`).pluck(),
       dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ?`),
       dedupPut: db.prepare(
         `INSERT OR REPLACE INTO sqs_dedup (queue, scope, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -254,6 +261,8 @@ export class MessageEngine {
     const scopeByGroup = q.attrs.DeduplicationScope === 'messageGroup';
     const out = atomic(this.db, () => {
       if (q.fifo) this.s.dedupSweep.run(q.name, now);
+      // Ids for every message; a FIFO duplicate leaves a gap (ids need only grow).
+      let seq = this.allocSeq(messages.length);
       return messages.map((m): SentMessage => {
         if (q.fifo && m.dedupId !== undefined) {
           // Ids recorded under the queue scope ('') still deduplicate in every group after a switch
@@ -268,7 +277,7 @@ export class MessageEngine {
         const id = randomUUID();
         const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
         const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
-        this.insertRow({
+        this.insertRow(seq++, {
           queue: q.name,
           id,
           body: m.body,
@@ -454,9 +463,29 @@ export class MessageEngine {
     return out;
   }
 
+  /**
+   * Row ids for `n` new rows, first of them returned; must run inside the transaction that inserts them. Ids
+   * are never reused, also after a restart (a stale receipt handle names its row by id, and must not name a
+   * newer message): every id handed out is below the mark in sqs_seq, read in this transaction and raised
+   * SEQ_BLOCK ids at a time, so a transaction that rolls back takes its raise with it and the next one raises
+   * again. Reading the mark costs one small SELECT per call; AUTOINCREMENT (before migration 17) rewrote
+   * sqlite_sequence at every INSERT, and its page went into every send's commit.
+   */
+  private allocSeq(n: number): number {
+    const mark = this.s.seqMark.get() as number;
+    if (this.lastSeq === undefined || this.lastSeq < mark - SEQ_BLOCK) {
+      // At start (or when the mark moved on without this engine): past every id given out before.
+      this.lastSeq = Math.max(mark, (this.s.seqMax.get() as number | null) ?? 0);
+    }
+    const first = this.lastSeq + 1;
+    this.lastSeq += n;
+    if (this.lastSeq > mark) this.s.seqRaise.run(this.lastSeq + SEQ_BLOCK);
+    return first;
+  }
+
   /** Positional parameters: binding 17 named ones from an object cost ~3 µs more per message. */
-  private insertRow(r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
-    this.s.insert.run(r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
+  private insertRow(seq: number, r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
+    this.s.insert.run(seq, r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
       r.sequence_number, r.sender_id, r.sent_ms, r.visible_ms, r.receive_count, r.first_receive_ms, r.dlq_source);
   }
 
@@ -467,7 +496,7 @@ export class MessageEngine {
   private relocate(row: MessageRow, dest: Queue, changes: Partial<MessageRow>): void {
     this.s.deleteSeq.run(row.seq);
     const { seq: _seq, inflight: _inflight, nonce: _nonce, ...kept } = row;
-    this.insertRow({
+    this.insertRow(this.allocSeq(1), {
       ...kept,
       queue: dest.name,
       sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
