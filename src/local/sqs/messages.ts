@@ -49,7 +49,6 @@ export const ROW_COLUMNS = [
   'sequence_number', 'sender_id', 'sent_ms', 'visible_ms', 'inflight', 'receive_count', 'first_receive_ms', 'nonce', 'dlq_source',
 ] as const;
 const ROW = ROW_COLUMNS.join(', ');
-const M_ROW = ROW_COLUMNS.map((c) => `m.${c}`).join(', ');
 
 /** A raw row as a MessageRow, by position in ROW_COLUMNS (messages.test.ts checks the two agree). */
 export const toRow = (a: unknown[]): MessageRow => ({
@@ -90,6 +89,57 @@ export interface NewMessage {
   /** The journal event that led to this send (an SNS delivery, a Lambda destination). */
   cause?: number;
 }
+
+/**
+ * What a receive's answer shows besides MessageId, body and its MD5 (see `rowColumns`). better-sqlite3 makes a
+ * JS value per column per row: a 10-message walk reading all 20 columns cost ~48 µs against ~16 µs for three
+ * (one loaded run of a 10,000-row queue), whether the columns held strings or NULL. A receive asking for no
+ * system attribute (the usual request) reads only the columns its answer and its bookkeeping use.
+ */
+export interface RowNeeds {
+  /** User message attributes are asked for (`attrs`, `md5_attrs`). */
+  attrs: boolean;
+  /** A system attribute is asked for: the whole row is read. */
+  system: boolean;
+}
+const ALL_COLUMNS: RowNeeds = { attrs: true, system: true };
+/** The columns of a receive that asks for no system attribute, in the order `leanRow` reads them. */
+const LEAN_COLUMNS = ['seq', 'id', 'body', 'md5_body', 'visible_ms', 'inflight', 'receive_count', 'attrs', 'md5_attrs'] as const;
+
+/** The columns read for `needs`, prefixed (ROW_COLUMNS, or LEAN_COLUMNS without the attributes when not asked for). */
+function rowColumns(needs: RowNeeds, prefix = ''): string {
+  const cols = needs.system ? ROW_COLUMNS : needs.attrs ? LEAN_COLUMNS : LEAN_COLUMNS.slice(0, -2);
+  return cols.map((c) => `${prefix}${c}`).join(', ');
+}
+const needsKey = (n: RowNeeds): number => (n.system ? 2 : n.attrs ? 1 : 0);
+
+/**
+ * A raw row of LEAN_COLUMNS as a MessageRow: the columns not read are null (or 0, or ''): no receive that
+ * reads lean rows shows them, and a lean row is never written back (a message moved to its DLQ is read
+ * again whole).
+ */
+const leanRow = (a: unknown[], queue: string): MessageRow => ({
+  seq: a[0] as number,
+  queue,
+  id: a[1] as string,
+  body: a[2] as string,
+  md5_body: a[3] as string,
+  attrs: (a[7] ?? null) as string | null,
+  md5_attrs: (a[8] ?? null) as string | null,
+  sys_attrs: null,
+  md5_sys: null,
+  group_id: null,
+  dedup_id: null,
+  sequence_number: null,
+  sender_id: '',
+  sent_ms: 0,
+  visible_ms: a[4] as number,
+  inflight: a[5] as number,
+  receive_count: a[6] as number,
+  first_receive_ms: null,
+  nonce: null,
+  dlq_source: null,
+});
 
 /** Who receives, for the journal: the ReceiveMessage request id and, for svl's own pollers, which one. */
 export interface Receiver {
@@ -156,6 +206,8 @@ export class MessageEngine {
   private deferred: Set<string> | undefined;
   /** The last row id this engine handed out (see `allocSeq`); undefined until the first. */
   private lastSeq: number | undefined;
+  /** The statements reading a standard queue's oldest visible rows, by the columns they read (`needsKey`). */
+  private readonly heads = new Map<number, { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement }>();
   /** `markReceived` and `deleteMany` statements by row count. */
   private readonly marks: Statement[] = [];
   private readonly deletes: Statement[] = [];
@@ -194,21 +246,11 @@ export class MessageEngine {
       // window holds fewer visible rows than wanted and the queue is longer than it, `oldestVisible`
       // reads the visible rows through the visibility index instead (few of them), or walks the whole
       // sent index (many of them: then the hidden rows ahead are the smaller part).
-      headWindow: db.prepare(
-        `SELECT ${M_ROW} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
-           CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
-      ).raw(true),
+      // headWindow, visibleByTime and visibleStd (the standard queue's oldest visible rows) are made per RowNeeds: `headStatements`.
       headFull: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? LIMIT ${HEAD_WINDOW})`),
       visibleCount: db.prepare(
         `SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ? LIMIT ${FEW_VISIBLE})`,
       ),
-      visibleByTime: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
-           WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
-      ).raw(true),
-      visibleStd: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
-      ).raw(true),
       // FIFO (see `collectFifo`). The heads of groups among the FIFO_WINDOW oldest-visible rows, in the order
       // groups are served (by when their head became available, then sequence); a row is its group's head when
       // no row of the group, visible or not, comes before it. CROSS JOIN keeps the window's order.
@@ -317,7 +359,7 @@ export class MessageEngine {
    * Receives up to `max` messages now (no waiting). Messages over the queue's maxReceiveCount are moved
    * to its DLQ instead of being returned, inside the same transaction.
    */
-  receiveNow(q: Queue, max: number, visibilitySeconds: number, by: Receiver = {}): ReceivedMessage[] {
+  receiveNow(q: Queue, max: number, visibilitySeconds: number, by: Receiver = {}, needs: RowNeeds = ALL_COLUMNS): ReceivedMessage[] {
     const now = this.clock.now();
     this.sweep(q, now);
     const moved: string[] = [];
@@ -338,7 +380,8 @@ export class MessageEngine {
         }
         const dlq = this.redriveTarget(q, row);
         if (dlq) {
-          this.moveToDlq(row, q, dlq, now);
+          // Moved whole: a lean row (RowNeeds) is read again.
+          this.moveToDlq(needs.system ? row : this.get(q, row.seq)!, q, dlq, now);
           moved.push(dlq.name);
           return false;
         }
@@ -358,7 +401,7 @@ export class MessageEngine {
         return true;
       };
       if (q.fifo) this.collectFifo(q, now, max, take);
-      else this.collectStandard(q, now, max, take);
+      else this.collectStandard(q, now, max, take, needs);
       if (got.length) this.markReceived(got, now, visibleAt, nonce);
       return got;
     });
@@ -366,14 +409,14 @@ export class MessageEngine {
     return result;
   }
 
-  private collectStandard(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+  private collectStandard(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean, needs: RowNeeds): void {
     let taken = 0;
     // Rows moved to a DLQ do not count; fetch again until we have enough or the queue has nothing visible.
     // A row taken with VisibilityTimeout 0 stays visible: `seen` keeps one receive from returning it twice
     // (AWS never repeats a message within one ReceiveMessage answer).
     const seen = new Set<number>();
     for (let round = 0; round < 100 && taken < max; round++) {
-      const rows = this.oldestVisible(q, now, max - taken + seen.size).filter((r) => !seen.has(r.seq));
+      const rows = this.oldestVisible(q, now, max - taken + seen.size, needs).filter((r) => !seen.has(r.seq));
       if (rows.length === 0) break;
       for (const r of rows) {
         if (taken >= max) break;
@@ -551,8 +594,38 @@ export class MessageEngine {
    * next WINDOW_RECEIVES receives, then probed again. Both return exactly the same rows; only the cost
    * differs.
    */
-  private oldestVisible(q: Queue, now: number, limit: number): MessageRow[] {
+  private oldestVisible(q: Queue, now: number, limit: number, needs: RowNeeds = ALL_COLUMNS): MessageRow[] {
     if (limit <= 0) return [];
+    const raw = this.oldestVisibleRaw(q, now, limit, needs) as unknown[][];
+    return needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
+  }
+
+  /** The standard queue's statements reading `needs`' columns, prepared on first use. */
+  private headStatements(needs: RowNeeds): { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement } {
+    const key = needsKey(needs);
+    let st = this.heads.get(key);
+    if (!st) {
+      const cols = rowColumns(needs);
+      st = {
+        headWindow: this.db.prepare(
+          `SELECT ${rowColumns(needs, 'm.')} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
+             CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
+        ).raw(true),
+        visibleByTime: this.db.prepare(
+          `SELECT ${cols} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
+             WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
+        ).raw(true),
+        visibleStd: this.db.prepare(
+          `SELECT ${cols} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
+        ).raw(true),
+      };
+      this.heads.set(key, st);
+    }
+    return st;
+  }
+
+  private oldestVisibleRaw(q: Queue, now: number, limit: number, needs: RowNeeds): unknown[] {
+    const s = this.headStatements(needs);
     const windowed = this.windowed.get(q.name);
     if (windowed === undefined) {
       // -1: the last timed walk was slow, time this one too; only two slow ones in a row switch (the CPU
@@ -560,21 +633,21 @@ export class MessageEngine {
       const walk = this.walks.get(q.name) ?? 0;
       if (walk > 0) {
         this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
-        return toRows(this.s.visibleStd.all(q.name, now, limit));
+        return s.visibleStd.all(q.name, now, limit);
       }
       const t0 = cpuNs();
-      const rows = this.s.visibleStd.all(q.name, now, limit);
+      const rows = s.visibleStd.all(q.name, now, limit);
       const slow = cpuNs() - t0 >= this.slowHeadNs;
       if (slow && walk === -1) this.windowed.set(q.name, WINDOW_RECEIVES);
       this.walks.set(q.name, slow && walk === 0 ? -1 : 1);
-      return toRows(rows);
+      return rows;
     }
     if (windowed <= 1) this.windowed.delete(q.name);
     else this.windowed.set(q.name, windowed - 1);
-    const rows = toRows(this.s.headWindow.all(q.name, now, limit));
+    const rows = s.headWindow.all(q.name, now, limit);
     if (rows.length >= limit || (this.s.headFull.get(q.name) as { n: number }).n < HEAD_WINDOW) return rows;
     const few = (this.s.visibleCount.get(q.name, now) as { n: number }).n < FEW_VISIBLE;
-    return toRows((few ? this.s.visibleByTime : this.s.visibleStd).all(q.name, now, limit));
+    return (few ? s.visibleByTime : s.visibleStd).all(q.name, now, limit);
   }
 
   get(q: Queue, seq: number): MessageRow | undefined {
