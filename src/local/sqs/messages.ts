@@ -208,6 +208,8 @@ export class MessageEngine {
   private lastSeq: number | undefined;
   /** The statements reading a standard queue's oldest visible rows, by the columns they read (`needsKey`). */
   private readonly heads = new Map<number, { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement }>();
+  /** `fifoGroup` statements by the columns they read. */
+  private readonly fifoGroups = new Map<number, Statement>();
   /** `markReceived` and `deleteMany` statements by row count. */
   private readonly marks: Statement[] = [];
   private readonly deletes: Statement[] = [];
@@ -276,9 +278,7 @@ export class MessageEngine {
            WHERE queue = @queue AND group_id = g.gid ORDER BY seq LIMIT 1)
          WHERE h.visible_ms <= @now ORDER BY h.visible_ms, h.seq`,
       ).raw(true),
-      fifoGroup: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-      ).raw(true),
+      // fifoGroup (a group's rows in order from its head) is made per RowNeeds: `fifoGroup`.
       bySeq: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE seq = ? AND queue = ?`).raw(true),
       deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
       // A delete reads no more than it needs: DeleteMessageBatch of ten costs ten of these, not ten row reads and ten deletes.
@@ -400,7 +400,7 @@ export class MessageEngine {
         got.push({ row, receiptHandle: encodeReceiptHandle({ queue: q.name, seq: row.seq, nonce }) });
         return true;
       };
-      if (q.fifo) this.collectFifo(q, now, max, take);
+      if (q.fifo) this.collectFifo(q, now, max, take, needs);
       else this.collectStandard(q, now, max, take, needs);
       if (got.length) this.markReceived(got, now, visibleAt, nonce);
       return got;
@@ -435,7 +435,7 @@ export class MessageEngine {
    * then its sequence (LocalStack test_fifo_receive_message_group_id_ordering, ..._after_delete,
    * ..._after_partial_delete, ..._after_terminate_visibility_timeout, all aws.validated).
    */
-  private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+  private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean, needs: RowNeeds): void {
     // Reads only the groups it serves (the whole queue was read at every receive before: 139 ms a receive
     // at 20,000 queued). Groups with a visible head are found among the oldest-visible rows first; the full
     // list of heads (one index probe per group) only when that window holds too few of them.
@@ -445,7 +445,8 @@ export class MessageEngine {
     const serve = (head: number, group: string): void => {
       served.add(group);
       for (let from = head; ;) {
-        const rows = toRows(this.s.fifoGroup.all(q.name, group, from, max));
+        const raw = this.fifoGroup(needs).all(q.name, group, from, max) as unknown[][];
+        const rows = needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
         for (const r of rows) {
           if (taken >= max || r.visible_ms > now) return;
           if (take(r)) taken++;
@@ -598,6 +599,19 @@ export class MessageEngine {
     if (limit <= 0) return [];
     const raw = this.oldestVisibleRaw(q, now, limit, needs) as unknown[][];
     return needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
+  }
+
+  /** A FIFO group's rows in order from `seq`, reading `needs`' columns; prepared on first use. */
+  private fifoGroup(needs: RowNeeds): Statement {
+    const key = needsKey(needs);
+    let st = this.fifoGroups.get(key);
+    if (!st) {
+      st = this.db.prepare(
+        `SELECT ${rowColumns(needs)} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+      ).raw(true);
+      this.fifoGroups.set(key, st);
+    }
+    return st;
   }
 
   /** The standard queue's statements reading `needs`' columns, prepared on first use. */
