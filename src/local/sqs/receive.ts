@@ -1,7 +1,8 @@
 /** ReceiveMessage (with long polling), DeleteMessage(Batch), ChangeMessageVisibility(Batch). */
 import type { SqsContext, SqsHandler, SqsService } from './service.js';
 import type { Queue } from './queues.js';
-import type { MessageRow, ReceivedMessage, RowNeeds } from './messages.js';
+import type { ReceivedMessage } from './messages.js';
+import type { MessageRow, RowNeeds } from './rows.js';
 import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
 import { optInt, optString, optStringList, reqString, type Input } from './input.js';
