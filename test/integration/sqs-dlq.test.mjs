@@ -59,6 +59,33 @@ test('maxReceiveCount=1: receive #1 returns the message, the next receive moves 
   assert.notEqual(d.ReceiptHandle, first[0].ReceiptHandle);
 });
 
+test('a move made by a receive that asks for no attribute keeps every attribute of the message', async () => {
+  // Such a receive reads only a few columns of each row (RowNeeds in messages.ts); the move must not.
+  const p = await pipe(1, { VisibilityTimeout: '0' });
+  const sent = await t.call('SendMessage', {
+    QueueUrl: p.src,
+    MessageBody: 'lean',
+    MessageAttributes: { MyAttribute: { DataType: 'String', StringValue: 'foobar' } },
+    MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: TRACE } },
+  });
+  const sentAt = String(t.clock.now());
+  const [first] = await t.receive(p.src, {});
+  assert.deepEqual(Object.keys(first).sort(), ['Body', 'MD5OfBody', 'MessageId', 'ReceiptHandle']);
+  const firstAt = String(t.clock.now());
+  assert.deepEqual(await t.receive(p.src, {}), [], 'the moving receive returns nothing');
+  const [d] = await t.receive(p.dlq, ALL);
+  assert.equal(d.MessageId, sent.MessageId);
+  assert.equal(d.Body, 'lean');
+  assert.equal(d.MD5OfMessageAttributes, sent.MD5OfMessageAttributes);
+  assert.deepEqual(d.MessageAttributes, { MyAttribute: { DataType: 'String', StringValue: 'foobar' } });
+  assert.equal(d.Attributes.AWSTraceHeader, TRACE);
+  assert.match(d.Attributes.SenderId, /^[A-Z0-9]{21}$/);
+  assert.equal(d.Attributes.SentTimestamp, sentAt);
+  assert.equal(d.Attributes.ApproximateFirstReceiveTimestamp, firstAt);
+  assert.equal(d.Attributes.ApproximateReceiveCount, '2');
+  assert.equal(d.Attributes.DeadLetterQueueSourceArn, p.srcArn);
+});
+
 test('maxReceiveCount=3: three receives return the message, the fourth attempt moves it', async () => {
   const p = await pipe(3);
   await t.call('SendMessage', { QueueUrl: p.src, MessageBody: 'x' });

@@ -15,66 +15,7 @@ import { DEDUP_WINDOW_MS } from './constants.js';
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { realSetImmediate } from '../timers.js';
 import type { Statement } from 'better-sqlite3';
-
-export interface MessageRow {
-  seq: number;
-  queue: string;
-  id: string;
-  body: string;
-  md5_body: string;
-  attrs: string | null;
-  md5_attrs: string | null;
-  sys_attrs: string | null;
-  md5_sys: string | null;
-  group_id: string | null;
-  dedup_id: string | null;
-  sequence_number: string | null;
-  sender_id: string;
-  sent_ms: number;
-  visible_ms: number;
-  inflight: number;
-  receive_count: number;
-  first_receive_ms: number | null;
-  nonce: string | null;
-  dlq_source: string | null;
-}
-
-/**
- * Every column of a message row, in MessageRow's order. Statements that return rows read them raw (as
- * arrays) and `toRow` names them: better-sqlite3 builds a named row key by key in native code, which cost
- * ~7 µs per 20-column row against ~3 µs raw (one received message, one FIFO scan row).
- */
-export const ROW_COLUMNS = [
-  'seq', 'queue', 'id', 'body', 'md5_body', 'attrs', 'md5_attrs', 'sys_attrs', 'md5_sys', 'group_id', 'dedup_id',
-  'sequence_number', 'sender_id', 'sent_ms', 'visible_ms', 'inflight', 'receive_count', 'first_receive_ms', 'nonce', 'dlq_source',
-] as const;
-const ROW = ROW_COLUMNS.join(', ');
-const M_ROW = ROW_COLUMNS.map((c) => `m.${c}`).join(', ');
-
-/** A raw row as a MessageRow, by position in ROW_COLUMNS (messages.test.ts checks the two agree). */
-export const toRow = (a: unknown[]): MessageRow => ({
-  seq: a[0] as number,
-  queue: a[1] as string,
-  id: a[2] as string,
-  body: a[3] as string,
-  md5_body: a[4] as string,
-  attrs: a[5] as string | null,
-  md5_attrs: a[6] as string | null,
-  sys_attrs: a[7] as string | null,
-  md5_sys: a[8] as string | null,
-  group_id: a[9] as string | null,
-  dedup_id: a[10] as string | null,
-  sequence_number: a[11] as string | null,
-  sender_id: a[12] as string,
-  sent_ms: a[13] as number,
-  visible_ms: a[14] as number,
-  inflight: a[15] as number,
-  receive_count: a[16] as number,
-  first_receive_ms: a[17] as number | null,
-  nonce: a[18] as string | null,
-  dlq_source: a[19] as string | null,
-});
-const toRows = (rows: unknown[]): MessageRow[] => (rows as unknown[][]).map(toRow);
+import { ALL_COLUMNS, leanRow, needsKey, ROW, rowColumns, toRow, toRows, type MessageRow, type RowNeeds } from './rows.js';
 
 export interface NewMessage {
   body: string;
@@ -139,6 +80,8 @@ const cpuNs = (): bigint => {
 };
 /** ...for this many receives. */
 const WINDOW_RECEIVES = 200;
+/** Row ids reserved per write of the mark in sqs_seq (see `allocSeq`): one small write per this many messages. */
+const SEQ_BLOCK = 4096;
 
 export class MessageEngine {
   /** How slow a walk of the sent index must be to switch a queue to `headWindow` (tests set 0n to force the window). */
@@ -152,6 +95,12 @@ export class MessageEngine {
   private readonly walks = new Map<string, number>();
   /** Queues to notify once the running batch commits. */
   private deferred: Set<string> | undefined;
+  /** The last row id this engine handed out (see `allocSeq`); undefined until the first. */
+  private lastSeq: number | undefined;
+  /** The statements reading a standard queue's oldest visible rows, by the columns they read (`needsKey`). */
+  private readonly heads = new Map<number, { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement }>();
+  /** `fifoGroup` statements by the columns they read. */
+  private readonly fifoGroups = new Map<number, Statement>();
   /** `markReceived` and `deleteMany` statements by row count. */
   private readonly marks: Statement[] = [];
   private readonly deletes: Statement[] = [];
@@ -165,10 +114,13 @@ export class MessageEngine {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO sqs_messages (queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
+        `INSERT INTO sqs_messages (seq, queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
            sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       ),
+      seqMark: db.prepare(`SELECT hwm FROM sqs_seq WHERE id = 1`).pluck(),
+      seqRaise: db.prepare(`UPDATE sqs_seq SET hwm = max(hwm, ?) WHERE id = 1`),
+      seqMax: db.prepare(`SELECT max(seq) FROM sqs_messages`).pluck(),
       dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ?`),
       dedupPut: db.prepare(
         `INSERT OR REPLACE INTO sqs_dedup (queue, scope, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -187,21 +139,11 @@ export class MessageEngine {
       // window holds fewer visible rows than wanted and the queue is longer than it, `oldestVisible`
       // reads the visible rows through the visibility index instead (few of them), or walks the whole
       // sent index (many of them: then the hidden rows ahead are the smaller part).
-      headWindow: db.prepare(
-        `SELECT ${M_ROW} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
-           CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
-      ).raw(true),
+      // headWindow, visibleByTime and visibleStd (the standard queue's oldest visible rows) are made per RowNeeds: `headStatements`.
       headFull: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? LIMIT ${HEAD_WINDOW})`),
       visibleCount: db.prepare(
         `SELECT count(*) AS n FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ? LIMIT ${FEW_VISIBLE})`,
       ),
-      visibleByTime: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
-           WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
-      ).raw(true),
-      visibleStd: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
-      ).raw(true),
       // FIFO (see `collectFifo`). The heads of groups among the FIFO_WINDOW oldest-visible rows, in the order
       // groups are served (by when their head became available, then sequence); a row is its group's head when
       // no row of the group, visible or not, comes before it. CROSS JOIN keeps the window's order.
@@ -227,9 +169,7 @@ export class MessageEngine {
            WHERE queue = @queue AND group_id = g.gid ORDER BY seq LIMIT 1)
          WHERE h.visible_ms <= @now ORDER BY h.visible_ms, h.seq`,
       ).raw(true),
-      fifoGroup: db.prepare(
-        `SELECT ${ROW} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-      ).raw(true),
+      // fifoGroup (a group's rows in order from its head) is made per RowNeeds: `fifoGroup`.
       bySeq: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE seq = ? AND queue = ?`).raw(true),
       deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
       // A delete reads no more than it needs: DeleteMessageBatch of ten costs ten of these, not ten row reads and ten deletes.
@@ -254,6 +194,8 @@ export class MessageEngine {
     const scopeByGroup = q.attrs.DeduplicationScope === 'messageGroup';
     const out = atomic(this.db, () => {
       if (q.fifo) this.s.dedupSweep.run(q.name, now);
+      // Ids for every message; a FIFO duplicate leaves a gap (ids need only grow).
+      let seq = this.allocSeq(messages.length);
       return messages.map((m): SentMessage => {
         if (q.fifo && m.dedupId !== undefined) {
           // Ids recorded under the queue scope ('') still deduplicate in every group after a switch
@@ -268,7 +210,7 @@ export class MessageEngine {
         const id = randomUUID();
         const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
         const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
-        this.insertRow({
+        this.insertRow(seq++, {
           queue: q.name,
           id,
           body: m.body,
@@ -308,7 +250,7 @@ export class MessageEngine {
    * Receives up to `max` messages now (no waiting). Messages over the queue's maxReceiveCount are moved
    * to its DLQ instead of being returned, inside the same transaction.
    */
-  receiveNow(q: Queue, max: number, visibilitySeconds: number, by: Receiver = {}): ReceivedMessage[] {
+  receiveNow(q: Queue, max: number, visibilitySeconds: number, by: Receiver = {}, needs: RowNeeds = ALL_COLUMNS): ReceivedMessage[] {
     const now = this.clock.now();
     this.sweep(q, now);
     const moved: string[] = [];
@@ -329,7 +271,8 @@ export class MessageEngine {
         }
         const dlq = this.redriveTarget(q, row);
         if (dlq) {
-          this.moveToDlq(row, q, dlq, now);
+          // Moved whole: a lean row (RowNeeds) is read again.
+          this.moveToDlq(needs.system ? row : this.get(q, row.seq)!, q, dlq, now);
           moved.push(dlq.name);
           return false;
         }
@@ -348,8 +291,8 @@ export class MessageEngine {
         got.push({ row, receiptHandle: encodeReceiptHandle({ queue: q.name, seq: row.seq, nonce }) });
         return true;
       };
-      if (q.fifo) this.collectFifo(q, now, max, take);
-      else this.collectStandard(q, now, max, take);
+      if (q.fifo) this.collectFifo(q, now, max, take, needs);
+      else this.collectStandard(q, now, max, take, needs);
       if (got.length) this.markReceived(got, now, visibleAt, nonce);
       return got;
     });
@@ -357,14 +300,14 @@ export class MessageEngine {
     return result;
   }
 
-  private collectStandard(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+  private collectStandard(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean, needs: RowNeeds): void {
     let taken = 0;
     // Rows moved to a DLQ do not count; fetch again until we have enough or the queue has nothing visible.
     // A row taken with VisibilityTimeout 0 stays visible: `seen` keeps one receive from returning it twice
     // (AWS never repeats a message within one ReceiveMessage answer).
     const seen = new Set<number>();
     for (let round = 0; round < 100 && taken < max; round++) {
-      const rows = this.oldestVisible(q, now, max - taken + seen.size).filter((r) => !seen.has(r.seq));
+      const rows = this.oldestVisible(q, now, max - taken + seen.size, needs).filter((r) => !seen.has(r.seq));
       if (rows.length === 0) break;
       for (const r of rows) {
         if (taken >= max) break;
@@ -383,7 +326,7 @@ export class MessageEngine {
    * then its sequence (LocalStack test_fifo_receive_message_group_id_ordering, ..._after_delete,
    * ..._after_partial_delete, ..._after_terminate_visibility_timeout, all aws.validated).
    */
-  private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean): void {
+  private collectFifo(q: Queue, now: number, max: number, take: (r: MessageRow) => boolean, needs: RowNeeds): void {
     // Reads only the groups it serves (the whole queue was read at every receive before: 139 ms a receive
     // at 20,000 queued). Groups with a visible head are found among the oldest-visible rows first; the full
     // list of heads (one index probe per group) only when that window holds too few of them.
@@ -393,7 +336,8 @@ export class MessageEngine {
     const serve = (head: number, group: string): void => {
       served.add(group);
       for (let from = head; ;) {
-        const rows = toRows(this.s.fifoGroup.all(q.name, group, from, max));
+        const raw = this.fifoGroup(needs).all(q.name, group, from, max) as unknown[][];
+        const rows = needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
         for (const r of rows) {
           if (taken >= max || r.visible_ms > now) return;
           if (take(r)) taken++;
@@ -454,9 +398,29 @@ export class MessageEngine {
     return out;
   }
 
+  /**
+   * Row ids for `n` new rows, first of them returned; must run inside the transaction that inserts them. Ids
+   * are never reused, also after a restart (a stale receipt handle names its row by id, and must not name a
+   * newer message): every id handed out is below the mark in sqs_seq, read in this transaction and raised
+   * SEQ_BLOCK ids at a time, so a transaction that rolls back takes its raise with it and the next one raises
+   * again. Reading the mark costs one small SELECT per call; AUTOINCREMENT (before migration 17) rewrote
+   * sqlite_sequence at every INSERT, and its page went into every send's commit.
+   */
+  private allocSeq(n: number): number {
+    const mark = this.s.seqMark.get() as number;
+    if (this.lastSeq === undefined || this.lastSeq < mark - SEQ_BLOCK) {
+      // At start (or when the mark moved on without this engine): past every id given out before.
+      this.lastSeq = Math.max(mark, (this.s.seqMax.get() as number | null) ?? 0);
+    }
+    const first = this.lastSeq + 1;
+    this.lastSeq += n;
+    if (this.lastSeq > mark) this.s.seqRaise.run(this.lastSeq + SEQ_BLOCK);
+    return first;
+  }
+
   /** Positional parameters: binding 17 named ones from an object cost ~3 µs more per message. */
-  private insertRow(r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
-    this.s.insert.run(r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
+  private insertRow(seq: number, r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
+    this.s.insert.run(seq, r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
       r.sequence_number, r.sender_id, r.sent_ms, r.visible_ms, r.receive_count, r.first_receive_ms, r.dlq_source);
   }
 
@@ -467,7 +431,7 @@ export class MessageEngine {
   private relocate(row: MessageRow, dest: Queue, changes: Partial<MessageRow>): void {
     this.s.deleteSeq.run(row.seq);
     const { seq: _seq, inflight: _inflight, nonce: _nonce, ...kept } = row;
-    this.insertRow({
+    this.insertRow(this.allocSeq(1), {
       ...kept,
       queue: dest.name,
       sequence_number: dest.fifo ? sequenceNumber(this.queues.nextSequence(dest)) : null,
@@ -522,8 +486,51 @@ export class MessageEngine {
    * next WINDOW_RECEIVES receives, then probed again. Both return exactly the same rows; only the cost
    * differs.
    */
-  private oldestVisible(q: Queue, now: number, limit: number): MessageRow[] {
+  private oldestVisible(q: Queue, now: number, limit: number, needs: RowNeeds = ALL_COLUMNS): MessageRow[] {
     if (limit <= 0) return [];
+    const raw = this.oldestVisibleRaw(q, now, limit, needs) as unknown[][];
+    return needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
+  }
+
+  /** A FIFO group's rows in order from `seq`, reading `needs`' columns; prepared on first use. */
+  private fifoGroup(needs: RowNeeds): Statement {
+    const key = needsKey(needs);
+    let st = this.fifoGroups.get(key);
+    if (!st) {
+      st = this.db.prepare(
+        `SELECT ${rowColumns(needs)} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+      ).raw(true);
+      this.fifoGroups.set(key, st);
+    }
+    return st;
+  }
+
+  /** The standard queue's statements reading `needs`' columns, prepared on first use. */
+  private headStatements(needs: RowNeeds): { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement } {
+    const key = needsKey(needs);
+    let st = this.heads.get(key);
+    if (!st) {
+      const cols = rowColumns(needs);
+      st = {
+        headWindow: this.db.prepare(
+          `SELECT ${rowColumns(needs, 'm.')} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
+             CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
+        ).raw(true),
+        visibleByTime: this.db.prepare(
+          `SELECT ${cols} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
+             WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
+        ).raw(true),
+        visibleStd: this.db.prepare(
+          `SELECT ${cols} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
+        ).raw(true),
+      };
+      this.heads.set(key, st);
+    }
+    return st;
+  }
+
+  private oldestVisibleRaw(q: Queue, now: number, limit: number, needs: RowNeeds): unknown[] {
+    const s = this.headStatements(needs);
     const windowed = this.windowed.get(q.name);
     if (windowed === undefined) {
       // -1: the last timed walk was slow, time this one too; only two slow ones in a row switch (the CPU
@@ -531,21 +538,21 @@ export class MessageEngine {
       const walk = this.walks.get(q.name) ?? 0;
       if (walk > 0) {
         this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
-        return toRows(this.s.visibleStd.all(q.name, now, limit));
+        return s.visibleStd.all(q.name, now, limit);
       }
       const t0 = cpuNs();
-      const rows = this.s.visibleStd.all(q.name, now, limit);
+      const rows = s.visibleStd.all(q.name, now, limit);
       const slow = cpuNs() - t0 >= this.slowHeadNs;
       if (slow && walk === -1) this.windowed.set(q.name, WINDOW_RECEIVES);
       this.walks.set(q.name, slow && walk === 0 ? -1 : 1);
-      return toRows(rows);
+      return rows;
     }
     if (windowed <= 1) this.windowed.delete(q.name);
     else this.windowed.set(q.name, windowed - 1);
-    const rows = toRows(this.s.headWindow.all(q.name, now, limit));
+    const rows = s.headWindow.all(q.name, now, limit);
     if (rows.length >= limit || (this.s.headFull.get(q.name) as { n: number }).n < HEAD_WINDOW) return rows;
     const few = (this.s.visibleCount.get(q.name, now) as { n: number }).n < FEW_VISIBLE;
-    return toRows((few ? this.s.visibleByTime : this.s.visibleStd).all(q.name, now, limit));
+    return (few ? s.visibleByTime : s.visibleStd).all(q.name, now, limit);
   }
 
   get(q: Queue, seq: number): MessageRow | undefined {

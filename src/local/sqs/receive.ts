@@ -1,7 +1,8 @@
 /** ReceiveMessage (with long polling), DeleteMessage(Batch), ChangeMessageVisibility(Batch). */
 import type { SqsContext, SqsHandler, SqsService } from './service.js';
 import type { Queue } from './queues.js';
-import type { MessageRow, ReceivedMessage } from './messages.js';
+import type { ReceivedMessage } from './messages.js';
+import type { MessageRow, RowNeeds } from './rows.js';
 import * as E from './errors.js';
 import { intAttribute } from './attributes.js';
 import { optInt, optString, optStringList, reqString, type Input } from './input.js';
@@ -29,12 +30,14 @@ export function receiveOperations(svc: SqsService): Record<string, SqsHandler> {
       const systemNames = new Set([...(optStringList(input, 'AttributeNames') ?? []), ...(optStringList(input, 'MessageSystemAttributeNames') ?? [])]);
       const userAttrs = userAttributeSelector(optStringList(input, 'MessageAttributeNames') ?? []);
       const by = { requestId: ctx.requestId, consumer: ctx.consumer };
+      // Only the columns the answer shows are read (RowNeeds in messages.ts).
+      const needs: RowNeeds = { attrs: userAttrs !== undefined, system: systemNames.size > 0 };
       const firstAt = svc.clock.now();
-      let got = svc.messages.receiveNow(q, max, visibility, by);
+      let got = svc.messages.receiveNow(q, max, visibility, by, needs);
       if (got.length === 0 && wait > 0 && !ctx.signal?.aborted) {
         got = await svc.messages.waitFor(q, wait * 1000, () => {
           const live = svc.queues.get(q.name);
-          return live ? svc.messages.receiveNow(live, max, visibility, by) : [];
+          return live ? svc.messages.receiveNow(live, max, visibility, by, needs) : [];
         }, ctx.signal, firstAt);
       }
       if (got.length) svc.log(`SQS ${q.name} -> ${got.length} msg${got.length > 1 ? 's' : ''}`);

@@ -323,4 +323,52 @@ export const MIGRATIONS: string[] = [
   DROP INDEX IF EXISTS sqs_messages_groups;
   CREATE INDEX IF NOT EXISTS sqs_dedup_expiry ON sqs_dedup(queue, expires_ms);
   `,
+  // 17 (numbered for the merge with parallel work): sqs_messages without AUTOINCREMENT. AUTOINCREMENT read and
+  // rewrote the sqlite_sequence row at every INSERT and put its page in every send's commit (one WAL frame of
+  // ~7). Row ids are still never reused (a stale receipt handle must never name a new row): the emulator
+  // allocates them (sqs/messages.ts `allocSeq`) below a high-water mark kept in sqs_seq, raised a block at a
+  // time. The rebuild carries every row with its seq, and the mark starts at the highest id ever given
+  // (sqlite_sequence's, which counts deleted rows). Safe to run again: the rebuild copies every row again and
+  // the mark only grows.
+  `
+  CREATE TABLE IF NOT EXISTS sqs_seq (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hwm INTEGER NOT NULL
+  );
+  INSERT OR IGNORE INTO sqs_seq (id, hwm) VALUES (1, 0);
+  UPDATE sqs_seq SET hwm = max(hwm,
+    coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sqs_messages'), 0),
+    coalesce((SELECT max(seq) FROM sqs_messages), 0));
+  CREATE TABLE sqs_messages_v17 (
+    seq INTEGER PRIMARY KEY,
+    queue TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    md5_body TEXT NOT NULL,
+    attrs TEXT,
+    md5_attrs TEXT,
+    sys_attrs TEXT,
+    md5_sys TEXT,
+    group_id TEXT,
+    dedup_id TEXT,
+    sequence_number TEXT,
+    sender_id TEXT NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    visible_ms INTEGER NOT NULL,
+    inflight INTEGER NOT NULL DEFAULT 0,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_receive_ms INTEGER,
+    nonce TEXT,
+    dlq_source TEXT
+  );
+  INSERT INTO sqs_messages_v17 (seq, queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
+      sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, nonce, dlq_source)
+    SELECT seq, queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
+      sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, nonce, dlq_source FROM sqs_messages;
+  DROP TABLE sqs_messages;
+  ALTER TABLE sqs_messages_v17 RENAME TO sqs_messages;
+  CREATE INDEX sqs_messages_visible ON sqs_messages(queue, visible_ms);
+  CREATE INDEX sqs_messages_sent ON sqs_messages(queue, sent_ms);
+  CREATE INDEX sqs_messages_group_seq ON sqs_messages(queue, group_id, seq) WHERE group_id IS NOT NULL;
+  `,
 ];
