@@ -89,7 +89,7 @@ export class ControlApi {
           functions: this.lambda.store.all().length,
           processes: this.lambda.runtime.processCount(),
           pendingAsyncInvocations: this.lambda.async.pendingCount(),
-          eventSourceMappings: this.lambda.esm.count(),
+          eventSourceMappings: this.lambda.esm?.count() ?? 0,
         },
       }),
     };
@@ -157,7 +157,7 @@ export class ControlApi {
     }
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/logs') return this.lambdaLogs(url, req.requestId);
     if (req.method === 'GET' && this.lambda && url.pathname === '/_svl/lambda/event-source-mappings') {
-      return json(200, { now: this.lambda.clock.now(), mappings: this.lambda.esm.health() }, req.requestId);
+      return json(200, { now: this.lambda.clock.now(), mappings: this.lambda.esm?.health() ?? [] }, req.requestId);
     }
     // A malformed percent-encoding in a path id (`%E0`) is the client's mistake: 400, not a 500.
     const decoded = (part: string): string | undefined => {
