@@ -1,5 +1,5 @@
 // Preloaded with `node --import` into a process under test: writes `svl-module-loaded <url>` on stderr for
-// every svl module (dist/) the process loads, so a test can tell what start-up loaded and what came later.
+// every svl module (dist/) and node: built-in the process imports, so a test can tell what start-up loaded and what came later.
 import { register } from 'node:module';
 
 register(
@@ -7,7 +7,7 @@ register(
     import { writeSync } from 'node:fs';
     export async function load(url, context, next) {
       const r = await next(url, context);
-      if (url.includes('/dist/')) writeSync(2, 'svl-module-loaded ' + url + '\\n');
+      if (url.includes('/dist/') || url.startsWith('node:')) writeSync(2, 'svl-module-loaded ' + url + '\\n');
       return r;
     }
   `)}`,

@@ -43,7 +43,7 @@ async function startLogged() {
   const loaded = () => [...stderr.matchAll(/^svl-module-loaded .*?\/(dist\/\S+)$/gm)].map((m) => m[1]);
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`${url}/_svl/health`)).ok) return { child, url, loaded };
+      if ((await fetch(`${url}/_svl/health`)).ok) return { child, url, loaded, stderr: () => stderr };
     } catch {
       /* not yet */
     }
@@ -53,11 +53,14 @@ async function startLogged() {
 }
 
 test('svl local start answers healthy without SNS platform/SMS/data protection; their first request loads them', async () => {
-  const { child, url, loaded } = await startLogged();
+  const { child, url, loaded, stderr } = await startLogged();
   try {
     const atStart = loaded();
     assert.ok(atStart.includes('dist/local/sns/service.js'), `the logger sees start-up's modules: ${atStart.join(' ')}`);
     for (const m of SNS_OPTIONAL) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
+    // The SNS certificate's https listener loads node:https with its first connection (the interop test
+    // test/interop/sns-signature.test.mjs fetches SigningCertURL through it).
+    assert.ok(!stderr().includes('svl-module-loaded node:https\n'), 'node:https is not loaded at start');
     const sns = await snsClient(url);
     const out = await sns.send(new GetSMSSandboxAccountStatusCommand({}));
     assert.equal(out.IsInSandbox, true);
