@@ -399,6 +399,7 @@ export class LambdaService {
   busy(): string[] {
     const out: string[] = [];
     if (this.activations.size > 0) out.push(`${this.activations.size} function(s) activating`);
+    if (this.mappingsLoading && !this.mappings) out.push('event source mappings loading');
     return out.concat(this.async.busy(), this.mappings?.busy() ?? []);
   }
 
