@@ -54,8 +54,9 @@ export interface EmulatorOptions {
    * Import S3 and API Gateway on their first request rather than at start (~40 ms of module loading that
    * most svl/testing processes and many emulators never use), when nothing of theirs is stored: in memory,
    * or a state directory without buckets or APIs (a durable emulator with either loads them at start, to
-   * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. svl/testing
-   * and `svl local start` set it.
+   * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. Lambda's
+   * event source mappings follow the same rule (none stored: loaded by their first operation, and
+   * `lambda.esm` is undefined until then). svl/testing and `svl local start` set it.
    */
   loadOnFirstUse?: boolean;
 }
@@ -148,6 +149,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const services = () => (loading ??= makeServices());
     const lazy = !!opts.loadOnFirstUse && (!stateDir || !storesS3OrApis(store.db));
     if (!lazy) await services();
+    // Lambda's event source mappings: by the same rule, on their first request unless some are stored.
+    await lambda.prepare(!!opts.loadOnFirstUse);
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),

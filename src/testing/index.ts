@@ -241,7 +241,7 @@ function build(emu: Emulator): Svl {
       await settled();
       const ctx = { requestId: randomUUID(), baseUrl: endpoint };
       if (o.resources) {
-        for (const m of emu.lambda.esm.health()) await emu.lambda.call('DeleteEventSourceMapping', { UUID: m.uuid }, ctx);
+        for (const m of emu.lambda.esm?.health() ?? []) await emu.lambda.call('DeleteEventSourceMapping', { UUID: m.uuid }, ctx);
         for (const fn of emu.lambda.store.all()) {
           emu.lambda.runtime.setInline(fn.name, undefined);
           await emu.lambda.call('DeleteFunction', { FunctionName: fn.name }, ctx);

@@ -19,7 +19,7 @@ test('permissions, data protection, platform apps/endpoints and SMS settings sur
   const app = (await t.call('CreatePlatformApplication', { Name: 'kept', Platform: 'GCM', Attributes: { PlatformCredential: 'k' } })).PlatformApplicationArn;
   const ep = (await t.call('CreatePlatformEndpoint', { PlatformApplicationArn: app, Token: 'tok', CustomUserData: 'u' })).EndpointArn;
   await t.call('SetSMSAttributes', { attributes: { DefaultSMSType: 'Transactional' } });
-  t.emu.sns.sms.optOut('+15555550100');
+  (await t.emu.sns.optionalParts()).sms.optOut('+15555550100');
   await t.call('CreateSMSSandboxPhoneNumber', { PhoneNumber: '+15555550101' });
   await t.close();
 

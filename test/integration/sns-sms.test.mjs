@@ -41,7 +41,7 @@ test('opt-out list: check, list, opt in [AWS-rec]; opting in a number never opte
   const n = '+15555550100';
   assert.equal((await t.call('CheckIfPhoneNumberIsOptedOut', { phoneNumber: n })).isOptedOut, false);
   assert.deepEqual((await t.call('ListPhoneNumbersOptedOut', {})).phoneNumbers, []);
-  t.emu.sns.sms.optOut(n); // what a STOP reply does on AWS
+  (await t.emu.sns.optionalParts()).sms.optOut(n); // what a STOP reply does on AWS
   assert.equal((await t.call('CheckIfPhoneNumberIsOptedOut', { phoneNumber: n })).isOptedOut, true);
   assert.deepEqual((await t.call('ListPhoneNumbersOptedOut', {})).phoneNumbers, [n]);
   await t.call('OptInPhoneNumber', { phoneNumber: n });
@@ -83,7 +83,7 @@ test('SMS sandbox errors: number pattern, language, OTP shape, unknown number, o
   const notFound = { name: 'ResourceNotFoundException', code: 'ResourceNotFound', status: 404, message: 'Phone number does not exist.' };
   await expectSnsError(t.call('VerifySMSSandboxPhoneNumber', { PhoneNumber: '+15555550122', OneTimePassword: '123456' }), notFound);
   await expectSnsError(t.call('DeleteSMSSandboxPhoneNumber', { PhoneNumber: '+15555550122' }), notFound);
-  t.emu.sns.sms.optOut('+15555550133');
+  (await t.emu.sns.optionalParts()).sms.optOut('+15555550133');
   await expectSnsError(t.call('CreateSMSSandboxPhoneNumber', { PhoneNumber: '+15555550133' }), { name: 'OptedOutException', code: 'OptedOut', message: 'Phone number is opted out.' });
   await expectSnsError(t.call('ListSMSSandboxPhoneNumbers', { MaxResults: 101 }), {
     code: 'ValidationError',
@@ -106,7 +106,7 @@ test('Publish to a phone number answers a MessageId and logs the message, never 
   const { MessageId } = await t.call('Publish', { PhoneNumber: '+15555550144', Message: 'code 1234' });
   assert.match(MessageId, /^[0-9a-f-]{36}$/);
   assert.ok(lines.some((l) => l.includes('SNS -> sms +15555550144') && l.includes(`id=${MessageId}`) && l.includes('not sent')), lines.join('\n'));
-  t.emu.sns.sms.optOut('+15555550155');
+  (await t.emu.sns.optionalParts()).sms.optOut('+15555550155');
   const out = await t.call('Publish', { PhoneNumber: '+15555550155', Message: 'x' });
   assert.ok(lines.some((l) => l.includes(`id=${out.MessageId}`) && l.includes('opted out, dropped')));
   await expectSnsError(t.call('Publish', { PhoneNumber: '+1a234', Message: 'x' }), invalidParameter('Invalid parameter: PhoneNumber Reason: +1a234 is not valid to publish to'));

@@ -14,7 +14,8 @@
  *   before they ask.
  * - Compact: type, resource and repeated data documents are stored as numbers of rows of
  *   svl_journal_text, and there is no index on id (random UUIDs made every event dirty a random page of
- *   it): each id's latest seq is kept in memory for causes, and a trace scans the ring for an id.
+ *   it): each id's latest seq is kept in memory for causes (id-index.ts: a UUID as its 128 bits in typed
+ *   arrays, outside V8's heap), and a trace scans the ring for an id.
  * - Bounded: a ring of `size` events (oldest dropped), pruned in bulk every `size / 10` records (at most
  *   every 500).
  * - Grouped: each run of consecutive seqs in a flush (up to GROUP: a batch's messages, a consumer's hops)
@@ -60,6 +61,7 @@ import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
 import { decodeFanOut, FANOUT_VERSION } from './fanout-codec.js';
 import { FanOutRecorder, type FanOutJournal } from './fanout.js';
+import { IdIndex } from './id-index.js';
 
 export interface JournalEvent {
   seq: number;
@@ -178,7 +180,7 @@ export class Journal implements JournalSink, FanOutJournal {
    * once `latestComplete`, a miss means "never recorded, or pruned", without a query. (There is no index on
    * id: message ids are random, and such an index made each event dirty a random page of it.)
    */
-  private readonly latest = new Map<string, number>();
+  private readonly latest = new IdIndex();
   private latestComplete: boolean;
   /** The ids recorded last, not yet in `latest` (see `remember`), and which of the two is newer. */
   private idA: string | undefined;
@@ -402,7 +404,7 @@ export class Journal implements JournalSink, FanOutJournal {
     // Everything recorded is in the table now, read below.
     this.fan.forgetUnindexed();
     this.settle();
-    const known = new Map(this.latest);
+    const known = new Map(this.latest.entries());
     this.latest.clear();
     for (const r of this.s.ids.iterate() as Iterable<Row>) {
       for (const ev of this.expand(r)) if (ev.id !== undefined) this.remember(ev.id, ev.seq);
@@ -834,8 +836,7 @@ export class Journal implements JournalSink, FanOutJournal {
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
     if (this.latest.size <= this.size * 2) return;
-    const bound = this.nextSeq - 1 - this.size;
-    for (const [k, last] of this.latest) if (last <= bound) this.latest.delete(k);
+    this.latest.retain(this.nextSeq - 1 - this.size);
   }
 
   /** `keep`, unless `latest` holds a later seq of the id (a fan-out record's ids, indexed late). */

@@ -63,3 +63,15 @@ export const RESERVED_ENV_KEYS = new Set([
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
 
+
+/**
+ * The event source mapping operations (esm/mappings.ts types its table by this list): the service answers
+ * them before that module is loaded, and the first of them loads it (service.ts, `eventSourceMappings`).
+ */
+export const ESM_OPERATIONS = [
+  'CreateEventSourceMapping',
+  'GetEventSourceMapping',
+  'ListEventSourceMappings',
+  'UpdateEventSourceMapping',
+  'DeleteEventSourceMapping',
+] as const;

@@ -42,6 +42,10 @@
  *   and DLQs address a queue by its ARN through the SQS service (its region-aware QueueUrl), so a queue of
  *   another region works (ESM records carry the queue's region in awsRegion); AWS would refuse a
  *   cross-region event source or destination, svl does not check it.
+ *
+ * Event source mappings (esm/mappings.ts, esm/poller.ts) are imported by the first mapping operation on an
+ * emulator started with `deferMappings` (`svl local start`, svl/testing) when none is stored; one that has
+ * mappings stored loads them before it starts, to resume their pollers (`eventSourceMappings`).
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomUUID } from 'node:crypto';
@@ -52,7 +56,7 @@ import { isSilent, SILENT, type LogFn } from '../log.js';
 import type { SqsService } from '../sqs/service.js';
 import type { SnsLambdaTarget, SnsService } from '../sns/service.js';
 import * as E from './errors.js';
-import { ACCOUNT_ID, DEFAULT_PROCESS_LIMIT, IDLE_PROCESS_MS, REGION } from './constants.js';
+import { ACCOUNT_ID, DEFAULT_PROCESS_LIMIT, ESM_OPERATIONS, IDLE_PROCESS_MS, REGION } from './constants.js';
 import { FunctionStore } from './store.js';
 import { InvocationLogs } from './logs.js';
 import { CodeDirs } from './runtime/code.js';
@@ -64,7 +68,7 @@ import { permissionOperations, serviceMayInvoke } from './permissions.js';
 import { invokeOperations } from './invoke.js';
 import { AsyncInvoker } from './async.js';
 import { eventInvokeConfigOperations } from './event-invoke-config.js';
-import { EventSourceMappings } from './esm/mappings.js';
+import type { EventSourceMappings } from './esm/mappings.js';
 import { realSetImmediate } from '../timers.js';
 
 export interface LambdaContext {
@@ -114,7 +118,6 @@ export class LambdaService {
   readonly code: CodeDirs;
   readonly runtime: LambdaRuntime;
   readonly async: AsyncInvoker;
-  readonly esm: EventSourceMappings;
   readonly clock: Clock;
   readonly log: LogFn;
   readonly region: string;
@@ -126,6 +129,10 @@ export class LambdaService {
   journal: JournalSink = NO_JOURNAL;
   private readonly ops: Record<string, LambdaHandler>;
   private readonly activations = new Map<string, Promise<void>>();
+  private mappings: EventSourceMappings | undefined;
+  private mappingsLoading: Promise<EventSourceMappings> | undefined;
+  private started = false;
+  private stopped = false;
 
   constructor(opts: LambdaServiceOptions) {
     this.db = opts.db;
@@ -140,14 +147,38 @@ export class LambdaService {
     this.code = new CodeDirs(opts.stateDir);
     this.runtime = new LambdaRuntime({ code: this.code, region: this.region, endpoint: opts.endpoint, processLimit: opts.processLimit ?? DEFAULT_PROCESS_LIMIT, idleProcessMs: opts.idleProcessMs ?? IDLE_PROCESS_MS });
     this.async = new AsyncInvoker(this);
-    this.esm = new EventSourceMappings(this);
     this.ops = {
       ...functionOperations(this),
       ...permissionOperations(this),
       ...invokeOperations(this),
       ...eventInvokeConfigOperations(this),
-      ...this.esm.operations(),
+      ...Object.fromEntries(
+        ESM_OPERATIONS.map((op): [string, LambdaHandler] => [op, async (i, c) => (await this.eventSourceMappings()).operations()[op](i, c)]),
+      ),
     };
+  }
+
+  /** The event source mappings, or undefined while they are not loaded (there are none then). */
+  get esm(): EventSourceMappings | undefined {
+    return this.mappings;
+  }
+
+  /** The event source mappings, imported and made by the first call; started if the service is. */
+  eventSourceMappings(): Promise<EventSourceMappings> {
+    return (this.mappingsLoading ??= import('./esm/mappings.js').then(({ EventSourceMappings }) => {
+      const m = new EventSourceMappings(this);
+      this.mappings = m;
+      if (this.started && !this.stopped) m.start();
+      return m;
+    }));
+  }
+
+  /**
+   * Loads what start() must resume before it runs: the event source mappings, unless `deferMappings` and
+   * none is stored (then their first operation loads them).
+   */
+  async prepare(deferMappings: boolean): Promise<void> {
+    if (!deferMappings || this.db.prepare('SELECT EXISTS (SELECT 1 FROM lambda_esm)').pluck().get() === 1) await this.eventSourceMappings();
   }
 
   hasOperation(op: string): boolean {
@@ -166,11 +197,13 @@ export class LambdaService {
     this.code.prune(this.store.all().map((f) => f.codeSha256));
     for (const fn of this.store.all()) if (fn.state.State !== 'Active' || fn.state.LastUpdateStatus !== 'Successful') void this.activate(fn.name);
     this.async.start();
-    this.esm.start();
+    this.mappings?.start();
+    this.started = true;
   }
 
   stop(): void {
-    this.esm.stop();
+    this.stopped = true;
+    this.mappings?.stop();
     this.async.stop();
     this.runtime.stopAll();
     this.logs.stop();
@@ -366,7 +399,8 @@ export class LambdaService {
   busy(): string[] {
     const out: string[] = [];
     if (this.activations.size > 0) out.push(`${this.activations.size} function(s) activating`);
-    return out.concat(this.async.busy(), this.esm.busy());
+    if (this.mappingsLoading && !this.mappings) out.push('event source mappings loading');
+    return out.concat(this.async.busy(), this.mappings?.busy() ?? []);
   }
 
   /** Waits for a pending activation (async deliveries and pollers invoke only Active functions). */

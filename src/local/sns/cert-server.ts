@@ -6,14 +6,15 @@
  * refuse): a client trusts it by adding that certificate to its CAs, e.g. NODE_EXTRA_CA_CERTS=<state
  * dir>/sns-https-cert.pem, or the file the emulator's http port serves at HTTPS_CERT_PATH.
  *
- * Lazy: the port is bound at start (a plain TCP listener, so SigningCertURL can name it), but the TLS
- * server, and with it the TLS key, is only created when the first connection arrives.
+ * Lazy: the port is bound at start (a plain TCP listener, so SigningCertURL can name it), but node:https,
+ * the TLS server and with it the TLS key are only loaded and made when the first connection arrives. The
+ * listener pauses each socket on connect (nothing is read from it) until the TLS server takes it over.
  *
  * Deliberately does not serve anything else (the APIs stay on the emulator's http port, which serves the
  * same certificate at the same path), and does not keep its port across restarts.
  */
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import { registerCertPort } from './envelope.js';
 import { SIGNING_CERT_PATH, httpsCredentials, signingCertificatePem } from './signing-key.js';
 
@@ -23,11 +24,12 @@ export interface CertServer {
 }
 
 export async function startCertServer(host: string): Promise<CertServer> {
-  let https: Server | undefined;
+  let https: Promise<Server> | undefined;
+  let closed = false;
   const sockets = new Set<Socket>();
-  const tlsServer = (): Server => {
-    if (https) return https;
-    https = createServer(httpsCredentials(), (req, res) => {
+  const makeTlsServer = async (): Promise<Server> => {
+    const { createServer } = await import('node:https');
+    const server = createServer(httpsCredentials(), (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === SIGNING_CERT_PATH) {
         res.writeHead(200, { 'content-type': 'application/x-pem-file' });
@@ -37,13 +39,16 @@ export async function startCertServer(host: string): Promise<CertServer> {
         res.end('Not found\n');
       }
     });
-    https.keepAliveTimeout = 5_000;
-    return https;
+    server.keepAliveTimeout = 5_000;
+    return server;
   };
-  const server = createTcpServer((socket) => {
+  const server = createTcpServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    tlsServer().emit('connection', socket);
+    void (https ??= makeTlsServer()).then((tls) => {
+      if (closed || socket.destroyed) socket.destroy();
+      else tls.emit('connection', socket);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -58,9 +63,10 @@ export async function startCertServer(host: string): Promise<CertServer> {
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         unregister();
         server.close(() => resolve());
-        https?.closeAllConnections();
+        void https?.then((tls) => tls.closeAllConnections());
         for (const s of sockets) s.destroy();
       }),
   };

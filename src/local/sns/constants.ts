@@ -64,3 +64,35 @@ export const DEFAULT_DELIVERY_POLICY = {
     defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
   },
 };
+
+/**
+ * The operations of SNS's occasional parts, which are imported by the first of their operations and not at
+ * start (service.ts, `optionalParts`). Each part's `ops` is typed by its list, so the compiler keeps the two
+ * identical.
+ */
+export const PLATFORM_OPERATIONS = [
+  'CreatePlatformApplication',
+  'GetPlatformApplicationAttributes',
+  'SetPlatformApplicationAttributes',
+  'ListPlatformApplications',
+  'DeletePlatformApplication',
+  'CreatePlatformEndpoint',
+  'GetEndpointAttributes',
+  'SetEndpointAttributes',
+  'ListEndpointsByPlatformApplication',
+  'DeleteEndpoint',
+] as const;
+export const SMS_OPERATIONS = [
+  'SetSMSAttributes',
+  'GetSMSAttributes',
+  'CheckIfPhoneNumberIsOptedOut',
+  'ListPhoneNumbersOptedOut',
+  'OptInPhoneNumber',
+  'GetSMSSandboxAccountStatus',
+  'CreateSMSSandboxPhoneNumber',
+  'VerifySMSSandboxPhoneNumber',
+  'ListSMSSandboxPhoneNumbers',
+  'DeleteSMSSandboxPhoneNumber',
+  'ListOriginationNumbers',
+] as const;
+export const DATA_PROTECTION_OPERATIONS = ['PutDataProtectionPolicy', 'GetDataProtectionPolicy'] as const;

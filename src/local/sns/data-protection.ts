@@ -9,6 +9,7 @@ import * as E from './errors.js';
 import type { SnsContext, SnsService } from './service.js';
 import type { Topic } from './registry.js';
 import { arnParts, optString, type Input, type Output } from './ops-common.js';
+import type { DATA_PROTECTION_OPERATIONS } from './constants.js';
 
 export class SnsDataProtection {
   private readonly s;
@@ -23,7 +24,7 @@ export class SnsDataProtection {
     };
   }
 
-  get ops(): Record<string, (i: Input, c: SnsContext) => Output> {
+  get ops(): Record<(typeof DATA_PROTECTION_OPERATIONS)[number], (i: Input, c: SnsContext) => Output> {
     return {
       PutDataProtectionPolicy: (i) => this.put(i),
       GetDataProtectionPolicy: (i) => this.get(i),

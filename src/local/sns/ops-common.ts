@@ -76,3 +76,22 @@ export function maxResults(input: Input, max: number, code = 'ValidationError'):
 }
 
 export const authorizationError = (message: string) => new AwsError('AuthorizationError', message, { status: 403 });
+
+/**
+ * True when a Publish targets a platform endpoint ARN (`…:endpoint/…`), which platform.ts answers. Here, not
+ * there: Publish decides by it before the platform part is loaded.
+ */
+export function publishesToEndpoint(input: Input): boolean {
+  return input.TopicArn === undefined && typeof input.TargetArn === 'string' && /^arn:[^:]+:sns:[^:]*:[^:]*:endpoint\//.test(input.TargetArn);
+}
+
+/** True when a Publish sends an SMS straight to a number (`PhoneNumber` without a topic or target), which sms.ts answers. */
+export function publishesToPhone(input: Input): boolean {
+  return input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined;
+}
+
+/** A CreateTopic that carries a DataProtectionPolicy (anything but absent or empty), which data-protection.ts checks and stores. */
+export function createsWithDataProtection(input: Input): boolean {
+  const v = input.DataProtectionPolicy;
+  return v !== undefined && v !== null && v !== '';
+}

@@ -13,7 +13,7 @@ import { AwsError } from '../../domain/aws-error.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService } from './service.js';
 import { arnParts, optString, page, reqAttributes, stringMap, type Input, type Output } from './ops-common.js';
-import { MAX_MESSAGE_BYTES, PAGE_SIZE } from './constants.js';
+import { MAX_MESSAGE_BYTES, PAGE_SIZE, type PLATFORM_OPERATIONS } from './constants.js';
 
 /** The platforms CreatePlatformApplication accepts (API reference, CreatePlatformApplication). */
 const PLATFORMS = new Set(['ADM', 'APNS', 'APNS_SANDBOX', 'GCM', 'BAIDU', 'MPNS', 'WNS']);
@@ -62,7 +62,7 @@ export class SnsPlatform {
     };
   }
 
-  get ops(): Record<string, (i: Input, c: SnsContext) => Output> {
+  get ops(): Record<(typeof PLATFORM_OPERATIONS)[number], (i: Input, c: SnsContext) => Output> {
     return {
       CreatePlatformApplication: (i) => this.createApp(i),
       GetPlatformApplicationAttributes: (i) => ({ Attributes: visible(this.appFrom(i).attrs) }),
@@ -239,11 +239,6 @@ export class SnsPlatform {
     const arn = this.endpointArnParam(input);
     this.s.deleteEndpoint.run(arn);
     return {};
-  }
-
-  /** True when a Publish targets an endpoint ARN (`…:endpoint/…`), which `publishToEndpoint` answers. */
-  isEndpointTarget(input: Input): boolean {
-    return input.TopicArn === undefined && typeof input.TargetArn === 'string' && /^arn:[^:]+:sns:[^:]*:[^:]*:endpoint\//.test(input.TargetArn);
   }
 
   /**

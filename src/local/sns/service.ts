@@ -50,6 +50,11 @@
  *   TargetArn/ResourceArn of another region; the texts marked UNVERIFIED in permissions.ts,
  *   data-protection.ts, platform.ts and sms.ts (the cross-account AuthorizationError, sandbox-number and
  *   OTP errors among them).
+ *
+ * Platform applications, SMS and data protection (platform.ts, sms.ts, data-protection.ts) are imported by
+ * the first request of theirs (`optionalParts`), not at start: the emulator's first answer does not wait
+ * for modules most emulators never use. What they store needs nothing at start, so loading them late
+ * changes no behaviour.
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { defaultTopicStatement } from '../../domain/topic-policy.js';
@@ -66,10 +71,20 @@ import { validateSubscriptionAttribute } from './subscription-attributes.js';
 import { Publisher } from './publish.js';
 import { HttpDelivery, topicHttpPolicy } from './http-delivery.js';
 import { SnsPermissions } from './permissions.js';
-import { SnsDataProtection } from './data-protection.js';
-import { SnsPlatform } from './platform.js';
-import { SnsSms } from './sms.js';
-import { arnParts, optString as str, reqString as req, type Input, type Output } from './ops-common.js';
+import type { SnsDataProtection } from './data-protection.js';
+import type { SnsPlatform } from './platform.js';
+import type { SnsSms } from './sms.js';
+import { DATA_PROTECTION_OPERATIONS, PLATFORM_OPERATIONS, SMS_OPERATIONS } from './constants.js';
+import {
+  arnParts,
+  createsWithDataProtection,
+  optString as str,
+  publishesToEndpoint,
+  publishesToPhone,
+  reqString as req,
+  type Input,
+  type Output,
+} from './ops-common.js';
 
 export type { Input, Output } from './ops-common.js';
 
@@ -90,6 +105,13 @@ export interface SnsContext {
 const REGIONAL_ARN_PARAMS = ['TopicArn', 'TargetArn', 'ResourceArn'];
 
 type Handler = (input: Input, ctx: SnsContext) => Output | Promise<Output>;
+
+/** SNS's occasional parts, made by their first request (see the header). */
+export interface SnsOptionalParts {
+  readonly platform: SnsPlatform;
+  readonly sms: SnsSms;
+  readonly dataProtection: SnsDataProtection;
+}
 
 /** The Lambda service as SNS sees it (set by the emulator once both exist). */
 export interface SnsLambdaTarget {
@@ -122,10 +144,8 @@ export class SnsService {
   /** Delivery target of `lambda` subscriptions; without it they are stored but never deliver. */
   lambda?: SnsLambdaTarget;
   readonly permissions: SnsPermissions;
-  readonly platform: SnsPlatform;
-  readonly sms: SnsSms;
-  readonly dataProtection: SnsDataProtection;
   private readonly ops: Record<string, Handler>;
+  private optional: Promise<SnsOptionalParts & { ops: Record<string, Handler> }> | undefined;
 
   constructor(readonly opts: SnsServiceOptions) {
     this.region = opts.region ?? 'us-east-1';
@@ -135,16 +155,16 @@ export class SnsService {
     this.http = new HttpDelivery(this, opts.db, opts.clock);
     this.publisher = new Publisher(this, opts.db, opts.clock, opts.sqs);
     this.permissions = new SnsPermissions(this);
-    this.platform = new SnsPlatform(this, opts.db, opts.clock);
-    this.sms = new SnsSms(this, opts.db, opts.clock);
-    this.dataProtection = new SnsDataProtection(this, opts.db);
+    // An operation of an occasional part loads the parts, then runs as it would have.
+    const later = (op: string): Handler => async (i, c) => (await this.loadOptional()).ops[op]!(i, c);
     this.ops = {
       ...this.permissions.ops,
-      ...this.dataProtection.ops,
-      ...this.platform.ops,
-      ...this.sms.ops,
+      ...Object.fromEntries([...DATA_PROTECTION_OPERATIONS, ...PLATFORM_OPERATIONS, ...SMS_OPERATIONS].map((op) => [op, later(op)])),
       // CreateTopic's DataProtectionPolicy member is checked before the topic is created, stored after.
-      CreateTopic: (i, c) => this.dataProtection.withCreateTopic(i, () => this.createTopic(i, c)),
+      CreateTopic: (i, c) =>
+        createsWithDataProtection(i)
+          ? this.optionalParts().then((p) => p.dataProtection.withCreateTopic(i, () => this.createTopic(i, c)))
+          : this.createTopic(i, c),
       DeleteTopic: (i) => this.deleteTopic(i),
       ListTopics: (i, c) => this.listTopics(i, c),
       GetTopicAttributes: (i) => this.getTopicAttributes(i),
@@ -157,8 +177,8 @@ export class SnsService {
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
       SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
       Publish: (i, c) => {
-        if (this.platform.isEndpointTarget(i)) return this.platform.publishToEndpoint(i, c);
-        if (this.sms.isPhoneTarget(i)) return this.sms.publishToPhone(i, c);
+        if (publishesToEndpoint(i)) return this.optionalParts().then((p) => p.platform.publishToEndpoint(i, c));
+        if (publishesToPhone(i)) return this.optionalParts().then((p) => p.sms.publishToPhone(i, c));
         this.permissions.authorizePublish(i, c);
         return this.publisher.publish(i, c);
       },
@@ -170,6 +190,26 @@ export class SnsService {
       UntagResource: (i) => this.untagResource(i),
       ListTagsForResource: (i) => ({ Tags: this.topicForTags(i).tags.map((t) => ({ ...t })) }),
     };
+  }
+
+  /** Platform applications, SMS and data protection, imported and made by the first call (see the header). */
+  optionalParts(): Promise<SnsOptionalParts> {
+    return this.loadOptional();
+  }
+
+  private loadOptional(): Promise<SnsOptionalParts & { ops: Record<string, Handler> }> {
+    return (this.optional ??= (async () => {
+      const [{ SnsPlatform }, { SnsSms }, { SnsDataProtection }] = await Promise.all([
+        import('./platform.js'),
+        import('./sms.js'),
+        import('./data-protection.js'),
+      ]);
+      const { db, clock } = this.opts;
+      const platform = new SnsPlatform(this, db, clock);
+      const sms = new SnsSms(this, db, clock);
+      const dataProtection = new SnsDataProtection(this, db);
+      return { platform, sms, dataProtection, ops: { ...platform.ops, ...sms.ops, ...dataProtection.ops } };
+    })());
   }
 
   hasOperation(op: string): boolean {

@@ -16,7 +16,7 @@ import { AwsError } from '../../domain/aws-error.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService } from './service.js';
 import { maxResults, nullMember, optString, page, stringMap, type Input, type Output } from './ops-common.js';
-import { MAX_MESSAGE_BYTES, PAGE_SIZE } from './constants.js';
+import { MAX_MESSAGE_BYTES, PAGE_SIZE, type SMS_OPERATIONS } from './constants.js';
 
 /** SetSMSAttributes names (API reference). */
 const SMS_ATTRIBUTES = new Set([
@@ -63,7 +63,7 @@ export class SnsSms {
     };
   }
 
-  get ops(): Record<string, (i: Input, c: SnsContext) => Output> {
+  get ops(): Record<(typeof SMS_OPERATIONS)[number], (i: Input, c: SnsContext) => Output> {
     return {
       SetSMSAttributes: (i) => this.setAttributes(i),
       GetSMSAttributes: (i) => this.getAttributes(i),
@@ -77,11 +77,6 @@ export class SnsSms {
       DeleteSMSSandboxPhoneNumber: (i) => this.deleteSandboxNumber(i),
       ListOriginationNumbers: (i) => this.listOriginationNumbers(i),
     };
-  }
-
-  /** True when a Publish sends an SMS straight to a number (`PhoneNumber` without a topic or target). */
-  isPhoneTarget(input: Input): boolean {
-    return input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined;
   }
 
   /**

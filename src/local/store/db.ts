@@ -101,12 +101,14 @@ function migrate(db: Db, dir: string | undefined, file: string): void {
       hint: `upgrade svl, or pass another --state-dir (or wipe this one: \`svl local reset --yes --state-dir ${dir}\`)`,
     });
   }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  if (version >= MIGRATIONS.length) return;
+  // Every pending migration in one transaction, and one commit: a fresh state directory's 10 migrations
+  // committed one by one wrote the growing schema page 10 times. The same statements in the same order,
+  // so the schema is the one every step gives (db.test.ts compares them); all or nothing.
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
 }
 
 /** One transaction wrapper per database, made once: `db.transaction()` builds a new one at every call. */

@@ -29,6 +29,7 @@ import {
   ESM_MAX_CONCURRENCY,
   ESM_MAX_WINDOW,
   ESM_MIN_CONCURRENCY,
+  type ESM_OPERATIONS,
 } from '../constants.js';
 import { realSetImmediate } from '../../timers.js';
 
@@ -143,7 +144,7 @@ export class EventSourceMappings {
     this.seen.set(uuid, cur);
   }
 
-  operations(): Record<string, LambdaHandler> {
+  operations(): Record<(typeof ESM_OPERATIONS)[number], LambdaHandler> {
     return {
       CreateEventSourceMapping: (i) => this.create(i),
       GetEventSourceMapping: (i) => this.render(this.require(i.UUID)),

@@ -28,8 +28,8 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionConfig, LambdaFunction } from '../model.js';
 import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../constants.js';
 import type { CodeDirs } from './code.js';
-import { Worker, type Invocation, type Outcome, type WorkerSpec } from './worker.js';
-import { runInline, type InlineHandler } from './inline.js';
+import type { Worker, Invocation, Outcome, WorkerSpec } from './worker.js';
+import type { InlineHandler } from './inline.js';
 import { realClearTimeout, realNow, realSetImmediate, realSetTimeout } from '../../timers.js';
 
 /** How long the processes of a compute-bound function may all be busy without finishing an invocation before waiting invocations start more (past one per core): long computations, not a busy machine's scheduling gaps (100 ms was mistaken for a stall under load). */
@@ -47,6 +47,14 @@ export interface RuntimeOptions {
   /** How long a process may stay idle before it is stopped. */
   idleProcessMs: number;
 }
+
+/**
+ * The process runner and the inline runner, imported by the first invocation that needs them: an emulator
+ * that never invokes anything (most of them) does not load them, and its start-up does not wait for them
+ * (~6 ms of CPU: worker.ts, inline.ts, channel.ts, node:child_process, node:async_hooks).
+ */
+let workerModule: Promise<typeof import('./worker.js')> | undefined;
+let inlineModule: Promise<typeof import('./inline.js')> | undefined;
 
 const NODE_BOOTSTRAP = join(dirname(fileURLToPath(import.meta.url)), 'node-bootstrap.js');
 
@@ -146,6 +154,7 @@ class FunctionPool {
     this.starting++;
     let w: Worker;
     try {
+      const { Worker } = await (workerModule ??= import('./worker.js'));
       w = await Worker.start(spec(), (dead) => this.dropped(dead));
     } finally {
       this.starting--;
@@ -309,6 +318,7 @@ export class LambdaRuntime {
     if (inline) {
       const cold = !inline.warm;
       inline.warm = true;
+      const { runInline } = await (inlineModule ??= import('./inline.js'));
       return runInline({ handler: inline.handler, region: this.opts.region }, fn, inv, cold);
     }
     let pool = this.pools.get(fn.name);
