@@ -94,9 +94,9 @@ export interface JournalSink {
    * `record` of a fan-out's hop, without an event object (the hot path of a publish): `sns.filtered` (seq
    * undefined) or `sns.delivered` (at the seq reserved for it), about the message `id`, caused by the publish.
    */
-  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number;
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number;
   /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
-  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number;
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -293,10 +293,14 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
-  recorded(): void {
+  private recorded(): void {
     this.scheduleFlush();
     this.sincePrune++;
     if (this.waiters.size) this.wake();
+  }
+
+  counted(n: number): void {
+    this.sincePrune += n;
   }
 
   /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
@@ -318,22 +322,29 @@ export class Journal implements JournalSink, FanOutJournal {
     return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
   }
 
-  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number {
     if (this.fan.head !== undefined) {
-      const absorbed = this.fan.absorb(type, seq, resource, id, cause, data, undefined);
+      const absorbed =
+        type === 'sns.filtered'
+          ? seq === undefined
+            ? this.fan.filtered(resource, id, cause, data, timeMs)
+            : 0
+          : seq === undefined
+            ? 0
+            : this.fan.delivered(seq, resource, id, cause, data, timeMs);
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
-    return this.put(seq, undefined, type, cause, resource, id, data);
+    return this.put(seq, timeMs, type, cause, resource, id, data);
   }
 
-  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number {
     if (this.fan.head !== undefined) {
-      const absorbed = this.fan.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
+      const absorbed = this.fan.sent(resource, id, cause, data, timeMs);
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
-    return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
+    return this.put(undefined, timeMs, 'sqs.sent', cause, resource, id, data);
   }
 
   /** An event as its own pending row (positional: callers' event objects have many shapes). */
