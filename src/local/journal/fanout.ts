@@ -4,7 +4,9 @@
  * takes (`absorb`): each subscription's `sns.filtered`, or its `sns.delivered` (at the seq reserved for it)
  * and the `sqs.sent` that delivery made. Each goes into the record's buffers — resources and frozen data by
  * number, SQS message ids as 16 bytes, the rest (the record's shape) a text stored once per topic — with no
- * event object, Row, id-map entry or codec pass per hop. Anything else recorded meanwhile (a blocked
+ * event object, Row, id-map entry or codec pass per hop. A hop's numbers are those the topic's last record
+ * resolved at the same position when its text and data document are the same (a string and an object
+ * comparison), and its time the caller's (the publish's or the send's `now`, read once). Anything else recorded meanwhile (a blocked
  * delivery, a Lambda or HTTP subscription, a delayed queue, a reader) closes it into the journal's pending
  * rows; what follows is recorded event by event. Its SQS message ids enter the id map on the first `lastOf`
  * that misses (`indexIds`; an SQS message's first event is its send: nothing newer of it can be there
