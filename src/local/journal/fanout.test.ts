@@ -218,27 +218,6 @@ test("a publish in a transaction (as publish.ts makes one): endFanOut writes its
   assert.equal(written, 1, 'the first record was in the table at its commit, before any flush');
 });
 
-test('past 8 records written in their transactions since the last flush, the next wait for the flush (its commit is then worth making)', () => {
-  const { store, clock, j } = open();
-  try {
-    const subs: Sub[] = [{ kind: 'delivered' }, { kind: 'filtered' }];
-    const inTransaction = () =>
-      store.db.transaction(() => {
-        publish(j, clock, subs, { compact: true });
-        j.endFanOut();
-      })();
-    for (let p = 0; p < 10; p++) inTransaction();
-    assert.equal(rows(store.db).length, 8);
-    j.flush();
-    assert.equal(rows(store.db).length, 10);
-    inTransaction();
-    assert.equal(rows(store.db).length, 11, 'the flush starts the count again');
-    assert.equal(j.since(0, 1000).length, 11 * 4);
-  } finally {
-    store.close();
-  }
-});
-
 test('a publish whose transaction rolls back after endFanOut takes its record with it; the journal goes on', () => {
   const { store, clock, j } = open();
   try {

@@ -10,10 +10,10 @@
  *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
  *   the journal events of the last 20 ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
- *   Except a publish's fan-out record, up to INLINE_RECORDS per flush: `endFanOut` writes it inside the
- *   publish's own transaction (one row, ~8 us), so it commits with the publish (and a publish rolled back
- *   takes its events with it), and the flush has no commit of its own to make for it: at ~100 publishes/s
- *   that commit, ~150-250 us of CPU in the emulator, fell on every second or third publish.
+ *   Except a publish's fan-out record: `endFanOut` writes it inside the publish's own transaction (one row,
+ *   ~8 us), so it commits with the publish (and a publish rolled back takes its events with it), and the
+ *   flush has no commit of its own to make for it: at ~100 publishes/s that commit, ~150-250 us of CPU in
+ *   the emulator, fell on every second or third publish.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
  * - Compact: type, resource and repeated data documents are stored as numbers of rows of
@@ -131,12 +131,6 @@ const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 20;
 /**
- * At most this many fan-out records between two flushes are written inside their publish's transaction
- * (`endFanOut`, ~8-15 us each with the page it adds to that commit); the next ones wait for the flush, whose
- * commit (~150-250 us of CPU in the emulator) is then shared by enough publishes to cost less.
- */
-const INLINE_RECORDS = 8;
-/**
  * At most this many events of consecutive seqs in one group row (see `grouped`): ~2 KB, within a 4 KB page
  * without overflow.
  */
@@ -184,8 +178,6 @@ export class Journal implements JournalSink, FanOutJournal {
   /** Rows recorded, waiting for the flush. */
   pending: Row[] = [];
   private flushScheduled = false;
-  /** Fan-out records written inside their publish's transaction since the last flush (see INLINE_RECORDS). */
-  private inlineSinceFlush = 0;
   private sincePrune = 0;
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
   private readonly pruneEvery: number;
@@ -305,9 +297,7 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   endFanOut(): void {
-    // Past INLINE_RECORDS since the last flush, the flush's commit is worth making: the record waits for it.
-    if (this.fan.head === undefined || !this.db.inTransaction || this.inlineSinceFlush >= INLINE_RECORDS) return;
-    this.inlineSinceFlush++;
+    if (this.fan.head === undefined || !this.db.inTransaction) return;
     const from = this.pending.length;
     this.fan.close();
     // The record (or the publish alone), and a send whose delivery never came.
@@ -711,7 +701,6 @@ export class Journal implements JournalSink, FanOutJournal {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
-    this.inlineSinceFlush = 0;
     if (this.fan.head !== undefined) this.fan.close();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
