@@ -195,56 +195,6 @@ test("a topic's subscriptions removed, added, reordered or changed between publi
   assert.deepEqual(fifth.map((e) => e.data), fifth.map((_, k) => switched[k * 2 + 1]));
 });
 
-test("a publish in a transaction (as publish.ts makes one): endFanOut writes its record there, before any flush, and it reads back as the per-event form", () => {
-  const subs: Sub[] = Array.from({ length: 12 }, (_, i) => (i % 3 === 1 ? { kind: 'filtered' } : { kind: 'delivered' }));
-  let written = 0;
-  sameOnEveryPath(
-    (j, clock, compact) => {
-      const db = (j as unknown as { db: Db }).db;
-      const ids: string[] = [];
-      for (let p = 0; p < 3; p++) {
-        db.transaction(() => {
-          const r = publish(j, clock, p === 1 ? [...subs.slice(0, 4), { kind: 'blocked' }, ...subs.slice(4)] : subs, { compact });
-          ids.push(r.id, ...r.sqsIds);
-          j.endFanOut();
-        })();
-        if (compact && p === 0) written = rows(db).length;
-      }
-      return ids;
-    },
-    // The second's record ends at its blocked delivery: the rest of it is written by the flush, event by event.
-    { expectFanOutRows: 3 },
-  );
-  assert.equal(written, 1, 'the first record was in the table at its commit, before any flush');
-});
-
-test('a publish whose transaction rolls back after endFanOut takes its record with it; the journal goes on', () => {
-  const { store, clock, j } = open();
-  try {
-    const subs: Sub[] = [{ kind: 'delivered' }, { kind: 'filtered' }, { kind: 'delivered' }];
-    const kept = publish(j, clock, subs, { compact: true });
-    j.flush();
-    let lost: { id: string; sqsIds: string[] } | undefined;
-    assert.throws(() =>
-      store.db.transaction(() => {
-        lost = publish(j, clock, subs, { compact: true });
-        j.endFanOut();
-        throw new Error('the publish failed after its hops');
-      })(),
-    /the publish failed/);
-    const after = publish(j, clock, subs, { compact: true });
-    j.flush();
-    const events = j.since(0, 1000);
-    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 13, 14, 15, 16, 17, 18], 'the rolled-back publish (7..12) is gone, nothing else');
-    assert.deepEqual(events.filter((e) => e.type === 'sns.published').map((e) => e.id), [kept.id, after.id]);
-    assert.equal(j.get(8), undefined);
-    assert.ok(lost && !events.some((e) => e.id === lost!.sqsIds[0]));
-    assert.equal(j.lastOf(after.sqsIds[1]!), 18);
-  } finally {
-    store.close();
-  }
-});
-
 test('a publish to more subscribers than a record holds goes on event by event, and reads back the same', () => {
   const subs: Sub[] = Array.from({ length: 700 }, (_, i) => (i % 3 === 0 ? { kind: 'filtered' } : { kind: 'delivered' }));
   sameOnEveryPath((j, clock, compact) => {

@@ -10,10 +10,6 @@
  *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
  *   the journal events of the last 20 ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
- *   Except a publish's fan-out record: `endFanOut` writes it inside the publish's own transaction (one row,
- *   ~8 us), so it commits with the publish (and a publish rolled back takes its events with it), and the
- *   flush has no commit of its own to make for it: at ~100 publishes/s that commit, ~150-250 us of CPU in
- *   the emulator, fell on every second or third publish.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
  * - Compact: type, resource and repeated data documents are stored as numbers of rows of
@@ -27,7 +23,7 @@
  *   all out of the ring, and readers leave out the pruned events of a row that straddles the bound (a reader
  *   finds the row holding a seq by its start, however long the row). Group rows written as JSON by earlier
  *   versions are still read.
- * - A publish's fan-out is one record (`fanOut`, then its hops through `hop` / `sent`, `endFanOut`): fanout.ts records it
+ * - A publish's fan-out is one record (`fanOut`, then its hops through `hop` / `sent`): fanout.ts records it
  *   as the hops happen, in the form of fanout-codec.ts, with no event object, Row or id-map entry per hop.
  *   On read it is expanded like a group row (same prune, same straddling rule).
  * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
@@ -101,11 +97,6 @@ export interface JournalSink {
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number;
   /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
   sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number;
-  /**
-   * The hops of the publish `fanOut` recorded are all recorded. Inside the publish's transaction its record
-   * is written there and then, and commits with the publish; otherwise it ends with the next event or flush.
-   */
-  endFanOut(): void;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -122,7 +113,7 @@ export function constantData<T extends Record<string, unknown>>(data: T): Readon
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, hop: () => 0, sent: () => 0, endFanOut: () => {}, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
+export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, hop: () => 0, sent: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -256,7 +247,12 @@ export class Journal implements JournalSink, FanOutJournal {
     this.write = db.transaction((rows: Row[]) => {
       this.insertAll(this.grouped(rows));
       // The ring's prune in the same commit, in bulk.
-      this.pruneIfDue();
+      if (this.sincePrune >= this.pruneEvery) {
+        this.sincePrune = 0;
+        const bound = this.nextSeq - 1 - this.size;
+        this.s.prune.run(bound, bound);
+        if (bound > this.floor) this.floor = bound;
+      }
     });
     this.nextSeq = ((this.s.max.get() as { seq: number } | undefined)?.seq ?? 0) + 1;
     // An empty ring (a new state, or in memory): nothing to load. Otherwise loaded on the first miss.
@@ -294,35 +290,6 @@ export class Journal implements JournalSink, FanOutJournal {
     this.fan.start(types, head);
     this.recorded();
     return seq;
-  }
-
-  endFanOut(): void {
-    if (this.fan.head === undefined || !this.db.inTransaction) return;
-    const from = this.pending.length;
-    this.fan.close();
-    // The record (or the publish alone), and a send whose delivery never came.
-    const rows = this.pending.splice(from);
-    try {
-      this.insertAll(rows);
-    } catch {
-      // Left to the flush.
-      this.pending.push(...rows);
-      return;
-    }
-    try {
-      this.pruneIfDue();
-    } catch {
-      // The next prune deletes these rows too.
-    }
-  }
-
-  /** The ring's prune, in bulk, once `pruneEvery` events were recorded since the last. */
-  private pruneIfDue(): void {
-    if (this.sincePrune < this.pruneEvery) return;
-    this.sincePrune = 0;
-    const bound = this.nextSeq - 1 - this.size;
-    this.s.prune.run(bound, bound);
-    if (bound > this.floor) this.floor = bound;
   }
 
   /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */

@@ -262,8 +262,6 @@ export class Publisher {
           }
           // email, sms, application, firehose: stored, never delivered by the emulator (see ledger)
         }
-        // Its record commits with it (no commit of the journal's own for it).
-        journal.endFanOut();
         return seq ? { MessageId: messageId, SequenceNumber: seq } : { MessageId: messageId };
       });
       // In the same commit as the deliveries: one write to disk per publish.
