@@ -54,6 +54,9 @@
  * Since: a hop resolves its resource and data numbers by position against the topic's last record (a string
  * and an object comparison instead of a Map lookup by text), and takes the caller's time instead of reading
  * the clock (one read per publish instead of 77): the journal-only loop of a 50-subscriber publish ~35 -> ~28 us.
+ * In the emulator that gain is below what bench/journal-cost resolves on a loaded machine: before and after
+ * loaded at once (3 rounds, load ~10), journal cost per 50-subscriber publish 247 vs 267 us, f10 153 vs 187,
+ * send 9 vs 9, receive+delete 16 vs 16, with rounds apart by up to 120 us: rerun it on a quiet machine.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
