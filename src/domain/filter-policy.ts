@@ -397,26 +397,29 @@ function numericText(c: Condition): string {
 /**
  * Explanations of one value (a single string or number) against a key's conditions: the same values fail the
  * same policies publish after publish, and building the text was most of what explaining cost. Per
- * conditions array (one per key of a compiled policy, whose scope is fixed), at most EXPLAINED values.
+ * conditions array (one per key of a compiled policy, whose scope is fixed), at most EXPLAINED values, each
+ * kept as its failure (frozen, shared by every explanation that has it), by the value itself: no key text is
+ * built per lookup.
  */
-const explained = new WeakMap<readonly Condition[], { key: string; texts: Map<string, string> }>();
+const explained = new WeakMap<readonly Condition[], { key: string; strings: Map<string, FilterFailure>; numbers: Map<string, FilterFailure> }>();
 const EXPLAINED = 64;
 
-function explainKey(key: string, conds: readonly Condition[], kv: KeyValues, view: MessageView): string {
+function explainKey(key: string, conds: readonly Condition[], kv: KeyValues, view: MessageView): FilterFailure {
   const leaf = kv.present && kv.leaves.length === 1 ? kv.leaves[0]! : undefined;
-  if (leaf === undefined || (leaf.kind !== 'string' && leaf.kind !== 'number')) return explainKeyText(key, conds, kv, view);
-  const value = leaf.kind === 'string' ? `s${leaf.v}` : `n${leaf.raw}`;
+  if (leaf === undefined || (leaf.kind !== 'string' && leaf.kind !== 'number')) return { key, reason: explainKeyText(key, conds, kv, view) };
   let known = explained.get(conds);
-  if (known === undefined) explained.set(conds, (known = { key, texts: new Map() }));
+  if (known === undefined) explained.set(conds, (known = { key, strings: new Map(), numbers: new Map() }));
   // (The label names the key: conditions shared by two keys are explained afresh.)
-  else if (known.key !== key) return explainKeyText(key, conds, kv, view);
-  let text = known.texts.get(value);
-  if (text === undefined) {
-    text = explainKeyText(key, conds, kv, view);
-    if (known.texts.size >= EXPLAINED) known.texts.clear();
-    known.texts.set(value, text);
+  else if (known.key !== key) return { key, reason: explainKeyText(key, conds, kv, view) };
+  const texts = leaf.kind === 'string' ? known.strings : known.numbers;
+  const value = leaf.kind === 'string' ? leaf.v : leaf.raw;
+  let failure = texts.get(value);
+  if (failure === undefined) {
+    failure = Object.freeze({ key, reason: explainKeyText(key, conds, kv, view) });
+    if (texts.size >= EXPLAINED) texts.clear();
+    texts.set(value, failure);
   }
-  return text;
+  return failure;
 }
 
 function explainKeyText(key: string, conds: readonly Condition[], kv: KeyValues, view: MessageView): string {
@@ -447,15 +450,24 @@ function explainKeyText(key: string, conds: readonly Condition[], kv: KeyValues,
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
+/** No failure (a branch that matches); frozen, shared. */
+const NO_FAILURES: FilterFailure[] = Object.freeze([]) as unknown as FilterFailure[];
+
+function anyConditionMatches(conds: readonly Condition[], kv: KeyValues, view: MessageView): boolean {
+  for (let i = 0; i < conds.length; i++) if (conditionMatches(conds[i]!, kv, view)) return true;
+  return false;
+}
+
+/** The keys of `branch` the message fails (explained, or only the first one); NO_FAILURES when it matches. */
 function branchFailures(branch: PolicyBranch, view: MessageView, explain: boolean): FilterFailure[] {
-  const failures: FilterFailure[] = [];
+  let failures: FilterFailure[] | undefined;
   for (const [key, conds] of branch) {
     const kv = view.get(key);
-    if (conds.some((c) => conditionMatches(c, kv, view))) continue;
-    failures.push({ key, reason: explain ? explainKey(key, conds, kv, view) : '' });
+    if (anyConditionMatches(conds, kv, view)) continue;
+    (failures ??= []).push(explain ? explainKey(key, conds, kv, view) : { key, reason: '' });
     if (!explain) break;
   }
-  return failures;
+  return failures ?? NO_FAILURES;
 }
 
 function run(policy: CompiledFilterPolicy, message: FilterMessage, explain: boolean): FilterExplanation {

@@ -17,6 +17,8 @@ const queue = (i: number) => `arn:aws:sqs:us-east-1:000000000000:q${i}`;
 const subArn = (i: number) => `${TOPIC}:0b4c1f3e-2d6a-4e55-9b1f-6a1c2d3e4f${String(i).padStart(2, '0')}`;
 const delivered = Array.from({ length: 60 }, (_, i) => constantData({ protocol: 'sqs', endpoint: queue(i), ...(i % 3 === 0 && { raw: true }) }));
 const filtered = Array.from({ length: 60 }, (_, i) => constantData({ endpoint: queue(i), reasons: [{ key: 'kind', reason: `"order" is not one of ["x${i}"]` }] }));
+/** The delivery details after the subscription's RawMessageDelivery was switched. */
+const switched = delivered.map((d) => constantData({ ...d, raw: !d.raw }));
 
 /** Message ids: UUIDs, the same sequence in each journal a script runs on. */
 let counter = 0;
@@ -33,14 +35,19 @@ type Sub =
  * Hops as publish.ts and the SQS service record them; `compact`: the publish through fanOut and its hops
  * through hop / sent (or, `viaRecord`, through record), else every hop through record (no fan-out record).
  */
-function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boolean; viaRecord?: boolean; id?: string; cause?: number; subject?: string; tick?: number; between?: () => void }): { id: string; sqsIds: string[] } {
+/**
+ * `from`: the number of the first subscription (the topic's subscriptions from it, in order: a subscription
+ * removed or added moves the others); `switched`: deliveries with their switched details.
+ */
+function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boolean; viaRecord?: boolean; id?: string; cause?: number; subject?: string; tick?: number; between?: () => void; from?: number; switched?: boolean }): { id: string; sqsIds: string[] } {
   const positional = opts.compact && !opts.viaRecord;
   const id = opts.id ?? nextId();
   const head: NewJournalEvent = { type: 'sns.published', resource: TOPIC, id, cause: opts.cause, data: opts.subject === undefined ? undefined : { subject: opts.subject } };
   const published = opts.compact ? j.fanOut(head) : j.record(head);
   const sqsIds: string[] = [];
-  subs.forEach((s, i) => {
-    if (opts.tick && i % 4 === 3) clock.advance(opts.tick);
+  subs.forEach((s, at) => {
+    const i = at + (opts.from ?? 0);
+    if (opts.tick && at % 4 === 3) clock.advance(opts.tick);
     if (s.kind === 'filtered') {
       if (positional) j.hop('sns.filtered', undefined, subArn(i), id, published, filtered[i]!);
       else j.record({ type: 'sns.filtered', resource: subArn(i), id, cause: published, data: filtered[i] });
@@ -54,8 +61,9 @@ function publish(j: Journal, clock: FakeClock, subs: Sub[], opts: { compact: boo
       else j.record({ type: 'sqs.sent', resource: queue(i), id: sqsId, cause: hop, data: s.sentData });
       opts.between?.();
       if (opts.tick) clock.advance(opts.tick);
-      if (positional) j.hop('sns.delivered', hop, subArn(i), id, published, delivered[i]!);
-      else j.record({ seq: hop, type: 'sns.delivered', resource: subArn(i), id, cause: published, data: delivered[i] });
+      const data = (opts.switched ? switched : delivered)[i]!;
+      if (positional) j.hop('sns.delivered', hop, subArn(i), id, published, data);
+      else j.record({ seq: hop, type: 'sns.delivered', resource: subArn(i), id, cause: published, data });
     } else if (s.kind === 'blocked') {
       j.record({ seq: hop, type: 'sns.blocked', resource: subArn(i), id, cause: published, data: { protocol: 'sqs', endpoint: queue(i), error: 'AccessDenied: no' } });
       j.record({ type: 'sqs.sent', resource: queue(99), id: nextId() }); // to the subscription's DLQ
@@ -158,6 +166,33 @@ test('hops a fan-out record cannot hold end it, and are written as events: block
     add(publish(j, clock, [], { compact }));
     return ids;
   }, { expectFanOutRows: 5 });
+});
+
+test("a topic's subscriptions removed, added, reordered or changed between publishes: each record names the ones of its own publish", () => {
+  const kinds = (n: number, filteredAt: (i: number) => boolean): Sub[] => Array.from({ length: n }, (_, i) => (filteredAt(i) ? { kind: 'filtered' } : { kind: 'delivered' }));
+  const { all } = sameOnEveryPath(
+    (j, clock, compact) => {
+      const ids: string[] = [];
+      const add = (r: { id: string; sqsIds: string[] }) => ids.push(r.id, ...r.sqsIds);
+      const odd = (i: number) => i % 2 === 1;
+      add(publish(j, clock, kinds(8, odd), { compact }));
+      add(publish(j, clock, kinds(8, odd), { compact }));
+      // The first subscription removed: every other one a position earlier.
+      add(publish(j, clock, kinds(7, odd), { compact, from: 1 }));
+      // One added at the end, and the filter outcomes swapped (a filtered position now a delivery's send).
+      add(publish(j, clock, kinds(9, (i) => !odd(i)), { compact }));
+      // The same subscriptions with their delivery details changed (RawMessageDelivery switched).
+      add(publish(j, clock, kinds(9, (i) => !odd(i)), { compact, switched: true }));
+      add(publish(j, clock, kinds(9, (i) => !odd(i)), { compact }));
+      return ids;
+    },
+    { expectFanOutRows: 6 },
+  );
+  // What the per-event journal recorded (sameOnEveryPath compares every path); spelled out for the moves:
+  const third = all.filter((e) => e.cause === all.filter((p) => p.type === 'sns.published')[2]!.seq);
+  assert.equal(third[0]!.resource, subArn(1), 'the first hop after a removal names the subscription now first');
+  const fifth = all.filter((e) => e.type === 'sns.delivered' && e.cause === all.filter((p) => p.type === 'sns.published')[4]!.seq);
+  assert.deepEqual(fifth.map((e) => e.data), fifth.map((_, k) => switched[k * 2 + 1]));
 });
 
 test('a publish to more subscribers than a record holds goes on event by event, and reads back the same', () => {

@@ -4,7 +4,9 @@
  * takes (`absorb`): each subscription's `sns.filtered`, or its `sns.delivered` (at the seq reserved for it)
  * and the `sqs.sent` that delivery made. Each goes into the record's buffers — resources and frozen data by
  * number, SQS message ids as 16 bytes, the rest (the record's shape) a text stored once per topic — with no
- * event object, Row, id-map entry or codec pass per hop. Anything else recorded meanwhile (a blocked
+ * event object, Row, id-map entry or codec pass per hop. A hop's numbers are those the topic's last record
+ * resolved at the same position when its text and data document are the same (a string and an object
+ * comparison), and its time the caller's (the publish's or the send's `now`, read once). Anything else recorded meanwhile (a blocked
  * delivery, a Lambda or HTTP subscription, a delayed queue, a reader) closes it into the journal's pending
  * rows; what follows is recorded event by event. Its SQS message ids enter the id map on the first `lastOf`
  * that misses (`indexIds`; an SQS message's first event is its send: nothing newer of it can be there
@@ -21,6 +23,17 @@ import type { Row } from './journal.js';
 
 /** At most this many events in one fan-out record (a publish to more subscribers goes on event by event). */
 const FANOUT_SPAN = 1024;
+
+/** Topics whose last record's numbers are kept (see `FanOutRecorder.resource`); past it they start afresh. */
+const MEMO_TOPICS = 256;
+
+/** A topic's last record: per position, the resource text and its number, the data document and its number. */
+interface Memo {
+  text: Array<string | undefined>;
+  num: number[];
+  doc: Array<Readonly<Record<string, unknown>> | undefined>;
+  data: number[];
+}
 
 /** What recording a fan-out uses of the journal (journal.ts's `Journal`). */
 export interface FanOutJournal {
@@ -42,8 +55,11 @@ export interface FanOutJournal {
   remember(id: string, seq: number): void;
   /** `seq` as the latest event of `id` in the id map, unless the map knows a later one. */
   keepNewer(id: string, seq: number): void;
-  /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
-  recorded(): void;
+  /**
+   * `n` more events recorded towards the prune (a record's hops: the flush and the waiters' wake-up that its
+   * publish scheduled come after them, and the flush closes the record first).
+   */
+  counted(n: number): void;
 }
 
 /** The journal's fan-out recording: at most one record open at a time. */
@@ -61,6 +77,9 @@ export class FanOutRecorder {
   private sentTime = 0;
   private sentQueue = 0;
   private readonly writer = new FanOutWriter();
+  /** What the last record of each topic resolved, by position (see `resource`); the open record's topic's. */
+  private readonly memos = new Map<string | number, Memo>();
+  private memo: Memo | undefined;
   /**
    * A fan-out record's shape (fanout-codec.ts): kept by number from its second sighting, like SNS data; inline
    * when its text cannot be stored (a flush timer firing after the database closed).
@@ -100,12 +119,20 @@ export class FanOutRecorder {
     this.head = head;
     this.next = seq + 1;
     this.last = seq;
+    const key = head.resource ?? 0;
+    let memo = this.memos.get(key);
+    if (memo === undefined) {
+      if (this.memos.size >= MEMO_TOPICS) this.memos.clear();
+      this.memos.set(key, (memo = { text: [], num: [], doc: [], data: [] }));
+    }
+    this.memo = memo;
   }
 
   /** A delivery's seq, recorded after the send it causes (see `absorb`), or 0 when the record cannot take it. */
   reserve(): number {
     const j = this.j;
-    if (this.hop === 0 && j.nextSeq === this.next && j.nextSeq - this.head!.seq < FANOUT_SPAN - 1) {
+    // Room for the delivery and its send.
+    if (this.hop === 0 && j.nextSeq === this.next && j.nextSeq - this.head!.seq < FANOUT_SPAN - 2) {
       this.hop = j.nextSeq;
       return j.nextSeq++;
     }
@@ -113,8 +140,8 @@ export class FanOutRecorder {
   }
 
   /**
-   * Takes `e` into the open fan-out when it is its next hop: a filtered-out subscription, the SQS send of the
-   * delivery whose seq was reserved, or that delivery; resource and data known by number. Its seq, or 0.
+   * Takes `e` into the open fan-out when it is its next hop (see `filtered`, `sent`, `delivered`): its seq, or 0
+   * (the caller then closes the record and records `e` on its own).
    */
   absorb(
     type: string,
@@ -125,45 +152,91 @@ export class FanOutRecorder {
     doc: Readonly<Record<string, unknown>> | undefined,
     timeMs: number | undefined,
   ): number {
+    if (type === 'sns.filtered') return at === undefined ? this.filtered(resourceText, id, cause, doc, timeMs) : 0;
+    if (type === 'sns.delivered') return at === undefined ? 0 : this.delivered(at, resourceText, id, cause, doc, timeMs);
+    if (type === 'sqs.sent') return at === undefined ? this.sent(resourceText, id, cause, doc, timeMs) : 0;
+    return 0;
+  }
+
+  /** A filtered-out subscription, at the next seq: its seq, or 0 when the record cannot take it. */
+  filtered(resourceText: string | undefined, id: string | undefined, cause: number | undefined, doc: Readonly<Record<string, unknown>> | undefined, timeMs: number | undefined): number {
     const j = this.j;
     const head = this.head!;
-    if (resourceText === undefined || j.nextSeq - head.seq >= FANOUT_SPAN) return 0;
-    let seq: number;
-    if (this.hop === 0 || this.sentId !== undefined) {
-      // sns.filtered (at the next seq) or sns.delivered (at the reserved one, after its send)
-      const delivery = this.hop !== 0;
-      if (type !== (delivery ? 'sns.delivered' : 'sns.filtered') || at !== (delivery ? this.hop : undefined)) return 0;
-      if (cause !== head.seq || id !== head.id || id === undefined || !doc || !Object.isFrozen(doc)) return 0;
-      if (!delivery && j.nextSeq !== this.next) return 0;
-      const resource = j.intern(resourceText);
-      const data = j.constantRef(doc);
-      const time = timeMs ?? this.clock.now();
-      if (typeof resource !== 'number' || data === 0 || !Number.isInteger(time)) return 0;
-      if (delivery) {
-        this.writer.delivered(time - head.time_ms, resource, data);
-        seq = this.hop;
-        this.next = seq + 2;
-        this.hop = 0;
-        this.sentId = undefined;
-      } else {
-        this.writer.filtered(time - head.time_ms, resource, data);
-        seq = j.nextSeq++;
-        this.next = seq + 1;
-      }
-      this.last = seq;
-    } else {
-      // The SQS send a reserved delivery made, at the seq after it.
-      if (type !== 'sqs.sent' || at !== undefined || cause !== this.hop || j.nextSeq !== this.hop + 1 || doc !== undefined || id === undefined) return 0;
-      const queue = j.intern(resourceText);
-      const time = timeMs ?? this.clock.now();
-      if (typeof queue !== 'number' || !Number.isInteger(time) || !this.writer.sent(time - head.time_ms, queue, id)) return 0;
-      seq = j.nextSeq++;
-      this.sentId = id;
-      this.sentTime = time;
-      this.sentQueue = queue;
-    }
-    j.recorded();
+    const seq = j.nextSeq;
+    const k = seq - head.seq;
+    if (this.hop !== 0 || seq !== this.next || k >= FANOUT_SPAN || cause !== head.seq || id !== head.id || id === undefined) return 0;
+    const resource = this.resource(k, resourceText);
+    const data = this.data(k, doc);
+    const time = timeMs ?? this.clock.now();
+    if (resource === 0 || data === 0 || !Number.isInteger(time)) return 0;
+    this.writer.filtered(time - head.time_ms, resource, data);
+    j.nextSeq = this.next = seq + 1;
+    this.last = seq;
     return seq;
+  }
+
+  /** The SQS send a reserved delivery made, at the seq after it: its seq, or 0. */
+  sent(queueText: string | undefined, id: string | undefined, cause: number | undefined, doc: Readonly<Record<string, unknown>> | undefined, timeMs: number | undefined): number {
+    const j = this.j;
+    const hop = this.hop;
+    const seq = hop + 1;
+    if (hop === 0 || this.sentId !== undefined || cause !== hop || j.nextSeq !== seq || doc !== undefined || id === undefined) return 0;
+    const queue = this.resource(seq - this.head!.seq, queueText);
+    const time = timeMs ?? this.clock.now();
+    if (queue === 0 || !Number.isInteger(time) || !this.writer.sent(time - this.head!.time_ms, queue, id)) return 0;
+    j.nextSeq = seq + 1;
+    this.sentId = id;
+    this.sentTime = time;
+    this.sentQueue = queue;
+    return seq;
+  }
+
+  /** A delivery, at the seq reserved for it, after the send it made: its seq, or 0. */
+  delivered(at: number, resourceText: string | undefined, id: string | undefined, cause: number | undefined, doc: Readonly<Record<string, unknown>> | undefined, timeMs: number | undefined): number {
+    const head = this.head!;
+    const seq = this.hop;
+    if (this.sentId === undefined || at !== seq || cause !== head.seq || id !== head.id) return 0;
+    const k = seq - head.seq;
+    const resource = this.resource(k, resourceText);
+    const data = this.data(k, doc);
+    const time = timeMs ?? this.clock.now();
+    if (resource === 0 || data === 0 || !Number.isInteger(time)) return 0;
+    this.writer.delivered(time - head.time_ms, resource, data);
+    this.next = seq + 2;
+    this.hop = 0;
+    this.sentId = undefined;
+    this.last = seq;
+    return seq;
+  }
+
+  /**
+   * The number of the resource of the event at position `k` of the record (seq minus the publish's), or 0:
+   * the topic's last record resolved the same text there (its subscriptions in the same order), so that is
+   * one string comparison — the same string object publish after publish — instead of a lookup by text.
+   * A subscription added or removed moves the texts: a position whose text differs is interned afresh.
+   */
+  private resource(k: number, text: string | undefined): number {
+    const m = this.memo!;
+    if (text === undefined) return 0;
+    if (m.text[k] === text) return m.num[k]!;
+    const n = this.j.intern(text);
+    if (typeof n !== 'number') return 0;
+    m.text[k] = text;
+    m.num[k] = n;
+    return n;
+  }
+
+  /** The number of the frozen data document of the event at `k` (as `resource`, by identity), or 0. */
+  private data(k: number, doc: Readonly<Record<string, unknown>> | undefined): number {
+    const m = this.memo!;
+    if (doc === undefined) return 0;
+    if (m.doc[k] === doc) return m.data[k]!;
+    if (!Object.isFrozen(doc)) return 0;
+    const n = this.j.constantRef(doc);
+    if (n === 0) return 0;
+    m.doc[k] = doc;
+    m.data[k] = n;
+    return n;
   }
 
   /** Ends the open fan-out: its record (or, with no member, its publish alone) joins the pending rows. */
@@ -171,6 +244,8 @@ export class FanOutRecorder {
     const j = this.j;
     const head = this.head!;
     this.head = undefined;
+    this.memo = undefined;
+    j.counted(this.next - head.seq - 1 + (this.sentId !== undefined ? 1 : 0));
     if (this.sentId !== undefined) {
       // A send whose delivery is not recorded yet: an event of its own, as is the delivery when it comes.
       this.writer.dropPartial();
@@ -222,6 +297,7 @@ export class FanOutRecorder {
   /** Drops the open record and the records waiting to be indexed (the journal's `clear`). */
   clear(): void {
     this.head = undefined;
+    this.memo = undefined;
     this.hop = 0;
     this.sentId = undefined;
     this.unindexed = [];

@@ -48,7 +48,16 @@
  * Tried and not taken: FLUSH_MS 50 (f50 +10-12% then; it widens what a kill -9 can lose); writing the
  * pending events inside the operations' own transactions to save the flush's commit (no better within the
  * noise over 7-11 rounds: a WAL commit is ~30 us, under 1% a publish, and a write per operation loses
- * batching); GROUP 128.
+ * batching); GROUP 128; writing a publish's fan-out record inside the publish's own transaction (~8 us a
+ * record in the emulator, saving the flush's commit, which measured ~150 us of CPU median in-process while
+ * publishing to 50 subscribers): bench/journal-cost with and without it loaded at once, 3 rounds at load
+ * ~12, journal cost per 50-subscriber publish 200 vs 167 us, f10 147 vs 127 us (noise +-30 us: not better).
+ * Since: a hop resolves its resource and data numbers by position against the topic's last record (a string
+ * and an object comparison instead of a Map lookup by text), and takes the caller's time instead of reading
+ * the clock (one read per publish instead of 77): the journal-only loop of a 50-subscriber publish ~35 -> ~28 us.
+ * In the emulator that gain is below what bench/journal-cost resolves on a loaded machine: before and after
+ * loaded at once (3 rounds, load ~10), journal cost per 50-subscriber publish 247 vs 267 us, f10 153 vs 187,
+ * send 9 vs 9, receive+delete 16 vs 16, with rounds apart by up to 120 us: rerun it on a quiet machine.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
@@ -96,9 +105,9 @@ export interface JournalSink {
    * `record` of a fan-out's hop, without an event object (the hot path of a publish): `sns.filtered` (seq
    * undefined) or `sns.delivered` (at the seq reserved for it), about the message `id`, caused by the publish.
    */
-  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number;
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number;
   /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
-  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number;
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -295,10 +304,14 @@ export class Journal implements JournalSink, FanOutJournal {
   }
 
   /** What every recorded event does: a flush scheduled, the prune counted, waiters woken. */
-  recorded(): void {
+  private recorded(): void {
     this.scheduleFlush();
     this.sincePrune++;
     if (this.waiters.size) this.wake();
+  }
+
+  counted(n: number): void {
+    this.sincePrune += n;
   }
 
   /** The number of a frozen data document's text (interned at once: the caller said it repeats), or 0. */
@@ -320,22 +333,29 @@ export class Journal implements JournalSink, FanOutJournal {
     return this.put(e.seq, e.timeMs, e.type, e.cause, e.resource, e.id, e.data);
   }
 
-  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>): number {
+  hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number {
     if (this.fan.head !== undefined) {
-      const absorbed = this.fan.absorb(type, seq, resource, id, cause, data, undefined);
+      const absorbed =
+        type === 'sns.filtered'
+          ? seq === undefined
+            ? this.fan.filtered(resource, id, cause, data, timeMs)
+            : 0
+          : seq === undefined
+            ? 0
+            : this.fan.delivered(seq, resource, id, cause, data, timeMs);
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
-    return this.put(seq, undefined, type, cause, resource, id, data);
+    return this.put(seq, timeMs, type, cause, resource, id, data);
   }
 
-  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined): number {
+  sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number {
     if (this.fan.head !== undefined) {
-      const absorbed = this.fan.absorb('sqs.sent', undefined, resource, id, cause, data, undefined);
+      const absorbed = this.fan.sent(resource, id, cause, data, timeMs);
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
-    return this.put(undefined, undefined, 'sqs.sent', cause, resource, id, data);
+    return this.put(undefined, timeMs, 'sqs.sent', cause, resource, id, data);
   }
 
   /** An event as its own pending row (positional: callers' event objects have many shapes). */

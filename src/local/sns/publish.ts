@@ -172,6 +172,7 @@ export class Publisher {
           id: messageId,
           cause: ctx.cause,
           data: m.subject !== undefined ? { subject: m.subject } : undefined,
+          timeMs: now,
         });
         const seq = topic.fifo ? snsSequenceNumber(this.sns.registry.nextSequence(topic)) : undefined;
         if (topic.fifo && m.dedupId !== undefined) this.s.dedupPut.run(topic.arn, m.dedupId, messageId, seq ?? null, now + DEDUP_WINDOW_MS);
@@ -209,7 +210,7 @@ export class Publisher {
             const verdict = journaled ? explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
             if (!verdict.matches) {
               filtered++;
-              journal.hop('sns.filtered', undefined, sub.arn, messageId, published, filteredData(sub, verdict.failures));
+              journal.hop('sns.filtered', undefined, sub.arn, messageId, published, filteredData(sub, verdict.failures), now);
               continue;
             }
           }
@@ -221,7 +222,7 @@ export class Publisher {
             const payload = notification();
             const hop = journal.reserve();
             const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx, hop);
-            if (!err) journal.hop('sns.delivered', hop, sub.arn, messageId, published, deliveredData(sub, raw));
+            if (!err) journal.hop('sns.delivered', hop, sub.arn, messageId, published, deliveredData(sub, raw), now);
             else {
               journal.record({
                 seq: hop,

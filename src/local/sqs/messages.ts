@@ -238,6 +238,7 @@ export class MessageEngine {
           id,
           m.cause,
           delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
+          now,
         );
         return { id, sequenceNumber: seqNo, duplicate: false };
       });
