@@ -1,7 +1,9 @@
 /**
- * Publish / PublishBatch and fan-out. One publish is one SQLite transaction: the FIFO dedup record, the
- * SQS deliveries (through the SQS service, which enforces queue policies) and the pending HTTP deliveries
- * commit together, so an acknowledged publish is never half-delivered after a crash.
+ * Publish / PublishBatch and fan-out. One publish is all or nothing: the FIFO dedup record, the SQS
+ * deliveries (through the SQS service, which enforces queue policies) and the pending HTTP deliveries
+ * commit together, so an acknowledged publish is never half-delivered after a crash. Its own transaction
+ * when called alone; a savepoint in the group commit of its turn when a client sent it (service.ts
+ * `request`), or in the transaction of whatever caused it (an S3 notification).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
@@ -45,13 +47,19 @@ export interface PublishResult extends Record<string, unknown> {
 
 export class Publisher {
   private readonly s;
+  /**
+   * One publish's writes, all or nothing: its own transaction, or a savepoint inside the caller's (a group
+   * commit's, an S3 notification's), so a publish that fails midway leaves nothing of itself behind.
+   */
+  private readonly tx: (fn: () => unknown) => unknown;
 
   constructor(
     private readonly sns: SnsService,
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly sqs: SqsService,
   ) {
+    this.tx = db.transaction((fn: () => unknown) => fn());
     this.s = {
       dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?`),
       dedupPut: db.prepare(`INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?)`),
@@ -155,7 +163,7 @@ export class Publisher {
     let filtered = 0;
     let failed = 0;
     let httpQueued = false;
-    const results = this.db.transaction(() => {
+    const results = this.tx(() => {
       if (topic.fifo) this.s.dedupSweep.run(topic.arn, now);
       const out = messages.map((m): PublishResult => {
         if (topic.fifo && m.dedupId !== undefined) {
@@ -263,10 +271,10 @@ export class Publisher {
         }
         return seq ? { MessageId: messageId, SequenceNumber: seq } : { MessageId: messageId };
       });
-      // In the same commit as the deliveries: one write to disk per publish.
+      // Counted in memory; written a moment later (registry.ts flushStats), never one write per publish.
       this.sns.registry.addStats(topic, { published: messages.length, delivered, failed, filtered });
       return out;
-    })();
+    }) as PublishResult[];
     this.sns.log(`SNS ${topic.name} -> ${delivered} sub${delivered === 1 ? '' : 's'}${filtered ? ` (${filtered} filtered out)` : ''}`);
     for (const f of failures) {
       this.sns.log(
