@@ -127,6 +127,23 @@ export function notificationEnvelope(n: NotificationInput): Record<string, unkno
  * every other key but MessageAttributes, so the document is a head, the URL and a tail.
  */
 export function notificationText(n: Omit<NotificationInput, 'subscriptionArn'>): (subscriptionArn: string) => string {
+  const { head, unsubscribeUrl, tail } = notificationParts(n);
+  return (subscriptionArn) => head + unsubscribeUrl(subscriptionArn) + tail;
+}
+
+/**
+ * notificationText's pieces: a subscription's document is `head + unsubscribeUrl(arn) + tail`, where
+ * `unsubscribeUrl` gives the JSON string of its UnsubscribeURL. Each piece begins and ends with an ASCII
+ * character, so what is measured or digested of the shared ones holds for every subscription's text
+ * (sns/queue-delivery.ts).
+ */
+export interface NotificationParts {
+  head: string;
+  unsubscribeUrl: (subscriptionArn: string) => string;
+  tail: string;
+}
+
+export function notificationParts(n: Omit<NotificationInput, 'subscriptionArn'>): NotificationParts {
   const env = notificationEnvelope({ ...n, subscriptionArn: '' });
   const attributes = env.MessageAttributes;
   delete env.UnsubscribeURL;
@@ -134,9 +151,24 @@ export function notificationText(n: Omit<NotificationInput, 'subscriptionArn'>):
   const body = JSON.stringify(env);
   const head = `${body.slice(0, -1)},"UnsubscribeURL":`;
   const tail = attributes === undefined ? '}' : `,"MessageAttributes":${JSON.stringify(attributes)}}`;
-  const prefix = `${n.baseUrl}/?Action=Unsubscribe&SubscriptionArn=`;
-  return (subscriptionArn) => head + JSON.stringify(prefix + subscriptionArn) + tail;
+  const baseUrl = n.baseUrl;
+  return { head, unsubscribeUrl: (subscriptionArn) => unsubscribeUrlJson(baseUrl, subscriptionArn), tail };
 }
+
+/**
+ * The JSON string of a subscription's UnsubscribeURL, kept per subscription for the origin last asked for
+ * (every publish through one listener has the same): one string per subscription, not one per delivery.
+ */
+function unsubscribeUrlJson(baseUrl: string, subscriptionArn: string): string {
+  if (unsubscribeUrls.baseUrl !== baseUrl || unsubscribeUrls.byArn.size >= 10_000) unsubscribeUrls = { baseUrl, byArn: new Map() };
+  let json = unsubscribeUrls.byArn.get(subscriptionArn);
+  if (json === undefined) {
+    json = JSON.stringify(`${baseUrl}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`);
+    unsubscribeUrls.byArn.set(subscriptionArn, json);
+  }
+  return json;
+}
+let unsubscribeUrls = { baseUrl: '', byArn: new Map<string, string>() };
 
 export function confirmationEnvelope(o: {
   messageId: string;
