@@ -289,6 +289,20 @@ const decisions = new Map<string, Map<string, ReturnType<typeof evaluatePolicy>>
  * SNS delivery to a queue asks the same question, and evaluating the policy was a visible part of their cost.
  */
 function serviceDecision(policy: string | undefined, queueArn: string, from: ServiceDelivery): ReturnType<typeof evaluatePolicy> {
+  // The last question asked about this queue, compared field by field (the same string objects come back
+  // at every delivery of one topic, so these are pointer comparisons): no key is built per send.
+  const last = lastDecision.get(queueArn);
+  if (last && last.policy === policy && last.service === from.service && last.sourceArn === from.sourceArn && last.sourceAccount === from.sourceAccount) {
+    return last.decision;
+  }
+  const decision = rememberedDecision(policy, queueArn, from);
+  if (lastDecision.size > 10_000) lastDecision.clear();
+  lastDecision.set(queueArn, { policy, service: from.service, sourceArn: from.sourceArn, sourceAccount: from.sourceAccount, decision });
+  return decision;
+}
+const lastDecision = new Map<string, { policy: string | undefined; service: string; sourceArn: string; sourceAccount: string; decision: ReturnType<typeof evaluatePolicy> }>();
+
+function rememberedDecision(policy: string | undefined, queueArn: string, from: ServiceDelivery): ReturnType<typeof evaluatePolicy> {
   const byContext = decisions.get(policy ?? '') ?? new Map<string, ReturnType<typeof evaluatePolicy>>();
   const key = `${from.service} ${from.sourceArn} ${from.sourceAccount} ${queueArn}`;
   let decision = byContext.get(key);
