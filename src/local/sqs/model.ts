@@ -1,6 +1,6 @@
 /**
  * Pure SQS mechanics: digests, validation of names, bodies and message attributes, receipt handles.
- * No state, no I/O.
+ * No state (one scratch buffer that a receipt handle's bytes pass through, never kept across calls), no I/O.
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
