@@ -5,7 +5,6 @@
  * A row is *visible* when `visible_ms <= now`; *in flight* when `inflight = 1 AND visible_ms > now`;
  * *delayed* when `inflight = 0 AND visible_ms > now`.
  */
-import { randomUUID } from 'node:crypto';
 import { atomic, type Db } from '../store/db.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Queue, QueueRegistry } from './queues.js';
@@ -14,6 +13,7 @@ import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes }
 import { DEDUP_WINDOW_MS } from './constants.js';
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { realSetImmediate } from '../timers.js';
+import { randomUuid } from '../random.js';
 import type { Statement } from 'better-sqlite3';
 import { ALL_COLUMNS, leanRow, needsKey, ROW, rowColumns, toRow, toRows, type MessageRow, type RowNeeds } from './rows.js';
 
@@ -209,7 +209,7 @@ export class MessageEngine {
             return { id: seen.message_id, sequenceNumber: seen.sequence_number ?? undefined, duplicate: true };
           }
         }
-        const id = randomUUID();
+        const id = randomUuid();
         const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
         const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
         this.insertRow(seq++, {

@@ -1,6 +1,6 @@
 /**
  * Pure SQS mechanics: digests, validation of names, bodies and message attributes, receipt handles.
- * No state, no I/O.
+ * No state (one scratch buffer that a receipt handle's bytes pass through, never kept across calls), no I/O.
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
@@ -34,6 +34,31 @@ export function md5OfAttributes(attrs: MessageAttributes | undefined): string | 
   const names = Object.keys(attrs);
   if (names.length === 0) return undefined;
   if (names.length > 1) names.sort();
+  return md5OfAsciiAttributes(attrs, names) ?? md5OfAttributeBytes(attrs, names);
+}
+
+/**
+ * The usual case without a Buffer: string values and names in ASCII whose lengths have no byte >= 0x80
+ * (any under 128). Their digest input is then a string whose UTF-8 is exactly the bytes AWS digests (each
+ * length as 4 characters U+0000-U+007F, the transport byte 1 as U+0001), hashed in one call. Undefined
+ * when a piece does not qualify (binary or list values, other text): `md5OfAttributeBytes` then.
+ */
+function md5OfAsciiAttributes(attrs: MessageAttributes, names: string[]): string | undefined {
+  let input = '';
+  for (const name of names) {
+    const a = attrs[name]!;
+    const value = a.StringValue;
+    if (value === undefined || !asciiPiece(name) || !asciiPiece(a.DataType) || !asciiPiece(value)) return undefined;
+    input += `${lengthChars(name.length)}${name}${lengthChars(a.DataType.length)}${a.DataType}\u0001${lengthChars(value.length)}${value}`;
+  }
+  return md5Hex(input);
+}
+/** ASCII (a string's UTF-8 is as long as it only then) and a length whose 4 bytes are all under 0x80. */
+const asciiPiece = (s: string): boolean => (s.length & 0x80808080) === 0 && Buffer.byteLength(s, 'utf8') === s.length;
+const lengthChars = (n: number): string =>
+  String.fromCharCode((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+
+function md5OfAttributeBytes(attrs: MessageAttributes, names: string[]): string {
   // The pieces in order (a number is a transport byte; a string or a buffer gets its 4-byte length),
   // then written into one buffer: one allocation per digest, not three per field.
   const pieces: Array<string | Buffer | number> = [];
@@ -199,16 +224,42 @@ export interface ReceiptHandle {
 export function newNonce(): string {
   return randomHex(12);
 }
+/**
+ * A handle's bytes are made and read in this buffer (a handle is at most 2048 base64 characters, 1536
+ * bytes; an encoded one is ~60), not in a Buffer per handle: one string out (encode), only the parts'
+ * strings out (decode).
+ */
+const HANDLE_BYTES = Buffer.allocUnsafe(2048);
 export function encodeReceiptHandle(h: ReceiptHandle): string {
-  return Buffer.from(`svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`, 'utf8').toString('base64');
+  const text = `svl1\u0000${h.queue}\u0000${h.seq}\u0000${h.nonce}`;
+  if (text.length * 3 > HANDLE_BYTES.length) return Buffer.from(text, 'utf8').toString('base64');
+  const n = HANDLE_BYTES.write(text, 0, 'utf8');
+  return HANDLE_BYTES.toString('base64', 0, n);
 }
+const HEX_NONCE_BYTES = 24;
+/**
+ * The parts of `svl1 NUL queue NUL seq NUL nonce`, found by their NUL bytes in the decoded bytes: the same
+ * parts as splitting the UTF-8 text at U+0000 (a 0 byte only ever decodes to U+0000, and nothing else does).
+ */
 export function decodeReceiptHandle(rh: string): ReceiptHandle | undefined {
   if (typeof rh !== 'string' || rh.length < 8 || rh.length > 2048 || !/^[A-Za-z0-9+/]+={0,2}$/.test(rh)) return undefined;
-  const parts = Buffer.from(rh, 'base64').toString('utf8').split('\u0000');
-  if (parts.length !== 4 || parts[0] !== 'svl1') return undefined;
-  const seq = Number(parts[2]);
-  if (!Number.isSafeInteger(seq) || seq <= 0 || !/^[0-9a-f]{24}$/.test(parts[3]!)) return undefined;
-  return { queue: parts[1]!, seq, nonce: parts[3]! };
+  const buf = HANDLE_BYTES;
+  const n = buf.write(rh, 0, 'base64');
+  // "svl1" and its NUL.
+  if (n < 5 || buf[0] !== 0x73 || buf[1] !== 0x76 || buf[2] !== 0x6c || buf[3] !== 0x31 || buf[4] !== 0) return undefined;
+  const q = buf.indexOf(0, 5);
+  if (q < 0 || q >= n) return undefined;
+  const s = buf.indexOf(0, q + 1);
+  if (s < 0 || s >= n) return undefined;
+  // Exactly four parts: no NUL in the nonce; and the nonce is 24 lower-case hex digits.
+  if (n - (s + 1) !== HEX_NONCE_BYTES) return undefined;
+  for (let i = s + 1; i < n; i++) {
+    const c = buf[i]!;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return undefined;
+  }
+  const seq = Number(buf.toString('utf8', q + 1, s));
+  if (!Number.isSafeInteger(seq) || seq <= 0) return undefined;
+  return { queue: buf.toString('utf8', 5, q), seq, nonce: buf.toString('latin1', s + 1, n) };
 }
 
 /** FIFO sequence numbers: large, increasing, 20-digit numeric strings like AWS's. */

@@ -185,8 +185,10 @@ function validateSystemAttributes(input: unknown, traceHeader: string | undefine
   return Object.keys(out).length ? out : undefined;
 }
 
-function sendResult(m: NewMessage, id: string, sequenceNumber: string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { MD5OfMessageBody: m.md5Body, MessageId: id };
+/** A send's answer; a batch entry's (`entryId`) starts with its `Id`, made in place rather than spread in. */
+function sendResult(m: NewMessage, id: string, sequenceNumber: string | undefined, entryId?: string): Record<string, unknown> {
+  const out: Record<string, unknown> =
+    entryId === undefined ? { MD5OfMessageBody: m.md5Body, MessageId: id } : { Id: entryId, MD5OfMessageBody: m.md5Body, MessageId: id };
   if (m.md5Attrs) out.MD5OfMessageAttributes = m.md5Attrs;
   if (m.md5Sys) out.MD5OfMessageSystemAttributes = m.md5Sys;
   if (sequenceNumber) out.SequenceNumber = sequenceNumber;
@@ -248,7 +250,7 @@ export function sendOperations(svc: SqsService): Record<string, SqsHandler> {
       const sent = ok.length ? svc.messages.send(q, ok.map((o) => o.m)) : [];
       if (ok.length) svc.log(`SQS ${q.name} <- ${ok.length} msgs`);
       return batchResult(
-        ok.map((o, i) => ({ Id: o.id, ...sendResult(o.m, sent[i]!.id, sent[i]!.sequenceNumber) })),
+        ok.map((o, i) => sendResult(o.m, sent[i]!.id, sent[i]!.sequenceNumber, o.id)),
         failed,
       );
     },
