@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { clientConfig, cpuSeconds, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
+import { benchBatchEntries, clientConfig, cpuSeconds, FIFO_GROUPS, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const LOOPS = 8; // concurrent client loops in all, split over the worker threads
@@ -72,13 +72,7 @@ if (!isMainThread) {
         while (next < n && performance.now() < end) {
           const base = next;
           next += 10;
-          const Entries = Array.from({ length: 10 }, (_, i) => ({
-            Id: `m${i}`,
-            // FIFO: content-based deduplication; the thread's id keeps two threads' bodies apart.
-            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64), ...(fifo && { thread: threadId }) }),
-            MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
-            ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
-          }));
+          const Entries = benchBatchEntries(base, fifo, threadId);
           const r = await c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
           done += r.Successful?.length ?? 0;
         }
@@ -157,7 +151,6 @@ const WORKERS = Number(args.workers);
 const QUEUED = Number(args.queued);
 /** --fifo: the SQS phases on FIFO queues (content-based deduplication), messages spread over this many groups. */
 const FIFO = args.fifo;
-const FIFO_GROUPS = 100;
 const LEAN = args.lean !== '0';
 const LEAN_N = Number(args['lean-n']);
 const LEAN_PROCS = Number(args['lean-procs']);

@@ -149,3 +149,20 @@ export function treeCpuSeconds(pid) {
   }
   return total;
 }
+
+/** FIFO bench queues spread their messages over this many groups. */
+export const FIFO_GROUPS = 100;
+
+/**
+ * The SendMessageBatch entries both bench clients send (bench/cpu.mjs's SDK threads, bench/sqs-load.mjs's lean
+ * processes): 10 messages numbered from `base`; on FIFO queues content-based deduplication, with `tag` keeping
+ * two senders' bodies apart, and the messages spread over FIFO_GROUPS groups.
+ */
+export function benchBatchEntries(base, fifo, tag) {
+  return Array.from({ length: 10 }, (_, i) => ({
+    Id: `m${i}`,
+    MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64), ...(fifo && { thread: tag }) }),
+    MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+    ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
+  }));
+}

@@ -13,8 +13,8 @@
 // each answered with { done, start, end (epoch ms), cpuUs (this process, over the phase) }; { phase: 'exit' }
 // ends it.
 import { Pool, sqsCall } from './aws-http.mjs';
+import { benchBatchEntries } from './report.mjs';
 
-const FIFO_GROUPS = 100;
 
 process.once('message', ({ url: u, connections, tag }) => {
   const url = new URL(u);
@@ -29,13 +29,7 @@ process.once('message', ({ url: u, connections, tag }) => {
         while (next < n && performance.now() < end) {
           const base = next;
           next += 10;
-          const Entries = Array.from({ length: 10 }, (_, i) => ({
-            Id: `m${i}`,
-            // FIFO: content-based deduplication; the process's tag keeps two processes' bodies apart.
-            MessageBody: JSON.stringify({ orderId: base + i, type: 'invoice', note: 'x'.repeat(64), ...(fifo && { thread: tag }) }),
-            MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
-            ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
-          }));
+          const Entries = benchBatchEntries(base, fifo, tag);
           const r = await sqsCall(pool, url, 'SendMessageBatch', { QueueUrl: queueUrl, Entries });
           done += r.Successful?.length ?? 0;
         }

@@ -107,3 +107,19 @@ export async function settlesSoon(promise, ms = 50) {
   await tick(ms);
   return settled;
 }
+
+/**
+ * Receives and deletes until a receive comes back empty (hiding what it got for 10 minutes, so nothing comes
+ * back twice by expiry); returns how often each body was seen. The crash tests' "every acknowledged message
+ * exactly once" check.
+ */
+export async function drainBodies(client, QueueUrl) {
+  const seen = new Map();
+  for (;;) {
+    const r = await client.send(new SQS.ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
+    const msgs = r.Messages ?? [];
+    if (msgs.length === 0) return seen;
+    for (const m of msgs) seen.set(m.Body, (seen.get(m.Body) ?? 0) + 1);
+    await client.send(new SQS.DeleteMessageBatchCommand({ QueueUrl, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
+  }
+}

@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand, PublishBatchCommand } from '@aws-sdk/client-sns';
-import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
+import { drainBodies } from '../helpers/sqs.mjs';
 import { freePort, startEmulatorProcess as startProcess, stopEmulatorProcess } from '../helpers/cli.mjs';
 import { queueArnOf, snsQueuePolicy } from '../helpers/sns.mjs';
 
@@ -71,14 +72,7 @@ test('SIGKILL under publish load loses no acknowledged publish, duplicates none 
   const c2 = new SQSClient(cfg(url));
   const drained = [];
   for (const QueueUrl of queues) {
-    const seen = new Map();
-    for (;;) {
-      const r = await c2.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
-      const msgs = r.Messages ?? [];
-      if (msgs.length === 0) break;
-      for (const m of msgs) seen.set(m.Body, (seen.get(m.Body) ?? 0) + 1);
-      await c2.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
-    }
+    const seen = await drainBodies(c2, QueueUrl);
     const missing = [...acked].filter((b) => !seen.has(b));
     assert.deepEqual(missing, [], `${missing.length} acknowledged publishes lost from ${QueueUrl}`);
     assert.deepEqual([...seen].filter(([, k]) => k > 1), [], 'no publish delivered twice');

@@ -13,10 +13,10 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   ReceiveMessageCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials } from '../helpers/emulator.mjs';
+import { drainBodies } from '../helpers/sqs.mjs';
 import { bin, freePort, startEmulatorProcess as startProcess, stopEmulatorProcess } from '../helpers/cli.mjs';
 
 const client = (url) => new SQSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -82,14 +82,7 @@ test('SIGKILL under load loses no acknowledged message and duplicates none', asy
   assert.equal(fifoAttrs.Attributes.ApproximateNumberOfMessages, '1');
 
   // Drain: every acknowledged body exactly once (unacknowledged sends may or may not be there).
-  const seen = new Map();
-  for (;;) {
-    const r = await c2.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
-    const msgs = r.Messages ?? [];
-    if (msgs.length === 0) break;
-    for (const m of msgs) seen.set(m.Body, (seen.get(m.Body) ?? 0) + 1);
-    await c2.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
-  }
+  const seen = await drainBodies(c2, QueueUrl);
   const missing = [...acked].filter((b) => !seen.has(b));
   assert.deepEqual(missing, [], `${missing.length} acknowledged messages lost`);
   const doubled = [...seen].filter(([, k]) => k > 1);
