@@ -5,7 +5,9 @@
 // (sns-envelope.* with --delivery envelope).
 // --delivery raw (default) delivers the message as published (RawMessageDelivery); envelope delivers the
 // signed notification document (one RSA signature per publish), the issue-18 row: its latency target is
-// p50 <= 1 ms with 10 subscribers.
+// p50 <= 1 ms with 10 subscribers. Latency is measured twice, alternately: with the SDK clients (what an
+// application sees) and with a lean raw-HTTP client (the server's part plus loopback round trips; the SDK's
+// request building and response parsing cost about as much again on this machine).
 //
 //   node bench/sns.mjs [--publishes 3000] [--latency 200] [--clients 8] [--seconds 20] [--delivery raw|envelope]
 //                      [--subscribers 1,10,50] [--only svl|svl-nojournal|moto]
@@ -113,27 +115,81 @@ async function throughput(url, env) {
   return { publishes: done, seconds: s, rate: done / s };
 }
 
-/** Publish, then time until the message is receivable on the probe queue (a long poll is already waiting). */
-async function latency(env) {
+/**
+ * A lean client: raw keep-alive HTTP requests, no SDK. Publish as a Query form POST, SQS calls as JSON 1.0
+ * (what the SDK sends), bodies parsed only as far as the probe needs. Its latency is the server's part of
+ * publish -> receivable plus the loopback round trips, without the SDK's request building, signing and
+ * response parsing (which on this machine cost as much again).
+ */
+function leanClient(url) {
+  const u = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const post = (body, headers) =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`answered ${res.statusCode}: ${text.slice(0, 200)}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    publish: (TopicArn, Message, kind) =>
+      post(
+        new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn, Message, 'MessageAttributes.entry.1.Name': 'kind', 'MessageAttributes.entry.1.Value.DataType': 'String', 'MessageAttributes.entry.1.Value.StringValue': kind }).toString(),
+        { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      ),
+    sqs: async (op, input) => JSON.parse((await post(JSON.stringify(input), { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${op}` })) || '{}'),
+    destroy: () => agent.destroy(),
+  };
+}
+
+/**
+ * Publish, then time until the message is receivable on the probe queue (a long poll is already waiting),
+ * once with the SDK clients and once with the lean client, alternately, so that load drift hits both alike.
+ */
+async function latency(env, url) {
   const probe = env.queues[0];
   await env.sqs.send(new PurgeQueueCommand({ QueueUrl: probe.url })).catch(() => {});
-  const samples = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const poll = env.sqs.send(new ReceiveMessageCommand({ QueueUrl: probe.url, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+  const lean = leanClient(url);
+  const probeOf = (i) => (m) => (RAW ? m.Body : JSON.parse(m.Body).Message) === `probe-${i}`;
+  const sdk = {
+    receive: (WaitTimeSeconds, MaxNumberOfMessages) => env.sqs.send(new ReceiveMessageCommand({ QueueUrl: probe.url, WaitTimeSeconds, MaxNumberOfMessages })),
+    publish: (Message) => env.sns.send(new PublishCommand({ TopicArn: env.TopicArn, Message, MessageAttributes: attrs('probe') })),
+    delete: (Entries) => env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: probe.url, Entries })),
+  };
+  const raw = {
+    receive: (WaitTimeSeconds, MaxNumberOfMessages) => lean.sqs('ReceiveMessage', { QueueUrl: probe.url, WaitTimeSeconds, MaxNumberOfMessages }),
+    publish: (Message) => lean.publish(env.TopicArn, Message, 'probe'),
+    delete: (Entries) => lean.sqs('DeleteMessageBatch', { QueueUrl: probe.url, Entries }),
+  };
+  const one = async (c, i) => {
+    const poll = c.receive(5, 1);
     await new Promise((r) => setTimeout(r, 2)); // let the long poll reach the server first
     const t0 = performance.now();
-    await env.sns.send(new PublishCommand({ TopicArn: env.TopicArn, Message: `probe-${i}`, MessageAttributes: attrs('probe') }));
+    await c.publish(`probe-${i}`);
     let r = await poll;
-    const probeOf = (m) => (RAW ? m.Body : JSON.parse(m.Body).Message) === `probe-${i}`;
-    while (!(r.Messages ?? []).some(probeOf)) {
+    while (!(r.Messages ?? []).some(probeOf(i))) {
       if (performance.now() - t0 > 10_000) throw new Error('probe message never arrived');
-      r = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: probe.url, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+      r = await c.receive(1, 10);
     }
-    samples.push(performance.now() - t0);
-    await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: probe.url, Entries: r.Messages.map((m, k) => ({ Id: `d${k}`, ReceiptHandle: m.ReceiptHandle })) }));
+    const ms = performance.now() - t0;
+    await c.delete(r.Messages.map((m, k) => ({ Id: `d${k}`, ReceiptHandle: m.ReceiptHandle })));
+    return ms;
+  };
+  const samples = { sdk: [], lean: [] };
+  try {
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      samples.sdk.push(await one(sdk, 2 * i));
+      samples.lean.push(await one(raw, 2 * i + 1));
+    }
+  } finally {
+    lean.destroy();
   }
-  samples.sort((a, b) => a - b);
-  return { samples: samples.length, p50Ms: quantile(samples, 0.5), p99Ms: quantile(samples, 0.99) };
+  const stats = (a) => (a.sort((x, y) => x - y), { samples: a.length, p50Ms: quantile(a, 0.5), p99Ms: quantile(a, 0.99) });
+  return { ...stats(samples.sdk), lean: stats(samples.lean) };
 }
 
 async function runTarget(name, url, pid) {
@@ -141,7 +197,7 @@ async function runTarget(name, url, pid) {
   for (const n of SUBSCRIBERS) {
     process.stderr.write(`[${name}] ${n} subscriber(s) ...\n`);
     const env = await setup(url, n, `${n}-${Date.now()}`);
-    const lat = await latency(env);
+    const lat = await latency(env, url);
     // The server's own CPU (user+sys from /proc) per publish: what load on a shared machine distorts least.
     const c0 = pid ? cpuSeconds(pid) : null;
     const thr = await throughput(url, env);
@@ -170,13 +226,15 @@ for (const [name, start] of [
 }
 
 const lines = [
-  `SNS fan-out to SQS (${RAW ? 'raw delivery' : 'envelope delivery, signed'}, half of the subscribers filtered out; ${CLIENTS} concurrent publishers, up to ${PUBLISHES} publishes or ${MAX_SECONDS}s; publishes as raw Query POSTs from 2x that many connections; latency = SDK publish until receivable on a waiting long poll, ${LATENCY_SAMPLES} samples; node ${process.versions.node})`,
+  `SNS fan-out to SQS (${RAW ? 'raw delivery' : 'envelope delivery, signed'}, half of the subscribers filtered out; ${CLIENTS} concurrent publishers, up to ${PUBLISHES} publishes or ${MAX_SECONDS}s; publishes as raw Query POSTs from 2x that many connections; latency = publish until receivable on a waiting long poll, ${LATENCY_SAMPLES} samples with the SDK clients and as many with a lean raw-HTTP client, alternately; node ${process.versions.node})`,
   '',
-  '| target | subscribers | publishes/s | server CPU µs/publish | latency p50 ms | latency p99 ms |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| target | subscribers | publishes/s | server CPU µs/publish | latency p50 ms (SDK) | p99 ms (SDK) | latency p50 ms (lean client) | p99 ms (lean client) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const r of results) {
-  for (const s of r.bySubscribers) lines.push(`| ${r.target} | ${s.subscribers} | ${fmt(s.throughput.rate)} | ${s.throughput.serverCpuUsPerPublish === undefined ? '-' : fmt(s.throughput.serverCpuUsPerPublish)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p99Ms)} |`);
+  for (const s of r.bySubscribers) {
+    lines.push(`| ${r.target} | ${s.subscribers} | ${fmt(s.throughput.rate)} | ${s.throughput.serverCpuUsPerPublish === undefined ? '-' : fmt(s.throughput.serverCpuUsPerPublish)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p99Ms)} | ${fmt(s.latency.lean.p50Ms)} | ${fmt(s.latency.lean.p99Ms)} |`);
+  }
 }
 const svl = results.find((r) => r.target === 'svl');
 const moto = results.find((r) => r.target === 'moto');

@@ -223,7 +223,7 @@ async function snsQuery(req: IncomingRequest, action: string, params: Record<str
   try {
     const input = snsQueryInput(action, params);
     if (!input) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
-    const output = await svc.sns.call(action, input, {
+    const output = await svc.sns.request(action, input, {
       requestId: req.requestId,
       baseUrl: baseUrl(req, svc.defaultBaseUrl),
       traceHeader: header(req, 'x-amzn-trace-id'),

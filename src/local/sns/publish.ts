@@ -1,13 +1,15 @@
 /**
- * Publish / PublishBatch and fan-out. One publish is one SQLite transaction: the FIFO dedup record, the
- * SQS deliveries (through the SQS service, which enforces queue policies) and the pending HTTP deliveries
- * commit together, so an acknowledged publish is never half-delivered after a crash.
+ * Publish / PublishBatch and fan-out. One publish is all or nothing: the FIFO dedup record, the SQS
+ * deliveries (through the SQS service, which enforces queue policies) and the pending HTTP deliveries
+ * commit together, so an acknowledged publish is never half-delivered after a crash. Its own transaction
+ * when called alone; a savepoint in the group commit of its turn when a client sent it (service.ts
+ * `request`), or in the transaction of whatever caused it (an S3 notification).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
-import { sendFromService } from '../sqs/send.js';
+import { checkBody, checkMessageAttributes, sendCheckedFromService, type CheckedAttributes, type CheckedBody, type CheckedServiceMessage } from '../sqs/send.js';
 import { AwsError } from '../../domain/aws-error.js';
 import { sha256Hex } from '../sqs/model.js';
 import * as E from './errors.js';
@@ -15,7 +17,8 @@ import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import { evaluateFilterPolicy, explainFilterPolicy, type FilterFailure, type FilterMessage } from '../../domain/filter-policy.js';
 import { NO_JOURNAL, constantData } from '../journal/journal.js';
-import { notificationEnvelope, notificationText, type SnsMessageAttribute } from './envelope.js';
+import { notificationEnvelope, notificationParts, type SnsMessageAttribute } from './envelope.js';
+import { NotificationBodies, RawQueueBodies } from './queue-delivery.js';
 import { DEDUP_WINDOW_MS, MAX_BATCH, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, MAX_SUBJECT, SNS_PRINCIPAL } from './constants.js';
 
 /**
@@ -45,13 +48,19 @@ export interface PublishResult extends Record<string, unknown> {
 
 export class Publisher {
   private readonly s;
+  /**
+   * One publish's writes, all or nothing: its own transaction, or a savepoint inside the caller's (a group
+   * commit's, an S3 notification's), so a publish that fails midway leaves nothing of itself behind.
+   */
+  private readonly tx: (fn: () => unknown) => unknown;
 
   constructor(
     private readonly sns: SnsService,
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly sqs: SqsService,
   ) {
+    this.tx = db.transaction((fn: () => unknown) => fn());
     this.s = {
       dedupGet: db.prepare(`SELECT message_id, sequence_number, expires_ms FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?`),
       dedupPut: db.prepare(`INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_ms) VALUES (?, ?, ?, ?, ?)`),
@@ -155,7 +164,7 @@ export class Publisher {
     let filtered = 0;
     let failed = 0;
     let httpQueued = false;
-    const results = this.db.transaction(() => {
+    const results = this.tx(() => {
       if (topic.fifo) this.s.dedupSweep.run(topic.arn, now);
       const out = messages.map((m): PublishResult => {
         if (topic.fifo && m.dedupId !== undefined) {
@@ -180,12 +189,13 @@ export class Publisher {
         // per message object, however many subscribers' policies it is matched against.
         const filterMessages = new Map<string, FilterMessage>();
         // One notification document (signed once) per distinct body, whatever the number of subscribers:
-        // only their UnsubscribeURLs differ (envelope.ts notificationText).
-        const documents = new Map<string, (subscriptionArn: string) => string>();
-        const documentOf = (body: string): ((subscriptionArn: string) => string) => {
+        // only their UnsubscribeURLs differ (envelope.ts notificationParts). Its SQS bodies are digested
+        // and checked from the shared parts (queue-delivery.ts), as are a raw delivery's body and attributes.
+        const documents = new Map<string, NotificationBodies>();
+        const documentOf = (body: string): NotificationBodies => {
           let d = documents.get(body);
           if (d === undefined) {
-            d = notificationText({
+            d = new NotificationBodies(notificationParts({
               messageId,
               sequenceNumber: seq,
               topicArn: topic.arn,
@@ -196,11 +206,12 @@ export class Publisher {
               signatureVersion: topic.attrs.SignatureVersion ?? '1',
               fifo: topic.fifo,
               attributes: m.attributes,
-            });
+            }));
             documents.set(body, d);
           }
           return d;
         };
+        let rawBodies: RawQueueBodies | undefined;
         for (const sub of subs) {
           const body = m.perProtocol?.[sub.protocol] ?? m.message;
           if (sub.filter) {
@@ -217,11 +228,12 @@ export class Publisher {
           const raw = sub.attrs.RawMessageDelivery === 'true';
           // The notification document (signed) is built only where it is sent: to SQS and HTTP, and to a
           // lambda subscription's DLQ when the invoke is refused.
-          const notification = (): string => (raw ? body : documentOf(body)(sub.arn));
+          const notification = (): string => (raw ? body : documentOf(body).text(sub.arn));
           if (sub.protocol === 'sqs') {
-            const payload = notification();
+            const payload = raw ? (rawBodies ??= new RawQueueBodies(m.attributes)).body(body) : documentOf(body).checked(sub.arn);
+            const attributes = raw ? rawBodies!.messageAttributes() : undefined;
             const hop = journal.reserve();
-            const err = this.deliverToQueue(topic, sub.endpoint, payload, raw ? m.attributes : undefined, m, messageId, ctx, hop);
+            const err = this.deliverToQueue(topic, sub.endpoint, payload, attributes, m, messageId, ctx, hop);
             if (!err) journal.hop('sns.delivered', hop, sub.arn, messageId, published, deliveredData(sub, raw), now);
             else {
               journal.record({
@@ -236,7 +248,7 @@ export class Publisher {
             if (err) {
               failed++;
               failures.push(`${sub.endpoint}: ${err.message}`);
-              this.deadLetter(topic, sub, payload, raw ? m.attributes : undefined, m, ctx, err);
+              this.deadLetterChecked(topic, sub, payload, attributes, m, ctx, err);
             } else delivered++;
           } else if (sub.protocol === 'http' || sub.protocol === 'https') {
             this.sns.http.enqueue(topic, sub, messageId, notification(), raw, now, m.attributes as Record<string, unknown> | undefined);
@@ -264,10 +276,10 @@ export class Publisher {
         }
         return seq ? { MessageId: messageId, SequenceNumber: seq } : { MessageId: messageId };
       });
-      // In the same commit as the deliveries: one write to disk per publish.
+      // Counted in memory; written a moment later (registry.ts flushStats), never one write per publish.
       this.sns.registry.addStats(topic, { published: messages.length, delivered, failed, filtered });
       return out;
-    })();
+    }) as PublishResult[];
     this.sns.log(`SNS ${topic.name} -> ${delivered} sub${delivered === 1 ? '' : 's'}${filtered ? ` (${filtered} filtered out)` : ''}`);
     for (const f of failures) {
       this.sns.log(
@@ -278,30 +290,32 @@ export class Publisher {
     return results;
   }
 
-  /** Sends one notification to an SQS queue through the SQS service; returns the AWS error on failure. */
+  /**
+   * Sends one notification to an SQS queue through the SQS service; returns the AWS error on failure. The
+   * body and attributes come checked (queue-delivery.ts), once for all the queues of the message.
+   */
   private deliverToQueue(
     topic: Topic,
     queueArn: string,
-    body: string,
-    attributes: Record<string, SnsMessageAttribute> | undefined,
+    body: CheckedBody,
+    attributes: CheckedAttributes | undefined,
     m: PreparedMessage,
     messageId: string,
     ctx: SnsContext,
     cause?: number,
   ): AwsError | undefined {
     const queue = this.sqs.queues.byArn(queueArn);
-    const input: Input = { MessageBody: body };
-    if (attributes && Object.keys(attributes).length) input.MessageAttributes = attributes;
+    const message: CheckedServiceMessage = { body, attributes };
     if (queue?.fifo) {
-      input.MessageGroupId = m.groupId ?? 'default';
-      input.MessageDeduplicationId = m.dedupId ?? messageId;
+      message.groupId = m.groupId ?? 'default';
+      message.dedupId = m.dedupId ?? messageId;
     } else if (m.groupId !== undefined && !topic.fifo) {
       // A standard topic's MessageGroupId reaches standard queues as their MessageGroupId (fair queues;
       // AWS-recorded test_publish_message_group_id, 2025).
-      input.MessageGroupId = m.groupId;
+      message.groupId = m.groupId;
     }
     try {
-      sendFromService(this.sqs, queueArn, input, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account, cause }, ctx.traceHeader);
+      sendCheckedFromService(this.sqs, queue, message, { service: SNS_PRINCIPAL, sourceArn: topic.arn, sourceAccount: this.sns.account, cause }, ctx.traceHeader);
       return undefined;
     } catch (err) {
       if (err instanceof AwsError) return err;
@@ -315,6 +329,19 @@ export class Publisher {
     sub: Subscription,
     body: string,
     attributes: Record<string, SnsMessageAttribute> | undefined,
+    m: Pick<PreparedMessage, 'groupId' | 'dedupId'>,
+    ctx: SnsContext,
+    cause: AwsError | Error,
+  ): void {
+    if (!sub.attrs.RedrivePolicy) return;
+    this.deadLetterChecked(topic, sub, checkBody(body), attributes && checkMessageAttributes(attributes), m, ctx, cause);
+  }
+
+  private deadLetterChecked(
+    topic: Topic,
+    sub: Subscription,
+    body: CheckedBody,
+    attributes: CheckedAttributes | undefined,
     m: Pick<PreparedMessage, 'groupId' | 'dedupId'>,
     ctx: SnsContext,
     cause: AwsError | Error,

@@ -216,7 +216,27 @@ export class SnsService {
     return Object.hasOwn(this.ops, op);
   }
 
+  /**
+   * An operation called by the emulator itself (a Lambda destination, an S3 notification): run at once, in
+   * its own transaction (or the caller's).
+   */
   async call(op: string, input: Input, ctx: SnsContext): Promise<Output> {
+    return this.dispatch(op, input, ctx);
+  }
+
+  /**
+   * An operation a client sent over HTTP. Publish and PublishBatch are group-committed with the SQS
+   * message operations of the same turn (the SQS service's GroupCommit, so a publish's fan-out into SQS
+   * and the SQS requests beside it are one transaction, not two flushes): each in its own savepoint,
+   * failing alone, answered only once that transaction has committed.
+   */
+  async request(op: string, input: Input, ctx: SnsContext): Promise<Output> {
+    // Synchronous inside the group, so that a publish that throws rolls its savepoint back.
+    if (op === 'Publish' || op === 'PublishBatch') return this.opts.sqs.commits.run(() => this.dispatch(op, input, ctx));
+    return this.dispatch(op, input, ctx);
+  }
+
+  private dispatch(op: string, input: Input, ctx: SnsContext): Output | Promise<Output> {
     const h = this.ops[op];
     if (!h) throw E.notSupported(op);
     if (op !== 'ConfirmSubscription') this.checkRegion(input, ctx);

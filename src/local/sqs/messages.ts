@@ -22,6 +22,8 @@ export interface NewMessage {
   md5Body: string;
   attrs?: MessageAttributes;
   md5Attrs?: string;
+  /** `attrs` as stored (JSON.stringify), when the sender made it once for many sends (send.ts checkMessageAttributes). */
+  attrsJson?: string;
   sysAttrs?: MessageAttributes;
   md5Sys?: string;
   groupId?: string;
@@ -215,7 +217,7 @@ export class MessageEngine {
           id,
           body: m.body,
           md5_body: m.md5Body,
-          attrs: m.attrs ? JSON.stringify(m.attrs) : null,
+          attrs: m.attrs ? (m.attrsJson ?? JSON.stringify(m.attrs)) : null,
           md5_attrs: m.md5Attrs ?? null,
           sys_attrs: m.sysAttrs ? JSON.stringify(m.sysAttrs) : null,
           md5_sys: m.md5Sys ?? null,

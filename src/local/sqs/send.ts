@@ -1,4 +1,8 @@
-/** SendMessage and SendMessageBatch: validation exactly as AWS orders it, then one transaction per request. */
+/**
+ * SendMessage and SendMessageBatch: validation exactly as AWS orders it, then one transaction per request.
+ * Also the sends other services make (SNS fan-out, S3 notifications, Lambda destinations), which the queue's
+ * Policy must allow; SNS hands over a body and attributes it checked once for all of its queues.
+ */
 import type { SqsHandler, SqsService } from './service.js';
 import type { Queue } from './queues.js';
 import * as E from './errors.js';
@@ -28,8 +32,11 @@ function failingBatch(err: AwsError): AwsError {
   return err;
 }
 
-/** validateMessageAttributes' answer for one batch entry, kept: its result, or the error it threw. */
-type CheckedAttributes = { ok: ValidatedAttributes } | { error: unknown };
+/**
+ * validateMessageAttributes' answer, kept: its result, or the error it threw. For one batch entry; or, with
+ * `md5` and `json` filled in (checkMessageAttributes), for one message another service sends to many queues.
+ */
+export type CheckedAttributes = { ok: ValidatedAttributes & { md5?: string; json?: string } } | { error: unknown };
 
 function checkAttributes(raw: unknown): CheckedAttributes {
   try {
@@ -40,24 +47,61 @@ function checkAttributes(raw: unknown): CheckedAttributes {
 }
 
 /**
+ * Message attributes checked once for every queue a message goes to (an SNS raw delivery to several
+ * queues): validated as a send validates them, with their MD5OfMessageAttributes and stored JSON, or the
+ * error every send of them answers with.
+ */
+export function checkMessageAttributes(raw: unknown): CheckedAttributes {
+  const c = checkAttributes(raw);
+  if ('ok' in c && c.ok.attrs) return { ok: { ...c.ok, md5: md5OfAttributes(c.ok.attrs), json: JSON.stringify(c.ok.attrs) } };
+  return c;
+}
+
+/**
+ * A message body checked once for every queue it goes to: its MD5, its UTF-8 size and whether it has a
+ * character SQS refuses. Whoever builds one vouches that these describe `body`: checkBody computes them;
+ * SNS derives them for each subscriber's envelope from the parts the subscribers share
+ * (sns/queue-delivery.ts). What depends on the queue (its maximum size, FIFO ids) is still checked per send.
+ */
+export interface CheckedBody {
+  body: string;
+  md5: string;
+  bytes: number;
+  invalidChars: boolean;
+}
+
+export function checkBody(body: string): CheckedBody {
+  return { body, md5: md5Hex(body), bytes: Buffer.byteLength(body, 'utf8'), invalidChars: hasInvalidChars(body) };
+}
+
+/**
  * Validates one message for `q`; `batch` changes AWS's wording of the size error and marks the FIFO errors
  * that fail a whole SendMessageBatch. `checked` is the entry's message attributes already validated
  * (SendMessageBatch sizes the whole request first); its error, if any, is thrown at the point where the
- * attributes would have been validated.
+ * attributes would have been validated. `checkedBody` is the body with its checks already made, for a
+ * message another service sends to many queues (sendCheckedFromService); `e.MessageBody` is then not read.
  */
-export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefined, batch: boolean, checked?: CheckedAttributes): NewMessage {
-  const body = e.MessageBody;
+export function prepareMessage(
+  q: Queue,
+  e: Input,
+  traceHeader: string | undefined,
+  batch: boolean,
+  checked?: CheckedAttributes,
+  checkedBody?: CheckedBody,
+): NewMessage {
+  // A checked body is tested in the same order, from its kept answers.
+  const body = checkedBody ? checkedBody.body : e.MessageBody;
   if (body === undefined || body === null || body === '') throw E.missingParameter('MessageBody');
   if (typeof body !== 'string') throw E.invalidParameter('MessageBody', JSON.stringify(body), 'MessageBody must be a string.');
-  if (hasInvalidChars(body)) throw E.invalidMessageContents();
-  let validated: ValidatedAttributes;
+  if (checkedBody ? checkedBody.invalidChars : hasInvalidChars(body)) throw E.invalidMessageContents();
+  let validated: ValidatedAttributes & { md5?: string; json?: string };
   if (!checked) validated = validateMessageAttributes(e.MessageAttributes);
   else if ('ok' in checked) validated = checked.ok;
   else throw checked.error;
-  const { attrs, size: attrSize } = validated;
+  const { attrs, size: attrSize, md5: md5Attrs, json: attrsJson } = validated;
   const sysAttrs = validateSystemAttributes(e.MessageSystemAttributes, traceHeader);
   const max = intAttribute(q.attrs, 'MaximumMessageSize');
-  if (Buffer.byteLength(body, 'utf8') + attrSize > max) {
+  if ((checkedBody ? checkedBody.bytes : Buffer.byteLength(body, 'utf8')) + attrSize > max) {
     throw E.invalidParameterValue(
       `One or more parameters ${batch ? 'cannot be validated' : 'are invalid'}. Reason: Message must be shorter than ${max} bytes.`,
     );
@@ -107,9 +151,10 @@ export function prepareMessage(q: Queue, e: Input, traceHeader: string | undefin
   }
   return {
     body,
-    md5Body: md5Hex(body),
+    md5Body: checkedBody ? checkedBody.md5 : md5Hex(body),
     attrs,
-    md5Attrs: md5OfAttributes(attrs),
+    md5Attrs: md5Attrs ?? md5OfAttributes(attrs),
+    attrsJson,
     sysAttrs,
     md5Sys: md5OfAttributes(sysAttrs),
     groupId,
@@ -244,6 +289,20 @@ const decisions = new Map<string, Map<string, ReturnType<typeof evaluatePolicy>>
  * SNS delivery to a queue asks the same question, and evaluating the policy was a visible part of their cost.
  */
 function serviceDecision(policy: string | undefined, queueArn: string, from: ServiceDelivery): ReturnType<typeof evaluatePolicy> {
+  // The last question asked about this queue, compared field by field (the same string objects come back
+  // at every delivery of one topic, so these are pointer comparisons): no key is built per send.
+  const last = lastDecision.get(queueArn);
+  if (last && last.policy === policy && last.service === from.service && last.sourceArn === from.sourceArn && last.sourceAccount === from.sourceAccount) {
+    return last.decision;
+  }
+  const decision = rememberedDecision(policy, queueArn, from);
+  if (lastDecision.size > 10_000) lastDecision.clear();
+  lastDecision.set(queueArn, { policy, service: from.service, sourceArn: from.sourceArn, sourceAccount: from.sourceAccount, decision });
+  return decision;
+}
+const lastDecision = new Map<string, { policy: string | undefined; service: string; sourceArn: string; sourceAccount: string; decision: ReturnType<typeof evaluatePolicy> }>();
+
+function rememberedDecision(policy: string | undefined, queueArn: string, from: ServiceDelivery): ReturnType<typeof evaluatePolicy> {
   const byContext = decisions.get(policy ?? '') ?? new Map<string, ReturnType<typeof evaluatePolicy>>();
   const key = `${from.service} ${from.sourceArn} ${from.sourceAccount} ${queueArn}`;
   let decision = byContext.get(key);
@@ -274,11 +333,50 @@ export function sendFromService(
   from: ServiceDelivery,
   traceHeader?: string,
 ): { MessageId: string; SequenceNumber?: string; duplicate: boolean; queue: string } {
-  const q = svc.queues.byArn(queueArn);
+  const q = authorizedQueue(svc.queues.byArn(queueArn), from);
+  return sendPrepared(svc, q, prepareMessage(q, message, traceHeader, false), from);
+}
+
+/** A message another service sends to several queues, its body and attributes checked once for all of them. */
+export interface CheckedServiceMessage {
+  body: CheckedBody;
+  /** checkMessageAttributes' answer; none: the message has no attributes. */
+  attributes?: CheckedAttributes;
+  groupId?: string;
+  dedupId?: string;
+}
+
+/**
+ * sendFromService for a message checked once for every queue it goes to (SNS fan-out), to a queue the
+ * caller has looked up (undefined: it does not exist). The same checks in the same order, with the same
+ * errors; what was checked once is not recomputed: the body's MD5, size and characters, the attributes'
+ * validation, MD5 and JSON. The queue's own rules (policy, MaximumMessageSize, FIFO ids) apply per send.
+ */
+export function sendCheckedFromService(
+  svc: SqsService,
+  queue: Queue | undefined,
+  message: CheckedServiceMessage,
+  from: ServiceDelivery,
+  traceHeader?: string,
+): { MessageId: string; SequenceNumber?: string; duplicate: boolean; queue: string } {
+  const q = authorizedQueue(queue, from);
+  const ids: Input = {};
+  if (message.groupId !== undefined) ids.MessageGroupId = message.groupId;
+  if (message.dedupId !== undefined) ids.MessageDeduplicationId = message.dedupId;
+  return sendPrepared(svc, q, prepareMessage(q, ids, traceHeader, false, message.attributes ?? NO_ATTRIBUTES, message.body), from);
+}
+
+const NO_ATTRIBUTES: CheckedAttributes = { ok: { attrs: undefined, size: 0 } };
+
+/** The queue a service may send to: AWS.SimpleQueueService.NonExistentQueue, or AccessDenied by its Policy. */
+function authorizedQueue(q: Queue | undefined, from: ServiceDelivery): Queue {
   if (!q) throw E.queueDoesNotExist();
   const decision = serviceDecision(q.attrs.Policy, q.arn, from);
   if (decision !== 'allow') throw E.accessDenied(q.arn, from.service, from.sourceArn, decision);
-  const m = prepareMessage(q, message, traceHeader, false);
+  return q;
+}
+
+function sendPrepared(svc: SqsService, q: Queue, m: NewMessage, from: ServiceDelivery): { MessageId: string; SequenceNumber?: string; duplicate: boolean; queue: string } {
   m.cause = from.cause;
   const [sent] = svc.messages.send(q, [m]);
   return { MessageId: sent!.id, SequenceNumber: sent!.sequenceNumber, duplicate: sent!.duplicate, queue: q.name };
