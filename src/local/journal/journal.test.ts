@@ -207,13 +207,24 @@ function grouped() {
   };
   const stored = () => (store.db.prepare('SELECT coalesce(sum(CASE WHEN type < 0 THEN -type ELSE 1 END), 0) AS n FROM svl_journal').get() as { n: number }).n;
   const insert = (k: string) => store.db.prepare('INSERT INTO t (k) VALUES (?)').run(k);
-  return { j, group, store, commits, stored, insert, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
+  // What the flush's timer does at DUE_MS (tests do not sleep): from then the next group commit carries the events.
+  const due = () => ((j as unknown as { flushDue: boolean }).flushDue = true);
+  return { j, group, store, commits, stored, insert, due, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
-test('a group commit writes the pending events in its own commit: the timer flush then commits nothing', async () => {
-  const { j, group, commits, stored, insert, close } = grouped();
+test('a group commit writes the pending events in its own commit once their flush is due: the timer flush then commits nothing', async () => {
+  const { j, group, commits, stored, insert, due, close } = grouped();
   try {
     const before = commits();
+    // Before the flush is due, a group leaves them buffered (written in bulk later).
+    await group.run(() => j.record({ type: 'sqs.sent', id: 'x' }));
+    assert.equal(j.pending.length, 1);
+    j.flush();
+    assert.equal(stored(), 1);
+    const base = stored();
+    const afterFirst = commits();
+    assert.equal(afterFirst - before, 2);
+    due();
     const outcomes = await Promise.allSettled([
       group.run(() => (insert('a'), j.record({ type: 'sqs.sent', id: 'a', resource: 'arn:aws:sqs:us-east-1:000000000000:new' }))),
       group.run(() => {
@@ -223,38 +234,42 @@ test('a group commit writes the pending events in its own commit: the timer flus
       group.run(() => (insert('c'), j.record({ type: 'sqs.sent', id: 'c' }))),
     ]);
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.equal(commits() - before, 1, 'one commit for the writes and the events');
-    assert.equal(stored(), 3);
+    assert.equal(commits() - afterFirst, 1, 'one commit for the writes and the events');
+    assert.equal(stored() - base, 3);
     assert.equal(j.pending.length, 0);
     j.flush(); // what the timer does
-    assert.equal(commits() - before, 1, 'the flush found nothing to commit');
+    assert.equal(commits() - afterFirst, 1, 'the flush found nothing to commit');
     // A lone write: the same.
+    due();
     await group.run(() => (insert('d'), j.record({ type: 'sqs.sent', id: 'd' })));
-    assert.equal(commits() - before, 2);
-    assert.equal(stored(), 4);
-    assert.deepEqual(j.since(0, 10).map((e) => [e.id, e.resource]), [['a', 'arn:aws:sqs:us-east-1:000000000000:new'], ['b', undefined], ['c', undefined], ['d', undefined]]);
+    assert.equal(commits() - afterFirst, 2);
+    assert.equal(stored() - base, 4);
+    assert.deepEqual(j.since(0, 10).map((e) => [e.id, e.resource]), [['x', undefined], ['a', 'arn:aws:sqs:us-east-1:000000000000:new'], ['b', undefined], ['c', undefined], ['d', undefined]]);
     // Recorded outside a group (a timer, a poller): written by the flush, as before. (A type known already:
     // a new text interned outside a transaction is written at once, a commit of its own.)
     j.record({ type: 'sqs.sent', id: 'e' });
     j.flush();
-    assert.equal(commits() - before, 3);
-    assert.equal(stored(), 5);
+    assert.equal(commits() - afterFirst, 3);
+    assert.equal(stored() - base, 5);
   } finally {
     close();
   }
 });
 
 test('a group commit that fails loses no journal event: they stay pending and the next flush writes them', async () => {
-  const { j, group, store, commits, stored, insert, close } = grouped();
+  const { j, group, store, commits, stored, insert, due, close } = grouped();
   const badChild = () => store.db.prepare('INSERT INTO child (p) VALUES (?)').run('nobody');
   try {
     const before = commits();
+    due();
     const batch = await Promise.allSettled([
       group.run(() => (insert('a'), j.record({ type: 'sqs.sent', id: 'a', resource: 'arn:aws:sqs:us-east-1:000000000000:q1' }))),
       group.run(() => (badChild(), j.record({ type: 'sqs.sent', id: 'b' }))), // fails the COMMIT (deferred foreign key)
     ]);
     assert.deepEqual(batch.map((o) => o.status), ['rejected', 'rejected']);
     assert.match(String((batch[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
+    assert.equal(j.pending.length, 2);
+    due();
     const lone = await Promise.allSettled([group.run(() => (badChild(), j.record({ type: 'sqs.sent', id: 'c', resource: 'arn:aws:sqs:us-east-1:000000000000:q2' })))]);
     assert.equal(lone[0]!.status, 'rejected');
     assert.equal(commits() - before, 0);
@@ -266,6 +281,7 @@ test('a group commit that fails loses no journal event: they stay pending and th
     const texts = (store.db.prepare(`SELECT count(*) AS n FROM svl_journal_text WHERE text LIKE 'arn:aws:sqs:%'`).get() as { n: number }).n;
     assert.equal(texts, 2);
     // And the next group that commits carries on.
+    due();
     await group.run(() => (insert('d'), j.record({ type: 'sqs.sent', id: 'd' })));
     assert.equal(stored(), 4);
     assert.equal(j.pending.length, 0);

@@ -138,6 +138,12 @@ const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 20;
 /**
+ * When the flush falls due: from then until FLUSH_MS the next group commit (`beforeCommit`) carries the
+ * pending events in its own commit; the timer writes them only if none came. Before it, groups leave them
+ * buffered, so they are still written in bulk, not a row per group commit.
+ */
+const DUE_MS = 15;
+/**
  * At most this many events of consecutive seqs in one group row (see `grouped`): ~2 KB, within a 4 KB page
  * without overflow.
  */
@@ -185,6 +191,10 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   /** Rows recorded, waiting for the flush. */
   pending: Row[] = [];
   private flushScheduled = false;
+  /** Between DUE_MS and FLUSH_MS of a scheduled flush: a group commit may write the pending events. */
+  private flushDue = false;
+  /** The scheduled flush's number: its timers do nothing once a group commit wrote its events. */
+  private flushCycle = 0;
   private sincePrune = 0;
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
   private readonly pruneEvery: number;
@@ -467,7 +477,12 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    realSetTimeout(() => this.flush(), FLUSH_MS).unref();
+    const cycle = ++this.flushCycle;
+    realSetTimeout(() => {
+      if (cycle !== this.flushCycle) return;
+      this.flushDue = true;
+      realSetTimeout(() => cycle === this.flushCycle && this.flush(), FLUSH_MS - DUE_MS).unref();
+    }, DUE_MS).unref();
   }
 
   /** The number of a text (types, ARNs), interning it on first use; the text itself past TEXT_LIMIT. */
@@ -690,6 +705,8 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
+    this.flushDue = false;
+    this.flushCycle++;
     if (this.fan.head !== undefined) this.fan.close();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
@@ -713,14 +730,19 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   }
 
   /**
-   * GroupCommit's hook (CommitHook): the pending events, and the texts interned in transactions, written
-   * inside a group transaction just before its COMMIT, so the group's commit holds them and the timer's
-   * flush finds nothing to commit. Written in a savepoint (`write`, nested): a failing write leaves nothing
+   * GroupCommit's hook (CommitHook): once the flush is due (DUE_MS), the pending events, and the texts
+   * interned in transactions, written inside a group transaction just before its COMMIT, so the group's
+   * commit holds them and the timer's flush has nothing to commit. Written in a savepoint (`write`, nested): a failing write leaves nothing
    * behind and keeps them pending, and never fails the group's requests. Events a request recorded before
    * its savepoint rolled back are written all the same, as the timer's flush would.
    */
   beforeCommit(): void {
+    if (!this.flushDue) return;
     if (this.fan.head !== undefined) this.fan.close();
+    // This flush is done: its timer does nothing, and the next event schedules the next one.
+    this.flushDue = false;
+    this.flushScheduled = false;
+    this.flushCycle++;
     if (this.pending.length === 0 && this.textPending.length === 0) return;
     const rows = this.pending;
     const texts = this.textPending;
