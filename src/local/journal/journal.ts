@@ -62,6 +62,12 @@
  * In the emulator that gain is below what bench/journal-cost resolves on a loaded machine: before and after
  * loaded at once (3 rounds, load ~10), journal cost per 50-subscriber publish 247 vs 267 us, f10 153 vs 187,
  * send 9 vs 9, receive+delete 16 vs 16, with rounds apart by up to 120 us: rerun it on a quiet machine.
+ * Riding on the group commit (beforeCommit, once the flush is due): no commit of the journal's own while
+ * groups come (in process, 2000 publishes to 10 subscribers from 8 clients: 119 writes in groups, 0 by the
+ * timer). bench/journal-cost f10/f50 (3 rounds, run one after the other, load 3-4), journal cost per publish,
+ * medians: before 87/200, 60/87, 38/100 us; after 120/120, 106/167, 42/87 us: not resolved from the noise
+ * (rounds apart by up to 100 us). Writing them at every group commit instead (a row and a journal page per
+ * group) looked worse at f50 (94 against 72 us, one pair of runs), so groups before the due time leave them.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
