@@ -115,6 +115,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sqs.messages.journal = journal;
       sns.journal = journal;
       lambda.journal = journal;
+      // Its pending events ride on the group commits (SQS, SNS Publish; S3's below) instead of a commit of their own.
+      sqs.commits.addHook(journal);
     }
     // S3 and API Gateway: made at start, or (loadOnFirstUse, in memory: nothing stored yet for them) by the
     // first request for either. Both together: one await, and S3 notifications and APIs share nothing else.
@@ -130,6 +132,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         import('./apigw/service.js'),
       ]);
       const s = new S3Service({ db: store.db, clock, stateDir, log });
+      if (journal.size > 0) s.commits.addHook(journal);
       attachNotifications(s, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
       const a = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
       s3 = s;

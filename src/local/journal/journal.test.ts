@@ -5,6 +5,10 @@ import { openStore } from '../store/db.js';
 import { FakeClock } from '../clock.js';
 import { Journal } from './journal.js';
 import { decodeGroup } from './group-codec.js';
+import { GroupCommit } from '../store/group-commit.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function journal() {
   const store = openStore({ inMemory: true });
@@ -178,5 +182,110 @@ test('times in fractions of a ms (a fake clock advanced so) read back exactly', 
     assert.deepEqual(j.since(0).map((e) => [e.id, e.timeMs]), [['a', 0], ['b', 0.25], ['c', 0.25], ['d', 1], ['e', 1]]);
   } finally {
     store.close();
+  }
+});
+
+/** A journal on a state directory, hooked to a GroupCommit, and the number of commits in its WAL so far. */
+function grouped() {
+  const dir = mkdtempSync(join(tmpdir(), 'svl-journal-group-'));
+  const store = openStore({ stateDir: dir });
+  // No checkpoint: every commit stays in the WAL, to be counted.
+  store.db.pragma('wal_autocheckpoint = 0');
+  store.db.exec('CREATE TABLE t (k TEXT PRIMARY KEY); CREATE TABLE parent (id TEXT PRIMARY KEY); CREATE TABLE child (p TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
+  const j = new Journal(store.db, new FakeClock(0));
+  const group = new GroupCommit(store.db);
+  group.addHook(j);
+  const wal = join(dir, 'svl.db-wal');
+  // A WAL frame whose header names the database size after it is the last frame of a commit.
+  const commits = () => {
+    const b = readFileSync(wal);
+    if (b.length < 32) return 0;
+    const frame = 24 + b.readUInt32BE(8);
+    let n = 0;
+    for (let at = 32; at + frame <= b.length; at += frame) if (b.readUInt32BE(at + 4) !== 0) n++;
+    return n;
+  };
+  const stored = () => (store.db.prepare('SELECT coalesce(sum(CASE WHEN type < 0 THEN -type ELSE 1 END), 0) AS n FROM svl_journal').get() as { n: number }).n;
+  const insert = (k: string) => store.db.prepare('INSERT INTO t (k) VALUES (?)').run(k);
+  // What the flush's timer does at DUE_MS (tests do not sleep): from then the next group commit carries the events.
+  const due = () => ((j as unknown as { flushDue: boolean }).flushDue = true);
+  return { j, group, store, commits, stored, insert, due, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+test('a group commit writes the pending events in its own commit once their flush is due: the timer flush then commits nothing', async () => {
+  const { j, group, commits, stored, insert, due, close } = grouped();
+  try {
+    const before = commits();
+    // Before the flush is due, a group leaves them buffered (written in bulk later).
+    await group.run(() => j.record({ type: 'sqs.sent', id: 'x' }));
+    assert.equal(j.pending.length, 1);
+    j.flush();
+    assert.equal(stored(), 1);
+    const base = stored();
+    const afterFirst = commits();
+    assert.equal(afterFirst - before, 2);
+    due();
+    const outcomes = await Promise.allSettled([
+      group.run(() => (insert('a'), j.record({ type: 'sqs.sent', id: 'a', resource: 'arn:aws:sqs:us-east-1:000000000000:new' }))),
+      group.run(() => {
+        j.record({ type: 'sqs.sent', id: 'b' });
+        throw new Error('refused'); // its savepoint rolls back; its event stays, as with the timer's flush
+      }),
+      group.run(() => (insert('c'), j.record({ type: 'sqs.sent', id: 'c' }))),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal(commits() - afterFirst, 1, 'one commit for the writes and the events');
+    assert.equal(stored() - base, 3);
+    assert.equal(j.pending.length, 0);
+    j.flush(); // what the timer does
+    assert.equal(commits() - afterFirst, 1, 'the flush found nothing to commit');
+    // A lone write: the same.
+    due();
+    await group.run(() => (insert('d'), j.record({ type: 'sqs.sent', id: 'd' })));
+    assert.equal(commits() - afterFirst, 2);
+    assert.equal(stored() - base, 4);
+    assert.deepEqual(j.since(0, 10).map((e) => [e.id, e.resource]), [['x', undefined], ['a', 'arn:aws:sqs:us-east-1:000000000000:new'], ['b', undefined], ['c', undefined], ['d', undefined]]);
+    // Recorded outside a group (a timer, a poller): written by the flush, as before. (A type known already:
+    // a new text interned outside a transaction is written at once, a commit of its own.)
+    j.record({ type: 'sqs.sent', id: 'e' });
+    j.flush();
+    assert.equal(commits() - afterFirst, 3);
+    assert.equal(stored() - base, 5);
+  } finally {
+    close();
+  }
+});
+
+test('a group commit that fails loses no journal event: they stay pending and the next flush writes them', async () => {
+  const { j, group, store, commits, stored, insert, due, close } = grouped();
+  const badChild = () => store.db.prepare('INSERT INTO child (p) VALUES (?)').run('nobody');
+  try {
+    const before = commits();
+    due();
+    const batch = await Promise.allSettled([
+      group.run(() => (insert('a'), j.record({ type: 'sqs.sent', id: 'a', resource: 'arn:aws:sqs:us-east-1:000000000000:q1' }))),
+      group.run(() => (badChild(), j.record({ type: 'sqs.sent', id: 'b' }))), // fails the COMMIT (deferred foreign key)
+    ]);
+    assert.deepEqual(batch.map((o) => o.status), ['rejected', 'rejected']);
+    assert.match(String((batch[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
+    assert.equal(j.pending.length, 2);
+    due();
+    const lone = await Promise.allSettled([group.run(() => (badChild(), j.record({ type: 'sqs.sent', id: 'c', resource: 'arn:aws:sqs:us-east-1:000000000000:q2' })))]);
+    assert.equal(lone[0]!.status, 'rejected');
+    assert.equal(commits() - before, 0);
+    assert.equal(stored(), 0);
+    assert.equal(j.pending.length, 3);
+    // Readers see them at once; the flush writes them (and the texts interned in the failed transactions).
+    assert.deepEqual(j.since(0, 10).map((e) => [e.id, e.resource]), [['a', 'arn:aws:sqs:us-east-1:000000000000:q1'], ['b', undefined], ['c', 'arn:aws:sqs:us-east-1:000000000000:q2']]);
+    assert.equal(stored(), 3);
+    const texts = (store.db.prepare(`SELECT count(*) AS n FROM svl_journal_text WHERE text LIKE 'arn:aws:sqs:%'`).get() as { n: number }).n;
+    assert.equal(texts, 2);
+    // And the next group that commits carries on.
+    due();
+    await group.run(() => (insert('d'), j.record({ type: 'sqs.sent', id: 'd' })));
+    assert.equal(stored(), 4);
+    assert.equal(j.pending.length, 0);
+  } finally {
+    close();
   }
 });

@@ -10,6 +10,10 @@
  *   commit), after the state change they describe has committed and been acknowledged. A kill -9 can lose
  *   the journal events of the last 20 ms, never a message or any other state. An operation whose
  *   transaction rolls back after recording a hop (a storage error mid-batch) leaves that hop's event.
+ *   A group commit (store/group-commit.ts: SQS and SNS Publish over HTTP, S3 writes) writes the pending
+ *   events inside its transaction, just before its COMMIT (`beforeCommit`), so the group's commit holds
+ *   them too and the timer's flush, finding nothing, commits nothing (that separate commit was ~150 us of
+ *   CPU every few 50-subscriber publishes); if that commit fails they stay pending for the timer.
  *   Readers (`scan`, `since`, `related`, `waitFor`) write the buffer first, so they see every event recorded
  *   before they ask.
  * - Compact: type, resource and repeated data documents are stored as numbers of rows of
@@ -58,6 +62,12 @@
  * In the emulator that gain is below what bench/journal-cost resolves on a loaded machine: before and after
  * loaded at once (3 rounds, load ~10), journal cost per 50-subscriber publish 247 vs 267 us, f10 153 vs 187,
  * send 9 vs 9, receive+delete 16 vs 16, with rounds apart by up to 120 us: rerun it on a quiet machine.
+ * Riding on the group commit (beforeCommit, once the flush is due): no commit of the journal's own while
+ * groups come (in process, 2000 publishes to 10 subscribers from 8 clients: 119 writes in groups, 0 by the
+ * timer). bench/journal-cost f10/f50 (3 rounds, run one after the other, load 3-4), journal cost per publish,
+ * medians: before 87/200, 60/87, 38/100 us; after 120/120, 106/167, 42/87 us: not resolved from the noise
+ * (rounds apart by up to 100 us). Writing them at every group commit instead (a row and a journal page per
+ * group) looked worse at f50 (94 against 72 us, one pair of runs), so groups before the due time leave them.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
@@ -65,6 +75,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
+import type { CommitHook } from '../store/group-commit.js';
 import type { Clock } from '../clock.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from '../timers.js';
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
@@ -133,6 +144,12 @@ const MANY = 64;
 /** How long recorded events wait to be written: all those of these milliseconds go in one commit. */
 const FLUSH_MS = 20;
 /**
+ * When the flush falls due: from then until FLUSH_MS the next group commit (`beforeCommit`) carries the
+ * pending events in its own commit; the timer writes them only if none came. Before it, groups leave them
+ * buffered, so they are still written in bulk, not a row per group commit.
+ */
+const DUE_MS = 15;
+/**
  * At most this many events of consecutive seqs in one group row (see `grouped`): ~2 KB, within a 4 KB page
  * without overflow.
  */
@@ -175,11 +192,15 @@ type Waiter = () => void;
  * The journal. Its members that are public but not in JournalSink (nextSeq, pending, intern, remember, …) are
  * FanOutJournal's, for fanout.ts: not for services.
  */
-export class Journal implements JournalSink, FanOutJournal {
+export class Journal implements JournalSink, FanOutJournal, CommitHook {
   nextSeq: number;
   /** Rows recorded, waiting for the flush. */
   pending: Row[] = [];
   private flushScheduled = false;
+  /** Between DUE_MS and FLUSH_MS of a scheduled flush: a group commit may write the pending events. */
+  private flushDue = false;
+  /** The scheduled flush's number: its timers do nothing once a group commit wrote its events. */
+  private flushCycle = 0;
   private sincePrune = 0;
   /** Records between prunes: a tenth of the ring, at most PRUNE_EVERY. */
   private readonly pruneEvery: number;
@@ -224,7 +245,12 @@ export class Journal implements JournalSink, FanOutJournal {
   private readonly inserts = new Map<number, Statement>();
   private readonly s;
   /** A flush's transaction, made once (better-sqlite3 builds a wrapper per `transaction` call). */
-  private readonly write: (rows: Row[]) => void;
+  private readonly write: (rows: Row[], texts: Array<[number, string]>) => void;
+  /** What `beforeCommit` wrote into a group transaction, and the prune's state before it, until its outcome. */
+  private inGroup: Row[] = [];
+  private inGroupTexts: Array<[number, string]> = [];
+  private inGroupPrune = 0;
+  private inGroupFloor = 0;
 
   constructor(
     private readonly db: Db,
@@ -255,7 +281,8 @@ export class Journal implements JournalSink, FanOutJournal {
       this.nextText = Math.max(this.nextText, r.n + 1);
     }
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.floor(size / 10)));
-    this.write = db.transaction((rows: Row[]) => {
+    this.write = db.transaction((rows: Row[], texts: Array<[number, string]>) => {
+      for (const [n, text] of texts) this.s.putText.run(n, text);
       this.insertAll(this.grouped(rows));
       // The ring's prune in the same commit, in bulk.
       if (this.sincePrune >= this.pruneEvery) {
@@ -456,7 +483,12 @@ export class Journal implements JournalSink, FanOutJournal {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    realSetTimeout(() => this.flush(), FLUSH_MS).unref();
+    const cycle = ++this.flushCycle;
+    realSetTimeout(() => {
+      if (cycle !== this.flushCycle) return;
+      this.flushDue = true;
+      realSetTimeout(() => cycle === this.flushCycle && this.flush(), FLUSH_MS - DUE_MS).unref();
+    }, DUE_MS).unref();
   }
 
   /** The number of a text (types, ARNs), interning it on first use; the text itself past TEXT_LIMIT. */
@@ -679,6 +711,8 @@ export class Journal implements JournalSink, FanOutJournal {
   /** Writes the events recorded outside a transaction. */
   flush(): void {
     this.flushScheduled = false;
+    this.flushDue = false;
+    this.flushCycle++;
     if (this.fan.head !== undefined) this.fan.close();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
@@ -695,10 +729,60 @@ export class Journal implements JournalSink, FanOutJournal {
     const rows = this.pending;
     this.pending = [];
     try {
-      this.write(rows);
+      this.write(rows, []);
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
+  }
+
+  /**
+   * GroupCommit's hook (CommitHook): once the flush is due (DUE_MS), the pending events, and the texts
+   * interned in transactions, written inside a group transaction just before its COMMIT, so the group's
+   * commit holds them and the timer's flush has nothing to commit. Written in a savepoint (`write`, nested): a failing write leaves nothing
+   * behind and keeps them pending, and never fails the group's requests. Events a request recorded before
+   * its savepoint rolled back are written all the same, as the timer's flush would.
+   */
+  beforeCommit(): void {
+    if (!this.flushDue) return;
+    if (this.fan.head !== undefined) this.fan.close();
+    // This flush is done: its timer does nothing, and the next event schedules the next one.
+    this.flushDue = false;
+    this.flushScheduled = false;
+    this.flushCycle++;
+    if (this.pending.length === 0 && this.textPending.length === 0) return;
+    const rows = this.pending;
+    const texts = this.textPending;
+    this.pending = [];
+    this.textPending = [];
+    this.inGroupPrune = this.sincePrune;
+    this.inGroupFloor = this.floor;
+    try {
+      this.write(rows, texts);
+    } catch {
+      this.requeue(rows, texts);
+      return;
+    }
+    this.inGroup = rows;
+    this.inGroupTexts = texts;
+  }
+
+  /** GroupCommit's hook: a group transaction that rolled back (its COMMIT failed) took the events written into it. */
+  afterCommit(committed: boolean): void {
+    const rows = this.inGroup;
+    const texts = this.inGroupTexts;
+    if (rows.length === 0 && texts.length === 0) return;
+    this.inGroup = [];
+    this.inGroupTexts = [];
+    if (!committed) this.requeue(rows, texts);
+  }
+
+  /** Events (and texts) that were not written after all: pending again, ahead of those recorded since, for the timer's flush. */
+  private requeue(rows: Row[], texts: Array<[number, string]>): void {
+    this.pending = this.pending.length ? rows.concat(this.pending) : rows;
+    this.textPending = this.textPending.length ? texts.concat(this.textPending) : texts;
+    this.sincePrune = Math.max(this.sincePrune, this.inGroupPrune);
+    this.floor = this.inGroupFloor;
+    this.scheduleFlush();
   }
 
   /**

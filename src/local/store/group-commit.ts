@@ -8,6 +8,8 @@
  * to its savepoint and rejects alone; a failing commit rejects every write of the batch. A write that
  * returns a promise (an SQS long poll that found nothing) has its synchronous part committed with the
  * batch; the promise's own later work commits on its own.
+ * Hooks (`addHook`: the journal) write their own buffered rows inside the group transaction, just before
+ * its COMMIT, so one commit holds both; a hook is told whether that commit succeeded, to keep its rows when not.
  * It deliberately does not batch across turns (no timer, no added latency beyond one setImmediate).
  */
 import type { Db } from './db.js';
@@ -20,13 +22,26 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** Rows of someone else's (the journal's) written in the group transaction, before its COMMIT. */
+export interface CommitHook {
+  /** Inside the group transaction, after its writes. Must not throw (nor leave a partial write behind). */
+  beforeCommit(): void;
+  /** After the transaction: `committed` false when it rolled back, so what beforeCommit wrote is not there. */
+  afterCommit(committed: boolean): void;
+}
+
 export class GroupCommit {
   private pending: Pending[] = [];
+  private readonly hooks: CommitHook[] = [];
   /** better-sqlite3 runs a transaction function called inside another transaction as a SAVEPOINT. */
   private readonly savepoint: (fn: () => unknown) => unknown;
 
   constructor(private readonly db: Db) {
     this.savepoint = db.transaction((fn: () => unknown) => fn());
+  }
+
+  addHook(hook: CommitHook): void {
+    this.hooks.push(hook);
   }
 
   /**
@@ -45,11 +60,16 @@ export class GroupCommit {
     this.pending = [];
     const values: unknown[] = [];
     const errors = new Map<number, unknown>();
+    let hooked = false;
     try {
       // A lone write needs no savepoint: its own transaction rolls back entirely when it throws.
       // (better-sqlite3 refuses a transaction function that returns a promise: the value is kept aside.)
-      if (batch.length === 1) atomic(this.db, () => void values.push(batch[0]!.fn()));
-      else {
+      if (batch.length === 1) {
+        atomic(this.db, () => {
+          values.push(batch[0]!.fn());
+          hooked = this.beforeCommit();
+        });
+      } else {
         atomic(this.db, () => {
           batch.forEach((p, i) => {
             try {
@@ -59,16 +79,24 @@ export class GroupCommit {
               errors.set(i, error);
             }
           });
+          hooked = this.beforeCommit();
         });
       }
     } catch (err) {
+      if (hooked) for (const h of this.hooks) h.afterCommit(false);
       // The commit failed (or the lone write threw, and its transaction rolled back): every write of the
       // batch fails. A promise a write returned is left to settle unobserved.
       for (const v of values) if (isThenable(v)) v.then(undefined, () => {});
       for (const p of batch) p.reject(err);
       return;
     }
+    if (hooked) for (const h of this.hooks) h.afterCommit(true);
     batch.forEach((p, i) => (errors.has(i) ? p.reject(errors.get(i)) : p.resolve(values[i])));
+  }
+
+  private beforeCommit(): boolean {
+    for (const h of this.hooks) h.beforeCommit();
+    return this.hooks.length > 0;
   }
 }
 
