@@ -221,8 +221,10 @@ export interface ReceiptHandle {
   nonce: string;
 }
 /** A receipt handle's nonce: 12 random bytes as hex, from the emulator's pooled random bytes (../random.ts). */
+/** A receipt handle's nonce: this many random bytes, written as twice as many lower-case hex digits. */
+const NONCE_BYTES = 12;
 export function newNonce(): string {
-  return randomHex(12);
+  return randomHex(NONCE_BYTES);
 }
 /**
  * A handle's bytes are made and read in this buffer (a handle is at most 2048 base64 characters, 1536
@@ -236,7 +238,7 @@ export function encodeReceiptHandle(h: ReceiptHandle): string {
   const n = HANDLE_BYTES.write(text, 0, 'utf8');
   return HANDLE_BYTES.toString('base64', 0, n);
 }
-const HEX_NONCE_BYTES = 24;
+const HEX_NONCE_BYTES = 2 * NONCE_BYTES;
 /**
  * The parts of `svl1 NUL queue NUL seq NUL nonce`, found by their NUL bytes in the decoded bytes: the same
  * parts as splitting the UTF-8 text at U+0000 (a 0 byte only ever decodes to U+0000, and nothing else does).
@@ -251,7 +253,7 @@ export function decodeReceiptHandle(rh: string): ReceiptHandle | undefined {
   if (q < 0 || q >= n) return undefined;
   const s = buf.indexOf(0, q + 1);
   if (s < 0 || s >= n) return undefined;
-  // Exactly four parts: no NUL in the nonce; and the nonce is 24 lower-case hex digits.
+  // Exactly four parts: no NUL in the nonce; and the nonce is newNonce's lower-case hex digits.
   if (n - (s + 1) !== HEX_NONCE_BYTES) return undefined;
   for (let i = s + 1; i < n; i++) {
     const c = buf[i]!;
