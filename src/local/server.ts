@@ -115,7 +115,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sqs.messages.journal = journal;
       sns.journal = journal;
       lambda.journal = journal;
-      // Its pending events ride on the group commits (SQS, SNS Publish; S3's below) instead of a commit of their own.
+      // Its pending events ride on the store's group commit (SQS, SNS Publish, S3 object writes) instead of a commit of their own.
       sqs.commits.addHook(journal);
     }
     // S3 and API Gateway: made at start, or (loadOnFirstUse, in memory: nothing stored yet for them) by the
@@ -131,8 +131,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         import('./s3/notification-ops.js'),
         import('./apigw/service.js'),
       ]);
-      const s = new S3Service({ db: store.db, clock, stateDir, log });
-      if (journal.size > 0) s.commits.addHook(journal);
+      // One group commit for the store: S3's object writes share SQS's (and so SNS Publish's), journal hook included.
+      const s = new S3Service({ db: store.db, clock, stateDir, log, commits: sqs.commits });
       attachNotifications(s, new S3Notifier({ db: store.db, sqs, sns, lambda: lambda.s3Target(), account: sqs.account, endpoint: () => url, now: () => clock.now(), log, journal: journal.size > 0 ? journal : undefined }));
       const a = new ApiGatewayService({ db: store.db, clock, sns, lambda, log });
       s3 = s;

@@ -56,6 +56,8 @@ export interface S3ServiceOptions {
   /** Durable emulators keep object bodies under `<stateDir>/s3`; in-memory ones in a temp dir. */
   stateDir?: string;
   log?: LogFn;
+  /** The store's group commit, shared with SQS and SNS so one turn's writes of all three make one commit; its own when none is given. */
+  commits?: GroupCommit;
 }
 
 /** Sub-resources answered NotImplemented (501). */
@@ -82,7 +84,7 @@ export class S3Service {
   constructor(readonly opts: S3ServiceOptions) {
     this.store = new S3Store(opts.db);
     this.files = new BodyFiles(opts.stateDir);
-    this.commits = new GroupCommit(opts.db);
+    this.commits = opts.commits ?? new GroupCommit(opts.db);
   }
 
   attachEventSink(sink: S3EventSink): void {
