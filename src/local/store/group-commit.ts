@@ -19,7 +19,7 @@
  */
 import type { Db } from './db.js';
 import { atomic } from './db.js';
-import { realSetImmediate } from '../timers.js';
+import { realQueueMicrotask, realSetImmediate } from '../timers.js';
 
 interface Pending {
   fn: () => unknown;
@@ -120,7 +120,7 @@ export class GroupCommit {
       this.joined = undefined;
       if (hooked) for (const h of this.hooks) h.afterCommit(false);
       // Joined work (a woken poll) took nothing: its writes rolled back with the rest.
-      joined.forEach((w, k) => w.settle(false, joinErrors.get(k)));
+      settleAll(joined, false, joinErrors);
       // The commit failed (or the lone write threw, and its transaction rolled back): every write of the
       // batch fails. A promise a write returned is left to settle unobserved.
       for (const v of values) if (isThenable(v)) v.then(undefined, () => {});
@@ -129,7 +129,7 @@ export class GroupCommit {
     }
     if (hooked) for (const h of this.hooks) h.afterCommit(true);
     batch.forEach((p, i) => (errors.has(i) ? p.reject(errors.get(i)) : p.resolve(values[i])));
-    joined.forEach((w, k) => w.settle(true, joinErrors.get(k)));
+    settleAll(joined, true, joinErrors);
   }
 
   /** The joined work, each in its own savepoint (the list may grow while it runs); then the group is closed to joiners. */
@@ -148,6 +148,22 @@ export class GroupCommit {
     for (const h of this.hooks) h.beforeCommit();
     return this.hooks.length > 0;
   }
+}
+
+/**
+ * Every joined work told the outcome, even when one of them throws: that one's error is rethrown on its own
+ * (as a throwing wake of the turn after would have been), the others are still settled.
+ */
+function settleAll(joined: JoinedWork[], committed: boolean, errors: Map<number, unknown>): void {
+  joined.forEach((w, k) => {
+    try {
+      w.settle(committed, errors.get(k));
+    } catch (err) {
+      realQueueMicrotask(() => {
+        throw err;
+      });
+    }
+  });
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
