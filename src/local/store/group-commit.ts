@@ -13,7 +13,11 @@
  * Work can join a group while its writes run (`join`: an SQS long poll woken by a message one of them sent):
  * it runs after the batch's writes, in its own savepoint, before the hooks and the COMMIT, and is told the
  * outcome after it, so a poll is answered by the publish's own commit instead of a second turn and a second
- * commit (issue 18), and still only once what it took is committed.
+ * commit (issue 18), and still only once what it took is committed. Measured with hrtime marks in the server
+ * (a publish to 10 subscribers, envelope, durable, one long poll waiting; base and joined run alternately,
+ * load ~3): publish work done -> poll answer written p50 0.57-0.69 ms -> 0.47-0.50 ms, p90 0.85-1.34 ->
+ * 0.77-0.81 ms. What is left of that: the poll's receive (~0.14 ms), the COMMIT (~0.08 ms) and writing two
+ * responses; bench/sns.mjs's wall-clock p50 did not resolve the gain from the noise at load 4-6.
  * It deliberately does not batch across turns (no timer, no added latency beyond one setImmediate), nor know
  * what joined work is (messages.ts `waitFor` joins its polls).
  */
