@@ -80,3 +80,115 @@ test("the emulator's own publishes (call) are not deferred: delivered within the
   const { Messages } = await received;
   assert.deepEqual(Messages.map((m) => JSON.parse(m.Body)).map((n) => [n.MessageId, n.Message]), [[MessageId, 'now']]);
 });
+
+/** Lets a group commit run (it flushes on the next turn) and the long polls it left waiting register. */
+const turns = async (n = 3) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** A long poll at the service API, as the HTTP router makes it (group-committed, with the request's signal). */
+const longPoll = (t, QueueUrl, signal, extra = {}) =>
+  t.emu.sqs.request('ReceiveMessage', { QueueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10, AttributeNames: ['All'], ...extra }, { requestId: 'poll', baseUrl: t.url, signal });
+
+test('a long poll woken by a publish is served in the publish\'s own transaction: the message once, receive count 1, journal cause = the delivery, one commit', async () => {
+  const topic = await t.createTopic(t.name('gc-poll'));
+  const q = await t.subscribeQueue(topic);
+  const ctx = { requestId: 'r', baseUrl: t.url };
+  const db = t.emu.store.db;
+  const poll = longPoll(t, q.url, new AbortController().signal).then((v) => ({ v, outside: !db.inTransaction }));
+  await turns();
+  // Looked at just before each group's COMMIT: the publish's group already holds the poll's receive.
+  const inFlight = db.prepare('SELECT count(*) FROM sqs_messages WHERE queue = ? AND inflight = 1').pluck();
+  const atCommit = [];
+  let watching = true;
+  t.emu.sqs.commits.addHook({ beforeCommit: () => void (watching && atCommit.push(inFlight.get(q.url.split('/').pop()))), afterCommit() {} });
+  const published = t.emu.sns.request('Publish', { TopicArn: topic, Message: 'served' }, ctx);
+  const [{ MessageId }, { v, outside }] = await Promise.all([published, poll]);
+  watching = false;
+  assert.deepEqual(atCommit, [1], 'the publish and the poll it woke share one commit');
+  assert.equal(outside, true, 'answered only after the commit');
+  assert.equal(v.Messages.length, 1);
+  const [m] = v.Messages;
+  assert.equal(JSON.parse(m.Body).MessageId, MessageId);
+  assert.equal(m.Attributes.ApproximateReceiveCount, '1');
+  // Exactly once: in flight now, nothing else to receive.
+  assert.equal((await t.emu.sqs.call('ReceiveMessage', { QueueUrl: q.url, MaxNumberOfMessages: 10 }, ctx)).Messages, undefined);
+  const a = await t.emu.sqs.call('GetQueueAttributes', { QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }, ctx);
+  assert.deepEqual([a.Attributes.ApproximateNumberOfMessages, a.Attributes.ApproximateNumberOfMessagesNotVisible], ['0', '1']);
+  const events = t.emu.journal.since(0, 100_000).filter((e) => e.id === m.MessageId || e.id === MessageId);
+  const sent = events.filter((e) => e.type === 'sqs.sent' && e.id === m.MessageId);
+  const received = events.filter((e) => e.type === 'sqs.received' && e.id === m.MessageId);
+  assert.equal(sent.length, 1);
+  assert.equal(received.length, 1);
+  assert.equal(received[0].cause, sent[0].seq, 'received because of the delivery');
+  assert.equal(received[0].data.receiveCount, 1);
+  const delivered = events.find((e) => e.seq === sent[0].cause);
+  assert.equal(delivered.type, 'sns.delivered');
+  assert.equal(delivered.id, MessageId);
+  await t.emu.sqs.call('DeleteMessage', { QueueUrl: q.url, ReceiptHandle: m.ReceiptHandle }, ctx);
+});
+
+test('a poll served in the group keeps its own request: MaxNumberOfMessages, attribute selection, FIFO group order and lock', async () => {
+  const ctx = { requestId: 'r', baseUrl: t.url };
+  const topic = await t.createTopic(t.name('gc-fifo') + '.fifo', { FifoTopic: 'true', ContentBasedDeduplication: 'true' });
+  const q = await t.subscribeQueue(topic, { attributes: { RawMessageDelivery: 'true' } });
+  const poll = longPoll(t, q.url, undefined, { MaxNumberOfMessages: 2, AttributeNames: ['MessageGroupId'], MessageAttributeNames: ['keep'] });
+  await turns();
+  const attrs = { keep: { DataType: 'String', StringValue: 'k' }, drop: { DataType: 'String', StringValue: 'd' } };
+  await t.emu.sns.request('PublishBatch', {
+    TopicArn: topic,
+    PublishBatchRequestEntries: ['g1-a', 'g2-a', 'g1-b'].map((b, i) => ({ Id: `e${i}`, Message: b, MessageGroupId: b.slice(0, 2), MessageAttributes: attrs })),
+  }, ctx);
+  const { Messages } = await poll;
+  // One group's messages together, in order; only the attributes asked for.
+  assert.deepEqual(Messages.map((m) => m.Body), ['g1-a', 'g1-b']);
+  assert.deepEqual(Messages.map((m) => m.Attributes), [{ MessageGroupId: 'g1' }, { MessageGroupId: 'g1' }]);
+  assert.deepEqual(Messages.map((m) => Object.keys(m.MessageAttributes)), [['keep'], ['keep']]);
+  // g1 is locked while in flight; g2 is next.
+  const next = await t.emu.sqs.call('ReceiveMessage', { QueueUrl: q.url, MaxNumberOfMessages: 10 }, ctx);
+  assert.deepEqual(next.Messages.map((m) => m.Body), ['g2-a']);
+});
+
+test('a poll whose client went away before the publish\'s group is not served: the message stays visible, never received', async () => {
+  const topic = await t.createTopic(t.name('gc-gone'));
+  const q = await t.subscribeQueue(topic);
+  const ctx = { requestId: 'r', baseUrl: t.url };
+  const ac = new AbortController();
+  const poll = longPoll(t, q.url, ac.signal);
+  await turns();
+  // Queued in this turn, then the client goes away, before the group runs.
+  const published = t.emu.sns.request('Publish', { TopicArn: topic, Message: 'kept' }, ctx);
+  ac.abort();
+  const [{ MessageId }, out] = await Promise.all([published, poll]);
+  assert.equal(out.Messages, undefined);
+  const a = await t.emu.sqs.call('GetQueueAttributes', { QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }, ctx);
+  assert.deepEqual([a.Attributes.ApproximateNumberOfMessages, a.Attributes.ApproximateNumberOfMessagesNotVisible], ['1', '0']);
+  assert.equal(t.emu.journal.since(0, 100_000).filter((e) => e.type === 'sqs.received' && e.resource === q.arn).length, 0, 'never received before');
+  const again = await t.emu.sqs.call('ReceiveMessage', { QueueUrl: q.url, AttributeNames: ['ApproximateReceiveCount'] }, ctx);
+  assert.equal(JSON.parse(again.Messages[0].Body).MessageId, MessageId);
+  assert.equal(again.Messages[0].Attributes.ApproximateReceiveCount, '1');
+});
+
+test('a group that fails to commit takes the poll\'s receive with it: the poll keeps waiting and takes the next message, received once', async () => {
+  const q = await t.createQueue(t.name('gc-rollback'));
+  const ctx = { requestId: 'r', baseUrl: t.url };
+  const poll = longPoll(t, q.url, undefined);
+  await turns();
+  let fail = true;
+  t.emu.sqs.commits.addHook({
+    beforeCommit() {
+      if (fail) {
+        fail = false;
+        throw new Error('disk full');
+      }
+    },
+    afterCommit() {},
+  });
+  await assert.rejects(t.emu.sqs.request('SendMessage', { QueueUrl: q.url, MessageBody: 'lost' }, ctx), /disk full/);
+  await turns();
+  await t.emu.sqs.request('SendMessage', { QueueUrl: q.url, MessageBody: 'kept' }, ctx);
+  const { Messages } = await poll;
+  assert.deepEqual(Messages.map((m) => [m.Body, m.Attributes.ApproximateReceiveCount]), [['kept', '1']]);
+  const a = await t.emu.sqs.call('GetQueueAttributes', { QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }, ctx);
+  assert.deepEqual([a.Attributes.ApproximateNumberOfMessages, a.Attributes.ApproximateNumberOfMessagesNotVisible], ['0', '1']);
+});

@@ -13,6 +13,7 @@ import { encodeReceiptHandle, newNonce, sequenceNumber, type MessageAttributes }
 import { DEDUP_WINDOW_MS } from './constants.js';
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { realSetImmediate } from '../timers.js';
+import type { JoinedWork } from '../store/group-commit.js';
 import { randomUuid } from '../random.js';
 import type { Statement } from 'better-sqlite3';
 import { ALL_COLUMNS, leanRow, needsKey, ROW, rowColumns, toRow, toRows, type MessageRow, type RowNeeds } from './rows.js';
@@ -108,6 +109,11 @@ export class MessageEngine {
   private readonly deletes: Statement[] = [];
   /** Where every send, receive, dead-lettering and move is recorded (the emulator attaches its journal). */
   journal: JournalSink = NO_JOURNAL;
+  /**
+   * The store's group commit (service.ts attaches it): a long poll woken by a write of a running group is
+   * served inside that group's transaction (see `waitFor`).
+   */
+  group: { join(work: JoinedWork): boolean } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -653,6 +659,14 @@ export class MessageEngine {
    * calling this); the timer is armed for the first message to become visible after the last attempt's
    * time, not after now: one that became visible in between (a busy machine preempting between the two)
    * would otherwise arm no timer and leave the poll asleep for its whole wait.
+   *
+   * Woken by a write of a running group commit (a publish's delivery, a send), the poll joins that group
+   * (store/group-commit.ts `join`): its attempt runs in the same transaction, after the group's writes, and
+   * it is answered once that one COMMIT is done, not a turn and a commit of its own later (issue 18). What
+   * it took is acknowledged only after that commit, as before; a group that rolls back takes the receive
+   * with it (nothing was marked received) and the poll tries again on the next turn. No abort can come
+   * between the attempt and the commit (both run in one synchronous flush); a poll aborted before it is no
+   * longer a waiter.
    */
   waitFor<T extends unknown[]>(q: Queue, waitMs: number, attempt: () => T, signal?: AbortSignal, since?: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -689,9 +703,38 @@ export class MessageEngine {
         if (got.length > 0) return finish(got);
         armWake();
       };
+      /** The attempt as joined work of a running group: `got` is kept for its settle, after the commit. */
+      let joinedGot: T | undefined;
+      /** Joined and already run: a wake now (later joined work moved a message here) needs another attempt. */
+      let ran = false;
+      let wokenAgain = false;
+      const joined: JoinedWork = {
+        run: () => {
+          joinedGot = undefined;
+          ran = true;
+          if (done || signal?.aborted) return;
+          if (!this.queues.get(q.name)) return;
+          attemptAt = this.clock.now();
+          joinedGot = attempt();
+        },
+        settle: (committed, error) => {
+          const got = joinedGot;
+          const again = wokenAgain;
+          joinedGot = undefined;
+          scheduled = ran = wokenAgain = false;
+          if (done) return;
+          if (error !== undefined) return settle(() => reject(error));
+          if (committed && got && got.length > 0) return finish(got);
+          if (!committed || again) return wake(); // rolled back (nothing taken), or woken after its attempt: next turn
+          if (!this.queues.get(q.name)) return finish([] as unknown as T);
+          armWake();
+        },
+      };
       const wake: Waiter = () => {
+        if (ran) wokenAgain = true;
         if (done || scheduled) return;
         scheduled = true;
+        if (this.group?.join(joined)) return;
         realSetImmediate(tryNow);
       };
       const armWake = () => {

@@ -96,6 +96,7 @@ export class SqsService {
     this.messages = new MessageEngine(opts.db, opts.clock, this.queues);
     this.moveTasks = new MoveTasks(opts.db, opts.clock, this.queues, this.messages, this.log);
     this.commits = new GroupCommit(opts.db);
+    this.messages.group = this.commits;
     this.ops = {
       CreateQueue: (i, c) => this.createQueue(i, c),
       GetQueueUrl: (i, c) => this.getQueueUrl(i, c),

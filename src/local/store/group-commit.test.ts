@@ -111,3 +111,98 @@ test('a write that returns a promise (a long poll) shares the batch: its synchro
     store.close();
   }
 });
+
+/** Joined work that records what it saw: inside the transaction when run, the outcome when settled. */
+function joiner(insert: (k: string) => unknown, k: string, opts: { throws?: boolean; then?: () => void } = {}) {
+  const seen: { ran: boolean; inTx?: boolean; committed?: boolean; error?: unknown; settledOutsideTx?: boolean } = { ran: false };
+  return {
+    seen,
+    work: {
+      run() {
+        seen.ran = true;
+        insert(k);
+        opts.then?.();
+        if (opts.throws) throw new Error(`${k} refused`);
+      },
+      settle(committed: boolean, error?: unknown) {
+        Object.assign(seen, { committed, error });
+        seen.settledOutsideTx = true;
+      },
+    },
+  };
+}
+
+test('work joined by a write runs in the same transaction after every write of the batch, and is settled after the one COMMIT', async () => {
+  const { store, rows, insert, group } = setup();
+  try {
+    const order: string[] = [];
+    let commits = 0;
+    group.addHook({ beforeCommit: () => void order.push('hook'), afterCommit: (ok) => void (ok && commits++) });
+    const j = joiner((k) => (order.push(k), insert(k)), 'joined');
+    let settledInTx: boolean | undefined;
+    const work = { ...j.work, settle: (c: boolean, e?: unknown) => ((settledInTx = store.db.inTransaction), j.work.settle(c, e)) };
+    assert.equal(group.join(work), false, 'no group is running: nothing to join');
+    await Promise.all([
+      group.run(() => {
+        order.push('a');
+        insert('a');
+        assert.equal(group.join(work), true);
+      }),
+      group.run(() => (order.push('b'), insert('b'))),
+    ]);
+    assert.deepEqual(order, ['a', 'b', 'joined', 'hook']);
+    assert.deepEqual(j.seen, { ran: true, committed: true, error: undefined, settledOutsideTx: true });
+    assert.equal(settledInTx, false);
+    assert.equal(commits, 1);
+    assert.deepEqual(rows(), ['a', 'b', 'joined']);
+    assert.equal(group.join(work), false, 'the group is over');
+  } finally {
+    store.close();
+  }
+});
+
+test('joined work that throws is rolled back alone; work it joins runs too; a lone write can be joined', async () => {
+  const { store, rows, insert, group } = setup();
+  try {
+    const inner = joiner(insert, 'inner');
+    const bad = joiner(insert, 'bad', { throws: true, then: () => assert.equal(group.join(inner.work), true) });
+    await group.run(() => {
+      insert('a');
+      group.join(bad.work);
+    });
+    assert.equal(bad.seen.committed, true);
+    assert.equal((bad.seen.error as Error).message, 'bad refused');
+    // Joined from inside the failed work's savepoint: it ran after it, in its own, and committed.
+    assert.deepEqual(inner.seen, { ran: true, committed: true, error: undefined, settledOutsideTx: true });
+    assert.deepEqual(rows(), ['a', 'inner']);
+  } finally {
+    store.close();
+  }
+});
+
+test('a group that fails to commit settles its joined work as not committed: what it wrote is gone', async () => {
+  const { store, rows, insert, group } = setup();
+  try {
+    let fail = true;
+    group.addHook({
+      beforeCommit() {
+        if (fail) throw new Error('disk full');
+      },
+      afterCommit() {},
+    });
+    const j = joiner(insert, 'joined');
+    const out = await Promise.allSettled([group.run(() => (insert('a'), group.join(j.work))), group.run(() => insert('b'))]);
+    assert.deepEqual(out.map((o) => o.status), ['rejected', 'rejected']);
+    assert.deepEqual(j.seen, { ran: true, committed: false, error: undefined, settledOutsideTx: true });
+    assert.deepEqual(rows(), []);
+    // A write that throws in a lone group: the joined work it joined is told so too (it never ran).
+    const k = joiner(insert, 'k');
+    fail = false;
+    await assert.rejects(group.run(() => (group.join(k.work), insert('x'), insert('x'))), /UNIQUE/);
+    assert.deepEqual(k.seen, { ran: false, committed: false, error: undefined, settledOutsideTx: true });
+    assert.equal(group.join(k.work), false);
+    assert.deepEqual(rows(), []);
+  } finally {
+    store.close();
+  }
+});
