@@ -11,7 +11,10 @@
 // (S3, API Gateway, SNS platform/SMS/data protection, event source mappings), which stay lazy.
 // - dist/errors.js stays one module outside both bundles: the error boundary's `instanceof SvlError` must
 //   see the class the emulator threw (a second emulator on a state directory, a port in use).
-// - Packages stay external (better-sqlite3 is native; the AWS SDK, commander & co. load from node_modules).
+// - Packages stay in node_modules (better-sqlite3 is native; the AWS SDK, ora, inquirer load there when a
+//   command needs them), but commander and chalk, which every command that runs loads: in the bundle they cost
+//   no package resolution nor CommonJS-to-ESM wrapping. Commander is CommonJS: its require()s of node:
+//   built-ins go through a require that the banner makes in each output file.
 // - Each module keeps its own import.meta.url: files found next to a module (bin/svl.js, package.json,
 //   templates/, the Lambda node bootstrap, the S3 body worker) are still found from its tsc location.
 // - dist/bundle/meta.json (esbuild's metafiles of both) says which dist/ modules each output file holds;
@@ -69,6 +72,18 @@ const externalTo = (outdir, targets) => ({
   },
 });
 
+/** Packages stay in node_modules (external), but for `names`, which go into the bundle. */
+const packagesExternalBut = (names) => ({
+  name: 'packages-external-but',
+  setup(b) {
+    b.onResolve({ filter: /^[^./#]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      if (names.includes(name) || args.path.startsWith('node:')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+});
+
 const common = {
   bundle: true,
   splitting: true,
@@ -94,8 +109,10 @@ toLocal.set(errorsJs, errorsJs);
 const cli = await build({
   ...common,
   entryPoints: { cli: join(dist, 'cli.js') },
+  packages: undefined,
   outdir: cliOut,
-  plugins: [externalTo(cliOut, toLocal), ownImportMetaUrl(cliOut)],
+  plugins: [externalTo(cliOut, toLocal), ownImportMetaUrl(cliOut), packagesExternalBut(['commander', 'chalk'])],
+  banner: { js: "import { createRequire as __svlCreateRequire } from 'node:module';\nconst require = __svlCreateRequire(import.meta.url);" },
 });
 
 // Paths relative to the package root, e.g. outputs["dist/bundle/local/server.js"].inputs["dist/local/sqs/send.js"].
