@@ -7,7 +7,7 @@ if (major < 20) {
   process.exitCode = 2;
 } else {
   await compileCache();
-  await import('../dist/bundle/cli.js');
+  await import('../dist/bundle/cli.mjs');
 }
 
 /**

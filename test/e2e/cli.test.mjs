@@ -71,7 +71,7 @@ describe('start-up stays light', () => {
       const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, bin, ...args], { env: cleanEnv(), encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const loaded = new Set([...r.stderr.matchAll(/^LOADED (.+)$/gm)].map((m) => m[1]));
-      assert.ok(loaded.has('bundle/cli.js'), 'the hook sees what loads');
+      assert.ok(loaded.has('bundle/cli.mjs'), 'the hook sees what loads');
       for (const heavy of HEAVY) {
         assert.ok(!loaded.has(heavy), `${heavy} was loaded`);
       }
