@@ -3,7 +3,15 @@
  * packages: stored and deflated entries, Unix modes (a `bootstrap` keeps its executable bit), no
  * ZIP64, no encryption. The reader refuses entries that would escape the extraction directory.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+
+type Zlib = typeof import('node:zlib');
+let zlibModule: Zlib | undefined;
+/**
+ * node:zlib is required on the first archive read or written: the emulator's start imports this module
+ * (Lambda code) and would otherwise pay ~2 ms of its start-up for a built-in it may never use.
+ */
+const zlib = (): Zlib => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as Zlib);
 
 export interface ZipEntry {
   /** Path inside the archive, `/`-separated; directories end in `/`. */
@@ -72,7 +80,7 @@ export function readZip(buf: Buffer): ZipEntry[] {
         const raw = buf.subarray(dataStart, dataStart + csize);
         let data: Buffer;
         try {
-          data = method === 0 ? Buffer.from(raw) : inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
+          data = method === 0 ? Buffer.from(raw) : zlib().inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
         } catch (err) {
           throw new ZipError(`${name}: ${(err as Error).message}`);
         }
@@ -102,7 +110,7 @@ export function writeZip(files: ZipInput[]): Buffer {
   for (const f of files) {
     const data = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
     const name = Buffer.from(f.name, 'utf8');
-    const deflated = deflateRawSync(data);
+    const deflated = zlib().deflateRawSync(data);
     const stored = deflated.length >= data.length;
     const body = stored ? data : deflated;
     // The 26 bytes from "version needed" to "extra field length" are the same in the local header

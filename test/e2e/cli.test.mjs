@@ -45,7 +45,9 @@ describe('svl --help / --version', () => {
 });
 
 describe('start-up stays light', () => {
-  // A module hook that reports every package the CLI resolves, to prove --help/--version load no SDK.
+  // A module hook that reports every package the CLI resolves, to prove --help/--version load no SDK. The bin
+  // runs the esbuild bundle (dist/bundle/), which keeps these packages in node_modules (checked below against
+  // its metafile), so loading one is resolving it.
   const dir = mkdtempSync(join(tmpdir(), 'svl-e2e-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'hooks.mjs'), `export async function resolve(s, c, next) {
@@ -56,13 +58,21 @@ describe('start-up stays light', () => {
   }`);
   writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});`);
 
+  const HEAVY = ['@aws-sdk/client-sqs', '@aws-sdk/client-sns', '@aws-sdk/client-lambda', 'ora', '@inquirer/prompts'];
+  it('the bundle keeps the AWS SDK, ora and inquirer out (they load from node_modules, seen by the hook)', () => {
+    const meta = JSON.parse(readFileSync(join(root, 'dist/bundle/meta.json'), 'utf8'));
+    const inputs = Object.keys(meta.inputs);
+    assert.ok(inputs.includes('dist/cli.js'), 'the metafile lists what went into the bundle');
+    for (const heavy of HEAVY) assert.ok(!inputs.some((p) => p.includes(`node_modules/${heavy}/`)), `${heavy} is bundled`);
+  });
+
   for (const args of [['--version'], ['--help'], ['config', 'show', '--local']]) {
     it(`svl ${args.join(' ')} loads no AWS SDK, ora or inquirer`, () => {
       const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, bin, ...args], { env: cleanEnv(), encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const loaded = new Set([...r.stderr.matchAll(/^LOADED (.+)$/gm)].map((m) => m[1]));
-      assert.ok(loaded.has('cli.js'), 'the hook sees what loads');
-      for (const heavy of ['@aws-sdk/client-sqs', '@aws-sdk/client-sns', '@aws-sdk/client-lambda', 'ora', '@inquirer/prompts']) {
+      assert.ok(loaded.has('bundle/cli.mjs'), 'the hook sees what loads');
+      for (const heavy of HEAVY) {
         assert.ok(!loaded.has(heavy), `${heavy} was loaded`);
       }
     });

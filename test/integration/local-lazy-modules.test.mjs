@@ -2,8 +2,9 @@
 // occasional part loads: SNS's platform applications, SMS and data protection are imported by the first
 // operation of theirs (src/local/sns/service.ts, optionalParts), Lambda's event source mappings by the first
 // mapping operation unless some are stored (src/local/lambda/service.ts), not at start. The built bin runs
-// under a module-load logger (test/helpers/module-log.mjs); each part's first request is also checked in
-// process, one fresh emulator per part, for its answer.
+// under a module-load logger (test/helpers/module-log.mjs); the bin runs the esbuild bundle, whose files the
+// logger names with the dist/ modules each holds, so a part counts as loaded once the file holding its code
+// is. Each part's first request is also checked in process, one fresh emulator per part, for its answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -65,6 +66,7 @@ test('svl local start answers healthy without SNS platform/SMS/data protection; 
   try {
     const atStart = loaded();
     assert.ok(atStart.includes('dist/local/sns/service.js'), `the logger sees start-up's modules: ${atStart.join(' ')}`);
+    assert.ok(atStart.some((m) => m.startsWith('dist/bundle/local/')), `the bin runs the emulator's bundle: ${atStart.join(' ')}`);
     for (const m of SNS_OPTIONAL) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
     // The SNS certificate's https listener loads node:https with its first connection (the interop test
     // test/interop/sns-signature.test.mjs fetches SigningCertURL through it).

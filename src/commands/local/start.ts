@@ -5,6 +5,7 @@
  * child's own error (read from its log) with the child's exit code; it never waits past its deadline.
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { openSync, closeSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,11 +67,12 @@ function parseJournalSize(raw: string | undefined): number | undefined {
 const binPath = () => fileURLToPath(new URL('../../../bin/svl.js', import.meta.url));
 
 export async function runStart(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {
-  const endpoint = endpointFor(o.port, o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host);
+  const reach = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  const endpoint = endpointFor(o.port, reach);
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
     ui.warn(`Binding to ${o.host}: the emulator has no authentication; anyone who can reach this address can use it.`);
   }
-  const running = o.port !== 0 ? await readHealth(endpoint, 500) : undefined;
+  const running = o.port !== 0 && (await accepts(reach, o.port)) ? await readHealth(endpoint, 500) : undefined;
   if (running) {
     if (o.stateChosen && !sameState(running, o)) throw stateMismatch(running, o, endpoint);
     if (o.detach) {
@@ -79,6 +81,23 @@ export async function runStart(o: StartOptions, ctx: CommandContext, ui: Ui): Pr
     }
   }
   return o.detach ? startDetached(o, endpoint) : startForeground(o, ctx, ui);
+}
+
+/**
+ * Whether something accepts connections on the address: a refused TCP connect is the usual answer, and
+ * costs less at start-up than an HTTP request to the health endpoint, which is asked only when it accepts.
+ */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 500 });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(true)); // something there, slow: the health request decides
+  });
 }
 
 function sameState(h: Health, o: StartOptions): boolean {
