@@ -266,6 +266,11 @@ export class FanOutRecorder {
     if (head.id !== null) j.remember(head.id, this.last);
   }
 
+  /** Whether records wait to have their SQS message ids put into the id map (`indexIds`). */
+  get unindexedIds(): boolean {
+    return this.unindexed.length > 0;
+  }
+
   /**
    * Puts the SQS message ids of the fan-out records recorded since the last lookup into the id map; false
    * when there were none.

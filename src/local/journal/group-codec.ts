@@ -35,7 +35,8 @@ export interface DecodedMember {
   data: string | number;
 }
 
-const VERSION = 1;
+export const GROUP_VERSION = 1;
+const VERSION = GROUP_VERSION;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 let at = 0;
 
@@ -68,6 +69,40 @@ function value(v: string | number | null): void {
   if (v === null) varint(0);
   else if (typeof v === 'number') varint(v * 2);
   else text(v, 2, 1);
+}
+
+/** A growable byte buffer with varints. */
+export class Bytes {
+  buf: Buffer;
+  at = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n + 1024));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+  varint(v: number): void {
+    this.room(10);
+    while (v >= 0x80) {
+      this.buf[this.at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.at++] = v;
+  }
+  text(s: string, shift: number, tag: number): void {
+    const len = Buffer.byteLength(s, 'utf8');
+    this.room(len + 10);
+    this.varint(len * shift + tag);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+  value(v: string | number | null): void {
+    if (v === null) this.varint(0);
+    else if (typeof v === 'number') this.varint(v * 2);
+    else this.text(v, 2, 1);
+  }
 }
 
 const HEX = new Int8Array(128).fill(-1);
