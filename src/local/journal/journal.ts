@@ -31,8 +31,15 @@
  * - A publish's fan-out is one record (`fanOut`, then its hops through `hop` / `sent`): fanout.ts records it
  *   as the hops happen, in the form of fanout-codec.ts, with no event object, Row or id-map entry per hop.
  *   On read it is expanded like a group row (same prune, same straddling rule).
- * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
- *   shapes, and reading their fields megamorphically cost more than the rest of absorbing a hop); a data
+ * - SQS sends, receives and deletes (`sent`, `received`, `deleted`) are recorded as runs (run.ts): consecutive
+ *   events of one type and queue written, as they happen, straight into the bytes of a group row (the form
+ *   above, so nothing new to read), up to GROUP events; any other event, the flush and every reader end the
+ *   open run. `received` / `deleted` look the cause up themselves: one parse of the message id serves the
+ *   lookup, the update of the id map and the id's 16 bytes. A received message's data is `{"receiveCount":n}`
+ *   interned, or (with a request id) one JSON text per receive.
+ * - Cheap to record: `hop`, `sent`, `received` and `deleted` take positional arguments (the event objects
+ *   callers built had several shapes, and reading their fields megamorphically cost more than the rest of
+ *   absorbing a hop); a data
  *   document a caller passes frozen (`constantData`: an SNS subscription's delivery details, a filter's
  *   reasons) is encoded once and then known by reference; the two ids recorded last are held ahead of the
  *   id map.
@@ -70,8 +77,8 @@
  * group) looked worse at f50 (94 against 72 us, one pair of runs), so groups before the due time leave them.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
- * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
- * `sent`, where a hop happens) and how a trace tree is assembled (the CLI builds it from the events).
+ * (group-codec.ts, fanout-codec.ts; a run's bytes: run.ts), what the services record (each calls `record`,
+ * or `fanOut` / `hop` / `sent` / `received` / `deleted`, where a hop happens) and how a trace tree is assembled (the CLI builds it from the events).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';

@@ -28,6 +28,9 @@ export class RunWriter {
   private resource = 0;
   private time = 0;
   private readonly b = new Bytes(4096);
+  /** The last data text written, and its bytes (`data`). */
+  private lastText: string | undefined;
+  private lastBytes = new Uint8Array(0);
 
   /** Opens a run at `seq`: its events' type (a text number), queue, and the time its members' dt count from. */
   start(seq: number, time: number, type: number, resourceText: string, resource: number): void {
@@ -75,9 +78,24 @@ export class RunWriter {
     } else b.text(id, 4, 3);
   }
 
-  /** The member's data: a text number, its JSON text, or null for none. */
+  /**
+   * The member's data: a text number, its JSON text, or null for none. A text the same as the last one (a
+   * receive's messages share theirs) is copied as the bytes it was written as, not encoded again.
+   */
   data(v: string | number | null): void {
-    this.b.value(v);
+    const b = this.b;
+    if (typeof v !== 'string') return b.value(v);
+    if (v !== this.lastText) {
+      const from = b.at;
+      b.value(v);
+      this.lastText = v;
+      this.lastBytes = Uint8Array.prototype.slice.call(b.buf, from, b.at);
+      return;
+    }
+    const bytes = this.lastBytes;
+    b.room(bytes.length);
+    b.buf.set(bytes, b.at);
+    b.at += bytes.length;
   }
 
   /** Ends the run: its group row. */
