@@ -9,7 +9,9 @@
  * `2n` for the number n of a row of svl_journal_text (0: none), or `2len + 1` and that many UTF-8 bytes of
  * the text itself. An id is a varint: 0 none; 1 and a canonical lowercase UUID's 16 bytes; `4k + 2` the id
  * of member k (from 1) of the row; `4len + 3` and the UTF-8 bytes.
- * The first byte is the format's version (1).
+ * The first byte is the format's version: 1, or 3 (written by run.ts), where a member's data is a varint
+ * `4n` for text n (0: none), `4len + 1` and the text's UTF-8 bytes, or `4k + 2` the data of member k (from 1)
+ * of the row (a receive's messages share theirs, with its request id in it).
  *
  * Deliberately not here: which rows are grouped, interning, or turning numbers into texts (journal.ts).
  */
@@ -37,6 +39,8 @@ export interface DecodedMember {
 
 export const GROUP_VERSION = 1;
 const VERSION = GROUP_VERSION;
+/** The form with member references for data (run.ts writes it). */
+export const GROUP_REF_VERSION = 3;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 let at = 0;
 
@@ -228,6 +232,7 @@ export class ByteReader {
 /** The members of a group row written by `encodeGroup`. */
 export function decodeGroup(buf: Uint8Array): DecodedMember[] {
   const r = new ByteReader(buf, 1);
+  const refs = buf[0] === GROUP_REF_VERSION;
   const out: DecodedMember[] = [];
   while (r.more) {
     const dt = r.signed();
@@ -239,7 +244,14 @@ export function decodeGroup(buf: Uint8Array): DecodedMember[] {
     if (code === 1) id = r.uuid();
     else if (code % 4 === 2) id = out[(code - 2) / 4 - 1]?.id;
     else if (code % 4 === 3) id = r.str((code - 3) / 4);
-    const data = r.value();
+    let data: string | number;
+    if (!refs) data = r.value();
+    else {
+      const v = r.varint();
+      if (v % 4 === 0) data = v / 4;
+      else if (v % 4 === 1) data = r.str((v - 1) / 4);
+      else data = out[(v - 2) / 4 - 1]?.data ?? 0;
+    }
     out.push({ dt, type, cause, resource, id, data });
   }
   return out;

@@ -33,10 +33,11 @@
  *   On read it is expanded like a group row (same prune, same straddling rule).
  * - SQS sends, receives and deletes (`sent`, `received`, `deleted`) are recorded as runs (run.ts): consecutive
  *   events of one type and queue written, as they happen, straight into the bytes of a group row (the form
- *   above, so nothing new to read), up to GROUP events; any other event, the flush and every reader end the
- *   open run. `received` / `deleted` look the cause up themselves: one parse of the message id serves the
- *   lookup, the update of the id map and the id's 16 bytes. A received message's data is `{"receiveCount":n}`
- *   interned, or (with a request id) one JSON text per receive.
+ *   above, version 3: a member's data may name an earlier member's), up to GROUP events; any other event, the
+ *   flush and every reader end the open run. `received` / `deleted` look the cause up themselves: one parse
+ *   of the message id serves the lookup, the update of the id map and the id's 16 bytes. A received
+ *   message's data is `{"receiveCount":n}` interned, or (with a request id) one JSON text per receive,
+ *   written once in a run and named by member number by the receive's other messages.
  * - Cheap to record: `hop`, `sent`, `received` and `deleted` take positional arguments (the event objects
  *   callers built had several shapes, and reading their fields megamorphically cost more than the rest of
  *   absorbing a hop); a data

@@ -2,16 +2,18 @@
  * A run of SQS hops written straight into one group row: consecutive `sqs.sent`, `sqs.received` or
  * `sqs.deleted` events of one queue (a batch's messages, a consumer's receives and deletes, the sends of
  * several clients in one group commit) go, as they are recorded, into the bytes of group-codec.ts's form
- * (version 1, so readers and old rows are unchanged), with no event object, Row or codec pass per event: the
- * type and the queue are numbers resolved once per run, a message id its 16 bytes copied from the id index's
- * parse of it (id-index.ts `putParsed`), a received message's data an interned text (`{"receiveCount":1}`).
+ * (version 3: version 1's, with a member's data possibly the number of an earlier member that has the same),
+ * with no event object, Row or codec pass per event: the type and the queue are numbers resolved once per
+ * run, a message id its 16 bytes copied from the id index's parse of it (id-index.ts `putParsed`), a
+ * received message's data an interned text (`{"receiveCount":1}`) or, with a request id, written once per
+ * receive and named by member number by its other messages (a run was ~60 bytes a message larger without).
  * A run holds at most GROUP events, like a group row the flush makes.
  *
  * Deliberately not here: seqs, interning, the id map, when an event may join or a run ends (journal.ts: any
  * event that is not the run's next closes it, and so do the flush and every reader); reading rows back
  * (group-codec.ts `decodeGroup`, through the journal's expand).
  */
-import { Bytes, GROUP_VERSION, putUuid } from './group-codec.js';
+import { Bytes, GROUP_REF_VERSION, putUuid } from './group-codec.js';
 import type { IdIndex } from './id-index.js';
 import type { Row } from './journal.js';
 
@@ -28,9 +30,9 @@ export class RunWriter {
   private resource = 0;
   private time = 0;
   private readonly b = new Bytes(4096);
-  /** The last data text written, and its bytes (`data`). */
+  /** The last data text written in full in the run, and the member (from 1) that has it. */
   private lastText: string | undefined;
-  private lastBytes = new Uint8Array(0);
+  private lastTextAt = 0;
 
   /** Opens a run at `seq`: its events' type (a text number), queue, and the time its members' dt count from. */
   start(seq: number, time: number, type: number, resourceText: string, resource: number): void {
@@ -43,7 +45,8 @@ export class RunWriter {
     const b = this.b;
     b.at = 0;
     b.room(1);
-    b.buf[b.at++] = GROUP_VERSION;
+    b.buf[b.at++] = GROUP_REF_VERSION;
+    this.lastText = undefined;
   }
 
   /**
@@ -79,23 +82,19 @@ export class RunWriter {
   }
 
   /**
-   * The member's data: a text number, its JSON text, or null for none. A text the same as the last one (a
-   * receive's messages share theirs) is copied as the bytes it was written as, not encoded again.
+   * The member's data: a text number, its JSON text, or null for none. A text the same as the last one
+   * written in the run (a receive's messages share theirs) is the number of the member that has it.
    */
   data(v: string | number | null): void {
     const b = this.b;
-    if (typeof v !== 'string') return b.value(v);
-    if (v !== this.lastText) {
-      const from = b.at;
-      b.value(v);
+    if (v === null) b.varint(0);
+    else if (typeof v === 'number') b.varint(v * 4);
+    else if (v === this.lastText) b.varint(this.lastTextAt * 4 + 2);
+    else {
+      b.text(v, 4, 1);
       this.lastText = v;
-      this.lastBytes = Uint8Array.prototype.slice.call(b.buf, from, b.at);
-      return;
+      this.lastTextAt = this.members;
     }
-    const bytes = this.lastBytes;
-    b.room(bytes.length);
-    b.buf.set(bytes, b.at);
-    b.at += bytes.length;
   }
 
   /** Ends the run: its group row. */
