@@ -76,6 +76,17 @@
  * medians: before 87/200, 60/87, 38/100 us; after 120/120, 106/167, 42/87 us: not resolved from the noise
  * (rounds apart by up to 100 us). Writing them at every group commit instead (a row and a journal page per
  * group) looked worse at f50 (94 against 72 us, one pair of runs), so groups before the due time leave them.
+ * SQS runs (run.ts) and the publish id indexed lazily: a journal-only loop of the SQS pattern (per 10 messages
+ * 10 sent, 10 received with a request id, 10 deleted; written every 200 messages as a group commit does)
+ * 6.2-6.3 -> 3.2 us of CPU per message (5 rounds, load ~3), a third of it the commit's BEGIN/COMMIT (the
+ * journal's pages: hence version 3's shared data). bench/journal-cost (3 rounds, base and this build run
+ * alternately twice, load 3-5), journal cost per op f10 / f50 / send / receive+delete: before 80, 67 / 100,
+ * 113 / 8, 8 / 12, 13 us; after 66, 60 / 60, 93 / 6, 6 / 12, 11 us: less than the loop's halving. The rest
+ * is not in the journal's code (its functions sum to ~6 us per SQS message in a profile of the emulator):
+ * in one on/off pair of profiles (--prof, 30,000 messages, load ~4), frame by frame, the SQS service's own
+ * statements (insertRow, oldestVisible, markReceived) and the groups' BEGIN/COMMIT took 20-40% more with the
+ * journal on; whether that is the WAL pages the journal adds (checkpoints, page cache) or the two emulators'
+ * contention is not measured yet.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts; a run's bytes: run.ts), what the services record (each calls `record`,
