@@ -22,43 +22,9 @@
  * Deliberately not here: which hops qualify (fanout.ts), interning, or the journal's seqs and pending rows
  * (journal.ts).
  */
-import { ByteReader, putUuid, type DecodedMember } from './group-codec.js';
+import { ByteReader, Bytes, putUuid, type DecodedMember } from './group-codec.js';
 
 export const FANOUT_VERSION = 2;
-
-/** A growable byte buffer with varints. */
-class Bytes {
-  buf: Buffer;
-  at = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n + 1024));
-    this.buf.copy(bigger, 0, 0, this.at);
-    this.buf = bigger;
-  }
-  varint(v: number): void {
-    this.room(10);
-    while (v >= 0x80) {
-      this.buf[this.at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.at++] = v;
-  }
-  text(s: string, shift: number, tag: number): void {
-    const len = Buffer.byteLength(s, 'utf8');
-    this.room(len + 10);
-    this.varint(len * shift + tag);
-    this.at += this.buf.write(s, this.at, 'utf8');
-  }
-  value(v: string | number | null): void {
-    if (v === null) this.varint(0);
-    else if (typeof v === 'number') this.varint(v * 2);
-    else this.text(v, 2, 1);
-  }
-}
 
 /** The shape last written for a publish resource, and its text's number. */
 interface KnownShape {

@@ -253,6 +253,7 @@ test('ids found through fan-out records: not in the id map until looked up, then
     const latest = (j as unknown as { latest: Map<string, number> }).latest;
     j.flush();
     assert.equal(latest.has(a.sqsIds[0]!), false, 'recording put no SQS message id in the map');
+    assert.equal(latest.has(a.id), false, 'nor the publish id');
     assert.equal(j.lastOf(a.sqsIds[0]!), 3);
     assert.equal(j.lastOf(b.sqsIds[1]!), 12);
     assert.equal(j.lastOf(a.id), 5, "the publish id: its fan-out's last hop");

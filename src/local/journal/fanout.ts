@@ -8,9 +8,9 @@
  * resolved at the same position when its text and data document are the same (a string and an object
  * comparison), and its time the caller's (the publish's or the send's `now`, read once). Anything else recorded meanwhile (a blocked
  * delivery, a Lambda or HTTP subscription, a delayed queue, a reader) closes it into the journal's pending
- * rows; what follows is recorded event by event. Its SQS message ids enter the id map on the first `lastOf`
- * that misses (`indexIds`; an SQS message's first event is its send: nothing newer of it can be there
- * before).
+ * rows; what follows is recorded event by event. Its ids (the SQS message ids, and the publish's) enter the
+ * id map on the first `lastOf` that misses (`indexIds`; an id's first event is in the record, its send or the
+ * publish: nothing newer of it can be there before).
  *
  * Deliberately not here: seqs, the pending rows, text numbering, the id map and the flush (the journal's,
  * reached through `FanOutJournal` on the journal itself: no callbacks or objects per hop, positional
@@ -66,12 +66,11 @@ export interface FanOutJournal {
 export class FanOutRecorder {
   /**
    * The open record: its publish's row (`head`, undefined when none is open), the seq its next member must
-   * have, the seq of its latest member (its id's latest event), a delivery's reserved seq (`hop`, 0: none)
+   * have, a delivery's reserved seq (`hop`, 0: none)
    * and, once recorded, the SQS send that delivery made (its seq is hop + 1).
    */
   head: Row | undefined;
   private next = 0;
-  private last = 0;
   private hop = 0;
   private sentId: string | undefined;
   private sentTime = 0;
@@ -118,7 +117,6 @@ export class FanOutRecorder {
     this.writer.start(types, { type: head.type, cause: head.cause === null ? 0 : seq - head.cause, resource: head.resource, id: head.id, data: head.data as string | number | null });
     this.head = head;
     this.next = seq + 1;
-    this.last = seq;
     const key = head.resource ?? 0;
     let memo = this.memos.get(key);
     if (memo === undefined) {
@@ -171,7 +169,6 @@ export class FanOutRecorder {
     if (resource === 0 || data === 0 || !Number.isInteger(time)) return 0;
     this.writer.filtered(time - head.time_ms, resource, data);
     j.nextSeq = this.next = seq + 1;
-    this.last = seq;
     return seq;
   }
 
@@ -205,7 +202,6 @@ export class FanOutRecorder {
     this.next = seq + 2;
     this.hop = 0;
     this.sentId = undefined;
-    this.last = seq;
     return seq;
   }
 
@@ -254,21 +250,28 @@ export class FanOutRecorder {
       this.sentId = undefined;
     }
     this.hop = 0;
-    if (this.writer.members === 0) j.pending.push(head);
-    else {
+    if (this.writer.members === 0) {
+      j.pending.push(head);
+      if (head.id !== null) j.remember(head.id, head.seq);
+    } else {
       const row: Row = { seq: head.seq, time_ms: head.time_ms, type: -(this.next - head.seq), cause: null, resource: null, id: null, data: this.writer.finish(this.shapeRef) };
       j.pending.push(row);
       // Records out of the ring need no indexing.
       const bound = j.nextSeq - 1 - j.size;
       while (this.unindexed.length && lastSeq(this.unindexed[0]!) <= bound) this.unindexed.shift();
+      // Its ids, the publish's too, enter the id map when a lookup misses (`indexIds`).
       this.unindexed.push(row);
     }
-    if (head.id !== null) j.remember(head.id, this.last);
+  }
+
+  /** Whether records wait to have their SQS message ids put into the id map (`indexIds`). */
+  get unindexedIds(): boolean {
+    return this.unindexed.length > 0;
   }
 
   /**
-   * Puts the SQS message ids of the fan-out records recorded since the last lookup into the id map; false
-   * when there were none.
+   * Puts the ids of the fan-out records recorded since the last lookup into the id map: each SQS message id
+   * at its send, the publish's message id at its last hop in the record; false when there were none.
    */
   indexIds(): boolean {
     if (this.unindexed.length === 0) return false;
@@ -279,12 +282,15 @@ export class FanOutRecorder {
     for (const r of rows) {
       const members = decodeFanOut(r.data as Buffer, j.textOfNumber);
       const publishId = members[0]!.id;
+      let publishLast = r.seq;
       for (let k = 1; k < members.length; k++) {
         const id = members[k]!.id;
         const seq = r.seq + k;
+        if (id === publishId) publishLast = seq;
         if (id === undefined || id === publishId || seq <= bound) continue;
         j.keepNewer(id, seq);
       }
+      if (publishId !== undefined && publishLast > bound) j.keepNewer(publishId, publishLast);
     }
     return true;
   }

@@ -1,6 +1,7 @@
 // The binary group row: every kind of field survives a round trip exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RunWriter } from './run.js';
 import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
 
 const row = (seq: number, over: Partial<CodecRow>): CodecRow => ({ seq, time_ms: 1_000, type: 3, cause: null, resource: null, id: null, data: null, ...over });
@@ -45,4 +46,26 @@ test('a group bigger than the scratch buffer', () => {
   const back = decodeGroup(encodeGroup(rows, 0, 2, () => 0));
   assert.equal(back[0]!.data, big);
   assert.equal(back[1]!.id, big);
+});
+
+test('a run (run.ts, version 3): a data text repeated in the run is written once and read back on every member', () => {
+  const w = new RunWriter();
+  w.start(100, 5_000, 7, 'arn:aws:sqs:us-east-1:000000000000:q', 9);
+  const texts = ['{"receiveCount":1,"requestId":"r1"}', '{"receiveCount":1,"requestId":"r1"}', 12, null, '{"receiveCount":1,"requestId":"r1"}', '{"receiveCount":2}', '{"receiveCount":2}'];
+  texts.forEach((data, k) => {
+    w.member(5_000 + k, k === 3 ? 0 : 90);
+    w.id(k === 2 ? 'not-a-uuid' : '0b4c1f3e-2d6a-4e55-9b1f-6a1c2d3e4f5' + k);
+    w.data(data);
+  });
+  const row = w.finish();
+  assert.equal(row.type, -texts.length);
+  const buf = row.data as Buffer;
+  assert.equal(buf[0], 3);
+  // The repeated text is in the row once.
+  assert.equal(buf.toString('latin1').split('"requestId"').length - 1, 1);
+  const members = decodeGroup(buf);
+  assert.deepEqual(
+    members.map((m) => [m.dt, m.type, m.cause, m.resource, m.id, m.data]),
+    texts.map((data, k) => [k, 7, k === 3 ? 0 : 100 + k - 90, 9, k === 2 ? 'not-a-uuid' : '0b4c1f3e-2d6a-4e55-9b1f-6a1c2d3e4f5' + k, data ?? 0]),
+  );
 });

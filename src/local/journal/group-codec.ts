@@ -9,7 +9,9 @@
  * `2n` for the number n of a row of svl_journal_text (0: none), or `2len + 1` and that many UTF-8 bytes of
  * the text itself. An id is a varint: 0 none; 1 and a canonical lowercase UUID's 16 bytes; `4k + 2` the id
  * of member k (from 1) of the row; `4len + 3` and the UTF-8 bytes.
- * The first byte is the format's version (1).
+ * The first byte is the format's version: 1, or 3 (written by run.ts), where a member's data is a varint
+ * `4n` for text n (0: none), `4len + 1` and the text's UTF-8 bytes, or `4k + 2` the data of member k (from 1)
+ * of the row (a receive's messages share theirs, with its request id in it).
  *
  * Deliberately not here: which rows are grouped, interning, or turning numbers into texts (journal.ts).
  */
@@ -35,7 +37,10 @@ export interface DecodedMember {
   data: string | number;
 }
 
-const VERSION = 1;
+export const GROUP_VERSION = 1;
+const VERSION = GROUP_VERSION;
+/** The form with member references for data (run.ts writes it). */
+export const GROUP_REF_VERSION = 3;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 let at = 0;
 
@@ -68,6 +73,40 @@ function value(v: string | number | null): void {
   if (v === null) varint(0);
   else if (typeof v === 'number') varint(v * 2);
   else text(v, 2, 1);
+}
+
+/** A growable byte buffer with varints. */
+export class Bytes {
+  buf: Buffer;
+  at = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n + 1024));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+  varint(v: number): void {
+    this.room(10);
+    while (v >= 0x80) {
+      this.buf[this.at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.at++] = v;
+  }
+  text(s: string, shift: number, tag: number): void {
+    const len = Buffer.byteLength(s, 'utf8');
+    this.room(len + 10);
+    this.varint(len * shift + tag);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+  value(v: string | number | null): void {
+    if (v === null) this.varint(0);
+    else if (typeof v === 'number') this.varint(v * 2);
+    else this.text(v, 2, 1);
+  }
 }
 
 const HEX = new Int8Array(128).fill(-1);
@@ -193,6 +232,7 @@ export class ByteReader {
 /** The members of a group row written by `encodeGroup`. */
 export function decodeGroup(buf: Uint8Array): DecodedMember[] {
   const r = new ByteReader(buf, 1);
+  const refs = buf[0] === GROUP_REF_VERSION;
   const out: DecodedMember[] = [];
   while (r.more) {
     const dt = r.signed();
@@ -204,7 +244,14 @@ export function decodeGroup(buf: Uint8Array): DecodedMember[] {
     if (code === 1) id = r.uuid();
     else if (code % 4 === 2) id = out[(code - 2) / 4 - 1]?.id;
     else if (code % 4 === 3) id = r.str((code - 3) / 4);
-    const data = r.value();
+    let data: string | number;
+    if (!refs) data = r.value();
+    else {
+      const v = r.varint();
+      if (v % 4 === 0) data = v / 4;
+      else if (v % 4 === 1) data = r.str((v - 1) / 4);
+      else data = out[(v - 2) / 4 - 1]?.data ?? 0;
+    }
     out.push({ dt, type, cause, resource, id, data });
   }
   return out;

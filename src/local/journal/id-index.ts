@@ -55,7 +55,26 @@ export class IdIndex {
       this.other.set(id, seq);
       return;
     }
-    let s = this.find();
+    this.setAt(this.find(), seq);
+  }
+
+  /**
+   * The slot of a UUID (-1 for any other id: use get / set), for a lookup and then a set of the same id with
+   * one parse and one probe (`seqAt`, `setAt`), and its 16 bytes (`putParsed`) without parsing it again. Valid
+   * until the next call of any other method.
+   */
+  at(id: string): number {
+    return this.parse(id) ? this.find() : -1;
+  }
+
+  /** The seq at a slot from `at`, or undefined when the id is not in the index. */
+  seqAt(s: number): number | undefined {
+    const seq = this.seqs[s]!;
+    return seq === 0 ? undefined : seq;
+  }
+
+  /** Sets the seq of the id `at` looked up last, at the slot it gave. */
+  setAt(s: number, seq: number): void {
     if (this.seqs[s] === 0) {
       if ((this.used + 1) * 4 > this.seqs.length * 3) {
         const [a, b, c, d] = this.w;
@@ -70,6 +89,18 @@ export class IdIndex {
       this.used++;
     }
     this.seqs[s] = seq;
+  }
+
+  /** Writes the 16 bytes of the UUID `at` looked up last (big-endian, as group-codec.ts stores one) at `o` of `buf`. */
+  putParsed(buf: Uint8Array, o: number): void {
+    const w = this.w;
+    for (let k = 0; k < 4; k++) {
+      const v = w[k]!;
+      buf[o++] = v >>> 24;
+      buf[o++] = (v >>> 16) & 0xff;
+      buf[o++] = (v >>> 8) & 0xff;
+      buf[o++] = v & 0xff;
+    }
   }
 
   /** Drops every id whose seq is at or below `bound`. */

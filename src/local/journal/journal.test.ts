@@ -289,3 +289,65 @@ test('a group commit that fails loses no journal event: they stay pending and th
     close();
   }
 });
+
+test('SQS hops recorded by sent / received / deleted (runs) read back as the events record makes, pending and written, after a restart too', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { randomUUID } = await import('node:crypto');
+  const dirs = [mkdtempSync(join(tmpdir(), 'svl-journal-')), mkdtempSync(join(tmpdir(), 'svl-journal-'))];
+  try {
+    const q1 = 'arn:aws:sqs:us-east-1:000000000000:q1';
+    const q2 = 'arn:aws:sqs:us-east-1:000000000000:q2';
+    // More than a run holds (GROUP), a UUID in upper case and ids that are no UUIDs.
+    const ids = [...Array.from({ length: 40 }, () => randomUUID()), randomUUID().toUpperCase(), 'not-a-uuid', ''];
+    const stores = dirs.map((dir) => openStore({ stateDir: dir }));
+    const clocks = [new FakeClock(1000), new FakeClock(1000)];
+    // [0]: every event through record (one Row each); [1]: the hot paths, as SQS calls them.
+    const js = stores.map((s, k) => new Journal(s.db, clocks[k]!));
+    const [byRecord, byRun] = js as [Journal, Journal];
+    const both = (plain: () => number, hot: () => number) => assert.equal(hot(), plain());
+    const step = (ms: number) => clocks.forEach((c) => c.advance(ms));
+    const sent = (q: string, id: string, cause?: number, data?: Record<string, unknown>) =>
+      both(() => byRecord.record({ type: 'sqs.sent', resource: q, id, cause, data }), () => byRun.sent(q, id, cause, data));
+    const received = (q: string, id: string, n: number, requestId?: string, consumer?: string, timeMs?: number) =>
+      both(
+        () => byRecord.record({ type: 'sqs.received', resource: q, id, cause: byRecord.lastOf(id), timeMs, data: { receiveCount: n, ...(requestId && { requestId }), ...(consumer && { consumer }) } }),
+        () => byRun.received(q, id, n, requestId, consumer, timeMs),
+      );
+    const deleted = (q: string, id: string) => both(() => byRecord.record({ type: 'sqs.deleted', resource: q, id, cause: byRecord.lastOf(id) }), () => byRun.deleted(q, id));
+    for (const id of ids) sent(q1, id);
+    sent(q2, ids[0]!, 7, { delaySeconds: 5 });
+    step(3);
+    for (const id of ids.slice(0, 12)) received(q1, id, 1, 'req-1');
+    // Another event between two hops of a run ends it; a reader in the middle of one sees it.
+    both(() => byRecord.record({ type: 'sqs.visibility-changed', resource: q1, id: ids[3]!, cause: byRecord.lastOf(ids[3]!), data: { visibilityTimeout: 0 } }), () => byRun.record({ type: 'sqs.visibility-changed', resource: q1, id: ids[3]!, cause: byRun.lastOf(ids[3]!), data: { visibilityTimeout: 0 } }));
+    received(q1, ids[3]!, 2, 'req-2', 'esm-1');
+    assert.deepEqual(byRun.get(byRun.head), byRecord.get(byRecord.head));
+    for (const id of ids.slice(12)) received(q1, id, 1);
+    step(0.5);
+    received(q1, ids[5]!, 2, undefined, undefined, clocks[0]!.now());
+    step(0.5);
+    for (const id of ids) deleted(q1, id);
+    // An id never recorded: no cause.
+    deleted(q2, randomUUID());
+    for (const id of ids) assert.equal(byRun.lastOf(id), byRecord.lastOf(id), id);
+    const before = byRun.since(0, 1000);
+    assert.equal(before.length, ids.length * 3 + 5);
+    assert.deepEqual(before, byRecord.since(0, 1000));
+    const rows = (stores[1]!.db.prepare('SELECT count(*) AS n FROM svl_journal').get() as { n: number }).n;
+    assert.ok(rows <= 12, `${rows} rows for ${before.length} events`);
+    stores.forEach((s) => s.close());
+    const again = dirs.map((dir) => openStore({ stateDir: dir }));
+    try {
+      const [a, b] = again.map((s) => new Journal(s.db, new FakeClock(5000))) as [Journal, Journal];
+      assert.deepEqual(b.since(0, 1000), before);
+      for (const id of ids) assert.equal(b.lastOf(id), a.lastOf(id), id);
+      assert.deepEqual(b.related(ids[3]!), a.related(ids[3]!));
+    } finally {
+      again.forEach((s) => s.close());
+    }
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -31,8 +31,16 @@
  * - A publish's fan-out is one record (`fanOut`, then its hops through `hop` / `sent`): fanout.ts records it
  *   as the hops happen, in the form of fanout-codec.ts, with no event object, Row or id-map entry per hop.
  *   On read it is expanded like a group row (same prune, same straddling rule).
- * - Cheap to record: `hop` and `sent` take positional arguments (the event objects callers built had several
- *   shapes, and reading their fields megamorphically cost more than the rest of absorbing a hop); a data
+ * - SQS sends, receives and deletes (`sent`, `received`, `deleted`) are recorded as runs (run.ts): consecutive
+ *   events of one type and queue written, as they happen, straight into the bytes of a group row (the form
+ *   above, version 3: a member's data may name an earlier member's), up to GROUP events; any other event, the
+ *   flush and every reader end the open run. `received` / `deleted` look the cause up themselves: one parse
+ *   of the message id serves the lookup, the update of the id map and the id's 16 bytes. A received
+ *   message's data is `{"receiveCount":n}` interned, or (with a request id) one JSON text per receive,
+ *   written once in a run and named by member number by the receive's other messages.
+ * - Cheap to record: `hop`, `sent`, `received` and `deleted` take positional arguments (the event objects
+ *   callers built had several shapes, and reading their fields megamorphically cost more than the rest of
+ *   absorbing a hop); a data
  *   document a caller passes frozen (`constantData`: an SNS subscription's delivery details, a filter's
  *   reasons) is encoded once and then known by reference; the two ids recorded last are held ahead of the
  *   id map.
@@ -68,10 +76,22 @@
  * medians: before 87/200, 60/87, 38/100 us; after 120/120, 106/167, 42/87 us: not resolved from the noise
  * (rounds apart by up to 100 us). Writing them at every group commit instead (a row and a journal page per
  * group) looked worse at f50 (94 against 72 us, one pair of runs), so groups before the due time leave them.
+ * SQS runs (run.ts) and the publish id indexed lazily: a journal-only loop of the SQS pattern (per 10 messages
+ * 10 sent, 10 received with a request id, 10 deleted; written every 200 messages as a group commit does)
+ * 6.2-6.3 -> 3.2 us of CPU per message (5 rounds, load ~3), a third of it the commit's BEGIN/COMMIT (the
+ * journal's pages: hence version 3's shared data). bench/journal-cost (3 rounds, base and this build run
+ * alternately twice, load 3-5), journal cost per op f10 / f50 / send / receive+delete: before 80, 67 / 100,
+ * 113 / 8, 8 / 12, 13 us; after 66, 60 / 60, 93 / 6, 6 / 12, 11 us: less than the loop's halving. The rest
+ * is not in the journal's code (its functions sum to ~6 us per SQS message in a profile of the emulator):
+ * in one on/off pair of profiles (--prof, 30,000 messages, load ~4), frame by frame, the SQS service's own
+ * statements (insertRow, oldestVisible, markReceived) and the groups' BEGIN/COMMIT took 20-40% more with the
+ * journal on; whether that is the WAL pages the journal adds (checkpoints, page cache) or the two emulators'
+ * contention is not settled: strace -c of one on/off pair over the SQS phases counted only ~5% more pwrite64
+ * (34,776 vs 33,218) and fsync (checkpoints: 56 vs 53) with the journal on.
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
- * (group-codec.ts, fanout-codec.ts), what the services record (each calls `record`, or `fanOut` / `hop` /
- * `sent`, where a hop happens) and how a trace tree is assembled (the CLI builds it from the events).
+ * (group-codec.ts, fanout-codec.ts; a run's bytes: run.ts), what the services record (each calls `record`,
+ * or `fanOut` / `hop` / `sent` / `received` / `deleted`, where a hop happens) and how a trace tree is assembled (the CLI builds it from the events).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
@@ -82,6 +102,7 @@ import { decodeGroup, encodeGroup, type CodecRow } from './group-codec.js';
 import { decodeFanOut, FANOUT_VERSION } from './fanout-codec.js';
 import { FanOutRecorder, type FanOutJournal } from './fanout.js';
 import { IdIndex } from './id-index.js';
+import { RunWriter } from './run.js';
 
 export interface JournalEvent {
   seq: number;
@@ -119,6 +140,13 @@ export interface JournalSink {
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number;
   /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
   sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number;
+  /**
+   * `record` of an `sqs.received` of the message `id` (data `{ receiveCount, requestId?, consumer? }`, the
+   * last two when not empty), caused by its latest event (`lastOf`), without an event object (every receive).
+   */
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number): number;
+  /** `record` of an `sqs.deleted` of the message `id`, caused by its latest event, without an event object (every delete). */
+  deleted(resource: string, id: string, timeMs?: number): number;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -135,7 +163,17 @@ export function constantData<T extends Record<string, unknown>>(data: T): Readon
 }
 
 /** A journal that keeps nothing (services constructed on their own, e.g. in unit tests). */
-export const NO_JOURNAL: JournalSink = { record: () => 0, fanOut: () => 0, hop: () => 0, sent: () => 0, reserve: () => 0, lastOf: () => undefined, get: () => undefined };
+export const NO_JOURNAL: JournalSink = {
+  record: () => 0,
+  fanOut: () => 0,
+  hop: () => 0,
+  sent: () => 0,
+  received: () => 0,
+  deleted: () => 0,
+  reserve: () => 0,
+  lastOf: () => undefined,
+  get: () => undefined,
+};
 
 export const DEFAULT_JOURNAL_SIZE = 100_000;
 const PRUNE_EVERY = 500;
@@ -226,6 +264,16 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   private readonly waiters = new Set<Waiter>();
   /** The fan-out being recorded (fanout.ts). */
   private readonly fan: FanOutRecorder;
+  /** The run of SQS hops being recorded (run.ts). */
+  private readonly run = new RunWriter();
+  /** The numbers of `sqs.sent`, `sqs.received`, `sqs.deleted` (null: interning is full, no runs). */
+  private runTypes: [number, number, number] | null | undefined;
+  /** The data of an `sqs.received` with neither request id nor consumer, by receive count: its text's number. */
+  private readonly receivedData: Array<string | number> = [];
+  /** The last `sqs.received` data with a request id or consumer, and its stored form (`receivedText`). */
+  private lastReceived: { n: number; requestId: string | undefined; consumer: string | undefined; stored: string | number | null } = { n: -1, requestId: undefined, consumer: undefined, stored: null };
+  /** The slot in `latest` of the id of the SQS hop being recorded (IdIndex `at`); -1: none (held in idA / idB, or no UUID). */
+  private slot = -1;
   readonly textOfNumber = (n: number): string | undefined => this.textOf.get(n);
   /** Interned texts: number -> text and text -> number (svl_journal_text, loaded at open). */
   private readonly textOf = new Map<number, string>();
@@ -382,7 +430,128 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
-    return this.put(undefined, timeMs, 'sqs.sent', cause, resource, id, data);
+    const time = timeMs ?? this.clock.now();
+    const types = this.sqsTypes();
+    const seq = types === null ? 0 : this.runEvent(types[0], resource, time, cause ?? 0);
+    if (seq === 0) return this.put(undefined, time, 'sqs.sent', cause, resource, id, data);
+    // A new message id: nothing of it is held in idA / idB, unless an id came twice.
+    this.slot = id === this.idA || id === this.idB ? -1 : this.latest.at(id);
+    this.runId(id);
+    this.run.data(data === undefined ? null : Object.isFrozen(data) ? this.constant(data, types![0]) : this.encode(data, types![0]));
+    this.runIndexed(id, seq);
+    return seq;
+  }
+
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number): number {
+    const cause = this.causeOf(id);
+    const time = timeMs ?? this.clock.now();
+    const types = this.sqsTypes();
+    const seq = types === null ? 0 : this.runEvent(types[1], resource, time, cause ?? 0);
+    if (seq === 0) return this.put(undefined, time, 'sqs.received', cause, resource, id, receivedDoc(receiveCount, requestId, consumer));
+    this.runId(id);
+    this.run.data(this.receivedText(receiveCount, requestId, consumer));
+    this.runIndexed(id, seq);
+    return seq;
+  }
+
+  deleted(resource: string, id: string, timeMs?: number): number {
+    const cause = this.causeOf(id);
+    const time = timeMs ?? this.clock.now();
+    const types = this.sqsTypes();
+    const seq = types === null ? 0 : this.runEvent(types[2], resource, time, cause ?? 0);
+    if (seq === 0) return this.put(undefined, time, 'sqs.deleted', cause, resource, id, undefined);
+    this.runId(id);
+    this.run.data(null);
+    this.runIndexed(id, seq);
+    return seq;
+  }
+
+  /** The numbers of the SQS hops' types, interned on first use; null when runs cannot be kept. */
+  private sqsTypes(): [number, number, number] | null {
+    if (this.runTypes !== undefined) return this.runTypes;
+    const t = [this.intern('sqs.sent'), this.intern('sqs.received'), this.intern('sqs.deleted')];
+    this.runTypes = t.every((n) => typeof n === 'number') ? (t as [number, number, number]) : null;
+    return this.runTypes;
+  }
+
+  /**
+   * Takes the next seq into the open run of SQS hops (run.ts) when the event is its next one (same type and
+   * queue, the seq after its last, room left), or into a new run (the open one joins the pending rows), and
+   * writes its fields up to its id: its seq, or 0 when no run can take it (a time in fractions of a ms, a
+   * queue's text that cannot be interned).
+   */
+  private runEvent(type: number, resourceText: string, time: number, cause: number): number {
+    if (!Number.isInteger(time)) return 0;
+    const run = this.run;
+    const seq = this.nextSeq;
+    if (run.seq !== 0 && (run.type !== type || run.resourceText !== resourceText || run.seq + run.members !== seq || run.members >= GROUP)) this.pending.push(run.finish());
+    if (run.seq === 0) {
+      const resource = this.intern(resourceText);
+      if (typeof resource !== 'number') return 0;
+      run.start(seq, time, type, resourceText, resource);
+    }
+    this.nextSeq = seq + 1;
+    run.member(time, cause);
+    return seq;
+  }
+
+  /** The id of the run's member being written: from the id index's parse of it (`slot`) when it has one. */
+  private runId(id: string): void {
+    if (this.slot >= 0) this.run.parsedId(this.latest);
+    else this.run.id(id);
+  }
+
+  /** `seq` is the latest of `id` (at its slot in `latest`, found by `causeOf` or `sent`), and the event is recorded. */
+  private runIndexed(id: string, seq: number): void {
+    if (this.slot >= 0) {
+      this.latest.setAt(this.slot, seq);
+      if (this.latest.size > this.size * 2) this.latest.retain(this.nextSeq - 1 - this.size);
+    } else if (id) this.remember(id, seq);
+    this.recorded();
+  }
+
+  /**
+   * `lastOf(id)` for an SQS hop about to be recorded, leaving the id's slot in `latest` in `slot` (one parse
+   * and one probe for the lookup and the update that follows).
+   */
+  private causeOf(id: string): number | undefined {
+    if (this.fan.head !== undefined) this.fan.close();
+    this.slot = -1;
+    if (id === this.idA) return this.seqA;
+    if (id === this.idB) return this.seqB;
+    const s = this.latest.at(id);
+    if (s >= 0) {
+      const known = this.latest.seqAt(s);
+      // A miss is final once the ring is loaded and every fan-out record's ids are indexed (lastOf does both).
+      if (known !== undefined || (this.latestComplete && !this.fan.unindexedIds)) {
+        this.slot = s;
+        return known;
+      }
+    }
+    const found = this.lastOf(id);
+    if (id !== this.idA && id !== this.idB) this.slot = this.latest.at(id);
+    return found;
+  }
+
+  /**
+   * The stored data of an `sqs.received` (`receivedDoc`): with neither request id nor consumer,
+   * `{"receiveCount":n}` interned; otherwise its JSON text, made once for the messages of one receive.
+   */
+  private receivedText(n: number, requestId: string | undefined, consumer: string | undefined): string | number | null {
+    if (!requestId && !consumer) {
+      const known = this.receivedData[n];
+      if (known !== undefined) return known;
+      const text = JSON.stringify(receivedDoc(n, undefined, undefined));
+      if (n > 16) return text;
+      const v = this.intern(text);
+      this.receivedData[n] = v;
+      return v;
+    }
+    if (n !== this.lastReceived.n || requestId !== this.lastReceived.requestId || consumer !== this.lastReceived.consumer) {
+      const text = JSON.stringify(receivedDoc(n, requestId, consumer));
+      this.lastReceived = { n, requestId, consumer, stored: this.numberOf.get(text) ?? text };
+    }
+    return this.lastReceived.stored;
   }
 
   /** An event as its own pending row (positional: callers' event objects have many shapes). */
@@ -464,6 +633,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
 
   get(seq: number): JournalEvent | undefined {
     if (this.fan.head !== undefined) this.fan.close();
+    if (this.run.seq !== 0) this.pending.push(this.run.finish());
     for (const r of this.pending) {
       if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
       if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
@@ -702,6 +872,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   clear(): void {
     this.pending = [];
     this.fan.clear();
+    this.run.clear();
     this.latest.clear();
     this.idA = this.idB = undefined;
     this.latestComplete = true;
@@ -714,6 +885,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     this.flushDue = false;
     this.flushCycle++;
     if (this.fan.head !== undefined) this.fan.close();
+    if (this.run.seq !== 0) this.pending.push(this.run.finish());
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
     if (this.textPending.length && !this.db.inTransaction) {
@@ -745,6 +917,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   beforeCommit(): void {
     if (!this.flushDue) return;
     if (this.fan.head !== undefined) this.fan.close();
+    if (this.run.seq !== 0) this.pending.push(this.run.finish());
     // This flush is done: its timer does nothing, and the next event schedules the next one.
     this.flushDue = false;
     this.flushScheduled = false;
@@ -957,6 +1130,11 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
       for (const w of [...this.waiters]) w();
     });
   }
+}
+
+/** The data of an `sqs.received`: the receive count, and the request id and consumer when not empty. */
+function receivedDoc(receiveCount: number, requestId: string | undefined, consumer: string | undefined): Record<string, unknown> {
+  return { receiveCount, ...(requestId && { requestId }), ...(consumer && { consumer }) };
 }
 
 /** One event of a group row: `[dt, type, cause, resource, id, data]` (see Row). */

@@ -285,13 +285,7 @@ export class MessageEngine {
           moved.push(dlq.name);
           return false;
         }
-        this.journal.record({
-          type: 'sqs.received',
-          resource: q.arn,
-          id: row.id,
-          cause: this.journal.lastOf(row.id),
-          data: { receiveCount: row.receive_count + 1, ...(by.requestId && { requestId: by.requestId }), ...(by.consumer && { consumer: by.consumer }) },
-        });
+        this.journal.received(q.arn, row.id, row.receive_count + 1, by.requestId, by.consumer, now);
         row.receive_count += 1;
         row.first_receive_ms ??= now;
         row.visible_ms = visibleAt;

@@ -121,7 +121,7 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   }
   const id = svc.messages.deleteFrom(q, h.seq);
   if (id === undefined) return;
-  svc.messages.journal.record({ type: 'sqs.deleted', resource: q.arn, id, cause: svc.messages.journal.lastOf(id) });
+  svc.messages.journal.deleted(q.arn, id);
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
 }
@@ -148,7 +148,7 @@ function deleteStandard(svc: SqsService, q: Queue, entries: Input[], Successful:
     const id = ids.get(seq);
     if (id === undefined) continue;
     ids.delete(seq);
-    journal.record({ type: 'sqs.deleted', resource: q.arn, id, cause: journal.lastOf(id) });
+    journal.deleted(q.arn, id);
   }
 }
 
