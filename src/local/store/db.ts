@@ -9,8 +9,9 @@
  * database that is damaged or from a newer svl; it never repairs or wipes anything itself.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SvlError } from '../../errors.js';
 import { acquireStateLock, type StateLock } from './lock.js';
 import { prepareStateDir, stateDbCorrupt, stateDirUnusable } from './state-dir.js';
@@ -20,7 +21,26 @@ import { MIGRATIONS } from './migrations.js';
  * better-sqlite3 is CommonJS: required, not imported. An ESM import of it first has the loader lex the
  * package's files for their named exports (~4 ms of the emulator's start-up on Node 20; see src/aws/sdk.ts).
  */
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof BetterSqlite3;
+
+/**
+ * better-sqlite3's compiled addon, named directly where its install puts it (build/Release, whether compiled
+ * or a prebuilt binary): left to find it itself, the first database goes through the `bindings` package,
+ * which tries a dozen candidate paths with a realpath each (~2-3 ms of the emulator's start-up). Undefined
+ * (better-sqlite3's own lookup then) when it is not there.
+ */
+let addon: string | null | undefined = null;
+function nativeBinding(): string | undefined {
+  if (addon !== null) return addon;
+  try {
+    const file = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    addon = existsSync(file) ? file : undefined;
+  } catch {
+    addon = undefined;
+  }
+  return addon;
+}
 
 export type Db = BetterSqlite3.Database;
 
@@ -42,11 +62,11 @@ export function openStore(opts: StoreOptions): Store {
   const file = opts.stateDir ? join(opts.stateDir, 'svl.db') : ':memory:';
   try {
     if (opts.inMemory || !opts.stateDir) {
-      db = new Database(':memory:');
+      db = new Database(':memory:', { nativeBinding: nativeBinding() });
     } else {
       prepareStateDir(opts.stateDir);
       lock = acquireStateLock(opts.stateDir);
-      db = new Database(file);
+      db = new Database(file, { nativeBinding: nativeBinding() });
       // Exclusive locking, set before the first WAL access: no one else opens the database while the
       // emulator runs (the state lock sees to that), so SQLite keeps the WAL index in memory instead of a
       // shared-memory file and takes no file locks per transaction: ~10 µs less CPU per commit (a 10-row
