@@ -410,14 +410,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
 
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number {
     if (this.fan.head !== undefined) {
-      const absorbed =
-        type === 'sns.filtered'
-          ? seq === undefined
-            ? this.fan.filtered(resource, id, cause, data, timeMs)
-            : 0
-          : seq === undefined
-            ? 0
-            : this.fan.delivered(seq, resource, id, cause, data, timeMs);
+      const absorbed = this.fan.absorb(type, seq, resource, id, cause, data, timeMs);
       if (absorbed !== 0) return absorbed;
       this.fan.close();
     }
@@ -505,7 +498,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   private runIndexed(id: string, seq: number): void {
     if (this.slot >= 0) {
       this.latest.setAt(this.slot, seq);
-      if (this.latest.size > this.size * 2) this.latest.retain(this.nextSeq - 1 - this.size);
+      this.bound();
     } else if (id) this.remember(id, seq);
     this.recorded();
   }
@@ -578,10 +571,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
       data,
     });
     if (id) this.remember(id, seq);
-    // Inside a transaction the event commits (or rolls back) with the state change it describes.
-    this.scheduleFlush();
-    this.sincePrune++;
-    if (this.waiters.size) this.wake();
+    this.recorded();
     return seq;
   }
 
@@ -632,8 +622,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   }
 
   get(seq: number): JournalEvent | undefined {
-    if (this.fan.head !== undefined) this.fan.close();
-    if (this.run.seq !== 0) this.pending.push(this.run.finish());
+    this.closeOpen();
     for (const r of this.pending) {
       if (r.seq === seq && !isGroup(r)) return this.toEvent(r);
       if (isGroup(r) && r.seq <= seq && seq <= lastSeq(r)) return this.expand(r).find((e) => e.seq === seq);
@@ -881,30 +870,33 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
 
   /** Writes the events recorded outside a transaction. */
   flush(): void {
-    this.flushScheduled = false;
-    this.flushDue = false;
-    this.flushCycle++;
-    if (this.fan.head !== undefined) this.fan.close();
-    if (this.run.seq !== 0) this.pending.push(this.run.finish());
+    this.endFlushCycle();
+    this.closeOpen();
     // Never inside someone else's transaction: its rollback would take the events with it.
     if (this.db.inTransaction) return this.scheduleFlush();
-    if (this.textPending.length && !this.db.inTransaction) {
-      const texts = this.textPending;
-      this.textPending = [];
-      try {
-        for (const [n, text] of texts) this.s.putText.run(n, text);
-      } catch {
-        // The database is closed.
-      }
-    }
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.textPending.length === 0) return;
     const rows = this.pending;
+    const texts = this.textPending;
     this.pending = [];
+    this.textPending = [];
     try {
-      this.write(rows, []);
+      this.write(rows, texts);
     } catch {
       // The database is closed (the emulator stopped): the last tick's events are lost, nothing else.
     }
+  }
+
+  /** The scheduled flush is done (by its timer, a reader or a group commit): its timers do nothing, the next event schedules the next. */
+  private endFlushCycle(): void {
+    this.flushScheduled = false;
+    this.flushDue = false;
+    this.flushCycle++;
+  }
+
+  /** The open fan-out record and run of SQS hops join the pending rows (before anything writes or reads them). */
+  private closeOpen(): void {
+    if (this.fan.head !== undefined) this.fan.close();
+    if (this.run.seq !== 0) this.pending.push(this.run.finish());
   }
 
   /**
@@ -916,12 +908,8 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
    */
   beforeCommit(): void {
     if (!this.flushDue) return;
-    if (this.fan.head !== undefined) this.fan.close();
-    if (this.run.seq !== 0) this.pending.push(this.run.finish());
-    // This flush is done: its timer does nothing, and the next event schedules the next one.
-    this.flushDue = false;
-    this.flushScheduled = false;
-    this.flushCycle++;
+    this.closeOpen();
+    this.endFlushCycle();
     if (this.pending.length === 0 && this.textPending.length === 0) return;
     const rows = this.pending;
     const texts = this.textPending;
@@ -1112,8 +1100,12 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
    */
   private keep(id: string, seq: number): void {
     this.latest.set(id, seq);
-    if (this.latest.size <= this.size * 2) return;
-    this.latest.retain(this.nextSeq - 1 - this.size);
+    this.bound();
+  }
+
+  /** Past twice `size` ids, `latest` keeps only the ids whose latest event is still in the ring (see `keep`). */
+  private bound(): void {
+    if (this.latest.size > this.size * 2) this.latest.retain(this.nextSeq - 1 - this.size);
   }
 
   /** `keep`, unless `latest` holds a later seq of the id (a fan-out record's ids, indexed late). */
