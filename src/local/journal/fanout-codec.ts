@@ -22,7 +22,7 @@
  * Deliberately not here: which hops qualify (fanout.ts), interning, or the journal's seqs and pending rows
  * (journal.ts).
  */
-import { ByteReader, Bytes, putUuid, type DecodedMember } from './group-codec.js';
+import { ByteReader, Bytes, putUuid, zigzag, type DecodedMember } from './group-codec.js';
 
 export const FANOUT_VERSION = 2;
 
@@ -158,8 +158,6 @@ export class FanOutWriter {
     this.timeChanges++;
   }
 }
-
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
 /**
  * The events of a fan-out record, as group-codec.ts decodes a group row's: member k is the event at seq + k.

@@ -37,43 +37,11 @@ export interface DecodedMember {
   data: string | number;
 }
 
-export const GROUP_VERSION = 1;
-const VERSION = GROUP_VERSION;
+const VERSION = 1;
 /** The form with member references for data (run.ts writes it). */
 export const GROUP_REF_VERSION = 3;
-let scratch = Buffer.allocUnsafe(64 * 1024);
-let at = 0;
 
-function room(n: number): void {
-  if (at + n <= scratch.length) return;
-  const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + n + 1024));
-  scratch.copy(bigger, 0, 0, at);
-  scratch = bigger;
-}
-
-function varint(v: number): void {
-  room(10);
-  while (v >= 0x80) {
-    scratch[at++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  scratch[at++] = v;
-}
-
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-
-function text(s: string, shift: number, tag: number): void {
-  const len = Buffer.byteLength(s, 'utf8');
-  room(len + 10);
-  varint(len * shift + tag);
-  at += scratch.write(s, at, 'utf8');
-}
-
-function value(v: string | number | null): void {
-  if (v === null) varint(0);
-  else if (typeof v === 'number') varint(v * 2);
-  else text(v, 2, 1);
-}
+export const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
 /** A growable byte buffer with varints. */
 export class Bytes {
@@ -129,12 +97,15 @@ export function putUuid(buf: Buffer, o: number, s: string): boolean {
   return true;
 }
 
+/** encodeGroup's buffer, reused: each row is copied out of it. */
+const scratch = new Bytes(64 * 1024);
+
 /** Writes a canonical lowercase UUID as tag 1 and its 16 bytes; false (nothing written) for any other id. */
-function uuid(s: string): boolean {
-  room(17);
-  if (!putUuid(scratch, at + 1, s)) return false;
-  scratch[at] = 1;
-  at += 17;
+function uuid(b: Bytes, s: string): boolean {
+  b.room(17);
+  if (!putUuid(b.buf, b.at + 1, s)) return false;
+  b.buf[b.at] = 1;
+  b.at += 17;
   return true;
 }
 
@@ -143,26 +114,27 @@ function uuid(s: string): boolean {
  * member with the same id as rows[k], or 0 — the caller's choice of which repeats to refer to.
  */
 export function encodeGroup(rows: readonly CodecRow[], from: number, to: number, idRef: (k: number) => number): Buffer {
-  at = 0;
-  room(1);
-  scratch[at++] = VERSION;
+  const b = scratch;
+  b.at = 0;
+  b.room(1);
+  b.buf[b.at++] = VERSION;
   const head = rows[from]!;
   for (let k = from; k < to; k++) {
     const r = rows[k]!;
-    varint(zigzag(r.time_ms - head.time_ms));
-    value(r.type);
-    varint(r.cause === null ? 0 : zigzag(r.seq - r.cause));
-    value(r.resource);
-    if (r.id === null) varint(0);
+    b.varint(zigzag(r.time_ms - head.time_ms));
+    b.value(r.type);
+    b.varint(r.cause === null ? 0 : zigzag(r.seq - r.cause));
+    b.value(r.resource);
+    if (r.id === null) b.varint(0);
     else {
       const ref = idRef(k);
-      if (ref > 0) varint(ref * 4 + 2);
-      else if (!uuid(r.id)) text(r.id, 4, 3);
+      if (ref > 0) b.varint(ref * 4 + 2);
+      else if (!uuid(b, r.id)) b.text(r.id, 4, 3);
     }
-    value(r.data);
+    b.value(r.data);
   }
-  const out = Buffer.allocUnsafe(at);
-  scratch.copy(out, 0, 0, at);
+  const out = Buffer.allocUnsafe(b.at);
+  b.buf.copy(out, 0, 0, b.at);
   return out;
 }
 

@@ -13,11 +13,9 @@
  * event that is not the run's next closes it, and so do the flush and every reader); reading rows back
  * (group-codec.ts `decodeGroup`, through the journal's expand).
  */
-import { Bytes, GROUP_REF_VERSION, putUuid } from './group-codec.js';
+import { Bytes, GROUP_REF_VERSION, putUuid, zigzag } from './group-codec.js';
 import type { IdIndex } from './id-index.js';
 import type { Row } from './journal.js';
-
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
 export class RunWriter {
   /** The open run's first seq; 0 when none is open. */
