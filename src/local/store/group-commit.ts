@@ -98,16 +98,10 @@ export class GroupCommit {
     try {
       // A lone write needs no savepoint: its own transaction rolls back entirely when it throws.
       // (better-sqlite3 refuses a transaction function that returns a promise: the value is kept aside.)
-      if (batch.length === 1) {
-        atomic(this.db, () => {
-          this.joined = joined;
-          values.push(batch[0]!.fn());
-          this.runJoined(joined, joinErrors);
-          hooked = this.beforeCommit();
-        });
-      } else {
-        atomic(this.db, () => {
-          this.joined = joined;
+      atomic(this.db, () => {
+        this.joined = joined;
+        if (batch.length === 1) values.push(batch[0]!.fn());
+        else {
           batch.forEach((p, i) => {
             try {
               this.savepoint(() => void values.push(p.fn()));
@@ -116,10 +110,10 @@ export class GroupCommit {
               errors.set(i, error);
             }
           });
-          this.runJoined(joined, joinErrors);
-          hooked = this.beforeCommit();
-        });
-      }
+        }
+        this.runJoined(joined, joinErrors);
+        hooked = this.beforeCommit();
+      });
     } catch (err) {
       this.joined = undefined;
       if (hooked) for (const h of this.hooks) h.afterCommit(false);
