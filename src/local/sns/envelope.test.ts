@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, verify } from 'node:crypto';
-import { notificationEnvelope, notificationText, signingCertificatePem, type NotificationInput } from './envelope.js';
+import { notificationEnvelope, notificationParts, signingCertificatePem, type NotificationInput } from './envelope.js';
+import { NotificationBodies } from './queue-delivery.js';
 
 const base: Omit<NotificationInput, 'subscriptionArn'> = {
   messageId: '6f1c9a4e-0000-4000-8000-000000000001',
@@ -20,7 +21,7 @@ const base: Omit<NotificationInput, 'subscriptionArn'> = {
 };
 const subscriptions = ['arn:aws:sns:us-east-1:000000000000:orders:a', 'arn:aws:sns:us-east-1:000000000000:orders:b'];
 
-test('notificationText: the same bytes as JSON.stringify(notificationEnvelope) for each subscription, whatever the shape', () => {
+test('notificationParts: the same bytes as JSON.stringify(notificationEnvelope) for each subscription, whatever the shape', () => {
   const shapes: Array<Omit<NotificationInput, 'subscriptionArn'>> = [
     base,
     { ...base, subject: 'Hello "there"' },
@@ -29,13 +30,15 @@ test('notificationText: the same bytes as JSON.stringify(notificationEnvelope) f
     { ...base, signatureVersion: '2', message: 'line 1\nline "2"\t\u2028 é \u0001 </script>' },
   ];
   for (const shape of shapes) {
-    const text = notificationText(shape);
+    const bodies = new NotificationBodies(notificationParts(shape));
+    const text = (arn: string) => bodies.text(arn);
     for (const arn of subscriptions) assert.equal(text(arn), JSON.stringify(notificationEnvelope({ ...shape, subscriptionArn: arn })));
   }
 });
 
-test('notificationText: one signature for every subscriber, over the document AWS documents, verifiable with the served certificate', () => {
-  const text = notificationText({ ...base, subject: 's' });
+test('notificationParts: one signature for every subscriber, over the document AWS documents, verifiable with the served certificate', () => {
+  const bodies = new NotificationBodies(notificationParts({ ...base, subject: 's' }));
+  const text = (arn: string) => bodies.text(arn);
   const [a, b] = subscriptions.map((arn) => JSON.parse(text(arn)) as Record<string, string>);
   assert.equal(a!.Signature, b!.Signature);
   assert.notEqual(a!.UnsubscribeURL, b!.UnsubscribeURL);

@@ -121,20 +121,11 @@ export function notificationEnvelope(n: NotificationInput): Record<string, unkno
 }
 
 /**
- * The Notification document of one message as JSON text for any of its subscriptions: the same bytes as
- * `JSON.stringify(notificationEnvelope({...n, subscriptionArn}))`, built (and signed) once per message
- * rather than once per subscriber. Only UnsubscribeURL differs between subscribers, and it comes after
- * every other key but MessageAttributes, so the document is a head, the URL and a tail.
- */
-export function notificationText(n: Omit<NotificationInput, 'subscriptionArn'>): (subscriptionArn: string) => string {
-  const { head, unsubscribeUrl, tail } = notificationParts(n);
-  return (subscriptionArn) => head + unsubscribeUrl(subscriptionArn) + tail;
-}
-
-/**
- * notificationText's pieces: a subscription's document is `head + unsubscribeUrl(arn) + tail`, where
- * `unsubscribeUrl` gives the JSON string of its UnsubscribeURL. Each piece begins and ends with an ASCII
- * character, so what is measured or digested of the shared ones holds for every subscription's text
+ * The Notification document of one message for any of its subscriptions, in pieces: the same bytes as
+ * `JSON.stringify(notificationEnvelope({...n, subscriptionArn}))` are `head + unsubscribeUrl(arn) + tail`,
+ * built (and signed) once per message rather than once per subscriber. Only UnsubscribeURL differs between
+ * subscribers, and it comes after every other key but MessageAttributes. `unsubscribeUrl` gives the JSON
+ * string of a subscription's UnsubscribeURL. Each piece begins and ends with an ASCII character, so what is measured or digested of the shared ones holds for every subscription's text
  * (sns/queue-delivery.ts).
  */
 export interface NotificationParts {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { notificationParts, notificationText, type NotificationInput } from './envelope.js';
+import { notificationEnvelope, notificationParts, type NotificationInput } from './envelope.js';
 import { NotificationBodies, RawQueueBodies } from './queue-delivery.js';
 import { checkBody, checkMessageAttributes, prepareMessage } from '../sqs/send.js';
 import { md5OfAttributes } from '../sqs/model.js';
@@ -36,10 +36,10 @@ const shapes: Array<Omit<NotificationInput, 'subscriptionArn'>> = [
   { ...base, message: 'x'.repeat(300_000) },
 ];
 
-test('NotificationBodies: each subscription gets the text notificationText makes, checked as checkBody checks it', () => {
+test('NotificationBodies: each subscription gets its notificationEnvelope as JSON text, checked as checkBody checks it', () => {
   for (const shape of shapes) {
     const bodies = new NotificationBodies(notificationParts(shape));
-    const text = notificationText(shape);
+    const text = (arn: string) => JSON.stringify(notificationEnvelope({ ...shape, subscriptionArn: arn }));
     for (const arn of subscriptions) {
       assert.equal(bodies.text(arn), text(arn));
       assert.deepEqual(bodies.checked(arn), checkBody(text(arn)));
