@@ -26,8 +26,19 @@
 // on send from the warm-up alone: the fill warms the JIT far more than the warm-up phase). moto is left
 // out of that mode unless named in --only (filling it takes minutes).
 //
-//   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--seconds 12] [--workers 2]
-//                      [--queued 100000] [--fifo] [--only svl,svl-mem,fauxqs,moto] [--prof DIR]
+// Warm-ups: --warmup messages sent and received (default 20,000) and --warmup-publishes publishes (2,000) before
+// the measured phases, in the same process, so that V8 has optimized the hot paths: with 2,000 / 200 the measured
+// phases still paid for tier-up compilation (TurboFan runs on background threads, counted in the process's CPU;
+// `--trace-opt` showed svl's SQS handlers, store and journal functions still being optimized 12,000 messages in),
+// and a publish measured ~420 µs of CPU over 1,500 publishes against ~265 µs over 6,000 (bench/journal-cost.mjs).
+// Each warm-up is capped by --seconds like a phase (moto).
+//
+// `--only svl,svl-nojournal` adds the durable emulator started with `--journal-size 0` (issue 15: what the event
+// journal costs per message, with the SDK and the lean client).
+//
+//   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--warmup 20000] [--warmup-publishes 2000]
+//                      [--seconds 12] [--workers 2]
+//                      [--queued 100000] [--fifo] [--only svl,svl-mem,svl-nojournal,fauxqs,moto] [--prof DIR]
 //                      [--lean 1] [--lean-n 30000] [--lean-procs 1] [--lean-conns 8]
 //
 // `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
@@ -131,6 +142,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     n: { type: 'string', default: '10000' },
     publishes: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '20000' },
+    'warmup-publishes': { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '12' },
     workers: { type: 'string', default: '2' },
     queued: { type: 'string', default: '0' },
@@ -146,6 +159,8 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds);
 const N = Number(args.n);
 const PUBLISHES = Number(args.publishes);
+const WARMUP = Number(args.warmup);
+const WARMUP_PUBLISHES = Number(args['warmup-publishes']);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const QUEUED = Number(args.queued);
@@ -165,9 +180,11 @@ const profArgs = (tag) => (args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.pro
 const TARGETS = [
   ['svl', () => startSvlProcess(false, 'svl')],
   ['svl-mem', () => startSvlProcess(true, 'svl-mem')],
+  // Only when named in --only: the durable emulator without its event journal (issue 15: what recording every hop costs).
+  ['svl-nojournal', () => startSvl({ prefix: 'svl-bench-cpu-', waitForExit: true, extraArgs: ['--journal-size', '0'], nodeArgs: profArgs('svl-nojournal') })],
   ['fauxqs', startFauxqs],
   ['moto', startMoto],
-].filter(([name]) => (args.only ? args.only.split(',').includes(name) : !(QUEUED > 0 && name === 'moto')));
+].filter(([name]) => (args.only ? args.only.split(',').includes(name) : name !== 'svl-nojournal' && !(QUEUED > 0 && name === 'moto')));
 
 /** svl's /_svl/health `memory` (RSS, V8 heap, SQLite database size, MB); undefined for the other targets. */
 async function svlMemory(url) {
@@ -295,7 +312,7 @@ async function runTarget(name, srv, round) {
     // Warm-up (JIT, connections), outside the measurements; with --queued as long as a measured phase, so the
     // empty-queue figures are not dearer than the deep ones only for coming before the fill's 100,000 sends.
     const qw = await create(`cpu-warm-${round}`);
-    const warm = QUEUED > 0 ? Math.max(2000, N) : 2000;
+    const warm = Math.max(WARMUP, QUEUED > 0 ? N : 0);
     await load.run(srv.pid, { phase: 'send', queueUrl: qw }, warm);
     await load.run(srv.pid, { phase: 'recv', queueUrl: qw }, warm);
     const q = await create(`cpu-q-${round}`);
@@ -317,7 +334,7 @@ async function runTarget(name, srv, round) {
       out.recvDeep = await load.run(srv.pid, { phase: 'recv', queueUrl: deep }, out.sendDeep.done);
     }
     const topicArn = await fanoutTopic(srv.url, `r${round}`);
-    await load.run(srv.pid, { phase: 'publish', topicArn }, 200);
+    await load.run(srv.pid, { phase: 'publish', topicArn }, WARMUP_PUBLISHES);
     out.publish = await load.run(srv.pid, { phase: 'publish', topicArn }, PUBLISHES);
     out.rssMb = rssMb(srv.pid);
     if (LEAN) out.lean = await runLean(srv, create, round);
@@ -358,7 +375,7 @@ if (isMainThread) {
   ];
   const f = (x) => (Number.isFinite(x) ? fmt(x) : '-');
   const lines = [
-    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${FIFO ? `, SQS phases on FIFO queues (${FIFO_GROUPS} groups, content-based deduplication)` : ''}${QUEUED ? ` (empty queues; the depth table below has the same phases with ${QUEUED} queued)` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase (<= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
+    `Server CPU (user+sys from /proc) per message, median of ${ROUNDS} rounds${FIFO ? `, SQS phases on FIFO queues (${FIFO_GROUPS} groups, content-based deduplication)` : ''}${QUEUED ? ` (empty queues; the depth table below has the same phases with ${QUEUED} queued)` : ''}; ${LOOPS} client loops in ${WORKERS} worker threads, batches of 10, N=${N} msgs / ${PUBLISHES} publishes per phase after warm-ups of ${WARMUP} msgs / ${WARMUP_PUBLISHES} publishes (each <= ${SECONDS} s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.versions.node}`,
     '',
     `| work | ${names.join(' | ')} | svl / fauxqs | svl-mem / fauxqs | target (svl) | met |`,
     `|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|`,
@@ -368,6 +385,12 @@ if (isMainThread) {
     const ratio = (a) => (has(a) && has('fauxqs') ? `${(v[a] / v.fauxqs).toFixed(2)}x` : '-');
     const met = has('svl') ? (v.svl <= target ? 'met' : 'not met') : '-';
     lines.push(`| ${label} | ${names.map((n) => f(v[n])).join(' | ')} | ${ratio('svl')} | ${ratio('svl-mem')} | ${target} | ${met} |`);
+  }
+  if (has('svl') && has('svl-nojournal')) {
+    const cost = (a, b) => `${a >= b ? '+' : ''}${fmt((a / b - 1) * 100)}%`;
+    const sdk = ROWS.map(([phase]) => `${phase} ${cost(m('svl', phase, 'serverUs'), m('svl-nojournal', phase, 'serverUs'))}`).join(', ');
+    const lean = LEAN ? `; lean client: ${['send', 'recv'].map((phase) => `${phase} ${cost(med(runs.svl.map((r) => r.lean?.[phase]?.serverUs)), med(runs['svl-nojournal'].map((r) => r.lean?.[phase]?.serverUs)))}`).join(', ')}` : '';
+    lines.push('', `Event journal (issue 15), svl against svl-nojournal, server CPU per message: ${sdk}${lean}`);
   }
   lines.push('', 'Throughput (msgs/s or publishes/s; wall clock, shared machine) and the client\'s own CPU µs per message (when it nears 1e6 x threads / rate, the client was the limit):', '');
   lines.push(`| work | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
