@@ -34,8 +34,14 @@
  * - SQS sends, receives and deletes (`sent`, `received`, `deleted`) are recorded as runs (run.ts): consecutive
  *   events of one type and queue written, as they happen, straight into the bytes of a group row (the form
  *   above, version 3: a member's data may name an earlier member's), up to GROUP events; any other event, the
- *   flush and every reader end the open run. `received` / `deleted` look the cause up themselves: one parse
- *   of the message id serves the lookup, the update of the id map and the id's 16 bytes. A received
+ *   flush and every reader end the open run. An SQS message's row keeps the seq of its latest hop
+ *   (sqs/rows.ts `jseq`, from the seq `sent` / `received` / `record` return) and hands it back as the cause
+ *   of the next (`received` / `deleted` `last`, `lastOfRow`): SQS message ids stay out of the id map (an
+ *   event source mapping's receives excepted: its invocation names them through `lastOf`). Looking every
+ *   message up in the map at its receive and its delete, and adding it at its send, was a random probe of a
+ *   table of every id in the ring each time, ~1.1 µs of the emulator's CPU per received and deleted message
+ *   (perf, lean client, 60,000 messages: `causeOf` 67 of the journal's 153 ms). A row stored before rows kept
+ *   it has none (null): its hop looks the id up as before. A received
  *   message's data is `{"receiveCount":n}` interned, or (with a request id) one JSON text per receive,
  *   written once in a run and named by member number by the receive's other messages.
  * - Cheap to record: `hop`, `sent`, `received` and `deleted` take positional arguments (the event objects
@@ -138,15 +144,27 @@ export interface JournalSink {
    * undefined) or `sns.delivered` (at the seq reserved for it), about the message `id`, caused by the publish.
    */
   hop(type: 'sns.filtered' | 'sns.delivered', seq: number | undefined, resource: string, id: string, cause: number, data: Readonly<Record<string, unknown>>, timeMs?: number): number;
-  /** `record` of an `sqs.sent`, without an event object (the hot path of every send). */
+  /**
+   * `record` of an `sqs.sent`, without an event object (the hot path of every send). Its seq is for the
+   * message's row to keep (sqs/rows.ts `jseq`): the message id is not put in the id index (`lastOf`).
+   */
   sent(resource: string, id: string, cause: number | undefined, data: Record<string, unknown> | undefined, timeMs?: number): number;
   /**
    * `record` of an `sqs.received` of the message `id` (data `{ receiveCount, requestId?, consumer? }`, the
-   * last two when not empty), caused by its latest event (`lastOf`), without an event object (every receive).
+   * last two when not empty), without an event object (every receive). Its cause is `last`, the message
+   * row's latest event (`jseq`; 0: none), or, when undefined (a row stored before rows kept it), the id's
+   * latest event in the id index (`lastOf`). The id index learns of the receive only then, or when a
+   * `consumer` (svl's own: an event source mapping, whose invocation names its receive through `lastOf`)
+   * received it.
    */
-  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number): number;
-  /** `record` of an `sqs.deleted` of the message `id`, caused by its latest event, without an event object (every delete). */
-  deleted(resource: string, id: string, timeMs?: number): number;
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last?: number): number;
+  /** `record` of an `sqs.deleted` of the message `id`, without an event object (every delete): caused by `last` as `received` is. */
+  deleted(resource: string, id: string, timeMs?: number, last?: number): number;
+  /**
+   * The latest event of an SQS message, the cause of its next hop, from its row's `jseq` (undefined when
+   * that event is no longer in the ring), or from the id index when the row has none (null: stored before).
+   */
+  lastOfRow(id: string, jseq: number | null): number | undefined;
   /** A seq for an event recorded later (an SNS delivery names it as the cause of the SQS send it makes). */
   reserve(): number;
   lastOf(id: string): number | undefined;
@@ -172,6 +190,7 @@ export const NO_JOURNAL: JournalSink = {
   deleted: () => 0,
   reserve: () => 0,
   lastOf: () => undefined,
+  lastOfRow: () => undefined,
   get: () => undefined,
 };
 
@@ -427,36 +446,60 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     const types = this.sqsTypes();
     const seq = types === null ? 0 : this.runEvent(types[0], resource, time, cause ?? 0);
     if (seq === 0) return this.put(undefined, time, 'sqs.sent', cause, resource, id, data);
-    // A new message id: nothing of it is held in idA / idB, unless an id came twice.
-    this.slot = id === this.idA || id === this.idB ? -1 : this.latest.at(id);
-    this.runId(id);
+    // Not indexed: the row keeps the seq (see JournalSink.sent).
+    this.run.id(id);
     this.run.data(data === undefined ? null : Object.isFrozen(data) ? this.constant(data, types![0]) : this.encode(data, types![0]));
-    this.runIndexed(id, seq);
+    this.recorded();
     return seq;
   }
 
-  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number): number {
-    const cause = this.causeOf(id);
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last?: number): number {
+    const cause = this.hopCause(id, last);
     const time = timeMs ?? this.clock.now();
     const types = this.sqsTypes();
     const seq = types === null ? 0 : this.runEvent(types[1], resource, time, cause ?? 0);
     if (seq === 0) return this.put(undefined, time, 'sqs.received', cause, resource, id, receivedDoc(receiveCount, requestId, consumer));
     this.runId(id);
     this.run.data(this.receivedText(receiveCount, requestId, consumer));
-    this.runIndexed(id, seq);
+    if (last === undefined || consumer) this.runIndexed(id, seq);
+    else this.recorded();
     return seq;
   }
 
-  deleted(resource: string, id: string, timeMs?: number): number {
-    const cause = this.causeOf(id);
+  deleted(resource: string, id: string, timeMs?: number, last?: number): number {
+    const cause = this.hopCause(id, last);
     const time = timeMs ?? this.clock.now();
     const types = this.sqsTypes();
     const seq = types === null ? 0 : this.runEvent(types[2], resource, time, cause ?? 0);
     if (seq === 0) return this.put(undefined, time, 'sqs.deleted', cause, resource, id, undefined);
     this.runId(id);
     this.run.data(null);
-    this.runIndexed(id, seq);
+    if (last === undefined) this.runIndexed(id, seq);
+    else this.recorded();
     return seq;
+  }
+
+  lastOfRow(id: string, jseq: number | null): number | undefined {
+    return jseq === null ? this.lastOf(id) : this.live(jseq);
+  }
+
+  /**
+   * The cause of an SQS hop: `last` as the message's row keeps it (see `live`), or, when undefined, its id's
+   * latest event in the id index, its slot left in `slot` (`causeOf`).
+   */
+  private hopCause(id: string, last: number | undefined): number | undefined {
+    if (last === undefined) return this.causeOf(id);
+    if (this.fan.head !== undefined) this.fan.close();
+    this.slot = -1;
+    return this.live(last);
+  }
+
+  /**
+   * An event seq an SQS row kept (`jseq`) as a cause: undefined for none (0), or for an event out of the ring
+   * (pruned, or dropped by `clear`), as the id index forgets an id whose latest event left the ring.
+   */
+  private live(seq: number): number | undefined {
+    return seq > this.floor && seq > this.nextSeq - 1 - this.size ? seq : undefined;
   }
 
   /** The numbers of the SQS hops' types, interned on first use; null when runs cannot be kept. */
@@ -494,7 +537,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     else this.run.id(id);
   }
 
-  /** `seq` is the latest of `id` (at its slot in `latest`, found by `causeOf` or `sent`), and the event is recorded. */
+  /** `seq` is the latest of `id` (at its slot in `latest`, found by `causeOf`), and the event is recorded. */
   private runIndexed(id: string, seq: number): void {
     if (this.slot >= 0) {
       this.latest.setAt(this.slot, seq);
@@ -865,6 +908,8 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     this.latest.clear();
     this.idA = this.idB = undefined;
     this.latestComplete = true;
+    // Every event so far is gone: a cause an SQS row kept from before (`jseq`) names none (`live`).
+    this.floor = this.head;
     this.s.clear.run();
   }
 

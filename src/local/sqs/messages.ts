@@ -47,6 +47,12 @@ export interface SentMessage {
   duplicate: boolean;
 }
 
+/** A deleted message: its MessageId and the seq of its latest journal hop (rows.ts `jseq`). */
+export interface Deleted {
+  id: string;
+  jseq: number | null;
+}
+
 export interface ReceivedMessage {
   row: MessageRow;
   receiptHandle: string;
@@ -123,8 +129,8 @@ export class MessageEngine {
     this.s = {
       insert: db.prepare(
         `INSERT INTO sqs_messages (seq, queue, id, body, md5_body, attrs, md5_attrs, sys_attrs, md5_sys, group_id, dedup_id,
-           sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+           sequence_number, sender_id, sent_ms, visible_ms, inflight, receive_count, first_receive_ms, dlq_source, jseq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
       ),
       seqMark: db.prepare(`SELECT hwm FROM sqs_seq WHERE id = 1`).pluck(),
       seqRaise: db.prepare(`UPDATE sqs_seq SET hwm = max(hwm, ?) WHERE id = 1`),
@@ -181,9 +187,9 @@ export class MessageEngine {
       bySeq: db.prepare(`SELECT ${ROW} FROM sqs_messages WHERE seq = ? AND queue = ?`).raw(true),
       deleteSeq: db.prepare(`DELETE FROM sqs_messages WHERE seq = ?`),
       // A delete reads no more than it needs: DeleteMessageBatch of ten costs ten of these, not ten row reads and ten deletes.
-      deleteReturning: db.prepare(`DELETE FROM sqs_messages WHERE seq = ? AND queue = ? RETURNING id`).pluck(),
+      deleteReturning: db.prepare(`DELETE FROM sqs_messages WHERE seq = ? AND queue = ? RETURNING id, jseq`),
       handleState: db.prepare(`SELECT id, nonce, visible_ms FROM sqs_messages WHERE seq = ? AND queue = ?`),
-      setVisibility: db.prepare(`UPDATE sqs_messages SET visible_ms = ? WHERE seq = ?`),
+      setVisibility: db.prepare(`UPDATE sqs_messages SET visible_ms = ?, jseq = ? WHERE seq = ?`),
       expire: db.prepare(`DELETE FROM sqs_messages WHERE queue = ? AND sent_ms <= ?`),
       purge: db.prepare(`DELETE FROM sqs_messages WHERE queue = ?`),
       countVisible: db.prepare(`SELECT count(*) AS n FROM sqs_messages WHERE queue = ? AND visible_ms <= ?`),
@@ -218,6 +224,14 @@ export class MessageEngine {
         const id = randomUuid();
         const seqNo = q.fifo ? sequenceNumber(this.queues.nextSequence(q)) : undefined;
         const delay = q.fifo ? queueDelay : m.delaySeconds >= 0 ? m.delaySeconds : queueDelay;
+        // Recorded first: the row keeps its seq, the cause of the message's next hop.
+        const jseq = this.journal.sent(
+          q.arn,
+          id,
+          m.cause,
+          delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
+          now,
+        );
         this.insertRow(seq++, {
           queue: q.name,
           id,
@@ -236,18 +250,12 @@ export class MessageEngine {
           receive_count: 0,
           first_receive_ms: null,
           dlq_source: null,
+          jseq,
         });
         if (q.fifo && m.dedupId !== undefined) {
           const scope = scopeByGroup ? (m.groupId ?? '') : '';
           this.s.dedupPut.run(q.name, scope, m.dedupId, id, seqNo ?? null, now + DEDUP_WINDOW_MS);
         }
-        this.journal.sent(
-          q.arn,
-          id,
-          m.cause,
-          delay > 0 || m.groupId !== undefined ? { ...(delay > 0 && { delaySeconds: delay }), ...(m.groupId !== undefined && { groupId: m.groupId }) } : undefined,
-          now,
-        );
         return { id, sequenceNumber: seqNo, duplicate: false };
       });
     });
@@ -273,19 +281,20 @@ export class MessageEngine {
         // A message received before and not deleted came back because its visibility timeout ran out
         // (recorded at the time it ran out); not when ChangeMessageVisibility made it visible at once.
         if (row.inflight === 1 && row.receive_count > 0) {
-          const last = this.journal.lastOf(row.id);
+          const last = this.journal.lastOfRow(row.id, row.jseq);
           const hop = last === undefined ? undefined : this.journal.get(last);
           const madeVisible = hop?.type === 'sqs.visibility-changed' && hop.data?.visibilityTimeout === 0;
-          if (!madeVisible) this.journal.record({ type: 'sqs.visibility-expired', resource: q.arn, id: row.id, cause: last, timeMs: row.visible_ms });
+          if (!madeVisible) row.jseq = this.journal.record({ type: 'sqs.visibility-expired', resource: q.arn, id: row.id, cause: last, timeMs: row.visible_ms });
         }
         const dlq = this.redriveTarget(q, row);
         if (dlq) {
-          // Moved whole: a lean row (RowNeeds) is read again.
-          this.moveToDlq(needs.system ? row : this.get(q, row.seq)!, q, dlq, now);
+          // Moved whole: a lean row (RowNeeds) is read again (with the latest hop, maybe just recorded, of this one).
+          this.moveToDlq(needs.system ? row : { ...this.get(q, row.seq)!, jseq: row.jseq }, q, dlq, now);
           moved.push(dlq.name);
           return false;
         }
-        this.journal.received(q.arn, row.id, row.receive_count + 1, by.requestId, by.consumer, now);
+        // Its latest hop from the row (null: a row from before rows kept it, looked up by id).
+        row.jseq = this.journal.received(q.arn, row.id, row.receive_count + 1, by.requestId, by.consumer, now, row.jseq ?? undefined);
         row.receive_count += 1;
         row.first_receive_ms ??= now;
         row.visible_ms = visibleAt;
@@ -371,7 +380,7 @@ export class MessageEngine {
 
   /**
    * The rows of one receive marked received, in one statement (one per batch size, prepared once): a
-   * statement per row cost ~1 µs more per message.
+   * statement per row cost ~1 µs more per message. Each row keeps its receive's journal seq (`jseq`).
    */
   private markReceived(got: ReceivedMessage[], now: number, visibleAt: number, nonce: string): void {
     const n = got.length;
@@ -379,10 +388,11 @@ export class MessageEngine {
     if (!stmt) {
       stmt = this.marks[n] = this.db.prepare(
         `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive_ms = coalesce(first_receive_ms, ?),
-           visible_ms = ?, inflight = 1, nonce = ? WHERE seq IN (${placeholders(n)})`,
+           visible_ms = ?, inflight = 1, nonce = ?, jseq = CASE seq${' WHEN ? THEN ?'.repeat(n)} END WHERE seq IN (${placeholders(n)})`,
       );
     }
     const params: unknown[] = [now, visibleAt, nonce];
+    for (const m of got) params.push(m.row.seq, m.row.jseq);
     for (const m of got) params.push(m.row.seq);
     stmt.run(params);
   }
@@ -392,12 +402,12 @@ export class MessageEngine {
    * row deleted, by row id (a row already gone is not in it). `+queue`: looked up by rowid, the queue only
    * checked (on the queue's index, SQLite scanned every row of the queue).
    */
-  deleteMany(q: Queue, seqs: number[]): Map<number, string> {
+  deleteMany(q: Queue, seqs: number[]): Map<number, Deleted> {
     const n = seqs.length;
     let stmt = this.deletes[n];
-    if (!stmt) stmt = this.deletes[n] = this.db.prepare(`DELETE FROM sqs_messages WHERE seq IN (${placeholders(n)}) AND +queue = ? RETURNING seq, id`).raw(true);
-    const out = new Map<number, string>();
-    for (const [seq, id] of stmt.all([...seqs, q.name]) as Array<[number, string]>) out.set(seq, id);
+    if (!stmt) stmt = this.deletes[n] = this.db.prepare(`DELETE FROM sqs_messages WHERE seq IN (${placeholders(n)}) AND +queue = ? RETURNING seq, id, jseq`).raw(true);
+    const out = new Map<number, Deleted>();
+    for (const [seq, id, jseq] of stmt.all([...seqs, q.name]) as Array<[number, string, number | null]>) out.set(seq, { id, jseq });
     return out;
   }
 
@@ -424,7 +434,7 @@ export class MessageEngine {
   /** Positional parameters: binding 17 named ones from an object cost ~3 µs more per message. */
   private insertRow(seq: number, r: Omit<MessageRow, 'seq' | 'inflight' | 'nonce'>): void {
     this.s.insert.run(seq, r.queue, r.id, r.body, r.md5_body, r.attrs, r.md5_attrs, r.sys_attrs, r.md5_sys, r.group_id, r.dedup_id,
-      r.sequence_number, r.sender_id, r.sent_ms, r.visible_ms, r.receive_count, r.first_receive_ms, r.dlq_source);
+      r.sequence_number, r.sender_id, r.sent_ms, r.visible_ms, r.receive_count, r.first_receive_ms, r.dlq_source, r.jseq);
   }
 
   /**
@@ -447,15 +457,15 @@ export class MessageEngine {
    * `DeadLetterQueueSourceArn` (AWS-recorded behaviour). Must run inside a transaction.
    */
   moveToDlq(row: MessageRow, source: Queue, dlq: Queue, now: number): void {
-    this.journal.record({
+    const jseq = this.journal.record({
       type: 'sqs.dead-lettered',
       resource: source.arn,
       id: row.id,
-      cause: this.journal.lastOf(row.id),
+      cause: this.journal.lastOfRow(row.id, row.jseq),
       data: { deadLetterQueue: dlq.arn, receiveCount: row.receive_count },
     });
     // Standard DLQs keep the original enqueue time for retention; FIFO DLQs reset it (AWS docs).
-    this.relocate(row, dlq, { sent_ms: dlq.fifo ? now : row.sent_ms, visible_ms: now, dlq_source: source.arn });
+    this.relocate(row, dlq, { sent_ms: dlq.fifo ? now : row.sent_ms, visible_ms: now, dlq_source: source.arn, jseq });
   }
 
   /**
@@ -464,8 +474,9 @@ export class MessageEngine {
    */
   transfer(row: MessageRow, dest: Queue, now: number): void {
     const from = this.queues.get(row.queue);
-    this.journal.record({ type: 'sqs.moved', resource: dest.arn, id: row.id, cause: this.journal.lastOf(row.id), data: { from: from?.arn ?? row.queue } });
+    const jseq = this.journal.record({ type: 'sqs.moved', resource: dest.arn, id: row.id, cause: this.journal.lastOfRow(row.id, row.jseq), data: { from: from?.arn ?? row.queue } });
     this.relocate(row, dest, {
+      jseq,
       group_id: dest.fifo ? (row.group_id ?? 'default') : row.group_id,
       dedup_id: dest.fifo ? (row.dedup_id ?? row.id) : null,
       sent_ms: now,
@@ -567,9 +578,9 @@ export class MessageEngine {
     this.s.deleteSeq.run(seq);
   }
 
-  /** Deletes a message of `q` by its row id; its MessageId, or undefined when it was already gone. */
-  deleteFrom(q: Queue, seq: number): string | undefined {
-    return this.s.deleteReturning.get(seq, q.name) as string | undefined;
+  /** Deletes a message of `q` by its row id; its MessageId and latest journal hop, or undefined when it was already gone. */
+  deleteFrom(q: Queue, seq: number): Deleted | undefined {
+    return this.s.deleteReturning.get(seq, q.name) as Deleted | undefined;
   }
 
   /** What a FIFO delete checks before deleting: the message's latest nonce and whether it is still in flight. */
@@ -581,8 +592,8 @@ export class MessageEngine {
    * Any change wakes the queue's long polls: one made visible now answers them, and one whose new
    * timeout ends sooner than the old one re-arms their wake timer (a poll must not sleep past it).
    */
-  setVisibility(q: Queue, seq: number, visibleAt: number): void {
-    this.s.setVisibility.run(visibleAt, seq);
+  setVisibility(q: Queue, seq: number, visibleAt: number, jseq: number): void {
+    this.s.setVisibility.run(visibleAt, jseq, seq);
     this.notify(q.name);
   }
 

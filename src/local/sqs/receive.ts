@@ -119,9 +119,9 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
     if (!row) return;
     if (row.nonce !== h.nonce || row.visible_ms <= svc.clock.now()) throw expired(rh);
   }
-  const id = svc.messages.deleteFrom(q, h.seq);
-  if (id === undefined) return;
-  svc.messages.journal.deleted(q.arn, id);
+  const gone = svc.messages.deleteFrom(q, h.seq);
+  if (gone === undefined) return;
+  svc.messages.journal.deleted(q.arn, gone.id, undefined, gone.jseq ?? undefined);
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
 }
@@ -142,13 +142,14 @@ function deleteStandard(svc: SqsService, q: Queue, entries: Input[], Successful:
     }
   }
   if (seqs.length === 0) return;
-  const ids = svc.messages.deleteMany(q, seqs);
+  const gone = svc.messages.deleteMany(q, seqs);
   const journal = svc.messages.journal;
+  const now = svc.clock.now();
   for (const seq of seqs) {
-    const id = ids.get(seq);
-    if (id === undefined) continue;
-    ids.delete(seq);
-    journal.deleted(q.arn, id);
+    const d = gone.get(seq);
+    if (d === undefined) continue;
+    gone.delete(seq);
+    journal.deleted(q.arn, d.id, now, d.jseq ?? undefined);
   }
 }
 
@@ -170,8 +171,9 @@ function changeVisibility(svc: SqsService, q: Queue, rh: string, seconds: number
   if (row.first_receive_ms !== null && now + seconds * 1000 - row.first_receive_ms > TWELVE_HOURS_MS) {
     throw E.invalidParameter('VisibilityTimeout', seconds, `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_TIMEOUT} seconds]`);
   }
-  svc.messages.setVisibility(q, row.seq, now + seconds * 1000);
-  svc.messages.journal.record({ type: 'sqs.visibility-changed', resource: q.arn, id: row.id, cause: svc.messages.journal.lastOf(row.id), data: { visibilityTimeout: seconds } });
+  const journal = svc.messages.journal;
+  const jseq = journal.record({ type: 'sqs.visibility-changed', resource: q.arn, id: row.id, cause: journal.lastOfRow(row.id, row.jseq), data: { visibilityTimeout: seconds } });
+  svc.messages.setVisibility(q, row.seq, now + seconds * 1000, jseq);
 }
 
 /**

@@ -24,6 +24,11 @@ export interface MessageRow {
   first_receive_ms: number | null;
   nonce: string | null;
   dlq_source: string | null;
+  /**
+   * The seq of the message's latest event in the event journal (journal.ts), the cause of its next hop; null
+   * for rows stored before the column (the journal then looks the message id up), 0 when no journal kept it.
+   */
+  jseq: number | null;
 }
 
 /**
@@ -33,7 +38,7 @@ export interface MessageRow {
  */
 export const ROW_COLUMNS = [
   'seq', 'queue', 'id', 'body', 'md5_body', 'attrs', 'md5_attrs', 'sys_attrs', 'md5_sys', 'group_id', 'dedup_id',
-  'sequence_number', 'sender_id', 'sent_ms', 'visible_ms', 'inflight', 'receive_count', 'first_receive_ms', 'nonce', 'dlq_source',
+  'sequence_number', 'sender_id', 'sent_ms', 'visible_ms', 'inflight', 'receive_count', 'first_receive_ms', 'nonce', 'dlq_source', 'jseq',
 ] as const;
 export const ROW = ROW_COLUMNS.join(', ');
 
@@ -59,6 +64,7 @@ export const toRow = (a: unknown[]): MessageRow => ({
   first_receive_ms: a[17] as number | null,
   nonce: a[18] as string | null,
   dlq_source: a[19] as string | null,
+  jseq: a[20] as number | null,
 });
 export const toRows = (rows: unknown[]): MessageRow[] => (rows as unknown[][]).map(toRow);
 
@@ -76,7 +82,7 @@ export interface RowNeeds {
 }
 export const ALL_COLUMNS: RowNeeds = { attrs: true, system: true };
 /** The columns of a receive that asks for no system attribute, in the order `leanRow` reads them. */
-export const LEAN_COLUMNS = ['seq', 'id', 'body', 'md5_body', 'visible_ms', 'inflight', 'receive_count', 'attrs', 'md5_attrs'] as const;
+export const LEAN_COLUMNS = ['seq', 'id', 'body', 'md5_body', 'visible_ms', 'inflight', 'receive_count', 'jseq', 'attrs', 'md5_attrs'] as const;
 
 /** The columns read for `needs`, prefixed (ROW_COLUMNS, or LEAN_COLUMNS without the attributes when not asked for). */
 export function rowColumns(needs: RowNeeds, prefix = ''): string {
@@ -96,8 +102,8 @@ export const leanRow = (a: unknown[], queue: string): MessageRow => ({
   id: a[1] as string,
   body: a[2] as string,
   md5_body: a[3] as string,
-  attrs: (a[7] ?? null) as string | null,
-  md5_attrs: (a[8] ?? null) as string | null,
+  attrs: (a[8] ?? null) as string | null,
+  md5_attrs: (a[9] ?? null) as string | null,
   sys_attrs: null,
   md5_sys: null,
   group_id: null,
@@ -111,4 +117,5 @@ export const leanRow = (a: unknown[], queue: string): MessageRow => ({
   first_receive_ms: null,
   nonce: null,
   dlq_source: null,
+  jseq: a[7] as number | null,
 });
