@@ -5,7 +5,12 @@
 // below), several rounds. Throughput is printed too, but CPU per operation is the figure
 // to judge by. `--prof DIR` writes a --cpu-prof profile of each emulator process into DIR.
 //
-// `--only f50` (f10, f50, sqs; comma-separated) runs only those phases, to profile one at a time.
+// `--only f50` (f10, f50, sqs, lean; comma-separated) runs only those phases, to profile one at a time.
+//
+// `lean`: the SQS phases again with the lean client of bench/cpu.mjs (bench/sqs-load.mjs: JSON 1.0, SigV4,
+// keep-alive, no SDK), one client process per emulator. The SDK client costs several times the emulator's CPU
+// per message and leaves it waiting; with the lean one each emulator runs near a core's worth, the per-message
+// figures it measures are lower (so the same absolute journal cost is a larger share) and less noisy.
 //
 // Steady state: each phase is measured after a warm-up (--warmup-publishes, --warmup-messages) long enough
 // for V8 to have optimized the hot paths. With the earlier 200-publish / 2,000-message warm-ups the measured
@@ -15,7 +20,9 @@
 //
 //   node bench/journal-cost.mjs [--rounds 5] [--publishes 4000] [--messages 30000] [--warmup-publishes 2000]
 //                               [--warmup-messages 10000] [--prof /tmp/prof] [--only f10,f50,sqs]
+import { fork } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -30,7 +37,7 @@ const { values: args } = parseArgs({
     'warmup-publishes': { type: 'string', default: '2000' },
     'warmup-messages': { type: 'string', default: '10000' },
     prof: { type: 'string' },
-    only: { type: 'string', default: 'f10,f50,sqs' },
+    only: { type: 'string', default: 'f10,f50,sqs,lean' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -129,6 +136,33 @@ async function sqsPhases(url, pid) {
   return { send: s, recv: r };
 }
 
+/** The SQS phases driven by a lean client process of its own (bench/sqs-load.mjs), after the same warm-up. */
+async function leanPhases(url, pid) {
+  const sqs = new SQSClient(clientConfig(url, 2));
+  const queue = async (name) => (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl;
+  const [warm, q] = [await queue('lean-warm'), await queue('lean-q')];
+  sqs.destroy();
+  const p = fork(fileURLToPath(new URL('./sqs-load.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const post = (msg) => new Promise((resolve, reject) => {
+    p.once('message', resolve);
+    p.once('error', reject);
+    p.send({ seconds: 120, ...msg });
+  });
+  try {
+    await new Promise((resolve) => {
+      p.once('message', resolve);
+      p.send({ url, connections: 8, tag: 0 });
+    });
+    await post({ phase: 'send', queueUrl: warm, n: WARMUP_MESSAGES });
+    await post({ phase: 'recv', queueUrl: warm, n: WARMUP_MESSAGES });
+    const send = await measure(pid, async () => (await post({ phase: 'send', queueUrl: q, n: MESSAGES })).done);
+    const recv = await measure(pid, async () => (await post({ phase: 'recv', queueUrl: q, n: MESSAGES })).done);
+    return { send, recv };
+  } finally {
+    p.send({ phase: 'exit' });
+  }
+}
+
 // Both emulators run at once, each phase driven on both concurrently: on a shared machine, whatever else
 // runs slows both alike (CPU time itself inflates under contention: caches, SMT), so the ratio holds.
 const runs = { on: [], off: [] };
@@ -139,11 +173,13 @@ for (let round = 0; round < ROUNDS; round++) {
     const skip = [NONE, NONE];
     const [f10on, f10off] = ONLY.has('f10') ? await both((s) => fanout(s.url, s.pid, 10)) : skip;
     const [f50on, f50off] = ONLY.has('f50') ? await both((s) => fanout(s.url, s.pid, 50)) : skip;
-    const [qon, qoff] = ONLY.has('sqs') ? await both((s) => sqsPhases(s.url, s.pid)) : [{ send: NONE, recv: NONE }, { send: NONE, recv: NONE }];
-    runs.on.push({ f10: f10on, f50: f50on, send: qon.send, recv: qon.recv });
-    runs.off.push({ f10: f10off, f50: f50off, send: qoff.send, recv: qoff.recv });
-    const us = (r) => [r.f10.cpuUs, r.f50.cpuUs, r.send.cpuUs, r.recv.cpuUs].map((x) => Math.round(x)).join('/');
-    process.stderr.write(`round ${round}: CPU µs f10/f50/send/recv on ${us(runs.on.at(-1))}, off ${us(runs.off.at(-1))}\n`);
+    const none = [{ send: NONE, recv: NONE }, { send: NONE, recv: NONE }];
+    const [qon, qoff] = ONLY.has('sqs') ? await both((s) => sqsPhases(s.url, s.pid)) : none;
+    const [lon, loff] = ONLY.has('lean') ? await both((s) => leanPhases(s.url, s.pid)) : none;
+    runs.on.push({ f10: f10on, f50: f50on, send: qon.send, recv: qon.recv, leanSend: lon.send, leanRecv: lon.recv });
+    runs.off.push({ f10: f10off, f50: f50off, send: qoff.send, recv: qoff.recv, leanSend: loff.send, leanRecv: loff.recv });
+    const us = (r) => [r.f10, r.f50, r.send, r.recv, r.leanSend, r.leanRecv].map((x) => fmt(x.cpuUs)).join(' / ');
+    process.stderr.write(`round ${round}: CPU µs f10 / f50 / send / recv / lean send / lean recv: on ${us(runs.on.at(-1))}; off ${us(runs.off.at(-1))}\n`);
   } finally {
     await Promise.all([on.stop(), off.stop()]);
   }
@@ -156,7 +192,14 @@ const lines = [
   '| operation | CPU µs/op on | CPU µs/op off | CPU cost | ops/s on | ops/s off |',
   '|---|---:|---:|---:|---:|---:|',
 ];
-for (const [k, label] of [['f10', 'SNS publish, 10 subs (5 filtered out)'], ['f50', 'SNS publish, 50 subs (24 filtered out)'], ['send', 'SQS send (batches of 10), per msg'], ['recv', 'SQS receive+delete (batches of 10), per msg']]) {
+for (const [k, label] of [
+  ['f10', 'SNS publish, 10 subs (5 filtered out)'],
+  ['f50', 'SNS publish, 50 subs (24 filtered out)'],
+  ['send', 'SQS send (batches of 10), per msg'],
+  ['recv', 'SQS receive+delete (batches of 10), per msg'],
+  ['leanSend', 'SQS send, lean client, per msg'],
+  ['leanRecv', 'SQS receive+delete, lean client, per msg'],
+]) {
   const on = med(runs.on.map((r) => r[k].cpuUs));
   const off = med(runs.off.map((r) => r[k].cpuUs));
   lines.push(`| ${label} | ${fmt(on)} | ${fmt(off)} | ${on >= off ? '+' : ''}${fmt((on / off - 1) * 100)}% | ${fmt(med(runs.on.map((r) => r[k].rate)))} | ${fmt(med(runs.off.map((r) => r[k].rate)))} |`);
