@@ -108,6 +108,74 @@ const local = await build({
   plugins: [externalTo(localOut, new Map([[errorsJs, errorsJs]])), ownImportMetaUrl(localOut)],
 });
 
+/**
+ * Merges into `entry` (an output file) the chunks it imports statically, transitively: esbuild cuts what the
+ * emulator's start shares with its lazy parts (S3, API Gateway, SNS's occasional parts, event source
+ * mappings…) into chunks of its own, ~15 files that every start loads, and Node 20 spends ~0.25 ms per module
+ * it loads beyond compiling it. esbuild cannot know that the entry is always loaded first, so this second
+ * pass bundles the entry with those chunks into one file, which also exports each chunk's exports under a
+ * name of its own; each merged chunk's file becomes a stub re-exporting them, for the lazy chunks that import
+ * it (one module instance still: the stub hands out the entry's bindings, live). Chunks that the `separate`
+ * entries reach stay files of their own (the CLI imports the store's state directory, lock and log without
+ * the emulator: `svl local status` must not load it). Updates `metafile` to say what each file now holds.
+ */
+async function mergeEagerChunks(metafile, outdir, entry, separate) {
+  const outputs = metafile.outputs;
+  const file = (name) => posix(relative(root, join(outdir, `${name}.mjs`)));
+  const statics = (f) => outputs[f].imports.filter((i) => i.kind === 'import-statement' && outputs[i.path]).map((i) => i.path);
+  const closure = (start) => {
+    const seen = new Set();
+    const walk = (f) => statics(f).forEach((d) => seen.has(d) || (seen.add(d), walk(d)));
+    walk(start);
+    return seen;
+  };
+  const entryFile = file(entry);
+  const kept = new Set(separate.flatMap((n) => [...closure(file(n))]));
+  const merged = [...closure(entryFile)].filter((f) => !kept.has(f));
+  if (outputs[entryFile].exports.includes('default')) throw new Error(`${entryFile}: a default export would be lost by the merge`);
+  const alias = (f, name) => `__${posix(relative(root, f)).split('/').pop().replace(/\W/g, '_')}_${name}`;
+  const source = [
+    `export * from './${entry}.mjs';`,
+    ...merged.map((f) => `export { ${outputs[f].exports.map((e) => `${e} as ${alias(f, e)}`).join(', ')} } from './${f.split('/').pop()}';`),
+  ].join('\n');
+  const inBundle = new Set([entryFile, ...merged].map((f) => join(root, f)));
+  const out = await build({
+    stdin: { contents: source, resolveDir: outdir, sourcefile: `${entry}-merged.mjs`, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'merge-only-eager-chunks',
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => {
+            const abs = args.path.startsWith('.') ? join(args.resolveDir, args.path) : undefined;
+            return abs && inBundle.has(abs) ? { path: abs } : { path: args.path, external: true };
+          });
+        },
+      },
+    ],
+  });
+  const text = out.outputFiles[0].text;
+  await writeFile(join(root, entryFile), text);
+  const o = outputs[entryFile];
+  const mergedSet = new Set(merged);
+  const imports = [...o.imports, ...merged.flatMap((f) => outputs[f].imports)].filter((i) => !mergedSet.has(i.path));
+  o.imports = imports.filter((i, k) => imports.findIndex((j) => j.path === i.path && j.kind === i.kind) === k);
+  for (const f of merged) {
+    const names = outputs[f].exports;
+    const stub = names.length ? `export { ${names.map((e) => `${alias(f, e)} as ${e}`).join(', ')} } from './${entry}.mjs';\n` : `import './${entry}.mjs';\n`;
+    await writeFile(join(root, f), stub);
+    Object.assign(o.inputs, outputs[f].inputs);
+    outputs[f] = { ...outputs[f], bytes: Buffer.byteLength(stub), inputs: {}, imports: [{ path: entryFile, kind: 'import-statement' }] };
+  }
+  o.bytes = Buffer.byteLength(text);
+}
+await mergeEagerChunks(local.metafile, localOut, 'server', ['log', 'state-dir', 'lock']);
+
 const toLocal = new Map(Object.entries(localEntries).map(([name, src]) => [src, join(localOut, `${name}.mjs`)]));
 toLocal.set(errorsJs, errorsJs);
 const cli = await build({
