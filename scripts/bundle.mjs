@@ -11,10 +11,11 @@
 // (S3, API Gateway, SNS platform/SMS/data protection, event source mappings), which stay lazy.
 // - dist/errors.js stays one module outside both bundles: the error boundary's `instanceof SvlError` must
 //   see the class the emulator threw (a second emulator on a state directory, a port in use).
-// - Packages stay in node_modules (better-sqlite3 is native; the AWS SDK, ora, inquirer load there when a
-//   command needs them), but commander and chalk, which every command that runs loads: in the bundle they cost
-//   no package resolution nor CommonJS-to-ESM wrapping. Commander is CommonJS: its require()s of node:
-//   built-ins go through a require that the banner makes in each output file.
+// - Packages stay in node_modules (the AWS SDK, ora, inquirer load there when a command needs them), but
+//   commander and chalk, which every command that runs loads, and better-sqlite3's JavaScript (not its addon),
+//   which every emulator loads: in the bundle they cost no package resolution nor CommonJS loading. Their
+//   require()s of node: built-ins (and better-sqlite3's of its addon) go through a require that a banner makes.
+// - The chunks the emulator's start loads are merged into dist/bundle/local/server.mjs (mergeEagerChunks).
 // - Each module keeps its own import.meta.url: files found next to a module (bin/svl.js, package.json,
 //   templates/, the Lambda node bootstrap, the S3 body worker) are still found from its tsc location.
 // - dist/bundle/meta.json (esbuild's metafiles of both) says which dist/ modules each output file holds;
@@ -48,19 +49,47 @@ const localEntries = {
 };
 const errorsJs = join(dist, 'errors.js');
 
-/** Rewrites `import.meta.url` in each dist/ module to that module's own URL, relative to the output dir. */
-const ownImportMetaUrl = (outdir) => ({
+/**
+ * Rewrites `import.meta.url` in each dist/ module to that module's own URL, relative to the output dir, after
+ * the `edits` (absolute dist/ path -> [text, replacement]) of that module, each of which must apply.
+ */
+const ownImportMetaUrl = (outdir, edits = new Map()) => ({
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      let text = await readFile(args.path, 'utf8');
+      const edit = edits.get(args.path);
+      if (edit) {
+        if (!text.includes(edit[0])) throw new Error(`bundle: ${args.path} no longer contains ${JSON.stringify(edit[0])} (see scripts/bundle.mjs)`);
+        text = text.replace(edit[0], edit[1]);
+      } else if (!text.includes('import.meta.url')) return undefined;
       // Every chunk sits directly in outdir, so the same relative URL holds whichever chunk the code lands in.
       const own = `new URL(${JSON.stringify(relUrl(outdir, args.path))}, import.meta.url).href`;
       return { contents: text.replaceAll('import.meta.url', own), loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 });
+
+/**
+ * better-sqlite3's own JavaScript (~12 CommonJS files: Node resolves, reads and wraps each, ~4 ms of the
+ * emulator's start-up) goes into the emulator's merged file (mergeEagerChunks); its compiled addon and the
+ * `bindings` package stay in node_modules, loaded through the require that the banner makes there. The store
+ * requires the package through a require of its own (createRequire: dist/ keeps it CommonJS for Node); in the
+ * bundle that line takes the bundled copy, which the merge bundles, but only if the installed better-sqlite3
+ * is the version bundled (its JavaScript and its addon go together): another one is required as before.
+ */
+const sqliteVersion = JSON.parse(await readFile(join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')).version;
+const storeRequire = new Map([
+  [
+    join(dist, 'local/store/db.js'),
+    [
+      "const Database = require('better-sqlite3');",
+      "import BundledDatabase from 'better-sqlite3';\n" +
+        `const Database = require('better-sqlite3/package.json').version === ${JSON.stringify(sqliteVersion)} ? BundledDatabase : require('better-sqlite3');`,
+    ],
+  ],
+]);
+const requireBanner = { js: "import { createRequire as __svlCreateRequire } from 'node:module';\nconst require = __svlCreateRequire(import.meta.url);" };
 
 /** Imports of `targets` (absolute dist/ paths -> output file) become external imports of that file. */
 const externalTo = (outdir, targets) => ({
@@ -105,7 +134,7 @@ const local = await build({
   ...common,
   entryPoints: localEntries,
   outdir: localOut,
-  plugins: [externalTo(localOut, new Map([[errorsJs, errorsJs]])), ownImportMetaUrl(localOut)],
+  plugins: [externalTo(localOut, new Map([[errorsJs, errorsJs]])), ownImportMetaUrl(localOut, storeRequire)],
 });
 
 /**
@@ -147,19 +176,26 @@ async function mergeEagerChunks(metafile, outdir, entry, separate) {
     target: 'node20',
     write: false,
     logLevel: 'warning',
+    metafile: true,
+    // The require of better-sqlite3's bundled CommonJS: its built-ins, `bindings` and the addon.
+    banner: requireBanner,
     plugins: [
       {
         name: 'merge-only-eager-chunks',
         setup(b) {
           b.onResolve({ filter: /.*/ }, (args) => {
             const abs = args.path.startsWith('.') ? join(args.resolveDir, args.path) : undefined;
-            return abs && inBundle.has(abs) ? { path: abs } : { path: args.path, external: true };
+            if (abs && inBundle.has(abs)) return { path: abs };
+            // better-sqlite3's files: bundled, the package and what it requires relatively (storeRequire).
+            if (args.path === 'better-sqlite3' || (abs && args.resolveDir.includes(`${sep}node_modules${sep}better-sqlite3${sep}`))) return undefined;
+            return { path: args.path, external: true };
           });
         },
       },
     ],
   });
   const text = out.outputFiles[0].text;
+  const packaged = Object.keys(out.metafile.inputs).filter((p) => p.includes('node_modules/'));
   await writeFile(join(root, entryFile), text);
   const o = outputs[entryFile];
   const mergedSet = new Set(merged);
@@ -172,6 +208,7 @@ async function mergeEagerChunks(metafile, outdir, entry, separate) {
     Object.assign(o.inputs, outputs[f].inputs);
     outputs[f] = { ...outputs[f], bytes: Buffer.byteLength(stub), inputs: {}, imports: [{ path: entryFile, kind: 'import-statement' }] };
   }
+  for (const p of packaged) o.inputs[p] = out.metafile.inputs[p];
   o.bytes = Buffer.byteLength(text);
 }
 await mergeEagerChunks(local.metafile, localOut, 'server', ['log', 'state-dir', 'lock']);
@@ -184,7 +221,7 @@ const cli = await build({
   packages: undefined,
   outdir: cliOut,
   plugins: [externalTo(cliOut, toLocal), ownImportMetaUrl(cliOut), packagesExternalBut(['commander', 'chalk'])],
-  banner: { js: "import { createRequire as __svlCreateRequire } from 'node:module';\nconst require = __svlCreateRequire(import.meta.url);" },
+  banner: requireBanner,
 });
 
 // Paths relative to the package root, e.g. outputs["dist/bundle/local/server.mjs"].inputs["dist/local/sqs/send.js"].
