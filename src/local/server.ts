@@ -31,7 +31,10 @@ import type { S3Service } from './s3/service.js';
 import type { ApiGatewayService } from './apigw/service.js';
 import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
-import { realSetImmediate } from './timers.js';
+import { realClearTimeout, realSetImmediate, realSetTimeout } from './timers.js';
+
+/** How long after it listens a durable emulator that has answered no request makes its https certificate. */
+const HTTPS_CREDENTIALS_AFTER_MS = 50;
 
 /** Largest request body accepted (SQS: 1 MiB payloads, JSON-escaped). Larger ones are refused while streaming. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -124,6 +127,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     let apigw: ApiGatewayService | undefined;
     let started = false;
     let stopping = false;
+    let credentialsTimer: ReturnType<typeof realSetTimeout> | undefined;
     const makeServices = async () => {
       const [{ S3Service }, { S3Notifier }, { attachNotifications }, { ApiGatewayService }] = await Promise.all([
         import('./s3/service.js'),
@@ -258,9 +262,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     apigw?.start();
     started = true;
     // A durable emulator's https certificate (sns-https-cert.pem, the file a client trusts) exists from its
-    // start: an ECDSA P-256 key and certificate, well under a millisecond, made once the emulator answers.
-    // The RSA signing key waits for the first signature.
-    if (stateDir) realSetImmediate(httpsCredentials);
+    // start: an ECDSA P-256 key and certificate, made (or read back) once the emulator has answered its first
+    // request, or HTTPS_CREDENTIALS_AFTER_MS after it listens if none comes: 1-4 ms that the client waiting for
+    // that first answer (a health poll, `svl local start --detach`) would otherwise wait for, had it come during
+    // them. GET of the certificate makes it at once anyway. The RSA signing key waits for the first signature.
+    if (stateDir) {
+      const make = () => {
+        if (credentialsTimer === undefined) return;
+        realClearTimeout(credentialsTimer);
+        credentialsTimer = undefined;
+        if (!stopping) httpsCredentials();
+      };
+      credentialsTimer = realSetTimeout(make, HTTPS_CREDENTIALS_AFTER_MS);
+      credentialsTimer.unref();
+      server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', () => realSetImmediate(make)));
+    }
     log(`svl emulator listening on ${url} (${stateDir ? `state in ${stateDir}` : 'in memory'})`);
 
     let closing: Promise<void> | undefined;
@@ -288,6 +304,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       close() {
         closing ??= (async () => {
           stopping = true;
+          if (credentialsTimer !== undefined) realClearTimeout(credentialsTimer);
+          credentialsTimer = undefined;
           apigw?.stop();
           s3?.stop();
           lambda.stop();
