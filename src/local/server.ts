@@ -59,7 +59,8 @@ export interface EmulatorOptions {
    * or a state directory without buckets or APIs (a durable emulator with either loads them at start, to
    * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. Lambda's
    * event source mappings follow the same rule (none stored: loaded by their first operation, and
-   * `lambda.esm` is undefined until then). svl/testing and `svl local start` set it.
+   * `lambda.esm` is undefined until then), and so does SNS's filter-policy engine (no stored subscription
+   * with a FilterPolicy: loaded by the first request that sets one). svl/testing and `svl local start` set it.
    */
   loadOnFirstUse?: boolean;
 }
@@ -156,8 +157,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const services = () => (loading ??= makeServices());
     const lazy = !!opts.loadOnFirstUse && (!stateDir || !storesS3OrApis(store.db));
     if (!lazy) await services();
-    // Lambda's event source mappings: by the same rule, on their first request unless some are stored.
+    // Lambda's event source mappings and SNS's filter-policy engine: by the same rule, on their first request
+    // unless some are stored.
     await lambda.prepare(!!opts.loadOnFirstUse);
+    await sns.prepare(!!opts.loadOnFirstUse);
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
