@@ -1,7 +1,8 @@
 // What `svl local start` loads before its first healthy answer, and what the first request of an
 // occasional part loads: SNS's platform applications, SMS and data protection are imported by the first
 // operation of theirs (src/local/sns/service.ts, optionalParts), SNS's filter-policy engine by the first
-// Subscribe or SetSubscriptionAttributes that needs it (src/local/sns/filter-policies.ts), Lambda's event
+// Subscribe or SetSubscriptionAttributes that needs it (src/local/sns/filter-policies.ts), SQS's Query
+// codec by the first SQS Query request (src/local/router.ts), Lambda's event
 // source mappings by the first mapping operation unless some are stored (src/local/lambda/service.ts), not
 // at start; stored filter policies and mappings are loaded at start. The built bin runs under a module-load
 // logger (test/helpers/module-log.mjs); the bin runs the esbuild bundle, whose files the logger names with the
@@ -33,6 +34,7 @@ import { eventually, fixtureZip, lambdaClient, ROLE } from '../helpers/lambda.mj
 const moduleLog = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url));
 const SNS_OPTIONAL = ['dist/local/sns/platform.js', 'dist/local/sns/sms.js', 'dist/local/sns/data-protection.js'];
 const ESM_MODULES = ['dist/local/lambda/esm/mappings.js', 'dist/local/lambda/esm/poller.js'];
+const SQS_QUERY = 'dist/local/sqs/query.js';
 const FILTER_MODULES = ['dist/domain/filter-policy.js', 'dist/domain/filter-policy-validate.js', 'dist/domain/filter-policy-json.js'];
 const POLICY = JSON.stringify({ Name: 'p', Description: '', Version: '2021-06-01', Statement: [] });
 
@@ -67,14 +69,14 @@ async function startLogged(dir, stateDir) {
   }
 }
 
-test('svl local start answers healthy without SNS platform/SMS/data protection; their first request loads them', async () => {
+test("svl local start answers healthy without SNS platform/SMS/data protection nor SQS's Query codec; their first request loads them", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'svl-lazy-modules-'));
   const { child, url, loaded } = await startLogged(dir);
   try {
     const atStart = loaded();
     assert.ok(atStart.includes('dist/local/sns/service.js'), `the logger sees start-up's modules: ${atStart.join(' ')}`);
     assert.ok(atStart.some((m) => m.startsWith('dist/bundle/local/')), `the bin runs the emulator's bundle: ${atStart.join(' ')}`);
-    for (const m of [...SNS_OPTIONAL, ...FILTER_MODULES]) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
+    for (const m of [...SNS_OPTIONAL, ...FILTER_MODULES, SQS_QUERY]) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
     // The SNS certificate's https listener loads node:https with its first connection (the interop test
     // test/interop/sns-signature.test.mjs fetches SigningCertURL through it).
     assert.ok(!atStart.includes('node:https'), 'node:https is not loaded at start');
@@ -85,6 +87,16 @@ test('svl local start answers healthy without SNS platform/SMS/data protection; 
     const after = loaded();
     for (const m of SNS_OPTIONAL) assert.ok(after.includes(m), `${m} is loaded by the first request of the parts`);
     for (const m of FILTER_MODULES) assert.ok(!after.includes(m), `${m} is not loaded by SNS's other parts`);
+    assert.ok(!after.includes(SQS_QUERY), "SQS's Query codec is not loaded by SNS's Query requests");
+    // SQS's Query codec: its first request (here an error: an unknown action) loads it and answers in XML.
+    const query = (body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const bad = await query('Action=Frobnicate&Version=2012-11-05&QueueUrl=q');
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /<Code>InvalidAction<\/Code>/);
+    assert.ok(loaded().includes(SQS_QUERY), "SQS's Query codec is loaded by the first SQS Query request");
+    const created = await query('Action=CreateQueue&Version=2012-11-05&QueueName=by-query');
+    assert.equal(created.status, 200);
+    assert.match(await created.text(), /<QueueUrl>http:\/\/127\.0\.0\.1:\d+\/000000000000\/by-query<\/QueueUrl>/);
     for (const m of ESM_MODULES) assert.ok(!after.includes(m), `${m} is not loaded at start nor by SNS`);
     const lambda = await lambdaClient(url);
     const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
