@@ -2,12 +2,13 @@
 // occasional part loads: SNS's platform applications, SMS and data protection are imported by the first
 // operation of theirs (src/local/sns/service.ts, optionalParts), SNS's filter-policy engine by the first
 // Subscribe or SetSubscriptionAttributes that needs it (src/local/sns/filter-policies.ts), SQS's Query
-// codec by the first SQS Query request (src/local/router.ts), Lambda's event
-// source mappings by the first mapping operation unless some are stored (src/local/lambda/service.ts), not
-// at start; stored filter policies and mappings are loaded at start. The built bin runs under a module-load
-// logger (test/helpers/module-log.mjs); the bin runs the esbuild bundle, whose files the logger names with the
-// dist/ modules each holds, so a part counts as loaded once the file holding its code is. Each part's first
-// request is also checked in process, one fresh emulator per part, for its answer.
+// codec by the first SQS Query request (src/local/router.ts), Lambda's operations by the first Lambda
+// request and its event source mappings by the first mapping operation unless some are stored
+// (src/local/lambda/service.ts), not at start; stored filter policies and mappings are loaded at start.
+// The built bin runs under a module-load logger (test/helpers/module-log.mjs); the bin runs the esbuild
+// bundle, whose files the logger names with the dist/ modules each holds, so a part counts as loaded once
+// the file holding its code is. Each part's first request is also checked in process, one fresh emulator
+// per part, for its answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,6 +36,7 @@ const moduleLog = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta
 const SNS_OPTIONAL = ['dist/local/sns/platform.js', 'dist/local/sns/sms.js', 'dist/local/sns/data-protection.js'];
 const ESM_MODULES = ['dist/local/lambda/esm/mappings.js', 'dist/local/lambda/esm/poller.js'];
 const SQS_QUERY = 'dist/local/sqs/query.js';
+const LAMBDA_OPERATIONS = ['dist/local/lambda/functions.js', 'dist/local/lambda/event-invoke-config.js'];
 const FILTER_MODULES = ['dist/domain/filter-policy.js', 'dist/domain/filter-policy-validate.js', 'dist/domain/filter-policy-json.js'];
 const POLICY = JSON.stringify({ Name: 'p', Description: '', Version: '2021-06-01', Statement: [] });
 
@@ -76,7 +78,7 @@ test("svl local start answers healthy without SNS platform/SMS/data protection n
     const atStart = loaded();
     assert.ok(atStart.includes('dist/local/sns/service.js'), `the logger sees start-up's modules: ${atStart.join(' ')}`);
     assert.ok(atStart.some((m) => m.startsWith('dist/bundle/local/')), `the bin runs the emulator's bundle: ${atStart.join(' ')}`);
-    for (const m of [...SNS_OPTIONAL, ...FILTER_MODULES, SQS_QUERY]) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
+    for (const m of [...SNS_OPTIONAL, ...FILTER_MODULES, SQS_QUERY, ...LAMBDA_OPERATIONS]) assert.ok(!atStart.includes(m), `${m} is not loaded at start`);
     // The SNS certificate's https listener loads node:https with its first connection (the interop test
     // test/interop/sns-signature.test.mjs fetches SigningCertURL through it).
     assert.ok(!atStart.includes('node:https'), 'node:https is not loaded at start');
@@ -100,9 +102,11 @@ test("svl local start answers healthy without SNS platform/SMS/data protection n
     for (const m of ESM_MODULES) assert.ok(!after.includes(m), `${m} is not loaded at start nor by SNS`);
     const lambda = await lambdaClient(url);
     const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
+    for (const m of LAMBDA_OPERATIONS) assert.ok(!loaded().includes(m), `${m} is not loaded before the first Lambda request`);
     assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings, []);
+    for (const m of [...ESM_MODULES, ...LAMBDA_OPERATIONS]) assert.ok(loaded().includes(m), `${m} is loaded by the first Lambda request (a mapping operation)`);
+    await assert.rejects(lambda.send(new (await import('@aws-sdk/client-lambda')).GetFunctionCommand({ FunctionName: 'none' })), (e) => e.name === 'ResourceNotFoundException');
     lambda.destroy();
-    for (const m of ESM_MODULES) assert.ok(loaded().includes(m), `${m} is loaded by the first mapping operation`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
