@@ -36,7 +36,7 @@ const moduleLog = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta
 const SNS_OPTIONAL = ['dist/local/sns/platform.js', 'dist/local/sns/sms.js', 'dist/local/sns/data-protection.js'];
 const ESM_MODULES = ['dist/local/lambda/esm/mappings.js', 'dist/local/lambda/esm/poller.js'];
 const SQS_QUERY = 'dist/local/sqs/query.js';
-const LAMBDA_OPERATIONS = ['dist/local/lambda/functions.js', 'dist/local/lambda/event-invoke-config.js'];
+const LAMBDA_OPERATIONS = ['dist/local/lambda/functions.js', 'dist/local/lambda/invoke.js', 'dist/local/lambda/event-invoke-config.js'];
 const FILTER_MODULES = ['dist/domain/filter-policy.js', 'dist/domain/filter-policy-validate.js', 'dist/domain/filter-policy-json.js'];
 const POLICY = JSON.stringify({ Name: 'p', Description: '', Version: '2021-06-01', Statement: [] });
 
