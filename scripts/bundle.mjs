@@ -138,19 +138,20 @@ const local = await build({
 });
 
 /**
- * Merges into `entry` (an output file) the chunks it imports statically, transitively: esbuild cuts what the
+ * Merges into `entry` (an output file, e.g. "dist/bundle/local/server.mjs") the chunks it imports statically,
+ * transitively, and the entries `also` (output files always loaded with it) with theirs: esbuild cuts what the
  * emulator's start shares with its lazy parts (S3, API Gateway, SNS's occasional parts, event source
  * mappings…) into chunks of its own, ~15 files that every start loads, and Node 20 spends ~0.25 ms per module
  * it loads beyond compiling it. esbuild cannot know that the entry is always loaded first, so this second
- * pass bundles the entry with those chunks into one file, which also exports each chunk's exports under a
- * name of its own; each merged chunk's file becomes a stub re-exporting them, for the lazy chunks that import
- * it (one module instance still: the stub hands out the entry's bindings, live). Chunks that the `separate`
- * entries reach stay files of their own (the CLI imports the store's state directory, lock and log without
- * the emulator: `svl local status` must not load it). Updates `metafile` to say what each file now holds.
+ * pass bundles the entry with those chunks into one file, which also exports each merged file's exports
+ * under a name of its own; each merged file becomes a stub re-exporting them, for the files that still
+ * import it (one module instance still: the stub hands out the entry's bindings, live). Chunks that the
+ * entries `separate` reach stay files of their own (the CLI imports the store's state directory, lock and
+ * log without the emulator: `svl local status` must not load it). Updates `metafile` to say what each file
+ * now holds. `banner`: for the merged file, when it bundles a package (storeRequire).
  */
-async function mergeEagerChunks(metafile, outdir, entry, separate) {
+async function mergeEagerChunks(metafile, outdir, entryFile, { also = [], separate = [], banner } = {}) {
   const outputs = metafile.outputs;
-  const file = (name) => posix(relative(root, join(outdir, `${name}.mjs`)));
   const statics = (f) => outputs[f].imports.filter((i) => i.kind === 'import-statement' && outputs[i.path]).map((i) => i.path);
   const closure = (start) => {
     const seen = new Set();
@@ -158,18 +159,18 @@ async function mergeEagerChunks(metafile, outdir, entry, separate) {
     walk(start);
     return seen;
   };
-  const entryFile = file(entry);
-  const kept = new Set(separate.flatMap((n) => [...closure(file(n))]));
-  const merged = [...closure(entryFile)].filter((f) => !kept.has(f));
+  const kept = new Set(separate.flatMap((f) => [f, ...closure(f)]));
+  const merged = [...new Set([...also, ...[entryFile, ...also].flatMap((f) => [...closure(f)])])].filter((f) => f !== entryFile && !kept.has(f));
   if (outputs[entryFile].exports.includes('default')) throw new Error(`${entryFile}: a default export would be lost by the merge`);
-  const alias = (f, name) => `__${posix(relative(root, f)).split('/').pop().replace(/\W/g, '_')}_${name}`;
+  const base = (f) => f.split('/').pop();
+  const alias = (f, name) => `__${base(f).replace(/\W/g, '_')}_${name}`;
   const source = [
-    `export * from './${entry}.mjs';`,
-    ...merged.map((f) => `export { ${outputs[f].exports.map((e) => `${e} as ${alias(f, e)}`).join(', ')} } from './${f.split('/').pop()}';`),
+    `export * from './${base(entryFile)}';`,
+    ...merged.map((f) => `export { ${outputs[f].exports.map((e) => `${e} as ${alias(f, e)}`).join(', ')} } from './${base(f)}';`),
   ].join('\n');
   const inBundle = new Set([entryFile, ...merged].map((f) => join(root, f)));
   const out = await build({
-    stdin: { contents: source, resolveDir: outdir, sourcefile: `${entry}-merged.mjs`, loader: 'js' },
+    stdin: { contents: source, resolveDir: outdir, sourcefile: `merged-${base(entryFile)}`, loader: 'js' },
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -177,8 +178,7 @@ async function mergeEagerChunks(metafile, outdir, entry, separate) {
     write: false,
     logLevel: 'warning',
     metafile: true,
-    // The require of better-sqlite3's bundled CommonJS: its built-ins, `bindings` and the addon.
-    banner: requireBanner,
+    banner,
     plugins: [
       {
         name: 'merge-only-eager-chunks',
@@ -195,23 +195,30 @@ async function mergeEagerChunks(metafile, outdir, entry, separate) {
     ],
   });
   const text = out.outputFiles[0].text;
-  const packaged = Object.keys(out.metafile.inputs).filter((p) => p.includes('node_modules/'));
+  const [merging] = Object.values(out.metafile.outputs);
+  const packaged = Object.keys(merging.inputs).filter((p) => p.includes('node_modules/'));
+  if (packaged.length && !banner) throw new Error(`${entryFile}: the merge bundles packages (${packaged.join(', ')}) without a require banner`);
   await writeFile(join(root, entryFile), text);
   const o = outputs[entryFile];
   const mergedSet = new Set(merged);
-  const imports = [...o.imports, ...merged.flatMap((f) => outputs[f].imports)].filter((i) => !mergedSet.has(i.path));
+  const imports = [...o.imports, ...merged.flatMap((f) => outputs[f].imports)].filter((i) => !mergedSet.has(i.path) && i.path !== entryFile);
   o.imports = imports.filter((i, k) => imports.findIndex((j) => j.path === i.path && j.kind === i.kind) === k);
   for (const f of merged) {
     const names = outputs[f].exports;
-    const stub = names.length ? `export { ${names.map((e) => `${alias(f, e)} as ${e}`).join(', ')} } from './${entry}.mjs';\n` : `import './${entry}.mjs';\n`;
+    const stub = names.length ? `export { ${names.map((e) => `${alias(f, e)} as ${e}`).join(', ')} } from './${base(entryFile)}';\n` : `import './${base(entryFile)}';\n`;
     await writeFile(join(root, f), stub);
     Object.assign(o.inputs, outputs[f].inputs);
     outputs[f] = { ...outputs[f], bytes: Buffer.byteLength(stub), inputs: {}, imports: [{ path: entryFile, kind: 'import-statement' }] };
   }
-  for (const p of packaged) o.inputs[p] = out.metafile.inputs[p];
+  for (const p of packaged) o.inputs[p] = merging.inputs[p];
   o.bytes = Buffer.byteLength(text);
 }
-await mergeEagerChunks(local.metafile, localOut, 'server', ['log', 'state-dir', 'lock']);
+const outputOf = (metafile, entryPoint) => Object.keys(metafile.outputs).find((f) => metafile.outputs[f].entryPoint === entryPoint);
+await mergeEagerChunks(local.metafile, localOut, outputOf(local.metafile, 'dist/local/server.js'), {
+  separate: ['log', 'state-dir', 'lock'].map((name) => posix(relative(root, join(localOut, `${name}.mjs`)))),
+  // The require of better-sqlite3's bundled CommonJS: its built-ins, `bindings` and the addon.
+  banner: requireBanner,
+});
 
 const toLocal = new Map(Object.entries(localEntries).map(([name, src]) => [src, join(localOut, `${name}.mjs`)]));
 toLocal.set(errorsJs, errorsJs);
@@ -222,6 +229,12 @@ const cli = await build({
   outdir: cliOut,
   plugins: [externalTo(cliOut, toLocal), ownImportMetaUrl(cliOut), packagesExternalBut(['commander', 'chalk'])],
   banner: requireBanner,
+});
+// Every command but --version loads commander, the program, the command context and the registry (cli.ts
+// imports the three at once): one file of them instead of seven.
+await mergeEagerChunks(cli.metafile, cliOut, outputOf(cli.metafile, 'dist/program.js'), {
+  also: [outputOf(cli.metafile, 'dist/commands/context.js'), outputOf(cli.metafile, 'dist/commands/index.js')],
+  separate: [outputOf(cli.metafile, 'dist/cli.js')],
 });
 
 // Paths relative to the package root, e.g. outputs["dist/bundle/local/server.mjs"].inputs["dist/local/sqs/send.js"].
