@@ -15,7 +15,9 @@
 //   commander and chalk, which every command that runs loads, and better-sqlite3's JavaScript (not its addon),
 //   which every emulator loads: in the bundle they cost no package resolution nor CommonJS loading. Their
 //   require()s of node: built-ins (and better-sqlite3's of its addon) go through a require that a banner makes.
-// - The chunks the emulator's start loads are merged into dist/bundle/local/server.mjs (mergeEagerChunks).
+// - Files always loaded together are merged (mergeEagerChunks): the emulator's start loads server.mjs and
+//   log.mjs (the store's state directory, lock and log, which `svl local status` loads alone), every command
+//   but --version cli.mjs and program-*.mjs (commander, the program, the context and the registry).
 // - Each module keeps its own import.meta.url: files found next to a module (bin/svl.js, package.json,
 //   templates/, the Lambda node bootstrap, the S3 body worker) are still found from its tsc location.
 // - dist/bundle/meta.json (esbuild's metafiles of both) says which dist/ modules each output file holds;
@@ -214,8 +216,14 @@ async function mergeEagerChunks(metafile, outdir, entryFile, { also = [], separa
   o.bytes = Buffer.byteLength(text);
 }
 const outputOf = (metafile, entryPoint) => Object.keys(metafile.outputs).find((f) => metafile.outputs[f].entryPoint === entryPoint);
+// First the store's state directory, lock and log, which the CLI imports without the emulator (`svl local
+// status`) and the emulator imports too: one small file (log.mjs) instead of seven.
+const localLog = outputOf(local.metafile, 'dist/local/log.js');
+await mergeEagerChunks(local.metafile, localOut, localLog, {
+  also: [outputOf(local.metafile, 'dist/local/store/state-dir.js'), outputOf(local.metafile, 'dist/local/store/lock.js')],
+});
 await mergeEagerChunks(local.metafile, localOut, outputOf(local.metafile, 'dist/local/server.js'), {
-  separate: ['log', 'state-dir', 'lock'].map((name) => posix(relative(root, join(localOut, `${name}.mjs`)))),
+  separate: [localLog],
   // The require of better-sqlite3's bundled CommonJS: its built-ins, `bindings` and the addon.
   banner: requireBanner,
 });
