@@ -223,8 +223,9 @@ async function mergeEagerChunks(metafile, outdir, entryFile, { also = [], separa
  * written a second time, as the body of a function (server-body.js: CommonJS-shaped by esbuild,
  * `import.meta.url` and `import()` handed in), and server.mjs becomes a small ES module that compiles that
  * body with vm.Script and a V8 code cache kept under the user's cache directory (XDG_CACHE_HOME, else
- * ~/.cache, in svl/v8-code-cache), runs it and exports what it exports. The cache is written once, a second
- * after the first start that had none (then it also holds what that start compiled), named by the body's
+ * ~/.cache, in svl/v8-code-cache), runs it and exports what it exports. The cache is written once, by the
+ * first process that had none, a second after it loaded the file or when it exits if sooner (then it also
+ * holds what start-up compiled, and not what a long run compiled since), named by the body's
  * hash and the V8 version: V8 itself checks only the source's length, the hash keeps a changed body from
  * taking an old cache. NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's own; a cache that cannot
  * be read or written is no error. The exports are the body's values once it has run: the build fails if
@@ -288,23 +289,28 @@ const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedDa
 const nodeRequire = createRequire(url);
 const module = { exports: {} };
 script.runInThisContext()(module.exports, (id) => externals[id] ?? nodeRequire(id), module, import.meta.url, (specifier) => import(specifier));
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-  setTimeout(() => {
-    try {
-      mkdirSync(join(cacheFile, '..'), { recursive: true });
-      const part = \`\${cacheFile}.\${process.pid}\`;
-      writeFileSync(part, script.createCachedData());
-      renameSync(part, cacheFile);
-      // Caches of other builds, not written for a week, go.
-      const dir = join(cacheFile, '..');
-      for (const f of readdirSync(dir)) {
-        const other = join(dir, f);
-        if (f.startsWith(${JSON.stringify(`${name.replace(/-[A-Z0-9]{8}$/, '')}-`)}) && other !== cacheFile && Date.now() - statSync(other).mtimeMs > 7 * 86_400_000) rmSync(other, { force: true });
-      }
-    } catch {
-      /* start without it next time */
+let unsaved = cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected);
+const save = () => {
+  if (!unsaved) return;
+  unsaved = false;
+  try {
+    mkdirSync(join(cacheFile, '..'), { recursive: true });
+    const part = \`\${cacheFile}.\${process.pid}\`;
+    writeFileSync(part, script.createCachedData());
+    renameSync(part, cacheFile);
+    // Caches of other builds, not written for a week, go.
+    const dir = join(cacheFile, '..');
+    for (const f of readdirSync(dir)) {
+      const other = join(dir, f);
+      if (f.startsWith(${JSON.stringify(`${name.replace(/-[A-Z0-9]{8}$/, '')}-`)}) && other !== cacheFile && Date.now() - statSync(other).mtimeMs > 7 * 86_400_000) rmSync(other, { force: true });
     }
-  }, 1000).unref();
+  } catch {
+    /* start without it next time */
+  }
+};
+if (unsaved) {
+  setTimeout(save, 1000).unref();
+  process.once('exit', save);
 }
 export const { ${names.map(({ as }) => as).join(', ')} } = module.exports;
 `;

@@ -104,7 +104,7 @@ test('start in the foreground: Ctrl-C closes the emulator (state kept) and exits
   }
 });
 
-test("the emulator's code is compiled with a V8 code cache in the user's cache directory: written after a start that had none, replaced when V8 refuses it", async (t) => {
+test("the emulator's and the CLI's code is compiled with a V8 code cache in the user's cache directory: written by a process that had none, replaced when V8 refuses it", async (t) => {
   const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
   const { eventually } = await import('../helpers/lambda.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'svl-local-cache-'));
@@ -134,4 +134,9 @@ test("the emulator's code is compiled with a V8 code cache in the user's cache d
   writeFileSync(file, 'not a code cache');
   assert.equal(await startAndWait(Buffer.from('not a code cache')), file);
   assert.ok(readFileSync(file).length > 10_000);
+  // The CLI's program file too, written when a command that ran less than a second exits.
+  rmSync(cacheDir, { recursive: true, force: true });
+  assert.equal((await svl(['--help'], { env })).code, 0);
+  assert.equal(readdirSync(cacheDir).filter((f) => /^program-[A-Z0-9]{8}-[0-9a-f]{16}-.+\.bin$/.test(f)).length, 1);
+  assert.deepEqual(cached(), [], '--help does not load the emulator');
 });
