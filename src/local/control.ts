@@ -27,7 +27,7 @@ import type { SqsService } from './sqs/service.js';
 import type { SnsService } from './sns/service.js';
 import { HTTPS_CERT_PATH, SIGNING_CERT_PATH, httpsCredentials, signingCertificatePem } from './sns/signing-key.js';
 import { systemAttributes } from './sqs/receive.js';
-import { logTailBytes } from './lambda/invoke.js';
+import { logTailBytes } from './lambda/logs.js';
 import type { LambdaService } from './lambda/service.js';
 import type { Journal } from './journal/journal.js';
 import { journalEndpoint } from './journal/endpoints.js';

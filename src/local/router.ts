@@ -13,13 +13,16 @@
  *
  * The region of a request is its SigV4 credential scope's (Authorization header, or X-Amz-Credential
  * for presigned URLs); unsigned requests are in us-east-1. SQS and SNS resources are regional.
+ *
+ * SQS's Query codec (sqs/query.ts) is imported by the first SQS Query request (or Query error), not at
+ * start: today's SDKs speak JSON 1.0 to SQS. Which actions are SQS's is the SQS service's to say (the codec
+ * covers exactly its operations: sqs/query.test.ts).
  */
 import { AwsError } from '../domain/aws-error.js';
 import { header, type CredentialScope, type IncomingRequest } from './protocol/request.js';
 import { json10Error, json10Response, parseJson10Body, type WireResponse } from './protocol/json10.js';
 import { parseQueryParams } from './protocol/query.js';
 import { QUERY_RESPONSE_CONTENT_TYPE } from './protocol/xml.js';
-import { NOT_FOR_QUEUE_ENDPOINT, SQS_QUERY_ACTIONS, sqsQueryError, sqsQueryInput, sqsQueryOutput } from './sqs/query.js';
 import { QUERY_JSON_CONTENT_TYPE, wantsQueryJson } from './protocol/query-json.js';
 import type { SqsContext, SqsService } from './sqs/service.js';
 import { invalidAction } from './sqs/errors.js';
@@ -31,6 +34,9 @@ import { LAMBDA_PATH, lambdaRest } from './lambda/operations.js';
 import type { ApiGatewayService } from './apigw/service.js';
 
 export type { CredentialScope, IncomingRequest };
+
+let sqsQueryCodec: Promise<typeof import('./sqs/query.js')> | undefined;
+const sqsQuery = () => (sqsQueryCodec ??= import('./sqs/query.js'));
 
 export interface RouterServices {
   sqs: SqsService;
@@ -177,8 +183,8 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
         : undefined;
   const action = params?.Action;
   if (params && action) {
-    const service = queryService(req, action, params);
-    if (service === 'sqs') return sqsQuery(req, action, params, svc);
+    const service = queryService(req, action, params, svc.sqs);
+    if (service === 'sqs') return sqsQueryRequest(req, action, params, svc);
     if (service === 'sns') return snsQuery(req, action, params, svc);
     return xmlError(invalidAction(action), req.requestId, wantsQueryJson(header(req, 'accept')));
   }
@@ -207,14 +213,14 @@ export async function route(req: IncomingRequest, svc: RouterServices): Promise<
  * it, the queue URL path or the action decides (AddPermission/RemovePermission exist in both: a
  * QueueUrl parameter means SQS).
  */
-function queryService(req: IncomingRequest, action: string, params: Record<string, string>): 'sqs' | 'sns' | undefined {
+function queryService(req: IncomingRequest, action: string, params: Record<string, string>, sqs: SqsService): 'sqs' | 'sns' | undefined {
   const { header: signed, service } = credentialScope(req);
   const scope = signed ? service : undefined;
-  if (scope === 'sqs' && SQS_QUERY_ACTIONS.includes(action)) return 'sqs';
+  if (scope === 'sqs' && sqs.hasOperation(action)) return 'sqs';
   if (scope === 'sns' && SNS_QUERY_ACTIONS.includes(action)) return 'sns';
-  if (isQueuePath(req.path) || params.QueueUrl !== undefined) return SQS_QUERY_ACTIONS.includes(action) ? 'sqs' : undefined;
+  if (isQueuePath(req.path) || params.QueueUrl !== undefined) return sqs.hasOperation(action) ? 'sqs' : undefined;
   if (SNS_QUERY_ACTIONS.includes(action)) return 'sns';
-  if (SQS_QUERY_ACTIONS.includes(action)) return 'sqs';
+  if (sqs.hasOperation(action)) return 'sqs';
   return undefined;
 }
 
@@ -285,8 +291,9 @@ async function sqsJson(req: IncomingRequest, op: string, svc: RouterServices): P
   }
 }
 
-async function sqsQuery(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
+async function sqsQueryRequest(req: IncomingRequest, action: string, params: Record<string, string>, svc: RouterServices): Promise<WireResponse> {
   const json = wantsQueryJson(header(req, 'accept'));
+  const { NOT_FOR_QUEUE_ENDPOINT, sqsQueryInput, sqsQueryOutput } = await sqsQuery();
   try {
     const base = baseUrl(req, svc.defaultBaseUrl);
     const pathQueueUrl = isQueuePath(req.path) ? `${base}${req.path.replace(/\/$/, '')}` : undefined;
@@ -306,7 +313,8 @@ async function sqsQuery(req: IncomingRequest, action: string, params: Record<str
 }
 
 /** A Query error, as XML or (`json`, for `Accept: application/json`) as JSON. */
-function xmlError(err: AwsError, requestId: string, json = false): WireResponse {
+async function xmlError(err: AwsError, requestId: string, json = false): Promise<WireResponse> {
+  const { sqsQueryError } = await sqsQuery();
   return {
     status: err.status,
     headers: { 'content-type': json ? QUERY_JSON_CONTENT_TYPE : QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },

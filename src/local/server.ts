@@ -31,7 +31,10 @@ import type { S3Service } from './s3/service.js';
 import type { ApiGatewayService } from './apigw/service.js';
 import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
-import { realSetImmediate } from './timers.js';
+import { realClearTimeout, realSetImmediate, realSetTimeout } from './timers.js';
+
+/** How long after it listens a durable emulator that has answered no request makes its https certificate. */
+const HTTPS_CREDENTIALS_AFTER_MS = 50;
 
 /** Largest request body accepted (SQS: 1 MiB payloads, JSON-escaped). Larger ones are refused while streaming. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -56,7 +59,8 @@ export interface EmulatorOptions {
    * or a state directory without buckets or APIs (a durable emulator with either loads them at start, to
    * restore them). `s3`/`apigw` on the emulator then throw until `services()` has loaded them. Lambda's
    * event source mappings follow the same rule (none stored: loaded by their first operation, and
-   * `lambda.esm` is undefined until then). svl/testing and `svl local start` set it.
+   * `lambda.esm` is undefined until then), and so does SNS's filter-policy engine (no stored subscription
+   * with a FilterPolicy: loaded by the first request that sets one). svl/testing and `svl local start` set it.
    */
   loadOnFirstUse?: boolean;
 }
@@ -124,6 +128,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     let apigw: ApiGatewayService | undefined;
     let started = false;
     let stopping = false;
+    let credentialsTimer: ReturnType<typeof realSetTimeout> | undefined;
     const makeServices = async () => {
       const [{ S3Service }, { S3Notifier }, { attachNotifications }, { ApiGatewayService }] = await Promise.all([
         import('./s3/service.js'),
@@ -152,8 +157,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const services = () => (loading ??= makeServices());
     const lazy = !!opts.loadOnFirstUse && (!stateDir || !storesS3OrApis(store.db));
     if (!lazy) await services();
-    // Lambda's event source mappings: by the same rule, on their first request unless some are stored.
+    // Lambda's event source mappings and SNS's filter-policy engine: by the same rule, on their first request
+    // unless some are stored.
     await lambda.prepare(!!opts.loadOnFirstUse);
+    await sns.prepare(!!opts.loadOnFirstUse);
     const control = new ControlApi(sqs, sns, {
       version: opts.version ?? '0.0.0',
       startedMs: Date.now(),
@@ -258,9 +265,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     apigw?.start();
     started = true;
     // A durable emulator's https certificate (sns-https-cert.pem, the file a client trusts) exists from its
-    // start: an ECDSA P-256 key and certificate, well under a millisecond, made once the emulator answers.
-    // The RSA signing key waits for the first signature.
-    if (stateDir) realSetImmediate(httpsCredentials);
+    // start: an ECDSA P-256 key and certificate, made (or read back) once the emulator has answered its first
+    // request, or HTTPS_CREDENTIALS_AFTER_MS after it listens if none comes: 1-4 ms that the client waiting for
+    // that first answer (a health poll, `svl local start --detach`) would otherwise wait for, had it come during
+    // them. GET of the certificate makes it at once anyway. The RSA signing key waits for the first signature.
+    if (stateDir) {
+      const make = () => {
+        if (credentialsTimer === undefined) return;
+        realClearTimeout(credentialsTimer);
+        credentialsTimer = undefined;
+        if (!stopping) httpsCredentials();
+      };
+      credentialsTimer = realSetTimeout(make, HTTPS_CREDENTIALS_AFTER_MS);
+      credentialsTimer.unref();
+      server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', () => realSetImmediate(make)));
+    }
     log(`svl emulator listening on ${url} (${stateDir ? `state in ${stateDir}` : 'in memory'})`);
 
     let closing: Promise<void> | undefined;
@@ -288,6 +307,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       close() {
         closing ??= (async () => {
           stopping = true;
+          if (credentialsTimer !== undefined) realClearTimeout(credentialsTimer);
+          credentialsTimer = undefined;
           apigw?.stop();
           s3?.stop();
           lambda.stop();

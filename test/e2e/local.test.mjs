@@ -103,3 +103,40 @@ test('start in the foreground: Ctrl-C closes the emulator (state kept) and exits
     if (signal === 'SIGINT') assert.match(r.stderr, new RegExp(`Error: Cancelled: the emulator on http://127.0.0.1:${port} stopped \\(state kept in `));
   }
 });
+
+test("the emulator's and the CLI's code is compiled with a V8 code cache in the user's cache directory: written by a process that had none, replaced when V8 refuses it", async (t) => {
+  const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { eventually } = await import('../helpers/lambda.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'svl-local-cache-'));
+  const port = String(await freePort());
+  const env = { SVL_STATE_DIR: join(dir, 'state'), XDG_CACHE_HOME: join(dir, 'cache') };
+  t.after(async () => {
+    await svl(['local', 'stop', '--port', port], { env });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cacheDir = join(dir, 'cache', 'svl', 'v8-code-cache');
+  const cached = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => /^server-[0-9a-f]{16}-.+\.bin$/.test(f)) : []);
+  /** Starts the emulator in the background, checks it answers, and waits for its cache file to hold something else than `old`. */
+  const startAndWait = async (old) => {
+    const start = await svl(['local', 'start', '--detach', '--port', port, '--json'], { env });
+    assert.equal(start.code, 0, start.stderr);
+    const sqs = new SQSClient({ endpoint: JSON.parse(start.stdout).endpoint, region: 'us-east-1', credentials });
+    assert.match((await sqs.send(new CreateQueueCommand({ QueueName: 'cached' }))).QueueUrl, /\/000000000000\/cached$/);
+    sqs.destroy();
+    await eventually(() => cached().length === 1 && !readFileSync(join(cacheDir, cached()[0])).equals(old), { what: 'the code cache file', timeoutMs: 10_000 });
+    const stop = await svl(['local', 'stop', '--port', port], { env });
+    assert.equal(stop.code, 0, stop.stderr);
+    return join(cacheDir, cached()[0]);
+  };
+  const file = await startAndWait(Buffer.alloc(0));
+  assert.ok(readFileSync(file).length > 10_000, 'the cache holds compiled code');
+  // A damaged cache is refused by V8: the emulator starts as without one, and writes a good one again.
+  writeFileSync(file, 'not a code cache');
+  assert.equal(await startAndWait(Buffer.from('not a code cache')), file);
+  assert.ok(readFileSync(file).length > 10_000);
+  // The CLI's program file too, written when a command that ran less than a second exits.
+  rmSync(cacheDir, { recursive: true, force: true });
+  assert.equal((await svl(['--help'], { env })).code, 0);
+  assert.equal(readdirSync(cacheDir).filter((f) => /^program-[A-Z0-9]{8}-[0-9a-f]{16}-.+\.bin$/.test(f)).length, 1);
+  assert.deepEqual(cached(), [], '--help does not load the emulator');
+});

@@ -205,3 +205,22 @@ test("a topic's delivery counters: counted at once, written after the publish's 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a durable emulator's https certificate is made once it has answered its first request, or soon after start without one", async () => {
+  const { startEmulator } = await import('../../dist/local/server.js');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { eventually } = await import('../helpers/lambda.mjs');
+  for (const firstRequest of [true, false]) {
+    const dir = mkdtempSync(join(tmpdir(), 'svl-sns-https-'));
+    const emu = await startEmulator({ port: 0, stateDir: dir, loadOnFirstUse: true });
+    try {
+      if (firstRequest) assert.equal((await fetch(`${emu.url}/_svl/health`)).status, 200);
+      const cert = join(dir, 'sns-https-cert.pem');
+      await eventually(() => existsSync(cert) && existsSync(join(dir, 'sns-https-key.pem')), { timeoutMs: 5000, intervalMs: 5, what: 'the https certificate files' });
+      assert.equal(await (await fetch(`${emu.url}/_svl/sns/https-cert.pem`)).text(), readFileSync(cert, 'utf8'), 'the certificate served is the one kept');
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

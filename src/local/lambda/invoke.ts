@@ -6,7 +6,8 @@
 import * as E from './errors.js';
 import type { LambdaHandler, LambdaService } from './service.js';
 import type { Input, LambdaFunction, Output } from './model.js';
-import { LOG_TAIL_BYTES, MAX_ASYNC_PAYLOAD, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_PAYLOAD } from './constants.js';
+import { MAX_ASYNC_PAYLOAD, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_PAYLOAD } from './constants.js';
+import { logTailBytes } from './logs.js';
 
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 
@@ -71,12 +72,6 @@ async function invokeSync(svc: LambdaService, fn: LambdaFunction, payload: strin
     result.LogResult = logTail(out.log);
   }
   return result;
-}
-
-/** The last 4 KB of a log (X-Amz-Log-Result, and the log tail svl's invocation endpoint shows). */
-export function logTailBytes(log: string): Buffer {
-  const buf = Buffer.from(log, 'utf8');
-  return buf.subarray(Math.max(0, buf.length - LOG_TAIL_BYTES));
 }
 
 /** Base64 of the last 4 KB of a log. */

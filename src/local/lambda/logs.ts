@@ -15,7 +15,13 @@
 import type { Db } from '../store/db.js';
 import { atomic } from '../store/db.js';
 import { realClearTimeout, realSetTimeout } from '../timers.js';
-import { LOGS_KEPT_PER_FUNCTION } from './constants.js';
+import { LOG_TAIL_BYTES, LOGS_KEPT_PER_FUNCTION } from './constants.js';
+
+/** The last 4 KB of a log (X-Amz-Log-Result, and the log tail svl's invocation endpoint shows). */
+export function logTailBytes(log: string): Buffer {
+  const buf = Buffer.from(log, 'utf8');
+  return buf.subarray(Math.max(0, buf.length - LOG_TAIL_BYTES));
+}
 
 /** How long a finished invocation's log may wait in memory before it is written. */
 export const LOG_FLUSH_MS = 50;

@@ -82,7 +82,7 @@ export async function lambdaRest(req: LambdaRequest, svc: LambdaService, ctx: La
     const match = matchRoute(LAMBDA_ROUTES, req.method, req.path);
     if (!match) throw E.unknownOperation(req.method, req.path);
     const op = match.op;
-    if (!svc.hasOperation(op)) throw E.notImplemented(op);
+    if (!(await svc.hasOperation(op))) throw E.notImplemented(op);
     const input = buildInput(req, op, match.labels);
     const output = await svc.call(op, input, ctx);
     return render(op, output, req.requestId);

@@ -45,7 +45,10 @@
  *
  * Event source mappings (esm/mappings.ts, esm/poller.ts) are imported by the first mapping operation on an
  * emulator started with `deferMappings` (`svl local start`, svl/testing) when none is stored; one that has
- * mappings stored loads them before it starts, to resume their pollers (`eventSourceMappings`).
+ * mappings stored loads them before it starts, to resume their pollers (`eventSourceMappings`). The
+ * operations of functions, invocations and event invoke configs (functions.ts, invoke.ts,
+ * event-invoke-config.ts) are imported by the first Lambda request: what starts with the emulator (stored
+ * functions activated, pending async invocations resumed, SNS, S3 and API Gateway invoking) needs none of them.
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { randomUUID } from 'node:crypto';
@@ -63,11 +66,8 @@ import { CodeDirs } from './runtime/code.js';
 import { LambdaRuntime } from './runtime/pool.js';
 import type { Outcome } from './runtime/worker.js';
 import { parseFunctionName, type FunctionRef, type Input, type LambdaFunction, type Output } from './model.js';
-import { functionOperations } from './functions.js';
 import { permissionOperations, serviceMayInvoke } from './permissions.js';
-import { invokeOperations } from './invoke.js';
 import { AsyncInvoker } from './async.js';
-import { eventInvokeConfigOperations } from './event-invoke-config.js';
 import type { EventSourceMappings } from './esm/mappings.js';
 import { realSetImmediate } from '../timers.js';
 
@@ -127,7 +127,8 @@ export class LambdaService {
   readonly db: Db;
   /** Where every invocation and its outcome is recorded (the emulator attaches its journal). */
   journal: JournalSink = NO_JOURNAL;
-  private readonly ops: Record<string, LambdaHandler>;
+  private ops: Record<string, LambdaHandler> | undefined;
+  private opsLoading: Promise<Record<string, LambdaHandler>> | undefined;
   private readonly activations = new Map<string, Promise<void>>();
   private mappings: EventSourceMappings | undefined;
   private mappingsLoading: Promise<EventSourceMappings> | undefined;
@@ -147,15 +148,22 @@ export class LambdaService {
     this.code = new CodeDirs(opts.stateDir);
     this.runtime = new LambdaRuntime({ code: this.code, region: this.region, endpoint: opts.endpoint, processLimit: opts.processLimit ?? DEFAULT_PROCESS_LIMIT, idleProcessMs: opts.idleProcessMs ?? IDLE_PROCESS_MS });
     this.async = new AsyncInvoker(this);
-    this.ops = {
-      ...functionOperations(this),
-      ...permissionOperations(this),
-      ...invokeOperations(this),
-      ...eventInvokeConfigOperations(this),
-      ...Object.fromEntries(
-        ESM_OPERATIONS.map((op): [string, LambdaHandler] => [op, async (i, c) => (await this.eventSourceMappings()).operations()[op](i, c)]),
-      ),
-    };
+  }
+
+  /** The operations, imported and made by the first request (see the header). */
+  private operations(): Promise<Record<string, LambdaHandler>> {
+    return (this.opsLoading ??= Promise.all([import('./functions.js'), import('./invoke.js'), import('./event-invoke-config.js')]).then(
+      ([{ functionOperations }, { invokeOperations }, { eventInvokeConfigOperations }]) =>
+        (this.ops = {
+          ...functionOperations(this),
+          ...permissionOperations(this),
+          ...invokeOperations(this),
+          ...eventInvokeConfigOperations(this),
+          ...Object.fromEntries(
+            ESM_OPERATIONS.map((op): [string, LambdaHandler] => [op, async (i, c) => (await this.eventSourceMappings()).operations()[op](i, c)]),
+          ),
+        }),
+    ));
   }
 
   /** The event source mappings, or undefined while they are not loaded (there are none then). */
@@ -181,12 +189,12 @@ export class LambdaService {
     if (!deferMappings || this.db.prepare('SELECT EXISTS (SELECT 1 FROM lambda_esm)').pluck().get() === 1) await this.eventSourceMappings();
   }
 
-  hasOperation(op: string): boolean {
-    return Object.hasOwn(this.ops, op);
+  async hasOperation(op: string): Promise<boolean> {
+    return Object.hasOwn(this.ops ?? (await this.operations()), op);
   }
 
   async call(op: string, input: Input, ctx: LambdaContext): Promise<Output> {
-    const h = this.ops[op];
+    const h = (this.ops ?? (await this.operations()))[op];
     if (!h) throw E.notImplemented(op);
     return h(input, ctx);
   }

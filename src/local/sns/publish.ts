@@ -15,7 +15,8 @@ import { sha256Hex } from '../sqs/model.js';
 import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
-import { evaluateFilterPolicy, explainFilterPolicy, type FilterFailure, type FilterMessage } from '../../domain/filter-policy.js';
+import type { FilterFailure, FilterMessage } from '../../domain/filter-policy.js';
+import { filterPolicies } from './filter-policies.js';
 import { NO_JOURNAL, constantData } from '../journal/journal.js';
 import { notificationEnvelope, notificationParts, type SnsMessageAttribute } from './envelope.js';
 import { NotificationBodies, RawQueueBodies } from './queue-delivery.js';
@@ -217,7 +218,9 @@ export class Publisher {
           if (sub.filter) {
             let fm = filterMessages.get(body);
             if (fm === undefined) filterMessages.set(body, (fm = { body, attributes: m.attributes }));
-            // With a journal, one evaluation that also says why it failed (no dearer when it matches).
+            // With a journal, one evaluation that also says why it failed (no dearer when it matches). A compiled
+            // filter means the engine is loaded.
+            const { explainFilterPolicy, evaluateFilterPolicy } = filterPolicies().policy;
             const verdict = journaled ? explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
             if (!verdict.matches) {
               filtered++;

@@ -8,7 +8,8 @@
 import { atomic, type Db } from '../store/db.js';
 import { realClearTimeout, realSetTimeout } from '../timers.js';
 import type { Clock } from '../clock.js';
-import { compileFilterPolicy, type CompiledFilterPolicy } from '../../domain/filter-policy-validate.js';
+import type { CompiledFilterPolicy } from '../../domain/filter-policy-validate.js';
+import { filterPolicies, filterPoliciesLoaded } from './filter-policies.js';
 
 /** How long a topic's delivery counters may wait in memory before they are written. */
 export const STATS_FLUSH_MS = 1000;
@@ -33,7 +34,10 @@ export interface Subscription {
   confirmed: boolean;
   token: string | null;
   createdMs: number;
-  /** The compiled FilterPolicy (validated when set), cached for delivery. */
+  /**
+   * The compiled FilterPolicy (validated when set), cached for delivery; a stored one is compiled once the
+   * filter-policy engine is loaded (compileStoredFilters).
+   */
   filter?: CompiledFilterPolicy;
 }
 
@@ -68,6 +72,8 @@ export class SnsRegistry {
   private readonly byTopic = new Map<string, Subscription[]>();
   /** Subscriptions removed since start, per topic (SubscriptionsDeleted). */
   readonly deletedCount = new Map<string, number>();
+  /** Stored subscriptions with a FilterPolicy, loaded before the filter-policy engine was (compileStoredFilters). */
+  private uncompiled: Subscription[] = [];
   private readonly s;
 
   constructor(
@@ -113,16 +119,28 @@ export class SnsRegistry {
         confirmed: r.confirmed === 1,
         token: r.token,
         createdMs: r.created_ms,
-      });
+      }, true);
     }
   }
 
-  private addSub(s: Subscription): void {
-    s.filter = compileFilter(s.attrs);
+  private addSub(s: Subscription, stored = false): void {
+    if (stored && s.attrs.FilterPolicy && !filterPoliciesLoaded()) this.uncompiled.push(s);
+    else s.filter = compileFilter(s.attrs);
     this.subs.set(s.arn, s);
     const list = this.byTopic.get(s.topicArn) ?? [];
     list.push(s);
     this.byTopic.set(s.topicArn, list);
+  }
+
+  /** Whether stored subscriptions wait for the filter-policy engine to compile their FilterPolicy. */
+  needsFilterPolicies(): boolean {
+    return this.uncompiled.length > 0;
+  }
+
+  /** Compiles the stored FilterPolicies that waited for the engine (which must be loaded now). */
+  compileStoredFilters(): void {
+    for (const s of this.uncompiled) if (this.subs.get(s.arn) === s) s.filter = compileFilter(s.attrs);
+    this.uncompiled = [];
   }
 
   subscriptionsOf(topicArn: string): Subscription[] {
@@ -233,5 +251,5 @@ export class SnsRegistry {
 function compileFilter(attrs: Record<string, string>): CompiledFilterPolicy | undefined {
   if (!attrs.FilterPolicy) return undefined;
   const scope = attrs.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes';
-  return compileFilterPolicy(attrs.FilterPolicy, scope);
+  return filterPolicies().policy.compileFilterPolicy(attrs.FilterPolicy, scope);
 }

@@ -54,7 +54,8 @@
  * Platform applications, SMS and data protection (platform.ts, sms.ts, data-protection.ts) are imported by
  * the first request of theirs (`optionalParts`), not at start: the emulator's first answer does not wait
  * for modules most emulators never use. What they store needs nothing at start, so loading them late
- * changes no behaviour.
+ * changes no behaviour. So is the filter-policy engine (filter-policies.ts): by the first Subscribe or
+ * SetSubscriptionAttributes that needs it, or by `prepare` when a stored subscription has a FilterPolicy.
  */
 import { NO_JOURNAL, type JournalSink } from '../journal/journal.js';
 import { defaultTopicStatement } from '../../domain/topic-policy.js';
@@ -68,6 +69,7 @@ import * as E from './errors.js';
 import { SnsRegistry, type Subscription, type Topic } from './registry.js';
 import { DEFAULT_DELIVERY_POLICY, PAGE_SIZE, PROTOCOLS, SUBSCRIPTION_SETTABLE, TOPIC_SETTABLE } from './constants.js';
 import { validateSubscriptionAttribute } from './subscription-attributes.js';
+import { attributeNeedsFilterPolicies, filterPoliciesLoaded, loadFilterPolicies } from './filter-policies.js';
 import { Publisher } from './publish.js';
 import { HttpDelivery, topicHttpPolicy } from './http-delivery.js';
 import { SnsPermissions } from './permissions.js';
@@ -169,13 +171,17 @@ export class SnsService {
       ListTopics: (i, c) => this.listTopics(i, c),
       GetTopicAttributes: (i) => this.getTopicAttributes(i),
       SetTopicAttributes: (i) => this.setTopicAttributes(i),
-      Subscribe: (i, c) => this.subscribe(i, c),
+      Subscribe: (i, c) =>
+        Object.keys((i.Attributes ?? {}) as Record<string, unknown>).some(attributeNeedsFilterPolicies)
+          ? this.withFilterPolicies(() => this.subscribe(i, c))
+          : this.subscribe(i, c),
       ConfirmSubscription: (i, c) => this.confirmSubscription(i, c),
       Unsubscribe: (i, ctx) => this.unsubscribe(i, ctx),
       ListSubscriptions: (i, c) => this.listSubscriptions(i, undefined, this.regionOf(c)),
       ListSubscriptionsByTopic: (i) => this.listSubscriptions(i, this.topicFrom(i, 'TopicArn').arn),
       GetSubscriptionAttributes: (i) => this.getSubscriptionAttributes(i),
-      SetSubscriptionAttributes: (i) => this.setSubscriptionAttributes(i),
+      SetSubscriptionAttributes: (i) =>
+        attributeNeedsFilterPolicies(String(i.AttributeName)) ? this.withFilterPolicies(() => this.setSubscriptionAttributes(i)) : this.setSubscriptionAttributes(i),
       Publish: (i, c) => {
         if (publishesToEndpoint(i)) return this.optionalParts().then((p) => p.platform.publishToEndpoint(i, c));
         if (publishesToPhone(i)) return this.optionalParts().then((p) => p.sms.publishToPhone(i, c));
@@ -241,6 +247,22 @@ export class SnsService {
     if (!h) throw E.notSupported(op);
     if (op !== 'ConfirmSubscription') this.checkRegion(input, ctx);
     return h(input, ctx);
+  }
+
+  /** Runs `op` once the filter-policy engine is loaded (at once when it is). */
+  private withFilterPolicies(op: () => Output): Output | Promise<Output> {
+    return filterPoliciesLoaded() ? op() : loadFilterPolicies().then(op);
+  }
+
+  /**
+   * Loads what start() and the stored subscriptions need: the filter-policy engine, unless
+   * `deferFilterPolicies` and no stored subscription has a FilterPolicy (then the first request that needs
+   * it loads it).
+   */
+  async prepare(deferFilterPolicies: boolean): Promise<void> {
+    if (deferFilterPolicies && !this.registry.needsFilterPolicies()) return;
+    await loadFilterPolicies();
+    this.registry.compileStoredFilters();
   }
 
   start(): void {

@@ -1,11 +1,11 @@
 /** Validation of subscription attributes (Subscribe `Attributes`, SetSubscriptionAttributes). */
 import * as E from './errors.js';
-import { JsonSyntaxError, jacksonRedactedLocation, parseJson } from '../../domain/filter-policy-json.js';
-import { validateFilterPolicy } from '../../domain/filter-policy.js';
-import { validateFilterPolicyScope, type FilterPolicyApi, type FilterPolicyScope } from '../../domain/filter-policy-validate.js';
+import type { FilterPolicyApi, FilterPolicyScope } from '../../domain/filter-policy-validate.js';
+import { filterPolicies } from './filter-policies.js';
 
 /**
- * Returns the value to store. `scopeOrValue` is the FilterPolicyScope in effect when validating a
+ * Returns the value to store. FilterPolicy, FilterPolicyScope and RedrivePolicy need the filter-policy
+ * engine loaded (filter-policies.ts). `scopeOrValue` is the FilterPolicyScope in effect when validating a
  * FilterPolicy. Subscribe errors read `Invalid parameter: Attributes Reason: <Name>: …`,
  * SetSubscriptionAttributes errors `Invalid parameter: <Name>: …` (AWS-recorded).
  */
@@ -28,12 +28,13 @@ export function validateSubscriptionAttribute(
       return v;
     }
     case 'FilterPolicyScope':
-      return validateFilterPolicyScope(value, { api });
+      return filterPolicies().policy.validateFilterPolicyScope(value, { api });
     case 'FilterPolicy':
-      validateFilterPolicy(value, scopeOrValue as FilterPolicyScope, { api });
+      filterPolicies().policy.validateFilterPolicy(value, scopeOrValue as FilterPolicyScope, { api });
       return value;
     case 'RedrivePolicy': {
       let p: { deadLetterTargetArn?: unknown };
+      const { JsonSyntaxError, jacksonRedactedLocation, parseJson } = filterPolicies().json;
       try {
         parseJson(value); // Jackson's wording of syntax errors (AWS-recorded prefix "RedrivePolicy: failed to parse JSON. ")
         p = JSON.parse(value) as typeof p;

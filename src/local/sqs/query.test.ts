@@ -256,3 +256,18 @@ test('error XML; NonExistentQueue uses the Query-protocol wording', () => {
   });
   assert.match(sqsQueryError(invalid, 'r'), /<Code>InvalidParameterValue<\/Code><Message>Value 11 for parameter/);
 });
+
+test("the Query codec's actions are exactly the SQS service's operations (the router asks the service which actions are SQS's)", async () => {
+  const { openStore } = await import('../store/db.js');
+  const { FakeClock } = await import('../clock.js');
+  const { SqsService } = await import('./service.js');
+  const store = openStore({ inMemory: true });
+  try {
+    const svc = new SqsService({ db: store.db, clock: new FakeClock(0) });
+    for (const action of SQS_QUERY_ACTIONS) assert.ok(svc.hasOperation(action), `${action} is an SQS operation`);
+    const ops = Object.keys((svc as unknown as { ops: Record<string, unknown> }).ops);
+    assert.deepEqual([...ops].sort(), [...SQS_QUERY_ACTIONS].sort());
+  } finally {
+    store.close();
+  }
+});
