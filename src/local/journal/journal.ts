@@ -94,6 +94,17 @@
  * journal on; whether that is the WAL pages the journal adds (checkpoints, page cache) or the two emulators'
  * contention is not settled: strace -c of one on/off pair over the SQS phases counted only ~5% more pwrite64
  * (34,776 vs 33,218) and fsync (checkpoints: 56 vs 53) with the journal on.
+ * Since: the earlier rounds measured after 200 publishes / 2,000 messages of warm-up, so they also counted
+ * V8's tier-up compilation of the journal's code (`--trace-opt`: still optimizing 12,000 messages in); now
+ * after 2,000 / 10,000. perf (cpu-clock, lean client) then showed the id index's probes at the receive and the
+ * delete (`causeOf`) as the one concentrated cost, ~1.1 us a message: SQS rows keep their hop instead (see the
+ * SQS runs above). Knocking parts out one at a time (SQS service only, 3-5 rounds each, quiet machine):
+ * recording nothing +0%; only counting seqs (flush cycles, no encoding) +2.5% send / +4% receive+delete;
+ * without the id index ~10% / ~9%; without the writes, or writing at every group commit (no timers), or
+ * encoding at the flush instead of at the hop: no better than all of it (~11-12%) within the rounds' noise.
+ * What is left is spread thin (perf: kernel I/O, V8 builtins, SQLite, the encoding). bench/journal-cost
+ * after it, 11 rounds, quiet machine, median of the rounds' own ratios: f10 +7.9%, f50 +6.6%, send +9.1%,
+ * receive+delete +7.1%, and with the lean client send +6.7%, receive+delete +5.1% (each round +-5 points).
  *
  * Deliberately not here: which hops a fan-out record takes and its open state (fanout.ts), the byte forms
  * (group-codec.ts, fanout-codec.ts; a run's bytes: run.ts), what the services record (each calls `record`,
