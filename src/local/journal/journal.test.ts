@@ -358,7 +358,7 @@ test('SQS hops recorded by sent / received / deleted (runs) read back as the eve
       for (const id of ids) assert.equal(b.lastOf(id), a.lastOf(id), id);
       // A row stored before rows kept their hops (jseq null): its hop's cause is looked up by id, from the ring.
       assert.equal(b.lastOfRow(ids[0]!, null), a.lastOf(ids[0]!));
-      const legacy = b.received(q2, ids[0]!, 1, undefined, undefined, undefined, undefined);
+      const legacy = b.received(q2, ids[0]!, 1, undefined, undefined, undefined, null);
       assert.equal(b.get(legacy)!.cause, a.lastOf(ids[0]!));
       assert.ok(a.lastOf(ids[0]!) !== undefined);
       assert.deepEqual(b.related(ids[3]!), a.related(ids[3]!));

@@ -163,14 +163,14 @@ export interface JournalSink {
   /**
    * `record` of an `sqs.received` of the message `id` (data `{ receiveCount, requestId?, consumer? }`, the
    * last two when not empty), without an event object (every receive). Its cause is `last`, the message
-   * row's latest event (`jseq`; 0: none), or, when undefined (a row stored before rows kept it), the id's
-   * latest event in the id index (`lastOf`). The id index learns of the receive only then, or when a
+   * row's latest event (`jseq`; 0: none), or, when null (a row stored before rows kept it), the id's latest
+   * event in the id index (`lastOf`). The id index learns of the receive only then, or when a
    * `consumer` (svl's own: an event source mapping, whose invocation names its receive through `lastOf`)
    * received it.
    */
-  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last?: number): number;
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last?: number | null): number;
   /** `record` of an `sqs.deleted` of the message `id`, without an event object (every delete): caused by `last` as `received` is. */
-  deleted(resource: string, id: string, timeMs?: number, last?: number): number;
+  deleted(resource: string, id: string, timeMs?: number, last?: number | null): number;
   /**
    * The latest event of an SQS message, the cause of its next hop, from its row's `jseq` (undefined when
    * that event is no longer in the ring), or from the id index when the row has none (null: stored before).
@@ -464,7 +464,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     return seq;
   }
 
-  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last?: number): number {
+  received(resource: string, id: string, receiveCount: number, requestId: string | undefined, consumer: string | undefined, timeMs?: number, last: number | null = null): number {
     const cause = this.hopCause(id, last);
     const time = timeMs ?? this.clock.now();
     const types = this.sqsTypes();
@@ -472,12 +472,12 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     if (seq === 0) return this.put(undefined, time, 'sqs.received', cause, resource, id, receivedDoc(receiveCount, requestId, consumer));
     this.runId(id);
     this.run.data(this.receivedText(receiveCount, requestId, consumer));
-    if (last === undefined || consumer) this.runIndexed(id, seq);
+    if (last === null || consumer) this.runIndexed(id, seq);
     else this.recorded();
     return seq;
   }
 
-  deleted(resource: string, id: string, timeMs?: number, last?: number): number {
+  deleted(resource: string, id: string, timeMs?: number, last: number | null = null): number {
     const cause = this.hopCause(id, last);
     const time = timeMs ?? this.clock.now();
     const types = this.sqsTypes();
@@ -485,7 +485,7 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
     if (seq === 0) return this.put(undefined, time, 'sqs.deleted', cause, resource, id, undefined);
     this.runId(id);
     this.run.data(null);
-    if (last === undefined) this.runIndexed(id, seq);
+    if (last === null) this.runIndexed(id, seq);
     else this.recorded();
     return seq;
   }
@@ -495,11 +495,11 @@ export class Journal implements JournalSink, FanOutJournal, CommitHook {
   }
 
   /**
-   * The cause of an SQS hop: `last` as the message's row keeps it (see `live`), or, when undefined, its id's
-   * latest event in the id index, its slot left in `slot` (`causeOf`).
+   * The cause of an SQS hop: `last` as the message's row keeps it (see `live`), or, when null, its id's latest
+   * event in the id index, its slot left in `slot` (`causeOf`: `lastOfRow` with the slot kept for the update).
    */
-  private hopCause(id: string, last: number | undefined): number | undefined {
-    if (last === undefined) return this.causeOf(id);
+  private hopCause(id: string, last: number | null): number | undefined {
+    if (last === null) return this.causeOf(id);
     if (this.fan.head !== undefined) this.fan.close();
     this.slot = -1;
     return this.live(last);

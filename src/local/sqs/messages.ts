@@ -293,8 +293,8 @@ export class MessageEngine {
           moved.push(dlq.name);
           return false;
         }
-        // Its latest hop from the row (null: a row from before rows kept it, looked up by id).
-        row.jseq = this.journal.received(q.arn, row.id, row.receive_count + 1, by.requestId, by.consumer, now, row.jseq ?? undefined);
+        // Caused by the latest hop its row keeps (null: a row from before rows kept it, looked up by id).
+        row.jseq = this.journal.received(q.arn, row.id, row.receive_count + 1, by.requestId, by.consumer, now, row.jseq);
         row.receive_count += 1;
         row.first_receive_ms ??= now;
         row.visible_ms = visibleAt;

@@ -121,7 +121,7 @@ function deleteOne(svc: SqsService, q: Queue, rh: string): void {
   }
   const gone = svc.messages.deleteFrom(q, h.seq);
   if (gone === undefined) return;
-  svc.messages.journal.deleted(q.arn, gone.id, undefined, gone.jseq ?? undefined);
+  svc.messages.journal.deleted(q.arn, gone.id, undefined, gone.jseq);
   // Deleting the in-flight head of a FIFO group unlocks the group: long polls waiting on it answer now.
   if (q.fifo) svc.messages.notify(q.name);
 }
@@ -149,7 +149,7 @@ function deleteStandard(svc: SqsService, q: Queue, entries: Input[], Successful:
     const d = gone.get(seq);
     if (d === undefined) continue;
     gone.delete(seq);
-    journal.deleted(q.arn, d.id, now, d.jseq ?? undefined);
+    journal.deleted(q.arn, d.id, now, d.jseq);
   }
 }
 
