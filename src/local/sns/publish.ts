@@ -16,7 +16,7 @@ import * as E from './errors.js';
 import type { SnsContext, SnsService, Input, Output } from './service.js';
 import type { Subscription, Topic } from './registry.js';
 import type { FilterFailure, FilterMessage } from '../../domain/filter-policy.js';
-import { filterPolicies } from './filter-policies.js';
+import { filterPolicies, type FilterPolicyEngine } from './filter-policies.js';
 import { NO_JOURNAL, constantData } from '../journal/journal.js';
 import { notificationEnvelope, notificationParts, type SnsMessageAttribute } from './envelope.js';
 import { NotificationBodies, RawQueueBodies } from './queue-delivery.js';
@@ -161,6 +161,8 @@ export class Publisher {
     const now = this.clock.now();
     const subs = this.sns.registry.subscriptionsOf(topic.arn).filter((s) => s.confirmed);
     const failures: string[] = [];
+    /** The filter-policy engine, once a subscription's filter needs it. */
+    let policy: FilterPolicyEngine['policy'] | undefined;
     let delivered = 0;
     let filtered = 0;
     let failed = 0;
@@ -219,9 +221,9 @@ export class Publisher {
             let fm = filterMessages.get(body);
             if (fm === undefined) filterMessages.set(body, (fm = { body, attributes: m.attributes }));
             // With a journal, one evaluation that also says why it failed (no dearer when it matches). A compiled
-            // filter means the engine is loaded.
-            const { explainFilterPolicy, evaluateFilterPolicy } = filterPolicies().policy;
-            const verdict = journaled ? explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
+            // filter means the engine is loaded: looked up once per publish, not per subscription.
+            policy ??= filterPolicies().policy;
+            const verdict = journaled ? policy.explainFilterPolicy(sub.filter, sub.filter.scope, fm) : { matches: policy.evaluateFilterPolicy(sub.filter, sub.filter.scope, fm), failures: [] };
             if (!verdict.matches) {
               filtered++;
               journal.hop('sns.filtered', undefined, sub.arn, messageId, published, filteredData(sub, verdict.failures), now);
