@@ -232,10 +232,9 @@ async function mergeEagerChunks(metafile, outdir, entryFile, { also = [], separa
  * one of them is ever reassigned (an ES module's live binding would see that, a copy would not).
  */
 async function withCodeCache(entryFile, outputs) {
-  const text0 = await readFile(join(root, entryFile), 'utf8');
+  const esm = await readFile(join(root, entryFile), 'utf8');
   // The require banner's `const require` would clash with the body's require (handed in, the same one).
-  const banner = text0.startsWith(`${requireBanner.js}\n`) ? `${requireBanner.js}\n` : '';
-  const esm = text0;
+  const banner = esm.startsWith(`${requireBanner.js}\n`) ? `${requireBanner.js}\n` : '';
   const exported = /\nexport \{([^}]*)\};\s*$/.exec(esm);
   if (!exported) throw new Error(`${entryFile}: expected one export list at its end`);
   const names = exported[1].split(',').map((e) => e.trim()).filter(Boolean).map((e) => {
