@@ -1,0 +1,400 @@
+/**
+ * The emulator's HTTP/1.1 front door for the plain requests AWS clients send SQS and SNS (issue 18): a POST
+ * with a Content-Length body, read whole, answered with one write. node:http's request and response objects
+ * (IncomingMessage, ServerResponse, their streams and events) cost ~20-25 µs of the server's CPU per request
+ * on this project's 2-core machine (a do-nothing node:http server answering the SDK's SendMessageBatch:
+ * 67-87 µs per request; the same answer written by a parser of this shape: 42-48 µs), a tenth of what svl
+ * spends on a batch of 10 messages.
+ *
+ * It sits in node:http's server: `install` takes the server's own 'connection' listener off and puts its
+ * own on. Each connection starts here; the first request it does not take in full (`takes` says no: S3,
+ * Lambda, API Gateway, `/_svl/`, another method; or anything unusual in its head: HTTP/1.0, a chunked or
+ * `Expect: 100-continue` body, an upgrade, `Connection: close`, a repeated, malformed or over-long header, a
+ * head over 16 KB) hands the connection, with every byte read and not yet answered, to node:http's listener,
+ * which serves it from then on exactly as it serves a connection from its start (its parser, limits, 400s and
+ * 431s, keep-alive and timeouts, `closeIdleConnections`). The server still listens, closes and counts its
+ * connections as before.
+ *
+ * What it does as node:http does: requests one at a time per connection, in order (pipelined ones wait in
+ * the buffer); header names lower case, values trimmed (Latin-1); the answer's head as node:http writes it
+ * (status line, the caller's headers, `Date`, `Connection: keep-alive` and `Keep-Alive: timeout=65`, or
+ * `Connection: close` once the server is stopping); header values checked as node:http checks them (a CR or
+ * LF throws, nothing is written); an idle connection closed after the keep-alive timeout, a head or body
+ * stalled past the headers timeout answered 408 and closed; the client going away (or half-closing) tells
+ * the request (`onAbort`).
+ *
+ * It deliberately does not: stream bodies (the limit is the caller's, checked before a byte of the body is
+ * kept), parse anything node:http's parser would refuse (it hands over instead, and node:http answers the
+ * 400), nor know what the requests mean (`takes` and `serve` are the server's).
+ */
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** A request's head, as the front read it: `url` is the request target as sent (path and query). */
+export interface FrontHead {
+  method: string;
+  url: string;
+  /** Lower-case names; each appears once (a repeated header hands the connection over). */
+  headers: Record<string, string>;
+  contentLength: number;
+  /** Whatever `takes` leaves here for `serve` (the server's request object). */
+  tag?: unknown;
+}
+
+/** One request being answered. */
+export interface FrontExchange {
+  /**
+   * Writes the answer: the status line, `headers`, Content-Length, Date and Connection, then `body`. Once;
+   * later calls do nothing. Throws (writing nothing) for a header value node:http would refuse.
+   */
+  respond(status: number, headers: Record<string, string>, body: string | Buffer): void;
+  /** The client went away (or half-closed) before the answer was written. */
+  readonly aborted: boolean;
+  /** `fn` runs once, when the client goes away before the answer is written (at once if it already has). */
+  onAbort(fn: () => void): void;
+}
+
+export interface FrontOptions {
+  /** Whether the front answers this request (false: the connection goes to node:http, this request first). */
+  takes(head: FrontHead): boolean;
+  /** Answers a taken request: must call `exchange.respond` once, sooner or later (the connection waits for it). */
+  serve(head: FrontHead, body: string, exchange: FrontExchange): void;
+  /** Whether answers close their connection (`Connection: close`): the emulator is stopping. */
+  closing(): boolean;
+}
+
+export interface Front {
+  /** Closes the front's connections that wait for a request, as node:http's `closeIdleConnections` does its own. */
+  closeIdle(): void;
+  /** Connections the front serves now, and those it handed to node:http so far (tests, diagnostics). */
+  stats(): { open: number; handedOver: number };
+}
+
+/** node:http's defaults as the emulator sets them (server.ts): keepAliveTimeout 65 s, headersTimeout 70 s, maxHeaderSize 16 KB. */
+const MAX_HEAD_BYTES = 16 * 1024;
+/** Bytes read ahead of the request being answered, or answers the client has not read, before reading stops. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const SWEEP_MS = 1000;
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/** Takes over `server`'s connections (see the header comment). Call before it listens. */
+export function installFront(server: Server, opts: FrontOptions): Front {
+  const [nodeListener, ...others] = server.listeners('connection') as Array<(socket: Socket) => void>;
+  if (!nodeListener || others.length > 0) throw new Error('installFront: expected node:http\'s one connection listener');
+  server.removeListener('connection', nodeListener);
+  const connections = new Set<Connection>();
+  let handedOver = 0;
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const c of connections) c.sweep(now, server.keepAliveTimeout, server.headersTimeout);
+    if (connections.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  const env: ConnectionEnv = {
+    opts,
+    handOver(c: Connection, socket: Socket) {
+      connections.delete(c);
+      handedOver++;
+      nodeListener.call(server, socket);
+    },
+    gone(c: Connection) {
+      connections.delete(c);
+    },
+  };
+  server.on('connection', (socket: Socket) => {
+    connections.add(new Connection(socket, env));
+    sweeper ??= setInterval(sweep, SWEEP_MS).unref();
+  });
+  return {
+    closeIdle() {
+      for (const c of connections) c.closeIfIdle();
+    },
+    stats: () => ({ open: connections.size, handedOver }),
+  };
+}
+
+interface ConnectionEnv {
+  opts: FrontOptions;
+  handOver(c: Connection, socket: Socket): void;
+  gone(c: Connection): void;
+}
+
+class Connection {
+  /** Bytes read and not yet taken by a request, in arrival order. */
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** The head of the request whose body is still arriving. */
+  private head: FrontHead | undefined;
+  private bodyStart = 0;
+  /** The request being answered. */
+  private current: Exchange | undefined;
+  private closed = false;
+  /** The client half-closed: no more requests will come. */
+  private ended = false;
+  /** Inside `next` (an answer given synchronously must not re-enter it). */
+  private reading = false;
+  /** When the connection last began waiting (for a request, or for the rest of one). */
+  private since = Date.now();
+  private readonly onData = (chunk: Buffer) => {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    if (!this.current) this.next();
+    // Pipelined bytes while a request is answered (a long poll can take 20 s): read no further than this.
+    else if (this.length > MAX_BUFFERED_BYTES) this.socket.pause();
+  };
+  /** The client half-closed: as node:http does, the request being answered is aborted and the connection ended. */
+  private readonly onEnd = () => {
+    this.ended = true;
+    this.closed = true;
+    this.current?.abort();
+    this.socket.end();
+  };
+  private readonly onClose = () => {
+    this.closed = true;
+    this.current?.abort();
+    this.env.gone(this);
+  };
+  private readonly onError = () => {
+    // 'close' follows; a reset connection is the client's business.
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly env: ConnectionEnv,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+  }
+
+  /** All the unread bytes as one Buffer (joined only when there are several). */
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0] ?? EMPTY;
+  }
+
+  private next(): void {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      while (!this.current && !this.closed && !this.ended) {
+        if (!this.head) {
+          if (this.length === 0) return;
+          const buf = this.joined();
+          const end = buf.indexOf(HEAD_END);
+          if (end < 0) {
+            if (buf.length > MAX_HEAD_BYTES) return this.handOver();
+            return;
+          }
+          const head = end <= MAX_HEAD_BYTES ? parseHead(buf.toString('latin1', 0, end)) : undefined;
+          if (!head || !this.env.opts.takes(head)) return this.handOver();
+          this.head = head;
+          this.bodyStart = end + 4;
+        }
+        const need = this.bodyStart + this.head.contentLength;
+        if (this.length < need) return;
+        const buf = this.joined();
+        const body = buf.toString('utf8', this.bodyStart, need);
+        if (buf.length > need) {
+          this.chunks = [buf.subarray(need)];
+          this.length = buf.length - need;
+        } else {
+          this.chunks = [];
+          this.length = 0;
+        }
+        const head = this.head;
+        this.head = undefined;
+        const exchange = (this.current = new Exchange(this));
+        this.env.opts.serve(head, body, exchange);
+      }
+    } finally {
+      this.reading = false;
+      this.since = Date.now();
+    }
+  }
+
+  /** Gives the connection, and every byte read and not yet answered, to node:http. */
+  private handOver(): void {
+    const s = this.socket;
+    s.pause();
+    s.removeListener('data', this.onData);
+    s.removeListener('end', this.onEnd);
+    s.removeListener('close', this.onClose);
+    s.removeListener('error', this.onError);
+    if (this.length > 0) s.unshift(this.joined());
+    this.chunks = [];
+    this.length = 0;
+    this.closed = true;
+    this.env.handOver(this, s);
+    // node:http adds its listeners to a paused socket without resuming it (it reads through its parser once
+    // resumed); resumed, the bytes put back come first.
+    s.resume();
+  }
+
+  /** Writes `exchange`'s answer; then reads the next request, or closes the connection. */
+  write(exchange: Exchange, status: number, headers: Record<string, string>, body: string | Buffer): void {
+    if (exchange !== this.current) return;
+    const close = this.env.opts.closing() || this.ended;
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    let ascii = true;
+    for (const name in headers) {
+      const value = headers[name]!;
+      if (!PLAIN.test(value)) {
+        if (INVALID_VALUE.test(value)) throw invalidHeader(name);
+        ascii = false;
+      }
+      head += `${name}: ${value}\r\n`;
+    }
+    const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+    head += `content-length: ${length}\r\nDate: ${utcDate()}\r\n${close ? 'Connection: close\r\n\r\n' : 'Connection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n'}`;
+    this.current = undefined;
+    const s = this.socket;
+    if (!this.closed && !s.destroyed) {
+      if (typeof body === 'string' && ascii) s.write(head + body, 'utf8');
+      else {
+        s.cork();
+        s.write(head, 'latin1');
+        if (length > 0) s.write(body);
+        s.uncork();
+      }
+      if (close) {
+        this.closed = true;
+        s.end();
+        return;
+      }
+    }
+    if (this.closed) return;
+    this.since = Date.now();
+    // A client that does not read its answers (pipelining on) is read no further until it has.
+    if (s.writableLength > MAX_BUFFERED_BYTES) {
+      s.pause();
+      s.once('drain', () => this.resume());
+      return;
+    }
+    this.resume();
+  }
+
+  /** Reads on: the requests already read, then the socket. */
+  private resume(): void {
+    if (this.closed) return;
+    if (this.socket.isPaused()) this.socket.resume();
+    this.next();
+  }
+
+  /** Sweeper: closes an idle connection after the keep-alive timeout, a stalled request after the headers timeout (408). */
+  sweep(now: number, keepAliveMs: number, headersMs: number): void {
+    if (this.current || this.closed) return;
+    const waited = now - this.since;
+    if (this.length === 0 && !this.head) {
+      if (keepAliveMs > 0 && waited >= keepAliveMs) this.socket.destroy();
+    } else if (headersMs > 0 && waited >= headersMs) {
+      this.closed = true;
+      this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    }
+  }
+
+  closeIfIdle(): void {
+    if (!this.current && !this.closed && this.length === 0 && !this.head) this.socket.destroy();
+  }
+}
+
+class Exchange implements FrontExchange {
+  aborted = false;
+  private answered = false;
+  private onAborts: Array<() => void> | undefined;
+
+  constructor(private readonly conn: Connection) {}
+
+  respond(status: number, headers: Record<string, string>, body: string | Buffer): void {
+    if (this.answered) return;
+    this.conn.write(this, status, headers, body);
+    this.answered = true;
+  }
+
+  onAbort(fn: () => void): void {
+    if (this.aborted) fn();
+    else if (!this.answered) (this.onAborts ??= []).push(fn);
+  }
+
+  /** The connection closed (or the client half-closed) before the answer. */
+  abort(): void {
+    if (this.answered || this.aborted) return;
+    this.aborted = true;
+    const fns = this.onAborts;
+    this.onAborts = undefined;
+    if (fns) for (const fn of fns) fn();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Header values written as they are: printable ASCII and tab. */
+const PLAIN = /^[\t\x20-\x7e]*$/;
+/** What node:http refuses in a header value (its checkInvalidHeaderChar). */
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+function invalidHeader(name: string): Error {
+  return Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
+}
+
+/** An RFC 9110 token (method, header name). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A request target as llhttp takes it: no white space or control characters. */
+const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
+/** A header value as llhttp's strict mode takes it (before trimming): no control characters but tab. */
+const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Headers whose presence hands the connection over (bodies and connection handling node:http's way). */
+const HANDED = new Set(['transfer-encoding', 'expect', 'upgrade']);
+
+/**
+ * The request line and header fields (Latin-1, without the blank line), or undefined when the front does
+ * not take them as they are: anything but a well-formed HTTP/1.1 head with a Host, a decimal Content-Length
+ * (or none) and no repeated field, Transfer-Encoding, Expect, Upgrade or Connection other than keep-alive.
+ */
+export function parseHead(text: string): FrontHead | undefined {
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const line = text.slice(0, eol);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 <= sp1 + 1 || line.slice(sp2 + 1) !== 'HTTP/1.1') return undefined;
+  const method = line.slice(0, sp1);
+  const url = line.slice(sp1 + 1, sp2);
+  if (!TOKEN.test(method) || !TARGET.test(url)) return undefined;
+  const headers: Record<string, string> = {};
+  let contentLength = 0;
+  let pos = eol + 2;
+  while (pos < text.length) {
+    let end = text.indexOf('\r\n', pos);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon > end) return undefined;
+    const name = text.slice(pos, colon).toLowerCase();
+    const raw = text.slice(colon + 1, end);
+    pos = end + 2;
+    // `in`: a repeat, and a name of Object's prototype (__proto__, constructor), go to node:http.
+    if (!TOKEN.test(name) || !VALUE.test(raw) || name in headers || HANDED.has(name)) return undefined;
+    const value = raw.trim();
+    if (name === 'content-length') {
+      if (!/^\d{1,15}$/.test(value)) return undefined;
+      contentLength = Number(value);
+    } else if (name === 'connection' && value.toLowerCase() !== 'keep-alive') return undefined;
+    headers[name] = value;
+  }
+  if (headers.host === undefined) return undefined;
+  return { method, url, headers, contentLength };
+}
+
+/** The Date header's value, made once a second (node:http keeps one the same way). */
+let dateSecond = -1;
+let dateText = '';
+function utcDate(): string {
+  const s = Math.floor(Date.now() / 1000);
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateText = new Date(s * 1000).toUTCString();
+  }
+  return dateText;
+}
