@@ -32,6 +32,7 @@ import type { ApiGatewayService } from './apigw/service.js';
 import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from './timers.js';
+import { installFront, type FrontExchange } from './http-front.js';
 
 /** How long after it listens a durable emulator that has answered no request makes its https certificate. */
 const HTTPS_CREDENTIALS_AFTER_MS = 50;
@@ -84,6 +85,8 @@ export interface Emulator {
   hasHttpApis(): boolean;
   /** svl's own endpoints; `control.busy()` is the idle signal (`GET /_svl/idle`). */
   readonly control: ControlApi;
+  /** Connections http-front.ts serves now, and those it has handed to node:http (S3, Lambda, `/_svl/`, unusual heads). */
+  httpConnections(): { front: number; handedOver: number };
   /** Graceful stop: no new connections, in-flight requests finish (long polls end empty), database closed. */
   close(): Promise<void>;
 }
@@ -183,7 +186,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       pending++;
-      const call = new Call(req, res, calls);
+      const call = new Call(req.method ?? 'GET', req.url ?? '/', req.headers, calls);
+      call.source = responseAbortSource(res);
       try {
         const streaming = streamingService(call);
         if (streaming) {
@@ -238,6 +242,42 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
     }
 
+    // SQS and SNS requests (a POST with a Content-Length body, for a buffered service) are read and answered
+    // by http-front.ts; the first request of a connection it does not take gives the connection to `handle`.
+    // SVL_HTTP_FRONT=0: node:http for every request (bench/cpu.mjs's `svl-nofront`, what the front saves).
+    const front = process.env.SVL_HTTP_FRONT === '0' ? { closeIdle() {}, stats: () => ({ open: 0, handedOver: 0 }) } : installFront(server, {
+      takes(head) {
+        if (head.method !== 'POST' || head.contentLength > MAX_REQUEST_BYTES) return false;
+        const call = new Call(head.method, head.url, head.headers, calls);
+        if (call.path.startsWith('/_svl/') || LAMBDA_PATH.test(call.path) || streamingService(call) || isApigwManagement(call)) return false;
+        head.tag = call;
+        return true;
+      },
+      serve: (head, body, exchange) => void serveFront(head.tag as Call, body, exchange),
+      closing: () => calls.stopping,
+    });
+
+    /** `handle` for a request http-front.ts took: read whole, routed, answered. */
+    async function serveFront(call: Call, body: string, exchange: FrontExchange): Promise<void> {
+      pending++;
+      call.source = exchange;
+      call.body = body;
+      try {
+        const out = await route(call, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
+        exchange.respond(out.status, out.headers, out.bodyBytes ?? out.body);
+      } catch (err) {
+        log(`ERROR ${call.method} ${call.path}: ${(err as Error).stack ?? String(err)}`);
+        exchange.respond(500, { 'content-type': 'application/json', 'x-amzn-requestid': call.requestId },
+          JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
+      } finally {
+        calls.done(call);
+        pending--;
+        if (pending === 0) drained?.();
+        firstAnswer?.();
+      }
+    }
+    let firstAnswer: (() => void) | undefined;
+
     // S3's start-up sweep (temp files of a killed process, unreferenced bodies) runs before the first
     // request can be accepted: an upload in progress never loses its temp file to it.
     s3?.start();
@@ -279,6 +319,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       credentialsTimer = realSetTimeout(make, HTTPS_CREDENTIALS_AFTER_MS);
       credentialsTimer.unref();
       server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', () => realSetImmediate(make)));
+      firstAnswer = () => {
+        firstAnswer = undefined;
+        realSetImmediate(make);
+      };
     }
     log(`svl emulator listening on ${url} (${stateDir ? `state in ${stateDir}` : 'in memory'})`);
 
@@ -304,6 +348,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       services,
       hasHttpApis: () => (apigw ? apigw.store.apis().length > 0 : false),
       control,
+      httpConnections: () => {
+        const { open, handedOver } = front.stats();
+        return { front: open, handedOver };
+      },
       close() {
         closing ??= (async () => {
           stopping = true;
@@ -318,6 +366,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             server.close(() => resolve());
             calls.abortAll();
             server.closeIdleConnections();
+            front.closeIdle();
           });
           if (pending > 0) await new Promise<void>((r) => (drained = r));
           journal.flush();
@@ -375,10 +424,8 @@ export function bindError(err: NodeJS.ErrnoException, host: string, port: number
  * stop, it comes already aborted.
  */
 class Call implements IncomingRequest {
-  readonly method: string;
   readonly path: string;
   readonly search: string;
-  readonly headers: IncomingHttpHeaders;
   readonly requestId = randomUUID();
   body = '';
   credentialScope?: CredentialScope = undefined;
@@ -386,34 +433,53 @@ class Call implements IncomingRequest {
   ac?: AbortController = undefined;
   /** The emulator is done with it (a signal asked for later is not watched: nothing would unwatch it). */
   ended = false;
+  /** Where the client going away is seen (node:http's response, or http-front.ts's exchange); set before routing. */
+  source: AbortSource = NEVER_ABORTED;
 
   constructor(
-    req: IncomingMessage,
-    private readonly res: ServerResponse,
+    readonly method: string,
+    url: string,
+    readonly headers: IncomingHttpHeaders,
     private readonly calls: Calls,
   ) {
-    const q = req.url ?? '/';
-    const i = q.indexOf('?');
-    this.method = req.method ?? 'GET';
-    this.path = i >= 0 ? q.slice(0, i) : q;
-    this.search = i >= 0 ? q.slice(i) : '';
-    this.headers = req.headers;
+    const i = url.indexOf('?');
+    this.path = i >= 0 ? url.slice(0, i) : url;
+    this.search = i >= 0 ? url.slice(i) : '';
   }
 
   get signal(): AbortSignal {
     if (this.ac) return this.ac.signal;
     const ac = (this.ac = new AbortController());
-    const res = this.res;
-    if (this.calls.stopping || (res.destroyed && !res.writableFinished)) ac.abort();
+    if (this.calls.stopping || this.source.aborted) ac.abort();
     else if (!this.ended) {
       this.calls.watch(this);
       // The client going away ends a long poll without receiving anything.
-      res.once('close', () => {
-        if (!res.writableFinished) ac.abort();
-      });
+      this.source.onAbort(() => ac.abort());
     }
     return ac.signal;
   }
+}
+
+/** What tells a request that its client went away before the answer. */
+interface AbortSource {
+  readonly aborted: boolean;
+  onAbort(fn: () => void): void;
+}
+
+const NEVER_ABORTED: AbortSource = { aborted: false, onAbort() {} };
+
+/** node:http's response as an AbortSource: closed before it finished. */
+function responseAbortSource(res: ServerResponse): AbortSource {
+  return {
+    get aborted() {
+      return res.destroyed && !res.writableFinished;
+    },
+    onAbort(fn) {
+      res.once('close', () => {
+        if (!res.writableFinished) fn();
+      });
+    },
+  };
 }
 
 /** The requests whose signal was made (what stopping the emulator aborts). */
