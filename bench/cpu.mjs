@@ -34,11 +34,12 @@
 // Each warm-up is capped by --seconds like a phase (moto).
 //
 // `--only svl,svl-nojournal` adds the durable emulator started with `--journal-size 0` (issue 15: what the event
-// journal costs per message, with the SDK and the lean client).
+// journal costs per message, with the SDK and the lean client); `svl-nofront`, the durable emulator with node:http
+// answering every request (SVL_HTTP_FRONT=0: what src/local/http-front.ts saves).
 //
 //   node bench/cpu.mjs [--rounds 3] [--n 10000] [--publishes 2000] [--warmup 20000] [--warmup-publishes 2000]
 //                      [--seconds 12] [--workers 2]
-//                      [--queued 100000] [--fifo] [--only svl,svl-mem,svl-nojournal,fauxqs,moto] [--prof DIR]
+//                      [--queued 100000] [--fifo] [--only svl,svl-mem,svl-nojournal,svl-nofront,fauxqs,moto] [--prof DIR]
 //                      [--lean 1] [--lean-n 30000] [--lean-procs 1] [--lean-conns 8]
 //
 // `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
@@ -182,9 +183,11 @@ const TARGETS = [
   ['svl-mem', () => startSvlProcess(true, 'svl-mem')],
   // Only when named in --only: the durable emulator without its event journal (issue 15: what recording every hop costs).
   ['svl-nojournal', () => startSvl({ prefix: 'svl-bench-cpu-', waitForExit: true, extraArgs: ['--journal-size', '0'], nodeArgs: profArgs('svl-nojournal') })],
+  // Only when named: the durable emulator with node:http answering every request (SVL_HTTP_FRONT=0; what src/local/http-front.ts saves).
+  ['svl-nofront', () => startSvl({ prefix: 'svl-bench-cpu-', waitForExit: true, env: { SVL_HTTP_FRONT: '0' }, nodeArgs: profArgs('svl-nofront') })],
   ['fauxqs', startFauxqs],
   ['moto', startMoto],
-].filter(([name]) => (args.only ? args.only.split(',').includes(name) : name !== 'svl-nojournal' && !(QUEUED > 0 && name === 'moto')));
+].filter(([name]) => (args.only ? args.only.split(',').includes(name) : name !== 'svl-nojournal' && name !== 'svl-nofront' && !(QUEUED > 0 && name === 'moto')));
 
 /** svl's /_svl/health `memory` (RSS, V8 heap, SQLite database size, MB); undefined for the other targets. */
 async function svlMemory(url) {

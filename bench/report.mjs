@@ -42,16 +42,16 @@ export async function waitForHttp(url, timeoutMs = 15_000) {
  * directory (`prefix`; the state goes in its `stateSubdir` when given), and waits until it answers.
  * `stop()` sends SIGTERM and removes the directory: at once, `removeDelayMs` later, or (`waitForExit`)
  * once the process has exited, in which case it returns a promise. `nodeArgs` go to node before the script
- * (`--cpu-prof`, …).
+ * (`--cpu-prof`, …); `env` is added to the process's environment.
  */
-export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [], nodeArgs = [], inMemory = false } = {}) {
+export async function startSvl({ prefix = 'svl-bench-', stateSubdir, waitForExit = false, removeDelayMs, extraArgs = [], nodeArgs = [], inMemory = false, env = {} } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = stateSubdir ? join(dir, stateSubdir) : dir;
   const state = inMemory ? ['--in-memory'] : ['--state-dir', stateDir];
   const child = spawn(process.execPath, [...nodeArgs, bin, 'local', 'start', '--port', String(port), ...state, '--quiet', ...extraArgs], {
     stdio: 'ignore',
-    env: { ...process.env, CI: '1' },
+    env: { ...process.env, CI: '1', ...env },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/_svl/health`);
