@@ -16,6 +16,7 @@ import { realSetImmediate } from '../timers.js';
 import type { JoinedWork } from '../store/group-commit.js';
 import { randomUuid } from '../random.js';
 import type { Statement } from 'better-sqlite3';
+import { LimitedStatement } from '../store/limited.js';
 import { ALL_COLUMNS, leanRow, needsKey, ROW, rowColumns, toRow, toRows, type MessageRow, type RowNeeds } from './rows.js';
 
 export interface NewMessage {
@@ -89,6 +90,13 @@ const cpuNs = (): bigint => {
 };
 /** ...for this many receives. */
 const WINDOW_RECEIVES = 200;
+/** A standard queue's statements reading its oldest visible rows (see `oldestVisible`). */
+interface HeadStatements {
+  headWindow: LimitedStatement;
+  visibleByTime: LimitedStatement;
+  visibleStd: LimitedStatement;
+}
+
 /** Row ids reserved per write of the mark in sqs_seq (see `allocSeq`): one small write per this many messages. */
 const SEQ_BLOCK = 4096;
 
@@ -107,9 +115,9 @@ export class MessageEngine {
   /** The last row id this engine handed out (see `allocSeq`); undefined until the first. */
   private lastSeq: number | undefined;
   /** The statements reading a standard queue's oldest visible rows, by the columns they read (`needsKey`). */
-  private readonly heads = new Map<number, { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement }>();
+  private readonly heads = new Map<number, HeadStatements>();
   /** `fifoGroup` statements by the columns they read. */
-  private readonly fifoGroups = new Map<number, Statement>();
+  private readonly fifoGroups = new Map<number, LimitedStatement>();
   /** `markReceived` and `deleteMany` statements by row count. */
   private readonly marks: Statement[] = [];
   private readonly deletes: Statement[] = [];
@@ -161,13 +169,15 @@ export class MessageEngine {
       // FIFO (see `collectFifo`). The heads of groups among the FIFO_WINDOW oldest-visible rows, in the order
       // groups are served (by when their head became available, then sequence); a row is its group's head when
       // no row of the group, visible or not, comes before it. CROSS JOIN keeps the window's order.
-      fifoHeads: db.prepare(
-        `SELECT h.seq, h.group_id FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ?
+      fifoHeads: new LimitedStatement(
+        db,
+        (limit) => `SELECT h.seq, h.group_id FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ?
            ORDER BY visible_ms, seq LIMIT ${FIFO_WINDOW}) w CROSS JOIN sqs_messages h ON h.seq = w.seq
          WHERE h.group_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sqs_messages p INDEXED BY sqs_messages_group_seq
            WHERE p.queue = h.queue AND p.group_id = h.group_id AND p.seq < h.seq)
-         LIMIT ?`,
-      ).raw(true),
+         LIMIT ${limit}`,
+        (st) => st.raw(true),
+      ),
       fifoWindowFull: db.prepare(
         `SELECT count(*) >= ${FIFO_WINDOW} FROM (SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_visible WHERE queue = ? AND visible_ms <= ? LIMIT ${FIFO_WINDOW})`,
       ).pluck(),
@@ -348,7 +358,7 @@ export class MessageEngine {
     const serve = (head: number, group: string): void => {
       served.add(group);
       for (let from = head; ;) {
-        const raw = this.fifoGroup(needs).all(q.name, group, from, max) as unknown[][];
+        const raw = this.fifoGroup(needs).all(max, q.name, group, from) as unknown[][];
         const rows = needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
         for (const r of rows) {
           if (taken >= max || r.visible_ms > now) return;
@@ -358,7 +368,7 @@ export class MessageEngine {
         if (rows.length < max) return;
       }
     };
-    const heads = this.s.fifoHeads.all(q.name, now, max) as Array<[number, string]>;
+    const heads = this.s.fifoHeads.all(max, q.name, now) as Array<[number, string]>;
     for (const [seq, group] of heads) {
       if (taken >= max) return;
       serve(seq, group);
@@ -506,37 +516,46 @@ export class MessageEngine {
     return needs.system ? raw.map(toRow) : raw.map((a) => leanRow(a, q.name));
   }
 
-  /** A FIFO group's rows in order from `seq`, reading `needs`' columns; prepared on first use. */
-  private fifoGroup(needs: RowNeeds): Statement {
+  /** A FIFO group's rows in order from `seq`, reading `needs`' columns; prepared on first use (per limit: store/limited.ts). */
+  private fifoGroup(needs: RowNeeds): LimitedStatement {
     const key = needsKey(needs);
     let st = this.fifoGroups.get(key);
     if (!st) {
-      st = this.db.prepare(
-        `SELECT ${rowColumns(needs)} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-      ).raw(true);
+      st = new LimitedStatement(
+        this.db,
+        (limit) => `SELECT ${rowColumns(needs)} FROM sqs_messages INDEXED BY sqs_messages_group_seq WHERE queue = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ${limit}`,
+        (s) => s.raw(true),
+      );
       this.fifoGroups.set(key, st);
     }
     return st;
   }
 
-  /** The standard queue's statements reading `needs`' columns, prepared on first use. */
-  private headStatements(needs: RowNeeds): { headWindow: Statement; visibleByTime: Statement; visibleStd: Statement } {
+  /** The standard queue's statements reading `needs`' columns, prepared on first use (per limit: store/limited.ts). */
+  private headStatements(needs: RowNeeds): HeadStatements {
     const key = needsKey(needs);
     let st = this.heads.get(key);
     if (!st) {
       const cols = rowColumns(needs);
+      const raw = (s: Statement) => s.raw(true);
       st = {
-        headWindow: this.db.prepare(
-          `SELECT ${rowColumns(needs, 'm.')} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
-             CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ?`,
-        ).raw(true),
-        visibleByTime: this.db.prepare(
-          `SELECT ${cols} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
-             WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?) ORDER BY sent_ms, seq`,
-        ).raw(true),
-        visibleStd: this.db.prepare(
-          `SELECT ${cols} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ?`,
-        ).raw(true),
+        headWindow: new LimitedStatement(
+          this.db,
+          (limit) => `SELECT ${rowColumns(needs, 'm.')} FROM (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? ORDER BY sent_ms, seq LIMIT ${HEAD_WINDOW}) w
+             CROSS JOIN sqs_messages m ON m.seq = w.seq WHERE m.visible_ms <= ? LIMIT ${limit}`,
+          raw,
+        ),
+        visibleByTime: new LimitedStatement(
+          this.db,
+          (limit) => `SELECT ${cols} FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages INDEXED BY sqs_messages_visible
+             WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ${limit}) ORDER BY sent_ms, seq`,
+          raw,
+        ),
+        visibleStd: new LimitedStatement(
+          this.db,
+          (limit) => `SELECT ${cols} FROM sqs_messages INDEXED BY sqs_messages_sent WHERE queue = ? AND visible_ms <= ? ORDER BY sent_ms, seq LIMIT ${limit}`,
+          raw,
+        ),
       };
       this.heads.set(key, st);
     }
@@ -552,10 +571,10 @@ export class MessageEngine {
       const walk = this.walks.get(q.name) ?? 0;
       if (walk > 0) {
         this.walks.set(q.name, walk + 1 === TIMED_WALKS ? 0 : walk + 1);
-        return s.visibleStd.all(q.name, now, limit);
+        return s.visibleStd.all(limit, q.name, now);
       }
       const t0 = cpuNs();
-      const rows = s.visibleStd.all(q.name, now, limit);
+      const rows = s.visibleStd.all(limit, q.name, now);
       const slow = cpuNs() - t0 >= this.slowHeadNs;
       if (slow && walk === -1) this.windowed.set(q.name, WINDOW_RECEIVES);
       this.walks.set(q.name, slow && walk === 0 ? -1 : 1);
@@ -563,10 +582,10 @@ export class MessageEngine {
     }
     if (windowed <= 1) this.windowed.delete(q.name);
     else this.windowed.set(q.name, windowed - 1);
-    const rows = s.headWindow.all(q.name, now, limit);
+    const rows = s.headWindow.all(limit, q.name, now);
     if (rows.length >= limit || (this.s.headFull.get(q.name) as { n: number }).n < HEAD_WINDOW) return rows;
     const few = (this.s.visibleCount.get(q.name, now) as { n: number }).n < FEW_VISIBLE;
-    return (few ? s.visibleByTime : s.visibleStd).all(q.name, now, limit);
+    return (few ? s.visibleByTime : s.visibleStd).all(limit, q.name, now);
   }
 
   get(q: Queue, seq: number): MessageRow | undefined {
