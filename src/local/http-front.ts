@@ -351,6 +351,26 @@ const FIELDS = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?:\r\n|
 const HANDED = new Set(['transfer-encoding', 'expect', 'upgrade']);
 
 /**
+ * The lower-case names AWS SDKs and CLIs send, by length. A field whose name is one of them, as sent, is keyed
+ * by this constant string: a name sliced from the text and lower-cased is a new string each request, which
+ * V8 must hash and look up in its string table to use as a key (perf: ~60% of the front's head parsing in
+ * the server), and the headers object then has the same shape at every request from the same client.
+ */
+const KNOWN_BY_LENGTH: string[][] = [];
+for (const name of [
+  'host', 'accept', 'connection', 'user-agent', 'x-amz-date', 'content-type', 'x-amz-target', 'authorization',
+  'content-length', 'accept-encoding', 'amz-sdk-request', 'x-amzn-trace-id', 'x-amz-user-agent', 'x-amzn-query-mode',
+  'x-amz-content-sha256', 'x-amz-security-token', 'amz-sdk-invocation-id',
+]) (KNOWN_BY_LENGTH[name.length] ??= []).push(name);
+
+/** The constant for the field name at text[start, end), when it is a known one written in lower case. */
+function knownName(text: string, start: number, end: number): string | undefined {
+  const names = KNOWN_BY_LENGTH[end - start];
+  if (names !== undefined) for (const name of names) if (text.startsWith(name, start)) return name;
+  return undefined;
+}
+
+/**
  * The request line and header fields (Latin-1, without the blank line), or undefined when the front does
  * not take them as they are: anything but a well-formed HTTP/1.1 head with a Host, a decimal Content-Length
  * (or none) and no repeated field, Transfer-Encoding, Expect, Upgrade or Connection other than keep-alive.
@@ -369,7 +389,7 @@ export function parseHead(text: string): FrontHead | undefined {
     let end = text.indexOf('\r\n', pos);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', pos);
-    const name = text.slice(pos, colon).toLowerCase();
+    const name = knownName(text, pos, colon) ?? text.slice(pos, colon).toLowerCase();
     // Optional white space around the value.
     let a = colon + 1;
     let b = end;
