@@ -126,13 +126,23 @@ class Raw {
   }
 }
 
-const post = (path: string, body: string, extra = '') =>
-  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
-
-test('a POST is answered by the front: the head node:http writes, the body whole, the connection kept for the next', async () => {
+/** Runs `fn` with a fresh harness and one raw connection to it; ends the connection and closes the server after. */
+async function withConnection(fn: (h: Harness, c: Raw) => Promise<void>): Promise<void> {
   const h = await harness();
   const c = new Raw(h.port);
   try {
+    await fn(h, c);
+  } finally {
+    c.end();
+    await h.close();
+  }
+}
+
+const post = (path: string, body: string, extra = '') =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+
+test('a POST is answered by the front: the head node:http writes, the body whole, the connection kept for the next', () =>
+  withConnection(async (h, c) => {
     c.write(post('/a?x=1', 'héllo'));
     const a = await c.answer();
     assert.equal(a.status, 200);
@@ -151,16 +161,10 @@ test('a POST is answered by the front: the head node:http writes, the body whole
     assert.equal((await c.answer()).body.toString(), 'front POST /b ');
     assert.equal(h.node.length, 0);
     assert.deepEqual(h.front.stats(), { open: 1, handedOver: 0 });
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
-test('a request split anywhere, byte by byte, is read whole (a multi-byte character split too)', async () => {
-  const h = await harness();
-  const c = new Raw(h.port);
-  try {
+test('a request split anywhere, byte by byte, is read whole (a multi-byte character split too)', () =>
+  withConnection(async (h, c) => {
     const bytes = Buffer.from(post('/split', 'añb€'.repeat(3)));
     for (const b of bytes) {
       c.write(Buffer.from([b]));
@@ -168,21 +172,17 @@ test('a request split anywhere, byte by byte, is read whole (a multi-byte charac
     }
     assert.equal((await c.answer()).body.toString(), `front POST /split ${'añb€'.repeat(3)}`);
     assert.equal(h.served.length, 1);
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
-test('pipelined requests are answered in order, one at a time: the next waits for the answer before it', async () => {
-  const h = await harness();
-  const pending: Array<() => void> = [];
-  h.answer = (head, body, ex) => pending.push(() => ex.respond(200, {}, body));
-  const c = new Raw(h.port);
-  try {
+test('pipelined requests are answered in order, one at a time: the next waits for the answer before it', () =>
+  withConnection(async (h, c) => {
+    const pending: Array<() => void> = [];
+    h.answer = (head, body, ex) => pending.push(() => ex.respond(200, {}, body));
     c.write(post('/1', 'one') + post('/2', 'two') + post('/3', 'three'));
+    // The three arrive in one write: had the front served the second before the first was answered, it would
+    // have done so in the same turn as the first.
     while (h.served.length < 1) await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setImmediate(r));
     assert.equal(h.served.length, 1, 'the second request waits for the first answer');
     const bodies: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -191,16 +191,10 @@ test('pipelined requests are answered in order, one at a time: the next waits fo
       bodies.push((await c.answer()).body.toString());
     }
     assert.deepEqual(bodies, ['one', 'two', 'three']);
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
-test('the first request the front does not take hands the connection to node:http, with every byte read', async () => {
-  const h = await harness();
-  const c = new Raw(h.port);
-  try {
+test('the first request the front does not take hands the connection to node:http, with every byte read', () =>
+  withConnection(async (h, c) => {
     c.write(post('/fast', 'x'));
     assert.equal((await c.answer()).body.toString(), 'front POST /fast x');
     // A GET, then a POST pipelined behind it in the same write: both node:http's now.
@@ -211,11 +205,7 @@ test('the first request the front does not take hands the connection to node:htt
     assert.equal((await c.answer()).body.toString(), 'node POST /later z');
     assert.deepEqual(h.served.map((s) => s.head.url), ['/fast']);
     assert.deepEqual(h.front.stats(), { open: 0, handedOver: 1 });
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
 test('unusual heads go to node:http: chunked and 100-continue bodies, HTTP/1.0, Connection: close, repeats', async () => {
   const h = await harness();
@@ -267,15 +257,21 @@ test('heads node:http refuses are handed to it, and it answers them: no Host 400
   }
 });
 
-test('a client going away before the answer aborts the request; the late answer writes nothing', async () => {
-  const h = await harness();
+/** A request the front holds unanswered (a long poll), and a promise of its abort. */
+async function pendingRequest(h: Harness, c: Raw, path: string): Promise<{ exchange: FrontExchange; aborted: Promise<void> }> {
   let exchange: FrontExchange | undefined;
   h.answer = (_head, _body, ex) => (exchange = ex);
+  c.write(post(path, ''));
+  while (!exchange) await new Promise((r) => setImmediate(r));
+  const held = exchange;
+  return { exchange: held, aborted: new Promise<void>((r) => held.onAbort(r)) };
+}
+
+test('a client going away before the answer aborts the request; the late answer writes nothing', async () => {
+  const h = await harness();
   const c = new Raw(h.port);
   try {
-    c.write(post('/poll', ''));
-    while (!exchange) await new Promise((r) => setImmediate(r));
-    const aborted = new Promise<void>((r) => exchange!.onAbort(r));
+    const { exchange, aborted } = await pendingRequest(h, c, '/poll');
     assert.equal(exchange.aborted, false);
     c.socket.destroy();
     await aborted;
@@ -293,13 +289,9 @@ test('a client going away before the answer aborts the request; the late answer 
 
 test('a client that half-closes with a request pending aborts it, as node:http does', async () => {
   const h = await harness();
-  let exchange: FrontExchange | undefined;
-  h.answer = (_head, _body, ex) => (exchange = ex);
   const c = new Raw(h.port);
   try {
-    c.write(post('/half', ''));
-    while (!exchange) await new Promise((r) => setImmediate(r));
-    const aborted = new Promise<void>((r) => exchange!.onAbort(r));
+    const { aborted } = await pendingRequest(h, c, '/half');
     c.end();
     await aborted;
     await c.whenClosed;
@@ -308,14 +300,12 @@ test('a client that half-closes with a request pending aborts it, as node:http d
   }
 });
 
-test('a header value node:http would refuse throws and writes nothing; the answer given after it is the one sent', async () => {
-  const h = await harness();
-  h.answer = (_head, _body, ex) => {
-    assert.throws(() => ex.respond(200, { 'x-bad': 'a\r\nx-injected: 1' }, 'no'), { code: 'ERR_INVALID_CHAR' });
-    ex.respond(500, { 'x-latin': 'caf\u00e9' }, 'fallback \u20ac');
-  };
-  const c = new Raw(h.port);
-  try {
+test('a header value node:http would refuse throws and writes nothing; the answer given after it is the one sent', () =>
+  withConnection(async (h, c) => {
+    h.answer = (_head, _body, ex) => {
+      assert.throws(() => ex.respond(200, { 'x-bad': 'a\r\nx-injected: 1' }, 'no'), { code: 'ERR_INVALID_CHAR' });
+      ex.respond(500, { 'x-latin': 'caf\u00e9' }, 'fallback \u20ac');
+    };
     c.write(post('/bad', ''));
     const a = await c.answer();
     assert.equal(a.status, 500);
@@ -323,11 +313,7 @@ test('a header value node:http would refuse throws and writes nothing; the answe
     assert.ok(!a.head.includes('x-injected'));
     assert.equal(a.headers.find(([k]) => k === 'x-latin')![1], 'caf\u00e9', 'Latin-1 header bytes');
     assert.equal(a.body.toString('utf8'), 'fallback \u20ac');
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
 test('while stopping, answers say Connection: close and end the connection; idle connections are closed', async () => {
   const h = await harness();
