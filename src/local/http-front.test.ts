@@ -5,7 +5,7 @@
  * answers), a client going away or half-closing, answers while stopping, idle connections closed, and a head
  * that stalls answered 408.
  */
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket, type AddressInfo } from 'node:net';
@@ -75,8 +75,9 @@ class Raw {
   closed = false;
   readonly whenClosed: Promise<void>;
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  /** `allowHalfOpen`: a client that keeps its side open after the server's FIN (only its own end() closes it). */
+  constructor(port: number, allowHalfOpen = false) {
+    this.socket = connect({ port, host: '127.0.0.1', allowHalfOpen });
     this.socket.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.wake();
@@ -333,6 +334,87 @@ test('while stopping, answers say Connection: close and end the connection; idle
     h.front.closeIdle();
     await idle.whenClosed;
   } finally {
+    await h.close();
+  }
+});
+
+test('Connection: close closes the connection from the server side, also for a client that keeps its own side open', async () => {
+  const h = await harness();
+  const c = new Raw(h.port, true);
+  try {
+    c.write(post('/one', ''));
+    await c.answer();
+    h.stopping.value = true;
+    c.write(post('/last', ''));
+    assert.equal((await c.answer()).headers.find(([k]) => k === 'connection')![1], 'close');
+    for (let i = 0; i < 1000 && h.front.stats().open > 0; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(h.front.stats().open, 0, 'the front let go of the connection');
+    const open = await new Promise<number>((r) => h.server.getConnections((_err, n) => r(n)));
+    assert.equal(open, 0, 'the server holds no socket: close() does not wait for the client');
+  } finally {
+    c.socket.destroy();
+    await h.close();
+  }
+});
+
+test('answers with a header name or value node:http refuses throw and write nothing', async () => {
+  const h = await harness();
+  const thrown: string[] = [];
+  h.answer = (_head, _body, ex) => {
+    const refused: Array<Record<string, string>> = [{ 'bad name': 'x' }, { 'x-a\r\nx-b': 'x' }, { 'x-undefined': undefined as unknown as string }];
+    for (const headers of refused) {
+      try {
+        ex.respond(200, headers, 'no');
+      } catch (err) {
+        thrown.push((err as { code: string }).code);
+      }
+    }
+    ex.respond(200, { 'x-ok': 'yes' }, 'ok');
+  };
+  const c = new Raw(h.port);
+  try {
+    c.write(post('/h', ''));
+    const a = await c.answer();
+    assert.deepEqual(thrown, ['ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR']);
+    assert.equal(a.body.toString(), 'ok');
+    assert.equal(a.headers.find(([k]) => k === 'x-ok')![1], 'yes');
+  } finally {
+    c.end();
+    await h.close();
+  }
+});
+
+test('a head with bare LF line ends is left for node:http to judge', async () => {
+  const h = await harness();
+  const c = new Raw(h.port);
+  try {
+    c.write('POST /lf HTTP/1.1\nHost: a\nContent-Length: 0\n\n');
+    const a = await c.answer();
+    assert.ok(a.status === 400 || a.body.toString() === 'node POST /lf ', `node:http answered (${a.status})`);
+    assert.equal(h.served.length, 0);
+    assert.equal(h.front.stats().handedOver, 1);
+  } finally {
+    c.socket.destroy();
+    await h.close();
+  }
+});
+
+test('fake timers in the process (node:test mock.timers: setInterval, Date) neither stop the front nor date its answers', async () => {
+  const h = await harness();
+  h.server.keepAliveTimeout = 200;
+  mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: 0 });
+  const c = new Raw(h.port);
+  try {
+    c.write(post('/t', ''));
+    const a = await c.answer();
+    const date = Date.parse(a.headers.find(([k]) => k === 'date')![1]);
+    mock.timers.reset();
+    assert.ok(Math.abs(date - Date.now()) < 5 * 60_000, `the Date header is the real date: ${new Date(date).toISOString()}`);
+    assert.equal(a.headers.find(([k]) => k === 'keep-alive')![1], 'timeout=0', 'Keep-Alive follows the server\'s keepAliveTimeout');
+    // Created while the timers were fake, the sweeper is a real one: the idle connection is closed.
+    await c.whenClosed;
+  } finally {
+    mock.timers.reset();
     await h.close();
   }
 });

@@ -15,13 +15,16 @@
  * 431s, keep-alive and timeouts, `closeIdleConnections`). The server still listens, closes and counts its
  * connections as before.
  *
- * What it does as node:http does: requests one at a time per connection, in order (pipelined ones wait in
- * the buffer); header names lower case, values trimmed (Latin-1); the answer's head as node:http writes it
- * (status line, the caller's headers, `Date`, `Connection: keep-alive` and `Keep-Alive: timeout=65`, or
- * `Connection: close` once the server is stopping); header values checked as node:http checks them (a CR or
- * LF throws, nothing is written); an idle connection closed after the keep-alive timeout, a head or body
- * stalled past the headers timeout answered 408 and closed; the client going away (or half-closing) tells
- * the request (`onAbort`).
+ * What it does as node:http does: answers in request order (it serves pipelined requests one after the other,
+ * where node:http starts them at once and orders their answers); header names lower case, values trimmed
+ * (Latin-1); the answer's head as node:http writes it (status line, the caller's headers, `Date`,
+ * `Connection: keep-alive` and `Keep-Alive: timeout=<keepAliveTimeout in s>`, or `Connection: close` once the
+ * server is stopping, and then the connection closed); header names and values checked as node:http checks
+ * them (a CR or LF throws, nothing is written); an idle connection closed after the server's keep-alive
+ * timeout (counted once its last answer is flushed), a head not complete within the headers timeout answered
+ * 408 and closed (a body may take its time: node:http's requestTimeout is 0 here); the client going away (or
+ * half-closing) tells the request (`onAbort`). Its timers and Date are the host's real ones (timers.ts): a
+ * test process's fake timers neither stop nor fire them.
  *
  * It deliberately does not: stream bodies (the limit is the caller's, checked before a byte of the body is
  * kept), parse anything node:http's parser would refuse (it hands over instead, and node:http answers the
@@ -29,6 +32,7 @@
  */
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { realClearInterval, realNow, realSetInterval, realUtcString } from './timers.js';
 
 /** A request's head, as the front read it: `url` is the request target as sent (path and query). */
 export interface FrontHead {
@@ -86,15 +90,16 @@ export function installFront(server: Server, opts: FrontOptions): Front {
   let handedOver = 0;
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
-    const now = Date.now();
+    const now = realNow();
     for (const c of connections) c.sweep(now, server.keepAliveTimeout, server.headersTimeout);
     if (connections.size === 0 && sweeper) {
-      clearInterval(sweeper);
+      realClearInterval(sweeper);
       sweeper = undefined;
     }
   };
   const env: ConnectionEnv = {
     opts,
+    keepAliveHeader: () => `Keep-Alive: timeout=${Math.floor(server.keepAliveTimeout / 1000)}\r\n`,
     handOver(c: Connection, socket: Socket) {
       connections.delete(c);
       handedOver++;
@@ -106,7 +111,7 @@ export function installFront(server: Server, opts: FrontOptions): Front {
   };
   server.on('connection', (socket: Socket) => {
     connections.add(new Connection(socket, env));
-    sweeper ??= setInterval(sweep, SWEEP_MS).unref();
+    sweeper ??= realSetInterval(sweep, SWEEP_MS).unref();
   });
   return {
     closeIdle() {
@@ -118,6 +123,8 @@ export function installFront(server: Server, opts: FrontOptions): Front {
 
 interface ConnectionEnv {
   opts: FrontOptions;
+  /** node:http's Keep-Alive header line, from the server's keepAliveTimeout. */
+  keepAliveHeader(): string;
   handOver(c: Connection, socket: Socket): void;
   gone(c: Connection): void;
 }
@@ -136,9 +143,13 @@ class Connection {
   private ended = false;
   /** Inside `next` (an answer given synchronously must not re-enter it). */
   private reading = false;
-  /** When the connection last began waiting (for a request, or for the rest of one). */
-  private since = Date.now();
+  /** How much of the unread bytes was searched for the end of a head. */
+  private searched = 0;
+  /** When the connection became idle (its last answer written), or the first bytes of the next head came. */
+  private since = realNow();
   private readonly onData = (chunk: Buffer) => {
+    if (this.closed) return; // answered with Connection: close (or 408): what comes after is not read
+    if (this.length === 0 && !this.head && !this.current) this.since = realNow(); // a new head begins
     this.chunks.push(chunk);
     this.length += chunk.length;
     if (!this.current) this.next();
@@ -185,13 +196,17 @@ class Connection {
         if (!this.head) {
           if (this.length === 0) return;
           const buf = this.joined();
-          const end = buf.indexOf(HEAD_END);
+          // From where the last look stopped (less the 3 bytes an end split across reads may have begun with).
+          const end = buf.indexOf(HEAD_END, Math.max(0, this.searched - 3));
           if (end < 0) {
-            if (buf.length > MAX_HEAD_BYTES) return this.handOver();
+            this.searched = buf.length;
+            // A line ended by a bare LF: node:http's to judge (it answers 400 at once rather than the 408 later).
+            if (buf.length > MAX_HEAD_BYTES || bareLf(buf)) return this.handOver();
             return;
           }
+          this.searched = 0;
           const head = end <= MAX_HEAD_BYTES ? parseHead(buf.toString('latin1', 0, end)) : undefined;
-          if (!head || !this.env.opts.takes(head)) return this.handOver();
+          if (!head || !this.takes(head)) return this.handOver();
           this.head = head;
           this.bodyStart = end + 4;
         }
@@ -213,7 +228,15 @@ class Connection {
       }
     } finally {
       this.reading = false;
-      this.since = Date.now();
+    }
+  }
+
+  /** The server's `takes`; one that throws hands the connection over (node:http then serves the request). */
+  private takes(head: FrontHead): boolean {
+    try {
+      return this.env.opts.takes(head);
+    } catch {
+      return false;
     }
   }
 
@@ -242,7 +265,12 @@ class Connection {
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
     let ascii = true;
     for (const name in headers) {
-      const value = headers[name]!;
+      const value = headers[name];
+      if (!checkedNames.has(name)) {
+        if (!TOKEN.test(name)) throw invalidHeaderName(name);
+        if (checkedNames.size < 1000) checkedNames.add(name);
+      }
+      if (typeof value !== 'string') throw invalidHeader(name);
       if (!PLAIN.test(value)) {
         if (INVALID_VALUE.test(value)) throw invalidHeader(name);
         ascii = false;
@@ -250,7 +278,7 @@ class Connection {
       head += `${name}: ${value}\r\n`;
     }
     const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
-    head += `content-length: ${length}\r\nDate: ${utcDate()}\r\n${close ? 'Connection: close\r\n\r\n' : 'Connection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n'}`;
+    head += `content-length: ${length}\r\nDate: ${utcDate()}\r\n${close ? 'Connection: close\r\n\r\n' : `Connection: keep-alive\r\n${this.env.keepAliveHeader()}\r\n`}`;
     this.current = undefined;
     const s = this.socket;
     if (!this.closed && !s.destroyed) {
@@ -262,13 +290,15 @@ class Connection {
         s.uncork();
       }
       if (close) {
+        // Closed for good once the answer is flushed, as node:http does (its sockets are allowHalfOpen: end()
+        // alone would leave the connection open until the client closed its side).
         this.closed = true;
-        s.end();
+        s.destroySoon();
         return;
       }
     }
     if (this.closed) return;
-    this.since = Date.now();
+    this.since = realNow();
     // A client that does not read its answers (pipelining on) is read no further until it has.
     if (s.writableLength > MAX_BUFFERED_BYTES) {
       s.pause();
@@ -280,25 +310,27 @@ class Connection {
 
   /** Reads on: the requests already read, then the socket. */
   private resume(): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.destroyed) return;
     if (this.socket.isPaused()) this.socket.resume();
     this.next();
   }
 
   /** Sweeper: closes an idle connection after the keep-alive timeout, a stalled request after the headers timeout (408). */
   sweep(now: number, keepAliveMs: number, headersMs: number): void {
-    if (this.current || this.closed) return;
+    // An answer still being written (a slow reader of a large one) keeps the connection busy.
+    if (this.current || this.closed || this.socket.writableLength > 0) return;
     const waited = now - this.since;
     if (this.length === 0 && !this.head) {
       if (keepAliveMs > 0 && waited >= keepAliveMs) this.socket.destroy();
-    } else if (headersMs > 0 && waited >= headersMs) {
+    } else if (!this.head && headersMs > 0 && waited >= headersMs) {
       this.closed = true;
-      this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      this.socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      this.socket.destroySoon();
     }
   }
 
   closeIfIdle(): void {
-    if (!this.current && !this.closed && this.length === 0 && !this.head) this.socket.destroy();
+    if (!this.current && !this.closed && this.length === 0 && !this.head && this.socket.writableLength === 0) this.socket.destroy();
   }
 }
 
@@ -335,6 +367,17 @@ const EMPTY = Buffer.alloc(0);
 const PLAIN = /^[\t\x20-\x7e]*$/;
 /** What node:http refuses in a header value (its checkInvalidHeaderChar). */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/** Header names written: checked once each (they are the emulator's constants). */
+const checkedNames = new Set<string>();
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+function invalidHeaderName(name: string): Error {
+  return Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
+}
+/** Whether `buf` holds an LF not preceded by CR. */
+function bareLf(buf: Buffer): boolean {
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) if (i === 0 || buf[i - 1] !== 13) return true;
+  return false;
+}
 function invalidHeader(name: string): Error {
   return Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
 }
@@ -413,10 +456,10 @@ export function parseHead(text: string): FrontHead | undefined {
 let dateSecond = -1;
 let dateText = '';
 function utcDate(): string {
-  const s = Math.floor(Date.now() / 1000);
+  const s = Math.floor(realNow() / 1000);
   if (s !== dateSecond) {
     dateSecond = s;
-    dateText = new Date(s * 1000).toUTCString();
+    dateText = realUtcString(s * 1000);
   }
   return dateText;
 }

@@ -13,8 +13,13 @@ export const realSetTimeout: typeof setTimeout = g.setTimeout.bind(g) as typeof 
 export const realClearTimeout: typeof clearTimeout = g.clearTimeout.bind(g) as typeof clearTimeout;
 export const realSetImmediate: typeof setImmediate = g.setImmediate.bind(g) as typeof setImmediate;
 export const realClearImmediate: typeof clearImmediate = g.clearImmediate.bind(g) as typeof clearImmediate;
+export const realSetInterval: typeof setInterval = g.setInterval.bind(g) as typeof setInterval;
+export const realClearInterval: typeof clearInterval = g.clearInterval.bind(g) as typeof clearInterval;
 export const realQueueMicrotask: typeof queueMicrotask = g.queueMicrotask.bind(g);
 const dateNow = Date.now;
+const RealDate = Date;
+/** An HTTP date (`Date` header) of epoch milliseconds, with the real Date whatever it has been replaced with since. */
+export const realUtcString = (ms: number): string => new RealDate(ms).toUTCString();
 /** Epoch milliseconds from the real system clock, whatever `Date` has been replaced with since. */
 export const realNow = (): number => dateNow();
 const hrtimeBigint = process.hrtime.bigint.bind(process.hrtime);
