@@ -357,47 +357,35 @@ test('Connection: close closes the connection from the server side, also for a c
   }
 });
 
-test('answers with a header name or value node:http refuses throw and write nothing', async () => {
-  const h = await harness();
-  const thrown: string[] = [];
-  h.answer = (_head, _body, ex) => {
-    const refused: Array<Record<string, string>> = [{ 'bad name': 'x' }, { 'x-a\r\nx-b': 'x' }, { 'x-undefined': undefined as unknown as string }];
-    for (const headers of refused) {
-      try {
-        ex.respond(200, headers, 'no');
-      } catch (err) {
-        thrown.push((err as { code: string }).code);
+test('answers with a header name or value node:http refuses throw and write nothing', () =>
+  withConnection(async (h, c) => {
+    const thrown: string[] = [];
+    h.answer = (_head, _body, ex) => {
+      const refused: Array<Record<string, string>> = [{ 'bad name': 'x' }, { 'x-a\r\nx-b': 'x' }, { 'x-undefined': undefined as unknown as string }];
+      for (const headers of refused) {
+        try {
+          ex.respond(200, headers, 'no');
+        } catch (err) {
+          thrown.push((err as { code: string }).code);
+        }
       }
-    }
-    ex.respond(200, { 'x-ok': 'yes' }, 'ok');
-  };
-  const c = new Raw(h.port);
-  try {
+      ex.respond(200, { 'x-ok': 'yes' }, 'ok');
+    };
     c.write(post('/h', ''));
     const a = await c.answer();
     assert.deepEqual(thrown, ['ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR']);
     assert.equal(a.body.toString(), 'ok');
     assert.equal(a.headers.find(([k]) => k === 'x-ok')![1], 'yes');
-  } finally {
-    c.end();
-    await h.close();
-  }
-});
+  }));
 
-test('a head with bare LF line ends is left for node:http to judge', async () => {
-  const h = await harness();
-  const c = new Raw(h.port);
-  try {
+test('a head with bare LF line ends is left for node:http to judge', () =>
+  withConnection(async (h, c) => {
     c.write('POST /lf HTTP/1.1\nHost: a\nContent-Length: 0\n\n');
     const a = await c.answer();
     assert.ok(a.status === 400 || a.body.toString() === 'node POST /lf ', `node:http answered (${a.status})`);
     assert.equal(h.served.length, 0);
     assert.equal(h.front.stats().handedOver, 1);
-  } finally {
-    c.socket.destroy();
-    await h.close();
-  }
-});
+  }));
 
 test('fake timers in the process (node:test mock.timers: setInterval, Date) neither stop the front nor date its answers', async () => {
   const h = await harness();
