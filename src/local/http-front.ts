@@ -74,7 +74,7 @@ export interface Front {
   stats(): { open: number; handedOver: number };
 }
 
-/** node:http's defaults as the emulator sets them (server.ts): keepAliveTimeout 65 s, headersTimeout 70 s, maxHeaderSize 16 KB. */
+/** node:http's maxHeaderSize (its keep-alive and headers timeouts are read from the server). */
 const MAX_HEAD_BYTES = 16 * 1024;
 /** Bytes read ahead of the request being answered, or answers the client has not read, before reading stops. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -363,13 +363,16 @@ class Exchange implements FrontExchange {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** RFC 9110 token characters (a method, a header name), as a character class's contents. */
+const TCHAR = "!#$%&'*+\\-.^_`|~0-9A-Za-z";
+/** What a header value may hold, in a request (llhttp's strict mode) as in an answer (node:http's checkInvalidHeaderChar). */
+const FIELD_VCHAR = '\\t\\x20-\\x7e\\x80-\\xff';
+const TOKEN = new RegExp(`^[${TCHAR}]+$`);
 /** Header values written as they are: printable ASCII and tab. */
 const PLAIN = /^[\t\x20-\x7e]*$/;
-/** What node:http refuses in a header value (its checkInvalidHeaderChar). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const INVALID_VALUE = new RegExp(`[^${FIELD_VCHAR}]`);
 /** Header names written: checked once each (they are the emulator's constants). */
 const checkedNames = new Set<string>();
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 function invalidHeaderName(name: string): Error {
   return Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
 }
@@ -383,13 +386,13 @@ function invalidHeader(name: string): Error {
 }
 
 /** A request line the front takes: token SP target SP HTTP/1.1 (no white space or control characters in the target). */
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e\x80-\xff]+) HTTP\/1\.1$/;
+const REQUEST_LINE = new RegExp(`^([${TCHAR}]+) ([\\x21-\\x7e\\x80-\\xff]+) HTTP/1\\.1$`);
 /**
  * Header fields as llhttp's strict mode takes them: token, colon, then tab or printable characters (Latin-1
  * from 0x80), each line ended by CRLF (the last one's CRLF is the blank line's, not in the text). One test of
  * the whole block: a regular expression per field cost ~5 µs a head of the SDK's 12 fields.
  */
-const FIELDS = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?:\r\n|$))*$/;
+const FIELDS = new RegExp(`^(?:[${TCHAR}]+:[${FIELD_VCHAR}]*(?:\\r\\n|$))*$`);
 /** Headers whose presence hands the connection over (bodies and connection handling node:http's way). */
 const HANDED = new Set(['transfer-encoding', 'expect', 'upgrade']);
 

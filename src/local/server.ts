@@ -33,6 +33,7 @@ import { SILENT, type LogFn } from './log.js';
 import { SvlError } from '../errors.js';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from './timers.js';
 import { installFront, type FrontExchange } from './http-front.js';
+import type { WireResponse } from './protocol/json10.js';
 
 /** How long after it listens a durable emulator that has answered no request makes its https certificate. */
 const HTTPS_CREDENTIALS_AFTER_MS = 50;
@@ -231,15 +232,30 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         if (calls.stopping) res.shouldKeepAlive = false;
         send(res, out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
-        log(`ERROR ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+        const out = internalFailure(call, err);
         if (res.headersSent) return void res.destroy();
-        send(res, 500, { 'content-type': 'application/json', 'x-amzn-requestid': call.requestId },
-          JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
+        send(res, out.status, out.headers, out.body);
       } finally {
-        calls.done(call);
-        pending--;
-        if (pending === 0) drained?.();
+        finished(call);
       }
+    }
+
+    /** The answer to a request whose handling threw: a 500, and the error in the log. */
+    function internalFailure(call: Call, err: unknown): WireResponse {
+      log(`ERROR ${call.method} ${call.path}${call.search}: ${(err as Error).stack ?? String(err)}`);
+      return {
+        status: 500,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': call.requestId },
+        body: JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }),
+      };
+    }
+
+    /** A request answered (either way in): no longer in flight nor abortable; the first one lets the https credentials be made. */
+    function finished(call: Call): void {
+      calls.done(call);
+      pending--;
+      if (pending === 0) drained?.();
+      firstAnswer?.();
     }
 
     // SQS and SNS requests (a POST with a Content-Length body, for a buffered service) are read and answered
@@ -266,16 +282,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const out = await route(call, { sqs, sns, control, lambda, apigw, defaultBaseUrl: url });
         exchange.respond(out.status, out.headers, out.bodyBytes ?? out.body);
       } catch (err) {
-        log(`ERROR ${call.method} ${call.path}: ${(err as Error).stack ?? String(err)}`);
-        exchange.respond(500, { 'content-type': 'application/json', 'x-amzn-requestid': call.requestId },
-          JSON.stringify({ __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' }));
+        const out = internalFailure(call, err);
+        exchange.respond(out.status, out.headers, out.body);
       } finally {
-        calls.done(call);
-        pending--;
-        if (pending === 0) drained?.();
-        firstAnswer?.();
+        finished(call);
       }
     }
+    /** Set while a durable emulator waits for its first answer to make its https credentials. */
     let firstAnswer: (() => void) | undefined;
 
     // S3's start-up sweep (temp files of a killed process, unreferenced bodies) runs before the first
@@ -318,7 +331,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       };
       credentialsTimer = realSetTimeout(make, HTTPS_CREDENTIALS_AFTER_MS);
       credentialsTimer.unref();
-      server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', () => realSetImmediate(make)));
       firstAnswer = () => {
         firstAnswer = undefined;
         realSetImmediate(make);
