@@ -1,13 +1,13 @@
 // Migrations: a fresh database gets every migration in one transaction; its schema must be exactly what
 // applying them one by one (each in its own transaction, as svl did before) gives, and so must an upgrade
-// from a database left at any earlier version.
+// from a database left at any earlier version. And the durable store's SQLite settings.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type Db } from './db.js';
+import { openStore, WAL_AUTOCHECKPOINT, type Db } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 
 const root = mkdtempSync(join(tmpdir(), 'svl-db-test-'));
@@ -68,5 +68,19 @@ test('an upgrade from every earlier version: the same schema', () => {
     const upgraded = openStore({ stateDir: dir });
     assert.deepEqual(schema(upgraded.db), expected, `from version ${v}`);
     upgraded.close();
+  }
+});
+
+test('a durable store: WAL, exclusive locking, synchronous NORMAL and a checkpoint every WAL_AUTOCHECKPOINT pages', () => {
+  const dir = join(root, 'pragmas');
+  const store = openStore({ stateDir: dir });
+  try {
+    assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(store.db.pragma('locking_mode', { simple: true }), 'exclusive');
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 1); // NORMAL
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), WAL_AUTOCHECKPOINT);
+    assert.equal(WAL_AUTOCHECKPOINT, 4000);
+  } finally {
+    store.close();
   }
 });
