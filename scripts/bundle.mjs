@@ -49,6 +49,7 @@ const localEntries = {
   log: join(dist, 'local/log.js'),
   'state-dir': join(dist, 'local/store/state-dir.js'),
   lock: join(dist, 'local/store/lock.js'),
+  'v8-tuning': join(dist, 'local/v8-tuning.js'),
 };
 const errorsJs = join(dist, 'errors.js');
 

@@ -165,7 +165,13 @@ export function childFailure(code: number, logFile: string, from = 0): SvlError 
 }
 
 async function startForeground(o: StartOptions, ctx: CommandContext, ui: Ui): Promise<StartResult> {
-  const [{ startEmulator }, { createLogger }] = await Promise.all([import('../../local/server.js'), import('../../local/log.js')]);
+  const [{ startEmulator }, { createLogger }, { tuneV8ForEmulator }] = await Promise.all([
+    import('../../local/server.js'),
+    import('../../local/log.js'),
+    import('../../local/v8-tuning.js'),
+  ]);
+  // This process exists to run the emulator: its V8 settings (v8-tuning.ts), before any request is compiled.
+  tuneV8ForEmulator();
   const log = createLogger({ quiet: o.quiet });
   const emu = await startEmulator({
     port: o.port,
