@@ -4,7 +4,8 @@
 // fauxqs (npm dev dependency, its CLI run with plain node) and moto_server, all driven by the same
 // client in the same run, median of --rounds rounds (targets interleaved per round so load drift hits
 // all alike). Phases: SQS SendMessageBatch; ReceiveMessage + DeleteMessageBatch (batches of 10); SNS
-// Publish to a topic with 10 SQS subscribers, 5 of them filtered out, envelope (non-raw) delivery.
+// Publish to a topic with 10 SQS subscribers, 5 of them filtered out, envelope (non-raw) delivery. The publishes
+// are SigV4-signed Query POSTs (moto routes an unsigned POST to S3).
 // Throughput is printed too, with the client's own CPU per message (the whole client process's user+sys
 // over the phase), to show whether the client was the limit (add --workers to add client threads). CPU per
 // message is the figure to judge by on a shared machine; wall-clock rates there are low and noisy. It does
@@ -51,7 +52,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { sha256Hex, sign } from './aws-http.mjs';
 import { benchBatchEntries, clientConfig, cpuSeconds, FIFO_GROUPS, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -119,7 +121,10 @@ if (!isMainThread) {
             Action: 'Publish', Version: '2010-03-31', TopicArn: topicArn, Message: JSON.stringify({ i, type: 'order' }),
             'MessageAttributes.entry.1.Name': 'kind', 'MessageAttributes.entry.1.Value.DataType': 'String', 'MessageAttributes.entry.1.Value.StringValue': 'order',
           }).toString();
-          const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          // SigV4-signed as the SDK signs it: moto picks the service from the credential scope (an unsigned POST is
+          // S3's ListBuckets there, and its publish figure was that of ListBuckets).
+          const headers = sign('POST', '/', '', { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, sha256Hex(body), 'sns');
+          const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers }, (res) => {
             res.resume();
             res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`Publish answered ${res.statusCode}`))));
           });
@@ -294,9 +299,12 @@ async function fanoutTopic(url, tag) {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `cpu-${tag}` }));
   for (let i = 0; i < 10; i++) {
     const name = `cpu-${tag}-q${i}`;
-    const arn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
+    // The queue's ARN as the target names it: moto's account is 123456789012, and a subscription to an ARN of
+    // another account delivers nothing there (its publish figure was one of a fan-out to no queue).
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes.QueueArn;
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
-    await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy: policy } }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } }));
     const filteredOut = i % 2 === 1;
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn, Attributes: { FilterPolicy: JSON.stringify({ kind: filteredOut ? ['never'] : ['order'] }) } }));
   }
