@@ -5,7 +5,9 @@
 // client in the same run, median of --rounds rounds (targets interleaved per round so load drift hits
 // all alike). Phases: SQS SendMessageBatch; ReceiveMessage + DeleteMessageBatch (batches of 10); SNS
 // Publish to a topic with 10 SQS subscribers, 5 of them filtered out, envelope (non-raw) delivery. The publishes
-// are SigV4-signed Query POSTs (moto routes an unsigned POST to S3).
+// are SigV4-signed Query POSTs (moto routes an unsigned POST to S3). After that phase one notification is taken
+// from the first subscriber's queue and its signature checked with the certificate its SigningCertURL names: the
+// targets do not do the same work per publish (fauxqs writes Signature "EXAMPLE"), and the report says which does what.
 // Throughput is printed too, with the client's own CPU per message (the whole client process's user+sys
 // over the phase), to show whether the client was the limit (add --workers to add client threads). CPU per
 // message is the figure to judge by on a shared machine; wall-clock rates there are low and noisy. It does
@@ -45,6 +47,7 @@
 //
 // `--fifo` runs the SQS phases on FIFO queues (content-based deduplication, messages spread over 100 groups).
 import { fork } from 'node:child_process';
+import { verify as verifySignature } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
@@ -52,7 +55,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sha256Hex, sign } from './aws-http.mjs';
 import { benchBatchEntries, clientConfig, cpuSeconds, FIFO_GROUPS, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
 
@@ -292,6 +295,38 @@ async function runLean(srv, create, round) {
   }
 }
 
+/**
+ * Whether the publish phase's notifications carry a signature a verifier accepts: one envelope received from the
+ * first (unfiltered) subscriber's queue, its canonical text checked with the certificate its SigningCertURL names,
+ * fetched from the target itself when that URL is on this host (a URL elsewhere is not fetched: no network here).
+ * The targets do not all do the same work per publish, and the report says so from what they sent, not from a claim.
+ */
+async function envelopeCheck(url, tag) {
+  const sqs = new SQSClient(clientConfig(url, 2));
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `cpu-${tag}-q0` }));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
+    if (!Messages[0]) return 'no notification received';
+    const env = JSON.parse(Messages[0].Body);
+    if (!env.Signature) return 'not signed (no Signature)';
+    const certUrl = new URL(env.SigningCertURL);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(certUrl.hostname)) {
+      return `not verifiable (Signature ${JSON.stringify(env.Signature.slice(0, 16))}, certificate URL on ${certUrl.hostname})`;
+    }
+    const res = await fetch(new URL(certUrl.pathname, url));
+    if (!res.ok) return `not verifiable (certificate: HTTP ${res.status})`;
+    const cert = await res.text();
+    let text = '';
+    for (const k of ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']) if (env[k] !== undefined) text += `${k}\n${env[k]}\n`;
+    const ok = verifySignature(env.SignatureVersion === '2' ? 'sha256' : 'sha1', Buffer.from(text), cert, Buffer.from(env.Signature, 'base64'));
+    return ok ? `signed, SignatureVersion ${env.SignatureVersion}, verifies with its certificate` : 'signed, does not verify';
+  } catch (err) {
+    return `not checked (${err.message})`;
+  } finally {
+    sqs.destroy();
+  }
+}
+
 /** A topic with 10 SQS subscribers, 5 of them filtered out, envelope delivery (RawMessageDelivery off). */
 async function fanoutTopic(url, tag) {
   const sns = new SNSClient(clientConfig(url, 2));
@@ -348,6 +383,7 @@ async function runTarget(name, srv, round) {
     await load.run(srv.pid, { phase: 'publish', topicArn }, WARMUP_PUBLISHES);
     out.publish = await load.run(srv.pid, { phase: 'publish', topicArn }, PUBLISHES);
     out.rssMb = rssMb(srv.pid);
+    out.envelope = await envelopeCheck(srv.url, `r${round}`);
     if (LEAN) out.lean = await runLean(srv, create, round);
   } finally {
     load.stop();
@@ -399,6 +435,8 @@ if (isMainThread) {
     const met = has('svl') ? (Number(fmt(v.svl)) <= target ? 'met' : 'not met') : '-';
     lines.push(`| ${label} | ${names.map((n) => f(v[n])).join(' | ')} | ${ratio('svl')} | ${ratio('svl-mem')} | ${target} | ${met} |`);
   }
+  const envelopes = names.map((n) => `${n}: ${runs[n][0]?.envelope ?? '-'}`).join('; ');
+  lines.push('', `What a publish's notification carries (one received from the first subscriber's queue, round 0): ${envelopes}`);
   if (has('svl') && has('svl-nojournal')) {
     const cost = (a, b) => `${a >= b ? '+' : ''}${fmt((a / b - 1) * 100)}%`;
     const sdk = ROWS.map(([phase]) => `${phase} ${cost(m('svl', phase, 'serverUs'), m('svl-nojournal', phase, 'serverUs'))}`).join(', ');
