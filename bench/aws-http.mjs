@@ -181,16 +181,18 @@ export class Pool {
   }
 }
 
+/**
+ * The headers of a POST of `body` to `/` on `url`: `headers` with Host and Content-Length, SigV4-signed for
+ * `service`. moto picks the service from the credential scope (an unsigned POST is S3's ListBuckets there).
+ */
+export function signedPost(url, body, headers, service) {
+  return sign('POST', '/', '', { host: url.host, ...headers, 'content-length': String(Buffer.byteLength(body)) }, sha256Hex(body), service);
+}
+
 /** A signed SQS JSON 1.0 call; resolves with the parsed answer. */
 export async function sqsCall(pool, url, action, input) {
   const body = JSON.stringify(input);
-  const headers = {
-    host: url.host,
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': String(Buffer.byteLength(body)),
-    'x-amz-target': `AmazonSQS.${action}`,
-  };
-  sign('POST', '/', '', headers, sha256Hex(body), 'sqs');
+  const headers = signedPost(url, body, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` }, 'sqs');
   const r = await pool.send('POST', '/', headers, body);
   if (r.status !== 200) throw new Error(`SQS ${action}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
   return JSON.parse(r.body);

@@ -55,9 +55,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { sha256Hex, sign } from './aws-http.mjs';
-import { benchBatchEntries, clientConfig, cpuSeconds, FIFO_GROUPS, fmt, startFauxqs, startMoto, startSvl, writeReport } from './report.mjs';
+import { SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { signedPost } from './aws-http.mjs';
+import { benchBatchEntries, clientConfig, cpuSeconds, FIFO_GROUPS, fmt, startFauxqs, startMoto, startSvl, topicQueue, writeReport } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const LOOPS = 8; // concurrent client loops in all, split over the worker threads
@@ -124,9 +124,7 @@ if (!isMainThread) {
             Action: 'Publish', Version: '2010-03-31', TopicArn: topicArn, Message: JSON.stringify({ i, type: 'order' }),
             'MessageAttributes.entry.1.Name': 'kind', 'MessageAttributes.entry.1.Value.DataType': 'String', 'MessageAttributes.entry.1.Value.StringValue': 'order',
           }).toString();
-          // SigV4-signed as the SDK signs it: moto picks the service from the credential scope (an unsigned POST is
-          // S3's ListBuckets there, and its publish figure was that of ListBuckets).
-          const headers = sign('POST', '/', '', { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, sha256Hex(body), 'sns');
+          const headers = signedPost(u, body, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, 'sns');
           const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers }, (res) => {
             res.resume();
             res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`Publish answered ${res.statusCode}`))));
@@ -333,13 +331,7 @@ async function fanoutTopic(url, tag) {
   const sqs = new SQSClient(clientConfig(url, 2));
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `cpu-${tag}` }));
   for (let i = 0; i < 10; i++) {
-    const name = `cpu-${tag}-q${i}`;
-    // The queue's ARN as the target names it: moto's account is 123456789012, and a subscription to an ARN of
-    // another account delivers nothing there (its publish figure was one of a fan-out to no queue).
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes.QueueArn;
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } }));
+    const { arn } = await topicQueue(sqs, `cpu-${tag}-q${i}`, TopicArn);
     const filteredOut = i % 2 === 1;
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn, Attributes: { FilterPolicy: JSON.stringify({ kind: filteredOut ? ['never'] : ['order'] }) } }));
   }

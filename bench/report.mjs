@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 
 const bin = fileURLToPath(new URL('../bin/svl.js', import.meta.url));
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -165,4 +166,17 @@ export function benchBatchEntries(base, fifo, tag) {
     MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
     ...(fifo && { MessageGroupId: `g${(base + i) % FIFO_GROUPS}` }),
   }));
+}
+
+/**
+ * A queue that `topicArn` may send to (its policy allows sns.amazonaws.com from that topic only), with the ARN the
+ * target itself gives it: moto keeps its queues in account 123456789012, and a subscription to another account's
+ * ARN delivers nothing there.
+ */
+export async function topicQueue(sqs, name, topicArn) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes.QueueArn;
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': topicArn } } }] });
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } }));
+  return { QueueUrl, arn };
 }

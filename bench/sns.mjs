@@ -14,9 +14,9 @@
 import { parseArgs } from 'node:util';
 import { Agent, request as httpRequest } from 'node:http';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { sha256Hex, sign } from './aws-http.mjs';
-import { startSvl, startMoto, clientConfig, writeReport, fmt, quantile, cpuSeconds } from './report.mjs';
+import { SQSClient, ReceiveMessageCommand, DeleteMessageBatchCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { signedPost } from './aws-http.mjs';
+import { startSvl, startMoto, topicQueue, clientConfig, writeReport, fmt, quantile, cpuSeconds } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
@@ -46,15 +46,7 @@ async function setup(url, n, tag) {
   const queues = [];
   for (let i = 0; i < n; i++) {
     const name = `bench-${tag}-q${i}`;
-    // The queue's ARN as the target names it (moto's account is 123456789012): a subscription to another
-    // account's ARN delivers nothing there.
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes.QueueArn;
-    const policy = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }],
-    });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } }));
+    const { QueueUrl, arn } = await topicQueue(sqs, name, TopicArn);
     // Queue 0 always receives (latency probe); half of the others are filtered out.
     const filtered = i > 0 && i % 2 === 0;
     await sns.send(
@@ -71,13 +63,6 @@ async function setup(url, n, tag) {
 }
 
 const attrs = (kind) => ({ kind: { DataType: 'String', StringValue: kind } });
-
-/**
- * The headers of a raw POST to `u`, SigV4-signed for `service` as the SDK signs them: moto picks the service
- * from the credential scope (an unsigned POST is S3's ListBuckets there), and every target gets the same client.
- */
-const signed = (u, body, headers, service) =>
-  sign('POST', '/', '', { host: u.host, ...headers, 'content-length': String(Buffer.byteLength(body)) }, sha256Hex(body), service);
 
 /**
  * Publish throughput, measured with a lightweight Query client (form POSTs over keep-alive connections,
@@ -100,7 +85,7 @@ async function throughput(url, env) {
   const publish = (body) =>
     new Promise((resolve, reject) => {
       const req = httpRequest(
-        { host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: signed(u, body, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, 'sns') },
+        { host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: signedPost(u, body, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, 'sns') },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`Publish answered ${res.statusCode}`))));
@@ -137,7 +122,7 @@ function leanClient(url) {
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const post = (body, headers, service) =>
     new Promise((resolve, reject) => {
-      const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: signed(u, body, headers, service) }, (res) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: signedPost(u, body, headers, service) }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
